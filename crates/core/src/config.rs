@@ -1,0 +1,516 @@
+//! `hookway.json`, the one configuration file.
+//!
+//! The CDK stack reads it to create routes, grants and environment; the Lambdas read the same JSON
+//! from the `HOOKWAY_CONFIG` environment variable at start-up; the CLI and the local stack read the
+//! file. Parsing is strict (unknown fields are errors) and every error names the field at fault,
+//! e.g. `sources[2].toleranceSeconds: 0 is out of range 1..=3600`.
+
+use std::collections::HashSet;
+use std::fmt;
+use std::path::Path;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use crate::scheme::{HmacScheme, Scheme};
+
+/// The environment variable the Lambdas read their configuration from.
+pub const CONFIG_ENV: &str = "HOOKWAY_CONFIG";
+/// Default accepted clock skew between a sender's timestamp and ours, both ways.
+pub const DEFAULT_TOLERANCE_SECONDS: u64 = 300;
+/// The largest tolerance a source may configure: beyond an hour, replay protection is gone.
+pub const MAX_TOLERANCE_SECONDS: u64 = 3600;
+/// Default largest webhook body the intake accepts.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 256 * 1024;
+/// The largest `maxBodyBytes` allowed: base64-encoded in its envelope it still fits one SQS
+/// message (1 MiB).
+pub const MAX_BODY_BYTES_LIMIT: usize = 512 * 1024;
+
+/// The whole configuration.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Config {
+    /// The JSON Schema this file follows (editor support only).
+    #[serde(rename = "$schema", default, skip_serializing_if = "Option::is_none")]
+    pub schema: Option<String>,
+    /// Settings of the intake Lambda.
+    #[serde(default)]
+    pub intake: IntakeConfig,
+    /// The webhook senders, one per `POST /webhooks/{name}` endpoint.
+    pub sources: Vec<SourceConfig>,
+}
+
+/// Settings of the intake Lambda.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct IntakeConfig {
+    /// Largest accepted body in bytes; larger requests are answered 413.
+    #[serde(default = "default_max_body_bytes")]
+    #[cfg_attr(feature = "schema", schemars(range(min = 1, max = 524288)))]
+    pub max_body_bytes: usize,
+}
+
+impl Default for IntakeConfig {
+    fn default() -> Self {
+        Self { max_body_bytes: DEFAULT_MAX_BODY_BYTES }
+    }
+}
+
+/// One webhook sender.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SourceConfig {
+    /// The `{source}` of `POST /webhooks/{source}`: lowercase letters, digits, `-` and `_`.
+    #[cfg_attr(feature = "schema", schemars(regex(pattern = r"^[a-z0-9][a-z0-9_-]{0,63}$")))]
+    pub name: String,
+    /// How the sender signs its requests.
+    pub scheme: SchemeName,
+    /// SSM SecureString parameters holding the secret(s). Every secret in every parameter is
+    /// accepted, so a secret can be rotated without a failed delivery.
+    #[cfg_attr(feature = "schema", schemars(length(min = 1)))]
+    pub secret_parameters: Vec<String>,
+    /// Accepted age (and clock skew into the future) of the signed timestamp, in seconds.
+    #[serde(default = "default_tolerance")]
+    #[cfg_attr(feature = "schema", schemars(range(min = 1, max = 3600)))]
+    pub tolerance_seconds: u64,
+    /// Answer 404 instead of 401 to a request that fails verification, so a scanner cannot tell
+    /// the endpoint exists.
+    #[serde(default)]
+    pub hide_rejections: bool,
+    /// Settings of the generic `hmac` scheme; required for it, refused for the others.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hmac: Option<HmacConfig>,
+}
+
+/// The signature schemes Hookway verifies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "kebab-case")]
+pub enum SchemeName {
+    /// The Standard Webhooks specification (Svix and its users).
+    StandardWebhooks,
+    /// Stripe's `Stripe-Signature` header.
+    Stripe,
+    /// GitHub's `X-Hub-Signature-256` header.
+    Github,
+    /// Slack's `X-Slack-Signature` (v0) header.
+    Slack,
+    /// Shopify's `X-Shopify-Hmac-SHA256` header.
+    Shopify,
+    /// Any HMAC-SHA256 sender, described by the source's `hmac` settings.
+    Hmac,
+}
+
+impl SchemeName {
+    /// Every scheme, in the order they are documented.
+    pub const ALL: [SchemeName; 6] = [
+        SchemeName::StandardWebhooks,
+        SchemeName::Stripe,
+        SchemeName::Github,
+        SchemeName::Slack,
+        SchemeName::Shopify,
+        SchemeName::Hmac,
+    ];
+
+    /// The name used in `hookway.json` and on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SchemeName::StandardWebhooks => "standard-webhooks",
+            SchemeName::Stripe => "stripe",
+            SchemeName::Github => "github",
+            SchemeName::Slack => "slack",
+            SchemeName::Shopify => "shopify",
+            SchemeName::Hmac => "hmac",
+        }
+    }
+}
+
+impl fmt::Display for SchemeName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for SchemeName {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        SchemeName::ALL.into_iter().find(|scheme| scheme.as_str() == s).ok_or_else(|| {
+            let names: Vec<_> = SchemeName::ALL.iter().map(|s| s.as_str()).collect();
+            format!("unknown scheme `{s}`, expected one of {}", names.join(", "))
+        })
+    }
+}
+
+/// How a generic HMAC-SHA256 sender signs (seeds 000, 002 and 003 describe such senders).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct HmacConfig {
+    /// The header carrying the signature, e.g. `X-Signature`.
+    pub signature_header: String,
+    /// Text before the encoded signature in that header, e.g. `sha256=`.
+    #[serde(default)]
+    pub prefix: String,
+    /// The signed bytes: `{body}` once, optionally `{timestamp}` and `{id}`, and literal text,
+    /// e.g. `{timestamp}.{body}`.
+    #[serde(default = "default_template")]
+    pub template: String,
+    /// How the signature is encoded.
+    #[serde(default)]
+    pub encoding: Encoding,
+    /// The header carrying the signed Unix timestamp (seconds); required by `{timestamp}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timestamp_header: Option<String>,
+    /// The header carrying the event id; required by `{id}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id_header: Option<String>,
+    /// A JSON pointer to the event id in the body, e.g. `/id` (instead of `idHeader`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id_pointer: Option<String>,
+    /// The header carrying the event type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub type_header: Option<String>,
+    /// A JSON pointer to the event type in the body, e.g. `/type` (instead of `typeHeader`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub type_pointer: Option<String>,
+}
+
+/// A binary-to-text encoding of a signature.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum Encoding {
+    /// Lowercase or uppercase hexadecimal.
+    #[default]
+    Hex,
+    /// Standard base64 with padding.
+    Base64,
+}
+
+fn default_max_body_bytes() -> usize {
+    DEFAULT_MAX_BODY_BYTES
+}
+
+fn default_tolerance() -> u64 {
+    DEFAULT_TOLERANCE_SECONDS
+}
+
+fn default_template() -> String {
+    "{body}".to_owned()
+}
+
+/// Why a configuration was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read {path}: {source}")]
+    Read {
+        /// The file.
+        path: String,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The environment variable is not set.
+    #[error("{CONFIG_ENV} is not set: it must hold the JSON of hookway.json")]
+    MissingEnv,
+    /// Not JSON, or not of the configuration's shape.
+    #[error("{field}: {message}")]
+    Shape {
+        /// Where the parser stopped, e.g. `sources[1].scheme`.
+        field: String,
+        /// What it found there.
+        message: String,
+    },
+    /// Well-formed, but some values are not acceptable.
+    #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
+    Invalid(Vec<Problem>),
+}
+
+/// One unacceptable value, named by its path in the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// The path of the field, e.g. `sources[2].toleranceSeconds`.
+    pub field: String,
+    /// What is wrong with it.
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.field, self.message)
+    }
+}
+
+impl Config {
+    /// Parses and validates a configuration.
+    pub fn from_json(json: &str) -> Result<Config, ConfigError> {
+        let deserializer = &mut serde_json::Deserializer::from_str(json);
+        let config: Config = serde_path_to_error::deserialize(deserializer).map_err(|err| {
+            let field = match err.path().to_string() {
+                path if path == "." || path == "?" => "(root)".to_owned(),
+                path => path,
+            };
+            ConfigError::Shape { field, message: err.into_inner().to_string() }
+        })?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Reads, parses and validates a configuration file.
+    pub fn load(path: impl AsRef<Path>) -> Result<Config, ConfigError> {
+        let path = path.as_ref();
+        let json = std::fs::read_to_string(path)
+            .map_err(|source| ConfigError::Read { path: path.display().to_string(), source })?;
+        Config::from_json(&json)
+    }
+
+    /// Reads the configuration from the `HOOKWAY_CONFIG` environment variable.
+    pub fn from_env() -> Result<Config, ConfigError> {
+        let json = std::env::var(CONFIG_ENV).map_err(|_| ConfigError::MissingEnv)?;
+        Config::from_json(&json)
+    }
+
+    /// The source of that name.
+    pub fn source(&self, name: &str) -> Option<&SourceConfig> {
+        self.sources.iter().find(|source| source.name == name)
+    }
+
+    /// Checks every value, reporting every problem at once.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let mut problems = Problems::default();
+        let max_body = self.intake.max_body_bytes;
+        if !(1..=MAX_BODY_BYTES_LIMIT).contains(&max_body) {
+            problems.add("intake.maxBodyBytes", format!("{max_body} is out of range 1..={MAX_BODY_BYTES_LIMIT}"));
+        }
+        if self.sources.is_empty() {
+            problems.add("sources", "at least one source is required");
+        }
+        let mut names = HashSet::new();
+        for (index, source) in self.sources.iter().enumerate() {
+            let at = format!("sources[{index}]");
+            if !names.insert(source.name.as_str()) {
+                problems.add(format!("{at}.name"), format!("duplicate source name `{}`", source.name));
+            }
+            source.validate(&at, &mut problems);
+        }
+        problems.into_result()
+    }
+}
+
+impl SourceConfig {
+    fn validate(&self, at: &str, problems: &mut Problems) {
+        if !is_valid_source_name(&self.name) {
+            problems.add(
+                format!("{at}.name"),
+                format!(
+                    "`{}` must be 1 to 64 lowercase letters, digits, `-` or `_`, starting with a letter or digit",
+                    self.name
+                ),
+            );
+        }
+        if self.secret_parameters.is_empty() {
+            problems.add(
+                format!("{at}.secretParameters"),
+                "missing secret parameter: name at least one SSM parameter, e.g. /hookway/<source>/secret",
+            );
+        }
+        for (index, name) in self.secret_parameters.iter().enumerate() {
+            if !is_valid_parameter_name(name) {
+                problems.add(
+                    format!("{at}.secretParameters[{index}]"),
+                    "must be an SSM parameter name such as /hookway/<source>/secret (the secret itself belongs in SSM, not here)",
+                );
+            }
+        }
+        if !(1..=MAX_TOLERANCE_SECONDS).contains(&self.tolerance_seconds) {
+            problems.add(
+                format!("{at}.toleranceSeconds"),
+                format!("{} is out of range 1..={MAX_TOLERANCE_SECONDS}", self.tolerance_seconds),
+            );
+        }
+        match (self.scheme, &self.hmac) {
+            (SchemeName::Hmac, None) => {
+                problems.add(format!("{at}.hmac"), "the hmac scheme needs its `hmac` settings");
+            }
+            (SchemeName::Hmac, Some(hmac)) => {
+                if let Err(problem) = HmacScheme::new(hmac) {
+                    problems.add(format!("{at}.hmac.{}", problem.field), problem.message);
+                }
+            }
+            (scheme, Some(_)) => {
+                problems.add(format!("{at}.hmac"), format!("only the hmac scheme takes `hmac` settings, not {scheme}"));
+            }
+            (_, None) => {}
+        }
+    }
+
+    /// The scheme, ready to verify. Fails only for an invalid `hmac` section, which
+    /// [`Config::validate`] has already refused.
+    pub fn compile_scheme(&self) -> Result<Scheme, Problem> {
+        Scheme::new(self.scheme, self.hmac.as_ref())
+    }
+}
+
+/// A source name is a URL path segment and part of SSM paths and log lines.
+fn is_valid_source_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    let first_ok = chars.next().is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
+    first_ok && name.len() <= 64 && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+}
+
+/// SSM parameter names: `a-zA-Z0-9_.-/`, at most 1011 characters; hierarchical names start with `/`.
+fn is_valid_parameter_name(name: &str) -> bool {
+    name.starts_with('/')
+        && name.len() > 1
+        && name.len() <= 1011
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || "_.-/".contains(c))
+}
+
+#[derive(Default)]
+struct Problems(Vec<Problem>);
+
+impl Problems {
+    fn add(&mut self, field: impl Into<String>, message: impl Into<String>) {
+        self.0.push(Problem { field: field.into(), message: message.into() });
+    }
+
+    fn into_result(self) -> Result<(), ConfigError> {
+        if self.0.is_empty() { Ok(()) } else { Err(ConfigError::Invalid(self.0)) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn source(name: &str, scheme: &str) -> String {
+        format!(r#"{{"name": "{name}", "scheme": "{scheme}", "secretParameters": ["/hookway/{name}/secret"]}}"#)
+    }
+
+    fn config(sources: &[String]) -> String {
+        format!(r#"{{"sources": [{}]}}"#, sources.join(","))
+    }
+
+    fn error_of(json: &str) -> String {
+        Config::from_json(json).expect_err("the configuration should be refused").to_string()
+    }
+
+    #[test]
+    fn the_repository_example_is_valid_and_names_a_source_after_every_scheme() {
+        let config = Config::from_json(include_str!("../../../hookway.json")).unwrap();
+        for scheme in SchemeName::ALL {
+            let source = config.source(scheme.as_str()).unwrap_or_else(|| panic!("no `{scheme}` source"));
+            assert_eq!(source.scheme, scheme);
+        }
+    }
+
+    #[test]
+    fn defaults_apply_to_omitted_fields() {
+        let config = Config::from_json(&config(&[source("github", "github")])).unwrap();
+        assert_eq!(config.intake.max_body_bytes, DEFAULT_MAX_BODY_BYTES);
+        let github = config.source("github").unwrap();
+        assert_eq!(github.tolerance_seconds, DEFAULT_TOLERANCE_SECONDS);
+        assert!(!github.hide_rejections);
+    }
+
+    #[test]
+    fn an_unknown_scheme_is_named_with_its_field() {
+        let error = error_of(&config(&[source("a", "github"), source("b", "gitlab")]));
+        assert!(error.starts_with("sources[1].scheme: unknown variant `gitlab`"), "{error}");
+    }
+
+    #[test]
+    fn a_missing_secret_parameter_is_named() {
+        let error = error_of(r#"{"sources": [{"name": "a", "scheme": "github", "secretParameters": []}]}"#);
+        assert!(error.starts_with("sources[0].secretParameters: missing secret parameter"), "{error}");
+        let error = error_of(r#"{"sources": [{"name": "a", "scheme": "github"}]}"#);
+        assert!(error.contains("missing field `secretParameters`"), "{error}");
+    }
+
+    #[test]
+    fn a_secret_pasted_instead_of_a_parameter_name_is_refused() {
+        let error = error_of(r#"{"sources": [{"name": "a", "scheme": "stripe", "secretParameters": ["whsec_abc"]}]}"#);
+        assert!(error.starts_with("sources[0].secretParameters[0]: must be an SSM parameter name"), "{error}");
+    }
+
+    #[test]
+    fn a_tolerance_out_of_range_is_named() {
+        for tolerance in [0, 3601] {
+            let json = format!(
+                r#"{{"sources": [{{"name": "a", "scheme": "slack", "secretParameters": ["/a"], "toleranceSeconds": {tolerance}}}]}}"#
+            );
+            assert_eq!(error_of(&json), format!("sources[0].toleranceSeconds: {tolerance} is out of range 1..=3600"));
+        }
+    }
+
+    #[test]
+    fn a_duplicate_source_name_is_named() {
+        let error = error_of(&config(&[source("github", "github"), source("github", "github")]));
+        assert_eq!(error, "sources[1].name: duplicate source name `github`");
+    }
+
+    #[test]
+    fn a_source_name_must_be_a_path_segment() {
+        let error = error_of(&config(&[source("Git Hub", "github")]));
+        assert!(error.starts_with("sources[0].name: `Git Hub` must be"), "{error}");
+    }
+
+    #[test]
+    fn unknown_fields_are_refused_where_they_stand() {
+        let json = r#"{"sources": [{"name": "a", "scheme": "github", "secretParameters": ["/a"], "tolerance": 5}]}"#;
+        let error = error_of(json);
+        assert!(error.starts_with("sources[0].tolerance: unknown field `tolerance`"), "{error}");
+    }
+
+    #[test]
+    fn hmac_settings_belong_to_the_hmac_scheme_only() {
+        let error = error_of(&config(&[source("a", "hmac")]));
+        assert_eq!(error, "sources[0].hmac: the hmac scheme needs its `hmac` settings");
+        let json = r#"{"sources": [{"name": "a", "scheme": "github", "secretParameters": ["/a"], "hmac": {"signatureHeader": "X-Sig"}}]}"#;
+        assert_eq!(error_of(json), "sources[0].hmac: only the hmac scheme takes `hmac` settings, not github");
+    }
+
+    #[test]
+    fn an_hmac_template_is_checked_against_its_headers() {
+        let json = r#"{"sources": [{"name": "a", "scheme": "hmac", "secretParameters": ["/a"],
+            "hmac": {"signatureHeader": "X-Sig", "template": "{timestamp}.{body}"}}]}"#;
+        let error = error_of(json);
+        assert!(error.starts_with("sources[0].hmac.template: `{timestamp}` needs `timestampHeader`"), "{error}");
+    }
+
+    #[test]
+    fn every_problem_is_reported_at_once() {
+        let json = r#"{"intake": {"maxBodyBytes": 0}, "sources": [
+            {"name": "a", "scheme": "github", "secretParameters": [], "toleranceSeconds": 0}]}"#;
+        let error = error_of(json);
+        assert_eq!(error.lines().count(), 3, "{error}");
+        assert!(error.contains("intake.maxBodyBytes: 0 is out of range"), "{error}");
+    }
+
+    #[test]
+    fn the_body_limit_stays_within_what_fits_an_sqs_message() {
+        let json = format!(
+            r#"{{"intake": {{"maxBodyBytes": {}}}, "sources": [{}]}}"#,
+            MAX_BODY_BYTES_LIMIT + 1,
+            source("a", "github")
+        );
+        assert!(error_of(&json).starts_with("intake.maxBodyBytes: 524289 is out of range"));
+    }
+
+    #[test]
+    fn not_json_names_the_root() {
+        assert!(error_of("{").starts_with("(root): EOF while parsing"), "{}", error_of("{"));
+    }
+
+    #[test]
+    fn scheme_names_parse_from_the_command_line() {
+        for scheme in SchemeName::ALL {
+            assert_eq!(scheme.as_str().parse::<SchemeName>(), Ok(scheme));
+        }
+        assert!("svix".parse::<SchemeName>().unwrap_err().contains("expected one of standard-webhooks"));
+    }
+}

@@ -1,0 +1,215 @@
+//! The event envelope: what the intake puts in SQS and the worker takes out.
+//!
+//! ```json
+//! {"version": 1, "id": "evt_1", "source": "stripe", "type": "invoice.paid",
+//!  "receivedAt": "2026-11-22T05:44:00.123Z", "requestId": "c6af9ac6-...",
+//!  "contentType": "application/json", "headers": {"user-agent": "Stripe/1.0"},
+//!  "bodyEncoding": "utf8", "body": "{\"id\": \"evt_1\", ...}"}
+//! ```
+//!
+//! The body is kept byte for byte: as text when it is UTF-8 that SQS accepts, else base64.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use serde::{Deserialize, Serialize};
+
+/// The envelope format's version; a reader refuses versions it does not know.
+pub const ENVELOPE_VERSION: u32 = 1;
+
+/// The largest SQS message: 1 MiB. The queues are created with this `MaximumMessageSize`.
+pub const SQS_MAX_MESSAGE_BYTES: usize = 1024 * 1024;
+
+/// A received webhook, as queued.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Envelope<'a> {
+    /// [`ENVELOPE_VERSION`].
+    pub version: u32,
+    /// The event id: the sender's delivery id, else a digest of source and body.
+    #[serde(borrow)]
+    pub id: Cow<'a, str>,
+    /// The source's name.
+    #[serde(borrow)]
+    pub source: Cow<'a, str>,
+    /// The event type, where the sender names it.
+    #[serde(borrow, rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub event_type: Option<Cow<'a, str>>,
+    /// When the intake received it, RFC 3339 with milliseconds.
+    #[serde(borrow)]
+    pub received_at: Cow<'a, str>,
+    /// The API request id that carried it.
+    #[serde(borrow, default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<Cow<'a, str>>,
+    /// The request's `Content-Type`.
+    #[serde(borrow, default, skip_serializing_if = "Option::is_none")]
+    pub content_type: Option<Cow<'a, str>>,
+    /// The headers the source keeps, by lowercase name.
+    #[serde(borrow, default)]
+    pub headers: BTreeMap<Cow<'a, str>, Cow<'a, str>>,
+    /// How `body` encodes the raw bytes.
+    pub body_encoding: BodyEncoding,
+    /// The raw body, encoded.
+    #[serde(borrow)]
+    pub body: Cow<'a, str>,
+}
+
+/// How an envelope's body encodes the bytes received.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BodyEncoding {
+    /// The bytes are the UTF-8 text itself.
+    Utf8,
+    /// The bytes are base64-encoded.
+    Base64,
+}
+
+/// Why an envelope cannot be read or written.
+#[derive(Debug, thiserror::Error)]
+pub enum EnvelopeError {
+    /// Not JSON, or not an envelope.
+    #[error("not an event envelope: {0}")]
+    Malformed(#[from] serde_json::Error),
+    /// Written by a newer Hookway.
+    #[error("envelope version {0} is not supported (this build reads version {ENVELOPE_VERSION})")]
+    Version(u32),
+    /// The base64 body does not decode.
+    #[error("the envelope's base64 body does not decode")]
+    Body,
+    /// Even base64-encoded, it does not fit one SQS message.
+    #[error("the envelope does not fit an SQS message ({0} bytes)")]
+    TooLarge(usize),
+}
+
+impl<'a> Envelope<'a> {
+    /// Encodes `body` as text where SQS accepts it as such, else as base64.
+    pub fn encode_body(body: &'a [u8]) -> (BodyEncoding, Cow<'a, str>) {
+        match std::str::from_utf8(body) {
+            Ok(text) if is_sqs_text(text) => (BodyEncoding::Utf8, Cow::Borrowed(text)),
+            _ => (BodyEncoding::Base64, Cow::Owned(BASE64.encode(body))),
+        }
+    }
+
+    /// The raw body bytes.
+    pub fn body_bytes(&self) -> Result<Cow<'_, [u8]>, EnvelopeError> {
+        match self.body_encoding {
+            BodyEncoding::Utf8 => Ok(Cow::Borrowed(self.body.as_bytes())),
+            BodyEncoding::Base64 => {
+                BASE64.decode(self.body.as_bytes()).map(Cow::Owned).map_err(|_| EnvelopeError::Body)
+            }
+        }
+    }
+
+    /// Reads an envelope, borrowing from `json` where it can.
+    pub fn from_json(json: &'a str) -> Result<Envelope<'a>, EnvelopeError> {
+        let envelope: Envelope<'a> = serde_json::from_str(json)?;
+        if envelope.version != ENVELOPE_VERSION {
+            return Err(EnvelopeError::Version(envelope.version));
+        }
+        Ok(envelope)
+    }
+
+    /// The SQS message body. Text that JSON escaping swells past the limit (control characters
+    /// become six bytes each) is sent as base64 instead, which always fits a body within
+    /// [`crate::config::MAX_BODY_BYTES_LIMIT`].
+    pub fn to_message(&mut self) -> Result<String, EnvelopeError> {
+        let json = serde_json::to_string(self)?;
+        if json.len() <= SQS_MAX_MESSAGE_BYTES {
+            return Ok(json);
+        }
+        if self.body_encoding == BodyEncoding::Utf8 {
+            self.body = Cow::Owned(BASE64.encode(self.body.as_bytes()));
+            self.body_encoding = BodyEncoding::Base64;
+            return self.to_message();
+        }
+        Err(EnvelopeError::TooLarge(json.len()))
+    }
+}
+
+/// SQS accepts `#x9 | #xA | #xD | #x20-#xD7FF | #xE000-#xFFFD | #x10000-#x10FFFF`; JSON escapes
+/// the control characters, which leaves the two noncharacters U+FFFE and U+FFFF.
+fn is_sqs_text(text: &str) -> bool {
+    !text.contains(['\u{FFFE}', '\u{FFFF}'])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn envelope(body: &[u8]) -> Envelope<'_> {
+        let (body_encoding, body) = Envelope::encode_body(body);
+        Envelope {
+            version: ENVELOPE_VERSION,
+            id: "evt_1".into(),
+            source: "stripe".into(),
+            event_type: Some("invoice.paid".into()),
+            received_at: "2026-11-22T05:44:00.123Z".into(),
+            request_id: Some("c6af9ac6-7b61-11e6-9a41-93e8deadbeef".into()),
+            content_type: Some("application/json".into()),
+            headers: [("user-agent".into(), "Stripe/1.0".into())].into(),
+            body_encoding,
+            body,
+        }
+    }
+
+    #[test]
+    fn a_json_body_round_trips_as_text() {
+        let body = br#"{"id": "evt_1", "note": "caf\u00e9 \"quoted\""}"#;
+        let message = envelope(body).to_message().unwrap();
+        let read = Envelope::from_json(&message).unwrap();
+        assert_eq!(read, envelope(body));
+        assert_eq!(read.body_encoding, BodyEncoding::Utf8);
+        assert_eq!(&*read.body_bytes().unwrap(), body);
+    }
+
+    #[test]
+    fn binary_bodies_round_trip_as_base64() {
+        let body: Vec<u8> = (0..=255).collect();
+        let message = envelope(&body).to_message().unwrap();
+        let read = Envelope::from_json(&message).unwrap();
+        assert_eq!(read.body_encoding, BodyEncoding::Base64);
+        assert_eq!(&*read.body_bytes().unwrap(), &body[..]);
+    }
+
+    #[test]
+    fn text_that_sqs_refuses_goes_as_base64() {
+        let body = "ok \u{FFFF}".as_bytes();
+        let read_back = envelope(body).to_message().unwrap();
+        let read = Envelope::from_json(&read_back).unwrap();
+        assert_eq!(read.body_encoding, BodyEncoding::Base64);
+        assert_eq!(&*read.body_bytes().unwrap(), body);
+    }
+
+    #[test]
+    fn text_that_escaping_swells_past_the_limit_goes_as_base64() {
+        let body = vec![0x01u8; crate::config::MAX_BODY_BYTES_LIMIT];
+        let mut envelope = envelope(&body);
+        assert_eq!(envelope.body_encoding, BodyEncoding::Utf8);
+        let message = envelope.to_message().unwrap();
+        assert!(message.len() <= SQS_MAX_MESSAGE_BYTES);
+        assert_eq!(&*Envelope::from_json(&message).unwrap().body_bytes().unwrap(), &body[..]);
+    }
+
+    #[test]
+    fn the_wire_form_is_the_documented_one() {
+        let message = envelope(b"{}").to_message().unwrap();
+        let json: serde_json::Value = serde_json::from_str(&message).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({
+                "version": 1, "id": "evt_1", "source": "stripe", "type": "invoice.paid",
+                "receivedAt": "2026-11-22T05:44:00.123Z", "requestId": "c6af9ac6-7b61-11e6-9a41-93e8deadbeef",
+                "contentType": "application/json", "headers": {"user-agent": "Stripe/1.0"},
+                "bodyEncoding": "utf8", "body": "{}"
+            })
+        );
+    }
+
+    #[test]
+    fn an_unknown_version_is_refused() {
+        let message = envelope(b"{}").to_message().unwrap().replacen("\"version\":1", "\"version\":2", 1);
+        assert!(matches!(Envelope::from_json(&message), Err(EnvelopeError::Version(2))));
+    }
+}

@@ -1,0 +1,27 @@
+//! Hookway's core library: what the intake, the worker and the command line share.
+//!
+//! * [`config`] — `hookway.json`, parsed and validated with errors that name the field at fault.
+//! * [`scheme`] — the signature schemes: verify, sign, and name the event a request carries.
+//! * [`source`] — a configured source, compiled for the request path.
+//! * [`secret`] and [`secret_cache`] — secrets as stored in SSM, and their cache.
+//! * [`envelope`] — the versioned JSON an event travels in through SQS.
+//! * [`telemetry`] — JSON logs.
+
+pub mod config;
+pub mod envelope;
+pub mod scheme;
+pub mod secret;
+pub mod secret_cache;
+pub mod source;
+pub mod telemetry;
+
+pub use config::{Config, SchemeName};
+pub use envelope::Envelope;
+pub use source::Source;
+
+/// The current Unix time in seconds.
+pub fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |elapsed| i64::try_from(elapsed.as_secs()).unwrap_or(i64::MAX))
+}

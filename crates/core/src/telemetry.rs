@@ -1,0 +1,28 @@
+//! JSON logs, one object a line, with the fields of the current span (request id, event id,
+//! source, ...) on every line. The level comes from `RUST_LOG`, else Lambda's
+//! `AWS_LAMBDA_LOG_LEVEL`, else `info`.
+
+use tracing_subscriber::EnvFilter;
+
+/// Installs the JSON subscriber; a second call does nothing.
+pub fn init_logging() {
+    let directives = std::env::var("RUST_LOG")
+        .or_else(|_| std::env::var("AWS_LAMBDA_LOG_LEVEL").map(|level| lambda_level(&level)))
+        .unwrap_or_else(|_| "info".to_owned());
+    let _ = tracing_subscriber::fmt()
+        .json()
+        .with_env_filter(EnvFilter::new(directives))
+        .flatten_event(true)
+        .with_current_span(true)
+        .with_span_list(false)
+        .with_target(false)
+        .try_init();
+}
+
+/// Lambda's levels are TRACE, DEBUG, INFO, WARN, ERROR and FATAL.
+fn lambda_level(level: &str) -> String {
+    match level.to_ascii_lowercase().as_str() {
+        "fatal" => "error".to_owned(),
+        other => other.to_owned(),
+    }
+}
