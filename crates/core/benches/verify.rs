@@ -4,7 +4,7 @@
 //!
 //! `cargo bench -p hookway-core --bench verify`
 
-#![allow(clippy::unwrap_used, missing_docs)]
+#![allow(missing_docs)]
 
 use std::hint::black_box;
 

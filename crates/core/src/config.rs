@@ -29,6 +29,13 @@ pub const MAX_BODY_BYTES_LIMIT: usize = 512 * 1024;
 /// The whole configuration.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "schema",
+    schemars(
+        title = "hookway.json",
+        description = "Hookway's configuration: its webhook sources and the settings of its parts."
+    )
+)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Config {
     /// The JSON Schema this file follows (editor support only).
@@ -130,7 +137,7 @@ impl SchemeName {
 
 impl fmt::Display for SchemeName {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        f.pad(self.as_str())
     }
 }
 
@@ -145,7 +152,7 @@ impl FromStr for SchemeName {
     }
 }
 
-/// How a generic HMAC-SHA256 sender signs (seeds 000, 002 and 003 describe such senders).
+/// How a generic HMAC-SHA256 sender signs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -231,18 +238,13 @@ pub enum ConfigError {
 }
 
 /// One unacceptable value, named by its path in the file.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {message}")]
 pub struct Problem {
     /// The path of the field, e.g. `sources[2].toleranceSeconds`.
     pub field: String,
     /// What is wrong with it.
     pub message: String,
-}
-
-impl fmt::Display for Problem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.field, self.message)
-    }
 }
 
 impl Config {

@@ -1,5 +1,6 @@
 //! Hookway's core library: what the intake, the worker and the command line share.
 //!
+//! * [`aws`] — the AWS SDK configuration, with timeouts.
 //! * [`config`] — `hookway.json`, parsed and validated with errors that name the field at fault.
 //! * [`scheme`] — the signature schemes: verify, sign, and name the event a request carries.
 //! * [`source`] — a configured source, compiled for the request path.
@@ -7,6 +8,10 @@
 //! * [`envelope`] — the versioned JSON an event travels in through SQS.
 //! * [`telemetry`] — JSON logs.
 
+// No unwrap or expect on request paths: every failure is an error with a status or an exit code.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
+pub mod aws;
 pub mod config;
 pub mod envelope;
 pub mod scheme;
@@ -24,4 +29,9 @@ pub fn unix_now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |elapsed| i64::try_from(elapsed.as_secs()).unwrap_or(i64::MAX))
+}
+
+/// The current time in RFC 3339 with milliseconds, e.g. `2026-11-22T05:44:00.123Z`.
+pub fn rfc3339_now() -> String {
+    humantime::format_rfc3339_millis(std::time::SystemTime::now()).to_string()
 }

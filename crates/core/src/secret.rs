@@ -1,19 +1,19 @@
 //! Secrets: how they are stored in a parameter, and the keys they become.
 //!
-//! A parameter holds one secret per line, optionally with the time it stops being accepted:
+//! A parameter's value is the secret itself, exactly as stored (a GitHub secret may contain
+//! spaces). During a rotation it holds several, each with an optional time it stops being accepted:
 //!
-//! ```text
-//! whsec_newSecretBase64...
-//! whsec_oldSecretBase64... expires=2026-11-23T10:00:00Z
+//! ```json
+//! {"secrets": [{"value": "whsec_new..."}, {"value": "whsec_old...", "expiresAt": "2026-11-23T10:00:00Z"}]}
 //! ```
 //!
 //! so that `hookway secrets rotate` can keep the previous secret valid for a grace period while a
 //! sender switches. A secret never appears in `Debug` output or logs.
 
 use std::fmt;
-use std::time::{Duration, UNIX_EPOCH};
 
 use hmac::{Hmac, Mac as _};
+use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
 /// A secret prepared for signing and verifying: the HMAC key schedule is computed once, when the
@@ -33,9 +33,11 @@ pub enum KeyError {
     /// The secret is not of the scheme's form.
     #[error("malformed secret: {0}")]
     Malformed(&'static str),
-    /// The `expires=` of a stored secret is not an RFC 3339 time.
-    #[error("malformed expiry `{0}`: expected expires=<RFC 3339 time>, e.g. expires=2026-11-23T10:00:00Z")]
-    BadExpiry(String),
+    /// A parameter of the rotation form is not of its shape.
+    #[error(
+        r#"malformed secret parameter: expected {{"secrets": [{{"value": "...", "expiresAt": "<RFC 3339 time>"}}]}}"#
+    )]
+    BadRotation,
 }
 
 impl SigningKey {
@@ -70,85 +72,107 @@ impl fmt::Debug for SigningKey {
     }
 }
 
-/// One line of a stored parameter.
-#[derive(Clone, PartialEq, Eq)]
-pub struct StoredSecret<'a> {
+/// One secret of a stored parameter.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct StoredSecret {
     /// The secret itself.
-    pub secret: &'a str,
+    pub value: String,
     /// When it stops being accepted, in Unix seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "rfc3339")]
     pub expires_at: Option<i64>,
 }
 
-impl fmt::Debug for StoredSecret<'_> {
+impl fmt::Debug for StoredSecret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("StoredSecret").field("secret", &"<redacted>").field("expires_at", &self.expires_at).finish()
+        f.debug_struct("StoredSecret").field("value", &"<redacted>").field("expires_at", &self.expires_at).finish()
     }
 }
 
-/// Reads a parameter's value: one secret per line, blank lines ignored.
-pub fn parse_parameter(value: &str) -> Result<Vec<StoredSecret<'_>>, KeyError> {
-    value
-        .lines()
-        .map(str::trim)
-        .filter(|line| !line.is_empty())
-        .map(|line| match line.split_once(char::is_whitespace) {
-            None => Ok(StoredSecret { secret: line, expires_at: None }),
-            Some((secret, rest)) => {
-                let expiry = rest.trim();
-                let time = expiry.strip_prefix("expires=").ok_or_else(|| KeyError::BadExpiry(expiry.to_owned()))?;
-                let time = humantime::parse_rfc3339_weak(time).map_err(|_| KeyError::BadExpiry(expiry.to_owned()))?;
-                let seconds = time.duration_since(UNIX_EPOCH).map_err(|_| KeyError::BadExpiry(expiry.to_owned()))?;
-                let seconds = i64::try_from(seconds.as_secs()).map_err(|_| KeyError::BadExpiry(expiry.to_owned()))?;
-                Ok(StoredSecret { secret, expires_at: Some(seconds) })
-            }
-        })
-        .collect()
+/// The JSON form of a parameter holding several secrets.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Rotation {
+    secrets: Vec<StoredSecret>,
 }
 
-/// Writes secrets in the form [`parse_parameter`] reads.
-pub fn format_parameter(secrets: &[StoredSecret<'_>]) -> String {
-    let lines: Vec<String> = secrets
-        .iter()
-        .map(|stored| match stored.expires_at.and_then(|seconds| u64::try_from(seconds).ok()) {
+/// Reads a parameter's value: a JSON object `{"secrets": [...]}`, else the value itself is the
+/// one secret, exactly as stored.
+pub fn parse_parameter(value: &str) -> Result<Vec<StoredSecret>, KeyError> {
+    if !value.trim_start().starts_with("{\"secrets\"") {
+        return Ok(vec![StoredSecret { value: value.to_owned(), expires_at: None }]);
+    }
+    serde_json::from_str::<Rotation>(value).map(|rotation| rotation.secrets).map_err(|_| KeyError::BadRotation)
+}
+
+/// Writes secrets in the form [`parse_parameter`] reads: one secret without expiry as itself,
+/// anything else as JSON.
+pub fn format_parameter(secrets: &[StoredSecret]) -> String {
+    match secrets {
+        [only] if only.expires_at.is_none() && !only.value.trim_start().starts_with('{') => only.value.clone(),
+        _ => serde_json::to_string(&Rotation { secrets: secrets.to_vec() }).unwrap_or_default(),
+    }
+}
+
+/// `expiresAt` as an RFC 3339 time, held as Unix seconds.
+mod rfc3339 {
+    use std::time::{Duration, UNIX_EPOCH};
+
+    use serde::{Deserialize, Deserializer, Serializer, de};
+
+    pub fn serialize<S: Serializer>(seconds: &Option<i64>, serializer: S) -> Result<S::Ok, S::Error> {
+        match seconds.and_then(|seconds| u64::try_from(seconds).ok()) {
             Some(seconds) => {
-                let at = UNIX_EPOCH + Duration::from_secs(seconds);
-                format!("{} expires={}", stored.secret, humantime::format_rfc3339_seconds(at))
+                let time = UNIX_EPOCH + Duration::from_secs(seconds);
+                serializer.serialize_str(&humantime::format_rfc3339_seconds(time).to_string())
             }
-            None => stored.secret.to_owned(),
-        })
-        .collect();
-    lines.join("\n")
+            None => serializer.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<i64>, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        let time = humantime::parse_rfc3339_weak(&text).map_err(de::Error::custom)?;
+        let seconds = time.duration_since(UNIX_EPOCH).map_err(de::Error::custom)?.as_secs();
+        i64::try_from(seconds).map(Some).map_err(de::Error::custom)
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn stored(value: &str, expires_at: Option<i64>) -> StoredSecret {
+        StoredSecret { value: value.to_owned(), expires_at }
+    }
+
     #[test]
-    fn a_parameter_holds_one_secret_per_line_with_optional_expiry() {
-        let secrets = parse_parameter("new-secret\n\n  old-secret expires=2026-11-23T10:00:00Z \n").unwrap();
-        assert_eq!(
-            secrets,
-            [
-                StoredSecret { secret: "new-secret", expires_at: None },
-                StoredSecret { secret: "old-secret", expires_at: Some(1_795_428_000) },
-            ]
-        );
+    fn a_plain_parameter_is_one_secret_exactly_as_stored() {
+        for value in ["It's a Secret to Everybody", " padded \n", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"] {
+            assert_eq!(parse_parameter(value).unwrap(), [stored(value, None)]);
+            assert_eq!(format_parameter(&[stored(value, None)]), value);
+        }
+    }
+
+    #[test]
+    fn a_rotation_holds_several_secrets_with_optional_expiry() {
+        let value = r#"{"secrets": [{"value": "new secret"}, {"value": "old", "expiresAt": "2026-11-23T10:00:00Z"}]}"#;
+        let secrets = parse_parameter(value).unwrap();
+        assert_eq!(secrets, [stored("new secret", None), stored("old", Some(1_795_428_000))]);
         assert_eq!(parse_parameter(&format_parameter(&secrets)).unwrap(), secrets, "round trip");
     }
 
     #[test]
-    fn a_malformed_expiry_is_refused_with_the_form_expected() {
-        let error = parse_parameter("secret until=tomorrow").unwrap_err();
-        assert!(error.to_string().contains("expected expires=<RFC 3339 time>"), "{error}");
-        assert!(!error.to_string().contains("secret until"), "the secret itself is not repeated: {error}");
+    fn a_malformed_rotation_is_refused_with_the_form_expected() {
+        let error = parse_parameter(r#"{"secrets": [{"value": "hunter2", "expires": "tomorrow"}]}"#).unwrap_err();
+        assert!(error.to_string().contains(r#"expected {"secrets": [{"value""#), "{error}");
+        assert!(!error.to_string().contains("hunter2"), "the secret itself is not repeated: {error}");
     }
 
     #[test]
     fn secrets_never_show_in_debug_output() {
         let key = SigningKey::new(b"hunter2", None).unwrap();
-        let stored = StoredSecret { secret: "hunter2", expires_at: None };
-        for debug in [format!("{key:?}"), format!("{stored:?}")] {
+        for debug in [format!("{key:?}"), format!("{:?}", stored("hunter2", None))] {
             assert!(!debug.contains("hunter2") && debug.contains("<redacted>"), "{debug}");
         }
     }

@@ -113,13 +113,20 @@ impl<S: SecretStore> SecretCache<S> {
         SecretCache { store, ttl, refresh_interval, entries: RwLock::new(HashMap::new()) }
     }
 
-    /// Reads every source's secrets, at start-up. A source that cannot be read now is read again
-    /// on its first request.
+    /// Reads every source's secrets at start-up, in one batch. Sources that cannot be read now
+    /// are read again on their first request.
     pub async fn preload<'s>(&self, sources: impl IntoIterator<Item = &'s Source>) {
-        for source in sources {
-            if let Err(error) = self.read(source).await {
-                tracing::error!(source = %source.name, %error, "secrets unavailable at start-up");
+        let sources: Vec<&Source> = sources.into_iter().collect();
+        let names: Vec<String> = sources.iter().flat_map(|source| source.secret_parameters.iter().cloned()).collect();
+        match self.store.fetch(&names).await {
+            Ok(values) => {
+                let mut values = values.into_iter();
+                for source in sources {
+                    let values: Vec<_> = values.by_ref().take(source.secret_parameters.len()).collect();
+                    self.install(source, &values);
+                }
             }
+            Err(error) => tracing::error!(%error, "secrets unavailable at start-up"),
         }
     }
 
@@ -162,22 +169,24 @@ impl<S: SecretStore> SecretCache<S> {
     /// Reads the source's secrets from the store. On failure, keys already held are kept and
     /// used until the next attempt, `refresh_interval` later.
     async fn read(&self, source: &Source) -> Result<Arc<[SigningKey]>, StoreError> {
-        let fetched = self.store.fetch(&source.secret_parameters).await;
-        let now = Instant::now();
-        let mut entries = self.entries.write().unwrap_or_else(PoisonError::into_inner);
-        let values = match fetched {
-            Ok(values) => values,
+        match self.store.fetch(&source.secret_parameters).await {
+            Ok(values) => Ok(self.install(source, &values)),
             Err(error) => {
-                let Some(entry) = entries.get_mut(&source.name) else {
-                    return Err(error);
-                };
+                let now = Instant::now();
+                let mut entries = self.entries.write().unwrap_or_else(PoisonError::into_inner);
+                let entry = entries.get_mut(&source.name).ok_or_else(|| error.clone())?;
                 tracing::warn!(source = %source.name, %error, "cannot read secrets: using those already held");
                 entry.stale_at = now + self.refresh_interval;
                 entry.refresh_allowed_at = now + self.refresh_interval;
-                return Ok(entry.keys.clone());
+                Ok(entry.keys.clone())
             }
-        };
-        for (parameter, value) in source.secret_parameters.iter().zip(&values) {
+        }
+    }
+
+    /// Turns a source's parameter values into its cached keys, logging what is unusable (never
+    /// the secret itself).
+    fn install(&self, source: &Source, values: &[Option<String>]) -> Arc<[SigningKey]> {
+        for (parameter, value) in source.secret_parameters.iter().zip(values) {
             if value.is_none() {
                 tracing::error!(source = %source.name, %parameter, "secret parameter not found");
             }
@@ -190,10 +199,11 @@ impl<S: SecretStore> SecretCache<S> {
             tracing::error!(source = %source.name, "no usable secret: every request to this source is rejected");
         }
         let keys: Arc<[SigningKey]> = keys.into();
+        let now = Instant::now();
         let entry =
             Entry { keys: keys.clone(), stale_at: now + self.ttl, refresh_allowed_at: now + self.refresh_interval };
-        entries.insert(source.name.clone(), entry);
-        Ok(keys)
+        self.entries.write().unwrap_or_else(PoisonError::into_inner).insert(source.name.clone(), entry);
+        keys
     }
 }
 
@@ -283,6 +293,22 @@ mod tests {
         tokio::time::advance(DEFAULT_REFRESH_INTERVAL).await;
         let _ = cache.verify(&source, &signed(&source, "forged"), b"{}", now()).await;
         assert_eq!(store.reads.load(Ordering::SeqCst), 3, "one read once the interval has passed");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn preloading_reads_every_source_in_one_batch() {
+        let store = FakeStore::default();
+        store.set("/hookway/github/secret", "s1");
+        store.set("/hookway/other/secret", "s2");
+        let cache = SecretCache::new(&store);
+        let mut other = source();
+        other.name = "other".into();
+        other.secret_parameters = vec!["/hookway/other/secret".into()];
+        cache.preload([&source(), &other]).await;
+        assert_eq!(store.reads.load(Ordering::SeqCst), 1);
+        assert_eq!(cache.verify(&other, &signed(&other, "s2"), b"{}", now()).await, Ok(()));
+        assert_eq!(cache.verify(&source(), &signed(&source(), "s1"), b"{}", now()).await, Ok(()));
+        assert_eq!(store.reads.load(Ordering::SeqCst), 1);
     }
 
     #[tokio::test(start_paused = true)]

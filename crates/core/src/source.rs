@@ -72,7 +72,7 @@ impl Source {
             match parse_parameter(value) {
                 Ok(secrets) => {
                     for stored in secrets {
-                        match self.scheme.key(stored.secret, stored.expires_at) {
+                        match self.scheme.key(&stored.value, stored.expires_at) {
                             Ok(key) => keys.push(key),
                             Err(problem) => problems.push(problem),
                         }
@@ -85,8 +85,8 @@ impl Source {
     }
 }
 
-/// What every envelope keeps besides the scheme's own headers.
-const ALWAYS_KEPT: [&str; 2] = ["content-type", "user-agent"];
+/// What every envelope keeps besides the scheme's own headers (the content type has its own field).
+const ALWAYS_KEPT: [&str; 1] = ["user-agent"];
 
 fn kept_headers(scheme: &Scheme) -> Vec<String> {
     ALWAYS_KEPT.iter().map(|name| (*name).to_owned()).chain(scheme.kept_headers()).collect()

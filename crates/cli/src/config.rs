@@ -1,0 +1,37 @@
+//! `hookway config check|schema`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use hookway_core::Config;
+
+use crate::error::CliError;
+
+#[derive(Debug, clap::Subcommand)]
+pub enum Command {
+    /// Validate a configuration file, naming every field at fault.
+    Check {
+        /// The configuration file.
+        #[arg(long, value_name = "FILE", default_value = "hookway.json")]
+        config: PathBuf,
+    },
+    /// Print the JSON Schema of hookway.json (the repository keeps it as hookway.schema.json).
+    Schema,
+}
+
+pub fn run(command: Command) -> Result<ExitCode, CliError> {
+    match command {
+        Command::Check { config: path } => {
+            let config = Config::load(&path)?;
+            println!("{}: {} sources", path.display(), config.sources.len());
+            for source in &config.sources {
+                println!("  {:<20} {:<18} {}", source.name, source.scheme, source.secret_parameters.join(", "));
+            }
+        }
+        Command::Schema => {
+            let schema = schemars::schema_for!(Config);
+            println!("{}", serde_json::to_string_pretty(&schema).map_err(std::io::Error::other)?);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,39 @@
+//! What can go wrong before a command has an answer: every one is a usage error (exit 2).
+
+use std::path::PathBuf;
+
+use hookway_core::config::{ConfigError, Problem};
+use hookway_core::secret::KeyError;
+use hookway_core::secret_cache::StoreError;
+
+/// A command could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// Input or output failed.
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+    /// A file could not be read.
+    #[error("cannot read {}: {source}", path.display())]
+    Read { path: PathBuf, source: std::io::Error },
+    /// The configuration is not valid.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// A source does not compile (an `hmac` section the configuration check would refuse).
+    #[error(transparent)]
+    Source(#[from] Problem),
+    /// No source of that name.
+    #[error("no source named `{name}` in {}", config.display())]
+    UnknownSource { name: String, config: PathBuf },
+    /// A secret is not of the scheme's form.
+    #[error("--secret: {0}")]
+    Key(#[from] KeyError),
+    /// A source's secrets could not be read.
+    #[error(transparent)]
+    Secrets(#[from] StoreError),
+    /// A source has no usable secret.
+    #[error("no usable secret for source `{0}`: give --secret, or put one with `hookway secrets put`")]
+    NoSecret(String),
+    /// A `--header` is not `Name: value`.
+    #[error("--header `{0}`: expected 'Name: value'")]
+    Header(String),
+}

@@ -1,0 +1,57 @@
+//! `hookway`: the command line of the Hookway webhook gateway.
+
+// No unwrap or expect on request paths: every failure is an error with a status or an exit code.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
+mod config;
+mod error;
+mod sign;
+mod target;
+mod verify;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::error::CliError;
+
+/// Hookway: verify, queue and process webhooks on AWS.
+#[derive(Debug, Parser)]
+#[command(name = "hookway", version, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Print the headers a sender would send with a body, signed with a secret.
+    Sign(sign::Args),
+    /// Check a request's signature as the intake does: exit 0 if valid, 1 if not, 2 on a usage error.
+    Verify(verify::Args),
+    /// Check hookway.json, or print its JSON Schema.
+    #[command(subcommand)]
+    Config(config::Command),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(error) => return fail(CliError::Io(error)),
+    };
+    let result = runtime.block_on(async {
+        match cli.command {
+            Command::Sign(args) => sign::run(args).await,
+            Command::Verify(args) => verify::run(args).await,
+            Command::Config(command) => config::run(command),
+        }
+    });
+    result.unwrap_or_else(fail)
+}
+
+/// A usage error: exit 2, as clap does for the errors it finds itself.
+fn fail(error: CliError) -> ExitCode {
+    eprintln!("hookway: {error}");
+    ExitCode::from(2)
+}

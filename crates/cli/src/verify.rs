@@ -1,0 +1,71 @@
+//! `hookway verify`: checks a request's signature exactly as the intake does.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use http::{HeaderMap, HeaderName, HeaderValue};
+
+use crate::error::CliError;
+use crate::target::{self, Target};
+
+/// Prints `valid`, then the event's `id:` and `type:` (exit 0), or `invalid: <reason>` (exit 1).
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    target: Target,
+    /// A secret to accept; repeat it to accept several, as during a rotation (with --source, the
+    /// source's secrets are read from SSM when absent).
+    #[arg(long = "secret", value_name = "SECRET", required_unless_present = "source")]
+    secrets: Vec<String>,
+    /// Accepted age of the signed timestamp, both ways, in seconds [default: the source's, else 300].
+    #[arg(long, value_name = "SECONDS")]
+    tolerance: Option<u64>,
+    /// Verify as if it were this Unix time.
+    #[arg(long, value_name = "UNIX_SECONDS", allow_negative_numbers = true)]
+    now: Option<i64>,
+    /// A request header, `Name: value` (names are case-insensitive); repeat for each.
+    #[arg(short = 'H', long = "header", value_name = "'Name: value'")]
+    headers: Vec<String>,
+    /// The request body; stdin when absent or `-`.
+    #[arg(value_name = "BODY_FILE")]
+    body: Option<PathBuf>,
+}
+
+pub async fn run(args: Args) -> Result<ExitCode, CliError> {
+    let mut source = args.target.source()?;
+    if let Some(tolerance) = args.tolerance {
+        source.tolerance_seconds = tolerance;
+    }
+    let headers = parse_headers(&args.headers)?;
+    let body = target::read_body(args.body.as_deref())?;
+    let keys = target::keys(&source, &args.secrets).await?;
+    let now = args.now.unwrap_or_else(hookway_core::unix_now);
+    if let Err(reason) = source.verify(&headers, &body, &keys, now) {
+        println!("invalid: {reason}");
+        return Ok(ExitCode::FAILURE);
+    }
+    println!("valid");
+    match source.identify(&headers, &body) {
+        Ok(identity) => {
+            println!("id: {}", identity.id);
+            if let Some(event_type) = identity.event_type {
+                println!("type: {event_type}");
+            }
+        }
+        Err(problem) => println!("note: the intake would answer 400: {problem}"),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `Name: value` lines into headers.
+pub fn parse_headers(lines: &[String]) -> Result<HeaderMap, CliError> {
+    lines
+        .iter()
+        .map(|line| {
+            let (name, value) = line.split_once(':').ok_or_else(|| CliError::Header(line.clone()))?;
+            let name = HeaderName::from_bytes(name.trim().as_bytes()).map_err(|_| CliError::Header(line.clone()))?;
+            let value = HeaderValue::from_str(value.trim()).map_err(|_| CliError::Header(line.clone()))?;
+            Ok((name, value))
+        })
+        .collect()
+}

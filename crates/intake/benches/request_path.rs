@@ -1,0 +1,88 @@
+//! The intake's request path, with the network replaced by in-memory sinks: a REST API proxy
+//! event in, the envelope and SendMessage content out. Target: under 20 µs at 1 KiB.
+//!
+//! * `handle` — from the parsed request (what `lambda_http` hands the handler) to the response;
+//! * `event-json+handle` — the same, starting from the event's JSON as the Runtime API sends it.
+//!
+//! `cargo bench -p hookway-intake --bench request_path`
+
+#![allow(missing_docs)]
+
+use std::hint::black_box;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
+use hookway_core::Config;
+use hookway_core::scheme::SignRequest;
+use hookway_core::secret_cache::{SecretCache, SecretStore, StoreError};
+use hookway_intake::Intake;
+use hookway_intake::queue::{EventQueue, OutgoingMessage, QueueError};
+use serde_json::{Value, json};
+
+const SECRET: &str = "bench-secret";
+
+/// Keeps nothing: the message is built, then handed to `black_box`.
+struct Sink;
+
+impl EventQueue for Sink {
+    async fn send(&self, message: OutgoingMessage) -> Result<(), QueueError> {
+        black_box(message);
+        Ok(())
+    }
+}
+
+struct Secrets;
+
+impl SecretStore for Secrets {
+    async fn fetch(&self, names: &[String]) -> Result<Vec<Option<String>>, StoreError> {
+        Ok(names.iter().map(|_| Some(SECRET.to_owned())).collect())
+    }
+}
+
+/// A 1 KiB GitHub-style delivery as an API Gateway REST proxy event.
+fn event_json(config: &Config) -> String {
+    let mut body = br#"{"action": "opened", "number": 1, "pull_request": {"title": ""#.to_vec();
+    body.resize(1024 - 4, b'x');
+    body.extend_from_slice(br#""}}"#);
+    let source = hookway_core::Source::new(config.source("github").unwrap()).unwrap();
+    let key = source.scheme.key(SECRET, None).unwrap();
+    let request = SignRequest { id: "72d3162e-cc78-11e3-81ab-4c9367dc0958", timestamp: 0, body: &body };
+    let mut headers: serde_json::Map<String, Value> =
+        source.scheme.sign(&key, &request).into_iter().map(|(name, value)| (name, json!(value))).collect();
+    headers.insert("Content-Type".into(), json!("application/json"));
+    headers.insert("X-GitHub-Event".into(), json!("pull_request"));
+    headers.insert("User-Agent".into(), json!("GitHub-Hookshot/044aadd"));
+    let mut event: Value = serde_json::from_str(include_str!("../../../fixtures/apigw-rest-proxy-event.json")).unwrap();
+    event["multiValueHeaders"] = Value::Object(headers.iter().map(|(n, v)| (n.clone(), json!([v]))).collect());
+    event["headers"] = Value::Object(headers);
+    event["body"] = json!(BASE64.encode(&body));
+    event.to_string()
+}
+
+fn request_path(c: &mut Criterion) {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let config = Config::from_json(include_str!("../../../hookway.json")).unwrap();
+    let intake = Intake::new(&config, Sink, SecretCache::new(Secrets)).unwrap();
+    runtime.block_on(intake.preload_secrets());
+    let event = event_json(&config);
+    let check = runtime.block_on(intake.handle(lambda_http::request::from_str(&event).unwrap()));
+    assert_eq!(check.status(), 202, "{:?}", check.body());
+
+    let mut group = c.benchmark_group("intake/1KiB");
+    group.throughput(Throughput::Elements(1));
+    group.bench_function("handle", |b| {
+        b.iter_batched(
+            || lambda_http::request::from_str(&event).unwrap(),
+            |request| runtime.block_on(intake.handle(request)),
+            BatchSize::SmallInput,
+        )
+    });
+    group.bench_function("event-json+handle", |b| {
+        b.iter(|| runtime.block_on(intake.handle(lambda_http::request::from_str(black_box(&event)).unwrap())))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, request_path);
+criterion_main!(benches);

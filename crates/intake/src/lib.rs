@@ -1,0 +1,191 @@
+//! The intake Lambda: receives `POST /webhooks/{source}`, proves the request genuine with the
+//! source's scheme and secrets, puts the event in the events queue, and only then answers
+//! `202 {"id": ...}`.
+//!
+//! It accepts API Gateway REST proxy events (body base64 or not) and Lambda Function URL events;
+//! `lambda_http` turns both into one [`Request`]. [`Intake::handle`] is a plain async function of
+//! the request and the intake's dependencies, so tests drive it directly; `main` only wires.
+
+// No unwrap or expect on request paths: every failure is an error with a status or an exit code.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
+pub mod queue;
+pub mod response;
+
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap};
+
+use hookway_core::config::{Config, Problem};
+use hookway_core::envelope::{ENVELOPE_VERSION, Envelope};
+use hookway_core::scheme::Identity;
+use hookway_core::secret_cache::{SecretCache, SecretStore, VerifyFailure};
+use hookway_core::{Source, source};
+use http::{Method, StatusCode, header};
+use lambda_http::request::RequestContext;
+use lambda_http::{Body, Request, RequestExt, Response};
+use serde::Serialize;
+use tracing::Instrument;
+use tracing::field::Empty;
+
+use crate::queue::{EventQueue, OutgoingMessage};
+use crate::response::{Rejection, json};
+
+/// The intake and what it depends on, built once at start-up.
+#[derive(Debug)]
+pub struct Intake<Q, S> {
+    sources: HashMap<String, Source>,
+    secrets: SecretCache<S>,
+    queue: Q,
+    max_body_bytes: usize,
+}
+
+/// The routes the intake serves.
+#[derive(Debug, PartialEq, Eq)]
+enum Route<'a> {
+    Webhook(&'a str),
+    NotFound,
+}
+
+impl<'a> Route<'a> {
+    /// Matches the end of the path, so the REST API's stage prefix (`/v1/webhooks/github`) and a
+    /// Function URL's bare path (`/webhooks/github`) route alike.
+    fn of(path: &'a str) -> Route<'a> {
+        let mut segments = path.trim_end_matches('/').rsplit('/');
+        match (segments.next(), segments.next()) {
+            (Some(source), Some("webhooks")) if !source.is_empty() => Route::Webhook(source),
+            _ => Route::NotFound,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct Accepted<'a> {
+    id: &'a str,
+}
+
+#[derive(Serialize)]
+struct Challenge<'a> {
+    challenge: &'a str,
+}
+
+impl<Q: EventQueue, S: SecretStore> Intake<Q, S> {
+    /// Compiles the configuration's sources.
+    pub fn new(config: &Config, queue: Q, secrets: SecretCache<S>) -> Result<Intake<Q, S>, Problem> {
+        Ok(Intake { sources: source::compile(config)?, secrets, queue, max_body_bytes: config.intake.max_body_bytes })
+    }
+
+    /// Reads every source's secrets, at start-up.
+    pub async fn preload_secrets(&self) {
+        self.secrets.preload(self.sources.values()).await;
+    }
+
+    /// Answers one request. Every log line within carries the request ids and, once known, the
+    /// source and event id.
+    pub async fn handle(&self, request: Request) -> Response<Body> {
+        let span = tracing::info_span!(
+            "request",
+            method = %request.method(),
+            path = request.uri().path(),
+            api_request_id = api_request_id(&request),
+            lambda_request_id = request.lambda_context_ref().map(|context| context.request_id.as_str()),
+            source = Empty,
+            event_id = Empty,
+        );
+        async {
+            let result = match Route::of(request.uri().path()) {
+                Route::Webhook(source) if request.method() == Method::POST => self.receive(source, &request).await,
+                Route::Webhook(_) => {
+                    Err(Rejection::MethodNotAllowed { method: request.method().clone(), allow: "POST" })
+                }
+                Route::NotFound => Err(Rejection::NoRoute),
+            };
+            result.unwrap_or_else(|rejection| {
+                rejection.log();
+                rejection.into_response()
+            })
+        }
+        .instrument(span)
+        .await
+    }
+
+    /// `POST /webhooks/{source}`: verify, enqueue, then acknowledge.
+    async fn receive(&self, name: &str, request: &Request) -> Result<Response<Body>, Rejection> {
+        let source = self.sources.get(name).ok_or(Rejection::UnknownSource)?;
+        tracing::Span::current().record("source", name);
+        let body: &[u8] = request.body().as_ref();
+        if body.len() > self.max_body_bytes {
+            return Err(Rejection::TooLarge { size: body.len(), limit: self.max_body_bytes });
+        }
+        let headers = request.headers();
+        self.secrets.verify(source, headers, body, hookway_core::unix_now()).await.map_err(
+            |failure| match failure {
+                VerifyFailure::Rejected(reason) => Rejection::Unauthorized { reason, hidden: source.hide_rejections },
+                VerifyFailure::Unavailable(error) => Rejection::SecretsUnavailable(error),
+            },
+        )?;
+        let identity = source.identify(headers, body)?;
+        tracing::Span::current().record("event_id", identity.id.as_str());
+        if let Some(challenge) = &identity.challenge {
+            tracing::info!("answered the url_verification challenge");
+            return Ok(json(StatusCode::OK, &Challenge { challenge }));
+        }
+        let message = envelope_message(source, request, &identity, body)?;
+        self.queue.send(message).await?;
+        tracing::info!(event_type = identity.event_type.as_deref(), bytes = body.len(), "accepted");
+        Ok(json(StatusCode::ACCEPTED, &Accepted { id: &identity.id }))
+    }
+}
+
+/// The SQS message carrying a verified request's event.
+pub fn envelope_message(
+    source: &Source,
+    request: &Request,
+    identity: &Identity,
+    body: &[u8],
+) -> Result<OutgoingMessage, Rejection> {
+    let headers = request.headers();
+    let kept: BTreeMap<Cow<'_, str>, Cow<'_, str>> = source
+        .kept_headers
+        .iter()
+        .filter_map(|name| Some((Cow::Borrowed(name.as_str()), Cow::Borrowed(headers.get(name)?.to_str().ok()?))))
+        .collect();
+    let (body_encoding, encoded) = Envelope::encode_body(body);
+    let mut envelope = Envelope {
+        version: ENVELOPE_VERSION,
+        id: Cow::Borrowed(&identity.id),
+        source: Cow::Borrowed(&source.name),
+        event_type: identity.event_type.as_deref().map(Cow::Borrowed),
+        received_at: Cow::Owned(hookway_core::rfc3339_now()),
+        request_id: api_request_id(request).map(Cow::Borrowed),
+        content_type: headers.get(header::CONTENT_TYPE).and_then(|value| value.to_str().ok()).map(Cow::Borrowed),
+        headers: kept,
+        body_encoding,
+        body: encoded,
+    };
+    let json = envelope.to_message()?;
+    Ok(OutgoingMessage::new(&envelope, json))
+}
+
+/// The API Gateway request id (REST or Function URL).
+fn api_request_id(request: &Request) -> Option<&str> {
+    match request.request_context_ref()? {
+        RequestContext::ApiGatewayV1(context) => context.request_id.as_deref(),
+        RequestContext::ApiGatewayV2(context) => context.request_id.as_deref(),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn routes_match_with_or_without_a_stage_prefix() {
+        assert_eq!(Route::of("/webhooks/github"), Route::Webhook("github"));
+        assert_eq!(Route::of("/v1/webhooks/github"), Route::Webhook("github"));
+        assert_eq!(Route::of("/webhooks/github/"), Route::Webhook("github"));
+        assert_eq!(Route::of("/webhooks/"), Route::NotFound);
+        assert_eq!(Route::of("/webhooks"), Route::NotFound);
+        assert_eq!(Route::of("/"), Route::NotFound);
+    }
+}

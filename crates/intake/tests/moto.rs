@@ -1,0 +1,366 @@
+//! The intake against a real moto server (SQS and SSM) started by each test: the real SDK
+//! clients, the real secret cache, the repository's own `hookway.json`, and requests in the
+//! shapes API Gateway and Function URLs send.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use aws_config::SdkConfig;
+use aws_sdk_sqs::types::Message;
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use hookway_core::scheme::SignRequest;
+use hookway_core::secret_cache::{DEFAULT_TTL, SecretCache, SsmSecretStore};
+use hookway_core::{Config, Envelope, Source};
+use hookway_intake::Intake;
+use hookway_intake::queue::SqsQueue;
+use hookway_testkit::{MotoServer, closed_endpoint, create_queue, put_secret, sdk_config_for};
+use http::StatusCode;
+use serde_json::{Value, json};
+
+const CONFIG: &str = include_str!("../../../hookway.json");
+const REST_EVENT: &str = include_str!("../../../fixtures/apigw-rest-proxy-event.json");
+const FUNCTION_URL_EVENT: &str = include_str!("../../../fixtures/function-url-event.json");
+
+/// The secret each source of hookway.json gets in these tests.
+fn secret_of(source: &str) -> String {
+    match source {
+        "standard-webhooks" => "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw".to_owned(),
+        "github" => "It's a Secret to Everybody".to_owned(),
+        other => format!("{other}-test-secret"),
+    }
+}
+
+struct Harness {
+    _moto: MotoServer,
+    aws: SdkConfig,
+    queue_url: String,
+    config: Config,
+    intake: Intake<SqsQueue, SsmSecretStore>,
+}
+
+struct Answer {
+    status: StatusCode,
+    headers: http::HeaderMap,
+    body: Value,
+}
+
+impl Harness {
+    async fn start() -> Harness {
+        Harness::start_with(|_| {}, DEFAULT_TTL).await
+    }
+
+    /// Starts moto, creates the queue and a secret for every source of hookway.json, then builds
+    /// the intake from the configuration as `adjust` leaves it.
+    async fn start_with(adjust: impl FnOnce(&mut Config), refresh_interval: Duration) -> Harness {
+        let moto = MotoServer::start();
+        let aws = moto.sdk_config().await;
+        let queue_url = create_queue(&aws, "hookway-events").await;
+        let mut config = Config::from_json(CONFIG).unwrap();
+        for source in &config.sources {
+            put_secret(&aws, &source.secret_parameters[0], &secret_of(&source.name)).await;
+        }
+        adjust(&mut config);
+        let intake = intake(&config, &aws, &aws, &queue_url, refresh_interval).await;
+        Harness { _moto: moto, aws, queue_url, config, intake }
+    }
+
+    fn source(&self, name: &str) -> Source {
+        Source::new(self.config.source(name).unwrap()).unwrap()
+    }
+
+    /// The headers `source` would send with `body`, signed now with `secret`.
+    fn signed(&self, source: &str, secret: &str, body: &[u8]) -> Vec<(String, String)> {
+        let source = self.source(source);
+        let key = source.scheme.key(secret, None).unwrap();
+        let id = format!("delivery-{}", hookway_core::scheme::digest_id("test", body));
+        source.scheme.sign(&key, &SignRequest { id: &id, timestamp: hookway_core::unix_now(), body })
+    }
+
+    async fn post(&self, source: &str, headers: &[(String, String)], body: &[u8]) -> Answer {
+        self.send("POST", &format!("/webhooks/{source}"), headers, body).await
+    }
+
+    async fn send(&self, method: &str, path: &str, headers: &[(String, String)], body: &[u8]) -> Answer {
+        let response = self.intake.handle(rest_event(method, path, headers, body)).await;
+        answer(response)
+    }
+
+    /// Every message in the queue, removed.
+    async fn drain(&self) -> Vec<Message> {
+        let sqs = aws_sdk_sqs::Client::new(&self.aws);
+        let mut messages = Vec::new();
+        loop {
+            let received = sqs
+                .receive_message()
+                .queue_url(&self.queue_url)
+                .max_number_of_messages(10)
+                .message_attribute_names("All")
+                .send()
+                .await
+                .unwrap()
+                .messages
+                .unwrap_or_default();
+            if received.is_empty() {
+                return messages;
+            }
+            for message in &received {
+                sqs.delete_message()
+                    .queue_url(&self.queue_url)
+                    .receipt_handle(message.receipt_handle().unwrap())
+                    .send()
+                    .await
+                    .unwrap();
+            }
+            messages.extend(received);
+        }
+    }
+}
+
+async fn intake(
+    config: &Config,
+    queue_aws: &SdkConfig,
+    secrets_aws: &SdkConfig,
+    queue_url: &str,
+    refresh_interval: Duration,
+) -> Intake<SqsQueue, SsmSecretStore> {
+    let queue = SqsQueue::new(aws_sdk_sqs::Client::new(queue_aws), queue_url);
+    let store = SsmSecretStore::new(aws_sdk_ssm::Client::new(secrets_aws));
+    let intake = Intake::new(config, queue, SecretCache::with_timing(store, DEFAULT_TTL, refresh_interval)).unwrap();
+    intake.preload_secrets().await;
+    intake
+}
+
+/// A REST API proxy event, as API Gateway sends it: the fixture with this request in it.
+fn rest_event(method: &str, path: &str, headers: &[(String, String)], body: &[u8]) -> lambda_http::Request {
+    let mut event: Value = serde_json::from_str(REST_EVENT).unwrap();
+    let single: serde_json::Map<String, Value> = headers.iter().map(|(n, v)| (n.clone(), json!(v))).collect();
+    let multi: serde_json::Map<String, Value> = headers.iter().map(|(n, v)| (n.clone(), json!([v]))).collect();
+    event["httpMethod"] = json!(method);
+    event["path"] = json!(path);
+    event["requestContext"]["path"] = json!(format!("/v1{path}"));
+    event["headers"] = Value::Object(single);
+    event["multiValueHeaders"] = Value::Object(multi);
+    event["body"] = json!(BASE64.encode(body));
+    event["isBase64Encoded"] = json!(true);
+    lambda_http::request::from_str(&event.to_string()).unwrap()
+}
+
+fn answer(response: lambda_http::Response<lambda_http::Body>) -> Answer {
+    let (parts, body) = response.into_parts();
+    let body = serde_json::from_slice(body.as_ref()).unwrap();
+    Answer { status: parts.status, headers: parts.headers, body }
+}
+
+fn envelope_of(message: &Message) -> Envelope<'static> {
+    let body = message.body().unwrap().to_owned();
+    Envelope::from_json(Box::leak(body.into_boxed_str())).unwrap()
+}
+
+fn attribute<'m>(message: &'m Message, name: &str) -> Option<&'m str> {
+    message.message_attributes()?.get(name)?.string_value()
+}
+
+#[tokio::test]
+async fn a_genuine_webhook_of_every_source_is_queued_byte_for_byte() {
+    let harness = Harness::start().await;
+    let names: Vec<String> = harness.config.sources.iter().map(|s| s.name.clone()).collect();
+    for name in names {
+        let body = format!(r#"{{"id": "evt_{name}", "type": "thing.happened", "note": "caf\u00e9 \u2603"}}"#);
+        let headers = harness.signed(&name, &secret_of(&name), body.as_bytes());
+        let answer = harness.post(&name, &headers, body.as_bytes()).await;
+        assert_eq!(answer.status, StatusCode::ACCEPTED, "{name}: {}", answer.body);
+        let id = answer.body["id"].as_str().unwrap().to_owned();
+
+        let messages = harness.drain().await;
+        assert_eq!(messages.len(), 1, "{name}: exactly one message");
+        let envelope = envelope_of(&messages[0]);
+        assert_eq!(envelope.body_bytes().unwrap().as_ref(), body.as_bytes(), "{name}: the bytes sent");
+        assert_eq!((envelope.id.as_ref(), envelope.source.as_ref()), (id.as_str(), name.as_str()));
+        assert_eq!(attribute(&messages[0], "source"), Some(name.as_str()));
+        assert_eq!(attribute(&messages[0], "type"), envelope.event_type.as_deref());
+    }
+}
+
+#[tokio::test]
+async fn events_are_named_by_their_sender() {
+    let harness = Harness::start().await;
+    let body = br#"{"id": "evt_1NG8Du2eZvKYlo2CUI79vXWy", "type": "invoice.paid"}"#;
+    let answer = harness.post("stripe", &harness.signed("stripe", &secret_of("stripe"), body), body).await;
+    assert_eq!(answer.body, json!({"id": "evt_1NG8Du2eZvKYlo2CUI79vXWy"}));
+    let envelope = envelope_of(&harness.drain().await[0]);
+    assert_eq!(envelope.event_type.as_deref(), Some("invoice.paid"));
+    assert_eq!(envelope.request_id.as_deref(), Some("JKJaXmPLvHcESHA="), "the API request id travels along");
+}
+
+#[tokio::test]
+async fn the_documented_github_delivery_is_accepted_from_api_gateway_and_from_a_function_url() {
+    let harness = Harness::start().await;
+    for event in [REST_EVENT, FUNCTION_URL_EVENT] {
+        let response = harness.intake.handle(lambda_http::request::from_str(event).unwrap()).await;
+        let answer = answer(response);
+        assert_eq!(answer.status, StatusCode::ACCEPTED, "{}", answer.body);
+        assert_eq!(answer.body, json!({"id": "72d3162e-cc78-11e3-81ab-4c9367dc0958"}));
+        let messages = harness.drain().await;
+        assert_eq!(messages.len(), 1);
+        let envelope = envelope_of(&messages[0]);
+        assert_eq!(envelope.body_bytes().unwrap().as_ref(), b"Hello, World!");
+        assert_eq!(envelope.event_type.as_deref(), Some("ping"));
+        assert_eq!(envelope.headers.get("x-github-event").map(|v| v.as_ref()), Some("ping"));
+        assert_eq!(envelope.headers.get("user-agent").map(|v| v.as_ref()), Some("GitHub-Hookshot/044aadd"));
+    }
+}
+
+#[tokio::test]
+async fn a_binary_body_is_queued_byte_for_byte() {
+    let harness = Harness::start().await;
+    let body: Vec<u8> = (0..=255).rev().collect();
+    let answer = harness.post("shopify", &harness.signed("shopify", &secret_of("shopify"), &body), &body).await;
+    assert_eq!(answer.status, StatusCode::ACCEPTED);
+    let envelope = envelope_of(&harness.drain().await[0]);
+    assert_eq!(envelope.body_bytes().unwrap().as_ref(), &body[..]);
+}
+
+#[tokio::test]
+async fn a_forged_or_unsigned_webhook_is_401_and_nothing_is_queued() {
+    let harness = Harness::start().await;
+    let body = br#"{"id": "evt_1", "type": "invoice.paid"}"#;
+    let forged = harness.signed("stripe", "not-the-secret", body);
+    let tampered = harness.signed("stripe", &secret_of("stripe"), b"{}");
+    for headers in [forged, tampered, Vec::new()] {
+        let answer = harness.post("stripe", &headers, body).await;
+        assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(answer.body, json!({"error": "invalid signature"}), "no hint of which check failed");
+    }
+    assert!(harness.drain().await.is_empty());
+}
+
+#[tokio::test]
+async fn a_source_hiding_rejections_answers_a_forgery_like_an_unknown_source() {
+    let harness = Harness::start().await;
+    assert!(harness.config.source("shopify").unwrap().hide_rejections);
+    let forged = harness.post("shopify", &harness.signed("shopify", "guess", b"{}"), b"{}").await;
+    let unknown = harness.post("gitlab", &[], b"{}").await;
+    assert_eq!((forged.status, &forged.body), (StatusCode::NOT_FOUND, &json!({"error": "not found"})));
+    assert_eq!((unknown.status, &unknown.body), (forged.status, &forged.body));
+    assert!(harness.drain().await.is_empty());
+}
+
+#[tokio::test]
+async fn wrong_routes_methods_sizes_and_bodies_get_their_status_and_nothing_is_queued() {
+    let harness = Harness::start().await;
+    let not_found = harness.send("POST", "/hooks/github", &[], b"{}").await;
+    assert_eq!(not_found.status, StatusCode::NOT_FOUND);
+
+    let wrong_method = harness.send("GET", "/webhooks/github", &[], b"").await;
+    assert_eq!(wrong_method.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(wrong_method.headers["allow"], "POST");
+
+    let limit = harness.config.intake.max_body_bytes;
+    let huge = vec![b'x'; limit + 1];
+    let too_large = harness.post("github", &harness.signed("github", &secret_of("github"), &huge), &huge).await;
+    assert_eq!(
+        (too_large.status, &too_large.body),
+        (StatusCode::PAYLOAD_TOO_LARGE, &json!({"error": "payload too large"}))
+    );
+    let at_limit = vec![b'x'; limit];
+    let accepted = harness.post("github", &harness.signed("github", &secret_of("github"), &at_limit), &at_limit).await;
+    assert_eq!(accepted.status, StatusCode::ACCEPTED, "the limit itself is accepted");
+    assert_eq!(harness.drain().await.len(), 1);
+
+    let not_json = b"id=evt_1&type=invoice.paid";
+    let malformed = harness.post("stripe", &harness.signed("stripe", &secret_of("stripe"), not_json), not_json).await;
+    assert_eq!(
+        (malformed.status, &malformed.body),
+        (StatusCode::BAD_REQUEST, &json!({"error": "malformed event: the body is not JSON"}))
+    );
+    assert!(harness.drain().await.is_empty());
+}
+
+#[tokio::test]
+async fn slack_url_verification_is_answered_with_its_challenge_and_not_queued() {
+    let harness = Harness::start().await;
+    let body = br#"{"token": "Jhj5dZrVaK7ZwHHjRyZWjbDl", "challenge": "3eZbrw1aBm2rZgRNFdxV2595", "type": "url_verification"}"#;
+    let answer = harness.post("slack", &harness.signed("slack", &secret_of("slack"), body), body).await;
+    assert_eq!((answer.status, answer.body), (StatusCode::OK, json!({"challenge": "3eZbrw1aBm2rZgRNFdxV2595"})));
+    let forged = harness.post("slack", &harness.signed("slack", "guess", body), body).await;
+    assert_eq!(forged.status, StatusCode::UNAUTHORIZED, "the challenge is answered only after the signature check");
+    assert!(harness.drain().await.is_empty());
+}
+
+#[tokio::test]
+async fn with_sqs_unreachable_the_answer_is_503_with_retry_after() {
+    let harness = Harness::start().await;
+    let unreachable = sdk_config_for(&closed_endpoint()).await;
+    let intake = intake(&harness.config, &unreachable, &harness.aws, &harness.queue_url, DEFAULT_TTL).await;
+    let body = br#"{"id": "evt_1", "type": "invoice.paid"}"#;
+    let headers = harness.signed("stripe", &secret_of("stripe"), body);
+    let answer = answer(intake.handle(rest_event("POST", "/webhooks/stripe", &headers, body)).await);
+    assert_eq!(answer.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(answer.headers["retry-after"], "10");
+    assert_eq!(answer.body, json!({"error": "temporarily unavailable, retry later"}));
+    assert!(harness.drain().await.is_empty());
+}
+
+#[tokio::test]
+async fn with_ssm_unreachable_since_start_up_the_answer_is_503_not_401() {
+    let harness = Harness::start().await;
+    let unreachable = sdk_config_for(&closed_endpoint()).await;
+    let intake = intake(&harness.config, &harness.aws, &unreachable, &harness.queue_url, DEFAULT_TTL).await;
+    let body = br#"{"id": "evt_1", "type": "invoice.paid"}"#;
+    let headers = harness.signed("stripe", &secret_of("stripe"), body);
+    let answer = answer(intake.handle(rest_event("POST", "/webhooks/stripe", &headers, body)).await);
+    assert_eq!(answer.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(harness.drain().await.is_empty());
+}
+
+#[tokio::test]
+async fn a_rotated_secret_is_accepted_at_once_alongside_the_previous_one() {
+    let harness = Harness::start_with(|_| {}, Duration::ZERO).await;
+    let parameter = harness.config.source("github").unwrap().secret_parameters[0].clone();
+    let rotated = json!({"secrets": [
+        {"value": "rotated-secret"},
+        {"value": secret_of("github"), "expiresAt": "2999-01-01T00:00:00Z"},
+    ]});
+    put_secret(&harness.aws, &parameter, &rotated.to_string()).await;
+    for secret in ["rotated-secret".to_owned(), secret_of("github")] {
+        let answer = harness.post("github", &harness.signed("github", &secret, b"{}"), b"{}").await;
+        assert_eq!(answer.status, StatusCode::ACCEPTED, "signed with {secret}");
+    }
+    let retired = json!({"secrets": [
+        {"value": "rotated-secret"},
+        {"value": "old-secret", "expiresAt": "2000-01-01T00:00:00Z"},
+    ]});
+    put_secret(&harness.aws, &parameter, &retired.to_string()).await;
+    let answer = harness.post("github", &harness.signed("github", "old-secret", b"{}"), b"{}").await;
+    assert_eq!(answer.status, StatusCode::UNAUTHORIZED, "an expired secret is no longer accepted");
+    assert_eq!(harness.drain().await.len(), 2);
+}
+
+#[tokio::test]
+async fn a_source_whose_parameter_is_missing_rejects_everything() {
+    let harness = Harness::start_with(
+        |config| config.sources[0].secret_parameters = vec!["/hookway/nowhere".into()],
+        DEFAULT_TTL,
+    )
+    .await;
+    let name = harness.config.sources[0].name.clone();
+    let answer = harness.post(&name, &harness.signed(&name, &secret_of(&name), b"{}"), b"{}").await;
+    assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
+    assert!(harness.drain().await.is_empty());
+}
+
+#[tokio::test]
+async fn a_redelivery_carries_the_same_event_id() {
+    let harness = Harness::start().await;
+    let body = b"payload without an id";
+    let headers = harness.signed("github", &secret_of("github"), body);
+    let first = harness.post("github", &headers, body).await;
+    let again = harness.post("github", &headers, body).await;
+    assert_eq!(first.body["id"], again.body["id"]);
+    let ids: HashMap<String, usize> = harness.drain().await.iter().fold(HashMap::new(), |mut ids, message| {
+        *ids.entry(envelope_of(message).id.into_owned()).or_default() += 1;
+        ids
+    });
+    assert_eq!(ids.values().copied().collect::<Vec<_>>(), [2], "both queued; the worker deduplicates");
+}

@@ -1,0 +1,143 @@
+//! Test support shared by the integration tests: a real `moto_server` started for one test on a
+//! free 127.0.0.1 port and stopped when dropped, SDK configuration pointed at it, and waiting for
+//! a condition with a deadline instead of sleeping.
+//!
+//! `moto_server` is found at `$MOTO_SERVER`, else in the project's `.venv` (`make test`
+//! installs it there), else on `PATH`.
+
+use std::future::Future;
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_sdk_ssm::config::Credentials;
+
+/// A moto server, stopped on drop.
+#[derive(Debug)]
+pub struct MotoServer {
+    child: Child,
+    /// `http://127.0.0.1:<port>`.
+    pub endpoint: String,
+}
+
+impl MotoServer {
+    /// Starts moto on a free port and waits until it accepts connections.
+    pub fn start() -> MotoServer {
+        let program = moto_server_path();
+        let port = free_port();
+        let child = Command::new(&program)
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|error| {
+                panic!(
+                    "cannot start {}: {error}. `make test` installs moto into .venv; or set MOTO_SERVER",
+                    program.display()
+                )
+            });
+        let mut server = MotoServer { child, endpoint: format!("http://127.0.0.1:{port}") };
+        let address = SocketAddr::from(([127, 0, 0, 1], port));
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while TcpStream::connect_timeout(&address, Duration::from_millis(200)).is_err() {
+            if let Ok(Some(status)) = server.child.try_wait() {
+                panic!("moto_server exited at start-up: {status}");
+            }
+            assert!(Instant::now() < deadline, "moto_server did not listen on {address} within 30 s");
+            std::thread::sleep(Duration::from_millis(25));
+        }
+        server
+    }
+
+    /// SDK configuration pointed at this server.
+    pub async fn sdk_config(&self) -> SdkConfig {
+        sdk_config_for(&self.endpoint).await
+    }
+}
+
+impl Drop for MotoServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// SDK configuration with test credentials pointed at `endpoint`, with Hookway's timeouts.
+pub async fn sdk_config_for(endpoint: &str) -> SdkConfig {
+    hookway_core::aws::tuned(aws_config::defaults(BehaviorVersion::latest()))
+        .endpoint_url(endpoint)
+        .region(Region::new("us-east-1"))
+        .credentials_provider(Credentials::new("testing", "testing", None, None, "hookway-testkit"))
+        .load()
+        .await
+}
+
+/// Where `moto_server` is.
+pub fn moto_server_path() -> PathBuf {
+    if let Some(path) = std::env::var_os("MOTO_SERVER") {
+        return PathBuf::from(path);
+    }
+    let venv = workspace_root().join(".venv/bin/moto_server");
+    if venv.exists() { venv } else { PathBuf::from("moto_server") }
+}
+
+/// The repository's root directory.
+pub fn workspace_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
+}
+
+/// A port nothing listens on now.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// An address that refuses connections: a port that was free a moment ago.
+pub fn closed_endpoint() -> String {
+    format!("http://127.0.0.1:{}", free_port())
+}
+
+/// Polls `check` until it yields a value, failing the test after `timeout`.
+pub async fn wait_for<T, F, Fut>(what: &str, timeout: Duration, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Option<T>>,
+{
+    let deadline = Instant::now() + timeout;
+    loop {
+        if let Some(value) = check().await {
+            return value;
+        }
+        assert!(Instant::now() < deadline, "timed out after {timeout:?} waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Creates an SQS queue allowing 1 MiB messages, as the stack does, and returns its URL.
+pub async fn create_queue(config: &SdkConfig, name: &str) -> String {
+    use aws_sdk_sqs::types::QueueAttributeName;
+    aws_sdk_sqs::Client::new(config)
+        .create_queue()
+        .queue_name(name)
+        .attributes(QueueAttributeName::MaximumMessageSize, hookway_core::envelope::SQS_MAX_MESSAGE_BYTES.to_string())
+        .send()
+        .await
+        .unwrap()
+        .queue_url
+        .unwrap()
+}
+
+/// Stores a SecureString parameter.
+pub async fn put_secret(config: &SdkConfig, name: &str, value: &str) {
+    aws_sdk_ssm::Client::new(config)
+        .put_parameter()
+        .name(name)
+        .value(value)
+        .r#type(aws_sdk_ssm::types::ParameterType::SecureString)
+        .overwrite(true)
+        .send()
+        .await
+        .unwrap();
+}
