@@ -12,6 +12,14 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+mod routes;
+mod settings;
+
+pub use self::routes::{BreakerConfig, ForwardConfig, HandlerConfig, JOBS_SOURCE, RouteConfig, glob_matches};
+pub use self::settings::{
+    AlarmsConfig, ApiConfig, DEFAULT_MAX_BODY_BYTES, IntakeConfig, JobsConfig, LOG_RETENTION_DAYS,
+    MAX_BODY_BYTES_LIMIT, QueueConfig, WorkerConfig,
+};
 use crate::scheme::{HmacScheme, Scheme};
 
 /// The environment variable the Lambdas read their configuration from.
@@ -20,11 +28,6 @@ pub const CONFIG_ENV: &str = "HOOKWAY_CONFIG";
 pub const DEFAULT_TOLERANCE_SECONDS: u64 = 300;
 /// The largest tolerance a source may configure: beyond an hour, replay protection is gone.
 pub const MAX_TOLERANCE_SECONDS: u64 = 3600;
-/// Default largest webhook body the intake accepts.
-pub const DEFAULT_MAX_BODY_BYTES: usize = 256 * 1024;
-/// The largest `maxBodyBytes` allowed: base64-encoded in its envelope it still fits one SQS
-/// message (1 MiB).
-pub const MAX_BODY_BYTES_LIMIT: usize = 512 * 1024;
 
 /// The whole configuration.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -41,28 +44,32 @@ pub struct Config {
     /// The JSON Schema this file follows (editor support only).
     #[serde(rename = "$schema", default, skip_serializing_if = "Option::is_none")]
     pub schema: Option<String>,
-    /// Settings of the intake Lambda.
+    /// The REST API.
+    #[serde(default)]
+    pub api: ApiConfig,
+    /// The intake Lambda.
     #[serde(default)]
     pub intake: IntakeConfig,
+    /// The worker Lambda and its SQS event source mapping.
+    #[serde(default)]
+    pub worker: WorkerConfig,
+    /// The events queue and its dead-letter queue.
+    #[serde(default)]
+    pub queue: QueueConfig,
+    /// `POST /jobs`.
+    #[serde(default)]
+    pub jobs: JobsConfig,
+    /// Alarm thresholds.
+    #[serde(default)]
+    pub alarms: AlarmsConfig,
+    /// Days every log group keeps its logs (a CloudWatch Logs retention).
+    #[serde(default = "settings::default_log_retention_days")]
+    pub log_retention_days: u32,
     /// The webhook senders, one per `POST /webhooks/{name}` endpoint.
     pub sources: Vec<SourceConfig>,
-}
-
-/// Settings of the intake Lambda.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct IntakeConfig {
-    /// Largest accepted body in bytes; larger requests are answered 413.
-    #[serde(default = "default_max_body_bytes")]
-    #[cfg_attr(feature = "schema", schemars(range(min = 1, max = 524288)))]
-    pub max_body_bytes: usize,
-}
-
-impl Default for IntakeConfig {
-    fn default() -> Self {
-        Self { max_body_bytes: DEFAULT_MAX_BODY_BYTES }
-    }
+    /// Which handler processes which events, first match first.
+    #[serde(default)]
+    pub routes: Vec<RouteConfig>,
 }
 
 /// One webhook sender.
@@ -90,6 +97,21 @@ pub struct SourceConfig {
     /// Settings of the generic `hmac` scheme; required for it, refused for the others.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hmac: Option<HmacConfig>,
+    /// Skip an event older than the one already applied to the same entity (out-of-order delivery).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ordering: Option<OrderingConfig>,
+}
+
+/// Where a source's events name the entity they change and its version, as JSON pointers into
+/// the body. Versions are numbers, or RFC 3339 times.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct OrderingConfig {
+    /// The entity's key, e.g. `/data/object/id`.
+    pub entity_pointer: String,
+    /// The entity's version or update time, e.g. `/data/object/updated`.
+    pub version_pointer: String,
 }
 
 /// The signature schemes Hookway verifies.
@@ -198,10 +220,6 @@ pub enum Encoding {
     Base64,
 }
 
-fn default_max_body_bytes() -> usize {
-    DEFAULT_MAX_BODY_BYTES
-}
-
 fn default_tolerance() -> u64 {
     DEFAULT_TOLERANCE_SECONDS
 }
@@ -284,10 +302,13 @@ impl Config {
     /// Checks every value, reporting every problem at once.
     pub fn validate(&self) -> Result<(), ConfigError> {
         let mut problems = Problems::default();
-        let max_body = self.intake.max_body_bytes;
-        if !(1..=MAX_BODY_BYTES_LIMIT).contains(&max_body) {
-            problems.add("intake.maxBodyBytes", format!("{max_body} is out of range 1..={MAX_BODY_BYTES_LIMIT}"));
-        }
+        self.api.validate(&mut problems);
+        self.intake.validate(&mut problems);
+        self.worker.validate(&mut problems);
+        self.queue.validate(&mut problems);
+        self.jobs.validate(&mut problems);
+        self.alarms.validate(&mut problems);
+        settings::validate_log_retention(self.log_retention_days, &mut problems);
         if self.sources.is_empty() {
             problems.add("sources", "at least one source is required");
         }
@@ -298,6 +319,10 @@ impl Config {
                 problems.add(format!("{at}.name"), format!("duplicate source name `{}`", source.name));
             }
             source.validate(&at, &mut problems);
+        }
+        let names: Vec<&str> = self.sources.iter().map(|source| source.name.as_str()).collect();
+        for (index, route) in self.routes.iter().enumerate() {
+            route.validate(&format!("routes[{index}]"), &names, &mut problems);
         }
         problems.into_result()
     }
@@ -313,6 +338,21 @@ impl SourceConfig {
                     self.name
                 ),
             );
+        }
+        if self.name == JOBS_SOURCE {
+            problems.add(format!("{at}.name"), format!("`{JOBS_SOURCE}` is reserved for the jobs of POST /jobs"));
+        }
+        if let Some(ordering) = &self.ordering {
+            for (field, pointer) in
+                [("entityPointer", &ordering.entity_pointer), ("versionPointer", &ordering.version_pointer)]
+            {
+                if !pointer.starts_with('/') {
+                    problems.add(
+                        format!("{at}.ordering.{field}"),
+                        format!("`{pointer}` is not a JSON pointer such as /data/id"),
+                    );
+                }
+            }
         }
         if self.secret_parameters.is_empty() {
             problems.add(
@@ -376,7 +416,7 @@ fn is_valid_parameter_name(name: &str) -> bool {
 struct Problems(Vec<Problem>);
 
 impl Problems {
-    fn add(&mut self, field: impl Into<String>, message: impl Into<String>) {
+    pub(self) fn add(&mut self, field: impl Into<String>, message: impl Into<String>) {
         self.0.push(Problem { field: field.into(), message: message.into() });
     }
 
@@ -403,7 +443,7 @@ mod tests {
 
     #[test]
     fn the_repository_example_is_valid_and_names_a_source_after_every_scheme() {
-        let config = Config::from_json(include_str!("../../../hookway.json")).unwrap();
+        let config = Config::from_json(include_str!("../../../../hookway.json")).unwrap();
         for scheme in SchemeName::ALL {
             let source = config.source(scheme.as_str()).unwrap_or_else(|| panic!("no `{scheme}` source"));
             assert_eq!(source.scheme, scheme);
@@ -506,6 +546,85 @@ mod tests {
     #[test]
     fn not_json_names_the_root() {
         assert!(error_of("{").starts_with("(root): EOF while parsing"), "{}", error_of("{"));
+    }
+
+    #[test]
+    fn the_settings_of_every_part_have_defaults() {
+        let config = Config::from_json(&config(&[source("github", "github")])).unwrap();
+        assert_eq!(config.api, ApiConfig::default());
+        assert_eq!(config.worker.timeout_seconds, 60);
+        assert_eq!(config.queue.max_receive_count, 5);
+        assert_eq!(config.jobs.retry_attempts, 2);
+        assert_eq!(config.log_retention_days, 30);
+        assert!(config.routes.is_empty());
+        let partial = r#"{"worker": {"timeoutSeconds": 900}, "sources": [{"name": "a", "scheme": "github", "secretParameters": ["/a"]}]}"#;
+        let config = Config::from_json(partial).unwrap();
+        assert_eq!(
+            (config.worker.timeout_seconds, config.worker.batch_size),
+            (900, 10),
+            "omitted fields keep defaults"
+        );
+    }
+
+    #[test]
+    fn settings_out_of_range_are_named() {
+        let json = r#"{"worker": {"timeoutSeconds": 901, "batchSize": 100}, "jobs": {"retryAttempts": 3},
+            "intake": {"timeoutSeconds": 30}, "api": {"stageName": "v 1"}, "logRetentionDays": 8,
+            "sources": [{"name": "a", "scheme": "github", "secretParameters": ["/a"]}]}"#;
+        let error = error_of(json);
+        for expected in [
+            "api.stageName: `v 1` must be",
+            "intake.timeoutSeconds: 30 is out of range 1..=29",
+            "worker.timeoutSeconds: 901 is out of range 1..=900",
+            "worker.batchingWindowSeconds: must be at least 1 when batchSize is over 10",
+            "jobs.retryAttempts: 3 is out of range 0..=2",
+            "logRetentionDays: 8 is not a CloudWatch Logs retention",
+        ] {
+            assert!(error.contains(expected), "{expected} in:\n{error}");
+        }
+    }
+
+    #[test]
+    fn routes_name_known_sources_and_valid_handlers() {
+        let json = |routes: &str| {
+            format!(
+                r#"{{"sources": [{{"name": "stripe", "scheme": "stripe", "secretParameters": ["/a"]}}], "routes": [{routes}]}}"#
+            )
+        };
+        let ok = json(
+            r#"{"source": "stripe", "type": "invoice.*", "handler": {"forward": {"url": "https://billing.example.com/hooks"}}},
+            {"source": "jobs", "type": "report.generate", "handler": {"custom": "report"}}, {"source": "*", "handler": "log"}"#,
+        );
+        let config = Config::from_json(&ok).unwrap();
+        let HandlerConfig::Forward(forward) = &config.routes[0].handler else { panic!("a forward route") };
+        assert_eq!((forward.timeout_seconds, forward.max_attempts), (10, 5));
+        assert_eq!(forward.circuit_breaker, BreakerConfig { failure_threshold: 5, cooldown_seconds: 30 });
+        assert_eq!(config.routes[2].event_type, "*");
+
+        assert_eq!(
+            error_of(&json(r#"{"source": "strpe", "handler": "log"}"#)),
+            "routes[0].source: `strpe` matches no source, nor `jobs`"
+        );
+        let error =
+            error_of(&json(r#"{"source": "stripe", "handler": {"forward": {"url": "ftp://x", "maxAttempts": 0}}}"#));
+        assert!(
+            error.contains("routes[0].handler.forward.url: `ftp://x` is not an http:// or https:// URL"),
+            "{error}"
+        );
+        assert!(error.contains("routes[0].handler.forward.maxAttempts: 0 is out of range 1..=20"), "{error}");
+        let error = error_of(&json(r#"{"source": "stripe", "handler": "shout"}"#));
+        assert!(error.starts_with("routes[0].handler: unknown variant `shout`"), "{error}");
+    }
+
+    #[test]
+    fn jobs_is_reserved_and_ordering_takes_pointers() {
+        assert!(error_of(&config(&[source("jobs", "github")])).contains("`jobs` is reserved"));
+        let json = r#"{"sources": [{"name": "a", "scheme": "stripe", "secretParameters": ["/a"],
+            "ordering": {"entityPointer": "data.id", "versionPointer": "/created"}}]}"#;
+        assert_eq!(
+            error_of(json),
+            "sources[0].ordering.entityPointer: `data.id` is not a JSON pointer such as /data/id"
+        );
     }
 
     #[test]

@@ -1,0 +1,236 @@
+//! The settings of each part of the stack. Every field has a default, so a configuration may
+//! name only what it changes; the CDK stack reads them to size and wire the AWS resources.
+
+use serde::{Deserialize, Serialize};
+
+use super::Problems;
+
+/// The largest `maxBodyBytes` allowed: base64-encoded in its envelope it still fits one SQS
+/// message (1 MiB).
+pub const MAX_BODY_BYTES_LIMIT: usize = 512 * 1024;
+/// Default largest webhook body the intake accepts.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 256 * 1024;
+/// The retention periods CloudWatch Logs offers, in days.
+pub const LOG_RETENTION_DAYS: [u32; 22] =
+    [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+
+/// The REST API.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct ApiConfig {
+    /// The stage, the first segment of every URL: `https://.../v1/webhooks/github`.
+    pub stage_name: String,
+    /// Steady-state requests per second across the API.
+    #[cfg_attr(feature = "schema", schemars(range(min = 1, max = 10000)))]
+    pub throttling_rate_limit: u32,
+    /// Burst of requests above the steady rate.
+    #[cfg_attr(feature = "schema", schemars(range(min = 1, max = 5000)))]
+    pub throttling_burst_limit: u32,
+}
+
+impl Default for ApiConfig {
+    fn default() -> Self {
+        ApiConfig { stage_name: "v1".into(), throttling_rate_limit: 100, throttling_burst_limit: 200 }
+    }
+}
+
+/// The intake Lambda.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct IntakeConfig {
+    /// Largest accepted body in bytes; larger requests are answered 413.
+    #[cfg_attr(feature = "schema", schemars(range(min = 1, max = 524288)))]
+    pub max_body_bytes: usize,
+    /// Memory in MB (CPU grows with it).
+    #[cfg_attr(feature = "schema", schemars(range(min = 128, max = 10240)))]
+    pub memory_mb: u32,
+    /// Timeout in seconds; API Gateway gives up at 29.
+    #[cfg_attr(feature = "schema", schemars(range(min = 1, max = 29)))]
+    pub timeout_seconds: u32,
+    /// Also give the intake a Lambda Function URL, for senders that want no API Gateway.
+    pub function_url: bool,
+}
+
+impl Default for IntakeConfig {
+    fn default() -> Self {
+        IntakeConfig {
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            memory_mb: 256,
+            timeout_seconds: 10,
+            function_url: false,
+        }
+    }
+}
+
+/// The worker Lambda and its SQS event source mapping.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct WorkerConfig {
+    /// Memory in MB.
+    #[cfg_attr(feature = "schema", schemars(range(min = 128, max = 10240)))]
+    pub memory_mb: u32,
+    /// Timeout in seconds, up to 15 minutes for long jobs; the events queue's visibility timeout
+    /// is six times this.
+    #[cfg_attr(feature = "schema", schemars(range(min = 1, max = 900)))]
+    pub timeout_seconds: u32,
+    /// Messages per batch.
+    #[cfg_attr(feature = "schema", schemars(range(min = 1, max = 10000)))]
+    pub batch_size: u32,
+    /// Seconds to gather a batch; required (at least 1) when `batchSize` is over 10.
+    #[cfg_attr(feature = "schema", schemars(range(min = 0, max = 300)))]
+    pub batching_window_seconds: u32,
+    /// Most concurrent worker instances the queue may drive.
+    #[cfg_attr(feature = "schema", schemars(range(min = 2, max = 1000)))]
+    pub max_concurrency: u32,
+    /// How long a processed event's id is remembered, so a re-delivery is not processed again.
+    #[cfg_attr(feature = "schema", schemars(range(min = 1, max = 365)))]
+    pub idempotency_ttl_days: u32,
+}
+
+impl Default for WorkerConfig {
+    fn default() -> Self {
+        WorkerConfig {
+            memory_mb: 512,
+            timeout_seconds: 60,
+            batch_size: 10,
+            batching_window_seconds: 0,
+            max_concurrency: 10,
+            idempotency_ttl_days: 7,
+        }
+    }
+}
+
+/// The events queue and its dead-letter queue.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct QueueConfig {
+    /// Deliveries of a message before it moves to the dead-letter queue.
+    #[cfg_attr(feature = "schema", schemars(range(min = 1, max = 1000)))]
+    pub max_receive_count: u32,
+    /// Days a message is kept in the events queue.
+    #[cfg_attr(feature = "schema", schemars(range(min = 1, max = 14)))]
+    pub retention_days: u32,
+}
+
+impl Default for QueueConfig {
+    fn default() -> Self {
+        QueueConfig { max_receive_count: 5, retention_days: 4 }
+    }
+}
+
+/// `POST /jobs`: Lambda's asynchronous invocation of the worker.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct JobsConfig {
+    /// Retries of a failed job before it goes to the jobs dead-letter queue.
+    #[cfg_attr(feature = "schema", schemars(range(min = 0, max = 2)))]
+    pub retry_attempts: u32,
+    /// Seconds a job may wait for its (next) attempt before it goes to the dead-letter queue.
+    #[cfg_attr(feature = "schema", schemars(range(min = 60, max = 21600)))]
+    pub max_event_age_seconds: u32,
+}
+
+impl Default for JobsConfig {
+    fn default() -> Self {
+        JobsConfig { retry_attempts: 2, max_event_age_seconds: 3600 }
+    }
+}
+
+/// Alarm thresholds beyond the fixed ones (any error, throttle, dead letter or 5XX alarms at once).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct AlarmsConfig {
+    /// Alarm when the events queue's oldest message is this old, in seconds.
+    #[cfg_attr(feature = "schema", schemars(range(min = 60, max = 1209600)))]
+    pub oldest_message_age_seconds: u32,
+    /// Alarm when this many messages wait in the events queue.
+    #[cfg_attr(feature = "schema", schemars(range(min = 1)))]
+    pub visible_messages: u32,
+}
+
+impl Default for AlarmsConfig {
+    fn default() -> Self {
+        AlarmsConfig { oldest_message_age_seconds: 600, visible_messages: 1000 }
+    }
+}
+
+pub(super) fn default_log_retention_days() -> u32 {
+    30
+}
+
+fn check<T: PartialOrd + std::fmt::Display>(problems: &mut Problems, field: &str, value: T, min: T, max: T) {
+    if value < min || value > max {
+        problems.add(field, format!("{value} is out of range {min}..={max}"));
+    }
+}
+
+impl ApiConfig {
+    pub(super) fn validate(&self, problems: &mut Problems) {
+        let stage_ok = !self.stage_name.is_empty()
+            && self.stage_name.len() <= 128
+            && self.stage_name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !stage_ok {
+            problems.add("api.stageName", format!("`{}` must be 1 to 128 letters, digits or `_`", self.stage_name));
+        }
+        check(problems, "api.throttlingRateLimit", self.throttling_rate_limit, 1, 10_000);
+        check(problems, "api.throttlingBurstLimit", self.throttling_burst_limit, 1, 5_000);
+    }
+}
+
+impl IntakeConfig {
+    pub(super) fn validate(&self, problems: &mut Problems) {
+        check(problems, "intake.maxBodyBytes", self.max_body_bytes, 1, MAX_BODY_BYTES_LIMIT);
+        check(problems, "intake.memoryMb", self.memory_mb, 128, 10_240);
+        check(problems, "intake.timeoutSeconds", self.timeout_seconds, 1, 29);
+    }
+}
+
+impl WorkerConfig {
+    pub(super) fn validate(&self, problems: &mut Problems) {
+        check(problems, "worker.memoryMb", self.memory_mb, 128, 10_240);
+        check(problems, "worker.timeoutSeconds", self.timeout_seconds, 1, 900);
+        check(problems, "worker.batchSize", self.batch_size, 1, 10_000);
+        check(problems, "worker.batchingWindowSeconds", self.batching_window_seconds, 0, 300);
+        check(problems, "worker.maxConcurrency", self.max_concurrency, 2, 1_000);
+        check(problems, "worker.idempotencyTtlDays", self.idempotency_ttl_days, 1, 365);
+        if self.batch_size > 10 && self.batching_window_seconds == 0 {
+            problems.add("worker.batchingWindowSeconds", "must be at least 1 when batchSize is over 10 (an SQS rule)");
+        }
+    }
+}
+
+impl QueueConfig {
+    pub(super) fn validate(&self, problems: &mut Problems) {
+        check(problems, "queue.maxReceiveCount", self.max_receive_count, 1, 1_000);
+        check(problems, "queue.retentionDays", self.retention_days, 1, 14);
+    }
+}
+
+impl JobsConfig {
+    pub(super) fn validate(&self, problems: &mut Problems) {
+        check(problems, "jobs.retryAttempts", self.retry_attempts, 0, 2);
+        check(problems, "jobs.maxEventAgeSeconds", self.max_event_age_seconds, 60, 21_600);
+    }
+}
+
+impl AlarmsConfig {
+    pub(super) fn validate(&self, problems: &mut Problems) {
+        check(problems, "alarms.oldestMessageAgeSeconds", self.oldest_message_age_seconds, 60, 1_209_600);
+        check(problems, "alarms.visibleMessages", self.visible_messages, 1, u32::MAX);
+    }
+}
+
+pub(super) fn validate_log_retention(days: u32, problems: &mut Problems) {
+    if !LOG_RETENTION_DAYS.contains(&days) {
+        problems.add(
+            "logRetentionDays",
+            format!("{days} is not a CloudWatch Logs retention; use one of {LOG_RETENTION_DAYS:?}"),
+        );
+    }
+}
