@@ -6,6 +6,8 @@
 //! * [`source`] — a configured source, compiled for the request path.
 //! * [`secret`] and [`secret_cache`] — secrets as stored in SSM, and their cache.
 //! * [`envelope`] — the versioned JSON an event travels in through SQS.
+//! * [`job`] — the job event `POST /jobs` hands the worker.
+//! * [`store`] — the state table: idempotency records, entity versions and job statuses.
 //! * [`telemetry`] — JSON logs.
 
 // No unwrap or expect on request paths: every failure is an error with a status or an exit code.
@@ -14,10 +16,12 @@
 pub mod aws;
 pub mod config;
 pub mod envelope;
+pub mod job;
 pub mod scheme;
 pub mod secret;
 pub mod secret_cache;
 pub mod source;
+pub mod store;
 pub mod telemetry;
 
 pub use config::{Config, SchemeName};
@@ -34,4 +38,9 @@ pub fn unix_now() -> i64 {
 /// The current time in RFC 3339 with milliseconds, e.g. `2026-11-22T05:44:00.123Z`.
 pub fn rfc3339_now() -> String {
     humantime::format_rfc3339_millis(std::time::SystemTime::now()).to_string()
+}
+
+/// Parses an RFC 3339 time, such as `2026-11-22T05:44:00.123Z`.
+pub fn parse_rfc3339(text: &str) -> Option<std::time::SystemTime> {
+    humantime::parse_rfc3339_weak(text).ok()
 }

@@ -1,0 +1,116 @@
+//! The job event: what the `POST /jobs` request template hands the worker — the method-request
+//! passthrough shape of API Gateway (`bodyJson`, `params`, `stage-variables`, `context`) — and
+//! what the local gateway builds for the same request. `fixtures/apigw-async-job-event.json` is
+//! the shared example: the stack's template renders it, this type reads and writes it.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// A job, as the worker is invoked with it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JobEvent {
+    /// The request body, parsed: `{"type": "...", "payload": ...}`.
+    #[serde(rename = "bodyJson")]
+    pub body_json: Value,
+    /// The request's path, query string and header parameters.
+    pub params: JobParams,
+    /// The stage's variables.
+    #[serde(rename = "stage-variables", default)]
+    pub stage_variables: BTreeMap<String, String>,
+    /// The request context.
+    pub context: JobContext,
+}
+
+/// The request's parameters, by kind.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JobParams {
+    /// Path parameters.
+    #[serde(default)]
+    pub path: BTreeMap<String, String>,
+    /// Query string parameters.
+    #[serde(default)]
+    pub querystring: BTreeMap<String, String>,
+    /// Headers, as sent.
+    #[serde(default)]
+    pub header: BTreeMap<String, String>,
+}
+
+/// The request context, as the passthrough template names it. Absent values are empty strings.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", default)]
+#[allow(missing_docs)]
+pub struct JobContext {
+    pub account_id: String,
+    pub api_id: String,
+    pub api_key: String,
+    pub authorizer_principal_id: String,
+    pub caller: String,
+    pub cognito_authentication_provider: String,
+    pub cognito_authentication_type: String,
+    pub cognito_identity_id: String,
+    pub cognito_identity_pool_id: String,
+    pub http_method: String,
+    pub stage: String,
+    pub source_ip: String,
+    pub user: String,
+    pub user_agent: String,
+    pub user_arn: String,
+    /// The API request id: the job's id.
+    pub request_id: String,
+    pub resource_id: String,
+    pub resource_path: String,
+}
+
+impl JobEvent {
+    /// The job's id: the request id of its `POST /jobs`.
+    pub fn job_id(&self) -> &str {
+        &self.context.request_id
+    }
+
+    /// The job's type: `bodyJson.type`.
+    pub fn job_type(&self) -> Option<&str> {
+        self.body_json.get("type")?.as_str()
+    }
+}
+
+/// What `POST /jobs` answers: `202 {"jobId": "...", "status": "ACCEPTED"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct JobAccepted {
+    /// The job's id.
+    pub job_id: String,
+    /// Always `ACCEPTED`.
+    pub status: String,
+}
+
+impl JobAccepted {
+    /// The answer for job `job_id`.
+    pub fn new(job_id: impl Into<String>) -> JobAccepted {
+        JobAccepted { job_id: job_id.into(), status: "ACCEPTED".into() }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FIXTURE: &str = include_str!("../../../fixtures/apigw-async-job-event.json");
+
+    #[test]
+    fn the_shared_fixture_reads_with_its_id_and_type() {
+        let event: JobEvent = serde_json::from_str(FIXTURE).unwrap();
+        assert_eq!(event.job_id(), "c6af9ac6-7b61-11e6-9a41-93e8deadbeef");
+        assert_eq!(event.job_type(), Some("report.generate"));
+        assert_eq!(event.context.resource_path, "/jobs");
+        assert_eq!(event.params.header["content-type"], "application/json");
+    }
+
+    #[test]
+    fn it_writes_back_exactly_the_shape_it_read() {
+        let fixture: Value = serde_json::from_str(FIXTURE).unwrap();
+        let event: JobEvent = serde_json::from_value(fixture.clone()).unwrap();
+        assert_eq!(serde_json::to_value(&event).unwrap(), fixture);
+    }
+}

@@ -1,0 +1,206 @@
+//! The state table in DynamoDB. Every rule is one conditional write, so two invocations racing
+//! for the same record cannot both win.
+
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
+
+use super::{Claim, Claimed, JobStatus, Kind, Outcome, RecordKey, State, StateStore, StoreError, rfc3339};
+
+/// The state table in DynamoDB.
+#[derive(Debug, Clone)]
+pub struct DynamoStore {
+    client: Client,
+    table: String,
+}
+
+type Item = HashMap<String, AttributeValue>;
+
+impl DynamoStore {
+    /// The table `table`.
+    pub fn new(client: Client, table: impl Into<String>) -> DynamoStore {
+        DynamoStore { client, table: table.into() }
+    }
+
+    async fn get(&self, pk: &str) -> Result<Option<Item>, StoreError> {
+        let output = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key("pk", s(pk))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(store_error)?;
+        Ok(output.item)
+    }
+}
+
+impl StateStore for DynamoStore {
+    async fn claim(&self, claim: &Claim<'_>) -> Result<Claimed, StoreError> {
+        let kind = claim.key.kind();
+        let mut update = String::from(
+            "SET #status = :running, lockedUntil = :locked, updatedAt = :now, expiresAt = :expires, \
+             digest = if_not_exists(digest, :digest), createdAt = if_not_exists(createdAt, :now)",
+        );
+        if claim.event_type.is_some() {
+            update.push_str(", #type = if_not_exists(#type, :type)");
+        }
+        update.push_str(" ADD attempts :one");
+        // A job waits for its retry in `ACCEPTED`; an event has no waiting state of its own.
+        let claimable = match kind {
+            Kind::Job => "#status IN (:waiting, :failed)",
+            Kind::Event => "#status = :failed",
+        };
+        let request = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key("pk", s(claim.key.pk()))
+            .update_expression(update)
+            .condition_expression(format!(
+                "attribute_not_exists(pk) OR {claimable} OR (#status = :running AND lockedUntil < :now)"
+            ))
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":running", s(State::Running.name(kind)))
+            .expression_attribute_values(":failed", s(State::Failed.name(kind)))
+            .expression_attribute_values(":locked", n(claim.locked_until))
+            .expression_attribute_values(":now", n(claim.now))
+            .expression_attribute_values(":expires", n(claim.expires_at))
+            .expression_attribute_values(":digest", s(claim.digest))
+            .expression_attribute_values(":one", n(1))
+            .return_values(ReturnValue::AllNew);
+        let request = match kind {
+            Kind::Job => request.expression_attribute_values(":waiting", s(State::Waiting.name(kind))),
+            Kind::Event => request,
+        };
+        let request = match claim.event_type {
+            Some(event_type) => {
+                request.expression_attribute_names("#type", "type").expression_attribute_values(":type", s(event_type))
+            }
+            None => request,
+        };
+        let conflict = |item: &Item| text(item, "digest").filter(|digest| digest != claim.digest);
+        match request.send().await {
+            Ok(output) => {
+                let item = output.attributes.unwrap_or_default();
+                let attempts = number(&item, "attempts").and_then(|a| u32::try_from(a).ok()).unwrap_or(1);
+                Ok(Claimed::Acquired { attempts, conflict: conflict(&item) })
+            }
+            Err(error) if is_condition_failure(&error) => {
+                let item = self.get(claim.key.pk()).await?.unwrap_or_default();
+                let state = text(&item, "status").and_then(|status| State::parse(kind, &status));
+                Ok(match state {
+                    Some(State::Done) => Claimed::AlreadyDone { conflict: conflict(&item) },
+                    _ => Claimed::Busy,
+                })
+            }
+            Err(error) => Err(store_error(error)),
+        }
+    }
+
+    async fn finish(&self, key: &RecordKey, outcome: &Outcome, now: i64, expires_at: i64) -> Result<(), StoreError> {
+        let request = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key("pk", s(key.pk()))
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_names("#error", "error")
+            .expression_attribute_values(":state", s(outcome.state(key.kind()).name(key.kind())))
+            .expression_attribute_values(":now", n(now))
+            .expression_attribute_values(":expires", n(expires_at));
+        let set = "SET #status = :state, updatedAt = :now, expiresAt = :expires";
+        let request = match outcome {
+            Outcome::Succeeded(Some(result)) => request
+                .update_expression(format!("{set}, #result = :result REMOVE lockedUntil, #error"))
+                .expression_attribute_names("#result", "result")
+                .expression_attribute_values(":result", s(&result.to_string())),
+            Outcome::Succeeded(None) => request.update_expression(format!("{set} REMOVE lockedUntil, #error")),
+            Outcome::Failed { error, .. } => request
+                .update_expression(format!("{set}, #error = :error REMOVE lockedUntil"))
+                .expression_attribute_values(":error", s(error)),
+        };
+        request.send().await.map(drop).map_err(store_error)
+    }
+
+    async fn applied_version(&self, entity: &str) -> Result<Option<i64>, StoreError> {
+        Ok(self.get(entity).await?.and_then(|item| number(&item, "version")))
+    }
+
+    async fn record_version(
+        &self,
+        entity: &str,
+        version: i64,
+        event_id: &str,
+        expires_at: i64,
+    ) -> Result<bool, StoreError> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key("pk", s(entity))
+            .update_expression("SET version = :version, eventId = :event, expiresAt = :expires")
+            .condition_expression("attribute_not_exists(version) OR version < :version")
+            .expression_attribute_values(":version", n(version))
+            .expression_attribute_values(":event", s(event_id))
+            .expression_attribute_values(":expires", n(expires_at))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(error) if is_condition_failure(&error) => Ok(false),
+            Err(error) => Err(store_error(error)),
+        }
+    }
+
+    async fn job(&self, id: &str) -> Result<Option<JobStatus>, StoreError> {
+        let Some(item) = self.get(RecordKey::job(id).pk()).await? else {
+            return Ok(None);
+        };
+        let result = match text(&item, "result") {
+            Some(json) => Some(serde_json::from_str(&json).map_err(|error| StoreError(error.to_string()))?),
+            None => None,
+        };
+        Ok(Some(JobStatus {
+            job_id: id.to_owned(),
+            status: text(&item, "status").unwrap_or_default(),
+            attempts: number(&item, "attempts").and_then(|a| u32::try_from(a).ok()).unwrap_or_default(),
+            job_type: text(&item, "type"),
+            created_at: rfc3339(number(&item, "createdAt").unwrap_or_default()),
+            updated_at: rfc3339(number(&item, "updatedAt").unwrap_or_default()),
+            result,
+            error: text(&item, "error"),
+        }))
+    }
+}
+
+fn s(value: &str) -> AttributeValue {
+    AttributeValue::S(value.to_owned())
+}
+
+fn n(value: i64) -> AttributeValue {
+    AttributeValue::N(value.to_string())
+}
+
+fn text(item: &Item, name: &str) -> Option<String> {
+    item.get(name)?.as_s().ok().cloned()
+}
+
+fn number(item: &Item, name: &str) -> Option<i64> {
+    item.get(name)?.as_n().ok()?.parse().ok()
+}
+
+fn is_condition_failure<E: ProvideErrorMetadata, R>(error: &SdkError<E, R>) -> bool {
+    error.as_service_error().and_then(ProvideErrorMetadata::code) == Some("ConditionalCheckFailedException")
+}
+
+fn store_error<E, R>(error: SdkError<E, R>) -> StoreError
+where
+    E: std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    StoreError(DisplayErrorContext(error).to_string())
+}

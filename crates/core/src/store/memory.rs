@@ -1,0 +1,114 @@
+//! The state table in memory: for unit tests and benchmarks, with the rules of [`super::DynamoStore`].
+
+use std::collections::HashMap;
+use std::sync::{Mutex, PoisonError};
+
+use serde_json::Value;
+
+use super::{Claim, Claimed, JobStatus, Kind, Outcome, RecordKey, State, StateStore, StoreError, rfc3339};
+
+/// A state table in a `HashMap`.
+#[derive(Debug, Default)]
+pub struct MemoryStore {
+    records: Mutex<HashMap<String, Record>>,
+    versions: Mutex<HashMap<String, i64>>,
+}
+
+#[derive(Debug, Clone)]
+struct Record {
+    kind: Kind,
+    state: State,
+    digest: String,
+    event_type: Option<String>,
+    locked_until: i64,
+    attempts: u32,
+    created_at: i64,
+    updated_at: i64,
+    result: Option<Value>,
+    error: Option<String>,
+}
+
+impl StateStore for MemoryStore {
+    async fn claim(&self, claim: &Claim<'_>) -> Result<Claimed, StoreError> {
+        let mut records = self.records.lock().unwrap_or_else(PoisonError::into_inner);
+        let conflict = |record: &Record| (record.digest != claim.digest).then(|| record.digest.clone());
+        match records.get_mut(claim.key.pk()) {
+            Some(record) if record.state == State::Done => Ok(Claimed::AlreadyDone { conflict: conflict(record) }),
+            Some(record) if record.state == State::Running && record.locked_until >= claim.now => Ok(Claimed::Busy),
+            // Waiting, failed, or running under an expired lock.
+            Some(record) => {
+                record.state = State::Running;
+                record.locked_until = claim.locked_until;
+                record.attempts += 1;
+                record.updated_at = claim.now;
+                Ok(Claimed::Acquired { attempts: record.attempts, conflict: conflict(record) })
+            }
+            None => {
+                let record = Record {
+                    kind: claim.key.kind(),
+                    state: State::Running,
+                    digest: claim.digest.to_owned(),
+                    event_type: claim.event_type.map(str::to_owned),
+                    locked_until: claim.locked_until,
+                    attempts: 1,
+                    created_at: claim.now,
+                    updated_at: claim.now,
+                    result: None,
+                    error: None,
+                };
+                records.insert(claim.key.pk().to_owned(), record);
+                Ok(Claimed::Acquired { attempts: 1, conflict: None })
+            }
+        }
+    }
+
+    async fn finish(&self, key: &RecordKey, outcome: &Outcome, now: i64, _expires_at: i64) -> Result<(), StoreError> {
+        let mut records = self.records.lock().unwrap_or_else(PoisonError::into_inner);
+        let record = records.get_mut(key.pk()).ok_or_else(|| StoreError(format!("no record {}", key.pk())))?;
+        record.state = outcome.state(key.kind());
+        record.updated_at = now;
+        match outcome {
+            Outcome::Succeeded(result) => {
+                record.result = result.clone();
+                record.error = None;
+            }
+            Outcome::Failed { error, .. } => record.error = Some(error.clone()),
+        }
+        Ok(())
+    }
+
+    async fn applied_version(&self, entity: &str) -> Result<Option<i64>, StoreError> {
+        Ok(self.versions.lock().unwrap_or_else(PoisonError::into_inner).get(entity).copied())
+    }
+
+    async fn record_version(
+        &self,
+        entity: &str,
+        version: i64,
+        _event_id: &str,
+        _expires_at: i64,
+    ) -> Result<bool, StoreError> {
+        let mut versions = self.versions.lock().unwrap_or_else(PoisonError::into_inner);
+        match versions.get(entity) {
+            Some(applied) if *applied >= version => Ok(false),
+            _ => {
+                versions.insert(entity.to_owned(), version);
+                Ok(true)
+            }
+        }
+    }
+
+    async fn job(&self, id: &str) -> Result<Option<JobStatus>, StoreError> {
+        let records = self.records.lock().unwrap_or_else(PoisonError::into_inner);
+        Ok(records.get(RecordKey::job(id).pk()).map(|record| JobStatus {
+            job_id: id.to_owned(),
+            status: record.state.name(record.kind).to_owned(),
+            attempts: record.attempts,
+            job_type: record.event_type.clone(),
+            created_at: rfc3339(record.created_at),
+            updated_at: rfc3339(record.updated_at),
+            result: record.result.clone(),
+            error: record.error.clone(),
+        }))
+    }
+}

@@ -1,0 +1,366 @@
+//! The state table: what the worker has processed, which version of each entity it has applied,
+//! and every job's status. One DynamoDB table (partition key `pk`, TTL attribute `expiresAt`)
+//! holds three kinds of item:
+//!
+//! | `pk` | item |
+//! |---|---|
+//! | `event#<source>#<event id>` | a webhook's idempotency record: `IN_PROGRESS` → `COMPLETED` (or `FAILED`, to be retried) |
+//! | `job#<job id>` | a job's record: `ACCEPTED` → `RUNNING` → `SUCCEEDED` or `FAILED` |
+//! | `entity#<source>#<entity key>` | the newest version applied to an entity |
+//!
+//! A record is *claimed* before its handler runs: it becomes running, locked until the
+//! invocation's deadline. A second delivery finds it running (and is retried later, never run
+//! twice at once) or finished (and is acknowledged without running the handler again). A lock
+//! whose invocation died expires with it. [`DynamoStore`] and [`MemoryStore`] keep exactly
+//! these rules; one test suite holds both to them.
+
+mod dynamo;
+mod memory;
+
+use std::future::Future;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+pub use self::dynamo::DynamoStore;
+pub use self::memory::MemoryStore;
+
+/// The environment variable naming the table.
+pub const TABLE_ENV: &str = "HOOKWAY_TABLE";
+
+/// What a record tracks: it fixes the key and the names of the states.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A webhook event, by source and event id.
+    Event,
+    /// A `POST /jobs` job, by job id.
+    Job,
+}
+
+/// Where a record stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum State {
+    /// A job accepted and waiting for its (next) attempt.
+    Waiting,
+    /// A handler is running it, until the lock expires.
+    Running,
+    /// Done: a re-delivery is acknowledged without running the handler.
+    Done,
+    /// Its last attempt failed. An event is retried by the queue; a job has no attempt left.
+    Failed,
+}
+
+impl State {
+    /// The `status` stored for this state.
+    pub fn name(self, kind: Kind) -> &'static str {
+        match (kind, self) {
+            (Kind::Event, State::Waiting | State::Running) => "IN_PROGRESS",
+            (Kind::Event, State::Done) => "COMPLETED",
+            (Kind::Job, State::Waiting) => "ACCEPTED",
+            (Kind::Job, State::Running) => "RUNNING",
+            (Kind::Job, State::Done) => "SUCCEEDED",
+            (_, State::Failed) => "FAILED",
+        }
+    }
+
+    fn parse(kind: Kind, name: &str) -> Option<State> {
+        [State::Waiting, State::Running, State::Done, State::Failed]
+            .into_iter()
+            .find(|state| state.name(kind) == name && !(kind == Kind::Event && *state == State::Waiting))
+    }
+}
+
+/// The key of a record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordKey {
+    kind: Kind,
+    pk: String,
+}
+
+impl RecordKey {
+    /// A webhook event's record.
+    pub fn event(source: &str, id: &str) -> RecordKey {
+        RecordKey { kind: Kind::Event, pk: format!("event#{source}#{id}") }
+    }
+
+    /// A job's record.
+    pub fn job(id: &str) -> RecordKey {
+        RecordKey { kind: Kind::Job, pk: format!("job#{id}") }
+    }
+
+    /// What the record tracks.
+    pub fn kind(&self) -> Kind {
+        self.kind
+    }
+
+    /// The partition key.
+    pub fn pk(&self) -> &str {
+        &self.pk
+    }
+}
+
+/// A claim on a record, before its handler runs.
+#[derive(Debug, Clone)]
+pub struct Claim<'a> {
+    /// The record.
+    pub key: &'a RecordKey,
+    /// A digest of the payload, to notice a different payload under the same id.
+    pub digest: &'a str,
+    /// The event or job type, kept on the record.
+    pub event_type: Option<&'a str>,
+    /// The lock's end, in Unix seconds: the invocation's deadline.
+    pub locked_until: i64,
+    /// Now, in Unix seconds.
+    pub now: i64,
+    /// When the record may be deleted, in Unix seconds.
+    pub expires_at: i64,
+}
+
+/// What a claim found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Claimed {
+    /// This invocation holds the record now; `attempts` counts this one.
+    Acquired {
+        /// Attempts so far, this one included.
+        attempts: u32,
+        /// The digest the record was created with, where it differs from this delivery's.
+        conflict: Option<String>,
+    },
+    /// Processed already: acknowledge without running the handler.
+    AlreadyDone {
+        /// The digest the record was created with, where it differs from this delivery's.
+        conflict: Option<String>,
+    },
+    /// Another invocation is running it: leave it for a later retry.
+    Busy,
+}
+
+/// How a claimed record ends.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// The handler succeeded, with an optional result (a job's).
+    Succeeded(Option<Value>),
+    /// The handler failed. `final_attempt`: no retry will follow (a job's last attempt).
+    Failed {
+        /// Why.
+        error: String,
+        /// Whether this was the last attempt.
+        final_attempt: bool,
+    },
+}
+
+impl Outcome {
+    /// The state a record in this outcome is left in.
+    pub fn state(&self, kind: Kind) -> State {
+        match (self, kind) {
+            (Outcome::Succeeded(_), _) => State::Done,
+            (Outcome::Failed { final_attempt: false, .. }, Kind::Job) => State::Waiting,
+            (Outcome::Failed { .. }, _) => State::Failed,
+        }
+    }
+}
+
+/// A job's status, as `GET /jobs/{id}` answers it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct JobStatus {
+    /// The job id (the API request id of its `POST /jobs`).
+    pub job_id: String,
+    /// `ACCEPTED`, `RUNNING`, `SUCCEEDED` or `FAILED`.
+    pub status: String,
+    /// Attempts so far.
+    pub attempts: u32,
+    /// The job's type.
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub job_type: Option<String>,
+    /// When it was first seen, RFC 3339.
+    pub created_at: String,
+    /// When it last changed, RFC 3339.
+    pub updated_at: String,
+    /// The handler's result, once succeeded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result: Option<Value>,
+    /// The last attempt's error.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// The table could not be read or written.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("state table: {0}")]
+pub struct StoreError(pub String);
+
+/// The state table.
+pub trait StateStore: Send + Sync {
+    /// Claims a record before running its handler.
+    fn claim(&self, claim: &Claim<'_>) -> impl Future<Output = Result<Claimed, StoreError>> + Send;
+
+    /// Records how a claimed record ended; `expires_at` is when it may be deleted.
+    fn finish(
+        &self,
+        key: &RecordKey,
+        outcome: &Outcome,
+        now: i64,
+        expires_at: i64,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// The newest version applied to an entity.
+    fn applied_version(&self, entity: &str) -> impl Future<Output = Result<Option<i64>, StoreError>> + Send;
+
+    /// Records a version as applied, unless a newer one already is; `false` then.
+    fn record_version(
+        &self,
+        entity: &str,
+        version: i64,
+        event_id: &str,
+        expires_at: i64,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// A job's status.
+    fn job(&self, id: &str) -> impl Future<Output = Result<Option<JobStatus>, StoreError>> + Send;
+}
+
+/// The key of an entity's version item.
+pub fn entity_key(source: &str, entity: &str) -> String {
+    format!("entity#{source}#{entity}")
+}
+
+/// RFC 3339 of a Unix time in seconds.
+fn rfc3339(seconds: i64) -> String {
+    let seconds = u64::try_from(seconds).unwrap_or_default();
+    humantime::format_rfc3339_seconds(std::time::UNIX_EPOCH + std::time::Duration::from_secs(seconds)).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn states_have_the_documented_names() {
+        let names = |kind| [State::Waiting, State::Running, State::Done, State::Failed].map(|s| s.name(kind));
+        assert_eq!(names(Kind::Job), ["ACCEPTED", "RUNNING", "SUCCEEDED", "FAILED"]);
+        assert_eq!(names(Kind::Event), ["IN_PROGRESS", "IN_PROGRESS", "COMPLETED", "FAILED"]);
+        assert_eq!(State::parse(Kind::Event, "IN_PROGRESS"), Some(State::Running));
+        assert_eq!(State::parse(Kind::Job, "ACCEPTED"), Some(State::Waiting));
+    }
+
+    #[test]
+    fn a_failed_job_waits_for_its_retry_until_its_last_attempt() {
+        let failed = |final_attempt| Outcome::Failed { error: "boom".into(), final_attempt };
+        assert_eq!(failed(false).state(Kind::Job), State::Waiting);
+        assert_eq!(failed(true).state(Kind::Job), State::Failed);
+        assert_eq!(failed(false).state(Kind::Event), State::Failed);
+        assert_eq!(Outcome::Succeeded(None).state(Kind::Event), State::Done);
+    }
+}
+
+/// The contract both stores keep, run against [`MemoryStore`] here and against DynamoDB on moto
+/// by the worker's integration tests (feature `testing`).
+#[cfg(any(test, feature = "testing"))]
+#[allow(clippy::unwrap_used)]
+pub mod contract {
+    use super::*;
+
+    const NOW: i64 = 1_700_000_000;
+
+    fn claim<'a>(key: &'a RecordKey, digest: &'a str, now: i64) -> Claim<'a> {
+        Claim { key, digest, event_type: Some("invoice.paid"), locked_until: now + 60, now, expires_at: now + 3600 }
+    }
+
+    /// Runs every rule against `store`; panics on the first broken one.
+    pub async fn check(store: &impl StateStore) {
+        first_claim_acquires_and_a_second_finds_it_busy(store).await;
+        an_expired_lock_is_taken_over(store).await;
+        a_completed_event_is_done_and_a_different_payload_is_a_conflict(store).await;
+        a_failed_event_is_claimed_again(store).await;
+        a_job_moves_through_its_states(store).await;
+        versions_only_move_forward(store).await;
+    }
+
+    async fn first_claim_acquires_and_a_second_finds_it_busy(store: &impl StateStore) {
+        let key = RecordKey::event("stripe", "evt_busy");
+        let first = store.claim(&claim(&key, "d1", NOW)).await.unwrap();
+        assert_eq!(first, Claimed::Acquired { attempts: 1, conflict: None });
+        assert_eq!(store.claim(&claim(&key, "d1", NOW + 1)).await.unwrap(), Claimed::Busy);
+    }
+
+    async fn an_expired_lock_is_taken_over(store: &impl StateStore) {
+        let key = RecordKey::event("stripe", "evt_expired");
+        store.claim(&claim(&key, "d1", NOW)).await.unwrap();
+        let after_lock = claim(&key, "d1", NOW + 61);
+        assert_eq!(store.claim(&after_lock).await.unwrap(), Claimed::Acquired { attempts: 2, conflict: None });
+    }
+
+    async fn a_completed_event_is_done_and_a_different_payload_is_a_conflict(store: &impl StateStore) {
+        let key = RecordKey::event("stripe", "evt_done");
+        store.claim(&claim(&key, "d1", NOW)).await.unwrap();
+        store.finish(&key, &Outcome::Succeeded(None), NOW + 1, NOW + 3600).await.unwrap();
+        assert_eq!(store.claim(&claim(&key, "d1", NOW + 2)).await.unwrap(), Claimed::AlreadyDone { conflict: None });
+        let other = store.claim(&claim(&key, "d2", NOW + 2)).await.unwrap();
+        assert_eq!(other, Claimed::AlreadyDone { conflict: Some("d1".into()) });
+        assert_eq!(
+            store.claim(&claim(&key, "d1", NOW + 10_000)).await.unwrap(),
+            Claimed::AlreadyDone { conflict: None },
+            "done stays done; the TTL removes the record"
+        );
+    }
+
+    async fn a_failed_event_is_claimed_again(store: &impl StateStore) {
+        let key = RecordKey::event("stripe", "evt_failed");
+        store.claim(&claim(&key, "d1", NOW)).await.unwrap();
+        let failed = Outcome::Failed { error: "503 from destination".into(), final_attempt: false };
+        store.finish(&key, &failed, NOW + 1, NOW + 3600).await.unwrap();
+        let retry = store.claim(&claim(&key, "d1", NOW + 2)).await.unwrap();
+        assert_eq!(retry, Claimed::Acquired { attempts: 2, conflict: None });
+    }
+
+    async fn a_job_moves_through_its_states(store: &impl StateStore) {
+        let key = RecordKey::job("job-1");
+        assert_eq!(store.job("job-1").await.unwrap(), None);
+        store.claim(&claim(&key, "d1", NOW)).await.unwrap();
+        let running = store.job("job-1").await.unwrap().unwrap();
+        assert_eq!((running.status.as_str(), running.attempts), ("RUNNING", 1));
+        assert_eq!(running.job_type.as_deref(), Some("invoice.paid"));
+
+        let retrying = Outcome::Failed { error: "boom".into(), final_attempt: false };
+        store.finish(&key, &retrying, NOW + 1, NOW + 3600).await.unwrap();
+        let waiting = store.job("job-1").await.unwrap().unwrap();
+        assert_eq!((waiting.status.as_str(), waiting.error.as_deref()), ("ACCEPTED", Some("boom")));
+
+        assert_eq!(
+            store.claim(&claim(&key, "d1", NOW + 2)).await.unwrap(),
+            Claimed::Acquired { attempts: 2, conflict: None }
+        );
+        let result = serde_json::json!({"rows": 3});
+        store.finish(&key, &Outcome::Succeeded(Some(result.clone())), NOW + 3, NOW + 3600).await.unwrap();
+        let done = store.job("job-1").await.unwrap().unwrap();
+        assert_eq!((done.status.as_str(), done.attempts, done.result), ("SUCCEEDED", 2, Some(result)));
+        assert_eq!(done.error, None, "the earlier error is cleared");
+        assert_eq!(
+            (done.created_at.as_str(), done.updated_at.as_str()),
+            ("2023-11-14T22:13:20Z", "2023-11-14T22:13:23Z")
+        );
+
+        let failing = RecordKey::job("job-2");
+        store.claim(&claim(&failing, "d1", NOW)).await.unwrap();
+        let last = Outcome::Failed { error: "payload is not an object".into(), final_attempt: true };
+        store.finish(&failing, &last, NOW + 1, NOW + 3600).await.unwrap();
+        let failed = store.job("job-2").await.unwrap().unwrap();
+        assert_eq!((failed.status.as_str(), failed.error.as_deref()), ("FAILED", Some("payload is not an object")));
+    }
+
+    async fn versions_only_move_forward(store: &impl StateStore) {
+        let entity = entity_key("stripe", "in_1");
+        assert_eq!(store.applied_version(&entity).await.unwrap(), None);
+        assert!(store.record_version(&entity, 20, "evt_20", NOW + 3600).await.unwrap());
+        assert!(!store.record_version(&entity, 10, "evt_10", NOW + 3600).await.unwrap(), "older refused");
+        assert!(store.record_version(&entity, 30, "evt_30", NOW + 3600).await.unwrap());
+        assert_eq!(store.applied_version(&entity).await.unwrap(), Some(30));
+    }
+
+    #[cfg(test)]
+    #[tokio::test]
+    async fn the_memory_store_keeps_the_contract() {
+        check(&MemoryStore::default()).await;
+    }
+}
