@@ -2,8 +2,12 @@
 //! free 127.0.0.1 port and stopped when dropped, SDK configuration pointed at it, and waiting for
 //! a condition with a deadline instead of sleeping.
 //!
+//! [`receiver::Receiver`] is a real HTTP destination that fails, refuses, throttles or hangs on cue.
+//!
 //! `moto_server` is found at `$MOTO_SERVER`, else in the project's `.venv` (`make test`
 //! installs it there), else on `PATH`.
+
+pub mod receiver;
 
 use std::future::Future;
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -137,6 +141,34 @@ pub async fn put_secret(config: &SdkConfig, name: &str, value: &str) {
         .value(value)
         .r#type(aws_sdk_ssm::types::ParameterType::SecureString)
         .overwrite(true)
+        .send()
+        .await
+        .unwrap();
+}
+
+/// Creates the state table as the stack does (partition key `pk`, TTL on `expiresAt`).
+pub async fn create_table(config: &SdkConfig, name: &str) {
+    use aws_sdk_dynamodb::types::{
+        AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType, TimeToLiveSpecification,
+    };
+    let client = aws_sdk_dynamodb::Client::new(config);
+    client
+        .create_table()
+        .table_name(name)
+        .billing_mode(BillingMode::PayPerRequest)
+        .attribute_definitions(
+            AttributeDefinition::builder().attribute_name("pk").attribute_type(ScalarAttributeType::S).build().unwrap(),
+        )
+        .key_schema(KeySchemaElement::builder().attribute_name("pk").key_type(KeyType::Hash).build().unwrap())
+        .send()
+        .await
+        .unwrap();
+    client
+        .update_time_to_live()
+        .table_name(name)
+        .time_to_live_specification(
+            TimeToLiveSpecification::builder().attribute_name("expiresAt").enabled(true).build().unwrap(),
+        )
         .send()
         .await
         .unwrap();

@@ -1,0 +1,122 @@
+//! A real HTTP receiver on 127.0.0.1 for the forward handler to call: it records every request
+//! and answers as the test scripts it — fail N times, refuse, throttle with `Retry-After`, hang.
+
+use std::collections::VecDeque;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use http::{HeaderMap, Request, Response, StatusCode};
+use http_body_util::{BodyExt, Full};
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+
+/// How the receiver answers one request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reply {
+    /// This status, empty body.
+    Status(u16),
+    /// This status with a `Retry-After` header.
+    RetryAfter(u16, String),
+    /// Never answer (until the client gives up).
+    Hang,
+}
+
+/// A request the receiver got.
+#[derive(Debug, Clone)]
+pub struct Received {
+    /// The path.
+    pub path: String,
+    /// The headers.
+    pub headers: HeaderMap,
+    /// The body, byte for byte.
+    pub body: Vec<u8>,
+    /// When it arrived.
+    pub at: Instant,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    script: VecDeque<Reply>,
+    default: Option<Reply>,
+    received: Vec<Received>,
+}
+
+/// A receiver, stopped on drop.
+#[derive(Debug)]
+pub struct Receiver {
+    /// `http://127.0.0.1:<port>`.
+    pub url: String,
+    state: Arc<Mutex<State>>,
+    task: JoinHandle<()>,
+}
+
+impl Receiver {
+    /// Starts a receiver answering 200 unless scripted otherwise.
+    pub async fn start() -> Receiver {
+        let listener = TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0))).await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let state = Arc::new(Mutex::new(State::default()));
+        let shared = Arc::clone(&state);
+        let task = tokio::spawn(async move {
+            loop {
+                let Ok((stream, _)) = listener.accept().await else { return };
+                let state = Arc::clone(&shared);
+                tokio::spawn(async move {
+                    let service = service_fn(move |request| answer(Arc::clone(&state), request));
+                    let _ = http1::Builder::new().serve_connection(TokioIo::new(stream), service).await;
+                });
+            }
+        });
+        Receiver { url, state, task }
+    }
+
+    /// Answers the next requests with `replies`, in order.
+    pub fn script(&self, replies: impl IntoIterator<Item = Reply>) {
+        self.state.lock().unwrap().script.extend(replies);
+    }
+
+    /// Answers every unscripted request with `reply` (200 by default).
+    pub fn always(&self, reply: Reply) {
+        self.state.lock().unwrap().default = Some(reply);
+    }
+
+    /// Every request so far.
+    pub fn received(&self) -> Vec<Received> {
+        self.state.lock().unwrap().received.clone()
+    }
+}
+
+impl Drop for Receiver {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+async fn answer(state: Arc<Mutex<State>>, request: Request<Incoming>) -> Result<Response<Full<Bytes>>, hyper::Error> {
+    let (parts, body) = request.into_parts();
+    let body = body.collect().await?.to_bytes().to_vec();
+    let reply = {
+        let mut state = state.lock().unwrap();
+        let at = Instant::now();
+        state.received.push(Received { path: parts.uri.path().to_owned(), headers: parts.headers, body, at });
+        state.script.pop_front().or_else(|| state.default.clone()).unwrap_or(Reply::Status(200))
+    };
+    let mut response = Response::new(Full::new(Bytes::new()));
+    match reply {
+        Reply::Status(status) => *response.status_mut() = StatusCode::from_u16(status).unwrap(),
+        Reply::RetryAfter(status, after) => {
+            *response.status_mut() = StatusCode::from_u16(status).unwrap();
+            response.headers_mut().insert(http::header::RETRY_AFTER, after.parse().unwrap());
+        }
+        Reply::Hang => {
+            tokio::time::sleep(Duration::from_secs(3600)).await;
+        }
+    }
+    Ok(response)
+}

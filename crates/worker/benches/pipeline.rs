@@ -1,0 +1,95 @@
+//! The worker pipeline's CPU per event: envelope parsing, claim, ordering guard, routing, handler
+//! and outcome, with the state table and the handler replaced by in-memory sinks.
+//!
+//! `cargo bench -p hookway-worker --bench pipeline`
+
+#![allow(missing_docs)]
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use aws_lambda_events::event::sqs::SqsEvent;
+use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
+use hookway_core::Config;
+use hookway_core::envelope::{ENVELOPE_VERSION, Envelope};
+use hookway_core::store::MemoryStore;
+use hookway_worker::Worker;
+use hookway_worker::deadline::Deadline;
+use hookway_worker::event::Event;
+use hookway_worker::handler::{Handler, HandlerError, Registry};
+use serde_json::{Value, json};
+
+/// A handler that only looks at the body.
+struct Sink;
+
+#[async_trait]
+impl Handler for Sink {
+    async fn handle(&self, event: &Event, _deadline: Deadline) -> Result<Option<Value>, HandlerError> {
+        black_box(&event.body);
+        Ok(None)
+    }
+}
+
+const BATCH: usize = 10;
+
+/// A batch of 1 KiB Stripe events, each with a fresh id and entity.
+fn batch(serial: &mut u64) -> SqsEvent {
+    let records: Vec<Value> = (0..BATCH)
+        .map(|_| {
+            *serial += 1;
+            let id = format!("evt_{serial}");
+            let mut body = json!({"id": id, "type": "invoice.paid", "created": serial, "data": {"object": {"id": format!("in_{serial}"), "memo": ""}}})
+                .to_string();
+            body.insert_str(body.len() - 4, &"x".repeat(1024 - body.len()));
+            let (body_encoding, encoded) = Envelope::encode_body(body.as_bytes());
+            let mut envelope = Envelope {
+                version: ENVELOPE_VERSION,
+                id: id.as_str().into(),
+                source: "stripe".into(),
+                event_type: Some("invoice.paid".into()),
+                received_at: "2026-11-22T05:44:00.123Z".into(),
+                request_id: Some("JKJaXmPLvHcESHA=".into()),
+                content_type: Some("application/json".into()),
+                headers: [("user-agent".into(), "Stripe/1.0".into())].into(),
+                body_encoding,
+                body: encoded,
+            };
+            json!({"messageId": id, "body": envelope.to_message().unwrap()})
+        })
+        .collect();
+    serde_json::from_value(json!({ "Records": records })).unwrap()
+}
+
+fn pipeline(c: &mut Criterion) {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let config = Config::from_json(
+        &json!({
+            "sources": [{"name": "stripe", "scheme": "stripe", "secretParameters": ["/s"],
+                         "ordering": {"entityPointer": "/data/object/id", "versionPointer": "/created"}}],
+            "routes": [{"source": "*", "handler": {"custom": "sink"}}],
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let registry = Registry::new().with("sink", Sink);
+    let worker = Worker::new(&config, MemoryStore::default(), &registry, reqwest::Client::new()).unwrap();
+    let deadline = Deadline::after(Duration::from_secs(3600));
+    let mut serial = 0;
+    let (response, _) = runtime.block_on(worker.batch(batch(&mut serial), deadline));
+    assert!(response.batch_item_failures.is_empty());
+
+    let mut group = c.benchmark_group("worker/1KiB");
+    group.throughput(Throughput::Elements(BATCH as u64));
+    group.bench_function("batch-of-10", |b| {
+        b.iter_batched(
+            || batch(&mut serial),
+            |batch| runtime.block_on(worker.batch(batch, deadline)),
+            BatchSize::SmallInput,
+        )
+    });
+    group.finish();
+}
+
+criterion_group!(benches, pipeline);
+criterion_main!(benches);

@@ -1,0 +1,131 @@
+//! The event a handler sees, whether it came from the events queue or from `POST /jobs`.
+
+use std::collections::BTreeMap;
+
+use hookway_core::config::JOBS_SOURCE;
+use hookway_core::envelope::{Envelope, EnvelopeError};
+use hookway_core::job::JobEvent;
+use hookway_core::store::RecordKey;
+use serde::de::DeserializeOwned;
+use sha2::{Digest, Sha256};
+
+/// A webhook event or a job, ready for a handler.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Event {
+    /// The event id (a job's id for a job).
+    pub id: String,
+    /// The source's name; `jobs` for a job.
+    pub source: String,
+    /// The event or job type.
+    pub event_type: Option<String>,
+    /// When Hookway received it, RFC 3339.
+    pub received_at: String,
+    /// The content type of `body`.
+    pub content_type: Option<String>,
+    /// The headers the source keeps (a job's: all its request headers), lowercase names.
+    pub headers: BTreeMap<String, String>,
+    /// The raw body as received (a job's: its `bodyJson`, serialised).
+    pub body: Vec<u8>,
+    /// This delivery's attempt, from 1; set once the event is claimed.
+    pub attempt: u32,
+}
+
+/// Why a message or job cannot become an event.
+#[derive(Debug, thiserror::Error)]
+pub enum EventError {
+    /// The SQS message is not an envelope.
+    #[error(transparent)]
+    Envelope(#[from] EnvelopeError),
+    /// The message has no body.
+    #[error("the message has no body")]
+    NoBody,
+    /// The job has no id.
+    #[error("the job event has no context.request-id")]
+    NoJobId,
+}
+
+impl Event {
+    /// The event an SQS message's envelope carries.
+    pub fn from_envelope(json: &str) -> Result<Event, EventError> {
+        let envelope = Envelope::from_json(json)?;
+        let body = envelope.body_bytes()?.into_owned();
+        Ok(Event {
+            id: envelope.id.into_owned(),
+            source: envelope.source.into_owned(),
+            event_type: envelope.event_type.map(Into::into),
+            received_at: envelope.received_at.into_owned(),
+            content_type: envelope.content_type.map(Into::into),
+            headers: envelope
+                .headers
+                .into_iter()
+                .map(|(name, value)| (name.into_owned(), value.into_owned()))
+                .collect(),
+            body,
+            attempt: 0,
+        })
+    }
+
+    /// The event a job carries: source `jobs`, the job's id and `bodyJson.type`.
+    pub fn from_job(job: &JobEvent) -> Result<Event, EventError> {
+        if job.job_id().is_empty() {
+            return Err(EventError::NoJobId);
+        }
+        Ok(Event {
+            id: job.job_id().to_owned(),
+            source: JOBS_SOURCE.to_owned(),
+            event_type: job.job_type().map(str::to_owned),
+            received_at: hookway_core::rfc3339_now(),
+            content_type: Some("application/json".to_owned()),
+            headers: job.params.header.iter().map(|(name, value)| (name.to_ascii_lowercase(), value.clone())).collect(),
+            body: job.body_json.to_string().into_bytes(),
+            attempt: 0,
+        })
+    }
+
+    /// Whether this is a `POST /jobs` job.
+    pub fn is_job(&self) -> bool {
+        self.source == JOBS_SOURCE
+    }
+
+    /// The key of its state record.
+    pub fn record_key(&self) -> RecordKey {
+        if self.is_job() { RecordKey::job(&self.id) } else { RecordKey::event(&self.source, &self.id) }
+    }
+
+    /// A SHA-256 of the body, to tell a re-delivery from a different payload under the same id.
+    pub fn digest(&self) -> String {
+        hex::encode(Sha256::digest(&self.body))
+    }
+
+    /// The body as JSON.
+    pub fn json<T: DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
+        serde_json::from_slice(&self.body)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_job_becomes_an_event_of_the_jobs_source() {
+        let job: JobEvent = serde_json::from_str(include_str!("../../../fixtures/apigw-async-job-event.json")).unwrap();
+        let event = Event::from_job(&job).unwrap();
+        assert_eq!((event.id.as_str(), event.source.as_str()), ("c6af9ac6-7b61-11e6-9a41-93e8deadbeef", "jobs"));
+        assert_eq!(event.event_type.as_deref(), Some("report.generate"));
+        assert_eq!(event.json::<serde_json::Value>().unwrap(), job.body_json);
+        assert_eq!(event.headers["user-agent"], "curl/8.5.0");
+        assert_eq!(event.record_key(), RecordKey::job("c6af9ac6-7b61-11e6-9a41-93e8deadbeef"));
+    }
+
+    #[test]
+    fn an_envelope_becomes_an_event_with_its_raw_body() {
+        let json = r#"{"version": 1, "id": "evt_1", "source": "stripe", "type": "invoice.paid",
+            "receivedAt": "2026-11-22T05:44:00.123Z", "headers": {"user-agent": "Stripe/1.0"},
+            "bodyEncoding": "base64", "body": "AAEC"}"#;
+        let event = Event::from_envelope(json).unwrap();
+        assert_eq!(event.body, [0, 1, 2]);
+        assert_eq!(event.record_key(), RecordKey::event("stripe", "evt_1"));
+        assert!(Event::from_envelope("not json").is_err());
+    }
+}

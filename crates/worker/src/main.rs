@@ -1,0 +1,46 @@
+//! The worker Lambda's entry point: builds the configuration, the DynamoDB client, the HTTP
+//! client and the handlers once, at start-up, then runs each invocation through [`Worker::invoke`].
+//!
+//! Environment: `HOOKWAY_CONFIG` (the JSON of hookway.json), `HOOKWAY_TABLE`, and the usual AWS
+//! variables (`AWS_ENDPOINT_URL` points the clients at moto locally).
+
+// No unwrap or expect on request paths: every failure is an error with a status or an exit code.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+// The batch pipeline (a stream of chains of instrumented futures) nests deeper than the default.
+#![recursion_limit = "256"]
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use hookway_core::Config;
+use hookway_core::store::{DynamoStore, TABLE_ENV};
+use hookway_worker::Worker;
+use hookway_worker::deadline::Deadline;
+use hookway_worker::handler::Registry;
+use hookway_worker::handler::report::Report;
+use lambda_runtime::{Error, LambdaEvent, service_fn};
+use serde_json::Value;
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    hookway_core::telemetry::init_logging();
+    let config = Config::from_env()?;
+    let table = std::env::var(TABLE_ENV).map_err(|_| format!("{TABLE_ENV} is not set"))?;
+    let aws = hookway_core::aws::sdk_config().await;
+    let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&aws), table);
+    // Your own handlers: register them here, route to them with {"custom": "<name>"}.
+    let registry = Registry::new().with("report", Report);
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .connect_timeout(Duration::from_secs(5))
+        .build()?;
+    let worker = Arc::new(Worker::new(&config, store, &registry, client)?);
+    lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| {
+        let worker = Arc::clone(&worker);
+        async move {
+            let deadline = Deadline::from_unix_millis(event.context.deadline);
+            worker.invoke(event.payload, deadline).await
+        }
+    }))
+    .await
+}

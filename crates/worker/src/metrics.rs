@@ -1,0 +1,143 @@
+//! One CloudWatch Embedded Metric Format line per invocation: how many events were processed,
+//! deduplicated, skipped as stale, left unrouted or failed, and how long handlers took. CloudWatch
+//! turns the log line into metrics; no API call is made.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use serde_json::{Value, json};
+
+/// The metrics' namespace.
+pub const NAMESPACE: &str = "Hookway";
+
+/// What became of one event.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Processed {
+    /// Its handler succeeded.
+    Handled {
+        /// How long the handler took.
+        latency: Duration,
+        /// The handler's result.
+        result: Option<Value>,
+    },
+    /// Processed before: acknowledged without running the handler.
+    Duplicate,
+    /// Older than the version already applied to its entity: acknowledged and skipped.
+    StaleSkipped,
+    /// No route matches: acknowledged and logged.
+    Unrouted,
+    /// Another invocation is processing it: left for a later retry.
+    Busy,
+    /// It failed, and is left for a retry (then the dead-letter queue).
+    Failed(String),
+}
+
+impl Processed {
+    /// Whether the event is done with: acknowledged, not retried.
+    pub fn is_acknowledged(&self) -> bool {
+        !matches!(self, Processed::Busy | Processed::Failed(_))
+    }
+}
+
+/// Counts over one invocation.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Metrics {
+    processed: u32,
+    duplicates: u32,
+    stale_skipped: u32,
+    unrouted: u32,
+    failed: u32,
+    latencies_ms: Vec<f64>,
+}
+
+impl Metrics {
+    /// Counts one event.
+    pub fn record(&mut self, processed: &Processed) {
+        match processed {
+            Processed::Handled { latency, .. } => {
+                self.processed += 1;
+                self.latencies_ms.push(latency.as_secs_f64() * 1000.0);
+            }
+            Processed::Duplicate => self.duplicates += 1,
+            Processed::StaleSkipped => self.stale_skipped += 1,
+            Processed::Unrouted => self.unrouted += 1,
+            Processed::Busy | Processed::Failed(_) => self.failed += 1,
+        }
+    }
+
+    /// The EMF document, for `pipeline` (`events` or `jobs`).
+    pub fn to_emf(&self, pipeline: &str, at: SystemTime) -> Value {
+        let timestamp = at.duration_since(UNIX_EPOCH).unwrap_or_default().as_millis();
+        let mut metrics = vec![
+            json!({"Name": "Processed", "Unit": "Count"}),
+            json!({"Name": "Duplicates", "Unit": "Count"}),
+            json!({"Name": "StaleSkipped", "Unit": "Count"}),
+            json!({"Name": "Unrouted", "Unit": "Count"}),
+            json!({"Name": "Failed", "Unit": "Count"}),
+        ];
+        let mut document = json!({
+            "Pipeline": pipeline,
+            "Processed": self.processed,
+            "Duplicates": self.duplicates,
+            "StaleSkipped": self.stale_skipped,
+            "Unrouted": self.unrouted,
+            "Failed": self.failed,
+        });
+        if !self.latencies_ms.is_empty() {
+            metrics.push(json!({"Name": "HandlerLatency", "Unit": "Milliseconds"}));
+            document["HandlerLatency"] = json!(self.latencies_ms);
+        }
+        document["_aws"] = json!({
+            "Timestamp": timestamp,
+            "CloudWatchMetrics": [{"Namespace": NAMESPACE, "Dimensions": [["Pipeline"]], "Metrics": metrics}],
+        });
+        document
+    }
+
+    /// Prints the EMF line to stdout, where Lambda sends it to CloudWatch Logs.
+    pub fn emit(&self, pipeline: &str) {
+        println!("{}", self.to_emf(pipeline, SystemTime::now()));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_batch_is_one_emf_document() {
+        let mut metrics = Metrics::default();
+        for processed in [
+            Processed::Handled { latency: Duration::from_millis(12), result: None },
+            Processed::Handled { latency: Duration::from_micros(1500), result: None },
+            Processed::Duplicate,
+            Processed::StaleSkipped,
+            Processed::Busy,
+            Processed::Failed("503".into()),
+        ] {
+            metrics.record(&processed);
+        }
+        let emf = metrics.to_emf("events", UNIX_EPOCH + Duration::from_secs(1_700_000_000));
+        assert_eq!(emf["_aws"]["Timestamp"], 1_700_000_000_000u64);
+        assert_eq!(emf["_aws"]["CloudWatchMetrics"][0]["Namespace"], "Hookway");
+        assert_eq!(emf["_aws"]["CloudWatchMetrics"][0]["Dimensions"], json!([["Pipeline"]]));
+        let declared: Vec<&str> = emf["_aws"]["CloudWatchMetrics"][0]["Metrics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|metric| metric["Name"].as_str().unwrap())
+            .collect();
+        for name in &declared {
+            assert!(!emf[*name].is_null(), "{name} has a value");
+        }
+        assert_eq!((emf["Processed"].as_u64(), emf["Duplicates"].as_u64()), (Some(2), Some(1)));
+        assert_eq!((emf["StaleSkipped"].as_u64(), emf["Failed"].as_u64()), (Some(1), Some(2)));
+        assert_eq!(emf["HandlerLatency"], json!([12.0, 1.5]));
+    }
+
+    #[test]
+    fn without_handled_events_no_latency_is_declared() {
+        let emf = Metrics::default().to_emf("jobs", SystemTime::now());
+        assert!(emf.get("HandlerLatency").is_none());
+        assert_eq!(emf["_aws"]["CloudWatchMetrics"][0]["Metrics"].as_array().unwrap().len(), 5);
+    }
+}
