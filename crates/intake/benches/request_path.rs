@@ -16,6 +16,7 @@ use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_mai
 use hookway_core::Config;
 use hookway_core::scheme::SignRequest;
 use hookway_core::secret_cache::{SecretCache, SecretStore, StoreError};
+use hookway_core::store::MemoryStore;
 use hookway_intake::Intake;
 use hookway_intake::queue::{EventQueue, OutgoingMessage, QueueError};
 use serde_json::{Value, json};
@@ -63,7 +64,7 @@ fn event_json(config: &Config) -> String {
 fn request_path(c: &mut Criterion) {
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     let config = Config::from_json(include_str!("../../../hookway.json")).unwrap();
-    let intake = Intake::new(&config, Sink, SecretCache::new(Secrets)).unwrap();
+    let intake = Intake::new(&config, Sink, SecretCache::new(Secrets), MemoryStore::default()).unwrap();
     runtime.block_on(intake.preload_secrets());
     let event = event_json(&config);
     let check = runtime.block_on(intake.handle(lambda_http::request::from_str(&event).unwrap()));

@@ -1,6 +1,6 @@
 //! The intake Lambda: receives `POST /webhooks/{source}`, proves the request genuine with the
 //! source's scheme and secrets, puts the event in the events queue, and only then answers
-//! `202 {"id": ...}`.
+//! `202 {"id": ...}`. It also answers `GET /jobs/{id}` from the job's record in the state table.
 //!
 //! It accepts API Gateway REST proxy events (body base64 or not) and Lambda Function URL events;
 //! `lambda_http` turns both into one [`Request`]. [`Intake::handle`] is a plain async function of
@@ -19,6 +19,7 @@ use hookway_core::config::{Config, Problem};
 use hookway_core::envelope::{ENVELOPE_VERSION, Envelope};
 use hookway_core::scheme::Identity;
 use hookway_core::secret_cache::{SecretCache, SecretStore, VerifyFailure};
+use hookway_core::store::StateStore;
 use hookway_core::{Source, source};
 use http::{Method, StatusCode, header};
 use lambda_http::request::RequestContext;
@@ -32,10 +33,11 @@ use crate::response::{Rejection, json};
 
 /// The intake and what it depends on, built once at start-up.
 #[derive(Debug)]
-pub struct Intake<Q, S> {
+pub struct Intake<Q, S, J> {
     sources: HashMap<String, Source>,
     secrets: SecretCache<S>,
     queue: Q,
+    jobs: J,
     max_body_bytes: usize,
 }
 
@@ -43,6 +45,7 @@ pub struct Intake<Q, S> {
 #[derive(Debug, PartialEq, Eq)]
 enum Route<'a> {
     Webhook(&'a str),
+    Job(&'a str),
     NotFound,
 }
 
@@ -53,6 +56,7 @@ impl<'a> Route<'a> {
         let mut segments = path.trim_end_matches('/').rsplit('/');
         match (segments.next(), segments.next()) {
             (Some(source), Some("webhooks")) if !source.is_empty() => Route::Webhook(source),
+            (Some(id), Some("jobs")) if !id.is_empty() => Route::Job(id),
             _ => Route::NotFound,
         }
     }
@@ -68,10 +72,16 @@ struct Challenge<'a> {
     challenge: &'a str,
 }
 
-impl<Q: EventQueue, S: SecretStore> Intake<Q, S> {
-    /// Compiles the configuration's sources.
-    pub fn new(config: &Config, queue: Q, secrets: SecretCache<S>) -> Result<Intake<Q, S>, Problem> {
-        Ok(Intake { sources: source::compile(config)?, secrets, queue, max_body_bytes: config.intake.max_body_bytes })
+impl<Q: EventQueue, S: SecretStore, J: StateStore> Intake<Q, S, J> {
+    /// Compiles the configuration's sources; `jobs` is the state table job statuses are read from.
+    pub fn new(config: &Config, queue: Q, secrets: SecretCache<S>, jobs: J) -> Result<Intake<Q, S, J>, Problem> {
+        Ok(Intake {
+            sources: source::compile(config)?,
+            secrets,
+            queue,
+            jobs,
+            max_body_bytes: config.intake.max_body_bytes,
+        })
     }
 
     /// Reads every source's secrets, at start-up.
@@ -97,6 +107,8 @@ impl<Q: EventQueue, S: SecretStore> Intake<Q, S> {
                 Route::Webhook(_) => {
                     Err(Rejection::MethodNotAllowed { method: request.method().clone(), allow: "POST" })
                 }
+                Route::Job(id) if request.method() == Method::GET => self.job_status(id).await,
+                Route::Job(_) => Err(Rejection::MethodNotAllowed { method: request.method().clone(), allow: "GET" }),
                 Route::NotFound => Err(Rejection::NoRoute),
             };
             result.unwrap_or_else(|rejection| {
@@ -133,6 +145,16 @@ impl<Q: EventQueue, S: SecretStore> Intake<Q, S> {
         self.queue.send(message).await?;
         tracing::info!(event_type = identity.event_type.as_deref(), bytes = body.len(), "accepted");
         Ok(json(StatusCode::ACCEPTED, &Accepted { id: &identity.id }))
+    }
+}
+
+impl<Q, S, J: StateStore> Intake<Q, S, J> {
+    /// `GET /jobs/{id}`: the job's record, or 404.
+    async fn job_status(&self, id: &str) -> Result<Response<Body>, Rejection> {
+        match self.jobs.job(id).await? {
+            Some(status) => Ok(json(StatusCode::OK, &status)),
+            None => Err(Rejection::UnknownJob),
+        }
     }
 }
 
@@ -185,6 +207,8 @@ mod tests {
         assert_eq!(Route::of("/v1/webhooks/github"), Route::Webhook("github"));
         assert_eq!(Route::of("/webhooks/github/"), Route::Webhook("github"));
         assert_eq!(Route::of("/webhooks/"), Route::NotFound);
+        assert_eq!(Route::of("/v1/jobs/c6af9ac6-7b61"), Route::Job("c6af9ac6-7b61"));
+        assert_eq!(Route::of("/jobs"), Route::NotFound);
         assert_eq!(Route::of("/webhooks"), Route::NotFound);
         assert_eq!(Route::of("/"), Route::NotFound);
     }

@@ -1,8 +1,8 @@
 //! The intake Lambda's entry point: builds the configuration, the AWS clients and the secret
 //! cache once, at start-up, then serves requests with [`Intake::handle`].
 //!
-//! Environment: `HOOKWAY_CONFIG` (the JSON of hookway.json), `HOOKWAY_EVENTS_QUEUE_URL`, and the
-//! usual AWS variables (`AWS_ENDPOINT_URL` points the clients at moto locally).
+//! Environment: `HOOKWAY_CONFIG` (the JSON of hookway.json), `HOOKWAY_EVENTS_QUEUE_URL`,
+//! `HOOKWAY_TABLE` (job statuses), and the usual AWS variables (`AWS_ENDPOINT_URL` points the clients at moto locally).
 
 // No unwrap or expect on request paths: every failure is an error with a status or an exit code.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
@@ -12,6 +12,7 @@ use std::sync::Arc;
 
 use hookway_core::Config;
 use hookway_core::secret_cache::{SecretCache, SsmSecretStore};
+use hookway_core::store::{DynamoStore, TABLE_ENV};
 use hookway_intake::Intake;
 use hookway_intake::queue::SqsQueue;
 use lambda_http::{Error, Request, service_fn};
@@ -24,10 +25,12 @@ async fn main() -> Result<(), Error> {
     hookway_core::telemetry::init_logging();
     let config = Config::from_env()?;
     let queue_url = std::env::var(EVENTS_QUEUE_URL_ENV).map_err(|_| format!("{EVENTS_QUEUE_URL_ENV} is not set"))?;
+    let table = std::env::var(TABLE_ENV).map_err(|_| format!("{TABLE_ENV} is not set"))?;
     let aws = hookway_core::aws::sdk_config().await;
     let queue = SqsQueue::new(aws_sdk_sqs::Client::new(&aws), queue_url);
     let secrets = SecretCache::new(SsmSecretStore::new(aws_sdk_ssm::Client::new(&aws)));
-    let intake = Arc::new(Intake::new(&config, queue, secrets)?);
+    let jobs = DynamoStore::new(aws_sdk_dynamodb::Client::new(&aws), table);
+    let intake = Arc::new(Intake::new(&config, queue, secrets, jobs)?);
     intake.preload_secrets().await;
     lambda_http::run(service_fn(move |request: Request| {
         let intake = Arc::clone(&intake);

@@ -3,7 +3,8 @@
 
 use hookway_core::envelope::EnvelopeError;
 use hookway_core::scheme::{MalformedEvent, VerifyError};
-use hookway_core::secret_cache::StoreError;
+use hookway_core::secret_cache::StoreError as SecretsError;
+use hookway_core::store::StoreError;
 use http::{Method, StatusCode, header};
 use lambda_http::{Body, Response};
 use serde::Serialize;
@@ -22,6 +23,9 @@ pub enum Rejection {
     /// No source has this name.
     #[error("unknown source")]
     UnknownSource,
+    /// No job has this id.
+    #[error("unknown job")]
+    UnknownJob,
     /// The route exists, the method does not.
     #[error("method {method} not allowed")]
     MethodNotAllowed {
@@ -51,10 +55,13 @@ pub enum Rejection {
     Malformed(#[from] MalformedEvent),
     /// The source's secrets could not be read.
     #[error(transparent)]
-    SecretsUnavailable(#[from] StoreError),
+    SecretsUnavailable(#[from] SecretsError),
     /// The queue did not take the event.
     #[error(transparent)]
     QueueUnavailable(#[from] QueueError),
+    /// The state table could not be read.
+    #[error(transparent)]
+    TableUnavailable(#[from] StoreError),
     /// The envelope could not be written.
     #[error(transparent)]
     Envelope(#[from] EnvelopeError),
@@ -64,16 +71,19 @@ impl Rejection {
     /// The status this rejection is answered with.
     pub fn status(&self) -> StatusCode {
         match self {
-            Rejection::NoRoute | Rejection::UnknownSource | Rejection::Unauthorized { hidden: true, .. } => {
-                StatusCode::NOT_FOUND
-            }
+            Rejection::NoRoute
+            | Rejection::UnknownSource
+            | Rejection::UnknownJob
+            | Rejection::Unauthorized { hidden: true, .. } => StatusCode::NOT_FOUND,
             Rejection::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             Rejection::TooLarge { .. } | Rejection::Envelope(EnvelopeError::TooLarge(_)) => {
                 StatusCode::PAYLOAD_TOO_LARGE
             }
             Rejection::Unauthorized { hidden: false, .. } => StatusCode::UNAUTHORIZED,
             Rejection::Malformed(_) => StatusCode::BAD_REQUEST,
-            Rejection::SecretsUnavailable(_) | Rejection::QueueUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Rejection::SecretsUnavailable(_) | Rejection::QueueUnavailable(_) | Rejection::TableUnavailable(_) => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             Rejection::Envelope(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -113,7 +123,7 @@ impl Rejection {
             Rejection::MethodNotAllowed { allow, .. } => {
                 headers.insert(header::ALLOW, header::HeaderValue::from_static(allow));
             }
-            Rejection::SecretsUnavailable(_) | Rejection::QueueUnavailable(_) => {
+            Rejection::SecretsUnavailable(_) | Rejection::QueueUnavailable(_) | Rejection::TableUnavailable(_) => {
                 headers.insert(header::RETRY_AFTER, RETRY_AFTER_SECONDS.into());
             }
             _ => {}

@@ -11,14 +11,16 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use hookway_core::scheme::SignRequest;
 use hookway_core::secret_cache::{DEFAULT_TTL, SecretCache, SsmSecretStore};
+use hookway_core::store::{Claim, DynamoStore, Outcome, RecordKey, StateStore};
 use hookway_core::{Config, Envelope, Source};
 use hookway_intake::Intake;
 use hookway_intake::queue::SqsQueue;
-use hookway_testkit::{MotoServer, closed_endpoint, create_queue, put_secret, sdk_config_for};
+use hookway_testkit::{MotoServer, closed_endpoint, create_queue, create_table, put_secret, sdk_config_for};
 use http::StatusCode;
 use serde_json::{Value, json};
 
 const CONFIG: &str = include_str!("../../../hookway.json");
+const TABLE: &str = "hookway-state";
 const REST_EVENT: &str = include_str!("../../../fixtures/apigw-rest-proxy-event.json");
 const FUNCTION_URL_EVENT: &str = include_str!("../../../fixtures/function-url-event.json");
 
@@ -36,8 +38,10 @@ struct Harness {
     aws: SdkConfig,
     queue_url: String,
     config: Config,
-    intake: Intake<SqsQueue, SsmSecretStore>,
+    intake: Intake<SqsQueue, SsmSecretStore, DynamoStore>,
 }
+
+type LambdaIntake = Intake<SqsQueue, SsmSecretStore, DynamoStore>;
 
 struct Answer {
     status: StatusCode,
@@ -56,6 +60,7 @@ impl Harness {
         let moto = MotoServer::start();
         let aws = moto.sdk_config().await;
         let queue_url = create_queue(&aws, "hookway-events").await;
+        create_table(&aws, TABLE).await;
         let mut config = Config::from_json(CONFIG).unwrap();
         for source in &config.sources {
             put_secret(&aws, &source.secret_parameters[0], &secret_of(&source.name)).await;
@@ -123,10 +128,12 @@ async fn intake(
     secrets_aws: &SdkConfig,
     queue_url: &str,
     refresh_interval: Duration,
-) -> Intake<SqsQueue, SsmSecretStore> {
+) -> LambdaIntake {
     let queue = SqsQueue::new(aws_sdk_sqs::Client::new(queue_aws), queue_url);
     let store = SsmSecretStore::new(aws_sdk_ssm::Client::new(secrets_aws));
-    let intake = Intake::new(config, queue, SecretCache::with_timing(store, DEFAULT_TTL, refresh_interval)).unwrap();
+    let secrets = SecretCache::with_timing(store, DEFAULT_TTL, refresh_interval);
+    let jobs = DynamoStore::new(aws_sdk_dynamodb::Client::new(queue_aws), TABLE);
+    let intake = Intake::new(config, queue, secrets, jobs).unwrap();
     intake.preload_secrets().await;
     intake
 }
@@ -363,4 +370,51 @@ async fn a_redelivery_carries_the_same_event_id() {
         ids
     });
     assert_eq!(ids.values().copied().collect::<Vec<_>>(), [2], "both queued; the worker deduplicates");
+}
+
+#[tokio::test]
+async fn a_job_status_is_read_from_its_record_and_an_unknown_job_is_404() {
+    let harness = Harness::start().await;
+    let jobs = DynamoStore::new(aws_sdk_dynamodb::Client::new(&harness.aws), TABLE);
+    let key = RecordKey::job("c6af9ac6-7b61-11e6-9a41-93e8deadbeef");
+    let now = 1_700_000_000;
+    let claim = Claim {
+        key: &key,
+        digest: "d",
+        event_type: Some("report.generate"),
+        locked_until: now + 60,
+        now,
+        expires_at: now + 86_400,
+    };
+    jobs.claim(&claim).await.unwrap();
+    let running = harness.send("GET", "/jobs/c6af9ac6-7b61-11e6-9a41-93e8deadbeef", &[], b"").await;
+    assert_eq!(running.status, StatusCode::OK);
+    assert_eq!(running.body["status"], "RUNNING");
+
+    jobs.finish(&key, &Outcome::Succeeded(Some(json!({"rows": 3}))), now + 5, now + 86_400).await.unwrap();
+    let done = harness.send("GET", "/jobs/c6af9ac6-7b61-11e6-9a41-93e8deadbeef", &[], b"").await;
+    assert_eq!(
+        done.body,
+        json!({"jobId": "c6af9ac6-7b61-11e6-9a41-93e8deadbeef", "status": "SUCCEEDED", "attempts": 1,
+               "type": "report.generate", "createdAt": "2023-11-14T22:13:20Z", "updatedAt": "2023-11-14T22:13:25Z",
+               "result": {"rows": 3}})
+    );
+
+    let unknown = harness.send("GET", "/jobs/no-such-job", &[], b"").await;
+    assert_eq!((unknown.status, unknown.body), (StatusCode::NOT_FOUND, json!({"error": "not found"})));
+    let wrong_method = harness.send("DELETE", "/jobs/no-such-job", &[], b"").await;
+    assert_eq!(
+        (wrong_method.status, &wrong_method.headers["allow"]),
+        (StatusCode::METHOD_NOT_ALLOWED, &"GET".parse().unwrap())
+    );
+}
+
+#[tokio::test]
+async fn with_the_table_unreachable_a_job_status_is_503() {
+    let harness = Harness::start().await;
+    let unreachable = sdk_config_for(&closed_endpoint()).await;
+    let intake = intake(&harness.config, &unreachable, &harness.aws, &harness.queue_url, DEFAULT_TTL).await;
+    let answer = answer(intake.handle(rest_event("GET", "/jobs/some-job", &[], b"")).await);
+    assert_eq!(answer.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(answer.headers["retry-after"], "10");
 }
