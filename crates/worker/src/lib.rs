@@ -391,6 +391,45 @@ mod tests {
         serde_json::from_value(json!({"Records": [{"messageId": "m", "body": message}]})).unwrap()
     }
 
+    /// A handler that never returns: the invocation dies with it.
+    struct Hang;
+
+    #[async_trait::async_trait]
+    impl handler::Handler for Hang {
+        async fn handle(&self, _event: &Event, _deadline: Deadline) -> Result<Option<Value>, handler::HandlerError> {
+            std::future::pending().await
+        }
+    }
+
+    #[tokio::test]
+    async fn the_lock_of_an_invocation_that_died_expires_with_its_deadline() {
+        use hookway_core::store::{Claim, RecordKey, StateStore};
+        let config = json!({
+            "sources": [{"name": "github", "scheme": "github", "secretParameters": ["/g"]}],
+            "routes": [{"source": "*", "handler": {"custom": "hang"}}],
+        });
+        let config = Config::from_json(&config.to_string()).unwrap();
+        let store = MemoryStore::default();
+        let worker = Worker::new(&config, &store, &Registry::new().with("hang", Hang), reqwest::Client::new()).unwrap();
+        let deadline = Deadline::after(Duration::from_secs(30));
+        let died = tokio::time::timeout(Duration::from_millis(200), worker.batch(batch_of("d1", "{}"), deadline)).await;
+        assert!(died.is_err(), "the invocation is cut off mid-handler");
+
+        let key = RecordKey::event("github", "d1");
+        let now = hookway_core::unix_now();
+        let claim_at =
+            |now| Claim { key: &key, digest: "x", event_type: None, locked_until: now + 30, now, expires_at: now + 60 };
+        assert_eq!(
+            store.claim(&claim_at(now + 1)).await.unwrap(),
+            Claimed::Busy,
+            "locked while its invocation could still run"
+        );
+        assert!(
+            matches!(store.claim(&claim_at(now + 32)).await.unwrap(), Claimed::Acquired { attempts: 2, .. }),
+            "free after its deadline"
+        );
+    }
+
     #[test]
     fn every_log_line_names_the_event_and_a_conflicting_payload_is_logged() {
         let config = json!({

@@ -220,6 +220,41 @@ pub trait StateStore: Send + Sync {
     fn job(&self, id: &str) -> impl Future<Output = Result<Option<JobStatus>, StoreError>> + Send;
 }
 
+/// A shared store is a store (a test keeps the store to look into it while a worker uses it).
+impl<T: StateStore> StateStore for &T {
+    fn claim(&self, claim: &Claim<'_>) -> impl Future<Output = Result<Claimed, StoreError>> + Send {
+        (**self).claim(claim)
+    }
+
+    fn finish(
+        &self,
+        key: &RecordKey,
+        outcome: &Outcome,
+        now: i64,
+        expires_at: i64,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send {
+        (**self).finish(key, outcome, now, expires_at)
+    }
+
+    fn applied_version(&self, entity: &str) -> impl Future<Output = Result<Option<i64>, StoreError>> + Send {
+        (**self).applied_version(entity)
+    }
+
+    fn record_version(
+        &self,
+        entity: &str,
+        version: i64,
+        event_id: &str,
+        expires_at: i64,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send {
+        (**self).record_version(entity, version, event_id, expires_at)
+    }
+
+    fn job(&self, id: &str) -> impl Future<Output = Result<Option<JobStatus>, StoreError>> + Send {
+        (**self).job(id)
+    }
+}
+
 /// The key of an entity's version item.
 pub fn entity_key(source: &str, entity: &str) -> String {
     format!("entity#{source}#{entity}")
