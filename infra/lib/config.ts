@@ -1,0 +1,165 @@
+/**
+ * hookway.json, as the stack reads it.
+ *
+ * The Rust types in crates/core/src/config are the contract, and hookway.schema.json is generated
+ * from them (`make schema`). The stack validates the file against that schema, which also supplies
+ * every default, so TypeScript keeps no second copy of the defaults or the ranges that could drift.
+ * The Lambdas receive the file itself (minified) and check it again, fully, when they start.
+ */
+import * as fs from 'fs';
+import Ajv2020, { type ErrorObject } from 'ajv/dist/2020';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+
+export interface ApiConfig {
+  readonly stageName: string;
+  readonly throttlingRateLimit: number;
+  readonly throttlingBurstLimit: number;
+}
+
+export interface IntakeConfig {
+  readonly maxBodyBytes: number;
+  readonly memoryMb: number;
+  readonly timeoutSeconds: number;
+  readonly functionUrl: boolean;
+}
+
+export interface WorkerConfig {
+  readonly memoryMb: number;
+  readonly timeoutSeconds: number;
+  readonly batchSize: number;
+  readonly batchingWindowSeconds: number;
+  readonly maxConcurrency: number;
+  readonly idempotencyTtlDays: number;
+}
+
+export interface QueueConfig {
+  readonly maxReceiveCount: number;
+  readonly retentionDays: number;
+}
+
+export interface JobsConfig {
+  readonly retryAttempts: number;
+  readonly maxEventAgeSeconds: number;
+}
+
+export interface AlarmsConfig {
+  readonly oldestMessageAgeSeconds: number;
+  readonly visibleMessages: number;
+}
+
+/** One webhook sender; the stack only needs where its secrets are. */
+export interface SourceConfig {
+  readonly name: string;
+  readonly scheme: string;
+  readonly secretParameters: readonly string[];
+}
+
+/** The settings the stack sizes and wires the AWS resources with, every default filled in. */
+export interface HookwayConfig {
+  readonly api: ApiConfig;
+  readonly intake: IntakeConfig;
+  readonly worker: WorkerConfig;
+  readonly queue: QueueConfig;
+  readonly jobs: JobsConfig;
+  readonly alarms: AlarmsConfig;
+  readonly logRetentionDays: number;
+  readonly sources: readonly SourceConfig[];
+}
+
+export interface LoadedConfig {
+  /** The validated settings. */
+  readonly settings: HookwayConfig;
+  /** The file as the Lambdas read it from `HOOKWAY_CONFIG`: its JSON, minified. */
+  readonly json: string;
+}
+
+/** A configuration the stack cannot be built from; the message names every field at fault. */
+export class ConfigError extends Error {
+  constructor(origin: string, problems: readonly string[]) {
+    super(`${origin} is not a valid Hookway configuration:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads hookway.json and checks it against hookway.schema.json. */
+export function loadConfig(configPath: string, schemaPath: string): LoadedConfig {
+  const schema: unknown = JSON.parse(fs.readFileSync(schemaPath, 'utf8'));
+  return parseConfig(fs.readFileSync(configPath, 'utf8'), schema, configPath);
+}
+
+/** Parses and validates a configuration; `origin` names it in errors. */
+export function parseConfig(text: string, schema: unknown, origin: string): LoadedConfig {
+  let document: unknown;
+  try {
+    document = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(origin, [`(root): ${(error as Error).message}`]);
+  }
+  // Minify before validation: filling in the defaults changes the document.
+  const json = JSON.stringify(document);
+
+  const validate = schemaValidator(schema);
+  if (!validate(document)) {
+    throw new ConfigError(origin, describe(validate.errors ?? []));
+  }
+  const settings = document as HookwayConfig;
+  // The schema only says "an integer"; CloudWatch Logs accepts a fixed set of retentions.
+  const retentions = Object.values(RetentionDays).filter((days) => typeof days === 'number' && days !== RetentionDays.INFINITE);
+  if (!retentions.includes(settings.logRetentionDays)) {
+    throw new ConfigError(origin, [
+      `logRetentionDays: ${settings.logRetentionDays} is not a CloudWatch Logs retention; use one of ${retentions.join(', ')}`,
+    ]);
+  }
+  return { settings, json };
+}
+
+function schemaValidator(schema: unknown) {
+  const ajv = new Ajv2020({ allErrors: true, useDefaults: true, allowUnionTypes: true });
+  // schemars names the Rust integer types as formats; the ranges are in minimum and maximum.
+  for (const format of ['uint', 'uint32', 'uint64']) {
+    ajv.addFormat(format, { type: 'number', validate: (n: number) => Number.isSafeInteger(n) && n >= 0 });
+  }
+  return ajv.compile(schema as object);
+}
+
+/** ajv's errors as `field: problem` lines, with fields written as the Rust side writes them. */
+function describe(errors: readonly ErrorObject[]): string[] {
+  // A value that matches none of a oneOf's alternatives fails each of them too; report it once.
+  const alternatives = errors.filter((e) => e.keyword === 'oneOf' || e.keyword === 'anyOf');
+  const isAlternative = (e: ErrorObject) => alternatives.some((a) => e !== a && e.schemaPath.startsWith(`${a.schemaPath}/`));
+  const problems = errors.filter((e) => !isAlternative(e)).map((error) => {
+    const at = fieldOf(error.instancePath);
+    switch (error.keyword) {
+      case 'required':
+        return `${join(at, error.params.missingProperty)}: missing field`;
+      case 'additionalProperties':
+        return `${join(at, error.params.additionalProperty)}: unknown field`;
+      case 'oneOf':
+      case 'anyOf': {
+        const allowed = errors.filter((e) => isAlternative(e) && e.keyword === 'const' && e.schemaPath.startsWith(error.schemaPath));
+        return allowed.length > 0
+          ? `${at}: must be one of ${allowed.map((e) => e.params.allowedValue).join(', ')}`
+          : `${at}: matches none of its allowed forms (\`hookway config check\` names the exact problem)`;
+      }
+      default:
+        return `${at}: ${error.message}`;
+    }
+  });
+  return [...new Set(problems)];
+}
+
+/** `/sources/0/toleranceSeconds` → `sources[0].toleranceSeconds`. */
+function fieldOf(pointer: string): string {
+  if (pointer === '') {
+    return '(root)';
+  }
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((token) => token.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .reduce((field, token) => (/^\d+$/.test(token) ? `${field}[${token}]` : join(field, token)), '');
+}
+
+function join(field: string, name: string): string {
+  return field === '' || field === '(root)' ? name : `${field}.${name}`;
+}

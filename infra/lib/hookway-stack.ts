@@ -1,0 +1,105 @@
+import * as path from 'path';
+import { Aws, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import type { LoadedConfig } from './config';
+import { IngestApi } from './ingest-api';
+import { Intake } from './intake';
+import { Monitoring } from './monitoring';
+import { Queueing } from './queueing';
+import { Worker } from './worker';
+
+export interface HookwayStackProps extends StackProps {
+  /** hookway.json, validated. */
+  readonly config: LoadedConfig;
+  /** The repository's root, where the Cargo workspace is. */
+  readonly repositoryRoot: string;
+  /** An address that receives every alarm by email. */
+  readonly alarmEmail?: string;
+}
+
+/**
+ * The whole of Hookway: the API, the intake, the events queue and its dead-letter queue, the worker,
+ * the jobs dead-letter queue, the state table and the alarms, sized by hookway.json.
+ */
+export class HookwayStack extends Stack {
+  constructor(scope: Construct, id: string, props: HookwayStackProps) {
+    super(scope, id, props);
+    const { settings } = props.config;
+    const logRetention = settings.logRetentionDays as RetentionDays;
+    const crate = (name: string) => path.join(props.repositoryRoot, 'crates', name, 'Cargo.toml');
+
+    const queueing = new Queueing(this, 'Queueing', {
+      queue: settings.queue,
+      workerTimeout: Duration.seconds(settings.worker.timeoutSeconds),
+      batchingWindow: Duration.seconds(settings.worker.batchingWindowSeconds),
+    });
+
+    // What the worker has processed (idempotency), the newest version of each entity it applied,
+    // and every job's status. The records expire by their `expiresAt`; the table outlives the stack.
+    const table = new Table(this, 'StateTable', {
+      partitionKey: { name: 'pk', type: AttributeType.STRING },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      timeToLiveAttribute: 'expiresAt',
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: TableEncryption.AWS_MANAGED,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    const intake = new Intake(this, 'Intake', {
+      config: props.config,
+      manifestPath: crate('intake'),
+      eventsQueue: queueing.eventsQueue,
+      table,
+      logRetention,
+    });
+    const worker = new Worker(this, 'Worker', {
+      config: props.config,
+      manifestPath: crate('worker'),
+      eventsQueue: queueing.eventsQueue,
+      jobsDeadLetterQueue: queueing.jobsDeadLetterQueue,
+      table,
+      logRetention,
+    });
+    const api = new IngestApi(this, 'Api', {
+      api: settings.api,
+      intake: intake.function,
+      worker: worker.function,
+      logRetention,
+    });
+    const monitoring = new Monitoring(this, 'Monitoring', {
+      alarms: settings.alarms,
+      alarmEmail: props.alarmEmail,
+      stage: api.restApi.deploymentStage,
+      intake: intake.function,
+      eventsQueue: queueing.eventsQueue,
+      worker: worker.function,
+      eventsDeadLetterQueue: queueing.eventsDeadLetterQueue,
+      jobsDeadLetterQueue: queueing.jobsDeadLetterQueue,
+    });
+
+    const url = api.restApi.url; // https://{id}.execute-api.{region}.amazonaws.com/{stage}/
+    output(this, 'ApiUrl', url, 'The API, with its stage');
+    output(this, 'WebhookUrl', `${url}webhooks/{source}`, 'Where each source sends its webhooks: {source} is its name in hookway.json');
+    output(this, 'JobsUrl', `${url}jobs`, 'POST a job here, with the API key in x-api-key; GET its status at /jobs/{id}');
+    output(this, 'ApiKeyId', api.apiKey.keyId, 'The jobs API key: aws apigateway get-api-key --include-value --api-key <id>');
+    output(this, 'EventsQueueUrl', queueing.eventsQueue.queueUrl, 'The events queue');
+    output(this, 'EventsDeadLetterQueueUrl', queueing.eventsDeadLetterQueue.queueUrl, 'Events that failed every delivery');
+    output(this, 'JobsDeadLetterQueueUrl', queueing.jobsDeadLetterQueue.queueUrl, 'Jobs that failed every attempt');
+    output(this, 'TableName', table.tableName, 'The state table: idempotency records and job status');
+    output(
+      this,
+      'DashboardUrl',
+      `https://${Aws.REGION}.console.aws.amazon.com/cloudwatch/home?region=${Aws.REGION}#dashboards:name=${monitoring.dashboard.dashboardName}`,
+      'The dashboard',
+    );
+    if (intake.functionUrl) {
+      output(this, 'IntakeFunctionUrl', intake.functionUrl.url, 'The intake without API Gateway: POST {url}webhooks/{source}');
+    }
+  }
+}
+
+function output(stack: Stack, id: string, value: string, description: string): void {
+  new CfnOutput(stack, id, { value, description });
+}

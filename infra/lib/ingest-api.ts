@@ -1,0 +1,181 @@
+import { Stack, Validations } from 'aws-cdk-lib';
+import {
+  AccessLogField,
+  AccessLogFormat,
+  ContentHandling,
+  EndpointType,
+  type IApiKey,
+  JsonSchemaType,
+  JsonSchemaVersion,
+  LambdaIntegration,
+  LogGroupLogDestination,
+  MethodLoggingLevel,
+  PassthroughBehavior,
+  type Resource,
+  RestApi,
+} from 'aws-cdk-lib/aws-apigateway';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import type { ApiConfig } from './config';
+import { JOB_ACCEPTED_TEMPLATE, JOB_REQUEST_TEMPLATE } from './job-templates';
+
+export interface IngestApiProps {
+  readonly api: ApiConfig;
+  /** Serves `POST /webhooks/{source}` and `GET /jobs/{id}`. */
+  readonly intake: IFunction;
+  /** Runs the jobs of `POST /jobs`, invoked asynchronously. */
+  readonly worker: IFunction;
+  readonly logRetention: RetentionDays;
+}
+
+/**
+ * The REST API: `POST /webhooks/{source}` for the senders, and `POST /jobs` and `GET /jobs/{id}`,
+ * behind an API key, for the clients that submit jobs.
+ */
+export class IngestApi extends Construct {
+  readonly restApi: RestApi;
+  /** The key `POST /jobs` and `GET /jobs/{id}` require in `x-api-key`; its value stays in API Gateway. */
+  readonly apiKey: IApiKey;
+
+  constructor(scope: Construct, id: string, props: IngestApiProps) {
+    super(scope, id);
+
+    const accessLogs = new LogGroup(this, 'AccessLogs', { retention: props.logRetention });
+    this.restApi = new RestApi(this, 'RestApi', {
+      restApiName: Stack.of(this).stackName,
+      description: 'Hookway: webhooks in, asynchronous jobs in',
+      endpointTypes: [EndpointType.REGIONAL],
+      // Every body is binary: the intake receives it base64-encoded and so byte for byte as sent,
+      // whatever its content type or charset, and a signature over it verifies. (A text body would be
+      // decoded as UTF-8 on the way.) See job-templates.ts for what this means for POST /jobs.
+      binaryMediaTypes: ['*/*'],
+      // Execution logging needs the account's API Gateway CloudWatch role.
+      cloudWatchRole: true,
+      deployOptions: {
+        stageName: props.api.stageName,
+        throttlingRateLimit: props.api.throttlingRateLimit,
+        throttlingBurstLimit: props.api.throttlingBurstLimit,
+        // Errors only, and never bodies: they are the senders' data.
+        loggingLevel: MethodLoggingLevel.ERROR,
+        dataTraceEnabled: false,
+        accessLogDestination: new LogGroupLogDestination(accessLogs),
+        accessLogFormat: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: AccessLogField.contextRequestId(),
+            requestTime: AccessLogField.contextRequestTime(),
+            ip: AccessLogField.contextIdentitySourceIp(),
+            httpMethod: AccessLogField.contextHttpMethod(),
+            resourcePath: AccessLogField.contextResourcePath(),
+            path: AccessLogField.contextPath(),
+            protocol: AccessLogField.contextProtocol(),
+            status: AccessLogField.contextStatus(),
+            responseLength: AccessLogField.contextResponseLength(),
+            responseLatency: AccessLogField.contextResponseLatency(),
+            integrationStatus: AccessLogField.contextIntegrationStatus(),
+            integrationLatency: AccessLogField.contextIntegrationLatency(),
+            apiKeyId: AccessLogField.contextIdentityApiKeyId(),
+            errorType: AccessLogField.contextErrorResponseType(),
+            error: AccessLogField.contextErrorMessage(),
+          }),
+        ),
+      },
+    });
+
+    // The stack outputs this URL, with the others, as ApiUrl.
+    this.restApi.node.tryRemoveChild('Endpoint');
+
+    const intake = new LambdaIntegration(props.intake, { allowTestInvoke: false });
+    this.restApi.root.addResource('webhooks').addResource('{source}').addMethod('POST', intake);
+
+    const jobs = this.restApi.root.addResource('jobs');
+    this.addSubmitJob(jobs, props.worker);
+    jobs.addResource('{id}').addMethod('GET', intake, { apiKeyRequired: true });
+
+    this.apiKey = this.restApi.addApiKey('JobsKey', { description: 'Hookway: POST /jobs and GET /jobs/{id}' });
+    this.restApi
+      .addUsagePlan('JobsPlan', {
+        description: 'Hookway: the clients of POST /jobs and GET /jobs/{id}',
+        apiStages: [{ api: this.restApi, stage: this.restApi.deploymentStage }],
+      })
+      .addApiKey(this.apiKey);
+
+    Validations.of(this.restApi).acknowledge(
+      {
+        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+        reason:
+          "API Gateway's account-wide logging role, which execution logging needs, with the managed policy AWS " +
+          'publishes for exactly that role.',
+      },
+      {
+        id: 'AwsSolutions-APIG3',
+        reason:
+          'No WAF web ACL: the API is throttled per stage, POST /jobs and GET /jobs/{id} need an API key, and the intake ' +
+          'rejects every webhook whose signature does not verify before anything is queued.',
+      },
+      {
+        id: 'AwsSolutions-APIG4',
+        reason:
+          'Webhook senders cannot use IAM or Cognito; a webhook is authenticated by its signature, which the intake ' +
+          'verifies with the source secret. POST /jobs and GET /jobs/{id} are authenticated by their API key.',
+      },
+      {
+        id: 'AwsSolutions-COG4',
+        reason: 'No Cognito users: webhooks are authenticated by their signature, jobs by their API key (see APIG4).',
+      },
+    );
+  }
+
+  /**
+   * `POST /jobs` → the worker, asynchronously (`X-Amz-Invocation-Type: Event`), answered `202` at
+   * once with the job's id: API Gateway alone would cut a synchronous request at 29 s.
+   */
+  private addSubmitJob(jobs: Resource, worker: IFunction): void {
+    const validator = this.restApi.addRequestValidator('JobValidator', {
+      validateRequestBody: true,
+      validateRequestParameters: true,
+    });
+    const job = this.restApi.addModel('Job', {
+      contentType: 'application/json',
+      description: 'A job: its type, which routes it to a handler, and any JSON payload',
+      schema: {
+        schema: JsonSchemaVersion.DRAFT4,
+        title: 'Job',
+        type: JsonSchemaType.OBJECT,
+        properties: {
+          type: { type: JsonSchemaType.STRING, minLength: 1 },
+          payload: {},
+        },
+        required: ['type'],
+        additionalProperties: false,
+      },
+    });
+    const integration = new LambdaIntegration(worker, {
+      proxy: false,
+      allowTestInvoke: false,
+      requestParameters: { 'integration.request.header.X-Amz-Invocation-Type': "'Event'" },
+      // The body reaches the template base64-encoded (see job-templates.ts). Only JSON has a
+      // template; any other content type is refused (415) rather than passed to the worker raw.
+      contentHandling: ContentHandling.CONVERT_TO_TEXT,
+      passthroughBehavior: PassthroughBehavior.NEVER,
+      requestTemplates: { 'application/json': JOB_REQUEST_TEMPLATE },
+      integrationResponses: [
+        {
+          statusCode: '202',
+          // The answer is text: with every media type binary, API Gateway would otherwise base64-
+          // decode it for any client whose Accept header matches (*/*, as curl sends).
+          contentHandling: ContentHandling.CONVERT_TO_TEXT,
+          responseTemplates: { 'application/json': JOB_ACCEPTED_TEMPLATE },
+        },
+      ],
+    });
+    jobs.addMethod('POST', integration, {
+      apiKeyRequired: true,
+      requestValidator: validator,
+      // The model applies whatever the content type says (`$default`), so no body skips validation.
+      requestModels: { $default: job },
+      requestParameters: { 'method.request.header.Content-Type': true },
+      methodResponses: [{ statusCode: '202' }],
+    });
+  }
+}

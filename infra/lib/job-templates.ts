@@ -1,0 +1,68 @@
+/**
+ * The mapping templates of `POST /jobs`, the API's one non-proxy integration.
+ *
+ * The API treats every media type as binary, so that the intake receives each webhook's bytes
+ * exactly as sent. API Gateway therefore treats every `POST /jobs` body as binary too, and
+ * a mapping template never sees it as JSON: `$input.json()` and `$input.path()` do not work. The
+ * integration converts the body to text (contentHandling CONVERT_TO_TEXT), which API Gateway does by
+ * base64-encoding it; the template can reach that string only through `$input.body` ("Content type
+ * conversions in API Gateway"), so it decodes it with `$util.base64Decode`. The decoded text is
+ * inserted as it is, which is safe because the request validator has already checked that the body
+ * is a JSON object of the job model; every other value goes through `$util.escapeJavaScript`.
+ *
+ * Otherwise this is the console's "method request passthrough" template (the shape of
+ * fixtures/apigw-async-job-event.json, which the worker parses), with three changes that keep the
+ * event valid and free of the caller's credential:
+ * - `escapeJavaScript` escapes `'` as `\'`, which is not JSON; as AWS documents, `.replaceAll` undoes it;
+ * - the `x-api-key` header is left out, and `api-key` carries the key's id, never the key itself;
+ * - the caller's User-Agent is escaped like any other header.
+ */
+export const JOB_REQUEST_TEMPLATE = String.raw`#set($allParams = $input.params())
+{
+"bodyJson" : $util.base64Decode($input.body),
+"params" : {
+#foreach($type in $allParams.keySet())
+    #set($params = $allParams.get($type))
+"$type" : {
+    #set($separator = "")
+    #foreach($paramName in $params.keySet())
+    #if($paramName.toLowerCase() != "x-api-key")
+    $separator"$paramName" : "$util.escapeJavaScript($params.get($paramName)).replaceAll("\\'","'")"
+    #set($separator = ",")
+    #end
+    #end
+}
+    #if($foreach.hasNext),#end
+#end
+},
+"stage-variables" : {
+#foreach($key in $stageVariables.keySet())
+"$key" : "$util.escapeJavaScript($stageVariables.get($key)).replaceAll("\\'","'")"
+    #if($foreach.hasNext),#end
+#end
+},
+"context" : {
+    "account-id" : "$context.identity.accountId",
+    "api-id" : "$context.apiId",
+    "api-key" : "$context.identity.apiKeyId",
+    "authorizer-principal-id" : "$context.authorizer.principalId",
+    "caller" : "$context.identity.caller",
+    "cognito-authentication-provider" : "$context.identity.cognitoAuthenticationProvider",
+    "cognito-authentication-type" : "$context.identity.cognitoAuthenticationType",
+    "cognito-identity-id" : "$context.identity.cognitoIdentityId",
+    "cognito-identity-pool-id" : "$context.identity.cognitoIdentityPoolId",
+    "http-method" : "$context.httpMethod",
+    "stage" : "$context.stage",
+    "source-ip" : "$context.identity.sourceIp",
+    "user" : "$context.identity.user",
+    "user-agent" : "$util.escapeJavaScript($context.identity.userAgent).replaceAll("\\'","'")",
+    "user-arn" : "$context.identity.userArn",
+    "request-id" : "$context.requestId",
+    "resource-id" : "$context.resourceId",
+    "resource-path" : "$context.resourcePath"
+    }
+}
+`;
+
+/** The body of the `202` answer: the job's id is the API request's id, which the worker also sees. */
+export const JOB_ACCEPTED_TEMPLATE = '{"jobId": "$context.requestId", "status": "ACCEPTED"}';

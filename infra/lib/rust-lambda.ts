@@ -1,0 +1,82 @@
+import { Duration, Token } from 'aws-cdk-lib';
+import { ServicePrincipal, Role } from 'aws-cdk-lib/aws-iam';
+import { ApplicationLogLevel, Architecture, LoggingFormat } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { RustFunction } from 'cargo-lambda-cdk';
+import { Construct } from 'constructs';
+
+/** Lambda refuses a function whose environment variables, names and values together, pass 4 KB. */
+export const LAMBDA_ENVIRONMENT_LIMIT_BYTES = 4096;
+
+/**
+ * What an unresolved value (a queue URL or a table name, known only at deploy time) may take:
+ * a table name is at most 255 characters, a queue URL about 140.
+ */
+const UNRESOLVED_VALUE_BYTES = 255;
+
+export interface RustLambdaProps {
+  /** The Cargo.toml of the crate that builds the binary. */
+  readonly manifestPath: string;
+  /** The binary, one of the crate's `[[bin]]`s. */
+  readonly binaryName: string;
+  readonly description: string;
+  readonly memoryMb: number;
+  readonly timeout: Duration;
+  readonly environment: Record<string, string>;
+  readonly logRetention: RetentionDays;
+}
+
+/**
+ * A Rust binary as an arm64 Lambda on `provided.al2023`, built by `cargo lambda` at synth time,
+ * logging JSON to a log group of its own, with a role that may write there and nothing else yet.
+ */
+export class RustLambda extends Construct {
+  readonly function: RustFunction;
+
+  constructor(scope: Construct, id: string, props: RustLambdaProps) {
+    super(scope, id);
+    checkEnvironmentSize(this.node.path, props.environment);
+
+    const logGroup = new LogGroup(this, 'Logs', { retention: props.logRetention });
+    // A role of its own instead of the default one, whose AWS managed policy may write to any log group.
+    const role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `${props.binaryName}: its log group, and the grants its construct adds`,
+    });
+    logGroup.grantWrite(role);
+
+    this.function = new RustFunction(this, 'Function', {
+      manifestPath: props.manifestPath,
+      binaryName: props.binaryName,
+      runtime: 'provided.al2023',
+      architecture: Architecture.ARM_64,
+      description: props.description,
+      memorySize: props.memoryMb,
+      timeout: props.timeout,
+      environment: props.environment,
+      role,
+      logGroup,
+      loggingFormat: LoggingFormat.JSON,
+      // Lambda passes this to the binary as AWS_LAMBDA_LOG_LEVEL, which hookway-core's logging reads.
+      applicationLogLevelV2: ApplicationLogLevel.INFO,
+    });
+  }
+}
+
+/** Fails synth, rather than the deployment, when an environment cannot fit Lambda's limit. */
+export function checkEnvironmentSize(functionPath: string, environment: Record<string, string>): void {
+  let bytes = 0;
+  for (const [name, value] of Object.entries(environment)) {
+    bytes += Buffer.byteLength(name) + (Token.isUnresolved(value) ? UNRESOLVED_VALUE_BYTES : Buffer.byteLength(value));
+  }
+  if (bytes > LAMBDA_ENVIRONMENT_LIMIT_BYTES) {
+    const sizes = Object.entries(environment)
+      .map(([name, value]) => `${name} ${Token.isUnresolved(value) ? `up to ${UNRESOLVED_VALUE_BYTES}` : Buffer.byteLength(value)}`)
+      .join(', ');
+    throw new Error(
+      `${functionPath}: the environment needs up to ${bytes} bytes (${sizes}), but Lambda allows ` +
+        `${LAMBDA_ENVIRONMENT_LIMIT_BYTES} in all. HOOKWAY_CONFIG holds hookway.json minified: ` +
+        'shorten it (fewer or shorter sources, routes and settings left at their defaults).',
+    );
+  }
+}

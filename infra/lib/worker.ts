@@ -1,0 +1,74 @@
+import { Duration } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import type { RustFunction } from 'cargo-lambda-cdk';
+import { Construct } from 'constructs';
+import type { LoadedConfig } from './config';
+import { RustLambda } from './rust-lambda';
+
+export interface WorkerProps {
+  readonly config: LoadedConfig;
+  /** The worker crate's Cargo.toml. */
+  readonly manifestPath: string;
+  readonly eventsQueue: IQueue;
+  /** Where a job goes once Lambda has given up on it. */
+  readonly jobsDeadLetterQueue: IQueue;
+  /** The state table: idempotency records, entity versions and job records. */
+  readonly table: ITable;
+  readonly logRetention: RetentionDays;
+}
+
+/**
+ * The worker Lambda, invoked two ways: by the events queue's event source mapping with batches
+ * of webhooks, and asynchronously by API Gateway with `POST /jobs` jobs.
+ */
+export class Worker extends Construct {
+  readonly function: RustFunction;
+
+  constructor(scope: Construct, id: string, props: WorkerProps) {
+    super(scope, id);
+    const { worker, jobs } = props.config.settings;
+
+    this.function = new RustLambda(this, 'Lambda', {
+      manifestPath: props.manifestPath,
+      binaryName: 'hookway-worker',
+      description: 'Hookway worker: processes queued webhooks and POST /jobs jobs',
+      memoryMb: worker.memoryMb,
+      timeout: Duration.seconds(worker.timeoutSeconds),
+      environment: {
+        HOOKWAY_CONFIG: props.config.json,
+        HOOKWAY_TABLE: props.table.tableName,
+      },
+      logRetention: props.logRetention,
+    }).function;
+
+    // Only the failed messages of a batch come back (the worker answers batchItemFailures); a
+    // message that keeps failing moves to the dead-letter queue after queue.maxReceiveCount tries.
+    this.function.addEventSource(
+      new SqsEventSource(props.eventsQueue, {
+        batchSize: worker.batchSize,
+        // Lambda's default is no batching window; CDK refuses a batch over 10 without one.
+        maxBatchingWindow: worker.batchingWindowSeconds > 0 ? Duration.seconds(worker.batchingWindowSeconds) : undefined,
+        maxConcurrency: worker.maxConcurrency,
+        reportBatchItemFailures: true,
+      }),
+    );
+
+    // A failed job is retried by Lambda, then recorded in the jobs dead-letter queue with its error.
+    this.function.configureAsyncInvoke({
+      retryAttempts: jobs.retryAttempts,
+      maxEventAge: Duration.seconds(jobs.maxEventAgeSeconds),
+      onFailure: new SqsDestination(props.jobsDeadLetterQueue),
+    });
+
+    // The state table's records, one item at a time, exactly as hookway-core's DynamoStore uses
+    // them (a read, and conditional updates that create or change a record); never a scan.
+    this.function.addToRolePolicy(
+      new PolicyStatement({ actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], resources: [props.table.tableArn] }),
+    );
+  }
+}

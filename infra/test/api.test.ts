@@ -1,0 +1,164 @@
+import Ajv from 'ajv';
+import type { Template } from 'aws-cdk-lib/assertions';
+import { JOB_ACCEPTED_TEMPLATE, JOB_REQUEST_TEMPLATE } from '../lib/job-templates';
+import { arnOf, configWith, ref, resource, synthesize } from './support';
+
+/** The resource paths of the API and the method on each, e.g. `POST /jobs`. */
+function routes(template: Template): Record<string, any> {
+  const resources = template.findResources('AWS::ApiGateway::Resource');
+  const pathOf = (id: string): string => {
+    const { ParentId, PathPart } = resources[id].Properties;
+    return (ParentId['Fn::GetAtt'] ? '' : pathOf(ParentId.Ref)) + `/${PathPart}`;
+  };
+  return Object.fromEntries(
+    Object.values(template.findResources('AWS::ApiGateway::Method')).map((method: any) => [
+      `${method.Properties.HttpMethod} ${pathOf(method.Properties.ResourceId.Ref)}`,
+      method.Properties,
+    ]),
+  );
+}
+
+const lambdaUri = (functionId: string) => ({
+  'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':apigateway:', { Ref: 'AWS::Region' }, ':lambda:path/2015-03-31/functions/', arnOf(functionId), '/invocations']],
+});
+
+describe('the REST API', () => {
+  const { template } = synthesize();
+  const intake = resource(template, 'AWS::Lambda::Function', 'IntakeLambdaFunction').id;
+  const worker = resource(template, 'AWS::Lambda::Function', 'WorkerLambdaFunction').id;
+  const api = routes(template);
+
+  test('serves exactly POST /webhooks/{source}, POST /jobs and GET /jobs/{id}', () => {
+    expect(Object.keys(api).sort()).toEqual(['GET /jobs/{id}', 'POST /jobs', 'POST /webhooks/{source}']);
+  });
+
+  test('treats every body as binary, so the intake gets the bytes exactly as sent', () => {
+    template.hasResourceProperties('AWS::ApiGateway::RestApi', { BinaryMediaTypes: ['*/*'] });
+  });
+
+  test('POST /webhooks/{source} proxies to the intake, without an API key', () => {
+    expect(api['POST /webhooks/{source}']).toMatchObject({
+      AuthorizationType: 'NONE',
+      Integration: { Type: 'AWS_PROXY', IntegrationHttpMethod: 'POST', Uri: lambdaUri(intake) },
+    });
+    expect(api['POST /webhooks/{source}'].ApiKeyRequired).toBeUndefined();
+  });
+
+  test('GET /jobs/{id} proxies to the intake, behind the API key', () => {
+    expect(api['GET /jobs/{id}']).toMatchObject({
+      ApiKeyRequired: true,
+      Integration: { Type: 'AWS_PROXY', Uri: lambdaUri(intake) },
+    });
+  });
+
+  test("POST /jobs invokes the worker asynchronously (X-Amz-Invocation-Type: 'Event') and answers 202", () => {
+    expect(api['POST /jobs']).toMatchObject({
+      ApiKeyRequired: true,
+      Integration: {
+        Type: 'AWS',
+        IntegrationHttpMethod: 'POST',
+        Uri: lambdaUri(worker),
+        RequestParameters: { 'integration.request.header.X-Amz-Invocation-Type': "'Event'" },
+        ContentHandling: 'CONVERT_TO_TEXT',
+        PassthroughBehavior: 'NEVER',
+        RequestTemplates: { 'application/json': JOB_REQUEST_TEMPLATE },
+        IntegrationResponses: [
+          { StatusCode: '202', ContentHandling: 'CONVERT_TO_TEXT', ResponseTemplates: { 'application/json': JOB_ACCEPTED_TEMPLATE } },
+        ],
+      },
+      MethodResponses: [{ StatusCode: '202' }],
+    });
+    expect(api['POST /jobs'].Integration.IntegrationResponses[0].SelectionPattern).toBeUndefined();
+  });
+
+  test('POST /jobs validates the Content-Type header and the body, whatever the content type says', () => {
+    const validator = resource(template, 'AWS::ApiGateway::RequestValidator', 'ApiRestApiJobValidator');
+    expect(validator.Properties).toMatchObject({ ValidateRequestBody: true, ValidateRequestParameters: true });
+    expect(api['POST /jobs']).toMatchObject({
+      RequestValidatorId: ref(validator.id),
+      RequestParameters: { 'method.request.header.Content-Type': true },
+      RequestModels: { $default: ref(resource(template, 'AWS::ApiGateway::Model', 'ApiRestApiJob').id) },
+    });
+  });
+
+  test('the job model: a non-empty string type, any JSON payload, nothing else', () => {
+    const { $schema, ...schema } = resource(template, 'AWS::ApiGateway::Model', 'ApiRestApiJob').Properties.Schema;
+    expect($schema).toBe('http://json-schema.org/draft-04/schema#');
+    // The keywords it uses mean the same in draft 4 and in ajv's draft 7.
+    const valid = new Ajv({ strict: true }).compile(schema);
+    for (const body of [{ type: 'report.generate' }, { type: 'x', payload: { any: ['json', 1, null] } }, { type: 'x', payload: 'text' }]) {
+      expect({ body, valid: valid(body) }).toEqual({ body, valid: true });
+    }
+    for (const body of [{}, { type: '' }, { type: 7 }, { payload: {} }, { type: 'x', extra: 1 }, [], 'report', null]) {
+      expect({ body, valid: valid(body) }).toEqual({ body, valid: false });
+    }
+  });
+
+  test('the jobs methods need an API key of the usage plan on this stage', () => {
+    template.resourceCountIs('AWS::ApiGateway::ApiKey', 1);
+    const stage = resource(template, 'AWS::ApiGateway::Stage', 'ApiRestApiDeploymentStage');
+    template.hasResourceProperties('AWS::ApiGateway::UsagePlan', {
+      ApiStages: [{ ApiId: ref(resource(template, 'AWS::ApiGateway::RestApi', 'ApiRestApi').id), Stage: ref(stage.id) }],
+    });
+    template.hasResourceProperties('AWS::ApiGateway::UsagePlanKey', {
+      KeyId: ref(resource(template, 'AWS::ApiGateway::ApiKey', 'ApiRestApiJobsKey').id),
+      KeyType: 'API_KEY',
+    });
+  });
+
+  test('the stage: its name and throttling from hookway.json, error logging, JSON access logs', () => {
+    const stage = resource(template, 'AWS::ApiGateway::Stage', 'ApiRestApiDeploymentStage').Properties;
+    expect(stage).toMatchObject({
+      StageName: 'v1',
+      MethodSettings: [
+        { HttpMethod: '*', ResourcePath: '/*', ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200, LoggingLevel: 'ERROR', DataTraceEnabled: false },
+      ],
+    });
+    const format = JSON.parse(stage.AccessLogSetting.Format);
+    expect(format).toMatchObject({ requestId: '$context.requestId', status: '$context.status', ip: '$context.identity.sourceIp' });
+    const logGroup = stage.AccessLogSetting.DestinationArn['Fn::Join'][1].at(-1).Ref;
+    expect(template.findResources('AWS::Logs::LogGroup')[logGroup].Properties.RetentionInDays).toBe(30);
+    // Execution logging writes through the account's API Gateway role.
+    template.resourceCountIs('AWS::ApiGateway::Account', 1);
+
+    const changed = synthesize({
+      config: configWith({ api: { stageName: 'prod', throttlingRateLimit: 5, throttlingBurstLimit: 10 } }),
+    }).template;
+    expect(resource(changed, 'AWS::ApiGateway::Stage', 'ApiRestApiDeploymentStage').Properties).toMatchObject({
+      StageName: 'prod',
+      MethodSettings: [{ ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 }],
+    });
+  });
+
+  test('API Gateway may invoke each function only through its own methods', () => {
+    const permissions = Object.values(template.findResources('AWS::Lambda::Permission')).map((p: any) => p.Properties);
+    expect(permissions).toHaveLength(3);
+    for (const permission of permissions) {
+      expect(permission).toMatchObject({ Action: 'lambda:InvokeFunction', Principal: 'apigateway.amazonaws.com' });
+    }
+  });
+});
+
+describe('the Function URL', () => {
+  test('is there only when intake.functionUrl asks for it, without IAM auth (the intake verifies signatures)', () => {
+    const { template } = synthesize();
+    template.resourceCountIs('AWS::Lambda::Url', 0);
+
+    const withUrl = synthesize({ config: configWith({ intake: { functionUrl: true } }) }).template;
+    const intake = resource(withUrl, 'AWS::Lambda::Function', 'IntakeLambdaFunction').id;
+    withUrl.hasResourceProperties('AWS::Lambda::Url', { AuthType: 'NONE', TargetFunctionArn: arnOf(intake) });
+    withUrl.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunctionUrl',
+      FunctionName: arnOf(intake),
+      Principal: '*',
+      FunctionUrlAuthType: 'NONE',
+    });
+    // Lambda now also requires lambda:InvokeFunction for a public URL, here allowed only through the URL.
+    withUrl.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      FunctionName: arnOf(intake),
+      Principal: '*',
+      InvokedViaFunctionUrl: true,
+    });
+  });
+});

@@ -1,0 +1,48 @@
+import { Validations } from 'aws-cdk-lib';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { build } from './support';
+
+describe('cdk-nag AWS Solutions checks', () => {
+  test('find nothing that is not acknowledged', () => {
+    const { app } = build();
+    const report = new AwsSolutionsChecks(app).validateScope(app);
+    expect(report.violations.map((v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.resourceLogicalId).join(', ')}`)).toEqual([]);
+    expect(report.success).toBe(true);
+  });
+
+  test('as a validation plugin, fail synth on any new finding', () => {
+    const { app } = build();
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    expect(() => app.synth()).not.toThrow();
+
+    const careless = build();
+    Validations.of(careless.app).addPlugins(new AwsSolutionsChecks(careless.app));
+    new Queue(careless.stack, 'Careless'); // no dead-letter queue, no TLS-only policy
+    expect(() => careless.app.synth()).toThrow(/AwsSolutions-SQS3/);
+  });
+
+  test('every acknowledgement gives its reason', () => {
+    const { stack } = build();
+    const acknowledged = stack.node
+      .findAll()
+      .flatMap((construct) =>
+        construct.node.metadata
+          .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+          .flatMap((entry) => Object.entries(entry.data as Record<string, string>))
+          .map(([rule, reason]) => ({ at: construct.node.path, rule: rule.replace(/^Annotation::/, ''), reason })),
+      );
+    expect(acknowledged.map(({ at, rule }) => `${at}: ${rule}`).sort()).toEqual([
+      'Hookway/Api/RestApi: AwsSolutions-APIG3',
+      'Hookway/Api/RestApi: AwsSolutions-APIG4',
+      'Hookway/Api/RestApi: AwsSolutions-COG4',
+      'Hookway/Api/RestApi: AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+      'Hookway/Intake/Lambda/Role: AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:kms:<AWS::Region>:<AWS::AccountId>:key/*]',
+      'Hookway/Monitoring/AlarmTopic: AwsSolutions-SNS2',
+      'Hookway/Queueing/JobsDeadLetterQueue: AwsSolutions-SQS3',
+    ]);
+    for (const { reason } of acknowledged) {
+      expect(reason.length).toBeGreaterThan(60);
+    }
+  });
+});

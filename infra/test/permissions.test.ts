@@ -1,0 +1,118 @@
+import type { Template } from 'aws-cdk-lib/assertions';
+import { arnOf, configWith, HOOKWAY_JSON, resource, synthesize } from './support';
+
+/** The statements of the inline policies attached to a function's role, log writing aside. */
+function grantsOf(template: Template, functionPrefix: string): any[] {
+  const fn = resource(template, 'AWS::Lambda::Function', functionPrefix);
+  const roleId = fn.Properties.Role['Fn::GetAtt'][0];
+  const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((policy: any) =>
+    policy.Properties.Roles.some((role: any) => role.Ref === roleId),
+  );
+  const statements = policies.flatMap((policy: any) => policy.Properties.PolicyDocument.Statement);
+  return statements
+    .filter((s) => JSON.stringify(s.Action) !== JSON.stringify(['logs:CreateLogStream', 'logs:PutLogEvents']))
+    .map(normalized);
+}
+
+function normalized(statement: any): any {
+  return JSON.parse(JSON.stringify(statement), (key, value) => (UNORDERED.includes(key) && Array.isArray(value) ? sorted(value) : value));
+}
+
+/** Lists of actions and resources come in no particular order. */
+const UNORDERED = ['Action', 'Resource', 'kms:EncryptionContext:PARAMETER_ARN'];
+function sorted(values: any[]): any[] {
+  return [...values].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+}
+
+/** Every statement of every policy in the template, whatever kind of resource holds it. */
+function allStatements(template: Template): any[] {
+  const statements: any[] = [];
+  const visit = (value: any) => {
+    if (Array.isArray(value)) {
+      value.forEach(visit);
+    } else if (value !== null && typeof value === 'object') {
+      if (Array.isArray(value.Statement) && value.Statement.every((s: any) => 'Effect' in s)) {
+        statements.push(...value.Statement);
+      }
+      Object.values(value).forEach(visit);
+    }
+  };
+  visit(template.toJSON().Resources);
+  return statements;
+}
+
+const parameterArn = (name: string) => ({
+  'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ssm:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:parameter${name}`]],
+});
+
+describe('least privilege', () => {
+  const { template } = synthesize();
+  const table = arnOf(resource(template, 'AWS::DynamoDB::Table', 'StateTable').id);
+  const eventsQueue = arnOf(resource(template, 'AWS::SQS::Queue', 'QueueingEventsQueue').id);
+  const jobsDlq = arnOf(resource(template, 'AWS::SQS::Queue', 'QueueingJobsDeadLetterQueue').id);
+  const secretNames: string[] = HOOKWAY_JSON.sources.flatMap((s: any) => s.secretParameters).sort();
+  const parameterArns = sorted(secretNames.map(parameterArn));
+
+  test('the intake may send to the events queue, read its sources’ secrets and get job records, nothing else', () => {
+    expect(grantsOf(template, 'IntakeLambdaFunction')).toEqual([
+      { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: eventsQueue },
+      { Effect: 'Allow', Action: 'dynamodb:GetItem', Resource: table },
+      { Effect: 'Allow', Action: sorted(['ssm:GetParameter', 'ssm:GetParameters']), Resource: parameterArns },
+      {
+        Effect: 'Allow',
+        Action: 'kms:Decrypt',
+        Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':kms:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':key/*']] },
+        Condition: {
+          StringEquals: {
+            'kms:ViaService': { 'Fn::Join': ['', ['ssm.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }]] },
+            'kms:EncryptionContext:PARAMETER_ARN': parameterArns,
+          },
+        },
+      },
+    ]);
+  });
+
+  test('every secret parameter of every source is imported, none created (CloudFormation cannot create SecureStrings)', () => {
+    template.resourceCountIs('AWS::SSM::Parameter', 0);
+    const rotating = synthesize({
+      config: configWith({
+        sources: [
+          { name: 'github', scheme: 'github', secretParameters: ['/hookway/github/current', '/hookway/github/next'] },
+          { name: 'github-enterprise', scheme: 'github', secretParameters: ['/hookway/github/current'] },
+        ],
+        routes: [],
+      }),
+    }).template;
+    const [ssm] = grantsOf(rotating, 'IntakeLambdaFunction').filter((s) => s.Action.includes('ssm:GetParameters'));
+    expect(ssm.Resource).toEqual(sorted(['/hookway/github/current', '/hookway/github/next'].map(parameterArn)));
+  });
+
+  test('the worker may consume the events queue, read and write table items and send to the jobs DLQ, nothing else', () => {
+    expect(grantsOf(template, 'WorkerLambdaFunction')).toEqual([
+      {
+        Effect: 'Allow',
+        Action: sorted(['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage']),
+        Resource: eventsQueue,
+      },
+      { Effect: 'Allow', Action: sorted(['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage']), Resource: jobsDlq },
+      { Effect: 'Allow', Action: sorted(['dynamodb:GetItem', 'dynamodb:UpdateItem']), Resource: table },
+    ]);
+  });
+
+  test('only the intake can read secrets', () => {
+    const readers = allStatements(template).filter((s) =>
+      [s.Action].flat().some((action: string) => action.startsWith('ssm:') || action.startsWith('kms:')),
+    );
+    expect(readers.map(normalized)).toEqual(grantsOf(template, 'IntakeLambdaFunction').filter((s) => /^(ssm|kms):/.test([s.Action].flat()[0])));
+  });
+
+  test('no policy allows a wildcard action; the only wildcards deny every request made without TLS', () => {
+    const statements = allStatements(template);
+    expect(statements.length).toBeGreaterThan(10);
+    const wildcards = statements.filter((s) => [s.Action].flat().some((action: string) => action.includes('*')));
+    for (const statement of wildcards) {
+      expect(statement).toMatchObject({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } });
+    }
+    expect(statements.filter((s) => s.Effect === 'Allow' && [s.Action].flat().some((a: string) => a.includes('*')))).toEqual([]);
+  });
+});

@@ -1,0 +1,119 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { arnOf, configWith, ref, resource, synthesize } from './support';
+
+const MIB = 1024 * 1024;
+const DAY = 24 * 3600;
+
+describe('the queues', () => {
+  const { template } = synthesize();
+  const events = resource(template, 'AWS::SQS::Queue', 'QueueingEventsQueue');
+  const eventsDlq = resource(template, 'AWS::SQS::Queue', 'QueueingEventsDeadLetterQueue');
+  const jobsDlq = resource(template, 'AWS::SQS::Queue', 'QueueingJobsDeadLetterQueue');
+
+  test('the events queue takes 1 MiB envelopes for queue.retentionDays and moves a message to its DLQ after queue.maxReceiveCount deliveries', () => {
+    expect(events.Properties).toMatchObject({
+      MaximumMessageSize: MIB,
+      MessageRetentionPeriod: 4 * DAY,
+      RedrivePolicy: { deadLetterTargetArn: arnOf(eventsDlq.id), maxReceiveCount: 5 },
+    });
+  });
+
+  test("the events queue's visibility timeout is six times the worker's timeout, plus the batching window", () => {
+    expect(events.Properties.VisibilityTimeout).toBe(6 * 60);
+    const changed = synthesize({ config: configWith({ worker: { timeoutSeconds: 900, batchingWindowSeconds: 20 } }) }).template;
+    expect(resource(changed, 'AWS::SQS::Queue', 'QueueingEventsQueue').Properties.VisibilityTimeout).toBe(6 * 900 + 20);
+  });
+
+  test('redrive and retention follow hookway.json', () => {
+    const changed = synthesize({ config: configWith({ queue: { maxReceiveCount: 3, retentionDays: 14 } }) }).template;
+    expect(resource(changed, 'AWS::SQS::Queue', 'QueueingEventsQueue').Properties).toMatchObject({
+      MessageRetentionPeriod: 14 * DAY,
+      RedrivePolicy: { maxReceiveCount: 3 },
+    });
+  });
+
+  test.each([
+    ['events', () => eventsDlq],
+    ['jobs', () => jobsDlq],
+  ])('the %s dead-letter queue keeps messages of up to 1 MiB for 14 days', (_, dlq) => {
+    expect(dlq().Properties).toMatchObject({ MaximumMessageSize: MIB, MessageRetentionPeriod: 14 * DAY });
+    expect(dlq().Properties.RedrivePolicy).toBeUndefined();
+  });
+
+  test('every queue is encrypted and refuses requests without TLS', () => {
+    const queues = template.findResources('AWS::SQS::Queue');
+    expect(Object.keys(queues)).toHaveLength(3);
+    for (const id of Object.keys(queues)) {
+      expect(queues[id].Properties.SqsManagedSseEnabled).toBe(true);
+      template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        Queues: [ref(id)],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: 'Deny', Action: 'sqs:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          ]),
+        },
+      });
+    }
+  });
+});
+
+describe('the worker is driven by the events queue and by asynchronous jobs', () => {
+  const { template } = synthesize();
+  const worker = resource(template, 'AWS::Lambda::Function', 'WorkerLambdaFunction');
+
+  test('the event source mapping batches as configured and reports batch item failures', () => {
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: ref(worker.id),
+      EventSourceArn: arnOf(resource(template, 'AWS::SQS::Queue', 'QueueingEventsQueue').id),
+      BatchSize: 10,
+      ScalingConfig: { MaximumConcurrency: 10 },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      // hookway.json asks for no batching window: Lambda's default.
+      MaximumBatchingWindowInSeconds: Match.absent(),
+    });
+  });
+
+  test('a batching window, a larger batch and more concurrency come from hookway.json', () => {
+    const changed = synthesize({
+      config: configWith({ worker: { batchSize: 100, batchingWindowSeconds: 5, maxConcurrency: 50 } }),
+    }).template;
+    changed.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      BatchSize: 100,
+      MaximumBatchingWindowInSeconds: 5,
+      ScalingConfig: { MaximumConcurrency: 50 },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+  });
+
+  test('a job is retried jobs.retryAttempts times within jobs.maxEventAgeSeconds, then sent to the jobs dead-letter queue', () => {
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: ref(worker.id),
+      Qualifier: '$LATEST',
+      MaximumRetryAttempts: 2,
+      MaximumEventAgeInSeconds: 3600,
+      DestinationConfig: { OnFailure: { Destination: arnOf(resource(template, 'AWS::SQS::Queue', 'QueueingJobsDeadLetterQueue').id) } },
+    });
+    const changed = synthesize({ config: configWith({ jobs: { retryAttempts: 0, maxEventAgeSeconds: 60 } }) }).template;
+    changed.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 60 });
+  });
+});
+
+describe('the state table', () => {
+  const { template } = synthesize();
+
+  test('is keyed by pk alone, on demand, with a TTL, point-in-time recovery, and kept when the stack goes', () => {
+    template.resourceCountIs('AWS::DynamoDB::Table', 1);
+    template.hasResource('AWS::DynamoDB::Table', {
+      Properties: {
+        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+        BillingMode: 'PAY_PER_REQUEST',
+        TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      },
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+    });
+  });
+});

@@ -1,0 +1,76 @@
+/** What the tests share: the repository's configuration, and the stack synthesised from it. */
+import * as fs from 'fs';
+import * as path from 'path';
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { BUNDLING_STACKS } from 'aws-cdk-lib/cx-api';
+import { type LoadedConfig, parseConfig } from '../lib/config';
+import { HookwayStack } from '../lib/hookway-stack';
+
+export const ROOT = path.resolve(__dirname, '..', '..');
+export const SCHEMA: any = readJson('hookway.schema.json');
+/** hookway.json as the repository has it. */
+export const HOOKWAY_JSON: any = readJson('hookway.json');
+
+export function readJson(file: string): any {
+  return JSON.parse(fs.readFileSync(path.join(ROOT, file), 'utf8'));
+}
+
+/** A configuration as hookway.json would hold it. */
+export function config(document: unknown): LoadedConfig {
+  return parseConfig(JSON.stringify(document, null, 2), SCHEMA, 'test.json');
+}
+
+/** hookway.json with some settings changed, section by section: `{ worker: { timeoutSeconds: 900 } }`. */
+export function configWith(changes: Record<string, any>): LoadedConfig {
+  const document = structuredClone(HOOKWAY_JSON);
+  for (const [key, value] of Object.entries(changes)) {
+    document[key] = value !== null && typeof value === 'object' && !Array.isArray(value) ? { ...document[key], ...value } : value;
+  }
+  return config(document);
+}
+
+export interface Synthesized {
+  readonly app: App;
+  readonly stack: HookwayStack;
+  readonly template: Template;
+}
+
+/**
+ * The stack as `cdk synth` makes it (with cdk.json's feature flags), but without building the Rust
+ * binaries: no stack is in the bundling list.
+ */
+export function synthesize(options: StackOptions = {}): Synthesized {
+  const { app, stack } = build(options);
+  return { app, stack, template: Template.fromStack(stack) };
+}
+
+export interface StackOptions {
+  readonly config?: LoadedConfig;
+  readonly alarmEmail?: string;
+}
+
+/** The app and the stack, not yet synthesised. */
+export function build(options: StackOptions = {}): { app: App; stack: HookwayStack } {
+  const app = new App({ context: { ...readJson('cdk.json').context, [BUNDLING_STACKS]: [] } });
+  const stack = new HookwayStack(app, 'Hookway', {
+    config: options.config ?? config(HOOKWAY_JSON),
+    repositoryRoot: ROOT,
+    alarmEmail: options.alarmEmail,
+  });
+  return { app, stack };
+}
+
+/** The one resource of a type whose logical id starts with `prefix` (the construct path, flattened). */
+export function resource(template: Template, type: string, prefix: string): { id: string; Properties: any; [key: string]: any } {
+  const matches = Object.entries(template.findResources(type)).filter(([id]) => id.startsWith(prefix));
+  if (matches.length !== 1) {
+    throw new Error(`expected one ${type} named ${prefix}*, found ${matches.map(([id]) => id).join(', ') || 'none'}`);
+  }
+  const [id, body] = matches[0];
+  return { id, Properties: body.Properties, ...body };
+}
+
+/** `{ Ref: id }` and `{ Fn::GetAtt: [id, 'Arn'] }`, as the template refers to a resource. */
+export const ref = (id: string) => ({ Ref: id });
+export const arnOf = (id: string) => ({ 'Fn::GetAtt': [id, 'Arn'] });
