@@ -1,7 +1,7 @@
 # The entry points a person types. `make help` lists them.
 #
 # Every tool lands in an ignored folder of this repository: Python tools (moto, cargo-lambda, zig,
-# cfn-lint) in .venv. Nothing is installed globally.
+# cfn-lint) in .venv, the CDK and its tests in node_modules. Nothing is installed globally.
 
 SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -10,7 +10,10 @@ SHELL := bash
 PYTHON ?= python3
 VENV := .venv
 TOOLS := $(VENV)/.installed
+NODE_MODULES := node_modules/.installed
 export MOTO_SERVER := $(abspath $(VENV))/bin/moto_server
+# The CDK builds the Lambda binaries with cargo-lambda and zig, from .venv.
+CDK := PATH="$(abspath $(VENV))/bin:$$PATH" CDK_DISABLE_CLI_TELEMETRY=true npx cdk
 
 .PHONY: help
 help: ## List the targets
@@ -21,11 +24,15 @@ $(TOOLS): tools/requirements.txt
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r tools/requirements.txt
 	touch $@
 
+$(NODE_MODULES): package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
 .PHONY: tools
 tools: $(TOOLS) ## Install the Python tools into .venv
 
 .PHONY: test
-test: $(TOOLS) lint ## Everything CI checks: format, lints, unit and integration tests
+test: $(TOOLS) lint infra-test ## Everything CI checks: format, lints, unit and integration tests, the CDK app
 	cargo test --workspace --locked
 	$(VENV)/bin/python -c 'import json, jsonschema; jsonschema.validate(json.load(open("hookway.json")), json.load(open("hookway.schema.json")))'
 
@@ -41,12 +48,37 @@ fmt: ## Format the code
 .PHONY: build
 build: $(TOOLS) ## Build the Lambda binaries for arm64 (zips in target/lambda)
 	PATH="$(abspath $(VENV))/bin:$$PATH" cargo lambda build --release --arm64 --output-format zip \
-		--bin hookway-intake
+		--bin hookway-intake --bin hookway-worker
+
+.PHONY: infra-test
+# cfn-lint's W3005 is the CDK making each function depend on its role explicitly, beside the GetAtt.
+infra-test: $(TOOLS) $(NODE_MODULES) ## The CDK app: type check, Jest tests, synth with cdk-nag, cfn-lint
+	npx tsc --noEmit
+	npx jest
+	$(CDK) synth --no-notices --quiet -c skipBundling=true
+	$(VENV)/bin/cfn-lint --ignore-checks W3005 -- cdk.out/Hookway.template.json
+
+.PHONY: synth
+synth: $(TOOLS) $(NODE_MODULES) ## Synthesise the stack into cdk.out, building the Lambda binaries
+	npx tsc --noEmit
+	$(CDK) synth --no-notices --quiet
+
+.PHONY: diff
+diff: $(TOOLS) $(NODE_MODULES) ## Show what a deploy would change (AWS credentials needed)
+	npx tsc --noEmit
+	$(CDK) diff --no-notices
+
+.PHONY: deploy
+deploy: $(TOOLS) $(NODE_MODULES) ## Check hookway.json, then build and deploy the stack (ALARM_EMAIL=you@example.com to mail alarms)
+	cargo run --quiet --locked -p hookway-cli -- config check
+	npx tsc --noEmit
+	$(CDK) deploy --no-notices $(if $(ALARM_EMAIL),-c alarmEmail=$(ALARM_EMAIL))
 
 .PHONY: bench
-bench: ## Criterion benchmarks: verification per scheme, the intake's request path
+bench: ## Criterion benchmarks: verification per scheme, the intake's request path, the worker pipeline
 	cargo bench -p hookway-core --bench verify
 	cargo bench -p hookway-intake --bench request_path
+	cargo bench -p hookway-worker --bench pipeline
 
 .PHONY: schema
 schema: ## Regenerate hookway.schema.json from the code
