@@ -16,10 +16,17 @@ impl Deadline {
         Deadline { at: Instant::now() + budget }
     }
 
-    /// Lambda's deadline, in Unix milliseconds.
-    pub fn from_unix_millis(millis: u64) -> Deadline {
+    /// Lambda's deadline, in Unix milliseconds. A deadline that is not in the future cannot be
+    /// Lambda's (the invocation has only just started): local emulators send placeholders such as
+    /// `600000`. The function's configured `timeout` stands in for it then.
+    pub fn from_lambda(deadline_ms: u64, timeout: Duration) -> Deadline {
         let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
-        Deadline::after(Duration::from_millis(millis).saturating_sub(now))
+        let remaining = Duration::from_millis(deadline_ms).saturating_sub(now);
+        if remaining.is_zero() {
+            tracing::debug!(deadline_ms, "the runtime's deadline is not in the future: using the configured timeout");
+            return Deadline::after(timeout);
+        }
+        Deadline::after(remaining)
     }
 
     /// Time left.
@@ -42,6 +49,15 @@ impl Deadline {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn lambdas_deadline_is_used_unless_it_is_not_in_the_future() {
+        let now_ms = u64::try_from(SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_millis()).unwrap();
+        let timeout = Duration::from_secs(60);
+        let lambda = Deadline::from_lambda(now_ms + 5_000, timeout).remaining();
+        assert!(lambda > Duration::from_secs(4) && lambda <= Duration::from_secs(5), "{lambda:?}");
+        assert_eq!(Deadline::from_lambda(600_000, timeout).remaining(), timeout, "cargo lambda watch's placeholder");
+    }
 
     #[tokio::test(start_paused = true)]
     async fn the_deadline_counts_down_and_keeps_its_margin() {

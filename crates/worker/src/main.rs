@@ -34,11 +34,12 @@ async fn main() -> Result<(), Error> {
         .redirect(reqwest::redirect::Policy::none())
         .connect_timeout(Duration::from_secs(5))
         .build()?;
+    let timeout = Duration::from_secs(u64::from(config.worker.timeout_seconds));
     let worker = Arc::new(Worker::new(&config, store, &registry, client)?);
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| {
         let worker = Arc::clone(&worker);
         async move {
-            let deadline = Deadline::from_unix_millis(event.context.deadline);
+            let deadline = Deadline::from_lambda(event.context.deadline, timeout);
             worker.invoke(event.payload, deadline).await
         }
     }))
