@@ -56,8 +56,9 @@ export class Intake extends Construct {
     this.grantSecrets(settings.sources.flatMap((source) => source.secretParameters));
 
     if (settings.intake.functionUrl) {
-      // No IAM auth: a webhook sender cannot sign AWS requests. The intake verifies every request's
-      // signature itself, exactly as behind API Gateway.
+      // No IAM auth: a webhook sender cannot sign AWS requests. The intake verifies every webhook's
+      // signature itself, exactly as behind API Gateway. (It also answers GET /jobs/{id} there,
+      // where no API key is asked for.)
       this.functionUrl = this.function.addFunctionUrl({ authType: FunctionUrlAuthType.NONE });
     }
   }

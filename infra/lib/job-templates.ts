@@ -2,17 +2,20 @@
  * The mapping templates of `POST /jobs`, the API's one non-proxy integration.
  *
  * The API treats every media type as binary, so that the intake receives each webhook's bytes
- * exactly as sent. API Gateway therefore treats every `POST /jobs` body as binary too, and
- * a mapping template never sees it as JSON: `$input.json()` and `$input.path()` do not work. The
- * integration converts the body to text (contentHandling CONVERT_TO_TEXT), which API Gateway does by
- * base64-encoding it; the template can reach that string only through `$input.body` ("Content type
- * conversions in API Gateway"), so it decodes it with `$util.base64Decode`. The decoded text is
- * inserted as it is, which is safe because the request validator has already checked that the body
- * is a JSON object of the job model; every other value goes through `$util.escapeJavaScript`.
+ * exactly as sent. API Gateway therefore sees every `POST /jobs` body as binary too, and a mapping
+ * template cannot read a binary body as JSON: `$input.json()` and `$input.path()` do not work. So
+ * the integration converts the body to text (contentHandling CONVERT_TO_TEXT), which for a binary
+ * payload API Gateway does by base64-encoding it, and the template "can only access the
+ * Base64-encoded string through `$input.body`" (AWS, "Content type conversions in API Gateway"):
+ * it decodes it with `$util.base64Decode` and inserts the JSON as it is. That is safe because the
+ * request validator has already held the body to the job model: one JSON object, before the
+ * integration runs. (Were it ever not, a body that is not one JSON value would make an event that
+ * Lambda refuses or the worker rejects; the real `params` and `context` follow it and cannot be
+ * replaced.) Every other value goes through `$util.escapeJavaScript`.
  *
  * Otherwise this is the console's "method request passthrough" template (the shape of
  * fixtures/apigw-async-job-event.json, which the worker parses), with three changes that keep the
- * event valid and free of the caller's credential:
+ * event valid JSON and free of the caller's credential:
  * - `escapeJavaScript` escapes `'` as `\'`, which is not JSON; as AWS documents, `.replaceAll` undoes it;
  * - the `x-api-key` header is left out, and `api-key` carries the key's id, never the key itself;
  * - the caller's User-Agent is escaped like any other header.

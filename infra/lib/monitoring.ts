@@ -61,8 +61,8 @@ export class Monitoring extends Construct {
     Validations.of(this.topic).acknowledge({
       id: 'AwsSolutions-SNS2',
       reason:
-        'Alarm notifications carry only alarm names, states and metric values. CloudWatch cannot publish to a topic ' +
-        'encrypted with the AWS managed SNS key, and a customer managed key would cost more than it protects.',
+        'Alarm notifications carry only alarm names, states and metric values, nothing secret; and CloudWatch cannot ' +
+        'publish to a topic encrypted with the AWS managed SNS key.',
     });
     if (props.alarmEmail) {
       this.topic.addSubscription(new EmailSubscription(props.alarmEmail));
