@@ -12,8 +12,7 @@ VENV := .venv
 TOOLS := $(VENV)/.installed
 NODE_MODULES := node_modules/.installed
 export MOTO_SERVER := $(abspath $(VENV))/bin/moto_server
-# The CDK builds the Lambda binaries with cargo-lambda and zig, from .venv.
-CDK := PATH="$(abspath $(VENV))/bin:$$PATH" CDK_DISABLE_CLI_TELEMETRY=true npx cdk
+CDK := CDK_DISABLE_CLI_TELEMETRY=true npx cdk
 
 .PHONY: help
 help: ## List the targets

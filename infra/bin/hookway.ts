@@ -6,6 +6,7 @@
  * synthesises without building the Rust binaries (the template is the same, the code assets are not
  * built), for checks that do not deploy.
  */
+import * as fs from 'fs';
 import * as path from 'path';
 import { App, Tags, Validations } from 'aws-cdk-lib';
 import { BUNDLING_STACKS } from 'aws-cdk-lib/cx-api';
@@ -14,6 +15,12 @@ import { loadConfig } from '../lib/config';
 import { HookwayStack } from '../lib/hookway-stack';
 
 const root = path.resolve(__dirname, '..', '..');
+// The binaries are built by cargo-lambda with zig, which `make tools` installs into .venv.
+const tools = path.join(root, '.venv', 'bin');
+if (fs.existsSync(tools)) {
+  process.env.PATH = `${tools}${path.delimiter}${process.env.PATH}`;
+}
+
 const app = new App();
 if (app.node.tryGetContext('skipBundling') === 'true') {
   // The CLI asks every stack to bundle, and user context may not set `aws:` keys.
