@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import type { QueueConfig } from './config';
 
 /** The largest SQS message: the intake's envelopes carry bodies of up to 512 KiB, base64-encoded. */
-export const MAX_MESSAGE_SIZE_BYTES = 1024 * 1024;
+const MAX_MESSAGE_SIZE_BYTES = 1024 * 1024;
 
 /** SQS's longest retention, for the dead-letter queues: time enough to look and redrive. */
 const DEAD_LETTER_RETENTION = Duration.days(14);

@@ -6,7 +6,7 @@ import { RustFunction } from 'cargo-lambda-cdk';
 import { Construct } from 'constructs';
 
 /** Lambda refuses a function whose environment variables, names and values together, pass 4 KB. */
-export const LAMBDA_ENVIRONMENT_LIMIT_BYTES = 4096;
+const LAMBDA_ENVIRONMENT_LIMIT_BYTES = 4096;
 
 /**
  * What an unresolved value (a queue URL or a table name, known only at deploy time) may take:
@@ -64,7 +64,7 @@ export class RustLambda extends Construct {
 }
 
 /** Fails synth, rather than the deployment, when an environment cannot fit Lambda's limit. */
-export function checkEnvironmentSize(functionPath: string, environment: Record<string, string>): void {
+function checkEnvironmentSize(functionPath: string, environment: Record<string, string>): void {
   let bytes = 0;
   for (const [name, value] of Object.entries(environment)) {
     bytes += Buffer.byteLength(name) + (Token.isUnresolved(value) ? UNRESOLVED_VALUE_BYTES : Buffer.byteLength(value));
