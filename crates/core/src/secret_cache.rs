@@ -1,7 +1,7 @@
 //! The secret cache: each source's keys, read from SSM SecureString parameters at start-up, kept
-//! for a TTL, and refreshed at once — but at most every `refresh_interval` — when a signature
-//! fails against them, so that a rotated secret works without waiting for the TTL and a flood of
-//! bad signatures cannot flood SSM.
+//! for a TTL, and read again at once when a signature fails against them — at most once every
+//! `refresh_interval` — so that a rotated secret works without waiting for the TTL, even just
+//! after a cold start, and a flood of bad signatures cannot flood SSM.
 //!
 //! When SSM cannot be reached, the keys already held are kept (and retried after
 //! `refresh_interval`); a source whose keys were never read answers [`VerifyFailure::Unavailable`],
@@ -98,7 +98,8 @@ struct Entry {
     keys: Arc<[SigningKey]>,
     /// When the keys are read again on use.
     stale_at: Instant,
-    /// The earliest time a failure may force a read.
+    /// The earliest time a failure may force a read: `refresh_interval` after the last forced
+    /// read, or failed read. Reads at start-up and on expiry do not count.
     refresh_allowed_at: Instant,
 }
 
@@ -141,7 +142,7 @@ impl<S: SecretStore> SecretCache<S> {
     ) -> Result<(), VerifyFailure> {
         let keys = self.keys(source).await?;
         match source.verify(headers, body, &keys, now) {
-            Err(VerifyError::Mismatch | VerifyError::NoSecret) if self.may_refresh(source) => {
+            Err(VerifyError::Mismatch | VerifyError::NoSecret) if self.claim_refresh(source) => {
                 tracing::info!(source = %source.name, "signature failed against cached secrets: reading them again");
                 let keys = self.read(source).await?;
                 Ok(source.verify(headers, body, &keys, now)?)
@@ -162,8 +163,18 @@ impl<S: SecretStore> SecretCache<S> {
         self.entries.read().unwrap_or_else(PoisonError::into_inner).get(source).cloned()
     }
 
-    fn may_refresh(&self, source: &Source) -> bool {
-        self.entry(&source.name).is_none_or(|entry| Instant::now() >= entry.refresh_allowed_at)
+    /// Whether a failure may force a read now; if so, the next one must wait `refresh_interval`.
+    fn claim_refresh(&self, source: &Source) -> bool {
+        let now = Instant::now();
+        let mut entries = self.entries.write().unwrap_or_else(PoisonError::into_inner);
+        match entries.get_mut(&source.name) {
+            Some(entry) if now < entry.refresh_allowed_at => false,
+            Some(entry) => {
+                entry.refresh_allowed_at = now + self.refresh_interval;
+                true
+            }
+            None => true,
+        }
     }
 
     /// Reads the source's secrets from the store. On failure, keys already held are kept and
@@ -200,9 +211,9 @@ impl<S: SecretStore> SecretCache<S> {
         }
         let keys: Arc<[SigningKey]> = keys.into();
         let now = Instant::now();
-        let entry =
-            Entry { keys: keys.clone(), stale_at: now + self.ttl, refresh_allowed_at: now + self.refresh_interval };
-        self.entries.write().unwrap_or_else(PoisonError::into_inner).insert(source.name.clone(), entry);
+        let mut entries = self.entries.write().unwrap_or_else(PoisonError::into_inner);
+        let refresh_allowed_at = entries.get(&source.name).map_or(now, |entry| entry.refresh_allowed_at);
+        entries.insert(source.name.clone(), Entry { keys: keys.clone(), stale_at: now + self.ttl, refresh_allowed_at });
         keys
     }
 }
@@ -280,9 +291,9 @@ mod tests {
         let cache = SecretCache::new(&store);
         let source = source();
         cache.preload([&source]).await;
-        tokio::time::advance(DEFAULT_REFRESH_INTERVAL).await;
+        tokio::time::advance(Duration::from_secs(1)).await;
         store.set("/hookway/github/secret", "new");
-        assert_eq!(cache.verify(&source, &signed(&source, "new"), b"{}", now()).await, Ok(()));
+        assert_eq!(cache.verify(&source, &signed(&source, "new"), b"{}", now()).await, Ok(()), "just after start-up");
         assert_eq!(store.reads.load(Ordering::SeqCst), 2);
 
         for _ in 0..10 {

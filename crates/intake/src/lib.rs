@@ -107,6 +107,9 @@ impl<Q: EventQueue, S: SecretStore, J: StateStore> Intake<Q, S, J> {
                 Route::Webhook(_) => {
                     Err(Rejection::MethodNotAllowed { method: request.method().clone(), allow: "POST" })
                 }
+                // Job statuses are behind the API key, which only API Gateway checks: a Function
+                // URL serves webhooks alone.
+                Route::Job(_) if !via_rest_api(&request) => Err(Rejection::NoRoute),
                 Route::Job(id) if request.method() == Method::GET => self.job_status(id).await,
                 Route::Job(_) => Err(Rejection::MethodNotAllowed { method: request.method().clone(), allow: "GET" }),
                 Route::NotFound => Err(Rejection::NoRoute),
@@ -186,6 +189,11 @@ pub fn envelope_message(
     };
     let json = envelope.to_message()?;
     Ok(OutgoingMessage::new(&envelope, json))
+}
+
+/// Whether the request came through the REST API (not a Function URL).
+fn via_rest_api(request: &Request) -> bool {
+    matches!(request.request_context_ref(), Some(RequestContext::ApiGatewayV1(_)))
 }
 
 /// The API Gateway request id (REST or Function URL).

@@ -410,6 +410,17 @@ async fn a_job_status_is_read_from_its_record_and_an_unknown_job_is_404() {
 }
 
 #[tokio::test]
+async fn a_function_url_does_not_serve_job_statuses() {
+    let harness = Harness::start().await;
+    let mut event: Value = serde_json::from_str(FUNCTION_URL_EVENT).unwrap();
+    event["rawPath"] = json!("/jobs/c6af9ac6-7b61-11e6-9a41-93e8deadbeef");
+    event["requestContext"]["http"]["method"] = json!("GET");
+    event["requestContext"]["http"]["path"] = json!("/jobs/c6af9ac6-7b61-11e6-9a41-93e8deadbeef");
+    let answer = answer(harness.intake.handle(lambda_http::request::from_str(&event.to_string()).unwrap()).await);
+    assert_eq!((answer.status, answer.body), (StatusCode::NOT_FOUND, json!({"error": "not found"})));
+}
+
+#[tokio::test]
 async fn with_the_table_unreachable_a_job_status_is_503() {
     let harness = Harness::start().await;
     let unreachable = sdk_config_for(&closed_endpoint()).await;

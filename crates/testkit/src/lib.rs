@@ -15,8 +15,7 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use aws_config::{BehaviorVersion, Region, SdkConfig};
-use aws_sdk_ssm::config::Credentials;
+use aws_config::SdkConfig;
 
 /// A moto server, stopped on drop.
 #[derive(Debug)]
@@ -71,12 +70,7 @@ impl Drop for MotoServer {
 
 /// SDK configuration with test credentials pointed at `endpoint`, with Hookway's timeouts.
 pub async fn sdk_config_for(endpoint: &str) -> SdkConfig {
-    hookway_core::aws::tuned(aws_config::defaults(BehaviorVersion::latest()))
-        .endpoint_url(endpoint)
-        .region(Region::new("us-east-1"))
-        .credentials_provider(Credentials::new("testing", "testing", None, None, "hookway-testkit"))
-        .load()
-        .await
+    hookway_dev::sdk_config(endpoint).await
 }
 
 /// Where `moto_server` is.
@@ -121,55 +115,16 @@ where
 
 /// Creates an SQS queue allowing 1 MiB messages, as the stack does, and returns its URL.
 pub async fn create_queue(config: &SdkConfig, name: &str) -> String {
-    use aws_sdk_sqs::types::QueueAttributeName;
-    aws_sdk_sqs::Client::new(config)
-        .create_queue()
-        .queue_name(name)
-        .attributes(QueueAttributeName::MaximumMessageSize, hookway_core::envelope::SQS_MAX_MESSAGE_BYTES.to_string())
-        .send()
-        .await
-        .unwrap()
-        .queue_url
-        .unwrap()
+    hookway_dev::resources::create_queue(config, name, &[]).await.unwrap()
 }
 
 /// Stores a SecureString parameter.
 pub async fn put_secret(config: &SdkConfig, name: &str, value: &str) {
-    aws_sdk_ssm::Client::new(config)
-        .put_parameter()
-        .name(name)
-        .value(value)
-        .r#type(aws_sdk_ssm::types::ParameterType::SecureString)
-        .overwrite(true)
-        .send()
-        .await
-        .unwrap();
+    let values = [(name.to_owned(), value.to_owned())].into();
+    hookway_dev::resources::put_secrets(config, &values).await.unwrap();
 }
 
 /// Creates the state table as the stack does (partition key `pk`, TTL on `expiresAt`).
 pub async fn create_table(config: &SdkConfig, name: &str) {
-    use aws_sdk_dynamodb::types::{
-        AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType, TimeToLiveSpecification,
-    };
-    let client = aws_sdk_dynamodb::Client::new(config);
-    client
-        .create_table()
-        .table_name(name)
-        .billing_mode(BillingMode::PayPerRequest)
-        .attribute_definitions(
-            AttributeDefinition::builder().attribute_name("pk").attribute_type(ScalarAttributeType::S).build().unwrap(),
-        )
-        .key_schema(KeySchemaElement::builder().attribute_name("pk").key_type(KeyType::Hash).build().unwrap())
-        .send()
-        .await
-        .unwrap();
-    client
-        .update_time_to_live()
-        .table_name(name)
-        .time_to_live_specification(
-            TimeToLiveSpecification::builder().attribute_name("expiresAt").enabled(true).build().unwrap(),
-        )
-        .send()
-        .await
-        .unwrap();
+    hookway_dev::resources::create_table(config, name).await.unwrap();
 }

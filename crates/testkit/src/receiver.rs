@@ -1,7 +1,7 @@
 //! A real HTTP receiver on 127.0.0.1 for the forward handler to call: it records every request
 //! and answers as the test scripts it — fail N times, refuse, throttle with `Retry-After`, hang.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -38,12 +38,15 @@ pub struct Received {
     pub body: Vec<u8>,
     /// When it arrived.
     pub at: Instant,
+    /// The status it was answered with (none if the receiver hung).
+    pub status: Option<u16>,
 }
 
 #[derive(Debug, Default)]
 struct State {
     script: VecDeque<Reply>,
     default: Option<Reply>,
+    by_path: HashMap<String, Reply>,
     received: Vec<Received>,
 }
 
@@ -86,6 +89,11 @@ impl Receiver {
         self.state.lock().unwrap().default = Some(reply);
     }
 
+    /// Answers every unscripted request to `path` with `reply`.
+    pub fn always_at(&self, path: &str, reply: Reply) {
+        self.state.lock().unwrap().by_path.insert(path.to_owned(), reply);
+    }
+
     /// Every request so far.
     pub fn received(&self) -> Vec<Received> {
         self.state.lock().unwrap().received.clone()
@@ -103,9 +111,19 @@ async fn answer(state: Arc<Mutex<State>>, request: Request<Incoming>) -> Result<
     let body = body.collect().await?.to_bytes().to_vec();
     let reply = {
         let mut state = state.lock().unwrap();
-        let at = Instant::now();
-        state.received.push(Received { path: parts.uri.path().to_owned(), headers: parts.headers, body, at });
-        state.script.pop_front().or_else(|| state.default.clone()).unwrap_or(Reply::Status(200))
+        let path = parts.uri.path().to_owned();
+        let reply = state
+            .script
+            .pop_front()
+            .or_else(|| state.by_path.get(&path).cloned())
+            .or_else(|| state.default.clone())
+            .unwrap_or(Reply::Status(200));
+        let status = match &reply {
+            Reply::Status(status) | Reply::RetryAfter(status, _) => Some(*status),
+            Reply::Hang => None,
+        };
+        state.received.push(Received { path, headers: parts.headers, body, at: Instant::now(), status });
+        reply
     };
     let mut response = Response::new(Full::new(Bytes::new()));
     match reply {

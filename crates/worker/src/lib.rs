@@ -304,7 +304,7 @@ impl<S: StateStore> Worker<S> {
                     }
                 }
                 self.finish(&event, &Outcome::Succeeded(result.clone())).await;
-                tracing::info!(handler = %route.name, latency_ms = latency.as_millis(), "handled");
+                tracing::info!(handler = %route.name, latency_ms = latency.as_secs_f64() * 1000.0, "handled");
                 Processed::Handled { latency, result }
             }
             Err(error) => {

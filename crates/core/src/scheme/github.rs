@@ -10,7 +10,7 @@ use crate::config::Encoding;
 
 const SIGNATURE: &str = "X-Hub-Signature-256";
 const DELIVERY: &str = "X-GitHub-Delivery";
-const EVENT: &str = "X-GitHub-Event";
+pub(super) const EVENT: &str = "X-GitHub-Event";
 
 pub(super) const KEPT_HEADERS: &[&str] = &[
     DELIVERY,

@@ -109,6 +109,13 @@ impl HmacScheme {
         Named { id: find(&self.id), event_type: find(&self.event_type), challenge: None }
     }
 
+    pub(super) fn type_header(&self) -> Option<&str> {
+        match &self.event_type {
+            Some(Locator::Header(name)) => Some(name),
+            _ => None,
+        }
+    }
+
     pub(super) fn kept_headers(&self) -> Vec<String> {
         let located = [&self.id, &self.event_type].into_iter().filter_map(|locator| match locator {
             Some(Locator::Header(name)) => Some(name),

@@ -269,6 +269,16 @@ impl Scheme {
         })
     }
 
+    /// The header a sender names its event's type in, where the scheme has one.
+    pub fn type_header(&self) -> Option<&str> {
+        match self {
+            Scheme::Github => Some(github::EVENT),
+            Scheme::Shopify => Some(shopify::TOPIC),
+            Scheme::Hmac(scheme) => scheme.type_header(),
+            Scheme::StandardWebhooks | Scheme::Stripe | Scheme::Slack => None,
+        }
+    }
+
     /// The headers worth keeping in the envelope: those the scheme reads.
     pub fn kept_headers(&self) -> Vec<String> {
         let names: &[&str] = match self {

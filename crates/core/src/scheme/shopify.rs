@@ -10,7 +10,7 @@ use crate::config::Encoding;
 
 const SIGNATURE: &str = "X-Shopify-Hmac-SHA256";
 const WEBHOOK_ID: &str = "X-Shopify-Webhook-Id";
-const TOPIC: &str = "X-Shopify-Topic";
+pub(super) const TOPIC: &str = "X-Shopify-Topic";
 
 pub(super) const KEPT_HEADERS: &[&str] = &[
     WEBHOOK_ID,

@@ -7,7 +7,7 @@ use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 
-use super::{Claim, Claimed, JobStatus, Kind, Outcome, RecordKey, State, StateStore, StoreError, rfc3339};
+use super::{Claim, Claimed, Kind, Outcome, RecordKey, RecordStatus, State, StateStore, StoreError, rfc3339};
 
 /// The state table in DynamoDB.
 #[derive(Debug, Clone)]
@@ -156,19 +156,18 @@ impl StateStore for DynamoStore {
         }
     }
 
-    async fn job(&self, id: &str) -> Result<Option<JobStatus>, StoreError> {
-        let Some(item) = self.get(RecordKey::job(id).pk()).await? else {
+    async fn status(&self, key: &RecordKey) -> Result<Option<RecordStatus>, StoreError> {
+        let Some(item) = self.get(key.pk()).await? else {
             return Ok(None);
         };
         let result = match text(&item, "result") {
             Some(json) => Some(serde_json::from_str(&json).map_err(|error| StoreError(error.to_string()))?),
             None => None,
         };
-        Ok(Some(JobStatus {
-            job_id: id.to_owned(),
+        Ok(Some(RecordStatus {
             status: text(&item, "status").unwrap_or_default(),
             attempts: number(&item, "attempts").and_then(|a| u32::try_from(a).ok()).unwrap_or_default(),
-            job_type: text(&item, "type"),
+            event_type: text(&item, "type"),
             created_at: rfc3339(number(&item, "createdAt").unwrap_or_default()),
             updated_at: rfc3339(number(&item, "updatedAt").unwrap_or_default()),
             result,

@@ -5,7 +5,7 @@ use std::sync::{Mutex, PoisonError};
 
 use serde_json::Value;
 
-use super::{Claim, Claimed, JobStatus, Kind, Outcome, RecordKey, State, StateStore, StoreError, rfc3339};
+use super::{Claim, Claimed, Kind, Outcome, RecordKey, RecordStatus, State, StateStore, StoreError, rfc3339};
 
 /// A state table in a `HashMap`.
 #[derive(Debug, Default)]
@@ -98,13 +98,12 @@ impl StateStore for MemoryStore {
         }
     }
 
-    async fn job(&self, id: &str) -> Result<Option<JobStatus>, StoreError> {
+    async fn status(&self, key: &RecordKey) -> Result<Option<RecordStatus>, StoreError> {
         let records = self.records.lock().unwrap_or_else(PoisonError::into_inner);
-        Ok(records.get(RecordKey::job(id).pk()).map(|record| JobStatus {
-            job_id: id.to_owned(),
+        Ok(records.get(key.pk()).map(|record| RecordStatus {
             status: record.state.name(record.kind).to_owned(),
             attempts: record.attempts,
-            job_type: record.event_type.clone(),
+            event_type: record.event_type.clone(),
             created_at: rfc3339(record.created_at),
             updated_at: rfc3339(record.updated_at),
             result: record.result.clone(),

@@ -160,6 +160,25 @@ impl Outcome {
     }
 }
 
+/// Where a record stands: a webhook event's or a job's.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordStatus {
+    /// `IN_PROGRESS`, `COMPLETED`, `ACCEPTED`, `RUNNING`, `SUCCEEDED` or `FAILED`.
+    pub status: String,
+    /// Attempts so far.
+    pub attempts: u32,
+    /// The event or job type.
+    pub event_type: Option<String>,
+    /// When it was first seen, RFC 3339.
+    pub created_at: String,
+    /// When it last changed, RFC 3339.
+    pub updated_at: String,
+    /// The handler's result, once succeeded.
+    pub result: Option<Value>,
+    /// The last attempt's error.
+    pub error: Option<String>,
+}
+
 /// A job's status, as `GET /jobs/{id}` answers it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -216,8 +235,24 @@ pub trait StateStore: Send + Sync {
         expires_at: i64,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 
+    /// Where a record stands, if it exists.
+    fn status(&self, key: &RecordKey) -> impl Future<Output = Result<Option<RecordStatus>, StoreError>> + Send;
+
     /// A job's status.
-    fn job(&self, id: &str) -> impl Future<Output = Result<Option<JobStatus>, StoreError>> + Send;
+    fn job(&self, id: &str) -> impl Future<Output = Result<Option<JobStatus>, StoreError>> + Send {
+        async move {
+            Ok(self.status(&RecordKey::job(id)).await?.map(|record| JobStatus {
+                job_id: id.to_owned(),
+                status: record.status,
+                attempts: record.attempts,
+                job_type: record.event_type,
+                created_at: record.created_at,
+                updated_at: record.updated_at,
+                result: record.result,
+                error: record.error,
+            }))
+        }
+    }
 }
 
 /// A shared store is a store (a test keeps the store to look into it while a worker uses it).
@@ -250,8 +285,8 @@ impl<T: StateStore> StateStore for &T {
         (**self).record_version(entity, version, event_id, expires_at)
     }
 
-    fn job(&self, id: &str) -> impl Future<Output = Result<Option<JobStatus>, StoreError>> + Send {
-        (**self).job(id)
+    fn status(&self, key: &RecordKey) -> impl Future<Output = Result<Option<RecordStatus>, StoreError>> + Send {
+        (**self).status(key)
     }
 }
 
@@ -345,6 +380,8 @@ pub mod contract {
         store.claim(&claim(&key, "d1", NOW)).await.unwrap();
         let failed = Outcome::Failed { error: "503 from destination".into(), final_attempt: false };
         store.finish(&key, &failed, NOW + 1, NOW + 3600).await.unwrap();
+        let status = store.status(&key).await.unwrap().unwrap();
+        assert_eq!((status.status.as_str(), status.error.as_deref()), ("FAILED", Some("503 from destination")));
         let retry = store.claim(&claim(&key, "d1", NOW + 2)).await.unwrap();
         assert_eq!(retry, Claimed::Acquired { attempts: 2, conflict: None });
     }

@@ -201,7 +201,7 @@ impl Handler for Forward {
             if wait + MIN_ATTEMPT_TIME > deadline.remaining() {
                 return Err(ForwardError::OutOfTime { attempts, last: Box::new(error) }.into());
             }
-            tracing::warn!(url = %self.url, attempts, %error, wait_ms = wait.as_millis(), "forward failed: retrying");
+            tracing::warn!(url = %self.url, attempts, %error, wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX), "forward failed: retrying");
             tokio::time::sleep(wait).await;
         }
     }
