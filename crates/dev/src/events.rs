@@ -1,0 +1,258 @@
+//! The events API Gateway would send for a request: a REST API proxy event for the intake, and
+//! the passthrough job event the `POST /jobs` request template renders for the worker. The job
+//! event is checked against the same fixture as the stack's template.
+
+use std::collections::BTreeMap;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use hookway_core::job::{JobContext, JobEvent, JobParams};
+use http::HeaderMap;
+use serde_json::{Map, Value, json};
+
+/// What API Gateway knows about a request besides the request itself.
+#[derive(Debug, Clone)]
+pub struct GatewayContext {
+    /// The request id (the job id of a job).
+    pub request_id: String,
+    /// The stage.
+    pub stage: String,
+    /// The API's id.
+    pub api_id: String,
+    /// The resource's id.
+    pub resource_id: String,
+    /// The account.
+    pub account_id: String,
+    /// The caller's address.
+    pub source_ip: String,
+    /// Unix milliseconds.
+    pub time_epoch_ms: u64,
+}
+
+/// A request as the gateway received it.
+#[derive(Debug)]
+pub struct GatewayRequest<'a> {
+    /// `GET`, `POST`, ...
+    pub method: &'a str,
+    /// The path, without the stage.
+    pub path: &'a str,
+    /// The query string, if any.
+    pub query: Option<&'a str>,
+    /// The headers.
+    pub headers: &'a HeaderMap,
+    /// The body.
+    pub body: &'a [u8],
+}
+
+/// A REST API Lambda proxy event. The API has binary media types `*/*`, so the body is always
+/// base64, byte for byte.
+pub fn proxy_event(
+    request: &GatewayRequest<'_>,
+    resource: &str,
+    path_parameters: &[(&str, &str)],
+    context: &GatewayContext,
+) -> Value {
+    let mut single = Map::new();
+    let mut multi: Map<String, Value> = Map::new();
+    for (name, value) in request.headers {
+        let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
+        single.insert(name.as_str().to_owned(), json!(value));
+        match multi.get_mut(name.as_str()).and_then(Value::as_array_mut) {
+            Some(values) => values.push(json!(value)),
+            None => {
+                multi.insert(name.as_str().to_owned(), json!([value]));
+            }
+        }
+    }
+    let query = query_parameters(request.query);
+    let (query_single, query_multi) = if query.is_empty() {
+        (Value::Null, Value::Null)
+    } else {
+        let single: Map<String, Value> = query.iter().map(|(k, v)| (k.clone(), json!(v.last()))).collect();
+        let multi: Map<String, Value> = query.iter().map(|(k, v)| (k.clone(), json!(v))).collect();
+        (Value::Object(single), Value::Object(multi))
+    };
+    let user_agent = request.headers.get(http::header::USER_AGENT).and_then(|value| value.to_str().ok());
+    json!({
+        "resource": resource,
+        "path": request.path,
+        "httpMethod": request.method,
+        "headers": single,
+        "multiValueHeaders": multi,
+        "queryStringParameters": query_single,
+        "multiValueQueryStringParameters": query_multi,
+        "pathParameters": path_parameters.iter().map(|(k, v)| ((*k).to_owned(), json!(v))).collect::<Map<_, _>>(),
+        "stageVariables": Value::Null,
+        "requestContext": {
+            "resourceId": context.resource_id,
+            "resourcePath": resource,
+            "httpMethod": request.method,
+            "path": format!("/{}{}", context.stage, request.path),
+            "stage": context.stage,
+            "requestId": context.request_id,
+            "accountId": context.account_id,
+            "apiId": context.api_id,
+            "identity": {"sourceIp": context.source_ip, "userAgent": user_agent},
+            "protocol": "HTTP/1.1",
+            "requestTimeEpoch": context.time_epoch_ms,
+        },
+        "body": BASE64.encode(request.body),
+        "isBase64Encoded": true,
+    })
+}
+
+/// The job event the stack's `/jobs` request template renders: `bodyJson`, `params`,
+/// `stage-variables` and `context`, as in `fixtures/apigw-async-job-event.json`.
+pub fn job_event(request: &GatewayRequest<'_>, body_json: Value, context: &GatewayContext) -> JobEvent {
+    let header = request
+        .headers
+        .iter()
+        .map(|(name, value)| (name.as_str().to_owned(), String::from_utf8_lossy(value.as_bytes()).into_owned()))
+        .collect();
+    let querystring = query_parameters(request.query)
+        .into_iter()
+        .filter_map(|(name, values)| Some((name, values.into_iter().next_back()?)))
+        .collect();
+    let header_value =
+        |name: &str| request.headers.get(name).and_then(|value| value.to_str().ok()).unwrap_or_default().to_owned();
+    JobEvent {
+        body_json,
+        params: JobParams { path: BTreeMap::new(), querystring, header },
+        stage_variables: BTreeMap::new(),
+        context: JobContext {
+            api_id: context.api_id.clone(),
+            // The stack's template passes the key's id, never the key; the local API has none.
+            api_key: String::new(),
+            http_method: request.method.to_owned(),
+            stage: context.stage.clone(),
+            source_ip: context.source_ip.clone(),
+            user_agent: header_value("user-agent"),
+            request_id: context.request_id.clone(),
+            resource_id: context.resource_id.clone(),
+            resource_path: request.path.to_owned(),
+            ..JobContext::default()
+        },
+    }
+}
+
+fn query_parameters(query: Option<&str>) -> BTreeMap<String, Vec<String>> {
+    let mut parameters: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (name, value) in form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
+        parameters.entry(name.into_owned()).or_default().push(value.into_owned());
+    }
+    parameters
+}
+
+#[cfg(test)]
+mod tests {
+    use http::{HeaderName, HeaderValue};
+
+    use super::*;
+
+    fn headers_of(fixture: &Value) -> HeaderMap {
+        fixture
+            .as_object()
+            .unwrap()
+            .iter()
+            .map(|(name, value)| {
+                (
+                    HeaderName::from_bytes(name.as_bytes()).unwrap(),
+                    HeaderValue::from_str(value.as_str().unwrap()).unwrap(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_job_request_becomes_exactly_the_shared_fixture() {
+        let fixture: Value =
+            serde_json::from_str(include_str!("../../../fixtures/apigw-async-job-event.json")).unwrap();
+        let headers = headers_of(&fixture["params"]["header"]);
+        let request = GatewayRequest { method: "POST", path: "/jobs", query: None, headers: &headers, body: b"" };
+        let context = GatewayContext {
+            request_id: "c6af9ac6-7b61-11e6-9a41-93e8deadbeef".into(),
+            stage: "v1".into(),
+            api_id: "abcdef1234".into(),
+            resource_id: "r3pmxm".into(),
+            account_id: String::new(),
+            source_ip: "203.0.113.10".into(),
+            time_epoch_ms: 0,
+        };
+        let event = job_event(&request, fixture["bodyJson"].clone(), &context);
+        let mut rendered = serde_json::to_value(&event).unwrap();
+        // HTTP/1 header names arrive lowercase; API Gateway keeps the sender's case.
+        let lowercase = |value: &Value| -> Value {
+            value
+                .as_object()
+                .unwrap()
+                .iter()
+                .map(|(k, v)| (k.to_ascii_lowercase(), v.clone()))
+                .collect::<Map<_, _>>()
+                .into()
+        };
+        assert_eq!(lowercase(&rendered["params"]["header"]), lowercase(&fixture["params"]["header"]));
+        rendered["params"]["header"] = fixture["params"]["header"].clone();
+        assert_eq!(rendered, fixture);
+    }
+
+    #[test]
+    fn a_webhook_request_becomes_a_proxy_event_the_intake_reads() {
+        let fixture: Value =
+            serde_json::from_str(include_str!("../../../fixtures/apigw-rest-proxy-event.json")).unwrap();
+        let headers = headers_of(&fixture["headers"]);
+        let request = GatewayRequest {
+            method: "POST",
+            path: "/webhooks/github",
+            query: None,
+            headers: &headers,
+            body: b"Hello, World!",
+        };
+        let context = GatewayContext {
+            request_id: "JKJaXmPLvHcESHA=".into(),
+            stage: "v1".into(),
+            api_id: "abcdef1234".into(),
+            resource_id: "r3pmxm".into(),
+            account_id: "123456789012".into(),
+            source_ip: "192.30.252.1".into(),
+            time_epoch_ms: 1_583_817_383_220,
+        };
+        let event = proxy_event(&request, "/webhooks/{source}", &[("source", "github")], &context);
+        for field in
+            ["resource", "path", "httpMethod", "pathParameters", "body", "isBase64Encoded", "queryStringParameters"]
+        {
+            assert_eq!(event[field], fixture[field], "{field}");
+        }
+        for field in
+            ["resourcePath", "httpMethod", "path", "stage", "requestId", "accountId", "apiId", "requestTimeEpoch"]
+        {
+            assert_eq!(event["requestContext"][field], fixture["requestContext"][field], "requestContext.{field}");
+        }
+        let request = lambda_http::request::from_str(&event.to_string()).unwrap();
+        assert_eq!(request.body().as_ref(), b"Hello, World!");
+        assert_eq!(request.headers()["x-github-delivery"], "72d3162e-cc78-11e3-81ab-4c9367dc0958");
+    }
+
+    #[test]
+    fn query_strings_keep_every_value() {
+        let headers = HeaderMap::new();
+        let request = GatewayRequest {
+            method: "GET",
+            path: "/jobs/1",
+            query: Some("a=1&a=2&b=x%20y"),
+            headers: &headers,
+            body: b"",
+        };
+        let context = GatewayContext {
+            request_id: "r".into(),
+            stage: "v1".into(),
+            api_id: "local".into(),
+            resource_id: "local".into(),
+            account_id: String::new(),
+            source_ip: "127.0.0.1".into(),
+            time_epoch_ms: 0,
+        };
+        let event = proxy_event(&request, "/jobs/{id}", &[("id", "1")], &context);
+        assert_eq!(event["queryStringParameters"], json!({"a": "2", "b": "x y"}));
+        assert_eq!(event["multiValueQueryStringParameters"], json!({"a": ["1", "2"], "b": ["x y"]}));
+    }
+}

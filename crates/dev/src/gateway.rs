@@ -1,0 +1,271 @@
+//! The local gateway: only what API Gateway and Lambda's asynchronous invocation do in AWS.
+//!
+//! * `POST /webhooks/{source}` and `GET /jobs/{id}` → a REST proxy event → the intake → its
+//!   proxy response back to the client (`502` if the function fails, as API Gateway answers);
+//! * `POST /jobs` → the request validator's check → `202 {"jobId", "status": "ACCEPTED"}` at once,
+//!   then the passthrough job event → the worker, asynchronously, with Lambda's retries and
+//!   on-failure destination;
+//! * `POST /2015-03-31/functions/<worker>/invocations` → the Lambda Invoke API, so that
+//!   `hookway dlq redrive --queue jobs` re-invokes a job exactly as it does in AWS;
+//! * anything else → `403 {"message": "Missing Authentication Token"}`, API Gateway's answer.
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use bytes::Bytes;
+use hookway_core::job::JobAccepted;
+use http::{HeaderName, HeaderValue, Method, Request, Response, StatusCode};
+use http_body_util::{BodyExt, Full};
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use serde_json::{Value, json};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+use super::events::{GatewayContext, GatewayRequest, job_event, proxy_event};
+use super::lambda::{AsyncInvoker, Destination, InvokeError, Lambda};
+
+type Answer = Response<Full<Bytes>>;
+
+/// The gateway and the functions behind it.
+#[derive(Debug)]
+pub struct Gateway<D> {
+    /// The Invoke API.
+    pub lambda: Lambda,
+    /// The intake function's name.
+    pub intake: String,
+    /// The worker function's name.
+    pub worker: String,
+    /// The worker's asynchronous invocation.
+    pub jobs: Arc<AsyncInvoker<D>>,
+    /// The stage, as in the deployed API.
+    pub stage: String,
+}
+
+impl<D: Destination> Gateway<D> {
+    /// Serves connections until `stop` turns true.
+    pub async fn serve(self: Arc<Self>, listener: TcpListener, mut stop: watch::Receiver<bool>) {
+        loop {
+            let (stream, peer) = tokio::select! {
+                _ = stop.changed() => return,
+                accepted = listener.accept() => match accepted {
+                    Ok(accepted) => accepted,
+                    Err(error) => {
+                        eprintln!("[gateway] accept failed: {error}");
+                        continue;
+                    }
+                },
+            };
+            let gateway = Arc::clone(&self);
+            tokio::spawn(async move {
+                let service = service_fn(move |request| {
+                    let gateway = Arc::clone(&gateway);
+                    async move { Ok::<_, Infallible>(gateway.answer(request, peer).await) }
+                });
+                let _ = http1::Builder::new().serve_connection(TokioIo::new(stream), service).await;
+            });
+        }
+    }
+
+    async fn answer(&self, request: Request<Incoming>, peer: SocketAddr) -> Answer {
+        let started = Instant::now();
+        let (parts, body) = request.into_parts();
+        let body = match body.collect().await {
+            Ok(body) => body.to_bytes(),
+            Err(_) => return message(StatusCode::BAD_REQUEST, "Could not read the request body"),
+        };
+        let path = parts.uri.path().to_owned();
+        let request = GatewayRequest {
+            method: parts.method.as_str(),
+            path: &path,
+            query: parts.uri.query(),
+            headers: &parts.headers,
+            body: &body,
+        };
+        let context = self.context(peer);
+        let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+        let answer = match (&parts.method, segments.as_slice()) {
+            (&Method::POST, ["webhooks", source]) => {
+                let event = proxy_event(&request, "/webhooks/{source}", &[("source", source)], &context);
+                self.proxy(&event).await
+            }
+            (&Method::GET, ["jobs", id]) => {
+                let event = proxy_event(&request, "/jobs/{id}", &[("id", id)], &context);
+                self.proxy(&event).await
+            }
+            (&Method::POST, ["jobs"]) => self.submit_job(&request, &context),
+            (&Method::POST, ["2015-03-31", "functions", function, "invocations"]) if *function == self.worker => {
+                self.invoke_worker(&request, &body, &context).await
+            }
+            _ => message(StatusCode::FORBIDDEN, "Missing Authentication Token"),
+        };
+        eprintln!(
+            "[gateway] {} {path} → {} ({} ms)",
+            parts.method,
+            answer.status().as_u16(),
+            started.elapsed().as_millis()
+        );
+        answer
+    }
+
+    fn context(&self, peer: SocketAddr) -> GatewayContext {
+        let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+        GatewayContext {
+            request_id: uuid::Uuid::new_v4().to_string(),
+            stage: self.stage.clone(),
+            api_id: "local".into(),
+            resource_id: "local".into(),
+            account_id: "000000000000".into(),
+            source_ip: peer.ip().to_string(),
+            time_epoch_ms: u64::try_from(now.as_millis()).unwrap_or(u64::MAX),
+        }
+    }
+
+    /// The intake's proxy response, as API Gateway returns it.
+    async fn proxy(&self, event: &Value) -> Answer {
+        match self.lambda.invoke(&self.intake, event).await {
+            Ok(response) => {
+                proxy_response(&response).unwrap_or_else(|| message(StatusCode::BAD_GATEWAY, "Internal server error"))
+            }
+            Err(error) => {
+                eprintln!("[gateway] {error}");
+                message(StatusCode::BAD_GATEWAY, "Internal server error")
+            }
+        }
+    }
+
+    /// `POST /jobs`: the request validator's check, `202` at once, the worker in the background.
+    fn submit_job(&self, request: &GatewayRequest<'_>, context: &GatewayContext) -> Answer {
+        let body: Option<Value> = serde_json::from_slice(request.body).ok();
+        let valid = body.as_ref().and_then(|body| body.get("type")?.as_str()).is_some_and(|t| !t.is_empty());
+        let Some(body) = body.filter(|_| valid) else {
+            return message(StatusCode::BAD_REQUEST, "Invalid request body");
+        };
+        let event = job_event(request, body, context);
+        match serde_json::to_value(&event) {
+            Ok(payload) => self.jobs.submit(context.request_id.clone(), payload),
+            Err(_) => return message(StatusCode::INTERNAL_SERVER_ERROR, "Internal server error"),
+        }
+        json_answer(
+            StatusCode::ACCEPTED,
+            &serde_json::to_value(JobAccepted::new(&context.request_id)).unwrap_or_default(),
+        )
+    }
+
+    /// The Lambda Invoke API for the worker: `Event` invocations are asynchronous, with retries.
+    async fn invoke_worker(&self, request: &GatewayRequest<'_>, body: &Bytes, context: &GatewayContext) -> Answer {
+        let Ok(payload) = serde_json::from_slice::<Value>(body) else {
+            return message(StatusCode::BAD_REQUEST, "the payload is not JSON");
+        };
+        let asynchronous = request
+            .headers
+            .get("x-amz-invocation-type")
+            .is_some_and(|value| value.as_bytes().eq_ignore_ascii_case(b"Event"));
+        if asynchronous {
+            self.jobs.submit(context.request_id.clone(), payload);
+            return Response::builder()
+                .status(StatusCode::ACCEPTED)
+                .body(Full::new(Bytes::new()))
+                .unwrap_or_else(|_| message(StatusCode::INTERNAL_SERVER_ERROR, "Internal server error"));
+        }
+        match self.lambda.invoke(&self.worker, &payload).await {
+            Ok(response) => bytes_answer(StatusCode::OK, response),
+            Err(InvokeError::Function { error_type, error_message }) => {
+                let mut answer =
+                    json_answer(StatusCode::OK, &json!({"errorType": error_type, "errorMessage": error_message}));
+                answer.headers_mut().insert("x-amz-function-error", HeaderValue::from_static("Unhandled"));
+                answer
+            }
+            Err(error) => message(StatusCode::BAD_GATEWAY, &error.to_string()),
+        }
+    }
+}
+
+/// A REST proxy response (`statusCode`, `headers`, `multiValueHeaders`, `body`, `isBase64Encoded`).
+fn proxy_response(response: &[u8]) -> Option<Answer> {
+    let response: Value = serde_json::from_slice(response).ok()?;
+    let status = StatusCode::from_u16(u16::try_from(response.get("statusCode")?.as_u64()?).ok()?).ok()?;
+    let body = match response.get("body").and_then(Value::as_str) {
+        None => Vec::new(),
+        Some(body) if response.get("isBase64Encoded").and_then(Value::as_bool) == Some(true) => {
+            BASE64.decode(body).ok()?
+        }
+        Some(body) => body.as_bytes().to_vec(),
+    };
+    let mut answer = bytes_answer(status, Bytes::from(body));
+    let headers = answer.headers_mut();
+    if let Some(single) = response.get("headers").and_then(Value::as_object) {
+        for (name, value) in single {
+            if let (Ok(name), Some(Ok(value))) =
+                (HeaderName::try_from(name.as_str()), value.as_str().map(HeaderValue::from_str))
+            {
+                headers.insert(name, value);
+            }
+        }
+    }
+    if let Some(multi) = response.get("multiValueHeaders").and_then(Value::as_object) {
+        for (name, values) in multi {
+            let Ok(name) = HeaderName::try_from(name.as_str()) else { continue };
+            headers.remove(&name);
+            for value in values.as_array().into_iter().flatten().filter_map(Value::as_str) {
+                if let Ok(value) = HeaderValue::from_str(value) {
+                    headers.append(name.clone(), value);
+                }
+            }
+        }
+    }
+    Some(answer)
+}
+
+/// API Gateway's own error shape: `{"message": "..."}`.
+fn message(status: StatusCode, text: &str) -> Answer {
+    json_answer(status, &json!({ "message": text }))
+}
+
+fn json_answer(status: StatusCode, body: &Value) -> Answer {
+    let mut answer = bytes_answer(status, Bytes::from(body.to_string()));
+    answer.headers_mut().insert(http::header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    answer
+}
+
+fn bytes_answer(status: StatusCode, body: Bytes) -> Answer {
+    let mut answer = Response::new(Full::new(body));
+    *answer.status_mut() = status;
+    answer
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_proxy_response_becomes_the_http_response() {
+        let response = json!({
+            "statusCode": 405, "headers": {"content-type": "application/json"},
+            "multiValueHeaders": {"allow": ["POST"]}, "body": "eyJlcnJvciI6IDF9", "isBase64Encoded": true
+        });
+        let answer = proxy_response(response.to_string().as_bytes()).unwrap();
+        assert_eq!(answer.status(), StatusCode::METHOD_NOT_ALLOWED);
+        assert_eq!(answer.headers()["allow"], "POST");
+        assert_eq!(answer.headers()["content-type"], "application/json");
+        let body = futures_executor(answer);
+        assert_eq!(body, br#"{"error": 1}"#);
+    }
+
+    fn futures_executor(answer: Answer) -> Vec<u8> {
+        let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        runtime.block_on(async { answer.into_body().collect().await.unwrap().to_bytes().to_vec() })
+    }
+
+    #[test]
+    fn a_malformed_proxy_response_is_none() {
+        assert!(proxy_response(b"not json").is_none());
+        assert!(proxy_response(br#"{"statusCode": 1000}"#).is_none());
+    }
+}

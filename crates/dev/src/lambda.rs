@@ -1,0 +1,231 @@
+//! Invoking the functions `cargo lambda watch` runs, through its Lambda Invoke API, and what
+//! Lambda's asynchronous invocation adds: retries with backoff, then the on-failure destination.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// The Lambda Invoke API of `cargo lambda watch`.
+#[derive(Debug, Clone)]
+pub struct Lambda {
+    client: reqwest::Client,
+    endpoint: String,
+}
+
+/// How an invocation failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InvokeError {
+    /// The function ran and returned an error.
+    #[error("{error_type}: {error_message}")]
+    Function {
+        /// Lambda's `errorType`.
+        error_type: String,
+        /// Lambda's `errorMessage`.
+        error_message: String,
+    },
+    /// The function could not be reached or did not answer.
+    #[error("cannot invoke {function}: {reason}")]
+    Unreachable {
+        /// The function.
+        function: String,
+        /// Why.
+        reason: String,
+    },
+}
+
+/// A function error, as Lambda reports it.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct FunctionError {
+    #[serde(default)]
+    error_type: String,
+    #[serde(default)]
+    error_message: String,
+}
+
+impl Lambda {
+    /// The Invoke API at `endpoint` (`http://127.0.0.1:9000`); an invocation may take `timeout`.
+    pub fn new(endpoint: impl Into<String>, timeout: Duration) -> Result<Lambda, reqwest::Error> {
+        let client = reqwest::Client::builder().timeout(timeout).build()?;
+        Ok(Lambda { client, endpoint: endpoint.into() })
+    }
+
+    /// Invokes `function` with `payload` and waits for its response.
+    pub async fn invoke(&self, function: &str, payload: &Value) -> Result<Bytes, InvokeError> {
+        let url = format!("{}/2015-03-31/functions/{function}/invocations", self.endpoint);
+        let unreachable = |reason: String| InvokeError::Unreachable { function: function.to_owned(), reason };
+        let response = self
+            .client
+            .post(url)
+            .json(payload)
+            .send()
+            .await
+            .map_err(|error| unreachable(error.without_url().to_string()))?;
+        let status = response.status();
+        let body = response.bytes().await.map_err(|error| unreachable(error.to_string()))?;
+        if status.is_success() {
+            return Ok(body);
+        }
+        match serde_json::from_slice::<FunctionError>(&body) {
+            Ok(error) if status.is_server_error() => {
+                Err(InvokeError::Function { error_type: error.error_type, error_message: error.error_message })
+            }
+            _ => Err(unreachable(format!("{status}: {}", String::from_utf8_lossy(&body)))),
+        }
+    }
+}
+
+/// Where a failed asynchronous invocation's record goes: the jobs dead-letter queue.
+pub trait Destination: Send + Sync + 'static {
+    /// Delivers the record.
+    fn deliver(&self, record: &DestinationRecord) -> impl std::future::Future<Output = Result<(), String>> + Send;
+}
+
+/// The record Lambda sends to an on-failure destination (the same JSON in AWS and here).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DestinationRecord {
+    /// `1.0`.
+    pub version: String,
+    /// When the invocation was given up, RFC 3339.
+    pub timestamp: String,
+    /// Which invocation, and why it was given up.
+    pub request_context: DestinationRequestContext,
+    /// The event the function was invoked with.
+    pub request_payload: Value,
+    /// The last attempt's outcome.
+    pub response_context: DestinationResponseContext,
+    /// The last attempt's error: `{"errorType", "errorMessage"}`.
+    pub response_payload: Value,
+}
+
+/// `requestContext` of a destination record.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DestinationRequestContext {
+    /// The invocation's request id.
+    pub request_id: String,
+    /// The function.
+    pub function_arn: String,
+    /// `RetriesExhausted` or `EventAgeExceeded`.
+    pub condition: String,
+    /// Attempts made.
+    pub approximate_invoke_count: u32,
+}
+
+/// `responseContext` of a destination record.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DestinationResponseContext {
+    /// The Invoke API's status.
+    pub status_code: u16,
+    /// `$LATEST`.
+    pub executed_version: String,
+    /// `Unhandled`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub function_error: Option<String>,
+}
+
+/// Lambda's asynchronous invocation of one function: accepted at once, retried on failure after
+/// each of `retry_delays`, then handed to the destination with the last error.
+#[derive(Debug)]
+pub struct AsyncInvoker<D> {
+    lambda: Lambda,
+    function: String,
+    function_arn: String,
+    retry_delays: Vec<Duration>,
+    destination: D,
+}
+
+impl<D: Destination> AsyncInvoker<D> {
+    /// Invokes `function` with `retry_delays.len()` retries.
+    pub fn new(lambda: Lambda, function: &str, region: &str, retry_delays: Vec<Duration>, destination: D) -> Self {
+        let function_arn = format!("arn:aws:lambda:{region}:000000000000:function:{function}:$LATEST");
+        AsyncInvoker { lambda, function: function.to_owned(), function_arn, retry_delays, destination }
+    }
+
+    /// Accepts an invocation and runs it in the background, as `InvocationType: Event` does.
+    pub fn submit(self: &Arc<Self>, request_id: String, payload: Value) {
+        let invoker = Arc::clone(self);
+        tokio::spawn(async move { invoker.run(request_id, payload).await });
+    }
+
+    /// Runs an invocation to its end: success, or the destination.
+    pub async fn run(&self, request_id: String, payload: Value) {
+        let attempts = self.retry_delays.len() + 1;
+        let mut last_error = None;
+        for attempt in 1..=attempts {
+            match self.lambda.invoke(&self.function, &payload).await {
+                Ok(_) => return,
+                Err(error) => {
+                    eprintln!(
+                        "[gateway] {} invocation {request_id}: attempt {attempt}/{attempts} failed: {error}",
+                        self.function
+                    );
+                    last_error = Some(error);
+                }
+            }
+            if let Some(delay) = self.retry_delays.get(attempt - 1) {
+                tokio::time::sleep(*delay).await;
+            }
+        }
+        let (error_type, error_message) = match last_error {
+            Some(InvokeError::Function { error_type, error_message }) => (error_type, error_message),
+            Some(error) => ("Unreachable".to_owned(), error.to_string()),
+            None => return,
+        };
+        let record = DestinationRecord {
+            version: "1.0".into(),
+            timestamp: hookway_core::rfc3339_now(),
+            request_context: DestinationRequestContext {
+                request_id: request_id.clone(),
+                function_arn: self.function_arn.clone(),
+                condition: "RetriesExhausted".into(),
+                approximate_invoke_count: u32::try_from(attempts).unwrap_or(u32::MAX),
+            },
+            request_payload: payload,
+            response_context: DestinationResponseContext {
+                status_code: 200,
+                executed_version: "$LATEST".into(),
+                function_error: Some("Unhandled".into()),
+            },
+            response_payload: serde_json::json!({"errorType": error_type, "errorMessage": error_message}),
+        };
+        match self.destination.deliver(&record).await {
+            Ok(()) => eprintln!(
+                "[gateway] {} invocation {request_id}: retries exhausted, sent to the dead-letter queue",
+                self.function
+            ),
+            Err(error) => eprintln!(
+                "[gateway] {} invocation {request_id}: cannot reach the dead-letter queue: {error}",
+                self.function
+            ),
+        }
+    }
+}
+
+/// An SQS queue as the destination.
+#[derive(Debug, Clone)]
+pub struct SqsDestination {
+    /// The client.
+    pub sqs: aws_sdk_sqs::Client,
+    /// The queue.
+    pub queue_url: String,
+}
+
+impl Destination for SqsDestination {
+    async fn deliver(&self, record: &DestinationRecord) -> Result<(), String> {
+        let body = serde_json::to_string(record).map_err(|error| error.to_string())?;
+        self.sqs
+            .send_message()
+            .queue_url(&self.queue_url)
+            .message_body(body)
+            .send()
+            .await
+            .map(drop)
+            .map_err(|error| aws_sdk_sqs::error::DisplayErrorContext(error).to_string())
+    }
+}

@@ -1,0 +1,367 @@
+//! The local stack: Hookway on one machine, no AWS account.
+//!
+//! * `moto` on 127.0.0.1 emulates SQS, SSM and DynamoDB over the real wire protocols; what the
+//!   stack creates in AWS is created there ([`resources`]), with a generated secret per source
+//!   ([`secrets`]);
+//! * `cargo lambda watch` runs the real intake and worker binaries behind the real Lambda Runtime API;
+//! * the [`gateway`] does only what API Gateway and Lambda's asynchronous invocation do, and the
+//!   [`poller`] only what the SQS event source mapping does.
+//!
+//! [`run`] starts it all, records it in `.hookway/dev.json` ([`state`]), and stops everything it
+//! started on Ctrl-C ([`supervisor`]).
+
+// No unwrap or expect on request paths: every failure is an error with a status or an exit code.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
+pub mod events;
+pub mod gateway;
+pub mod lambda;
+pub mod poller;
+pub mod resources;
+pub mod secrets;
+pub mod state;
+pub mod supervisor;
+
+use std::net::{SocketAddr, TcpListener as StdListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_sdk_sqs::config::Credentials;
+use hookway_core::Config;
+use tokio::net::TcpListener;
+use tokio::process::Command;
+use tokio::signal::unix::{SignalKind, signal};
+use tokio::sync::watch;
+
+use crate::gateway::Gateway;
+use crate::lambda::{AsyncInvoker, Lambda, SqsDestination};
+use crate::poller::Poller;
+use crate::resources::Resources;
+use crate::secrets::LocalSecrets;
+use crate::state::DevState;
+use crate::supervisor::Supervisor;
+
+/// The intake function's name: its binary's.
+pub const INTAKE_FUNCTION: &str = "hookway-intake";
+/// The worker function's name: its binary's.
+pub const WORKER_FUNCTION: &str = "hookway-worker";
+/// The region the local resources live in.
+pub const REGION: &str = "us-east-1";
+
+/// How to run the local stack.
+#[derive(Debug, Clone)]
+pub struct DevOptions {
+    /// The configuration file.
+    pub config: PathBuf,
+    /// Where the state file and the generated secrets are kept (`.hookway`).
+    pub state_dir: PathBuf,
+    /// The gateway's port.
+    pub port: u16,
+    /// moto's port.
+    pub aws_port: u16,
+    /// `cargo lambda watch`'s port.
+    pub lambda_port: u16,
+    /// How long a received event stays hidden before it is delivered again.
+    pub visibility_timeout: Duration,
+    /// The wait before a job's first retry; each later retry waits twice as long. (Lambda waits
+    /// about a minute, then two.)
+    pub job_retry_delay: Duration,
+    /// Rebuild and restart the functions when the code changes.
+    pub reload: bool,
+    /// The `moto_server` program.
+    pub moto_server: PathBuf,
+    /// A folder to put first on the `PATH` of the processes started (where `cargo-lambda` is).
+    pub tool_dir: Option<PathBuf>,
+}
+
+/// Why the local stack stopped or could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum DevError {
+    /// The configuration is not valid.
+    #[error(transparent)]
+    Config(#[from] hookway_core::config::ConfigError),
+    /// Another local stack runs from this folder.
+    #[error("a local stack is already running here (pid {pid}) at {url}: stop it first (Ctrl-C in its terminal)")]
+    AlreadyRunning {
+        /// Its `hookway dev` process.
+        pid: u32,
+        /// Its gateway.
+        url: String,
+    },
+    /// A port is taken.
+    #[error("port {port} on 127.0.0.1 ({what}) is in use: free it, or choose another with {option}")]
+    PortInUse {
+        /// What needs it.
+        what: &'static str,
+        /// The port.
+        port: u16,
+        /// The option that moves it.
+        option: &'static str,
+    },
+    /// A process could not be started.
+    #[error(transparent)]
+    Spawn(#[from] supervisor::SpawnError),
+    /// A process did not get ready.
+    #[error("{what} did not get ready within {seconds} s; see {log}")]
+    NotReady {
+        /// What.
+        what: &'static str,
+        /// How long it had.
+        seconds: u64,
+        /// Where to look.
+        log: String,
+    },
+    /// A started process exited.
+    #[error("{name} exited ({status}); see {log}")]
+    Exited {
+        /// What.
+        name: String,
+        /// How.
+        status: std::process::ExitStatus,
+        /// Where to look.
+        log: String,
+    },
+    /// The functions do not build.
+    #[error("`cargo build --bin {0}` failed: fix the build, then run make dev again")]
+    Build(String),
+    /// The resources could not be created.
+    #[error(transparent)]
+    Provision(#[from] resources::ProvisionError),
+    /// The secrets file.
+    #[error(transparent)]
+    Secrets(#[from] secrets::SecretsFileError),
+    /// The state file.
+    #[error(transparent)]
+    State(#[from] state::StateError),
+    /// Anything else of the operating system's.
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+}
+
+/// SDK configuration for the local stack's moto.
+pub async fn sdk_config(endpoint: &str) -> SdkConfig {
+    hookway_core::aws::tuned(aws_config::defaults(BehaviorVersion::latest()))
+        .endpoint_url(endpoint)
+        .region(Region::new(REGION))
+        .credentials_provider(Credentials::new("local", "local", None, None, "hookway-dev"))
+        .load()
+        .await
+}
+
+/// Runs the local stack until Ctrl-C (or SIGTERM), then stops everything it started.
+pub async fn run(options: DevOptions) -> Result<(), DevError> {
+    let config = Config::load(&options.config)?;
+    std::fs::create_dir_all(&options.state_dir)?;
+    if let Ok(previous) = DevState::read(&options.state_dir) {
+        if previous.is_alive() {
+            return Err(DevError::AlreadyRunning { pid: previous.pid, url: previous.gateway_url });
+        }
+        let stopped = previous.stop_leftovers();
+        if stopped > 0 {
+            println!("stopped {stopped} process group(s) left by a run that did not finish");
+        }
+        DevState::remove(&options.state_dir);
+    }
+    for (what, port, option) in [
+        ("the gateway", options.port, "--port"),
+        ("moto", options.aws_port, "--aws-port"),
+        ("cargo lambda watch", options.lambda_port, "--lambda-port"),
+    ] {
+        if StdListener::bind(SocketAddr::from(([127, 0, 0, 1], port))).is_err() {
+            return Err(DevError::PortInUse { what, port, option });
+        }
+    }
+    let logs = std::env::temp_dir().join(format!("hookway-dev-{}", options.port));
+    std::fs::create_dir_all(&logs)?;
+
+    let mut supervisor = Supervisor::default();
+    let result = run_stack(&options, &config, &mut supervisor, &logs).await;
+    println!("stopping…");
+    supervisor.stop_all(Duration::from_secs(10)).await;
+    DevState::remove(&options.state_dir);
+    println!("stopped");
+    result
+}
+
+async fn run_stack(
+    options: &DevOptions,
+    config: &Config,
+    supervisor: &mut Supervisor,
+    logs: &Path,
+) -> Result<(), DevError> {
+    let moto_log = logs.join("moto.log");
+    println!("starting moto on 127.0.0.1:{} (SQS, SSM, DynamoDB)…", options.aws_port);
+    let mut moto = Command::new(&options.moto_server);
+    moto.args(["-H", "127.0.0.1", "-p", &options.aws_port.to_string()]);
+    supervisor.spawn("moto_server", moto, Some(&moto_log))?;
+    let moto_log = moto_log.display().to_string();
+    wait_for_port(supervisor, "moto", options.aws_port, Duration::from_secs(30), &moto_log).await?;
+    let aws_endpoint = format!("http://127.0.0.1:{}", options.aws_port);
+    let aws = sdk_config(&aws_endpoint).await;
+    let resources = resources::provision(&aws, config, options.visibility_timeout).await?;
+    let secrets = LocalSecrets::load_or_generate(&options.state_dir, config)?;
+    resources::put_secrets(&aws, &secrets.values).await?;
+
+    println!("building the intake and the worker (the first build takes a few minutes)…");
+    for function in [INTAKE_FUNCTION, WORKER_FUNCTION] {
+        let status = Command::new("cargo").args(["build", "--bin", function]).status().await?;
+        if !status.success() {
+            return Err(DevError::Build(function.to_owned()));
+        }
+    }
+    let lambda_endpoint = format!("http://127.0.0.1:{}", options.lambda_port);
+    supervisor.spawn("cargo lambda watch", watch_command(options, config, &resources, &aws_endpoint)?, None)?;
+    let ready = Duration::from_secs(120);
+    wait_for_port(supervisor, "cargo lambda watch", options.lambda_port, ready, "its output above").await?;
+
+    let invocation_timeout = Duration::from_secs(u64::from(config.worker.timeout_seconds) + 60);
+    let lambda = Lambda::new(&lambda_endpoint, invocation_timeout).map_err(std::io::Error::other)?;
+    let sqs = aws_sdk_sqs::Client::new(&aws);
+    let retry_delays = (0..config.jobs.retry_attempts).map(|retry| options.job_retry_delay * 2u32.pow(retry)).collect();
+    let destination = SqsDestination { sqs: sqs.clone(), queue_url: resources.jobs_dlq_url.clone() };
+    let jobs = Arc::new(AsyncInvoker::new(lambda.clone(), WORKER_FUNCTION, REGION, retry_delays, destination));
+    let gateway = Arc::new(Gateway {
+        lambda: lambda.clone(),
+        intake: INTAKE_FUNCTION.to_owned(),
+        worker: WORKER_FUNCTION.to_owned(),
+        jobs,
+        stage: config.api.stage_name.clone(),
+    });
+    let poller = Poller {
+        sqs,
+        queue_url: resources.events_queue_url.clone(),
+        queue_arn: resources.events_queue_arn.clone(),
+        region: REGION.to_owned(),
+        lambda,
+        function: WORKER_FUNCTION.to_owned(),
+        batch_size: i32::try_from(config.worker.batch_size).unwrap_or(10),
+    };
+    let listener = TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], options.port))).await?;
+    let (stop, stopped) = watch::channel(false);
+    tokio::spawn(gateway.serve(listener, stopped.clone()));
+    tokio::spawn(poller.run(stopped));
+
+    let gateway_url = format!("http://127.0.0.1:{}", options.port);
+    let state = DevState {
+        pid: std::process::id(),
+        gateway_url: gateway_url.clone(),
+        aws_endpoint,
+        region: REGION.to_owned(),
+        lambda_endpoint,
+        events_queue_url: resources.events_queue_url.clone(),
+        events_dlq_url: resources.events_dlq_url.clone(),
+        jobs_dlq_url: resources.jobs_dlq_url.clone(),
+        table: resources.table.clone(),
+        worker_function: WORKER_FUNCTION.to_owned(),
+        config: std::fs::canonicalize(&options.config)?,
+        logs: logs.to_owned(),
+        process_groups: supervisor.process_groups(),
+    };
+    state.write(&options.state_dir)?;
+    print_banner(&state, config);
+
+    let result = wait_for_stop(supervisor, logs).await;
+    let _ = stop.send(true);
+    result
+}
+
+/// `cargo lambda watch`, with the environment the stack gives the functions in AWS.
+fn watch_command(
+    options: &DevOptions,
+    config: &Config,
+    resources: &Resources,
+    aws_endpoint: &str,
+) -> Result<Command, DevError> {
+    let mut command = Command::new("cargo");
+    command.args(["lambda", "watch", "-A", "127.0.0.1", "-P", &options.lambda_port.to_string(), "--concurrency", "2"]);
+    if !options.reload {
+        command.arg("--ignore-changes");
+    }
+    if let Some(dir) = &options.tool_dir {
+        let path = std::env::var_os("PATH").unwrap_or_default();
+        let paths = std::iter::once(dir.clone()).chain(std::env::split_paths(&path));
+        command.env("PATH", std::env::join_paths(paths).map_err(std::io::Error::other)?);
+    }
+    let config_json = serde_json::to_string(config).map_err(std::io::Error::other)?;
+    command
+        .env(hookway_core::config::CONFIG_ENV, config_json)
+        .env("HOOKWAY_EVENTS_QUEUE_URL", &resources.events_queue_url)
+        .env(hookway_core::store::TABLE_ENV, &resources.table)
+        .env("AWS_ENDPOINT_URL", aws_endpoint)
+        .env("AWS_REGION", REGION)
+        .env("AWS_ACCESS_KEY_ID", "local")
+        .env("AWS_SECRET_ACCESS_KEY", "local")
+        .env_remove("AWS_PROFILE");
+    Ok(command)
+}
+
+/// Waits until `port` accepts connections, failing if the process exits first.
+async fn wait_for_port(
+    supervisor: &mut Supervisor,
+    what: &'static str,
+    port: u16,
+    timeout: Duration,
+    log: &str,
+) -> Result<(), DevError> {
+    let deadline = Instant::now() + timeout;
+    let address = SocketAddr::from(([127, 0, 0, 1], port));
+    while TcpStream::connect_timeout(&address, Duration::from_millis(200)).is_err() {
+        if let Some((name, status)) = supervisor.exited() {
+            return Err(DevError::Exited { name, status, log: log.to_owned() });
+        }
+        if Instant::now() >= deadline {
+            return Err(DevError::NotReady { what, seconds: timeout.as_secs(), log: log.to_owned() });
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Ok(())
+}
+
+/// Waits for Ctrl-C or SIGTERM, or for a started process to exit on its own.
+async fn wait_for_stop(supervisor: &mut Supervisor, logs: &Path) -> Result<(), DevError> {
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    let mut terminate = signal(SignalKind::terminate())?;
+    let mut check = tokio::time::interval(Duration::from_secs(1));
+    loop {
+        tokio::select! {
+            _ = interrupt.recv() => return Ok(()),
+            _ = terminate.recv() => return Ok(()),
+            _ = check.tick() => {
+                if let Some((name, status)) = supervisor.exited() {
+                    return Err(DevError::Exited { name, status, log: logs.display().to_string() });
+                }
+            }
+        }
+    }
+}
+
+fn print_banner(state: &DevState, config: &Config) {
+    let url = &state.gateway_url;
+    let hookway = std::env::current_exe()
+        .ok()
+        .and_then(|exe| {
+            let cwd = std::env::current_dir().ok()?;
+            Some(exe.strip_prefix(&cwd).map(|relative| relative.to_path_buf()).unwrap_or(exe))
+        })
+        .map_or_else(|| "hookway".to_owned(), |path| path.display().to_string());
+    let config_arg = state.config.strip_prefix(std::env::current_dir().unwrap_or_default()).unwrap_or(&state.config);
+    println!();
+    println!("Hookway is running at {url}");
+    println!();
+    println!("Submit a job, then ask for it:");
+    println!(
+        "  curl -i -X POST {url}/jobs -H 'content-type: application/json' -d '{{\"type\": \"report.generate\", \"payload\": {{\"key\": \"value\"}}}}'"
+    );
+    println!("  curl {url}/jobs/<jobId>");
+    println!();
+    println!("Send a webhook signed as each source would:");
+    for source in &config.sources {
+        println!("  {hookway} send {url} --source {} --config {} --local", source.name, config_arg.display());
+    }
+    println!();
+    println!("Operate it: {hookway} dlq list --local | {hookway} jobs status <jobId> --local");
+    println!("AWS_ENDPOINT_URL={} (moto); logs in {}", state.aws_endpoint, state.logs.display());
+    println!("Press Ctrl-C to stop everything.");
+}

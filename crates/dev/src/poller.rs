@@ -1,0 +1,139 @@
+//! What the SQS event source mapping does: long-poll the events queue, hand the worker batches,
+//! delete what succeeded per `batchItemFailures`, and leave the failures to the visibility timeout
+//! and the queue's redrive policy.
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use aws_sdk_sqs::types::{DeleteMessageBatchRequestEntry, Message, MessageSystemAttributeName};
+use serde_json::{Map, Value, json};
+use tokio::sync::watch;
+
+use super::lambda::Lambda;
+
+/// The event source mapping of one queue to one function.
+#[derive(Debug, Clone)]
+pub struct Poller {
+    /// The client.
+    pub sqs: aws_sdk_sqs::Client,
+    /// The queue.
+    pub queue_url: String,
+    /// The queue's ARN, as records name it.
+    pub queue_arn: String,
+    /// The region.
+    pub region: String,
+    /// The function's Invoke API.
+    pub lambda: Lambda,
+    /// The function.
+    pub function: String,
+    /// Messages per batch (SQS hands at most 10 per receive).
+    pub batch_size: i32,
+}
+
+impl Poller {
+    /// Polls until `stop` turns true.
+    pub async fn run(self, mut stop: watch::Receiver<bool>) {
+        loop {
+            tokio::select! {
+                _ = stop.changed() => return,
+                result = self.poll_once() => {
+                    if let Err(error) = result {
+                        eprintln!("[poller] {error}");
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                    }
+                }
+            }
+        }
+    }
+
+    /// One receive, one invocation, one delete.
+    pub async fn poll_once(&self) -> Result<usize, String> {
+        let received = self
+            .sqs
+            .receive_message()
+            .queue_url(&self.queue_url)
+            .max_number_of_messages(self.batch_size.clamp(1, 10))
+            .wait_time_seconds(1)
+            .message_system_attribute_names(MessageSystemAttributeName::All)
+            .message_attribute_names("All")
+            .send()
+            .await
+            .map_err(|error| format!("cannot receive: {}", aws_sdk_sqs::error::DisplayErrorContext(error)))?;
+        let messages = received.messages.unwrap_or_default();
+        if messages.is_empty() {
+            return Ok(0);
+        }
+        let event = json!({ "Records": messages.iter().map(|m| self.record(m)).collect::<Vec<_>>() });
+        let failed: HashSet<String> = match self.lambda.invoke(&self.function, &event).await {
+            Ok(response) => serde_json::from_slice::<Value>(&response)
+                .ok()
+                .and_then(|response| {
+                    let failures = response.get("batchItemFailures")?.as_array()?.clone();
+                    Some(failures.iter().filter_map(|f| f.get("itemIdentifier")?.as_str().map(str::to_owned)).collect())
+                })
+                .unwrap_or_default(),
+            Err(error) => {
+                // As the event source mapping does: the whole batch returns to the queue.
+                eprintln!("[poller] the worker failed on a batch of {}: {error}", messages.len());
+                return Ok(messages.len());
+            }
+        };
+        let done: Vec<DeleteMessageBatchRequestEntry> = messages
+            .iter()
+            .filter(|message| message.message_id().is_some_and(|id| !failed.contains(id)))
+            .filter_map(|message| {
+                DeleteMessageBatchRequestEntry::builder()
+                    .id(message.message_id()?)
+                    .receipt_handle(message.receipt_handle()?)
+                    .build()
+                    .ok()
+            })
+            .collect();
+        if !done.is_empty() {
+            self.sqs
+                .delete_message_batch()
+                .queue_url(&self.queue_url)
+                .set_entries(Some(done))
+                .send()
+                .await
+                .map_err(|error| format!("cannot delete: {}", aws_sdk_sqs::error::DisplayErrorContext(error)))?;
+        }
+        Ok(messages.len())
+    }
+
+    /// A message as the event source mapping hands it to Lambda.
+    fn record(&self, message: &Message) -> Value {
+        let attributes: Map<String, Value> = message
+            .attributes()
+            .map(|attributes| attributes.iter().map(|(name, value)| (name.as_str().to_owned(), json!(value))).collect())
+            .unwrap_or_default();
+        let message_attributes: Map<String, Value> = message
+            .message_attributes()
+            .map(|attributes| {
+                attributes
+                    .iter()
+                    .map(|(name, value)| {
+                        let value = json!({
+                            "stringValue": value.string_value(),
+                            "stringListValues": [],
+                            "binaryListValues": [],
+                            "dataType": value.data_type(),
+                        });
+                        (name.clone(), value)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        json!({
+            "messageId": message.message_id(),
+            "receiptHandle": message.receipt_handle(),
+            "body": message.body(),
+            "attributes": attributes,
+            "messageAttributes": message_attributes,
+            "md5OfBody": message.md5_of_body(),
+            "eventSource": "aws:sqs",
+            "eventSourceARN": self.queue_arn,
+            "awsRegion": self.region,
+        })
+    }
+}

@@ -1,0 +1,172 @@
+//! What the stack creates in AWS, created on moto: the events queue with its redrive policy to
+//! the events dead-letter queue, the jobs dead-letter queue, the state table, and a SecureString
+//! parameter for each configured secret.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use aws_config::SdkConfig;
+use aws_sdk_dynamodb::types::{
+    AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType, TimeToLiveSpecification,
+};
+use aws_sdk_sqs::types::QueueAttributeName;
+use hookway_core::Config;
+use hookway_core::envelope::SQS_MAX_MESSAGE_BYTES;
+
+/// The events queue's name.
+pub const EVENTS_QUEUE: &str = "hookway-events";
+/// The events dead-letter queue's name.
+pub const EVENTS_DLQ: &str = "hookway-events-dlq";
+/// The jobs dead-letter queue's name.
+pub const JOBS_DLQ: &str = "hookway-jobs-dlq";
+/// The state table's name.
+pub const TABLE: &str = "hookway-state";
+
+/// Fourteen days, as the stack keeps dead letters.
+const DLQ_RETENTION_SECONDS: u32 = 14 * 86_400;
+
+/// What was created.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resources {
+    /// The events queue.
+    pub events_queue_url: String,
+    /// Its ARN.
+    pub events_queue_arn: String,
+    /// The events dead-letter queue.
+    pub events_dlq_url: String,
+    /// The jobs dead-letter queue.
+    pub jobs_dlq_url: String,
+    /// The state table.
+    pub table: String,
+}
+
+/// Something could not be created.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot create {what}: {reason}")]
+pub struct ProvisionError {
+    /// What.
+    pub what: String,
+    /// Why.
+    pub reason: String,
+}
+
+fn failed<E: std::error::Error>(what: &str) -> impl FnOnce(E) -> ProvisionError + '_ {
+    move |error| ProvisionError {
+        what: what.to_owned(),
+        reason: aws_sdk_sqs::error::DisplayErrorContext(error).to_string(),
+    }
+}
+
+/// Creates everything the stack would, as `config` sizes it; the events queue hides a received
+/// message for `visibility_timeout` (the stack: six times the worker's timeout).
+pub async fn provision(
+    aws: &SdkConfig,
+    config: &Config,
+    visibility_timeout: Duration,
+) -> Result<Resources, ProvisionError> {
+    let dlq_attributes = [(QueueAttributeName::MessageRetentionPeriod, DLQ_RETENTION_SECONDS.to_string())];
+    let jobs_dlq_url = create_queue(aws, JOBS_DLQ, &dlq_attributes).await?;
+    let events_dlq_url = create_queue(aws, EVENTS_DLQ, &dlq_attributes).await?;
+    let redrive = serde_json::json!({
+        "deadLetterTargetArn": queue_arn(aws, &events_dlq_url).await?,
+        "maxReceiveCount": config.queue.max_receive_count,
+    });
+    let events_queue_url = create_queue(
+        aws,
+        EVENTS_QUEUE,
+        &[
+            (QueueAttributeName::RedrivePolicy, redrive.to_string()),
+            (QueueAttributeName::VisibilityTimeout, visibility_timeout.as_secs().to_string()),
+            (QueueAttributeName::MessageRetentionPeriod, (config.queue.retention_days * 86_400).to_string()),
+        ],
+    )
+    .await?;
+    create_table(aws, TABLE).await?;
+    Ok(Resources {
+        events_queue_arn: queue_arn(aws, &events_queue_url).await?,
+        events_queue_url,
+        events_dlq_url,
+        jobs_dlq_url,
+        table: TABLE.to_owned(),
+    })
+}
+
+/// Creates a queue taking 1 MiB messages, as the stack's queues do, with `attributes`.
+pub async fn create_queue(
+    aws: &SdkConfig,
+    name: &str,
+    attributes: &[(QueueAttributeName, String)],
+) -> Result<String, ProvisionError> {
+    let mut request = aws_sdk_sqs::Client::new(aws)
+        .create_queue()
+        .queue_name(name)
+        .attributes(QueueAttributeName::MaximumMessageSize, SQS_MAX_MESSAGE_BYTES.to_string());
+    for (attribute, value) in attributes {
+        request = request.attributes(attribute.clone(), value);
+    }
+    let output = request.send().await.map_err(failed(name))?;
+    output.queue_url.ok_or_else(|| ProvisionError { what: name.to_owned(), reason: "no queue URL returned".into() })
+}
+
+/// A queue's ARN.
+pub async fn queue_arn(aws: &SdkConfig, url: &str) -> Result<String, ProvisionError> {
+    let output = aws_sdk_sqs::Client::new(aws)
+        .get_queue_attributes()
+        .queue_url(url)
+        .attribute_names(QueueAttributeName::QueueArn)
+        .send()
+        .await
+        .map_err(failed(url))?;
+    output
+        .attributes
+        .and_then(|mut attributes| attributes.remove(&QueueAttributeName::QueueArn))
+        .ok_or_else(|| ProvisionError { what: url.to_owned(), reason: "no ARN returned".into() })
+}
+
+/// Creates the state table as the stack does: partition key `pk`, on demand, TTL on `expiresAt`.
+pub async fn create_table(aws: &SdkConfig, name: &str) -> Result<(), ProvisionError> {
+    let client = aws_sdk_dynamodb::Client::new(aws);
+    let invalid = |error: aws_sdk_dynamodb::error::BuildError| ProvisionError {
+        what: name.to_owned(),
+        reason: error.to_string(),
+    };
+    let exists = client.describe_table().table_name(name).send().await.is_ok();
+    if !exists {
+        client
+            .create_table()
+            .table_name(name)
+            .billing_mode(BillingMode::PayPerRequest)
+            .attribute_definitions(
+                AttributeDefinition::builder()
+                    .attribute_name("pk")
+                    .attribute_type(ScalarAttributeType::S)
+                    .build()
+                    .map_err(invalid)?,
+            )
+            .key_schema(
+                KeySchemaElement::builder().attribute_name("pk").key_type(KeyType::Hash).build().map_err(invalid)?,
+            )
+            .send()
+            .await
+            .map_err(failed(name))?;
+    }
+    let ttl = TimeToLiveSpecification::builder().attribute_name("expiresAt").enabled(true).build().map_err(invalid)?;
+    client.update_time_to_live().table_name(name).time_to_live_specification(ttl).send().await.map_err(failed(name))?;
+    Ok(())
+}
+
+/// Stores each parameter as a SecureString.
+pub async fn put_secrets(aws: &SdkConfig, values: &BTreeMap<String, String>) -> Result<(), ProvisionError> {
+    let ssm = aws_sdk_ssm::Client::new(aws);
+    for (name, value) in values {
+        ssm.put_parameter()
+            .name(name)
+            .value(value)
+            .r#type(aws_sdk_ssm::types::ParameterType::SecureString)
+            .overwrite(true)
+            .send()
+            .await
+            .map_err(failed(name))?;
+    }
+    Ok(())
+}

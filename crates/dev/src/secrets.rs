@@ -1,0 +1,124 @@
+//! The local stack's secrets: `.hookway/secrets.json`, ignored by git, holds each configured
+//! parameter's value. The first `make dev` generates a secret per parameter; later runs, and
+//! `hookway secrets put|rotate --local`, keep the file and moto in step.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use hookway_core::{Config, SchemeName};
+
+/// The file's name in the state directory.
+pub const SECRETS_FILE: &str = "secrets.json";
+
+/// The local secret parameters and their values.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LocalSecrets {
+    path: PathBuf,
+    /// Parameter name → value.
+    pub values: BTreeMap<String, String>,
+}
+
+/// The file cannot be read or written.
+#[derive(Debug, thiserror::Error)]
+#[error("{path}: {reason}")]
+pub struct SecretsFileError {
+    /// The file.
+    pub path: PathBuf,
+    /// Why.
+    pub reason: String,
+}
+
+impl LocalSecrets {
+    /// The secrets in `dir`, with a fresh secret generated for every parameter of `config` that
+    /// has none yet; the file is written back when anything was generated.
+    pub fn load_or_generate(dir: &Path, config: &Config) -> Result<LocalSecrets, SecretsFileError> {
+        let mut secrets = LocalSecrets::load(dir)?;
+        let mut generated = false;
+        for source in &config.sources {
+            for parameter in &source.secret_parameters {
+                if !secrets.values.contains_key(parameter) {
+                    let secret = generate(source.scheme)
+                        .map_err(|error| SecretsFileError { path: secrets.path.clone(), reason: error.to_string() })?;
+                    secrets.values.insert(parameter.clone(), secret);
+                    generated = true;
+                }
+            }
+        }
+        if generated {
+            secrets.save()?;
+        }
+        Ok(secrets)
+    }
+
+    /// The secrets in `dir` (none if there is no file yet).
+    pub fn load(dir: &Path) -> Result<LocalSecrets, SecretsFileError> {
+        let path = dir.join(SECRETS_FILE);
+        let error = |reason: String| SecretsFileError { path: path.clone(), reason };
+        let values = match std::fs::read_to_string(&path) {
+            Ok(text) => serde_json::from_str(&text).map_err(|e| error(e.to_string()))?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => BTreeMap::new(),
+            Err(e) => return Err(error(e.to_string())),
+        };
+        Ok(LocalSecrets { path: path.clone(), values })
+    }
+
+    /// Writes the file, readable by its owner only.
+    pub fn save(&self) -> Result<(), SecretsFileError> {
+        use std::io::Write as _;
+        use std::os::unix::fs::OpenOptionsExt as _;
+        let error = |reason: String| SecretsFileError { path: self.path.clone(), reason };
+        if let Some(parent) = self.path.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| error(e.to_string()))?;
+        }
+        let text = serde_json::to_string_pretty(&self.values).map_err(|e| error(e.to_string()))?;
+        let mut file = std::fs::OpenOptions::new()
+            .create(true)
+            .write(true)
+            .truncate(true)
+            .mode(0o600)
+            .open(&self.path)
+            .map_err(|e| error(e.to_string()))?;
+        file.write_all(text.as_bytes()).map_err(|e| error(e.to_string()))
+    }
+}
+
+/// A new random secret in the form the scheme's senders use: 32 bytes from the OS's generator.
+pub fn generate(scheme: SchemeName) -> Result<String, getrandom::Error> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes)?;
+    Ok(match scheme {
+        SchemeName::StandardWebhooks => format!("whsec_{}", BASE64.encode(bytes)),
+        SchemeName::Stripe => format!("whsec_{}", hex::encode(bytes)),
+        _ => hex::encode(bytes),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generated_secrets_are_fresh_and_of_the_schemes_form() {
+        let a = generate(SchemeName::StandardWebhooks).unwrap();
+        assert!(a.starts_with("whsec_") && BASE64.decode(&a[6..]).unwrap().len() == 32);
+        assert_ne!(a, generate(SchemeName::StandardWebhooks).unwrap());
+        assert_eq!(generate(SchemeName::Github).unwrap().len(), 64);
+        let source = hookway_core::Source::with_scheme("sw", SchemeName::StandardWebhooks).unwrap();
+        assert!(source.scheme.key(&a, None).is_ok(), "usable as a key");
+    }
+
+    #[test]
+    fn missing_secrets_are_generated_once_and_kept() {
+        let dir = std::env::temp_dir().join(format!("hookway-secrets-{}", uuid::Uuid::new_v4()));
+        let config = Config::from_json(include_str!("../../../hookway.json")).unwrap();
+        let first = LocalSecrets::load_or_generate(&dir, &config).unwrap();
+        assert_eq!(first.values.len(), config.sources.len());
+        let again = LocalSecrets::load_or_generate(&dir, &config).unwrap();
+        assert_eq!(first.values, again.values, "kept across runs");
+        let mode = std::fs::metadata(dir.join(SECRETS_FILE)).unwrap().permissions();
+        assert_eq!(std::os::unix::fs::PermissionsExt::mode(&mode) & 0o777, 0o600);
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}
