@@ -16,7 +16,7 @@ CDK := CDK_DISABLE_CLI_TELEMETRY=true npx cdk
 
 .PHONY: help
 help: ## List the targets
-	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
 
 $(TOOLS): tools/requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,10 @@ $(NODE_MODULES): package-lock.json
 
 .PHONY: tools
 tools: $(TOOLS) ## Install the Python tools into .venv
+
+.PHONY: dev
+dev: $(TOOLS) ## The whole stack on this machine, no AWS account, at http://127.0.0.1:3000 (PORT=…); Ctrl-C stops it
+	PATH="$(abspath $(VENV))/bin:$$PATH" cargo run --quiet --locked -p hookway-cli -- dev $(if $(PORT),--port $(PORT))
 
 .PHONY: test
 test: $(TOOLS) lint infra-test ## Everything CI checks: format, lints, unit and integration tests, the CDK app

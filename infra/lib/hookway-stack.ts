@@ -87,6 +87,7 @@ export class HookwayStack extends Stack {
     output(this, 'EventsDeadLetterQueueUrl', queueing.eventsDeadLetterQueue.queueUrl, 'Events that failed every delivery');
     output(this, 'JobsDeadLetterQueueUrl', queueing.jobsDeadLetterQueue.queueUrl, 'Jobs that failed every attempt');
     output(this, 'TableName', table.tableName, 'The state table: idempotency records and job status');
+    output(this, 'WorkerFunctionName', worker.function.functionName, 'The worker: hookway dlq redrive --queue jobs invokes it again');
     output(
       this,
       'DashboardUrl',

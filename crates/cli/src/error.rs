@@ -1,4 +1,4 @@
-//! What can go wrong before a command has an answer: every one is a usage error (exit 2).
+//! What can go wrong before a command has an answer: exit 2, as for the usage errors clap finds.
 
 use std::path::PathBuf;
 
@@ -15,6 +15,9 @@ pub enum CliError {
     /// A file could not be read.
     #[error("cannot read {}: {source}", path.display())]
     Read { path: PathBuf, source: std::io::Error },
+    /// An argument is not usable.
+    #[error("{0}")]
+    Usage(String),
     /// The configuration is not valid.
     #[error(transparent)]
     Config(#[from] ConfigError),
@@ -25,7 +28,7 @@ pub enum CliError {
     #[error("no source named `{name}` in {}", config.display())]
     UnknownSource { name: String, config: PathBuf },
     /// A secret is not of the scheme's form.
-    #[error("--secret: {0}")]
+    #[error("secret: {0}")]
     Key(#[from] KeyError),
     /// A source's secrets could not be read.
     #[error(transparent)]
@@ -36,4 +39,22 @@ pub enum CliError {
     /// A `--header` is not `Name: value`.
     #[error("--header `{0}`: expected 'Name: value'")]
     Header(String),
+    /// The local stack's state.
+    #[error(transparent)]
+    LocalStack(#[from] hookway_dev::state::StateError),
+    /// The local stack's secrets file.
+    #[error(transparent)]
+    LocalSecrets(#[from] hookway_dev::secrets::SecretsFileError),
+    /// The local stack stopped with an error.
+    #[error(transparent)]
+    Dev(#[from] hookway_dev::DevError),
+    /// A deployed stack lacks an output.
+    #[error("the stack {stack} has no output {key}: is it deployed (npx cdk deploy) and up to date?")]
+    MissingOutput { stack: String, key: String },
+    /// An AWS call failed.
+    #[error("{0}")]
+    Aws(String),
+    /// An HTTP request failed.
+    #[error("{0}")]
+    Http(String),
 }

@@ -4,8 +4,14 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 mod config;
+mod dev;
+mod dlq;
 mod error;
+mod jobs;
+mod secrets;
+mod send;
 mod sign;
+mod stack;
 mod target;
 mod verify;
 
@@ -29,6 +35,19 @@ enum Command {
     Sign(sign::Args),
     /// Check a request's signature as the intake does: exit 0 if valid, 1 if not, 2 on a usage error.
     Verify(verify::Args),
+    /// Sign a webhook as its provider would and post it; prints the status and the event id.
+    Send(send::Args),
+    /// The dead-letter queues: what failed and why, and another try.
+    #[command(subcommand)]
+    Dlq(dlq::Command),
+    /// Submit a job, or ask for its status.
+    #[command(subcommand)]
+    Jobs(jobs::Command),
+    /// Put or rotate a source's secret in SSM.
+    #[command(subcommand)]
+    Secrets(secrets::Command),
+    /// Run the whole stack on this machine, no AWS account needed, until Ctrl-C.
+    Dev(dev::Args),
     /// Check hookway.json, or print its JSON Schema.
     #[command(subcommand)]
     Config(config::Command),
@@ -44,6 +63,11 @@ fn main() -> ExitCode {
         match cli.command {
             Command::Sign(args) => sign::run(args).await,
             Command::Verify(args) => verify::run(args).await,
+            Command::Send(args) => send::run(args).await,
+            Command::Dlq(command) => dlq::run(command).await,
+            Command::Jobs(command) => jobs::run(command).await,
+            Command::Secrets(command) => secrets::run(command).await,
+            Command::Dev(args) => dev::run(args).await,
             Command::Config(command) => config::run(command),
         }
     });

@@ -29,7 +29,7 @@ pub struct Args {
 
 pub async fn run(args: Args) -> Result<std::process::ExitCode, CliError> {
     let source = args.target.source()?;
-    let keys = target::keys(&source, args.secret.as_slice()).await?;
+    let keys = target::keys(&source, args.secret.as_slice(), None).await?;
     let body = target::read_body(args.body.as_deref())?;
     let id = args.id.unwrap_or_else(|| fresh_id(source.scheme.name()));
     let request = SignRequest { id: &id, timestamp: args.timestamp.unwrap_or_else(unix_now), body: &body };

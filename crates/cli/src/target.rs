@@ -4,6 +4,7 @@
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
+use aws_config::SdkConfig;
 use hookway_core::secret::SigningKey;
 use hookway_core::secret_cache::{SecretStore, SsmSecretStore};
 use hookway_core::{Config, SchemeName, Source};
@@ -45,11 +46,14 @@ impl Target {
     }
 }
 
-/// The keys for `secrets`, or, when none is given, the source's secrets read from SSM (the
-/// default credential chain; `AWS_ENDPOINT_URL` for the local stack).
-pub async fn keys(source: &Source, secrets: &[String]) -> Result<Vec<SigningKey>, CliError> {
+/// The keys for `secrets`, or, when none is given, the source's secrets read from SSM through
+/// `aws` (by default, the default credential chain; `AWS_ENDPOINT_URL` for the local stack).
+pub async fn keys(source: &Source, secrets: &[String], aws: Option<&SdkConfig>) -> Result<Vec<SigningKey>, CliError> {
     let keys = if secrets.is_empty() && !source.secret_parameters.is_empty() {
-        let aws = hookway_core::aws::sdk_config().await;
+        let aws = match aws {
+            Some(aws) => aws.clone(),
+            None => hookway_core::aws::sdk_config().await,
+        };
         let values = SsmSecretStore::new(aws_sdk_ssm::Client::new(&aws)).fetch(&source.secret_parameters).await?;
         source.keys(values.iter().flatten().map(String::as_str)).0
     } else {

@@ -38,7 +38,7 @@ pub async fn run(args: Args) -> Result<ExitCode, CliError> {
     }
     let headers = parse_headers(&args.headers)?;
     let body = target::read_body(args.body.as_deref())?;
-    let keys = target::keys(&source, &args.secrets).await?;
+    let keys = target::keys(&source, &args.secrets, None).await?;
     let now = args.now.unwrap_or_else(hookway_core::unix_now);
     if let Err(reason) = source.verify(&headers, &body, &keys, now) {
         println!("invalid: {reason}");

@@ -1,0 +1,62 @@
+//! `hookway dev`: the whole stack on this machine (see the `hookway-dev` crate).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use hookway_dev::DevOptions;
+
+use crate::error::CliError;
+
+/// Runs moto, the real Lambdas under `cargo lambda watch`, and a local API Gateway, until Ctrl-C.
+/// Run it from the repository's root.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The configuration file.
+    #[arg(long, value_name = "FILE", default_value = "hookway.json")]
+    config: PathBuf,
+    /// The API's port on 127.0.0.1.
+    #[arg(long, value_name = "PORT", default_value_t = 3000, env = "HOOKWAY_DEV_PORT")]
+    port: u16,
+    /// moto's port (the local AWS_ENDPOINT_URL).
+    #[arg(long, value_name = "PORT", default_value_t = 4566)]
+    aws_port: u16,
+    /// `cargo lambda watch`'s port.
+    #[arg(long, value_name = "PORT", default_value_t = 9000)]
+    lambda_port: u16,
+    /// Seconds a received event stays hidden before it is delivered again.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+    visibility_timeout: u64,
+    /// Seconds before a failed job's first retry; each later retry waits twice as long.
+    #[arg(long, value_name = "SECONDS", default_value_t = 2)]
+    job_retry_delay: u64,
+    /// Do not rebuild and restart the functions when the code changes.
+    #[arg(long)]
+    no_reload: bool,
+    /// Where the state file and the generated secrets are kept.
+    #[arg(long, value_name = "DIR", default_value = ".hookway")]
+    state_dir: PathBuf,
+}
+
+pub async fn run(args: Args) -> Result<ExitCode, CliError> {
+    let venv = PathBuf::from(".venv/bin");
+    let moto_server = std::env::var_os("MOTO_SERVER").map(PathBuf::from).unwrap_or_else(|| {
+        let local = venv.join("moto_server");
+        if local.exists() { local } else { PathBuf::from("moto_server") }
+    });
+    let tool_dir = venv.join("cargo-lambda").exists().then(|| std::fs::canonicalize(&venv)).transpose()?;
+    let options = DevOptions {
+        config: args.config,
+        state_dir: args.state_dir,
+        port: args.port,
+        aws_port: args.aws_port,
+        lambda_port: args.lambda_port,
+        visibility_timeout: Duration::from_secs(args.visibility_timeout),
+        job_retry_delay: Duration::from_secs(args.job_retry_delay),
+        reload: !args.no_reload,
+        moto_server,
+        tool_dir,
+    };
+    hookway_dev::run(options).await?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,73 @@
+//! `hookway jobs submit|status`: `POST /jobs` and `GET /jobs/{id}`, as a client calls them.
+
+use std::process::ExitCode;
+
+use serde_json::Value;
+
+use crate::error::CliError;
+use crate::stack::StackArgs;
+
+#[derive(Debug, clap::Subcommand)]
+pub enum Command {
+    /// Submit a job; prints the answer, `{"jobId": ..., "status": "ACCEPTED"}`.
+    Submit {
+        /// The job: `{"type": "...", "payload": ...}`.
+        #[arg(value_name = "JSON")]
+        job: String,
+        #[command(flatten)]
+        api: ApiArgs,
+    },
+    /// A job's status; exits 1 if there is no such job.
+    Status {
+        /// The job's id.
+        #[arg(value_name = "ID")]
+        id: String,
+        #[command(flatten)]
+        api: ApiArgs,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ApiArgs {
+    /// The jobs API key (`aws apigateway get-api-key --include-value --api-key <ApiKeyId output>`);
+    /// the local stack needs none.
+    #[arg(long, value_name = "KEY", env = "HOOKWAY_API_KEY")]
+    api_key: Option<String>,
+    #[command(flatten)]
+    stack: StackArgs,
+}
+
+pub async fn run(command: Command) -> Result<ExitCode, CliError> {
+    let client = reqwest::Client::new();
+    let (request, api) = match &command {
+        Command::Submit { job, api } => {
+            let job: Value =
+                serde_json::from_str(job).map_err(|error| CliError::Usage(format!("the job is not JSON: {error}")))?;
+            let url = format!("{}/jobs", api.base_url().await?);
+            (client.post(url).json(&job), api)
+        }
+        Command::Status { id, api } => (client.get(format!("{}/jobs/{id}", api.base_url().await?)), api),
+    };
+    let request = match &api.api_key {
+        Some(key) => request.header("x-api-key", key),
+        None => request,
+    };
+    let response = request.send().await.map_err(|error| CliError::Http(error.to_string()))?;
+    let status = response.status();
+    let body: Value = response.json().await.unwrap_or(Value::Null);
+    if status.is_success() {
+        println!("{}", serde_json::to_string_pretty(&body).unwrap_or_default());
+        return Ok(ExitCode::SUCCESS);
+    }
+    eprintln!("{status}: {body}");
+    if status == reqwest::StatusCode::FORBIDDEN && api.api_key.is_none() && !api.stack.is_local() {
+        eprintln!("the deployed API needs its key: --api-key or HOOKWAY_API_KEY");
+    }
+    Ok(ExitCode::FAILURE)
+}
+
+impl ApiArgs {
+    async fn base_url(&self) -> Result<String, CliError> {
+        Ok(self.stack.resolve().await?.api_url)
+    }
+}

@@ -1,0 +1,113 @@
+//! Where the operator commands act: the local stack of `make dev` (`--local`, or whenever
+//! `AWS_ENDPOINT_URL` is set), or the deployed stack, found by its CloudFormation outputs with the
+//! default credential chain.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use aws_config::SdkConfig;
+use hookway_dev::state::DevState;
+
+use crate::error::CliError;
+
+/// `--local`, `--stack`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct StackArgs {
+    /// Act on the local stack of `make dev` (implied when AWS_ENDPOINT_URL is set).
+    #[arg(long)]
+    pub local: bool,
+    /// The deployed stack's name.
+    #[arg(long, value_name = "NAME", default_value = "Hookway", env = "HOOKWAY_STACK")]
+    pub stack: String,
+    /// Where the local stack keeps its state.
+    #[arg(long, value_name = "DIR", default_value = ".hookway")]
+    pub state_dir: PathBuf,
+}
+
+/// A stack's parts, as the commands need them.
+#[derive(Debug, Clone)]
+pub struct Stack {
+    /// SDK configuration reaching it.
+    pub aws: SdkConfig,
+    /// The API, with its stage: `https://…/v1` or `http://127.0.0.1:3000`.
+    pub api_url: String,
+    /// The events queue.
+    pub events_queue_url: String,
+    /// The events dead-letter queue.
+    pub events_dlq_url: String,
+    /// The jobs dead-letter queue.
+    pub jobs_dlq_url: String,
+    /// The state table.
+    pub table: String,
+    /// The worker function.
+    pub worker_function: String,
+    /// Where the Lambda API is, when it is not AWS's (the local gateway).
+    pub lambda_endpoint: Option<String>,
+}
+
+impl StackArgs {
+    /// Whether the local stack is meant.
+    pub fn is_local(&self) -> bool {
+        self.local || std::env::var_os("AWS_ENDPOINT_URL").is_some()
+    }
+
+    /// SDK configuration for the stack meant, without looking up its parts.
+    pub async fn sdk_config(&self) -> Result<SdkConfig, CliError> {
+        if self.is_local() {
+            let state = DevState::running(&self.state_dir)?;
+            Ok(hookway_dev::sdk_config(&state.aws_endpoint).await)
+        } else {
+            Ok(hookway_core::aws::sdk_config().await)
+        }
+    }
+
+    /// The stack meant, and its parts.
+    pub async fn resolve(&self) -> Result<Stack, CliError> {
+        if self.is_local() {
+            let state = DevState::running(&self.state_dir)?;
+            return Ok(Stack {
+                aws: hookway_dev::sdk_config(&state.aws_endpoint).await,
+                api_url: state.gateway_url.clone(),
+                events_queue_url: state.events_queue_url,
+                events_dlq_url: state.events_dlq_url,
+                jobs_dlq_url: state.jobs_dlq_url,
+                table: state.table,
+                worker_function: state.worker_function,
+                lambda_endpoint: Some(state.gateway_url),
+            });
+        }
+        let aws = hookway_core::aws::sdk_config().await;
+        let outputs = outputs(&aws, &self.stack).await?;
+        let output = |key: &str| {
+            outputs
+                .get(key)
+                .cloned()
+                .ok_or_else(|| CliError::MissingOutput { stack: self.stack.clone(), key: key.to_owned() })
+        };
+        Ok(Stack {
+            api_url: output("ApiUrl")?.trim_end_matches('/').to_owned(),
+            events_queue_url: output("EventsQueueUrl")?,
+            events_dlq_url: output("EventsDeadLetterQueueUrl")?,
+            jobs_dlq_url: output("JobsDeadLetterQueueUrl")?,
+            table: output("TableName")?,
+            worker_function: output("WorkerFunctionName")?,
+            lambda_endpoint: None,
+            aws,
+        })
+    }
+}
+
+/// A CloudFormation stack's outputs, by key.
+async fn outputs(aws: &SdkConfig, stack: &str) -> Result<HashMap<String, String>, CliError> {
+    let described = aws_sdk_cloudformation::Client::new(aws)
+        .describe_stacks()
+        .stack_name(stack)
+        .send()
+        .await
+        .map_err(|error| CliError::Aws(aws_sdk_cloudformation::error::DisplayErrorContext(error).to_string()))?;
+    let outputs = described.stacks().first().map(|stack| stack.outputs()).unwrap_or_default();
+    Ok(outputs
+        .iter()
+        .filter_map(|output| Some((output.output_key()?.to_owned(), output.output_value()?.to_owned())))
+        .collect())
+}

@@ -1,0 +1,312 @@
+//! The local stack, end to end: `hookway dev` boots moto, the real intake and worker under
+//! `cargo lambda watch` and the local gateway from nothing; the test drives it as a user would —
+//! curl-like requests and the `hookway` commands — against a real HTTP receiver, and every step
+//! waits for its condition with a deadline.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use hookway_dev::state::DevState;
+use hookway_testkit::receiver::{Receiver, Reply};
+use hookway_testkit::{free_port, wait_for, workspace_root};
+use nix::sys::signal::{Signal, kill, killpg};
+use nix::unistd::Pid;
+use serde_json::{Value, json};
+
+/// The first run builds both functions from scratch.
+const BOOT_DEADLINE: Duration = Duration::from_secs(20 * 60);
+const STEP_DEADLINE: Duration = Duration::from_secs(90);
+const SOURCES: [&str; 6] = ["github", "stripe", "slack", "shopify", "standard-webhooks", "hmac"];
+
+/// `hookway dev`, stopped for sure when the test ends, however it ends.
+struct LocalStack {
+    child: Child,
+    state_dir: PathBuf,
+    config: PathBuf,
+    output: PathBuf,
+    url: String,
+}
+
+impl LocalStack {
+    fn start(dir: &Path, receiver: &Receiver) -> LocalStack {
+        let state_dir = dir.join("state");
+        let config = dir.join("hookway.json");
+        std::fs::write(&config, config_for(receiver).to_string()).unwrap();
+        let output = dir.join("hookway-dev.out");
+        let port = free_port();
+        let venv = workspace_root().join(".venv/bin");
+        let path = std::env::join_paths(
+            std::iter::once(venv).chain(std::env::split_paths(&std::env::var_os("PATH").unwrap())),
+        );
+        let child = Command::new(env!("CARGO_BIN_EXE_hookway"))
+            .args(["dev", "--no-reload", "--visibility-timeout", "2", "--job-retry-delay", "1"])
+            .args(["--config", config.to_str().unwrap(), "--state-dir", state_dir.to_str().unwrap()])
+            .args(["--port", &port.to_string(), "--aws-port", &free_port().to_string()])
+            .args(["--lambda-port", &free_port().to_string()])
+            .env("PATH", path.unwrap())
+            .current_dir(workspace_root())
+            .stdin(Stdio::null())
+            .stdout(std::fs::File::create(&output).unwrap())
+            .stderr(std::fs::File::create(dir.join("hookway-dev.err")).unwrap())
+            .spawn()
+            .unwrap();
+        LocalStack { child, state_dir, config, output, url: format!("http://127.0.0.1:{port}") }
+    }
+
+    /// A `hookway` command: its exit code and output.
+    fn hookway(&self, args: &[&str]) -> (i32, String) {
+        let output: Output =
+            Command::new(env!("CARGO_BIN_EXE_hookway")).args(args).current_dir(workspace_root()).output().unwrap();
+        let text = String::from_utf8_lossy(&output.stdout).into_owned() + &String::from_utf8_lossy(&output.stderr);
+        (output.status.code().unwrap_or(-1), text)
+    }
+
+    /// `hookway send` of the event `id`, as `source` would send it.
+    fn send(&self, source: &str, id: &str, event_type: &str, extra: &[&str]) -> (i32, String) {
+        let body = event_body(id, event_type);
+        let config = self.config.to_str().unwrap();
+        let send = ["send", &self.url, "--source", source, "--config", config, "--id", id, "--type", event_type];
+        self.local(&[&send[..], &["--data", &body], extra].concat())
+    }
+
+    /// A `hookway` command against this local stack (`--local`).
+    fn local(&self, args: &[&str]) -> (i32, String) {
+        let state_dir = self.state_dir.to_str().unwrap();
+        self.hookway(&[args, &["--local", "--state-dir", state_dir]].concat())
+    }
+
+    fn state(&self) -> Option<DevState> {
+        DevState::read(&self.state_dir).ok()
+    }
+}
+
+impl Drop for LocalStack {
+    fn drop(&mut self) {
+        if let Some(state) = self.state() {
+            state.stop_leftovers();
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// hookway.json's sources, with routes forwarding everything to the receiver, and settings that
+/// make retries quick.
+fn config_for(receiver: &Receiver) -> Value {
+    let mut config: Value = serde_json::from_str(include_str!("../../../hookway.json")).unwrap();
+    config.as_object_mut().unwrap().remove("$schema");
+    config["queue"]["maxReceiveCount"] = json!(2);
+    config["jobs"]["retryAttempts"] = json!(2);
+    config["worker"]["timeoutSeconds"] = json!(30);
+    config["routes"] = json!([
+        {"source": "jobs", "type": "report.generate", "handler": {"custom": "report"}},
+        {"source": "github", "type": "flaky", "handler": {"forward": {"url": format!("{}/flaky", receiver.url), "maxAttempts": 1}}},
+        {"source": "*", "handler": {"forward": {"url": format!("{}/hooks", receiver.url), "maxAttempts": 1}}},
+    ]);
+    config
+}
+
+fn deliveries(receiver: &Receiver, key: &str) -> Vec<hookway_testkit::receiver::Received> {
+    receiver
+        .received()
+        .into_iter()
+        .filter(|request| request.headers.get("idempotency-key").is_some_and(|k| k == key))
+        .collect()
+}
+
+async fn job_status(client: &reqwest::Client, url: &str, id: &str) -> Value {
+    client.get(format!("{url}/jobs/{id}")).send().await.unwrap().json().await.unwrap()
+}
+
+async fn submit_job(client: &reqwest::Client, url: &str, job: Value) -> String {
+    let response = client.post(format!("{url}/jobs")).json(&job).send().await.unwrap();
+    assert_eq!(response.status(), 202);
+    let answer: Value = response.json().await.unwrap();
+    assert_eq!(answer["status"], "ACCEPTED");
+    answer["jobId"].as_str().unwrap().to_owned()
+}
+
+/// An event every scheme names by `id`: its delivery id header, body `id` or `event_id`.
+fn event_body(id: &str, event_type: &str) -> String {
+    json!({"id": id, "type": event_type, "created": 1, "event_id": id, "event": {"type": event_type}, "data": {"object": {"id": id}}})
+        .to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_local_stack_end_to_end() {
+    let receiver = Receiver::start().await;
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("e2e-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut stack = LocalStack::start(&dir, &receiver);
+    let client = reqwest::Client::new();
+    let url = stack.url.clone();
+    let config_arg = stack.config.to_str().unwrap().to_owned();
+
+    // The stack boots from nothing and says where it listens.
+    let output = stack.output.clone();
+    let booted = Instant::now();
+    wait_for("hookway dev to print its URL", BOOT_DEADLINE, || {
+        let printed = std::fs::read_to_string(&output).unwrap_or_default();
+        let exited = stack.child.try_wait().unwrap();
+        assert!(exited.is_none(), "hookway dev exited: {exited:?}\n{printed}\n{}", read(&dir.join("hookway-dev.err")));
+        std::future::ready(printed.contains(&format!("Hookway is running at {url}")).then_some(()))
+    })
+    .await;
+    eprintln!("booted in {:?}", booted.elapsed());
+    let printed = std::fs::read_to_string(&output).unwrap();
+    assert!(printed.contains(&format!("curl -i -X POST {url}/jobs")), "{printed}");
+    assert!(printed.contains(&format!("send {url} --source stripe")), "{printed}");
+
+    // 1. POST /jobs → 202 with a job id; GET /jobs/{id} reaches SUCCEEDED.
+    let job = submit_job(&client, &url, json!({"type": "report.generate", "payload": {"key": "value"}})).await;
+    let status = wait_for("the job to succeed", STEP_DEADLINE, || async {
+        let status = job_status(&client, &url, &job).await;
+        (status["status"] == "SUCCEEDED").then_some(status)
+    })
+    .await;
+    assert_eq!(status["result"]["fields"], json!(["key"]));
+
+    // 2. Every scheme: signed by `hookway send` → 202 → forwarded with its body and Idempotency-Key.
+    for source in SOURCES {
+        let id = format!("e2e-{source}");
+        let body = event_body(&id, "e2e.test");
+        let (code, said) = stack.send(source, &id, "e2e.test", &[]);
+        assert_eq!(code, 0, "{source}: {said}");
+        assert!(said.starts_with(&format!("202 Accepted  id: {id}")), "{source}: {said}");
+        let delivered = wait_for(&format!("{source}'s event at the receiver"), STEP_DEADLINE, || {
+            std::future::ready(deliveries(&receiver, &id).into_iter().next())
+        })
+        .await;
+        assert_eq!(delivered.body, body.as_bytes(), "{source}: the original body");
+        assert_eq!(delivered.headers["content-type"], "application/json", "{source}");
+    }
+
+    // 3. A wrong signature → 401; nothing reaches the receiver (a genuine event sent after it does).
+    let (code, said) = stack.send("stripe", "e2e-forged", "e2e.test", &["--secret", "whsec_not-the-secret"]);
+    assert_eq!((code, said.starts_with("401 Unauthorized")), (1, true), "{said}");
+    let (code, said) = stack.send("stripe", "e2e-after-forged", "e2e.test", &[]);
+    assert_eq!(code, 0, "{said}");
+    wait_for("the event sent after the forged one", STEP_DEADLINE, || {
+        std::future::ready((!deliveries(&receiver, "e2e-after-forged").is_empty()).then_some(()))
+    })
+    .await;
+    assert!(deliveries(&receiver, "e2e-forged").is_empty(), "the forged event went nowhere");
+
+    // 4. A destination that always fails → the events DLQ after maxReceiveCount tries; once it is
+    //    healthy, `hookway dlq redrive` → forwarded.
+    receiver.always_at("/flaky", Reply::Status(503));
+    let (code, said) = stack.send("github", "e2e-flaky", "flaky", &[]);
+    assert_eq!(code, 0, "{said}");
+    let listed = wait_for("the failing event in the events DLQ", STEP_DEADLINE, || {
+        let (code, said) = stack.local(&["dlq", "list"]);
+        std::future::ready((code == 0 && said.contains("e2e-flaky")).then_some(said))
+    })
+    .await;
+    assert!(listed.contains("github/flaky") && listed.contains("503"), "the reason is shown: {listed}");
+    assert_eq!(deliveries(&receiver, "e2e-flaky").len(), 2, "maxReceiveCount deliveries, one attempt each");
+    let (code, shown) = stack.local(&["dlq", "show"]);
+    assert!(code == 0 && shown.contains("reason") && shown.contains("503 Service Unavailable"), "{shown}");
+    receiver.always_at("/flaky", Reply::Status(200));
+    let (code, said) = stack.local(&["dlq", "redrive"]);
+    assert_eq!((code, said.trim()), (0, "redriven: e2e-flaky"));
+    wait_for("the redriven event to be forwarded", STEP_DEADLINE, || {
+        let ok = deliveries(&receiver, "e2e-flaky").iter().any(|request| request.status == Some(200));
+        std::future::ready(ok.then_some(()))
+    })
+    .await;
+    let (_, said) = stack.local(&["dlq", "list"]);
+    assert!(said.contains("is empty"), "{said}");
+
+    // 5. The same webhook delivered twice → forwarded once.
+    let body = event_body("e2e-twice", "e2e.test");
+    let body_file = dir.join("twice.json");
+    std::fs::write(&body_file, &body).unwrap();
+    let (_, headers) = stack.hookway(&[
+        "sign",
+        "--source",
+        "github",
+        "--config",
+        &config_arg,
+        "--id",
+        "e2e-twice",
+        "--secret",
+        &local_secret(&stack, "/hookway/github/secret"),
+        body_file.to_str().unwrap(),
+    ]);
+    for _ in 0..2 {
+        let mut request =
+            client.post(format!("{url}/webhooks/github")).header("content-type", "application/json").body(body.clone());
+        for line in headers.lines().filter(|line| line.contains(": ")) {
+            let (name, value) = line.split_once(": ").unwrap();
+            request = request.header(name, value);
+        }
+        let answer = request.send().await.unwrap();
+        assert_eq!(answer.status(), 202);
+        assert_eq!(answer.json::<Value>().await.unwrap()["id"], "e2e-twice");
+    }
+    let state = stack.state().unwrap();
+    let sqs = aws_sdk_sqs::Client::new(&hookway_dev::sdk_config(&state.aws_endpoint).await);
+    wait_for("both deliveries to be processed", STEP_DEADLINE, || async {
+        let delivered = !deliveries(&receiver, "e2e-twice").is_empty();
+        (delivered && queue_is_empty(&sqs, &state.events_queue_url).await).then_some(())
+    })
+    .await;
+    assert_eq!(deliveries(&receiver, "e2e-twice").len(), 1, "forwarded once");
+
+    // 6. A job whose handler fails → retried, then FAILED with its error, and in the jobs DLQ.
+    let failing = submit_job(&client, &url, json!({"type": "report.generate"})).await;
+    let status = wait_for("the failing job to be FAILED", STEP_DEADLINE, || async {
+        let status = job_status(&client, &url, &failing).await;
+        (status["status"] == "FAILED").then_some(status)
+    })
+    .await;
+    assert_eq!(status["attempts"], 3, "the first attempt and two retries");
+    assert!(status["error"].as_str().unwrap().contains("needs a JSON object `payload`"), "{status}");
+    wait_for("the failing job in the jobs DLQ", STEP_DEADLINE, || {
+        let (_, said) = stack.local(&["dlq", "list", "--queue", "jobs"]);
+        std::future::ready(said.contains(&failing).then_some(()))
+    })
+    .await;
+
+    // 7. Ctrl-C stops the stack cleanly; no process it started is left running.
+    let groups = state.process_groups.clone();
+    kill(Pid::from_raw(i32::try_from(stack.child.id()).unwrap()), Signal::SIGINT).unwrap();
+    let exit = wait_for("hookway dev to stop", Duration::from_secs(60), || {
+        std::future::ready(stack.child.try_wait().unwrap())
+    })
+    .await;
+    assert!(exit.success(), "{exit:?}");
+    for group in groups {
+        assert!(killpg(Pid::from_raw(group), None).is_err(), "process group {group} is still running");
+    }
+    assert!(stack.state().is_none(), "the state file is removed");
+    for port in [url.rsplit(':').next().unwrap(), state.aws_endpoint.rsplit(':').next().unwrap()] {
+        assert!(std::net::TcpListener::bind(format!("127.0.0.1:{port}")).is_ok(), "port {port} is free again");
+    }
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_default()
+}
+
+/// The secret `make dev` generated for a parameter.
+fn local_secret(stack: &LocalStack, parameter: &str) -> String {
+    let secrets = hookway_dev::secrets::LocalSecrets::load(&stack.state_dir).unwrap();
+    secrets.values[parameter].clone()
+}
+
+async fn queue_is_empty(sqs: &aws_sdk_sqs::Client, url: &str) -> bool {
+    use aws_sdk_sqs::types::QueueAttributeName::{ApproximateNumberOfMessages, ApproximateNumberOfMessagesNotVisible};
+    let attributes = sqs
+        .get_queue_attributes()
+        .queue_url(url)
+        .attribute_names(ApproximateNumberOfMessages)
+        .attribute_names(ApproximateNumberOfMessagesNotVisible)
+        .send()
+        .await
+        .unwrap()
+        .attributes
+        .unwrap_or_default();
+    attributes.values().all(|count| count == "0")
+}
