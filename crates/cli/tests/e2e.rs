@@ -269,6 +269,38 @@ async fn the_local_stack_end_to_end() {
     })
     .await;
 
+    // The operator commands: a dead job redriven runs again; jobs through the CLI; a rotation
+    // during which both secrets are accepted.
+    let (code, said) = stack.local(&["dlq", "redrive", "--queue", "jobs"]);
+    assert_eq!((code, said.trim()), (0, format!("redriven: {failing}").as_str()));
+    wait_for("the redriven job to run again", STEP_DEADLINE, || async {
+        let status = job_status(&client, &url, &failing).await;
+        (status["attempts"].as_u64() > Some(3)).then_some(())
+    })
+    .await;
+    let (code, said) = stack.local(&["jobs", "submit", r#"{"type": "report.generate", "payload": {"a": 1}}"#]);
+    assert_eq!(code, 0, "{said}");
+    let submitted: Value = serde_json::from_str(&said).unwrap();
+    let id = submitted["jobId"].as_str().unwrap().to_owned();
+    wait_for("the job submitted by the CLI to succeed", STEP_DEADLINE, || {
+        let (code, said) = stack.local(&["jobs", "status", &id]);
+        std::future::ready((code == 0 && said.contains("SUCCEEDED")).then_some(()))
+    })
+    .await;
+
+    let previous = local_secret(&stack, "/hookway/shopify/secret");
+    let (code, said) = stack.local(&["secrets", "rotate", "shopify", "--config", stack.config.to_str().unwrap()]);
+    assert!(code == 0 && said.contains("stay valid until"), "{said}");
+    let rotated =
+        said.lines().find_map(|line| line.strip_prefix("new secret (give it to the sender): ")).unwrap().to_owned();
+    assert_ne!(rotated, previous);
+    for (id, secret) in [("e2e-new-secret", rotated.as_str()), ("e2e-old-secret", previous.as_str())] {
+        let (code, said) = stack.send("shopify", id, "e2e.test", &["--secret", secret]);
+        assert_eq!(code, 0, "{id}: accepted during the grace period: {said}");
+    }
+    let (code, said) = stack.send("shopify", "e2e-newest-secret", "e2e.test", &[]);
+    assert_eq!(code, 0, "send signs with the newest secret: {said}");
+
     // 7. Ctrl-C stops the stack cleanly; no process it started is left running.
     let groups = state.process_groups.clone();
     kill(Pid::from_raw(i32::try_from(stack.child.id()).unwrap()), Signal::SIGINT).unwrap();

@@ -104,9 +104,11 @@ pub fn proxy_event(
 /// The job event the stack's `/jobs` request template renders: `bodyJson`, `params`,
 /// `stage-variables` and `context`, as in `fixtures/apigw-async-job-event.json`.
 pub fn job_event(request: &GatewayRequest<'_>, body_json: Value, context: &GatewayContext) -> JobEvent {
+    // As the stack's template: every header but the API key.
     let header = request
         .headers
         .iter()
+        .filter(|(name, _)| name.as_str() != "x-api-key")
         .map(|(name, value)| (name.as_str().to_owned(), String::from_utf8_lossy(value.as_bytes()).into_owned()))
         .collect();
     let querystring = query_parameters(request.query)
@@ -232,6 +234,30 @@ mod tests {
         assert_eq!(request.headers()["x-github-delivery"], "72d3162e-cc78-11e3-81ab-4c9367dc0958");
     }
 
+    fn local_context() -> GatewayContext {
+        GatewayContext {
+            request_id: "r".into(),
+            stage: "v1".into(),
+            api_id: "local".into(),
+            resource_id: "local".into(),
+            account_id: String::new(),
+            source_ip: "127.0.0.1".into(),
+            time_epoch_ms: 0,
+        }
+    }
+
+    #[test]
+    fn a_job_event_never_carries_the_api_key() {
+        let mut headers = HeaderMap::new();
+        headers.insert("x-api-key", HeaderValue::from_static("k3y-v4lue"));
+        headers.insert("content-type", HeaderValue::from_static("application/json"));
+        let request = GatewayRequest { method: "POST", path: "/jobs", query: None, headers: &headers, body: b"" };
+        let context = local_context();
+        let event = serde_json::to_string(&job_event(&request, json!({"type": "t"}), &context)).unwrap();
+        assert!(!event.contains("k3y-v4lue"), "{event}");
+        assert!(event.contains("content-type"));
+    }
+
     #[test]
     fn query_strings_keep_every_value() {
         let headers = HeaderMap::new();
@@ -242,15 +268,7 @@ mod tests {
             headers: &headers,
             body: b"",
         };
-        let context = GatewayContext {
-            request_id: "r".into(),
-            stage: "v1".into(),
-            api_id: "local".into(),
-            resource_id: "local".into(),
-            account_id: String::new(),
-            source_ip: "127.0.0.1".into(),
-            time_epoch_ms: 0,
-        };
+        let context = local_context();
         let event = proxy_event(&request, "/jobs/{id}", &[("id", "1")], &context);
         assert_eq!(event["queryStringParameters"], json!({"a": "2", "b": "x y"}));
         assert_eq!(event["multiValueQueryStringParameters"], json!({"a": ["1", "2"], "b": ["x y"]}));

@@ -23,6 +23,8 @@ pub enum Reply {
     Status(u16),
     /// This status with a `Retry-After` header.
     RetryAfter(u16, String),
+    /// This status, after a wait.
+    Slow(Duration, u16),
     /// Never answer (until the client gives up).
     Hang,
 }
@@ -119,7 +121,7 @@ async fn answer(state: Arc<Mutex<State>>, request: Request<Incoming>) -> Result<
             .or_else(|| state.default.clone())
             .unwrap_or(Reply::Status(200));
         let status = match &reply {
-            Reply::Status(status) | Reply::RetryAfter(status, _) => Some(*status),
+            Reply::Status(status) | Reply::RetryAfter(status, _) | Reply::Slow(_, status) => Some(*status),
             Reply::Hang => None,
         };
         state.received.push(Received { path, headers: parts.headers, body, at: Instant::now(), status });
@@ -131,6 +133,10 @@ async fn answer(state: Arc<Mutex<State>>, request: Request<Incoming>) -> Result<
         Reply::RetryAfter(status, after) => {
             *response.status_mut() = StatusCode::from_u16(status).unwrap();
             response.headers_mut().insert(http::header::RETRY_AFTER, after.parse().unwrap());
+        }
+        Reply::Slow(wait, status) => {
+            tokio::time::sleep(wait).await;
+            *response.status_mut() = StatusCode::from_u16(status).unwrap();
         }
         Reply::Hang => {
             tokio::time::sleep(Duration::from_secs(3600)).await;

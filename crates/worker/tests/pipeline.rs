@@ -236,6 +236,8 @@ async fn the_same_event_delivered_twice_is_forwarded_once() {
     assert!(harness.deliver(&[("m2", message.clone())]).await.is_empty(), "the duplicate is acknowledged");
     assert_eq!(harness.receiver.received().len(), 1);
 
+    // Twice in one batch, the first still being forwarded when the second is claimed.
+    harness.receiver.script([Reply::Slow(Duration::from_millis(500), 200)]);
     let other = envelope("github", "d1", "push", "{}");
     let failures = harness.deliver(&[("a", other.clone()), ("b", other.clone())]).await;
     assert_eq!(failures.len(), 1, "twice in one batch: one runs, the other is left for a retry, never run at once");
