@@ -134,6 +134,28 @@ fn is_sqs_text(text: &str) -> bool {
     !text.contains(['\u{FFFE}', '\u{FFFF}'])
 }
 
+/// The SQS message the intake would queue for a JSON body: for tests of what reads the queue
+/// (feature `testing`).
+#[cfg(any(test, feature = "testing"))]
+#[allow(clippy::unwrap_used)]
+pub fn queued(source: &str, id: &str, event_type: &str, body: &str) -> String {
+    let (body_encoding, body) = Envelope::encode_body(body.as_bytes());
+    Envelope {
+        version: ENVELOPE_VERSION,
+        id: id.into(),
+        source: source.into(),
+        event_type: Some(event_type.into()),
+        received_at: "2026-11-22T05:44:00.123Z".into(),
+        request_id: None,
+        content_type: Some("application/json; charset=utf-8".into()),
+        headers: BTreeMap::new(),
+        body_encoding,
+        body,
+    }
+    .to_message()
+    .unwrap()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

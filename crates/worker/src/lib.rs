@@ -344,50 +344,13 @@ fn log_conflict(stored: Option<&str>, delivered: &str) {
 
 #[cfg(test)]
 mod tests {
-    use std::io::Write;
-    use std::sync::{Arc, Mutex};
-
     use hookway_core::store::MemoryStore;
     use serde_json::json;
 
     use super::*;
 
-    /// Log lines, captured.
-    #[derive(Clone, Default)]
-    struct Capture(Arc<Mutex<Vec<u8>>>);
-
-    impl Write for Capture {
-        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().unwrap().extend_from_slice(bytes);
-            Ok(bytes.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-
-    impl Capture {
-        fn lines(&self) -> Vec<Value> {
-            let bytes = self.0.lock().unwrap().clone();
-            String::from_utf8(bytes).unwrap().lines().map(|line| serde_json::from_str(line).unwrap()).collect()
-        }
-    }
-
     fn batch_of(id: &str, body: &str) -> SqsEvent {
-        let (body_encoding, encoded) = hookway_core::Envelope::encode_body(body.as_bytes());
-        let mut envelope = hookway_core::Envelope {
-            version: hookway_core::envelope::ENVELOPE_VERSION,
-            id: id.into(),
-            source: "github".into(),
-            event_type: Some("push".into()),
-            received_at: "2026-11-22T05:44:00.123Z".into(),
-            request_id: None,
-            content_type: None,
-            headers: Default::default(),
-            body_encoding,
-            body: encoded,
-        };
-        let message = envelope.to_message().unwrap();
+        let message = hookway_core::envelope::queued("github", id, "push", body);
         serde_json::from_value(json!({"Records": [{"messageId": "m", "body": message}]})).unwrap()
     }
 
@@ -428,38 +391,5 @@ mod tests {
             matches!(store.claim(&claim_at(now + 32)).await.unwrap(), Claimed::Acquired { attempts: 2, .. }),
             "free after its deadline"
         );
-    }
-
-    #[test]
-    fn every_log_line_names_the_event_and_a_conflicting_payload_is_logged() {
-        let config = json!({
-            "sources": [{"name": "github", "scheme": "github", "secretParameters": ["/g"]}],
-            "routes": [{"source": "*", "handler": "log"}],
-        });
-        let config = Config::from_json(&config.to_string()).unwrap();
-        let worker = Worker::new(&config, MemoryStore::default(), &Registry::new(), reqwest::Client::new()).unwrap();
-        let capture = Capture::default();
-        let writer = capture.clone();
-        let subscriber = hookway_core::telemetry::subscriber("info", move || writer.clone());
-        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-        tracing::subscriber::with_default(subscriber, || {
-            runtime.block_on(async {
-                let deadline = Deadline::after(Duration::from_secs(10));
-                worker.batch(batch_of("d1", "{\"ref\": 1}"), deadline).await;
-                worker.batch(batch_of("d1", "{\"ref\": 2}"), deadline).await;
-            })
-        });
-        let lines = capture.lines();
-        assert!(lines.len() >= 3, "{lines:?}");
-        for line in &lines {
-            let span = &line["span"];
-            assert_eq!((span["event_id"].as_str(), span["source"].as_str()), (Some("d1"), Some("github")), "{line}");
-            assert_eq!(span["event_type"], "push", "{line}");
-        }
-        let handled = lines.iter().find(|line| line["message"] == "logged").unwrap();
-        assert_eq!(handled["span"]["attempt"], 1);
-        let conflict = lines.iter().find(|line| line["message"].as_str().unwrap().starts_with("conflict")).unwrap();
-        assert_eq!(conflict["level"], "WARN");
-        assert!(conflict["stored_digest"] != conflict["delivered_digest"]);
     }
 }

@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use hookway_core::Config;
-use hookway_core::envelope::{ENVELOPE_VERSION, Envelope};
+use hookway_core::envelope::queued as envelope;
 use hookway_core::job::JobEvent;
 use hookway_core::store::{DynamoStore, StateStore, contract};
 use hookway_testkit::receiver::{Receiver, Reply};
@@ -96,24 +96,6 @@ fn sqs_batch(messages: &[(&str, String)]) -> Value {
         })
         .collect();
     json!({ "Records": records })
-}
-
-/// The envelope the intake would queue.
-fn envelope(source: &str, id: &str, event_type: &str, body: &str) -> String {
-    let (body_encoding, encoded) = Envelope::encode_body(body.as_bytes());
-    let mut envelope = Envelope {
-        version: ENVELOPE_VERSION,
-        id: id.into(),
-        source: source.into(),
-        event_type: Some(event_type.into()),
-        received_at: "2026-11-22T05:44:00.123Z".into(),
-        request_id: None,
-        content_type: Some("application/json; charset=utf-8".into()),
-        headers: Default::default(),
-        body_encoding,
-        body: encoded,
-    };
-    envelope.to_message().unwrap()
 }
 
 fn invoice(id: &str, entity: &str, version: i64) -> String {
