@@ -146,7 +146,7 @@ impl<S: StateStore> Worker<S> {
         let mut response = SqsBatchResponse::default();
         let mut metrics = Metrics::default();
         let mut chains: Vec<Vec<Prepared>> = Vec::new();
-        let mut chain_of_entity: HashMap<String, usize> = HashMap::new();
+        let mut chain_of_item: HashMap<String, usize> = HashMap::new();
         for message in batch.records {
             let message_id = message.message_id.unwrap_or_default();
             let event = message.body.as_deref().ok_or(EventError::NoBody).and_then(Event::from_envelope);
@@ -160,19 +160,20 @@ impl<S: StateStore> Worker<S> {
                 }
             };
             let position = self.ordering.position(&event);
-            let prepared = Prepared { message_id, event, position };
-            match prepared.position.as_ref().map(|position| position.entity.clone()) {
-                Some(entity) => {
-                    let chain = *chain_of_entity.entry(entity).or_insert_with(|| {
-                        chains.push(Vec::new());
-                        chains.len() - 1
-                    });
-                    chains[chain].push(prepared);
-                }
-                None => chains.push(vec![prepared]),
-            }
+            // Chained by the state table item they contend for: the entity's where the source
+            // orders events, else the event's own, as SQS may hand one message over twice.
+            let item = match &position {
+                Some(position) => position.entity.clone(),
+                None => event.record_key().pk().to_owned(),
+            };
+            let chain = *chain_of_item.entry(item).or_insert_with(|| {
+                chains.push(Vec::new());
+                chains.len() - 1
+            });
+            chains[chain].push(Prepared { message_id, event, position });
         }
-        // An entity's events go one after another, oldest first, so the newest is applied last.
+        // A chain runs one event after another, oldest first: an entity's newest event is applied
+        // last, and the second copy of an event finds the first done instead of busy.
         for chain in &mut chains {
             chain.sort_by_key(|prepared| prepared.position.as_ref().map(|position| position.version));
         }
