@@ -31,7 +31,7 @@ use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
 use futures_util::stream::{self, StreamExt};
 use hookway_core::Config;
 use hookway_core::job::JobEvent;
-use hookway_core::store::{Claim, Claimed, Outcome, StateStore};
+use hookway_core::store::{Claim, Claimed, Outcome, RecordKey, StateStore};
 use serde::Serialize;
 use serde_json::Value;
 use tracing::Instrument;
@@ -273,21 +273,21 @@ impl<S: StateStore> Worker<S> {
             match self.store.applied_version(&position.entity).await {
                 Ok(Some(applied)) if position.version < applied => {
                     tracing::info!(version = position.version, applied, "older than the applied version: skipped");
-                    self.finish(&event, &Outcome::Succeeded(None)).await;
+                    self.finish(&key, &Outcome::Succeeded(None)).await;
                     return Processed::StaleSkipped;
                 }
                 Ok(_) => {}
-                Err(error) => return self.fail(&event, error.to_string()).await,
+                Err(error) => return self.fail(&event, &key, error.to_string()).await,
             }
         }
 
         let Some(route) = self.router.route(&event) else {
             if event.is_job() {
                 let reason = format!("no route for job type `{}`", event.event_type.as_deref().unwrap_or_default());
-                return self.fail(&event, reason).await;
+                return self.fail(&event, &key, reason).await;
             }
             tracing::info!("no route matches: acknowledged");
-            self.finish(&event, &Outcome::Succeeded(None)).await;
+            self.finish(&key, &Outcome::Succeeded(None)).await;
             return Processed::Unrouted;
         };
         tracing::debug!(handler = %route.name, "routed");
@@ -304,30 +304,29 @@ impl<S: StateStore> Worker<S> {
                         tracing::error!(%error, "handled, but the applied version was not recorded");
                     }
                 }
-                self.finish(&event, &Outcome::Succeeded(result.clone())).await;
+                self.finish(&key, &Outcome::Succeeded(result.clone())).await;
                 tracing::info!(handler = %route.name, latency_ms = latency.as_secs_f64() * 1000.0, "handled");
                 Processed::Handled { latency, result }
             }
             Err(error) => {
                 tracing::warn!(handler = %route.name, %error, "handler failed");
-                self.fail(&event, error.to_string()).await
+                self.fail(&event, &key, error.to_string()).await
             }
         }
     }
 
     /// Records a failure: an event is retried by the queue; a job by Lambda, until its last attempt.
-    async fn fail(&self, event: &Event, reason: String) -> Processed {
+    async fn fail(&self, event: &Event, key: &RecordKey, reason: String) -> Processed {
         let final_attempt = event.is_job() && event.attempt >= self.job_attempts;
-        self.finish(event, &Outcome::Failed { error: reason.clone(), final_attempt }).await;
+        self.finish(key, &Outcome::Failed { error: reason.clone(), final_attempt }).await;
         Processed::Failed(reason)
     }
 
     /// Records an outcome. Should that fail, the record stays locked until the invocation's
     /// deadline and a re-delivery is processed again: at least once, never lost.
-    async fn finish(&self, event: &Event, outcome: &Outcome) {
+    async fn finish(&self, key: &RecordKey, outcome: &Outcome) {
         let now = hookway_core::unix_now();
-        let key = event.record_key();
-        if let Err(error) = self.store.finish(&key, outcome, now, now + self.record_ttl_seconds).await {
+        if let Err(error) = self.store.finish(key, outcome, now, now + self.record_ttl_seconds).await {
             tracing::error!(%error, "cannot record the outcome");
         }
     }
