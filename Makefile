@@ -83,6 +83,16 @@ bench: ## Criterion benchmarks: verification per scheme, the intake's request pa
 	cargo bench -p hookway-intake --bench request_path
 	cargo bench -p hookway-worker --bench pipeline
 
+.PHONY: bench-coldstart
+# Each Lambda is built on its own, as the CDK builds it (features unify per build): what runs in
+# Lambda is what is measured. The harness itself needs no optimisation.
+bench-coldstart: $(TOOLS) ## Cold starts of the intake and the worker against a hello-world Rust function, moto behind TLS
+	cargo build --release --locked -p hookway-coldstart-hello
+	cargo build --release --locked -p hookway-intake
+	cargo build --release --locked -p hookway-worker
+	cargo build --locked -p hookway-coldstart
+	target/debug/hookway-coldstart --bin-dir target/release $(COLDSTART_ARGS)
+
 .PHONY: schema
 schema: ## Regenerate hookway.schema.json from the code
 	cargo run --quiet -p hookway-cli -- config schema > hookway.schema.json
