@@ -1,13 +1,23 @@
-//! A TLS front for moto, so that a function under test pays the handshakes it pays against AWS:
-//! a throwaway certificate authority made for one run (root → intermediate → a leaf for
-//! `localhost` and 127.0.0.1, ECDSA P-256, the chain sent as AWS endpoints send theirs), a listener
-//! on 127.0.0.1 that terminates TLS and pipes the bytes to moto, and a trust bundle for
-//! `SSL_CERT_FILE`: the system's roots *and* the throwaway root, so that the function loads and
-//! parses as many roots as it would in Lambda, where the bundle holds about 140.
+//! A TLS front for moto, so that a function under test pays the handshakes it pays against AWS,
+//! and no more: a throwaway certificate authority made for one run (root → intermediate → a leaf
+//! for `localhost` and 127.0.0.1, ECDSA P-256, the chain sent as AWS endpoints send theirs), an
+//! HTTP/1.1 server on 127.0.0.1 that terminates TLS and keeps connections alive as AWS endpoints do
+//! (moto closes its connection after every answer, which would cost a handshake per request), each
+//! request passed on to moto; and a trust bundle for `SSL_CERT_FILE`: the system's roots *and*
+//! the throwaway root, so that a function that reads its roots from there parses as many as it
+//! would in Lambda, where the bundle holds about 140.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+
+use http::{Request, Response, Uri, header};
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::{TokioExecutor, TokioIo};
 
 use rcgen::{
     BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair, KeyUsagePurpose,
@@ -108,7 +118,7 @@ pub struct TlsFront {
 }
 
 impl TlsFront {
-    /// Listens on a free 127.0.0.1 port, serving `ca`'s leaf, and pipes each connection to `target`.
+    /// Listens on a free 127.0.0.1 port, serving `ca`'s leaf, and passes each request to `target`.
     pub async fn start(ca: &ThrowawayCa, target: SocketAddr) -> Result<TlsFront, TlsError> {
         let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(ca.leaf_key.clone()));
         let config =
@@ -119,9 +129,10 @@ impl TlsFront {
         let acceptor = TlsAcceptor::from(Arc::new(config));
         let listener = TcpListener::bind("127.0.0.1:0").await?;
         let endpoint = format!("https://localhost:{}", listener.local_addr()?.port());
+        let upstream = Client::builder(TokioExecutor::new()).build(HttpConnector::new());
         let task = tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
-                tokio::spawn(pipe(acceptor.clone(), stream, target));
+                tokio::spawn(serve(acceptor.clone(), stream, upstream.clone(), target));
             }
         });
         Ok(TlsFront { endpoint, task })
@@ -134,11 +145,31 @@ impl Drop for TlsFront {
     }
 }
 
-/// One connection: the handshake, then bytes both ways until either side closes.
-async fn pipe(acceptor: TlsAcceptor, stream: TcpStream, target: SocketAddr) {
+/// One connection: the handshake, then its requests, one after another, until the client closes it.
+async fn serve(
+    acceptor: TlsAcceptor,
+    stream: TcpStream,
+    upstream: Client<HttpConnector, Incoming>,
+    target: SocketAddr,
+) {
     let _ = stream.set_nodelay(true);
-    let Ok(mut tls) = acceptor.accept(stream).await else { return };
-    let Ok(mut upstream) = TcpStream::connect(target).await else { return };
-    let _ = upstream.set_nodelay(true);
-    let _ = tokio::io::copy_bidirectional(&mut tls, &mut upstream).await;
+    let Ok(tls) = acceptor.accept(stream).await else { return };
+    let service = service_fn(move |request| forward(request, upstream.clone(), target));
+    let _ = http1::Builder::new().serve_connection(TokioIo::new(tls), service).await;
+}
+
+/// Passes a request to the target as it came, and its answer back without the target's
+/// `Connection: close`.
+async fn forward(
+    mut request: Request<Incoming>,
+    upstream: Client<HttpConnector, Incoming>,
+    target: SocketAddr,
+) -> Result<Response<Incoming>, hyper_util::client::legacy::Error> {
+    let path = request.uri().path_and_query().map_or("/", |path| path.as_str());
+    if let Ok(uri) = format!("http://{target}{path}").parse::<Uri>() {
+        *request.uri_mut() = uri;
+    }
+    let mut response = upstream.request(request).await?;
+    response.headers_mut().remove(header::CONNECTION);
+    Ok(response)
 }

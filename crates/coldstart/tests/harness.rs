@@ -80,15 +80,23 @@ async fn a_failed_invocation_is_an_error_with_what_the_function_said() {
 }
 
 #[tokio::test]
-async fn the_tls_front_pipes_to_its_target_behind_a_chain_the_throwaway_root_verifies() {
-    // The target: echoes what it reads.
+async fn the_tls_front_keeps_connections_alive_behind_a_chain_the_throwaway_root_verifies() {
+    // The target answers each request on a connection of its own and closes it, as moto does.
     let target = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let target_address = target.local_addr().unwrap();
     tokio::spawn(async move {
-        let (mut stream, _) = target.accept().await.unwrap();
-        let mut buffer = [0u8; 64];
-        let read = stream.read(&mut buffer).await.unwrap();
-        stream.write_all(&buffer[..read]).await.unwrap();
+        for answer in ["first", "second"] {
+            let (mut stream, _) = target.accept().await.unwrap();
+            let mut request = Vec::new();
+            while !request.ends_with(b"\r\n\r\n") {
+                let mut byte = [0u8; 1];
+                stream.read_exact(&mut byte).await.unwrap();
+                request.push(byte[0]);
+            }
+            let response =
+                format!("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: {}\r\n\r\n{answer}", answer.len());
+            stream.write_all(response.as_bytes()).await.unwrap();
+        }
     });
     let ca = ThrowawayCa::new().unwrap();
     let front = TlsFront::start(&ca, target_address).await.unwrap();
@@ -106,10 +114,19 @@ async fn the_tls_front_pipes_to_its_target_behind_a_chain_the_throwaway_root_ver
     let tcp = tokio::net::TcpStream::connect(format!("127.0.0.1:{port}")).await.unwrap();
     let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
     let mut tls = connector.connect("localhost".try_into().unwrap(), tcp).await.unwrap();
-    tls.write_all(b"through TLS").await.unwrap();
-    let mut echoed = [0u8; 11];
-    tls.read_exact(&mut echoed).await.unwrap();
-    assert_eq!(&echoed, b"through TLS");
+    // Two requests on one TLS connection: one handshake, as with AWS.
+    for expected in ["first", "second"] {
+        tls.write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\n\r\n").await.unwrap();
+        let mut response = Vec::new();
+        while !response.ends_with(expected.as_bytes()) {
+            let mut byte = [0u8; 1];
+            tls.read_exact(&mut byte).await.unwrap();
+            response.push(byte[0]);
+        }
+        let response = String::from_utf8(response).unwrap();
+        assert!(response.starts_with("HTTP/1.1 200 OK"), "{response}");
+        assert!(!response.to_ascii_lowercase().contains("connection: close"), "{response}");
+    }
 
     let dir = std::env::temp_dir().join(format!("hookway-coldstart-test-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
