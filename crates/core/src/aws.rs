@@ -1,29 +1,94 @@
-//! The AWS SDK configuration every Hookway process shares: the default credential chain and
-//! region, `AWS_ENDPOINT_URL` honoured (the local stack points it at moto), and timeouts short
-//! enough that a webhook sender is answered 503 well before its own timeout.
+//! The AWS SDK configuration every Hookway process shares: one TLS configuration and one pooled
+//! HTTP client per process ([`tls`], [`http`]), `AWS_ENDPOINT_URL` honoured (the local stack
+//! points it at moto), and timeouts short enough that a webhook sender is answered 503 well
+//! before its own timeout.
+//!
+//! The Lambdas take [`lambda_sdk_config`]: Lambda hands a function its region and credentials in
+//! environment variables, so nothing else of the default chains (profiles, SSO, web identity,
+//! IMDS) is built at init or linked into the binary. The command line takes [`sdk_config`], the
+//! default chains whole.
 
+pub mod http;
+pub mod tls;
+
+use std::fmt::Display;
+use std::future::Future;
 use std::time::Duration;
 
+use aws_config::environment::credentials::EnvironmentVariableCredentialsProvider;
+use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
-use aws_config::{BehaviorVersion, ConfigLoader, SdkConfig};
+use aws_config::{BehaviorVersion, ConfigLoader, Region};
+use aws_credential_types::provider::SharedCredentialsProvider;
+
+pub use self::http::HttpClient;
+pub use aws_config::SdkConfig;
+pub use aws_smithy_types::endpoint::Endpoint;
 
 /// How long one attempt of an AWS call may take.
 pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(2);
 /// How long an AWS call may take, retries included.
 pub const OPERATION_TIMEOUT: Duration = Duration::from_secs(5);
+/// The variable the local stack points at moto.
+pub const ENDPOINT_URL_ENV: &str = "AWS_ENDPOINT_URL";
 
-/// Applies Hookway's timeouts to a loader.
-pub fn tuned(loader: ConfigLoader) -> ConfigLoader {
-    loader.timeout_config(
-        TimeoutConfig::builder()
-            .connect_timeout(Duration::from_secs(1))
-            .operation_attempt_timeout(ATTEMPT_TIMEOUT)
-            .operation_timeout(OPERATION_TIMEOUT)
-            .build(),
-    )
+/// The SDK configuration cannot be built from the environment.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AwsConfigError {
+    /// Lambda always sets it; elsewhere, set it.
+    #[error("AWS_REGION is not set")]
+    NoRegion,
+    /// The TLS configuration.
+    #[error(transparent)]
+    Tls(#[from] tls::TlsError),
 }
 
-/// The SDK configuration from the environment, built once at start-up.
+fn timeouts() -> TimeoutConfig {
+    TimeoutConfig::builder()
+        .connect_timeout(http::CONNECT_TIMEOUT)
+        .operation_attempt_timeout(ATTEMPT_TIMEOUT)
+        .operation_timeout(OPERATION_TIMEOUT)
+        .build()
+}
+
+/// Applies Hookway's timeouts and the process's HTTP client to a loader.
+pub fn tuned(loader: ConfigLoader) -> ConfigLoader {
+    loader.timeout_config(timeouts()).http_client(HttpClient::shared().into_shared())
+}
+
+/// The SDK configuration from the environment's default chains, built once at start-up.
 pub async fn sdk_config() -> SdkConfig {
     tuned(aws_config::defaults(BehaviorVersion::latest())).load().await
+}
+
+/// A Lambda's SDK configuration: region, credentials and `AWS_ENDPOINT_URL` from the environment
+/// Lambda sets, the process's HTTP client and Hookway's timeouts. Nothing is read or resolved
+/// until the first call (credentials included), and nothing but the environment is consulted.
+pub fn lambda_sdk_config() -> Result<SdkConfig, AwsConfigError> {
+    tls::client_config()?;
+    let region = std::env::var("AWS_REGION").map_err(|_| AwsConfigError::NoRegion)?;
+    let mut config = SdkConfig::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new(region))
+        .credentials_provider(SharedCredentialsProvider::new(EnvironmentVariableCredentialsProvider::new()))
+        .http_client(HttpClient::shared().into_shared())
+        .timeout_config(timeouts())
+        .retry_config(RetryConfig::standard());
+    if let Ok(endpoint) = std::env::var(ENDPOINT_URL_ENV) {
+        config = config.endpoint_url(endpoint);
+    }
+    Ok(config.build())
+}
+
+/// Opens, during init, the connection a service's first call will use, at the endpoint that
+/// `endpoint` resolves (the service's own resolver, so that it is the very same); a failure is
+/// only logged: the first call then connects, as it would have.
+pub async fn preconnect<E: Display>(service: &str, endpoint: impl Future<Output = Result<Endpoint, E>>) {
+    let connected = match endpoint.await {
+        Ok(endpoint) => HttpClient::shared().preconnect(endpoint.url()).await.map_err(|error| error.to_string()),
+        Err(error) => Err(error.to_string()),
+    };
+    if let Err(error) = connected {
+        tracing::warn!(service, %error, "cannot connect during init");
+    }
 }

@@ -1,6 +1,9 @@
 //! The worker Lambda's entry point: builds the configuration, the DynamoDB client, the HTTP
 //! client and the handlers once, at start-up, then runs each invocation through [`Worker::invoke`].
 //!
+//! The AWS clients and the forwarding client share the process's one TLS configuration (one root
+//! store), and init opens the connection to DynamoDB, so that the first batch pays no handshake.
+//!
 //! Environment: `HOOKWAY_CONFIG` (the JSON of hookway.json), `HOOKWAY_TABLE`, and the usual AWS
 //! variables (`AWS_ENDPOINT_URL` points the clients at moto locally).
 
@@ -13,6 +16,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use hookway_core::Config;
+use hookway_core::aws::{Endpoint, SdkConfig};
 use hookway_core::store::{DynamoStore, TABLE_ENV};
 use hookway_worker::Worker;
 use hookway_worker::deadline::Deadline;
@@ -26,16 +30,19 @@ async fn main() -> Result<(), Error> {
     hookway_core::telemetry::init_logging();
     let config = Config::from_env()?;
     let table = std::env::var(TABLE_ENV).map_err(|_| format!("{TABLE_ENV} is not set"))?;
-    let aws = hookway_core::aws::sdk_config().await;
+    let tls = hookway_core::aws::tls::client_config()?;
+    let aws = hookway_core::aws::lambda_sdk_config()?;
     let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&aws), table);
     // Your own handlers: register them here, route to them with {"custom": "<name>"}.
     let registry = Registry::new().with("report", Report);
     let client = reqwest::Client::builder()
+        .use_preconfigured_tls(rustls::ClientConfig::clone(&tls))
         .redirect(reqwest::redirect::Policy::none())
         .connect_timeout(Duration::from_secs(5))
         .build()?;
     let timeout = Duration::from_secs(u64::from(config.worker.timeout_seconds));
     let worker = Arc::new(Worker::new(&config, store, &registry, client)?);
+    hookway_core::aws::preconnect("DynamoDB", dynamodb_endpoint(&aws)).await;
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| {
         let worker = Arc::clone(&worker);
         async move {
@@ -44,4 +51,12 @@ async fn main() -> Result<(), Error> {
         }
     }))
     .await
+}
+
+/// The endpoint the DynamoDB client resolves for this configuration.
+async fn dynamodb_endpoint(aws: &SdkConfig) -> Result<Endpoint, Error> {
+    use aws_sdk_dynamodb::config::endpoint::{DefaultResolver, Params, ResolveEndpoint};
+    let params = Params::builder().set_region(aws.region().map(ToString::to_string));
+    let params = params.set_endpoint(aws.endpoint_url().map(str::to_owned)).build()?;
+    DefaultResolver::new().resolve_endpoint(&params).await
 }
