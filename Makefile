@@ -49,9 +49,11 @@ fmt: ## Format the code
 	cargo fmt --all
 
 .PHONY: build
+# One package at a time, as the CDK builds them: features unify per build, and the worker's
+# (reqwest, HTTP/2) have no business in the intake.
 build: $(TOOLS) ## Build the Lambda binaries for arm64 (zips in target/lambda)
-	PATH="$(abspath $(VENV))/bin:$$PATH" cargo lambda build --release --arm64 --output-format zip \
-		--bin hookway-intake --bin hookway-worker
+	PATH="$(abspath $(VENV))/bin:$$PATH" cargo lambda build --release --arm64 --output-format zip -p hookway-intake
+	PATH="$(abspath $(VENV))/bin:$$PATH" cargo lambda build --release --arm64 --output-format zip -p hookway-worker
 
 .PHONY: infra-test
 # cfn-lint's W3005 is the CDK making each function depend on its role explicitly, beside the GetAtt.
