@@ -2,41 +2,14 @@
 //! deduplicated, skipped as stale, left unrouted or failed, and how long handlers took. CloudWatch
 //! turns the log line into metrics; no API call is made.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::{Value, json};
 
+use crate::pipeline::Processed;
+
 /// The metrics' namespace.
 pub const NAMESPACE: &str = "Hookway";
-
-/// What became of one event.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Processed {
-    /// Its handler succeeded.
-    Handled {
-        /// How long the handler took.
-        latency: Duration,
-        /// The handler's result.
-        result: Option<Value>,
-    },
-    /// Processed before: acknowledged without running the handler.
-    Duplicate,
-    /// Older than the version already applied to its entity: acknowledged and skipped.
-    StaleSkipped,
-    /// No route matches: acknowledged and logged.
-    Unrouted,
-    /// Another invocation is processing it: left for a later retry.
-    Busy,
-    /// It failed, and is left for a retry (then the dead-letter queue).
-    Failed(String),
-}
-
-impl Processed {
-    /// Whether the event is done with: acknowledged, not retried.
-    pub fn is_acknowledged(&self) -> bool {
-        !matches!(self, Processed::Busy | Processed::Failed(_))
-    }
-}
 
 /// Counts over one invocation.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -101,6 +74,8 @@ impl Metrics {
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use super::*;
 
     #[test]

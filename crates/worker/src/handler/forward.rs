@@ -2,8 +2,8 @@
 //!
 //! * `Idempotency-Key` is the event id, so the destination can drop a repeat of a delivery;
 //! * each attempt has a timeout (default 10 s), never past the invocation's deadline;
-//! * failures are retried with exponential backoff and full jitter, within the invocation's time
-//!   budget; `Retry-After` is honoured; a 4xx other than 408 and 429 is not retried;
+//! * failures are retried by the [`RetryPolicy`] (exponential backoff and full jitter within the
+//!   invocation's time budget, `Retry-After` honoured); a 4xx other than 408 and 429 is not;
 //! * a circuit breaker per destination stops calling one that keeps failing, for a cool-down;
 //! * redirects are not followed (a webhook POST must not turn into a GET elsewhere).
 //!
@@ -23,10 +23,7 @@ use super::{Handler, HandlerError};
 use crate::breaker::{CircuitBreaker, CircuitOpen};
 use crate::deadline::Deadline;
 use crate::event::Event;
-use crate::retry::{Backoff, retry_after};
-
-/// The least time worth starting an attempt with.
-const MIN_ATTEMPT_TIME: Duration = Duration::from_millis(100);
+use crate::retry::{Attempt, Backoff, RetryError, RetryPolicy, retry_after};
 
 /// The `User-Agent` of forwarded requests.
 const USER_AGENT: &str = concat!("Hookway/", env!("CARGO_PKG_VERSION"));
@@ -37,8 +34,7 @@ pub struct Forward {
     client: reqwest::Client,
     url: reqwest::Url,
     timeout: Duration,
-    max_attempts: u32,
-    backoff: Backoff,
+    retry: RetryPolicy,
     breaker: Arc<CircuitBreaker>,
 }
 
@@ -77,15 +73,6 @@ pub enum ForwardError {
     },
 }
 
-/// How one attempt went.
-enum Attempt {
-    Delivered,
-    /// Worth retrying, after the server's `Retry-After` if it gave one.
-    Retry(ForwardError, Option<Duration>),
-    /// Not worth retrying: the destination refused this request.
-    Refused(ForwardError),
-}
-
 impl Forward {
     /// A forward handler for `settings`, sharing the destination's `breaker` and the worker's
     /// HTTP `client` (built once, at start-up).
@@ -98,15 +85,14 @@ impl Forward {
             client,
             url: settings.url.parse()?,
             timeout: Duration::from_secs(u64::from(settings.timeout_seconds)),
-            max_attempts: settings.max_attempts,
-            backoff: Backoff::default(),
+            retry: RetryPolicy::new(settings.max_attempts, Backoff::default()),
             breaker,
         })
     }
 
     /// The same handler with another backoff (tests use short ones).
     pub fn with_backoff(mut self, backoff: Backoff) -> Forward {
-        self.backoff = backoff;
+        self.retry = self.retry.with_backoff(backoff);
         self
     }
 
@@ -115,7 +101,8 @@ impl Forward {
         &self.url
     }
 
-    async fn attempt(&self, event: &Event, body: Bytes, timeout: Duration) -> Attempt {
+    /// One POST: done, worth retrying, or refused by the destination.
+    async fn attempt(&self, event: &Event, body: Bytes, timeout: Duration) -> Attempt<(), ForwardError> {
         let content_type = event.content_type.as_deref().unwrap_or("application/octet-stream");
         let mut request = self
             .client
@@ -135,14 +122,14 @@ impl Forward {
         };
         let status = response.status();
         if status.is_success() {
-            return Attempt::Delivered;
+            return Attempt::Done(());
         }
         let error = ForwardError::Status { url: self.url.clone(), status };
         let retryable = status.is_server_error()
             || status == StatusCode::REQUEST_TIMEOUT
             || status == StatusCode::TOO_MANY_REQUESTS;
         if !retryable {
-            return Attempt::Refused(error);
+            return Attempt::Stop(error);
         }
         let wait = response
             .headers()
@@ -168,41 +155,29 @@ impl Forward {
 impl Handler for Forward {
     async fn handle(&self, event: &Event, deadline: Deadline) -> Result<Option<Value>, HandlerError> {
         let body = Bytes::copy_from_slice(&event.body);
-        let mut rng = fastrand::Rng::new();
-        let mut attempts = 0;
-        if deadline.remaining() < MIN_ATTEMPT_TIME {
-            return Err(ForwardError::NoTime(self.url.clone()).into());
-        }
-        loop {
-            self.breaker.acquire()?;
-            // Every wait below leaves at least MIN_ATTEMPT_TIME for the next attempt.
-            let timeout = self.timeout.min(deadline.remaining());
-            attempts += 1;
-            let (error, server_wait) = match self.attempt(event, body.clone(), timeout).await {
-                Attempt::Delivered => {
-                    self.breaker.record(true);
-                    tracing::info!(url = %self.url, attempts, "forwarded");
-                    return Ok(None);
+        let (attempts, result) = self
+            .retry
+            .run(deadline, |_, time_left| {
+                let body = body.clone();
+                async move {
+                    if let Err(open) = self.breaker.acquire() {
+                        return Attempt::Stop(open.into());
+                    }
+                    let attempt = self.attempt(event, body, self.timeout.min(time_left)).await;
+                    // A refusal comes from a destination that is up: it is not an outage.
+                    self.breaker.record(!matches!(attempt, Attempt::Retry(..)));
+                    attempt
                 }
-                Attempt::Refused(error) => {
-                    // The destination is up and answered: its refusal is not an outage.
-                    self.breaker.record(true);
-                    return Err(error.into());
-                }
-                Attempt::Retry(error, server_wait) => {
-                    self.breaker.record(false);
-                    (error, server_wait)
-                }
-            };
-            if attempts >= self.max_attempts {
-                return Err(error.into());
+            })
+            .await;
+        match result {
+            Ok(()) => {
+                tracing::info!(url = %self.url, attempts, "forwarded");
+                Ok(None)
             }
-            let wait = server_wait.unwrap_or_else(|| self.backoff.delay(attempts, &mut rng));
-            if wait + MIN_ATTEMPT_TIME > deadline.remaining() {
-                return Err(ForwardError::OutOfTime { attempts, last: Box::new(error) }.into());
-            }
-            tracing::warn!(url = %self.url, attempts, %error, wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX), "forward failed: retrying");
-            tokio::time::sleep(wait).await;
+            Err(RetryError::NoTime) => Err(ForwardError::NoTime(self.url.clone()).into()),
+            Err(RetryError::Failed(error)) => Err(error.into()),
+            Err(RetryError::OutOfTime(last)) => Err(ForwardError::OutOfTime { attempts, last: Box::new(last) }.into()),
         }
     }
 }
