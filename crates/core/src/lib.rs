@@ -2,6 +2,7 @@
 //!
 //! * [`aws`] — the AWS SDK configuration, with timeouts.
 //! * [`config`] — `hookway.json`, parsed and validated with errors that name the field at fault.
+//! * [`dead_letter`] — why an event is in the events dead-letter queue.
 //! * [`scheme`] — the signature schemes: verify, sign, and name the event a request carries.
 //! * [`source`] — a configured source, compiled for the request path.
 //! * [`secret`] and [`secret_cache`] — secrets as stored in SSM, and their cache.
@@ -15,6 +16,7 @@
 
 pub mod aws;
 pub mod config;
+pub mod dead_letter;
 pub mod envelope;
 pub mod job;
 pub mod scheme;

@@ -289,6 +289,7 @@ fn watch_command(
         .env(hookway_core::config::CONFIG_ENV, config_json)
         .env("HOOKWAY_EVENTS_QUEUE_URL", &resources.events_queue_url)
         .env(hookway_core::store::TABLE_ENV, &resources.table)
+        .env(hookway_core::dead_letter::EVENTS_DLQ_URL_ENV, &resources.events_dlq_url)
         .env("AWS_ENDPOINT_URL", aws_endpoint)
         .env("AWS_REGION", REGION)
         .env("AWS_ACCESS_KEY_ID", "local")

@@ -1,5 +1,6 @@
 //! The local stack's secrets: `.hookway/secrets.json`, ignored by git, holds each configured
-//! parameter's value. The first `make dev` generates a secret per parameter; later runs, and
+//! parameter's value — the sources' secrets, and the destinations' signing secrets and
+//! `Authorization` values. The first `make dev` generates one per parameter; later runs, and
 //! `hookway secrets put|rotate --local`, keep the file and moto in step.
 
 use std::collections::BTreeMap;
@@ -7,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
+use hookway_core::config::ParameterUse;
 use hookway_core::{Config, SchemeName};
 
 /// The file's name in the state directory.
@@ -44,6 +46,14 @@ impl LocalSecrets {
                     secrets.values.insert(parameter.clone(), secret);
                     generated = true;
                 }
+            }
+        }
+        for (parameter, used) in config.outbound_parameters() {
+            if !secrets.values.contains_key(parameter) {
+                let secret = generate_outbound(used)
+                    .map_err(|error| SecretsFileError { path: secrets.path.clone(), reason: error.to_string() })?;
+                secrets.values.insert(parameter.to_owned(), secret);
+                generated = true;
             }
         }
         if generated {
@@ -95,6 +105,19 @@ pub fn generate(scheme: SchemeName) -> Result<String, getrandom::Error> {
     })
 }
 
+/// A new random value for a destination's parameter: a `whsec_` signing secret, or a
+/// `Bearer` token for the `Authorization` header.
+pub fn generate_outbound(used: ParameterUse) -> Result<String, getrandom::Error> {
+    match used {
+        ParameterUse::Signing => generate(SchemeName::StandardWebhooks),
+        ParameterUse::Authorization => {
+            let mut bytes = [0u8; 32];
+            getrandom::fill(&mut bytes)?;
+            Ok(format!("Bearer {}", hex::encode(bytes)))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -112,9 +135,19 @@ mod tests {
     #[test]
     fn missing_secrets_are_generated_once_and_kept() {
         let dir = std::env::temp_dir().join(format!("hookway-secrets-{}", uuid::Uuid::new_v4()));
-        let config = Config::from_json(include_str!("../../../hookway.json")).unwrap();
+        let mut config: serde_json::Value = serde_json::from_str(include_str!("../../../hookway.json")).unwrap();
+        config["routes"] = serde_json::json!([{"source": "*", "handlers": [{"forward": {
+            "url": "https://billing.example.com/hooks",
+            "sign": {"secretParameters": ["/hookway/destinations/billing/signing"]},
+            "authorization": {"parameter": "/hookway/destinations/billing/token"}}}]}]);
+        let config = Config::from_json(&config.to_string()).unwrap();
         let first = LocalSecrets::load_or_generate(&dir, &config).unwrap();
-        assert_eq!(first.values.len(), config.sources.len());
+        assert_eq!(first.values.len(), config.sources.len() + 2);
+        for (parameter, used) in config.outbound_parameters() {
+            let value = &first.values[parameter];
+            let form = if used == ParameterUse::Signing { "whsec_" } else { "Bearer " };
+            assert!(value.starts_with(form), "{parameter}");
+        }
         let again = LocalSecrets::load_or_generate(&dir, &config).unwrap();
         assert_eq!(first.values, again.values, "kept across runs");
         let mode = std::fs::metadata(dir.join(SECRETS_FILE)).unwrap().permissions();

@@ -391,7 +391,7 @@ async fn a_job_status_is_read_from_its_record_and_an_unknown_job_is_404() {
     assert_eq!(running.status, StatusCode::OK);
     assert_eq!(running.body["status"], "RUNNING");
 
-    jobs.finish(&key, &Outcome::Succeeded(Some(json!({"rows": 3}))), now + 5, now + 86_400).await.unwrap();
+    jobs.finish(&key, &Outcome::Succeeded(Some(json!({"rows": 3}))), &[], now + 5, now + 86_400).await.unwrap();
     let done = harness.send("GET", "/jobs/c6af9ac6-7b61-11e6-9a41-93e8deadbeef", &[], b"").await;
     assert_eq!(
         done.body,

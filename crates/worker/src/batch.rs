@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 
-use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
+use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent, SqsMessageAttribute};
 use futures_util::stream::{self, StreamExt};
 use hookway_core::store::StateStore;
 
@@ -15,7 +15,7 @@ use crate::deadline::Deadline;
 use crate::event::{Event, EventError};
 use crate::metrics::Metrics;
 use crate::ordering::Position;
-use crate::pipeline::Processed;
+use crate::pipeline::{Origin, Processed};
 use crate::{BATCH_CONCURRENCY, Worker};
 
 /// A batch message ready for the pipeline.
@@ -23,6 +23,9 @@ struct Prepared {
     message_id: String,
     event: Event,
     position: Option<Position>,
+    /// The envelope as received, and the message's attributes, for a dead letter.
+    body: String,
+    attributes: HashMap<String, SqsMessageAttribute>,
 }
 
 impl<S: StateStore> Worker<S> {
@@ -34,7 +37,8 @@ impl<S: StateStore> Worker<S> {
         let mut chain_of_item: HashMap<String, usize> = HashMap::new();
         for message in batch.records {
             let message_id = message.message_id.unwrap_or_default();
-            let event = message.body.as_deref().ok_or(EventError::NoBody).and_then(Event::from_envelope);
+            let body = message.body.unwrap_or_default();
+            let event = if body.is_empty() { Err(EventError::NoBody) } else { Event::from_envelope(&body) };
             let event = match event {
                 Ok(event) => event,
                 Err(error) => {
@@ -55,7 +59,8 @@ impl<S: StateStore> Worker<S> {
                 chains.push(Vec::new());
                 chains.len() - 1
             });
-            chains[chain].push(Prepared { message_id, event, position });
+            let attributes = message.message_attributes;
+            chains[chain].push(Prepared { message_id, event, position, body, attributes });
         }
         // A chain runs one event after another, oldest first: an entity's newest event is applied
         // last, and the second copy of an event finds the first done instead of busy.
@@ -66,7 +71,8 @@ impl<S: StateStore> Worker<S> {
             .map(|chain| async move {
                 let mut outcomes = Vec::with_capacity(chain.len());
                 for prepared in chain {
-                    let processed = self.process(prepared.event, prepared.position, deadline).await;
+                    let origin = Origin { body: &prepared.body, attributes: &prepared.attributes };
+                    let processed = self.process(prepared.event, prepared.position, Some(origin), deadline).await;
                     outcomes.push((prepared.message_id, processed));
                 }
                 outcomes

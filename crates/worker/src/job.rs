@@ -2,6 +2,7 @@
 //! pipeline. A failure is returned as the invocation's error, so Lambda retries the job and,
 //! after its last attempt, records it in the jobs dead-letter queue.
 
+use hookway_core::dead_letter::DeadLetter;
 use hookway_core::job::JobEvent;
 use hookway_core::store::StateStore;
 use serde::Serialize;
@@ -38,7 +39,7 @@ impl<S: StateStore> Worker<S> {
             }
         };
         let job_id = event.id.clone();
-        let processed = self.process(event, None, deadline).await;
+        let processed = self.process(event, None, None, deadline).await;
         metrics.record(&processed);
         let done = match processed {
             Processed::Handled { result, .. } => Ok(JobDone { job_id, status: "SUCCEEDED", result }),
@@ -46,7 +47,9 @@ impl<S: StateStore> Worker<S> {
             Processed::Busy => {
                 Err(WorkerError::JobFailed { job_id, reason: "it is running in another invocation".into() })
             }
-            Processed::Failed(reason) => Err(WorkerError::JobFailed { job_id, reason }),
+            Processed::Failed(reason) | Processed::DeadLettered(DeadLetter { reason, .. }) => {
+                Err(WorkerError::JobFailed { job_id, reason })
+            }
             // Jobs have no ordering guard, and an unrouted job fails (see the pipeline).
             Processed::StaleSkipped | Processed::Unrouted => Ok(JobDone { job_id, status: "SUCCEEDED", result: None }),
         };

@@ -7,15 +7,21 @@
 //!   returns an error, so Lambda retries it and finally sends it to the jobs dead-letter queue.
 //! * [`pipeline`] — for each event: claim its idempotency record (a duplicate of a processed event
 //!   is acknowledged, one in progress elsewhere is left for a retry) → the ordering guard (an event
-//!   older than its entity's applied version is skipped) → the first matching route's handler →
-//!   record the outcome. Every log line within carries the event id, source, type and attempt;
-//!   each invocation ends with one EMF metrics line.
+//!   older than its entity's applied version is skipped) → the first matching route → one
+//!   delivery per handler (those that succeeded before are skipped) → record the outcome, or send
+//!   an event a destination refused for good straight to the dead-letter queue. Every log line
+//!   within carries the event id, source, type and attempt; each invocation ends with one EMF
+//!   metrics line.
+//!
+//! [`retry`] is the deadline-aware retry policy, [`handler::forward`] one attempt and the
+//! breaker, [`secrets`] the destinations' credentials and [`signature`] their signatures.
 
 // No unwrap or expect on request paths: every failure is an error with a status or an exit code.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod batch;
 pub mod breaker;
+pub mod dead_letter;
 pub mod deadline;
 pub mod event;
 pub mod handler;
@@ -25,7 +31,10 @@ pub mod ordering;
 pub mod pipeline;
 pub mod retry;
 pub mod router;
+pub mod secrets;
+pub mod signature;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use aws_lambda_events::event::sqs::SqsEvent;
@@ -34,6 +43,7 @@ use hookway_core::job::JobEvent;
 use hookway_core::store::StateStore;
 use serde_json::Value;
 
+use crate::dead_letter::DeadLetterQueue;
 use crate::deadline::Deadline;
 use crate::event::EventError;
 use crate::handler::Registry;
@@ -41,6 +51,7 @@ pub use crate::job::JobDone;
 use crate::ordering::OrderingGuard;
 pub use crate::pipeline::Processed;
 use crate::router::{Router, RouterError};
+use crate::secrets::Secrets;
 
 /// Time kept back from handlers to record their outcome before the invocation's deadline.
 pub const FINISH_MARGIN: Duration = Duration::from_secs(1);
@@ -53,8 +64,28 @@ pub struct Worker<S> {
     store: S,
     router: Router,
     ordering: OrderingGuard,
+    dead_letters: Option<Arc<dyn DeadLetterQueue>>,
     record_ttl_seconds: i64,
     job_attempts: u32,
+}
+
+/// What the worker reaches beyond its state table, built once at start-up.
+#[derive(Debug, Clone)]
+pub struct Outbound {
+    /// The HTTP client every `forward` shares.
+    pub client: reqwest::Client,
+    /// The destinations' secrets (`sign`, `authorization`).
+    pub secrets: Arc<Secrets>,
+    /// Where events a destination refused for good go at once; without one, they are left to
+    /// the queue's retries.
+    pub dead_letters: Option<Arc<dyn DeadLetterQueue>>,
+}
+
+/// A client alone: no secrets to read, no dead-letter queue (tests, benchmarks).
+impl From<reqwest::Client> for Outbound {
+    fn from(client: reqwest::Client) -> Outbound {
+        Outbound { client, secrets: Arc::new(Secrets::none()), dead_letters: None }
+    }
 }
 
 /// Why an invocation failed as a whole (a job's failure: Lambda retries it).
@@ -89,17 +120,20 @@ impl From<WorkerError> for lambda_runtime::Diagnostic {
 }
 
 impl<S: StateStore> Worker<S> {
-    /// Compiles the routes (custom handlers from `registry`; forward handlers share `client`).
+    /// Compiles the routes (custom handlers from `registry`; forward handlers share the
+    /// `outbound` client and secrets).
     pub fn new(
         config: &Config,
         store: S,
         registry: &Registry,
-        client: reqwest::Client,
+        outbound: impl Into<Outbound>,
     ) -> Result<Worker<S>, RouterError> {
+        let outbound = outbound.into();
         Ok(Worker {
             store,
-            router: Router::new(&config.routes, registry, &client)?,
+            router: Router::new(&config.routes, registry, &outbound.client, &outbound.secrets)?,
             ordering: OrderingGuard::new(config),
+            dead_letters: outbound.dead_letters,
             record_ttl_seconds: i64::from(config.worker.idempotency_ttl_days) * 86_400,
             job_attempts: config.jobs.retry_attempts + 1,
         })

@@ -1,8 +1,10 @@
 //! The worker Lambda's entry point: builds the configuration, the DynamoDB client, the HTTP
 //! client and the handlers once, at start-up, then runs each invocation through [`Worker::invoke`].
 //!
-//! Environment: `HOOKWAY_CONFIG` (the JSON of hookway.json), `HOOKWAY_TABLE`, and the usual AWS
-//! variables (`AWS_ENDPOINT_URL` points the clients at moto locally).
+//! Environment: `HOOKWAY_CONFIG` (the JSON of hookway.json), `HOOKWAY_TABLE`,
+//! `HOOKWAY_EVENTS_DLQ_URL` (where events a destination refused for good go), and the usual AWS
+//! variables (`AWS_ENDPOINT_URL` points the clients at moto locally). The destinations' secret
+//! parameters are read once here, in one batch, and cached.
 
 // No unwrap or expect on request paths: every failure is an error with a status or an exit code.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
@@ -13,9 +15,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use hookway_core::Config;
+use hookway_core::dead_letter::EVENTS_DLQ_URL_ENV;
+use hookway_core::secret_cache::SsmSecretStore;
 use hookway_core::store::{DynamoStore, TABLE_ENV};
-use hookway_worker::Worker;
+use hookway_worker::dead_letter::SqsDeadLetterQueue;
 use hookway_worker::deadline::Deadline;
+use hookway_worker::secrets::Secrets;
+use hookway_worker::{Outbound, Worker};
 use hookway_worker::handler::Registry;
 use hookway_worker::handler::report::Report;
 use lambda_runtime::{Error, LambdaEvent, service_fn};
@@ -26,6 +32,7 @@ async fn main() -> Result<(), Error> {
     hookway_core::telemetry::init_logging();
     let config = Config::from_env()?;
     let table = std::env::var(TABLE_ENV).map_err(|_| format!("{TABLE_ENV} is not set"))?;
+    let dead_letters = std::env::var(EVENTS_DLQ_URL_ENV).map_err(|_| format!("{EVENTS_DLQ_URL_ENV} is not set"))?;
     let aws = hookway_core::aws::sdk_config().await;
     let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&aws), table);
     // Your own handlers: register them here, route to them with {"custom": "<name>"}.
@@ -35,7 +42,12 @@ async fn main() -> Result<(), Error> {
         .connect_timeout(Duration::from_secs(5))
         .build()?;
     let timeout = Duration::from_secs(u64::from(config.worker.timeout_seconds));
-    let worker = Arc::new(Worker::new(&config, store, &registry, client)?);
+    let secrets = Secrets::new(SsmSecretStore::new(aws_sdk_ssm::Client::new(&aws)));
+    let parameters: Vec<String> = config.outbound_parameters().iter().map(|(name, _)| (*name).to_owned()).collect();
+    secrets.preload(&parameters).await;
+    let dead_letters = SqsDeadLetterQueue::new(aws_sdk_sqs::Client::new(&aws), dead_letters);
+    let outbound = Outbound { client, secrets: Arc::new(secrets), dead_letters: Some(Arc::new(dead_letters)) };
+    let worker = Arc::new(Worker::new(&config, store, &registry, outbound)?);
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| {
         let worker = Arc::clone(&worker);
         async move {

@@ -1,5 +1,6 @@
 //! One CloudWatch Embedded Metric Format line per invocation: how many events were processed,
-//! deduplicated, skipped as stale, left unrouted or failed, and how long handlers took. CloudWatch
+//! deduplicated, skipped as stale, left unrouted, failed or dead-lettered at once (refused for
+//! good by a destination), and how long handlers took. CloudWatch
 //! turns the log line into metrics; no API call is made.
 
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -19,6 +20,7 @@ pub struct Metrics {
     stale_skipped: u32,
     unrouted: u32,
     failed: u32,
+    dead_lettered: u32,
     latencies_ms: Vec<f64>,
 }
 
@@ -34,6 +36,7 @@ impl Metrics {
             Processed::StaleSkipped => self.stale_skipped += 1,
             Processed::Unrouted => self.unrouted += 1,
             Processed::Busy | Processed::Failed(_) => self.failed += 1,
+            Processed::DeadLettered(_) => self.dead_lettered += 1,
         }
     }
 
@@ -46,6 +49,7 @@ impl Metrics {
             json!({"Name": "StaleSkipped", "Unit": "Count"}),
             json!({"Name": "Unrouted", "Unit": "Count"}),
             json!({"Name": "Failed", "Unit": "Count"}),
+            json!({"Name": "DeadLettered", "Unit": "Count"}),
         ];
         let mut document = json!({
             "Pipeline": pipeline,
@@ -54,6 +58,7 @@ impl Metrics {
             "StaleSkipped": self.stale_skipped,
             "Unrouted": self.unrouted,
             "Failed": self.failed,
+            "DeadLettered": self.dead_lettered,
         });
         if !self.latencies_ms.is_empty() {
             metrics.push(json!({"Name": "HandlerLatency", "Unit": "Milliseconds"}));
@@ -88,6 +93,11 @@ mod tests {
             Processed::StaleSkipped,
             Processed::Busy,
             Processed::Failed("503".into()),
+            Processed::DeadLettered(hookway_core::dead_letter::DeadLetter {
+                reason: "400".into(),
+                status: Some(400),
+                destination: "forward http://x".into(),
+            }),
         ] {
             metrics.record(&processed);
         }
@@ -106,6 +116,7 @@ mod tests {
         }
         assert_eq!((emf["Processed"].as_u64(), emf["Duplicates"].as_u64()), (Some(2), Some(1)));
         assert_eq!((emf["StaleSkipped"].as_u64(), emf["Failed"].as_u64()), (Some(1), Some(2)));
+        assert_eq!(emf["DeadLettered"].as_u64(), Some(1));
         assert_eq!(emf["HandlerLatency"], json!([12.0, 1.5]));
     }
 
@@ -113,6 +124,6 @@ mod tests {
     fn without_handled_events_no_latency_is_declared() {
         let emf = Metrics::default().to_emf("jobs", SystemTime::now());
         assert!(emf.get("HandlerLatency").is_none());
-        assert_eq!(emf["_aws"]["CloudWatchMetrics"][0]["Metrics"].as_array().unwrap().len(), 5);
+        assert_eq!(emf["_aws"]["CloudWatchMetrics"][0]["Metrics"].as_array().unwrap().len(), 6);
     }
 }

@@ -15,7 +15,10 @@ use serde::{Deserialize, Serialize};
 mod routes;
 mod settings;
 
-pub use self::routes::{BreakerConfig, ForwardConfig, HandlerConfig, JOBS_SOURCE, RouteConfig, glob_matches};
+pub use self::routes::{
+    AuthorizationConfig, BreakerConfig, Condition, ForwardConfig, HandlerConfig, JOBS_SOURCE, ParameterUse,
+    RouteConfig, SignConfig, glob_matches,
+};
 pub use self::settings::{
     AlarmsConfig, ApiConfig, DEFAULT_MAX_BODY_BYTES, IntakeConfig, JobsConfig, LOG_RETENTION_DAYS,
     MAX_BODY_BYTES_LIMIT, QueueConfig, WorkerConfig,
@@ -596,7 +599,7 @@ mod tests {
             {"source": "jobs", "type": "report.generate", "handler": {"custom": "report"}}, {"source": "*", "handler": "log"}"#,
         );
         let config = Config::from_json(&ok).unwrap();
-        let HandlerConfig::Forward(forward) = &config.routes[0].handler else { panic!("a forward route") };
+        let HandlerConfig::Forward(forward) = &config.routes[0].handlers()[0] else { panic!("a forward route") };
         assert_eq!((forward.timeout_seconds, forward.max_attempts), (10, 5));
         assert_eq!(forward.circuit_breaker, BreakerConfig { failure_threshold: 5, cooldown_seconds: 30 });
         assert_eq!(config.routes[2].event_type, "*");

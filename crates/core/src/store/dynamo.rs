@@ -7,7 +7,10 @@ use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 
-use super::{Claim, Claimed, Kind, Outcome, RecordKey, RecordStatus, State, StateStore, StoreError, rfc3339};
+use super::{
+    Claim, Claimed, Delivery, DeliveryStatus, Kind, Outcome, RecordKey, RecordStatus, State, StateStore, StoreError,
+    rfc3339,
+};
 
 /// The state table in DynamoDB.
 #[derive(Debug, Clone)]
@@ -43,7 +46,8 @@ impl StateStore for DynamoStore {
         let kind = claim.key.kind();
         let mut update = String::from(
             "SET #status = :running, lockedUntil = :locked, updatedAt = :now, expiresAt = :expires, \
-             digest = if_not_exists(digest, :digest), createdAt = if_not_exists(createdAt, :now)",
+             digest = if_not_exists(digest, :digest), createdAt = if_not_exists(createdAt, :now), \
+             deliveries = if_not_exists(deliveries, :nodeliveries)",
         );
         if claim.event_type.is_some() {
             update.push_str(", #type = if_not_exists(#type, :type)");
@@ -71,6 +75,7 @@ impl StateStore for DynamoStore {
             .expression_attribute_values(":expires", n(claim.expires_at))
             .expression_attribute_values(":digest", s(claim.digest))
             .expression_attribute_values(":one", n(1))
+            .expression_attribute_values(":nodeliveries", AttributeValue::M(HashMap::new()))
             .return_values(ReturnValue::AllNew);
         let request = match kind {
             Kind::Job => request.expression_attribute_values(":waiting", s(State::Waiting.name(kind))),
@@ -87,7 +92,7 @@ impl StateStore for DynamoStore {
             Ok(output) => {
                 let item = output.attributes.unwrap_or_default();
                 let attempts = number(&item, "attempts").and_then(|a| u32::try_from(a).ok()).unwrap_or(1);
-                Ok(Claimed::Acquired { attempts, conflict: conflict(&item) })
+                Ok(Claimed::Acquired { attempts, conflict: conflict(&item), deliveries: deliveries(&item) })
             }
             Err(error) if is_condition_failure(&error) => {
                 let item = self.get(claim.key.pk()).await?.unwrap_or_default();
@@ -101,8 +106,15 @@ impl StateStore for DynamoStore {
         }
     }
 
-    async fn finish(&self, key: &RecordKey, outcome: &Outcome, now: i64, expires_at: i64) -> Result<(), StoreError> {
-        let request = self
+    async fn finish(
+        &self,
+        key: &RecordKey,
+        outcome: &Outcome,
+        deliveries: &[Delivery],
+        now: i64,
+        expires_at: i64,
+    ) -> Result<(), StoreError> {
+        let mut request = self
             .client
             .update_item()
             .table_name(&self.table)
@@ -112,7 +124,14 @@ impl StateStore for DynamoStore {
             .expression_attribute_values(":state", s(outcome.state(key.kind()).name(key.kind())))
             .expression_attribute_values(":now", n(now))
             .expression_attribute_values(":expires", n(expires_at));
-        let set = "SET #status = :state, updatedAt = :now, expiresAt = :expires";
+        let mut set = String::from("SET #status = :state, updatedAt = :now, expiresAt = :expires");
+        // Each delivery in its own path of the map the claim made sure of: the others stay.
+        for (index, delivery) in deliveries.iter().enumerate() {
+            set.push_str(&format!(", deliveries.#d{index} = :d{index}"));
+            request = request
+                .expression_attribute_names(format!("#d{index}"), &delivery.destination)
+                .expression_attribute_values(format!(":d{index}"), delivery_item(delivery));
+        }
         let request = match outcome {
             Outcome::Succeeded(Some(result)) => request
                 .update_expression(format!("{set}, #result = :result REMOVE lockedUntil, #error"))
@@ -172,8 +191,55 @@ impl StateStore for DynamoStore {
             updated_at: rfc3339(number(&item, "updatedAt").unwrap_or_default()),
             result,
             error: text(&item, "error"),
+            deliveries: deliveries(&item),
         }))
     }
+}
+
+/// A delivery as a map attribute.
+fn delivery_item(delivery: &Delivery) -> AttributeValue {
+    let mut item = Item::from([
+        ("index".to_owned(), n(i64::from(delivery.index))),
+        ("status".to_owned(), s(delivery.status.name())),
+        ("attempts".to_owned(), n(i64::from(delivery.attempts))),
+        ("updatedAt".to_owned(), n(delivery.updated_at)),
+    ]);
+    if let Some(status) = delivery.last_status {
+        item.insert("lastStatus".to_owned(), n(i64::from(status)));
+    }
+    if let Some(error) = &delivery.error {
+        item.insert("error".to_owned(), s(error));
+    }
+    if let Some(at) = delivery.delivered_at {
+        item.insert("deliveredAt".to_owned(), n(at));
+    }
+    AttributeValue::M(item)
+}
+
+/// The deliveries of a record's item, by index; one that cannot be read is left out.
+fn deliveries(item: &Item) -> Vec<Delivery> {
+    let Some(Ok(map)) = item.get("deliveries").map(AttributeValue::as_m) else {
+        return Vec::new();
+    };
+    let mut deliveries: Vec<Delivery> = map
+        .iter()
+        .filter_map(|(destination, value)| {
+            let fields = value.as_m().ok()?;
+            let small = |name: &str| number(fields, name).and_then(|value| u32::try_from(value).ok());
+            Some(Delivery {
+                destination: destination.clone(),
+                index: small("index")?,
+                status: DeliveryStatus::parse(&text(fields, "status")?)?,
+                attempts: small("attempts").unwrap_or_default(),
+                last_status: number(fields, "lastStatus").and_then(|status| u16::try_from(status).ok()),
+                error: text(fields, "error"),
+                delivered_at: number(fields, "deliveredAt"),
+                updated_at: number(fields, "updatedAt").unwrap_or_default(),
+            })
+        })
+        .collect();
+    deliveries.sort_by_key(|delivery| delivery.index);
+    deliveries
 }
 
 fn s(value: &str) -> AttributeValue {

@@ -4,7 +4,7 @@
 //!
 //! | `pk` | item |
 //! |---|---|
-//! | `event#<source>#<event id>` | a webhook's idempotency record: `IN_PROGRESS` → `COMPLETED` (or `FAILED`, to be retried) |
+//! | `event#<source>#<event id>` | a webhook's idempotency record: `IN_PROGRESS` → `COMPLETED` (or `FAILED`, to be retried), with its deliveries |
 //! | `job#<job id>` | a job's record: `ACCEPTED` → `RUNNING` → `SUCCEEDED` or `FAILED` |
 //! | `entity#<source>#<entity key>` | the newest version applied to an entity |
 //!
@@ -13,6 +13,12 @@
 //! twice at once) or finished (and is acknowledged without running the handler again). A lock
 //! whose invocation died expires with it. [`DynamoStore`] and [`MemoryStore`] keep exactly
 //! these rules; one test suite holds both to them.
+//!
+//! Each handler a route names makes one [`Delivery`] of the event, kept in the event's own item
+//! (a map `deliveries`, keyed by the handler's name): the claim hands back the deliveries of
+//! earlier attempts, so one that succeeded is never repeated, and the outcome writes them with
+//! the record's status. However many handlers an event has, it costs two writes: claim and
+//! outcome.
 
 mod dynamo;
 mod memory;
@@ -125,6 +131,8 @@ pub enum Claimed {
         attempts: u32,
         /// The digest the record was created with, where it differs from this delivery's.
         conflict: Option<String>,
+        /// The deliveries earlier attempts recorded, by index.
+        deliveries: Vec<Delivery>,
     },
     /// Processed already: acknowledge without running the handler.
     AlreadyDone {
@@ -160,6 +168,58 @@ impl Outcome {
     }
 }
 
+/// One handler's delivery of an event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Delivery {
+    /// The handler, as [`crate::config::HandlerConfig::delivery_name`] names it: `forward <url>`,
+    /// `custom <name>` or `log`. It keys the delivery within its event.
+    pub destination: String,
+    /// Its place among the route's handlers.
+    pub index: u32,
+    /// Where it stands.
+    pub status: DeliveryStatus,
+    /// Attempts made (requests sent, for `forward`), over every receive of the event.
+    pub attempts: u32,
+    /// The destination's last HTTP status.
+    pub last_status: Option<u16>,
+    /// The last attempt's error.
+    pub error: Option<String>,
+    /// When it succeeded, in Unix seconds.
+    pub delivered_at: Option<i64>,
+    /// When it last changed, in Unix seconds.
+    pub updated_at: i64,
+}
+
+/// Where a delivery stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeliveryStatus {
+    /// Done: a later attempt of the event skips it.
+    Succeeded,
+    /// Failed; the event is retried, and this delivery with it.
+    Failed,
+    /// The destination refused it for good: the event went to the dead-letter queue. A redrive
+    /// tries it again.
+    DeadLettered,
+}
+
+impl DeliveryStatus {
+    /// The `status` stored.
+    pub fn name(self) -> &'static str {
+        match self {
+            DeliveryStatus::Succeeded => "SUCCEEDED",
+            DeliveryStatus::Failed => "FAILED",
+            DeliveryStatus::DeadLettered => "DEAD_LETTERED",
+        }
+    }
+
+    /// The status of a stored name.
+    pub fn parse(name: &str) -> Option<DeliveryStatus> {
+        [DeliveryStatus::Succeeded, DeliveryStatus::Failed, DeliveryStatus::DeadLettered]
+            .into_iter()
+            .find(|status| status.name() == name)
+    }
+}
+
 /// Where a record stands: a webhook event's or a job's.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RecordStatus {
@@ -177,6 +237,8 @@ pub struct RecordStatus {
     pub result: Option<Value>,
     /// The last attempt's error.
     pub error: Option<String>,
+    /// Its deliveries, by index.
+    pub deliveries: Vec<Delivery>,
 }
 
 /// A job's status, as `GET /jobs/{id}` answers it.
@@ -214,11 +276,13 @@ pub trait StateStore: Send + Sync {
     /// Claims a record before running its handler.
     fn claim(&self, claim: &Claim<'_>) -> impl Future<Output = Result<Claimed, StoreError>> + Send;
 
-    /// Records how a claimed record ended; `expires_at` is when it may be deleted.
+    /// Records how a claimed record ended, with the deliveries this attempt made (those not
+    /// given keep what they were); `expires_at` is when it may be deleted.
     fn finish(
         &self,
         key: &RecordKey,
         outcome: &Outcome,
+        deliveries: &[Delivery],
         now: i64,
         expires_at: i64,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
@@ -265,10 +329,11 @@ impl<T: StateStore> StateStore for &T {
         &self,
         key: &RecordKey,
         outcome: &Outcome,
+        deliveries: &[Delivery],
         now: i64,
         expires_at: i64,
     ) -> impl Future<Output = Result<(), StoreError>> + Send {
-        (**self).finish(key, outcome, now, expires_at)
+        (**self).finish(key, outcome, deliveries, now, expires_at)
     }
 
     fn applied_version(&self, entity: &str) -> impl Future<Output = Result<Option<i64>, StoreError>> + Send {
@@ -343,6 +408,7 @@ pub mod contract {
         an_expired_lock_is_taken_over(store).await;
         a_completed_event_is_done_and_a_different_payload_is_a_conflict(store).await;
         a_failed_event_is_claimed_again(store).await;
+        deliveries_are_kept_across_attempts(store).await;
         a_job_moves_through_its_states(store).await;
         versions_only_move_forward(store).await;
     }
@@ -350,7 +416,7 @@ pub mod contract {
     async fn first_claim_acquires_and_a_second_finds_it_busy(store: &impl StateStore) {
         let key = RecordKey::event("stripe", "evt_busy");
         let first = store.claim(&claim(&key, "d1", NOW)).await.unwrap();
-        assert_eq!(first, Claimed::Acquired { attempts: 1, conflict: None });
+        assert_eq!(first, Claimed::Acquired { attempts: 1, conflict: None, deliveries: vec![] });
         assert_eq!(store.claim(&claim(&key, "d1", NOW + 1)).await.unwrap(), Claimed::Busy);
     }
 
@@ -358,13 +424,16 @@ pub mod contract {
         let key = RecordKey::event("stripe", "evt_expired");
         store.claim(&claim(&key, "d1", NOW)).await.unwrap();
         let after_lock = claim(&key, "d1", NOW + 61);
-        assert_eq!(store.claim(&after_lock).await.unwrap(), Claimed::Acquired { attempts: 2, conflict: None });
+        assert_eq!(
+            store.claim(&after_lock).await.unwrap(),
+            Claimed::Acquired { attempts: 2, conflict: None, deliveries: vec![] }
+        );
     }
 
     async fn a_completed_event_is_done_and_a_different_payload_is_a_conflict(store: &impl StateStore) {
         let key = RecordKey::event("stripe", "evt_done");
         store.claim(&claim(&key, "d1", NOW)).await.unwrap();
-        store.finish(&key, &Outcome::Succeeded(None), NOW + 1, NOW + 3600).await.unwrap();
+        store.finish(&key, &Outcome::Succeeded(None), &[], NOW + 1, NOW + 3600).await.unwrap();
         assert_eq!(store.claim(&claim(&key, "d1", NOW + 2)).await.unwrap(), Claimed::AlreadyDone { conflict: None });
         let other = store.claim(&claim(&key, "d2", NOW + 2)).await.unwrap();
         assert_eq!(other, Claimed::AlreadyDone { conflict: Some("d1".into()) });
@@ -379,11 +448,49 @@ pub mod contract {
         let key = RecordKey::event("stripe", "evt_failed");
         store.claim(&claim(&key, "d1", NOW)).await.unwrap();
         let failed = Outcome::Failed { error: "503 from destination".into(), final_attempt: false };
-        store.finish(&key, &failed, NOW + 1, NOW + 3600).await.unwrap();
+        store.finish(&key, &failed, &[], NOW + 1, NOW + 3600).await.unwrap();
         let status = store.status(&key).await.unwrap().unwrap();
         assert_eq!((status.status.as_str(), status.error.as_deref()), ("FAILED", Some("503 from destination")));
         let retry = store.claim(&claim(&key, "d1", NOW + 2)).await.unwrap();
-        assert_eq!(retry, Claimed::Acquired { attempts: 2, conflict: None });
+        assert_eq!(retry, Claimed::Acquired { attempts: 2, conflict: None, deliveries: vec![] });
+    }
+
+    fn delivery(destination: &str, index: u32, status: DeliveryStatus, attempts: u32, now: i64) -> Delivery {
+        let succeeded = status == DeliveryStatus::Succeeded;
+        Delivery {
+            destination: destination.to_owned(),
+            index,
+            status,
+            attempts,
+            last_status: Some(if succeeded { 200 } else { 503 }),
+            error: (!succeeded).then(|| format!("{destination} answered 503 Service Unavailable")),
+            delivered_at: succeeded.then_some(now),
+            updated_at: now,
+        }
+    }
+
+    async fn deliveries_are_kept_across_attempts(store: &impl StateStore) {
+        let key = RecordKey::event("stripe", "evt_fanout");
+        // A name with the characters of a URL: it keys a map in DynamoDB.
+        let (billing, audit) = ("forward https://billing.example.com/hooks?x=1#a", "forward https://audit.example.com/in");
+        store.claim(&claim(&key, "d1", NOW)).await.unwrap();
+        let first = [
+            delivery(billing, 0, DeliveryStatus::Failed, 2, NOW + 1),
+            delivery(audit, 1, DeliveryStatus::Succeeded, 1, NOW + 1),
+        ];
+        let failed = Outcome::Failed { error: "1 of 2 deliveries failed".into(), final_attempt: false };
+        store.finish(&key, &failed, &first, NOW + 1, NOW + 3600).await.unwrap();
+        let Claimed::Acquired { attempts: 2, deliveries, .. } = store.claim(&claim(&key, "d1", NOW + 2)).await.unwrap()
+        else {
+            panic!("a failed event is claimed again")
+        };
+        assert_eq!(deliveries, first, "the claim hands back what earlier attempts did, by index");
+
+        let second = [delivery(billing, 0, DeliveryStatus::Succeeded, 3, NOW + 3)];
+        store.finish(&key, &Outcome::Succeeded(None), &second, NOW + 3, NOW + 3600).await.unwrap();
+        let status = store.status(&key).await.unwrap().unwrap();
+        assert_eq!(status.status, "COMPLETED");
+        assert_eq!(status.deliveries, [second[0].clone(), first[1].clone()], "a delivery not given keeps its state");
     }
 
     async fn a_job_moves_through_its_states(store: &impl StateStore) {
@@ -395,16 +502,16 @@ pub mod contract {
         assert_eq!(running.job_type.as_deref(), Some("invoice.paid"));
 
         let retrying = Outcome::Failed { error: "boom".into(), final_attempt: false };
-        store.finish(&key, &retrying, NOW + 1, NOW + 3600).await.unwrap();
+        store.finish(&key, &retrying, &[], NOW + 1, NOW + 3600).await.unwrap();
         let waiting = store.job("job-1").await.unwrap().unwrap();
         assert_eq!((waiting.status.as_str(), waiting.error.as_deref()), ("ACCEPTED", Some("boom")));
 
         assert_eq!(
             store.claim(&claim(&key, "d1", NOW + 2)).await.unwrap(),
-            Claimed::Acquired { attempts: 2, conflict: None }
+            Claimed::Acquired { attempts: 2, conflict: None, deliveries: vec![] }
         );
         let result = serde_json::json!({"rows": 3});
-        store.finish(&key, &Outcome::Succeeded(Some(result.clone())), NOW + 3, NOW + 3600).await.unwrap();
+        store.finish(&key, &Outcome::Succeeded(Some(result.clone())), &[], NOW + 3, NOW + 3600).await.unwrap();
         let done = store.job("job-1").await.unwrap().unwrap();
         assert_eq!((done.status.as_str(), done.attempts, done.result), ("SUCCEEDED", 2, Some(result)));
         assert_eq!(done.error, None, "the earlier error is cleared");
@@ -416,7 +523,7 @@ pub mod contract {
         let failing = RecordKey::job("job-2");
         store.claim(&claim(&failing, "d1", NOW)).await.unwrap();
         let last = Outcome::Failed { error: "payload is not an object".into(), final_attempt: true };
-        store.finish(&failing, &last, NOW + 1, NOW + 3600).await.unwrap();
+        store.finish(&failing, &last, &[], NOW + 1, NOW + 3600).await.unwrap();
         let failed = store.job("job-2").await.unwrap().unwrap();
         assert_eq!((failed.status.as_str(), failed.error.as_deref()), ("FAILED", Some("payload is not an object")));
     }

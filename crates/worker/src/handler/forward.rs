@@ -1,14 +1,18 @@
 //! The `forward` handler: POST the event's original body and content type to a URL.
 //!
 //! * `Idempotency-Key` is the event id, so the destination can drop a repeat of a delivery;
+//! * with `sign`, Standard Webhooks headers prove the request came from Hookway (see
+//!   [`crate::signature`]); with `authorization`, the parameter's value is the `Authorization`
+//!   header; `headers` are added as they are. Secrets are read through [`Secrets`], never logged;
 //! * each attempt has a timeout (default 10 s), never past the invocation's deadline;
 //! * failures are retried by the [`RetryPolicy`] (exponential backoff and full jitter within the
-//!   invocation's time budget, `Retry-After` honoured); a 4xx other than 408 and 429 is not;
+//!   invocation's time budget, `Retry-After` honoured); a 4xx other than 408 and 429 is not: it
+//!   is a permanent failure, and the event goes straight to the dead-letter queue;
 //! * a circuit breaker per destination stops calling one that keeps failing, for a cool-down;
 //! * redirects are not followed (a webhook POST must not turn into a GET elsewhere).
 //!
-//! When attempts or time run out, the event fails: the queue retries it later, then moves it to
-//! the dead-letter queue with the last error.
+//! When attempts or time run out, the delivery fails: the queue retries the event later (a
+//! delivery that succeeded is not repeated), then moves it to the dead-letter queue.
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -16,14 +20,16 @@ use std::time::{Duration, SystemTime};
 use async_trait::async_trait;
 use bytes::Bytes;
 use hookway_core::config::ForwardConfig;
-use http::{HeaderValue, StatusCode, header};
+use http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use serde_json::Value;
 
-use super::{Handler, HandlerError};
+use super::{Handler, HandlerError, Report};
 use crate::breaker::{CircuitBreaker, CircuitOpen};
 use crate::deadline::Deadline;
 use crate::event::Event;
 use crate::retry::{Attempt, Backoff, RetryError, RetryPolicy, retry_after};
+use crate::secrets::{SecretError, Secrets};
+use crate::signature;
 
 /// The `User-Agent` of forwarded requests.
 const USER_AGENT: &str = concat!("Hookway/", env!("CARGO_PKG_VERSION"));
@@ -36,9 +42,16 @@ pub struct Forward {
     timeout: Duration,
     retry: RetryPolicy,
     breaker: Arc<CircuitBreaker>,
+    /// The static `headers`, ready to send.
+    headers: HeaderMap,
+    /// The `sign.secretParameters`.
+    signing: Vec<String>,
+    /// The `authorization.parameter`.
+    authorization: Option<String>,
+    secrets: Arc<Secrets>,
 }
 
-/// Why a forward failed.
+/// Why a forward failed. None of its messages holds a secret.
 #[derive(Debug, thiserror::Error)]
 pub enum ForwardError {
     /// The destination's circuit is open.
@@ -60,6 +73,14 @@ pub enum ForwardError {
         /// What went wrong.
         reason: String,
     },
+    /// A secret the request needs cannot be had: it is not sent at all, never unsigned.
+    #[error("not sent to {url}: {reason}")]
+    Secret {
+        /// The destination.
+        url: reqwest::Url,
+        /// Which parameter, and why.
+        reason: String,
+    },
     /// The invocation had no time left for a first attempt.
     #[error("no time left in the invocation to forward to {0}")]
     NoTime(reqwest::Url),
@@ -73,20 +94,63 @@ pub enum ForwardError {
     },
 }
 
+impl ForwardError {
+    /// The destination's last answer, if it gave one.
+    pub fn status(&self) -> Option<StatusCode> {
+        match self {
+            ForwardError::Status { status, .. } => Some(*status),
+            ForwardError::OutOfTime { last, .. } => last.status(),
+            _ => None,
+        }
+    }
+
+    /// Whether retrying cannot help: the destination refused the request itself (a 4xx other
+    /// than 408 Request Timeout and 429 Too Many Requests; 410 Gone included).
+    pub fn is_permanent(&self) -> bool {
+        matches!(self, ForwardError::Status { status, .. } if !is_retryable(*status))
+    }
+}
+
+fn is_retryable(status: StatusCode) -> bool {
+    status.is_server_error() || status == StatusCode::REQUEST_TIMEOUT || status == StatusCode::TOO_MANY_REQUESTS
+}
+
+/// A forward's configuration was refused when the worker started.
+#[derive(Debug, thiserror::Error)]
+pub enum ForwardSetupError {
+    /// The URL does not parse.
+    #[error("url: {0}")]
+    Url(#[from] url::ParseError),
+    /// A static header is not a valid HTTP header.
+    #[error("headers.{0}: not a valid HTTP header")]
+    Header(String),
+}
+
 impl Forward {
-    /// A forward handler for `settings`, sharing the destination's `breaker` and the worker's
-    /// HTTP `client` (built once, at start-up).
+    /// A forward handler for `settings`, sharing the destination's `breaker`, the worker's HTTP
+    /// `client` and its destination `secrets` (built once, at start-up).
     pub fn new(
         settings: &ForwardConfig,
         client: reqwest::Client,
         breaker: Arc<CircuitBreaker>,
-    ) -> Result<Forward, url::ParseError> {
+        secrets: Arc<Secrets>,
+    ) -> Result<Forward, ForwardSetupError> {
+        let mut headers = HeaderMap::with_capacity(settings.headers.len());
+        for (name, value) in &settings.headers {
+            let header = HeaderName::from_bytes(name.as_bytes()).ok().zip(HeaderValue::from_str(value).ok());
+            let (name, value) = header.ok_or_else(|| ForwardSetupError::Header(name.clone()))?;
+            headers.insert(name, value);
+        }
         Ok(Forward {
             client,
             url: settings.url.parse()?,
             timeout: Duration::from_secs(u64::from(settings.timeout_seconds)),
             retry: RetryPolicy::new(settings.max_attempts, Backoff::default()),
             breaker,
+            headers,
+            signing: settings.sign.iter().flat_map(|sign| sign.secret_parameters.iter().cloned()).collect(),
+            authorization: settings.authorization.as_ref().map(|authorization| authorization.parameter.clone()),
+            secrets,
         })
     }
 
@@ -101,13 +165,59 @@ impl Forward {
         &self.url
     }
 
-    /// One POST: done, worth retrying, or refused by the destination.
-    async fn attempt(&self, event: &Event, body: Bytes, timeout: Duration) -> Attempt<(), ForwardError> {
+    /// The headers only this destination gets: its static ones, `Authorization`, the signature.
+    async fn credentials(&self, event: &Event) -> Result<HeaderMap, ForwardError> {
+        let mut headers = self.headers.clone();
+        let secret_error = |error: SecretError| ForwardError::Secret { url: self.url.clone(), reason: error.to_string() };
+        if let Some(parameter) = &self.authorization {
+            let secret = self.secrets.get(parameter).await.map_err(secret_error)?;
+            let mut value = HeaderValue::from_str(secret.expose()).map_err(|_| ForwardError::Secret {
+                url: self.url.clone(),
+                reason: format!("parameter {parameter} is not a valid Authorization header value"),
+            })?;
+            value.set_sensitive(true);
+            headers.insert(header::AUTHORIZATION, value);
+        }
+        if !self.signing.is_empty() {
+            let mut values = Vec::with_capacity(self.signing.len());
+            for parameter in &self.signing {
+                values.push(self.secrets.get(parameter).await.map_err(secret_error)?);
+            }
+            let now = hookway_core::unix_now();
+            let (keys, problems) = signature::active_keys(values.iter().map(AsRef::as_ref), now);
+            for problem in problems {
+                tracing::error!(url = %self.url, %problem, "unusable signing secret ignored");
+            }
+            if keys.is_empty() {
+                let reason = format!("no active signing secret in {}", self.signing.join(", "));
+                return Err(ForwardError::Secret { url: self.url.clone(), reason });
+            }
+            let signature = signature::signature(&keys, &event.id, now, &event.body);
+            let signed = [("webhook-id", event.id.clone()), ("webhook-timestamp", now.to_string())];
+            for (name, value) in signed.into_iter().chain([("webhook-signature", signature)]) {
+                let value = HeaderValue::try_from(value).map_err(|_| ForwardError::Secret {
+                    url: self.url.clone(),
+                    reason: "the event id cannot be a webhook-id header".into(),
+                })?;
+                headers.insert(HeaderName::from_static(name), value);
+            }
+        }
+        Ok(headers)
+    }
+
+    /// One POST: done with its status, worth retrying, or refused by the destination.
+    async fn attempt(&self, event: &Event, body: Bytes, timeout: Duration) -> Attempt<StatusCode, ForwardError> {
         let content_type = event.content_type.as_deref().unwrap_or("application/octet-stream");
+        let headers = match self.credentials(event).await {
+            Ok(headers) => headers,
+            // Not now; the queue retries the event, and the secret may be readable then.
+            Err(error) => return Attempt::Stop(error),
+        };
         let mut request = self
             .client
             .post(self.url.clone())
             .timeout(timeout)
+            .headers(headers)
             .header(header::CONTENT_TYPE, content_type)
             .header(header::USER_AGENT, USER_AGENT)
             .header("Idempotency-Key", &event.id)
@@ -122,13 +232,14 @@ impl Forward {
         };
         let status = response.status();
         if status.is_success() {
-            return Attempt::Done(());
+            return Attempt::Done(status);
+        }
+        if matches!(status, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN) {
+            // Perhaps a rotated credential: the next request reads it again.
+            self.secrets.refresh_soon(self.authorization.iter().chain(&self.signing).map(String::as_str));
         }
         let error = ForwardError::Status { url: self.url.clone(), status };
-        let retryable = status.is_server_error()
-            || status == StatusCode::REQUEST_TIMEOUT
-            || status == StatusCode::TOO_MANY_REQUESTS;
-        if !retryable {
+        if !is_retryable(status) {
             return Attempt::Stop(error);
         }
         let wait = response
@@ -154,7 +265,12 @@ impl Forward {
 #[async_trait]
 impl Handler for Forward {
     async fn handle(&self, event: &Event, deadline: Deadline) -> Result<Option<Value>, HandlerError> {
+        self.deliver(event, deadline).await.result
+    }
+
+    async fn deliver(&self, event: &Event, deadline: Deadline) -> Report {
         let body = Bytes::copy_from_slice(&event.body);
+        let mut last_status = None;
         let (attempts, result) = self
             .retry
             .run(deadline, |_, time_left| {
@@ -170,14 +286,32 @@ impl Handler for Forward {
                 }
             })
             .await;
-        match result {
-            Ok(()) => {
+        let result = match result {
+            Ok(status) => {
+                last_status = Some(status);
                 tracing::info!(url = %self.url, attempts, "forwarded");
                 Ok(None)
             }
-            Err(RetryError::NoTime) => Err(ForwardError::NoTime(self.url.clone()).into()),
-            Err(RetryError::Failed(error)) => Err(error.into()),
-            Err(RetryError::OutOfTime(last)) => Err(ForwardError::OutOfTime { attempts, last: Box::new(last) }.into()),
+            Err(RetryError::NoTime) => Err(ForwardError::NoTime(self.url.clone())),
+            Err(RetryError::Failed(error)) => Err(error),
+            Err(RetryError::OutOfTime(last)) => Err(ForwardError::OutOfTime { attempts, last: Box::new(last) }),
+        };
+        let (permanent, last_status) = match &result {
+            Ok(_) => (false, last_status),
+            Err(error) => (error.is_permanent(), error.status()),
+        };
+        // A circuit that refused the call, or a secret that could not be had: nothing was sent.
+        let sent = match &result {
+            Err(ForwardError::CircuitOpen(_) | ForwardError::Secret { .. } | ForwardError::NoTime(_)) => {
+                attempts.saturating_sub(1)
+            }
+            _ => attempts,
+        };
+        Report {
+            result: result.map_err(Into::into),
+            attempts: sent,
+            last_status: last_status.map(|status| status.as_u16()),
+            permanent,
         }
     }
 }

@@ -4,6 +4,9 @@
 //! * `{"forward": {...}}` — [`forward::Forward`]: POST the original body to a URL;
 //! * `{"custom": "<name>"}` — a Rust handler of your own, registered under that name in
 //!   [`Registry`] (see [`report::Report`] for an example, registered in `main.rs`).
+//!
+//! A route may name several handlers; each makes a *delivery* of the event, recorded on its own
+//! ([`Handler::deliver`] says what the record keeps of it).
 
 pub mod forward;
 pub mod log;
@@ -28,6 +31,26 @@ pub type HandlerError = Box<dyn std::error::Error + Send + Sync>;
 pub trait Handler: Send + Sync {
     /// Processes one event before `deadline`. A result is kept on a job's record.
     async fn handle(&self, event: &Event, deadline: Deadline) -> Result<Option<Value>, HandlerError>;
+
+    /// One delivery of the event: [`Handler::handle`], and what its record keeps of it. A
+    /// handler that makes several attempts or talks HTTP says more (see [`forward::Forward`]).
+    async fn deliver(&self, event: &Event, deadline: Deadline) -> Report {
+        let result = self.handle(event, deadline).await;
+        Report { result, attempts: 1, last_status: None, permanent: false }
+    }
+}
+
+/// How a delivery went.
+#[derive(Debug)]
+pub struct Report {
+    /// The handler's result.
+    pub result: Result<Option<Value>, HandlerError>,
+    /// Attempts made (requests sent, for `forward`).
+    pub attempts: u32,
+    /// The destination's last HTTP status.
+    pub last_status: Option<u16>,
+    /// The failure cannot heal by retrying: the event goes straight to the dead-letter queue.
+    pub permanent: bool,
 }
 
 /// The Rust handlers a deployment adds, by the name its routes give them.
