@@ -2,11 +2,13 @@
 //! free 127.0.0.1 port and stopped when dropped, SDK configuration pointed at it, and waiting for
 //! a condition with a deadline instead of sleeping.
 //!
-//! [`receiver::Receiver`] is a real HTTP destination that fails, refuses, throttles or hangs on cue.
+//! [`receiver::Receiver`] is a real HTTP destination that fails, refuses, throttles or hangs on cue;
+//! [`logs::Capture`] keeps the log lines a test's subscriber writes.
 //!
 //! `moto_server` is found at `$MOTO_SERVER`, else in the project's `.venv` (`make test`
 //! installs it there), else on `PATH`.
 
+pub mod logs;
 pub mod receiver;
 
 use std::future::Future;

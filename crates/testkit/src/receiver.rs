@@ -47,6 +47,7 @@ pub struct Received {
 #[derive(Debug, Default)]
 struct State {
     script: VecDeque<Reply>,
+    scripts_by_path: HashMap<String, VecDeque<Reply>>,
     default: Option<Reply>,
     by_path: HashMap<String, Reply>,
     received: Vec<Received>,
@@ -86,6 +87,16 @@ impl Receiver {
         self.state.lock().unwrap().script.extend(replies);
     }
 
+    /// Answers the next requests to `path` with `replies`, in order (before any other script).
+    pub fn script_at(&self, path: &str, replies: impl IntoIterator<Item = Reply>) {
+        self.state.lock().unwrap().scripts_by_path.entry(path.to_owned()).or_default().extend(replies);
+    }
+
+    /// Every request so far to `path`.
+    pub fn received_at(&self, path: &str) -> Vec<Received> {
+        self.received().into_iter().filter(|request| request.path == path).collect()
+    }
+
     /// Answers every unscripted request with `reply` (200 by default).
     pub fn always(&self, reply: Reply) {
         self.state.lock().unwrap().default = Some(reply);
@@ -115,8 +126,10 @@ async fn answer(state: Arc<Mutex<State>>, request: Request<Incoming>) -> Result<
         let mut state = state.lock().unwrap();
         let path = parts.uri.path().to_owned();
         let reply = state
-            .script
-            .pop_front()
+            .scripts_by_path
+            .get_mut(&path)
+            .and_then(VecDeque::pop_front)
+            .or_else(|| state.script.pop_front())
             .or_else(|| state.by_path.get(&path).cloned())
             .or_else(|| state.default.clone())
             .unwrap_or(Reply::Status(200));

@@ -11,8 +11,12 @@ use hookway_core::dead_letter::DeadLetter;
 pub trait DeadLetterQueue: Send + Sync + std::fmt::Debug {
     /// Sends the message `body` (the event's envelope, as received) with its original `attributes`
     /// (name, data type, value) and the letter's.
-    async fn send(&self, body: &str, attributes: &[(String, String, String)], letter: &DeadLetter)
-    -> Result<(), String>;
+    async fn send(
+        &self,
+        body: &str,
+        attributes: &[(String, String, String)],
+        letter: &DeadLetter,
+    ) -> Result<(), String>;
 }
 
 /// The events dead-letter queue in SQS.

@@ -20,10 +20,10 @@ use hookway_core::secret_cache::SsmSecretStore;
 use hookway_core::store::{DynamoStore, TABLE_ENV};
 use hookway_worker::dead_letter::SqsDeadLetterQueue;
 use hookway_worker::deadline::Deadline;
-use hookway_worker::secrets::Secrets;
-use hookway_worker::{Outbound, Worker};
 use hookway_worker::handler::Registry;
 use hookway_worker::handler::report::Report;
+use hookway_worker::secrets::Secrets;
+use hookway_worker::{Outbound, Worker};
 use lambda_runtime::{Error, LambdaEvent, service_fn};
 use serde_json::Value;
 

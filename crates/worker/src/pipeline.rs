@@ -120,17 +120,18 @@ impl<S: StateStore> Worker<S> {
             let result = delivered.result;
             self.finish(&key, &Outcome::Succeeded(result.clone()), &delivered.records).await;
             let latency = delivered.latency;
-            tracing::info!(deliveries = route.destinations.len(), latency_ms = latency.as_secs_f64() * 1000.0, "handled");
+            tracing::info!(
+                deliveries = route.destinations.len(),
+                latency_ms = latency.as_secs_f64() * 1000.0,
+                "handled"
+            );
             return Processed::Handled { latency, result };
         }
         let reason = match delivered.failures.as_slice() {
             [only] if route.destinations.len() == 1 => only.clone(),
-            failures => format!(
-                "{} of {} deliveries failed: {}",
-                failures.len(),
-                route.destinations.len(),
-                failures.join("; ")
-            ),
+            failures => {
+                format!("{} of {} deliveries failed: {}", failures.len(), route.destinations.len(), failures.join("; "))
+            }
         };
         let processed = self.fail(&event, &key, reason.clone(), &delivered.records).await;
         match (delivered.refused, origin) {
@@ -246,8 +247,7 @@ impl<S: StateStore> Worker<S> {
     async fn record_applied(&self, event: &Event, position: Option<&Position>) {
         let Some(position) = position else { return };
         let expires_at = hookway_core::unix_now() + self.record_ttl_seconds;
-        if let Err(error) = self.store.record_version(&position.entity, position.version, &event.id, expires_at).await
-        {
+        if let Err(error) = self.store.record_version(&position.entity, position.version, &event.id, expires_at).await {
             tracing::error!(%error, "handled, but the applied version was not recorded");
         }
     }

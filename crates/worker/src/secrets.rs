@@ -172,7 +172,9 @@ impl Secrets {
         let now = Instant::now();
         let mut entries = self.entries.write().unwrap_or_else(PoisonError::into_inner);
         let refresh_allowed_at = entries.get(name).map_or(now, |entry| entry.refresh_allowed_at);
-        let entry = Entry { value: value.map(|value| Arc::new(Secret(value))), stale_at: now + self.ttl, refresh_allowed_at };
+        // A parameter not found yet is looked for again soon: it may be put any moment.
+        let stale_at = now + if value.is_some() { self.ttl } else { self.refresh_interval };
+        let entry = Entry { value: value.map(|value| Arc::new(Secret(value))), stale_at, refresh_allowed_at };
         entries.insert(name.to_owned(), entry.clone());
         entry
     }

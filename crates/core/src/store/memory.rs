@@ -5,9 +5,7 @@ use std::sync::{Mutex, PoisonError};
 
 use serde_json::Value;
 
-use super::{
-    Claim, Claimed, Delivery, Kind, Outcome, RecordKey, RecordStatus, State, StateStore, StoreError, rfc3339,
-};
+use super::{Claim, Claimed, Delivery, Kind, Outcome, RecordKey, RecordStatus, State, StateStore, StoreError, rfc3339};
 
 /// A state table in a `HashMap`.
 #[derive(Debug, Default)]

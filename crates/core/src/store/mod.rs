@@ -472,7 +472,8 @@ pub mod contract {
     async fn deliveries_are_kept_across_attempts(store: &impl StateStore) {
         let key = RecordKey::event("stripe", "evt_fanout");
         // A name with the characters of a URL: it keys a map in DynamoDB.
-        let (billing, audit) = ("forward https://billing.example.com/hooks?x=1#a", "forward https://audit.example.com/in");
+        let (billing, audit) =
+            ("forward https://billing.example.com/hooks?x=1#a", "forward https://audit.example.com/in");
         store.claim(&claim(&key, "d1", NOW)).await.unwrap();
         let first = [
             delivery(billing, 0, DeliveryStatus::Failed, 2, NOW + 1),

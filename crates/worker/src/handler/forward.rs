@@ -168,7 +168,8 @@ impl Forward {
     /// The headers only this destination gets: its static ones, `Authorization`, the signature.
     async fn credentials(&self, event: &Event) -> Result<HeaderMap, ForwardError> {
         let mut headers = self.headers.clone();
-        let secret_error = |error: SecretError| ForwardError::Secret { url: self.url.clone(), reason: error.to_string() };
+        let secret_error =
+            |error: SecretError| ForwardError::Secret { url: self.url.clone(), reason: error.to_string() };
         if let Some(parameter) = &self.authorization {
             let secret = self.secrets.get(parameter).await.map_err(secret_error)?;
             let mut value = HeaderValue::from_str(secret.expose()).map_err(|_| ForwardError::Secret {
