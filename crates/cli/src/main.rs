@@ -7,6 +7,7 @@ mod config;
 mod dev;
 mod dlq;
 mod error;
+mod events;
 mod jobs;
 mod secrets;
 mod send;
@@ -40,6 +41,9 @@ enum Command {
     /// The dead-letter queues: what failed and why, and another try.
     #[command(subcommand)]
     Dlq(dlq::Command),
+    /// Where an event stands: its record and each delivery's status, attempts and last answer.
+    #[command(subcommand)]
+    Events(events::Command),
     /// Submit a job, or ask for its status.
     #[command(subcommand)]
     Jobs(jobs::Command),
@@ -65,6 +69,7 @@ fn main() -> ExitCode {
             Command::Verify(args) => verify::run(args).await,
             Command::Send(args) => send::run(args).await,
             Command::Dlq(command) => dlq::run(command).await,
+            Command::Events(command) => events::run(command).await,
             Command::Jobs(command) => jobs::run(command).await,
             Command::Secrets(command) => secrets::run(command).await,
             Command::Dev(args) => dev::run(args).await,

@@ -1,4 +1,6 @@
-//! `hookway secrets put|rotate <SOURCE>`: a source's secret in SSM, as a SecureString.
+//! `hookway secrets put|rotate <SOURCE|PARAMETER>`: a source's secret in SSM, as a SecureString —
+//! or a destination's parameter, named as the configuration names it: a `sign.secretParameters`
+//! signing secret (`whsec_…`), or an `authorization.parameter` value (`Bearer …`; put only).
 //!
 //! `rotate` keeps the secrets in use valid for a grace period (default 24 h) beside the new one,
 //! so senders can switch without a failed delivery: the parameter becomes
@@ -9,9 +11,10 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use aws_sdk_ssm::types::ParameterType;
+use hookway_core::config::ParameterUse;
 use hookway_core::secret::{StoredSecret, format_parameter, parse_parameter};
 use hookway_core::{Config, unix_now};
-use hookway_dev::secrets::{LocalSecrets, generate};
+use hookway_dev::secrets::{LocalSecrets, generate, generate_outbound};
 
 use crate::error::CliError;
 use crate::stack::StackArgs;
@@ -32,8 +35,8 @@ pub enum Command {
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The source.
-    #[arg(value_name = "SOURCE")]
+    /// The source, or a destination's parameter (`/…`, as the routes name it).
+    #[arg(value_name = "SOURCE|PARAMETER")]
     source: String,
     /// The new secret, as the sender shows it [default: a fresh random one, printed once].
     #[arg(long, value_name = "SECRET")]
@@ -51,13 +54,23 @@ pub async fn run(command: Command) -> Result<ExitCode, CliError> {
         Command::Rotate { args, grace } => (args, Some(*grace)),
     };
     let config = Config::load(&args.config)?;
-    let source = config
-        .source(&args.source)
-        .ok_or_else(|| CliError::UnknownSource { name: args.source.clone(), config: args.config.clone() })?;
-    let parameter = source.secret_parameters.first().cloned().unwrap_or_default();
+    let destination = config.outbound_parameters().into_iter().find(|(name, _)| *name == args.source);
+    let (parameter, fresh) = match (config.source(&args.source), destination) {
+        (Some(source), _) => (source.secret_parameters.first().cloned().unwrap_or_default(), generate(source.scheme)),
+        (None, Some((_, ParameterUse::Authorization))) if grace.is_some() => {
+            return Err(CliError::Usage(format!(
+                "{}: an Authorization parameter holds one value: `hookway secrets put` the new one",
+                args.source
+            )));
+        }
+        (None, Some((name, used))) => (name.to_owned(), generate_outbound(used)),
+        (None, None) => {
+            return Err(CliError::UnknownSource { name: args.source.clone(), config: args.config.clone() });
+        }
+    };
     let new_secret = match &args.value {
         Some(value) => value.clone(),
-        None => generate(source.scheme).map_err(|error| CliError::Usage(error.to_string()))?,
+        None => fresh.map_err(|error| CliError::Usage(error.to_string()))?,
     };
     let ssm = aws_sdk_ssm::Client::new(&args.stack.sdk_config().await?);
     let mut secrets = vec![StoredSecret { value: new_secret.clone(), expires_at: None }];
