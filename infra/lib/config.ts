@@ -54,6 +54,21 @@ export interface SourceConfig {
   readonly secretParameters: readonly string[];
 }
 
+/** A route; the stack only needs its destinations' secret parameters. */
+export interface RouteConfig {
+  readonly handler?: HandlerConfig;
+  readonly handlers?: readonly HandlerConfig[];
+}
+
+/** `"log"`, `{"custom": name}` or `{"forward": {...}}`. */
+export type HandlerConfig = string | { readonly custom: string } | { readonly forward: ForwardConfig };
+
+export interface ForwardConfig {
+  readonly url: string;
+  readonly sign?: { readonly secretParameters: readonly string[] };
+  readonly authorization?: { readonly parameter: string };
+}
+
 /** The settings the stack sizes and wires the AWS resources with, every default filled in. */
 export interface HookwayConfig {
   readonly api: ApiConfig;
@@ -64,6 +79,15 @@ export interface HookwayConfig {
   readonly alarms: AlarmsConfig;
   readonly logRetentionDays: number;
   readonly sources: readonly SourceConfig[];
+  readonly routes?: readonly RouteConfig[];
+}
+
+/** Every SSM parameter the worker reads for its destinations: signing secrets and Authorization values. */
+export function outboundParameters(settings: HookwayConfig): string[] {
+  const handlers = (settings.routes ?? []).flatMap((route) => (route.handler !== undefined ? [route.handler] : (route.handlers ?? [])));
+  const forwards = handlers.flatMap((handler) => (typeof handler === 'object' && 'forward' in handler ? [handler.forward] : []));
+  const names = forwards.flatMap((forward) => [...(forward.sign?.secretParameters ?? []), ...(forward.authorization ? [forward.authorization.parameter] : [])]);
+  return [...new Set(names)];
 }
 
 export interface LoadedConfig {

@@ -57,6 +57,7 @@ export class HookwayStack extends Stack {
       config: props.config,
       manifestPath: crate('worker'),
       eventsQueue: queueing.eventsQueue,
+      eventsDeadLetterQueue: queueing.eventsDeadLetterQueue,
       jobsDeadLetterQueue: queueing.jobsDeadLetterQueue,
       table,
       logRetention,

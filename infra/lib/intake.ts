@@ -1,14 +1,14 @@
-import { Aws, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { FunctionUrlAuthType, type FunctionUrl } from 'aws-cdk-lib/aws-lambda';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
-import { StringParameter } from 'aws-cdk-lib/aws-ssm';
 import type { RustFunction } from 'cargo-lambda-cdk';
 import { Construct } from 'constructs';
 import type { LoadedConfig } from './config';
 import { RustLambda } from './rust-lambda';
+import { grantSecureParameters } from './secure-parameters';
 
 export interface IntakeProps {
   readonly config: LoadedConfig;
@@ -53,7 +53,8 @@ export class Intake extends Construct {
     this.function.addToRolePolicy(
       new PolicyStatement({ actions: ['dynamodb:GetItem'], resources: [props.table.tableArn] }),
     );
-    this.grantSecrets(settings.sources.flatMap((source) => source.secretParameters));
+    // The sources' secrets, that the operator puts in SSM.
+    grantSecureParameters(this, this.function, settings.sources.flatMap((source) => source.secretParameters), 'secrets');
 
     if (settings.intake.functionUrl) {
       // No IAM auth: a webhook sender cannot sign AWS requests. The intake verifies every webhook's
@@ -61,38 +62,5 @@ export class Intake extends Construct {
       // where no API key is asked for.)
       this.functionUrl = this.function.addFunctionUrl({ authType: FunctionUrlAuthType.NONE });
     }
-  }
-
-  /**
-   * The sources' secrets are SecureString parameters that the operator puts in SSM: CloudFormation
-   * cannot create SecureStrings, so the stack imports them by name and lets the intake read them.
-   */
-  private grantSecrets(names: readonly string[]): void {
-    const parameterArns = [...new Set(names)].map(
-      (name, index) => StringParameter.fromSecureStringParameterAttributes(this, `Secret${index}`, { parameterName: name }).parameterArn,
-    );
-    this.function.addToRolePolicy(
-      new PolicyStatement({ actions: ['ssm:GetParameters', 'ssm:GetParameter'], resources: parameterArns }),
-    );
-    // SSM decrypts a SecureString with the KMS key it was put with: the AWS managed aws/ssm key, or
-    // a customer managed key whose id the stack cannot know. So any key of this account and
-    // region, but only when SSM asks on the intake's behalf, for one of these parameters.
-    const decrypt = new PolicyStatement({
-      actions: ['kms:Decrypt'],
-      resources: [Stack.of(this).formatArn({ service: 'kms', resource: 'key', resourceName: '*' })],
-      conditions: {
-        StringEquals: {
-          'kms:ViaService': `ssm.${Aws.REGION}.${Aws.URL_SUFFIX}`,
-          'kms:EncryptionContext:PARAMETER_ARN': parameterArns,
-        },
-      },
-    });
-    this.function.addToRolePolicy(decrypt);
-    Validations.of(this.function.role!).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:kms:<AWS::Region>:<AWS::AccountId>:key/*]',
-      reason:
-        'kms:Decrypt of the SSM SecureString secrets: their key (aws/ssm or a customer managed key) is chosen when the ' +
-        'operator puts them, so its id is unknown here; the conditions allow it only through SSM and only for these parameters.',
-    });
   }
 }

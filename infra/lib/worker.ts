@@ -7,14 +7,17 @@ import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { RustFunction } from 'cargo-lambda-cdk';
 import { Construct } from 'constructs';
-import type { LoadedConfig } from './config';
+import { type LoadedConfig, outboundParameters } from './config';
 import { RustLambda } from './rust-lambda';
+import { grantSecureParameters } from './secure-parameters';
 
 export interface WorkerProps {
   readonly config: LoadedConfig;
   /** The worker crate's Cargo.toml. */
   readonly manifestPath: string;
   readonly eventsQueue: IQueue;
+  /** Where the worker sends an event a destination refused for good, at once. */
+  readonly eventsDeadLetterQueue: IQueue;
   /** Where a job goes once Lambda has given up on it. */
   readonly jobsDeadLetterQueue: IQueue;
   /** The state table: idempotency records, entity versions and job records. */
@@ -42,6 +45,7 @@ export class Worker extends Construct {
       environment: {
         HOOKWAY_CONFIG: props.config.json,
         HOOKWAY_TABLE: props.table.tableName,
+        HOOKWAY_EVENTS_DLQ_URL: props.eventsDeadLetterQueue.queueUrl,
       },
       logRetention: props.logRetention,
     }).function;
@@ -70,5 +74,14 @@ export class Worker extends Construct {
     this.function.addToRolePolicy(
       new PolicyStatement({ actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], resources: [props.table.tableArn] }),
     );
+
+    // An event a destination refused for good (a 4xx but 408 and 429) goes to the events DLQ at
+    // once, with its reason, rather than through maxReceiveCount visibility timeouts.
+    this.function.addToRolePolicy(
+      new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [props.eventsDeadLetterQueue.queueArn] }),
+    );
+
+    // The destinations' signing secrets and Authorization values, exactly those the routes name.
+    grantSecureParameters(this, this.function, outboundParameters(props.config.settings), 'signing secrets and Authorization values of the destinations');
   }
 }

@@ -42,10 +42,11 @@ describe('the intake and worker functions', () => {
     });
   });
 
-  test('the worker gets the configuration and the table', () => {
+  test('the worker gets the configuration, the table and the events DLQ', () => {
     expect(worker.Properties.Environment.Variables).toEqual({
       HOOKWAY_CONFIG: JSON.stringify(HOOKWAY_JSON),
       HOOKWAY_TABLE: ref(table.id),
+      HOOKWAY_EVENTS_DLQ_URL: ref(resource(template, 'AWS::SQS::Queue', 'QueueingEventsDeadLetterQueue').id),
     });
   });
 
