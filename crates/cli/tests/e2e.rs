@@ -18,6 +18,8 @@ use serde_json::{Value, json};
 const BOOT_DEADLINE: Duration = Duration::from_secs(20 * 60);
 const STEP_DEADLINE: Duration = Duration::from_secs(90);
 const SOURCES: [&str; 6] = ["github", "stripe", "slack", "shopify", "standard-webhooks", "hmac"];
+const SIGNING_PARAMETER: &str = "/hookway/e2e/fanout/signing";
+const TOKEN_PARAMETER: &str = "/hookway/e2e/fanout/token";
 
 /// `hookway dev`, stopped for sure when the test ends, however it ends.
 struct LocalStack {
@@ -101,6 +103,14 @@ fn config_for(receiver: &Receiver) -> Value {
     config["worker"]["timeoutSeconds"] = json!(30);
     config["routes"] = json!([
         {"source": "jobs", "type": "report.generate", "handler": {"custom": "report"}},
+        // A signed, authenticated fan-out: one delivery to each destination.
+        {"source": "github", "type": "fanout", "where": [{"pointer": "/created", "equals": 1}], "handlers": [
+            {"forward": {"url": format!("{}/fanout-signed", receiver.url), "maxAttempts": 1,
+                         "sign": {"secretParameters": [SIGNING_PARAMETER]}, "authorization": {"parameter": TOKEN_PARAMETER},
+                         "headers": {"X-Tenant": "e2e"}}},
+            {"forward": {"url": format!("{}/fanout-plain", receiver.url), "maxAttempts": 1}}
+        ]},
+        {"source": "github", "type": "refused", "handler": {"forward": {"url": format!("{}/refuses", receiver.url), "maxAttempts": 3}}},
         {"source": "github", "type": "flaky", "handler": {"forward": {"url": format!("{}/flaky", receiver.url), "maxAttempts": 1}}},
         {"source": "*", "handler": {"forward": {"url": format!("{}/hooks", receiver.url), "maxAttempts": 1}}},
     ]);
@@ -254,7 +264,72 @@ async fn the_local_stack_end_to_end() {
     .await;
     assert_eq!(deliveries(&receiver, "e2e-twice").len(), 1, "forwarded once");
 
-    // 6. A job whose handler fails → retried, then FAILED with its error, and in the jobs DLQ.
+    // 6. A signed, authenticated fan-out: the signed destination fails the first receive, the plain
+    //    one succeeds at once → the plain one gets the event once, the signed one until it succeeds,
+    //    with the generated token and a signature `hookway verify` accepts; `events show` says so.
+    receiver.script_at("/fanout-signed", [Reply::Status(503)]);
+    let (code, said) = stack.send("github", "e2e-fanout", "fanout", &[]);
+    assert_eq!(code, 0, "{said}");
+    let shown = wait_for("both deliveries of the fan-out", STEP_DEADLINE, || {
+        let (code, shown) = stack.local(&["events", "show", "e2e-fanout", "--config", &config_arg]);
+        std::future::ready((code == 0 && shown.contains("status   COMPLETED")).then_some(shown))
+    })
+    .await;
+    assert_eq!(shown.matches("SUCCEEDED").count(), 2, "{shown}");
+    assert!(
+        shown.contains("2 attempt(s)  last answer 200  forward http") && shown.contains("/fanout-signed"),
+        "{shown}"
+    );
+    assert_eq!(receiver.received_at("/fanout-plain").len(), 1, "not repeated when the event was retried");
+    let signed = receiver.received_at("/fanout-signed");
+    assert_eq!(signed.iter().map(|request| request.status).collect::<Vec<_>>(), [Some(503), Some(200)]);
+    let delivered = signed.last().unwrap();
+    assert_eq!(delivered.headers["authorization"], local_secret(&stack, TOKEN_PARAMETER).as_str());
+    assert_eq!(delivered.headers["x-tenant"], "e2e");
+    let body_file = dir.join("fanout.json");
+    std::fs::write(&body_file, &delivered.body).unwrap();
+    let header = |name: &str| format!("{name}: {}", delivered.headers[name].to_str().unwrap());
+    let (code, said) = stack.hookway(&[
+        "verify",
+        "--scheme",
+        "standard-webhooks",
+        "--secret",
+        &local_secret(&stack, SIGNING_PARAMETER),
+        "-H",
+        &header("webhook-id"),
+        "-H",
+        &header("webhook-timestamp"),
+        "-H",
+        &header("webhook-signature"),
+        body_file.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "the delivery's signature verifies: {said}");
+
+    // A destination that refuses an event for good → the events DLQ after one receive, with why;
+    // once it accepts, a redrive delivers it.
+    receiver.always_at("/refuses", Reply::Status(400));
+    let (code, said) = stack.send("github", "e2e-refused", "refused", &[]);
+    assert_eq!(code, 0, "{said}");
+    let listed = wait_for("the refused event in the events DLQ", STEP_DEADLINE, || {
+        let (code, said) = stack.local(&["dlq", "list"]);
+        std::future::ready((code == 0 && said.contains("e2e-refused")).then_some(said))
+    })
+    .await;
+    assert!(
+        listed.contains("delivered 1x") && listed.contains("answered 400 Bad Request (refused for good)"),
+        "{listed}"
+    );
+    assert_eq!(receiver.received_at("/refuses").len(), 1, "neither retried nor received again");
+    receiver.always_at("/refuses", Reply::Status(200));
+    let (code, said) = stack.local(&["dlq", "redrive"]);
+    assert_eq!((code, said.trim()), (0, "redriven: e2e-refused"));
+    wait_for("the redriven refusal to be delivered", STEP_DEADLINE, || {
+        let ok = receiver.received_at("/refuses").iter().any(|request| request.status == Some(200));
+        std::future::ready(ok.then_some(()))
+    })
+    .await;
+
+    // 7. A job whose handler fails → retried, then FAILED with its error, and in the jobs DLQ.
     let failing = submit_job(&client, &url, json!({"type": "report.generate"})).await;
     let status = wait_for("the failing job to be FAILED", STEP_DEADLINE, || async {
         let status = job_status(&client, &url, &failing).await;
@@ -301,7 +376,7 @@ async fn the_local_stack_end_to_end() {
     let (code, said) = stack.send("shopify", "e2e-newest-secret", "e2e.test", &[]);
     assert_eq!(code, 0, "send signs with the newest secret: {said}");
 
-    // 7. Ctrl-C stops the stack cleanly; no process it started is left running.
+    // 8. Ctrl-C stops the stack cleanly; no process it started is left running.
     let groups = state.process_groups.clone();
     kill(Pid::from_raw(i32::try_from(stack.child.id()).unwrap()), Signal::SIGINT).unwrap();
     let exit = wait_for("hookway dev to stop", Duration::from_secs(60), || {

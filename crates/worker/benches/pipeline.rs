@@ -1,5 +1,6 @@
 //! The worker pipeline's CPU per event: envelope parsing, claim, ordering guard, routing, handler
-//! and outcome, with the state table and the handler replaced by in-memory sinks.
+//! and outcome, with the state table and the handlers replaced by in-memory sinks — to one
+//! handler, and fanned out to three (three deliveries, recorded with the outcome).
 //!
 //! `cargo bench -p hookway-worker --bench pipeline`
 
@@ -61,33 +62,43 @@ fn batch(serial: &mut u64) -> SqsEvent {
     serde_json::from_value(json!({ "Records": records })).unwrap()
 }
 
-fn pipeline(c: &mut Criterion) {
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+fn worker(route: serde_json::Value) -> Worker<MemoryStore> {
     let config = Config::from_json(
         &json!({
             "sources": [{"name": "stripe", "scheme": "stripe", "secretParameters": ["/s"],
                          "ordering": {"entityPointer": "/data/object/id", "versionPointer": "/created"}}],
-            "routes": [{"source": "*", "handler": {"custom": "sink"}}],
+            "routes": [route],
         })
         .to_string(),
     )
     .unwrap();
-    let registry = Registry::new().with("sink", Sink);
-    let worker = Worker::new(&config, MemoryStore::default(), &registry, reqwest::Client::new()).unwrap();
+    let registry = Registry::new().with("sink", Sink).with("audit", Sink).with("archive", Sink);
+    Worker::new(&config, MemoryStore::default(), &registry, reqwest::Client::new()).unwrap()
+}
+
+fn pipeline(c: &mut Criterion) {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let single = worker(json!({"source": "*", "handler": {"custom": "sink"}}));
+    let fan_out = worker(json!({"source": "*", "where": [{"pointer": "/type", "equals": "invoice.paid"}],
+        "handlers": [{"custom": "sink"}, {"custom": "audit"}, {"custom": "archive"}]}));
     let deadline = Deadline::after(Duration::from_secs(3600));
     let mut serial = 0;
-    let (response, _) = runtime.block_on(worker.batch(batch(&mut serial), deadline));
-    assert!(response.batch_item_failures.is_empty());
+    for worker in [&single, &fan_out] {
+        let (response, _) = runtime.block_on(worker.batch(batch(&mut serial), deadline));
+        assert!(response.batch_item_failures.is_empty());
+    }
 
     let mut group = c.benchmark_group("worker/1KiB");
     group.throughput(Throughput::Elements(BATCH as u64));
-    group.bench_function("batch-of-10", |b| {
-        b.iter_batched(
-            || batch(&mut serial),
-            |batch| runtime.block_on(worker.batch(batch, deadline)),
-            BatchSize::SmallInput,
-        )
-    });
+    for (name, worker) in [("batch-of-10", &single), ("batch-of-10/fan-out-of-3", &fan_out)] {
+        group.bench_function(name, |b| {
+            b.iter_batched(
+                || batch(&mut serial),
+                |batch| runtime.block_on(worker.batch(batch, deadline)),
+                BatchSize::SmallInput,
+            )
+        });
+    }
     group.finish();
 }
 
