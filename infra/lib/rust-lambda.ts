@@ -1,4 +1,5 @@
-import { Duration, Token } from 'aws-cdk-lib';
+import { spawnSync } from 'child_process';
+import { Duration, Stack, Token } from 'aws-cdk-lib';
 import { ServicePrincipal, Role } from 'aws-cdk-lib/aws-iam';
 import { ApplicationLogLevel, Architecture, LoggingFormat } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -36,6 +37,9 @@ export class RustLambda extends Construct {
   constructor(scope: Construct, id: string, props: RustLambdaProps) {
     super(scope, id);
     checkEnvironmentSize(this.node.path, props.environment);
+    if (Stack.of(this).bundlingRequired) {
+      checkBuildTools();
+    }
 
     const logGroup = new LogGroup(this, 'Logs', { retention: props.logRetention });
     // A role of its own instead of the default one, whose AWS managed policy may write to any log group.
@@ -61,6 +65,27 @@ export class RustLambda extends Construct {
       applicationLogLevelV2: ApplicationLogLevel.INFO,
     });
   }
+}
+
+/**
+ * cargo-lambda-cdk builds with `cargo lambda` when it runs here, and otherwise falls back to
+ * Docker, whose own error ("Cannot connect to the Docker daemon") says nothing of what is missing.
+ * Without either, say what to do instead, before any build starts.
+ */
+function checkBuildTools(): void {
+  if (succeeds('cargo', ['lambda', '--version']) || succeeds('docker', ['version'])) {
+    return;
+  }
+  throw new Error(
+    'Building the Lambda binaries needs cargo-lambda and zig, or Docker, and neither is here. ' +
+      'Run `make tools` once (it installs cargo-lambda and zig into .venv, where the app finds them), ' +
+      'or start Docker; then run the command again. (`make deploy` and `make synth` run `make tools` themselves.)',
+  );
+}
+
+function succeeds(command: string, args: string[]): boolean {
+  const run = spawnSync(command, args, { stdio: 'ignore', timeout: 30_000 });
+  return run.error === undefined && run.status === 0;
 }
 
 /** Fails synth, rather than the deployment, when an environment cannot fit Lambda's limit. */
