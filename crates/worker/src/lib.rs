@@ -10,7 +10,7 @@
 //! is acknowledged, one in progress elsewhere is left for a retry) → the ordering guard (an event
 //! older than its entity's applied version is skipped) → the first matching route's handler →
 //! record the outcome. Every log line within carries the event id, source, type and attempt; each
-//! invocation ends with one EMF metrics line.
+//! invocation ends with EMF metrics lines, one per source.
 
 // No unwrap or expect on request paths: every failure is an error with a status or an exit code.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
@@ -30,6 +30,7 @@ use std::time::{Duration, Instant};
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
 use futures_util::stream::{self, StreamExt};
 use hookway_core::Config;
+use hookway_core::config::JOBS_SOURCE;
 use hookway_core::job::JobEvent;
 use hookway_core::store::{Claim, Claimed, Outcome, RecordKey, StateStore};
 use serde::Serialize;
@@ -154,7 +155,7 @@ impl<S: StateStore> Worker<S> {
                 Ok(event) => event,
                 Err(error) => {
                     tracing::error!(%message_id, %error, "unreadable message: left to the dead-letter queue");
-                    metrics.record(&Processed::Failed(error.to_string()));
+                    metrics.record(None, &Processed::Failed(error.to_string()));
                     response.add_failure(message_id);
                     continue;
                 }
@@ -177,12 +178,13 @@ impl<S: StateStore> Worker<S> {
         for chain in &mut chains {
             chain.sort_by_key(|prepared| prepared.position.as_ref().map(|position| position.version));
         }
-        let outcomes: Vec<(String, Processed)> = stream::iter(chains)
+        let outcomes: Vec<(String, String, Processed)> = stream::iter(chains)
             .map(|chain| async move {
                 let mut outcomes = Vec::with_capacity(chain.len());
                 for prepared in chain {
+                    let source = prepared.event.source.clone();
                     let processed = self.process(prepared.event, prepared.position, deadline).await;
-                    outcomes.push((prepared.message_id, processed));
+                    outcomes.push((prepared.message_id, source, processed));
                 }
                 outcomes
             })
@@ -190,8 +192,8 @@ impl<S: StateStore> Worker<S> {
             .flat_map(stream::iter)
             .collect()
             .await;
-        for (message_id, processed) in outcomes {
-            metrics.record(&processed);
+        for (message_id, source, processed) in outcomes {
+            metrics.record(Some(&source), &processed);
             if !processed.is_acknowledged() {
                 response.add_failure(message_id);
             }
@@ -205,13 +207,13 @@ impl<S: StateStore> Worker<S> {
         let event = match Event::from_job(job) {
             Ok(event) => event,
             Err(error) => {
-                metrics.record(&Processed::Failed(error.to_string()));
+                metrics.record(Some(JOBS_SOURCE), &Processed::Failed(error.to_string()));
                 return (Err(error.into()), metrics);
             }
         };
         let job_id = event.id.clone();
         let processed = self.process(event, None, deadline).await;
-        metrics.record(&processed);
+        metrics.record(Some(JOBS_SOURCE), &processed);
         let done = match processed {
             Processed::Handled { result, .. } => Ok(JobDone { job_id, status: "SUCCEEDED", result }),
             Processed::Duplicate => Ok(JobDone { job_id, status: "SUCCEEDED", result: None }),
