@@ -1,7 +1,7 @@
 import { spawnSync } from 'child_process';
-import { Duration, Stack, Token } from 'aws-cdk-lib';
+import { Duration, Stack, Token, Validations } from 'aws-cdk-lib';
 import { ServicePrincipal, Role } from 'aws-cdk-lib/aws-iam';
-import { ApplicationLogLevel, Architecture, LoggingFormat } from 'aws-cdk-lib/aws-lambda';
+import { ApplicationLogLevel, Architecture, LoggingFormat, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { RustFunction } from 'cargo-lambda-cdk';
 import { Construct } from 'constructs';
@@ -25,6 +25,8 @@ export interface RustLambdaProps {
   readonly timeout: Duration;
   readonly environment: Record<string, string>;
   readonly logRetention: RetentionDays;
+  /** Active AWS X-Ray tracing (`"tracing": true` in hookway.json). */
+  readonly tracing: boolean;
 }
 
 /**
@@ -33,6 +35,7 @@ export interface RustLambdaProps {
  */
 export class RustLambda extends Construct {
   readonly function: RustFunction;
+  readonly logGroup: LogGroup;
 
   constructor(scope: Construct, id: string, props: RustLambdaProps) {
     super(scope, id);
@@ -42,6 +45,7 @@ export class RustLambda extends Construct {
     }
 
     const logGroup = new LogGroup(this, 'Logs', { retention: props.logRetention });
+    this.logGroup = logGroup;
     // A role of its own instead of the default one, whose AWS managed policy may write to any log group.
     const role = new Role(this, 'Role', {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
@@ -63,7 +67,14 @@ export class RustLambda extends Construct {
       loggingFormat: LoggingFormat.JSON,
       // Lambda passes this to the binary as AWS_LAMBDA_LOG_LEVEL, which hookway-core's logging reads.
       applicationLogLevelV2: ApplicationLogLevel.INFO,
+      tracing: props.tracing ? Tracing.ACTIVE : undefined,
     });
+    if (props.tracing) {
+      Validations.of(role).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: 'Active X-Ray tracing: xray:PutTraceSegments and xray:PutTelemetryRecords take no resource narrower than *.',
+      });
+    }
   }
 }
 

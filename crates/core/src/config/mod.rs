@@ -17,8 +17,8 @@ mod settings;
 
 pub use self::routes::{BreakerConfig, ForwardConfig, HandlerConfig, JOBS_SOURCE, RouteConfig, glob_matches};
 pub use self::settings::{
-    AlarmsConfig, ApiConfig, DEFAULT_MAX_BODY_BYTES, IntakeConfig, JobsConfig, LOG_RETENTION_DAYS,
-    MAX_BODY_BYTES_LIMIT, QueueConfig, WorkerConfig,
+    AlarmsConfig, ApiConfig, DEFAULT_MAX_BODY_BYTES, DEFAULT_RUNBOOK_URL, IntakeConfig, JobsConfig, LOG_RETENTION_DAYS,
+    MAX_BODY_BYTES_LIMIT, QueueConfig, SlackConfig, WorkerConfig,
 };
 use crate::cidr::Cidr;
 use crate::scheme::{HmacScheme, Scheme};
@@ -66,6 +66,9 @@ pub struct Config {
     /// Days every log group keeps its logs (a CloudWatch Logs retention).
     #[serde(default = "settings::default_log_retention_days")]
     pub log_retention_days: u32,
+    /// AWS X-Ray tracing of the API and both functions: each request's path through them, timed.
+    #[serde(default)]
+    pub tracing: bool,
     /// The webhook senders, one per `POST /webhooks/{name}` endpoint.
     pub sources: Vec<SourceConfig>,
     /// Which handler processes which events, first match first.
@@ -603,6 +606,35 @@ mod tests {
         ] {
             assert!(error.contains(expected), "{expected} in:\n{error}");
         }
+    }
+
+    #[test]
+    fn alarms_take_their_thresholds_a_runbook_and_a_slack_channel() {
+        let defaults = Config::from_json(&config(&[source("a", "github")])).unwrap();
+        assert_eq!(defaults.alarms.runbook_url, DEFAULT_RUNBOOK_URL);
+        assert_eq!((defaults.alarms.slack.as_ref(), defaults.tracing), (None, false));
+        let json = r#"{"tracing": true, "alarms": {"slack": {"workspaceId": "T07EA123LEP", "channelId": "C07EZ1ABC23"}},
+            "sources": [{"name": "a", "scheme": "github", "secretParameters": ["/a"]}]}"#;
+        let chosen = Config::from_json(json).unwrap();
+        assert!(chosen.tracing);
+        assert_eq!(
+            chosen.alarms.slack,
+            Some(SlackConfig { workspace_id: "T07EA123LEP".into(), channel_id: "C07EZ1ABC23".into() })
+        );
+        let json = r##"{"alarms": {"failureRatePercent": 0, "runbookUrl": "README.md#runbook",
+            "slack": {"workspaceId": "my workspace", "channelId": "#alerts"}},
+            "sources": [{"name": "a", "scheme": "github", "secretParameters": ["/a"]}]}"##;
+        let error = error_of(json);
+        for expected in [
+            "alarms.failureRatePercent: 0 is out of range 1..=100",
+            "alarms.runbookUrl: `README.md#runbook` is not an http:// or https:// URL",
+            "alarms.slack.workspaceId: `my workspace` is not a Slack workspace id",
+            "alarms.slack.channelId: `#alerts` is not a Slack channel id",
+        ] {
+            assert!(error.contains(expected), "{expected} in:\n{error}");
+        }
+        let json = r#"{"alarms": {"slack": {"workspaceId": "T07EA123LEP"}}, "sources": []}"#;
+        assert!(error_of(json).starts_with("alarms.slack: missing field `channelId`"), "{}", error_of(json));
     }
 
     #[test]
