@@ -91,7 +91,7 @@ FUZZ_REPORT := $(abspath target)/fuzz-report.tsv
 .PHONY: fuzz
 fuzz: ## The property tests at length: at least 1,000,000 cases in all (FUZZ_CASES per property); prints the count
 	rm -f $(FUZZ_REPORT)
-	PROPTEST_CASES=$(FUZZ_CASES) HOOKWAY_FUZZ_REPORT=$(FUZZ_REPORT) cargo test --locked -p hookway-properties
+	PROPTEST_CASES=$(FUZZ_CASES) HOOKWAY_FUZZ_REPORT=$(FUZZ_REPORT) cargo test --locked --no-fail-fast -p hookway-properties
 	@awk -F'\t' '{ printf "  %-72s %9d\n", $$1, $$2; total += $$2 } END { printf "fuzz: %d cases in all, no failure\n", total }' $(FUZZ_REPORT)
 
 .PHONY: schema

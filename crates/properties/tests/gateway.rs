@@ -57,8 +57,10 @@ fn the_intake_reads_back_the_request_the_gateway_received() {
         let event = proxy_event(&request, "/webhooks/{source}", &[("source", "x")], &context(ip.clone(), "r".into()));
         let read = lambda_http::request::from_str(&event.to_string()).unwrap();
         prop_assert_eq!(read.method().as_str(), method);
-        // As from API Gateway: the path with the stage before it.
-        prop_assert_eq!(read.uri().path(), format!("/v1{path}"));
+        // As from API Gateway: the path with the stage before it, unless it already starts with
+        // it (lambda_http's rule; the intake routes on the path's end either way).
+        let expected = if path.starts_with("/v1/") { path.clone() } else { format!("/v1{path}") };
+        prop_assert_eq!(read.uri().path(), expected);
         prop_assert_eq!(read.body().as_ref(), &body[..]);
         // A repeated header reaches the intake as its last value: lambda_http lets a REST event's
         // `headers` (API Gateway's last values) override its `multiValueHeaders`, for an event
