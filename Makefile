@@ -83,6 +83,17 @@ bench: ## Criterion benchmarks: verification per scheme, the intake's request pa
 	cargo bench -p hookway-intake --bench request_path
 	cargo bench -p hookway-worker --bench pipeline
 
+# 18 properties × 60,000 cases: over a million in all. They run in the test profile (overflow
+# checks and debug assertions on), reusing the build of `make test`.
+FUZZ_CASES ?= 60000
+FUZZ_REPORT := $(abspath target)/fuzz-report.tsv
+
+.PHONY: fuzz
+fuzz: ## The property tests at length: at least 1,000,000 cases in all (FUZZ_CASES per property); prints the count
+	rm -f $(FUZZ_REPORT)
+	PROPTEST_CASES=$(FUZZ_CASES) HOOKWAY_FUZZ_REPORT=$(FUZZ_REPORT) cargo test --locked --no-fail-fast -p hookway-properties
+	@awk -F'\t' '{ printf "  %-72s %9d\n", $$1, $$2; total += $$2 } END { printf "fuzz: %d cases in all, no failure\n", total }' $(FUZZ_REPORT)
+
 .PHONY: schema
 schema: ## Regenerate hookway.schema.json from the code
 	cargo run --quiet -p hookway-cli -- config schema > hookway.schema.json

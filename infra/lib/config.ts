@@ -45,6 +45,17 @@ export interface JobsConfig {
 export interface AlarmsConfig {
   readonly oldestMessageAgeSeconds: number;
   readonly visibleMessages: number;
+  readonly failureRatePercent: number;
+  readonly failureRateMinEvents: number;
+  readonly signatureRejections: number;
+  readonly runbookUrl: string;
+  /** Also post every alarm in this Slack channel, through AWS Chatbot. */
+  readonly slack?: SlackConfig;
+}
+
+export interface SlackConfig {
+  readonly workspaceId: string;
+  readonly channelId: string;
 }
 
 /** One webhook sender; the stack only needs where its secrets are. */
@@ -78,6 +89,8 @@ export interface HookwayConfig {
   readonly jobs: JobsConfig;
   readonly alarms: AlarmsConfig;
   readonly logRetentionDays: number;
+  /** Active AWS X-Ray tracing of the API and both functions. */
+  readonly tracing: boolean;
   readonly sources: readonly SourceConfig[];
   readonly routes?: readonly RouteConfig[];
 }

@@ -67,16 +67,22 @@ export class HookwayStack extends Stack {
       intake: intake.function,
       worker: worker.function,
       logRetention,
+      tracing: settings.tracing,
     });
     const monitoring = new Monitoring(this, 'Monitoring', {
       alarms: settings.alarms,
       alarmEmail: props.alarmEmail,
-      stage: api.restApi.deploymentStage,
+      sources: settings.sources.map((source) => source.name),
+      api: api.restApi,
+      apiAccessLogs: api.accessLogs,
       intake: intake.function,
+      intakeLogs: intake.logGroup,
       eventsQueue: queueing.eventsQueue,
       worker: worker.function,
+      workerLogs: worker.logGroup,
       eventsDeadLetterQueue: queueing.eventsDeadLetterQueue,
       jobsDeadLetterQueue: queueing.jobsDeadLetterQueue,
+      table,
     });
 
     const url = api.restApi.url; // https://{id}.execute-api.{region}.amazonaws.com/{stage}/

@@ -27,6 +27,8 @@ export interface IngestApiProps {
   /** Runs the jobs of `POST /jobs`, invoked asynchronously. */
   readonly worker: IFunction;
   readonly logRetention: RetentionDays;
+  /** Active AWS X-Ray tracing of the stage. */
+  readonly tracing: boolean;
 }
 
 /**
@@ -37,11 +39,14 @@ export class IngestApi extends Construct {
   readonly restApi: RestApi;
   /** The key `POST /jobs` and `GET /jobs/{id}` require in `x-api-key`; its value stays in API Gateway. */
   readonly apiKey: IApiKey;
+  /** The stage's access logs. */
+  readonly accessLogs: LogGroup;
 
   constructor(scope: Construct, id: string, props: IngestApiProps) {
     super(scope, id);
 
     const accessLogs = new LogGroup(this, 'AccessLogs', { retention: props.logRetention });
+    this.accessLogs = accessLogs;
     this.restApi = new RestApi(this, 'RestApi', {
       restApiName: Stack.of(this).stackName,
       description: 'Hookway: webhooks in, asynchronous jobs in',
@@ -59,6 +64,7 @@ export class IngestApi extends Construct {
         // Errors only, and never bodies: they are the senders' data.
         loggingLevel: MethodLoggingLevel.ERROR,
         dataTraceEnabled: false,
+        tracingEnabled: props.tracing,
         accessLogDestination: new LogGroupLogDestination(accessLogs),
         accessLogFormat: AccessLogFormat.custom(
           JSON.stringify({

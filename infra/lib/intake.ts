@@ -2,7 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { FunctionUrlAuthType, type FunctionUrl } from 'aws-cdk-lib/aws-lambda';
-import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { RustFunction } from 'cargo-lambda-cdk';
 import { Construct } from 'constructs';
@@ -26,6 +26,7 @@ export interface IntakeProps {
  */
 export class Intake extends Construct {
   readonly function: RustFunction;
+  readonly logGroup: LogGroup;
   /** The Function URL, when `intake.functionUrl` asks for one. */
   readonly functionUrl?: FunctionUrl;
 
@@ -33,7 +34,7 @@ export class Intake extends Construct {
     super(scope, id);
     const { settings } = props.config;
 
-    this.function = new RustLambda(this, 'Lambda', {
+    const lambda = new RustLambda(this, 'Lambda', {
       manifestPath: props.manifestPath,
       binaryName: 'hookway-intake',
       description: 'Hookway intake: verifies webhooks and queues them; answers job status',
@@ -45,7 +46,10 @@ export class Intake extends Construct {
         HOOKWAY_TABLE: props.table.tableName,
       },
       logRetention: props.logRetention,
-    }).function;
+      tracing: props.config.settings.tracing,
+    });
+    this.function = lambda.function;
+    this.logGroup = lambda.logGroup;
 
     this.function.addToRolePolicy(
       new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [props.eventsQueue.queueArn] }),

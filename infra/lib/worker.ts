@@ -3,7 +3,7 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { RustFunction } from 'cargo-lambda-cdk';
 import { Construct } from 'constructs';
@@ -31,12 +31,13 @@ export interface WorkerProps {
  */
 export class Worker extends Construct {
   readonly function: RustFunction;
+  readonly logGroup: LogGroup;
 
   constructor(scope: Construct, id: string, props: WorkerProps) {
     super(scope, id);
     const { worker, jobs } = props.config.settings;
 
-    this.function = new RustLambda(this, 'Lambda', {
+    const lambda = new RustLambda(this, 'Lambda', {
       manifestPath: props.manifestPath,
       binaryName: 'hookway-worker',
       description: 'Hookway worker: processes queued webhooks and POST /jobs jobs',
@@ -48,7 +49,10 @@ export class Worker extends Construct {
         HOOKWAY_EVENTS_DLQ_URL: props.eventsDeadLetterQueue.queueUrl,
       },
       logRetention: props.logRetention,
-    }).function;
+      tracing: props.config.settings.tracing,
+    });
+    this.function = lambda.function;
+    this.logGroup = lambda.logGroup;
 
     // Only the failed messages of a batch come back (the worker answers batchItemFailures); a
     // message that keeps failing moves to the dead-letter queue after queue.maxReceiveCount tries.

@@ -4,12 +4,16 @@
 //!
 //! `rotate` keeps the secrets in use valid for a grace period (default 24 h) beside the new one,
 //! so senders can switch without a failed delivery: the parameter becomes
-//! `{"secrets": [{"value": "<new>"}, {"value": "<old>", "expiresAt": "<now + grace>"}]}`.
+//! `{"secrets": [{"value": "<new>"}, {"value": "<old>", "expiresAt": "<now + grace>"}]}`. If the
+//! secrets in use cannot be read (access denied, throttled, SSM unreachable), `rotate` stops and
+//! changes nothing: overwriting them would cut off every sender still signing with them.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
+use aws_sdk_ssm::error::{DisplayErrorContext, SdkError};
+use aws_sdk_ssm::operation::get_parameter::{GetParameterError, GetParameterOutput};
 use aws_sdk_ssm::types::ParameterType;
 use hookway_core::config::ParameterUse;
 use hookway_core::secret::{StoredSecret, format_parameter, parse_parameter};
@@ -77,7 +81,7 @@ pub async fn run(command: Command) -> Result<ExitCode, CliError> {
     if let Some(grace) = grace {
         let until = unix_now() + i64::try_from(grace.as_secs()).unwrap_or(i64::MAX / 2);
         let current = ssm.get_parameter().name(&parameter).with_decryption(true).send().await;
-        let current = current.ok().and_then(|output| output.parameter?.value).unwrap_or_default();
+        let current = current_value(&parameter, current)?;
         for old in parse_parameter(&current)? {
             let expired = old.expires_at.is_some_and(|at| at < unix_now());
             if !expired && !old.value.is_empty() && old.value != new_secret {
@@ -94,7 +98,7 @@ pub async fn run(command: Command) -> Result<ExitCode, CliError> {
         .overwrite(true)
         .send()
         .await
-        .map_err(|error| CliError::Aws(aws_sdk_ssm::error::DisplayErrorContext(error).to_string()))?;
+        .map_err(|error| CliError::Aws(DisplayErrorContext(error).to_string()))?;
     if args.stack.is_local() {
         let mut local = LocalSecrets::load(&args.stack.state_dir)?;
         local.values.insert(parameter.clone(), value);
@@ -108,6 +112,24 @@ pub async fn run(command: Command) -> Result<ExitCode, CliError> {
         println!("the previous secret(s) stay valid until {}", rfc3339(until));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The parameter's value now: empty when it does not exist yet (a first rotation). Any other
+/// failure is an error, so that the secrets in use are never replaced unread.
+fn current_value(
+    parameter: &str,
+    read: Result<GetParameterOutput, SdkError<GetParameterError>>,
+) -> Result<String, CliError> {
+    match read {
+        Ok(output) => Ok(output.parameter.and_then(|parameter| parameter.value).unwrap_or_default()),
+        Err(error) if matches!(error.as_service_error(), Some(GetParameterError::ParameterNotFound(_))) => {
+            Ok(String::new())
+        }
+        Err(error) => Err(CliError::Aws(format!(
+            "cannot read the secrets in use from {parameter}, so nothing was changed: {}",
+            DisplayErrorContext(error)
+        ))),
+    }
 }
 
 fn rfc3339(seconds: i64) -> String {

@@ -101,6 +101,11 @@ fn config_for(receiver: &Receiver) -> Value {
     config["queue"]["maxReceiveCount"] = json!(2);
     config["jobs"]["retryAttempts"] = json!(2);
     config["worker"]["timeoutSeconds"] = json!(30);
+    // github may send from this machine only; `walled` from a range this machine is not in.
+    config["sources"][0]["allowIps"] = json!(["127.0.0.0/8", "::1/128"]);
+    config["sources"].as_array_mut().unwrap().push(json!({
+        "name": "walled", "scheme": "github", "secretParameters": ["/hookway/walled/secret"], "allowIps": ["203.0.113.0/24"]
+    }));
     config["routes"] = json!([
         {"source": "jobs", "type": "report.generate", "handler": {"custom": "report"}},
         // A signed, authenticated fan-out: one delivery to each destination.
@@ -202,6 +207,29 @@ async fn the_local_stack_end_to_end() {
     })
     .await;
     assert!(deliveries(&receiver, "e2e-forged").is_empty(), "the forged event went nowhere");
+
+    // 3b. A sender outside its source's allowIps → 403, whatever X-Forwarded-For claims: the
+    //     gateway hands the intake the real peer address.
+    let (code, said) = stack.send("walled", "e2e-walled", "e2e.test", &[]);
+    assert_eq!((code, said.starts_with("403 Forbidden")), (1, true), "{said}");
+    let spoofed = client
+        .post(format!("{url}/webhooks/walled"))
+        .header("x-forwarded-for", "203.0.113.7")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(spoofed.status(), 403);
+
+    // 3c. A job that is not JSON → 415, as API Gateway answers; it never runs.
+    let refused = client
+        .post(format!("{url}/jobs"))
+        .header("content-type", "text/plain")
+        .body(r#"{"type": "report.generate", "payload": {}}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 415);
 
     // 4. A destination that always fails → the events DLQ after maxReceiveCount tries; once it is
     //    healthy, `hookway dlq redrive` → forwarded.

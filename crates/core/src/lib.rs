@@ -1,6 +1,7 @@
 //! Hookway's core library: what the intake, the worker and the command line share.
 //!
 //! * [`aws`] — the AWS SDK configuration, with timeouts.
+//! * [`cidr`] — IP address ranges, for a source's allowlist.
 //! * [`config`] — `hookway.json`, parsed and validated with errors that name the field at fault.
 //! * [`dead_letter`] — why an event is in the events dead-letter queue.
 //! * [`scheme`] — the signature schemes: verify, sign, and name the event a request carries.
@@ -15,6 +16,7 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod aws;
+pub mod cidr;
 pub mod config;
 pub mod dead_letter;
 pub mod envelope;

@@ -4,6 +4,7 @@ use std::collections::HashMap;
 
 use http::HeaderMap;
 
+use crate::cidr::Cidr;
 use crate::config::{Config, Problem, SchemeName, SourceConfig};
 use crate::scheme::{Identity, MalformedEvent, Scheme, VerifyError};
 use crate::secret::{KeyError, SigningKey, parse_parameter};
@@ -23,6 +24,8 @@ pub struct Source {
     pub secret_parameters: Vec<String>,
     /// The headers kept in its events' envelopes, lowercase.
     pub kept_headers: Vec<String>,
+    /// The only addresses it may send from; `None`: any.
+    pub allow_ips: Option<Vec<Cidr>>,
 }
 
 impl Source {
@@ -36,6 +39,7 @@ impl Source {
             tolerance_seconds: config.tolerance_seconds,
             hide_rejections: config.hide_rejections,
             secret_parameters: config.secret_parameters.clone(),
+            allow_ips: allow_ips(config)?,
         })
     }
 
@@ -50,7 +54,17 @@ impl Source {
             tolerance_seconds: crate::config::DEFAULT_TOLERANCE_SECONDS,
             hide_rejections: false,
             secret_parameters: Vec::new(),
+            allow_ips: None,
         })
+    }
+
+    /// Whether a request from `address` may be verified at all: anything goes without
+    /// `allowIps`; with it, only an address in one of its ranges (an unknown address is refused).
+    pub fn allows(&self, address: Option<std::net::IpAddr>) -> bool {
+        match &self.allow_ips {
+            None => true,
+            Some(ranges) => address.is_some_and(|address| ranges.iter().any(|range| range.contains(address))),
+        }
     }
 
     /// Verifies a request with these keys at Unix time `now`.
@@ -83,6 +97,13 @@ impl Source {
         }
         (keys, problems)
     }
+}
+
+/// The compiled `allowIps`. Fails only for a range [`Config::validate`] has already refused.
+fn allow_ips(config: &SourceConfig) -> Result<Option<Vec<Cidr>>, Problem> {
+    let Some(ranges) = &config.allow_ips else { return Ok(None) };
+    let parsed = ranges.iter().map(|range| range.parse::<Cidr>()).collect::<Result<Vec<_>, _>>();
+    parsed.map(Some).map_err(|error| Problem { field: "allowIps".into(), message: error.to_string() })
 }
 
 /// What every envelope keeps besides the scheme's own headers (the content type has its own field).

@@ -18,6 +18,7 @@ use hookway_core::scheme::SignRequest;
 use hookway_core::secret_cache::{SecretCache, SecretStore, StoreError};
 use hookway_core::store::MemoryStore;
 use hookway_intake::Intake;
+use hookway_intake::metrics::MetricsSink;
 use hookway_intake::queue::{EventQueue, OutgoingMessage, QueueError};
 use serde_json::{Value, json};
 
@@ -64,7 +65,9 @@ fn event_json(config: &Config) -> String {
 fn request_path(c: &mut Criterion) {
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     let config = Config::from_json(include_str!("../../../hookway.json")).unwrap();
-    let intake = Intake::new(&config, Sink, SecretCache::new(Secrets), MemoryStore::default()).unwrap();
+    let intake = Intake::new(&config, Sink, SecretCache::new(Secrets), MemoryStore::default())
+        .unwrap()
+        .with_metrics(MetricsSink::discard());
     runtime.block_on(intake.preload_secrets());
     let event = event_json(&config);
     let check = runtime.block_on(intake.handle(lambda_http::request::from_str(&event).unwrap()));

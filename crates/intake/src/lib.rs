@@ -1,6 +1,8 @@
-//! The intake Lambda: receives `POST /webhooks/{source}`, proves the request genuine with the
-//! source's scheme and secrets, puts the event in the events queue, and only then answers
-//! `202 {"id": ...}`. It also answers `GET /jobs/{id}` from the job's record in the state table.
+//! The intake Lambda: receives `POST /webhooks/{source}`, refuses a sender outside the source's
+//! `allowIps`, proves the request genuine with the source's scheme and secrets, puts the event in
+//! the events queue, and only then answers `202 {"id": ...}`; each webhook is counted in an EMF
+//! metrics line ([`metrics`]). It also answers `GET /jobs/{id}` from the job's record in the
+//! state table.
 //!
 //! It accepts API Gateway REST proxy events (body base64 or not) and Lambda Function URL events;
 //! `lambda_http` turns both into one [`Request`]. [`Intake::handle`] is a plain async function of
@@ -9,11 +11,13 @@
 // No unwrap or expect on request paths: every failure is an error with a status or an exit code.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod metrics;
 pub mod queue;
 pub mod response;
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
+use std::net::IpAddr;
 
 use hookway_core::config::{Config, Problem};
 use hookway_core::envelope::{ENVELOPE_VERSION, Envelope};
@@ -28,6 +32,7 @@ use serde::Serialize;
 use tracing::Instrument;
 use tracing::field::Empty;
 
+use crate::metrics::{Counted, MetricsSink};
 use crate::queue::{EventQueue, OutgoingMessage};
 use crate::response::{Rejection, json};
 
@@ -39,6 +44,7 @@ pub struct Intake<Q, S, J> {
     queue: Q,
     jobs: J,
     max_body_bytes: usize,
+    metrics: MetricsSink,
 }
 
 /// The routes the intake serves.
@@ -81,7 +87,14 @@ impl<Q: EventQueue, S: SecretStore, J: StateStore> Intake<Q, S, J> {
             queue,
             jobs,
             max_body_bytes: config.intake.max_body_bytes,
+            metrics: MetricsSink::default(),
         })
+    }
+
+    /// Writes the metrics lines to `sink` instead of stdout.
+    pub fn with_metrics(mut self, sink: MetricsSink) -> Self {
+        self.metrics = sink;
+        self
     }
 
     /// Reads every source's secrets, at start-up.
@@ -123,10 +136,35 @@ impl<Q: EventQueue, S: SecretStore, J: StateStore> Intake<Q, S, J> {
         .await
     }
 
-    /// `POST /webhooks/{source}`: verify, enqueue, then acknowledge.
+    /// `POST /webhooks/{source}`, counted in the metrics.
     async fn receive(&self, name: &str, request: &Request) -> Result<Response<Body>, Rejection> {
-        let source = self.sources.get(name).ok_or(Rejection::UnknownSource)?;
+        let Some(source) = self.sources.get(name) else {
+            self.metrics.count(Counted::Rejected { source: None, reason: metrics::Reason::UnknownSource });
+            return Err(Rejection::UnknownSource);
+        };
         tracing::Span::current().record("source", name);
+        let result = self.accept(source, request).await;
+        match &result {
+            Ok(response) if response.status() == StatusCode::ACCEPTED => {
+                self.metrics.count(Counted::Accepted { source: &source.name });
+            }
+            Ok(_) => {}
+            Err(rejection) => {
+                if let Some(reason) = rejection.metric_reason() {
+                    self.metrics.count(Counted::Rejected { source: Some(&source.name), reason });
+                }
+            }
+        }
+        result
+    }
+
+    /// A known source's webhook: the sender's address, then the size, the signature, the queue,
+    /// and only then the acknowledgement.
+    async fn accept(&self, source: &Source, request: &Request) -> Result<Response<Body>, Rejection> {
+        let address = client_address(request);
+        if !source.allows(address) {
+            return Err(Rejection::Forbidden { address, hidden: source.hide_rejections });
+        }
         let body: &[u8] = request.body().as_ref();
         if body.len() > self.max_body_bytes {
             return Err(Rejection::TooLarge { size: body.len(), limit: self.max_body_bytes });
@@ -189,6 +227,17 @@ pub fn envelope_message(
     };
     let json = envelope.to_message()?;
     Ok(OutgoingMessage::new(&envelope, json))
+}
+
+/// The address the request came from, as API Gateway or the Function URL saw the connection: never
+/// a header the caller writes, such as `X-Forwarded-For`.
+pub fn client_address(request: &Request) -> Option<IpAddr> {
+    let address = match request.request_context_ref()? {
+        RequestContext::ApiGatewayV1(context) => context.identity.source_ip.as_deref(),
+        RequestContext::ApiGatewayV2(context) => context.http.source_ip.as_deref(),
+        _ => None,
+    };
+    address?.parse().ok()
 }
 
 /// Whether the request came through the REST API (not a Function URL).

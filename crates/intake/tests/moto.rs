@@ -3,6 +3,7 @@
 //! shapes API Gateway and Function URLs send.
 
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use aws_config::SdkConfig;
@@ -14,6 +15,7 @@ use hookway_core::secret_cache::{DEFAULT_TTL, SecretCache, SsmSecretStore};
 use hookway_core::store::{Claim, DynamoStore, Outcome, RecordKey, StateStore};
 use hookway_core::{Config, Envelope, Source};
 use hookway_intake::Intake;
+use hookway_intake::metrics::MetricsSink;
 use hookway_intake::queue::SqsQueue;
 use hookway_testkit::{MotoServer, closed_endpoint, create_queue, create_table, put_secret, sdk_config_for};
 use http::StatusCode;
@@ -39,6 +41,8 @@ struct Harness {
     queue_url: String,
     config: Config,
     intake: Intake<SqsQueue, SsmSecretStore, DynamoStore>,
+    /// The EMF lines the intake wrote.
+    metrics: Arc<Mutex<Vec<String>>>,
 }
 
 type LambdaIntake = Intake<SqsQueue, SsmSecretStore, DynamoStore>;
@@ -66,8 +70,36 @@ impl Harness {
             put_secret(&aws, &source.secret_parameters[0], &secret_of(&source.name)).await;
         }
         adjust(&mut config);
-        let intake = intake(&config, &aws, &aws, &queue_url, refresh_interval).await;
-        Harness { _moto: moto, aws, queue_url, config, intake }
+        let metrics = Arc::new(Mutex::new(Vec::new()));
+        let lines = Arc::clone(&metrics);
+        let intake = intake(&config, &aws, &aws, &queue_url, refresh_interval)
+            .await
+            .with_metrics(MetricsSink::to(move |line| lines.lock().unwrap().push(line.to_owned())));
+        Harness { _moto: moto, aws, queue_url, config, intake, metrics }
+    }
+
+    /// How many webhooks the metrics counted, by metric, source and reason.
+    fn counted(&self) -> HashMap<(String, String, String), u64> {
+        let mut counted = HashMap::new();
+        for line in self.metrics.lock().unwrap().iter() {
+            let document: Value = serde_json::from_str(line).unwrap();
+            for metric in ["Accepted", "Rejected"] {
+                if let Some(count) = document[metric].as_u64() {
+                    let text = |field: &str| document[field].as_str().unwrap_or("-").to_owned();
+                    *counted.entry((metric.to_owned(), text("Source"), text("Reason"))).or_default() += count;
+                }
+            }
+        }
+        counted
+    }
+
+    /// A webhook to `source` from the address `ip`, as API Gateway saw the connection.
+    async fn post_from(&self, ip: &str, source: &str, headers: &[(String, String)], body: &[u8]) -> Answer {
+        let mut event = rest_event("POST", &format!("/webhooks/{source}"), headers, body);
+        if let Some(lambda_http::request::RequestContext::ApiGatewayV1(context)) = event.extensions_mut().get_mut() {
+            context.identity.source_ip = Some(ip.to_owned());
+        }
+        answer(self.intake.handle(event).await)
     }
 
     fn source(&self, name: &str) -> Source {
@@ -428,4 +460,116 @@ async fn with_the_table_unreachable_a_job_status_is_503() {
     let answer = answer(intake.handle(rest_event("GET", "/jobs/some-job", &[], b"")).await);
     assert_eq!(answer.status, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(answer.headers["retry-after"], "10");
+}
+
+fn counted(entries: &[(&str, &str, &str, u64)]) -> HashMap<(String, String, String), u64> {
+    entries
+        .iter()
+        .map(|(metric, source, reason, count)| {
+            (((*metric).to_owned(), (*source).to_owned(), (*reason).to_owned()), *count)
+        })
+        .collect()
+}
+
+/// GitHub's webhook ranges (IPv4 and IPv6) on the github source.
+async fn with_github_ranges() -> Harness {
+    Harness::start_with(
+        |config| {
+            let ranges = Some(vec!["192.30.252.0/22".to_owned(), "2606:50c0::/32".to_owned()]);
+            for name in ["github", "shopify"] {
+                config.sources.iter_mut().find(|source| source.name == name).unwrap().allow_ips = ranges.clone();
+            }
+        },
+        DEFAULT_TTL,
+    )
+    .await
+}
+
+#[tokio::test]
+async fn only_senders_in_allow_ips_are_heard_ipv4_and_ipv6() {
+    let harness = with_github_ranges().await;
+    let body = br#"{"zen": "Design for failure."}"#;
+    let genuine = harness.signed("github", &secret_of("github"), body);
+    for allowed in ["192.30.252.7", "192.30.255.254", "2606:50c0::1", "2606:50c0:8000::154", "::ffff:192.30.252.9"] {
+        let answer = harness.post_from(allowed, "github", &genuine, body).await;
+        assert_eq!(answer.status, StatusCode::ACCEPTED, "{allowed}: {}", answer.body);
+    }
+    for refused in ["203.0.113.9", "192.30.251.255", "2001:db8::1", "2606:50c1::1", "::1"] {
+        let answer = harness.post_from(refused, "github", &genuine, body).await;
+        assert_eq!((answer.status, &answer.body), (StatusCode::FORBIDDEN, &json!({"error": "forbidden"})), "{refused}");
+    }
+    assert_eq!(harness.drain().await.len(), 5, "only the allowed senders' webhooks are queued");
+    assert_eq!(
+        harness.counted(),
+        counted(&[("Accepted", "github", "-", 5), ("Rejected", "github", "Ip", 5)]),
+        "each counted once, refusals by their reason"
+    );
+}
+
+#[tokio::test]
+async fn a_spoofed_x_forwarded_for_is_ignored() {
+    let harness = with_github_ranges().await;
+    let body = b"{}";
+    let mut headers = harness.signed("github", &secret_of("github"), body);
+    headers.push(("X-Forwarded-For".to_owned(), "192.30.252.7".to_owned()));
+    let answer = harness.post_from("203.0.113.9", "github", &headers, body).await;
+    assert_eq!(answer.status, StatusCode::FORBIDDEN, "the header claims an allowed address; the connection was not");
+
+    // A Function URL: its requestContext.http.sourceIp, not its X-Forwarded-For.
+    let mut event: Value = serde_json::from_str(FUNCTION_URL_EVENT).unwrap();
+    event["requestContext"]["http"]["sourceIp"] = json!("203.0.113.9");
+    assert_eq!(event["headers"]["x-forwarded-for"], "192.30.252.1");
+    let refused = answer_of(&harness, &event).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    event["requestContext"]["http"]["sourceIp"] = json!("2606:50c0::1");
+    let heard = answer_of(&harness, &event).await;
+    assert_eq!(heard.status, StatusCode::ACCEPTED, "{}", heard.body);
+    assert_eq!(harness.drain().await.len(), 1);
+}
+
+async fn answer_of(harness: &Harness, event: &Value) -> Answer {
+    answer(harness.intake.handle(lambda_http::request::from_str(&event.to_string()).unwrap()).await)
+}
+
+#[tokio::test]
+async fn an_outside_sender_is_refused_before_its_signature_is_checked() {
+    let harness = with_github_ranges().await;
+    let forged = harness.signed("github", "a guess", b"{}");
+    let answer = harness.post_from("203.0.113.9", "github", &forged, b"{}").await;
+    assert_eq!(answer.status, StatusCode::FORBIDDEN, "not 401: the signature was never looked at");
+    // With hideRejections, the answer an unknown source gets.
+    let hidden = harness.post_from("203.0.113.9", "shopify", &[], b"{}").await;
+    let unknown = harness.post_from("203.0.113.9", "gitlab", &[], b"{}").await;
+    assert_eq!((hidden.status, &hidden.body), (StatusCode::NOT_FOUND, &json!({"error": "not found"})));
+    assert_eq!((hidden.status, &hidden.body), (unknown.status, &unknown.body));
+    assert_eq!(
+        harness.counted(),
+        counted(&[
+            ("Rejected", "github", "Ip", 1),
+            ("Rejected", "shopify", "Ip", 1),
+            ("Rejected", "-", "UnknownSource", 1)
+        ])
+    );
+}
+
+#[tokio::test]
+async fn every_webhook_is_counted_by_source_and_reason() {
+    let harness = Harness::start().await;
+    let body = br#"{"id": "evt_1", "type": "invoice.paid"}"#;
+    harness.post("stripe", &harness.signed("stripe", &secret_of("stripe"), body), body).await;
+    harness.post("stripe", &harness.signed("stripe", "not-the-secret", body), body).await;
+    harness.post("stripe", &[], body).await;
+    let huge = vec![b'x'; harness.config.intake.max_body_bytes + 1];
+    harness.post("github", &harness.signed("github", &secret_of("github"), &huge), &huge).await;
+    harness.post("no-such-source", &[], body).await;
+    harness.send("GET", "/webhooks/github", &[], b"").await;
+    assert_eq!(
+        harness.counted(),
+        counted(&[
+            ("Accepted", "stripe", "-", 1),
+            ("Rejected", "stripe", "Signature", 2),
+            ("Rejected", "github", "Size", 1),
+            ("Rejected", "-", "UnknownSource", 1),
+        ])
+    );
 }

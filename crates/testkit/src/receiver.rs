@@ -1,5 +1,6 @@
 //! A real HTTP receiver on 127.0.0.1 for the forward handler to call: it records every request
-//! and answers as the test scripts it — fail N times, refuse, throttle with `Retry-After`, hang.
+//! and answers as the test scripts it — fail N times, refuse, throttle with `Retry-After`, hang,
+//! or answer with a body (a stand-in for an AWS API's error).
 
 use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
@@ -25,6 +26,8 @@ pub enum Reply {
     RetryAfter(u16, String),
     /// This status, after a wait.
     Slow(Duration, u16),
+    /// This status with a body of this content type (say, an AWS JSON error).
+    Body(u16, &'static str, String),
     /// Never answer (until the client gives up).
     Hang,
 }
@@ -134,7 +137,10 @@ async fn answer(state: Arc<Mutex<State>>, request: Request<Incoming>) -> Result<
             .or_else(|| state.default.clone())
             .unwrap_or(Reply::Status(200));
         let status = match &reply {
-            Reply::Status(status) | Reply::RetryAfter(status, _) | Reply::Slow(_, status) => Some(*status),
+            Reply::Status(status)
+            | Reply::RetryAfter(status, _)
+            | Reply::Slow(_, status)
+            | Reply::Body(status, _, _) => Some(*status),
             Reply::Hang => None,
         };
         state.received.push(Received { path, headers: parts.headers, body, at: Instant::now(), status });
@@ -146,6 +152,11 @@ async fn answer(state: Arc<Mutex<State>>, request: Request<Incoming>) -> Result<
         Reply::RetryAfter(status, after) => {
             *response.status_mut() = StatusCode::from_u16(status).unwrap();
             response.headers_mut().insert(http::header::RETRY_AFTER, after.parse().unwrap());
+        }
+        Reply::Body(status, content_type, body) => {
+            *response.status_mut() = StatusCode::from_u16(status).unwrap();
+            response.headers_mut().insert(http::header::CONTENT_TYPE, content_type.parse().unwrap());
+            *response.body_mut() = Full::new(Bytes::from(body));
         }
         Reply::Slow(wait, status) => {
             tokio::time::sleep(wait).await;

@@ -43,7 +43,7 @@ impl<S: StateStore> Worker<S> {
                 Ok(event) => event,
                 Err(error) => {
                     tracing::error!(%message_id, %error, "unreadable message: left to the dead-letter queue");
-                    metrics.record(&Processed::Failed(error.to_string()));
+                    metrics.record(None, &Processed::Failed(error.to_string()));
                     response.add_failure(message_id);
                     continue;
                 }
@@ -67,13 +67,14 @@ impl<S: StateStore> Worker<S> {
         for chain in &mut chains {
             chain.sort_by_key(|prepared| prepared.position.as_ref().map(|position| position.version));
         }
-        let outcomes: Vec<(String, Processed)> = stream::iter(chains)
+        let outcomes: Vec<(String, String, Processed)> = stream::iter(chains)
             .map(|chain| async move {
                 let mut outcomes = Vec::with_capacity(chain.len());
                 for prepared in chain {
                     let origin = Origin { body: &prepared.body, attributes: &prepared.attributes };
+                    let source = prepared.event.source.clone();
                     let processed = self.process(prepared.event, prepared.position, Some(origin), deadline).await;
-                    outcomes.push((prepared.message_id, processed));
+                    outcomes.push((prepared.message_id, source, processed));
                 }
                 outcomes
             })
@@ -81,8 +82,8 @@ impl<S: StateStore> Worker<S> {
             .flat_map(stream::iter)
             .collect()
             .await;
-        for (message_id, processed) in outcomes {
-            metrics.record(&processed);
+        for (message_id, source, processed) in outcomes {
+            metrics.record(Some(&source), &processed);
             if !processed.is_acknowledged() {
                 response.add_failure(message_id);
             }

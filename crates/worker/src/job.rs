@@ -2,6 +2,7 @@
 //! pipeline. A failure is returned as the invocation's error, so Lambda retries the job and,
 //! after its last attempt, records it in the jobs dead-letter queue.
 
+use hookway_core::config::JOBS_SOURCE;
 use hookway_core::dead_letter::DeadLetter;
 use hookway_core::job::JobEvent;
 use hookway_core::store::StateStore;
@@ -34,13 +35,13 @@ impl<S: StateStore> Worker<S> {
         let event = match Event::from_job(job) {
             Ok(event) => event,
             Err(error) => {
-                metrics.record(&Processed::Failed(error.to_string()));
+                metrics.record(Some(JOBS_SOURCE), &Processed::Failed(error.to_string()));
                 return (Err(error.into()), metrics);
             }
         };
         let job_id = event.id.clone();
         let processed = self.process(event, None, None, deadline).await;
-        metrics.record(&processed);
+        metrics.record(Some(JOBS_SOURCE), &processed);
         let done = match processed {
             Processed::Handled { result, .. } => Ok(JobDone { job_id, status: "SUCCEEDED", result }),
             Processed::Duplicate => Ok(JobDone { job_id, status: "SUCCEEDED", result: None }),

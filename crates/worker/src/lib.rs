@@ -10,8 +10,8 @@
 //!   older than its entity's applied version is skipped) → the first matching route → one
 //!   delivery per handler (those that succeeded before are skipped) → record the outcome, or send
 //!   an event a destination refused for good straight to the dead-letter queue. Every log line
-//!   within carries the event id, source, type and attempt; each invocation ends with one EMF
-//!   metrics line.
+//!   within carries the event id, source, type and attempt; each invocation ends with EMF
+//!   metrics lines, one per source.
 //!
 //! [`retry`] is the deadline-aware retry policy, [`handler::forward`] one attempt and the
 //! breaker, [`secrets`] the destinations' credentials and [`signature`] their signatures.

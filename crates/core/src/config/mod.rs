@@ -20,9 +20,10 @@ pub use self::routes::{
     RouteConfig, SignConfig, glob_matches,
 };
 pub use self::settings::{
-    AlarmsConfig, ApiConfig, DEFAULT_MAX_BODY_BYTES, IntakeConfig, JobsConfig, LOG_RETENTION_DAYS,
-    MAX_BODY_BYTES_LIMIT, QueueConfig, WorkerConfig,
+    AlarmsConfig, ApiConfig, DEFAULT_MAX_BODY_BYTES, DEFAULT_RUNBOOK_URL, IntakeConfig, JobsConfig, LOG_RETENTION_DAYS,
+    MAX_BODY_BYTES_LIMIT, QueueConfig, SlackConfig, WorkerConfig,
 };
+use crate::cidr::Cidr;
 use crate::scheme::{HmacScheme, Scheme};
 
 /// The environment variable the Lambdas read their configuration from.
@@ -68,6 +69,9 @@ pub struct Config {
     /// Days every log group keeps its logs (a CloudWatch Logs retention).
     #[serde(default = "settings::default_log_retention_days")]
     pub log_retention_days: u32,
+    /// AWS X-Ray tracing of the API and both functions: each request's path through them, timed.
+    #[serde(default)]
+    pub tracing: bool,
     /// The webhook senders, one per `POST /webhooks/{name}` endpoint.
     pub sources: Vec<SourceConfig>,
     /// Which handler processes which events, first match first.
@@ -103,6 +107,13 @@ pub struct SourceConfig {
     /// Skip an event older than the one already applied to the same entity (out-of-order delivery).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ordering: Option<OrderingConfig>,
+    /// The only addresses the sender may send from, as IPv4 or IPv6 ranges (`192.30.252.0/22`,
+    /// `2606:50c0::/32`) or single addresses; a request from anywhere else is refused (403, or 404
+    /// with `hideRejections`) before its signature is checked. The address is the one API Gateway
+    /// or the Function URL saw, never a header such as `X-Forwarded-For`. Omitted: any address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schemars(length(min = 1)))]
+    pub allow_ips: Option<Vec<String>>,
 }
 
 /// Where a source's events name the entity they change and its version, as JSON pointers into
@@ -357,6 +368,19 @@ impl SourceConfig {
                 }
             }
         }
+        if let Some(ranges) = &self.allow_ips {
+            if ranges.is_empty() {
+                problems.add(
+                    format!("{at}.allowIps"),
+                    "an empty list would refuse every request: name at least one range, or leave allowIps out to allow any address",
+                );
+            }
+            for (index, range) in ranges.iter().enumerate() {
+                if let Err(error) = range.parse::<Cidr>() {
+                    problems.add(format!("{at}.allowIps[{index}]"), error.to_string());
+                }
+            }
+        }
         if self.secret_parameters.is_empty() {
             problems.add(
                 format!("{at}.secretParameters"),
@@ -588,6 +612,35 @@ mod tests {
     }
 
     #[test]
+    fn alarms_take_their_thresholds_a_runbook_and_a_slack_channel() {
+        let defaults = Config::from_json(&config(&[source("a", "github")])).unwrap();
+        assert_eq!(defaults.alarms.runbook_url, DEFAULT_RUNBOOK_URL);
+        assert_eq!((defaults.alarms.slack.as_ref(), defaults.tracing), (None, false));
+        let json = r#"{"tracing": true, "alarms": {"slack": {"workspaceId": "T07EA123LEP", "channelId": "C07EZ1ABC23"}},
+            "sources": [{"name": "a", "scheme": "github", "secretParameters": ["/a"]}]}"#;
+        let chosen = Config::from_json(json).unwrap();
+        assert!(chosen.tracing);
+        assert_eq!(
+            chosen.alarms.slack,
+            Some(SlackConfig { workspace_id: "T07EA123LEP".into(), channel_id: "C07EZ1ABC23".into() })
+        );
+        let json = r##"{"alarms": {"failureRatePercent": 0, "runbookUrl": "README.md#runbook",
+            "slack": {"workspaceId": "my workspace", "channelId": "#alerts"}},
+            "sources": [{"name": "a", "scheme": "github", "secretParameters": ["/a"]}]}"##;
+        let error = error_of(json);
+        for expected in [
+            "alarms.failureRatePercent: 0 is out of range 1..=100",
+            "alarms.runbookUrl: `README.md#runbook` is not an http:// or https:// URL",
+            "alarms.slack.workspaceId: `my workspace` is not a Slack workspace id",
+            "alarms.slack.channelId: `#alerts` is not a Slack channel id",
+        ] {
+            assert!(error.contains(expected), "{expected} in:\n{error}");
+        }
+        let json = r#"{"alarms": {"slack": {"workspaceId": "T07EA123LEP"}}, "sources": []}"#;
+        assert!(error_of(json).starts_with("alarms.slack: missing field `channelId`"), "{}", error_of(json));
+    }
+
+    #[test]
     fn routes_name_known_sources_and_valid_handlers() {
         let json = |routes: &str| {
             format!(
@@ -628,6 +681,26 @@ mod tests {
             error_of(json),
             "sources[0].ordering.entityPointer: `data.id` is not a JSON pointer such as /data/id"
         );
+    }
+
+    #[test]
+    fn allowed_addresses_are_ranges_and_are_named_when_they_are_not() {
+        let json = |ranges: &str| {
+            format!(
+                r#"{{"sources": [{{"name": "a", "scheme": "github", "secretParameters": ["/a"], "allowIps": {ranges}}}]}}"#
+            )
+        };
+        let allowed = Config::from_json(&json(r#"["192.30.252.0/22", "2606:50c0::/32", "203.0.113.7"]"#)).unwrap();
+        assert_eq!(allowed.sources[0].allow_ips.as_ref().map(Vec::len), Some(3));
+        let without = Config::from_json(&config(&[source("a", "github")])).unwrap();
+        assert_eq!(without.sources[0].allow_ips, None);
+        let error = error_of(&json(r#"["192.30.252.0/22", "192.30.252.1/22", "github.com"]"#));
+        assert_eq!(
+            error,
+            "sources[0].allowIps[1]: `192.30.252.1/22` has bits set beyond its /22 prefix: write 192.30.252.0/22\n\
+             sources[0].allowIps[2]: `github.com` is not an IPv4 or IPv6 address, nor a range such as 203.0.113.0/24 or 2001:db8::/32"
+        );
+        assert!(error_of(&json("[]")).starts_with("sources[0].allowIps: an empty list would refuse every request"));
     }
 
     #[test]
