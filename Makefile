@@ -11,7 +11,8 @@ PYTHON ?= python3
 VENV := .venv
 TOOLS := $(VENV)/.installed
 NODE_MODULES := node_modules/.installed
-export MOTO_SERVER := $(abspath $(VENV))/bin/moto_server
+# moto, with DynamoDB's one-write-at-a-time per item (see tools/moto_server.py).
+export MOTO_SERVER := $(abspath tools/moto-server)
 CDK := CDK_DISABLE_CLI_TELEMETRY=true npx cdk
 
 .PHONY: help

@@ -96,10 +96,10 @@ describe('least privilege', () => {
     },
     { Effect: 'Allow', Action: sorted(['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage']), Resource: jobsDlq },
     { Effect: 'Allow', Action: sorted(['dynamodb:GetItem', 'dynamodb:UpdateItem']), Resource: table },
-    { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: eventsDlq },
+    { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: sorted([eventsDlq, eventsQueue]) },
   ];
 
-  test('the worker may consume the events queue, read and write table items, send to both DLQs, nothing else', () => {
+  test('the worker may consume the events queue and send events back to it, read and write table items, send to both DLQs, nothing else', () => {
     expect(grantsOf(template, 'WorkerLambdaFunction')).toEqual(workerBase);
   });
 

@@ -224,6 +224,7 @@ pub fn envelope_message(
         headers: kept,
         body_encoding,
         body: encoded,
+        retry: None,
     };
     let json = envelope.to_message()?;
     Ok(OutgoingMessage::new(&envelope, json))

@@ -243,6 +243,7 @@ fn an_envelope_reads_back_as_it_was_written_byte_for_byte() {
             headers: headers.iter().map(|(k, v)| (Cow::Borrowed(k.as_str()), Cow::Borrowed(v.as_str()))).collect(),
             body_encoding,
             body: encoded,
+            retry: None,
         };
         let message = envelope.to_message().unwrap();
         let read = Envelope::from_json(&message).unwrap();

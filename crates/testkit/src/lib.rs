@@ -5,8 +5,8 @@
 //! [`receiver::Receiver`] is a real HTTP destination that fails, refuses, throttles or hangs on cue;
 //! [`logs::Capture`] keeps the log lines a test's subscriber writes.
 //!
-//! `moto_server` is found at `$MOTO_SERVER`, else in the project's `.venv` (`make test`
-//! installs it there), else on `PATH`.
+//! moto runs as `tools/moto-server` starts it (moto from the project's `.venv`, which `make test`
+//! installs, applying DynamoDB writes one at a time as DynamoDB does), or as `$MOTO_SERVER` says.
 
 pub mod logs;
 pub mod receiver;
@@ -75,13 +75,12 @@ pub async fn sdk_config_for(endpoint: &str) -> SdkConfig {
     hookway_dev::sdk_config(endpoint).await
 }
 
-/// Where `moto_server` is.
+/// The program that starts moto.
 pub fn moto_server_path() -> PathBuf {
-    if let Some(path) = std::env::var_os("MOTO_SERVER") {
-        return PathBuf::from(path);
+    match std::env::var_os("MOTO_SERVER") {
+        Some(path) => PathBuf::from(path),
+        None => workspace_root().join("tools/moto-server"),
     }
-    let venv = workspace_root().join(".venv/bin/moto_server");
-    if venv.exists() { venv } else { PathBuf::from("moto_server") }
 }
 
 /// The repository's root directory.

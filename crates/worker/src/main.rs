@@ -1,10 +1,12 @@
 //! The worker Lambda's entry point: builds the configuration, the DynamoDB client, the HTTP
 //! client and the handlers once, at start-up, then runs each invocation through [`Worker::invoke`].
 //!
-//! Environment: `HOOKWAY_CONFIG` (the JSON of hookway.json), `HOOKWAY_TABLE`,
-//! `HOOKWAY_EVENTS_DLQ_URL` (where events a destination refused for good go), and the usual AWS
-//! variables (`AWS_ENDPOINT_URL` points the clients at moto locally). The destinations' secret
-//! parameters are read once here, in one batch, and cached.
+//! Environment: `HOOKWAY_CONFIG` (the JSON of hookway.json), `HOOKWAY_TABLE` (also where the
+//! destinations' circuits and rate limits are shared), `HOOKWAY_EVENTS_QUEUE_URL` (where events
+//! wait for their next attempt), `HOOKWAY_EVENTS_DLQ_URL` (where events a destination refused for
+//! good, or out of retries, go), and the usual AWS variables (`AWS_ENDPOINT_URL` points the clients
+//! at moto locally). The destinations' secret parameters are read once here, in one batch, and
+//! cached.
 
 // No unwrap or expect on request paths: every failure is an error with a status or an exit code.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
@@ -22,7 +24,9 @@ use hookway_worker::dead_letter::SqsDeadLetterQueue;
 use hookway_worker::deadline::Deadline;
 use hookway_worker::handler::Registry;
 use hookway_worker::handler::report::Report;
+use hookway_worker::requeue::{EVENTS_QUEUE_URL_ENV, SqsEventsQueue};
 use hookway_worker::secrets::Secrets;
+use hookway_worker::shared::DynamoShared;
 use hookway_worker::{Outbound, Worker};
 use lambda_runtime::{Error, LambdaEvent, service_fn};
 use serde_json::Value;
@@ -33,8 +37,11 @@ async fn main() -> Result<(), Error> {
     let config = Config::from_env()?;
     let table = std::env::var(TABLE_ENV).map_err(|_| format!("{TABLE_ENV} is not set"))?;
     let dead_letters = std::env::var(EVENTS_DLQ_URL_ENV).map_err(|_| format!("{EVENTS_DLQ_URL_ENV} is not set"))?;
+    let events_queue = std::env::var(EVENTS_QUEUE_URL_ENV).map_err(|_| format!("{EVENTS_QUEUE_URL_ENV} is not set"))?;
     let aws = hookway_core::aws::sdk_config().await;
-    let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&aws), table);
+    let dynamodb = aws_sdk_dynamodb::Client::new(&aws);
+    let shared = DynamoShared::new(dynamodb.clone(), &table);
+    let store = DynamoStore::new(dynamodb, table);
     // Your own handlers: register them here, route to them with {"custom": "<name>"}.
     let registry = Registry::new().with("report", Report);
     let client = reqwest::Client::builder()
@@ -45,8 +52,14 @@ async fn main() -> Result<(), Error> {
     let secrets = Secrets::new(SsmSecretStore::new(aws_sdk_ssm::Client::new(&aws)));
     let parameters: Vec<String> = config.outbound_parameters().iter().map(|(name, _)| (*name).to_owned()).collect();
     secrets.preload(&parameters).await;
-    let dead_letters = SqsDeadLetterQueue::new(aws_sdk_sqs::Client::new(&aws), dead_letters);
-    let outbound = Outbound { client, secrets: Arc::new(secrets), dead_letters: Some(Arc::new(dead_letters)) };
+    let sqs = aws_sdk_sqs::Client::new(&aws);
+    let outbound = Outbound {
+        client,
+        secrets: Arc::new(secrets),
+        dead_letters: Some(Arc::new(SqsDeadLetterQueue::new(sqs.clone(), dead_letters))),
+        events_queue: Some(Arc::new(SqsEventsQueue::new(sqs, events_queue))),
+        shared: Arc::new(shared),
+    };
     let worker = Arc::new(Worker::new(&config, store, &registry, outbound)?);
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| {
         let worker = Arc::clone(&worker);

@@ -16,8 +16,9 @@ mod routes;
 mod settings;
 
 pub use self::routes::{
-    AuthorizationConfig, BreakerConfig, Condition, ForwardConfig, HandlerConfig, JOBS_SOURCE, ParameterUse,
-    RouteConfig, SignConfig, glob_matches,
+    AuthorizationConfig, BreakerConfig, Condition, DEFAULT_SCHEDULE, ForwardConfig, HandlerConfig, JOBS_SOURCE,
+    MAX_PER_SECOND, MAX_SCHEDULE_ENTRIES, ParameterUse, RateLimitConfig, RetryConfig, RouteConfig, SignConfig,
+    glob_matches,
 };
 pub use self::settings::{
     AlarmsConfig, ApiConfig, DEFAULT_MAX_BODY_BYTES, DEFAULT_RUNBOOK_URL, IntakeConfig, JobsConfig, LOG_RETENTION_DAYS,
@@ -335,8 +336,13 @@ impl Config {
             source.validate(&at, &mut problems);
         }
         let names: Vec<&str> = self.sources.iter().map(|source| source.name.as_str()).collect();
+        let days = |days: u32| std::time::Duration::from_secs(u64::from(days) * 86_400);
+        let limits = routes::ScheduleLimits {
+            retention: days(self.queue.retention_days),
+            record_ttl: days(self.worker.idempotency_ttl_days),
+        };
         for (index, route) in self.routes.iter().enumerate() {
-            route.validate(&format!("routes[{index}]"), &names, &mut problems);
+            route.validate(&format!("routes[{index}]"), &names, &limits, &mut problems);
         }
         problems.into_result()
     }
