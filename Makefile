@@ -84,5 +84,8 @@ bench: ## Criterion benchmarks: verification per scheme, the intake's request pa
 	cargo bench -p hookway-worker --bench pipeline
 
 .PHONY: schema
-schema: ## Regenerate hookway.schema.json from the code
+schema: ## Regenerate hookway.schema.json and the README's provider table from the code
 	cargo run --quiet -p hookway-cli -- config schema > hookway.schema.json
+	cargo run --quiet -p hookway-cli -- providers --markdown | $(PYTHON) -c 'import re, sys; \
+		table = sys.stdin.read(); readme = open("README.md").read(); \
+		open("README.md", "w").write(re.sub(r"(<!-- providers:start -->\n).*?(<!-- providers:end -->)", lambda m: m.group(1) + table + m.group(2), readme, flags=re.S))'

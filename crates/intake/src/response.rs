@@ -50,6 +50,12 @@ pub enum Rejection {
         /// Answer 404, as if the endpoint did not exist.
         hidden: bool,
     },
+    /// A `GET` handshake whose check failed (a wrong verify token, no challenge).
+    #[error("handshake refused")]
+    HandshakeRefused {
+        /// Answer 404, as if the endpoint did not exist.
+        hidden: bool,
+    },
     /// Verified, but the event cannot be named.
     #[error("malformed event: {0}")]
     Malformed(#[from] MalformedEvent),
@@ -74,7 +80,9 @@ impl Rejection {
             Rejection::NoRoute
             | Rejection::UnknownSource
             | Rejection::UnknownJob
-            | Rejection::Unauthorized { hidden: true, .. } => StatusCode::NOT_FOUND,
+            | Rejection::Unauthorized { hidden: true, .. }
+            | Rejection::HandshakeRefused { hidden: true } => StatusCode::NOT_FOUND,
+            Rejection::HandshakeRefused { hidden: false } => StatusCode::FORBIDDEN,
             Rejection::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             Rejection::TooLarge { .. } | Rejection::Envelope(EnvelopeError::TooLarge(_)) => {
                 StatusCode::PAYLOAD_TOO_LARGE
@@ -95,6 +103,7 @@ impl Rejection {
             StatusCode::METHOD_NOT_ALLOWED => "method not allowed".into(),
             StatusCode::PAYLOAD_TOO_LARGE => "payload too large".into(),
             StatusCode::UNAUTHORIZED => "invalid signature".into(),
+            StatusCode::FORBIDDEN => "forbidden".into(),
             StatusCode::SERVICE_UNAVAILABLE => "temporarily unavailable, retry later".into(),
             StatusCode::BAD_REQUEST => self.to_string(),
             _ => "internal error".into(),
