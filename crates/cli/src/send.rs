@@ -7,6 +7,8 @@ use hookway_core::scheme::SignRequest;
 use hookway_core::{Config, unix_now};
 use serde_json::{Value, json};
 
+use hookway_dev::secrets::LocalSecrets;
+
 use crate::error::CliError;
 use crate::sign::fresh_id;
 use crate::stack::StackArgs;
@@ -60,6 +62,15 @@ pub async fn run(args: Args) -> Result<ExitCode, CliError> {
     let key = match (&args.private_key, &args.secret) {
         (Some(private), _) => source.scheme.private_key(private)?,
         (None, Some(secret)) => source.scheme.key(secret, None)?,
+        // Only a test private key signs as a public-key provider: the local stack keeps one.
+        (None, None) if source.scheme.spec().algorithm.is_public_key() => {
+            let local = LocalSecrets::load(&args.stack.state_dir)?;
+            let private = source.secret_parameters.first().and_then(|parameter| local.private_keys.get(parameter));
+            let private = private.ok_or_else(|| {
+                CliError::Usage(format!("{} signs with a private key: give a test key with --private-key", source.name))
+            })?;
+            source.scheme.private_key(private)?
+        }
         (None, None) => {
             let aws = args.stack.sdk_config().await?;
             target::keys(&source, &[], Some(&aws)).await?.remove(0)

@@ -73,6 +73,9 @@ pub fn proxy_event(
         (Value::Object(single), Value::Object(multi))
     };
     let user_agent = request.headers.get(http::header::USER_AGENT).and_then(|value| value.to_str().ok());
+    // API Gateway tells the function the scheme it was called with; here it is plain HTTP.
+    single.insert("x-forwarded-proto".to_owned(), json!("http"));
+    multi.insert("x-forwarded-proto".to_owned(), json!(["http"]));
     json!({
         "resource": resource,
         "path": request.path,
@@ -87,7 +90,9 @@ pub fn proxy_event(
             "resourceId": context.resource_id,
             "resourcePath": resource,
             "httpMethod": request.method,
-            "path": format!("/{}{}", context.stage, request.path),
+            // The path as called: here no stage precedes it, as behind a custom domain in AWS, so
+            // a URL-signing provider's URL is rebuilt as the sender called it.
+            "path": request.path,
             "stage": context.stage,
             "requestId": context.request_id,
             "accountId": context.account_id,
