@@ -79,7 +79,7 @@ deploy: $(TOOLS) $(NODE_MODULES) ## Check hookway.json, then build and deploy th
 
 .PHONY: bench
 bench: ## Criterion benchmarks: verification per scheme, the intake's request path, the worker pipeline
-	cargo bench -p hookway-core --bench verify
+	cargo bench -p hookway-providers --bench verify
 	cargo bench -p hookway-intake --bench request_path
 	cargo bench -p hookway-worker --bench pipeline
 

@@ -182,7 +182,7 @@ fn verifying_key<'k>(
                     presented
                         .signatures
                         .iter()
-                        .any(|signature| bool::from(expected.as_slice().ct_eq(signature.as_bytes())))
+                        .any(|signature| bool::from(expected.as_bytes().ct_eq(signature.as_bytes())))
                 }),
             })
         }
@@ -230,7 +230,7 @@ impl Message<'_, '_> {
     }
 
     /// The MAC of an HMAC key over the message.
-    fn mac(&self, key: &Key) -> Option<Vec<u8>> {
+    fn mac(&self, key: &Key) -> Option<Signature> {
         key.mac_over(&|sink| self.feed(sink))
     }
 }
@@ -383,7 +383,7 @@ pub fn sign(
         }
         Material::Token(token) => token.to_vec(),
         Material::Ed25519(_) | Material::P256(_) => return Err(SignError::PublicKey(provider)),
-        _ => message.mac(key).unwrap_or_default(),
+        _ => message.mac(key).map(|mac| mac.as_bytes().to_vec()).unwrap_or_default(),
     };
     let mut headers = Vec::new();
     if let Some(Locate::Header(name)) = spec.id {

@@ -46,6 +46,14 @@ impl Signature {
         u8::try_from(len).ok().filter(|len| *len > 0).map(|len| Signature { bytes, len })
     }
 
+    /// A signature of these bytes; `None` when longer than any signature.
+    pub fn from_bytes(bytes: &[u8]) -> Option<Signature> {
+        let len = u8::try_from(bytes.len()).ok().filter(|len| usize::from(*len) <= MAX_SIGNATURE_LEN)?;
+        let mut inline = [0u8; MAX_SIGNATURE_LEN];
+        inline[..bytes.len()].copy_from_slice(bytes);
+        Some(Signature { bytes: inline, len })
+    }
+
     /// The signature's bytes.
     pub fn as_bytes(&self) -> &[u8] {
         &self.bytes[..usize::from(self.len)]
