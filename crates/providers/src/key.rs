@@ -95,19 +95,8 @@ impl Key {
     /// Ed25519 seed in hex (32 bytes) or `whsk_` and its base64; a P-256 key as base64 PKCS#8 DER.
     pub fn private(algorithm: Algorithm, private_key: &str) -> Result<Key, KeyError> {
         let material = match algorithm {
-            Algorithm::Ed25519 => {
-                let seed = match private_key.strip_prefix("whsk_") {
-                    Some(encoded) => base64(encoded)?,
-                    None => hex::decode(private_key.trim())
-                        .map_err(|_| KeyError::Malformed("an Ed25519 private key is 64 hex digits, or whsk_…"))?,
-                };
-                // libsodium's secret keys are the seed followed by the public key.
-                let seed: [u8; 32] = seed
-                    .get(..32)
-                    .and_then(|seed| seed.try_into().ok())
-                    .ok_or(KeyError::Malformed("an Ed25519 private key has 32 bytes"))?;
-                Material::Ed25519Signing(Box::new(ed25519_dalek::SigningKey::from_bytes(&seed)))
-            }
+            _ if private_key.starts_with("whsk_") => ed25519_private(private_key)?,
+            Algorithm::Ed25519 => ed25519_private(private_key)?,
             Algorithm::EcdsaP256Sha256 => {
                 let der = base64(private_key.trim())?;
                 Material::P256Signing(Box::new(
@@ -247,6 +236,21 @@ pub fn generate(algorithm: Algorithm, format: SecretFormat, random: [u8; 32]) ->
         (_, SecretFormat::UserPassword) => text(format!("hookway:{}", hex::encode(&random[..16]))),
         _ => text(hex::encode(random)),
     }
+}
+
+/// An Ed25519 private key: a seed in hex, or `whsk_` and the base64 of a seed (or of libsodium's
+/// secret key, the seed followed by the public key).
+fn ed25519_private(private_key: &str) -> Result<Material, KeyError> {
+    let seed = match private_key.strip_prefix("whsk_") {
+        Some(encoded) => base64(encoded)?,
+        None => hex::decode(private_key.trim())
+            .map_err(|_| KeyError::Malformed("an Ed25519 private key is 64 hex digits, or whsk_…"))?,
+    };
+    let seed: [u8; 32] = seed
+        .get(..32)
+        .and_then(|seed| seed.try_into().ok())
+        .ok_or(KeyError::Malformed("an Ed25519 private key has 32 bytes"))?;
+    Ok(Material::Ed25519Signing(Box::new(ed25519_dalek::SigningKey::from_bytes(&seed))))
 }
 
 fn base64(text: &str) -> Result<Vec<u8>, KeyError> {

@@ -113,3 +113,36 @@ pub const SVIX_SPEC: Spec<'static> = Spec {
     hooks: Hooks { presented: Some(presented), identify: Some(identify), sign: Some(sign_svix), signed: None },
     ..PROVIDER.spec
 };
+
+#[cfg(test)]
+mod tests {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::STANDARD as BASE64;
+    use http::HeaderMap;
+
+    use crate::engine::{Request, SignRequest};
+    use crate::key::generate;
+    use crate::spec::{Algorithm, SecretFormat};
+    use crate::{Scheme, VerifyError};
+
+    /// A `whsk_` test key signs `v1a` entries; the `whpk_` public key verifies them.
+    #[test]
+    fn asymmetric_v1a_signatures_verify_with_a_whpk_public_key() {
+        let seed = [5u8; 32];
+        let public = hex::decode(generate(Algorithm::Ed25519, SecretFormat::Ed25519Hex, seed).secret).unwrap();
+        let scheme = Scheme::named("standard-webhooks").unwrap();
+        let private = scheme.private_key(&format!("whsk_{}", BASE64.encode(seed))).unwrap();
+        let public = scheme.key(&format!("whpk_{}", BASE64.encode(public)), None).unwrap();
+        let body = br#"{"type": "user.created"}"#;
+        let request = SignRequest { id: "msg_1", timestamp: 1_700_000_000, body, method: "POST", url: "" };
+        let signed = scheme.sign(&private, &request).unwrap();
+        assert!(signed.headers[2].1.starts_with("v1a,"), "{:?}", signed.headers);
+        let headers: HeaderMap = signed.headers.iter().map(|(n, v)| (n.parse().unwrap(), v.parse().unwrap())).collect();
+        let keys = [public];
+        assert_eq!(scheme.verify(&Request::post(&headers, body), &keys, 300, 1_700_000_000), Ok(()));
+        let tampered = br#"{"type": "user.deleted"}"#;
+        assert_eq!(scheme.verify(&Request::post(&headers, tampered), &keys, 300, 1_700_000_000), Err(VerifyError::Mismatch));
+        let hmac = scheme.key("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", None).unwrap();
+        assert_eq!(scheme.verify(&Request::post(&headers, body), &[hmac], 300, 1_700_000_000), Err(VerifyError::Mismatch));
+    }
+}
