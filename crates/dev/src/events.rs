@@ -229,11 +229,12 @@ mod tests {
         {
             assert_eq!(event[field], fixture[field], "{field}");
         }
-        for field in
-            ["resourcePath", "httpMethod", "path", "stage", "requestId", "accountId", "apiId", "requestTimeEpoch"]
-        {
+        for field in ["resourcePath", "httpMethod", "stage", "requestId", "accountId", "apiId", "requestTimeEpoch"] {
             assert_eq!(event["requestContext"][field], fixture["requestContext"][field], "requestContext.{field}");
         }
+        // The path as called: locally no stage precedes it, as behind a custom domain in AWS.
+        assert_eq!(fixture["requestContext"]["path"], "/v1/webhooks/github");
+        assert_eq!(event["requestContext"]["path"], "/webhooks/github");
         let request = lambda_http::request::from_str(&event.to_string()).unwrap();
         assert_eq!(request.body().as_ref(), b"Hello, World!");
         assert_eq!(request.headers()["x-github-delivery"], "72d3162e-cc78-11e3-81ab-4c9367dc0958");
