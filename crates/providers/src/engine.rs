@@ -459,7 +459,8 @@ pub fn answer_get(spec: &Spec<'_>, request: &Request<'_>, keys: &[Key]) -> Optio
     }
 }
 
-/// The answer to a signed handshake, once `request` has verified.
+/// The answer to a signed handshake, once `request` has verified. Whether it is a handshake is
+/// asked first — a look at a header or a field — so an ordinary event is not verified again.
 pub fn answer_verified(
     spec: &Spec<'_>,
     request: &Request<'_>,
@@ -467,13 +468,11 @@ pub fn answer_verified(
     tolerance: u64,
     now: i64,
 ) -> Option<Answer> {
-    match spec.handshake? {
-        Handshake::Verified { answer, .. } => {
-            let key = verifying_key(spec, request, keys, tolerance, now).ok()?;
-            answer(request, key)
-        }
-        Handshake::Get { .. } => None,
-    }
+    let Some(Handshake::Verified { answer, .. }) = spec.handshake else { return None };
+    keys.iter().filter(|key| key.is_active(now)).find_map(|key| {
+        let answered = answer(request, key)?;
+        verifying_key(spec, request, std::slice::from_ref(key), tolerance, now).ok().map(|_| answered)
+    })
 }
 
 /// The signed bytes as the engine feeds them, for a provider's tests.
