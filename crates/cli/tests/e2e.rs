@@ -17,7 +17,7 @@ use serde_json::{Value, json};
 /// The first run builds both functions from scratch.
 const BOOT_DEADLINE: Duration = Duration::from_secs(20 * 60);
 const STEP_DEADLINE: Duration = Duration::from_secs(90);
-const SOURCES: [&str; 6] = ["github", "stripe", "slack", "shopify", "standard-webhooks", "hmac"];
+const SOURCES: [&str; 8] = ["github", "stripe", "slack", "shopify", "standard-webhooks", "hmac", "twilio", "discord"];
 const SIGNING_PARAMETER: &str = "/hookway/e2e/fanout/signing";
 const TOKEN_PARAMETER: &str = "/hookway/e2e/fanout/token";
 
@@ -107,6 +107,13 @@ fn config_for(receiver: &Receiver) -> Value {
     config["sources"].as_array_mut().unwrap().push(json!({
         "name": "walled", "scheme": "github", "secretParameters": ["/hookway/walled/secret"], "allowIps": ["203.0.113.0/24"]
     }));
+    // A URL-signing provider, a public-key one, and the two with GET handshakes.
+    let sources = config["sources"].as_array_mut().unwrap();
+    sources.push(json!({"name": "twilio", "scheme": "twilio", "secretParameters": ["/hookway/twilio/secret"]}));
+    sources.push(json!({"name": "discord", "scheme": "discord", "secretParameters": ["/hookway/discord/public-key"]}));
+    sources.push(json!({"name": "meta", "scheme": "meta", "secretParameters": ["/hookway/meta/secret"],
+                        "verifyTokenParameter": "/hookway/meta/verify-token"}));
+    sources.push(json!({"name": "dropbox", "scheme": "dropbox", "secretParameters": ["/hookway/dropbox/secret"]}));
     config["routes"] = json!([
         {"source": "jobs", "type": "report.generate", "handler": {"custom": "report"}},
         // A signed, authenticated fan-out: one delivery to each destination.
@@ -203,6 +210,15 @@ async fn the_local_stack_end_to_end() {
         assert_eq!(delivered.body, body.as_bytes(), "{source}: the original body");
         assert_eq!(delivered.headers["content-type"], "application/json", "{source}");
     }
+
+    // The handshakes of Meta and Dropbox, answered through the local gateway and never queued.
+    let token = local_secret(&stack, "/hookway/meta/verify-token");
+    // The generated token is hex, as it may stand in a query unencoded.
+    let subscribe = format!("{url}/webhooks/meta?hub.mode=subscribe&hub.challenge=1158201444&hub.verify_token={token}");
+    let answer = client.get(subscribe).send().await.unwrap();
+    assert_eq!((answer.status().as_u16(), answer.text().await.unwrap()), (200, "1158201444".to_owned()));
+    let answer = client.get(format!("{url}/webhooks/dropbox?challenge=e2e-challenge")).send().await.unwrap();
+    assert_eq!((answer.status().as_u16(), answer.text().await.unwrap()), (200, "e2e-challenge".to_owned()));
 
     // 3. A wrong signature → 401; nothing reaches the receiver (a genuine event sent after it does).
     let (code, said) = stack.send("stripe", "e2e-forged", "e2e.test", &["--secret", "whsec_not-the-secret"]);

@@ -30,6 +30,7 @@ pub mod telemetry;
 
 pub use config::{Config, SchemeName};
 pub use envelope::Envelope;
+pub use hookway_providers;
 pub use source::Source;
 
 /// The current Unix time in seconds.

@@ -18,6 +18,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use aws_config::SdkConfig;
+use aws_config::timeout::TimeoutConfig;
 
 /// A moto server, stopped on drop.
 #[derive(Debug)]
@@ -114,18 +115,29 @@ where
     }
 }
 
+/// `config` with timeouts for setting up a test rather than for answering a sender: a fresh moto
+/// server loads a service's code on its first call, which takes seconds on a busy machine.
+fn patient(config: &SdkConfig) -> SdkConfig {
+    let timeouts = TimeoutConfig::builder()
+        .connect_timeout(Duration::from_secs(5))
+        .operation_attempt_timeout(Duration::from_secs(30))
+        .operation_timeout(Duration::from_secs(60))
+        .build();
+    config.to_builder().timeout_config(timeouts).build()
+}
+
 /// Creates an SQS queue allowing 1 MiB messages, as the stack does, and returns its URL.
 pub async fn create_queue(config: &SdkConfig, name: &str) -> String {
-    hookway_dev::resources::create_queue(config, name, &[]).await.unwrap()
+    hookway_dev::resources::create_queue(&patient(config), name, &[]).await.unwrap()
 }
 
 /// Stores a SecureString parameter.
 pub async fn put_secret(config: &SdkConfig, name: &str, value: &str) {
     let values = [(name.to_owned(), value.to_owned())].into();
-    hookway_dev::resources::put_secrets(config, &values).await.unwrap();
+    hookway_dev::resources::put_secrets(&patient(config), &values).await.unwrap();
 }
 
 /// Creates the state table as the stack does (partition key `pk`, TTL on `expiresAt`).
 pub async fn create_table(config: &SdkConfig, name: &str) {
-    hookway_dev::resources::create_table(config, name).await.unwrap();
+    hookway_dev::resources::create_table(&patient(config), name).await.unwrap();
 }
