@@ -11,7 +11,8 @@ PYTHON ?= python3
 VENV := .venv
 TOOLS := $(VENV)/.installed
 NODE_MODULES := node_modules/.installed
-export MOTO_SERVER := $(abspath $(VENV))/bin/moto_server
+# moto, with DynamoDB's one-write-at-a-time per item (see tools/moto_server.py).
+export MOTO_SERVER := $(abspath tools/moto-server)
 CDK := CDK_DISABLE_CLI_TELEMETRY=true npx cdk
 
 .PHONY: help
@@ -81,7 +82,7 @@ deploy: $(TOOLS) $(NODE_MODULES) ## Check hookway.json, then build and deploy th
 
 .PHONY: bench
 bench: ## Criterion benchmarks: verification per scheme, the intake's request path, the worker pipeline
-	cargo bench -p hookway-core --bench verify
+	cargo bench -p hookway-providers --bench verify
 	cargo bench -p hookway-intake --bench request_path
 	cargo bench -p hookway-worker --bench pipeline
 
@@ -95,6 +96,20 @@ bench-coldstart: $(TOOLS) ## Cold starts of the intake and the worker against a 
 	cargo build --locked -p hookway-coldstart
 	target/debug/hookway-coldstart --bin-dir target/release $(COLDSTART_ARGS)
 
+# 18 properties × 60,000 cases: over a million in all. They run in the test profile (overflow
+# checks and debug assertions on), reusing the build of `make test`.
+FUZZ_CASES ?= 60000
+FUZZ_REPORT := $(abspath target)/fuzz-report.tsv
+
+.PHONY: fuzz
+fuzz: ## The property tests at length: at least 1,000,000 cases in all (FUZZ_CASES per property); prints the count
+	rm -f $(FUZZ_REPORT)
+	PROPTEST_CASES=$(FUZZ_CASES) HOOKWAY_FUZZ_REPORT=$(FUZZ_REPORT) cargo test --locked --no-fail-fast -p hookway-properties
+	@awk -F'\t' '{ printf "  %-72s %9d\n", $$1, $$2; total += $$2 } END { printf "fuzz: %d cases in all, no failure\n", total }' $(FUZZ_REPORT)
+
 .PHONY: schema
-schema: ## Regenerate hookway.schema.json from the code
+schema: ## Regenerate hookway.schema.json and the README's provider table from the code
 	cargo run --quiet -p hookway-cli -- config schema > hookway.schema.json
+	cargo run --quiet -p hookway-cli -- providers --markdown | $(PYTHON) -c 'import re, sys; \
+		table = sys.stdin.read(); readme = open("README.md").read(); \
+		open("README.md", "w").write(re.sub(r"(<!-- providers:start -->\n).*?(<!-- providers:end -->)", lambda m: m.group(1) + table + m.group(2), readme, flags=re.S))'

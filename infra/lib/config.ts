@@ -45,6 +45,17 @@ export interface JobsConfig {
 export interface AlarmsConfig {
   readonly oldestMessageAgeSeconds: number;
   readonly visibleMessages: number;
+  readonly failureRatePercent: number;
+  readonly failureRateMinEvents: number;
+  readonly signatureRejections: number;
+  readonly runbookUrl: string;
+  /** Also post every alarm in this Slack channel, through AWS Chatbot. */
+  readonly slack?: SlackConfig;
+}
+
+export interface SlackConfig {
+  readonly workspaceId: string;
+  readonly channelId: string;
 }
 
 /** One webhook sender; the stack only needs where its secrets are. */
@@ -52,6 +63,21 @@ export interface SourceConfig {
   readonly name: string;
   readonly scheme: string;
   readonly secretParameters: readonly string[];
+}
+
+/** A route; the stack only needs its destinations' secret parameters. */
+export interface RouteConfig {
+  readonly handler?: HandlerConfig;
+  readonly handlers?: readonly HandlerConfig[];
+}
+
+/** `"log"`, `{"custom": name}` or `{"forward": {...}}`. */
+export type HandlerConfig = string | { readonly custom: string } | { readonly forward: ForwardConfig };
+
+export interface ForwardConfig {
+  readonly url: string;
+  readonly sign?: { readonly secretParameters: readonly string[] };
+  readonly authorization?: { readonly parameter: string };
 }
 
 /** The settings the stack sizes and wires the AWS resources with, every default filled in. */
@@ -63,7 +89,30 @@ export interface HookwayConfig {
   readonly jobs: JobsConfig;
   readonly alarms: AlarmsConfig;
   readonly logRetentionDays: number;
+  /** Active AWS X-Ray tracing of the API and both functions. */
+  readonly tracing: boolean;
   readonly sources: readonly SourceConfig[];
+  readonly routes?: readonly RouteConfig[];
+}
+
+/**
+ * Every delivery a route can make, named as the worker names it in its records and metrics:
+ * `forward <url>`, `custom <name>` or `log`; each once.
+ */
+export function deliveryNames(settings: HookwayConfig): string[] {
+  const handlers = (settings.routes ?? []).flatMap((route) => (route.handler !== undefined ? [route.handler] : (route.handlers ?? [])));
+  const names = handlers.map((handler) =>
+    typeof handler === 'string' ? handler : 'forward' in handler ? `forward ${handler.forward.url}` : `custom ${handler.custom}`,
+  );
+  return [...new Set(names)];
+}
+
+/** Every SSM parameter the worker reads for its destinations: signing secrets and Authorization values. */
+export function outboundParameters(settings: HookwayConfig): string[] {
+  const handlers = (settings.routes ?? []).flatMap((route) => (route.handler !== undefined ? [route.handler] : (route.handlers ?? [])));
+  const forwards = handlers.flatMap((handler) => (typeof handler === 'object' && 'forward' in handler ? [handler.forward] : []));
+  const names = forwards.flatMap((forward) => [...(forward.sign?.secretParameters ?? []), ...(forward.authorization ? [forward.authorization.parameter] : [])]);
+  return [...new Set(names)];
 }
 
 export interface LoadedConfig {

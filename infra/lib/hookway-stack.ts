@@ -3,7 +3,7 @@ import { Aws, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 
 import { AttributeType, BillingMode, Table } from 'aws-cdk-lib/aws-dynamodb';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import type { LoadedConfig } from './config';
+import { deliveryNames, type LoadedConfig } from './config';
 import { IngestApi } from './ingest-api';
 import { Intake } from './intake';
 import { Monitoring } from './monitoring';
@@ -57,6 +57,7 @@ export class HookwayStack extends Stack {
       config: props.config,
       manifestPath: crate('worker'),
       eventsQueue: queueing.eventsQueue,
+      eventsDeadLetterQueue: queueing.eventsDeadLetterQueue,
       jobsDeadLetterQueue: queueing.jobsDeadLetterQueue,
       table,
       logRetention,
@@ -66,16 +67,23 @@ export class HookwayStack extends Stack {
       intake: intake.function,
       worker: worker.function,
       logRetention,
+      tracing: settings.tracing,
     });
     const monitoring = new Monitoring(this, 'Monitoring', {
       alarms: settings.alarms,
       alarmEmail: props.alarmEmail,
-      stage: api.restApi.deploymentStage,
+      sources: settings.sources.map((source) => source.name),
+      destinations: deliveryNames(settings),
+      api: api.restApi,
+      apiAccessLogs: api.accessLogs,
       intake: intake.function,
+      intakeLogs: intake.logGroup,
       eventsQueue: queueing.eventsQueue,
       worker: worker.function,
+      workerLogs: worker.logGroup,
       eventsDeadLetterQueue: queueing.eventsDeadLetterQueue,
       jobsDeadLetterQueue: queueing.jobsDeadLetterQueue,
+      table,
     });
 
     const url = api.restApi.url; // https://{id}.execute-api.{region}.amazonaws.com/{stage}/

@@ -22,26 +22,31 @@ import { JOB_ACCEPTED_TEMPLATE, JOB_REQUEST_TEMPLATE } from './job-templates';
 
 export interface IngestApiProps {
   readonly api: ApiConfig;
-  /** Serves `POST /webhooks/{source}` and `GET /jobs/{id}`. */
+  /** Serves `POST|GET /webhooks/{source}` and `GET /jobs/{id}`. */
   readonly intake: IFunction;
   /** Runs the jobs of `POST /jobs`, invoked asynchronously. */
   readonly worker: IFunction;
   readonly logRetention: RetentionDays;
+  /** Active AWS X-Ray tracing of the stage. */
+  readonly tracing: boolean;
 }
 
 /**
- * The REST API: `POST /webhooks/{source}` for the senders, and `POST /jobs` and `GET /jobs/{id}`,
- * behind an API key, for the clients that submit jobs.
+ * The REST API: `POST /webhooks/{source}` for the senders (and `GET`, for the handshakes of Meta and
+ * Dropbox), and `POST /jobs` and `GET /jobs/{id}`, behind an API key, for the clients that submit jobs.
  */
 export class IngestApi extends Construct {
   readonly restApi: RestApi;
   /** The key `POST /jobs` and `GET /jobs/{id}` require in `x-api-key`; its value stays in API Gateway. */
   readonly apiKey: IApiKey;
+  /** The stage's access logs. */
+  readonly accessLogs: LogGroup;
 
   constructor(scope: Construct, id: string, props: IngestApiProps) {
     super(scope, id);
 
     const accessLogs = new LogGroup(this, 'AccessLogs', { retention: props.logRetention });
+    this.accessLogs = accessLogs;
     this.restApi = new RestApi(this, 'RestApi', {
       restApiName: Stack.of(this).stackName,
       description: 'Hookway: webhooks in, asynchronous jobs in',
@@ -59,6 +64,7 @@ export class IngestApi extends Construct {
         // Errors only, and never bodies: they are the senders' data.
         loggingLevel: MethodLoggingLevel.ERROR,
         dataTraceEnabled: false,
+        tracingEnabled: props.tracing,
         accessLogDestination: new LogGroupLogDestination(accessLogs),
         accessLogFormat: AccessLogFormat.custom(
           JSON.stringify({
@@ -86,7 +92,11 @@ export class IngestApi extends Construct {
     this.restApi.node.tryRemoveChild('Endpoint');
 
     const intake = new LambdaIntegration(props.intake, { allowTestInvoke: false });
-    this.restApi.root.addResource('webhooks').addResource('{source}').addMethod('POST', intake);
+    const webhooks = this.restApi.root.addResource('webhooks').addResource('{source}');
+    webhooks.addMethod('POST', intake);
+    // Meta and Dropbox check an endpoint with a GET before their first event; the intake answers
+    // it for those providers alone (405 for the others) and never queues it.
+    webhooks.addMethod('GET', intake);
 
     const jobs = this.restApi.root.addResource('jobs');
     this.addSubmitJob(jobs, props.worker);

@@ -1,6 +1,7 @@
-import { Duration, Token } from 'aws-cdk-lib';
+import { spawnSync } from 'child_process';
+import { Duration, Stack, Token, Validations } from 'aws-cdk-lib';
 import { ServicePrincipal, Role } from 'aws-cdk-lib/aws-iam';
-import { ApplicationLogLevel, Architecture, LoggingFormat } from 'aws-cdk-lib/aws-lambda';
+import { ApplicationLogLevel, Architecture, LoggingFormat, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { RustFunction } from 'cargo-lambda-cdk';
 import { Construct } from 'constructs';
@@ -24,6 +25,8 @@ export interface RustLambdaProps {
   readonly timeout: Duration;
   readonly environment: Record<string, string>;
   readonly logRetention: RetentionDays;
+  /** Active AWS X-Ray tracing (`"tracing": true` in hookway.json). */
+  readonly tracing: boolean;
 }
 
 /**
@@ -32,12 +35,17 @@ export interface RustLambdaProps {
  */
 export class RustLambda extends Construct {
   readonly function: RustFunction;
+  readonly logGroup: LogGroup;
 
   constructor(scope: Construct, id: string, props: RustLambdaProps) {
     super(scope, id);
     checkEnvironmentSize(this.node.path, props.environment);
+    if (Stack.of(this).bundlingRequired) {
+      checkBuildTools();
+    }
 
     const logGroup = new LogGroup(this, 'Logs', { retention: props.logRetention });
+    this.logGroup = logGroup;
     // A role of its own instead of the default one, whose AWS managed policy may write to any log group.
     const role = new Role(this, 'Role', {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
@@ -59,8 +67,36 @@ export class RustLambda extends Construct {
       loggingFormat: LoggingFormat.JSON,
       // Lambda passes this to the binary as AWS_LAMBDA_LOG_LEVEL, which hookway-core's logging reads.
       applicationLogLevelV2: ApplicationLogLevel.INFO,
+      tracing: props.tracing ? Tracing.ACTIVE : undefined,
     });
+    if (props.tracing) {
+      Validations.of(role).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: 'Active X-Ray tracing: xray:PutTraceSegments and xray:PutTelemetryRecords take no resource narrower than *.',
+      });
+    }
   }
+}
+
+/**
+ * cargo-lambda-cdk builds with `cargo lambda` when it runs here, and otherwise falls back to
+ * Docker, whose own error ("Cannot connect to the Docker daemon") says nothing of what is missing.
+ * Without either, say what to do instead, before any build starts.
+ */
+function checkBuildTools(): void {
+  if (succeeds('cargo', ['lambda', '--version']) || succeeds('docker', ['version'])) {
+    return;
+  }
+  throw new Error(
+    'Building the Lambda binaries needs cargo-lambda and zig, or Docker, and neither is here. ' +
+      'Run `make tools` once (it installs cargo-lambda and zig into .venv, where the app finds them), ' +
+      'or start Docker; then run the command again. (`make deploy` and `make synth` run `make tools` themselves.)',
+  );
+}
+
+function succeeds(command: string, args: string[]): boolean {
+  const run = spawnSync(command, args, { stdio: 'ignore', timeout: 30_000 });
+  return run.error === undefined && run.status === 0;
 }
 
 /** Fails synth, rather than the deployment, when an environment cannot fit Lambda's limit. */

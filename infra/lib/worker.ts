@@ -3,18 +3,22 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { RustFunction } from 'cargo-lambda-cdk';
 import { Construct } from 'constructs';
-import type { LoadedConfig } from './config';
+import { type LoadedConfig, outboundParameters } from './config';
 import { RustLambda } from './rust-lambda';
+import { grantSecureParameters } from './secure-parameters';
 
 export interface WorkerProps {
   readonly config: LoadedConfig;
   /** The worker crate's Cargo.toml. */
   readonly manifestPath: string;
+  /** The queue the worker drains, and where it sends events back to wait for their next attempt. */
   readonly eventsQueue: IQueue;
+  /** Where the worker sends an event a destination refused for good, or whose retries are used up. */
+  readonly eventsDeadLetterQueue: IQueue;
   /** Where a job goes once Lambda has given up on it. */
   readonly jobsDeadLetterQueue: IQueue;
   /** The state table: idempotency records, entity versions and job records. */
@@ -28,12 +32,13 @@ export interface WorkerProps {
  */
 export class Worker extends Construct {
   readonly function: RustFunction;
+  readonly logGroup: LogGroup;
 
   constructor(scope: Construct, id: string, props: WorkerProps) {
     super(scope, id);
     const { worker, jobs } = props.config.settings;
 
-    this.function = new RustLambda(this, 'Lambda', {
+    const lambda = new RustLambda(this, 'Lambda', {
       manifestPath: props.manifestPath,
       binaryName: 'hookway-worker',
       description: 'Hookway worker: processes queued webhooks and POST /jobs jobs',
@@ -42,12 +47,19 @@ export class Worker extends Construct {
       environment: {
         HOOKWAY_CONFIG: props.config.json,
         HOOKWAY_TABLE: props.table.tableName,
+        HOOKWAY_EVENTS_QUEUE_URL: props.eventsQueue.queueUrl,
+        HOOKWAY_EVENTS_DLQ_URL: props.eventsDeadLetterQueue.queueUrl,
       },
       logRetention: props.logRetention,
-    }).function;
+      tracing: props.config.settings.tracing,
+    });
+    this.function = lambda.function;
+    this.logGroup = lambda.logGroup;
 
-    // Only the failed messages of a batch come back (the worker answers batchItemFailures); a
-    // message that keeps failing moves to the dead-letter queue after queue.maxReceiveCount tries.
+    // Only the failed messages of a batch come back (the worker answers batchItemFailures). An event
+    // to be tried later is sent back to the queue, delayed, and its message acknowledged: so a
+    // message that keeps coming back is a crash or a poison message, and moves to the dead-letter
+    // queue after queue.maxReceiveCount receives.
     this.function.addEventSource(
       new SqsEventSource(props.eventsQueue, {
         batchSize: worker.batchSize,
@@ -65,10 +77,24 @@ export class Worker extends Construct {
       onFailure: new SqsDestination(props.jobsDeadLetterQueue),
     });
 
-    // The state table's records, one item at a time, exactly as hookway-core's DynamoStore uses
-    // them (a read, and conditional updates that create or change a record); never a scan.
+    // The state table's items, one at a time, exactly as hookway-core's DynamoStore and the worker's
+    // shared circuits and rate limits use them (a read, and conditional or atomic updates that
+    // create or change an item); never a scan.
     this.function.addToRolePolicy(
       new PolicyStatement({ actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], resources: [props.table.tableArn] }),
     );
+
+    // An event a destination refused for good (a 4xx but 408 and 429), or whose retry schedule is
+    // used up, goes to the events DLQ with its reason; an event to be tried later goes back to the
+    // events queue, delayed.
+    this.function.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['sqs:SendMessage'],
+        resources: [props.eventsDeadLetterQueue.queueArn, props.eventsQueue.queueArn],
+      }),
+    );
+
+    // The destinations' signing secrets and Authorization values, exactly those the routes name.
+    grantSecureParameters(this, this.function, outboundParameters(props.config.settings), 'signing secrets and Authorization values of the destinations');
   }
 }

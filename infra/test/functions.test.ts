@@ -42,10 +42,12 @@ describe('the intake and worker functions', () => {
     });
   });
 
-  test('the worker gets the configuration and the table', () => {
+  test('the worker gets the configuration, the table, the events queue (to wait in) and the events DLQ', () => {
     expect(worker.Properties.Environment.Variables).toEqual({
       HOOKWAY_CONFIG: JSON.stringify(HOOKWAY_JSON),
       HOOKWAY_TABLE: ref(table.id),
+      HOOKWAY_EVENTS_QUEUE_URL: ref(queue.id),
+      HOOKWAY_EVENTS_DLQ_URL: ref(resource(template, 'AWS::SQS::Queue', 'QueueingEventsDeadLetterQueue').id),
     });
   });
 
@@ -82,10 +84,11 @@ describe('the intake and worker functions', () => {
     );
   });
 
-  test('a configuration that fits with room for the queue URL and table name passes', () => {
-    // 4096 bytes less the variable names and the longest queue URL and table name.
-    const names = 'HOOKWAY_CONFIG'.length + 'HOOKWAY_EVENTS_QUEUE_URL'.length + 'HOOKWAY_TABLE'.length;
-    const room = 4096 - names - 2 * 255;
+  test('a configuration that fits with room for the queue URLs and table name passes', () => {
+    // 4096 bytes less the worker's variable names (the most of the two functions) and the
+    // longest queue URLs and table name.
+    const names = ['HOOKWAY_CONFIG', 'HOOKWAY_TABLE', 'HOOKWAY_EVENTS_QUEUE_URL', 'HOOKWAY_EVENTS_DLQ_URL'].join('').length;
+    const room = 4096 - names - 3 * 255;
     const sources = [{ name: 'github', scheme: 'github', secretParameters: ['/x'] }];
     const padding = room - JSON.stringify({ sources, routes: [{ source: '*', type: '', handler: 'log' }] }).length;
     const exact = config({ sources, routes: [{ source: '*', type: 'x'.repeat(padding), handler: 'log' }] });

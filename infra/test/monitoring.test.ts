@@ -1,5 +1,6 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
-import { configWith, ref, resource, synthesize } from './support';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { build, configWith, HOOKWAY_JSON, ref, resource, synthesize } from './support';
 
 /** The alarms by their construct id: `AlarmName` is left to CloudFormation. */
 function alarms(template: Template): Record<string, any> {
@@ -11,12 +12,60 @@ function alarms(template: Template): Record<string, any> {
   );
 }
 
+/**
+ * The dashboard's widgets. Its body is JSON with references inside its strings; each is written
+ * as `{Ref}` or `{Resource.Attribute}` of the resource it names, so a test sees what each link
+ * points at.
+ */
+function widgets(template: Template): any[] {
+  const body = resource(template, 'AWS::CloudWatch::Dashboard', 'MonitoringDashboard').Properties.DashboardBody['Fn::Join'][1]
+    .map((part: any) => {
+      if (typeof part === 'string') {
+        return part;
+      }
+      if (part.Ref) {
+        return `{${part.Ref}}`;
+      }
+      const [id, attribute] = part['Fn::GetAtt'];
+      return `{${id}.${attribute}}`;
+    })
+    .join('');
+  return JSON.parse(body).widgets;
+}
+
+function widget(template: Template, title: string): any {
+  const found = widgets(template).find((w) => w.properties.title === title);
+  if (!found) {
+    throw new Error(`no widget titled ${title}`);
+  }
+  return found;
+}
+
+/** A graph's metrics as `Namespace MetricName Dim=Value ... [stat]`. */
+function graphed(template: Template, title: string): string[] {
+  return widget(template, title).properties.metrics.map((metric: any[]) => {
+    const options = metric[metric.length - 1];
+    const [namespace, name, ...dimensions] = metric.slice(0, -1);
+    const pairs: string[] = [];
+    for (let i = 0; i < dimensions.length; i += 2) {
+      pairs.push(`${dimensions[i]}=${dimensions[i + 1]}`);
+    }
+    return [namespace, name, ...pairs, `[${options.stat}]`].join(' ');
+  });
+}
+
+const SOURCES: string[] = HOOKWAY_JSON.sources.map((source: any) => source.name);
+const RUNBOOK = 'https://github.com/hookway/hookway#runbook';
+
 describe('monitoring', () => {
   const { template } = synthesize();
   const topic = resource(template, 'AWS::SNS::Topic', 'MonitoringAlarmTopic').id;
-  const intake = ref(resource(template, 'AWS::Lambda::Function', 'IntakeLambdaFunction').id);
-  const worker = ref(resource(template, 'AWS::Lambda::Function', 'WorkerLambdaFunction').id);
-  const queueName = (prefix: string) => ({ 'Fn::GetAtt': [resource(template, 'AWS::SQS::Queue', prefix).id, 'QueueName'] });
+  const intakeId = resource(template, 'AWS::Lambda::Function', 'IntakeLambdaFunction').id;
+  const workerId = resource(template, 'AWS::Lambda::Function', 'WorkerLambdaFunction').id;
+  const intake = ref(intakeId);
+  const worker = ref(workerId);
+  const queueId = (prefix: string) => resource(template, 'AWS::SQS::Queue', prefix).id;
+  const queueName = (prefix: string) => ({ 'Fn::GetAtt': [queueId(prefix), 'QueueName'] });
   const lambda = (metric: string, fn: unknown) => ({ Namespace: 'AWS/Lambda', MetricName: metric, Dimensions: [{ Name: 'FunctionName', Value: fn }], Statistic: 'Sum' });
   const sqs = (metric: string, queue: string) => ({ Namespace: 'AWS/SQS', MetricName: metric, Dimensions: [{ Name: 'QueueName', Value: queueName(queue) }], Statistic: 'Maximum' });
 
@@ -50,14 +99,102 @@ describe('monitoring', () => {
     ]);
   });
 
-  test('there is no other alarm', () => {
-    expect(Object.keys(alarms(template))).toHaveLength(9);
+  test("the failure rate is the worker's failed share by metric math, with a floor of events", () => {
+    const rate = alarms(template).FailureRate;
+    expect(rate).toMatchObject({
+      Threshold: 10,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [ref(topic)],
+      OKActions: [ref(topic)],
+    });
+    const expression = rate.Metrics.find((m: any) => m.Expression);
+    expect(expression.ReturnData).toBe(true);
+    const failed = '(FILL(failedEvents, 0) + FILL(failedJobs, 0) + FILL(deadLetteredEvents, 0))';
+    const handled = `(FILL(processedEvents, 0) + FILL(processedJobs, 0) + ${failed})`;
+    expect(expression.Expression).toBe(`IF(${handled} >= 20, 100 * ${failed} / ${handled}, 0)`);
+    const inputs = Object.fromEntries(
+      rate.Metrics.filter((m: any) => m.MetricStat).map((m: any) => [m.Id, { ...m.MetricStat, ReturnData: m.ReturnData }]),
+    );
+    const hookway = (name: string, pipeline: string) => ({
+      Metric: { Namespace: 'Hookway', MetricName: name, Dimensions: [{ Name: 'Pipeline', Value: pipeline }] },
+      Period: 900,
+      Stat: 'Sum',
+      ReturnData: false,
+    });
+    expect(inputs).toEqual({
+      processedEvents: hookway('Processed', 'events'),
+      processedJobs: hookway('Processed', 'jobs'),
+      failedEvents: hookway('Failed', 'events'),
+      failedJobs: hookway('Failed', 'jobs'),
+      deadLetteredEvents: hookway('DeadLettered', 'events'),
+    });
   });
 
-  test('the queue thresholds come from hookway.json', () => {
-    const changed = alarms(synthesize({ config: configWith({ alarms: { oldestMessageAgeSeconds: 120, visibleMessages: 50 } }) }).template);
+  test.each(SOURCES)("a spike of %s's signature rejections is an alarm of its own", (source) => {
+    expect(alarms(template)[`SignatureRejections${source.replace(/[^A-Za-z0-9]/g, '')}`]).toMatchObject({
+      Namespace: 'Hookway',
+      MetricName: 'Rejected',
+      Dimensions: [
+        { Name: 'Pipeline', Value: 'events' },
+        { Name: 'Reason', Value: 'Signature' },
+        { Name: 'Source', Value: source },
+      ],
+      Statistic: 'Sum',
+      Period: 300,
+      Threshold: 20,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      AlarmActions: [ref(topic)],
+    });
+  });
+
+  test('the accepted traffic is watched by an anomaly detection band', () => {
+    const anomaly = alarms(template).TrafficAnomaly;
+    expect(anomaly).toMatchObject({
+      ComparisonOperator: 'LessThanLowerOrGreaterThanUpperThreshold',
+      EvaluationPeriods: 3,
+      DatapointsToAlarm: 2,
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [ref(topic)],
+      OKActions: [ref(topic)],
+    });
+    const metric = anomaly.Metrics.find((m: any) => m.MetricStat);
+    expect(metric.MetricStat).toEqual({
+      Metric: { Namespace: 'Hookway', MetricName: 'Accepted', Dimensions: [{ Name: 'Pipeline', Value: 'events' }] },
+      Period: 300,
+      Stat: 'Sum',
+    });
+    const band = anomaly.Metrics.find((m: any) => m.Expression);
+    expect(band.Expression).toBe(`ANOMALY_DETECTION_BAND(${metric.Id}, 2)`);
+    expect(anomaly.ThresholdMetricId).toBe(band.Id);
+  });
+
+  test('there is no other alarm', () => {
+    expect(Object.keys(alarms(template))).toHaveLength(9 + 1 + SOURCES.length + 1);
+  });
+
+  test('every alarm says what happened and links to the runbook', () => {
+    for (const [name, alarm] of Object.entries(alarms(template))) {
+      expect({ name, description: alarm.AlarmDescription }).toEqual({ name, description: expect.stringMatching(/^\S.{40,}/) });
+      expect(alarm.AlarmDescription).toContain(`Runbook: ${RUNBOOK} (`);
+    }
+    const moved = alarms(synthesize({ config: configWith({ alarms: { runbookUrl: 'https://wiki.example.com/hookway' } }) }).template);
+    expect(moved.FailureRate.AlarmDescription).toContain('Runbook: https://wiki.example.com/hookway (FailureRate).');
+  });
+
+  test('the thresholds come from hookway.json', () => {
+    const changed = alarms(
+      synthesize({
+        config: configWith({
+          alarms: { oldestMessageAgeSeconds: 120, visibleMessages: 50, failureRatePercent: 25, failureRateMinEvents: 100, signatureRejections: 5 },
+        }),
+      }).template,
+    );
     expect(changed.EventsQueueOldestMessage.Threshold).toBe(120);
     expect(changed.EventsQueueBacklog.Threshold).toBe(50);
+    expect(changed.FailureRate.Threshold).toBe(25);
+    expect(changed.FailureRate.Metrics.find((m: any) => m.Expression).Expression).toMatch(/^IF\(.* >= 100, /);
+    expect(changed.SignatureRejectionsgithub.Threshold).toBe(5);
   });
 
   test('the topic mails the alarmEmail context, when there is one, and refuses requests without TLS', () => {
@@ -73,32 +210,185 @@ describe('monitoring', () => {
     });
   });
 
-  test('one dashboard shows the flow in order: API, intake, queue, worker, dead-letter queues', () => {
-    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
-    // The body is JSON with references (regions, function and queue names) inside its strings.
-    const body = resource(template, 'AWS::CloudWatch::Dashboard', 'MonitoringDashboard').Properties.DashboardBody['Fn::Join'][1]
-      .map((part: unknown) => (typeof part === 'string' ? part : 'REF'))
-      .join('');
-    const widgets: any[] = JSON.parse(body).widgets;
-    const text = widgets[0];
-    expect(text.type).toBe('text');
-    expect(text.properties.markdown).toMatch(/API Gateway.*→\s*\*\*intake\*\*.*→\s*\*\*events queue\*\*\s*→\s*\*\*worker\*\*.*→\s*\*\*dead-letter queues\*\*/s);
-    // Rows top to bottom, widgets left to right.
-    const titles = widgets
-      .slice(1)
-      .sort((a, b) => a.y - b.y || a.x - b.x)
-      .map((w) => w.properties.title);
-    expect(titles).toEqual([
-      'API: requests',
-      'API: latency (p99)',
-      'Intake: invocations',
-      'Intake: duration (ms)',
-      'Events queue: messages',
-      'Events queue: oldest message (s)',
-      'Worker: invocations',
-      'Worker: duration (ms)',
-      'Dead-letter queues: messages',
-      'Alarms',
-    ]);
+  describe('Slack, through AWS Chatbot', () => {
+    const slack = { workspaceId: 'T07EA123LEP', channelId: 'C07EZ1ABC23' };
+    const { template: posted } = synthesize({ config: configWith({ alarms: { slack } }), alarmEmail: 'ops@example.com' });
+
+    test('is off unless hookway.json names a channel', () => {
+      template.resourceCountIs('AWS::Chatbot::SlackChannelConfiguration', 0);
+    });
+
+    test('posts every alarm of the topic in the channel, beside the email', () => {
+      posted.resourceCountIs('AWS::Chatbot::SlackChannelConfiguration', 1);
+      const channel = resource(posted, 'AWS::Chatbot::SlackChannelConfiguration', 'MonitoringSlack').Properties;
+      const postedTopic = ref(resource(posted, 'AWS::SNS::Topic', 'MonitoringAlarmTopic').id);
+      expect(channel).toMatchObject({
+        ConfigurationName: 'Hookway-alarms',
+        SlackWorkspaceId: 'T07EA123LEP',
+        SlackChannelId: 'C07EZ1ABC23',
+        SnsTopicArns: [postedTopic],
+        GuardrailPolicies: [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/CloudWatchReadOnlyAccess']] }],
+      });
+      posted.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', TopicArn: postedTopic });
+    });
+
+    test("Chatbot's role may read CloudWatch and nothing else", () => {
+      const role = resource(posted, 'AWS::IAM::Role', 'MonitoringSlackRole');
+      expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([
+        expect.objectContaining({ Principal: { Service: 'chatbot.amazonaws.com' }, Action: 'sts:AssumeRole' }),
+      ]);
+      expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+      const policy = resource(posted, 'AWS::IAM::Policy', 'MonitoringSlackRoleDefaultPolicy').Properties;
+      expect(policy.PolicyDocument.Statement).toEqual([
+        { Effect: 'Allow', Action: ['cloudwatch:DescribeAlarms', 'cloudwatch:GetMetricData', 'cloudwatch:GetMetricWidgetImage'], Resource: '*' },
+      ]);
+    });
+  });
+
+  describe('X-Ray tracing', () => {
+    const { template: traced } = synthesize({ config: configWith({ tracing: true }) });
+
+    test('is off by default', () => {
+      for (const fn of Object.values(template.findResources('AWS::Lambda::Function'))) {
+        expect((fn as any).Properties.TracingConfig).toBeUndefined();
+      }
+      const stage = resource(template, 'AWS::ApiGateway::Stage', 'ApiRestApiDeploymentStage').Properties;
+      expect(stage.TracingEnabled ?? false).toBe(false);
+    });
+
+    test('with "tracing": true, traces the API stage and both functions, which may send their segments', () => {
+      for (const prefix of ['IntakeLambdaFunction', 'WorkerLambdaFunction']) {
+        expect(resource(traced, 'AWS::Lambda::Function', prefix).Properties.TracingConfig).toEqual({ Mode: 'Active' });
+        const policy = resource(traced, 'AWS::IAM::Policy', prefix.replace('Function', 'RoleDefaultPolicy')).Properties;
+        expect(policy.PolicyDocument.Statement).toContainEqual({
+          Effect: 'Allow',
+          Action: ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'],
+          Resource: '*',
+        });
+      }
+      expect(resource(traced, 'AWS::ApiGateway::Stage', 'ApiRestApiDeploymentStage').Properties.TracingEnabled).toBe(true);
+    });
+  });
+
+  test('with tracing and Slack on, cdk-nag finds nothing that is not acknowledged', () => {
+    const { app } = build({
+      config: configWith({ tracing: true, alarms: { slack: { workspaceId: 'T07EA123LEP', channelId: 'C07EZ1ABC23' } } }),
+    });
+    const report = new AwsSolutionsChecks(app).validateScope(app);
+    expect(report.violations.map((v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.resourceLogicalId).join(', ')}`)).toEqual([]);
+  });
+
+  describe('the dashboard', () => {
+    test('shows the flow in order, in rows: API, intake, its webhooks, queue, worker, its events, dead-letter queues', () => {
+      template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+      const all = widgets(template);
+      expect(all[0].type).toBe('text');
+      expect(all[0].properties.markdown).toMatch(
+        /\*\*sender\*\*\s*→\s*\*\*API Gateway\*\*.*→\s*\*\*intake\*\*.*→\s*\*\*events queue\*\*\s*→\s*\*\*worker\*\*.*→\s*\*\*destinations\*\*.*\*\*dead-letter queues\*\*/s,
+      );
+      // Rows top to bottom, widgets left to right.
+      const rows = new Map<number, string[]>();
+      for (const w of all.slice(1).sort((a, b) => a.y - b.y || a.x - b.x)) {
+        rows.set(w.y, [...(rows.get(w.y) ?? []), w.properties.title]);
+      }
+      expect([...rows.values()]).toEqual([
+        ['API: requests', 'API: latency (p99)'],
+        ['Intake: invocations', 'Intake: duration (ms)'],
+        ['Webhooks accepted, by source', 'Webhooks rejected, by source and reason'],
+        ['Events queue: messages', 'Events queue: waiting and in flight', 'Events queue: oldest message (s)'],
+        ['Worker: invocations', 'Worker: duration (ms)'],
+        ['Processed, by source', 'Duplicates and stale-skipped, by source', 'Failed and dead-lettered, by source', 'Delivery latency (p99 ms), by source'],
+        ['Deliveries put off, by destination', 'Events waiting for their next attempt'],
+        ['Dead-letter queues: messages', 'Alarms'],
+      ]);
+    });
+
+    test('links every part of the flow to its console page, from the stack region and the resource names', () => {
+      const markdown: string = widgets(template)[0].properties.markdown;
+      const region = '{AWS::Region}';
+      const base = `https://${region}.console.aws.amazon.com`;
+      const apiId = `{${resource(template, 'AWS::ApiGateway::RestApi', 'ApiRestApi').id}}`;
+      const logGroup = (prefix: string) => `${base}/cloudwatch/home?region=${region}#logsV2:log-groups/log-group/{${resource(template, 'AWS::Logs::LogGroup', prefix).id}}`;
+      const queue = (prefix: string) =>
+        `${base}/sqs/v3/home?region=${region}#/queues/https%3A%2F%2Fsqs.${region}.amazonaws.com%2F{AWS::AccountId}%2F{${queueId(prefix)}.QueueName}`;
+      for (const link of [
+        `[API](${base}/apigateway/main/apis/${apiId}/resources?api=${apiId}&region=${region})`,
+        `([access logs](${logGroup('ApiAccessLogs')}))`,
+        `[intake](${base}/lambda/home?region=${region}#/functions/{${intakeId}})`,
+        `([logs](${logGroup('IntakeLambdaLogs')}))`,
+        `[events queue](${queue('QueueingEventsQueue')})`,
+        `[worker](${base}/lambda/home?region=${region}#/functions/{${workerId}})`,
+        `([logs](${logGroup('WorkerLambdaLogs')}))`,
+        `[events DLQ](${queue('QueueingEventsDeadLetterQueue')})`,
+        `[jobs DLQ](${queue('QueueingJobsDeadLetterQueue')})`,
+        `[state table](${base}/dynamodbv2/home?region=${region}#table?name={${resource(template, 'AWS::DynamoDB::Table', 'StateTable').id}})`,
+        `[runbook](${RUNBOOK})`,
+      ]) {
+        expect(markdown).toContain(link);
+      }
+    });
+
+    test("graphs the events queue's messages received and in flight", () => {
+      const queue = `QueueName={${queueId('QueueingEventsQueue')}.QueueName}`;
+      expect(graphed(template, 'Events queue: messages')).toEqual([
+        `AWS/SQS NumberOfMessagesSent ${queue} [Sum]`,
+        `AWS/SQS NumberOfMessagesReceived ${queue} [Sum]`,
+        `AWS/SQS NumberOfMessagesDeleted ${queue} [Sum]`,
+      ]);
+      expect(graphed(template, 'Events queue: waiting and in flight')).toEqual([
+        `AWS/SQS ApproximateNumberOfMessagesVisible ${queue} [Maximum]`,
+        `AWS/SQS ApproximateNumberOfMessagesNotVisible ${queue} [Maximum]`,
+      ]);
+    });
+
+    test("graphs the intake's webhooks per source: accepted, and rejected by reason", () => {
+      expect(graphed(template, 'Webhooks accepted, by source')).toEqual(
+        SOURCES.map((source) => `Hookway Accepted Pipeline=events Source=${source} [Sum]`),
+      );
+      expect(graphed(template, 'Webhooks rejected, by source and reason')).toEqual([
+        ...SOURCES.flatMap((source) =>
+          ['Signature', 'Ip', 'Size'].map((reason) => `Hookway Rejected Pipeline=events Reason=${reason} Source=${source} [Sum]`),
+        ),
+        'Hookway Rejected Pipeline=events Reason=UnknownSource [Sum]',
+      ]);
+    });
+
+    test("graphs the worker's outcomes per source, and the jobs", () => {
+      const each = (metric: string, stat = 'Sum') => [
+        ...SOURCES.map((source) => `Hookway ${metric} Pipeline=events Source=${source} [${stat}]`),
+        `Hookway ${metric} Pipeline=jobs Source=jobs [${stat}]`,
+      ];
+      expect(graphed(template, 'Processed, by source')).toEqual(each('Processed'));
+      const failed = graphed(template, 'Failed and dead-lettered, by source');
+      expect([...failed].sort()).toEqual([...each('Failed'), ...each('DeadLettered')].sort());
+      expect(graphed(template, 'Delivery latency (p99 ms), by source')).toEqual(each('HandlerLatency', 'p99'));
+      const duplicates = graphed(template, 'Duplicates and stale-skipped, by source');
+      expect([...duplicates].sort()).toEqual([...each('Duplicates'), ...each('StaleSkipped')].sort());
+    });
+
+    test('graphs the deliveries put off, by destination, and the events waiting in the queue', () => {
+      const routed = synthesize({
+        config: configWith({
+          routes: [
+            { source: 'github', handlers: [{ forward: { url: 'https://a.example.com/in' } }, 'log'] },
+            { source: '*', handler: { forward: { url: 'https://a.example.com/in', rateLimit: { perSecond: 5 } } } },
+          ],
+        }),
+      }).template;
+      expect(graphed(routed, 'Deliveries put off, by destination')).toEqual([
+        'Hookway DeliveriesDelayed Destination=forward https://a.example.com/in Pipeline=events [Sum]',
+        'Hookway DeliveriesDelayed Destination=log Pipeline=events [Sum]',
+      ]);
+      const queue = `QueueName={${queueId('QueueingEventsQueue')}.QueueName}`;
+      expect(graphed(routed, 'Events waiting for their next attempt')).toEqual([
+        `AWS/SQS ApproximateNumberOfMessagesDelayed ${queue} [Maximum]`,
+        ...SOURCES.map((source) => `Hookway Delayed Pipeline=events Source=${source} [Sum]`),
+        'Hookway Delayed Pipeline=jobs Source=jobs [Sum]',
+      ]);
+    });
+
+    test('shows the status of every alarm', () => {
+      expect(widget(template, 'Alarms').properties.alarms).toHaveLength(Object.keys(alarms(template)).length);
+    });
   });
 });

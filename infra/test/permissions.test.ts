@@ -50,6 +50,7 @@ describe('least privilege', () => {
   const table = arnOf(resource(template, 'AWS::DynamoDB::Table', 'StateTable').id);
   const eventsQueue = arnOf(resource(template, 'AWS::SQS::Queue', 'QueueingEventsQueue').id);
   const jobsDlq = arnOf(resource(template, 'AWS::SQS::Queue', 'QueueingJobsDeadLetterQueue').id);
+  const eventsDlq = arnOf(resource(template, 'AWS::SQS::Queue', 'QueueingEventsDeadLetterQueue').id);
   const secretNames: string[] = HOOKWAY_JSON.sources.flatMap((s: any) => s.secretParameters).sort();
   const parameterArns = sorted(secretNames.map(parameterArn));
 
@@ -87,23 +88,64 @@ describe('least privilege', () => {
     expect(ssm.Resource).toEqual(sorted(['/hookway/github/current', '/hookway/github/next'].map(parameterArn)));
   });
 
-  test('the worker may consume the events queue, read and write table items and send to the jobs DLQ, nothing else', () => {
-    expect(grantsOf(template, 'WorkerLambdaFunction')).toEqual([
-      {
-        Effect: 'Allow',
-        Action: sorted(['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage']),
-        Resource: eventsQueue,
-      },
-      { Effect: 'Allow', Action: sorted(['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage']), Resource: jobsDlq },
-      { Effect: 'Allow', Action: sorted(['dynamodb:GetItem', 'dynamodb:UpdateItem']), Resource: table },
-    ]);
+  const workerBase = [
+    {
+      Effect: 'Allow',
+      Action: sorted(['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage']),
+      Resource: eventsQueue,
+    },
+    { Effect: 'Allow', Action: sorted(['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage']), Resource: jobsDlq },
+    { Effect: 'Allow', Action: sorted(['dynamodb:GetItem', 'dynamodb:UpdateItem']), Resource: table },
+    { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: sorted([eventsDlq, eventsQueue]) },
+  ];
+
+  test('the worker may consume the events queue and send events back to it, read and write table items, send to both DLQs, nothing else', () => {
+    expect(grantsOf(template, 'WorkerLambdaFunction')).toEqual(workerBase);
   });
 
-  test('only the intake can read secrets', () => {
-    const readers = allStatements(template).filter((s) =>
-      [s.Action].flat().some((action: string) => action.startsWith('ssm:') || action.startsWith('kms:')),
-    );
-    expect(readers.map(normalized)).toEqual(grantsOf(template, 'IntakeLambdaFunction').filter((s) => /^(ssm|kms):/.test([s.Action].flat()[0])));
+  /** A signed, authenticated fan-out route, and a second route sharing one of its parameters. */
+  const destinations = synthesize({
+    config: configWith({
+      routes: [
+        {
+          source: 'stripe',
+          handlers: [
+            { forward: { url: 'https://billing.example.com/hooks', sign: { secretParameters: ['/hookway/out/billing/signing'] }, authorization: { parameter: '/hookway/out/billing/token' } } },
+            { forward: { url: 'https://audit.example.com/in', sign: { secretParameters: ['/hookway/out/billing/signing', '/hookway/out/audit/old'] } } },
+          ],
+        },
+        { source: 'github', handler: { forward: { url: 'https://ci.example.com/in', authorization: { parameter: '/hookway/out/billing/token' } } } },
+        { source: '*', handler: 'log' },
+      ],
+    }),
+  }).template;
+  const destinationArns = sorted(['/hookway/out/billing/signing', '/hookway/out/billing/token', '/hookway/out/audit/old'].map(parameterArn));
+
+  test('the worker may read exactly the parameters its destinations name, and decrypt them only through SSM', () => {
+    expect(grantsOf(destinations, 'WorkerLambdaFunction')).toEqual([
+      ...workerBase,
+      { Effect: 'Allow', Action: sorted(['ssm:GetParameter', 'ssm:GetParameters']), Resource: destinationArns },
+      {
+        Effect: 'Allow',
+        Action: 'kms:Decrypt',
+        Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':kms:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':key/*']] },
+        Condition: {
+          StringEquals: {
+            'kms:ViaService': { 'Fn::Join': ['', ['ssm.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }]] },
+            'kms:EncryptionContext:PARAMETER_ARN': destinationArns,
+          },
+        },
+      },
+    ]);
+    destinations.resourceCountIs('AWS::SSM::Parameter', 0);
+  });
+
+  test('only the intake and the worker can read secrets, each its own', () => {
+    for (const t of [template, destinations]) {
+      const readers = allStatements(t).filter((s) => [s.Action].flat().some((action: string) => action.startsWith('ssm:') || action.startsWith('kms:')));
+      const own = ['IntakeLambdaFunction', 'WorkerLambdaFunction'].flatMap((fn) => grantsOf(t, fn).filter((s) => /^(ssm|kms):/.test([s.Action].flat()[0])));
+      expect(readers.map(normalized)).toEqual(own);
+    }
   });
 
   test('no policy allows a wildcard action; the only wildcards deny every request made without TLS', () => {

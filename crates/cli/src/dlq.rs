@@ -1,7 +1,10 @@
 //! `hookway dlq list|show|redrive`: what failed, why, and another try.
 //!
 //! The events dead-letter queue holds envelopes SQS moved there after `maxReceiveCount`
-//! deliveries; why each failed is on its record in the state table. The jobs dead-letter queue
+//! deliveries (crashes, poison messages) — why each failed is on its record in the state table —
+//! and those the worker sent there itself, because a destination refused them for good or a
+//! delivery's retry schedule was used up, with the reason, the destination's status and the
+//! delivery as message attributes. The jobs dead-letter queue
 //! holds Lambda's on-failure records, with the last error in them. `list` and `show` leave the
 //! messages where they are; `redrive` sends an event back to the events queue, or invokes the
 //! worker again asynchronously with a job, and deletes the dead letter.
@@ -11,6 +14,7 @@ use std::process::ExitCode;
 
 use aws_sdk_sqs::types::{ChangeMessageVisibilityBatchRequestEntry, Message, MessageSystemAttributeName};
 use hookway_core::Envelope;
+use hookway_core::dead_letter::{Cause, DeadLetter as Refusal};
 use hookway_core::store::{DynamoStore, RecordKey, RecordStatus, StateStore};
 use hookway_dev::lambda::DestinationRecord;
 
@@ -59,7 +63,7 @@ struct DeadLetter {
 // A handful of letters at a time: their size does not matter.
 #[allow(clippy::large_enum_variant)]
 enum Letter {
-    Event { envelope: Envelope<'static>, record: Option<RecordStatus> },
+    Event { envelope: Envelope<'static>, record: Option<RecordStatus>, refusal: Option<Refusal> },
     Job(DestinationRecord),
     Unreadable(String),
 }
@@ -137,7 +141,10 @@ async fn read(stack: &Stack, queue: Queue, messages: Vec<Message>) -> Vec<DeadLe
                 Ok(envelope) => {
                     let envelope = owned(envelope);
                     let record = store.status(&RecordKey::event(&envelope.source, &envelope.id)).await.ok().flatten();
-                    Letter::Event { envelope, record }
+                    let refusal = Refusal::from_attributes(|name| {
+                        message.message_attributes()?.get(name)?.string_value().map(str::to_owned)
+                    });
+                    Letter::Event { envelope, record, refusal }
                 }
                 Err(error) => Letter::Unreadable(error.to_string()),
             },
@@ -164,6 +171,7 @@ fn owned(envelope: Envelope<'_>) -> Envelope<'static> {
         headers: envelope.headers.into_iter().map(|(name, value)| (text(name), text(value))).collect(),
         body_encoding: envelope.body_encoding,
         body: text(envelope.body),
+        retry: envelope.retry,
     }
 }
 
@@ -179,6 +187,10 @@ impl DeadLetter {
     /// Why it failed.
     fn reason(&self) -> String {
         match &self.kind {
+            Letter::Event { refusal: Some(refusal), .. } => match refusal.cause {
+                Cause::Refused => format!("{} (refused for good)", refusal.reason),
+                Cause::RetriesExhausted => refusal.reason.clone(),
+            },
             Letter::Event { record: Some(record), .. } => {
                 record.error.clone().unwrap_or_else(|| format!("no error recorded (status {})", record.status))
             }
@@ -213,7 +225,7 @@ fn print_line(letter: &DeadLetter) {
 fn print_full(letter: &DeadLetter) {
     println!("message {} (delivered {}x)", letter.message.message_id().unwrap_or("?"), receive_count(&letter.message));
     match &letter.kind {
-        Letter::Event { envelope, record } => {
+        Letter::Event { envelope, record, .. } => {
             println!(
                 "  event    {} from {}, type {}",
                 envelope.id,
@@ -226,6 +238,7 @@ fn print_full(letter: &DeadLetter) {
                     "  record   {} after {} attempt(s), last at {}",
                     record.status, record.attempts, record.updated_at
                 );
+                crate::events::print_deliveries(record);
             }
             println!("  reason   {}", letter.reason());
             let body =
@@ -287,11 +300,14 @@ async fn redrive(
     for letter in &letters {
         let result = match &letter.kind {
             Letter::Event { envelope, .. } => {
+                // The envelope's own attributes; the worker's reasons stay behind.
+                let mut attributes = letter.message.message_attributes().cloned().unwrap_or_default();
+                attributes.retain(|name, _| !hookway_core::dead_letter::ATTRIBUTES.contains(&name.as_str()));
                 let request = sqs
                     .send_message()
                     .queue_url(&stack.events_queue_url)
                     .message_body(letter.message.body().unwrap_or_default())
-                    .set_message_attributes(letter.message.message_attributes().cloned());
+                    .set_message_attributes(Some(attributes));
                 request
                     .send()
                     .await

@@ -1,17 +1,24 @@
-//! `hookway secrets put|rotate <SOURCE>`: a source's secret in SSM, as a SecureString.
+//! `hookway secrets put|rotate <SOURCE|PARAMETER>`: a source's secret in SSM, as a SecureString —
+//! or a destination's parameter, named as the configuration names it: a `sign.secretParameters`
+//! signing secret (`whsec_…`), or an `authorization.parameter` value (`Bearer …`; put only).
 //!
 //! `rotate` keeps the secrets in use valid for a grace period (default 24 h) beside the new one,
 //! so senders can switch without a failed delivery: the parameter becomes
-//! `{"secrets": [{"value": "<new>"}, {"value": "<old>", "expiresAt": "<now + grace>"}]}`.
+//! `{"secrets": [{"value": "<new>"}, {"value": "<old>", "expiresAt": "<now + grace>"}]}`. If the
+//! secrets in use cannot be read (access denied, throttled, SSM unreachable), `rotate` stops and
+//! changes nothing: overwriting them would cut off every sender still signing with them.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
+use aws_sdk_ssm::error::{DisplayErrorContext, SdkError};
+use aws_sdk_ssm::operation::get_parameter::{GetParameterError, GetParameterOutput};
 use aws_sdk_ssm::types::ParameterType;
+use hookway_core::config::ParameterUse;
 use hookway_core::secret::{StoredSecret, format_parameter, parse_parameter};
 use hookway_core::{Config, unix_now};
-use hookway_dev::secrets::{LocalSecrets, generate};
+use hookway_dev::secrets::{LocalSecrets, generate, generate_outbound};
 
 use crate::error::CliError;
 use crate::stack::StackArgs;
@@ -32,8 +39,8 @@ pub enum Command {
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The source.
-    #[arg(value_name = "SOURCE")]
+    /// The source, or a destination's parameter (`/…`, as the routes name it).
+    #[arg(value_name = "SOURCE|PARAMETER")]
     source: String,
     /// The new secret, as the sender shows it [default: a fresh random one, printed once].
     #[arg(long, value_name = "SECRET")]
@@ -51,20 +58,30 @@ pub async fn run(command: Command) -> Result<ExitCode, CliError> {
         Command::Rotate { args, grace } => (args, Some(*grace)),
     };
     let config = Config::load(&args.config)?;
-    let source = config
-        .source(&args.source)
-        .ok_or_else(|| CliError::UnknownSource { name: args.source.clone(), config: args.config.clone() })?;
-    let parameter = source.secret_parameters.first().cloned().unwrap_or_default();
+    let destination = config.outbound_parameters().into_iter().find(|(name, _)| *name == args.source);
+    let (parameter, fresh) = match (config.source(&args.source), destination) {
+        (Some(source), _) => (source.secret_parameters.first().cloned().unwrap_or_default(), generate(source.scheme)),
+        (None, Some((_, ParameterUse::Authorization))) if grace.is_some() => {
+            return Err(CliError::Usage(format!(
+                "{}: an Authorization parameter holds one value: `hookway secrets put` the new one",
+                args.source
+            )));
+        }
+        (None, Some((name, used))) => (name.to_owned(), generate_outbound(used)),
+        (None, None) => {
+            return Err(CliError::UnknownSource { name: args.source.clone(), config: args.config.clone() });
+        }
+    };
     let new_secret = match &args.value {
         Some(value) => value.clone(),
-        None => generate(source.scheme).map_err(|error| CliError::Usage(error.to_string()))?,
+        None => fresh.map_err(|error| CliError::Usage(error.to_string()))?,
     };
     let ssm = aws_sdk_ssm::Client::new(&args.stack.sdk_config().await?);
     let mut secrets = vec![StoredSecret { value: new_secret.clone(), expires_at: None }];
     if let Some(grace) = grace {
         let until = unix_now() + i64::try_from(grace.as_secs()).unwrap_or(i64::MAX / 2);
         let current = ssm.get_parameter().name(&parameter).with_decryption(true).send().await;
-        let current = current.ok().and_then(|output| output.parameter?.value).unwrap_or_default();
+        let current = current_value(&parameter, current)?;
         for old in parse_parameter(&current)? {
             let expired = old.expires_at.is_some_and(|at| at < unix_now());
             if !expired && !old.value.is_empty() && old.value != new_secret {
@@ -81,7 +98,7 @@ pub async fn run(command: Command) -> Result<ExitCode, CliError> {
         .overwrite(true)
         .send()
         .await
-        .map_err(|error| CliError::Aws(aws_sdk_ssm::error::DisplayErrorContext(error).to_string()))?;
+        .map_err(|error| CliError::Aws(DisplayErrorContext(error).to_string()))?;
     if args.stack.is_local() {
         let mut local = LocalSecrets::load(&args.stack.state_dir)?;
         local.values.insert(parameter.clone(), value);
@@ -95,6 +112,24 @@ pub async fn run(command: Command) -> Result<ExitCode, CliError> {
         println!("the previous secret(s) stay valid until {}", rfc3339(until));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The parameter's value now: empty when it does not exist yet (a first rotation). Any other
+/// failure is an error, so that the secrets in use are never replaced unread.
+fn current_value(
+    parameter: &str,
+    read: Result<GetParameterOutput, SdkError<GetParameterError>>,
+) -> Result<String, CliError> {
+    match read {
+        Ok(output) => Ok(output.parameter.and_then(|parameter| parameter.value).unwrap_or_default()),
+        Err(error) if matches!(error.as_service_error(), Some(GetParameterError::ParameterNotFound(_))) => {
+            Ok(String::new())
+        }
+        Err(error) => Err(CliError::Aws(format!(
+            "cannot read the secrets in use from {parameter}, so nothing was changed: {}",
+            DisplayErrorContext(error)
+        ))),
+    }
 }
 
 fn rfc3339(seconds: i64) -> String {

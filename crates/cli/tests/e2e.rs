@@ -17,7 +17,9 @@ use serde_json::{Value, json};
 /// The first run builds both functions from scratch.
 const BOOT_DEADLINE: Duration = Duration::from_secs(20 * 60);
 const STEP_DEADLINE: Duration = Duration::from_secs(90);
-const SOURCES: [&str; 6] = ["github", "stripe", "slack", "shopify", "standard-webhooks", "hmac"];
+const SOURCES: [&str; 8] = ["github", "stripe", "slack", "shopify", "standard-webhooks", "hmac", "twilio", "discord"];
+const SIGNING_PARAMETER: &str = "/hookway/e2e/fanout/signing";
+const TOKEN_PARAMETER: &str = "/hookway/e2e/fanout/token";
 
 /// `hookway dev`, stopped for sure when the test ends, however it ends.
 struct LocalStack {
@@ -92,17 +94,44 @@ impl Drop for LocalStack {
 }
 
 /// hookway.json's sources, with routes forwarding everything to the receiver, and settings that
-/// make retries quick.
+/// make retries quick: a retry schedule of seconds, not of a day.
 fn config_for(receiver: &Receiver) -> Value {
+    let retry = json!({"schedule": ["1s", "1s", "2s", "2s", "3s", "3s"]});
     let mut config: Value = serde_json::from_str(include_str!("../../../hookway.json")).unwrap();
     config.as_object_mut().unwrap().remove("$schema");
     config["queue"]["maxReceiveCount"] = json!(2);
     config["jobs"]["retryAttempts"] = json!(2);
     config["worker"]["timeoutSeconds"] = json!(30);
+    // github may send from this machine only; `walled` from a range this machine is not in.
+    config["sources"][0]["allowIps"] = json!(["127.0.0.0/8", "::1/128"]);
+    config["sources"].as_array_mut().unwrap().push(json!({
+        "name": "walled", "scheme": "github", "secretParameters": ["/hookway/walled/secret"], "allowIps": ["203.0.113.0/24"]
+    }));
+    // A URL-signing provider, a public-key one, and the two with GET handshakes.
+    let sources = config["sources"].as_array_mut().unwrap();
+    sources.push(json!({"name": "twilio", "scheme": "twilio", "secretParameters": ["/hookway/twilio/secret"]}));
+    sources.push(json!({"name": "discord", "scheme": "discord", "secretParameters": ["/hookway/discord/public-key"]}));
+    sources.push(json!({"name": "meta", "scheme": "meta", "secretParameters": ["/hookway/meta/secret"],
+                        "verifyTokenParameter": "/hookway/meta/verify-token"}));
+    sources.push(json!({"name": "dropbox", "scheme": "dropbox", "secretParameters": ["/hookway/dropbox/secret"]}));
     config["routes"] = json!([
         {"source": "jobs", "type": "report.generate", "handler": {"custom": "report"}},
-        {"source": "github", "type": "flaky", "handler": {"forward": {"url": format!("{}/flaky", receiver.url), "maxAttempts": 1}}},
-        {"source": "*", "handler": {"forward": {"url": format!("{}/hooks", receiver.url), "maxAttempts": 1}}},
+        // A signed, authenticated fan-out: one delivery to each destination.
+        {"source": "github", "type": "fanout", "where": [{"pointer": "/created", "equals": 1}], "handlers": [
+            {"forward": {"url": format!("{}/fanout-signed", receiver.url), "maxAttempts": 1, "retry": retry,
+                         "sign": {"secretParameters": [SIGNING_PARAMETER]}, "authorization": {"parameter": TOKEN_PARAMETER},
+                         "headers": {"X-Tenant": "e2e"}}},
+            {"forward": {"url": format!("{}/fanout-plain", receiver.url), "maxAttempts": 1, "retry": retry}}
+        ]},
+        {"source": "github", "type": "refused", "handler": {"forward": {"url": format!("{}/refuses", receiver.url), "maxAttempts": 3}}},
+        // One retry a second after the first series, then the DLQ.
+        {"source": "github", "type": "flaky", "handler": {"forward": {"url": format!("{}/flaky", receiver.url), "maxAttempts": 1,
+            "retry": {"schedule": ["1s"]}}}},
+        // Rides out an outage longer than maxReceiveCount × the visibility timeout (2 × 2 s).
+        {"source": "github", "type": "outage", "handler": {"forward": {"url": format!("{}/outage", receiver.url), "maxAttempts": 1,
+            "timeoutSeconds": 1, "retry": {"schedule": ["1s", "2s", "4s", "8s", "16s"]},
+            "circuitBreaker": {"failureThreshold": 2, "cooldownSeconds": 1}}}},
+        {"source": "*", "handler": {"forward": {"url": format!("{}/hooks", receiver.url), "maxAttempts": 1, "retry": retry}}},
     ]);
     config
 }
@@ -182,6 +211,15 @@ async fn the_local_stack_end_to_end() {
         assert_eq!(delivered.headers["content-type"], "application/json", "{source}");
     }
 
+    // The handshakes of Meta and Dropbox, answered through the local gateway and never queued.
+    let token = local_secret(&stack, "/hookway/meta/verify-token");
+    // The generated token is hex, as it may stand in a query unencoded.
+    let subscribe = format!("{url}/webhooks/meta?hub.mode=subscribe&hub.challenge=1158201444&hub.verify_token={token}");
+    let answer = client.get(subscribe).send().await.unwrap();
+    assert_eq!((answer.status().as_u16(), answer.text().await.unwrap()), (200, "1158201444".to_owned()));
+    let answer = client.get(format!("{url}/webhooks/dropbox?challenge=e2e-challenge")).send().await.unwrap();
+    assert_eq!((answer.status().as_u16(), answer.text().await.unwrap()), (200, "e2e-challenge".to_owned()));
+
     // 3. A wrong signature → 401; nothing reaches the receiver (a genuine event sent after it does).
     let (code, said) = stack.send("stripe", "e2e-forged", "e2e.test", &["--secret", "whsec_not-the-secret"]);
     assert_eq!((code, said.starts_with("401 Unauthorized")), (1, true), "{said}");
@@ -193,8 +231,31 @@ async fn the_local_stack_end_to_end() {
     .await;
     assert!(deliveries(&receiver, "e2e-forged").is_empty(), "the forged event went nowhere");
 
-    // 4. A destination that always fails → the events DLQ after maxReceiveCount tries; once it is
-    //    healthy, `hookway dlq redrive` → forwarded.
+    // 3b. A sender outside its source's allowIps → 403, whatever X-Forwarded-For claims: the
+    //     gateway hands the intake the real peer address.
+    let (code, said) = stack.send("walled", "e2e-walled", "e2e.test", &[]);
+    assert_eq!((code, said.starts_with("403 Forbidden")), (1, true), "{said}");
+    let spoofed = client
+        .post(format!("{url}/webhooks/walled"))
+        .header("x-forwarded-for", "203.0.113.7")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(spoofed.status(), 403);
+
+    // 3c. A job that is not JSON → 415, as API Gateway answers; it never runs.
+    let refused = client
+        .post(format!("{url}/jobs"))
+        .header("content-type", "text/plain")
+        .body(r#"{"type": "report.generate", "payload": {}}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 415);
+
+    // 4. A destination that always fails → the events DLQ once its retry schedule is used up;
+    //    once it is healthy, `hookway dlq redrive` → forwarded.
     receiver.always_at("/flaky", Reply::Status(503));
     let (code, said) = stack.send("github", "e2e-flaky", "flaky", &[]);
     assert_eq!(code, 0, "{said}");
@@ -203,8 +264,9 @@ async fn the_local_stack_end_to_end() {
         std::future::ready((code == 0 && said.contains("e2e-flaky")).then_some(said))
     })
     .await;
-    assert!(listed.contains("github/flaky") && listed.contains("503"), "the reason is shown: {listed}");
-    assert_eq!(deliveries(&receiver, "e2e-flaky").len(), 2, "maxReceiveCount deliveries, one attempt each");
+    assert!(listed.contains("github/flaky") && listed.contains("gave up after 2 series"), "why: {listed}");
+    assert!(listed.contains("503"), "the last answer is shown: {listed}");
+    assert_eq!(deliveries(&receiver, "e2e-flaky").len(), 2, "two series of one attempt each");
     let (code, shown) = stack.local(&["dlq", "show"]);
     assert!(code == 0 && shown.contains("reason") && shown.contains("503 Service Unavailable"), "{shown}");
     receiver.always_at("/flaky", Reply::Status(200));
@@ -254,7 +316,100 @@ async fn the_local_stack_end_to_end() {
     .await;
     assert_eq!(deliveries(&receiver, "e2e-twice").len(), 1, "forwarded once");
 
-    // 6. A job whose handler fails → retried, then FAILED with its error, and in the jobs DLQ.
+    // 6. A signed, authenticated fan-out: the signed destination fails the first receive, the plain
+    //    one succeeds at once → the plain one gets the event once, the signed one until it succeeds,
+    //    with the generated token and a signature `hookway verify` accepts; `events show` says so.
+    receiver.script_at("/fanout-signed", [Reply::Status(503)]);
+    let (code, said) = stack.send("github", "e2e-fanout", "fanout", &[]);
+    assert_eq!(code, 0, "{said}");
+    let shown = wait_for("both deliveries of the fan-out", STEP_DEADLINE, || {
+        let (code, shown) = stack.local(&["events", "show", "e2e-fanout", "--config", &config_arg]);
+        std::future::ready((code == 0 && shown.contains("status   COMPLETED")).then_some(shown))
+    })
+    .await;
+    assert_eq!(shown.matches("SUCCEEDED").count(), 2, "{shown}");
+    assert!(
+        shown.contains("2 attempt(s)  last answer 200  forward http") && shown.contains("/fanout-signed"),
+        "{shown}"
+    );
+    assert_eq!(receiver.received_at("/fanout-plain").len(), 1, "not repeated when the event was retried");
+    let signed = receiver.received_at("/fanout-signed");
+    assert_eq!(signed.iter().map(|request| request.status).collect::<Vec<_>>(), [Some(503), Some(200)]);
+    let delivered = signed.last().unwrap();
+    assert_eq!(delivered.headers["authorization"], local_secret(&stack, TOKEN_PARAMETER).as_str());
+    assert_eq!(delivered.headers["x-tenant"], "e2e");
+    let body_file = dir.join("fanout.json");
+    std::fs::write(&body_file, &delivered.body).unwrap();
+    let header = |name: &str| format!("{name}: {}", delivered.headers[name].to_str().unwrap());
+    let (code, said) = stack.hookway(&[
+        "verify",
+        "--scheme",
+        "standard-webhooks",
+        "--secret",
+        &local_secret(&stack, SIGNING_PARAMETER),
+        "-H",
+        &header("webhook-id"),
+        "-H",
+        &header("webhook-timestamp"),
+        "-H",
+        &header("webhook-signature"),
+        body_file.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "the delivery's signature verifies: {said}");
+
+    // A destination that refuses an event for good → the events DLQ after one receive, with why;
+    // once it accepts, a redrive delivers it.
+    receiver.always_at("/refuses", Reply::Status(400));
+    let (code, said) = stack.send("github", "e2e-refused", "refused", &[]);
+    assert_eq!(code, 0, "{said}");
+    let listed = wait_for("the refused event in the events DLQ", STEP_DEADLINE, || {
+        let (code, said) = stack.local(&["dlq", "list"]);
+        std::future::ready((code == 0 && said.contains("e2e-refused")).then_some(said))
+    })
+    .await;
+    assert!(
+        listed.contains("delivered 1x") && listed.contains("answered 400 Bad Request (refused for good)"),
+        "{listed}"
+    );
+    assert_eq!(receiver.received_at("/refuses").len(), 1, "neither retried nor received again");
+    receiver.always_at("/refuses", Reply::Status(200));
+    let (code, said) = stack.local(&["dlq", "redrive"]);
+    assert_eq!((code, said.trim()), (0, "redriven: e2e-refused"));
+    wait_for("the redriven refusal to be delivered", STEP_DEADLINE, || {
+        let ok = receiver.received_at("/refuses").iter().any(|request| request.status == Some(200));
+        std::future::ready(ok.then_some(()))
+    })
+    .await;
+
+    // 6b. The destination goes down for longer than the queue's own retries would last
+    //     (maxReceiveCount 2 × visibility timeout 2 s): the events wait in the queue, `events
+    //     show` says until when; once it is back, each is delivered once, and no DLQ.
+    receiver.go_down();
+    let outage: Vec<String> = (1..=3).map(|n| format!("e2e-outage-{n}")).collect();
+    for id in &outage {
+        let (code, said) = stack.send("github", id, "outage", &[]);
+        assert_eq!(code, 0, "{said}");
+    }
+    let shown = wait_for("the first outage event to wait", STEP_DEADLINE, || {
+        let (code, shown) = stack.local(&["events", "show", &outage[0], "--source", "github"]);
+        std::future::ready((code == 0 && shown.contains("status   WAITING")).then_some(shown))
+    })
+    .await;
+    assert!(shown.contains("next     attempt at "), "{shown}");
+    tokio::time::sleep(Duration::from_secs(6)).await;
+    receiver.come_up().await;
+    wait_for("every outage event delivered", STEP_DEADLINE, || {
+        let all = outage.iter().all(|id| deliveries(&receiver, id).iter().any(|request| request.status == Some(200)));
+        std::future::ready(all.then_some(()))
+    })
+    .await;
+    for id in &outage {
+        assert_eq!(deliveries(&receiver, id).len(), 1, "{id}: the port refused every earlier try; delivered once");
+    }
+    let (_, said) = stack.local(&["dlq", "list"]);
+    assert!(said.contains("is empty"), "nothing in the DLQ after the outage: {said}");
+
+    // 7. A job whose handler fails → retried, then FAILED with its error, and in the jobs DLQ.
     let failing = submit_job(&client, &url, json!({"type": "report.generate"})).await;
     let status = wait_for("the failing job to be FAILED", STEP_DEADLINE, || async {
         let status = job_status(&client, &url, &failing).await;
@@ -301,7 +456,7 @@ async fn the_local_stack_end_to_end() {
     let (code, said) = stack.send("shopify", "e2e-newest-secret", "e2e.test", &[]);
     assert_eq!(code, 0, "send signs with the newest secret: {said}");
 
-    // 7. Ctrl-C stops the stack cleanly; no process it started is left running.
+    // 8. Ctrl-C stops the stack cleanly; no process it started is left running.
     let groups = state.process_groups.clone();
     kill(Pid::from_raw(i32::try_from(stack.child.id()).unwrap()), Signal::SIGINT).unwrap();
     let exit = wait_for("hookway dev to stop", Duration::from_secs(60), || {

@@ -8,6 +8,14 @@
 //! ```
 //!
 //! The body is kept byte for byte: as text when it is UTF-8 that SQS accepts, else base64.
+//!
+//! An event the worker sends back to the queue to wait for its next attempt carries a `retry`
+//! block (absent until then, so version 1 readers and writers are unchanged):
+//!
+//! ```json
+//! "retry": {"attempt": 3, "firstAttemptAt": "2026-11-22T05:44:01.200Z",
+//!           "notBefore": "2026-11-22T06:20:06.000Z", "sequence": 4}
+//! ```
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -54,6 +62,27 @@ pub struct Envelope<'a> {
     /// The raw body, encoded.
     #[serde(borrow)]
     pub body: Cow<'a, str>,
+    /// Where the event stands in its retries, once it has been sent back to wait.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry: Option<Retry>,
+}
+
+/// Where an event stands in its retries: written by the worker when it sends the event back to
+/// the events queue to wait (in hops of at most 15 minutes, SQS's longest delay).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Retry {
+    /// The series of attempts this message is for: 2 for the first retry. Waits that are not
+    /// failures (a destination's `Retry-After`, an open circuit, a rate limit) leave it as it is.
+    pub attempt: u32,
+    /// When the event was first attempted, RFC 3339 with milliseconds.
+    pub first_attempt_at: String,
+    /// The message is not to be processed before this time: received earlier, it goes back to
+    /// wait the rest. RFC 3339 with milliseconds.
+    pub not_before: String,
+    /// How many times the worker has sent the event back; a copy with a lower number than its
+    /// record's is a leftover and is dropped.
+    pub sequence: u32,
 }
 
 /// How an envelope's body encodes the bytes received.
@@ -151,6 +180,7 @@ pub fn queued(source: &str, id: &str, event_type: &str, body: &str) -> String {
         headers: BTreeMap::new(),
         body_encoding,
         body,
+        retry: None,
     }
     .to_message()
     .unwrap()
@@ -173,6 +203,7 @@ mod tests {
             headers: [("user-agent".into(), "Stripe/1.0".into())].into(),
             body_encoding,
             body,
+            retry: None,
         }
     }
 
@@ -227,6 +258,27 @@ mod tests {
                 "bodyEncoding": "utf8", "body": "{}"
             })
         );
+    }
+
+    #[test]
+    fn a_retry_block_round_trips_and_is_absent_until_the_first_retry() {
+        let mut waiting = envelope(b"{}");
+        waiting.retry = Some(Retry {
+            attempt: 3,
+            first_attempt_at: "2026-11-22T05:44:01.200Z".into(),
+            not_before: "2026-11-22T06:20:06.000Z".into(),
+            sequence: 4,
+        });
+        let message = waiting.to_message().unwrap();
+        let json: serde_json::Value = serde_json::from_str(&message).unwrap();
+        assert_eq!(
+            json["retry"],
+            serde_json::json!({"attempt": 3, "firstAttemptAt": "2026-11-22T05:44:01.200Z",
+                               "notBefore": "2026-11-22T06:20:06.000Z", "sequence": 4})
+        );
+        assert_eq!(Envelope::from_json(&message).unwrap(), waiting);
+        let first = envelope(b"{}").to_message().unwrap();
+        assert!(!first.contains("retry"), "{first}");
     }
 
     #[test]

@@ -1,7 +1,9 @@
 //! Hookway's core library: what the intake, the worker and the command line share.
 //!
 //! * [`aws`] — the AWS SDK configuration, with timeouts.
+//! * [`cidr`] — IP address ranges, for a source's allowlist.
 //! * [`config`] — `hookway.json`, parsed and validated with errors that name the field at fault.
+//! * [`dead_letter`] — why an event is in the events dead-letter queue.
 //! * [`scheme`] — the signature schemes: verify, sign, and name the event a request carries.
 //! * [`source`] — a configured source, compiled for the request path.
 //! * [`secret`] and [`secret_cache`] — secrets as stored in SSM, and their cache.
@@ -14,7 +16,9 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod aws;
+pub mod cidr;
 pub mod config;
+pub mod dead_letter;
 pub mod envelope;
 pub mod job;
 pub mod scheme;
@@ -26,6 +30,7 @@ pub mod telemetry;
 
 pub use config::{Config, SchemeName};
 pub use envelope::Envelope;
+pub use hookway_providers;
 pub use source::Source;
 
 /// The current Unix time in seconds.
@@ -33,6 +38,25 @@ pub fn unix_now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |elapsed| i64::try_from(elapsed.as_secs()).unwrap_or(i64::MAX))
+}
+
+/// The current Unix time in milliseconds.
+pub fn unix_now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |elapsed| i64::try_from(elapsed.as_millis()).unwrap_or(i64::MAX))
+}
+
+/// A Unix time in milliseconds in RFC 3339, e.g. `2026-11-22T05:44:00.123Z`.
+pub fn rfc3339_ms(unix_ms: i64) -> String {
+    let since_epoch = std::time::Duration::from_millis(u64::try_from(unix_ms).unwrap_or_default());
+    humantime::format_rfc3339_millis(std::time::UNIX_EPOCH + since_epoch).to_string()
+}
+
+/// An RFC 3339 time as Unix milliseconds.
+pub fn parse_rfc3339_ms(text: &str) -> Option<i64> {
+    let elapsed = parse_rfc3339(text)?.duration_since(std::time::UNIX_EPOCH).ok()?;
+    i64::try_from(elapsed.as_millis()).ok()
 }
 
 /// The current time in RFC 3339 with milliseconds, e.g. `2026-11-22T05:44:00.123Z`.

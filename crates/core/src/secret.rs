@@ -8,69 +8,14 @@
 //! ```
 //!
 //! so that `hookway secrets rotate` can keep the previous secret valid for a grace period while a
-//! sender switches. A secret never appears in `Debug` output or logs.
+//! sender switches. A secret never appears in `Debug` output or logs; the keys a secret becomes
+//! ([`Key`]) are the catalog's.
 
 use std::fmt;
 
-use hmac::{Hmac, Mac as _};
 use serde::{Deserialize, Serialize};
-use sha2::Sha256;
 
-/// A secret prepared for signing and verifying: the HMAC key schedule is computed once, when the
-/// secret is loaded, not on every request.
-#[derive(Clone)]
-pub struct SigningKey {
-    mac: Hmac<Sha256>,
-    expires_at: Option<i64>,
-}
-
-/// Why a secret cannot be used.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum KeyError {
-    /// The secret is empty.
-    #[error("the secret is empty")]
-    Empty,
-    /// The secret is not of the scheme's form.
-    #[error("malformed secret: {0}")]
-    Malformed(&'static str),
-    /// A parameter of the rotation form is not of its shape.
-    #[error(
-        r#"malformed secret parameter: expected {{"secrets": [{{"value": "...", "expiresAt": "<RFC 3339 time>"}}]}}"#
-    )]
-    BadRotation,
-}
-
-impl SigningKey {
-    /// A key from raw key bytes, accepted until `expires_at` (Unix seconds) if given.
-    pub fn new(key: &[u8], expires_at: Option<i64>) -> Result<SigningKey, KeyError> {
-        if key.is_empty() {
-            return Err(KeyError::Empty);
-        }
-        let mac = Hmac::<Sha256>::new_from_slice(key).map_err(|_| KeyError::Empty)?;
-        Ok(SigningKey { mac, expires_at })
-    }
-
-    /// Whether the key is accepted at Unix time `now`.
-    pub fn is_active(&self, now: i64) -> bool {
-        self.expires_at.is_none_or(|expires_at| now <= expires_at)
-    }
-
-    /// When the key stops being accepted, in Unix seconds.
-    pub fn expires_at(&self) -> Option<i64> {
-        self.expires_at
-    }
-
-    /// A MAC keyed with this secret, ready for the signed bytes.
-    pub(crate) fn start(&self) -> Hmac<Sha256> {
-        self.mac.clone()
-    }
-}
-
-impl fmt::Debug for SigningKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SigningKey").field("secret", &"<redacted>").field("expires_at", &self.expires_at).finish()
-    }
-}
+pub use hookway_providers::{Key, KeyError};
 
 /// One secret of a stored parameter.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -171,22 +116,7 @@ mod tests {
 
     #[test]
     fn secrets_never_show_in_debug_output() {
-        let key = SigningKey::new(b"hunter2", None).unwrap();
-        for debug in [format!("{key:?}"), format!("{:?}", stored("hunter2", None))] {
-            assert!(!debug.contains("hunter2") && debug.contains("<redacted>"), "{debug}");
-        }
-    }
-
-    #[test]
-    fn an_empty_secret_is_refused() {
-        assert_eq!(SigningKey::new(b"", None).unwrap_err(), KeyError::Empty);
-    }
-
-    #[test]
-    fn a_key_is_active_until_it_expires() {
-        let key = SigningKey::new(b"k", Some(100)).unwrap();
-        assert!(key.is_active(100));
-        assert!(!key.is_active(101));
-        assert!(SigningKey::new(b"k", None).unwrap().is_active(i64::MAX));
+        let debug = format!("{:?}", stored("hunter2", None));
+        assert!(!debug.contains("hunter2") && debug.contains("<redacted>"), "{debug}");
     }
 }

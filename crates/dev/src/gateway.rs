@@ -1,10 +1,11 @@
 //! The local gateway: only what API Gateway and Lambda's asynchronous invocation do in AWS.
 //!
-//! * `POST /webhooks/{source}` and `GET /jobs/{id}` → a REST proxy event → the intake → its
+//! * `POST|GET /webhooks/{source}` and `GET /jobs/{id}` → a REST proxy event → the intake → its
 //!   proxy response back to the client (`502` if the function fails, as API Gateway answers);
-//! * `POST /jobs` → the request validator's check → `202 {"jobId", "status": "ACCEPTED"}` at once,
-//!   then the passthrough job event → the worker, asynchronously, with Lambda's retries and
-//!   on-failure destination;
+//! * `POST /jobs` → the request validator's checks (a `Content-Type` header, a job body) → the
+//!   integration's (a template for the content type: `application/json` only, else `415`) →
+//!   `202 {"jobId", "status": "ACCEPTED"}` at once, then the passthrough job event → the worker,
+//!   asynchronously, with Lambda's retries and on-failure destination;
 //! * `POST /2015-03-31/functions/<worker>/invocations` → the Lambda Invoke API, so that
 //!   `hookway dlq redrive --queue jobs` re-invokes a job exactly as it does in AWS;
 //! * anything else → `403 {"message": "Missing Authentication Token"}`, API Gateway's answer.
@@ -91,7 +92,7 @@ impl<D: Destination> Gateway<D> {
         let context = self.context(peer);
         let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
         let answer = match (&parts.method, segments.as_slice()) {
-            (&Method::POST, ["webhooks", source]) => {
+            (&Method::POST | &Method::GET, ["webhooks", source]) => {
                 let event = proxy_event(&request, "/webhooks/{source}", &[("source", source)], &context);
                 self.proxy(&event).await
             }
@@ -140,13 +141,22 @@ impl<D: Destination> Gateway<D> {
         }
     }
 
-    /// `POST /jobs`: the request validator's check, `202` at once, the worker in the background.
+    /// `POST /jobs`: the request validator's checks, then the integration's, `202` at once, the
+    /// worker in the background.
     fn submit_job(&self, request: &GatewayRequest<'_>, context: &GatewayContext) -> Answer {
+        let Some(content_type) = request.headers.get(http::header::CONTENT_TYPE) else {
+            return message(StatusCode::BAD_REQUEST, "Missing required request parameters: [Content-Type]");
+        };
         let body: Option<Value> = serde_json::from_slice(request.body).ok();
         let valid = body.as_ref().and_then(|body| body.get("type")?.as_str()).is_some_and(|t| !t.is_empty());
         let Some(body) = body.filter(|_| valid) else {
             return message(StatusCode::BAD_REQUEST, "Invalid request body");
         };
+        // Only `application/json` has a mapping template, and passthrough is NEVER: any other
+        // type is refused before the worker is invoked.
+        if !has_job_template(content_type) {
+            return message(StatusCode::UNSUPPORTED_MEDIA_TYPE, "Unsupported Media Type");
+        }
         let event = job_event(request, body, context);
         match serde_json::to_value(&event) {
             Ok(payload) => self.jobs.submit(context.request_id.clone(), payload),
@@ -185,6 +195,13 @@ impl<D: Destination> Gateway<D> {
             Err(error) => message(StatusCode::BAD_GATEWAY, &error.to_string()),
         }
     }
+}
+
+/// Whether the integration of `POST /jobs` has a template for this content type: API Gateway
+/// selects a template by the media type, whatever its parameters (`; charset=utf-8`).
+fn has_job_template(content_type: &HeaderValue) -> bool {
+    let essence = content_type.to_str().unwrap_or_default().split(';').next().unwrap_or_default();
+    essence.trim().eq_ignore_ascii_case("application/json")
 }
 
 /// A REST proxy response (`statusCode`, `headers`, `multiValueHeaders`, `body`, `isBase64Encoded`).
@@ -261,6 +278,21 @@ mod tests {
     fn futures_executor(answer: Answer) -> Vec<u8> {
         let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
         runtime.block_on(async { answer.into_body().collect().await.unwrap().to_bytes().to_vec() })
+    }
+
+    #[test]
+    fn only_json_has_a_job_template() {
+        for (content_type, templated) in [
+            ("application/json", true),
+            ("application/json; charset=utf-8", true),
+            ("Application/JSON", true),
+            ("text/plain", false),
+            ("application/x-www-form-urlencoded", false),
+            ("application/jsonp", false),
+            ("", false),
+        ] {
+            assert_eq!(has_job_template(&HeaderValue::from_static(content_type)), templated, "{content_type}");
+        }
     }
 
     #[test]

@@ -49,6 +49,9 @@ pub const INTAKE_FUNCTION: &str = "hookway-intake";
 pub const WORKER_FUNCTION: &str = "hookway-worker";
 /// The region the local resources live in.
 pub const REGION: &str = "us-east-1";
+/// Instances of each function `cargo lambda watch` runs at once; the poller hands the worker as
+/// many batches at once, as the event source mapping does up to `worker.maxConcurrency`.
+pub const LAMBDA_CONCURRENCY: usize = 2;
 
 /// How to run the local stack.
 #[derive(Debug, Clone)]
@@ -237,6 +240,7 @@ async fn run_stack(
         lambda,
         function: WORKER_FUNCTION.to_owned(),
         batch_size: i32::try_from(config.worker.batch_size).unwrap_or(10),
+        concurrency: LAMBDA_CONCURRENCY,
     };
     let listener = TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], options.port))).await?;
     let (stop, stopped) = watch::channel(false);
@@ -275,7 +279,17 @@ fn watch_command(
     aws_endpoint: &str,
 ) -> Result<Command, DevError> {
     let mut command = Command::new("cargo");
-    command.args(["lambda", "watch", "-A", "127.0.0.1", "-P", &options.lambda_port.to_string(), "--concurrency", "2"]);
+    let concurrency = LAMBDA_CONCURRENCY.to_string();
+    command.args([
+        "lambda",
+        "watch",
+        "-A",
+        "127.0.0.1",
+        "-P",
+        &options.lambda_port.to_string(),
+        "--concurrency",
+        &concurrency,
+    ]);
     if !options.reload {
         command.arg("--ignore-changes");
     }
@@ -289,6 +303,7 @@ fn watch_command(
         .env(hookway_core::config::CONFIG_ENV, config_json)
         .env("HOOKWAY_EVENTS_QUEUE_URL", &resources.events_queue_url)
         .env(hookway_core::store::TABLE_ENV, &resources.table)
+        .env(hookway_core::dead_letter::EVENTS_DLQ_URL_ENV, &resources.events_dlq_url)
         .env("AWS_ENDPOINT_URL", aws_endpoint)
         .env("AWS_REGION", REGION)
         .env("AWS_ACCESS_KEY_ID", "local")

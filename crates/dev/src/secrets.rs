@@ -1,12 +1,14 @@
 //! The local stack's secrets: `.hookway/secrets.json`, ignored by git, holds each configured
-//! parameter's value. The first `make dev` generates a secret per parameter; later runs, and
+//! parameter's value — the sources' secrets, and the destinations' signing secrets and
+//! `Authorization` values. The first `make dev` generates one per parameter; later runs, and
 //! `hookway secrets put|rotate --local`, keep the file and moto in step.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD as BASE64;
+use hookway_core::config::ParameterUse;
+use hookway_core::hookway_providers::key::{self, Generated};
+use hookway_core::hookway_providers::providers::standard_webhooks;
 use hookway_core::{Config, SchemeName};
 
 /// The file's name in the state directory.
@@ -18,7 +20,13 @@ pub struct LocalSecrets {
     path: PathBuf,
     /// Parameter name → value.
     pub values: BTreeMap<String, String>,
+    /// Parameter name → the test private key of a public-key provider, which `hookway send
+    /// --local` signs with (kept in `test-keys.json`, never in SSM).
+    pub private_keys: BTreeMap<String, String>,
 }
+
+/// The file of test private keys in the state directory.
+pub const TEST_KEYS_FILE: &str = "test-keys.json";
 
 /// The file cannot be read or written.
 #[derive(Debug, thiserror::Error)]
@@ -37,13 +45,26 @@ impl LocalSecrets {
         let mut secrets = LocalSecrets::load(dir)?;
         let mut generated = false;
         for source in &config.sources {
-            for parameter in &source.secret_parameters {
+            let token = source.verify_token_parameter.iter().map(|name| (name, SchemeName::HMAC));
+            let parameters = source.secret_parameters.iter().map(|name| (name, source.scheme)).chain(token);
+            for (parameter, scheme) in parameters {
                 if !secrets.values.contains_key(parameter) {
-                    let secret = generate(source.scheme)
+                    let fresh = generate_pair(scheme)
                         .map_err(|error| SecretsFileError { path: secrets.path.clone(), reason: error.to_string() })?;
-                    secrets.values.insert(parameter.clone(), secret);
+                    secrets.values.insert(parameter.clone(), fresh.secret.clone());
+                    if let Some(private) = &fresh.private_key {
+                        secrets.private_keys.insert(parameter.clone(), private.clone());
+                    }
                     generated = true;
                 }
+            }
+        }
+        for (parameter, used) in config.outbound_parameters() {
+            if !secrets.values.contains_key(parameter) {
+                let secret = generate_outbound(used)
+                    .map_err(|error| SecretsFileError { path: secrets.path.clone(), reason: error.to_string() })?;
+                secrets.values.insert(parameter.to_owned(), secret);
+                generated = true;
             }
         }
         if generated {
@@ -55,44 +76,80 @@ impl LocalSecrets {
     /// The secrets in `dir` (none if there is no file yet).
     pub fn load(dir: &Path) -> Result<LocalSecrets, SecretsFileError> {
         let path = dir.join(SECRETS_FILE);
-        let error = |reason: String| SecretsFileError { path: path.clone(), reason };
-        let values = match std::fs::read_to_string(&path) {
-            Ok(text) => serde_json::from_str(&text).map_err(|e| error(e.to_string()))?,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => BTreeMap::new(),
-            Err(e) => return Err(error(e.to_string())),
-        };
-        Ok(LocalSecrets { path: path.clone(), values })
+        let values = read_map(&path)?;
+        let private_keys = read_map(&dir.join(TEST_KEYS_FILE))?;
+        Ok(LocalSecrets { path, values, private_keys })
     }
 
-    /// Writes the file, readable by its owner only.
+    /// Writes the files, readable by their owner only.
     pub fn save(&self) -> Result<(), SecretsFileError> {
-        use std::io::Write as _;
-        use std::os::unix::fs::OpenOptionsExt as _;
-        let error = |reason: String| SecretsFileError { path: self.path.clone(), reason };
-        if let Some(parent) = self.path.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| error(e.to_string()))?;
+        write_map(&self.path, &self.values)?;
+        if !self.private_keys.is_empty() {
+            write_map(&self.path.with_file_name(TEST_KEYS_FILE), &self.private_keys)?;
         }
-        let text = serde_json::to_string_pretty(&self.values).map_err(|e| error(e.to_string()))?;
-        let mut file = std::fs::OpenOptions::new()
-            .create(true)
-            .write(true)
-            .truncate(true)
-            .mode(0o600)
-            .open(&self.path)
-            .map_err(|e| error(e.to_string()))?;
-        file.write_all(text.as_bytes()).map_err(|e| error(e.to_string()))
+        Ok(())
     }
 }
 
-/// A new random secret in the form the scheme's senders use: 32 bytes from the OS's generator.
+fn read_map(path: &Path) -> Result<BTreeMap<String, String>, SecretsFileError> {
+    let error = |reason: String| SecretsFileError { path: path.to_owned(), reason };
+    match std::fs::read_to_string(path) {
+        Ok(text) => serde_json::from_str(&text).map_err(|e| error(e.to_string())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(BTreeMap::new()),
+        Err(e) => Err(error(e.to_string())),
+    }
+}
+
+fn write_map(path: &Path, values: &BTreeMap<String, String>) -> Result<(), SecretsFileError> {
+    use std::io::Write as _;
+    use std::os::unix::fs::OpenOptionsExt as _;
+    let error = |reason: String| SecretsFileError { path: path.to_owned(), reason };
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(|e| error(e.to_string()))?;
+    }
+    let text = serde_json::to_string_pretty(values).map_err(|e| error(e.to_string()))?;
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .write(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(|e| error(e.to_string()))?;
+    file.write_all(text.as_bytes()).map_err(|e| error(e.to_string()))
+}
+
+/// A new random secret in the form the provider shows it (its public key, for a provider that
+/// signs with a private key): 32 bytes from the OS's generator, shaped by the catalog.
 pub fn generate(scheme: SchemeName) -> Result<String, getrandom::Error> {
+    generate_pair(scheme).map(|generated| generated.secret)
+}
+
+/// A new random secret, with the test private key of a public-key provider.
+pub fn generate_pair(scheme: SchemeName) -> Result<Generated, getrandom::Error> {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes)?;
-    Ok(match scheme {
-        SchemeName::StandardWebhooks => format!("whsec_{}", BASE64.encode(bytes)),
-        SchemeName::Stripe => format!("whsec_{}", hex::encode(bytes)),
-        _ => hex::encode(bytes),
+    Ok(match scheme.provider() {
+        Some(provider) => key::generate(provider.spec.algorithm, provider.spec.secret, bytes),
+        None => Generated { secret: hex::encode(bytes), private_key: None },
     })
+}
+
+/// A new random value for a destination's parameter: a `whsec_` signing secret, or a
+/// `Bearer` token for the `Authorization` header.
+pub fn generate_outbound(used: ParameterUse) -> Result<String, getrandom::Error> {
+    match used {
+        ParameterUse::Signing => {
+            let mut bytes = [0u8; 32];
+            getrandom::fill(&mut bytes)?;
+            let spec = &standard_webhooks::PROVIDER.spec;
+            Ok(key::generate(spec.algorithm, spec.secret, bytes).secret)
+        }
+        ParameterUse::Authorization => {
+            let mut bytes = [0u8; 32];
+            getrandom::fill(&mut bytes)?;
+            Ok(format!("Bearer {}", hex::encode(bytes)))
+        }
+    }
 }
 
 #[cfg(test)]
@@ -101,20 +158,36 @@ mod tests {
 
     #[test]
     fn generated_secrets_are_fresh_and_of_the_schemes_form() {
-        let a = generate(SchemeName::StandardWebhooks).unwrap();
-        assert!(a.starts_with("whsec_") && BASE64.decode(&a[6..]).unwrap().len() == 32);
-        assert_ne!(a, generate(SchemeName::StandardWebhooks).unwrap());
-        assert_eq!(generate(SchemeName::Github).unwrap().len(), 64);
-        let source = hookway_core::Source::with_scheme("sw", SchemeName::StandardWebhooks).unwrap();
-        assert!(source.scheme.key(&a, None).is_ok(), "usable as a key");
+        let standard: SchemeName = "standard-webhooks".parse().unwrap();
+        let a = generate(standard).unwrap();
+        assert!(a.starts_with("whsec_") && a.len() == 6 + 44, "{a}");
+        assert_ne!(a, generate(standard).unwrap());
+        assert_eq!(generate("github".parse().unwrap()).unwrap().len(), 64);
+        for scheme in SchemeName::all().filter(|scheme| !scheme.is_custom()) {
+            let fresh = generate_pair(scheme).unwrap();
+            let provider = scheme.provider().unwrap();
+            let source = hookway_core::Source::with_scheme("s", hookway_core::scheme::Scheme::Provider(provider));
+            assert!(source.scheme.key(&fresh.secret, None).is_ok(), "{scheme}: usable as a key");
+            assert_eq!(fresh.private_key.is_some(), provider.spec.algorithm.is_public_key(), "{scheme}");
+        }
     }
 
     #[test]
     fn missing_secrets_are_generated_once_and_kept() {
         let dir = std::env::temp_dir().join(format!("hookway-secrets-{}", uuid::Uuid::new_v4()));
-        let config = Config::from_json(include_str!("../../../hookway.json")).unwrap();
+        let mut config: serde_json::Value = serde_json::from_str(include_str!("../../../hookway.json")).unwrap();
+        config["routes"] = serde_json::json!([{"source": "*", "handlers": [{"forward": {
+            "url": "https://billing.example.com/hooks",
+            "sign": {"secretParameters": ["/hookway/destinations/billing/signing"]},
+            "authorization": {"parameter": "/hookway/destinations/billing/token"}}}]}]);
+        let config = Config::from_json(&config.to_string()).unwrap();
         let first = LocalSecrets::load_or_generate(&dir, &config).unwrap();
-        assert_eq!(first.values.len(), config.sources.len());
+        assert_eq!(first.values.len(), config.sources.len() + 2);
+        for (parameter, used) in config.outbound_parameters() {
+            let value = &first.values[parameter];
+            let form = if used == ParameterUse::Signing { "whsec_" } else { "Bearer " };
+            assert!(value.starts_with(form), "{parameter}");
+        }
         let again = LocalSecrets::load_or_generate(&dir, &config).unwrap();
         assert_eq!(first.values, again.values, "kept across runs");
         let mode = std::fs::metadata(dir.join(SECRETS_FILE)).unwrap().permissions();

@@ -18,6 +18,7 @@ use hookway_core::scheme::SignRequest;
 use hookway_core::secret_cache::{SecretCache, SecretStore, StoreError};
 use hookway_core::store::MemoryStore;
 use hookway_intake::Intake;
+use hookway_intake::metrics::MetricsSink;
 use hookway_intake::queue::{EventQueue, OutgoingMessage, QueueError};
 use serde_json::{Value, json};
 
@@ -48,9 +49,11 @@ fn event_json(config: &Config) -> String {
     body.extend_from_slice(br#""}}"#);
     let source = hookway_core::Source::new(config.source("github").unwrap()).unwrap();
     let key = source.scheme.key(SECRET, None).unwrap();
-    let request = SignRequest { id: "72d3162e-cc78-11e3-81ab-4c9367dc0958", timestamp: 0, body: &body };
+    let id = "72d3162e-cc78-11e3-81ab-4c9367dc0958";
+    let request = SignRequest { id, timestamp: 0, body: &body, method: "POST", url: "" };
+    let signed = source.scheme.sign(&key, &request).unwrap();
     let mut headers: serde_json::Map<String, Value> =
-        source.scheme.sign(&key, &request).into_iter().map(|(name, value)| (name, json!(value))).collect();
+        signed.headers.into_iter().map(|(name, value)| (name, json!(value))).collect();
     headers.insert("Content-Type".into(), json!("application/json"));
     headers.insert("X-GitHub-Event".into(), json!("pull_request"));
     headers.insert("User-Agent".into(), json!("GitHub-Hookshot/044aadd"));
@@ -64,7 +67,9 @@ fn event_json(config: &Config) -> String {
 fn request_path(c: &mut Criterion) {
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     let config = Config::from_json(include_str!("../../../hookway.json")).unwrap();
-    let intake = Intake::new(&config, Sink, SecretCache::new(Secrets), MemoryStore::default()).unwrap();
+    let intake = Intake::new(&config, Sink, SecretCache::new(Secrets), MemoryStore::default())
+        .unwrap()
+        .with_metrics(MetricsSink::discard());
     runtime.block_on(intake.preload_secrets());
     let event = event_json(&config);
     let check = runtime.block_on(intake.handle(lambda_http::request::from_str(&event).unwrap()));

@@ -1,6 +1,10 @@
-//! The intake Lambda: receives `POST /webhooks/{source}`, proves the request genuine with the
-//! source's scheme and secrets, puts the event in the events queue, and only then answers
-//! `202 {"id": ...}`. It also answers `GET /jobs/{id}` from the job's record in the state table.
+//! The intake Lambda: receives `POST /webhooks/{source}`, refuses a sender outside the source's
+//! `allowIps`, proves the request genuine with the source's scheme and secrets, puts the event in
+//! the events queue, and only then answers `202 {"id": ...}`; each webhook is counted in an EMF
+//! metrics line ([`metrics`]). A provider's handshake — a signed `POST` such as Slack's
+//! `url_verification` or Zoom's `endpoint.url_validation`, or a `GET /webhooks/{source}` such as
+//! Meta's `hub.challenge` — is answered as the provider documents and never reaches the queue. It
+//! also answers `GET /jobs/{id}` from the job's record in the state table.
 //!
 //! It accepts API Gateway REST proxy events (body base64 or not) and Lambda Function URL events;
 //! `lambda_http` turns both into one [`Request`]. [`Intake::handle`] is a plain async function of
@@ -9,16 +13,20 @@
 // No unwrap or expect on request paths: every failure is an error with a status or an exit code.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod metrics;
 pub mod queue;
 pub mod response;
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
+use std::net::IpAddr;
 
-use hookway_core::config::{Config, Problem};
+use hookway_core::config::Config;
 use hookway_core::envelope::{ENVELOPE_VERSION, Envelope};
-use hookway_core::scheme::Identity;
+use hookway_core::hookway_providers::spec::Handshake;
+use hookway_core::scheme::{Answer, Identity, Request as Signed};
 use hookway_core::secret_cache::{SecretCache, SecretStore, VerifyFailure};
+use hookway_core::source::SourceError;
 use hookway_core::store::StateStore;
 use hookway_core::{Source, source};
 use http::{Method, StatusCode, header};
@@ -28,6 +36,7 @@ use serde::Serialize;
 use tracing::Instrument;
 use tracing::field::Empty;
 
+use crate::metrics::{Counted, MetricsSink};
 use crate::queue::{EventQueue, OutgoingMessage};
 use crate::response::{Rejection, json};
 
@@ -39,6 +48,7 @@ pub struct Intake<Q, S, J> {
     queue: Q,
     jobs: J,
     max_body_bytes: usize,
+    metrics: MetricsSink,
 }
 
 /// The routes the intake serves.
@@ -67,21 +77,23 @@ struct Accepted<'a> {
     id: &'a str,
 }
 
-#[derive(Serialize)]
-struct Challenge<'a> {
-    challenge: &'a str,
-}
-
 impl<Q: EventQueue, S: SecretStore, J: StateStore> Intake<Q, S, J> {
     /// Compiles the configuration's sources; `jobs` is the state table job statuses are read from.
-    pub fn new(config: &Config, queue: Q, secrets: SecretCache<S>, jobs: J) -> Result<Intake<Q, S, J>, Problem> {
+    pub fn new(config: &Config, queue: Q, secrets: SecretCache<S>, jobs: J) -> Result<Intake<Q, S, J>, SourceError> {
         Ok(Intake {
             sources: source::compile(config)?,
             secrets,
             queue,
             jobs,
             max_body_bytes: config.intake.max_body_bytes,
+            metrics: MetricsSink::default(),
         })
+    }
+
+    /// Writes the metrics lines to `sink` instead of stdout.
+    pub fn with_metrics(mut self, sink: MetricsSink) -> Self {
+        self.metrics = sink;
+        self
     }
 
     /// Reads every source's secrets, at start-up.
@@ -104,8 +116,9 @@ impl<Q: EventQueue, S: SecretStore, J: StateStore> Intake<Q, S, J> {
         async {
             let result = match Route::of(request.uri().path()) {
                 Route::Webhook(source) if request.method() == Method::POST => self.receive(source, &request).await,
+                Route::Webhook(source) if request.method() == Method::GET => self.handshake(source, &request).await,
                 Route::Webhook(_) => {
-                    Err(Rejection::MethodNotAllowed { method: request.method().clone(), allow: "POST" })
+                    Err(Rejection::MethodNotAllowed { method: request.method().clone(), allow: "GET, POST" })
                 }
                 // Job statuses are behind the API key, which only API Gateway checks: a Function
                 // URL serves webhooks alone.
@@ -123,31 +136,88 @@ impl<Q: EventQueue, S: SecretStore, J: StateStore> Intake<Q, S, J> {
         .await
     }
 
-    /// `POST /webhooks/{source}`: verify, enqueue, then acknowledge.
+    /// `POST /webhooks/{source}`, counted in the metrics.
     async fn receive(&self, name: &str, request: &Request) -> Result<Response<Body>, Rejection> {
-        let source = self.sources.get(name).ok_or(Rejection::UnknownSource)?;
+        let Some(source) = self.sources.get(name) else {
+            self.metrics.count(Counted::Rejected { source: None, reason: metrics::Reason::UnknownSource });
+            return Err(Rejection::UnknownSource);
+        };
         tracing::Span::current().record("source", name);
+        let result = self.accept(source, request).await;
+        match &result {
+            Ok(response) if response.status() == StatusCode::ACCEPTED => {
+                self.metrics.count(Counted::Accepted { source: &source.name });
+            }
+            Ok(_) => {}
+            Err(rejection) => {
+                if let Some(reason) = rejection.metric_reason() {
+                    self.metrics.count(Counted::Rejected { source: Some(&source.name), reason });
+                }
+            }
+        }
+        result
+    }
+
+    /// A known source's webhook: the sender's address, then the size, the signature, the queue,
+    /// and only then the acknowledgement.
+    async fn accept(&self, source: &Source, request: &Request) -> Result<Response<Body>, Rejection> {
+        let address = client_address(request);
+        if !source.allows(address) {
+            return Err(Rejection::Forbidden { address, hidden: source.hide_rejections });
+        }
         let body: &[u8] = request.body().as_ref();
         if body.len() > self.max_body_bytes {
             return Err(Rejection::TooLarge { size: body.len(), limit: self.max_body_bytes });
         }
-        let headers = request.headers();
-        self.secrets.verify(source, headers, body, hookway_core::unix_now()).await.map_err(
-            |failure| match failure {
-                VerifyFailure::Rejected(reason) => Rejection::Unauthorized { reason, hidden: source.hide_rejections },
-                VerifyFailure::Unavailable(error) => Rejection::SecretsUnavailable(error),
-            },
-        )?;
-        let identity = source.identify(headers, body)?;
-        tracing::Span::current().record("event_id", identity.id.as_str());
-        if let Some(challenge) = &identity.challenge {
-            tracing::info!("answered the url_verification challenge");
-            return Ok(json(StatusCode::OK, &Challenge { challenge }));
+        let url = match source.scheme.signs_url() {
+            true => provider_url(source, request),
+            false => String::new(),
+        };
+        let signed = Signed { method: request.method().as_str(), url: &url, headers: request.headers(), body };
+        let now = hookway_core::unix_now();
+        self.secrets.verify(source, &signed, now).await.map_err(|failure| match failure {
+            VerifyFailure::Rejected(reason) => Rejection::Unauthorized { reason, hidden: source.hide_rejections },
+            VerifyFailure::Unavailable(error) => Rejection::SecretsUnavailable(error),
+        })?;
+        if source.scheme.spec().handshake.is_some() {
+            let keys = self.secrets.keys(source).await?;
+            if let Some(answer) = source.answer_verified(&signed, &keys, now) {
+                tracing::info!(scheme = source.scheme.name(), "answered the handshake");
+                return Ok(handshake_response(answer));
+            }
         }
+        let identity = source.identify(&signed)?;
+        tracing::Span::current().record("event_id", identity.id.as_str());
         let message = envelope_message(source, request, &identity, body)?;
         self.queue.send(message).await?;
         tracing::info!(event_type = identity.event_type.as_deref(), bytes = body.len(), "accepted");
         Ok(json(StatusCode::ACCEPTED, &Accepted { id: &identity.id }))
+    }
+}
+
+impl<Q: EventQueue, S: SecretStore, J: StateStore> Intake<Q, S, J> {
+    /// `GET /webhooks/{source}`: a provider's `GET` handshake (Meta's `hub.challenge`, Dropbox's
+    /// `challenge`), answered without touching the queue; 405 for a source that has none.
+    async fn handshake(&self, name: &str, request: &Request) -> Result<Response<Body>, Rejection> {
+        let source = self.sources.get(name).ok_or(Rejection::UnknownSource)?;
+        tracing::Span::current().record("source", name);
+        let address = client_address(request);
+        if !source.allows(address) {
+            return Err(Rejection::Forbidden { address, hidden: source.hide_rejections });
+        }
+        if !matches!(source.scheme.spec().handshake, Some(Handshake::Get { .. })) {
+            return Err(Rejection::MethodNotAllowed { method: Method::GET, allow: "POST" });
+        }
+        let url = provider_url(source, request);
+        let get = Signed { method: "GET", url: &url, headers: request.headers(), body: &[] };
+        let keys = self.secrets.keys(source).await?;
+        match source.scheme.answer_get(&get, &keys) {
+            Some(answer) => {
+                tracing::info!(scheme = source.scheme.name(), "answered the handshake");
+                Ok(handshake_response(answer))
+            }
+            None => Err(Rejection::HandshakeRefused { hidden: source.hide_rejections }),
+        }
     }
 }
 
@@ -186,9 +256,62 @@ pub fn envelope_message(
         headers: kept,
         body_encoding,
         body: encoded,
+        retry: None,
     };
     let json = envelope.to_message()?;
     Ok(OutgoingMessage::new(&envelope, json))
+}
+
+/// The address the request came from, as API Gateway or the Function URL saw the connection: never
+/// a header the caller writes, such as `X-Forwarded-For`.
+pub fn client_address(request: &Request) -> Option<IpAddr> {
+    let address = match request.request_context_ref()? {
+        RequestContext::ApiGatewayV1(context) => context.identity.source_ip.as_deref(),
+        RequestContext::ApiGatewayV2(context) => context.http.source_ip.as_deref(),
+        _ => None,
+    };
+    address?.parse().ok()
+}
+
+/// The URL the provider called: the source's `publicUrl`, else rebuilt from the request — the
+/// forwarded scheme, the `Host` header and the path as API Gateway received it (with the stage) —
+/// with the request's query string.
+pub fn provider_url(source: &Source, request: &Request) -> String {
+    let uri = request.uri();
+    let mut url = match &source.public_url {
+        Some(public) => public.clone(),
+        None => {
+            let headers = request.headers();
+            let scheme = headers.get("x-forwarded-proto").and_then(|value| value.to_str().ok()).unwrap_or("https");
+            let host = headers
+                .get(header::HOST)
+                .and_then(|value| value.to_str().ok())
+                .or_else(|| uri.authority().map(|authority| authority.as_str()))
+                .unwrap_or_default();
+            let path = match request.request_context_ref() {
+                Some(RequestContext::ApiGatewayV1(context)) => context.path.as_deref().unwrap_or(uri.path()),
+                _ => uri.path(),
+            };
+            format!("{scheme}://{host}{path}")
+        }
+    };
+    if let Some(query) = uri.query().filter(|query| !query.is_empty()) {
+        url.push('?');
+        url.push_str(query);
+    }
+    url
+}
+
+/// A handshake's answer as an HTTP response.
+fn handshake_response(answer: Answer) -> Response<Body> {
+    let mut response = Response::new(Body::Text(answer.body));
+    *response.status_mut() = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::OK);
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, header::HeaderValue::from_static(answer.content_type));
+    for (name, value) in answer.headers {
+        headers.insert(name, header::HeaderValue::from_static(value));
+    }
+    response
 }
 
 /// Whether the request came through the REST API (not a Function URL).

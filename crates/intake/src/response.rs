@@ -9,6 +9,7 @@ use http::{Method, StatusCode, header};
 use lambda_http::{Body, Response};
 use serde::Serialize;
 
+use crate::metrics::Reason;
 use crate::queue::QueueError;
 
 /// Seconds a sender is asked to wait before retrying a 503.
@@ -34,6 +35,14 @@ pub enum Rejection {
         /// The methods the route has.
         allow: &'static str,
     },
+    /// The sender's address is outside the source's `allowIps` (or unknown).
+    #[error("address {} is not in the source's allowIps", .address.map_or_else(|| "(unknown)".to_owned(), |address| address.to_string()))]
+    Forbidden {
+        /// The address the request came from.
+        address: Option<std::net::IpAddr>,
+        /// Answer 404, as if the endpoint did not exist.
+        hidden: bool,
+    },
     /// The body is over the configured limit.
     #[error("body of {size} bytes is over the {limit} byte limit")]
     TooLarge {
@@ -47,6 +56,12 @@ pub enum Rejection {
     Unauthorized {
         /// Why, for the log only.
         reason: VerifyError,
+        /// Answer 404, as if the endpoint did not exist.
+        hidden: bool,
+    },
+    /// A `GET` handshake whose check failed (a wrong verify token, no challenge).
+    #[error("handshake refused")]
+    HandshakeRefused {
         /// Answer 404, as if the endpoint did not exist.
         hidden: bool,
     },
@@ -74,7 +89,12 @@ impl Rejection {
             Rejection::NoRoute
             | Rejection::UnknownSource
             | Rejection::UnknownJob
-            | Rejection::Unauthorized { hidden: true, .. } => StatusCode::NOT_FOUND,
+            | Rejection::Unauthorized { hidden: true, .. }
+            | Rejection::Forbidden { hidden: true, .. }
+            | Rejection::HandshakeRefused { hidden: true } => StatusCode::NOT_FOUND,
+            Rejection::Forbidden { hidden: false, .. } | Rejection::HandshakeRefused { hidden: false } => {
+                StatusCode::FORBIDDEN
+            }
             Rejection::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             Rejection::TooLarge { .. } | Rejection::Envelope(EnvelopeError::TooLarge(_)) => {
                 StatusCode::PAYLOAD_TOO_LARGE
@@ -95,9 +115,21 @@ impl Rejection {
             StatusCode::METHOD_NOT_ALLOWED => "method not allowed".into(),
             StatusCode::PAYLOAD_TOO_LARGE => "payload too large".into(),
             StatusCode::UNAUTHORIZED => "invalid signature".into(),
+            StatusCode::FORBIDDEN => "forbidden".into(),
             StatusCode::SERVICE_UNAVAILABLE => "temporarily unavailable, retry later".into(),
             StatusCode::BAD_REQUEST => self.to_string(),
             _ => "internal error".into(),
+        }
+    }
+
+    /// How the metrics count this rejection, if they do.
+    pub fn metric_reason(&self) -> Option<Reason> {
+        match self {
+            Rejection::UnknownSource => Some(Reason::UnknownSource),
+            Rejection::Forbidden { .. } => Some(Reason::Ip),
+            Rejection::TooLarge { .. } | Rejection::Envelope(EnvelopeError::TooLarge(_)) => Some(Reason::Size),
+            Rejection::Unauthorized { .. } => Some(Reason::Signature),
+            _ => None,
         }
     }
 

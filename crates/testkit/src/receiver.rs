@@ -1,5 +1,7 @@
 //! A real HTTP receiver on 127.0.0.1 for the forward handler to call: it records every request
-//! and answers as the test scripts it — fail N times, refuse, throttle with `Retry-After`, hang.
+//! and answers as the test scripts it — fail N times, refuse, throttle with `Retry-After`, hang,
+//! or answer with a body (a stand-in for an AWS API's error) — or goes down altogether: its port
+//! refuses connections until it comes back up on the same one.
 
 use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
@@ -14,7 +16,7 @@ use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
-use tokio::task::JoinHandle;
+use tokio::task::{JoinHandle, JoinSet};
 
 /// How the receiver answers one request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,6 +27,8 @@ pub enum Reply {
     RetryAfter(u16, String),
     /// This status, after a wait.
     Slow(Duration, u16),
+    /// This status with a body of this content type (say, an AWS JSON error).
+    Body(u16, &'static str, String),
     /// Never answer (until the client gives up).
     Hang,
 }
@@ -47,6 +51,7 @@ pub struct Received {
 #[derive(Debug, Default)]
 struct State {
     script: VecDeque<Reply>,
+    scripts_by_path: HashMap<String, VecDeque<Reply>>,
     default: Option<Reply>,
     by_path: HashMap<String, Reply>,
     received: Vec<Received>,
@@ -57,33 +62,48 @@ struct State {
 pub struct Receiver {
     /// `http://127.0.0.1:<port>`.
     pub url: String,
+    address: SocketAddr,
     state: Arc<Mutex<State>>,
-    task: JoinHandle<()>,
+    /// The task accepting connections, while the receiver is up.
+    task: Mutex<Option<JoinHandle<()>>>,
 }
 
 impl Receiver {
     /// Starts a receiver answering 200 unless scripted otherwise.
     pub async fn start() -> Receiver {
         let listener = TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0))).await.unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
+        let address = listener.local_addr().unwrap();
         let state = Arc::new(Mutex::new(State::default()));
-        let shared = Arc::clone(&state);
-        let task = tokio::spawn(async move {
-            loop {
-                let Ok((stream, _)) = listener.accept().await else { return };
-                let state = Arc::clone(&shared);
-                tokio::spawn(async move {
-                    let service = service_fn(move |request| answer(Arc::clone(&state), request));
-                    let _ = http1::Builder::new().serve_connection(TokioIo::new(stream), service).await;
-                });
-            }
-        });
-        Receiver { url, state, task }
+        let task = serve(listener, Arc::clone(&state));
+        Receiver { url: format!("http://{address}"), address, state, task: Mutex::new(Some(task)) }
+    }
+
+    /// Goes down: the port refuses connections, and open ones are closed.
+    pub fn go_down(&self) {
+        if let Some(task) = self.task.lock().unwrap().take() {
+            task.abort();
+        }
+    }
+
+    /// Comes back up on the same port.
+    pub async fn come_up(&self) {
+        let listener = TcpListener::bind(self.address).await.unwrap();
+        *self.task.lock().unwrap() = Some(serve(listener, Arc::clone(&self.state)));
     }
 
     /// Answers the next requests with `replies`, in order.
     pub fn script(&self, replies: impl IntoIterator<Item = Reply>) {
         self.state.lock().unwrap().script.extend(replies);
+    }
+
+    /// Answers the next requests to `path` with `replies`, in order (before any other script).
+    pub fn script_at(&self, path: &str, replies: impl IntoIterator<Item = Reply>) {
+        self.state.lock().unwrap().scripts_by_path.entry(path.to_owned()).or_default().extend(replies);
+    }
+
+    /// Every request so far to `path`.
+    pub fn received_at(&self, path: &str) -> Vec<Received> {
+        self.received().into_iter().filter(|request| request.path == path).collect()
     }
 
     /// Answers every unscripted request with `reply` (200 by default).
@@ -104,8 +124,28 @@ impl Receiver {
 
 impl Drop for Receiver {
     fn drop(&mut self) {
-        self.task.abort();
+        self.go_down();
     }
+}
+
+/// Accepts connections until aborted; aborting it closes the listener and every connection.
+fn serve(listener: TcpListener, state: Arc<Mutex<State>>) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut connections = JoinSet::new();
+        loop {
+            tokio::select! {
+                accepted = listener.accept() => {
+                    let Ok((stream, _)) = accepted else { return };
+                    let state = Arc::clone(&state);
+                    connections.spawn(async move {
+                        let service = service_fn(move |request| answer(Arc::clone(&state), request));
+                        let _ = http1::Builder::new().serve_connection(TokioIo::new(stream), service).await;
+                    });
+                }
+                Some(_) = connections.join_next(), if !connections.is_empty() => {}
+            }
+        }
+    })
 }
 
 async fn answer(state: Arc<Mutex<State>>, request: Request<Incoming>) -> Result<Response<Full<Bytes>>, hyper::Error> {
@@ -115,13 +155,18 @@ async fn answer(state: Arc<Mutex<State>>, request: Request<Incoming>) -> Result<
         let mut state = state.lock().unwrap();
         let path = parts.uri.path().to_owned();
         let reply = state
-            .script
-            .pop_front()
+            .scripts_by_path
+            .get_mut(&path)
+            .and_then(VecDeque::pop_front)
+            .or_else(|| state.script.pop_front())
             .or_else(|| state.by_path.get(&path).cloned())
             .or_else(|| state.default.clone())
             .unwrap_or(Reply::Status(200));
         let status = match &reply {
-            Reply::Status(status) | Reply::RetryAfter(status, _) | Reply::Slow(_, status) => Some(*status),
+            Reply::Status(status)
+            | Reply::RetryAfter(status, _)
+            | Reply::Slow(_, status)
+            | Reply::Body(status, _, _) => Some(*status),
             Reply::Hang => None,
         };
         state.received.push(Received { path, headers: parts.headers, body, at: Instant::now(), status });
@@ -133,6 +178,11 @@ async fn answer(state: Arc<Mutex<State>>, request: Request<Incoming>) -> Result<
         Reply::RetryAfter(status, after) => {
             *response.status_mut() = StatusCode::from_u16(status).unwrap();
             response.headers_mut().insert(http::header::RETRY_AFTER, after.parse().unwrap());
+        }
+        Reply::Body(status, content_type, body) => {
+            *response.status_mut() = StatusCode::from_u16(status).unwrap();
+            response.headers_mut().insert(http::header::CONTENT_TYPE, content_type.parse().unwrap());
+            *response.body_mut() = Full::new(Bytes::from(body));
         }
         Reply::Slow(wait, status) => {
             tokio::time::sleep(wait).await;

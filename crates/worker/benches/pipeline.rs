@@ -1,11 +1,18 @@
 //! The worker pipeline's CPU per event: envelope parsing, claim, ordering guard, routing, handler
-//! and outcome, with the state table and the handler replaced by in-memory sinks.
+//! and outcome, with the state table and the handlers replaced by in-memory sinks — to one
+//! handler, and fanned out to three (three deliveries, recorded with the outcome).
+//!
+//! And what a destination's circuit breaker and rate limit add to a delivery: the breaker's
+//! cached check and report, and each DynamoDB call they make — a circuit read (GetItem) and a
+//! rate-limit slot (UpdateItem) — through the real SDK client (request, SigV4 signature, response
+//! parsing) against a local HTTP stand-in that answers at once, so that the time is the worker's.
 //!
 //! `cargo bench -p hookway-worker --bench pipeline`
 
 #![allow(missing_docs)]
 
 use std::hint::black_box;
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -14,10 +21,14 @@ use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_mai
 use hookway_core::Config;
 use hookway_core::envelope::{ENVELOPE_VERSION, Envelope};
 use hookway_core::store::MemoryStore;
+use hookway_testkit::receiver::{Receiver, Reply};
 use hookway_worker::Worker;
+use hookway_worker::breaker::CircuitBreaker;
 use hookway_worker::deadline::Deadline;
 use hookway_worker::event::Event;
 use hookway_worker::handler::{Handler, HandlerError, Registry};
+use hookway_worker::rate_limit::RateLimiter;
+use hookway_worker::shared::{DynamoShared, MemoryShared, SharedState};
 use serde_json::{Value, json};
 
 /// A handler that only looks at the body.
@@ -54,6 +65,7 @@ fn batch(serial: &mut u64) -> SqsEvent {
                 headers: [("user-agent".into(), "Stripe/1.0".into())].into(),
                 body_encoding,
                 body: encoded,
+                retry: None,
             };
             json!({"messageId": id, "body": envelope.to_message().unwrap()})
         })
@@ -61,35 +73,80 @@ fn batch(serial: &mut u64) -> SqsEvent {
     serde_json::from_value(json!({ "Records": records })).unwrap()
 }
 
-fn pipeline(c: &mut Criterion) {
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+fn worker(route: serde_json::Value) -> Worker<MemoryStore> {
     let config = Config::from_json(
         &json!({
             "sources": [{"name": "stripe", "scheme": "stripe", "secretParameters": ["/s"],
                          "ordering": {"entityPointer": "/data/object/id", "versionPointer": "/created"}}],
-            "routes": [{"source": "*", "handler": {"custom": "sink"}}],
+            "routes": [route],
         })
         .to_string(),
     )
     .unwrap();
-    let registry = Registry::new().with("sink", Sink);
-    let worker = Worker::new(&config, MemoryStore::default(), &registry, reqwest::Client::new()).unwrap();
+    let registry = Registry::new().with("sink", Sink).with("audit", Sink).with("archive", Sink);
+    Worker::new(&config, MemoryStore::default(), &registry, reqwest::Client::new()).unwrap()
+}
+
+fn pipeline(c: &mut Criterion) {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let single = worker(json!({"source": "*", "handler": {"custom": "sink"}}));
+    let fan_out = worker(json!({"source": "*", "where": [{"pointer": "/type", "equals": "invoice.paid"}],
+        "handlers": [{"custom": "sink"}, {"custom": "audit"}, {"custom": "archive"}]}));
     let deadline = Deadline::after(Duration::from_secs(3600));
     let mut serial = 0;
-    let (response, _) = runtime.block_on(worker.batch(batch(&mut serial), deadline));
-    assert!(response.batch_item_failures.is_empty());
+    for worker in [&single, &fan_out] {
+        let (response, _) = runtime.block_on(worker.batch(batch(&mut serial), deadline));
+        assert!(response.batch_item_failures.is_empty());
+    }
 
     let mut group = c.benchmark_group("worker/1KiB");
     group.throughput(Throughput::Elements(BATCH as u64));
-    group.bench_function("batch-of-10", |b| {
-        b.iter_batched(
-            || batch(&mut serial),
-            |batch| runtime.block_on(worker.batch(batch, deadline)),
-            BatchSize::SmallInput,
-        )
+    for (name, worker) in [("batch-of-10", &single), ("batch-of-10/fan-out-of-3", &fan_out)] {
+        group.bench_function(name, |b| {
+            b.iter_batched(
+                || batch(&mut serial),
+                |batch| runtime.block_on(worker.batch(batch, deadline)),
+                BatchSize::SmallInput,
+            )
+        });
+    }
+    group.finish();
+}
+
+fn destination_state(c: &mut Criterion) {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    // DynamoDB's answer to a read of a missing item, and to an update without return values.
+    let dynamodb = runtime.block_on(Receiver::start());
+    dynamodb.always(Reply::Body(200, "application/x-amz-json-1.0", "{}".into()));
+    let aws = runtime.block_on(hookway_testkit::sdk_config_for(&dynamodb.url));
+    let table: Arc<dyn SharedState> = Arc::new(DynamoShared::new(aws_sdk_dynamodb::Client::new(&aws), "bench"));
+    let memory: Arc<dyn SharedState> = Arc::new(MemoryShared::default());
+    let key = "https://billing.example.com/hooks";
+    let now = hookway_core::unix_now_ms;
+    let cooldown = Duration::from_secs(30);
+    let breaker = CircuitBreaker::new(key, 5, cooldown, Duration::from_secs(11), Arc::clone(&table));
+    let limiter = RateLimiter::new(key, 1000, Arc::clone(&memory));
+
+    let mut group = c.benchmark_group("destination");
+    group.bench_function("breaker: check and report, closed and healthy (cached)", |b| {
+        b.iter(|| {
+            runtime.block_on(async {
+                let permit = breaker.acquire(now()).await.unwrap();
+                breaker.record(permit, true, now()).await;
+            })
+        })
+    });
+    group.bench_function("rate limit: reserve a slot (in memory)", |b| {
+        b.iter(|| runtime.block_on(limiter.reserve(black_box(now()))).unwrap())
+    });
+    group.bench_function("dynamodb: read a circuit (GetItem)", |b| {
+        b.iter(|| runtime.block_on(table.circuit(black_box(key))).unwrap())
+    });
+    group.bench_function("dynamodb: reserve a rate-limit slot (UpdateItem)", |b| {
+        b.iter(|| runtime.block_on(table.reserve(black_box(key), now(), 200, true)).unwrap())
     });
     group.finish();
 }
 
-criterion_group!(benches, pipeline);
+criterion_group!(benches, pipeline, destination_state);
 criterion_main!(benches);

@@ -28,6 +28,21 @@ pub struct Event {
     pub body: Vec<u8>,
     /// This delivery's attempt, from 1; set once the event is claimed.
     pub attempt: u32,
+    /// Where it stands in its retries, once it has waited in the queue for one.
+    pub retry: Option<RetryState>,
+}
+
+/// An event's `retry` block, read: its times in Unix milliseconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryState {
+    /// The series of attempts this message is for (2: the first retry).
+    pub attempt: u32,
+    /// When the event was first attempted.
+    pub first_attempt_at: i64,
+    /// Not to be processed before then.
+    pub not_before: i64,
+    /// The worker's sequence number of this copy.
+    pub sequence: u32,
 }
 
 /// Why a message or job cannot become an event.
@@ -42,6 +57,9 @@ pub enum EventError {
     /// The job has no id.
     #[error("the job event has no context.request-id")]
     NoJobId,
+    /// A time of the `retry` block is not RFC 3339.
+    #[error("the envelope's retry block has a time that is not RFC 3339: {0}")]
+    RetryTime(String),
 }
 
 impl Event {
@@ -49,6 +67,20 @@ impl Event {
     pub fn from_envelope(json: &str) -> Result<Event, EventError> {
         let envelope = Envelope::from_json(json)?;
         let body = envelope.body_bytes()?.into_owned();
+        let retry = match &envelope.retry {
+            Some(retry) => {
+                let time = |text: &str| {
+                    hookway_core::parse_rfc3339_ms(text).ok_or_else(|| EventError::RetryTime(text.to_owned()))
+                };
+                Some(RetryState {
+                    attempt: retry.attempt,
+                    first_attempt_at: time(&retry.first_attempt_at)?,
+                    not_before: time(&retry.not_before)?,
+                    sequence: retry.sequence,
+                })
+            }
+            None => None,
+        };
         Ok(Event {
             id: envelope.id.into_owned(),
             source: envelope.source.into_owned(),
@@ -62,6 +94,7 @@ impl Event {
                 .collect(),
             body,
             attempt: 0,
+            retry,
         })
     }
 
@@ -79,6 +112,7 @@ impl Event {
             headers: job.params.header.iter().map(|(name, value)| (name.to_ascii_lowercase(), value.clone())).collect(),
             body: job.body_json.to_string().into_bytes(),
             attempt: 0,
+            retry: None,
         })
     }
 
@@ -127,5 +161,19 @@ mod tests {
         assert_eq!(event.body, [0, 1, 2]);
         assert_eq!(event.record_key(), RecordKey::event("stripe", "evt_1"));
         assert!(Event::from_envelope("not json").is_err());
+        assert_eq!(event.retry, None);
+    }
+
+    #[test]
+    fn the_retry_block_is_read_in_milliseconds() {
+        let json = r#"{"version": 1, "id": "evt_1", "source": "stripe", "receivedAt": "2026-11-22T05:44:00.123Z",
+            "bodyEncoding": "utf8", "body": "{}", "retry": {"attempt": 2, "firstAttemptAt": "2026-11-22T05:44:01.200Z",
+            "notBefore": "2026-11-22T05:44:06.200Z", "sequence": 1}}"#;
+        let retry = Event::from_envelope(json).unwrap().retry.unwrap();
+        assert_eq!((retry.attempt, retry.sequence), (2, 1));
+        assert_eq!(retry.not_before - retry.first_attempt_at, 5_000);
+        assert_eq!(hookway_core::rfc3339_ms(retry.first_attempt_at), "2026-11-22T05:44:01.200Z");
+        let broken = json.replace("2026-11-22T05:44:06.200Z", "soon");
+        assert!(matches!(Event::from_envelope(&broken), Err(EventError::RetryTime(_))));
     }
 }

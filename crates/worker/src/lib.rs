@@ -1,48 +1,66 @@
 //! The worker Lambda: one pipeline, two thin adapters.
 //!
-//! * **SQS batches** of event envelopes from the events queue. It answers with a partial batch
-//!   response, so only the failed messages return to the queue (and, after `maxReceiveCount`
-//!   deliveries, reach its dead-letter queue); an unreadable message fails alone.
-//! * **Jobs** from `POST /jobs`, invoked asynchronously by API Gateway. A failing job returns an
-//!   error, so Lambda retries it and finally sends it to the jobs dead-letter queue.
+//! * [`batch`] — **SQS batches** of event envelopes from the events queue. It answers with a
+//!   partial batch response, so only the failed messages return to the queue (and, after
+//!   `maxReceiveCount` deliveries, reach its dead-letter queue); an unreadable message fails alone.
+//! * [`job`] — **jobs** from `POST /jobs`, invoked asynchronously by API Gateway. A failing job
+//!   returns an error, so Lambda retries it and finally sends it to the jobs dead-letter queue.
+//! * [`pipeline`] — for each event: claim its idempotency record (a duplicate of a processed event
+//!   is acknowledged, one in progress elsewhere is left for a retry) → the ordering guard (an event
+//!   older than its entity's applied version is skipped) → the first matching route → one
+//!   delivery per handler (those that succeeded before are skipped) → record the outcome. An
+//!   event with deliveries left to make goes back to the events queue to wait for its next
+//!   attempt ([`requeue`], [`schedule`]); one a destination refused for good, or whose retry
+//!   schedule is used up, goes to the dead-letter queue. Every log line within carries the event
+//!   id, source, type and attempt; each invocation ends with EMF metrics lines, one per source.
 //!
-//! The pipeline, for each event: claim its idempotency record (a duplicate of a processed event
-//! is acknowledged, one in progress elsewhere is left for a retry) → the ordering guard (an event
-//! older than its entity's applied version is skipped) → the first matching route's handler →
-//! record the outcome. Every log line within carries the event id, source, type and attempt; each
-//! invocation ends with one EMF metrics line.
+//! [`retry`] is the deadline-aware retry policy of one series of attempts, [`schedule`] when the
+//! next series starts, [`handler::forward`] one attempt; [`breaker`] and [`rate_limit`] protect
+//! each destination with state every instance shares ([`shared`]); [`secrets`] are the
+//! destinations' credentials and [`signature`] their signatures.
 
 // No unwrap or expect on request paths: every failure is an error with a status or an exit code.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod batch;
 pub mod breaker;
+pub mod dead_letter;
 pub mod deadline;
 pub mod event;
 pub mod handler;
+pub mod job;
 pub mod metrics;
 pub mod ordering;
+pub mod pipeline;
+pub mod rate_limit;
+pub mod requeue;
 pub mod retry;
 pub mod router;
+pub mod schedule;
+pub mod secrets;
+pub mod shared;
+pub mod signature;
 
-use std::collections::HashMap;
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 
-use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
-use futures_util::stream::{self, StreamExt};
+use aws_lambda_events::event::sqs::SqsEvent;
 use hookway_core::Config;
 use hookway_core::job::JobEvent;
-use hookway_core::store::{Claim, Claimed, Outcome, RecordKey, StateStore};
-use serde::Serialize;
+use hookway_core::store::StateStore;
 use serde_json::Value;
-use tracing::Instrument;
-use tracing::field::Empty;
 
+use crate::dead_letter::DeadLetterQueue;
 use crate::deadline::Deadline;
-use crate::event::{Event, EventError};
+use crate::event::EventError;
 use crate::handler::Registry;
-use crate::metrics::{Metrics, Processed};
-use crate::ordering::{OrderingGuard, Position};
-use crate::router::{Router, RouterError};
+pub use crate::job::JobDone;
+use crate::ordering::OrderingGuard;
+pub use crate::pipeline::Processed;
+use crate::requeue::EventsQueue;
+use crate::router::{Router, RouterError, Shared};
+use crate::secrets::Secrets;
+use crate::shared::{MemoryShared, SharedState};
 
 /// Time kept back from handlers to record their outcome before the invocation's deadline.
 pub const FINISH_MARGIN: Duration = Duration::from_secs(1);
@@ -55,8 +73,45 @@ pub struct Worker<S> {
     store: S,
     router: Router,
     ordering: OrderingGuard,
+    dead_letters: Option<Arc<dyn DeadLetterQueue>>,
+    events_queue: Option<Arc<dyn EventsQueue>>,
     record_ttl_seconds: i64,
     job_attempts: u32,
+    /// How long the events queue keeps an event: no retry waits beyond it.
+    retention: Duration,
+    /// The longest delay of one hop.
+    max_hop: Duration,
+}
+
+/// What the worker reaches beyond its state table, built once at start-up.
+#[derive(Debug, Clone)]
+pub struct Outbound {
+    /// The HTTP client every `forward` shares.
+    pub client: reqwest::Client,
+    /// The destinations' secrets (`sign`, `authorization`).
+    pub secrets: Arc<Secrets>,
+    /// Where events a destination refused for good (or whose retries are used up) go; without
+    /// one, they are left to the queue's retries.
+    pub dead_letters: Option<Arc<dyn DeadLetterQueue>>,
+    /// Where events wait for their next attempt; without it, a failed event is left to the
+    /// queue's own retries (its visibility timeout, then `maxReceiveCount`).
+    pub events_queue: Option<Arc<dyn EventsQueue>>,
+    /// The destinations' circuits and rate limits, shared by every instance.
+    pub shared: Arc<dyn SharedState>,
+}
+
+/// A client alone: no secrets to read, no queue to write, circuits and rate limits of this
+/// process only (tests, benchmarks).
+impl From<reqwest::Client> for Outbound {
+    fn from(client: reqwest::Client) -> Outbound {
+        Outbound {
+            client,
+            secrets: Arc::new(Secrets::none()),
+            dead_letters: None,
+            events_queue: None,
+            shared: Arc::new(MemoryShared::default()),
+        }
+    }
 }
 
 /// Why an invocation failed as a whole (a job's failure: Lambda retries it).
@@ -90,40 +145,28 @@ impl From<WorkerError> for lambda_runtime::Diagnostic {
     }
 }
 
-/// A job's answer to Lambda when it succeeded.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct JobDone {
-    /// The job.
-    pub job_id: String,
-    /// `SUCCEEDED`.
-    pub status: &'static str,
-    /// Its result, when this invocation ran it.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub result: Option<Value>,
-}
-
-/// A batch message ready for the pipeline.
-struct Prepared {
-    message_id: String,
-    event: Event,
-    position: Option<Position>,
-}
-
 impl<S: StateStore> Worker<S> {
-    /// Compiles the routes (custom handlers from `registry`; forward handlers share `client`).
+    /// Compiles the routes (custom handlers from `registry`; forward handlers share the
+    /// `outbound` client and secrets).
     pub fn new(
         config: &Config,
         store: S,
         registry: &Registry,
-        client: reqwest::Client,
+        outbound: impl Into<Outbound>,
     ) -> Result<Worker<S>, RouterError> {
+        let outbound = outbound.into();
+        let shared = Shared { client: &outbound.client, secrets: &outbound.secrets, state: &outbound.shared };
+        let oldest_message_alarm = Duration::from_secs(u64::from(config.alarms.oldest_message_age_seconds));
         Ok(Worker {
             store,
-            router: Router::new(&config.routes, registry, &client)?,
+            router: Router::new(&config.routes, registry, &shared)?,
             ordering: OrderingGuard::new(config),
+            dead_letters: outbound.dead_letters,
+            events_queue: outbound.events_queue,
             record_ttl_seconds: i64::from(config.worker.idempotency_ttl_days) * 86_400,
             job_attempts: config.jobs.retry_attempts + 1,
+            retention: Duration::from_secs(u64::from(config.queue.retention_days) * 86_400),
+            max_hop: schedule::max_hop(oldest_message_alarm),
         })
     }
 
@@ -139,257 +182,5 @@ impl<S: StateStore> Worker<S> {
         let (done, metrics) = self.job(&job, deadline).await;
         metrics.emit("jobs");
         serde_json::to_value(done?).map_err(WorkerError::Unrecognised)
-    }
-
-    /// An SQS batch: every event through the pipeline; only the failed ones are reported.
-    pub async fn batch(&self, batch: SqsEvent, deadline: Deadline) -> (SqsBatchResponse, Metrics) {
-        let mut response = SqsBatchResponse::default();
-        let mut metrics = Metrics::default();
-        let mut chains: Vec<Vec<Prepared>> = Vec::new();
-        let mut chain_of_item: HashMap<String, usize> = HashMap::new();
-        for message in batch.records {
-            let message_id = message.message_id.unwrap_or_default();
-            let event = message.body.as_deref().ok_or(EventError::NoBody).and_then(Event::from_envelope);
-            let event = match event {
-                Ok(event) => event,
-                Err(error) => {
-                    tracing::error!(%message_id, %error, "unreadable message: left to the dead-letter queue");
-                    metrics.record(&Processed::Failed(error.to_string()));
-                    response.add_failure(message_id);
-                    continue;
-                }
-            };
-            let position = self.ordering.position(&event);
-            // Chained by the state table item they contend for: the entity's where the source
-            // orders events, else the event's own, as SQS may hand one message over twice.
-            let item = match &position {
-                Some(position) => position.entity.clone(),
-                None => event.record_key().pk().to_owned(),
-            };
-            let chain = *chain_of_item.entry(item).or_insert_with(|| {
-                chains.push(Vec::new());
-                chains.len() - 1
-            });
-            chains[chain].push(Prepared { message_id, event, position });
-        }
-        // A chain runs one event after another, oldest first: an entity's newest event is applied
-        // last, and the second copy of an event finds the first done instead of busy.
-        for chain in &mut chains {
-            chain.sort_by_key(|prepared| prepared.position.as_ref().map(|position| position.version));
-        }
-        let outcomes: Vec<(String, Processed)> = stream::iter(chains)
-            .map(|chain| async move {
-                let mut outcomes = Vec::with_capacity(chain.len());
-                for prepared in chain {
-                    let processed = self.process(prepared.event, prepared.position, deadline).await;
-                    outcomes.push((prepared.message_id, processed));
-                }
-                outcomes
-            })
-            .buffer_unordered(BATCH_CONCURRENCY)
-            .flat_map(stream::iter)
-            .collect()
-            .await;
-        for (message_id, processed) in outcomes {
-            metrics.record(&processed);
-            if !processed.is_acknowledged() {
-                response.add_failure(message_id);
-            }
-        }
-        (response, metrics)
-    }
-
-    /// A job: through the pipeline; an error makes Lambda retry it.
-    pub async fn job(&self, job: &JobEvent, deadline: Deadline) -> (Result<JobDone, WorkerError>, Metrics) {
-        let mut metrics = Metrics::default();
-        let event = match Event::from_job(job) {
-            Ok(event) => event,
-            Err(error) => {
-                metrics.record(&Processed::Failed(error.to_string()));
-                return (Err(error.into()), metrics);
-            }
-        };
-        let job_id = event.id.clone();
-        let processed = self.process(event, None, deadline).await;
-        metrics.record(&processed);
-        let done = match processed {
-            Processed::Handled { result, .. } => Ok(JobDone { job_id, status: "SUCCEEDED", result }),
-            Processed::Duplicate => Ok(JobDone { job_id, status: "SUCCEEDED", result: None }),
-            Processed::Busy => {
-                Err(WorkerError::JobFailed { job_id, reason: "it is running in another invocation".into() })
-            }
-            Processed::Failed(reason) => Err(WorkerError::JobFailed { job_id, reason }),
-            // Jobs have no ordering guard, and an unrouted job fails (see `run`).
-            Processed::StaleSkipped | Processed::Unrouted => Ok(JobDone { job_id, status: "SUCCEEDED", result: None }),
-        };
-        (done, metrics)
-    }
-
-    /// One event through the pipeline, in a span naming it.
-    async fn process(&self, event: Event, position: Option<Position>, deadline: Deadline) -> Processed {
-        let span = tracing::info_span!(
-            "event",
-            event_id = %event.id,
-            source = %event.source,
-            event_type = event.event_type.as_deref(),
-            attempt = Empty,
-        );
-        self.run(event, position, deadline).instrument(span).await
-    }
-
-    async fn run(&self, mut event: Event, position: Option<Position>, deadline: Deadline) -> Processed {
-        let key = event.record_key();
-        let now = hookway_core::unix_now();
-        let digest = event.digest();
-        let claim = Claim {
-            key: &key,
-            digest: &digest,
-            event_type: event.event_type.as_deref(),
-            locked_until: deadline.unix_seconds(),
-            now,
-            expires_at: deadline.unix_seconds() + self.record_ttl_seconds,
-        };
-        let (attempts, conflict) = match self.store.claim(&claim).await {
-            Ok(Claimed::Acquired { attempts, conflict }) => (attempts, conflict),
-            Ok(Claimed::AlreadyDone { conflict }) => {
-                log_conflict(conflict.as_deref(), &digest);
-                tracing::info!("duplicate of a processed event: acknowledged without running the handler");
-                return Processed::Duplicate;
-            }
-            Ok(Claimed::Busy) => {
-                tracing::warn!("in progress in another invocation: left for a later retry");
-                return Processed::Busy;
-            }
-            Err(error) => {
-                tracing::error!(%error, "cannot claim the event: left for a retry");
-                return Processed::Failed(error.to_string());
-            }
-        };
-        log_conflict(conflict.as_deref(), &digest);
-        event.attempt = attempts;
-        tracing::Span::current().record("attempt", attempts);
-
-        if let Some(position) = &position {
-            match self.store.applied_version(&position.entity).await {
-                Ok(Some(applied)) if position.version < applied => {
-                    tracing::info!(version = position.version, applied, "older than the applied version: skipped");
-                    self.finish(&key, &Outcome::Succeeded(None)).await;
-                    return Processed::StaleSkipped;
-                }
-                Ok(_) => {}
-                Err(error) => return self.fail(&event, &key, error.to_string()).await,
-            }
-        }
-
-        let Some(route) = self.router.route(&event) else {
-            if event.is_job() {
-                let reason = format!("no route for job type `{}`", event.event_type.as_deref().unwrap_or_default());
-                return self.fail(&event, &key, reason).await;
-            }
-            tracing::info!("no route matches: acknowledged");
-            self.finish(&key, &Outcome::Succeeded(None)).await;
-            return Processed::Unrouted;
-        };
-        tracing::debug!(handler = %route.name, "routed");
-        let started = Instant::now();
-        let result = route.handler.handle(&event, deadline.earlier_by(FINISH_MARGIN)).await;
-        let latency = started.elapsed();
-        match result {
-            Ok(result) => {
-                if let Some(position) = &position {
-                    let expires_at = hookway_core::unix_now() + self.record_ttl_seconds;
-                    if let Err(error) =
-                        self.store.record_version(&position.entity, position.version, &event.id, expires_at).await
-                    {
-                        tracing::error!(%error, "handled, but the applied version was not recorded");
-                    }
-                }
-                self.finish(&key, &Outcome::Succeeded(result.clone())).await;
-                tracing::info!(handler = %route.name, latency_ms = latency.as_secs_f64() * 1000.0, "handled");
-                Processed::Handled { latency, result }
-            }
-            Err(error) => {
-                tracing::warn!(handler = %route.name, %error, "handler failed");
-                self.fail(&event, &key, error.to_string()).await
-            }
-        }
-    }
-
-    /// Records a failure: an event is retried by the queue; a job by Lambda, until its last attempt.
-    async fn fail(&self, event: &Event, key: &RecordKey, reason: String) -> Processed {
-        let final_attempt = event.is_job() && event.attempt >= self.job_attempts;
-        self.finish(key, &Outcome::Failed { error: reason.clone(), final_attempt }).await;
-        Processed::Failed(reason)
-    }
-
-    /// Records an outcome. Should that fail, the record stays locked until the invocation's
-    /// deadline and a re-delivery is processed again: at least once, never lost.
-    async fn finish(&self, key: &RecordKey, outcome: &Outcome) {
-        let now = hookway_core::unix_now();
-        if let Err(error) = self.store.finish(key, outcome, now, now + self.record_ttl_seconds).await {
-            tracing::error!(%error, "cannot record the outcome");
-        }
-    }
-}
-
-fn log_conflict(stored: Option<&str>, delivered: &str) {
-    if let Some(stored) = stored {
-        tracing::warn!(
-            stored_digest = stored,
-            delivered_digest = delivered,
-            "conflict: this id was first delivered with another payload"
-        );
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use hookway_core::store::MemoryStore;
-    use serde_json::json;
-
-    use super::*;
-
-    fn batch_of(id: &str, body: &str) -> SqsEvent {
-        let message = hookway_core::envelope::queued("github", id, "push", body);
-        serde_json::from_value(json!({"Records": [{"messageId": "m", "body": message}]})).unwrap()
-    }
-
-    /// A handler that never returns: the invocation dies with it.
-    struct Hang;
-
-    #[async_trait::async_trait]
-    impl handler::Handler for Hang {
-        async fn handle(&self, _event: &Event, _deadline: Deadline) -> Result<Option<Value>, handler::HandlerError> {
-            std::future::pending().await
-        }
-    }
-
-    #[tokio::test]
-    async fn the_lock_of_an_invocation_that_died_expires_with_its_deadline() {
-        use hookway_core::store::{Claim, RecordKey, StateStore};
-        let config = json!({
-            "sources": [{"name": "github", "scheme": "github", "secretParameters": ["/g"]}],
-            "routes": [{"source": "*", "handler": {"custom": "hang"}}],
-        });
-        let config = Config::from_json(&config.to_string()).unwrap();
-        let store = MemoryStore::default();
-        let worker = Worker::new(&config, &store, &Registry::new().with("hang", Hang), reqwest::Client::new()).unwrap();
-        let deadline = Deadline::after(Duration::from_secs(30));
-        let died = tokio::time::timeout(Duration::from_millis(200), worker.batch(batch_of("d1", "{}"), deadline)).await;
-        assert!(died.is_err(), "the invocation is cut off mid-handler");
-
-        let key = RecordKey::event("github", "d1");
-        let now = hookway_core::unix_now();
-        let claim_at =
-            |now| Claim { key: &key, digest: "x", event_type: None, locked_until: now + 30, now, expires_at: now + 60 };
-        assert_eq!(
-            store.claim(&claim_at(now + 1)).await.unwrap(),
-            Claimed::Busy,
-            "locked while its invocation could still run"
-        );
-        assert!(
-            matches!(store.claim(&claim_at(now + 32)).await.unwrap(), Claimed::Acquired { attempts: 2, .. }),
-            "free after its deadline"
-        );
     }
 }

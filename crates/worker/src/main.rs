@@ -4,8 +4,12 @@
 //! The AWS clients and the forwarding client share the process's one TLS configuration (one root
 //! store), and init opens the connection to DynamoDB, so that the first batch pays no handshake.
 //!
-//! Environment: `HOOKWAY_CONFIG` (the JSON of hookway.json), `HOOKWAY_TABLE`, and the usual AWS
-//! variables (`AWS_ENDPOINT_URL` points the clients at moto locally).
+//! Environment: `HOOKWAY_CONFIG` (the JSON of hookway.json), `HOOKWAY_TABLE` (also where the
+//! destinations' circuits and rate limits are shared), `HOOKWAY_EVENTS_QUEUE_URL` (where events
+//! wait for their next attempt), `HOOKWAY_EVENTS_DLQ_URL` (where events a destination refused for
+//! good, or out of retries, go), and the usual AWS variables (`AWS_ENDPOINT_URL` points the clients
+//! at moto locally). The destinations' secret parameters are read once here, in one batch, and
+//! cached.
 
 // No unwrap or expect on request paths: every failure is an error with a status or an exit code.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
@@ -17,11 +21,17 @@ use std::time::Duration;
 
 use hookway_core::Config;
 use hookway_core::aws::{Endpoint, SdkConfig};
+use hookway_core::dead_letter::EVENTS_DLQ_URL_ENV;
+use hookway_core::secret_cache::SsmSecretStore;
 use hookway_core::store::{DynamoStore, TABLE_ENV};
-use hookway_worker::Worker;
+use hookway_worker::dead_letter::SqsDeadLetterQueue;
 use hookway_worker::deadline::Deadline;
 use hookway_worker::handler::Registry;
 use hookway_worker::handler::report::Report;
+use hookway_worker::requeue::{EVENTS_QUEUE_URL_ENV, SqsEventsQueue};
+use hookway_worker::secrets::Secrets;
+use hookway_worker::shared::DynamoShared;
+use hookway_worker::{Outbound, Worker};
 use lambda_runtime::{Error, LambdaEvent, service_fn};
 use serde_json::Value;
 
@@ -30,9 +40,13 @@ async fn main() -> Result<(), Error> {
     hookway_core::telemetry::init_logging();
     let config = Config::from_env()?;
     let table = std::env::var(TABLE_ENV).map_err(|_| format!("{TABLE_ENV} is not set"))?;
+    let dead_letters = std::env::var(EVENTS_DLQ_URL_ENV).map_err(|_| format!("{EVENTS_DLQ_URL_ENV} is not set"))?;
+    let events_queue = std::env::var(EVENTS_QUEUE_URL_ENV).map_err(|_| format!("{EVENTS_QUEUE_URL_ENV} is not set"))?;
     let tls = hookway_core::aws::tls::client_config()?;
     let aws = hookway_core::aws::lambda_sdk_config()?;
-    let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&aws), table);
+    let dynamodb = aws_sdk_dynamodb::Client::new(&aws);
+    let shared = DynamoShared::new(dynamodb.clone(), &table);
+    let store = DynamoStore::new(dynamodb, table);
     // Your own handlers: register them here, route to them with {"custom": "<name>"}.
     let registry = Registry::new().with("report", Report);
     let client = reqwest::Client::builder()
@@ -41,7 +55,18 @@ async fn main() -> Result<(), Error> {
         .connect_timeout(Duration::from_secs(5))
         .build()?;
     let timeout = Duration::from_secs(u64::from(config.worker.timeout_seconds));
-    let worker = Arc::new(Worker::new(&config, store, &registry, client)?);
+    let secrets = Secrets::new(SsmSecretStore::new(aws_sdk_ssm::Client::new(&aws)));
+    let parameters: Vec<String> = config.outbound_parameters().iter().map(|(name, _)| (*name).to_owned()).collect();
+    secrets.preload(&parameters).await;
+    let sqs = aws_sdk_sqs::Client::new(&aws);
+    let outbound = Outbound {
+        client,
+        secrets: Arc::new(secrets),
+        dead_letters: Some(Arc::new(SqsDeadLetterQueue::new(sqs.clone(), dead_letters))),
+        events_queue: Some(Arc::new(SqsEventsQueue::new(sqs, events_queue))),
+        shared: Arc::new(shared),
+    };
+    let worker = Arc::new(Worker::new(&config, store, &registry, outbound)?);
     hookway_core::aws::preconnect("DynamoDB", dynamodb_endpoint(&aws)).await;
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| {
         let worker = Arc::clone(&worker);

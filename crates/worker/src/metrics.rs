@@ -1,57 +1,94 @@
-//! One CloudWatch Embedded Metric Format line per invocation: how many events were processed,
-//! deduplicated, skipped as stale, left unrouted or failed, and how long handlers took. CloudWatch
-//! turns the log line into metrics; no API call is made.
+//! CloudWatch Embedded Metric Format lines at the end of each invocation: how many events were
+//! processed, deduplicated, skipped as stale, left unrouted, failed, dead-lettered by the worker
+//! (refused for good by a destination, or out of retries) or delayed (sent back to the queue for
+//! a later attempt), and how long handlers took. CloudWatch turns the log lines into metrics; no
+//! API call is made.
+//!
+//! One line per source the invocation saw, with the dimensions `Pipeline` and `Pipeline, Source`,
+//! so that the dashboard graphs each source and the alarms see the whole; a message too broken to
+//! name its source counts under `Pipeline` alone. An invocation with no event writes one line of
+//! zeros. An event delayed after a failed attempt counts as `Failed` too: the failure-rate alarm
+//! sees a destination that is down while its events wait.
+//!
+//! Deliveries put off (`DeliveriesDelayed`) are counted by destination, one more line each, with
+//! the dimensions `Pipeline, Destination` (the delivery's name, `forward <url>`).
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::collections::BTreeMap;
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::{Value, json};
+
+use crate::pipeline::Processed;
 
 /// The metrics' namespace.
 pub const NAMESPACE: &str = "Hookway";
 
-/// What became of one event.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Processed {
-    /// Its handler succeeded.
-    Handled {
-        /// How long the handler took.
-        latency: Duration,
-        /// The handler's result.
-        result: Option<Value>,
-    },
-    /// Processed before: acknowledged without running the handler.
-    Duplicate,
-    /// Older than the version already applied to its entity: acknowledged and skipped.
-    StaleSkipped,
-    /// No route matches: acknowledged and logged.
-    Unrouted,
-    /// Another invocation is processing it: left for a later retry.
-    Busy,
-    /// It failed, and is left for a retry (then the dead-letter queue).
-    Failed(String),
-}
-
-impl Processed {
-    /// Whether the event is done with: acknowledged, not retried.
-    pub fn is_acknowledged(&self) -> bool {
-        !matches!(self, Processed::Busy | Processed::Failed(_))
-    }
-}
-
-/// Counts over one invocation.
+/// Counts over one invocation, by source.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Metrics {
+    by_source: BTreeMap<Option<String>, Counts>,
+    delayed_by_destination: BTreeMap<String, u32>,
+}
+
+/// Counts of one source (or of no source) over one invocation.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Counts {
     processed: u32,
     duplicates: u32,
     stale_skipped: u32,
     unrouted: u32,
     failed: u32,
+    dead_lettered: u32,
+    delayed: u32,
     latencies_ms: Vec<f64>,
 }
 
 impl Metrics {
-    /// Counts one event.
-    pub fn record(&mut self, processed: &Processed) {
+    /// Counts one event of `source` (`None`: a message that does not say).
+    pub fn record(&mut self, source: Option<&str>, processed: &Processed) {
+        self.by_source.entry(source.map(str::to_owned)).or_default().record(processed);
+        if let Processed::Delayed { destinations, .. } = processed {
+            for destination in destinations {
+                *self.delayed_by_destination.entry(destination.clone()).or_default() += 1;
+            }
+        }
+    }
+
+    /// The EMF documents, for `pipeline` (`events` or `jobs`): one per source.
+    pub fn to_emf(&self, pipeline: &str, at: SystemTime) -> Vec<Value> {
+        let timestamp = at.duration_since(UNIX_EPOCH).unwrap_or_default().as_millis();
+        let by_destination = self.delayed_by_destination.iter().map(|(destination, delayed)| {
+            json!({
+                "Pipeline": pipeline,
+                "Destination": destination,
+                "DeliveriesDelayed": delayed,
+                "_aws": {
+                    "Timestamp": timestamp,
+                    "CloudWatchMetrics": [{"Namespace": NAMESPACE, "Dimensions": [["Pipeline", "Destination"]],
+                                           "Metrics": [{"Name": "DeliveriesDelayed", "Unit": "Count"}]}],
+                },
+            })
+        });
+        if self.by_source.is_empty() {
+            return std::iter::once(Counts::default().to_emf(pipeline, None, at)).chain(by_destination).collect();
+        }
+        self.by_source
+            .iter()
+            .map(|(source, counts)| counts.to_emf(pipeline, source.as_deref(), at))
+            .chain(by_destination)
+            .collect()
+    }
+
+    /// Prints the EMF lines to stdout, where Lambda sends them to CloudWatch Logs.
+    pub fn emit(&self, pipeline: &str) {
+        for document in self.to_emf(pipeline, SystemTime::now()) {
+            println!("{document}");
+        }
+    }
+}
+
+impl Counts {
+    fn record(&mut self, processed: &Processed) {
         match processed {
             Processed::Handled { latency, .. } => {
                 self.processed += 1;
@@ -61,11 +98,17 @@ impl Metrics {
             Processed::StaleSkipped => self.stale_skipped += 1,
             Processed::Unrouted => self.unrouted += 1,
             Processed::Busy | Processed::Failed(_) => self.failed += 1,
+            Processed::DeadLettered(_) => self.dead_lettered += 1,
+            Processed::Delayed { failure, .. } => {
+                self.delayed += 1;
+                self.failed += u32::from(failure.is_some());
+            }
+            // A message that came back before its time: nothing happened to the event.
+            Processed::Waiting => {}
         }
     }
 
-    /// The EMF document, for `pipeline` (`events` or `jobs`).
-    pub fn to_emf(&self, pipeline: &str, at: SystemTime) -> Value {
+    fn to_emf(&self, pipeline: &str, source: Option<&str>, at: SystemTime) -> Value {
         let timestamp = at.duration_since(UNIX_EPOCH).unwrap_or_default().as_millis();
         let mut metrics = vec![
             json!({"Name": "Processed", "Unit": "Count"}),
@@ -73,6 +116,8 @@ impl Metrics {
             json!({"Name": "StaleSkipped", "Unit": "Count"}),
             json!({"Name": "Unrouted", "Unit": "Count"}),
             json!({"Name": "Failed", "Unit": "Count"}),
+            json!({"Name": "DeadLettered", "Unit": "Count"}),
+            json!({"Name": "Delayed", "Unit": "Count"}),
         ];
         let mut document = json!({
             "Pipeline": pipeline,
@@ -81,30 +126,36 @@ impl Metrics {
             "StaleSkipped": self.stale_skipped,
             "Unrouted": self.unrouted,
             "Failed": self.failed,
+            "DeadLettered": self.dead_lettered,
+            "Delayed": self.delayed,
         });
         if !self.latencies_ms.is_empty() {
             metrics.push(json!({"Name": "HandlerLatency", "Unit": "Milliseconds"}));
             document["HandlerLatency"] = json!(self.latencies_ms);
         }
+        let dimensions = match source {
+            Some(source) => {
+                document["Source"] = json!(source);
+                json!([["Pipeline"], ["Pipeline", "Source"]])
+            }
+            None => json!([["Pipeline"]]),
+        };
         document["_aws"] = json!({
             "Timestamp": timestamp,
-            "CloudWatchMetrics": [{"Namespace": NAMESPACE, "Dimensions": [["Pipeline"]], "Metrics": metrics}],
+            "CloudWatchMetrics": [{"Namespace": NAMESPACE, "Dimensions": dimensions, "Metrics": metrics}],
         });
         document
-    }
-
-    /// Prints the EMF line to stdout, where Lambda sends it to CloudWatch Logs.
-    pub fn emit(&self, pipeline: &str) {
-        println!("{}", self.to_emf(pipeline, SystemTime::now()));
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use super::*;
 
     #[test]
-    fn a_batch_is_one_emf_document() {
+    fn a_source_is_one_emf_document() {
         let mut metrics = Metrics::default();
         for processed in [
             Processed::Handled { latency: Duration::from_millis(12), result: None },
@@ -113,13 +164,25 @@ mod tests {
             Processed::StaleSkipped,
             Processed::Busy,
             Processed::Failed("503".into()),
+            Processed::DeadLettered(hookway_core::dead_letter::DeadLetter {
+                reason: "400".into(),
+                status: Some(400),
+                destination: "forward http://x".into(),
+                cause: hookway_core::dead_letter::Cause::Refused,
+            }),
+            Processed::Delayed { until: 0, failure: Some("503".into()), destinations: vec!["forward http://x".into()] },
+            Processed::Delayed { until: 0, failure: None, destinations: vec!["forward http://x".into(), "log".into()] },
+            Processed::Waiting,
         ] {
-            metrics.record(&processed);
+            metrics.record(Some("github"), &processed);
         }
-        let emf = metrics.to_emf("events", UNIX_EPOCH + Duration::from_secs(1_700_000_000));
+        let documents = metrics.to_emf("events", UNIX_EPOCH + Duration::from_secs(1_700_000_000));
+        assert_eq!(documents.len(), 3, "the source's, then one per destination put off");
+        let emf = &documents[0];
         assert_eq!(emf["_aws"]["Timestamp"], 1_700_000_000_000u64);
         assert_eq!(emf["_aws"]["CloudWatchMetrics"][0]["Namespace"], "Hookway");
-        assert_eq!(emf["_aws"]["CloudWatchMetrics"][0]["Dimensions"], json!([["Pipeline"]]));
+        assert_eq!(emf["_aws"]["CloudWatchMetrics"][0]["Dimensions"], json!([["Pipeline"], ["Pipeline", "Source"]]));
+        assert_eq!((emf["Pipeline"].as_str(), emf["Source"].as_str()), (Some("events"), Some("github")));
         let declared: Vec<&str> = emf["_aws"]["CloudWatchMetrics"][0]["Metrics"]
             .as_array()
             .unwrap()
@@ -130,14 +193,51 @@ mod tests {
             assert!(!emf[*name].is_null(), "{name} has a value");
         }
         assert_eq!((emf["Processed"].as_u64(), emf["Duplicates"].as_u64()), (Some(2), Some(1)));
-        assert_eq!((emf["StaleSkipped"].as_u64(), emf["Failed"].as_u64()), (Some(1), Some(2)));
+        assert_eq!(
+            (emf["StaleSkipped"].as_u64(), emf["Failed"].as_u64()),
+            (Some(1), Some(3)),
+            "busy, failed, and delayed after a failure"
+        );
+        assert_eq!((emf["DeadLettered"].as_u64(), emf["Delayed"].as_u64()), (Some(1), Some(2)));
         assert_eq!(emf["HandlerLatency"], json!([12.0, 1.5]));
+        let by_destination: Vec<(&str, u64)> = documents[1..]
+            .iter()
+            .map(|document| {
+                (document["Destination"].as_str().unwrap(), document["DeliveriesDelayed"].as_u64().unwrap())
+            })
+            .collect();
+        assert_eq!(by_destination, [("forward http://x", 2), ("log", 1)]);
+        assert_eq!(documents[1]["_aws"]["CloudWatchMetrics"][0]["Dimensions"], json!([["Pipeline", "Destination"]]));
     }
 
     #[test]
     fn without_handled_events_no_latency_is_declared() {
-        let emf = Metrics::default().to_emf("jobs", SystemTime::now());
+        let documents = Metrics::default().to_emf("jobs", SystemTime::now());
+        assert_eq!(documents.len(), 1, "an empty invocation still reports its zeros");
+        let emf = &documents[0];
         assert!(emf.get("HandlerLatency").is_none());
-        assert_eq!(emf["_aws"]["CloudWatchMetrics"][0]["Metrics"].as_array().unwrap().len(), 5);
+        assert_eq!(emf["_aws"]["CloudWatchMetrics"][0]["Metrics"].as_array().unwrap().len(), 7);
+        assert_eq!(emf["_aws"]["CloudWatchMetrics"][0]["Dimensions"], json!([["Pipeline"]]));
+    }
+
+    #[test]
+    fn each_source_is_counted_apart_and_an_unnamed_message_under_the_pipeline_alone() {
+        let mut metrics = Metrics::default();
+        metrics.record(Some("stripe"), &Processed::Handled { latency: Duration::from_millis(3), result: None });
+        metrics.record(Some("github"), &Processed::Failed("503".into()));
+        metrics.record(Some("stripe"), &Processed::Duplicate);
+        metrics.record(None, &Processed::Failed("not an envelope".into()));
+        let documents = metrics.to_emf("events", SystemTime::now());
+        let by_source: BTreeMap<Option<&str>, &Value> =
+            documents.iter().map(|document| (document["Source"].as_str(), document)).collect();
+        assert_eq!(by_source.len(), 3);
+        assert_eq!(
+            (by_source[&Some("stripe")]["Processed"].as_u64(), by_source[&Some("stripe")]["Duplicates"].as_u64()),
+            (Some(1), Some(1))
+        );
+        assert_eq!(by_source[&Some("github")]["Failed"].as_u64(), Some(1));
+        assert_eq!(by_source[&None]["Failed"].as_u64(), Some(1));
+        assert_eq!(by_source[&None]["_aws"]["CloudWatchMetrics"][0]["Dimensions"], json!([["Pipeline"]]));
+        assert_eq!(by_source[&Some("stripe")]["HandlerLatency"], json!([3.0]));
     }
 }

@@ -1,6 +1,91 @@
-//! When to try again: exponential backoff with full jitter, and a server's `Retry-After`.
+//! When to try again: a deadline-aware retry policy — exponential backoff with full jitter, a
+//! server's `Retry-After` honoured, and never a wait or an attempt past the invocation's deadline.
+//!
+//! The policy knows nothing of HTTP: each attempt says whether it succeeded, is worth retrying
+//! (after a wait the server may have asked for), or is not ([`Attempt`]).
 
+use std::future::Future;
 use std::time::{Duration, SystemTime};
+
+use crate::deadline::Deadline;
+
+/// The least time worth starting an attempt with.
+pub const MIN_ATTEMPT_TIME: Duration = Duration::from_millis(100);
+
+/// How one attempt went.
+#[derive(Debug)]
+pub enum Attempt<T, E> {
+    /// It succeeded.
+    Done(T),
+    /// Worth retrying, after the server's `Retry-After` if it gave one.
+    Retry(E, Option<Duration>),
+    /// Not worth retrying now.
+    Stop(E),
+}
+
+/// Why the policy ended without a success.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RetryError<E> {
+    /// The deadline left no time for a first attempt.
+    NoTime,
+    /// The last attempt's error: one not worth retrying, or the last one allowed.
+    Failed(E),
+    /// The next wait would have passed the deadline; the last attempt's error.
+    OutOfTime(E),
+}
+
+/// Up to `max_attempts` attempts, backing off between them, within a deadline.
+#[derive(Debug, Clone)]
+pub struct RetryPolicy {
+    max_attempts: u32,
+    backoff: Backoff,
+}
+
+impl RetryPolicy {
+    /// At most `max_attempts` (at least one), waiting as `backoff` says between them.
+    pub fn new(max_attempts: u32, backoff: Backoff) -> RetryPolicy {
+        RetryPolicy { max_attempts: max_attempts.max(1), backoff }
+    }
+
+    /// The same policy with another backoff (tests use short ones).
+    pub fn with_backoff(self, backoff: Backoff) -> RetryPolicy {
+        RetryPolicy { backoff, ..self }
+    }
+
+    /// Runs `attempt` (given its number, from 1, and the time left) until it succeeds, stops,
+    /// runs out of attempts, or the next wait would leave less than [`MIN_ATTEMPT_TIME`] before
+    /// `deadline`. Returns the attempts made beside the outcome.
+    pub async fn run<T, E, F, Fut>(&self, deadline: Deadline, mut attempt: F) -> (u32, Result<T, RetryError<E>>)
+    where
+        E: std::fmt::Display,
+        F: FnMut(u32, Duration) -> Fut,
+        Fut: Future<Output = Attempt<T, E>>,
+    {
+        if deadline.remaining() < MIN_ATTEMPT_TIME {
+            return (0, Err(RetryError::NoTime));
+        }
+        let mut rng = fastrand::Rng::new();
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            let (error, server_wait) = match attempt(attempts, deadline.remaining()).await {
+                Attempt::Done(value) => return (attempts, Ok(value)),
+                Attempt::Stop(error) => return (attempts, Err(RetryError::Failed(error))),
+                Attempt::Retry(error, server_wait) => (error, server_wait),
+            };
+            if attempts >= self.max_attempts {
+                return (attempts, Err(RetryError::Failed(error)));
+            }
+            let wait = server_wait.unwrap_or_else(|| self.backoff.delay(attempts, &mut rng));
+            if wait + MIN_ATTEMPT_TIME > deadline.remaining() {
+                return (attempts, Err(RetryError::OutOfTime(error)));
+            }
+            let wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX);
+            tracing::warn!(attempts, %error, wait_ms, "attempt failed: retrying");
+            tokio::time::sleep(wait).await;
+        }
+    }
+}
 
 /// Exponential backoff with full jitter: the n-th retry waits a uniformly random time between
 /// zero and `min(cap, base * 2^(n-1))`, so that many senders backing off from one failing
@@ -49,6 +134,55 @@ pub fn retry_after(value: &str, now: SystemTime) -> Option<Duration> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn policy(max_attempts: u32) -> RetryPolicy {
+        RetryPolicy::new(max_attempts, Backoff::new(Duration::from_millis(100), Duration::from_millis(100)))
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn it_retries_until_success_within_its_attempts() {
+        let deadline = Deadline::after(Duration::from_secs(10));
+        let (attempts, result) = policy(5)
+            .run(deadline, |n, _| async move { if n < 3 { Attempt::Retry("503", None) } else { Attempt::Done(n) } })
+            .await;
+        assert_eq!((attempts, result), (3, Ok(3)));
+        let (attempts, result) = policy(2).run(deadline, |_, _| async { Attempt::<(), _>::Retry("503", None) }).await;
+        assert_eq!((attempts, result), (2, Err(RetryError::Failed("503"))));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_stop_ends_it_at_once() {
+        let deadline = Deadline::after(Duration::from_secs(10));
+        let (attempts, result) = policy(5).run(deadline, |_, _| async { Attempt::<(), _>::Stop("400") }).await;
+        assert_eq!((attempts, result), (1, Err(RetryError::Failed("400"))));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn no_wait_runs_past_the_deadline() {
+        let deadline = Deadline::after(Duration::from_secs(10));
+        let started = tokio::time::Instant::now();
+        let (attempts, result) = policy(5)
+            .run(deadline, |_, _| async { Attempt::<(), _>::Retry("503", Some(Duration::from_secs(60))) })
+            .await;
+        assert_eq!((attempts, result), (1, Err(RetryError::OutOfTime("503"))));
+        assert_eq!(started.elapsed(), Duration::ZERO, "it did not sleep");
+        let spent = Deadline::after(MIN_ATTEMPT_TIME / 2);
+        let (attempts, result) = policy(5).run(spent, |_, _| async { Attempt::<(), &str>::Done(()) }).await;
+        assert_eq!((attempts, result), (0, Err(RetryError::NoTime)));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_servers_wait_is_honoured() {
+        let deadline = Deadline::after(Duration::from_secs(10));
+        let started = tokio::time::Instant::now();
+        let (attempts, result) = policy(5)
+            .run(deadline, |n, _| async move {
+                if n == 1 { Attempt::Retry("429", Some(Duration::from_secs(2))) } else { Attempt::Done(()) }
+            })
+            .await;
+        assert_eq!((attempts, result), (2, Ok(())));
+        assert_eq!(started.elapsed(), Duration::from_secs(2));
+    }
 
     #[test]
     fn the_ceiling_doubles_up_to_the_cap() {

@@ -1,30 +1,52 @@
-//! Routing: the first route whose source and type patterns match an event names its handler.
+//! Routing: the first route whose source and type patterns match an event, and whose `where`
+//! conditions hold on its JSON body, names its handlers — one delivery each.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use hookway_core::config::{HandlerConfig, RouteConfig, glob_matches};
+use hookway_core::config::{Condition, HandlerConfig, RouteConfig, glob_matches};
+use serde_json::Value;
 
 use crate::breaker::CircuitBreaker;
 use crate::event::Event;
-use crate::handler::forward::Forward;
+use crate::handler::forward::{Forward, ForwardSetupError};
 use crate::handler::log::Log;
 use crate::handler::{Handler, Registry};
+use crate::rate_limit::RateLimiter;
+use crate::schedule::{SLEEP_HORIZON_MS, Schedule};
+use crate::secrets::Secrets;
+use crate::shared::SharedState;
 
 /// A route, compiled.
 pub struct Route {
     source: String,
     event_type: String,
-    /// How logs name the handler: `log`, `forward https://...`, `custom report`.
+    conditions: Vec<Condition>,
+    /// Its handlers, in order: one delivery each.
+    pub destinations: Vec<Destination>,
+}
+
+/// One handler of a route.
+pub struct Destination {
+    /// How records and logs name it: `log`, `forward https://...`, `custom report`.
     pub name: String,
     /// The handler.
     pub handler: Arc<dyn Handler>,
+    /// When its deliveries are tried again: a `forward`'s `retry`, the default for the others.
+    pub schedule: Arc<Schedule>,
+}
+
+impl std::fmt::Debug for Destination {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.name)
+    }
 }
 
 impl std::fmt::Debug for Route {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} {} → {}", self.source, self.event_type, self.name)
+        let names: Vec<&str> = self.destinations.iter().map(|destination| destination.name.as_str()).collect();
+        write!(f, "{} {} → {}", self.source, self.event_type, names.join(", "))
     }
 }
 
@@ -47,56 +69,115 @@ pub enum RouterError {
         /// The names registered.
         registered: String,
     },
-    /// A `forward` URL does not parse.
-    #[error("routes[{index}].handler.forward.url: {error}")]
-    Url {
+    /// A `forward` handler cannot be built.
+    #[error("routes[{index}].handler.forward.{error}")]
+    Forward {
         /// The route's index.
         index: usize,
         /// Why.
-        error: url::ParseError,
+        error: ForwardSetupError,
     },
 }
 
+/// What forward handlers share: the HTTP client, the destinations' secrets, and the state every
+/// worker instance shares about each destination (its circuit and rate limit).
+#[derive(Debug, Clone)]
+pub struct Shared<'a> {
+    /// The HTTP client.
+    pub client: &'a reqwest::Client,
+    /// The destinations' secrets.
+    pub secrets: &'a Arc<Secrets>,
+    /// Circuits and rate limits.
+    pub state: &'a Arc<dyn SharedState>,
+}
+
 impl Router {
-    /// Compiles the routes. Forward handlers share `client`, and routes to the same URL share
-    /// its circuit breaker (with the first such route's settings).
-    pub fn new(routes: &[RouteConfig], registry: &Registry, client: &reqwest::Client) -> Result<Router, RouterError> {
+    /// Compiles the routes. Forward handlers share the client, the secrets and the shared state;
+    /// those to the same URL share its circuit breaker and rate limit (with the first such
+    /// handler's settings).
+    pub fn new(routes: &[RouteConfig], registry: &Registry, shared: &Shared<'_>) -> Result<Router, RouterError> {
         let mut breakers: HashMap<String, Arc<CircuitBreaker>> = HashMap::new();
+        let mut limiters: HashMap<String, Option<Arc<RateLimiter>>> = HashMap::new();
+        let default_schedule = Arc::new(Schedule::default());
         let mut compiled = Vec::with_capacity(routes.len());
         for (index, route) in routes.iter().enumerate() {
-            let (name, handler): (String, Arc<dyn Handler>) = match &route.handler {
-                HandlerConfig::Log => ("log".into(), Arc::new(Log)),
-                HandlerConfig::Custom(name) => {
-                    let handler = registry.get(name).ok_or_else(|| RouterError::UnknownHandler {
+            let mut destinations = Vec::with_capacity(route.handlers().len());
+            for handler in route.handlers() {
+                let name = handler.delivery_name();
+                let schedule = match handler {
+                    HandlerConfig::Forward(settings) => Arc::new(Schedule::from_config(&settings.retry)),
+                    _ => Arc::clone(&default_schedule),
+                };
+                let handler: Arc<dyn Handler> = match handler {
+                    HandlerConfig::Log => Arc::new(Log),
+                    HandlerConfig::Custom(name) => registry.get(name).ok_or_else(|| RouterError::UnknownHandler {
                         index,
                         name: name.clone(),
                         registered: registry.names().join(", "),
-                    })?;
-                    (format!("custom {name}"), handler)
-                }
-                HandlerConfig::Forward(settings) => {
-                    let url: reqwest::Url = settings.url.parse().map_err(|error| RouterError::Url { index, error })?;
-                    let settings_breaker = &settings.circuit_breaker;
-                    let breaker = breakers.entry(url.to_string()).or_insert_with(|| {
-                        let cooldown = Duration::from_secs(u64::from(settings_breaker.cooldown_seconds));
-                        Arc::new(CircuitBreaker::new(settings_breaker.failure_threshold, cooldown))
-                    });
-                    let forward = Forward::new(settings, client.clone(), Arc::clone(breaker))
-                        .map_err(|error| RouterError::Url { index, error })?;
-                    (format!("forward {url}"), Arc::new(forward))
-                }
-            };
-            compiled.push(Route { source: route.source.clone(), event_type: route.event_type.clone(), name, handler });
+                    })?,
+                    HandlerConfig::Forward(settings) => {
+                        let forward_error = |error| RouterError::Forward { index, error };
+                        let url: reqwest::Url =
+                            settings.url.parse().map_err(|error| forward_error(ForwardSetupError::Url(error)))?;
+                        let key = url.to_string();
+                        let settings_breaker = &settings.circuit_breaker;
+                        let breaker = breakers.entry(key.clone()).or_insert_with(|| {
+                            let cooldown = Duration::from_secs(u64::from(settings_breaker.cooldown_seconds));
+                            // A trial holds the circuit for one request's time, its wait for a
+                            // rate-limit slot included.
+                            let lease = Duration::from_secs(u64::from(settings.timeout_seconds) + 1)
+                                + Duration::from_millis(SLEEP_HORIZON_MS.unsigned_abs());
+                            let state = Arc::clone(shared.state);
+                            Arc::new(CircuitBreaker::new(
+                                key.clone(),
+                                settings_breaker.failure_threshold,
+                                cooldown,
+                                lease,
+                                state,
+                            ))
+                        });
+                        let limiter = limiters.entry(key.clone()).or_insert_with(|| {
+                            let limit = settings.rate_limit.as_ref()?;
+                            Some(Arc::new(RateLimiter::new(key.clone(), limit.per_second, Arc::clone(shared.state))))
+                        });
+                        let forward = Forward::new(
+                            settings,
+                            shared.client.clone(),
+                            Arc::clone(breaker),
+                            limiter.clone(),
+                            Arc::clone(shared.secrets),
+                        )
+                        .map_err(forward_error)?;
+                        Arc::new(forward)
+                    }
+                };
+                destinations.push(Destination { name, handler, schedule });
+            }
+            compiled.push(Route {
+                source: route.source.clone(),
+                event_type: route.event_type.clone(),
+                conditions: route.conditions.clone(),
+                destinations,
+            });
         }
         Ok(Router { routes: compiled })
     }
 
-    /// The route that takes `event`. An event without a type matches only a `*` type.
+    /// The route that takes `event`. An event without a type matches only a `*` type; the body
+    /// is read as JSON once, and only if a route with conditions is reached.
     pub fn route(&self, event: &Event) -> Option<&Route> {
         let event_type = event.event_type.as_deref().unwrap_or_default();
-        self.routes
-            .iter()
-            .find(|route| glob_matches(&route.source, &event.source) && glob_matches(&route.event_type, event_type))
+        let mut body: Option<Option<Value>> = None;
+        self.routes.iter().find(|route| {
+            if !(glob_matches(&route.source, &event.source) && glob_matches(&route.event_type, event_type)) {
+                return false;
+            }
+            if route.conditions.is_empty() {
+                return true;
+            }
+            let body = body.get_or_insert_with(|| event.json::<Value>().ok()).as_ref();
+            route.conditions.iter().all(|condition| body.is_some_and(|body| condition.holds(body)))
+        })
     }
 }
 
@@ -108,7 +189,7 @@ mod tests {
         serde_json::from_str(json).unwrap()
     }
 
-    fn event(source: &str, event_type: Option<&str>) -> Event {
+    fn event(source: &str, event_type: Option<&str>, body: &str) -> Event {
         Event {
             id: "e".into(),
             source: source.into(),
@@ -116,9 +197,16 @@ mod tests {
             received_at: String::new(),
             content_type: None,
             headers: Default::default(),
-            body: Vec::new(),
+            body: body.as_bytes().to_vec(),
             attempt: 1,
+            retry: None,
         }
+    }
+
+    fn router(config: &[RouteConfig], registry: &Registry) -> Result<Router, RouterError> {
+        let secrets = Arc::new(Secrets::none());
+        let state: Arc<dyn SharedState> = Arc::new(crate::shared::MemoryShared::default());
+        Router::new(config, registry, &Shared { client: &reqwest::Client::new(), secrets: &secrets, state: &state })
     }
 
     #[test]
@@ -129,8 +217,10 @@ mod tests {
                 {"source": "*", "handler": "log"}]"#,
         );
         let registry = Registry::new().with("report", crate::handler::report::Report);
-        let router = Router::new(&config, &registry, &reqwest::Client::new()).unwrap();
-        let name = |source, event_type| router.route(&event(source, event_type)).map(|route| route.name.as_str());
+        let router = router(&config, &registry).unwrap();
+        let name = |source, event_type| {
+            router.route(&event(source, event_type, "")).map(|route| route.destinations[0].name.as_str())
+        };
         assert_eq!(name("stripe", Some("invoice.paid")), Some("forward http://127.0.0.1:9/billing"));
         assert_eq!(name("stripe", Some("customer.created")), Some("log"));
         assert_eq!(name("jobs", Some("report.generate")), Some("custom report"));
@@ -139,19 +229,37 @@ mod tests {
 
     #[test]
     fn an_event_no_route_matches_has_none() {
-        let router = Router::new(
-            &routes(r#"[{"source": "stripe", "handler": "log"}]"#),
-            &Registry::new(),
-            &reqwest::Client::new(),
-        );
-        assert!(router.unwrap().route(&event("github", Some("push"))).is_none());
+        let router = router(&routes(r#"[{"source": "stripe", "handler": "log"}]"#), &Registry::new());
+        assert!(router.unwrap().route(&event("github", Some("push"), "")).is_none());
     }
 
     #[test]
     fn an_unregistered_custom_handler_is_refused_at_start_up() {
         let config = routes(r#"[{"source": "jobs", "handler": {"custom": "reprot"}}]"#);
         let registry = Registry::new().with("report", crate::handler::report::Report);
-        let error = Router::new(&config, &registry, &reqwest::Client::new()).unwrap_err();
+        let error = router(&config, &registry).unwrap_err();
         assert_eq!(error.to_string(), "routes[0]: no custom handler named `reprot` is registered (registered: report)");
+    }
+
+    #[test]
+    fn a_route_whose_conditions_fail_passes_the_event_on_and_fans_out_when_they_hold() {
+        let config = routes(
+            r#"[{"source": "stripe", "where": [{"pointer": "/data/status", "in": ["paid", "refunded"]}, {"pointer": "/livemode", "equals": true}],
+                 "handlers": [{"forward": {"url": "http://127.0.0.1:9/a"}}, {"forward": {"url": "http://127.0.0.1:9/b"}}, "log"]},
+                {"source": "*", "handler": {"custom": "report"}}]"#,
+        );
+        let registry = Registry::new().with("report", crate::handler::report::Report);
+        let router = router(&config, &registry).unwrap();
+        let names = |body: &str| -> Vec<String> {
+            let route = router.route(&event("stripe", Some("invoice.paid"), body)).unwrap();
+            route.destinations.iter().map(|destination| destination.name.clone()).collect()
+        };
+        assert_eq!(
+            names(r#"{"livemode": true, "data": {"status": "paid"}}"#),
+            ["forward http://127.0.0.1:9/a", "forward http://127.0.0.1:9/b", "log"]
+        );
+        assert_eq!(names(r#"{"livemode": false, "data": {"status": "paid"}}"#), ["custom report"]);
+        assert_eq!(names(r#"{"livemode": true, "data": {"status": "open"}}"#), ["custom report"]);
+        assert_eq!(names("not json"), ["custom report"], "a body that is not JSON satisfies no condition");
     }
 }

@@ -4,38 +4,16 @@
 //! so a test that emits spans on another thread while this one installs its scoped subscriber can
 //! leave this test's spans unrecorded.
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use aws_lambda_events::event::sqs::SqsEvent;
 use hookway_core::Config;
 use hookway_core::store::MemoryStore;
+use hookway_testkit::logs::Capture;
 use hookway_worker::Worker;
 use hookway_worker::deadline::Deadline;
 use hookway_worker::handler::Registry;
 use serde_json::{Value, json};
-
-/// Log lines, captured.
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Capture {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Capture {
-    fn lines(&self) -> Vec<Value> {
-        let bytes = self.0.lock().unwrap().clone();
-        String::from_utf8(bytes).unwrap().lines().map(|line| serde_json::from_str(line).unwrap()).collect()
-    }
-}
 
 fn batch_of(id: &str, body: &str) -> SqsEvent {
     let message = hookway_core::envelope::queued("github", id, "push", body);
@@ -61,7 +39,7 @@ fn every_log_line_names_the_event_and_a_conflicting_payload_is_logged() {
             worker.batch(batch_of("d1", "{\"ref\": 2}"), deadline).await;
         })
     });
-    let lines = capture.lines();
+    let lines: Vec<Value> = capture.text().lines().map(|line| serde_json::from_str(line).unwrap()).collect();
     assert!(lines.len() >= 3, "{lines:?}");
     for line in &lines {
         let span = &line["span"];

@@ -1,27 +1,46 @@
-//! The worker against a real moto server (DynamoDB) and a real HTTP receiver, invoked through
-//! [`Worker::invoke`] with the payloads Lambda sends: SQS batches and job events.
+//! The worker against a real moto server (DynamoDB, SSM, SQS) and a real HTTP receiver, invoked
+//! through [`Worker::invoke`] with the payloads Lambda sends: SQS batches and job events. Events
+//! that wait for a later attempt go back to the real events queue; [`Harness::pump`] does what
+//! the event source mapping does with it.
 
+use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use aws_config::SdkConfig;
+use aws_sdk_sqs::types::QueueAttributeName;
 use hookway_core::Config;
 use hookway_core::envelope::queued as envelope;
 use hookway_core::job::JobEvent;
-use hookway_core::store::{DynamoStore, StateStore, contract};
+use hookway_core::secret_cache::SsmSecretStore;
+use hookway_core::store::{DeliveryStatus, DynamoStore, RecordKey, StateStore, WaitReason, contract};
+use hookway_dev::poller::Poller;
+use hookway_dev::resources::{Resources, provision};
 use hookway_testkit::receiver::{Receiver, Reply};
-use hookway_testkit::{MotoServer, create_table, wait_for};
-use hookway_worker::Worker;
+use hookway_testkit::{MotoServer, create_table, put_secret, wait_for, workspace_root};
+use hookway_worker::dead_letter::SqsDeadLetterQueue;
 use hookway_worker::deadline::Deadline;
 use hookway_worker::handler::Registry;
 use hookway_worker::handler::report::Report;
+use hookway_worker::requeue::SqsEventsQueue;
+use hookway_worker::secrets::Secrets;
+use hookway_worker::shared::{Circuit, DynamoShared, MemoryShared, SharedState};
+use hookway_worker::{Outbound, Worker};
 use serde_json::{Value, json};
 
 const JOB_FIXTURE: &str = include_str!("../../../fixtures/apigw-async-job-event.json");
+/// How long a received message stays hidden: short, so that the queue's own retries are quick.
+const VISIBILITY_TIMEOUT: Duration = Duration::from_secs(1);
 
 struct Harness {
     _moto: MotoServer,
+    aws: SdkConfig,
+    config: Config,
+    resources: Resources,
     store: DynamoStore,
     worker: Worker<DynamoStore>,
     receiver: Receiver,
+    dead_letter_queue: String,
 }
 
 impl Harness {
@@ -40,12 +59,20 @@ impl Harness {
     }
 
     async fn with_routes(routes: impl FnOnce(&str) -> Value) -> Harness {
+        Harness::with_parameters(&[], routes).await
+    }
+
+    /// A worker whose destinations' parameters hold these values in SSM.
+    async fn with_parameters(parameters: &[(&str, &str)], routes: impl FnOnce(&str) -> Value) -> Harness {
         let moto = MotoServer::start();
         let aws = moto.sdk_config().await;
-        create_table(&aws, "hookway-state").await;
+        for (name, value) in parameters {
+            put_secret(&aws, name, value).await;
+        }
         let receiver = Receiver::start().await;
         let config = json!({
             "jobs": {"retryAttempts": 2},
+            "queue": {"maxReceiveCount": 2},
             "sources": [
                 {"name": "stripe", "scheme": "stripe", "secretParameters": ["/hookway/stripe/secret"],
                  "ordering": {"entityPointer": "/data/object/id", "versionPointer": "/created"}},
@@ -55,11 +82,147 @@ impl Harness {
             "routes": routes(&receiver.url),
         });
         let config = Config::from_json(&config.to_string()).unwrap();
-        let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&aws), "hookway-state");
+        // What the stack creates: the events queue, redriven to its DLQ after maxReceiveCount
+        // receives, and the state table.
+        let resources = provision(&aws, &config, VISIBILITY_TIMEOUT).await.unwrap();
+        let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&aws), &resources.table);
+        let worker = Harness::build_worker(&aws, &config, &resources).await;
+        let dead_letter_queue = resources.events_dlq_url.clone();
+        Harness { _moto: moto, aws, config, resources, store, worker, receiver, dead_letter_queue }
+    }
+
+    /// A worker as main.rs builds it: the parameters read in one batch at start-up, the events
+    /// queue to wait in, SQS for dead letters, circuits and rate limits in the state table.
+    async fn build_worker(aws: &SdkConfig, config: &Config, resources: &Resources) -> Worker<DynamoStore> {
+        let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(aws), &resources.table);
         let registry = Registry::new().with("report", Report);
         let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-        let worker = Worker::new(&config, store.clone(), &registry, client).unwrap();
-        Harness { _moto: moto, store, worker, receiver }
+        let secrets = Secrets::new(SsmSecretStore::new(aws_sdk_ssm::Client::new(aws)));
+        let names: Vec<String> = config.outbound_parameters().iter().map(|(name, _)| (*name).to_owned()).collect();
+        secrets.preload(&names).await;
+        let sqs = aws_sdk_sqs::Client::new(aws);
+        let outbound = Outbound {
+            client,
+            secrets: Arc::new(secrets),
+            dead_letters: Some(Arc::new(SqsDeadLetterQueue::new(sqs.clone(), &resources.events_dlq_url))),
+            events_queue: Some(Arc::new(SqsEventsQueue::new(sqs, &resources.events_queue_url))),
+            shared: Arc::new(DynamoShared::new(aws_sdk_dynamodb::Client::new(aws), &resources.table)),
+        };
+        Worker::new(config, store, &registry, outbound).unwrap()
+    }
+
+    /// Another worker instance: the same table, the same queues.
+    async fn another_worker(&self) -> Worker<DynamoStore> {
+        Harness::build_worker(&self.aws, &self.config, &self.resources).await
+    }
+
+    /// Sends an envelope to the events queue, as the intake does.
+    async fn queue(&self, message: &str) {
+        let envelope: Value = serde_json::from_str(message).unwrap();
+        let mut request = aws_sdk_sqs::Client::new(&self.aws)
+            .send_message()
+            .queue_url(&self.resources.events_queue_url)
+            .message_body(message);
+        for name in ["source", "type"] {
+            let value = envelope[name].as_str().unwrap();
+            let attribute = aws_sdk_sqs::types::MessageAttributeValue::builder()
+                .data_type("String")
+                .string_value(value)
+                .build()
+                .unwrap();
+            request = request.message_attributes(name, attribute);
+        }
+        request.send().await.unwrap();
+    }
+
+    /// What the event source mapping does, once: a batch from the events queue to `worker`, and
+    /// the messages it acknowledged deleted. How many it received.
+    async fn pump(&self, worker: &Worker<DynamoStore>) -> usize {
+        let poller = Poller {
+            sqs: aws_sdk_sqs::Client::new(&self.aws),
+            queue_url: self.resources.events_queue_url.clone(),
+            queue_arn: self.resources.events_queue_arn.clone(),
+            region: "us-east-1".into(),
+            // Never invoked: the batches go to `worker` in this process.
+            lambda: hookway_dev::lambda::Lambda::new("http://127.0.0.1:9", Duration::from_secs(1)).unwrap(),
+            function: "hookway-worker".into(),
+            batch_size: 10,
+            concurrency: 1,
+        };
+        let invoke = |batch| async move {
+            worker.invoke(batch, Deadline::after(Duration::from_secs(30))).await.map_err(|error| error.to_string())
+        };
+        poller.poll_with(invoke).await.unwrap()
+    }
+
+    /// Pumps the events queue to `worker` until `done` holds, failing after `timeout`.
+    async fn pump_until(&self, worker: &Worker<DynamoStore>, what: &str, timeout: Duration, done: impl Fn() -> bool) {
+        let deadline = Instant::now() + timeout;
+        while !done() {
+            assert!(Instant::now() < deadline, "timed out after {timeout:?} waiting for {what}");
+            self.pump(worker).await;
+        }
+    }
+
+    /// How many messages the events queue holds: visible, in flight and delayed.
+    async fn queued(&self) -> BTreeMap<&'static str, u64> {
+        let attributes = aws_sdk_sqs::Client::new(&self.aws)
+            .get_queue_attributes()
+            .queue_url(&self.resources.events_queue_url)
+            .attribute_names(QueueAttributeName::All)
+            .send()
+            .await
+            .unwrap()
+            .attributes
+            .unwrap_or_default();
+        let count = |name| attributes.get(&name).and_then(|count| count.parse().ok()).unwrap_or_default();
+        BTreeMap::from([
+            ("visible", count(QueueAttributeName::ApproximateNumberOfMessages)),
+            ("in flight", count(QueueAttributeName::ApproximateNumberOfMessagesNotVisible)),
+            ("delayed", count(QueueAttributeName::ApproximateNumberOfMessagesDelayed)),
+        ])
+    }
+
+    /// The envelopes waiting in the events queue, once their delay is over.
+    async fn next_in_queue(&self) -> Value {
+        let sqs = aws_sdk_sqs::Client::new(&self.aws);
+        let message = wait_for("a message in the events queue", Duration::from_secs(20), || async {
+            let output = sqs
+                .receive_message()
+                .queue_url(&self.resources.events_queue_url)
+                .wait_time_seconds(1)
+                .visibility_timeout(0)
+                .send()
+                .await
+                .unwrap();
+            output.messages.unwrap_or_default().into_iter().next()
+        })
+        .await;
+        serde_json::from_str(message.body().unwrap()).unwrap()
+    }
+
+    /// Every message in the events dead-letter queue: its body and attributes.
+    async fn dead_letters(&self) -> Vec<(String, Vec<(String, String)>)> {
+        let output = aws_sdk_sqs::Client::new(&self.aws)
+            .receive_message()
+            .queue_url(&self.dead_letter_queue)
+            .max_number_of_messages(10)
+            .message_attribute_names("All")
+            .send()
+            .await
+            .unwrap();
+        let mut letters = Vec::new();
+        for message in output.messages.unwrap_or_default() {
+            let mut attributes: Vec<(String, String)> = message
+                .message_attributes()
+                .unwrap()
+                .iter()
+                .map(|(name, value)| (name.clone(), value.string_value().unwrap().to_owned()))
+                .collect();
+            attributes.sort();
+            letters.push((message.body().unwrap().to_owned(), attributes));
+        }
+        letters
     }
 
     /// Delivers a batch; the ids of the messages reported as failed.
@@ -87,9 +250,18 @@ fn sqs_batch(messages: &[(&str, String)]) -> Value {
     let records: Vec<Value> = messages
         .iter()
         .map(|(id, body)| {
+            // The intake's message attributes, as Lambda shows them.
+            let envelope: Value = serde_json::from_str(body).unwrap_or_default();
+            let mut attributes = serde_json::Map::new();
+            for name in ["source", "type"] {
+                if let Some(value) = envelope[name].as_str() {
+                    let attribute = json!({"stringValue": value, "stringListValues": [], "binaryListValues": [], "dataType": "String"});
+                    attributes.insert(name.to_owned(), attribute);
+                }
+            }
             json!({
                 "messageId": id, "receiptHandle": format!("handle-{id}"), "body": body,
-                "attributes": {"ApproximateReceiveCount": "1"}, "messageAttributes": {}, "md5OfBody": "",
+                "attributes": {"ApproximateReceiveCount": "1"}, "messageAttributes": attributes, "md5OfBody": "",
                 "eventSource": "aws:sqs", "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:hookway-events",
                 "awsRegion": "us-east-1"
             })
@@ -112,6 +284,41 @@ async fn the_dynamodb_store_keeps_the_same_contract_as_the_memory_store() {
     let aws = moto.sdk_config().await;
     create_table(&aws, "contract").await;
     contract::check(&DynamoStore::new(aws_sdk_dynamodb::Client::new(&aws), "contract")).await;
+}
+
+/// The rules both kinds of shared state keep: circuits and rate-limit slots.
+async fn shared_state_contract(shared: &dyn SharedState) {
+    const NOW: i64 = 1_795_996_800_000;
+    let key = "https://a.example.com/hooks";
+    assert_eq!(shared.circuit(key).await.unwrap(), Circuit::default(), "closed until told otherwise");
+    assert_eq!(shared.add_failure(key, NOW).await.unwrap().failures, 1);
+    assert_eq!(shared.add_failure(key, NOW).await.unwrap().failures, 2);
+    assert!(shared.open(key, NOW + 30_000, NOW).await.unwrap());
+    assert!(!shared.open(key, NOW + 60_000, NOW).await.unwrap(), "another instance found it open");
+    assert_eq!(shared.circuit(key).await.unwrap(), Circuit { failures: 2, open_until: Some(NOW + 30_000), trials: 0 });
+    let later = NOW + 31_000;
+    assert!(shared.take_trial(key, NOW + 30_000, later + 11_000, later).await.unwrap());
+    assert!(!shared.take_trial(key, NOW + 30_000, later + 11_000, later).await.unwrap(), "taken already");
+    let reopened = shared.reopen(key, later + 60_000, later).await.unwrap();
+    assert_eq!(reopened, Circuit { failures: 3, open_until: Some(later + 60_000), trials: 1 });
+    shared.close(key, later).await.unwrap();
+    assert_eq!(shared.circuit(key).await.unwrap(), Circuit::default());
+
+    let key = "https://b.example.com/hooks";
+    assert_eq!(shared.reserve(key, NOW, 200, true).await.unwrap(), NOW, "idle: at once");
+    assert_eq!(shared.reserve(key, NOW + 10, 200, true).await.unwrap(), NOW + 200, "a wrong guess costs a write");
+    assert_eq!(shared.reserve(key, NOW + 20, 200, false).await.unwrap(), NOW + 400);
+    assert_eq!(shared.reserve(key, NOW + 5_000, 200, false).await.unwrap(), NOW + 5_000, "idle again");
+    assert_eq!(shared.reserve("https://c.example.com", NOW, 200, false).await.unwrap(), NOW, "each destination apart");
+}
+
+#[tokio::test]
+async fn circuits_and_rate_limits_keep_one_contract_in_dynamodb_and_in_memory() {
+    shared_state_contract(&MemoryShared::default()).await;
+    let moto = MotoServer::start();
+    let aws = moto.sdk_config().await;
+    create_table(&aws, "shared").await;
+    shared_state_contract(&DynamoShared::new(aws_sdk_dynamodb::Client::new(&aws), "shared")).await;
 }
 
 #[tokio::test]
@@ -142,43 +349,104 @@ async fn server_errors_are_retried_until_delivered() {
 }
 
 #[tokio::test]
-async fn a_client_error_is_not_retried_but_408_and_429_are() {
+async fn a_refused_event_goes_to_the_dead_letter_queue_in_the_same_receive_but_408_and_429_are_retried() {
     let harness = Harness::start().await;
     harness.receiver.script([Reply::Status(400)]);
-    let failures =
-        harness.deliver(&[("m1", envelope("stripe", "evt_1", "invoice.updated", &invoice("evt_1", "in_1", 1)))]).await;
-    assert_eq!(failures, ["m1"], "the event fails: the queue retries it later, then dead-letters it");
-    assert_eq!(harness.receiver.received().len(), 1, "no retry within the invocation");
+    let message = envelope("stripe", "evt_1", "invoice.updated", &invoice("evt_1", "in_1", 1));
+    let failures = harness.deliver(&[("m1", message.clone())]).await;
+    assert!(failures.is_empty(), "acknowledged: no visibility timeout spent on it");
+    assert_eq!(harness.receiver.received().len(), 1, "no retry");
+    let letters = harness.dead_letters().await;
+    assert_eq!(letters.len(), 1, "{letters:?}");
+    let (body, attributes) = &letters[0];
+    assert_eq!(body, &message, "the envelope as it was queued");
+    let url = format!("{}/stripe", harness.receiver.url);
+    assert_eq!(
+        attributes,
+        &[
+            ("hookway-cause".to_owned(), "refused".to_owned()),
+            ("hookway-destination".to_owned(), format!("forward {url}")),
+            ("hookway-reason".to_owned(), format!("{url} answered 400 Bad Request")),
+            ("hookway-status".to_owned(), "400".to_owned()),
+            ("source".to_owned(), "stripe".to_owned()),
+            ("type".to_owned(), "invoice.updated".to_owned()),
+        ]
+    );
+    let record = harness.store.status(&RecordKey::event("stripe", "evt_1")).await.unwrap().unwrap();
+    assert_eq!(record.status, "FAILED");
+    assert_eq!(record.deliveries[0].status, DeliveryStatus::DeadLettered);
+    assert_eq!(record.deliveries[0].last_status, Some(400));
 
-    harness.receiver.script([Reply::Status(408), Reply::Status(429)]);
+    // 410 Gone is as final; 408 is not.
+    harness.receiver.script([Reply::Status(410)]);
+    let gone = envelope("stripe", "evt_2", "invoice.updated", &invoice("evt_2", "in_2", 1));
+    assert!(harness.deliver(&[("m2", gone)]).await.is_empty());
+    assert_eq!(harness.dead_letters().await.len(), 1, "the second letter");
+    harness.receiver.script([Reply::Status(408)]);
     let failures =
-        harness.deliver(&[("m2", envelope("stripe", "evt_2", "invoice.updated", &invoice("evt_2", "in_2", 1)))]).await;
+        harness.deliver(&[("m3", envelope("stripe", "evt_3", "invoice.updated", &invoice("evt_3", "in_3", 1)))]).await;
     assert!(failures.is_empty());
-    assert_eq!(harness.receiver.received().len(), 4);
+    assert_eq!(harness.receiver.received().len(), 4, "the 408 retried in the same series");
+    assert!(harness.dead_letters().await.is_empty(), "retried until delivered: no letter");
 }
 
 #[tokio::test]
-async fn retry_after_is_honoured() {
-    let harness = Harness::start().await;
-    harness.receiver.script([Reply::RetryAfter(429, "2".into())]);
-    let failures =
-        harness.deliver(&[("m1", envelope("stripe", "evt_1", "invoice.updated", &invoice("evt_1", "in_1", 1)))]).await;
-    assert!(failures.is_empty());
+async fn a_429_with_retry_after_2_waits_about_2_s_in_the_queue_and_uses_no_retry() {
+    // One retry in the schedule: were the 429s counted, the event would be out of retries at the
+    // second one.
+    let harness = Harness::with_routes(|url| {
+        json!([{"source": "*", "handler": {"forward": {"url": format!("{url}/hooks"), "maxAttempts": 1,
+            "retry": {"schedule": ["1s", "10s"]}}}}])
+    })
+    .await;
+    let throttle = || Reply::RetryAfter(429, "2".into());
+    harness.receiver.script([throttle(), throttle(), Reply::Status(503)]);
+    harness.queue(&envelope("github", "d1", "push", "{}")).await;
+    harness.pump(&harness.worker).await;
+    let waiting = harness.next_in_queue().await;
+    assert_eq!(waiting["retry"]["attempt"], 1, "still the first series: {waiting}");
+    assert_eq!(waiting["retry"]["sequence"], 1);
+    let record = harness.store.status(&RecordKey::event("github", "d1")).await.unwrap().unwrap();
+    assert_eq!(record.status, "WAITING");
+    let delivery = &record.deliveries[0];
+    assert_eq!((delivery.status, delivery.retries, delivery.last_status), (DeliveryStatus::Delayed, 0, Some(429)));
+    assert_eq!(delivery.next_attempt.unwrap().reason, WaitReason::RetryAfter);
+
+    harness
+        .pump_until(&harness.worker, "the event delivered", Duration::from_secs(30), || {
+            harness.receiver.received().iter().any(|request| request.status == Some(200))
+        })
+        .await;
     let received = harness.receiver.received();
-    assert_eq!(received.len(), 2);
-    let waited = received[1].at - received[0].at;
-    assert!(waited >= Duration::from_secs(2), "waited {waited:?}, the server asked for 2 s");
+    let statuses: Vec<Option<u16>> = received.iter().map(|request| request.status).collect();
+    assert_eq!(statuses, [Some(429), Some(429), Some(503), Some(200)]);
+    for pair in received[..3].windows(2) {
+        let waited = pair[1].at - pair[0].at;
+        assert!(
+            waited >= Duration::from_secs(2) && waited < Duration::from_millis(4500),
+            "waited {waited:?}, the destination asked for 2 s"
+        );
+    }
+    let record = harness.store.status(&RecordKey::event("github", "d1")).await.unwrap().unwrap();
+    assert_eq!(record.status, "COMPLETED");
+    assert_eq!((record.deliveries[0].retries, record.deliveries[0].attempts), (1, 4), "only the 503 used a retry");
+    assert!(harness.dead_letters().await.is_empty());
 }
 
 #[tokio::test]
-async fn a_retry_after_beyond_the_deadline_leaves_the_event_to_the_queue() {
+async fn a_retry_after_of_an_hour_is_waited_in_hops_without_holding_the_invocation() {
     let harness = Harness::start().await;
     harness.receiver.script([Reply::RetryAfter(503, "3600".into())]);
     let started = Instant::now();
     let message = envelope("stripe", "evt_1", "invoice.updated", &invoice("evt_1", "in_1", 1));
     let failures = harness.deliver_within(&[("m1", message)], Duration::from_secs(10)).await;
-    assert_eq!(failures, ["m1"]);
-    assert!(started.elapsed() < Duration::from_secs(5), "it does not sleep past its deadline");
+    assert!(failures.is_empty(), "acknowledged: it waits in the queue");
+    assert!(started.elapsed() < Duration::from_secs(5), "it does not sleep");
+    let record = harness.store.status(&RecordKey::event("stripe", "evt_1")).await.unwrap().unwrap();
+    let next = record.next_attempt().unwrap();
+    let hour_from_now = hookway_core::unix_now_ms() + 3_600_000;
+    assert!((hour_from_now - 10_000..=hour_from_now).contains(&next.at_ms), "in an hour: {next:?}");
+    assert_eq!(harness.queued().await["delayed"], 1, "one copy waits, delayed (SQS delays 15 minutes at most)");
 }
 
 #[tokio::test]
@@ -190,24 +458,37 @@ async fn a_hanging_destination_is_abandoned_before_the_deadline() {
     let message = envelope("stripe", "evt_1", "invoice.updated", &invoice("evt_1", "in_1", 1));
     let failures = harness.deliver_within(&[("m1", message)], budget).await;
     let elapsed = started.elapsed();
-    assert_eq!(failures, ["m1"]);
+    assert!(failures.is_empty(), "acknowledged: it waits for its next series in the queue");
     assert!(elapsed < budget, "returned after {elapsed:?}, within the {budget:?} invocation");
     let attempts = harness.receiver.received().len();
     assert!((2..=3).contains(&attempts), "1 s attempts within a 3 s handler budget: {attempts}");
+    let record = harness.store.status(&RecordKey::event("stripe", "evt_1")).await.unwrap().unwrap();
+    assert_eq!((record.status.as_str(), record.deliveries[0].retries), ("WAITING", 1));
+    assert!(record.error.unwrap().contains("timed out"));
 }
 
 #[tokio::test]
-async fn an_open_circuit_fails_fast_without_calling_the_destination() {
+async fn an_open_circuit_puts_events_off_to_the_end_of_its_cooldown_without_calling_the_destination() {
     let harness = Harness::start().await;
     harness.receiver.always(Reply::Status(503));
     for id in ["d1", "d2"] {
-        let failures = harness.deliver(&[(id, envelope("github", id, "push", "{}"))]).await;
-        assert_eq!(failures, [id]);
+        assert!(harness.deliver(&[(id, envelope("github", id, "push", "{}"))]).await.is_empty(), "they wait");
     }
     assert_eq!(harness.receiver.received().len(), 2, "threshold 2: the circuit is open now");
-    let failures = harness.deliver(&[("d3", envelope("github", "d3", "push", "{}"))]).await;
-    assert_eq!(failures, ["d3"], "failed at once");
+    let opened = hookway_core::unix_now_ms();
+    assert!(harness.deliver(&[("d3", envelope("github", "d3", "push", "{}"))]).await.is_empty());
     assert_eq!(harness.receiver.received().len(), 2, "the destination was spared");
+    let record = harness.store.status(&RecordKey::event("github", "d3")).await.unwrap().unwrap();
+    let delivery = &record.deliveries[0];
+    assert_eq!((delivery.status, delivery.retries, delivery.attempts), (DeliveryStatus::Delayed, 0, 0));
+    let next = delivery.next_attempt.unwrap();
+    assert_eq!(next.reason, WaitReason::CircuitOpen);
+    let cooldown_over = opened + 60_000;
+    assert!(
+        (cooldown_over - 2_000..=cooldown_over + 8_000).contains(&next.at_ms),
+        "at the end of the 60 s cool-down, spread a little: {}",
+        next.at_ms - opened
+    );
 }
 
 #[tokio::test]
@@ -336,4 +617,332 @@ async fn neither_a_batch_nor_a_job_is_an_error() {
     let harness = Harness::start().await;
     let error = harness.run_job(&json!({"hello": "world"})).await.unwrap_err();
     assert!(error.starts_with("not an SQS batch nor a job event"), "{error}");
+}
+
+/// A route to two destinations: `/billing`, and `/audit`, retried after a second, twice.
+fn fan_out(url: &str, max_attempts: u32) -> Value {
+    let retry = json!({"schedule": ["1s", "1s"]});
+    json!([
+        {"source": "github", "type": "push", "handlers": [
+            {"forward": {"url": format!("{url}/billing"), "maxAttempts": max_attempts, "retry": retry}},
+            {"forward": {"url": format!("{url}/audit"), "maxAttempts": max_attempts, "retry": retry}}
+        ]},
+        {"source": "*", "handler": "log"}
+    ])
+}
+
+#[tokio::test]
+async fn a_retry_repeats_only_the_deliveries_that_failed() {
+    let harness = Harness::with_routes(|url| fan_out(url, 1)).await;
+    harness.receiver.script_at("/billing", [Reply::Status(503), Reply::Status(502)]);
+    harness.queue(&envelope("github", "d1", "push", "{\"ref\": \"main\"}")).await;
+    harness
+        .pump_until(&harness.worker, "the billing delivery", Duration::from_secs(30), || {
+            harness.receiver.received_at("/billing").len() == 3
+        })
+        .await;
+    assert_eq!(harness.receiver.received_at("/audit").len(), 1, "the audit delivery succeeded at once: not repeated");
+    let billing = harness.receiver.received_at("/billing");
+    assert_eq!(billing.iter().map(|request| request.status).collect::<Vec<_>>(), [Some(503), Some(502), Some(200)]);
+    assert!(
+        harness.receiver.received().iter().all(|request| request.headers["idempotency-key"] == "d1"),
+        "each destination gets the event id as its key"
+    );
+
+    let record = wait_for("the event completed", Duration::from_secs(10), || async {
+        let record = harness.store.status(&RecordKey::event("github", "d1")).await.unwrap().unwrap();
+        (record.status == "COMPLETED").then_some(record)
+    })
+    .await;
+    assert_eq!(record.attempts, 3, "three series");
+    let deliveries: Vec<_> = record
+        .deliveries
+        .iter()
+        .map(|delivery| (delivery.destination.rsplit('/').next().unwrap(), delivery.status, delivery.attempts))
+        .collect();
+    assert_eq!(deliveries, [("billing", DeliveryStatus::Succeeded, 3), ("audit", DeliveryStatus::Succeeded, 1)]);
+    assert!(record.deliveries.iter().all(|delivery| delivery.delivered_at.is_some()));
+    assert_eq!(record.deliveries[0].last_status, Some(200));
+}
+
+#[tokio::test]
+async fn one_destination_refusing_for_good_sends_the_event_to_the_dead_letter_queue_with_its_reason() {
+    let harness = Harness::with_routes(|url| fan_out(url, 3)).await;
+    harness.receiver.always_at("/billing", Reply::Status(422));
+    let failures = harness.deliver(&[("m1", envelope("github", "d1", "push", "{}"))]).await;
+    assert!(failures.is_empty());
+    let letters = harness.dead_letters().await;
+    let reason = &letters[0].1.iter().find(|(name, _)| name == "hookway-reason").unwrap().1;
+    assert!(
+        reason.starts_with("1 of 2 deliveries failed: ")
+            && reason.ends_with("/billing answered 422 Unprocessable Entity"),
+        "{reason}"
+    );
+    assert_eq!(harness.receiver.received_at("/billing").len(), 1, "a refusal is not retried");
+    let record = harness.store.status(&RecordKey::event("github", "d1")).await.unwrap().unwrap();
+    let statuses: Vec<_> = record.deliveries.iter().map(|delivery| delivery.status).collect();
+    assert_eq!(statuses, [DeliveryStatus::DeadLettered, DeliveryStatus::Succeeded]);
+}
+
+#[tokio::test]
+async fn a_filter_that_excludes_an_event_means_no_request() {
+    let harness = Harness::with_routes(|url| {
+        json!([
+            {"source": "github", "where": [{"pointer": "/ref", "equals": "refs/heads/main"}, {"pointer": "/deleted", "exists": false}],
+             "handler": {"forward": {"url": format!("{url}/deploys")}}},
+            {"source": "*", "handler": "log"}
+        ])
+    })
+    .await;
+    let bodies = [
+        ("d1", r#"{"ref": "refs/heads/main"}"#),
+        ("d2", r#"{"ref": "refs/heads/feature"}"#),
+        ("d3", r#"{"ref": "refs/heads/main", "deleted": true}"#),
+        ("d4", "not json"),
+    ];
+    let batch: Vec<(&str, String)> =
+        bodies.iter().map(|(id, body)| (*id, envelope("github", id, "push", body))).collect();
+    assert!(harness.deliver(&batch).await.is_empty(), "the others are taken by the log route");
+    let keys: Vec<String> = harness
+        .receiver
+        .received()
+        .iter()
+        .map(|request| request.headers["idempotency-key"].to_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(keys, ["d1"]);
+}
+
+const TOKEN: &str = "Bearer e2c4f1d6a9b0-never-in-a-log";
+
+#[tokio::test]
+async fn the_authorization_value_and_static_headers_arrive_and_a_missing_token_sends_nothing() {
+    let harness = Harness::with_parameters(&[("/hookway/out/billing/token", TOKEN)], |url| {
+        json!([
+            {"source": "github", "handlers": [
+                {"forward": {"url": format!("{url}/billing"), "authorization": {"parameter": "/hookway/out/billing/token"},
+                             "headers": {"X-Tenant": "acme"}}},
+                {"forward": {"url": format!("{url}/audit"), "maxAttempts": 1, "authorization": {"parameter": "/hookway/out/audit/token"}}}
+            ]}
+        ])
+    })
+    .await;
+    let failures = harness.deliver(&[("m1", envelope("github", "d1", "push", "{}"))]).await;
+    assert!(failures.is_empty(), "the audit token is not in SSM: that delivery waits for its next series");
+    let billing = harness.receiver.received_at("/billing");
+    assert_eq!(billing.len(), 1);
+    assert_eq!(billing[0].headers["authorization"], TOKEN, "sent verbatim");
+    assert_eq!(billing[0].headers["x-tenant"], "acme");
+    assert!(harness.receiver.received_at("/audit").is_empty(), "never sent without its Authorization");
+    let record = harness.store.status(&RecordKey::event("github", "d1")).await.unwrap().unwrap();
+    let error = record.error.unwrap();
+    assert!(error.contains("parameter /hookway/out/audit/token not found"), "{error}");
+    assert!(!error.contains(TOKEN));
+}
+
+/// Verifies a request with the Python `standardwebhooks` package: argv[1] the secret, stdin a
+/// JSON object with the headers and the body. Exits 0 if it verifies.
+const VERIFY_PY: &str = r#"
+import json, sys
+from standardwebhooks.webhooks import Webhook
+request = json.load(sys.stdin)
+Webhook(sys.argv[1]).verify(request["body"], request["headers"])
+"#;
+
+fn python_verifies(secret: &str, request: &hookway_testkit::receiver::Received) -> bool {
+    use std::io::Write;
+    let headers: serde_json::Map<String, Value> =
+        request.headers.iter().map(|(name, value)| (name.to_string(), Value::from(value.to_str().unwrap()))).collect();
+    let input = json!({"headers": headers, "body": String::from_utf8(request.body.clone()).unwrap()});
+    let python = workspace_root().join(".venv/bin/python");
+    let mut child = std::process::Command::new(&python)
+        .args(["-c", VERIFY_PY, secret])
+        .stdin(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap_or_else(|error| panic!("{}: {error} (make test installs tools/requirements.txt)", python.display()));
+    child.stdin.take().unwrap().write_all(input.to_string().as_bytes()).unwrap();
+    child.wait().unwrap().success()
+}
+
+#[tokio::test]
+async fn signed_deliveries_verify_with_the_standard_webhooks_library_during_a_rotation() {
+    let new = "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD";
+    let old = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+    let rotation =
+        format!(r#"{{"secrets": [{{"value": "{new}"}}, {{"value": "{old}", "expiresAt": "2999-01-01T00:00:00Z"}}]}}"#);
+    let harness = Harness::with_parameters(
+        &[("/hookway/out/billing/signing", &rotation), ("/hookway/out/audit/signing", new)],
+        |url| {
+            json!([{"source": "github", "handlers": [
+                {"forward": {"url": format!("{url}/billing"), "sign": {"secretParameters": ["/hookway/out/billing/signing"]}}},
+                {"forward": {"url": format!("{url}/audit"), "sign": {"secretParameters": ["/hookway/out/audit/signing"]}}}
+            ]}])
+        },
+    )
+    .await;
+    let body = r#"{"ref": "refs/heads/main", "note": "café"}"#;
+    assert!(harness.deliver(&[("m1", envelope("github", "d-signed", "push", body))]).await.is_empty());
+    let billing = harness.receiver.received_at("/billing").remove(0);
+    assert_eq!(billing.headers["webhook-id"], "d-signed");
+    let signatures = billing.headers["webhook-signature"].to_str().unwrap();
+    assert_eq!(signatures.split(' ').filter(|entry| entry.starts_with("v1,")).count(), 2, "{signatures}");
+    assert!(python_verifies(new, &billing), "the new secret verifies");
+    assert!(python_verifies(old, &billing), "so does the old one, until it expires");
+    assert!(!python_verifies("whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", &billing), "another secret does not");
+
+    let audit = harness.receiver.received_at("/audit").remove(0);
+    assert!(python_verifies(new, &audit));
+    assert!(!python_verifies(old, &audit), "one secret: one signature");
+}
+
+/// Receivers's successful requests, by event id.
+fn delivered_by_id(receiver: &Receiver) -> BTreeMap<String, usize> {
+    let mut counts = BTreeMap::new();
+    for request in receiver.received().iter().filter(|request| request.status == Some(200)) {
+        *counts.entry(request.headers["idempotency-key"].to_str().unwrap().to_owned()).or_default() += 1;
+    }
+    counts
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_outage_longer_than_the_queues_own_retries_leaves_nothing_in_the_dead_letter_queue() {
+    // The queue alone would give each event maxReceiveCount (2) receives, a second apart: an
+    // outage of 6 s would send them all to the DLQ. The schedule rides it out.
+    let harness = Harness::with_routes(|url| {
+        json!([{"source": "*", "handler": {"forward": {"url": format!("{url}/hooks"), "maxAttempts": 2, "timeoutSeconds": 1,
+            "retry": {"schedule": ["1s", "1s", "2s", "2s", "4s", "4s", "8s"]},
+            "circuitBreaker": {"failureThreshold": 3, "cooldownSeconds": 1}}}}])
+    })
+    .await;
+    harness.receiver.go_down();
+    let ids: Vec<String> = (1..=6).map(|n| format!("out-{n}")).collect();
+    for id in &ids {
+        harness.queue(&envelope("github", id, "push", "{}")).await;
+    }
+    let outage = Instant::now();
+    let worker = &harness.worker;
+    let second = harness.another_worker().await;
+    while outage.elapsed() < Duration::from_secs(6) {
+        tokio::join!(harness.pump(worker), harness.pump(&second));
+    }
+    assert!(harness.receiver.received().is_empty(), "nothing got through: the port refused every connection");
+    let waiting = harness.store.status(&RecordKey::event("github", "out-1")).await.unwrap().unwrap();
+    assert_eq!(waiting.status, "WAITING", "{waiting:?}");
+    assert!(waiting.next_attempt().is_some());
+
+    harness.receiver.come_up().await;
+    let expected: BTreeMap<String, usize> = ids.iter().map(|id| (id.clone(), 1)).collect();
+    let deadline = Instant::now() + Duration::from_secs(40);
+    while delivered_by_id(&harness.receiver) != expected {
+        assert!(Instant::now() < deadline, "not all delivered: {:?}", delivered_by_id(&harness.receiver));
+        tokio::join!(harness.pump(worker), harness.pump(&second));
+    }
+    // Whatever copies are still in the queue find their events done.
+    while harness.queued().await.values().sum::<u64>() > 0 {
+        tokio::join!(harness.pump(worker), harness.pump(&second));
+    }
+    assert_eq!(delivered_by_id(&harness.receiver), expected, "each event delivered exactly once");
+    assert!(harness.dead_letters().await.is_empty(), "nothing in the dead-letter queue");
+    for id in &ids {
+        let record = harness.store.status(&RecordKey::event("github", id)).await.unwrap().unwrap();
+        assert_eq!(record.status, "COMPLETED", "{id}");
+    }
+}
+
+#[tokio::test]
+async fn an_event_out_of_retries_goes_to_the_dead_letter_queue_with_why_and_a_redrive_starts_afresh() {
+    let harness = Harness::with_routes(|url| {
+        json!([{"source": "*", "handler": {"forward": {"url": format!("{url}/hooks"), "maxAttempts": 1,
+            "retry": {"schedule": ["1s"]}}}}])
+    })
+    .await;
+    harness.receiver.always(Reply::Status(503));
+    let message = envelope("github", "d1", "push", "{}");
+    harness.queue(&message).await;
+    let letters = wait_for("the event in the dead-letter queue", Duration::from_secs(30), || async {
+        harness.pump(&harness.worker).await;
+        let letters = harness.dead_letters().await;
+        (!letters.is_empty()).then_some(letters)
+    })
+    .await;
+    assert_eq!(harness.receiver.received().len(), 2, "two series: the first, and the one retry");
+    let (body, attributes) = &letters[0];
+    assert_eq!(body, &message, "as the intake queued it: a redrive starts its retries afresh");
+    let attribute =
+        |name: &str| attributes.iter().find(|(attribute, _)| attribute == name).map(|(_, value)| value.as_str());
+    assert_eq!(attribute("hookway-cause"), Some("retries-exhausted"));
+    assert_eq!(attribute("hookway-status"), Some("503"));
+    let reason = attribute("hookway-reason").unwrap();
+    assert!(
+        reason.starts_with("gave up after 2 series of attempts since ")
+            && reason.ends_with("answered 503 Service Unavailable"),
+        "{reason}"
+    );
+    let record = harness.store.status(&RecordKey::event("github", "d1")).await.unwrap().unwrap();
+    assert_eq!((record.status.as_str(), record.deliveries[0].status), ("FAILED", DeliveryStatus::DeadLettered));
+
+    harness.receiver.always(Reply::Status(200));
+    harness.queue(body).await;
+    harness
+        .pump_until(&harness.worker, "the redriven event", Duration::from_secs(10), || {
+            harness.receiver.received().iter().any(|request| request.status == Some(200))
+        })
+        .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_workers_share_one_circuit() {
+    let harness = Harness::with_routes(|url| {
+        json!([{"source": "*", "handler": {"forward": {"url": format!("{url}/down"), "maxAttempts": 1,
+            "circuitBreaker": {"failureThreshold": 3, "cooldownSeconds": 60}}}}])
+    })
+    .await;
+    harness.receiver.always(Reply::Status(503));
+    let second = harness.another_worker().await;
+    let workers = [&harness.worker, &second, &harness.worker];
+    for (n, worker) in workers.into_iter().enumerate() {
+        let id = format!("e{n}");
+        let batch = sqs_batch(&[(id.as_str(), envelope("github", &id, "push", "{}"))]);
+        worker.invoke(batch, Deadline::after(Duration::from_secs(10))).await.unwrap();
+    }
+    assert_eq!(harness.receiver.received().len(), 3, "three failures in all, on two instances: open for both");
+    tokio::time::sleep(hookway_worker::breaker::CACHE_TTL).await;
+    let batch = sqs_batch(&[("e4", envelope("github", "e4", "push", "{}"))]);
+    second.invoke(batch, Deadline::after(Duration::from_secs(10))).await.unwrap();
+    assert_eq!(harness.receiver.received().len(), 3, "the second instance, with one failure of its own, spared it too");
+    let record = harness.store.status(&RecordKey::event("github", "e4")).await.unwrap().unwrap();
+    assert_eq!(record.deliveries[0].next_attempt.unwrap().reason, WaitReason::CircuitOpen);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_workers_share_one_rate_limit() {
+    let harness = Harness::with_routes(|url| {
+        json!([{"source": "*", "handler": {"forward": {"url": format!("{url}/limited"), "rateLimit": {"perSecond": 5}}}}])
+    })
+    .await;
+    let ids: Vec<String> = (0..100).map(|n| format!("r{n:03}")).collect();
+    for id in &ids {
+        harness.queue(&envelope("github", id, "push", "{}")).await;
+    }
+    let second = harness.another_worker().await;
+    let started = Instant::now();
+    let deadline = started + Duration::from_secs(90);
+    while delivered_by_id(&harness.receiver).len() < ids.len() {
+        assert!(Instant::now() < deadline, "{} of 100 delivered", delivered_by_id(&harness.receiver).len());
+        tokio::join!(harness.pump(&harness.worker), harness.pump(&second));
+    }
+    let elapsed = started.elapsed();
+    let received = harness.receiver.received();
+    assert_eq!(received.len(), 100, "each event once, nothing refused or failed");
+    let mut times: Vec<Instant> = received.iter().map(|request| request.at).collect();
+    times.sort();
+    let busiest = times
+        .iter()
+        .map(|start| times.iter().filter(|at| **at >= *start && **at - *start <= Duration::from_secs(1)).count())
+        .max()
+        .unwrap();
+    assert!(busiest <= 6, "at most 5 requests in any second, 6 with one on each edge: {busiest}");
+    assert!(elapsed >= Duration::from_secs(19), "100 requests at 5 a second take 20 s: {elapsed:?}");
+    eprintln!("100 events at 5/s through two workers: {elapsed:?}, busiest second {busiest}");
+    assert!(harness.dead_letters().await.is_empty());
 }

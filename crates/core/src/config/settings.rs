@@ -144,7 +144,11 @@ impl Default for JobsConfig {
     }
 }
 
-/// Alarm thresholds beyond the fixed ones (any error, throttle, dead letter or 5XX alarms at once).
+/// Where the README's runbook is: every alarm's description links to it.
+pub const DEFAULT_RUNBOOK_URL: &str = "https://github.com/hookway/hookway#runbook";
+
+/// Alarm thresholds beyond the fixed ones (any error, throttle, dead letter or 5XX alarms at once),
+/// and where alarms are sent besides the email of the deploy.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
@@ -155,12 +159,51 @@ pub struct AlarmsConfig {
     /// Alarm when this many messages wait in the events queue.
     #[cfg_attr(feature = "schema", schemars(range(min = 1)))]
     pub visible_messages: u32,
+    /// Alarm when more than this share of the worker's events and jobs fail (in percent, over
+    /// 15 minutes)...
+    #[cfg_attr(feature = "schema", schemars(range(min = 1, max = 100)))]
+    pub failure_rate_percent: u32,
+    /// ...once at least this many were handled in those 15 minutes: one failure among ten events
+    /// at night is not a page.
+    #[cfg_attr(feature = "schema", schemars(range(min = 1)))]
+    pub failure_rate_min_events: u32,
+    /// Alarm when one source's signature rejections reach this many in 5 minutes: an attack, or a
+    /// rotated secret not yet stored.
+    #[cfg_attr(feature = "schema", schemars(range(min = 1)))]
+    pub signature_rejections: u32,
+    /// The runbook every alarm's description links to.
+    pub runbook_url: String,
+    /// Also send every alarm to this Slack channel, through AWS Chatbot. The workspace must be
+    /// authorised in the AWS Chatbot console once, and the channel must have invited `@aws`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub slack: Option<SlackConfig>,
 }
 
 impl Default for AlarmsConfig {
     fn default() -> Self {
-        AlarmsConfig { oldest_message_age_seconds: 600, visible_messages: 1000 }
+        AlarmsConfig {
+            oldest_message_age_seconds: 600,
+            visible_messages: 1000,
+            failure_rate_percent: 10,
+            failure_rate_min_events: 20,
+            signature_rejections: 20,
+            runbook_url: DEFAULT_RUNBOOK_URL.to_owned(),
+            slack: None,
+        }
     }
+}
+
+/// A Slack channel, as AWS Chatbot names it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SlackConfig {
+    /// The workspace id, e.g. `T07EA123LEP` (AWS Chatbot console, or Slack's workspace settings).
+    #[cfg_attr(feature = "schema", schemars(regex(pattern = r"^[0-9A-Z]{1,255}$")))]
+    pub workspace_id: String,
+    /// The channel id, e.g. `C07EZ1ABC23` (the channel's details in Slack).
+    #[cfg_attr(feature = "schema", schemars(regex(pattern = r"^[A-Za-z0-9]{1,255}$")))]
+    pub channel_id: String,
 }
 
 pub(super) fn default_log_retention_days() -> u32 {
@@ -226,6 +269,32 @@ impl AlarmsConfig {
     pub(super) fn validate(&self, problems: &mut Problems) {
         check(problems, "alarms.oldestMessageAgeSeconds", self.oldest_message_age_seconds, 60, 1_209_600);
         check(problems, "alarms.visibleMessages", self.visible_messages, 1, u32::MAX);
+        check(problems, "alarms.failureRatePercent", self.failure_rate_percent, 1, 100);
+        check(problems, "alarms.failureRateMinEvents", self.failure_rate_min_events, 1, u32::MAX);
+        check(problems, "alarms.signatureRejections", self.signature_rejections, 1, u32::MAX);
+        if !(self.runbook_url.starts_with("https://") || self.runbook_url.starts_with("http://")) {
+            problems.add("alarms.runbookUrl", format!("`{}` is not an http:// or https:// URL", self.runbook_url));
+        }
+        if let Some(slack) = &self.slack {
+            let id_ok = |id: &str, lowercase: bool| {
+                (1..=255).contains(&id.len())
+                    && id
+                        .chars()
+                        .all(|c| c.is_ascii_digit() || c.is_ascii_uppercase() || (lowercase && c.is_ascii_lowercase()))
+            };
+            if !id_ok(&slack.workspace_id, false) {
+                problems.add(
+                    "alarms.slack.workspaceId",
+                    format!("`{}` is not a Slack workspace id such as T07EA123LEP", slack.workspace_id),
+                );
+            }
+            if !id_ok(&slack.channel_id, true) {
+                problems.add(
+                    "alarms.slack.channelId",
+                    format!("`{}` is not a Slack channel id such as C07EZ1ABC23", slack.channel_id),
+                );
+            }
+        }
     }
 }
 

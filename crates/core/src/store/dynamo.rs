@@ -5,9 +5,13 @@ use std::collections::HashMap;
 
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 
-use super::{Claim, Claimed, Kind, Outcome, RecordKey, RecordStatus, State, StateStore, StoreError, rfc3339};
+use super::{
+    Claim, Claimed, Delivery, DeliveryStatus, Kind, NextAttempt, Outcome, RecordKey, RecordStatus, State, StateStore,
+    StoreError, WaitReason, rfc3339,
+};
 
 /// The state table in DynamoDB.
 #[derive(Debug, Clone)]
@@ -43,16 +47,20 @@ impl StateStore for DynamoStore {
         let kind = claim.key.kind();
         let mut update = String::from(
             "SET #status = :running, lockedUntil = :locked, updatedAt = :now, expiresAt = :expires, \
-             digest = if_not_exists(digest, :digest), createdAt = if_not_exists(createdAt, :now)",
+             digest = if_not_exists(digest, :digest), createdAt = if_not_exists(createdAt, :now), \
+             deliveries = if_not_exists(deliveries, :nodeliveries)",
         );
         if claim.event_type.is_some() {
             update.push_str(", #type = if_not_exists(#type, :type)");
         }
         update.push_str(" ADD attempts :one");
-        // A job waits for its retry in `ACCEPTED`; an event has no waiting state of its own.
+        // A job waits for its retry in `ACCEPTED`; an event in `WAITING`, where only its newest
+        // copy may take it.
         let claimable = match kind {
             Kind::Job => "#status IN (:waiting, :failed)",
-            Kind::Event => "#status = :failed",
+            Kind::Event => {
+                "#status = :failed OR (#status = :waiting AND (attribute_not_exists(#sequence) OR #sequence <= :sequence))"
+            }
         };
         let request = self
             .client
@@ -71,11 +79,15 @@ impl StateStore for DynamoStore {
             .expression_attribute_values(":expires", n(claim.expires_at))
             .expression_attribute_values(":digest", s(claim.digest))
             .expression_attribute_values(":one", n(1))
+            .expression_attribute_values(":nodeliveries", AttributeValue::M(HashMap::new()))
             .return_values(ReturnValue::AllNew);
         let request = match kind {
-            Kind::Job => request.expression_attribute_values(":waiting", s(State::Waiting.name(kind))),
-            Kind::Event => request,
+            Kind::Job => request,
+            Kind::Event => request
+                .expression_attribute_names("#sequence", "sequence")
+                .expression_attribute_values(":sequence", n(i64::from(claim.sequence))),
         };
+        let request = request.expression_attribute_values(":waiting", s(State::Waiting.name(kind)));
         let request = match claim.event_type {
             Some(event_type) => {
                 request.expression_attribute_names("#type", "type").expression_attribute_values(":type", s(event_type))
@@ -87,13 +99,15 @@ impl StateStore for DynamoStore {
             Ok(output) => {
                 let item = output.attributes.unwrap_or_default();
                 let attempts = number(&item, "attempts").and_then(|a| u32::try_from(a).ok()).unwrap_or(1);
-                Ok(Claimed::Acquired { attempts, conflict: conflict(&item) })
+                Ok(Claimed::Acquired { attempts, conflict: conflict(&item), deliveries: deliveries(&item) })
             }
             Err(error) if is_condition_failure(&error) => {
                 let item = self.get(claim.key.pk()).await?.unwrap_or_default();
                 let state = text(&item, "status").and_then(|status| State::parse(kind, &status));
+                let newer = number(&item, "sequence").is_some_and(|sequence| sequence > i64::from(claim.sequence));
                 Ok(match state {
                     Some(State::Done) => Claimed::AlreadyDone { conflict: conflict(&item) },
+                    Some(State::Waiting) if kind == Kind::Event && newer => Claimed::Stale,
                     _ => Claimed::Busy,
                 })
             }
@@ -101,18 +115,39 @@ impl StateStore for DynamoStore {
         }
     }
 
-    async fn finish(&self, key: &RecordKey, outcome: &Outcome, now: i64, expires_at: i64) -> Result<(), StoreError> {
-        let request = self
+    async fn finish(
+        &self,
+        key: &RecordKey,
+        outcome: &Outcome,
+        deliveries: &[Delivery],
+        now: i64,
+        expires_at: i64,
+    ) -> Result<(), StoreError> {
+        let mut request = self
             .client
             .update_item()
             .table_name(&self.table)
             .key("pk", s(key.pk()))
             .expression_attribute_names("#status", "status")
-            .expression_attribute_names("#error", "error")
             .expression_attribute_values(":state", s(outcome.state(key.kind()).name(key.kind())))
             .expression_attribute_values(":now", n(now))
             .expression_attribute_values(":expires", n(expires_at));
-        let set = "SET #status = :state, updatedAt = :now, expiresAt = :expires";
+        let mut set = String::from("SET #status = :state, updatedAt = :now, expiresAt = :expires");
+        // Each delivery in its own path of the map the claim made sure of: the others stay.
+        for (index, delivery) in deliveries.iter().enumerate() {
+            set.push_str(&format!(", deliveries.#d{index} = :d{index}"));
+            request = request
+                .expression_attribute_names(format!("#d{index}"), &delivery.destination)
+                .expression_attribute_values(format!(":d{index}"), delivery_item(delivery));
+        }
+        // `#error` is named where it is set or removed: DynamoDB refuses a name no expression uses.
+        let with_error = |request: UpdateItemFluentBuilder| request.expression_attribute_names("#error", "error");
+        let request = match outcome {
+            Outcome::Succeeded(_) | Outcome::Failed { .. } | Outcome::Waiting { error: Some(_), .. } => {
+                with_error(request)
+            }
+            Outcome::Waiting { error: None, .. } => request,
+        };
         let request = match outcome {
             Outcome::Succeeded(Some(result)) => request
                 .update_expression(format!("{set}, #result = :result REMOVE lockedUntil, #error"))
@@ -122,6 +157,16 @@ impl StateStore for DynamoStore {
             Outcome::Failed { error, .. } => request
                 .update_expression(format!("{set}, #error = :error REMOVE lockedUntil"))
                 .expression_attribute_values(":error", s(error)),
+            Outcome::Waiting { sequence, error } => {
+                let request = request.expression_attribute_values(":sequence", n(i64::from(*sequence)));
+                match error {
+                    Some(error) => request
+                        .update_expression(format!("{set}, #sequence = :sequence, #error = :error REMOVE lockedUntil"))
+                        .expression_attribute_values(":error", s(error)),
+                    None => request.update_expression(format!("{set}, #sequence = :sequence REMOVE lockedUntil")),
+                }
+                .expression_attribute_names("#sequence", "sequence")
+            }
         };
         request.send().await.map(drop).map_err(store_error)
     }
@@ -172,8 +217,66 @@ impl StateStore for DynamoStore {
             updated_at: rfc3339(number(&item, "updatedAt").unwrap_or_default()),
             result,
             error: text(&item, "error"),
+            deliveries: deliveries(&item),
         }))
     }
+}
+
+/// A delivery as a map attribute.
+fn delivery_item(delivery: &Delivery) -> AttributeValue {
+    let mut item = Item::from([
+        ("index".to_owned(), n(i64::from(delivery.index))),
+        ("status".to_owned(), s(delivery.status.name())),
+        ("attempts".to_owned(), n(i64::from(delivery.attempts))),
+        ("updatedAt".to_owned(), n(delivery.updated_at)),
+    ]);
+    if let Some(status) = delivery.last_status {
+        item.insert("lastStatus".to_owned(), n(i64::from(status)));
+    }
+    if let Some(error) = &delivery.error {
+        item.insert("error".to_owned(), s(error));
+    }
+    if let Some(at) = delivery.delivered_at {
+        item.insert("deliveredAt".to_owned(), n(at));
+    }
+    if delivery.retries > 0 {
+        item.insert("retries".to_owned(), n(i64::from(delivery.retries)));
+    }
+    if let Some(next) = delivery.next_attempt {
+        item.insert("nextAttemptAt".to_owned(), n(next.at_ms));
+        item.insert("waitReason".to_owned(), s(next.reason.name()));
+    }
+    AttributeValue::M(item)
+}
+
+/// The deliveries of a record's item, by index; one that cannot be read is left out.
+fn deliveries(item: &Item) -> Vec<Delivery> {
+    let Some(Ok(map)) = item.get("deliveries").map(AttributeValue::as_m) else {
+        return Vec::new();
+    };
+    let mut deliveries: Vec<Delivery> = map
+        .iter()
+        .filter_map(|(destination, value)| {
+            let fields = value.as_m().ok()?;
+            let small = |name: &str| number(fields, name).and_then(|value| u32::try_from(value).ok());
+            Some(Delivery {
+                destination: destination.clone(),
+                index: small("index")?,
+                status: DeliveryStatus::parse(&text(fields, "status")?)?,
+                attempts: small("attempts").unwrap_or_default(),
+                last_status: number(fields, "lastStatus").and_then(|status| u16::try_from(status).ok()),
+                error: text(fields, "error"),
+                delivered_at: number(fields, "deliveredAt"),
+                updated_at: number(fields, "updatedAt").unwrap_or_default(),
+                retries: small("retries").unwrap_or_default(),
+                next_attempt: number(fields, "nextAttemptAt")
+                    .zip(text(fields, "waitReason"))
+                    .and_then(|(at_ms, reason)| Some(NextAttempt { at_ms, reason: WaitReason::parse(&reason)? })),
+            })
+        })
+        .collect();
+    deliveries.sort_by_key(|delivery| delivery.index);
+    deliveries
 }
 
 fn s(value: &str) -> AttributeValue {

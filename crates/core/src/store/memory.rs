@@ -1,11 +1,11 @@
 //! The state table in memory: for unit tests and benchmarks, with the rules of [`super::DynamoStore`].
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Mutex, PoisonError};
 
 use serde_json::Value;
 
-use super::{Claim, Claimed, Kind, Outcome, RecordKey, RecordStatus, State, StateStore, StoreError, rfc3339};
+use super::{Claim, Claimed, Delivery, Kind, Outcome, RecordKey, RecordStatus, State, StateStore, StoreError, rfc3339};
 
 /// A state table in a `HashMap`.
 #[derive(Debug, Default)]
@@ -26,6 +26,16 @@ struct Record {
     updated_at: i64,
     result: Option<Value>,
     error: Option<String>,
+    deliveries: BTreeMap<String, Delivery>,
+    sequence: u32,
+}
+
+impl Record {
+    fn deliveries(&self) -> Vec<Delivery> {
+        let mut deliveries: Vec<Delivery> = self.deliveries.values().cloned().collect();
+        deliveries.sort_by_key(|delivery| delivery.index);
+        deliveries
+    }
 }
 
 impl StateStore for MemoryStore {
@@ -35,13 +45,22 @@ impl StateStore for MemoryStore {
         match records.get_mut(claim.key.pk()) {
             Some(record) if record.state == State::Done => Ok(Claimed::AlreadyDone { conflict: conflict(record) }),
             Some(record) if record.state == State::Running && record.locked_until >= claim.now => Ok(Claimed::Busy),
+            Some(record)
+                if record.kind == Kind::Event && record.state == State::Waiting && record.sequence > claim.sequence =>
+            {
+                Ok(Claimed::Stale)
+            }
             // Waiting, failed, or running under an expired lock.
             Some(record) => {
                 record.state = State::Running;
                 record.locked_until = claim.locked_until;
                 record.attempts += 1;
                 record.updated_at = claim.now;
-                Ok(Claimed::Acquired { attempts: record.attempts, conflict: conflict(record) })
+                Ok(Claimed::Acquired {
+                    attempts: record.attempts,
+                    conflict: conflict(record),
+                    deliveries: record.deliveries(),
+                })
             }
             None => {
                 let record = Record {
@@ -55,14 +74,23 @@ impl StateStore for MemoryStore {
                     updated_at: claim.now,
                     result: None,
                     error: None,
+                    deliveries: BTreeMap::new(),
+                    sequence: 0,
                 };
                 records.insert(claim.key.pk().to_owned(), record);
-                Ok(Claimed::Acquired { attempts: 1, conflict: None })
+                Ok(Claimed::Acquired { attempts: 1, conflict: None, deliveries: Vec::new() })
             }
         }
     }
 
-    async fn finish(&self, key: &RecordKey, outcome: &Outcome, now: i64, _expires_at: i64) -> Result<(), StoreError> {
+    async fn finish(
+        &self,
+        key: &RecordKey,
+        outcome: &Outcome,
+        deliveries: &[Delivery],
+        now: i64,
+        _expires_at: i64,
+    ) -> Result<(), StoreError> {
         let mut records = self.records.lock().unwrap_or_else(PoisonError::into_inner);
         let record = records.get_mut(key.pk()).ok_or_else(|| StoreError(format!("no record {}", key.pk())))?;
         record.state = outcome.state(key.kind());
@@ -73,6 +101,15 @@ impl StateStore for MemoryStore {
                 record.error = None;
             }
             Outcome::Failed { error, .. } => record.error = Some(error.clone()),
+            Outcome::Waiting { sequence, error } => {
+                record.sequence = *sequence;
+                if let Some(error) = error {
+                    record.error = Some(error.clone());
+                }
+            }
+        }
+        for delivery in deliveries {
+            record.deliveries.insert(delivery.destination.clone(), delivery.clone());
         }
         Ok(())
     }
@@ -108,6 +145,7 @@ impl StateStore for MemoryStore {
             updated_at: rfc3339(record.updated_at),
             result: record.result.clone(),
             error: record.error.clone(),
+            deliveries: record.deliveries(),
         }))
     }
 }

@@ -4,7 +4,7 @@
 //!
 //! | `pk` | item |
 //! |---|---|
-//! | `event#<source>#<event id>` | a webhook's idempotency record: `IN_PROGRESS` → `COMPLETED` (or `FAILED`, to be retried) |
+//! | `event#<source>#<event id>` | a webhook's idempotency record: `IN_PROGRESS` → `COMPLETED`, or `WAITING` for its next attempt in the events queue, or `FAILED` (left to the queue's retries, or dead-lettered), with its deliveries |
 //! | `job#<job id>` | a job's record: `ACCEPTED` → `RUNNING` → `SUCCEEDED` or `FAILED` |
 //! | `entity#<source>#<entity key>` | the newest version applied to an entity |
 //!
@@ -13,6 +13,17 @@
 //! twice at once) or finished (and is acknowledged without running the handler again). A lock
 //! whose invocation died expires with it. [`DynamoStore`] and [`MemoryStore`] keep exactly
 //! these rules; one test suite holds both to them.
+//!
+//! Each handler a route names makes one [`Delivery`] of the event, kept in the event's own item
+//! (a map `deliveries`, keyed by the handler's name): the claim hands back the deliveries of
+//! earlier attempts, so one that succeeded is never repeated, and the outcome writes them with
+//! the record's status. However many handlers an event has, it costs two writes: claim and
+//! outcome. A delivery that is to be tried again keeps how much of its retry schedule it has used
+//! and when it may be tried next ([`NextAttempt`]).
+//!
+//! An event sent back to the events queue to wait carries a sequence number, and so does its
+//! record: a copy older than the record's (left by an invocation that died after sending the
+//! newer one) is [`Claimed::Stale`], and dropped.
 
 mod dynamo;
 mod memory;
@@ -40,7 +51,8 @@ pub enum Kind {
 /// Where a record stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum State {
-    /// A job accepted and waiting for its (next) attempt.
+    /// A job accepted and waiting for its (next) attempt; an event waiting in the events queue
+    /// for its next attempt.
     Waiting,
     /// A handler is running it, until the lock expires.
     Running,
@@ -54,7 +66,8 @@ impl State {
     /// The `status` stored for this state.
     pub fn name(self, kind: Kind) -> &'static str {
         match (kind, self) {
-            (Kind::Event, State::Waiting | State::Running) => "IN_PROGRESS",
+            (Kind::Event, State::Waiting) => "WAITING",
+            (Kind::Event, State::Running) => "IN_PROGRESS",
             (Kind::Event, State::Done) => "COMPLETED",
             (Kind::Job, State::Waiting) => "ACCEPTED",
             (Kind::Job, State::Running) => "RUNNING",
@@ -64,9 +77,7 @@ impl State {
     }
 
     fn parse(kind: Kind, name: &str) -> Option<State> {
-        [State::Waiting, State::Running, State::Done, State::Failed]
-            .into_iter()
-            .find(|state| state.name(kind) == name && !(kind == Kind::Event && *state == State::Waiting))
+        [State::Waiting, State::Running, State::Done, State::Failed].into_iter().find(|state| state.name(kind) == name)
     }
 }
 
@@ -114,6 +125,8 @@ pub struct Claim<'a> {
     pub now: i64,
     /// When the record may be deleted, in Unix seconds.
     pub expires_at: i64,
+    /// The event's retry sequence number (0 until the worker first sends it back to the queue).
+    pub sequence: u32,
 }
 
 /// What a claim found.
@@ -125,6 +138,8 @@ pub enum Claimed {
         attempts: u32,
         /// The digest the record was created with, where it differs from this delivery's.
         conflict: Option<String>,
+        /// The deliveries earlier attempts recorded, by index.
+        deliveries: Vec<Delivery>,
     },
     /// Processed already: acknowledge without running the handler.
     AlreadyDone {
@@ -133,6 +148,8 @@ pub enum Claimed {
     },
     /// Another invocation is running it: leave it for a later retry.
     Busy,
+    /// A leftover copy: the event waits for a later attempt under a newer sequence number.
+    Stale,
 }
 
 /// How a claimed record ends.
@@ -147,6 +164,14 @@ pub enum Outcome {
         /// Whether this was the last attempt.
         final_attempt: bool,
     },
+    /// An event sent back to the events queue to wait for its next attempt, under this sequence
+    /// number; with the failure that made it wait, if one did (an error recorded before stays).
+    Waiting {
+        /// The sequence number of the copy that waits.
+        sequence: u32,
+        /// Why, when an attempt failed.
+        error: Option<String>,
+    },
 }
 
 impl Outcome {
@@ -154,16 +179,126 @@ impl Outcome {
     pub fn state(&self, kind: Kind) -> State {
         match (self, kind) {
             (Outcome::Succeeded(_), _) => State::Done,
-            (Outcome::Failed { final_attempt: false, .. }, Kind::Job) => State::Waiting,
+            (Outcome::Failed { final_attempt: false, .. }, Kind::Job) | (Outcome::Waiting { .. }, _) => State::Waiting,
             (Outcome::Failed { .. }, _) => State::Failed,
         }
+    }
+}
+
+/// One handler's delivery of an event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Delivery {
+    /// The handler, as [`crate::config::HandlerConfig::delivery_name`] names it: `forward <url>`,
+    /// `custom <name>` or `log`. It keys the delivery within its event.
+    pub destination: String,
+    /// Its place among the route's handlers.
+    pub index: u32,
+    /// Where it stands.
+    pub status: DeliveryStatus,
+    /// Attempts made (requests sent, for `forward`), over every receive of the event.
+    pub attempts: u32,
+    /// The destination's last HTTP status.
+    pub last_status: Option<u16>,
+    /// The last attempt's error.
+    pub error: Option<String>,
+    /// When it succeeded, in Unix seconds.
+    pub delivered_at: Option<i64>,
+    /// When it last changed, in Unix seconds.
+    pub updated_at: i64,
+    /// Entries of its retry schedule used: series of attempts that failed.
+    pub retries: u32,
+    /// When it may be tried again, and why not before.
+    pub next_attempt: Option<NextAttempt>,
+}
+
+/// When a delivery may be tried again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NextAttempt {
+    /// The time, in Unix milliseconds.
+    pub at_ms: i64,
+    /// Why not before.
+    pub reason: WaitReason,
+}
+
+/// Why a delivery waits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WaitReason {
+    /// A series of attempts failed: the next starts when the retry schedule says.
+    Schedule,
+    /// The destination asked for it (`Retry-After`, or a 429).
+    RetryAfter,
+    /// The destination's circuit is open, until its cool-down ends.
+    CircuitOpen,
+    /// A slot of the destination's rate limit is reserved for it, at exactly this time.
+    RateLimit,
+    /// The invocation ran out of time before it was tried.
+    NoTime,
+}
+
+impl WaitReason {
+    /// The name stored.
+    pub fn name(self) -> &'static str {
+        match self {
+            WaitReason::Schedule => "schedule",
+            WaitReason::RetryAfter => "retry-after",
+            WaitReason::CircuitOpen => "circuit-open",
+            WaitReason::RateLimit => "rate-limit",
+            WaitReason::NoTime => "no-time",
+        }
+    }
+
+    /// The reason of a stored name.
+    pub fn parse(name: &str) -> Option<WaitReason> {
+        [
+            WaitReason::Schedule,
+            WaitReason::RetryAfter,
+            WaitReason::CircuitOpen,
+            WaitReason::RateLimit,
+            WaitReason::NoTime,
+        ]
+        .into_iter()
+        .find(|reason| reason.name() == name)
+    }
+}
+
+/// Where a delivery stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeliveryStatus {
+    /// Done: a later attempt of the event skips it.
+    Succeeded,
+    /// Failed; the event is retried, and this delivery with it.
+    Failed,
+    /// Put off without a failure of its own (the destination asked to wait, its circuit is open,
+    /// or its rate limit is reached): tried again at its next attempt.
+    Delayed,
+    /// The destination refused it for good: the event went to the dead-letter queue. A redrive
+    /// tries it again.
+    DeadLettered,
+}
+
+impl DeliveryStatus {
+    /// The `status` stored.
+    pub fn name(self) -> &'static str {
+        match self {
+            DeliveryStatus::Succeeded => "SUCCEEDED",
+            DeliveryStatus::Failed => "FAILED",
+            DeliveryStatus::Delayed => "DELAYED",
+            DeliveryStatus::DeadLettered => "DEAD_LETTERED",
+        }
+    }
+
+    /// The status of a stored name.
+    pub fn parse(name: &str) -> Option<DeliveryStatus> {
+        [DeliveryStatus::Succeeded, DeliveryStatus::Failed, DeliveryStatus::Delayed, DeliveryStatus::DeadLettered]
+            .into_iter()
+            .find(|status| status.name() == name)
     }
 }
 
 /// Where a record stands: a webhook event's or a job's.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RecordStatus {
-    /// `IN_PROGRESS`, `COMPLETED`, `ACCEPTED`, `RUNNING`, `SUCCEEDED` or `FAILED`.
+    /// `IN_PROGRESS`, `WAITING`, `COMPLETED`, `ACCEPTED`, `RUNNING`, `SUCCEEDED` or `FAILED`.
     pub status: String,
     /// Attempts so far.
     pub attempts: u32,
@@ -177,6 +312,22 @@ pub struct RecordStatus {
     pub result: Option<Value>,
     /// The last attempt's error.
     pub error: Option<String>,
+    /// Its deliveries, by index.
+    pub deliveries: Vec<Delivery>,
+}
+
+impl RecordStatus {
+    /// The next attempt of an event waiting for one: the earliest of its deliveries still to make.
+    pub fn next_attempt(&self) -> Option<NextAttempt> {
+        if self.status != State::Waiting.name(Kind::Event) {
+            return None;
+        }
+        self.deliveries
+            .iter()
+            .filter(|delivery| delivery.status != DeliveryStatus::Succeeded)
+            .filter_map(|delivery| delivery.next_attempt)
+            .min_by_key(|next| next.at_ms)
+    }
 }
 
 /// A job's status, as `GET /jobs/{id}` answers it.
@@ -214,11 +365,13 @@ pub trait StateStore: Send + Sync {
     /// Claims a record before running its handler.
     fn claim(&self, claim: &Claim<'_>) -> impl Future<Output = Result<Claimed, StoreError>> + Send;
 
-    /// Records how a claimed record ended; `expires_at` is when it may be deleted.
+    /// Records how a claimed record ended, with the deliveries this attempt made (those not
+    /// given keep what they were); `expires_at` is when it may be deleted.
     fn finish(
         &self,
         key: &RecordKey,
         outcome: &Outcome,
+        deliveries: &[Delivery],
         now: i64,
         expires_at: i64,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
@@ -265,10 +418,11 @@ impl<T: StateStore> StateStore for &T {
         &self,
         key: &RecordKey,
         outcome: &Outcome,
+        deliveries: &[Delivery],
         now: i64,
         expires_at: i64,
     ) -> impl Future<Output = Result<(), StoreError>> + Send {
-        (**self).finish(key, outcome, now, expires_at)
+        (**self).finish(key, outcome, deliveries, now, expires_at)
     }
 
     fn applied_version(&self, entity: &str) -> impl Future<Output = Result<Option<i64>, StoreError>> + Send {
@@ -309,8 +463,9 @@ mod tests {
     fn states_have_the_documented_names() {
         let names = |kind| [State::Waiting, State::Running, State::Done, State::Failed].map(|s| s.name(kind));
         assert_eq!(names(Kind::Job), ["ACCEPTED", "RUNNING", "SUCCEEDED", "FAILED"]);
-        assert_eq!(names(Kind::Event), ["IN_PROGRESS", "IN_PROGRESS", "COMPLETED", "FAILED"]);
+        assert_eq!(names(Kind::Event), ["WAITING", "IN_PROGRESS", "COMPLETED", "FAILED"]);
         assert_eq!(State::parse(Kind::Event, "IN_PROGRESS"), Some(State::Running));
+        assert_eq!(State::parse(Kind::Event, "WAITING"), Some(State::Waiting));
         assert_eq!(State::parse(Kind::Job, "ACCEPTED"), Some(State::Waiting));
     }
 
@@ -321,6 +476,7 @@ mod tests {
         assert_eq!(failed(true).state(Kind::Job), State::Failed);
         assert_eq!(failed(false).state(Kind::Event), State::Failed);
         assert_eq!(Outcome::Succeeded(None).state(Kind::Event), State::Done);
+        assert_eq!(Outcome::Waiting { sequence: 1, error: None }.state(Kind::Event), State::Waiting);
     }
 }
 
@@ -334,7 +490,15 @@ pub mod contract {
     const NOW: i64 = 1_700_000_000;
 
     fn claim<'a>(key: &'a RecordKey, digest: &'a str, now: i64) -> Claim<'a> {
-        Claim { key, digest, event_type: Some("invoice.paid"), locked_until: now + 60, now, expires_at: now + 3600 }
+        Claim {
+            key,
+            digest,
+            event_type: Some("invoice.paid"),
+            locked_until: now + 60,
+            now,
+            expires_at: now + 3600,
+            sequence: 0,
+        }
     }
 
     /// Runs every rule against `store`; panics on the first broken one.
@@ -343,6 +507,8 @@ pub mod contract {
         an_expired_lock_is_taken_over(store).await;
         a_completed_event_is_done_and_a_different_payload_is_a_conflict(store).await;
         a_failed_event_is_claimed_again(store).await;
+        deliveries_are_kept_across_attempts(store).await;
+        a_waiting_event_is_claimed_by_its_newest_copy_only(store).await;
         a_job_moves_through_its_states(store).await;
         versions_only_move_forward(store).await;
     }
@@ -350,7 +516,7 @@ pub mod contract {
     async fn first_claim_acquires_and_a_second_finds_it_busy(store: &impl StateStore) {
         let key = RecordKey::event("stripe", "evt_busy");
         let first = store.claim(&claim(&key, "d1", NOW)).await.unwrap();
-        assert_eq!(first, Claimed::Acquired { attempts: 1, conflict: None });
+        assert_eq!(first, Claimed::Acquired { attempts: 1, conflict: None, deliveries: vec![] });
         assert_eq!(store.claim(&claim(&key, "d1", NOW + 1)).await.unwrap(), Claimed::Busy);
     }
 
@@ -358,13 +524,16 @@ pub mod contract {
         let key = RecordKey::event("stripe", "evt_expired");
         store.claim(&claim(&key, "d1", NOW)).await.unwrap();
         let after_lock = claim(&key, "d1", NOW + 61);
-        assert_eq!(store.claim(&after_lock).await.unwrap(), Claimed::Acquired { attempts: 2, conflict: None });
+        assert_eq!(
+            store.claim(&after_lock).await.unwrap(),
+            Claimed::Acquired { attempts: 2, conflict: None, deliveries: vec![] }
+        );
     }
 
     async fn a_completed_event_is_done_and_a_different_payload_is_a_conflict(store: &impl StateStore) {
         let key = RecordKey::event("stripe", "evt_done");
         store.claim(&claim(&key, "d1", NOW)).await.unwrap();
-        store.finish(&key, &Outcome::Succeeded(None), NOW + 1, NOW + 3600).await.unwrap();
+        store.finish(&key, &Outcome::Succeeded(None), &[], NOW + 1, NOW + 3600).await.unwrap();
         assert_eq!(store.claim(&claim(&key, "d1", NOW + 2)).await.unwrap(), Claimed::AlreadyDone { conflict: None });
         let other = store.claim(&claim(&key, "d2", NOW + 2)).await.unwrap();
         assert_eq!(other, Claimed::AlreadyDone { conflict: Some("d1".into()) });
@@ -379,11 +548,90 @@ pub mod contract {
         let key = RecordKey::event("stripe", "evt_failed");
         store.claim(&claim(&key, "d1", NOW)).await.unwrap();
         let failed = Outcome::Failed { error: "503 from destination".into(), final_attempt: false };
-        store.finish(&key, &failed, NOW + 1, NOW + 3600).await.unwrap();
+        store.finish(&key, &failed, &[], NOW + 1, NOW + 3600).await.unwrap();
         let status = store.status(&key).await.unwrap().unwrap();
         assert_eq!((status.status.as_str(), status.error.as_deref()), ("FAILED", Some("503 from destination")));
         let retry = store.claim(&claim(&key, "d1", NOW + 2)).await.unwrap();
-        assert_eq!(retry, Claimed::Acquired { attempts: 2, conflict: None });
+        assert_eq!(retry, Claimed::Acquired { attempts: 2, conflict: None, deliveries: vec![] });
+    }
+
+    fn delivery(destination: &str, index: u32, status: DeliveryStatus, attempts: u32, now: i64) -> Delivery {
+        let succeeded = status == DeliveryStatus::Succeeded;
+        Delivery {
+            destination: destination.to_owned(),
+            index,
+            status,
+            attempts,
+            last_status: Some(if succeeded { 200 } else { 503 }),
+            error: (!succeeded).then(|| format!("{destination} answered 503 Service Unavailable")),
+            delivered_at: succeeded.then_some(now),
+            updated_at: now,
+            retries: u32::from(!succeeded),
+            next_attempt: (!succeeded)
+                .then_some(NextAttempt { at_ms: now * 1000 + 5_500, reason: WaitReason::Schedule }),
+        }
+    }
+
+    async fn deliveries_are_kept_across_attempts(store: &impl StateStore) {
+        let key = RecordKey::event("stripe", "evt_fanout");
+        // A name with the characters of a URL: it keys a map in DynamoDB.
+        let (billing, audit) =
+            ("forward https://billing.example.com/hooks?x=1#a", "forward https://audit.example.com/in");
+        store.claim(&claim(&key, "d1", NOW)).await.unwrap();
+        let first = [
+            delivery(billing, 0, DeliveryStatus::Failed, 2, NOW + 1),
+            delivery(audit, 1, DeliveryStatus::Succeeded, 1, NOW + 1),
+        ];
+        let failed = Outcome::Failed { error: "1 of 2 deliveries failed".into(), final_attempt: false };
+        store.finish(&key, &failed, &first, NOW + 1, NOW + 3600).await.unwrap();
+        let Claimed::Acquired { attempts: 2, deliveries, .. } = store.claim(&claim(&key, "d1", NOW + 2)).await.unwrap()
+        else {
+            panic!("a failed event is claimed again")
+        };
+        assert_eq!(deliveries, first, "the claim hands back what earlier attempts did, by index");
+
+        let second = [delivery(billing, 0, DeliveryStatus::Succeeded, 3, NOW + 3)];
+        store.finish(&key, &Outcome::Succeeded(None), &second, NOW + 3, NOW + 3600).await.unwrap();
+        let status = store.status(&key).await.unwrap().unwrap();
+        assert_eq!(status.status, "COMPLETED");
+        assert_eq!(status.deliveries, [second[0].clone(), first[1].clone()], "a delivery not given keeps its state");
+    }
+
+    async fn a_waiting_event_is_claimed_by_its_newest_copy_only(store: &impl StateStore) {
+        let key = RecordKey::event("stripe", "evt_waiting");
+        store.claim(&claim(&key, "d1", NOW)).await.unwrap();
+        let throttled = Delivery {
+            status: DeliveryStatus::Delayed,
+            retries: 2,
+            error: None,
+            last_status: Some(429),
+            next_attempt: Some(NextAttempt { at_ms: NOW * 1000 + 2_250, reason: WaitReason::RetryAfter }),
+            ..delivery("forward https://billing.example.com/hooks", 0, DeliveryStatus::Failed, 3, NOW + 1)
+        };
+        let waiting = Outcome::Waiting { sequence: 1, error: Some("503 from destination".into()) };
+        store.finish(&key, &waiting, std::slice::from_ref(&throttled), NOW + 1, NOW + 3600).await.unwrap();
+        let status = store.status(&key).await.unwrap().unwrap();
+        assert_eq!((status.status.as_str(), status.error.as_deref()), ("WAITING", Some("503 from destination")));
+        assert_eq!(status.deliveries, std::slice::from_ref(&throttled), "retries and the next attempt are kept");
+        assert_eq!(status.next_attempt(), throttled.next_attempt);
+
+        let leftover = store.claim(&claim(&key, "d1", NOW + 2)).await.unwrap();
+        assert_eq!(leftover, Claimed::Stale, "a copy from before the event was sent back");
+        let newest = Claim { sequence: 1, ..claim(&key, "d1", NOW + 3) };
+        let Claimed::Acquired { attempts: 2, deliveries, .. } = store.claim(&newest).await.unwrap() else {
+            panic!("the copy that waits is claimed")
+        };
+        assert_eq!(deliveries, [throttled]);
+        let paced = Outcome::Waiting { sequence: 2, error: None };
+        store.finish(&key, &paced, &[], NOW + 4, NOW + 3600).await.unwrap();
+        let status = store.status(&key).await.unwrap().unwrap();
+        assert_eq!(status.error.as_deref(), Some("503 from destination"), "a wait without a failure keeps the error");
+        let redriven = store.claim(&Claim { sequence: 2, ..claim(&key, "d1", NOW + 5) }).await.unwrap();
+        assert!(matches!(redriven, Claimed::Acquired { attempts: 3, .. }), "{redriven:?}");
+        let failed = Outcome::Failed { error: "given up".into(), final_attempt: false };
+        store.finish(&key, &failed, &[], NOW + 6, NOW + 3600).await.unwrap();
+        let again = store.claim(&claim(&key, "d1", NOW + 7)).await.unwrap();
+        assert!(matches!(again, Claimed::Acquired { attempts: 4, .. }), "a redrive of a dead letter: {again:?}");
     }
 
     async fn a_job_moves_through_its_states(store: &impl StateStore) {
@@ -395,16 +643,16 @@ pub mod contract {
         assert_eq!(running.job_type.as_deref(), Some("invoice.paid"));
 
         let retrying = Outcome::Failed { error: "boom".into(), final_attempt: false };
-        store.finish(&key, &retrying, NOW + 1, NOW + 3600).await.unwrap();
+        store.finish(&key, &retrying, &[], NOW + 1, NOW + 3600).await.unwrap();
         let waiting = store.job("job-1").await.unwrap().unwrap();
         assert_eq!((waiting.status.as_str(), waiting.error.as_deref()), ("ACCEPTED", Some("boom")));
 
         assert_eq!(
             store.claim(&claim(&key, "d1", NOW + 2)).await.unwrap(),
-            Claimed::Acquired { attempts: 2, conflict: None }
+            Claimed::Acquired { attempts: 2, conflict: None, deliveries: vec![] }
         );
         let result = serde_json::json!({"rows": 3});
-        store.finish(&key, &Outcome::Succeeded(Some(result.clone())), NOW + 3, NOW + 3600).await.unwrap();
+        store.finish(&key, &Outcome::Succeeded(Some(result.clone())), &[], NOW + 3, NOW + 3600).await.unwrap();
         let done = store.job("job-1").await.unwrap().unwrap();
         assert_eq!((done.status.as_str(), done.attempts, done.result), ("SUCCEEDED", 2, Some(result)));
         assert_eq!(done.error, None, "the earlier error is cleared");
@@ -416,7 +664,7 @@ pub mod contract {
         let failing = RecordKey::job("job-2");
         store.claim(&claim(&failing, "d1", NOW)).await.unwrap();
         let last = Outcome::Failed { error: "payload is not an object".into(), final_attempt: true };
-        store.finish(&failing, &last, NOW + 1, NOW + 3600).await.unwrap();
+        store.finish(&failing, &last, &[], NOW + 1, NOW + 3600).await.unwrap();
         let failed = store.job("job-2").await.unwrap().unwrap();
         assert_eq!((failed.status.as_str(), failed.error.as_deref()), ("FAILED", Some("payload is not an object")));
     }

@@ -1,32 +1,45 @@
 //! The `forward` handler: POST the event's original body and content type to a URL.
 //!
 //! * `Idempotency-Key` is the event id, so the destination can drop a repeat of a delivery;
+//! * with `sign`, Standard Webhooks headers prove the request came from Hookway (see
+//!   [`crate::signature`]); with `authorization`, the parameter's value is the `Authorization`
+//!   header; `headers` are added as they are. Secrets are read through [`Secrets`], never logged;
 //! * each attempt has a timeout (default 10 s), never past the invocation's deadline;
-//! * failures are retried with exponential backoff and full jitter, within the invocation's time
-//!   budget; `Retry-After` is honoured; a 4xx other than 408 and 429 is not retried;
-//! * a circuit breaker per destination stops calling one that keeps failing, for a cool-down;
+//! * failures are retried by the [`RetryPolicy`] — one *series* of up to `maxAttempts` attempts,
+//!   with exponential backoff and full jitter within the invocation's time budget; a 4xx other
+//!   than 408 and 429 is not: it is a permanent failure, and the event goes straight to the
+//!   dead-letter queue;
+//! * a 429, or any answer with `Retry-After`, ends the series at once: the event waits as long as
+//!   the destination asked (see [`crate::schedule`]), without using an entry of its schedule;
+//! * a circuit breaker per destination, shared by every instance, stops calling one that keeps
+//!   failing: while it is open, the delivery waits for the end of the cool-down;
+//! * with `rateLimit`, each request takes a slot of the destination's shared rate limit, and goes
+//!   at the slot's time: waited for in the invocation if near, else the delivery waits for it;
 //! * redirects are not followed (a webhook POST must not turn into a GET elsewhere).
 //!
-//! When attempts or time run out, the event fails: the queue retries it later, then moves it to
-//! the dead-letter queue with the last error.
+//! When a series fails, the delivery's retry schedule says when the next one starts (a delivery
+//! that succeeded is not repeated); when the schedule is used up, the event goes to the
+//! dead-letter queue.
 
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime};
 
 use async_trait::async_trait;
 use bytes::Bytes;
 use hookway_core::config::ForwardConfig;
-use http::{HeaderValue, StatusCode, header};
+use http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use serde_json::Value;
 
-use super::{Handler, HandlerError};
+use super::{Handler, HandlerError, Report};
 use crate::breaker::{CircuitBreaker, CircuitOpen};
 use crate::deadline::Deadline;
 use crate::event::Event;
-use crate::retry::{Backoff, retry_after};
-
-/// The least time worth starting an attempt with.
-const MIN_ATTEMPT_TIME: Duration = Duration::from_millis(100);
+use crate::rate_limit::RateLimiter;
+use crate::retry::{Attempt, Backoff, MIN_ATTEMPT_TIME, RetryError, RetryPolicy, retry_after};
+use crate::schedule::Setback;
+use crate::secrets::{SecretError, Secrets};
+use crate::signature;
 
 /// The `User-Agent` of forwarded requests.
 const USER_AGENT: &str = concat!("Hookway/", env!("CARGO_PKG_VERSION"));
@@ -37,12 +50,19 @@ pub struct Forward {
     client: reqwest::Client,
     url: reqwest::Url,
     timeout: Duration,
-    max_attempts: u32,
-    backoff: Backoff,
+    retry: RetryPolicy,
     breaker: Arc<CircuitBreaker>,
+    limiter: Option<Arc<RateLimiter>>,
+    /// The static `headers`, ready to send.
+    headers: HeaderMap,
+    /// The `sign.secretParameters`.
+    signing: Vec<String>,
+    /// The `authorization.parameter`.
+    authorization: Option<String>,
+    secrets: Arc<Secrets>,
 }
 
-/// Why a forward failed.
+/// Why a forward failed. None of its messages holds a secret.
 #[derive(Debug, thiserror::Error)]
 pub enum ForwardError {
     /// The destination's circuit is open.
@@ -56,12 +76,46 @@ pub enum ForwardError {
         /// Its answer.
         status: StatusCode,
     },
+    /// The destination asked to wait: a 429, or `Retry-After`.
+    #[error("{url} answered {status}, asking to wait{}", .retry_after.map(|wait| format!(" {}", humantime::format_duration(wait))).unwrap_or_default())]
+    Throttled {
+        /// The destination.
+        url: reqwest::Url,
+        /// Its answer.
+        status: StatusCode,
+        /// How long it asked to wait.
+        retry_after: Option<Duration>,
+    },
+    /// The destination's rate limit is reached: a slot is reserved later.
+    #[error("rate limit of {url} reached: next slot at {}", hookway_core::rfc3339_ms(*.slot))]
+    RateLimited {
+        /// The destination.
+        url: reqwest::Url,
+        /// The slot reserved (Unix ms).
+        slot: i64,
+    },
+    /// The shared state of the destination (its rate limit) could not be reached.
+    #[error("rate limit of {url} unavailable: {reason}")]
+    Shared {
+        /// The destination.
+        url: reqwest::Url,
+        /// Why.
+        reason: String,
+    },
     /// The request did not complete: connection refused, timeout, ...
     #[error("POST {url} failed: {reason}")]
     Request {
         /// The destination.
         url: reqwest::Url,
         /// What went wrong.
+        reason: String,
+    },
+    /// A secret the request needs cannot be had: it is not sent at all, never unsigned.
+    #[error("not sent to {url}: {reason}")]
+    Secret {
+        /// The destination.
+        url: reqwest::Url,
+        /// Which parameter, and why.
         reason: String,
     },
     /// The invocation had no time left for a first attempt.
@@ -77,36 +131,71 @@ pub enum ForwardError {
     },
 }
 
-/// How one attempt went.
-enum Attempt {
-    Delivered,
-    /// Worth retrying, after the server's `Retry-After` if it gave one.
-    Retry(ForwardError, Option<Duration>),
-    /// Not worth retrying: the destination refused this request.
-    Refused(ForwardError),
+impl ForwardError {
+    /// The destination's last answer, if it gave one.
+    pub fn status(&self) -> Option<StatusCode> {
+        match self {
+            ForwardError::Status { status, .. } | ForwardError::Throttled { status, .. } => Some(*status),
+            ForwardError::OutOfTime { last, .. } => last.status(),
+            _ => None,
+        }
+    }
+
+    /// Whether retrying cannot help: the destination refused the request itself (a 4xx other
+    /// than 408 Request Timeout and 429 Too Many Requests; 410 Gone included).
+    pub fn is_permanent(&self) -> bool {
+        matches!(self, ForwardError::Status { status, .. } if !is_retryable(*status))
+    }
+}
+
+fn is_retryable(status: StatusCode) -> bool {
+    status.is_server_error() || status == StatusCode::REQUEST_TIMEOUT || status == StatusCode::TOO_MANY_REQUESTS
+}
+
+/// A forward's configuration was refused when the worker started.
+#[derive(Debug, thiserror::Error)]
+pub enum ForwardSetupError {
+    /// The URL does not parse.
+    #[error("url: {0}")]
+    Url(#[from] url::ParseError),
+    /// A static header is not a valid HTTP header.
+    #[error("headers.{0}: not a valid HTTP header")]
+    Header(String),
 }
 
 impl Forward {
-    /// A forward handler for `settings`, sharing the destination's `breaker` and the worker's
-    /// HTTP `client` (built once, at start-up).
+    /// A forward handler for `settings`, sharing the destination's `breaker` and rate `limiter`,
+    /// the worker's HTTP `client` and its destination `secrets` (built once, at start-up).
     pub fn new(
         settings: &ForwardConfig,
         client: reqwest::Client,
         breaker: Arc<CircuitBreaker>,
-    ) -> Result<Forward, url::ParseError> {
+        limiter: Option<Arc<RateLimiter>>,
+        secrets: Arc<Secrets>,
+    ) -> Result<Forward, ForwardSetupError> {
+        let mut headers = HeaderMap::with_capacity(settings.headers.len());
+        for (name, value) in &settings.headers {
+            let header = HeaderName::from_bytes(name.as_bytes()).ok().zip(HeaderValue::from_str(value).ok());
+            let (name, value) = header.ok_or_else(|| ForwardSetupError::Header(name.clone()))?;
+            headers.insert(name, value);
+        }
         Ok(Forward {
             client,
             url: settings.url.parse()?,
             timeout: Duration::from_secs(u64::from(settings.timeout_seconds)),
-            max_attempts: settings.max_attempts,
-            backoff: Backoff::default(),
+            retry: RetryPolicy::new(settings.max_attempts, Backoff::default()),
             breaker,
+            limiter,
+            headers,
+            signing: settings.sign.iter().flat_map(|sign| sign.secret_parameters.iter().cloned()).collect(),
+            authorization: settings.authorization.as_ref().map(|authorization| authorization.parameter.clone()),
+            secrets,
         })
     }
 
     /// The same handler with another backoff (tests use short ones).
     pub fn with_backoff(mut self, backoff: Backoff) -> Forward {
-        self.backoff = backoff;
+        self.retry = self.retry.with_backoff(backoff);
         self
     }
 
@@ -115,12 +204,93 @@ impl Forward {
         &self.url
     }
 
-    async fn attempt(&self, event: &Event, body: Bytes, timeout: Duration) -> Attempt {
+    /// The headers only this destination gets: its static ones, `Authorization`, the signature.
+    async fn credentials(&self, event: &Event) -> Result<HeaderMap, ForwardError> {
+        let mut headers = self.headers.clone();
+        let secret_error =
+            |error: SecretError| ForwardError::Secret { url: self.url.clone(), reason: error.to_string() };
+        if let Some(parameter) = &self.authorization {
+            let secret = self.secrets.get(parameter).await.map_err(secret_error)?;
+            let mut value = HeaderValue::from_str(secret.expose()).map_err(|_| ForwardError::Secret {
+                url: self.url.clone(),
+                reason: format!("parameter {parameter} is not a valid Authorization header value"),
+            })?;
+            value.set_sensitive(true);
+            headers.insert(header::AUTHORIZATION, value);
+        }
+        if !self.signing.is_empty() {
+            let mut values = Vec::with_capacity(self.signing.len());
+            for parameter in &self.signing {
+                values.push(self.secrets.get(parameter).await.map_err(secret_error)?);
+            }
+            let now = hookway_core::unix_now();
+            let (keys, problems) = signature::active_keys(values.iter().map(AsRef::as_ref), now);
+            for problem in problems {
+                tracing::error!(url = %self.url, %problem, "unusable signing secret ignored");
+            }
+            if keys.is_empty() {
+                let reason = format!("no active signing secret in {}", self.signing.join(", "));
+                return Err(ForwardError::Secret { url: self.url.clone(), reason });
+            }
+            let signature = signature::signature(&keys, &event.id, now, &event.body);
+            let signed = [("webhook-id", event.id.clone()), ("webhook-timestamp", now.to_string())];
+            for (name, value) in signed.into_iter().chain([("webhook-signature", signature)]) {
+                let value = HeaderValue::try_from(value).map_err(|_| ForwardError::Secret {
+                    url: self.url.clone(),
+                    reason: "the event id cannot be a webhook-id header".into(),
+                })?;
+                headers.insert(HeaderName::from_static(name), value);
+            }
+        }
+        Ok(headers)
+    }
+
+    /// Waits for a slot of the destination's rate limit — the one reserved at an earlier attempt,
+    /// if it is still good, else a new one — when it is near; a far one is kept for the delivery.
+    /// A wait that overran its slot (a busy machine) takes another slot: a request never goes
+    /// later than its slot allows.
+    async fn pace(&self, limiter: &RateLimiter, reserved: Option<i64>, deadline: Deadline) -> Result<(), ForwardError> {
+        let mut reserved = reserved;
+        loop {
+            let now = hookway_core::unix_now_ms();
+            let slot = match reserved.take() {
+                Some(slot) if limiter.still_valid(slot, now) => slot,
+                _ => limiter
+                    .reserve(now)
+                    .await
+                    .map_err(|error| ForwardError::Shared { url: self.url.clone(), reason: error.to_string() })?,
+            };
+            let wait = Duration::from_millis(u64::try_from(slot - now).unwrap_or_default());
+            if !RateLimiter::is_near(slot, now) || wait + MIN_ATTEMPT_TIME > deadline.remaining() {
+                return Err(ForwardError::RateLimited { url: self.url.clone(), slot });
+            }
+            tokio::time::sleep(wait).await;
+            if limiter.still_valid(slot, hookway_core::unix_now_ms()) {
+                return Ok(());
+            }
+            tracing::debug!(url = %self.url, "woke up too late for the rate limit's slot: another one");
+        }
+    }
+
+    /// One POST: done with its status, worth retrying, or not (refused by the destination, or
+    /// asked to wait). Beside it, whether the destination is healthy, if a request was sent.
+    async fn attempt(
+        &self,
+        event: &Event,
+        body: Bytes,
+        timeout: Duration,
+    ) -> (Attempt<StatusCode, ForwardError>, Option<bool>) {
         let content_type = event.content_type.as_deref().unwrap_or("application/octet-stream");
+        let headers = match self.credentials(event).await {
+            Ok(headers) => headers,
+            // Not now; the event is retried, and the secret may be readable then.
+            Err(error) => return (Attempt::Stop(error), None),
+        };
         let mut request = self
             .client
             .post(self.url.clone())
             .timeout(timeout)
+            .headers(headers)
             .header(header::CONTENT_TYPE, content_type)
             .header(header::USER_AGENT, USER_AGENT)
             .header("Idempotency-Key", &event.id)
@@ -131,25 +301,31 @@ impl Forward {
         }
         let response = match request.body(body).send().await {
             Ok(response) => response,
-            Err(error) => return Attempt::Retry(self.request_error(&error), None),
+            Err(error) => return (Attempt::Retry(self.request_error(&error), None), Some(false)),
         };
         let status = response.status();
+        // A refusal, even a 429, comes from a destination that is up: not an outage.
+        let healthy = Some(!(status.is_server_error() || status == StatusCode::REQUEST_TIMEOUT));
         if status.is_success() {
-            return Attempt::Delivered;
+            return (Attempt::Done(status), healthy);
         }
-        let error = ForwardError::Status { url: self.url.clone(), status };
-        let retryable = status.is_server_error()
-            || status == StatusCode::REQUEST_TIMEOUT
-            || status == StatusCode::TOO_MANY_REQUESTS;
-        if !retryable {
-            return Attempt::Refused(error);
+        if matches!(status, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN) {
+            // Perhaps a rotated credential: the next request reads it again.
+            self.secrets.refresh_soon(self.authorization.iter().chain(&self.signing).map(String::as_str));
         }
-        let wait = response
+        if !is_retryable(status) {
+            return (Attempt::Stop(ForwardError::Status { url: self.url.clone(), status }), healthy);
+        }
+        let retry_after = response
             .headers()
             .get(header::RETRY_AFTER)
             .and_then(|value: &HeaderValue| value.to_str().ok())
             .and_then(|value| retry_after(value, SystemTime::now()));
-        Attempt::Retry(error, wait)
+        if retry_after.is_some() || status == StatusCode::TOO_MANY_REQUESTS {
+            // Asked to wait: the event waits as long, outside the invocation.
+            return (Attempt::Stop(ForwardError::Throttled { url: self.url.clone(), status, retry_after }), healthy);
+        }
+        (Attempt::Retry(ForwardError::Status { url: self.url.clone(), status }, None), healthy)
     }
 
     fn request_error(&self, error: &reqwest::Error) -> ForwardError {
@@ -167,42 +343,83 @@ impl Forward {
 #[async_trait]
 impl Handler for Forward {
     async fn handle(&self, event: &Event, deadline: Deadline) -> Result<Option<Value>, HandlerError> {
+        self.deliver(event, deadline, None).await.result
+    }
+
+    async fn deliver(&self, event: &Event, deadline: Deadline, slot: Option<i64>) -> Report {
         let body = Bytes::copy_from_slice(&event.body);
-        let mut rng = fastrand::Rng::new();
-        let mut attempts = 0;
-        if deadline.remaining() < MIN_ATTEMPT_TIME {
-            return Err(ForwardError::NoTime(self.url.clone()).into());
+        let sent = AtomicU32::new(0);
+        let reserved = Mutex::new(slot);
+        let (_, result) = self
+            .retry
+            .run(deadline, |_, _| {
+                let (body, sent, reserved) = (body.clone(), &sent, &reserved);
+                async move {
+                    let permit = match self.breaker.acquire(hookway_core::unix_now_ms()).await {
+                        Ok(permit) => permit,
+                        Err(open) => return Attempt::Stop(open.into()),
+                    };
+                    if let Some(limiter) = &self.limiter {
+                        let slot = reserved.lock().unwrap_or_else(PoisonError::into_inner).take();
+                        if let Err(error) = self.pace(limiter, slot, deadline).await {
+                            return Attempt::Stop(error);
+                        }
+                    }
+                    let timeout = self.timeout.min(deadline.remaining());
+                    let (attempt, healthy) = self.attempt(event, body, timeout).await;
+                    if let Some(healthy) = healthy {
+                        sent.fetch_add(1, Ordering::Relaxed);
+                        self.breaker.record(permit, healthy, hookway_core::unix_now_ms()).await;
+                    }
+                    attempt
+                }
+            })
+            .await;
+        let sent = sent.into_inner();
+        let result = match result {
+            Ok(status) => {
+                tracing::info!(url = %self.url, attempts = sent, "forwarded");
+                return Report {
+                    result: Ok(None),
+                    attempts: sent,
+                    last_status: Some(status.as_u16()),
+                    permanent: false,
+                    setback: None,
+                };
+            }
+            Err(RetryError::NoTime) => ForwardError::NoTime(self.url.clone()),
+            Err(RetryError::Failed(error)) => error,
+            Err(RetryError::OutOfTime(last)) => ForwardError::OutOfTime { attempts: sent, last: Box::new(last) },
+        };
+        let permanent = result.is_permanent();
+        let setback = (!permanent).then(|| self.setback(&result, sent));
+        Report {
+            last_status: result.status().map(|status| status.as_u16()),
+            result: Err(result.into()),
+            attempts: sent,
+            permanent,
+            setback,
         }
-        loop {
-            self.breaker.acquire()?;
-            // Every wait below leaves at least MIN_ATTEMPT_TIME for the next attempt.
-            let timeout = self.timeout.min(deadline.remaining());
-            attempts += 1;
-            let (error, server_wait) = match self.attempt(event, body.clone(), timeout).await {
-                Attempt::Delivered => {
-                    self.breaker.record(true);
-                    tracing::info!(url = %self.url, attempts, "forwarded");
-                    return Ok(None);
-                }
-                Attempt::Refused(error) => {
-                    // The destination is up and answered: its refusal is not an outage.
-                    self.breaker.record(true);
-                    return Err(error.into());
-                }
-                Attempt::Retry(error, server_wait) => {
-                    self.breaker.record(false);
-                    (error, server_wait)
-                }
-            };
-            if attempts >= self.max_attempts {
-                return Err(error.into());
+    }
+}
+
+impl Forward {
+    /// What a failed delivery means for its next attempt.
+    fn setback(&self, error: &ForwardError, sent: u32) -> Setback {
+        match error {
+            // Nothing was sent: wait for the circuit, spread over a tenth of the wait (at least a
+            // second) so that the waiting events do not all come back at once.
+            ForwardError::CircuitOpen(open) if sent == 0 => {
+                let wait = open.until_ms - hookway_core::unix_now_ms();
+                let spread = u64::try_from((wait / 10).max(1_000)).unwrap_or(1_000);
+                let jitter = i64::try_from(fastrand::u64(0..=spread)).unwrap_or_default();
+                Setback::CircuitOpen { until: open.until_ms + jitter }
             }
-            let wait = server_wait.unwrap_or_else(|| self.backoff.delay(attempts, &mut rng));
-            if wait + MIN_ATTEMPT_TIME > deadline.remaining() {
-                return Err(ForwardError::OutOfTime { attempts, last: Box::new(error) }.into());
-            }
-            tracing::warn!(url = %self.url, attempts, %error, wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX), "forward failed: retrying");
-            tokio::time::sleep(wait).await;
+            ForwardError::CircuitOpen(open) => Setback::Failed { not_before: Some(open.until_ms) },
+            ForwardError::Throttled { retry_after, .. } => Setback::Throttled { asked: *retry_after },
+            ForwardError::RateLimited { slot, .. } if sent == 0 => Setback::RateLimited { slot: *slot },
+            ForwardError::NoTime(_) => Setback::NoTime,
+            _ => Setback::Failed { not_before: None },
         }
     }
 }

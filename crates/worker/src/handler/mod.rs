@@ -4,6 +4,9 @@
 //! * `{"forward": {...}}` — [`forward::Forward`]: POST the original body to a URL;
 //! * `{"custom": "<name>"}` — a Rust handler of your own, registered under that name in
 //!   [`Registry`] (see [`report::Report`] for an example, registered in `main.rs`).
+//!
+//! A route may name several handlers; each makes a *delivery* of the event, recorded on its own
+//! ([`Handler::deliver`] says what the record keeps of it).
 
 pub mod forward;
 pub mod log;
@@ -18,9 +21,10 @@ use serde_json::Value;
 
 use crate::deadline::Deadline;
 use crate::event::Event;
+use crate::schedule::Setback;
 
-/// Why a handler failed. The event is retried (by the queue, or by Lambda for a job) and ends in
-/// a dead-letter queue with this reason if it keeps failing.
+/// Why a handler failed. The event is retried (on the handler's retry schedule, or by Lambda for
+/// a job) and ends in a dead-letter queue with this reason if it keeps failing.
 pub type HandlerError = Box<dyn std::error::Error + Send + Sync>;
 
 /// Processes events.
@@ -28,6 +32,32 @@ pub type HandlerError = Box<dyn std::error::Error + Send + Sync>;
 pub trait Handler: Send + Sync {
     /// Processes one event before `deadline`. A result is kept on a job's record.
     async fn handle(&self, event: &Event, deadline: Deadline) -> Result<Option<Value>, HandlerError>;
+
+    /// One delivery of the event: [`Handler::handle`], and what its record keeps of it. A
+    /// handler that makes several attempts or talks HTTP says more (see [`forward::Forward`]).
+    /// `slot` is a rate-limit slot an earlier attempt reserved for this delivery (Unix ms).
+    async fn deliver(&self, event: &Event, deadline: Deadline, slot: Option<i64>) -> Report {
+        let _ = slot;
+        let result = self.handle(event, deadline).await;
+        let setback = result.is_err().then_some(Setback::Failed { not_before: None });
+        Report { result, attempts: 1, last_status: None, permanent: false, setback }
+    }
+}
+
+/// How a delivery went.
+#[derive(Debug)]
+pub struct Report {
+    /// The handler's result.
+    pub result: Result<Option<Value>, HandlerError>,
+    /// Attempts made (requests sent, for `forward`).
+    pub attempts: u32,
+    /// The destination's last HTTP status.
+    pub last_status: Option<u16>,
+    /// The failure cannot heal by retrying: the event goes straight to the dead-letter queue.
+    pub permanent: bool,
+    /// Why it did not succeed, as far as its next attempt is concerned (none: it succeeded, or
+    /// was refused for good).
+    pub setback: Option<Setback>,
 }
 
 /// The Rust handlers a deployment adds, by the name its routes give them.

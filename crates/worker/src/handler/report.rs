@@ -51,6 +51,7 @@ mod tests {
             headers: Default::default(),
             body: body.as_bytes().to_vec(),
             attempt: 1,
+            retry: None,
         }
     }
 

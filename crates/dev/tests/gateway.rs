@@ -1,0 +1,150 @@
+//! The local gateway over real HTTP, with a stand-in for `cargo lambda watch` that records every
+//! invocation: what reaches the functions is what API Gateway would let through, in its shape.
+//! And the poller on moto's SQS: what reaches the worker is what the event source mapping hands
+//! over, when it would.
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use hookway_dev::gateway::Gateway;
+use hookway_dev::lambda::{AsyncInvoker, Destination, DestinationRecord, Lambda};
+use hookway_dev::poller::Poller;
+use hookway_testkit::receiver::Receiver;
+use hookway_testkit::{MotoServer, create_queue, wait_for};
+use serde_json::{Value, json};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+/// Dead letters, kept in memory.
+#[derive(Debug, Clone, Default)]
+struct Kept(Arc<Mutex<Vec<DestinationRecord>>>);
+
+impl Destination for Kept {
+    async fn deliver(&self, record: &DestinationRecord) -> Result<(), String> {
+        self.0.lock().unwrap().push(record.clone());
+        Ok(())
+    }
+}
+
+struct Running {
+    url: String,
+    lambda: Receiver,
+    _stop: watch::Sender<bool>,
+}
+
+impl Running {
+    async fn start() -> Running {
+        let lambda = Receiver::start().await;
+        let invoke = Lambda::new(&lambda.url, Duration::from_secs(5)).unwrap();
+        let jobs = Arc::new(AsyncInvoker::new(invoke.clone(), "worker", "us-east-1", Vec::new(), Kept::default()));
+        let gateway = Arc::new(Gateway {
+            lambda: invoke,
+            intake: "intake".into(),
+            worker: "worker".into(),
+            jobs,
+            stage: "v1".into(),
+        });
+        let listener = TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0))).await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let (stop, stopped) = watch::channel(false);
+        tokio::spawn(gateway.serve(listener, stopped));
+        Running { url, lambda, _stop: stop }
+    }
+
+    /// The payloads `function` was invoked with.
+    fn invocations(&self, function: &str) -> Vec<Value> {
+        let path = format!("/2015-03-31/functions/{function}/invocations");
+        self.lambda
+            .received()
+            .into_iter()
+            .filter(|request| request.path == path)
+            .map(|request| serde_json::from_slice(&request.body).unwrap())
+            .collect()
+    }
+}
+
+#[tokio::test]
+async fn a_job_of_any_type_but_json_is_refused_415_and_never_runs() {
+    let gateway = Running::start().await;
+    let client = reqwest::Client::new();
+    let job = r#"{"type": "report.generate", "payload": {"key": "value"}}"#;
+    let post = |content_type: Option<&str>| {
+        let request = client.post(format!("{}/jobs", gateway.url)).body(job);
+        match content_type {
+            Some(content_type) => request.header("content-type", content_type),
+            None => request,
+        }
+    };
+    for content_type in ["text/plain", "application/x-www-form-urlencoded", "application/xml"] {
+        let answer = post(Some(content_type)).send().await.unwrap();
+        assert_eq!(answer.status(), 415, "{content_type}");
+        assert_eq!(answer.json::<Value>().await.unwrap(), json!({"message": "Unsupported Media Type"}));
+    }
+    let untyped = post(None).send().await.unwrap();
+    assert_eq!(untyped.status(), 400, "the Content-Type header is a required request parameter");
+
+    // A JSON job after them runs; it is the only one that ever reached the worker.
+    let answer = post(Some("application/json; charset=utf-8")).send().await.unwrap();
+    assert_eq!(answer.status(), 202);
+    let job_id = answer.json::<Value>().await.unwrap()["jobId"].as_str().unwrap().to_owned();
+    let invoked = wait_for("the JSON job to reach the worker", Duration::from_secs(10), || {
+        std::future::ready(Some(gateway.invocations("worker")).filter(|invoked| !invoked.is_empty()))
+    })
+    .await;
+    assert_eq!(invoked.len(), 1, "{invoked:?}");
+    assert_eq!(invoked[0]["context"]["request-id"], job_id.as_str());
+    assert_eq!(invoked[0]["bodyJson"]["type"], "report.generate");
+}
+
+#[tokio::test]
+async fn the_intake_sees_the_real_peer_as_source_ip_whatever_x_forwarded_for_says() {
+    let gateway = Running::start().await;
+    let answer = reqwest::Client::new()
+        .post(format!("{}/webhooks/github", gateway.url))
+        .header("x-forwarded-for", "203.0.113.9")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 502, "the stand-in answers no proxy response");
+    let invoked = gateway.invocations("intake");
+    assert_eq!(invoked.len(), 1);
+    assert_eq!(invoked[0]["requestContext"]["identity"]["sourceIp"], "127.0.0.1");
+    assert_eq!(invoked[0]["headers"]["x-forwarded-for"], "203.0.113.9", "passed on as a header, as API Gateway does");
+}
+
+#[tokio::test]
+async fn the_poller_hands_over_a_delayed_message_no_sooner_than_its_delay_as_sqs_does() {
+    let moto = MotoServer::start();
+    let aws = moto.sdk_config().await;
+    let queue_url = create_queue(&aws, "hookway-events").await;
+    let queue_arn = hookway_dev::resources::queue_arn(&aws, &queue_url).await.unwrap();
+    let sqs = aws_sdk_sqs::Client::new(&aws);
+    let poller = Poller {
+        sqs: sqs.clone(),
+        queue_url: queue_url.clone(),
+        queue_arn,
+        region: "us-east-1".into(),
+        lambda: Lambda::new("http://127.0.0.1:9", Duration::from_secs(1)).unwrap(),
+        function: "hookway-worker".into(),
+        batch_size: 10,
+        concurrency: 1,
+    };
+    sqs.send_message().queue_url(&queue_url).message_body("an event that waits").delay_seconds(2).send().await.unwrap();
+    let sent = Instant::now();
+    let handed: Mutex<Vec<Value>> = Mutex::default();
+    let invoke = |batch: Value| {
+        handed.lock().unwrap().push(batch);
+        std::future::ready(Ok(json!({"batchItemFailures": []})))
+    };
+    wait_for("the delayed message", Duration::from_secs(10), || async {
+        poller.poll_with(invoke).await.unwrap();
+        (!handed.lock().unwrap().is_empty()).then_some(())
+    })
+    .await;
+    assert!(sent.elapsed() >= Duration::from_millis(1_900), "handed over after {:?}", sent.elapsed());
+    let batches = handed.into_inner().unwrap();
+    assert_eq!(batches[0]["Records"][0]["body"], "an event that waits");
+    assert_eq!(poller.poll_with(|_| std::future::ready(Ok(Value::Null))).await, Ok(0), "acknowledged, deleted");
+}

@@ -1,0 +1,185 @@
+//! What became of each webhook, as one CloudWatch Embedded Metric Format line: `Accepted`, or
+//! `Rejected` with its `Reason` (`Signature`, `Ip`, `Size`, `UnknownSource`). CloudWatch turns
+//! the log line into metrics in the `Hookway` namespace; no API call is made.
+//!
+//! Dimensions: `Pipeline` (`events`, as the worker's metrics of the same events), with and without
+//! `Source`. A request for an unknown source is counted without its name: the name is the sender's
+//! to choose, and every new dimension value would be a new metric to pay for.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// The metrics' namespace, shared with the worker's.
+pub const NAMESPACE: &str = "Hookway";
+/// The `Pipeline` dimension of webhooks.
+pub const PIPELINE: &str = "events";
+
+/// Why a webhook was refused, as far as the metrics tell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reason {
+    /// Missing, malformed, wrong or stale signature.
+    Signature,
+    /// From an address outside the source's `allowIps`.
+    Ip,
+    /// Body over the limit.
+    Size,
+    /// No source of that name.
+    UnknownSource,
+}
+
+impl Reason {
+    /// The `Reason` dimension's value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reason::Signature => "Signature",
+            Reason::Ip => "Ip",
+            Reason::Size => "Size",
+            Reason::UnknownSource => "UnknownSource",
+        }
+    }
+}
+
+/// What became of one webhook.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Counted<'a> {
+    /// Queued, answered 202.
+    Accepted {
+        /// The source.
+        source: &'a str,
+    },
+    /// Refused.
+    Rejected {
+        /// The source, when it is one of the configuration's.
+        source: Option<&'a str>,
+        /// Why.
+        reason: Reason,
+    },
+}
+
+impl Counted<'_> {
+    /// The EMF line, at `at`. Source names are `[a-z0-9_-]` (the configuration checks it), so they
+    /// need no escaping.
+    pub fn to_emf(&self, at: SystemTime) -> String {
+        let timestamp = at.duration_since(UNIX_EPOCH).unwrap_or_default().as_millis();
+        let metrics = |name: &str, dimensions: &str| {
+            format!(
+                r#""_aws":{{"Timestamp":{timestamp},"CloudWatchMetrics":[{{"Namespace":"{NAMESPACE}","Dimensions":{dimensions},"Metrics":[{{"Name":"{name}","Unit":"Count"}}]}}]}}"#
+            )
+        };
+        match *self {
+            Counted::Accepted { source } => format!(
+                r#"{{{},"Pipeline":"{PIPELINE}","Source":"{source}","Accepted":1}}"#,
+                metrics("Accepted", r#"[["Pipeline"],["Pipeline","Source"]]"#)
+            ),
+            Counted::Rejected { source: Some(source), reason } => format!(
+                r#"{{{},"Pipeline":"{PIPELINE}","Source":"{source}","Reason":"{}","Rejected":1}}"#,
+                metrics("Rejected", r#"[["Pipeline","Reason"],["Pipeline","Source","Reason"]]"#),
+                reason.as_str()
+            ),
+            Counted::Rejected { source: None, reason } => format!(
+                r#"{{{},"Pipeline":"{PIPELINE}","Reason":"{}","Rejected":1}}"#,
+                metrics("Rejected", r#"[["Pipeline","Reason"]]"#),
+                reason.as_str()
+            ),
+        }
+    }
+}
+
+/// Where the EMF lines go: stdout in Lambda, where the runtime hands them to CloudWatch Logs.
+#[derive(Clone)]
+pub struct MetricsSink(Arc<dyn Fn(&str) + Send + Sync>);
+
+impl MetricsSink {
+    /// Standard output, one line each.
+    pub fn stdout() -> MetricsSink {
+        MetricsSink(Arc::new(|line| println!("{line}")))
+    }
+
+    /// Nowhere (benchmarks).
+    pub fn discard() -> MetricsSink {
+        MetricsSink(Arc::new(|_| {}))
+    }
+
+    /// Any function of the line (tests).
+    pub fn to(write: impl Fn(&str) + Send + Sync + 'static) -> MetricsSink {
+        MetricsSink(Arc::new(write))
+    }
+
+    /// Writes one webhook's metrics, now.
+    pub fn count(&self, counted: Counted<'_>) {
+        (self.0)(&counted.to_emf(SystemTime::now()));
+    }
+}
+
+impl Default for MetricsSink {
+    fn default() -> MetricsSink {
+        MetricsSink::stdout()
+    }
+}
+
+impl fmt::Debug for MetricsSink {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("MetricsSink")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use serde_json::{Value, json};
+
+    use super::*;
+
+    fn emf(counted: Counted<'_>) -> Value {
+        serde_json::from_str(&counted.to_emf(UNIX_EPOCH + Duration::from_secs(1_700_000_000))).unwrap()
+    }
+
+    /// Every dimension and metric a document declares has its value in it, as EMF requires.
+    fn assert_complete(document: &Value) {
+        let directive = &document["_aws"]["CloudWatchMetrics"][0];
+        assert_eq!(directive["Namespace"], "Hookway");
+        for set in directive["Dimensions"].as_array().unwrap() {
+            for key in set.as_array().unwrap() {
+                assert!(document[key.as_str().unwrap()].is_string(), "{key} in {document}");
+            }
+        }
+        for metric in directive["Metrics"].as_array().unwrap() {
+            assert!(document[metric["Name"].as_str().unwrap()].is_number(), "{metric} in {document}");
+        }
+    }
+
+    #[test]
+    fn an_accepted_webhook_counts_for_its_source_and_for_all() {
+        let document = emf(Counted::Accepted { source: "github" });
+        assert_complete(&document);
+        assert_eq!(document["_aws"]["Timestamp"], 1_700_000_000_000u64);
+        assert_eq!(
+            document["_aws"]["CloudWatchMetrics"][0]["Dimensions"],
+            json!([["Pipeline"], ["Pipeline", "Source"]])
+        );
+        assert_eq!((&document["Source"], &document["Accepted"]), (&json!("github"), &json!(1)));
+    }
+
+    #[test]
+    fn a_rejection_counts_by_reason_and_source() {
+        for reason in [Reason::Signature, Reason::Ip, Reason::Size] {
+            let document = emf(Counted::Rejected { source: Some("stripe"), reason });
+            assert_complete(&document);
+            assert_eq!(
+                document["_aws"]["CloudWatchMetrics"][0]["Dimensions"],
+                json!([["Pipeline", "Reason"], ["Pipeline", "Source", "Reason"]])
+            );
+            assert_eq!((&document["Reason"], &document["Rejected"]), (&json!(reason.as_str()), &json!(1)));
+        }
+    }
+
+    #[test]
+    fn an_unknown_source_is_counted_without_its_name() {
+        let document = emf(Counted::Rejected { source: None, reason: Reason::UnknownSource });
+        assert_complete(&document);
+        assert_eq!(document["_aws"]["CloudWatchMetrics"][0]["Dimensions"], json!([["Pipeline", "Reason"]]));
+        assert!(document.get("Source").is_none());
+    }
+}

@@ -1,0 +1,93 @@
+//! The SQS adapter: a batch of envelopes from the events queue through the pipeline.
+//!
+//! Messages contending for one state table item — an ordered entity's events, or two copies of
+//! one event — form a *chain* and run one after another, oldest first; chains run side by side.
+//! Only the messages that failed are reported (`batchItemFailures`), so only they return to the
+//! queue; an unreadable message fails alone.
+
+use std::collections::HashMap;
+
+use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent, SqsMessageAttribute};
+use futures_util::stream::{self, StreamExt};
+use hookway_core::store::StateStore;
+
+use crate::deadline::Deadline;
+use crate::event::{Event, EventError};
+use crate::metrics::Metrics;
+use crate::ordering::Position;
+use crate::pipeline::{Origin, Processed};
+use crate::{BATCH_CONCURRENCY, Worker};
+
+/// A batch message ready for the pipeline.
+struct Prepared {
+    message_id: String,
+    event: Event,
+    position: Option<Position>,
+    /// The envelope as received, and the message's attributes, for a dead letter.
+    body: String,
+    attributes: HashMap<String, SqsMessageAttribute>,
+}
+
+impl<S: StateStore> Worker<S> {
+    /// An SQS batch: every event through the pipeline; only the failed ones are reported.
+    pub async fn batch(&self, batch: SqsEvent, deadline: Deadline) -> (SqsBatchResponse, Metrics) {
+        let mut response = SqsBatchResponse::default();
+        let mut metrics = Metrics::default();
+        let mut chains: Vec<Vec<Prepared>> = Vec::new();
+        let mut chain_of_item: HashMap<String, usize> = HashMap::new();
+        for message in batch.records {
+            let message_id = message.message_id.unwrap_or_default();
+            let body = message.body.unwrap_or_default();
+            let event = if body.is_empty() { Err(EventError::NoBody) } else { Event::from_envelope(&body) };
+            let event = match event {
+                Ok(event) => event,
+                Err(error) => {
+                    tracing::error!(%message_id, %error, "unreadable message: left to the dead-letter queue");
+                    metrics.record(None, &Processed::Failed(error.to_string()));
+                    response.add_failure(message_id);
+                    continue;
+                }
+            };
+            let position = self.ordering.position(&event);
+            // Chained by the state table item they contend for: the entity's where the source
+            // orders events, else the event's own, as SQS may hand one message over twice.
+            let item = match &position {
+                Some(position) => position.entity.clone(),
+                None => event.record_key().pk().to_owned(),
+            };
+            let chain = *chain_of_item.entry(item).or_insert_with(|| {
+                chains.push(Vec::new());
+                chains.len() - 1
+            });
+            let attributes = message.message_attributes;
+            chains[chain].push(Prepared { message_id, event, position, body, attributes });
+        }
+        // A chain runs one event after another, oldest first: an entity's newest event is applied
+        // last, and the second copy of an event finds the first done instead of busy.
+        for chain in &mut chains {
+            chain.sort_by_key(|prepared| prepared.position.as_ref().map(|position| position.version));
+        }
+        let outcomes: Vec<(String, String, Processed)> = stream::iter(chains)
+            .map(|chain| async move {
+                let mut outcomes = Vec::with_capacity(chain.len());
+                for prepared in chain {
+                    let origin = Origin { body: &prepared.body, attributes: &prepared.attributes };
+                    let source = prepared.event.source.clone();
+                    let processed = self.process(prepared.event, prepared.position, Some(origin), deadline).await;
+                    outcomes.push((prepared.message_id, source, processed));
+                }
+                outcomes
+            })
+            .buffer_unordered(BATCH_CONCURRENCY)
+            .flat_map(stream::iter)
+            .collect()
+            .await;
+        for (message_id, source, processed) in outcomes {
+            metrics.record(Some(&source), &processed);
+            if !processed.is_acknowledged() {
+                response.add_failure(message_id);
+            }
+        }
+        (response, metrics)
+    }
+}
