@@ -42,8 +42,10 @@ pub struct Environment {
     pub aws_endpoint: String,
     /// `SSL_CERT_FILE`, when moto is behind TLS.
     pub trust_bundle: Option<PathBuf>,
-    /// The events queue.
+    /// The events queue: where the intake sends, and where the worker sends events back to wait.
     pub queue_url: String,
+    /// The events DLQ: where the worker sends what a destination refused for good.
+    pub dead_letter_queue_url: String,
     /// The state table.
     pub table: String,
     /// `AWS_LAMBDA_FUNCTION_MEMORY_SIZE`.
@@ -103,8 +105,11 @@ impl Function {
         if let Some(bundle) = &environment.trust_bundle {
             command.env("SSL_CERT_FILE", bundle);
         }
-        if self == Function::Intake {
+        if self != Function::Hello {
             command.env("HOOKWAY_EVENTS_QUEUE_URL", &environment.queue_url);
+        }
+        if self == Function::Worker {
+            command.env(hookway_core::dead_letter::EVENTS_DLQ_URL_ENV, &environment.dead_letter_queue_url);
         }
         command
     }

@@ -82,6 +82,7 @@ async fn run(args: &Args) -> Result<String, BenchError> {
         tokio::task::spawn_blocking(MotoServer::start).await.map_err(|error| BenchError::Moto(error.to_string()))?;
     let aws = hookway_dev::sdk_config(&moto.endpoint).await;
     let queue_url = hookway_dev::resources::create_queue(&aws, "hookway-events", &[]).await?;
+    let dead_letter_queue_url = hookway_dev::resources::create_queue(&aws, "hookway-events-dlq", &[]).await?;
     hookway_dev::resources::create_table(&aws, "hookway-state").await?;
     let secrets = BTreeMap::from([(functions::SECRET_PARAMETER.to_owned(), functions::SECRET.to_owned())]);
     hookway_dev::resources::put_secrets(&aws, &secrets).await?;
@@ -106,6 +107,7 @@ async fn run(args: &Args) -> Result<String, BenchError> {
         aws_endpoint: front.as_ref().map_or_else(|| moto.endpoint.clone(), |front: &TlsFront| front.endpoint.clone()),
         trust_bundle,
         queue_url,
+        dead_letter_queue_url,
         table: "hookway-state".to_owned(),
         memory_mb: args.memory_mb,
     };
