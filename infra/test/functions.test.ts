@@ -7,6 +7,7 @@ describe('the intake and worker functions', () => {
   const worker = resource(template, 'AWS::Lambda::Function', 'WorkerLambdaFunction');
   const queue = resource(template, 'AWS::SQS::Queue', 'QueueingEventsQueue');
   const table = resource(template, 'AWS::DynamoDB::Table', 'StateTable');
+  const bucket = resource(template, 'AWS::S3::Bucket', 'ArchiveBucket');
 
   test.each([
     ['intake', intake],
@@ -34,19 +35,22 @@ describe('the intake and worker functions', () => {
     changed.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
   });
 
-  test('the intake gets the configuration, the events queue and the table', () => {
+  // The names are hookway-core's (crates/core/src/env.rs), whose test reads these constructs.
+  test('the intake gets the configuration, the events queue, the table and the archive bucket', () => {
     expect(intake.Properties.Environment.Variables).toEqual({
       HOOKWAY_CONFIG: JSON.stringify(HOOKWAY_JSON),
       HOOKWAY_EVENTS_QUEUE_URL: ref(queue.id),
       HOOKWAY_TABLE: ref(table.id),
+      HOOKWAY_ARCHIVE_BUCKET: ref(bucket.id),
     });
   });
 
-  test('the worker gets the configuration, the table and the events DLQ', () => {
+  test('the worker gets the configuration, the table, the events DLQ and the archive bucket', () => {
     expect(worker.Properties.Environment.Variables).toEqual({
       HOOKWAY_CONFIG: JSON.stringify(HOOKWAY_JSON),
       HOOKWAY_TABLE: ref(table.id),
       HOOKWAY_EVENTS_DLQ_URL: ref(resource(template, 'AWS::SQS::Queue', 'QueueingEventsDeadLetterQueue').id),
+      HOOKWAY_ARCHIVE_BUCKET: ref(bucket.id),
     });
   });
 
@@ -83,10 +87,10 @@ describe('the intake and worker functions', () => {
     );
   });
 
-  test('a configuration that fits with room for the queue URL and table name passes', () => {
-    // 4096 bytes less the variable names and the longest queue URL and table name.
-    const names = 'HOOKWAY_CONFIG'.length + 'HOOKWAY_EVENTS_QUEUE_URL'.length + 'HOOKWAY_TABLE'.length;
-    const room = 4096 - names - 2 * 255;
+  test('a configuration that fits with room for the queue URL, table name and bucket name passes', () => {
+    // 4096 bytes less the intake's variable names and the longest queue URL, table and bucket name.
+    const names = 'HOOKWAY_CONFIG'.length + 'HOOKWAY_EVENTS_QUEUE_URL'.length + 'HOOKWAY_TABLE'.length + 'HOOKWAY_ARCHIVE_BUCKET'.length;
+    const room = 4096 - names - 3 * 255;
     const sources = [{ name: 'github', scheme: 'github', secretParameters: ['/x'] }];
     const padding = room - JSON.stringify({ sources, routes: [{ source: '*', type: '', handler: 'log' }] }).length;
     const exact = config({ sources, routes: [{ source: '*', type: 'x'.repeat(padding), handler: 'log' }] });

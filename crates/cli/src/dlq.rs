@@ -14,8 +14,8 @@ use std::process::ExitCode;
 use aws_sdk_sqs::types::{ChangeMessageVisibilityBatchRequestEntry, Message, MessageSystemAttributeName};
 use hookway_core::Envelope;
 use hookway_core::dead_letter::DeadLetter as Refusal;
+use hookway_core::job::DestinationRecord;
 use hookway_core::store::{DynamoStore, RecordKey, RecordStatus, StateStore};
-use hookway_dev::lambda::DestinationRecord;
 
 use crate::error::CliError;
 use crate::stack::{Stack, StackArgs};
@@ -138,7 +138,7 @@ async fn read(stack: &Stack, queue: Queue, messages: Vec<Message>) -> Vec<DeadLe
         let kind = match queue {
             Queue::Events => match Envelope::from_json(&body) {
                 Ok(envelope) => {
-                    let envelope = owned(envelope);
+                    let envelope = envelope.into_owned();
                     let record = store.status(&RecordKey::event(&envelope.source, &envelope.id)).await.ok().flatten();
                     let refusal = Refusal::from_attributes(|name| {
                         message.message_attributes()?.get(name)?.string_value().map(str::to_owned)
@@ -155,22 +155,6 @@ async fn read(stack: &Stack, queue: Queue, messages: Vec<Message>) -> Vec<DeadLe
         letters.push(DeadLetter { message, kind });
     }
     letters
-}
-
-fn owned(envelope: Envelope<'_>) -> Envelope<'static> {
-    let text = |value: std::borrow::Cow<'_, str>| std::borrow::Cow::Owned(value.into_owned());
-    Envelope {
-        version: envelope.version,
-        id: text(envelope.id),
-        source: text(envelope.source),
-        event_type: envelope.event_type.map(text),
-        received_at: text(envelope.received_at),
-        request_id: envelope.request_id.map(text),
-        content_type: envelope.content_type.map(text),
-        headers: envelope.headers.into_iter().map(|(name, value)| (text(name), text(value))).collect(),
-        body_encoding: envelope.body_encoding,
-        body: text(envelope.body),
-    }
 }
 
 fn receive_count(message: &Message) -> String {

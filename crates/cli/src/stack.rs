@@ -1,12 +1,13 @@
 //! Where the operator commands act: the local stack of `make dev` (`--local`, or whenever
-//! `AWS_ENDPOINT_URL` is set), or the deployed stack, found by its CloudFormation outputs with the
-//! default credential chain.
+//! `AWS_ENDPOINT_URL` is set), found by its state file, or the deployed stack, found by its
+//! CloudFormation outputs with the default credential chain. Neither needs the emulator: the state
+//! file and the SDK configuration for moto are `hookway-core`'s.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
 
 use aws_config::SdkConfig;
-use hookway_dev::state::DevState;
+use hookway_core::local::state::DevState;
 
 use crate::error::CliError;
 
@@ -55,7 +56,7 @@ impl StackArgs {
     pub async fn sdk_config(&self) -> Result<SdkConfig, CliError> {
         if self.is_local() {
             let state = DevState::running(&self.state_dir)?;
-            Ok(hookway_dev::sdk_config(&state.aws_endpoint).await)
+            Ok(hookway_core::local::sdk_config(&state.aws_endpoint).await)
         } else {
             Ok(hookway_core::aws::sdk_config().await)
         }
@@ -66,7 +67,7 @@ impl StackArgs {
         if self.is_local() {
             let state = DevState::running(&self.state_dir)?;
             return Ok(Stack {
-                aws: hookway_dev::sdk_config(&state.aws_endpoint).await,
+                aws: hookway_core::local::sdk_config(&state.aws_endpoint).await,
                 api_url: state.gateway_url.clone(),
                 events_queue_url: state.events_queue_url,
                 events_dlq_url: state.events_dlq_url,

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use hookway_dev::state::DevState;
+use hookway_core::local::state::DevState;
 use hookway_testkit::receiver::{Receiver, Reply};
 use hookway_testkit::{free_port, wait_for, workspace_root};
 use nix::sys::signal::{Signal, kill, killpg};
@@ -284,7 +284,7 @@ async fn the_local_stack_end_to_end() {
         assert_eq!(answer.json::<Value>().await.unwrap()["id"], "e2e-twice");
     }
     let state = stack.state().unwrap();
-    let sqs = aws_sdk_sqs::Client::new(&hookway_dev::sdk_config(&state.aws_endpoint).await);
+    let sqs = aws_sdk_sqs::Client::new(&hookway_core::local::sdk_config(&state.aws_endpoint).await);
     wait_for("both deliveries to be processed", STEP_DEADLINE, || async {
         let delivered = !deliveries(&receiver, "e2e-twice").is_empty();
         (delivered && queue_is_empty(&sqs, &state.events_queue_url).await).then_some(())
@@ -427,7 +427,7 @@ fn read(path: &Path) -> String {
 
 /// The secret `make dev` generated for a parameter.
 fn local_secret(stack: &LocalStack, parameter: &str) -> String {
-    let secrets = hookway_dev::secrets::LocalSecrets::load(&stack.state_dir).unwrap();
+    let secrets = hookway_core::local::secrets::LocalSecrets::load(&stack.state_dir).unwrap();
     secrets.values[parameter].clone()
 }
 

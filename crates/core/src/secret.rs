@@ -8,13 +8,18 @@
 //! ```
 //!
 //! so that `hookway secrets rotate` can keep the previous secret valid for a grace period while a
-//! sender switches. A secret never appears in `Debug` output or logs.
+//! sender switches. A secret never appears in `Debug` output or logs. [`generate`] makes a fresh
+//! one in the form a scheme's senders use (`hookway secrets put`, and the local stack's first run).
 
 use std::fmt;
 
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
 use hmac::{Hmac, Mac as _};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
+
+use crate::config::{ParameterUse, SchemeName};
 
 /// A secret prepared for signing and verifying: the HMAC key schedule is computed once, when the
 /// secret is loaded, not on every request.
@@ -114,6 +119,30 @@ pub fn format_parameter(secrets: &[StoredSecret]) -> String {
     }
 }
 
+/// A new random secret in the form the scheme's senders use: 32 bytes from the OS's generator.
+pub fn generate(scheme: SchemeName) -> Result<String, getrandom::Error> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes)?;
+    Ok(match scheme {
+        SchemeName::StandardWebhooks => format!("whsec_{}", BASE64.encode(bytes)),
+        SchemeName::Stripe => format!("whsec_{}", hex::encode(bytes)),
+        _ => hex::encode(bytes),
+    })
+}
+
+/// A new random value for a destination's parameter: a `whsec_` signing secret, or a
+/// `Bearer` token for the `Authorization` header.
+pub fn generate_outbound(used: ParameterUse) -> Result<String, getrandom::Error> {
+    match used {
+        ParameterUse::Signing => generate(SchemeName::StandardWebhooks),
+        ParameterUse::Authorization => {
+            let mut bytes = [0u8; 32];
+            getrandom::fill(&mut bytes)?;
+            Ok(format!("Bearer {}", hex::encode(bytes)))
+        }
+    }
+}
+
 /// `expiresAt` as an RFC 3339 time, held as Unix seconds.
 mod rfc3339 {
     use std::time::{Duration, UNIX_EPOCH};
@@ -180,6 +209,18 @@ mod tests {
     #[test]
     fn an_empty_secret_is_refused() {
         assert_eq!(SigningKey::new(b"", None).unwrap_err(), KeyError::Empty);
+    }
+
+    #[test]
+    fn generated_secrets_are_fresh_and_of_the_schemes_form() {
+        let a = generate(SchemeName::StandardWebhooks).unwrap();
+        assert!(a.starts_with("whsec_") && BASE64.decode(&a[6..]).unwrap().len() == 32);
+        assert_ne!(a, generate(SchemeName::StandardWebhooks).unwrap());
+        assert_eq!(generate(SchemeName::Github).unwrap().len(), 64);
+        let source = crate::Source::with_scheme("sw", SchemeName::StandardWebhooks).unwrap();
+        assert!(source.scheme.key(&a, None).is_ok(), "usable as a key");
+        assert!(generate_outbound(ParameterUse::Authorization).unwrap().starts_with("Bearer "));
+        assert!(generate_outbound(ParameterUse::Signing).unwrap().starts_with("whsec_"));
     }
 
     #[test]

@@ -5,8 +5,9 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use hookway_core::job::DestinationRecord;
 use hookway_dev::gateway::Gateway;
-use hookway_dev::lambda::{AsyncInvoker, Destination, DestinationRecord, Lambda};
+use hookway_dev::lambda::{AsyncInvoker, Destination, Lambda};
 use hookway_testkit::receiver::Receiver;
 use hookway_testkit::wait_for;
 use serde_json::{Value, json};

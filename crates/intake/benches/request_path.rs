@@ -9,11 +9,13 @@
 #![allow(missing_docs)]
 
 use std::hint::black_box;
+use std::sync::Arc;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use hookway_core::Config;
+use hookway_core::archive::MemoryObjects;
 use hookway_core::scheme::SignRequest;
 use hookway_core::secret_cache::{SecretCache, SecretStore, StoreError};
 use hookway_core::store::MemoryStore;
@@ -65,9 +67,15 @@ fn event_json(config: &Config) -> String {
 fn request_path(c: &mut Criterion) {
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     let config = Config::from_json(include_str!("../../../hookway.json")).unwrap();
-    let intake = Intake::new(&config, Sink, SecretCache::new(Secrets), MemoryStore::default())
-        .unwrap()
-        .with_metrics(MetricsSink::discard());
+    let intake = Intake::new(
+        &config,
+        Sink,
+        SecretCache::new(Secrets),
+        MemoryStore::default(),
+        Arc::new(MemoryObjects::default()),
+    )
+    .unwrap()
+    .with_metrics(MetricsSink::discard());
     runtime.block_on(intake.preload_secrets());
     let event = event_json(&config);
     let check = runtime.block_on(intake.handle(lambda_http::request::from_str(&event).unwrap()));

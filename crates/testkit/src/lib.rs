@@ -18,6 +18,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use aws_config::SdkConfig;
+use hookway_core::local::resources;
 
 /// A moto server, stopped on drop.
 #[derive(Debug)]
@@ -72,7 +73,7 @@ impl Drop for MotoServer {
 
 /// SDK configuration with test credentials pointed at `endpoint`, with Hookway's timeouts.
 pub async fn sdk_config_for(endpoint: &str) -> SdkConfig {
-    hookway_dev::sdk_config(endpoint).await
+    hookway_core::local::sdk_config(endpoint).await
 }
 
 /// Where `moto_server` is.
@@ -117,16 +118,21 @@ where
 
 /// Creates an SQS queue allowing 1 MiB messages, as the stack does, and returns its URL.
 pub async fn create_queue(config: &SdkConfig, name: &str) -> String {
-    hookway_dev::resources::create_queue(config, name, &[]).await.unwrap()
+    resources::create_queue(config, name, &[]).await.unwrap()
 }
 
 /// Stores a SecureString parameter.
 pub async fn put_secret(config: &SdkConfig, name: &str, value: &str) {
     let values = [(name.to_owned(), value.to_owned())].into();
-    hookway_dev::resources::put_secrets(config, &values).await.unwrap();
+    resources::put_secrets(config, &values).await.unwrap();
 }
 
 /// Creates the state table as the stack does (partition key `pk`, TTL on `expiresAt`).
 pub async fn create_table(config: &SdkConfig, name: &str) {
-    hookway_dev::resources::create_table(config, name).await.unwrap();
+    resources::create_table(config, name).await.unwrap();
+}
+
+/// Creates an archive bucket.
+pub async fn create_bucket(config: &SdkConfig, name: &str) {
+    resources::create_bucket(config, name, None).await.unwrap();
 }

@@ -3,6 +3,8 @@
 //! * [`batch`] — **SQS batches** of event envelopes from the events queue. It answers with a
 //!   partial batch response, so only the failed messages return to the queue (and, after
 //!   `maxReceiveCount` deliveries, reach its dead-letter queue); an unreadable message fails alone.
+//!   Before any handler runs, [`archive`] reads the claim-checked bodies back and archives the
+//!   events seen for the first time, one S3 object per source and hour of the batch.
 //! * [`job`] — **jobs** from `POST /jobs`, invoked asynchronously by API Gateway. A failing job
 //!   returns an error, so Lambda retries it and finally sends it to the jobs dead-letter queue.
 //! * [`pipeline`] — for each event: claim its idempotency record (a duplicate of a processed event
@@ -19,6 +21,7 @@
 // No unwrap or expect on request paths: every failure is an error with a status or an exit code.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod archive;
 pub mod batch;
 pub mod breaker;
 pub mod dead_letter;
@@ -39,6 +42,7 @@ use std::time::Duration;
 
 use aws_lambda_events::event::sqs::SqsEvent;
 use hookway_core::Config;
+use hookway_core::archive::ObjectStore;
 use hookway_core::job::JobEvent;
 use hookway_core::store::StateStore;
 use serde_json::Value;
@@ -65,6 +69,7 @@ pub struct Worker<S> {
     router: Router,
     ordering: OrderingGuard,
     dead_letters: Option<Arc<dyn DeadLetterQueue>>,
+    bucket: Option<Arc<dyn ObjectStore>>,
     record_ttl_seconds: i64,
     job_attempts: u32,
 }
@@ -79,12 +84,15 @@ pub struct Outbound {
     /// Where events a destination refused for good go at once; without one, they are left to
     /// the queue's retries.
     pub dead_letters: Option<Arc<dyn DeadLetterQueue>>,
+    /// The archive bucket: events are archived there, and claim-checked bodies read from it.
+    /// Without one, nothing is archived and a claim-checked event fails.
+    pub bucket: Option<Arc<dyn ObjectStore>>,
 }
 
-/// A client alone: no secrets to read, no dead-letter queue (tests, benchmarks).
+/// A client alone: no secrets to read, no dead-letter queue, no archive (tests, benchmarks).
 impl From<reqwest::Client> for Outbound {
     fn from(client: reqwest::Client) -> Outbound {
-        Outbound { client, secrets: Arc::new(Secrets::none()), dead_letters: None }
+        Outbound { client, secrets: Arc::new(Secrets::none()), dead_letters: None, bucket: None }
     }
 }
 
@@ -134,6 +142,7 @@ impl<S: StateStore> Worker<S> {
             router: Router::new(&config.routes, registry, &outbound.client, &outbound.secrets)?,
             ordering: OrderingGuard::new(config),
             dead_letters: outbound.dead_letters,
+            bucket: outbound.bucket,
             record_ttl_seconds: i64::from(config.worker.idempotency_ttl_days) * 86_400,
             job_attempts: config.jobs.retry_attempts + 1,
         })

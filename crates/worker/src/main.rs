@@ -1,8 +1,9 @@
 //! The worker Lambda's entry point: builds the configuration, the DynamoDB client, the HTTP
 //! client and the handlers once, at start-up, then runs each invocation through [`Worker::invoke`].
 //!
-//! Environment: `HOOKWAY_CONFIG` (the JSON of hookway.json), `HOOKWAY_TABLE`,
-//! `HOOKWAY_EVENTS_DLQ_URL` (where events a destination refused for good go), and the usual AWS
+//! Environment ([`hookway_core::env::WORKER`]): `HOOKWAY_CONFIG` (the JSON of hookway.json),
+//! `HOOKWAY_TABLE`, `HOOKWAY_EVENTS_DLQ_URL` (where events a destination refused for good go),
+//! `HOOKWAY_ARCHIVE_BUCKET` (the archive, and the claim-checked bodies), and the usual AWS
 //! variables (`AWS_ENDPOINT_URL` points the clients at moto locally). The destinations' secret
 //! parameters are read once here, in one batch, and cached.
 
@@ -14,10 +15,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use hookway_core::Config;
-use hookway_core::dead_letter::EVENTS_DLQ_URL_ENV;
+use hookway_core::archive::{S3Store, s3_client};
+use hookway_core::env::{self, LambdaEnv, Var};
 use hookway_core::secret_cache::SsmSecretStore;
-use hookway_core::store::{DynamoStore, TABLE_ENV};
+use hookway_core::store::DynamoStore;
 use hookway_worker::dead_letter::SqsDeadLetterQueue;
 use hookway_worker::deadline::Deadline;
 use hookway_worker::handler::Registry;
@@ -30,11 +31,10 @@ use serde_json::Value;
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     hookway_core::telemetry::init_logging();
-    let config = Config::from_env()?;
-    let table = std::env::var(TABLE_ENV).map_err(|_| format!("{TABLE_ENV} is not set"))?;
-    let dead_letters = std::env::var(EVENTS_DLQ_URL_ENV).map_err(|_| format!("{EVENTS_DLQ_URL_ENV} is not set"))?;
+    let env = LambdaEnv::from_env(env::WORKER)?;
+    let config = env.config();
     let aws = hookway_core::aws::sdk_config().await;
-    let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&aws), table);
+    let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&aws), env.get(Var::Table));
     // Your own handlers: register them here, route to them with {"custom": "<name>"}.
     let registry = Registry::new().with("report", Report);
     let client = reqwest::Client::builder()
@@ -45,9 +45,15 @@ async fn main() -> Result<(), Error> {
     let secrets = Secrets::new(SsmSecretStore::new(aws_sdk_ssm::Client::new(&aws)));
     let parameters: Vec<String> = config.outbound_parameters().iter().map(|(name, _)| (*name).to_owned()).collect();
     secrets.preload(&parameters).await;
-    let dead_letters = SqsDeadLetterQueue::new(aws_sdk_sqs::Client::new(&aws), dead_letters);
-    let outbound = Outbound { client, secrets: Arc::new(secrets), dead_letters: Some(Arc::new(dead_letters)) };
-    let worker = Arc::new(Worker::new(&config, store, &registry, outbound)?);
+    let dead_letters = SqsDeadLetterQueue::new(aws_sdk_sqs::Client::new(&aws), env.get(Var::EventsDlqUrl));
+    let bucket = S3Store::new(s3_client(&aws), env.get(Var::ArchiveBucket));
+    let outbound = Outbound {
+        client,
+        secrets: Arc::new(secrets),
+        dead_letters: Some(Arc::new(dead_letters)),
+        bucket: Some(Arc::new(bucket)),
+    };
+    let worker = Arc::new(Worker::new(config, store, &registry, outbound)?);
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| {
         let worker = Arc::clone(&worker);
         async move {

@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 
 use aws_lambda_events::event::sqs::SqsMessageAttribute;
 use futures_util::future::join_all;
+use hookway_core::archive::ArchiveLocation;
 use hookway_core::dead_letter::DeadLetter;
 use hookway_core::store::{Claim, Claimed, Delivery, DeliveryStatus, Outcome, RecordKey, StateStore};
 use serde_json::Value;
@@ -29,13 +30,16 @@ use crate::ordering::Position;
 use crate::router::Route;
 use crate::{FINISH_MARGIN, Worker};
 
-/// The SQS message an event came in: what a dead letter carries on.
+/// The SQS message an event came in: what a dead letter carries on, and where the batch archived
+/// it.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Origin<'m> {
     /// The envelope, as received.
     pub body: &'m str,
     /// Its message attributes.
     pub attributes: &'m HashMap<String, SqsMessageAttribute>,
+    /// Where this receive archived the event, if it did: the claim records it.
+    pub archived: Option<&'m ArchiveLocation>,
 }
 
 /// What became of one event.
@@ -96,7 +100,8 @@ impl<S: StateStore> Worker<S> {
         deadline: Deadline,
     ) -> Processed {
         let key = event.record_key();
-        let earlier = match self.claim(&mut event, &key, deadline).await {
+        let archived = origin.and_then(|origin| origin.archived);
+        let earlier = match self.claim(&mut event, &key, archived, deadline).await {
             Ok(earlier) => earlier,
             Err(processed) => return processed,
         };
@@ -142,9 +147,16 @@ impl<S: StateStore> Worker<S> {
         }
     }
 
-    /// Step 1: the event's record, held until the invocation's deadline; its attempt set. The
-    /// deliveries earlier attempts made come back with it.
-    async fn claim(&self, event: &mut Event, key: &RecordKey, deadline: Deadline) -> Result<Vec<Delivery>, Processed> {
+    /// Step 1: the event's record, held until the invocation's deadline (and where the event is
+    /// archived, if this receive archived it); its attempt set. The deliveries earlier attempts
+    /// made come back with it.
+    async fn claim(
+        &self,
+        event: &mut Event,
+        key: &RecordKey,
+        archived: Option<&ArchiveLocation>,
+        deadline: Deadline,
+    ) -> Result<Vec<Delivery>, Processed> {
         let now = hookway_core::unix_now();
         let digest = event.digest();
         let claim = Claim {
@@ -154,6 +166,7 @@ impl<S: StateStore> Worker<S> {
             locked_until: deadline.unix_seconds(),
             now,
             expires_at: deadline.unix_seconds() + self.record_ttl_seconds,
+            archive: archived,
         };
         let (attempts, conflict, deliveries) = match self.store.claim(&claim).await {
             Ok(Claimed::Acquired { attempts, conflict, deliveries }) => (attempts, conflict, deliveries),
@@ -359,8 +372,15 @@ mod tests {
 
         let key = RecordKey::event("github", "d1");
         let now = hookway_core::unix_now();
-        let claim_at =
-            |now| Claim { key: &key, digest: "x", event_type: None, locked_until: now + 30, now, expires_at: now + 60 };
+        let claim_at = |now| Claim {
+            key: &key,
+            digest: "x",
+            event_type: None,
+            locked_until: now + 30,
+            now,
+            expires_at: now + 60,
+            archive: None,
+        };
         assert_eq!(
             store.claim(&claim_at(now + 1)).await.unwrap(),
             Claimed::Busy,

@@ -6,12 +6,13 @@ use std::time::{Duration, Instant};
 
 use aws_config::SdkConfig;
 use hookway_core::Config;
+use hookway_core::archive::{S3Store, s3_client};
 use hookway_core::envelope::queued as envelope;
 use hookway_core::job::JobEvent;
 use hookway_core::secret_cache::SsmSecretStore;
 use hookway_core::store::{DeliveryStatus, DynamoStore, RecordKey, StateStore, contract};
 use hookway_testkit::receiver::{Receiver, Reply};
-use hookway_testkit::{MotoServer, create_queue, create_table, put_secret, wait_for, workspace_root};
+use hookway_testkit::{MotoServer, create_bucket, create_queue, create_table, put_secret, wait_for, workspace_root};
 use hookway_worker::dead_letter::SqsDeadLetterQueue;
 use hookway_worker::deadline::Deadline;
 use hookway_worker::handler::Registry;
@@ -74,12 +75,20 @@ impl Harness {
         let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&aws), "hookway-state");
         let registry = Registry::new().with("report", Report);
         let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-        // As main.rs builds them: the parameters read in one batch at start-up, SQS for dead letters.
+        // As main.rs builds them: the parameters read in one batch at start-up, SQS for dead
+        // letters, the archive bucket in S3.
         let secrets = Secrets::new(SsmSecretStore::new(aws_sdk_ssm::Client::new(&aws)));
         let names: Vec<String> = config.outbound_parameters().iter().map(|(name, _)| (*name).to_owned()).collect();
         secrets.preload(&names).await;
         let dead_letters = SqsDeadLetterQueue::new(aws_sdk_sqs::Client::new(&aws), &dead_letter_queue);
-        let outbound = Outbound { client, secrets: Arc::new(secrets), dead_letters: Some(Arc::new(dead_letters)) };
+        create_bucket(&aws, "hookway-archive").await;
+        let bucket = S3Store::new(s3_client(&aws), "hookway-archive");
+        let outbound = Outbound {
+            client,
+            secrets: Arc::new(secrets),
+            dead_letters: Some(Arc::new(dead_letters)),
+            bucket: Some(Arc::new(bucket)),
+        };
         let worker = Worker::new(&config, store.clone(), &registry, outbound).unwrap();
         Harness { _moto: moto, aws, store, worker, receiver, dead_letter_queue }
     }

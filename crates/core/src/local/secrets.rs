@@ -6,20 +6,24 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD as BASE64;
-use hookway_core::config::ParameterUse;
-use hookway_core::{Config, SchemeName};
+use crate::Config;
+use crate::secret::{generate, generate_outbound};
 
 /// The file's name in the state directory.
 pub const SECRETS_FILE: &str = "secrets.json";
 
 /// The local secret parameters and their values.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct LocalSecrets {
     path: PathBuf,
     /// Parameter name → value.
     pub values: BTreeMap<String, String>,
+}
+
+impl std::fmt::Debug for LocalSecrets {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LocalSecrets").field("path", &self.path).field("parameters", &self.values.keys()).finish()
+    }
 }
 
 /// The file cannot be read or written.
@@ -94,48 +98,15 @@ impl LocalSecrets {
     }
 }
 
-/// A new random secret in the form the scheme's senders use: 32 bytes from the OS's generator.
-pub fn generate(scheme: SchemeName) -> Result<String, getrandom::Error> {
-    let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes)?;
-    Ok(match scheme {
-        SchemeName::StandardWebhooks => format!("whsec_{}", BASE64.encode(bytes)),
-        SchemeName::Stripe => format!("whsec_{}", hex::encode(bytes)),
-        _ => hex::encode(bytes),
-    })
-}
-
-/// A new random value for a destination's parameter: a `whsec_` signing secret, or a
-/// `Bearer` token for the `Authorization` header.
-pub fn generate_outbound(used: ParameterUse) -> Result<String, getrandom::Error> {
-    match used {
-        ParameterUse::Signing => generate(SchemeName::StandardWebhooks),
-        ParameterUse::Authorization => {
-            let mut bytes = [0u8; 32];
-            getrandom::fill(&mut bytes)?;
-            Ok(format!("Bearer {}", hex::encode(bytes)))
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn generated_secrets_are_fresh_and_of_the_schemes_form() {
-        let a = generate(SchemeName::StandardWebhooks).unwrap();
-        assert!(a.starts_with("whsec_") && BASE64.decode(&a[6..]).unwrap().len() == 32);
-        assert_ne!(a, generate(SchemeName::StandardWebhooks).unwrap());
-        assert_eq!(generate(SchemeName::Github).unwrap().len(), 64);
-        let source = hookway_core::Source::with_scheme("sw", SchemeName::StandardWebhooks).unwrap();
-        assert!(source.scheme.key(&a, None).is_ok(), "usable as a key");
-    }
+    use crate::config::ParameterUse;
 
     #[test]
     fn missing_secrets_are_generated_once_and_kept() {
         let dir = std::env::temp_dir().join(format!("hookway-secrets-{}", uuid::Uuid::new_v4()));
-        let mut config: serde_json::Value = serde_json::from_str(include_str!("../../../hookway.json")).unwrap();
+        let mut config: serde_json::Value = serde_json::from_str(include_str!("../../../../hookway.json")).unwrap();
         config["routes"] = serde_json::json!([{"source": "*", "handlers": [{"forward": {
             "url": "https://billing.example.com/hooks",
             "sign": {"secretParameters": ["/hookway/destinations/billing/signing"]},
@@ -150,6 +121,8 @@ mod tests {
         }
         let again = LocalSecrets::load_or_generate(&dir, &config).unwrap();
         assert_eq!(first.values, again.values, "kept across runs");
+        let debug = format!("{again:?}");
+        assert!(first.values.values().all(|value| !debug.contains(value.as_str())), "{debug}");
         let mode = std::fs::metadata(dir.join(SECRETS_FILE)).unwrap().permissions();
         assert_eq!(std::os::unix::fs::PermissionsExt::mode(&mode) & 0o777, 0o600);
         std::fs::remove_dir_all(dir).unwrap();
