@@ -11,7 +11,8 @@ PYTHON ?= python3
 VENV := .venv
 TOOLS := $(VENV)/.installed
 NODE_MODULES := node_modules/.installed
-export MOTO_SERVER := $(abspath $(VENV))/bin/moto_server
+# moto, with DynamoDB's one-write-at-a-time per item (see tools/moto_server.py).
+export MOTO_SERVER := $(abspath tools/moto-server)
 CDK := CDK_DISABLE_CLI_TELEMETRY=true npx cdk
 
 .PHONY: help
@@ -79,7 +80,7 @@ deploy: $(TOOLS) $(NODE_MODULES) ## Check hookway.json, then build and deploy th
 
 .PHONY: bench
 bench: ## Criterion benchmarks: verification per scheme, the intake's request path, the worker pipeline
-	cargo bench -p hookway-core --bench verify
+	cargo bench -p hookway-providers --bench verify
 	cargo bench -p hookway-intake --bench request_path
 	cargo bench -p hookway-worker --bench pipeline
 
@@ -95,5 +96,8 @@ fuzz: ## The property tests at length: at least 1,000,000 cases in all (FUZZ_CAS
 	@awk -F'\t' '{ printf "  %-72s %9d\n", $$1, $$2; total += $$2 } END { printf "fuzz: %d cases in all, no failure\n", total }' $(FUZZ_REPORT)
 
 .PHONY: schema
-schema: ## Regenerate hookway.schema.json from the code
+schema: ## Regenerate hookway.schema.json and the README's provider table from the code
 	cargo run --quiet -p hookway-cli -- config schema > hookway.schema.json
+	cargo run --quiet -p hookway-cli -- providers --markdown | $(PYTHON) -c 'import re, sys; \
+		table = sys.stdin.read(); readme = open("README.md").read(); \
+		open("README.md", "w").write(re.sub(r"(<!-- providers:start -->\n).*?(<!-- providers:end -->)", lambda m: m.group(1) + table + m.group(2), readme, flags=re.S))'

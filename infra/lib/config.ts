@@ -100,6 +100,18 @@ export interface HookwayConfig {
   readonly routes?: readonly RouteConfig[];
 }
 
+/**
+ * Every delivery a route can make, named as the worker names it in its records and metrics:
+ * `forward <url>`, `custom <name>` or `log`; each once.
+ */
+export function deliveryNames(settings: HookwayConfig): string[] {
+  const handlers = (settings.routes ?? []).flatMap((route) => (route.handler !== undefined ? [route.handler] : (route.handlers ?? [])));
+  const names = handlers.map((handler) =>
+    typeof handler === 'string' ? handler : 'forward' in handler ? `forward ${handler.forward.url}` : `custom ${handler.custom}`,
+  );
+  return [...new Set(names)];
+}
+
 /** Every SSM parameter the worker reads for its destinations: signing secrets and Authorization values. */
 export function outboundParameters(settings: HookwayConfig): string[] {
   const handlers = (settings.routes ?? []).flatMap((route) => (route.handler !== undefined ? [route.handler] : (route.handlers ?? [])));

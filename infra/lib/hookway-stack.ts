@@ -4,7 +4,7 @@ import { AttributeType, BillingMode, Table } from 'aws-cdk-lib/aws-dynamodb';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { Archive } from './archive';
-import type { LoadedConfig } from './config';
+import { deliveryNames, type LoadedConfig } from './config';
 import { IngestApi } from './ingest-api';
 import { Intake } from './intake';
 import { Monitoring } from './monitoring';
@@ -79,6 +79,7 @@ export class HookwayStack extends Stack {
       alarms: settings.alarms,
       alarmEmail: props.alarmEmail,
       sources: settings.sources.map((source) => source.name),
+      destinations: deliveryNames(settings),
       api: api.restApi,
       apiAccessLogs: api.accessLogs,
       intake: intake.function,

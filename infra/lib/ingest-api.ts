@@ -22,7 +22,7 @@ import { JOB_ACCEPTED_TEMPLATE, JOB_REQUEST_TEMPLATE } from './job-templates';
 
 export interface IngestApiProps {
   readonly api: ApiConfig;
-  /** Serves `POST /webhooks/{source}` and `GET /jobs/{id}`. */
+  /** Serves `POST|GET /webhooks/{source}` and `GET /jobs/{id}`. */
   readonly intake: IFunction;
   /** Runs the jobs of `POST /jobs`, invoked asynchronously. */
   readonly worker: IFunction;
@@ -32,8 +32,8 @@ export interface IngestApiProps {
 }
 
 /**
- * The REST API: `POST /webhooks/{source}` for the senders, and `POST /jobs` and `GET /jobs/{id}`,
- * behind an API key, for the clients that submit jobs.
+ * The REST API: `POST /webhooks/{source}` for the senders (and `GET`, for the handshakes of Meta and
+ * Dropbox), and `POST /jobs` and `GET /jobs/{id}`, behind an API key, for the clients that submit jobs.
  */
 export class IngestApi extends Construct {
   readonly restApi: RestApi;
@@ -92,7 +92,11 @@ export class IngestApi extends Construct {
     this.restApi.node.tryRemoveChild('Endpoint');
 
     const intake = new LambdaIntegration(props.intake, { allowTestInvoke: false });
-    this.restApi.root.addResource('webhooks').addResource('{source}').addMethod('POST', intake);
+    const webhooks = this.restApi.root.addResource('webhooks').addResource('{source}');
+    webhooks.addMethod('POST', intake);
+    // Meta and Dropbox check an endpoint with a GET before their first event; the intake answers
+    // it for those providers alone (405 for the others) and never queues it.
+    webhooks.addMethod('GET', intake);
 
     const jobs = this.restApi.root.addResource('jobs');
     this.addSubmitJob(jobs, props.worker);

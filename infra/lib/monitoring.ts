@@ -31,6 +31,8 @@ export interface MonitoringProps {
   readonly alarmEmail?: string;
   /** The sources of hookway.json, by name: their metrics are graphed and watched one by one. */
   readonly sources: readonly string[];
+  /** The deliveries its routes make (`forward <url>`, ...): their waits are graphed one by one. */
+  readonly destinations: readonly string[];
   readonly api: RestApi;
   readonly apiAccessLogs: ILogGroup;
   readonly intake: IFunction;
@@ -95,7 +97,12 @@ export class Monitoring extends Construct {
     alarm('EventsQueueBacklog', props.eventsQueue.metricApproximateNumberOfMessagesVisible(queueMax), alarms.visibleMessages, 'Too many events wait: the worker is failing, throttled or too slow.');
     alarm('WorkerErrors', props.worker.metricErrors(lambdaSum), 1, 'The worker failed a job, or crashed on a batch.');
     alarm('WorkerThrottles', props.worker.metricThrottles(lambdaSum), 1, 'The worker was throttled.');
-    alarm('EventsDeadLetters', props.eventsDeadLetterQueue.metricApproximateNumberOfMessagesVisible(queueMax), 1, 'An event failed every delivery and is in the events dead-letter queue.');
+    alarm(
+      'EventsDeadLetters',
+      props.eventsDeadLetterQueue.metricApproximateNumberOfMessagesVisible(queueMax),
+      1,
+      'An event is in the events dead-letter queue: a destination refused it for good, its retry schedule is used up, or it crashed the worker queue.maxReceiveCount times.',
+    );
     alarm('JobsDeadLetters', props.jobsDeadLetterQueue.metricApproximateNumberOfMessagesVisible(queueMax), 1, 'A job failed every attempt and is in the jobs dead-letter queue.');
     alarm('Api5xx', props.api.deploymentStage.metricServerError(lambdaSum), 1, 'API Gateway answered 5XX: an integration failed or timed out.');
 
@@ -170,6 +177,15 @@ export class Monitoring extends Construct {
       graph('Duplicates and stale-skipped, by source', bySource.flatMap((source) => [worker('Duplicates', source), worker('StaleSkipped', source)]), 6),
       graph('Failed and dead-lettered, by source', bySource.flatMap((source) => [worker('Failed', source), worker('DeadLettered', source)]), 6),
       graph('Delivery latency (p99 ms), by source', bySource.map((source) => worker('HandlerLatency', source, 'p99')), 6),
+    );
+    // During an outage the events wait in the queue, delayed, on their retry schedules: how many
+    // deliveries each destination puts off, and how many events wait.
+    this.dashboard.addWidgets(
+      graph('Deliveries put off, by destination', props.destinations.map((destination) => delayed(destination))),
+      graph('Events waiting for their next attempt', [
+        props.eventsQueue.metric('ApproximateNumberOfMessagesDelayed', { ...queueMax, label: 'delayed in the events queue' }),
+        ...bySource.map((source) => worker('Delayed', source)),
+      ]),
     );
     this.dashboard.addWidgets(
       graph('Dead-letter queues: messages', [
@@ -259,6 +275,18 @@ function rejected(source: string | undefined, reason: string, period: Duration, 
   });
 }
 
+/** Deliveries to one destination the worker put off to a later attempt (each time it did). */
+function delayed(destination: string): Metric {
+  return new Metric({
+    namespace: NAMESPACE,
+    metricName: 'DeliveriesDelayed',
+    dimensionsMap: { Pipeline: 'events', Destination: destination },
+    statistic: 'Sum',
+    period: FAST,
+    label: destination,
+  });
+}
+
 /** One of the worker's metrics of one source (`jobs`: the jobs of POST /jobs). */
 function worker(metricName: string, source: string, statistic = 'Sum'): Metric {
   return new Metric({
@@ -267,7 +295,7 @@ function worker(metricName: string, source: string, statistic = 'Sum'): Metric {
     dimensionsMap: { Pipeline: source === 'jobs' ? 'jobs' : 'events', Source: source },
     statistic,
     period: FAST,
-    label: ['Duplicates', 'StaleSkipped', 'Failed', 'DeadLettered'].includes(metricName) ? `${source}: ${metricName}` : source,
+    label: ['Duplicates', 'StaleSkipped', 'Failed', 'DeadLettered', 'Delayed'].includes(metricName) ? `${source}: ${metricName}` : source,
   });
 }
 
@@ -319,8 +347,8 @@ function flow(scope: Construct, props: MonitoringProps): string {
 **sender** → **API Gateway** (\`POST /webhooks/{source}\`, \`POST /jobs\`, \`GET /jobs/{id}\`) →
 **intake** (checks the sender's address and the signature, queues the webhook, answers 202) →
 **events queue** →
-**worker** (runs each event's handlers once; the queue retries failed messages) →
-**destinations**; what fails every try ends in the **dead-letter queues**: events after \`queue.maxReceiveCount\` deliveries, jobs after Lambda's retries.
+**worker** (runs each event's handlers once; an event to try again waits in the queue, delayed, on its handler's retry schedule) →
+**destinations**; what fails for good ends in the **dead-letter queues**: events refused, out of retries, or crashing the worker \`queue.maxReceiveCount\` times; jobs after Lambda's retries.
 The rows below follow that order. Every alarm goes to the alarm topic and says what to do; the [runbook](${props.alarms.runbookUrl}) has the commands.
 
 [API](${base}/apigateway/main/apis/${api}/resources?api=${api}&region=${region}) ([access logs](${logs(props.apiAccessLogs)})) ·

@@ -16,8 +16,9 @@ export interface WorkerProps {
   readonly config: LoadedConfig;
   /** The worker crate's Cargo.toml. */
   readonly manifestPath: string;
+  /** The queue the worker drains, and where it sends events back to wait for their next attempt. */
   readonly eventsQueue: IQueue;
-  /** Where the worker sends an event a destination refused for good, at once. */
+  /** Where the worker sends an event a destination refused for good, or whose retries are used up. */
   readonly eventsDeadLetterQueue: IQueue;
   /** Where a job goes once Lambda has given up on it. */
   readonly jobsDeadLetterQueue: IQueue;
@@ -49,6 +50,7 @@ export class Worker extends Construct {
       environment: {
         HOOKWAY_CONFIG: props.config.json,
         HOOKWAY_TABLE: props.table.tableName,
+        HOOKWAY_EVENTS_QUEUE_URL: props.eventsQueue.queueUrl,
         HOOKWAY_EVENTS_DLQ_URL: props.eventsDeadLetterQueue.queueUrl,
         HOOKWAY_ARCHIVE_BUCKET: props.archive.bucket.bucketName,
       },
@@ -58,8 +60,10 @@ export class Worker extends Construct {
     this.function = lambda.function;
     this.logGroup = lambda.logGroup;
 
-    // Only the failed messages of a batch come back (the worker answers batchItemFailures); a
-    // message that keeps failing moves to the dead-letter queue after queue.maxReceiveCount tries.
+    // Only the failed messages of a batch come back (the worker answers batchItemFailures). An event
+    // to be tried later is sent back to the queue, delayed, and its message acknowledged: so a
+    // message that keeps coming back is a crash or a poison message, and moves to the dead-letter
+    // queue after queue.maxReceiveCount receives.
     this.function.addEventSource(
       new SqsEventSource(props.eventsQueue, {
         batchSize: worker.batchSize,
@@ -77,17 +81,22 @@ export class Worker extends Construct {
       onFailure: new SqsDestination(props.jobsDeadLetterQueue),
     });
 
-    // The state table's records, one item at a time, exactly as hookway-core's DynamoStore uses
-    // them (a read, and conditional updates that create or change a record); never a scan. (The
-    // archive's grant adds one BatchGetItem a batch: which events are archived already.)
+    // The state table's items, one at a time, exactly as hookway-core's DynamoStore and the worker's
+    // shared circuits and rate limits use them (a read, and conditional or atomic updates that
+    // create or change an item); never a scan. (The archive's grant adds one BatchGetItem a
+    // batch: which events are archived already.)
     this.function.addToRolePolicy(
       new PolicyStatement({ actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], resources: [props.table.tableArn] }),
     );
 
-    // An event a destination refused for good (a 4xx but 408 and 429) goes to the events DLQ at
-    // once, with its reason, rather than through maxReceiveCount visibility timeouts.
+    // An event a destination refused for good (a 4xx but 408 and 429), or whose retry schedule is
+    // used up, goes to the events DLQ with its reason; an event to be tried later goes back to the
+    // events queue, delayed.
     this.function.addToRolePolicy(
-      new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [props.eventsDeadLetterQueue.queueArn] }),
+      new PolicyStatement({
+        actions: ['sqs:SendMessage'],
+        resources: [props.eventsDeadLetterQueue.queueArn, props.eventsQueue.queueArn],
+      }),
     );
 
     // Every event into the archive, a batch at a time; claim-checked bodies back out.

@@ -28,8 +28,13 @@ describe('the REST API', () => {
   const worker = resource(template, 'AWS::Lambda::Function', 'WorkerLambdaFunction').id;
   const api = routes(template);
 
-  test('serves exactly POST /webhooks/{source}, POST /jobs and GET /jobs/{id}', () => {
-    expect(Object.keys(api).sort()).toEqual(['GET /jobs/{id}', 'POST /jobs', 'POST /webhooks/{source}']);
+  test('serves exactly GET and POST /webhooks/{source}, POST /jobs and GET /jobs/{id}', () => {
+    expect(Object.keys(api).sort()).toEqual([
+      'GET /jobs/{id}',
+      'GET /webhooks/{source}',
+      'POST /jobs',
+      'POST /webhooks/{source}',
+    ]);
   });
 
   test('treats every body as binary, so the intake gets the bytes exactly as sent', () => {
@@ -42,6 +47,14 @@ describe('the REST API', () => {
       Integration: { Type: 'AWS_PROXY', IntegrationHttpMethod: 'POST', Uri: lambdaUri(intake) },
     });
     expect(api['POST /webhooks/{source}'].ApiKeyRequired).toBeUndefined();
+  });
+
+  test("GET /webhooks/{source} proxies the providers' handshakes to the intake, without an API key", () => {
+    expect(api['GET /webhooks/{source}']).toMatchObject({
+      AuthorizationType: 'NONE',
+      Integration: { Type: 'AWS_PROXY', IntegrationHttpMethod: 'POST', Uri: lambdaUri(intake) },
+    });
+    expect(api['GET /webhooks/{source}'].ApiKeyRequired).toBeUndefined();
   });
 
   test('GET /jobs/{id} proxies to the intake, behind the API key', () => {
@@ -130,9 +143,9 @@ describe('the REST API', () => {
     });
   });
 
-  test('API Gateway may invoke each function only through its own methods', () => {
+  test('API Gateway may invoke each function only through its own methods, one permission each', () => {
     const permissions = Object.values(template.findResources('AWS::Lambda::Permission')).map((p: any) => p.Properties);
-    expect(permissions).toHaveLength(3);
+    expect(permissions).toHaveLength(4);
     for (const permission of permissions) {
       expect(permission).toMatchObject({ Action: 'lambda:InvokeFunction', Principal: 'apigateway.amazonaws.com' });
     }

@@ -45,10 +45,11 @@ describe('the intake and worker functions', () => {
     });
   });
 
-  test('the worker gets the configuration, the table, the events DLQ and the archive bucket', () => {
+  test('the worker gets the configuration, the table, the events queue (to wait in), the events DLQ and the archive bucket', () => {
     expect(worker.Properties.Environment.Variables).toEqual({
       HOOKWAY_CONFIG: JSON.stringify(HOOKWAY_JSON),
       HOOKWAY_TABLE: ref(table.id),
+      HOOKWAY_EVENTS_QUEUE_URL: ref(queue.id),
       HOOKWAY_EVENTS_DLQ_URL: ref(resource(template, 'AWS::SQS::Queue', 'QueueingEventsDeadLetterQueue').id),
       HOOKWAY_ARCHIVE_BUCKET: ref(bucket.id),
     });
@@ -87,10 +88,11 @@ describe('the intake and worker functions', () => {
     );
   });
 
-  test('a configuration that fits with room for the queue URL, table name and bucket name passes', () => {
-    // 4096 bytes less the intake's variable names and the longest queue URL, table and bucket name.
-    const names = 'HOOKWAY_CONFIG'.length + 'HOOKWAY_EVENTS_QUEUE_URL'.length + 'HOOKWAY_TABLE'.length + 'HOOKWAY_ARCHIVE_BUCKET'.length;
-    const room = 4096 - names - 3 * 255;
+  test('a configuration that fits with room for the queue URLs, table name and bucket name passes', () => {
+    // 4096 bytes less the worker's variable names (the most of the two functions) and the
+    // longest queue URLs, table name and bucket name.
+    const names = ['HOOKWAY_CONFIG', 'HOOKWAY_TABLE', 'HOOKWAY_EVENTS_QUEUE_URL', 'HOOKWAY_EVENTS_DLQ_URL', 'HOOKWAY_ARCHIVE_BUCKET'].join('').length;
+    const room = 4096 - names - 4 * 255;
     const sources = [{ name: 'github', scheme: 'github', secretParameters: ['/x'] }];
     const padding = room - JSON.stringify({ sources, routes: [{ source: '*', type: '', handler: 'log' }] }).length;
     const exact = config({ sources, routes: [{ source: '*', type: 'x'.repeat(padding), handler: 'log' }] });

@@ -298,6 +298,7 @@ describe('monitoring', () => {
         ['Events queue: messages', 'Events queue: waiting and in flight', 'Events queue: oldest message (s)'],
         ['Worker: invocations', 'Worker: duration (ms)'],
         ['Processed, by source', 'Duplicates and stale-skipped, by source', 'Failed and dead-lettered, by source', 'Delivery latency (p99 ms), by source'],
+        ['Deliveries put off, by destination', 'Events waiting for their next attempt'],
         ['Dead-letter queues: messages', 'Alarms'],
       ]);
     });
@@ -363,6 +364,27 @@ describe('monitoring', () => {
       expect(graphed(template, 'Delivery latency (p99 ms), by source')).toEqual(each('HandlerLatency', 'p99'));
       const duplicates = graphed(template, 'Duplicates and stale-skipped, by source');
       expect([...duplicates].sort()).toEqual([...each('Duplicates'), ...each('StaleSkipped')].sort());
+    });
+
+    test('graphs the deliveries put off, by destination, and the events waiting in the queue', () => {
+      const routed = synthesize({
+        config: configWith({
+          routes: [
+            { source: 'github', handlers: [{ forward: { url: 'https://a.example.com/in' } }, 'log'] },
+            { source: '*', handler: { forward: { url: 'https://a.example.com/in', rateLimit: { perSecond: 5 } } } },
+          ],
+        }),
+      }).template;
+      expect(graphed(routed, 'Deliveries put off, by destination')).toEqual([
+        'Hookway DeliveriesDelayed Destination=forward https://a.example.com/in Pipeline=events [Sum]',
+        'Hookway DeliveriesDelayed Destination=log Pipeline=events [Sum]',
+      ]);
+      const queue = `QueueName={${queueId('QueueingEventsQueue')}.QueueName}`;
+      expect(graphed(routed, 'Events waiting for their next attempt')).toEqual([
+        `AWS/SQS ApproximateNumberOfMessagesDelayed ${queue} [Maximum]`,
+        ...SOURCES.map((source) => `Hookway Delayed Pipeline=events Source=${source} [Sum]`),
+        'Hookway Delayed Pipeline=jobs Source=jobs [Sum]',
+      ]);
     });
 
     test('shows the status of every alarm', () => {

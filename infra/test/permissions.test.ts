@@ -99,12 +99,12 @@ describe('least privilege', () => {
     { Effect: 'Allow', Action: sorted(['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage']), Resource: jobsDlq },
     // The records one item at a time, and which of a batch's events are archived (one BatchGetItem).
     { Effect: 'Allow', Action: sorted(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem']), Resource: table },
-    { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: eventsDlq },
+    { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: sorted([eventsDlq, eventsQueue]) },
     { Effect: 'Allow', Action: 's3:PutObject', Resource: objects('events/') },
     { Effect: 'Allow', Action: 's3:GetObject', Resource: objects('bodies/') },
   ];
 
-  test('the worker may consume the events queue, read and write table items, send to both DLQs, archive events and read bodies back, nothing else', () => {
+  test('the worker may consume the events queue and send events back to it, read and write table items, send to both DLQs, archive events and read bodies back, nothing else', () => {
     expect(grantsOf(template, 'WorkerLambdaFunction')).toEqual(workerBase);
   });
 

@@ -40,9 +40,10 @@ pub struct Args {
 
 pub async fn run(args: Args) -> Result<ExitCode, CliError> {
     let venv = PathBuf::from(".venv/bin");
+    // moto as tools/moto-server runs it: DynamoDB writes one at a time, as DynamoDB applies them.
     let moto_server = std::env::var_os("MOTO_SERVER").map(PathBuf::from).unwrap_or_else(|| {
-        let local = venv.join("moto_server");
-        if local.exists() { local } else { PathBuf::from("moto_server") }
+        let launcher = PathBuf::from("tools/moto-server");
+        if launcher.exists() { launcher } else { PathBuf::from("moto_server") }
     });
     let tool_dir = venv.join("cargo-lambda").exists().then(|| std::fs::canonicalize(&venv)).transpose()?;
     let options = DevOptions {

@@ -1,9 +1,10 @@
 //! `hookway dlq list|show|redrive`: what failed, why, and another try.
 //!
 //! The events dead-letter queue holds envelopes SQS moved there after `maxReceiveCount`
-//! deliveries — why each failed is on its record in the state table — and those the worker sent
-//! there at once because a destination refused them for good, with the reason, the destination's
-//! status and the delivery as message attributes. The jobs dead-letter queue
+//! deliveries (crashes, poison messages) — why each failed is on its record in the state table —
+//! and those the worker sent there itself, because a destination refused them for good or a
+//! delivery's retry schedule was used up, with the reason, the destination's status and the
+//! delivery as message attributes. The jobs dead-letter queue
 //! holds Lambda's on-failure records, with the last error in them. `list` and `show` leave the
 //! messages where they are; `redrive` sends an event back to the events queue, or invokes the
 //! worker again asynchronously with a job, and deletes the dead letter.
@@ -13,7 +14,7 @@ use std::process::ExitCode;
 
 use aws_sdk_sqs::types::{ChangeMessageVisibilityBatchRequestEntry, Message, MessageSystemAttributeName};
 use hookway_core::Envelope;
-use hookway_core::dead_letter::DeadLetter as Refusal;
+use hookway_core::dead_letter::{Cause, DeadLetter as Refusal};
 use hookway_core::job::DestinationRecord;
 use hookway_core::store::{DynamoStore, RecordKey, RecordStatus, StateStore};
 
@@ -169,7 +170,10 @@ impl DeadLetter {
     /// Why it failed.
     fn reason(&self) -> String {
         match &self.kind {
-            Letter::Event { refusal: Some(refusal), .. } => format!("{} (refused for good)", refusal.reason),
+            Letter::Event { refusal: Some(refusal), .. } => match refusal.cause {
+                Cause::Refused => format!("{} (refused for good)", refusal.reason),
+                Cause::RetriesExhausted => refusal.reason.clone(),
+            },
             Letter::Event { record: Some(record), .. } => {
                 record.error.clone().unwrap_or_else(|| format!("no error recorded (status {})", record.status))
             }

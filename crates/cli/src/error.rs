@@ -2,9 +2,10 @@
 
 use std::path::PathBuf;
 
-use hookway_core::config::{ConfigError, Problem};
-use hookway_core::secret::KeyError;
+use hookway_core::config::ConfigError;
+use hookway_core::scheme::KeyError;
 use hookway_core::secret_cache::StoreError;
+use hookway_core::source::SourceError;
 
 /// A command could not run.
 #[derive(Debug, thiserror::Error)]
@@ -23,7 +24,7 @@ pub enum CliError {
     Config(#[from] ConfigError),
     /// A source does not compile (an `hmac` section the configuration check would refuse).
     #[error(transparent)]
-    Source(#[from] Problem),
+    Source(#[from] SourceError),
     /// No source of that name.
     #[error("no source named `{name}` in {}", config.display())]
     UnknownSource { name: String, config: PathBuf },

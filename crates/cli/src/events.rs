@@ -1,5 +1,6 @@
-//! `hookway events show ID`: where an event stands — its record in the state table, and each of
-//! its deliveries: status, attempts, the destination's last answer and error, when it succeeded.
+//! `hookway events show ID`: where an event stands — its record in the state table, when its next
+//! attempt is (if it waits for one), and each of its deliveries: status, attempts, the
+//! destination's last answer and error, when it succeeded.
 //!
 //! A record is keyed by source and event id; without `--source`, every source of the
 //! configuration (and `jobs`) is looked up.
@@ -10,14 +11,15 @@ use std::time::Duration;
 
 use hookway_core::Config;
 use hookway_core::config::JOBS_SOURCE;
-use hookway_core::store::{DynamoStore, RecordKey, RecordStatus, StateStore};
+use hookway_core::store::{DynamoStore, RecordKey, RecordStatus, StateStore, WaitReason};
 
 use crate::error::CliError;
 use crate::stack::StackArgs;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
-    /// An event's record and its deliveries; exits 1 if there is none.
+    /// An event's record, its next attempt if it waits for one, and its deliveries; exits 1 if there
+    /// is none.
     Show {
         /// The event's id (as `hookway send` and `hookway dlq list` print it).
         #[arg(value_name = "ID")]
@@ -72,7 +74,21 @@ fn print_record(id: &str, source: &str, record: &RecordStatus) {
     if let Some(error) = &record.error {
         println!("error    {error}");
     }
+    if let Some(next) = record.next_attempt() {
+        println!("next     attempt at {} ({})", hookway_core::rfc3339_ms(next.at_ms), wait_reason(next.reason));
+    }
     print_deliveries(record);
+}
+
+/// Why an event waits, as an operator reads it.
+fn wait_reason(reason: WaitReason) -> &'static str {
+    match reason {
+        WaitReason::Schedule => "the retry schedule",
+        WaitReason::RetryAfter => "the destination asked to wait",
+        WaitReason::CircuitOpen => "the destination's circuit is open",
+        WaitReason::RateLimit => "a slot of the destination's rate limit",
+        WaitReason::NoTime => "the invocation ran out of time",
+    }
 }
 
 /// One line per delivery, and its last error under it.

@@ -9,6 +9,7 @@ mod dlq;
 mod error;
 mod events;
 mod jobs;
+mod providers;
 mod secrets;
 mod send;
 mod sign;
@@ -36,6 +37,8 @@ enum Command {
     Sign(sign::Args),
     /// Check a request's signature as the intake does: exit 0 if valid, 1 if not, 2 on a usage error.
     Verify(verify::Args),
+    /// The provider catalog: each provider's headers, algorithm and what its source needs.
+    Providers(providers::Args),
     /// Sign a webhook as its provider would and post it; prints the status and the event id.
     Send(send::Args),
     /// The dead-letter queues: what failed and why, and another try.
@@ -67,6 +70,7 @@ fn main() -> ExitCode {
         match cli.command {
             Command::Sign(args) => sign::run(args).await,
             Command::Verify(args) => verify::run(args).await,
+            Command::Providers(args) => providers::run(args),
             Command::Send(args) => send::run(args).await,
             Command::Dlq(command) => dlq::run(command).await,
             Command::Events(command) => events::run(command).await,

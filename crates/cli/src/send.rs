@@ -7,6 +7,8 @@ use hookway_core::scheme::SignRequest;
 use hookway_core::{Config, unix_now};
 use serde_json::{Value, json};
 
+use hookway_core::local::secrets::LocalSecrets;
+
 use crate::error::CliError;
 use crate::sign::fresh_id;
 use crate::stack::StackArgs;
@@ -27,6 +29,9 @@ pub struct Args {
     /// The secret to sign with [default: the source's newest secret, read from SSM].
     #[arg(long, value_name = "SECRET")]
     secret: Option<String>,
+    /// A test private key, for providers that sign with one (Ed25519, P-256).
+    #[arg(long, value_name = "KEY", conflicts_with = "secret")]
+    private_key: Option<String>,
     /// The body: `@FILE`, or the JSON itself [default: a test event naming its id and type].
     #[arg(long, value_name = "@FILE|JSON")]
     data: Option<String>,
@@ -46,7 +51,7 @@ pub async fn run(args: Args) -> Result<ExitCode, CliError> {
         .source(&args.source)
         .ok_or_else(|| CliError::UnknownSource { name: args.source.clone(), config: args.config.clone() })?;
     let source = hookway_core::Source::new(source)?;
-    let id = args.id.unwrap_or_else(|| fresh_id(source.scheme.name()));
+    let id = args.id.unwrap_or_else(|| fresh_id(&source.scheme));
     let body = match &args.data {
         Some(data) => match data.strip_prefix('@') {
             Some(path) => std::fs::read(path).map_err(|error| CliError::Read { path: path.into(), source: error })?,
@@ -54,15 +59,30 @@ pub async fn run(args: Args) -> Result<ExitCode, CliError> {
         },
         None => sample(&id, &args.event_type).to_string().into_bytes(),
     };
-    let aws = match &args.secret {
-        Some(_) => None,
-        None => Some(args.stack.sdk_config().await?),
+    let key = match (&args.private_key, &args.secret) {
+        (Some(private), _) => source.scheme.private_key(private)?,
+        (None, Some(secret)) => source.scheme.key(secret, None)?,
+        // Only a test private key signs as a public-key provider: the local stack keeps one.
+        (None, None) if source.scheme.spec().algorithm.is_public_key() => {
+            let local = LocalSecrets::load(&args.stack.state_dir)?;
+            let private = source.secret_parameters.first().and_then(|parameter| local.private_keys.get(parameter));
+            let private = private.ok_or_else(|| {
+                CliError::Usage(format!("{} signs with a private key: give a test key with --private-key", source.name))
+            })?;
+            source.scheme.private_key(private)?
+        }
+        (None, None) => {
+            let aws = args.stack.sdk_config().await?;
+            target::keys(&source, &[], Some(&aws)).await?.remove(0)
+        }
     };
-    let keys = target::keys(&source, args.secret.as_slice(), aws.as_ref()).await?;
-    let request = SignRequest { id: &id, timestamp: unix_now(), body: &body };
     let url = webhook_url(&args.url, &source.name);
-    let mut post = reqwest::Client::new().post(&url).header("content-type", "application/json").body(body.clone());
-    for (name, value) in source.scheme.sign(&keys[0], &request) {
+    let signed_url = source.public_url.clone().unwrap_or_else(|| url.clone());
+    let request = SignRequest { id: &id, timestamp: unix_now(), body: &body, method: "POST", url: &signed_url };
+    let signed = source.scheme.sign(&key, &request).map_err(|error| CliError::Usage(error.to_string()))?;
+    let body = signed.body.unwrap_or(body);
+    let mut post = reqwest::Client::new().post(&url).header("content-type", "application/json").body(body);
+    for (name, value) in signed.headers {
         post = post.header(name, value);
     }
     if let Some(name) = source.scheme.type_header() {

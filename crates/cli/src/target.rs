@@ -1,24 +1,28 @@
-//! Which sender a command acts as: a named scheme with its defaults (`--scheme`), or a source of
-//! hookway.json (`--source`, `--config`), the way to use the `hmac` scheme.
+//! Which sender a command acts as: a provider of the catalog with its defaults (`--scheme`), or a
+//! source of hookway.json (`--source`, `--config`), the way to use the `hmac` scheme.
 
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
 use aws_config::SdkConfig;
-use hookway_core::secret::SigningKey;
+use clap::builder::PossibleValuesParser;
+use hookway_core::scheme::{CATALOG, Key, Scheme};
 use hookway_core::secret_cache::{SecretStore, SsmSecretStore};
-use hookway_core::{Config, SchemeName, Source};
+use hookway_core::{Config, Source};
 
 use crate::error::CliError;
 
-/// The schemes `--scheme` names; `hmac` needs settings, so it comes through `--source`.
-pub const SCHEMES: [&str; 5] = ["standard-webhooks", "stripe", "github", "slack", "shopify"];
+/// The schemes `--scheme` names: the catalog's (`hmac` needs settings, so it comes through
+/// `--source`).
+fn schemes() -> PossibleValuesParser {
+    PossibleValuesParser::new(CATALOG.iter().map(|provider| provider.name))
+}
 
 /// `--scheme`, or `--source` and `--config`.
 #[derive(Debug, clap::Args)]
 pub struct Target {
-    /// The sender's signature scheme.
-    #[arg(long, value_parser = SCHEMES, required_unless_present = "source", conflicts_with = "source")]
+    /// The sender: a provider of the catalog, with its defaults (`hookway providers` lists them).
+    #[arg(long, value_parser = schemes(), hide_possible_values = true, required_unless_present = "source", conflicts_with = "source")]
     pub scheme: Option<String>,
     /// A source of the configuration file, instead of --scheme: its scheme, settings and tolerance.
     #[arg(long, value_name = "NAME")]
@@ -31,11 +35,10 @@ pub struct Target {
 impl Target {
     /// The source this command acts as.
     pub fn source(&self) -> Result<Source, CliError> {
-        if let Some(scheme) = &self.scheme {
-            let scheme: SchemeName = scheme
-                .parse()
-                .map_err(|message| hookway_core::config::Problem { field: "--scheme".into(), message })?;
-            return Ok(Source::with_scheme(scheme.as_str(), scheme)?);
+        if let Some(name) = &self.scheme {
+            let scheme =
+                Scheme::named(name).ok_or_else(|| CliError::Usage(format!("--scheme: unknown provider `{name}`")))?;
+            return Ok(Source::with_scheme(name, scheme));
         }
         // clap requires --source when --scheme is absent.
         let name = self.source.clone().unwrap_or_default();
@@ -48,14 +51,15 @@ impl Target {
 
 /// The keys for `secrets`, or, when none is given, the source's secrets read from SSM through
 /// `aws` (by default, the default credential chain; `AWS_ENDPOINT_URL` for the local stack).
-pub async fn keys(source: &Source, secrets: &[String], aws: Option<&SdkConfig>) -> Result<Vec<SigningKey>, CliError> {
+pub async fn keys(source: &Source, secrets: &[String], aws: Option<&SdkConfig>) -> Result<Vec<Key>, CliError> {
     let keys = if secrets.is_empty() && !source.secret_parameters.is_empty() {
         let aws = match aws {
             Some(aws) => aws.clone(),
             None => hookway_core::aws::sdk_config().await,
         };
         let values = SsmSecretStore::new(aws_sdk_ssm::Client::new(&aws)).fetch(&source.secret_parameters).await?;
-        source.keys(values.iter().flatten().map(String::as_str)).0
+        let stored = source.secret_parameters.iter().zip(&values);
+        source.keys(stored.filter_map(|(name, value)| Some((name.as_str(), value.as_deref()?)))).0
     } else {
         secrets.iter().map(|secret| source.scheme.key(secret, None)).collect::<Result<_, _>>()?
     };

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use hookway_core::scheme::Request;
 use http::{HeaderMap, HeaderName, HeaderValue};
 
 use crate::error::CliError;
@@ -23,6 +24,12 @@ pub struct Args {
     /// Verify as if it were this Unix time.
     #[arg(long, value_name = "UNIX_SECONDS", allow_negative_numbers = true)]
     now: Option<i64>,
+    /// The full URL the provider called, for providers that sign it (Twilio, Square, HubSpot).
+    #[arg(long, value_name = "URL")]
+    url: Option<String>,
+    /// The request's method, for providers that sign it.
+    #[arg(long, value_name = "METHOD", default_value = "POST")]
+    method: String,
     /// A request header, `Name: value` (names are case-insensitive); repeat for each.
     #[arg(short = 'H', long = "header", value_name = "'Name: value'")]
     headers: Vec<String>,
@@ -40,12 +47,14 @@ pub async fn run(args: Args) -> Result<ExitCode, CliError> {
     let body = target::read_body(args.body.as_deref())?;
     let keys = target::keys(&source, &args.secrets, None).await?;
     let now = args.now.unwrap_or_else(hookway_core::unix_now);
-    if let Err(reason) = source.verify(&headers, &body, &keys, now) {
+    let url = args.url.as_deref().or(source.public_url.as_deref()).unwrap_or_default();
+    let request = Request { method: &args.method, url, headers: &headers, body: &body };
+    if let Err(reason) = source.verify(&request, &keys, now) {
         println!("invalid: {reason}");
         return Ok(ExitCode::FAILURE);
     }
     println!("valid");
-    match source.identify(&headers, &body) {
+    match source.identify(&request) {
         Ok(identity) => {
             println!("id: {}", identity.id);
             if let Some(event_type) = identity.event_type {

@@ -17,7 +17,7 @@ use serde_json::{Value, json};
 /// The first run builds both functions from scratch.
 const BOOT_DEADLINE: Duration = Duration::from_secs(20 * 60);
 const STEP_DEADLINE: Duration = Duration::from_secs(90);
-const SOURCES: [&str; 6] = ["github", "stripe", "slack", "shopify", "standard-webhooks", "hmac"];
+const SOURCES: [&str; 8] = ["github", "stripe", "slack", "shopify", "standard-webhooks", "hmac", "twilio", "discord"];
 const SIGNING_PARAMETER: &str = "/hookway/e2e/fanout/signing";
 const TOKEN_PARAMETER: &str = "/hookway/e2e/fanout/token";
 
@@ -94,8 +94,9 @@ impl Drop for LocalStack {
 }
 
 /// hookway.json's sources, with routes forwarding everything to the receiver, and settings that
-/// make retries quick.
+/// make retries quick: a retry schedule of seconds, not of a day.
 fn config_for(receiver: &Receiver) -> Value {
+    let retry = json!({"schedule": ["1s", "1s", "2s", "2s", "3s", "3s"]});
     let mut config: Value = serde_json::from_str(include_str!("../../../hookway.json")).unwrap();
     config.as_object_mut().unwrap().remove("$schema");
     config["queue"]["maxReceiveCount"] = json!(2);
@@ -106,18 +107,31 @@ fn config_for(receiver: &Receiver) -> Value {
     config["sources"].as_array_mut().unwrap().push(json!({
         "name": "walled", "scheme": "github", "secretParameters": ["/hookway/walled/secret"], "allowIps": ["203.0.113.0/24"]
     }));
+    // A URL-signing provider, a public-key one, and the two with GET handshakes.
+    let sources = config["sources"].as_array_mut().unwrap();
+    sources.push(json!({"name": "twilio", "scheme": "twilio", "secretParameters": ["/hookway/twilio/secret"]}));
+    sources.push(json!({"name": "discord", "scheme": "discord", "secretParameters": ["/hookway/discord/public-key"]}));
+    sources.push(json!({"name": "meta", "scheme": "meta", "secretParameters": ["/hookway/meta/secret"],
+                        "verifyTokenParameter": "/hookway/meta/verify-token"}));
+    sources.push(json!({"name": "dropbox", "scheme": "dropbox", "secretParameters": ["/hookway/dropbox/secret"]}));
     config["routes"] = json!([
         {"source": "jobs", "type": "report.generate", "handler": {"custom": "report"}},
         // A signed, authenticated fan-out: one delivery to each destination.
         {"source": "github", "type": "fanout", "where": [{"pointer": "/created", "equals": 1}], "handlers": [
-            {"forward": {"url": format!("{}/fanout-signed", receiver.url), "maxAttempts": 1,
+            {"forward": {"url": format!("{}/fanout-signed", receiver.url), "maxAttempts": 1, "retry": retry,
                          "sign": {"secretParameters": [SIGNING_PARAMETER]}, "authorization": {"parameter": TOKEN_PARAMETER},
                          "headers": {"X-Tenant": "e2e"}}},
-            {"forward": {"url": format!("{}/fanout-plain", receiver.url), "maxAttempts": 1}}
+            {"forward": {"url": format!("{}/fanout-plain", receiver.url), "maxAttempts": 1, "retry": retry}}
         ]},
         {"source": "github", "type": "refused", "handler": {"forward": {"url": format!("{}/refuses", receiver.url), "maxAttempts": 3}}},
-        {"source": "github", "type": "flaky", "handler": {"forward": {"url": format!("{}/flaky", receiver.url), "maxAttempts": 1}}},
-        {"source": "*", "handler": {"forward": {"url": format!("{}/hooks", receiver.url), "maxAttempts": 1}}},
+        // One retry a second after the first series, then the DLQ.
+        {"source": "github", "type": "flaky", "handler": {"forward": {"url": format!("{}/flaky", receiver.url), "maxAttempts": 1,
+            "retry": {"schedule": ["1s"]}}}},
+        // Rides out an outage longer than maxReceiveCount × the visibility timeout (2 × 2 s).
+        {"source": "github", "type": "outage", "handler": {"forward": {"url": format!("{}/outage", receiver.url), "maxAttempts": 1,
+            "timeoutSeconds": 1, "retry": {"schedule": ["1s", "2s", "4s", "8s", "16s"]},
+            "circuitBreaker": {"failureThreshold": 2, "cooldownSeconds": 1}}}},
+        {"source": "*", "handler": {"forward": {"url": format!("{}/hooks", receiver.url), "maxAttempts": 1, "retry": retry}}},
     ]);
     config
 }
@@ -197,6 +211,15 @@ async fn the_local_stack_end_to_end() {
         assert_eq!(delivered.headers["content-type"], "application/json", "{source}");
     }
 
+    // The handshakes of Meta and Dropbox, answered through the local gateway and never queued.
+    let token = local_secret(&stack, "/hookway/meta/verify-token");
+    // The generated token is hex, as it may stand in a query unencoded.
+    let subscribe = format!("{url}/webhooks/meta?hub.mode=subscribe&hub.challenge=1158201444&hub.verify_token={token}");
+    let answer = client.get(subscribe).send().await.unwrap();
+    assert_eq!((answer.status().as_u16(), answer.text().await.unwrap()), (200, "1158201444".to_owned()));
+    let answer = client.get(format!("{url}/webhooks/dropbox?challenge=e2e-challenge")).send().await.unwrap();
+    assert_eq!((answer.status().as_u16(), answer.text().await.unwrap()), (200, "e2e-challenge".to_owned()));
+
     // 3. A wrong signature → 401; nothing reaches the receiver (a genuine event sent after it does).
     let (code, said) = stack.send("stripe", "e2e-forged", "e2e.test", &["--secret", "whsec_not-the-secret"]);
     assert_eq!((code, said.starts_with("401 Unauthorized")), (1, true), "{said}");
@@ -231,8 +254,8 @@ async fn the_local_stack_end_to_end() {
         .unwrap();
     assert_eq!(refused.status(), 415);
 
-    // 4. A destination that always fails → the events DLQ after maxReceiveCount tries; once it is
-    //    healthy, `hookway dlq redrive` → forwarded.
+    // 4. A destination that always fails → the events DLQ once its retry schedule is used up;
+    //    once it is healthy, `hookway dlq redrive` → forwarded.
     receiver.always_at("/flaky", Reply::Status(503));
     let (code, said) = stack.send("github", "e2e-flaky", "flaky", &[]);
     assert_eq!(code, 0, "{said}");
@@ -241,8 +264,9 @@ async fn the_local_stack_end_to_end() {
         std::future::ready((code == 0 && said.contains("e2e-flaky")).then_some(said))
     })
     .await;
-    assert!(listed.contains("github/flaky") && listed.contains("503"), "the reason is shown: {listed}");
-    assert_eq!(deliveries(&receiver, "e2e-flaky").len(), 2, "maxReceiveCount deliveries, one attempt each");
+    assert!(listed.contains("github/flaky") && listed.contains("gave up after 2 series"), "why: {listed}");
+    assert!(listed.contains("503"), "the last answer is shown: {listed}");
+    assert_eq!(deliveries(&receiver, "e2e-flaky").len(), 2, "two series of one attempt each");
     let (code, shown) = stack.local(&["dlq", "show"]);
     assert!(code == 0 && shown.contains("reason") && shown.contains("503 Service Unavailable"), "{shown}");
     receiver.always_at("/flaky", Reply::Status(200));
@@ -356,6 +380,34 @@ async fn the_local_stack_end_to_end() {
         std::future::ready(ok.then_some(()))
     })
     .await;
+
+    // 6b. The destination goes down for longer than the queue's own retries would last
+    //     (maxReceiveCount 2 × visibility timeout 2 s): the events wait in the queue, `events
+    //     show` says until when; once it is back, each is delivered once, and no DLQ.
+    receiver.go_down();
+    let outage: Vec<String> = (1..=3).map(|n| format!("e2e-outage-{n}")).collect();
+    for id in &outage {
+        let (code, said) = stack.send("github", id, "outage", &[]);
+        assert_eq!(code, 0, "{said}");
+    }
+    let shown = wait_for("the first outage event to wait", STEP_DEADLINE, || {
+        let (code, shown) = stack.local(&["events", "show", &outage[0], "--source", "github"]);
+        std::future::ready((code == 0 && shown.contains("status   WAITING")).then_some(shown))
+    })
+    .await;
+    assert!(shown.contains("next     attempt at "), "{shown}");
+    tokio::time::sleep(Duration::from_secs(6)).await;
+    receiver.come_up().await;
+    wait_for("every outage event delivered", STEP_DEADLINE, || {
+        let all = outage.iter().all(|id| deliveries(&receiver, id).iter().any(|request| request.status == Some(200)));
+        std::future::ready(all.then_some(()))
+    })
+    .await;
+    for id in &outage {
+        assert_eq!(deliveries(&receiver, id).len(), 1, "{id}: the port refused every earlier try; delivered once");
+    }
+    let (_, said) = stack.local(&["dlq", "list"]);
+    assert!(said.contains("is empty"), "nothing in the DLQ after the outage: {said}");
 
     // 7. A job whose handler fails → retried, then FAILED with its error, and in the jobs DLQ.
     let failing = submit_job(&client, &url, json!({"type": "report.generate"})).await;

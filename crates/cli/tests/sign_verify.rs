@@ -220,7 +220,7 @@ fn missing_and_malformed_headers_are_invalid_with_their_reason() {
 #[test]
 fn usage_errors_exit_2() {
     let cases: [&[&str]; 5] = [
-        &["verify", "--scheme", "gitlab", "--secret", "s"],
+        &["verify", "--scheme", "gitlub", "--secret", "s"],
         &["verify", "--scheme", "github"],
         &["verify", "--scheme", "github", "--secret", "s", "-H", "no colon here"],
         &["verify", "--scheme", "github", "--secret", "s", "/nonexistent/body"],
@@ -273,6 +273,40 @@ fn the_committed_json_schema_is_the_one_the_code_generates() {
     let output = hookway(&["config", "schema"], b"");
     let committed = std::fs::read_to_string(workspace_root().join("hookway.schema.json")).unwrap();
     assert_eq!(stdout(&output), committed, "run `hookway config schema > hookway.schema.json`");
+}
+
+#[test]
+fn the_readme_provider_table_is_the_one_the_catalog_generates() {
+    let table = stdout(&hookway(&["providers", "--markdown"], b""));
+    let readme = std::fs::read_to_string(workspace_root().join("README.md")).unwrap();
+    let start = readme.find("<!-- providers:start -->\n").unwrap() + "<!-- providers:start -->\n".len();
+    let end = readme.find("<!-- providers:end -->").unwrap();
+    assert_eq!(&readme[start..end], table, "run `make schema`");
+    assert!(table.lines().count() >= 2 + 30, "at least 30 providers");
+}
+
+#[test]
+fn providers_lists_the_catalog_with_what_each_source_needs() {
+    let output = hookway(&["providers"], b"");
+    assert_eq!(code(&output), 0);
+    let listing = stdout(&output);
+    for line in [
+        "twilio ",
+        "HMAC-SHA1",
+        "X-Twilio-Signature",
+        "publicUrl",
+        "discord ",
+        "Ed25519",
+        "public key (hex)",
+        "sendgrid ",
+        "ECDSA P-256",
+        "gitlab ",
+        "X-Gitlab-Token",
+        "meta ",
+        "verifyTokenParameter",
+    ] {
+        assert!(listing.contains(line), "{line} in:\n{listing}");
+    }
 }
 
 #[test]

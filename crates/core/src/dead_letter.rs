@@ -1,28 +1,52 @@
 //! Why an event is in the events dead-letter queue, as the worker writes it and `hookway dlq`
-//! reads it. SQS moves an event there after `queue.maxReceiveCount` receives (its last error is
-//! on its record in the state table); the worker sends one there itself, at once, when a
-//! destination refuses it for good (a 4xx other than 408 and 429), with these message attributes
-//! beside the envelope's own `source` and `type`.
+//! reads it. SQS moves an event there after `queue.maxReceiveCount` receives — crashes and
+//! poison messages: its last error is on its record in the state table. The worker sends one
+//! there itself when a destination refuses it for good (a 4xx other than 408 and 429), at once,
+//! and when a delivery's retry schedule is used up, with these message attributes beside the
+//! envelope's own `source` and `type`.
 
 /// Why: e.g. `https://billing.example.com/hooks answered 400 Bad Request`.
 pub const REASON_ATTRIBUTE: &str = "hookway-reason";
 /// The destination's HTTP status, a number.
 pub const STATUS_ATTRIBUTE: &str = "hookway-status";
-/// The delivery that was refused: `forward <url>`.
+/// The delivery that was refused, or gave up: `forward <url>`.
 pub const DESTINATION_ATTRIBUTE: &str = "hookway-destination";
+/// `refused` (for good, by the destination) or `retries-exhausted` (its retry schedule is used up).
+pub const CAUSE_ATTRIBUTE: &str = "hookway-cause";
 
 /// Every attribute of a dead letter of the worker's, so that a redrive can leave them behind.
-pub const ATTRIBUTES: [&str; 3] = [REASON_ATTRIBUTE, STATUS_ATTRIBUTE, DESTINATION_ATTRIBUTE];
+pub const ATTRIBUTES: [&str; 4] = [REASON_ATTRIBUTE, STATUS_ATTRIBUTE, DESTINATION_ATTRIBUTE, CAUSE_ATTRIBUTE];
 
 /// Why the worker dead-lettered an event.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeadLetter {
     /// Why, with every delivery that failed.
     pub reason: String,
-    /// The refusing destination's HTTP status.
+    /// The destination's last HTTP status.
     pub status: Option<u16>,
-    /// The refused delivery.
+    /// The delivery that was refused, or gave up.
     pub destination: String,
+    /// Which of the two.
+    pub cause: Cause,
+}
+
+/// What sent an event to the dead-letter queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cause {
+    /// A destination refused it for good.
+    Refused,
+    /// A delivery's retry schedule is used up.
+    RetriesExhausted,
+}
+
+impl Cause {
+    /// The attribute's value.
+    pub fn name(self) -> &'static str {
+        match self {
+            Cause::Refused => "refused",
+            Cause::RetriesExhausted => "retries-exhausted",
+        }
+    }
 }
 
 impl DeadLetter {
@@ -31,6 +55,7 @@ impl DeadLetter {
         let mut attributes = vec![
             (REASON_ATTRIBUTE, "String", self.reason.clone()),
             (DESTINATION_ATTRIBUTE, "String", self.destination.clone()),
+            (CAUSE_ATTRIBUTE, "String", self.cause.name().to_owned()),
         ];
         if let Some(status) = self.status {
             attributes.push((STATUS_ATTRIBUTE, "Number", status.to_string()));
@@ -44,6 +69,11 @@ impl DeadLetter {
             reason: attribute(REASON_ATTRIBUTE)?,
             status: attribute(STATUS_ATTRIBUTE).and_then(|status| status.parse().ok()),
             destination: attribute(DESTINATION_ATTRIBUTE).unwrap_or_default(),
+            // Letters written before there were two causes were refusals.
+            cause: match attribute(CAUSE_ATTRIBUTE).as_deref() {
+                Some("retries-exhausted") => Cause::RetriesExhausted,
+                _ => Cause::Refused,
+            },
         })
     }
 }
@@ -58,12 +88,19 @@ mod tests {
             reason: "http://x/hooks answered 400 Bad Request".into(),
             status: Some(400),
             destination: "forward http://x/hooks".into(),
+            cause: Cause::Refused,
         };
         let attributes = letter.attributes();
         let read = DeadLetter::from_attributes(|name| {
             attributes.iter().find(|(attribute, _, _)| *attribute == name).map(|(_, _, value)| value.clone())
         });
-        assert_eq!(read, Some(letter));
+        assert_eq!(read, Some(letter.clone()));
+        let exhausted = DeadLetter { cause: Cause::RetriesExhausted, ..letter };
+        let attributes = exhausted.attributes();
+        let read = DeadLetter::from_attributes(|name| {
+            attributes.iter().find(|(attribute, _, _)| *attribute == name).map(|(_, _, value)| value.clone())
+        });
+        assert_eq!(read, Some(exhausted));
         assert_eq!(DeadLetter::from_attributes(|_| None), None, "one SQS moved there itself");
     }
 }

@@ -13,7 +13,8 @@ use crate::config::{Config, ConfigError};
 pub enum Var {
     /// The JSON of hookway.json (minified by the stack).
     Config,
-    /// The events queue's URL: where the intake puts accepted events.
+    /// The events queue's URL: where the intake puts accepted events, and the worker those that
+    /// wait for their next attempt.
     EventsQueueUrl,
     /// The events dead-letter queue's URL: where the worker sends events refused for good.
     EventsDlqUrl,
@@ -41,9 +42,9 @@ impl Var {
 
 /// What the intake reads: it queues events, stores large bodies, and answers job statuses.
 pub const INTAKE: &[Var] = &[Var::Config, Var::EventsQueueUrl, Var::Table, Var::ArchiveBucket];
-/// What the worker reads: it records outcomes, dead-letters refusals, archives events and reads
-/// large bodies back.
-pub const WORKER: &[Var] = &[Var::Config, Var::Table, Var::EventsDlqUrl, Var::ArchiveBucket];
+/// What the worker reads: it records outcomes, sends events back to the queue to wait for their
+/// next attempt, dead-letters refusals, archives events and reads large bodies back.
+pub const WORKER: &[Var] = &[Var::Config, Var::Table, Var::EventsQueueUrl, Var::EventsDlqUrl, Var::ArchiveBucket];
 
 /// A Lambda's environment, read and checked at start-up.
 #[derive(Debug, Clone)]
@@ -141,7 +142,13 @@ mod tests {
         })
         .unwrap();
         assert_eq!(env.get(Var::ArchiveBucket), "value of HOOKWAY_ARCHIVE_BUCKET");
-        assert_eq!(env.get(Var::EventsQueueUrl), "", "not the worker's");
+        assert_eq!(env.get(Var::EventsQueueUrl), "value of HOOKWAY_EVENTS_QUEUE_URL");
+        let intake = LambdaEnv::from_lookup(INTAKE, |name| match name {
+            "HOOKWAY_CONFIG" => Some(CONFIG.to_owned()),
+            other => Some(format!("value of {other}")),
+        })
+        .unwrap();
+        assert_eq!(intake.get(Var::EventsDlqUrl), "", "not the intake's");
         assert_eq!(env.config().sources.len(), 6);
     }
 

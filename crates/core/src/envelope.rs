@@ -18,6 +18,14 @@
 //! ```
 //!
 //! An event `hookway replay` sends again says so: `"replay": "<run>"`, the replay run's name.
+//!
+//! An event the worker sends back to the queue to wait for its next attempt carries a `retry`
+//! block (absent until then, so version 1 readers and writers are unchanged):
+//!
+//! ```json
+//! "retry": {"attempt": 3, "firstAttemptAt": "2026-11-22T05:44:01.200Z",
+//!           "notBefore": "2026-11-22T06:20:06.000Z", "sequence": 4}
+//! ```
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -70,6 +78,9 @@ pub struct Envelope<'a> {
     /// The replay run that sent this event again, if it is a replay.
     #[serde(borrow, default, skip_serializing_if = "Option::is_none")]
     pub replay: Option<Cow<'a, str>>,
+    /// Where the event stands in its retries, once it has been sent back to wait.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry: Option<Retry>,
 }
 
 impl Default for Envelope<'_> {
@@ -87,6 +98,7 @@ impl Default for Envelope<'_> {
             body: Cow::Borrowed(""),
             body_object: None,
             replay: None,
+            retry: None,
         }
     }
 }
@@ -113,6 +125,24 @@ impl BodyObject<'_> {
             sha256: Cow::Owned(self.sha256.into_owned()),
         }
     }
+}
+
+/// Where an event stands in its retries: written by the worker when it sends the event back to
+/// the events queue to wait (in hops of at most 15 minutes, SQS's longest delay).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Retry {
+    /// The series of attempts this message is for: 2 for the first retry. Waits that are not
+    /// failures (a destination's `Retry-After`, an open circuit, a rate limit) leave it as it is.
+    pub attempt: u32,
+    /// When the event was first attempted, RFC 3339 with milliseconds.
+    pub first_attempt_at: String,
+    /// The message is not to be processed before this time: received earlier, it goes back to
+    /// wait the rest. RFC 3339 with milliseconds.
+    pub not_before: String,
+    /// How many times the worker has sent the event back; a copy with a lower number than its
+    /// record's is a leftover and is dropped.
+    pub sequence: u32,
 }
 
 /// How an envelope's body encodes the bytes received.
@@ -183,6 +213,7 @@ impl<'a> Envelope<'a> {
             body: text(self.body),
             body_object: self.body_object.map(BodyObject::into_owned),
             replay: self.replay.map(text),
+            retry: self.retry,
         }
     }
 
@@ -330,6 +361,27 @@ mod tests {
         // A reader refuses an encoding it does not know, as one from before claim checks refuses `s3`.
         let older = message.replace("\"s3\"", "\"utf9\"");
         assert!(matches!(Envelope::from_json(&older), Err(EnvelopeError::Malformed(_))));
+    }
+
+    #[test]
+    fn a_retry_block_round_trips_and_is_absent_until_the_first_retry() {
+        let mut waiting = envelope(b"{}");
+        waiting.retry = Some(Retry {
+            attempt: 3,
+            first_attempt_at: "2026-11-22T05:44:01.200Z".into(),
+            not_before: "2026-11-22T06:20:06.000Z".into(),
+            sequence: 4,
+        });
+        let message = waiting.to_message().unwrap();
+        let json: serde_json::Value = serde_json::from_str(&message).unwrap();
+        assert_eq!(
+            json["retry"],
+            serde_json::json!({"attempt": 3, "firstAttemptAt": "2026-11-22T05:44:01.200Z",
+                               "notBefore": "2026-11-22T06:20:06.000Z", "sequence": 4})
+        );
+        assert_eq!(Envelope::from_json(&message).unwrap(), waiting);
+        let first = envelope(b"{}").to_message().unwrap();
+        assert!(!first.contains("retry"), "{first}");
     }
 
     #[test]

@@ -37,6 +37,7 @@ pub mod telemetry;
 
 pub use config::{Config, SchemeName};
 pub use envelope::Envelope;
+pub use hookway_providers;
 pub use source::Source;
 
 /// The current Unix time in seconds.
@@ -44,6 +45,25 @@ pub fn unix_now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |elapsed| i64::try_from(elapsed.as_secs()).unwrap_or(i64::MAX))
+}
+
+/// The current Unix time in milliseconds.
+pub fn unix_now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |elapsed| i64::try_from(elapsed.as_millis()).unwrap_or(i64::MAX))
+}
+
+/// A Unix time in milliseconds in RFC 3339, e.g. `2026-11-22T05:44:00.123Z`.
+pub fn rfc3339_ms(unix_ms: i64) -> String {
+    let since_epoch = std::time::Duration::from_millis(u64::try_from(unix_ms).unwrap_or_default());
+    humantime::format_rfc3339_millis(std::time::UNIX_EPOCH + since_epoch).to_string()
+}
+
+/// An RFC 3339 time as Unix milliseconds.
+pub fn parse_rfc3339_ms(text: &str) -> Option<i64> {
+    let elapsed = parse_rfc3339(text)?.duration_since(std::time::UNIX_EPOCH).ok()?;
+    i64::try_from(elapsed.as_millis()).ok()
 }
 
 /// The current time in RFC 3339 with milliseconds, e.g. `2026-11-22T05:44:00.123Z`.

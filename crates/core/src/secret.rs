@@ -8,74 +8,19 @@
 //! ```
 //!
 //! so that `hookway secrets rotate` can keep the previous secret valid for a grace period while a
-//! sender switches. A secret never appears in `Debug` output or logs. [`generate`] makes a fresh
-//! one in the form a scheme's senders use (`hookway secrets put`, and the local stack's first run).
+//! sender switches. A secret never appears in `Debug` output or logs; the keys a secret becomes
+//! ([`Key`]) are the catalog's. [`generate`] makes a fresh one in the form a provider shows it
+//! (`hookway secrets put`, and the local stack's first run).
 
 use std::fmt;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD as BASE64;
-use hmac::{Hmac, Mac as _};
 use serde::{Deserialize, Serialize};
-use sha2::Sha256;
+
+use hookway_providers::key::{self, Generated};
+use hookway_providers::providers::standard_webhooks;
+pub use hookway_providers::{Key, KeyError};
 
 use crate::config::{ParameterUse, SchemeName};
-
-/// A secret prepared for signing and verifying: the HMAC key schedule is computed once, when the
-/// secret is loaded, not on every request.
-#[derive(Clone)]
-pub struct SigningKey {
-    mac: Hmac<Sha256>,
-    expires_at: Option<i64>,
-}
-
-/// Why a secret cannot be used.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum KeyError {
-    /// The secret is empty.
-    #[error("the secret is empty")]
-    Empty,
-    /// The secret is not of the scheme's form.
-    #[error("malformed secret: {0}")]
-    Malformed(&'static str),
-    /// A parameter of the rotation form is not of its shape.
-    #[error(
-        r#"malformed secret parameter: expected {{"secrets": [{{"value": "...", "expiresAt": "<RFC 3339 time>"}}]}}"#
-    )]
-    BadRotation,
-}
-
-impl SigningKey {
-    /// A key from raw key bytes, accepted until `expires_at` (Unix seconds) if given.
-    pub fn new(key: &[u8], expires_at: Option<i64>) -> Result<SigningKey, KeyError> {
-        if key.is_empty() {
-            return Err(KeyError::Empty);
-        }
-        let mac = Hmac::<Sha256>::new_from_slice(key).map_err(|_| KeyError::Empty)?;
-        Ok(SigningKey { mac, expires_at })
-    }
-
-    /// Whether the key is accepted at Unix time `now`.
-    pub fn is_active(&self, now: i64) -> bool {
-        self.expires_at.is_none_or(|expires_at| now <= expires_at)
-    }
-
-    /// When the key stops being accepted, in Unix seconds.
-    pub fn expires_at(&self) -> Option<i64> {
-        self.expires_at
-    }
-
-    /// A MAC keyed with this secret, ready for the signed bytes.
-    pub(crate) fn start(&self) -> Hmac<Sha256> {
-        self.mac.clone()
-    }
-}
-
-impl fmt::Debug for SigningKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SigningKey").field("secret", &"<redacted>").field("expires_at", &self.expires_at).finish()
-    }
-}
 
 /// One secret of a stored parameter.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -119,28 +64,34 @@ pub fn format_parameter(secrets: &[StoredSecret]) -> String {
     }
 }
 
-/// A new random secret in the form the scheme's senders use: 32 bytes from the OS's generator.
+/// A new random secret in the form the provider shows it (its public key, for a provider that
+/// signs with a private key): 32 bytes from the OS's generator, shaped by the catalog.
 pub fn generate(scheme: SchemeName) -> Result<String, getrandom::Error> {
+    generate_pair(scheme).map(|generated| generated.secret)
+}
+
+/// A new random secret, with the test private key of a public-key provider.
+pub fn generate_pair(scheme: SchemeName) -> Result<Generated, getrandom::Error> {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes)?;
-    Ok(match scheme {
-        SchemeName::StandardWebhooks => format!("whsec_{}", BASE64.encode(bytes)),
-        SchemeName::Stripe => format!("whsec_{}", hex::encode(bytes)),
-        _ => hex::encode(bytes),
+    Ok(match scheme.provider() {
+        Some(provider) => key::generate(provider.spec.algorithm, provider.spec.secret, bytes),
+        None => Generated { secret: hex::encode(bytes), private_key: None },
     })
 }
 
 /// A new random value for a destination's parameter: a `whsec_` signing secret, or a
 /// `Bearer` token for the `Authorization` header.
 pub fn generate_outbound(used: ParameterUse) -> Result<String, getrandom::Error> {
-    match used {
-        ParameterUse::Signing => generate(SchemeName::StandardWebhooks),
-        ParameterUse::Authorization => {
-            let mut bytes = [0u8; 32];
-            getrandom::fill(&mut bytes)?;
-            Ok(format!("Bearer {}", hex::encode(bytes)))
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes)?;
+    Ok(match used {
+        ParameterUse::Signing => {
+            let spec = &standard_webhooks::PROVIDER.spec;
+            key::generate(spec.algorithm, spec.secret, bytes).secret
         }
-    }
+        ParameterUse::Authorization => format!("Bearer {}", hex::encode(bytes)),
+    })
 }
 
 /// `expiresAt` as an RFC 3339 time, held as Unix seconds.
@@ -200,34 +151,25 @@ mod tests {
 
     #[test]
     fn secrets_never_show_in_debug_output() {
-        let key = SigningKey::new(b"hunter2", None).unwrap();
-        for debug in [format!("{key:?}"), format!("{:?}", stored("hunter2", None))] {
-            assert!(!debug.contains("hunter2") && debug.contains("<redacted>"), "{debug}");
-        }
-    }
-
-    #[test]
-    fn an_empty_secret_is_refused() {
-        assert_eq!(SigningKey::new(b"", None).unwrap_err(), KeyError::Empty);
+        let debug = format!("{:?}", stored("hunter2", None));
+        assert!(!debug.contains("hunter2") && debug.contains("<redacted>"), "{debug}");
     }
 
     #[test]
     fn generated_secrets_are_fresh_and_of_the_schemes_form() {
-        let a = generate(SchemeName::StandardWebhooks).unwrap();
-        assert!(a.starts_with("whsec_") && BASE64.decode(&a[6..]).unwrap().len() == 32);
-        assert_ne!(a, generate(SchemeName::StandardWebhooks).unwrap());
-        assert_eq!(generate(SchemeName::Github).unwrap().len(), 64);
-        let source = crate::Source::with_scheme("sw", SchemeName::StandardWebhooks).unwrap();
-        assert!(source.scheme.key(&a, None).is_ok(), "usable as a key");
+        let standard: SchemeName = "standard-webhooks".parse().unwrap();
+        let a = generate(standard).unwrap();
+        assert!(a.starts_with("whsec_") && a.len() == 6 + 44, "{a}");
+        assert_ne!(a, generate(standard).unwrap());
+        assert_eq!(generate("github".parse().unwrap()).unwrap().len(), 64);
+        for scheme in SchemeName::all().filter(|scheme| !scheme.is_custom()) {
+            let fresh = generate_pair(scheme).unwrap();
+            let provider = scheme.provider().unwrap();
+            let source = crate::Source::with_scheme("s", crate::scheme::Scheme::Provider(provider));
+            assert!(source.scheme.key(&fresh.secret, None).is_ok(), "{scheme}: usable as a key");
+            assert_eq!(fresh.private_key.is_some(), provider.spec.algorithm.is_public_key(), "{scheme}");
+        }
         assert!(generate_outbound(ParameterUse::Authorization).unwrap().starts_with("Bearer "));
         assert!(generate_outbound(ParameterUse::Signing).unwrap().starts_with("whsec_"));
-    }
-
-    #[test]
-    fn a_key_is_active_until_it_expires() {
-        let key = SigningKey::new(b"k", Some(100)).unwrap();
-        assert!(key.is_active(100));
-        assert!(!key.is_active(101));
-        assert!(SigningKey::new(b"k", None).unwrap().is_active(i64::MAX));
     }
 }

@@ -14,11 +14,9 @@ use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
 
 use aws_sdk_ssm::error::DisplayErrorContext;
-use http::HeaderMap;
 use tokio::time::Instant;
 
-use crate::scheme::VerifyError;
-use crate::secret::SigningKey;
+use crate::scheme::{Key, Request, VerifyError};
 use crate::source::Source;
 
 /// How long keys are used before they are read again.
@@ -95,7 +93,7 @@ pub struct SecretCache<S> {
 
 #[derive(Debug, Clone)]
 struct Entry {
-    keys: Arc<[SigningKey]>,
+    keys: Arc<[Key]>,
     /// When the keys are read again on use.
     stale_at: Instant,
     /// The earliest time a failure may force a read: `refresh_interval` after the last forced
@@ -133,26 +131,20 @@ impl<S: SecretStore> SecretCache<S> {
 
     /// Verifies a request against the source's cached keys; on a mismatch, reads the secrets
     /// again (rate-limited) and tries once more, so a rotated secret is picked up at once.
-    pub async fn verify(
-        &self,
-        source: &Source,
-        headers: &HeaderMap,
-        body: &[u8],
-        now: i64,
-    ) -> Result<(), VerifyFailure> {
+    pub async fn verify(&self, source: &Source, request: &Request<'_>, now: i64) -> Result<(), VerifyFailure> {
         let keys = self.keys(source).await?;
-        match source.verify(headers, body, &keys, now) {
+        match source.verify(request, &keys, now) {
             Err(VerifyError::Mismatch | VerifyError::NoSecret) if self.claim_refresh(source) => {
                 tracing::info!(source = %source.name, "signature failed against cached secrets: reading them again");
                 let keys = self.read(source).await?;
-                Ok(source.verify(headers, body, &keys, now)?)
+                Ok(source.verify(request, &keys, now)?)
             }
             result => Ok(result?),
         }
     }
 
     /// The source's keys, read again once stale.
-    pub async fn keys(&self, source: &Source) -> Result<Arc<[SigningKey]>, StoreError> {
+    pub async fn keys(&self, source: &Source) -> Result<Arc<[Key]>, StoreError> {
         match self.entry(&source.name) {
             Some(entry) if Instant::now() < entry.stale_at => Ok(entry.keys),
             _ => self.read(source).await,
@@ -179,7 +171,7 @@ impl<S: SecretStore> SecretCache<S> {
 
     /// Reads the source's secrets from the store. On failure, keys already held are kept and
     /// used until the next attempt, `refresh_interval` later.
-    async fn read(&self, source: &Source) -> Result<Arc<[SigningKey]>, StoreError> {
+    async fn read(&self, source: &Source) -> Result<Arc<[Key]>, StoreError> {
         match self.store.fetch(&source.secret_parameters).await {
             Ok(values) => Ok(self.install(source, &values)),
             Err(error) => {
@@ -196,20 +188,25 @@ impl<S: SecretStore> SecretCache<S> {
 
     /// Turns a source's parameter values into its cached keys, logging what is unusable (never
     /// the secret itself).
-    fn install(&self, source: &Source, values: &[Option<String>]) -> Arc<[SigningKey]> {
+    fn install(&self, source: &Source, values: &[Option<String>]) -> Arc<[Key]> {
         for (parameter, value) in source.secret_parameters.iter().zip(values) {
             if value.is_none() {
                 tracing::error!(source = %source.name, %parameter, "secret parameter not found");
             }
         }
-        let (keys, problems) = source.keys(values.iter().flatten().map(String::as_str));
+        let stored = source
+            .secret_parameters
+            .iter()
+            .zip(values)
+            .filter_map(|(name, value)| Some((name.as_str(), value.as_deref()?)));
+        let (keys, problems) = source.keys(stored);
         for problem in problems {
             tracing::error!(source = %source.name, %problem, "unusable secret ignored");
         }
         if keys.is_empty() {
             tracing::error!(source = %source.name, "no usable secret: every request to this source is rejected");
         }
-        let keys: Arc<[SigningKey]> = keys.into();
+        let keys: Arc<[Key]> = keys.into();
         let now = Instant::now();
         let mut entries = self.entries.write().unwrap_or_else(PoisonError::into_inner);
         let refresh_allowed_at = entries.get(&source.name).map_or(now, |entry| entry.refresh_allowed_at);
@@ -224,8 +221,9 @@ mod tests {
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     use super::*;
-    use crate::config::SchemeName;
-    use crate::scheme::SignRequest;
+    use http::HeaderMap;
+
+    use crate::scheme::{Scheme, SignRequest};
 
     /// An in-memory store whose values and reachability the test controls.
     #[derive(Default)]
@@ -253,15 +251,22 @@ mod tests {
     }
 
     fn source() -> Source {
-        let mut source = Source::with_scheme("github", SchemeName::Github).unwrap();
+        let mut source = Source::with_scheme("github", Scheme::named("github").unwrap());
         source.secret_parameters = vec!["/hookway/github/secret".into()];
         source
     }
 
     fn signed(source: &Source, secret: &str) -> HeaderMap {
         let key = source.scheme.key(secret, None).unwrap();
-        let request = SignRequest { id: "d1", timestamp: 0, body: b"{}" };
-        source.scheme.sign(&key, &request).into_iter().map(|(n, v)| (n.parse().unwrap(), v.parse().unwrap())).collect()
+        let request = SignRequest { id: "d1", timestamp: 0, body: b"{}", method: "POST", url: "" };
+        source
+            .scheme
+            .sign(&key, &request)
+            .unwrap()
+            .headers
+            .into_iter()
+            .map(|(n, v)| (n.parse().unwrap(), v.parse().unwrap()))
+            .collect()
     }
 
     fn now() -> i64 {
@@ -276,11 +281,11 @@ mod tests {
         let source = source();
         cache.preload([&source]).await;
         for _ in 0..3 {
-            assert_eq!(cache.verify(&source, &signed(&source, "s1"), b"{}", now()).await, Ok(()));
+            assert_eq!(cache.verify(&source, &Request::post(&signed(&source, "s1"), b"{}"), now()).await, Ok(()));
         }
         assert_eq!(store.reads.load(Ordering::SeqCst), 1);
         tokio::time::advance(DEFAULT_TTL).await;
-        cache.verify(&source, &signed(&source, "s1"), b"{}", now()).await.unwrap();
+        cache.verify(&source, &Request::post(&signed(&source, "s1"), b"{}"), now()).await.unwrap();
         assert_eq!(store.reads.load(Ordering::SeqCst), 2, "read again once stale");
     }
 
@@ -293,16 +298,20 @@ mod tests {
         cache.preload([&source]).await;
         tokio::time::advance(Duration::from_secs(1)).await;
         store.set("/hookway/github/secret", "new");
-        assert_eq!(cache.verify(&source, &signed(&source, "new"), b"{}", now()).await, Ok(()), "just after start-up");
+        assert_eq!(
+            cache.verify(&source, &Request::post(&signed(&source, "new"), b"{}"), now()).await,
+            Ok(()),
+            "just after start-up"
+        );
         assert_eq!(store.reads.load(Ordering::SeqCst), 2);
 
         for _ in 0..10 {
-            let result = cache.verify(&source, &signed(&source, "forged"), b"{}", now()).await;
+            let result = cache.verify(&source, &Request::post(&signed(&source, "forged"), b"{}"), now()).await;
             assert_eq!(result, Err(VerifyFailure::Rejected(VerifyError::Mismatch)));
         }
         assert_eq!(store.reads.load(Ordering::SeqCst), 2, "rate-limited: no read within the interval");
         tokio::time::advance(DEFAULT_REFRESH_INTERVAL).await;
-        let _ = cache.verify(&source, &signed(&source, "forged"), b"{}", now()).await;
+        let _ = cache.verify(&source, &Request::post(&signed(&source, "forged"), b"{}"), now()).await;
         assert_eq!(store.reads.load(Ordering::SeqCst), 3, "one read once the interval has passed");
     }
 
@@ -317,8 +326,8 @@ mod tests {
         other.secret_parameters = vec!["/hookway/other/secret".into()];
         cache.preload([&source(), &other]).await;
         assert_eq!(store.reads.load(Ordering::SeqCst), 1);
-        assert_eq!(cache.verify(&other, &signed(&other, "s2"), b"{}", now()).await, Ok(()));
-        assert_eq!(cache.verify(&source(), &signed(&source(), "s1"), b"{}", now()).await, Ok(()));
+        assert_eq!(cache.verify(&other, &Request::post(&signed(&other, "s2"), b"{}"), now()).await, Ok(()));
+        assert_eq!(cache.verify(&source(), &Request::post(&signed(&source(), "s1"), b"{}"), now()).await, Ok(()));
         assert_eq!(store.reads.load(Ordering::SeqCst), 1);
     }
 
@@ -331,7 +340,7 @@ mod tests {
         cache.preload([&source]).await;
         *store.down.lock().unwrap() = true;
         tokio::time::advance(DEFAULT_TTL).await;
-        assert_eq!(cache.verify(&source, &signed(&source, "s1"), b"{}", now()).await, Ok(()));
+        assert_eq!(cache.verify(&source, &Request::post(&signed(&source, "s1"), b"{}"), now()).await, Ok(()));
     }
 
     #[tokio::test(start_paused = true)]
@@ -341,7 +350,7 @@ mod tests {
         let cache = SecretCache::new(&store);
         let source = source();
         cache.preload([&source]).await;
-        let result = cache.verify(&source, &signed(&source, "s1"), b"{}", now()).await;
+        let result = cache.verify(&source, &Request::post(&signed(&source, "s1"), b"{}"), now()).await;
         assert!(matches!(result, Err(VerifyFailure::Unavailable(_))), "{result:?}");
     }
 
@@ -351,7 +360,7 @@ mod tests {
         let cache = SecretCache::new(&store);
         let source = source();
         cache.preload([&source]).await;
-        let result = cache.verify(&source, &signed(&source, "s1"), b"{}", now()).await;
+        let result = cache.verify(&source, &Request::post(&signed(&source, "s1"), b"{}"), now()).await;
         assert_eq!(result, Err(VerifyFailure::Rejected(VerifyError::NoSecret)));
     }
 }

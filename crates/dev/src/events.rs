@@ -73,6 +73,9 @@ pub fn proxy_event(
         (Value::Object(single), Value::Object(multi))
     };
     let user_agent = request.headers.get(http::header::USER_AGENT).and_then(|value| value.to_str().ok());
+    // API Gateway tells the function the scheme it was called with; here it is plain HTTP.
+    single.insert("x-forwarded-proto".to_owned(), json!("http"));
+    multi.insert("x-forwarded-proto".to_owned(), json!(["http"]));
     json!({
         "resource": resource,
         "path": request.path,
@@ -87,7 +90,9 @@ pub fn proxy_event(
             "resourceId": context.resource_id,
             "resourcePath": resource,
             "httpMethod": request.method,
-            "path": format!("/{}{}", context.stage, request.path),
+            // The path as called: here no stage precedes it, as behind a custom domain in AWS, so
+            // a URL-signing provider's URL is rebuilt as the sender called it.
+            "path": request.path,
             "stage": context.stage,
             "requestId": context.request_id,
             "accountId": context.account_id,
@@ -224,11 +229,12 @@ mod tests {
         {
             assert_eq!(event[field], fixture[field], "{field}");
         }
-        for field in
-            ["resourcePath", "httpMethod", "path", "stage", "requestId", "accountId", "apiId", "requestTimeEpoch"]
-        {
+        for field in ["resourcePath", "httpMethod", "stage", "requestId", "accountId", "apiId", "requestTimeEpoch"] {
             assert_eq!(event["requestContext"][field], fixture["requestContext"][field], "requestContext.{field}");
         }
+        // The path as called: locally no stage precedes it, as behind a custom domain in AWS.
+        assert_eq!(fixture["requestContext"]["path"], "/v1/webhooks/github");
+        assert_eq!(event["requestContext"]["path"], "/webhooks/github");
         let request = lambda_http::request::from_str(&event.to_string()).unwrap();
         assert_eq!(request.body().as_ref(), b"Hello, World!");
         assert_eq!(request.headers()["x-github-delivery"], "72d3162e-cc78-11e3-81ab-4c9367dc0958");

@@ -1,6 +1,6 @@
 //! The local gateway: only what API Gateway and Lambda's asynchronous invocation do in AWS.
 //!
-//! * `POST /webhooks/{source}` and `GET /jobs/{id}` → a REST proxy event → the intake → its
+//! * `POST|GET /webhooks/{source}` and `GET /jobs/{id}` → a REST proxy event → the intake → its
 //!   proxy response back to the client (`502` if the function fails, as API Gateway answers);
 //! * `POST /jobs` → the request validator's checks (a `Content-Type` header, a job body) → the
 //!   integration's (a template for the content type: `application/json` only, else `415`) →
@@ -92,7 +92,7 @@ impl<D: Destination> Gateway<D> {
         let context = self.context(peer);
         let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
         let answer = match (&parts.method, segments.as_slice()) {
-            (&Method::POST, ["webhooks", source]) => {
+            (&Method::POST | &Method::GET, ["webhooks", source]) => {
                 let event = proxy_event(&request, "/webhooks/{source}", &[("source", source)], &context);
                 self.proxy(&event).await
             }

@@ -45,6 +45,9 @@ use crate::supervisor::Supervisor;
 pub const INTAKE_FUNCTION: &str = "hookway-intake";
 /// The worker function's name: its binary's.
 pub const WORKER_FUNCTION: &str = "hookway-worker";
+/// Instances of each function `cargo lambda watch` runs at once; the poller hands the worker as
+/// many batches at once, as the event source mapping does up to `worker.maxConcurrency`.
+pub const LAMBDA_CONCURRENCY: usize = 2;
 
 /// How to run the local stack.
 #[derive(Debug, Clone)]
@@ -226,6 +229,7 @@ async fn run_stack(
         lambda,
         function: WORKER_FUNCTION.to_owned(),
         batch_size: i32::try_from(config.worker.batch_size).unwrap_or(10),
+        concurrency: LAMBDA_CONCURRENCY,
     };
     let listener = TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], options.port))).await?;
     let (stop, stopped) = watch::channel(false);
@@ -265,7 +269,17 @@ fn watch_command(
     aws_endpoint: &str,
 ) -> Result<Command, DevError> {
     let mut command = Command::new("cargo");
-    command.args(["lambda", "watch", "-A", "127.0.0.1", "-P", &options.lambda_port.to_string(), "--concurrency", "2"]);
+    let concurrency = LAMBDA_CONCURRENCY.to_string();
+    command.args([
+        "lambda",
+        "watch",
+        "-A",
+        "127.0.0.1",
+        "-P",
+        &options.lambda_port.to_string(),
+        "--concurrency",
+        &concurrency,
+    ]);
     if !options.reload {
         command.arg("--ignore-changes");
     }

@@ -1,8 +1,13 @@
-//! What the SQS event source mapping does: long-poll the events queue, hand the worker batches,
-//! delete what succeeded per `batchItemFailures`, and leave the failures to the visibility timeout
-//! and the queue's redrive policy.
+//! What the SQS event source mapping does: long-poll the events queue, hand the worker batches
+//! (several at once, up to its concurrency), delete what succeeded per `batchItemFailures`, and
+//! leave the failures to the visibility timeout and the queue's redrive policy.
+//!
+//! Delayed messages — the events that wait for their next attempt — are moto's to hold back, as
+//! SQS does: moto keeps a message sent with `DelaySeconds` out of every receive until its delay
+//! is over, so the poller needs nothing of its own for them.
 
 use std::collections::HashSet;
+use std::future::Future;
 use std::time::Duration;
 
 use aws_sdk_sqs::types::{DeleteMessageBatchRequestEntry, Message, MessageSystemAttributeName};
@@ -28,11 +33,21 @@ pub struct Poller {
     pub function: String,
     /// Messages per batch (SQS hands at most 10 per receive).
     pub batch_size: i32,
+    /// Batches handed to the function at once.
+    pub concurrency: usize,
 }
 
 impl Poller {
-    /// Polls until `stop` turns true.
-    pub async fn run(self, mut stop: watch::Receiver<bool>) {
+    /// Polls until `stop` turns true, `concurrency` batches at a time.
+    pub async fn run(self, stop: watch::Receiver<bool>) {
+        let pollers: Vec<_> =
+            (0..self.concurrency.max(1)).map(|_| tokio::spawn(self.clone().run_one(stop.clone()))).collect();
+        for poller in pollers {
+            let _ = poller.await;
+        }
+    }
+
+    async fn run_one(self, mut stop: watch::Receiver<bool>) {
         loop {
             tokio::select! {
                 _ = stop.changed() => return,
@@ -46,8 +61,22 @@ impl Poller {
         }
     }
 
-    /// One receive, one invocation, one delete.
+    /// One receive, one invocation of the function, one delete.
     pub async fn poll_once(&self) -> Result<usize, String> {
+        self.poll_with(|event| async move {
+            let response = self.lambda.invoke(&self.function, &event).await.map_err(|error| error.to_string())?;
+            Ok(serde_json::from_slice(&response).unwrap_or_default())
+        })
+        .await
+    }
+
+    /// One receive, `invoke` with the batch as Lambda's SQS event, one delete of the messages
+    /// its answer does not list in `batchItemFailures`. The number of messages received.
+    pub async fn poll_with<F, Fut>(&self, invoke: F) -> Result<usize, String>
+    where
+        F: FnOnce(Value) -> Fut,
+        Fut: Future<Output = Result<Value, String>>,
+    {
         let received = self
             .sqs
             .receive_message()
@@ -64,12 +93,12 @@ impl Poller {
             return Ok(0);
         }
         let event = json!({ "Records": messages.iter().map(|m| self.record(m)).collect::<Vec<_>>() });
-        let failed: HashSet<String> = match self.lambda.invoke(&self.function, &event).await {
-            Ok(response) => serde_json::from_slice::<Value>(&response)
-                .ok()
-                .and_then(|response| {
-                    let failures = response.get("batchItemFailures")?.as_array()?.clone();
-                    Some(failures.iter().filter_map(|f| f.get("itemIdentifier")?.as_str().map(str::to_owned)).collect())
+        let failed: HashSet<String> = match invoke(event).await {
+            Ok(response) => response
+                .get("batchItemFailures")
+                .and_then(Value::as_array)
+                .map(|failures| {
+                    failures.iter().filter_map(|f| f.get("itemIdentifier")?.as_str().map(str::to_owned)).collect()
                 })
                 .unwrap_or_default(),
             Err(error) => {

@@ -1,15 +1,18 @@
 //! The local gateway over real HTTP, with a stand-in for `cargo lambda watch` that records every
 //! invocation: what reaches the functions is what API Gateway would let through, in its shape.
+//! And the poller on moto's SQS: what reaches the worker is what the event source mapping hands
+//! over, when it would.
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use hookway_core::job::DestinationRecord;
 use hookway_dev::gateway::Gateway;
 use hookway_dev::lambda::{AsyncInvoker, Destination, Lambda};
+use hookway_dev::poller::Poller;
 use hookway_testkit::receiver::Receiver;
-use hookway_testkit::wait_for;
+use hookway_testkit::{MotoServer, create_queue, wait_for};
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
@@ -110,4 +113,39 @@ async fn the_intake_sees_the_real_peer_as_source_ip_whatever_x_forwarded_for_say
     assert_eq!(invoked.len(), 1);
     assert_eq!(invoked[0]["requestContext"]["identity"]["sourceIp"], "127.0.0.1");
     assert_eq!(invoked[0]["headers"]["x-forwarded-for"], "203.0.113.9", "passed on as a header, as API Gateway does");
+}
+
+#[tokio::test]
+async fn the_poller_hands_over_a_delayed_message_no_sooner_than_its_delay_as_sqs_does() {
+    let moto = MotoServer::start();
+    let aws = moto.sdk_config().await;
+    let queue_url = create_queue(&aws, "hookway-events").await;
+    let queue_arn = hookway_core::local::resources::queue_arn(&aws, &queue_url).await.unwrap();
+    let sqs = aws_sdk_sqs::Client::new(&aws);
+    let poller = Poller {
+        sqs: sqs.clone(),
+        queue_url: queue_url.clone(),
+        queue_arn,
+        region: "us-east-1".into(),
+        lambda: Lambda::new("http://127.0.0.1:9", Duration::from_secs(1)).unwrap(),
+        function: "hookway-worker".into(),
+        batch_size: 10,
+        concurrency: 1,
+    };
+    sqs.send_message().queue_url(&queue_url).message_body("an event that waits").delay_seconds(2).send().await.unwrap();
+    let sent = Instant::now();
+    let handed: Mutex<Vec<Value>> = Mutex::default();
+    let invoke = |batch: Value| {
+        handed.lock().unwrap().push(batch);
+        std::future::ready(Ok(json!({"batchItemFailures": []})))
+    };
+    wait_for("the delayed message", Duration::from_secs(10), || async {
+        poller.poll_with(invoke).await.unwrap();
+        (!handed.lock().unwrap().is_empty()).then_some(())
+    })
+    .await;
+    assert!(sent.elapsed() >= Duration::from_millis(1_900), "handed over after {:?}", sent.elapsed());
+    let batches = handed.into_inner().unwrap();
+    assert_eq!(batches[0]["Records"][0]["body"], "an event that waits");
+    assert_eq!(poller.poll_with(|_| std::future::ready(Ok(Value::Null))).await, Ok(0), "acknowledged, deleted");
 }

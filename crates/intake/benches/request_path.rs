@@ -51,9 +51,11 @@ fn event_json(config: &Config) -> String {
     body.extend_from_slice(br#""}}"#);
     let source = hookway_core::Source::new(config.source("github").unwrap()).unwrap();
     let key = source.scheme.key(SECRET, None).unwrap();
-    let request = SignRequest { id: "72d3162e-cc78-11e3-81ab-4c9367dc0958", timestamp: 0, body: &body };
+    let id = "72d3162e-cc78-11e3-81ab-4c9367dc0958";
+    let request = SignRequest { id, timestamp: 0, body: &body, method: "POST", url: "" };
+    let signed = source.scheme.sign(&key, &request).unwrap();
     let mut headers: serde_json::Map<String, Value> =
-        source.scheme.sign(&key, &request).into_iter().map(|(name, value)| (name, json!(value))).collect();
+        signed.headers.into_iter().map(|(name, value)| (name, json!(value))).collect();
     headers.insert("Content-Type".into(), json!("application/json"));
     headers.insert("X-GitHub-Event".into(), json!("pull_request"));
     headers.insert("User-Agent".into(), json!("GitHub-Hookshot/044aadd"));

@@ -1,8 +1,10 @@
 //! The intake Lambda: receives `POST /webhooks/{source}`, refuses a sender outside the source's
 //! `allowIps`, proves the request genuine with the source's scheme and secrets, puts the event in
 //! the events queue, and only then answers `202 {"id": ...}`; each webhook is counted in an EMF
-//! metrics line ([`metrics`]). It also answers `GET /jobs/{id}` from the job's record in the
-//! state table.
+//! metrics line ([`metrics`]). A provider's handshake — a signed `POST` such as Slack's
+//! `url_verification` or Zoom's `endpoint.url_validation`, or a `GET /webhooks/{source}` such as
+//! Meta's `hub.challenge` — is answered as the provider documents and never reaches the queue. It
+//! also answers `GET /jobs/{id}` from the job's record in the state table.
 //!
 //! A body over [`INLINE_BODY_LIMIT`] travels by claim check: the intake stores it in the archive
 //! bucket first, and queues an envelope that names the object, its size and its SHA-256; if S3
@@ -27,10 +29,12 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use hookway_core::archive::{INLINE_BODY_LIMIT, ObjectStore, Stamp, body_key, unique};
-use hookway_core::config::{Config, Problem};
+use hookway_core::config::Config;
 use hookway_core::envelope::{BodyEncoding, BodyObject, ENVELOPE_VERSION, Envelope};
-use hookway_core::scheme::Identity;
+use hookway_core::hookway_providers::spec::Handshake;
+use hookway_core::scheme::{Answer, Identity, Request as Signed};
 use hookway_core::secret_cache::{SecretCache, SecretStore, VerifyFailure};
+use hookway_core::source::SourceError;
 use hookway_core::store::StateStore;
 use hookway_core::{Source, source};
 use http::{Method, StatusCode, header};
@@ -83,11 +87,6 @@ struct Accepted<'a> {
     id: &'a str,
 }
 
-#[derive(Serialize)]
-struct Challenge<'a> {
-    challenge: &'a str,
-}
-
 impl<Q: EventQueue, S: SecretStore, J: StateStore> Intake<Q, S, J> {
     /// Compiles the configuration's sources; `jobs` is the state table job statuses are read from,
     /// `bodies` the archive bucket large bodies are stored in.
@@ -97,7 +96,7 @@ impl<Q: EventQueue, S: SecretStore, J: StateStore> Intake<Q, S, J> {
         secrets: SecretCache<S>,
         jobs: J,
         bodies: Arc<dyn ObjectStore>,
-    ) -> Result<Intake<Q, S, J>, Problem> {
+    ) -> Result<Intake<Q, S, J>, SourceError> {
         Ok(Intake {
             sources: source::compile(config)?,
             secrets,
@@ -138,8 +137,9 @@ impl<Q: EventQueue, S: SecretStore, J: StateStore> Intake<Q, S, J> {
                     let source = self.sources.get(name);
                     self.receive(source, &mut request).await
                 }
+                Route::Webhook(source) if request.method() == Method::GET => self.handshake(source, &request).await,
                 Route::Webhook(_) => {
-                    Err(Rejection::MethodNotAllowed { method: request.method().clone(), allow: "POST" })
+                    Err(Rejection::MethodNotAllowed { method: request.method().clone(), allow: "GET, POST" })
                 }
                 // Job statuses are behind the API key, which only API Gateway checks: a Function
                 // URL serves webhooks alone.
@@ -190,19 +190,25 @@ impl<Q: EventQueue, S: SecretStore, J: StateStore> Intake<Q, S, J> {
         if body.len() > self.max_body_bytes {
             return Err(Rejection::TooLarge { size: body.len(), limit: self.max_body_bytes });
         }
-        let headers = request.headers();
-        self.secrets.verify(source, headers, body, hookway_core::unix_now()).await.map_err(
-            |failure| match failure {
-                VerifyFailure::Rejected(reason) => Rejection::Unauthorized { reason, hidden: source.hide_rejections },
-                VerifyFailure::Unavailable(error) => Rejection::SecretsUnavailable(error),
-            },
-        )?;
-        let identity = source.identify(headers, body)?;
-        tracing::Span::current().record("event_id", identity.id.as_str());
-        if let Some(challenge) = &identity.challenge {
-            tracing::info!("answered the url_verification challenge");
-            return Ok(json(StatusCode::OK, &Challenge { challenge }));
+        let url = match source.scheme.signs_url() {
+            true => provider_url(source, request),
+            false => String::new(),
+        };
+        let signed = Signed { method: request.method().as_str(), url: &url, headers: request.headers(), body };
+        let now = hookway_core::unix_now();
+        self.secrets.verify(source, &signed, now).await.map_err(|failure| match failure {
+            VerifyFailure::Rejected(reason) => Rejection::Unauthorized { reason, hidden: source.hide_rejections },
+            VerifyFailure::Unavailable(error) => Rejection::SecretsUnavailable(error),
+        })?;
+        if source.scheme.spec().handshake.is_some() {
+            let keys = self.secrets.keys(source).await?;
+            if let Some(answer) = source.answer_verified(&signed, &keys, now) {
+                tracing::info!(scheme = source.scheme.name(), "answered the handshake");
+                return Ok(handshake_response(answer));
+            }
         }
+        let identity = source.identify(&signed)?;
+        tracing::Span::current().record("event_id", identity.id.as_str());
         let size = body.len();
         let message = if size <= INLINE_BODY_LIMIT {
             envelope_message(source, request, &identity, EnvelopeBody::Inline(body))?
@@ -249,6 +255,32 @@ pub enum EnvelopeBody<'a> {
     Inline(&'a [u8]),
     /// In the archive bucket.
     Stored(StoredBody),
+}
+
+impl<Q: EventQueue, S: SecretStore, J: StateStore> Intake<Q, S, J> {
+    /// `GET /webhooks/{source}`: a provider's `GET` handshake (Meta's `hub.challenge`, Dropbox's
+    /// `challenge`), answered without touching the queue; 405 for a source that has none.
+    async fn handshake(&self, name: &str, request: &Request) -> Result<Response<Body>, Rejection> {
+        let source = self.sources.get(name).ok_or(Rejection::UnknownSource)?;
+        tracing::Span::current().record("source", name);
+        let address = client_address(request);
+        if !source.allows(address) {
+            return Err(Rejection::Forbidden { address, hidden: source.hide_rejections });
+        }
+        if !matches!(source.scheme.spec().handshake, Some(Handshake::Get { .. })) {
+            return Err(Rejection::MethodNotAllowed { method: Method::GET, allow: "POST" });
+        }
+        let url = provider_url(source, request);
+        let get = Signed { method: "GET", url: &url, headers: request.headers(), body: &[] };
+        let keys = self.secrets.keys(source).await?;
+        match source.scheme.answer_get(&get, &keys) {
+            Some(answer) => {
+                tracing::info!(scheme = source.scheme.name(), "answered the handshake");
+                Ok(handshake_response(answer))
+            }
+            None => Err(Rejection::HandshakeRefused { hidden: source.hide_rejections }),
+        }
+    }
 }
 
 impl<Q, S, J: StateStore> Intake<Q, S, J> {
@@ -298,6 +330,7 @@ pub fn envelope_message(
         body: encoded,
         body_object,
         replay: None,
+        retry: None,
     };
     let json = envelope.to_message()?;
     Ok(OutgoingMessage::new(&envelope, json))
@@ -312,6 +345,47 @@ pub fn client_address(request: &Request) -> Option<IpAddr> {
         _ => None,
     };
     address?.parse().ok()
+}
+
+/// The URL the provider called: the source's `publicUrl`, else rebuilt from the request — the
+/// forwarded scheme, the `Host` header and the path as API Gateway received it (with the stage) —
+/// with the request's query string.
+pub fn provider_url(source: &Source, request: &Request) -> String {
+    let uri = request.uri();
+    let mut url = match &source.public_url {
+        Some(public) => public.clone(),
+        None => {
+            let headers = request.headers();
+            let scheme = headers.get("x-forwarded-proto").and_then(|value| value.to_str().ok()).unwrap_or("https");
+            let host = headers
+                .get(header::HOST)
+                .and_then(|value| value.to_str().ok())
+                .or_else(|| uri.authority().map(|authority| authority.as_str()))
+                .unwrap_or_default();
+            let path = match request.request_context_ref() {
+                Some(RequestContext::ApiGatewayV1(context)) => context.path.as_deref().unwrap_or(uri.path()),
+                _ => uri.path(),
+            };
+            format!("{scheme}://{host}{path}")
+        }
+    };
+    if let Some(query) = uri.query().filter(|query| !query.is_empty()) {
+        url.push('?');
+        url.push_str(query);
+    }
+    url
+}
+
+/// A handshake's answer as an HTTP response.
+fn handshake_response(answer: Answer) -> Response<Body> {
+    let mut response = Response::new(Body::Text(answer.body));
+    *response.status_mut() = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::OK);
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, header::HeaderValue::from_static(answer.content_type));
+    for (name, value) in answer.headers {
+        headers.insert(name, header::HeaderValue::from_static(value));
+    }
+    response
 }
 
 /// Whether the request came through the REST API (not a Function URL).

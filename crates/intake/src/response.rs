@@ -60,6 +60,12 @@ pub enum Rejection {
         /// Answer 404, as if the endpoint did not exist.
         hidden: bool,
     },
+    /// A `GET` handshake whose check failed (a wrong verify token, no challenge).
+    #[error("handshake refused")]
+    HandshakeRefused {
+        /// Answer 404, as if the endpoint did not exist.
+        hidden: bool,
+    },
     /// Verified, but the event cannot be named.
     #[error("malformed event: {0}")]
     Malformed(#[from] MalformedEvent),
@@ -88,8 +94,11 @@ impl Rejection {
             | Rejection::UnknownSource
             | Rejection::UnknownJob
             | Rejection::Unauthorized { hidden: true, .. }
-            | Rejection::Forbidden { hidden: true, .. } => StatusCode::NOT_FOUND,
-            Rejection::Forbidden { hidden: false, .. } => StatusCode::FORBIDDEN,
+            | Rejection::Forbidden { hidden: true, .. }
+            | Rejection::HandshakeRefused { hidden: true } => StatusCode::NOT_FOUND,
+            Rejection::Forbidden { hidden: false, .. } | Rejection::HandshakeRefused { hidden: false } => {
+                StatusCode::FORBIDDEN
+            }
             Rejection::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             Rejection::TooLarge { .. } | Rejection::Envelope(EnvelopeError::TooLarge(_)) => {
                 StatusCode::PAYLOAD_TOO_LARGE

@@ -13,7 +13,7 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use hookway_core::archive::{INLINE_BODY_LIMIT, ObjectStore, S3Store, read_body, s3_client};
 use hookway_core::config::MAX_BODY_BYTES_LIMIT;
 use hookway_core::envelope::{BodyEncoding, SQS_MAX_MESSAGE_BYTES};
-use hookway_core::scheme::SignRequest;
+use hookway_core::scheme::{Scheme, SignRequest};
 use hookway_core::secret_cache::{DEFAULT_TTL, SecretCache, SsmSecretStore};
 use hookway_core::store::{Claim, DynamoStore, Outcome, RecordKey, StateStore};
 use hookway_core::{Config, Envelope, Source};
@@ -33,13 +33,39 @@ const BUCKET: &str = "hookway-archive";
 const REST_EVENT: &str = include_str!("../../../fixtures/apigw-rest-proxy-event.json");
 const FUNCTION_URL_EVENT: &str = include_str!("../../../fixtures/function-url-event.json");
 
-/// The secret each source of hookway.json gets in these tests.
+/// The secret each source gets in these tests (a public key for Discord, whose test key is
+/// [`discord_private_key`]).
 fn secret_of(source: &str) -> String {
     match source {
         "standard-webhooks" => "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw".to_owned(),
         "github" => "It's a Secret to Everybody".to_owned(),
+        "discord" => discord_pair().secret,
         other => format!("{other}-test-secret"),
     }
+}
+
+fn discord_pair() -> hookway_core::hookway_providers::key::Generated {
+    let discord = hookway_core::hookway_providers::find("discord").unwrap().spec;
+    hookway_core::hookway_providers::key::generate(discord.algorithm, discord.secret, [9u8; 32])
+}
+
+const META_VERIFY_TOKEN: &str = "meatyhamhock";
+const HOST: &str = "abc123.execute-api.eu-west-1.amazonaws.com";
+
+/// Sources of catalog providers with handshakes and signed URLs, beside those of hookway.json.
+fn with_handshake_sources(config: &mut Config) {
+    let extra = json!([
+        {"name": "zoom", "scheme": "zoom", "secretParameters": ["/hookway/zoom/secret"]},
+        {"name": "twitch", "scheme": "twitch", "secretParameters": ["/hookway/twitch/secret"]},
+        {"name": "discord", "scheme": "discord", "secretParameters": ["/hookway/discord/public-key"]},
+        {"name": "meta", "scheme": "meta", "secretParameters": ["/hookway/meta/secret"],
+         "verifyTokenParameter": "/hookway/meta/verify-token"},
+        {"name": "dropbox", "scheme": "dropbox", "secretParameters": ["/hookway/dropbox/secret"]},
+        {"name": "twilio", "scheme": "twilio", "secretParameters": ["/hookway/twilio/secret"]},
+        {"name": "square", "scheme": "square", "secretParameters": ["/hookway/square/secret"],
+         "publicUrl": "https://hooks.example.com/square"},
+    ]);
+    config.sources.extend(serde_json::from_value::<Vec<hookway_core::config::SourceConfig>>(extra).unwrap());
 }
 
 struct Harness {
@@ -77,7 +103,14 @@ impl Harness {
         for source in &config.sources {
             put_secret(&aws, &source.secret_parameters[0], &secret_of(&source.name)).await;
         }
+        let configured: Vec<String> = config.sources.iter().map(|source| source.name.clone()).collect();
         adjust(&mut config);
+        for source in config.sources.iter().filter(|source| !configured.contains(&source.name)) {
+            put_secret(&aws, &source.secret_parameters[0], &secret_of(&source.name)).await;
+            if let Some(parameter) = &source.verify_token_parameter {
+                put_secret(&aws, parameter, META_VERIFY_TOKEN).await;
+            }
+        }
         let metrics = Arc::new(Mutex::new(Vec::new()));
         let lines = Arc::clone(&metrics);
         let intake = intake(&config, Clients::all(&aws), &queue_url, refresh_interval)
@@ -119,7 +152,27 @@ impl Harness {
         let source = self.source(source);
         let key = source.scheme.key(secret, None).unwrap();
         let id = format!("delivery-{}", hookway_core::scheme::digest_id("test", body));
-        source.scheme.sign(&key, &SignRequest { id: &id, timestamp: hookway_core::unix_now(), body })
+        let request = SignRequest { id: &id, timestamp: hookway_core::unix_now(), body, method: "POST", url: "" };
+        source.scheme.sign(&key, &request).unwrap().headers
+    }
+
+    /// The headers `source` would send, signed with `key` for `url`.
+    fn signed_with(
+        &self,
+        source: &str,
+        key: &hookway_core::scheme::Key,
+        url: &str,
+        body: &[u8],
+    ) -> Vec<(String, String)> {
+        let source = self.source(source);
+        let request = SignRequest { id: "delivery-1", timestamp: hookway_core::unix_now(), body, method: "POST", url };
+        source.scheme.sign(key, &request).unwrap().headers
+    }
+
+    /// A request's raw answer: status, headers and body text.
+    async fn raw(&self, event: lambda_http::Request) -> (StatusCode, http::HeaderMap, String) {
+        let (parts, body) = self.intake.handle(event).await.into_parts();
+        (parts.status, parts.headers, String::from_utf8(body.to_vec()).unwrap())
     }
 
     async fn post(&self, source: &str, headers: &[(String, String)], body: &[u8]) -> Answer {
@@ -438,6 +491,7 @@ async fn a_job_status_is_read_from_its_record_and_an_unknown_job_is_404() {
         now,
         expires_at: now + 86_400,
         archive: None,
+        sequence: 0,
     };
     jobs.claim(&claim).await.unwrap();
     let running = harness.send("GET", "/jobs/c6af9ac6-7b61-11e6-9a41-93e8deadbeef", &[], b"").await;
@@ -676,4 +730,104 @@ async fn a_body_over_max_body_bytes_is_still_413_whatever_the_limit() {
     assert!(harness.drain().await.is_empty());
     let bucket = S3Store::new(s3_client(&harness.aws), BUCKET);
     assert!(bucket.list("bodies/", false).await.unwrap().keys.is_empty(), "nothing stored either");
+}
+
+/// A REST API proxy event with a query string, as API Gateway sends a `GET` handshake.
+fn get_event(path: &str, query: &[(&str, &str)]) -> lambda_http::Request {
+    let mut event: Value = serde_json::from_str(REST_EVENT).unwrap();
+    let single: serde_json::Map<String, Value> = query.iter().map(|(k, v)| ((*k).to_owned(), json!(v))).collect();
+    let multi: serde_json::Map<String, Value> = query.iter().map(|(k, v)| ((*k).to_owned(), json!([v]))).collect();
+    event["httpMethod"] = json!("GET");
+    event["path"] = json!(path);
+    event["requestContext"]["path"] = json!(format!("/v1{path}"));
+    event["headers"] = json!({"Host": HOST});
+    event["multiValueHeaders"] = json!({"Host": [HOST]});
+    event["queryStringParameters"] = Value::Object(single);
+    event["multiValueQueryStringParameters"] = Value::Object(multi);
+    event["body"] = Value::Null;
+    event["isBase64Encoded"] = json!(false);
+    lambda_http::request::from_str(&event.to_string()).unwrap()
+}
+
+#[tokio::test]
+async fn every_signed_handshake_is_answered_once_it_verifies_and_never_queued() {
+    let harness = Harness::start_with(with_handshake_sources, DEFAULT_TTL).await;
+    let key = |name: &str| harness.source(name).scheme.key(&secret_of(name), None).unwrap();
+
+    let zoom = br#"{"payload":{"plainToken":"qgg8vlvZRS6UYooatFL8Aw"},"event_ts":1654503849680,"event":"endpoint.url_validation"}"#;
+    let (status, headers, body) = harness
+        .raw(rest_event("POST", "/webhooks/zoom", &harness.signed_with("zoom", &key("zoom"), "", zoom), zoom))
+        .await;
+    let encrypted = hex::encode(key("zoom").hmac(b"qgg8vlvZRS6UYooatFL8Aw").unwrap());
+    assert_eq!((status, &headers["content-type"]), (StatusCode::OK, &"application/json".parse().unwrap()));
+    assert_eq!(
+        serde_json::from_str::<Value>(&body).unwrap(),
+        json!({"plainToken": "qgg8vlvZRS6UYooatFL8Aw", "encryptedToken": encrypted})
+    );
+
+    let twitch = br#"{"challenge":"pogchamp-kappa-360noscope-vohiyo","subscription":{"type":"channel.follow"}}"#;
+    let mut headers = harness.signed_with("twitch", &key("twitch"), "", twitch);
+    headers.push(("Twitch-Eventsub-Message-Type".into(), "webhook_callback_verification".into()));
+    let (status, answer_headers, body) = harness.raw(rest_event("POST", "/webhooks/twitch", &headers, twitch)).await;
+    assert_eq!((status, body.as_str()), (StatusCode::OK, "pogchamp-kappa-360noscope-vohiyo"));
+    assert_eq!(answer_headers["content-type"], "text/plain");
+
+    let discord = Scheme::named("discord").unwrap().private_key(&discord_pair().private_key.unwrap()).unwrap();
+    let ping = br#"{"id":"1181020201230040000","application_id":"1181000000000000000","type":1}"#;
+    let (status, _, body) = harness
+        .raw(rest_event("POST", "/webhooks/discord", &harness.signed_with("discord", &discord, "", ping), ping))
+        .await;
+    assert_eq!((status, body.as_str()), (StatusCode::OK, r#"{"type":1}"#));
+
+    let forged = harness.post("zoom", &harness.signed("zoom", "guess", zoom), zoom).await;
+    assert_eq!(forged.status, StatusCode::UNAUTHORIZED, "a handshake is answered only after the signature check");
+    let event = br#"{"id":"1181020201230040041","type":2,"data":{"name":"ping"}}"#;
+    let command = harness.post("discord", &harness.signed_with("discord", &discord, "", event), event).await;
+    assert_eq!((command.status, &command.body["id"]), (StatusCode::ACCEPTED, &json!("1181020201230040041")));
+    assert_eq!(harness.drain().await.len(), 1, "only the event is queued, no handshake");
+}
+
+#[tokio::test]
+async fn get_handshakes_are_answered_as_documented_and_never_queued() {
+    let harness = Harness::start_with(with_handshake_sources, DEFAULT_TTL).await;
+    let subscribe =
+        [("hub.mode", "subscribe"), ("hub.challenge", "1158201444"), ("hub.verify_token", META_VERIFY_TOKEN)];
+    let (status, headers, body) = harness.raw(get_event("/webhooks/meta", &subscribe)).await;
+    assert_eq!((status, body.as_str()), (StatusCode::OK, "1158201444"));
+    assert_eq!(headers["content-type"], "text/plain");
+    let wrong = [("hub.mode", "subscribe"), ("hub.challenge", "1158201444"), ("hub.verify_token", "guess")];
+    let (status, _, body) = harness.raw(get_event("/webhooks/meta", &wrong)).await;
+    assert_eq!((status, body.as_str()), (StatusCode::FORBIDDEN, r#"{"error":"forbidden"}"#));
+
+    let (status, headers, body) =
+        harness.raw(get_event("/webhooks/dropbox", &[("challenge", "2dd5a8d1e8f84b7f")])).await;
+    assert_eq!((status, body.as_str()), (StatusCode::OK, "2dd5a8d1e8f84b7f"));
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+
+    let (status, headers, _) = harness.raw(get_event("/webhooks/github", &[("challenge", "x")])).await;
+    assert_eq!((status, &headers["allow"]), (StatusCode::METHOD_NOT_ALLOWED, &"POST".parse().unwrap()));
+    assert!(harness.drain().await.is_empty());
+}
+
+#[tokio::test]
+async fn url_signing_providers_verify_against_the_rebuilt_url_or_the_public_url() {
+    let harness = Harness::start_with(with_handshake_sources, DEFAULT_TTL).await;
+    let form = b"AccountSid=AC1&Body=Hello&From=%2B15005550006&MessageSid=SM1&To=%2B15005550001";
+    let twilio = harness.source("twilio").scheme.key(&secret_of("twilio"), None).unwrap();
+    let rebuilt = format!("https://{HOST}/v1/webhooks/twilio");
+    let mut headers = harness.signed_with("twilio", &twilio, &rebuilt, form);
+    headers.push(("Host".into(), HOST.into()));
+    let accepted = harness.post("twilio", &headers, form).await;
+    assert_eq!(accepted.status, StatusCode::ACCEPTED, "{:?}", accepted.body);
+    let mut elsewhere = harness.signed_with("twilio", &twilio, "https://other.example.com/v1/webhooks/twilio", form);
+    elsewhere.push(("Host".into(), HOST.into()));
+    assert_eq!(harness.post("twilio", &elsewhere, form).await.status, StatusCode::UNAUTHORIZED);
+
+    let body = br#"{"type":"payment.updated","event_id":"13b867cf-db3d-4b1c-90b6-2f32a9d78124"}"#;
+    let square = harness.source("square").scheme.key(&secret_of("square"), None).unwrap();
+    let mut headers = harness.signed_with("square", &square, "https://hooks.example.com/square", body);
+    headers.push(("Host".into(), HOST.into()));
+    let accepted = harness.post("square", &headers, body).await;
+    assert_eq!(accepted.body, json!({"id": "13b867cf-db3d-4b1c-90b6-2f32a9d78124"}), "signed for its publicUrl");
+    assert_eq!(harness.drain().await.len(), 2);
 }

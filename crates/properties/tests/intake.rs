@@ -200,8 +200,9 @@ fn a_genuine_webhook_is_queued_byte_for_byte_and_a_mutated_one_is_not() {
         |(index, body, id, function_url, ip, (at, xor))| {
             let source = &sources[index];
             let key = source.scheme.key(SECRET, None).unwrap();
-            let request = SignRequest { id: &id, timestamp: hookway_core::unix_now(), body: &body };
-            let headers = source.scheme.sign(&key, &request);
+            let now = hookway_core::unix_now();
+            let request = SignRequest { id: &id, timestamp: now, body: &body, method: "POST", url: "" };
+            let headers = source.scheme.sign(&key, &request).unwrap().headers;
             let mut arrival = Arrival {
                 function_url,
                 method: "POST".into(),

@@ -128,11 +128,20 @@ fn cidr() -> impl Strategy<Value = Cidr> {
     })
 }
 
+fn needs_token(scheme: SchemeName) -> bool {
+    scheme.provider().is_some_and(|provider| {
+        matches!(
+            provider.spec.handshake,
+            Some(hookway_core::hookway_providers::spec::Handshake::Get { needs_token: true, .. })
+        )
+    })
+}
+
 /// A valid configuration, as an operator could write it.
 fn config() -> impl Strategy<Value = Config> {
     let source = (
         source_name(),
-        proptest::sample::select(&SchemeName::ALL[..5]),
+        proptest::sample::select(SchemeName::all().filter(|scheme| !scheme.is_custom()).collect::<Vec<_>>()),
         proptest::collection::vec("(/[a-zA-Z0-9_.-]{1,12}){1,3}", 1..3),
         1u64..=3600,
         any::<bool>(),
@@ -148,6 +157,9 @@ fn config() -> impl Strategy<Value = Config> {
                 hmac: None,
                 ordering: None,
                 allow_ips: allow_ips.map(|ranges| ranges.iter().map(Cidr::to_string).collect()),
+                // A provider whose GET handshake checks a verify token needs its parameter.
+                verify_token_parameter: needs_token(scheme).then(|| "/hookway/meta/verify-token".to_owned()),
+                public_url: None,
             }
         });
     (
@@ -249,6 +261,7 @@ fn an_envelope_reads_back_as_it_was_written_byte_for_byte() {
                 body: encoded,
                 body_object: None,
                 replay: replay.as_deref().map(Cow::Borrowed),
+                retry: None,
             };
             let message = envelope.to_message().unwrap();
             let read = Envelope::from_json(&message).unwrap();

@@ -2,8 +2,7 @@
 //! the `hmac` one configured as a partner would): what it does with headers and bodies it has
 //! never seen, and with a genuine request one byte off.
 
-use hookway_core::scheme::{MAX_EVENT_ID_LEN, SignRequest};
-use hookway_core::secret::SigningKey;
+use hookway_core::scheme::{Key, MAX_EVENT_ID_LEN, Request, SignRequest};
 use hookway_core::{Config, Source};
 use hookway_properties::{check, noise};
 use http::{HeaderMap, HeaderName, HeaderValue};
@@ -17,7 +16,7 @@ fn sources() -> Vec<Source> {
     config.sources.iter().map(|source| Source::new(source).unwrap()).collect()
 }
 
-fn keys(source: &Source, secrets: &[&str]) -> Vec<SigningKey> {
+fn keys(source: &Source, secrets: &[&str]) -> Vec<Key> {
     secrets.iter().map(|secret| source.scheme.key(secret, None).unwrap()).collect()
 }
 
@@ -75,9 +74,9 @@ fn arbitrary_headers_and_bodies_never_verify_and_never_panic() {
     check("arbitrary headers and bodies never verify", strategy, |(index, pairs, body, now)| {
         let source = &sources[index];
         let headers = headers_of(&pairs);
-        let verified = source.verify(&headers, &body, &keys(source, &[SECRET]), now);
+        let verified = source.verify(&Request::post(&headers, &body), &keys(source, &[SECRET]), now);
         prop_assert!(verified.is_err(), "{} verified a request nobody signed", source.name);
-        let _ = source.identify(&headers, &body);
+        let _ = source.identify(&Request::post(&headers, &body));
         Ok(())
     });
 }
@@ -90,8 +89,8 @@ fn an_event_is_named_within_the_rules_whatever_it_carries() {
     check("identify stays within the rules", strategy, |(index, pairs, body)| {
         let source = &sources[index];
         let headers = headers_of(&pairs);
-        let first = source.identify(&headers, &body);
-        prop_assert_eq!(&first, &source.identify(&headers, &body), "the same request, the same name");
+        let first = source.identify(&Request::post(&headers, &body));
+        prop_assert_eq!(&first, &source.identify(&Request::post(&headers, &body)), "the same request, the same name");
         if let Ok(identity) = first {
             prop_assert!(!identity.id.is_empty() && identity.id.len() <= MAX_EVENT_ID_LEN);
             prop_assert!(!identity.id.chars().any(char::is_control), "{:?}", identity.id);
@@ -131,16 +130,19 @@ fn a_signed_request_verifies_and_no_mutated_byte_of_it_does() {
                 return Err(TestCaseError::reject("not a secret of this scheme"));
             };
             let keys = [key.clone()];
-            let signed = source.scheme.sign(&key, &SignRequest { id: &id, timestamp: NOW + skew, body: &body });
+            let request = SignRequest { id: &id, timestamp: NOW + skew, body: &body, method: "POST", url: "" };
+            let signed = source.scheme.sign(&key, &request).unwrap();
             let pairs: Vec<(String, Vec<u8>)> =
-                signed.iter().map(|(n, v)| (n.clone(), v.clone().into_bytes())).collect();
-            prop_assert_eq!(source.verify(&headers_of(&pairs), &body, &keys, NOW), Ok(()), "{} signed it", source.name);
+                signed.headers.iter().map(|(n, v)| (n.clone(), v.clone().into_bytes())).collect();
+            let body = signed.body.unwrap_or(body);
+            let verify = |headers: &HeaderMap, body: &[u8]| source.verify(&Request::post(headers, body), &keys, NOW);
+            prop_assert_eq!(verify(&headers_of(&pairs), &body), Ok(()), "{} signed it", source.name);
             match mutation {
                 Mutation::Body { at, xor } => {
                     let mut mutated = body.clone();
                     let at = at % mutated.len();
                     mutated[at] ^= xor;
-                    prop_assert!(source.verify(&headers_of(&pairs), &mutated, &keys, NOW).is_err());
+                    prop_assert!(verify(&headers_of(&pairs), &mutated).is_err());
                 }
                 Mutation::Header { which, at, to } => {
                     // Only the headers verification reads: an id header that only names the event
@@ -149,7 +151,7 @@ fn a_signed_request_verifies_and_no_mutated_byte_of_it_does() {
                         .filter(|&i| {
                             let without: Vec<_> =
                                 pairs.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, p)| p.clone()).collect();
-                            source.verify(&headers_of(&without), &body, &keys, NOW).is_err()
+                            verify(&headers_of(&without), &body).is_err()
                         })
                         .collect();
                     prop_assert!(!read.is_empty());
@@ -165,7 +167,7 @@ fn a_signed_request_verifies_and_no_mutated_byte_of_it_does() {
                     }
                     value[at] = to;
                     prop_assert!(
-                        source.verify(&headers_of(&mutated), &body, &keys, NOW).is_err(),
+                        verify(&headers_of(&mutated), &body).is_err(),
                         "{}: {} changed to {:?} still verifies",
                         source.name,
                         mutated[i].0,

@@ -5,8 +5,8 @@
 //! [`receiver::Receiver`] is a real HTTP destination that fails, refuses, throttles or hangs on cue;
 //! [`logs::Capture`] keeps the log lines a test's subscriber writes.
 //!
-//! `moto_server` is found at `$MOTO_SERVER`, else in the project's `.venv` (`make test`
-//! installs it there), else on `PATH`.
+//! moto runs as `tools/moto-server` starts it (moto from the project's `.venv`, which `make test`
+//! installs, applying DynamoDB writes one at a time as DynamoDB does), or as `$MOTO_SERVER` says.
 
 pub mod logs;
 pub mod receiver;
@@ -18,6 +18,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use aws_config::SdkConfig;
+use aws_config::timeout::TimeoutConfig;
 use hookway_core::local::resources;
 
 /// A moto server, stopped on drop.
@@ -76,13 +77,12 @@ pub async fn sdk_config_for(endpoint: &str) -> SdkConfig {
     hookway_core::local::sdk_config(endpoint).await
 }
 
-/// Where `moto_server` is.
+/// The program that starts moto.
 pub fn moto_server_path() -> PathBuf {
-    if let Some(path) = std::env::var_os("MOTO_SERVER") {
-        return PathBuf::from(path);
+    match std::env::var_os("MOTO_SERVER") {
+        Some(path) => PathBuf::from(path),
+        None => workspace_root().join("tools/moto-server"),
     }
-    let venv = workspace_root().join(".venv/bin/moto_server");
-    if venv.exists() { venv } else { PathBuf::from("moto_server") }
 }
 
 /// The repository's root directory.
@@ -116,23 +116,34 @@ where
     }
 }
 
+/// `config` with timeouts for setting up a test rather than for answering a sender: a fresh moto
+/// server loads a service's code on its first call, which takes seconds on a busy machine.
+fn patient(config: &SdkConfig) -> SdkConfig {
+    let timeouts = TimeoutConfig::builder()
+        .connect_timeout(Duration::from_secs(5))
+        .operation_attempt_timeout(Duration::from_secs(30))
+        .operation_timeout(Duration::from_secs(60))
+        .build();
+    config.to_builder().timeout_config(timeouts).build()
+}
+
 /// Creates an SQS queue allowing 1 MiB messages, as the stack does, and returns its URL.
 pub async fn create_queue(config: &SdkConfig, name: &str) -> String {
-    resources::create_queue(config, name, &[]).await.unwrap()
+    resources::create_queue(&patient(config), name, &[]).await.unwrap()
 }
 
 /// Stores a SecureString parameter.
 pub async fn put_secret(config: &SdkConfig, name: &str, value: &str) {
     let values = [(name.to_owned(), value.to_owned())].into();
-    resources::put_secrets(config, &values).await.unwrap();
+    resources::put_secrets(&patient(config), &values).await.unwrap();
 }
 
 /// Creates the state table as the stack does (partition key `pk`, TTL on `expiresAt`).
 pub async fn create_table(config: &SdkConfig, name: &str) {
-    resources::create_table(config, name).await.unwrap();
+    resources::create_table(&patient(config), name).await.unwrap();
 }
 
 /// Creates an archive bucket.
 pub async fn create_bucket(config: &SdkConfig, name: &str) {
-    resources::create_bucket(config, name, None).await.unwrap();
+    resources::create_bucket(&patient(config), name, None).await.unwrap();
 }

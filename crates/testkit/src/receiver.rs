@@ -1,6 +1,7 @@
 //! A real HTTP receiver on 127.0.0.1 for the forward handler to call: it records every request
 //! and answers as the test scripts it — fail N times, refuse, throttle with `Retry-After`, hang,
-//! or answer with a body (a stand-in for an AWS API's error).
+//! or answer with a body (a stand-in for an AWS API's error) — or goes down altogether: its port
+//! refuses connections until it comes back up on the same one.
 
 use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
@@ -15,7 +16,7 @@ use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
-use tokio::task::JoinHandle;
+use tokio::task::{JoinHandle, JoinSet};
 
 /// How the receiver answers one request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,28 +62,33 @@ struct State {
 pub struct Receiver {
     /// `http://127.0.0.1:<port>`.
     pub url: String,
+    address: SocketAddr,
     state: Arc<Mutex<State>>,
-    task: JoinHandle<()>,
+    /// The task accepting connections, while the receiver is up.
+    task: Mutex<Option<JoinHandle<()>>>,
 }
 
 impl Receiver {
     /// Starts a receiver answering 200 unless scripted otherwise.
     pub async fn start() -> Receiver {
         let listener = TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0))).await.unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
+        let address = listener.local_addr().unwrap();
         let state = Arc::new(Mutex::new(State::default()));
-        let shared = Arc::clone(&state);
-        let task = tokio::spawn(async move {
-            loop {
-                let Ok((stream, _)) = listener.accept().await else { return };
-                let state = Arc::clone(&shared);
-                tokio::spawn(async move {
-                    let service = service_fn(move |request| answer(Arc::clone(&state), request));
-                    let _ = http1::Builder::new().serve_connection(TokioIo::new(stream), service).await;
-                });
-            }
-        });
-        Receiver { url, state, task }
+        let task = serve(listener, Arc::clone(&state));
+        Receiver { url: format!("http://{address}"), address, state, task: Mutex::new(Some(task)) }
+    }
+
+    /// Goes down: the port refuses connections, and open ones are closed.
+    pub fn go_down(&self) {
+        if let Some(task) = self.task.lock().unwrap().take() {
+            task.abort();
+        }
+    }
+
+    /// Comes back up on the same port.
+    pub async fn come_up(&self) {
+        let listener = TcpListener::bind(self.address).await.unwrap();
+        *self.task.lock().unwrap() = Some(serve(listener, Arc::clone(&self.state)));
     }
 
     /// Answers the next requests with `replies`, in order.
@@ -118,8 +124,28 @@ impl Receiver {
 
 impl Drop for Receiver {
     fn drop(&mut self) {
-        self.task.abort();
+        self.go_down();
     }
+}
+
+/// Accepts connections until aborted; aborting it closes the listener and every connection.
+fn serve(listener: TcpListener, state: Arc<Mutex<State>>) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut connections = JoinSet::new();
+        loop {
+            tokio::select! {
+                accepted = listener.accept() => {
+                    let Ok((stream, _)) = accepted else { return };
+                    let state = Arc::clone(&state);
+                    connections.spawn(async move {
+                        let service = service_fn(move |request| answer(Arc::clone(&state), request));
+                        let _ = http1::Builder::new().serve_connection(TokioIo::new(stream), service).await;
+                    });
+                }
+                Some(_) = connections.join_next(), if !connections.is_empty() => {}
+            }
+        }
+    })
 }
 
 async fn answer(state: Arc<Mutex<State>>, request: Request<Incoming>) -> Result<Response<Full<Bytes>>, hyper::Error> {

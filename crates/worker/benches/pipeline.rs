@@ -2,11 +2,17 @@
 //! and outcome, with the state table and the handlers replaced by in-memory sinks — to one
 //! handler, and fanned out to three (three deliveries, recorded with the outcome).
 //!
+//! And what a destination's circuit breaker and rate limit add to a delivery: the breaker's
+//! cached check and report, and each DynamoDB call they make — a circuit read (GetItem) and a
+//! rate-limit slot (UpdateItem) — through the real SDK client (request, SigV4 signature, response
+//! parsing) against a local HTTP stand-in that answers at once, so that the time is the worker's.
+//!
 //! `cargo bench -p hookway-worker --bench pipeline`
 
 #![allow(missing_docs)]
 
 use std::hint::black_box;
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -15,10 +21,14 @@ use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_mai
 use hookway_core::Config;
 use hookway_core::envelope::Envelope;
 use hookway_core::store::MemoryStore;
+use hookway_testkit::receiver::{Receiver, Reply};
 use hookway_worker::Worker;
+use hookway_worker::breaker::CircuitBreaker;
 use hookway_worker::deadline::Deadline;
 use hookway_worker::event::Event;
 use hookway_worker::handler::{Handler, HandlerError, Registry};
+use hookway_worker::rate_limit::RateLimiter;
+use hookway_worker::shared::{DynamoShared, MemoryShared, SharedState};
 use serde_json::{Value, json};
 
 /// A handler that only looks at the body.
@@ -102,5 +112,40 @@ fn pipeline(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, pipeline);
+fn destination_state(c: &mut Criterion) {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    // DynamoDB's answer to a read of a missing item, and to an update without return values.
+    let dynamodb = runtime.block_on(Receiver::start());
+    dynamodb.always(Reply::Body(200, "application/x-amz-json-1.0", "{}".into()));
+    let aws = runtime.block_on(hookway_testkit::sdk_config_for(&dynamodb.url));
+    let table: Arc<dyn SharedState> = Arc::new(DynamoShared::new(aws_sdk_dynamodb::Client::new(&aws), "bench"));
+    let memory: Arc<dyn SharedState> = Arc::new(MemoryShared::default());
+    let key = "https://billing.example.com/hooks";
+    let now = hookway_core::unix_now_ms;
+    let cooldown = Duration::from_secs(30);
+    let breaker = CircuitBreaker::new(key, 5, cooldown, Duration::from_secs(11), Arc::clone(&table));
+    let limiter = RateLimiter::new(key, 1000, Arc::clone(&memory));
+
+    let mut group = c.benchmark_group("destination");
+    group.bench_function("breaker: check and report, closed and healthy (cached)", |b| {
+        b.iter(|| {
+            runtime.block_on(async {
+                let permit = breaker.acquire(now()).await.unwrap();
+                breaker.record(permit, true, now()).await;
+            })
+        })
+    });
+    group.bench_function("rate limit: reserve a slot (in memory)", |b| {
+        b.iter(|| runtime.block_on(limiter.reserve(black_box(now()))).unwrap())
+    });
+    group.bench_function("dynamodb: read a circuit (GetItem)", |b| {
+        b.iter(|| runtime.block_on(table.circuit(black_box(key))).unwrap())
+    });
+    group.bench_function("dynamodb: reserve a rate-limit slot (UpdateItem)", |b| {
+        b.iter(|| runtime.block_on(table.reserve(black_box(key), now(), 200, true)).unwrap())
+    });
+    group.finish();
+}
+
+criterion_group!(benches, pipeline, destination_state);
 criterion_main!(benches);

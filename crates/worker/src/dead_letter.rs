@@ -3,8 +3,9 @@
 //! visibility timeouts on a failure that cannot heal.
 
 use async_trait::async_trait;
-use aws_sdk_sqs::types::MessageAttributeValue;
 use hookway_core::dead_letter::DeadLetter;
+
+use crate::requeue::with_attributes;
 
 /// Where refused events go.
 #[async_trait]
@@ -41,21 +42,14 @@ impl DeadLetterQueue for SqsDeadLetterQueue {
         attributes: &[(String, String, String)],
         letter: &DeadLetter,
     ) -> Result<(), String> {
-        let mut request = self.client.send_message().queue_url(&self.queue_url).message_body(body);
+        let request = self.client.send_message().queue_url(&self.queue_url).message_body(body);
         let letter_attributes = letter.attributes();
         let all = attributes
             .iter()
             .map(|(name, data_type, value)| (name.as_str(), data_type.as_str(), value.as_str()))
             .filter(|(name, _, _)| !hookway_core::dead_letter::ATTRIBUTES.contains(name))
             .chain(letter_attributes.iter().map(|(name, data_type, value)| (*name, *data_type, value.as_str())));
-        for (name, data_type, value) in all {
-            let attribute = MessageAttributeValue::builder()
-                .data_type(data_type)
-                .string_value(value)
-                .build()
-                .map_err(|error| error.to_string())?;
-            request = request.message_attributes(name, attribute);
-        }
+        let request = with_attributes(request, all)?;
         request.send().await.map(drop).map_err(|error| aws_sdk_sqs::error::DisplayErrorContext(error).to_string())
     }
 }

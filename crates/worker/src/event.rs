@@ -33,6 +33,21 @@ pub struct Event {
     pub replay: Option<String>,
     /// This delivery's attempt, from 1; set once the event is claimed.
     pub attempt: u32,
+    /// Where it stands in its retries, once it has waited in the queue for one.
+    pub retry: Option<RetryState>,
+}
+
+/// An event's `retry` block, read: its times in Unix milliseconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryState {
+    /// The series of attempts this message is for (2: the first retry).
+    pub attempt: u32,
+    /// When the event was first attempted.
+    pub first_attempt_at: i64,
+    /// Not to be processed before then.
+    pub not_before: i64,
+    /// The worker's sequence number of this copy.
+    pub sequence: u32,
 }
 
 /// Why a message or job cannot become an event.
@@ -50,6 +65,9 @@ pub enum EventError {
     /// A claim-checked envelope names no object.
     #[error("the envelope's body is in the archive bucket, but it names no object")]
     NoBodyObject,
+    /// A time of the `retry` block is not RFC 3339.
+    #[error("the envelope's retry block has a time that is not RFC 3339: {0}")]
+    RetryTime(String),
 }
 
 impl Event {
@@ -60,6 +78,20 @@ impl Event {
             (BodyEncoding::S3, Some(object)) => (Vec::new(), Some(object.into_owned())),
             (BodyEncoding::S3, None) => return Err(EventError::NoBodyObject),
             _ => (envelope.body_bytes()?.into_owned(), None),
+        };
+        let retry = match &envelope.retry {
+            Some(retry) => {
+                let time = |text: &str| {
+                    hookway_core::parse_rfc3339_ms(text).ok_or_else(|| EventError::RetryTime(text.to_owned()))
+                };
+                Some(RetryState {
+                    attempt: retry.attempt,
+                    first_attempt_at: time(&retry.first_attempt_at)?,
+                    not_before: time(&retry.not_before)?,
+                    sequence: retry.sequence,
+                })
+            }
+            None => None,
         };
         Ok(Event {
             id: envelope.id.into_owned(),
@@ -76,6 +108,7 @@ impl Event {
             body_object,
             replay: envelope.replay.map(Into::into),
             attempt: 0,
+            retry,
         })
     }
 
@@ -95,6 +128,7 @@ impl Event {
             body_object: None,
             replay: None,
             attempt: 0,
+            retry: None,
         })
     }
 
@@ -146,6 +180,7 @@ mod tests {
         let event = Event::from_envelope(json).unwrap();
         assert_eq!(event.body, [0, 1, 2]);
         assert_eq!(event.record_key(), RecordKey::event("stripe", "evt_1"));
+        assert_eq!(event.retry, None);
         assert!(Event::from_envelope("not json").is_err());
 
         let replayed = json.replace(r#""body": "AAEC""#, r#""body": "AAEC", "replay": "r-1""#);
@@ -160,5 +195,18 @@ mod tests {
         assert_eq!((event.body.len(), event.body_object.unwrap().key.as_ref()), (0, "bodies/stripe/k"));
         let nameless = claimed.replace(r#", "bodyObject": {"key": "bodies/stripe/k", "size": 3, "sha256": "ab"}"#, "");
         assert!(matches!(Event::from_envelope(&nameless), Err(EventError::NoBodyObject)));
+    }
+
+    #[test]
+    fn the_retry_block_is_read_in_milliseconds() {
+        let json = r#"{"version": 1, "id": "evt_1", "source": "stripe", "receivedAt": "2026-11-22T05:44:00.123Z",
+            "bodyEncoding": "utf8", "body": "{}", "retry": {"attempt": 2, "firstAttemptAt": "2026-11-22T05:44:01.200Z",
+            "notBefore": "2026-11-22T05:44:06.200Z", "sequence": 1}}"#;
+        let retry = Event::from_envelope(json).unwrap().retry.unwrap();
+        assert_eq!((retry.attempt, retry.sequence), (2, 1));
+        assert_eq!(retry.not_before - retry.first_attempt_at, 5_000);
+        assert_eq!(hookway_core::rfc3339_ms(retry.first_attempt_at), "2026-11-22T05:44:01.200Z");
+        let broken = json.replace("2026-11-22T05:44:06.200Z", "soon");
+        assert!(matches!(Event::from_envelope(&broken), Err(EventError::RetryTime(_))));
     }
 }

@@ -51,6 +51,10 @@ impl<S: StateStore> Worker<S> {
             Processed::Failed(reason) | Processed::DeadLettered(DeadLetter { reason, .. }) => {
                 Err(WorkerError::JobFailed { job_id, reason })
             }
+            // A job does not wait in the events queue: Lambda retries it.
+            Processed::Delayed { .. } | Processed::Waiting => {
+                Err(WorkerError::JobFailed { job_id, reason: "put off: retried by Lambda".into() })
+            }
             // Jobs have no ordering guard, and an unrouted job fails (see the pipeline).
             Processed::StaleSkipped | Processed::Unrouted => Ok(JobDone { job_id, status: "SUCCEEDED", result: None }),
         };

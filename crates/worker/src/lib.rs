@@ -10,13 +10,16 @@
 //! * [`pipeline`] — for each event: claim its idempotency record (a duplicate of a processed event
 //!   is acknowledged, one in progress elsewhere is left for a retry) → the ordering guard (an event
 //!   older than its entity's applied version is skipped) → the first matching route → one
-//!   delivery per handler (those that succeeded before are skipped) → record the outcome, or send
-//!   an event a destination refused for good straight to the dead-letter queue. Every log line
-//!   within carries the event id, source, type and attempt; each invocation ends with EMF
-//!   metrics lines, one per source.
+//!   delivery per handler (those that succeeded before are skipped) → record the outcome. An
+//!   event with deliveries left to make goes back to the events queue to wait for its next
+//!   attempt ([`requeue`], [`schedule`]); one a destination refused for good, or whose retry
+//!   schedule is used up, goes to the dead-letter queue. Every log line within carries the event
+//!   id, source, type and attempt; each invocation ends with EMF metrics lines, one per source.
 //!
-//! [`retry`] is the deadline-aware retry policy, [`handler::forward`] one attempt and the
-//! breaker, [`secrets`] the destinations' credentials and [`signature`] their signatures.
+//! [`retry`] is the deadline-aware retry policy of one series of attempts, [`schedule`] when the
+//! next series starts, [`handler::forward`] one attempt; [`breaker`] and [`rate_limit`] protect
+//! each destination with state every instance shares ([`shared`]); [`secrets`] are the
+//! destinations' credentials and [`signature`] their signatures.
 
 // No unwrap or expect on request paths: every failure is an error with a status or an exit code.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
@@ -32,9 +35,13 @@ pub mod job;
 pub mod metrics;
 pub mod ordering;
 pub mod pipeline;
+pub mod rate_limit;
+pub mod requeue;
 pub mod retry;
 pub mod router;
+pub mod schedule;
 pub mod secrets;
+pub mod shared;
 pub mod signature;
 
 use std::sync::Arc;
@@ -54,8 +61,10 @@ use crate::handler::Registry;
 pub use crate::job::JobDone;
 use crate::ordering::OrderingGuard;
 pub use crate::pipeline::Processed;
-use crate::router::{Router, RouterError};
+use crate::requeue::EventsQueue;
+use crate::router::{Router, RouterError, Shared};
 use crate::secrets::Secrets;
+use crate::shared::{MemoryShared, SharedState};
 
 /// Time kept back from handlers to record their outcome before the invocation's deadline.
 pub const FINISH_MARGIN: Duration = Duration::from_secs(1);
@@ -70,8 +79,13 @@ pub struct Worker<S> {
     ordering: OrderingGuard,
     dead_letters: Option<Arc<dyn DeadLetterQueue>>,
     bucket: Option<Arc<dyn ObjectStore>>,
+    events_queue: Option<Arc<dyn EventsQueue>>,
     record_ttl_seconds: i64,
     job_attempts: u32,
+    /// How long the events queue keeps an event: no retry waits beyond it.
+    retention: Duration,
+    /// The longest delay of one hop.
+    max_hop: Duration,
 }
 
 /// What the worker reaches beyond its state table, built once at start-up.
@@ -81,18 +95,31 @@ pub struct Outbound {
     pub client: reqwest::Client,
     /// The destinations' secrets (`sign`, `authorization`).
     pub secrets: Arc<Secrets>,
-    /// Where events a destination refused for good go at once; without one, they are left to
-    /// the queue's retries.
+    /// Where events a destination refused for good (or whose retries are used up) go; without
+    /// one, they are left to the queue's retries.
     pub dead_letters: Option<Arc<dyn DeadLetterQueue>>,
+    /// Where events wait for their next attempt; without it, a failed event is left to the
+    /// queue's own retries (its visibility timeout, then `maxReceiveCount`).
+    pub events_queue: Option<Arc<dyn EventsQueue>>,
+    /// The destinations' circuits and rate limits, shared by every instance.
+    pub shared: Arc<dyn SharedState>,
     /// The archive bucket: events are archived there, and claim-checked bodies read from it.
     /// Without one, nothing is archived and a claim-checked event fails.
     pub bucket: Option<Arc<dyn ObjectStore>>,
 }
 
-/// A client alone: no secrets to read, no dead-letter queue, no archive (tests, benchmarks).
+/// A client alone: no secrets to read, no queue to write, no archive, circuits and rate limits
+/// of this process only (tests, benchmarks).
 impl From<reqwest::Client> for Outbound {
     fn from(client: reqwest::Client) -> Outbound {
-        Outbound { client, secrets: Arc::new(Secrets::none()), dead_letters: None, bucket: None }
+        Outbound {
+            client,
+            secrets: Arc::new(Secrets::none()),
+            dead_letters: None,
+            events_queue: None,
+            shared: Arc::new(MemoryShared::default()),
+            bucket: None,
+        }
     }
 }
 
@@ -137,14 +164,19 @@ impl<S: StateStore> Worker<S> {
         outbound: impl Into<Outbound>,
     ) -> Result<Worker<S>, RouterError> {
         let outbound = outbound.into();
+        let shared = Shared { client: &outbound.client, secrets: &outbound.secrets, state: &outbound.shared };
+        let oldest_message_alarm = Duration::from_secs(u64::from(config.alarms.oldest_message_age_seconds));
         Ok(Worker {
             store,
-            router: Router::new(&config.routes, registry, &outbound.client, &outbound.secrets)?,
+            router: Router::new(&config.routes, registry, &shared)?,
             ordering: OrderingGuard::new(config),
             dead_letters: outbound.dead_letters,
             bucket: outbound.bucket,
+            events_queue: outbound.events_queue,
             record_ttl_seconds: i64::from(config.worker.idempotency_ttl_days) * 86_400,
             job_attempts: config.jobs.retry_attempts + 1,
+            retention: Duration::from_secs(u64::from(config.queue.retention_days) * 86_400),
+            max_hop: schedule::max_hop(oldest_message_alarm),
         })
     }
 

@@ -2,10 +2,12 @@
 //! client and the handlers once, at start-up, then runs each invocation through [`Worker::invoke`].
 //!
 //! Environment ([`hookway_core::env::WORKER`]): `HOOKWAY_CONFIG` (the JSON of hookway.json),
-//! `HOOKWAY_TABLE`, `HOOKWAY_EVENTS_DLQ_URL` (where events a destination refused for good go),
-//! `HOOKWAY_ARCHIVE_BUCKET` (the archive, and the claim-checked bodies), and the usual AWS
-//! variables (`AWS_ENDPOINT_URL` points the clients at moto locally). The destinations' secret
-//! parameters are read once here, in one batch, and cached.
+//! `HOOKWAY_TABLE` (also where the destinations' circuits and rate limits are shared),
+//! `HOOKWAY_EVENTS_QUEUE_URL` (where events wait for their next attempt), `HOOKWAY_EVENTS_DLQ_URL`
+//! (where events a destination refused for good, or out of retries, go), `HOOKWAY_ARCHIVE_BUCKET`
+//! (the archive, and the claim-checked bodies), and the usual AWS variables (`AWS_ENDPOINT_URL`
+//! points the clients at moto locally). The destinations' secret parameters are read once here,
+//! in one batch, and cached.
 
 // No unwrap or expect on request paths: every failure is an error with a status or an exit code.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
@@ -23,7 +25,9 @@ use hookway_worker::dead_letter::SqsDeadLetterQueue;
 use hookway_worker::deadline::Deadline;
 use hookway_worker::handler::Registry;
 use hookway_worker::handler::report::Report;
+use hookway_worker::requeue::SqsEventsQueue;
 use hookway_worker::secrets::Secrets;
+use hookway_worker::shared::DynamoShared;
 use hookway_worker::{Outbound, Worker};
 use lambda_runtime::{Error, LambdaEvent, service_fn};
 use serde_json::Value;
@@ -34,7 +38,9 @@ async fn main() -> Result<(), Error> {
     let env = LambdaEnv::from_env(env::WORKER)?;
     let config = env.config();
     let aws = hookway_core::aws::sdk_config().await;
-    let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&aws), env.get(Var::Table));
+    let dynamodb = aws_sdk_dynamodb::Client::new(&aws);
+    let shared = DynamoShared::new(dynamodb.clone(), env.get(Var::Table));
+    let store = DynamoStore::new(dynamodb, env.get(Var::Table));
     // Your own handlers: register them here, route to them with {"custom": "<name>"}.
     let registry = Registry::new().with("report", Report);
     let client = reqwest::Client::builder()
@@ -45,13 +51,14 @@ async fn main() -> Result<(), Error> {
     let secrets = Secrets::new(SsmSecretStore::new(aws_sdk_ssm::Client::new(&aws)));
     let parameters: Vec<String> = config.outbound_parameters().iter().map(|(name, _)| (*name).to_owned()).collect();
     secrets.preload(&parameters).await;
-    let dead_letters = SqsDeadLetterQueue::new(aws_sdk_sqs::Client::new(&aws), env.get(Var::EventsDlqUrl));
-    let bucket = S3Store::new(s3_client(&aws), env.get(Var::ArchiveBucket));
+    let sqs = aws_sdk_sqs::Client::new(&aws);
     let outbound = Outbound {
         client,
         secrets: Arc::new(secrets),
-        dead_letters: Some(Arc::new(dead_letters)),
-        bucket: Some(Arc::new(bucket)),
+        dead_letters: Some(Arc::new(SqsDeadLetterQueue::new(sqs.clone(), env.get(Var::EventsDlqUrl)))),
+        events_queue: Some(Arc::new(SqsEventsQueue::new(sqs, env.get(Var::EventsQueueUrl)))),
+        shared: Arc::new(shared),
+        bucket: Some(Arc::new(S3Store::new(s3_client(&aws), env.get(Var::ArchiveBucket)))),
     };
     let worker = Arc::new(Worker::new(config, store, &registry, outbound)?);
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| {

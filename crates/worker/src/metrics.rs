@@ -1,12 +1,17 @@
 //! CloudWatch Embedded Metric Format lines at the end of each invocation: how many events were
-//! processed, deduplicated, skipped as stale, left unrouted, failed or dead-lettered at once
-//! (refused for good by a destination), and how long handlers took. CloudWatch turns the log lines
-//! into metrics; no API call is made.
+//! processed, deduplicated, skipped as stale, left unrouted, failed, dead-lettered by the worker
+//! (refused for good by a destination, or out of retries) or delayed (sent back to the queue for
+//! a later attempt), and how long handlers took. CloudWatch turns the log lines into metrics; no
+//! API call is made.
 //!
 //! One line per source the invocation saw, with the dimensions `Pipeline` and `Pipeline, Source`,
 //! so that the dashboard graphs each source and the alarms see the whole; a message too broken to
 //! name its source counts under `Pipeline` alone. An invocation with no event writes one line of
-//! zeros.
+//! zeros. An event delayed after a failed attempt counts as `Failed` too: the failure-rate alarm
+//! sees a destination that is down while its events wait.
+//!
+//! Deliveries put off (`DeliveriesDelayed`) are counted by destination, one more line each, with
+//! the dimensions `Pipeline, Destination` (the delivery's name, `forward <url>`).
 
 use std::collections::BTreeMap;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -22,6 +27,7 @@ pub const NAMESPACE: &str = "Hookway";
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Metrics {
     by_source: BTreeMap<Option<String>, Counts>,
+    delayed_by_destination: BTreeMap<String, u32>,
 }
 
 /// Counts of one source (or of no source) over one invocation.
@@ -33,6 +39,7 @@ struct Counts {
     unrouted: u32,
     failed: u32,
     dead_lettered: u32,
+    delayed: u32,
     latencies_ms: Vec<f64>,
 }
 
@@ -40,14 +47,36 @@ impl Metrics {
     /// Counts one event of `source` (`None`: a message that does not say).
     pub fn record(&mut self, source: Option<&str>, processed: &Processed) {
         self.by_source.entry(source.map(str::to_owned)).or_default().record(processed);
+        if let Processed::Delayed { destinations, .. } = processed {
+            for destination in destinations {
+                *self.delayed_by_destination.entry(destination.clone()).or_default() += 1;
+            }
+        }
     }
 
     /// The EMF documents, for `pipeline` (`events` or `jobs`): one per source.
     pub fn to_emf(&self, pipeline: &str, at: SystemTime) -> Vec<Value> {
+        let timestamp = at.duration_since(UNIX_EPOCH).unwrap_or_default().as_millis();
+        let by_destination = self.delayed_by_destination.iter().map(|(destination, delayed)| {
+            json!({
+                "Pipeline": pipeline,
+                "Destination": destination,
+                "DeliveriesDelayed": delayed,
+                "_aws": {
+                    "Timestamp": timestamp,
+                    "CloudWatchMetrics": [{"Namespace": NAMESPACE, "Dimensions": [["Pipeline", "Destination"]],
+                                           "Metrics": [{"Name": "DeliveriesDelayed", "Unit": "Count"}]}],
+                },
+            })
+        });
         if self.by_source.is_empty() {
-            return vec![Counts::default().to_emf(pipeline, None, at)];
+            return std::iter::once(Counts::default().to_emf(pipeline, None, at)).chain(by_destination).collect();
         }
-        self.by_source.iter().map(|(source, counts)| counts.to_emf(pipeline, source.as_deref(), at)).collect()
+        self.by_source
+            .iter()
+            .map(|(source, counts)| counts.to_emf(pipeline, source.as_deref(), at))
+            .chain(by_destination)
+            .collect()
     }
 
     /// Prints the EMF lines to stdout, where Lambda sends them to CloudWatch Logs.
@@ -70,6 +99,12 @@ impl Counts {
             Processed::Unrouted => self.unrouted += 1,
             Processed::Busy | Processed::Failed(_) => self.failed += 1,
             Processed::DeadLettered(_) => self.dead_lettered += 1,
+            Processed::Delayed { failure, .. } => {
+                self.delayed += 1;
+                self.failed += u32::from(failure.is_some());
+            }
+            // A message that came back before its time: nothing happened to the event.
+            Processed::Waiting => {}
         }
     }
 
@@ -82,6 +117,7 @@ impl Counts {
             json!({"Name": "Unrouted", "Unit": "Count"}),
             json!({"Name": "Failed", "Unit": "Count"}),
             json!({"Name": "DeadLettered", "Unit": "Count"}),
+            json!({"Name": "Delayed", "Unit": "Count"}),
         ];
         let mut document = json!({
             "Pipeline": pipeline,
@@ -91,6 +127,7 @@ impl Counts {
             "Unrouted": self.unrouted,
             "Failed": self.failed,
             "DeadLettered": self.dead_lettered,
+            "Delayed": self.delayed,
         });
         if !self.latencies_ms.is_empty() {
             metrics.push(json!({"Name": "HandlerLatency", "Unit": "Milliseconds"}));
@@ -131,12 +168,16 @@ mod tests {
                 reason: "400".into(),
                 status: Some(400),
                 destination: "forward http://x".into(),
+                cause: hookway_core::dead_letter::Cause::Refused,
             }),
+            Processed::Delayed { until: 0, failure: Some("503".into()), destinations: vec!["forward http://x".into()] },
+            Processed::Delayed { until: 0, failure: None, destinations: vec!["forward http://x".into(), "log".into()] },
+            Processed::Waiting,
         ] {
             metrics.record(Some("github"), &processed);
         }
         let documents = metrics.to_emf("events", UNIX_EPOCH + Duration::from_secs(1_700_000_000));
-        assert_eq!(documents.len(), 1);
+        assert_eq!(documents.len(), 3, "the source's, then one per destination put off");
         let emf = &documents[0];
         assert_eq!(emf["_aws"]["Timestamp"], 1_700_000_000_000u64);
         assert_eq!(emf["_aws"]["CloudWatchMetrics"][0]["Namespace"], "Hookway");
@@ -152,9 +193,21 @@ mod tests {
             assert!(!emf[*name].is_null(), "{name} has a value");
         }
         assert_eq!((emf["Processed"].as_u64(), emf["Duplicates"].as_u64()), (Some(2), Some(1)));
-        assert_eq!((emf["StaleSkipped"].as_u64(), emf["Failed"].as_u64()), (Some(1), Some(2)));
-        assert_eq!(emf["DeadLettered"].as_u64(), Some(1));
+        assert_eq!(
+            (emf["StaleSkipped"].as_u64(), emf["Failed"].as_u64()),
+            (Some(1), Some(3)),
+            "busy, failed, and delayed after a failure"
+        );
+        assert_eq!((emf["DeadLettered"].as_u64(), emf["Delayed"].as_u64()), (Some(1), Some(2)));
         assert_eq!(emf["HandlerLatency"], json!([12.0, 1.5]));
+        let by_destination: Vec<(&str, u64)> = documents[1..]
+            .iter()
+            .map(|document| {
+                (document["Destination"].as_str().unwrap(), document["DeliveriesDelayed"].as_u64().unwrap())
+            })
+            .collect();
+        assert_eq!(by_destination, [("forward http://x", 2), ("log", 1)]);
+        assert_eq!(documents[1]["_aws"]["CloudWatchMetrics"][0]["Dimensions"], json!([["Pipeline", "Destination"]]));
     }
 
     #[test]
@@ -163,7 +216,7 @@ mod tests {
         assert_eq!(documents.len(), 1, "an empty invocation still reports its zeros");
         let emf = &documents[0];
         assert!(emf.get("HandlerLatency").is_none());
-        assert_eq!(emf["_aws"]["CloudWatchMetrics"][0]["Metrics"].as_array().unwrap().len(), 6);
+        assert_eq!(emf["_aws"]["CloudWatchMetrics"][0]["Metrics"].as_array().unwrap().len(), 7);
         assert_eq!(emf["_aws"]["CloudWatchMetrics"][0]["Dimensions"], json!([["Pipeline"]]));
     }
 

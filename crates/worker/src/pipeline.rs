@@ -1,14 +1,20 @@
 //! The pipeline every event goes through, whichever adapter brought it:
 //!
 //! 1. **claim** its record in the state table (a duplicate of a processed event is acknowledged,
-//!    one in progress elsewhere is left for a retry);
+//!    one in progress elsewhere is left for a retry, a leftover copy of one that waits is dropped);
 //! 2. **ordering**: an event older than its entity's applied version is skipped;
 //! 3. **route**: the first matching route names the handlers (an unrouted event is acknowledged,
 //!    an unrouted job fails);
 //! 4. **deliver** it to each handler at once — one *delivery* each; those that succeeded in an
-//!    earlier attempt are skipped;
-//! 5. **record** the outcome and every delivery's, in one write. When a destination refused the
-//!    event for good, the event goes straight to the dead-letter queue with the reason.
+//!    earlier attempt are skipped, and so are those whose next attempt has not come yet;
+//! 5. **record** the outcome and every delivery's, in one write.
+//!
+//! An event from the events queue with deliveries still to make goes back to the queue, delayed
+//! until the earliest of their next attempts (see [`crate::schedule`]), and the message it came in
+//! is acknowledged: it waits in the queue, and `maxReceiveCount` only ever counts crashes and
+//! poison messages. A message that arrives before its time goes back to wait the rest (a *hop*),
+//! without touching the state table. When a destination refused the event for good, or a
+//! delivery's retry schedule is used up, the event goes to the dead-letter queue with the reason.
 //!
 //! Each step returns early with the event's [`Processed`] outcome when the event goes no further.
 
@@ -18,8 +24,11 @@ use std::time::{Duration, Instant};
 use aws_lambda_events::event::sqs::SqsMessageAttribute;
 use futures_util::future::join_all;
 use hookway_core::archive::ArchiveLocation;
-use hookway_core::dead_letter::DeadLetter;
-use hookway_core::store::{Claim, Claimed, Delivery, DeliveryStatus, Outcome, RecordKey, StateStore};
+use hookway_core::dead_letter::{Cause, DeadLetter};
+use hookway_core::envelope::Retry;
+use hookway_core::store::{
+    Claim, Claimed, Delivery, DeliveryStatus, NextAttempt, Outcome, RecordKey, StateStore, WaitReason,
+};
 use serde_json::Value;
 use tracing::Instrument;
 use tracing::field::Empty;
@@ -27,11 +36,13 @@ use tracing::field::Empty;
 use crate::deadline::Deadline;
 use crate::event::Event;
 use crate::ordering::Position;
+use crate::requeue::{EventsQueue, with_retry};
 use crate::router::Route;
+use crate::schedule::{self, Decision, Setback, Window};
 use crate::{FINISH_MARGIN, Worker};
 
-/// The SQS message an event came in: what a dead letter carries on, and where the batch archived
-/// it.
+/// The SQS message an event came in: what a dead letter, or the event's next wait, carries on,
+/// and where the batch archived it.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Origin<'m> {
     /// The envelope, as received.
@@ -62,12 +73,26 @@ pub enum Processed {
     Busy,
     /// It failed, and is left for a retry (then the dead-letter queue).
     Failed(String),
-    /// A destination refused it for good: it is in the dead-letter queue, and acknowledged.
+    /// A destination refused it for good, or a delivery's retry schedule is used up: it is in
+    /// the dead-letter queue, and acknowledged.
     DeadLettered(DeadLetter),
+    /// Some deliveries are still to make: the event is back in the events queue, to be tried
+    /// again at `until` (Unix ms), and acknowledged.
+    Delayed {
+        /// The next attempt.
+        until: i64,
+        /// Why, when a destination failed (or its circuit is open); none when they were only
+        /// paced (asked to wait, rate-limited).
+        failure: Option<String>,
+        /// The deliveries put off by this attempt.
+        destinations: Vec<String>,
+    },
+    /// It arrived before its next attempt: back in the queue to wait the rest, and acknowledged.
+    Waiting,
 }
 
 impl Processed {
-    /// Whether the event is done with: acknowledged, not retried.
+    /// Whether the event is done with here: acknowledged, not retried by the queue.
     pub fn is_acknowledged(&self) -> bool {
         !matches!(self, Processed::Busy | Processed::Failed(_))
     }
@@ -99,6 +124,17 @@ impl<S: StateStore> Worker<S> {
         origin: Option<Origin<'_>>,
         deadline: Deadline,
     ) -> Processed {
+        // Where the event can wait for its next attempt: in the events queue it came from.
+        let waiting_room = match (origin, &self.events_queue) {
+            (Some(origin), Some(queue)) if !event.is_job() => Some((origin, queue.as_ref())),
+            _ => None,
+        };
+        let now = hookway_core::unix_now_ms();
+        if let (Some((origin, queue)), Some(retry)) = (waiting_room, event.retry)
+            && let Some(delay) = schedule::hop(retry.not_before, now, self.max_hop)
+        {
+            return self.hop(queue, origin, delay).await;
+        }
         let key = event.record_key();
         let archived = origin.and_then(|origin| origin.archived);
         let earlier = match self.claim(&mut event, &key, archived, deadline).await {
@@ -119,8 +155,13 @@ impl<S: StateStore> Worker<S> {
             self.finish(&key, &Outcome::Succeeded(None), &[]).await;
             return Processed::Unrouted;
         };
-        let delivered = self.deliver(&event, route, &earlier, deadline).await;
-        if delivered.failures.is_empty() {
+        let window = waiting_room.map(|_| Window {
+            first_attempt_at: event.retry.map_or(now, |retry| retry.first_attempt_at),
+            now,
+            retention: self.retention,
+        });
+        let delivered = self.deliver(&event, route, &earlier, deadline, window).await;
+        if delivered.is_complete() {
             self.record_applied(&event, position.as_ref()).await;
             let result = delivered.result;
             self.finish(&key, &Outcome::Succeeded(result.clone()), &delivered.records).await;
@@ -132,19 +173,44 @@ impl<S: StateStore> Worker<S> {
             );
             return Processed::Handled { latency, result };
         }
-        let reason = match delivered.failures.as_slice() {
-            [only] if route.destinations.len() == 1 => only.clone(),
-            failures => {
-                format!("{} of {} deliveries failed: {}", failures.len(), route.destinations.len(), failures.join("; "))
-            }
+        let failure = match delivered.failures.as_slice() {
+            [] => None,
+            [only] if route.destinations.len() == 1 => Some(only.clone()),
+            failures => Some(format!(
+                "{} of {} deliveries failed: {}",
+                failures.len(),
+                route.destinations.len(),
+                failures.join("; ")
+            )),
         };
-        let processed = self.fail(&event, &key, reason.clone(), &delivered.records).await;
-        match (delivered.refused, origin) {
-            (Some((destination, status)), Some(origin)) if !event.is_job() => {
-                self.dead_letter(origin, DeadLetter { reason, status, destination }).await
-            }
-            _ => processed,
+        let reason = || failure.clone().unwrap_or_else(|| delivered.put_off.join("; "));
+        if let (Some((destination, status)), Some(origin)) = (delivered.refused.clone(), origin)
+            && !event.is_job()
+        {
+            let processed = self.fail(&event, &key, reason(), &delivered.records).await;
+            let letter = DeadLetter { reason: reason(), status, destination, cause: Cause::Refused };
+            return self.dead_letter(origin, letter).await.unwrap_or(processed);
         }
+        let (Some((origin, queue)), Some(window)) = (waiting_room, window) else {
+            return self.fail(&event, &key, reason(), &delivered.records).await;
+        };
+        if let Some(given_up) = &delivered.given_up {
+            let reason = format!(
+                "gave up after {} series of attempts since {} (its retry schedule is used up): {}",
+                given_up.series,
+                hookway_core::rfc3339_ms(window.first_attempt_at),
+                reason()
+            );
+            let processed = self.fail(&event, &key, reason.clone(), &delivered.records).await;
+            let letter = DeadLetter {
+                reason,
+                status: given_up.status,
+                destination: given_up.destination.clone(),
+                cause: Cause::RetriesExhausted,
+            };
+            return self.dead_letter(origin, letter).await.unwrap_or(processed);
+        }
+        self.wait(&event, &key, (origin, queue), window, delivered, failure).await
     }
 
     /// Step 1: the event's record, held until the invocation's deadline (and where the event is
@@ -167,12 +233,17 @@ impl<S: StateStore> Worker<S> {
             now,
             expires_at: deadline.unix_seconds() + self.record_ttl_seconds,
             archive: archived,
+            sequence: event.retry.map_or(0, |retry| retry.sequence),
         };
         let (attempts, conflict, deliveries) = match self.store.claim(&claim).await {
             Ok(Claimed::Acquired { attempts, conflict, deliveries }) => (attempts, conflict, deliveries),
             Ok(Claimed::AlreadyDone { conflict }) => {
                 log_conflict(conflict.as_deref(), &digest);
                 tracing::info!("duplicate of a processed event: acknowledged without running the handler");
+                return Err(Processed::Duplicate);
+            }
+            Ok(Claimed::Stale) => {
+                tracing::info!("a leftover copy of an event that waits under a newer one: dropped");
                 return Err(Processed::Duplicate);
             }
             Ok(Claimed::Busy) => {
@@ -203,29 +274,48 @@ impl<S: StateStore> Worker<S> {
         }
     }
 
-    /// Step 4: the route's deliveries that have not succeeded yet, all at once.
-    async fn deliver(&self, event: &Event, route: &Route, earlier: &[Delivery], deadline: Deadline) -> Delivered {
+    /// Step 4: the route's deliveries that have not succeeded yet and whose time has come, all at
+    /// once. With a `window`, the event can wait in the queue: each delivery that did not succeed
+    /// gets its next attempt from its handler's retry schedule.
+    async fn deliver(
+        &self,
+        event: &Event,
+        route: &Route,
+        earlier: &[Delivery],
+        deadline: Deadline,
+        window: Option<Window>,
+    ) -> Delivered {
         let started = Instant::now();
-        let pending: Vec<_> = route
-            .destinations
-            .iter()
-            .zip(0u32..)
-            .filter_map(|(destination, index)| {
-                let before = earlier.iter().find(|delivery| delivery.destination == destination.name);
-                if before.is_some_and(|delivery| delivery.status == DeliveryStatus::Succeeded) {
-                    tracing::info!(destination = %destination.name, "delivered in an earlier attempt: skipped");
-                    return None;
-                }
-                Some((destination, index, before))
-            })
-            .collect();
+        let mut delivered = Delivered::default();
+        let mut pending = Vec::with_capacity(route.destinations.len());
+        for (destination, index) in route.destinations.iter().zip(0u32..) {
+            let before = earlier.iter().find(|delivery| delivery.destination == destination.name);
+            if before.is_some_and(|delivery| delivery.status == DeliveryStatus::Succeeded) {
+                tracing::info!(destination = %destination.name, "delivered in an earlier attempt: skipped");
+                continue;
+            }
+            let next = before.and_then(|delivery| delivery.next_attempt);
+            if let (Some(window), Some(next)) = (window, next)
+                && !schedule::is_due(next, window.now)
+            {
+                delivered.waits.push(next);
+                continue;
+            }
+            let slot = next.filter(|next| next.reason == WaitReason::RateLimit).map(|next| next.at_ms);
+            pending.push((destination, index, before, slot));
+        }
         let handler_deadline = deadline.earlier_by(FINISH_MARGIN);
-        let reports =
-            join_all(pending.iter().map(|(destination, _, _)| destination.handler.deliver(event, handler_deadline)))
-                .await;
+        let reports = join_all(
+            pending.iter().map(|(destination, _, _, slot)| destination.handler.deliver(event, handler_deadline, *slot)),
+        )
+        .await;
         let now = hookway_core::unix_now();
-        let mut delivered = Delivered { latency: started.elapsed(), ..Delivered::default() };
-        for ((destination, index, before), report) in pending.into_iter().zip(reports) {
+        let now_ms = hookway_core::unix_now_ms();
+        delivered.latency = started.elapsed();
+        for ((destination, index, before, _), report) in pending.into_iter().zip(reports) {
+            // A delivery dead-lettered before is being redriven: its schedule starts again.
+            let retries = before.filter(|delivery| delivery.status != DeliveryStatus::DeadLettered);
+            let retries = retries.map_or(0, |delivery| delivery.retries);
             let mut record = Delivery {
                 destination: destination.name.clone(),
                 index,
@@ -235,18 +325,66 @@ impl<S: StateStore> Worker<S> {
                 error: None,
                 delivered_at: Some(now),
                 updated_at: now,
+                retries,
+                next_attempt: None,
             };
-            match report.result {
-                Ok(result) => delivered.result = delivered.result.take().or(result),
-                Err(error) => {
-                    let error = error.to_string();
-                    let permanent = report.permanent;
-                    tracing::warn!(destination = %destination.name, %error, permanent, "delivery failed");
-                    record.status = if permanent { DeliveryStatus::DeadLettered } else { DeliveryStatus::Failed };
-                    record.delivered_at = None;
-                    record.error = Some(error.clone());
-                    if permanent && delivered.refused.is_none() {
-                        delivered.refused = Some((destination.name.clone(), report.last_status));
+            let error = match report.result {
+                Ok(result) => {
+                    delivered.result = delivered.result.take().or(result);
+                    delivered.records.push(record);
+                    continue;
+                }
+                Err(error) => error.to_string(),
+            };
+            record.delivered_at = None;
+            record.error = Some(error.clone());
+            record.status = DeliveryStatus::Failed;
+            let name = &destination.name;
+            if report.permanent {
+                tracing::warn!(destination = %name, %error, "refused for good");
+                record.status = DeliveryStatus::DeadLettered;
+                if delivered.refused.is_none() {
+                    delivered.refused = Some((name.clone(), report.last_status));
+                }
+                delivered.failures.push(error);
+                delivered.records.push(record);
+                continue;
+            }
+            let (Some(window), Some(setback)) = (window, report.setback) else {
+                tracing::warn!(destination = %name, %error, "delivery failed");
+                delivered.failures.push(error);
+                delivered.records.push(record);
+                continue;
+            };
+            // A destination that failed, or whose circuit is open, is unwell; one that paced us is not.
+            let unwell = match setback {
+                Setback::Failed { .. } | Setback::CircuitOpen { .. } => true,
+                Setback::Throttled { .. } => report.last_status.is_some_and(|status| status >= 500),
+                Setback::RateLimited { .. } | Setback::NoTime => false,
+            };
+            match destination.schedule.decide(retries, setback, Window { now: now_ms, ..window }) {
+                Decision::Retry { next, retries: used } => {
+                    let at = hookway_core::rfc3339_ms(next.at_ms);
+                    tracing::warn!(destination = %name, %error, next_attempt = %at, wait = next.reason.name(), "delivery put off");
+                    record.status = if next.reason == WaitReason::Schedule {
+                        DeliveryStatus::Failed
+                    } else {
+                        DeliveryStatus::Delayed
+                    };
+                    record.retries = used;
+                    record.next_attempt = Some(next);
+                    delivered.used_entry |= used > retries;
+                    delivered.waits.push(next);
+                    delivered.delayed.push(name.clone());
+                    if unwell { delivered.failures.push(error) } else { delivered.put_off.push(error) }
+                }
+                Decision::GiveUp => {
+                    tracing::warn!(destination = %name, %error, "delivery given up: its retry schedule is used up");
+                    record.status = DeliveryStatus::DeadLettered;
+                    if delivered.given_up.is_none() {
+                        let series = retries + 1;
+                        delivered.given_up =
+                            Some(GivenUp { destination: name.clone(), status: report.last_status, series });
                     }
                     delivered.failures.push(error);
                 }
@@ -254,6 +392,64 @@ impl<S: StateStore> Worker<S> {
             delivered.records.push(record);
         }
         delivered
+    }
+
+    /// Sends the event back to the events queue until the earliest next attempt of its
+    /// deliveries, then records them; should the queue refuse it, the message is left to the
+    /// queue's retries.
+    async fn wait(
+        &self,
+        event: &Event,
+        key: &RecordKey,
+        (origin, queue): (Origin<'_>, &dyn EventsQueue),
+        window: Window,
+        delivered: Delivered,
+        failure: Option<String>,
+    ) -> Processed {
+        let Some(wake) = delivered.waits.iter().map(|next| schedule::wake_at(*next)).min() else {
+            return self.fail(event, key, "nothing to wait for".into(), &delivered.records).await;
+        };
+        let sequence = event.retry.map_or(0, |retry| retry.sequence) + 1;
+        let attempt = event.retry.map_or(1, |retry| retry.attempt) + u32::from(delivered.used_entry);
+        let retry = Retry {
+            attempt,
+            first_attempt_at: hookway_core::rfc3339_ms(window.first_attempt_at),
+            not_before: hookway_core::rfc3339_ms(wake),
+            sequence,
+        };
+        let delay = schedule::hop(wake, hookway_core::unix_now_ms(), self.max_hop).unwrap_or_default();
+        let sent = match with_retry(origin.body, Some(retry)) {
+            Ok(body) => queue.send(&body, &attributes(origin), delay).await,
+            Err(error) => Err(error.to_string()),
+        };
+        if let Err(error) = sent {
+            tracing::error!(%error, "cannot send the event back to wait: left for the queue's retry");
+            let reason = failure.unwrap_or_else(|| format!("cannot wait in the events queue: {error}"));
+            return self.fail(event, key, reason, &delivered.records).await;
+        }
+        // Sent first, recorded next: a record that says it waits has its copy in the queue.
+        self.finish(key, &Outcome::Waiting { sequence, error: failure.clone() }, &delivered.records).await;
+        tracing::info!(
+            next_attempt = %hookway_core::rfc3339_ms(wake),
+            series = attempt,
+            delay_seconds = delay.as_secs(),
+            "waits in the events queue for its next attempt"
+        );
+        Processed::Delayed { until: wake, failure, destinations: delivered.delayed }
+    }
+
+    /// A message that arrived before its time: back to the queue, unchanged, for the rest.
+    async fn hop(&self, queue: &dyn EventsQueue, origin: Origin<'_>, delay: Duration) -> Processed {
+        match queue.send(origin.body, &attributes(origin), delay).await {
+            Ok(()) => {
+                tracing::debug!(delay_seconds = delay.as_secs(), "not its time yet: waits on");
+                Processed::Waiting
+            }
+            Err(error) => {
+                tracing::error!(%error, "cannot send the event back to wait: left for the queue's retry");
+                Processed::Failed(error)
+            }
+        }
     }
 
     /// Records the version an event applied to its entity.
@@ -272,27 +468,23 @@ impl<S: StateStore> Worker<S> {
         Processed::Failed(reason)
     }
 
-    /// Sends an event a destination refused for good to the dead-letter queue and acknowledges
-    /// it; should that fail, it is left to the queue's retries.
-    async fn dead_letter(&self, origin: Origin<'_>, letter: DeadLetter) -> Processed {
-        let Some(queue) = &self.dead_letters else {
-            return Processed::Failed(letter.reason);
+    /// Sends an event to the dead-letter queue — as the intake queued it, so that a redrive starts
+    /// its retries afresh — and acknowledges it; `None` if it could not be sent (the event is
+    /// then left to the queue's retries).
+    async fn dead_letter(&self, origin: Origin<'_>, letter: DeadLetter) -> Option<Processed> {
+        let queue = self.dead_letters.as_ref()?;
+        let sent = match with_retry(origin.body, None) {
+            Ok(body) => queue.send(&body, &attributes(origin), &letter).await,
+            Err(error) => Err(error.to_string()),
         };
-        let attributes: Vec<(String, String, String)> = origin
-            .attributes
-            .iter()
-            .filter_map(|(name, attribute)| {
-                Some((name.clone(), attribute.data_type.clone()?, attribute.string_value.clone()?))
-            })
-            .collect();
-        match queue.send(origin.body, &attributes, &letter).await {
+        match sent {
             Ok(()) => {
-                tracing::warn!(reason = %letter.reason, "refused for good: sent to the dead-letter queue");
-                Processed::DeadLettered(letter)
+                tracing::warn!(reason = %letter.reason, cause = letter.cause.name(), "sent to the dead-letter queue");
+                Some(Processed::DeadLettered(letter))
             }
             Err(error) => {
                 tracing::error!(%error, "cannot send to the dead-letter queue: left for a retry");
-                Processed::Failed(letter.reason)
+                None
             }
         }
     }
@@ -307,6 +499,19 @@ impl<S: StateStore> Worker<S> {
     }
 }
 
+/// A message's attributes, as SQS takes them: the envelope's own (`source`, `type`), never a
+/// dead letter's reasons.
+fn attributes(origin: Origin<'_>) -> Vec<(String, String, String)> {
+    origin
+        .attributes
+        .iter()
+        .filter(|(name, _)| !hookway_core::dead_letter::ATTRIBUTES.contains(&name.as_str()))
+        .filter_map(|(name, attribute)| {
+            Some((name.clone(), attribute.data_type.clone()?, attribute.string_value.clone()?))
+        })
+        .collect()
+}
+
 /// What the deliveries of one attempt came to.
 #[derive(Default)]
 struct Delivered {
@@ -316,10 +521,36 @@ struct Delivered {
     result: Option<Value>,
     /// Each delivery made.
     records: Vec<Delivery>,
-    /// Why those that failed did.
+    /// Why those that failed did (or found their destination's circuit open).
     failures: Vec<String>,
+    /// Why those put off without a failure were: asked to wait, rate-limited, out of time.
+    put_off: Vec<String>,
+    /// The deliveries put off by this attempt, by name.
+    delayed: Vec<String>,
+    /// The next attempt of each delivery still to make: those put off now, and those whose time
+    /// had not come.
+    waits: Vec<NextAttempt>,
+    /// Whether a failed series used an entry of a retry schedule.
+    used_entry: bool,
     /// The first delivery refused for good, with the destination's status.
     refused: Option<(String, Option<u16>)>,
+    /// The first delivery whose retry schedule is used up.
+    given_up: Option<GivenUp>,
+}
+
+impl Delivered {
+    /// Whether every delivery of the event has succeeded.
+    fn is_complete(&self) -> bool {
+        self.failures.is_empty() && self.put_off.is_empty() && self.waits.is_empty()
+    }
+}
+
+/// A delivery that gave up.
+struct GivenUp {
+    destination: String,
+    status: Option<u16>,
+    /// Series of attempts it made.
+    series: u32,
 }
 
 fn log_conflict(stored: Option<&str>, delivered: &str) {
@@ -380,6 +611,7 @@ mod tests {
             now,
             expires_at: now + 60,
             archive: None,
+            sequence: 0,
         };
         assert_eq!(
             store.claim(&claim_at(now + 1)).await.unwrap(),

@@ -13,7 +13,10 @@ use crate::event::Event;
 use crate::handler::forward::{Forward, ForwardSetupError};
 use crate::handler::log::Log;
 use crate::handler::{Handler, Registry};
+use crate::rate_limit::RateLimiter;
+use crate::schedule::{SLEEP_HORIZON_MS, Schedule};
 use crate::secrets::Secrets;
+use crate::shared::SharedState;
 
 /// A route, compiled.
 pub struct Route {
@@ -30,6 +33,8 @@ pub struct Destination {
     pub name: String,
     /// The handler.
     pub handler: Arc<dyn Handler>,
+    /// When its deliveries are tried again: a `forward`'s `retry`, the default for the others.
+    pub schedule: Arc<Schedule>,
 }
 
 impl std::fmt::Debug for Destination {
@@ -74,21 +79,35 @@ pub enum RouterError {
     },
 }
 
+/// What forward handlers share: the HTTP client, the destinations' secrets, and the state every
+/// worker instance shares about each destination (its circuit and rate limit).
+#[derive(Debug, Clone)]
+pub struct Shared<'a> {
+    /// The HTTP client.
+    pub client: &'a reqwest::Client,
+    /// The destinations' secrets.
+    pub secrets: &'a Arc<Secrets>,
+    /// Circuits and rate limits.
+    pub state: &'a Arc<dyn SharedState>,
+}
+
 impl Router {
-    /// Compiles the routes. Forward handlers share `client` and `secrets`, and those to the same
-    /// URL share its circuit breaker (with the first such handler's settings).
-    pub fn new(
-        routes: &[RouteConfig],
-        registry: &Registry,
-        client: &reqwest::Client,
-        secrets: &Arc<Secrets>,
-    ) -> Result<Router, RouterError> {
+    /// Compiles the routes. Forward handlers share the client, the secrets and the shared state;
+    /// those to the same URL share its circuit breaker and rate limit (with the first such
+    /// handler's settings).
+    pub fn new(routes: &[RouteConfig], registry: &Registry, shared: &Shared<'_>) -> Result<Router, RouterError> {
         let mut breakers: HashMap<String, Arc<CircuitBreaker>> = HashMap::new();
+        let mut limiters: HashMap<String, Option<Arc<RateLimiter>>> = HashMap::new();
+        let default_schedule = Arc::new(Schedule::default());
         let mut compiled = Vec::with_capacity(routes.len());
         for (index, route) in routes.iter().enumerate() {
             let mut destinations = Vec::with_capacity(route.handlers().len());
             for handler in route.handlers() {
                 let name = handler.delivery_name();
+                let schedule = match handler {
+                    HandlerConfig::Forward(settings) => Arc::new(Schedule::from_config(&settings.retry)),
+                    _ => Arc::clone(&default_schedule),
+                };
                 let handler: Arc<dyn Handler> = match handler {
                     HandlerConfig::Log => Arc::new(Log),
                     HandlerConfig::Custom(name) => registry.get(name).ok_or_else(|| RouterError::UnknownHandler {
@@ -100,17 +119,39 @@ impl Router {
                         let forward_error = |error| RouterError::Forward { index, error };
                         let url: reqwest::Url =
                             settings.url.parse().map_err(|error| forward_error(ForwardSetupError::Url(error)))?;
+                        let key = url.to_string();
                         let settings_breaker = &settings.circuit_breaker;
-                        let breaker = breakers.entry(url.to_string()).or_insert_with(|| {
+                        let breaker = breakers.entry(key.clone()).or_insert_with(|| {
                             let cooldown = Duration::from_secs(u64::from(settings_breaker.cooldown_seconds));
-                            Arc::new(CircuitBreaker::new(settings_breaker.failure_threshold, cooldown))
+                            // A trial holds the circuit for one request's time, its wait for a
+                            // rate-limit slot included.
+                            let lease = Duration::from_secs(u64::from(settings.timeout_seconds) + 1)
+                                + Duration::from_millis(SLEEP_HORIZON_MS.unsigned_abs());
+                            let state = Arc::clone(shared.state);
+                            Arc::new(CircuitBreaker::new(
+                                key.clone(),
+                                settings_breaker.failure_threshold,
+                                cooldown,
+                                lease,
+                                state,
+                            ))
                         });
-                        let forward = Forward::new(settings, client.clone(), Arc::clone(breaker), Arc::clone(secrets))
-                            .map_err(forward_error)?;
+                        let limiter = limiters.entry(key.clone()).or_insert_with(|| {
+                            let limit = settings.rate_limit.as_ref()?;
+                            Some(Arc::new(RateLimiter::new(key.clone(), limit.per_second, Arc::clone(shared.state))))
+                        });
+                        let forward = Forward::new(
+                            settings,
+                            shared.client.clone(),
+                            Arc::clone(breaker),
+                            limiter.clone(),
+                            Arc::clone(shared.secrets),
+                        )
+                        .map_err(forward_error)?;
                         Arc::new(forward)
                     }
                 };
-                destinations.push(Destination { name, handler });
+                destinations.push(Destination { name, handler, schedule });
             }
             compiled.push(Route {
                 source: route.source.clone(),
@@ -160,11 +201,14 @@ mod tests {
             body_object: None,
             replay: None,
             attempt: 1,
+            retry: None,
         }
     }
 
-    fn secrets() -> Arc<Secrets> {
-        Arc::new(Secrets::none())
+    fn router(config: &[RouteConfig], registry: &Registry) -> Result<Router, RouterError> {
+        let secrets = Arc::new(Secrets::none());
+        let state: Arc<dyn SharedState> = Arc::new(crate::shared::MemoryShared::default());
+        Router::new(config, registry, &Shared { client: &reqwest::Client::new(), secrets: &secrets, state: &state })
     }
 
     #[test]
@@ -175,7 +219,7 @@ mod tests {
                 {"source": "*", "handler": "log"}]"#,
         );
         let registry = Registry::new().with("report", crate::handler::report::Report);
-        let router = Router::new(&config, &registry, &reqwest::Client::new(), &secrets()).unwrap();
+        let router = router(&config, &registry).unwrap();
         let name = |source, event_type| {
             router.route(&event(source, event_type, "")).map(|route| route.destinations[0].name.as_str())
         };
@@ -187,12 +231,7 @@ mod tests {
 
     #[test]
     fn an_event_no_route_matches_has_none() {
-        let router = Router::new(
-            &routes(r#"[{"source": "stripe", "handler": "log"}]"#),
-            &Registry::new(),
-            &reqwest::Client::new(),
-            &secrets(),
-        );
+        let router = router(&routes(r#"[{"source": "stripe", "handler": "log"}]"#), &Registry::new());
         assert!(router.unwrap().route(&event("github", Some("push"), "")).is_none());
     }
 
@@ -200,7 +239,7 @@ mod tests {
     fn an_unregistered_custom_handler_is_refused_at_start_up() {
         let config = routes(r#"[{"source": "jobs", "handler": {"custom": "reprot"}}]"#);
         let registry = Registry::new().with("report", crate::handler::report::Report);
-        let error = Router::new(&config, &registry, &reqwest::Client::new(), &secrets()).unwrap_err();
+        let error = router(&config, &registry).unwrap_err();
         assert_eq!(error.to_string(), "routes[0]: no custom handler named `reprot` is registered (registered: report)");
     }
 
@@ -212,7 +251,7 @@ mod tests {
                 {"source": "*", "handler": {"custom": "report"}}]"#,
         );
         let registry = Registry::new().with("report", crate::handler::report::Report);
-        let router = Router::new(&config, &registry, &reqwest::Client::new(), &secrets()).unwrap();
+        let router = router(&config, &registry).unwrap();
         let names = |body: &str| -> Vec<String> {
             let route = router.route(&event("stripe", Some("invoice.paid"), body)).unwrap();
             route.destinations.iter().map(|destination| destination.name.clone()).collect()

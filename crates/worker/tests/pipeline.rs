@@ -1,31 +1,43 @@
 //! The worker against a real moto server (DynamoDB, SSM, SQS) and a real HTTP receiver, invoked
-//! through [`Worker::invoke`] with the payloads Lambda sends: SQS batches and job events.
+//! through [`Worker::invoke`] with the payloads Lambda sends: SQS batches and job events. Events
+//! that wait for a later attempt go back to the real events queue; [`Harness::pump`] does what
+//! the event source mapping does with it.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use aws_config::SdkConfig;
+use aws_sdk_sqs::types::QueueAttributeName;
 use hookway_core::Config;
 use hookway_core::archive::{S3Store, s3_client};
 use hookway_core::envelope::queued as envelope;
 use hookway_core::job::JobEvent;
+use hookway_core::local::resources::{Resources, provision};
 use hookway_core::secret_cache::SsmSecretStore;
-use hookway_core::store::{DeliveryStatus, DynamoStore, RecordKey, StateStore, contract};
+use hookway_core::store::{DeliveryStatus, DynamoStore, RecordKey, StateStore, WaitReason, contract};
+use hookway_dev::poller::Poller;
 use hookway_testkit::receiver::{Receiver, Reply};
-use hookway_testkit::{MotoServer, create_bucket, create_queue, create_table, put_secret, wait_for, workspace_root};
+use hookway_testkit::{MotoServer, create_table, put_secret, wait_for, workspace_root};
 use hookway_worker::dead_letter::SqsDeadLetterQueue;
 use hookway_worker::deadline::Deadline;
 use hookway_worker::handler::Registry;
 use hookway_worker::handler::report::Report;
+use hookway_worker::requeue::SqsEventsQueue;
 use hookway_worker::secrets::Secrets;
+use hookway_worker::shared::{Circuit, DynamoShared, MemoryShared, SharedState};
 use hookway_worker::{Outbound, Worker};
 use serde_json::{Value, json};
 
 const JOB_FIXTURE: &str = include_str!("../../../fixtures/apigw-async-job-event.json");
+/// How long a received message stays hidden: short, so that the queue's own retries are quick.
+const VISIBILITY_TIMEOUT: Duration = Duration::from_secs(1);
 
 struct Harness {
     _moto: MotoServer,
     aws: SdkConfig,
+    config: Config,
+    resources: Resources,
     store: DynamoStore,
     worker: Worker<DynamoStore>,
     receiver: Receiver,
@@ -55,14 +67,13 @@ impl Harness {
     async fn with_parameters(parameters: &[(&str, &str)], routes: impl FnOnce(&str) -> Value) -> Harness {
         let moto = MotoServer::start();
         let aws = moto.sdk_config().await;
-        create_table(&aws, "hookway-state").await;
-        let dead_letter_queue = create_queue(&aws, "hookway-events-dlq").await;
         for (name, value) in parameters {
             put_secret(&aws, name, value).await;
         }
         let receiver = Receiver::start().await;
         let config = json!({
             "jobs": {"retryAttempts": 2},
+            "queue": {"maxReceiveCount": 2},
             "sources": [
                 {"name": "stripe", "scheme": "stripe", "secretParameters": ["/hookway/stripe/secret"],
                  "ordering": {"entityPointer": "/data/object/id", "versionPointer": "/created"}},
@@ -72,25 +83,125 @@ impl Harness {
             "routes": routes(&receiver.url),
         });
         let config = Config::from_json(&config.to_string()).unwrap();
-        let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&aws), "hookway-state");
+        // What the stack creates: the events queue, redriven to its DLQ after maxReceiveCount
+        // receives, and the state table.
+        let resources = provision(&aws, &config, VISIBILITY_TIMEOUT).await.unwrap();
+        let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&aws), &resources.table);
+        let worker = Harness::build_worker(&aws, &config, &resources).await;
+        let dead_letter_queue = resources.events_dlq_url.clone();
+        Harness { _moto: moto, aws, config, resources, store, worker, receiver, dead_letter_queue }
+    }
+
+    /// A worker as main.rs builds it: the parameters read in one batch at start-up, the events
+    /// queue to wait in, SQS for dead letters, circuits and rate limits in the state table, the
+    /// archive bucket in S3.
+    async fn build_worker(aws: &SdkConfig, config: &Config, resources: &Resources) -> Worker<DynamoStore> {
+        let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(aws), &resources.table);
         let registry = Registry::new().with("report", Report);
         let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-        // As main.rs builds them: the parameters read in one batch at start-up, SQS for dead
-        // letters, the archive bucket in S3.
-        let secrets = Secrets::new(SsmSecretStore::new(aws_sdk_ssm::Client::new(&aws)));
+        let secrets = Secrets::new(SsmSecretStore::new(aws_sdk_ssm::Client::new(aws)));
         let names: Vec<String> = config.outbound_parameters().iter().map(|(name, _)| (*name).to_owned()).collect();
         secrets.preload(&names).await;
-        let dead_letters = SqsDeadLetterQueue::new(aws_sdk_sqs::Client::new(&aws), &dead_letter_queue);
-        create_bucket(&aws, "hookway-archive").await;
-        let bucket = S3Store::new(s3_client(&aws), "hookway-archive");
+        let sqs = aws_sdk_sqs::Client::new(aws);
         let outbound = Outbound {
             client,
             secrets: Arc::new(secrets),
-            dead_letters: Some(Arc::new(dead_letters)),
-            bucket: Some(Arc::new(bucket)),
+            dead_letters: Some(Arc::new(SqsDeadLetterQueue::new(sqs.clone(), &resources.events_dlq_url))),
+            events_queue: Some(Arc::new(SqsEventsQueue::new(sqs, &resources.events_queue_url))),
+            shared: Arc::new(DynamoShared::new(aws_sdk_dynamodb::Client::new(aws), &resources.table)),
+            bucket: Some(Arc::new(S3Store::new(s3_client(aws), &resources.archive_bucket))),
         };
-        let worker = Worker::new(&config, store.clone(), &registry, outbound).unwrap();
-        Harness { _moto: moto, aws, store, worker, receiver, dead_letter_queue }
+        Worker::new(config, store, &registry, outbound).unwrap()
+    }
+
+    /// Another worker instance: the same table, the same queues.
+    async fn another_worker(&self) -> Worker<DynamoStore> {
+        Harness::build_worker(&self.aws, &self.config, &self.resources).await
+    }
+
+    /// Sends an envelope to the events queue, as the intake does.
+    async fn queue(&self, message: &str) {
+        let envelope: Value = serde_json::from_str(message).unwrap();
+        let mut request = aws_sdk_sqs::Client::new(&self.aws)
+            .send_message()
+            .queue_url(&self.resources.events_queue_url)
+            .message_body(message);
+        for name in ["source", "type"] {
+            let value = envelope[name].as_str().unwrap();
+            let attribute = aws_sdk_sqs::types::MessageAttributeValue::builder()
+                .data_type("String")
+                .string_value(value)
+                .build()
+                .unwrap();
+            request = request.message_attributes(name, attribute);
+        }
+        request.send().await.unwrap();
+    }
+
+    /// What the event source mapping does, once: a batch from the events queue to `worker`, and
+    /// the messages it acknowledged deleted. How many it received.
+    async fn pump(&self, worker: &Worker<DynamoStore>) -> usize {
+        let poller = Poller {
+            sqs: aws_sdk_sqs::Client::new(&self.aws),
+            queue_url: self.resources.events_queue_url.clone(),
+            queue_arn: self.resources.events_queue_arn.clone(),
+            region: "us-east-1".into(),
+            // Never invoked: the batches go to `worker` in this process.
+            lambda: hookway_dev::lambda::Lambda::new("http://127.0.0.1:9", Duration::from_secs(1)).unwrap(),
+            function: "hookway-worker".into(),
+            batch_size: 10,
+            concurrency: 1,
+        };
+        let invoke = |batch| async move {
+            worker.invoke(batch, Deadline::after(Duration::from_secs(30))).await.map_err(|error| error.to_string())
+        };
+        poller.poll_with(invoke).await.unwrap()
+    }
+
+    /// Pumps the events queue to `worker` until `done` holds, failing after `timeout`.
+    async fn pump_until(&self, worker: &Worker<DynamoStore>, what: &str, timeout: Duration, done: impl Fn() -> bool) {
+        let deadline = Instant::now() + timeout;
+        while !done() {
+            assert!(Instant::now() < deadline, "timed out after {timeout:?} waiting for {what}");
+            self.pump(worker).await;
+        }
+    }
+
+    /// How many messages the events queue holds: visible, in flight and delayed.
+    async fn queued(&self) -> BTreeMap<&'static str, u64> {
+        let attributes = aws_sdk_sqs::Client::new(&self.aws)
+            .get_queue_attributes()
+            .queue_url(&self.resources.events_queue_url)
+            .attribute_names(QueueAttributeName::All)
+            .send()
+            .await
+            .unwrap()
+            .attributes
+            .unwrap_or_default();
+        let count = |name| attributes.get(&name).and_then(|count| count.parse().ok()).unwrap_or_default();
+        BTreeMap::from([
+            ("visible", count(QueueAttributeName::ApproximateNumberOfMessages)),
+            ("in flight", count(QueueAttributeName::ApproximateNumberOfMessagesNotVisible)),
+            ("delayed", count(QueueAttributeName::ApproximateNumberOfMessagesDelayed)),
+        ])
+    }
+
+    /// The envelopes waiting in the events queue, once their delay is over.
+    async fn next_in_queue(&self) -> Value {
+        let sqs = aws_sdk_sqs::Client::new(&self.aws);
+        let message = wait_for("a message in the events queue", Duration::from_secs(20), || async {
+            let output = sqs
+                .receive_message()
+                .queue_url(&self.resources.events_queue_url)
+                .wait_time_seconds(1)
+                .visibility_timeout(0)
+                .send()
+                .await
+                .unwrap();
+            output.messages.unwrap_or_default().into_iter().next()
+        })
+        .await;
+        serde_json::from_str(message.body().unwrap()).unwrap()
     }
 
     /// Every message in the events dead-letter queue: its body and attributes.
@@ -178,6 +289,41 @@ async fn the_dynamodb_store_keeps_the_same_contract_as_the_memory_store() {
     contract::check(&DynamoStore::new(aws_sdk_dynamodb::Client::new(&aws), "contract")).await;
 }
 
+/// The rules both kinds of shared state keep: circuits and rate-limit slots.
+async fn shared_state_contract(shared: &dyn SharedState) {
+    const NOW: i64 = 1_795_996_800_000;
+    let key = "https://a.example.com/hooks";
+    assert_eq!(shared.circuit(key).await.unwrap(), Circuit::default(), "closed until told otherwise");
+    assert_eq!(shared.add_failure(key, NOW).await.unwrap().failures, 1);
+    assert_eq!(shared.add_failure(key, NOW).await.unwrap().failures, 2);
+    assert!(shared.open(key, NOW + 30_000, NOW).await.unwrap());
+    assert!(!shared.open(key, NOW + 60_000, NOW).await.unwrap(), "another instance found it open");
+    assert_eq!(shared.circuit(key).await.unwrap(), Circuit { failures: 2, open_until: Some(NOW + 30_000), trials: 0 });
+    let later = NOW + 31_000;
+    assert!(shared.take_trial(key, NOW + 30_000, later + 11_000, later).await.unwrap());
+    assert!(!shared.take_trial(key, NOW + 30_000, later + 11_000, later).await.unwrap(), "taken already");
+    let reopened = shared.reopen(key, later + 60_000, later).await.unwrap();
+    assert_eq!(reopened, Circuit { failures: 3, open_until: Some(later + 60_000), trials: 1 });
+    shared.close(key, later).await.unwrap();
+    assert_eq!(shared.circuit(key).await.unwrap(), Circuit::default());
+
+    let key = "https://b.example.com/hooks";
+    assert_eq!(shared.reserve(key, NOW, 200, true).await.unwrap(), NOW, "idle: at once");
+    assert_eq!(shared.reserve(key, NOW + 10, 200, true).await.unwrap(), NOW + 200, "a wrong guess costs a write");
+    assert_eq!(shared.reserve(key, NOW + 20, 200, false).await.unwrap(), NOW + 400);
+    assert_eq!(shared.reserve(key, NOW + 5_000, 200, false).await.unwrap(), NOW + 5_000, "idle again");
+    assert_eq!(shared.reserve("https://c.example.com", NOW, 200, false).await.unwrap(), NOW, "each destination apart");
+}
+
+#[tokio::test]
+async fn circuits_and_rate_limits_keep_one_contract_in_dynamodb_and_in_memory() {
+    shared_state_contract(&MemoryShared::default()).await;
+    let moto = MotoServer::start();
+    let aws = moto.sdk_config().await;
+    create_table(&aws, "shared").await;
+    shared_state_contract(&DynamoShared::new(aws_sdk_dynamodb::Client::new(&aws), "shared")).await;
+}
+
 #[tokio::test]
 async fn a_webhook_is_forwarded_with_its_body_content_type_and_idempotency_key() {
     let harness = Harness::start().await;
@@ -221,6 +367,7 @@ async fn a_refused_event_goes_to_the_dead_letter_queue_in_the_same_receive_but_4
     assert_eq!(
         attributes,
         &[
+            ("hookway-cause".to_owned(), "refused".to_owned()),
             ("hookway-destination".to_owned(), format!("forward {url}")),
             ("hookway-reason".to_owned(), format!("{url} answered 400 Bad Request")),
             ("hookway-status".to_owned(), "400".to_owned()),
@@ -233,41 +380,76 @@ async fn a_refused_event_goes_to_the_dead_letter_queue_in_the_same_receive_but_4
     assert_eq!(record.deliveries[0].status, DeliveryStatus::DeadLettered);
     assert_eq!(record.deliveries[0].last_status, Some(400));
 
-    // 410 Gone is as final; 408 and 429 are not.
+    // 410 Gone is as final; 408 is not.
     harness.receiver.script([Reply::Status(410)]);
     let gone = envelope("stripe", "evt_2", "invoice.updated", &invoice("evt_2", "in_2", 1));
     assert!(harness.deliver(&[("m2", gone)]).await.is_empty());
     assert_eq!(harness.dead_letters().await.len(), 1, "the second letter");
-    harness.receiver.script([Reply::Status(408), Reply::Status(429)]);
+    harness.receiver.script([Reply::Status(408)]);
     let failures =
         harness.deliver(&[("m3", envelope("stripe", "evt_3", "invoice.updated", &invoice("evt_3", "in_3", 1)))]).await;
     assert!(failures.is_empty());
-    assert_eq!(harness.receiver.received().len(), 5);
+    assert_eq!(harness.receiver.received().len(), 4, "the 408 retried in the same series");
     assert!(harness.dead_letters().await.is_empty(), "retried until delivered: no letter");
 }
 
 #[tokio::test]
-async fn retry_after_is_honoured() {
-    let harness = Harness::start().await;
-    harness.receiver.script([Reply::RetryAfter(429, "2".into())]);
-    let failures =
-        harness.deliver(&[("m1", envelope("stripe", "evt_1", "invoice.updated", &invoice("evt_1", "in_1", 1)))]).await;
-    assert!(failures.is_empty());
+async fn a_429_with_retry_after_2_waits_about_2_s_in_the_queue_and_uses_no_retry() {
+    // One retry in the schedule: were the 429s counted, the event would be out of retries at the
+    // second one.
+    let harness = Harness::with_routes(|url| {
+        json!([{"source": "*", "handler": {"forward": {"url": format!("{url}/hooks"), "maxAttempts": 1,
+            "retry": {"schedule": ["1s", "10s"]}}}}])
+    })
+    .await;
+    let throttle = || Reply::RetryAfter(429, "2".into());
+    harness.receiver.script([throttle(), throttle(), Reply::Status(503)]);
+    harness.queue(&envelope("github", "d1", "push", "{}")).await;
+    harness.pump(&harness.worker).await;
+    let waiting = harness.next_in_queue().await;
+    assert_eq!(waiting["retry"]["attempt"], 1, "still the first series: {waiting}");
+    assert_eq!(waiting["retry"]["sequence"], 1);
+    let record = harness.store.status(&RecordKey::event("github", "d1")).await.unwrap().unwrap();
+    assert_eq!(record.status, "WAITING");
+    let delivery = &record.deliveries[0];
+    assert_eq!((delivery.status, delivery.retries, delivery.last_status), (DeliveryStatus::Delayed, 0, Some(429)));
+    assert_eq!(delivery.next_attempt.unwrap().reason, WaitReason::RetryAfter);
+
+    harness
+        .pump_until(&harness.worker, "the event delivered", Duration::from_secs(30), || {
+            harness.receiver.received().iter().any(|request| request.status == Some(200))
+        })
+        .await;
     let received = harness.receiver.received();
-    assert_eq!(received.len(), 2);
-    let waited = received[1].at - received[0].at;
-    assert!(waited >= Duration::from_secs(2), "waited {waited:?}, the server asked for 2 s");
+    let statuses: Vec<Option<u16>> = received.iter().map(|request| request.status).collect();
+    assert_eq!(statuses, [Some(429), Some(429), Some(503), Some(200)]);
+    for pair in received[..3].windows(2) {
+        let waited = pair[1].at - pair[0].at;
+        assert!(
+            waited >= Duration::from_secs(2) && waited < Duration::from_millis(4500),
+            "waited {waited:?}, the destination asked for 2 s"
+        );
+    }
+    let record = harness.store.status(&RecordKey::event("github", "d1")).await.unwrap().unwrap();
+    assert_eq!(record.status, "COMPLETED");
+    assert_eq!((record.deliveries[0].retries, record.deliveries[0].attempts), (1, 4), "only the 503 used a retry");
+    assert!(harness.dead_letters().await.is_empty());
 }
 
 #[tokio::test]
-async fn a_retry_after_beyond_the_deadline_leaves_the_event_to_the_queue() {
+async fn a_retry_after_of_an_hour_is_waited_in_hops_without_holding_the_invocation() {
     let harness = Harness::start().await;
     harness.receiver.script([Reply::RetryAfter(503, "3600".into())]);
     let started = Instant::now();
     let message = envelope("stripe", "evt_1", "invoice.updated", &invoice("evt_1", "in_1", 1));
     let failures = harness.deliver_within(&[("m1", message)], Duration::from_secs(10)).await;
-    assert_eq!(failures, ["m1"]);
-    assert!(started.elapsed() < Duration::from_secs(5), "it does not sleep past its deadline");
+    assert!(failures.is_empty(), "acknowledged: it waits in the queue");
+    assert!(started.elapsed() < Duration::from_secs(5), "it does not sleep");
+    let record = harness.store.status(&RecordKey::event("stripe", "evt_1")).await.unwrap().unwrap();
+    let next = record.next_attempt().unwrap();
+    let hour_from_now = hookway_core::unix_now_ms() + 3_600_000;
+    assert!((hour_from_now - 10_000..=hour_from_now).contains(&next.at_ms), "in an hour: {next:?}");
+    assert_eq!(harness.queued().await["delayed"], 1, "one copy waits, delayed (SQS delays 15 minutes at most)");
 }
 
 #[tokio::test]
@@ -279,24 +461,37 @@ async fn a_hanging_destination_is_abandoned_before_the_deadline() {
     let message = envelope("stripe", "evt_1", "invoice.updated", &invoice("evt_1", "in_1", 1));
     let failures = harness.deliver_within(&[("m1", message)], budget).await;
     let elapsed = started.elapsed();
-    assert_eq!(failures, ["m1"]);
+    assert!(failures.is_empty(), "acknowledged: it waits for its next series in the queue");
     assert!(elapsed < budget, "returned after {elapsed:?}, within the {budget:?} invocation");
     let attempts = harness.receiver.received().len();
     assert!((2..=3).contains(&attempts), "1 s attempts within a 3 s handler budget: {attempts}");
+    let record = harness.store.status(&RecordKey::event("stripe", "evt_1")).await.unwrap().unwrap();
+    assert_eq!((record.status.as_str(), record.deliveries[0].retries), ("WAITING", 1));
+    assert!(record.error.unwrap().contains("timed out"));
 }
 
 #[tokio::test]
-async fn an_open_circuit_fails_fast_without_calling_the_destination() {
+async fn an_open_circuit_puts_events_off_to_the_end_of_its_cooldown_without_calling_the_destination() {
     let harness = Harness::start().await;
     harness.receiver.always(Reply::Status(503));
     for id in ["d1", "d2"] {
-        let failures = harness.deliver(&[(id, envelope("github", id, "push", "{}"))]).await;
-        assert_eq!(failures, [id]);
+        assert!(harness.deliver(&[(id, envelope("github", id, "push", "{}"))]).await.is_empty(), "they wait");
     }
     assert_eq!(harness.receiver.received().len(), 2, "threshold 2: the circuit is open now");
-    let failures = harness.deliver(&[("d3", envelope("github", "d3", "push", "{}"))]).await;
-    assert_eq!(failures, ["d3"], "failed at once");
+    let opened = hookway_core::unix_now_ms();
+    assert!(harness.deliver(&[("d3", envelope("github", "d3", "push", "{}"))]).await.is_empty());
     assert_eq!(harness.receiver.received().len(), 2, "the destination was spared");
+    let record = harness.store.status(&RecordKey::event("github", "d3")).await.unwrap().unwrap();
+    let delivery = &record.deliveries[0];
+    assert_eq!((delivery.status, delivery.retries, delivery.attempts), (DeliveryStatus::Delayed, 0, 0));
+    let next = delivery.next_attempt.unwrap();
+    assert_eq!(next.reason, WaitReason::CircuitOpen);
+    let cooldown_over = opened + 60_000;
+    assert!(
+        (cooldown_over - 2_000..=cooldown_over + 8_000).contains(&next.at_ms),
+        "at the end of the 60 s cool-down, spread a little: {}",
+        next.at_ms - opened
+    );
 }
 
 #[tokio::test]
@@ -427,12 +622,13 @@ async fn neither_a_batch_nor_a_job_is_an_error() {
     assert!(error.starts_with("not an SQS batch nor a job event"), "{error}");
 }
 
-/// A route to two destinations: `/billing`, and `/audit`.
+/// A route to two destinations: `/billing`, and `/audit`, retried after a second, twice.
 fn fan_out(url: &str, max_attempts: u32) -> Value {
+    let retry = json!({"schedule": ["1s", "1s"]});
     json!([
         {"source": "github", "type": "push", "handlers": [
-            {"forward": {"url": format!("{url}/billing"), "maxAttempts": max_attempts}},
-            {"forward": {"url": format!("{url}/audit"), "maxAttempts": max_attempts}}
+            {"forward": {"url": format!("{url}/billing"), "maxAttempts": max_attempts, "retry": retry}},
+            {"forward": {"url": format!("{url}/audit"), "maxAttempts": max_attempts, "retry": retry}}
         ]},
         {"source": "*", "handler": "log"}
     ])
@@ -442,12 +638,12 @@ fn fan_out(url: &str, max_attempts: u32) -> Value {
 async fn a_retry_repeats_only_the_deliveries_that_failed() {
     let harness = Harness::with_routes(|url| fan_out(url, 1)).await;
     harness.receiver.script_at("/billing", [Reply::Status(503), Reply::Status(502)]);
-    let message = envelope("github", "d1", "push", "{\"ref\": \"main\"}");
-    for receive in 1..=2 {
-        let failures = harness.deliver(&[(&format!("m{receive}"), message.clone())]).await;
-        assert_eq!(failures, [format!("m{receive}")], "receive {receive}: the billing delivery failed");
-    }
-    assert!(harness.deliver(&[("m3", message)]).await.is_empty(), "the third receive delivers it");
+    harness.queue(&envelope("github", "d1", "push", "{\"ref\": \"main\"}")).await;
+    harness
+        .pump_until(&harness.worker, "the billing delivery", Duration::from_secs(30), || {
+            harness.receiver.received_at("/billing").len() == 3
+        })
+        .await;
     assert_eq!(harness.receiver.received_at("/audit").len(), 1, "the audit delivery succeeded at once: not repeated");
     let billing = harness.receiver.received_at("/billing");
     assert_eq!(billing.iter().map(|request| request.status).collect::<Vec<_>>(), [Some(503), Some(502), Some(200)]);
@@ -456,8 +652,12 @@ async fn a_retry_repeats_only_the_deliveries_that_failed() {
         "each destination gets the event id as its key"
     );
 
-    let record = harness.store.status(&RecordKey::event("github", "d1")).await.unwrap().unwrap();
-    assert_eq!((record.status.as_str(), record.attempts), ("COMPLETED", 3));
+    let record = wait_for("the event completed", Duration::from_secs(10), || async {
+        let record = harness.store.status(&RecordKey::event("github", "d1")).await.unwrap().unwrap();
+        (record.status == "COMPLETED").then_some(record)
+    })
+    .await;
+    assert_eq!(record.attempts, 3, "three series");
     let deliveries: Vec<_> = record
         .deliveries
         .iter()
@@ -530,7 +730,7 @@ async fn the_authorization_value_and_static_headers_arrive_and_a_missing_token_s
     })
     .await;
     let failures = harness.deliver(&[("m1", envelope("github", "d1", "push", "{}"))]).await;
-    assert_eq!(failures, ["m1"], "the audit token is not in SSM: that delivery fails, to be retried");
+    assert!(failures.is_empty(), "the audit token is not in SSM: that delivery waits for its next series");
     let billing = harness.receiver.received_at("/billing");
     assert_eq!(billing.len(), 1);
     assert_eq!(billing[0].headers["authorization"], TOKEN, "sent verbatim");
@@ -596,4 +796,156 @@ async fn signed_deliveries_verify_with_the_standard_webhooks_library_during_a_ro
     let audit = harness.receiver.received_at("/audit").remove(0);
     assert!(python_verifies(new, &audit));
     assert!(!python_verifies(old, &audit), "one secret: one signature");
+}
+
+/// Receivers's successful requests, by event id.
+fn delivered_by_id(receiver: &Receiver) -> BTreeMap<String, usize> {
+    let mut counts = BTreeMap::new();
+    for request in receiver.received().iter().filter(|request| request.status == Some(200)) {
+        *counts.entry(request.headers["idempotency-key"].to_str().unwrap().to_owned()).or_default() += 1;
+    }
+    counts
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_outage_longer_than_the_queues_own_retries_leaves_nothing_in_the_dead_letter_queue() {
+    // The queue alone would give each event maxReceiveCount (2) receives, a second apart: an
+    // outage of 6 s would send them all to the DLQ. The schedule rides it out.
+    let harness = Harness::with_routes(|url| {
+        json!([{"source": "*", "handler": {"forward": {"url": format!("{url}/hooks"), "maxAttempts": 2, "timeoutSeconds": 1,
+            "retry": {"schedule": ["1s", "1s", "2s", "2s", "4s", "4s", "8s"]},
+            "circuitBreaker": {"failureThreshold": 3, "cooldownSeconds": 1}}}}])
+    })
+    .await;
+    harness.receiver.go_down();
+    let ids: Vec<String> = (1..=6).map(|n| format!("out-{n}")).collect();
+    for id in &ids {
+        harness.queue(&envelope("github", id, "push", "{}")).await;
+    }
+    let outage = Instant::now();
+    let worker = &harness.worker;
+    let second = harness.another_worker().await;
+    while outage.elapsed() < Duration::from_secs(6) {
+        tokio::join!(harness.pump(worker), harness.pump(&second));
+    }
+    assert!(harness.receiver.received().is_empty(), "nothing got through: the port refused every connection");
+    let waiting = harness.store.status(&RecordKey::event("github", "out-1")).await.unwrap().unwrap();
+    assert_eq!(waiting.status, "WAITING", "{waiting:?}");
+    assert!(waiting.next_attempt().is_some());
+
+    harness.receiver.come_up().await;
+    let expected: BTreeMap<String, usize> = ids.iter().map(|id| (id.clone(), 1)).collect();
+    let deadline = Instant::now() + Duration::from_secs(40);
+    while delivered_by_id(&harness.receiver) != expected {
+        assert!(Instant::now() < deadline, "not all delivered: {:?}", delivered_by_id(&harness.receiver));
+        tokio::join!(harness.pump(worker), harness.pump(&second));
+    }
+    // Whatever copies are still in the queue find their events done.
+    while harness.queued().await.values().sum::<u64>() > 0 {
+        tokio::join!(harness.pump(worker), harness.pump(&second));
+    }
+    assert_eq!(delivered_by_id(&harness.receiver), expected, "each event delivered exactly once");
+    assert!(harness.dead_letters().await.is_empty(), "nothing in the dead-letter queue");
+    for id in &ids {
+        let record = harness.store.status(&RecordKey::event("github", id)).await.unwrap().unwrap();
+        assert_eq!(record.status, "COMPLETED", "{id}");
+    }
+}
+
+#[tokio::test]
+async fn an_event_out_of_retries_goes_to_the_dead_letter_queue_with_why_and_a_redrive_starts_afresh() {
+    let harness = Harness::with_routes(|url| {
+        json!([{"source": "*", "handler": {"forward": {"url": format!("{url}/hooks"), "maxAttempts": 1,
+            "retry": {"schedule": ["1s"]}}}}])
+    })
+    .await;
+    harness.receiver.always(Reply::Status(503));
+    let message = envelope("github", "d1", "push", "{}");
+    harness.queue(&message).await;
+    let letters = wait_for("the event in the dead-letter queue", Duration::from_secs(30), || async {
+        harness.pump(&harness.worker).await;
+        let letters = harness.dead_letters().await;
+        (!letters.is_empty()).then_some(letters)
+    })
+    .await;
+    assert_eq!(harness.receiver.received().len(), 2, "two series: the first, and the one retry");
+    let (body, attributes) = &letters[0];
+    assert_eq!(body, &message, "as the intake queued it: a redrive starts its retries afresh");
+    let attribute =
+        |name: &str| attributes.iter().find(|(attribute, _)| attribute == name).map(|(_, value)| value.as_str());
+    assert_eq!(attribute("hookway-cause"), Some("retries-exhausted"));
+    assert_eq!(attribute("hookway-status"), Some("503"));
+    let reason = attribute("hookway-reason").unwrap();
+    assert!(
+        reason.starts_with("gave up after 2 series of attempts since ")
+            && reason.ends_with("answered 503 Service Unavailable"),
+        "{reason}"
+    );
+    let record = harness.store.status(&RecordKey::event("github", "d1")).await.unwrap().unwrap();
+    assert_eq!((record.status.as_str(), record.deliveries[0].status), ("FAILED", DeliveryStatus::DeadLettered));
+
+    harness.receiver.always(Reply::Status(200));
+    harness.queue(body).await;
+    harness
+        .pump_until(&harness.worker, "the redriven event", Duration::from_secs(10), || {
+            harness.receiver.received().iter().any(|request| request.status == Some(200))
+        })
+        .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_workers_share_one_circuit() {
+    let harness = Harness::with_routes(|url| {
+        json!([{"source": "*", "handler": {"forward": {"url": format!("{url}/down"), "maxAttempts": 1,
+            "circuitBreaker": {"failureThreshold": 3, "cooldownSeconds": 60}}}}])
+    })
+    .await;
+    harness.receiver.always(Reply::Status(503));
+    let second = harness.another_worker().await;
+    let workers = [&harness.worker, &second, &harness.worker];
+    for (n, worker) in workers.into_iter().enumerate() {
+        let id = format!("e{n}");
+        let batch = sqs_batch(&[(id.as_str(), envelope("github", &id, "push", "{}"))]);
+        worker.invoke(batch, Deadline::after(Duration::from_secs(10))).await.unwrap();
+    }
+    assert_eq!(harness.receiver.received().len(), 3, "three failures in all, on two instances: open for both");
+    tokio::time::sleep(hookway_worker::breaker::CACHE_TTL).await;
+    let batch = sqs_batch(&[("e4", envelope("github", "e4", "push", "{}"))]);
+    second.invoke(batch, Deadline::after(Duration::from_secs(10))).await.unwrap();
+    assert_eq!(harness.receiver.received().len(), 3, "the second instance, with one failure of its own, spared it too");
+    let record = harness.store.status(&RecordKey::event("github", "e4")).await.unwrap().unwrap();
+    assert_eq!(record.deliveries[0].next_attempt.unwrap().reason, WaitReason::CircuitOpen);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_workers_share_one_rate_limit() {
+    let harness = Harness::with_routes(|url| {
+        json!([{"source": "*", "handler": {"forward": {"url": format!("{url}/limited"), "rateLimit": {"perSecond": 5}}}}])
+    })
+    .await;
+    let ids: Vec<String> = (0..100).map(|n| format!("r{n:03}")).collect();
+    for id in &ids {
+        harness.queue(&envelope("github", id, "push", "{}")).await;
+    }
+    let second = harness.another_worker().await;
+    let started = Instant::now();
+    let deadline = started + Duration::from_secs(90);
+    while delivered_by_id(&harness.receiver).len() < ids.len() {
+        assert!(Instant::now() < deadline, "{} of 100 delivered", delivered_by_id(&harness.receiver).len());
+        tokio::join!(harness.pump(&harness.worker), harness.pump(&second));
+    }
+    let elapsed = started.elapsed();
+    let received = harness.receiver.received();
+    assert_eq!(received.len(), 100, "each event once, nothing refused or failed");
+    let mut times: Vec<Instant> = received.iter().map(|request| request.at).collect();
+    times.sort();
+    let busiest = times
+        .iter()
+        .map(|start| times.iter().filter(|at| **at >= *start && **at - *start <= Duration::from_secs(1)).count())
+        .max()
+        .unwrap();
+    assert!(busiest <= 6, "at most 5 requests in any second, 6 with one on each edge: {busiest}");
+    assert!(elapsed >= Duration::from_secs(19), "100 requests at 5 a second take 20 s: {elapsed:?}");
+    eprintln!("100 events at 5/s through two workers: {elapsed:?}, busiest second {busiest}");
+    assert!(harness.dead_letters().await.is_empty());
 }

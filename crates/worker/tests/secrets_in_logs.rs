@@ -58,8 +58,7 @@ fn the_authorization_value_arrives_and_no_log_line_holds_a_secret() {
             let config = Config::from_json(&config.to_string()).unwrap();
             let secrets = Secrets::new(Parameters);
             secrets.preload(&["/out/token".into(), "/out/signing".into()]).await;
-            let outbound =
-                Outbound { client: reqwest::Client::new(), secrets: Arc::new(secrets), dead_letters: None, bucket: None };
+            let outbound = Outbound { secrets: Arc::new(secrets), ..Outbound::from(reqwest::Client::new()) };
             let worker = Worker::new(&config, MemoryStore::default(), &Registry::new(), outbound).unwrap();
             let deadline = Deadline::after(Duration::from_secs(20));
             for _ in 0..2 {

@@ -6,9 +6,7 @@
 //! e.g. `sources[2].toleranceSeconds: 0 is out of range 1..=3600`.
 
 use std::collections::HashSet;
-use std::fmt;
 use std::path::Path;
-use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
@@ -16,15 +14,17 @@ mod routes;
 mod settings;
 
 pub use self::routes::{
-    AuthorizationConfig, BreakerConfig, Condition, ForwardConfig, HandlerConfig, JOBS_SOURCE, ParameterUse,
-    RouteConfig, SignConfig, glob_matches,
+    AuthorizationConfig, BreakerConfig, Condition, DEFAULT_SCHEDULE, ForwardConfig, HandlerConfig, JOBS_SOURCE,
+    MAX_PER_SECOND, MAX_SCHEDULE_ENTRIES, ParameterUse, RateLimitConfig, RetryConfig, RouteConfig, SignConfig,
+    glob_matches,
 };
 pub use self::settings::{
     AlarmsConfig, ApiConfig, ArchiveConfig, DEFAULT_MAX_BODY_BYTES, DEFAULT_RUNBOOK_URL, IntakeConfig, JobsConfig,
     LOG_RETENTION_DAYS, MAX_BODY_BYTES_LIMIT, QueueConfig, SlackConfig, WorkerConfig,
 };
 use crate::cidr::Cidr;
-use crate::scheme::{HmacScheme, Scheme};
+pub use crate::scheme::{Encoding, HmacAlgorithm, HmacConfig, SchemeName};
+use crate::scheme::{Scheme, SchemeError};
 
 /// Default accepted clock skew between a sender's timestamp and ours, both ways.
 pub const DEFAULT_TOLERANCE_SECONDS: u64 = 300;
@@ -102,6 +102,15 @@ pub struct SourceConfig {
     /// the endpoint exists.
     #[serde(default)]
     pub hide_rejections: bool,
+    /// The URL the provider calls, for providers that sign it (Twilio, Square, HubSpot): needed
+    /// behind a custom domain or a proxy; without it the intake rebuilds it from the request. The
+    /// request's query string is appended.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_url: Option<String>,
+    /// An SSM SecureString holding the verify token of a `GET` handshake (Meta's
+    /// `hub.verify_token`): the string you type into the provider's dashboard.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verify_token_parameter: Option<String>,
     /// Settings of the generic `hmac` scheme; required for it, refused for the others.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hmac: Option<HmacConfig>,
@@ -129,118 +138,8 @@ pub struct OrderingConfig {
     pub version_pointer: String,
 }
 
-/// The signature schemes Hookway verifies.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(rename_all = "kebab-case")]
-pub enum SchemeName {
-    /// The Standard Webhooks specification (Svix and its users).
-    StandardWebhooks,
-    /// Stripe's `Stripe-Signature` header.
-    Stripe,
-    /// GitHub's `X-Hub-Signature-256` header.
-    Github,
-    /// Slack's `X-Slack-Signature` (v0) header.
-    Slack,
-    /// Shopify's `X-Shopify-Hmac-SHA256` header.
-    Shopify,
-    /// Any HMAC-SHA256 sender, described by the source's `hmac` settings.
-    Hmac,
-}
-
-impl SchemeName {
-    /// Every scheme, in the order they are documented.
-    pub const ALL: [SchemeName; 6] = [
-        SchemeName::StandardWebhooks,
-        SchemeName::Stripe,
-        SchemeName::Github,
-        SchemeName::Slack,
-        SchemeName::Shopify,
-        SchemeName::Hmac,
-    ];
-
-    /// The name used in `hookway.json` and on the command line.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SchemeName::StandardWebhooks => "standard-webhooks",
-            SchemeName::Stripe => "stripe",
-            SchemeName::Github => "github",
-            SchemeName::Slack => "slack",
-            SchemeName::Shopify => "shopify",
-            SchemeName::Hmac => "hmac",
-        }
-    }
-}
-
-impl fmt::Display for SchemeName {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.pad(self.as_str())
-    }
-}
-
-impl FromStr for SchemeName {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        SchemeName::ALL.into_iter().find(|scheme| scheme.as_str() == s).ok_or_else(|| {
-            let names: Vec<_> = SchemeName::ALL.iter().map(|s| s.as_str()).collect();
-            format!("unknown scheme `{s}`, expected one of {}", names.join(", "))
-        })
-    }
-}
-
-/// How a generic HMAC-SHA256 sender signs.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct HmacConfig {
-    /// The header carrying the signature, e.g. `X-Signature`.
-    pub signature_header: String,
-    /// Text before the encoded signature in that header, e.g. `sha256=`.
-    #[serde(default)]
-    pub prefix: String,
-    /// The signed bytes: `{body}` once, optionally `{timestamp}` and `{id}`, and literal text,
-    /// e.g. `{timestamp}.{body}`.
-    #[serde(default = "default_template")]
-    pub template: String,
-    /// How the signature is encoded.
-    #[serde(default)]
-    pub encoding: Encoding,
-    /// The header carrying the signed Unix timestamp (seconds); required by `{timestamp}`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub timestamp_header: Option<String>,
-    /// The header carrying the event id; required by `{id}`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id_header: Option<String>,
-    /// A JSON pointer to the event id in the body, e.g. `/id` (instead of `idHeader`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id_pointer: Option<String>,
-    /// The header carrying the event type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub type_header: Option<String>,
-    /// A JSON pointer to the event type in the body, e.g. `/type` (instead of `typeHeader`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub type_pointer: Option<String>,
-}
-
-/// A binary-to-text encoding of a signature.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(rename_all = "lowercase")]
-pub enum Encoding {
-    /// Lowercase or uppercase hexadecimal.
-    #[default]
-    Hex,
-    /// Standard base64 with padding.
-    Base64,
-}
-
 fn default_tolerance() -> u64 {
     DEFAULT_TOLERANCE_SECONDS
-}
-
-fn default_template() -> String {
-    "{body}".to_owned()
 }
 
 /// Why a configuration was refused.
@@ -328,8 +227,13 @@ impl Config {
             source.validate(&at, &mut problems);
         }
         let names: Vec<&str> = self.sources.iter().map(|source| source.name.as_str()).collect();
+        let days = |days: u32| std::time::Duration::from_secs(u64::from(days) * 86_400);
+        let limits = routes::ScheduleLimits {
+            retention: days(self.queue.retention_days),
+            record_ttl: days(self.worker.idempotency_ttl_days),
+        };
         for (index, route) in self.routes.iter().enumerate() {
-            route.validate(&format!("routes[{index}]"), &names, &mut problems);
+            route.validate(&format!("routes[{index}]"), &names, &limits, &mut problems);
         }
         problems.into_result()
     }
@@ -394,26 +298,37 @@ impl SourceConfig {
                 format!("{} is out of range 1..={MAX_TOLERANCE_SECONDS}", self.tolerance_seconds),
             );
         }
-        match (self.scheme, &self.hmac) {
-            (SchemeName::Hmac, None) => {
-                problems.add(format!("{at}.hmac"), "the hmac scheme needs its `hmac` settings");
-            }
-            (SchemeName::Hmac, Some(hmac)) => {
-                if let Err(problem) = HmacScheme::new(hmac) {
-                    problems.add(format!("{at}.hmac.{}", problem.field), problem.message);
-                }
-            }
-            (scheme, Some(_)) => {
-                problems.add(format!("{at}.hmac"), format!("only the hmac scheme takes `hmac` settings, not {scheme}"));
-            }
-            (_, None) => {}
+        if let Err(error) = self.compile_scheme() {
+            problems.add(format!("{at}.{}", error.field()), error.message());
+        }
+        let is_url = |url: &str| (url.starts_with("https://") || url.starts_with("http://")) && !url.contains('?');
+        if let Some(url) = self.public_url.as_deref().filter(|url| !is_url(url)) {
+            problems.add(format!("{at}.publicUrl"), format!("`{url}` is not an http(s) URL without a query"));
+        }
+        let needs_token = self.scheme.provider().is_some_and(|provider| {
+            matches!(provider.spec.handshake, Some(hookway_providers::spec::Handshake::Get { needs_token: true, .. }))
+        });
+        match &self.verify_token_parameter {
+            Some(_) if !needs_token => problems.add(
+                format!("{at}.verifyTokenParameter"),
+                format!("only a provider whose GET handshake checks a verify token takes one, not {}", self.scheme),
+            ),
+            Some(name) if !is_valid_parameter_name(name) => problems.add(
+                format!("{at}.verifyTokenParameter"),
+                "must be an SSM parameter name such as /hookway/<source>/verify-token",
+            ),
+            None if needs_token => problems.add(
+                format!("{at}.verifyTokenParameter"),
+                format!("{} answers its GET handshake only with the verify token: name its SSM parameter", self.scheme),
+            ),
+            _ => {}
         }
     }
 
     /// The scheme, ready to verify. Fails only for an invalid `hmac` section, which
     /// [`Config::validate`] has already refused.
-    pub fn compile_scheme(&self) -> Result<Scheme, Problem> {
-        Scheme::new(self.scheme, self.hmac.as_ref())
+    pub fn compile_scheme(&self) -> Result<Scheme, SchemeError> {
+        crate::scheme::build(self.scheme, self.hmac.as_ref())
     }
 }
 
@@ -462,11 +377,11 @@ mod tests {
     }
 
     #[test]
-    fn the_repository_example_is_valid_and_names_a_source_after_every_scheme() {
+    fn the_repository_example_is_valid_and_names_a_source_after_each_kind_of_scheme() {
         let config = Config::from_json(include_str!("../../../../hookway.json")).unwrap();
-        for scheme in SchemeName::ALL {
-            let source = config.source(scheme.as_str()).unwrap_or_else(|| panic!("no `{scheme}` source"));
-            assert_eq!(source.scheme, scheme);
+        for name in ["standard-webhooks", "stripe", "github", "slack", "shopify", "hmac"] {
+            let source = config.source(name).unwrap_or_else(|| panic!("no `{name}` source"));
+            assert_eq!(source.scheme.as_str(), name);
         }
     }
 
@@ -481,8 +396,8 @@ mod tests {
 
     #[test]
     fn an_unknown_scheme_is_named_with_its_field() {
-        let error = error_of(&config(&[source("a", "github"), source("b", "gitlab")]));
-        assert!(error.starts_with("sources[1].scheme: unknown variant `gitlab`"), "{error}");
+        let error = error_of(&config(&[source("a", "github"), source("b", "gitlub")]));
+        assert!(error.starts_with("sources[1].scheme: unknown scheme `gitlub`"), "{error}");
     }
 
     #[test]
@@ -702,9 +617,9 @@ mod tests {
 
     #[test]
     fn scheme_names_parse_from_the_command_line() {
-        for scheme in SchemeName::ALL {
+        for scheme in SchemeName::all() {
             assert_eq!(scheme.as_str().parse::<SchemeName>(), Ok(scheme));
         }
-        assert!("svix".parse::<SchemeName>().unwrap_err().contains("expected one of standard-webhooks"));
+        assert!("gitlub".parse::<SchemeName>().unwrap_err().contains("`hookway providers` lists them"));
     }
 }

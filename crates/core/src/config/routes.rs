@@ -3,9 +3,12 @@
 //! matches is acknowledged and logged. Each handler of the route is one *delivery* of the event.
 //!
 //! A `forward` handler may sign its requests (Standard Webhooks headers, with secrets from SSM),
-//! send an `Authorization` header read from SSM, and static headers.
+//! send an `Authorization` header read from SSM, and static headers. Its `retry` schedule says
+//! how long a delivery keeps being tried (between series of attempts the event waits in the
+//! events queue, not in the worker), and its `rateLimit` how fast the destination may be called.
 
 use std::collections::BTreeMap;
+use std::time::Duration;
 
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
@@ -89,10 +92,19 @@ pub struct ForwardConfig {
     #[serde(default = "default_forward_timeout")]
     #[cfg_attr(feature = "schema", schemars(range(min = 1, max = 900)))]
     pub timeout_seconds: u32,
-    /// Attempts within one invocation (its time budget permitting); the queue retries after.
+    /// Quick attempts in a row (backoff with jitter), within one invocation and its time budget:
+    /// one *series*. When a series fails, `retry.schedule` says when the next one starts.
     #[serde(default = "default_max_attempts")]
     #[cfg_attr(feature = "schema", schemars(range(min = 1, max = 20)))]
     pub max_attempts: u32,
+    /// When the next series of attempts starts after one failed; after the last entry the event
+    /// goes to the dead-letter queue.
+    #[serde(default, skip_serializing_if = "RetryConfig::is_default")]
+    pub retry: RetryConfig,
+    /// At most this many requests a second to the destination, across every worker instance; an
+    /// event over the limit waits for its turn.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate_limit: Option<RateLimitConfig>,
     /// When to stop calling a failing destination for a while.
     #[serde(default)]
     pub circuit_breaker: BreakerConfig,
@@ -151,6 +163,99 @@ const RESERVED_HEADERS: [&str; 9] = [
     "te",
 ];
 const RESERVED_HEADER_PREFIXES: [&str; 2] = ["webhook-", "x-hookway-"];
+
+/// The waits between series of attempts, e.g. `["5s", "5m", "30m", "2h"]`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct RetryConfig {
+    /// Durations (`5s`, `10m`, `2h`, `1day`): the n-th is the wait after the n-th failed series.
+    /// Their sum must fit in `queue.retentionDays`. Default: about 28 hours, as Svix retries.
+    #[cfg_attr(feature = "schema", schemars(length(max = 50)))]
+    pub schedule: Vec<String>,
+}
+
+/// The default retry schedule: 27 h 35 m 5 s in all, eight series of attempts.
+pub const DEFAULT_SCHEDULE: [&str; 7] = ["5s", "5m", "30m", "2h", "5h", "10h", "10h"];
+/// The most entries a schedule may have.
+pub const MAX_SCHEDULE_ENTRIES: usize = 50;
+
+impl Default for RetryConfig {
+    fn default() -> Self {
+        RetryConfig { schedule: DEFAULT_SCHEDULE.iter().map(|entry| (*entry).to_owned()).collect() }
+    }
+}
+
+impl RetryConfig {
+    fn is_default(&self) -> bool {
+        *self == RetryConfig::default()
+    }
+
+    /// The waits, parsed; an entry that does not parse is left out ([`Config::validate`] refuses it).
+    pub fn delays(&self) -> Vec<Duration> {
+        self.schedule.iter().filter_map(|entry| humantime::parse_duration(entry).ok()).collect()
+    }
+
+    fn validate(&self, at: &str, limits: &ScheduleLimits, problems: &mut Problems) {
+        if self.schedule.len() > MAX_SCHEDULE_ENTRIES {
+            let message = format!("{} entries: at most {MAX_SCHEDULE_ENTRIES}", self.schedule.len());
+            problems.add(format!("{at}.schedule"), message);
+        }
+        let mut total = Duration::ZERO;
+        for (index, entry) in self.schedule.iter().enumerate() {
+            match humantime::parse_duration(entry) {
+                Ok(wait) if wait < Duration::from_secs(1) => {
+                    problems.add(format!("{at}.schedule[{index}]"), format!("`{entry}` is shorter than 1s"));
+                }
+                Ok(wait) if wait >= limits.record_ttl => problems.add(
+                    format!("{at}.schedule[{index}]"),
+                    format!(
+                        "`{entry}` is as long as an event's record is kept (worker.idempotencyTtlDays: {}): \
+                         it would be forgotten while it waits",
+                        limits.record_ttl.as_secs() / 86_400
+                    ),
+                ),
+                Ok(wait) => total = total.saturating_add(wait),
+                Err(error) => problems.add(
+                    format!("{at}.schedule[{index}]"),
+                    format!("`{entry}` is not a duration such as 30s, 5m, 2h or 1day: {error}"),
+                ),
+            }
+        }
+        if total > limits.retention {
+            problems.add(
+                format!("{at}.schedule"),
+                format!(
+                    "the waits add up to {}, longer than the queue keeps an event (queue.retentionDays: {}): \
+                     shorten the schedule or raise queue.retentionDays",
+                    humantime::format_duration(total),
+                    limits.retention.as_secs() / 86_400
+                ),
+            );
+        }
+    }
+}
+
+/// A rate limit on one destination.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RateLimitConfig {
+    /// Requests per second, spread evenly: one every 1/N s, across every worker instance.
+    #[cfg_attr(feature = "schema", schemars(range(min = 1, max = 1000)))]
+    pub per_second: u32,
+}
+
+/// The most requests a second a rate limit may allow.
+pub const MAX_PER_SECOND: u32 = 1000;
+
+/// What bounds a retry schedule: how long the events queue keeps an event, and how long an
+/// event's record (with its deliveries' progress) outlives its last attempt.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct ScheduleLimits {
+    pub(super) retention: Duration,
+    pub(super) record_ttl: Duration,
+}
 
 /// A circuit breaker per destination: open after consecutive failures, half-open after a cool-down.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -224,7 +329,7 @@ impl RouteConfig {
         self.conditions.iter().all(|condition| body.is_some_and(|body| condition.holds(body)))
     }
 
-    pub(super) fn validate(&self, at: &str, sources: &[&str], problems: &mut Problems) {
+    pub(super) fn validate(&self, at: &str, sources: &[&str], limits: &ScheduleLimits, problems: &mut Problems) {
         let matches_some = sources.iter().chain([&JOBS_SOURCE]).any(|name| glob_matches(&self.source, name));
         if !matches_some {
             problems.add(format!("{at}.source"), format!("`{}` matches no source, nor `{JOBS_SOURCE}`", self.source));
@@ -256,7 +361,7 @@ impl RouteConfig {
             }
             names.push(name);
             match handler {
-                HandlerConfig::Forward(forward) => forward.validate(&format!("{at}.forward"), problems),
+                HandlerConfig::Forward(forward) => forward.validate(&format!("{at}.forward"), limits, problems),
                 HandlerConfig::Custom(name) if name.is_empty() => {
                     problems.add(format!("{at}.custom"), "name the handler registered in the worker");
                 }
@@ -334,7 +439,7 @@ impl Config {
 }
 
 impl ForwardConfig {
-    fn validate(&self, at: &str, problems: &mut Problems) {
+    fn validate(&self, at: &str, limits: &ScheduleLimits, problems: &mut Problems) {
         let scheme_ok = self.url.starts_with("https://") || self.url.starts_with("http://");
         if !scheme_ok || self.url.parse::<http::Uri>().is_err() {
             problems.add(format!("{at}.url"), format!("`{}` is not an http:// or https:// URL", self.url));
@@ -344,6 +449,13 @@ impl ForwardConfig {
         }
         if !(1..=20).contains(&self.max_attempts) {
             problems.add(format!("{at}.maxAttempts"), format!("{} is out of range 1..=20", self.max_attempts));
+        }
+        self.retry.validate(&format!("{at}.retry"), limits, problems);
+        if let Some(limit) = &self.rate_limit
+            && !(1..=MAX_PER_SECOND).contains(&limit.per_second)
+        {
+            let message = format!("{} is out of range 1..={MAX_PER_SECOND}", limit.per_second);
+            problems.add(format!("{at}.rateLimit.perSecond"), message);
         }
         let breaker = &self.circuit_breaker;
         if !(1..=1000).contains(&breaker.failure_threshold) {
@@ -495,6 +607,76 @@ mod tests {
         }
         assert!(!destination.contains("X-Ok"), "{destination}");
         assert!(!destination.contains("Bearer abc"), "a secret pasted in is not repeated: {destination}");
+    }
+
+    #[test]
+    fn a_forward_retries_on_a_schedule_of_about_a_day_unless_given_one() {
+        let config = config_with_routes(json!([{"source": "stripe", "handlers": [
+            {"forward": {"url": "https://a.example.com"}},
+            {"forward": {"url": "https://b.example.com", "retry": {"schedule": ["5s", "1m", "10m", "1h"]}, "rateLimit": {"perSecond": 5}}}
+        ]}]))
+        .unwrap();
+        let forwards: Vec<&ForwardConfig> = config.routes[0]
+            .handlers()
+            .iter()
+            .map(|handler| match handler {
+                HandlerConfig::Forward(forward) => forward,
+                _ => unreachable!(),
+            })
+            .collect();
+        let total = |forward: &ForwardConfig| forward.retry.delays().iter().sum::<Duration>();
+        assert_eq!(forwards[0].retry.schedule, DEFAULT_SCHEDULE);
+        assert_eq!(total(forwards[0]), Duration::from_secs(27 * 3600 + 35 * 60 + 5), "about a day, as Svix retries");
+        assert_eq!(forwards[0].rate_limit, None);
+        assert_eq!(total(forwards[1]), Duration::from_secs(5 + 60 + 600 + 3600));
+        assert_eq!(forwards[1].rate_limit, Some(RateLimitConfig { per_second: 5 }));
+        let serialized = serde_json::to_value(&config.routes).unwrap();
+        assert!(serialized[0]["handlers"][0]["forward"].get("retry").is_none(), "the default is not written out");
+        let round_trip = config_with_routes(serialized).unwrap();
+        assert_eq!(round_trip.routes, config.routes);
+    }
+
+    #[test]
+    fn a_schedule_must_parse_and_fit_the_queues_retention_and_the_records_lifetime() {
+        let forward = |forward: Value| {
+            let config = json!({
+                "queue": {"retentionDays": 2}, "worker": {"idempotencyTtlDays": 1},
+                "sources": [{"name": "stripe", "scheme": "stripe", "secretParameters": ["/s"]}],
+                "routes": [{"source": "stripe", "handler": {"forward": forward}}],
+            });
+            Config::from_json(&config.to_string()).map_err(|error| error.to_string())
+        };
+        let at = "routes[0].handler.forward";
+        let error = forward(json!({"url": "https://x.example.com", "retry": {"schedule": ["5 sec", "soon", "500ms"]}}))
+            .unwrap_err();
+        assert_eq!(
+            error.lines().map(|line| line.split(": ").take(2).collect::<Vec<_>>().join(": ")).collect::<Vec<_>>(),
+            [
+                format!("{at}.retry.schedule[1]: `soon` is not a duration such as 30s, 5m, 2h or 1day"),
+                format!("{at}.retry.schedule[2]: `500ms` is shorter than 1s")
+            ],
+            "{error}"
+        );
+        let error =
+            forward(json!({"url": "https://x.example.com", "retry": {"schedule": ["20h", "20h", "20h"]}})).unwrap_err();
+        assert_eq!(
+            error,
+            format!(
+                "{at}.retry.schedule: the waits add up to 2days 12h, longer than the queue keeps an event \
+                 (queue.retentionDays: 2): shorten the schedule or raise queue.retentionDays"
+            )
+        );
+        let error = forward(json!({"url": "https://x.example.com", "retry": {"schedule": ["1day"]}})).unwrap_err();
+        assert!(
+            error.starts_with(&format!("{at}.retry.schedule[0]: `1day` is as long as an event's record is kept")),
+            "{error}"
+        );
+        assert!(forward(json!({"url": "https://x.example.com", "retry": {"schedule": []}})).is_ok(), "no retry at all");
+        let error = forward(
+            json!({"url": "https://x.example.com", "retry": {"schedule": ["1h"]}, "rateLimit": {"perSecond": 0}}),
+        )
+        .unwrap_err();
+        assert_eq!(error, format!("{at}.rateLimit.perSecond: 0 is out of range 1..=1000"));
     }
 
     #[test]

@@ -6,8 +6,8 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::Config;
-use crate::secret::{generate, generate_outbound};
+use crate::secret::{generate_outbound, generate_pair};
+use crate::{Config, SchemeName};
 
 /// The file's name in the state directory.
 pub const SECRETS_FILE: &str = "secrets.json";
@@ -18,13 +18,23 @@ pub struct LocalSecrets {
     path: PathBuf,
     /// Parameter name → value.
     pub values: BTreeMap<String, String>,
+    /// Parameter name → the test private key of a public-key provider, which `hookway send
+    /// --local` signs with (kept in `test-keys.json`, never in SSM).
+    pub private_keys: BTreeMap<String, String>,
 }
 
 impl std::fmt::Debug for LocalSecrets {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("LocalSecrets").field("path", &self.path).field("parameters", &self.values.keys()).finish()
+        f.debug_struct("LocalSecrets")
+            .field("path", &self.path)
+            .field("parameters", &self.values.keys())
+            .field("private_keys", &self.private_keys.keys())
+            .finish()
     }
 }
+
+/// The file of test private keys in the state directory.
+pub const TEST_KEYS_FILE: &str = "test-keys.json";
 
 /// The file cannot be read or written.
 #[derive(Debug, thiserror::Error)]
@@ -43,11 +53,16 @@ impl LocalSecrets {
         let mut secrets = LocalSecrets::load(dir)?;
         let mut generated = false;
         for source in &config.sources {
-            for parameter in &source.secret_parameters {
+            let token = source.verify_token_parameter.iter().map(|name| (name, SchemeName::HMAC));
+            let parameters = source.secret_parameters.iter().map(|name| (name, source.scheme)).chain(token);
+            for (parameter, scheme) in parameters {
                 if !secrets.values.contains_key(parameter) {
-                    let secret = generate(source.scheme)
+                    let fresh = generate_pair(scheme)
                         .map_err(|error| SecretsFileError { path: secrets.path.clone(), reason: error.to_string() })?;
-                    secrets.values.insert(parameter.clone(), secret);
+                    secrets.values.insert(parameter.clone(), fresh.secret.clone());
+                    if let Some(private) = &fresh.private_key {
+                        secrets.private_keys.insert(parameter.clone(), private.clone());
+                    }
                     generated = true;
                 }
             }
@@ -69,33 +84,46 @@ impl LocalSecrets {
     /// The secrets in `dir` (none if there is no file yet).
     pub fn load(dir: &Path) -> Result<LocalSecrets, SecretsFileError> {
         let path = dir.join(SECRETS_FILE);
-        let error = |reason: String| SecretsFileError { path: path.clone(), reason };
-        let values = match std::fs::read_to_string(&path) {
-            Ok(text) => serde_json::from_str(&text).map_err(|e| error(e.to_string()))?,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => BTreeMap::new(),
-            Err(e) => return Err(error(e.to_string())),
-        };
-        Ok(LocalSecrets { path: path.clone(), values })
+        let values = read_map(&path)?;
+        let private_keys = read_map(&dir.join(TEST_KEYS_FILE))?;
+        Ok(LocalSecrets { path, values, private_keys })
     }
 
-    /// Writes the file, readable by its owner only.
+    /// Writes the files, readable by their owner only.
     pub fn save(&self) -> Result<(), SecretsFileError> {
-        use std::io::Write as _;
-        use std::os::unix::fs::OpenOptionsExt as _;
-        let error = |reason: String| SecretsFileError { path: self.path.clone(), reason };
-        if let Some(parent) = self.path.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| error(e.to_string()))?;
+        write_map(&self.path, &self.values)?;
+        if !self.private_keys.is_empty() {
+            write_map(&self.path.with_file_name(TEST_KEYS_FILE), &self.private_keys)?;
         }
-        let text = serde_json::to_string_pretty(&self.values).map_err(|e| error(e.to_string()))?;
-        let mut file = std::fs::OpenOptions::new()
-            .create(true)
-            .write(true)
-            .truncate(true)
-            .mode(0o600)
-            .open(&self.path)
-            .map_err(|e| error(e.to_string()))?;
-        file.write_all(text.as_bytes()).map_err(|e| error(e.to_string()))
+        Ok(())
     }
+}
+
+fn read_map(path: &Path) -> Result<BTreeMap<String, String>, SecretsFileError> {
+    let error = |reason: String| SecretsFileError { path: path.to_owned(), reason };
+    match std::fs::read_to_string(path) {
+        Ok(text) => serde_json::from_str(&text).map_err(|e| error(e.to_string())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(BTreeMap::new()),
+        Err(e) => Err(error(e.to_string())),
+    }
+}
+
+fn write_map(path: &Path, values: &BTreeMap<String, String>) -> Result<(), SecretsFileError> {
+    use std::io::Write as _;
+    use std::os::unix::fs::OpenOptionsExt as _;
+    let error = |reason: String| SecretsFileError { path: path.to_owned(), reason };
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(|e| error(e.to_string()))?;
+    }
+    let text = serde_json::to_string_pretty(values).map_err(|e| error(e.to_string()))?;
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .write(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(|e| error(e.to_string()))?;
+    file.write_all(text.as_bytes()).map_err(|e| error(e.to_string()))
 }
 
 #[cfg(test)]

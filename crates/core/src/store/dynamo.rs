@@ -6,11 +6,12 @@ use std::collections::{HashMap, HashSet};
 
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder;
 use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes, ReturnValue};
 
 use super::{
-    Claim, Claimed, Delivery, DeliveryStatus, Kind, Outcome, RecordKey, RecordStatus, State, StateStore, StoreError,
-    rfc3339,
+    Claim, Claimed, Delivery, DeliveryStatus, Kind, NextAttempt, Outcome, RecordKey, RecordStatus, State, StateStore,
+    StoreError, WaitReason, rfc3339,
 };
 use crate::archive::ArchiveLocation;
 
@@ -61,10 +62,13 @@ impl StateStore for DynamoStore {
             update.push_str(", #archive = if_not_exists(#archive, :archive)");
         }
         update.push_str(" ADD attempts :one");
-        // A job waits for its retry in `ACCEPTED`; an event has no waiting state of its own.
+        // A job waits for its retry in `ACCEPTED`; an event in `WAITING`, where only its newest
+        // copy may take it.
         let claimable = match kind {
             Kind::Job => "#status IN (:waiting, :failed)",
-            Kind::Event => "#status = :failed",
+            Kind::Event => {
+                "#status = :failed OR (#status = :waiting AND (attribute_not_exists(#sequence) OR #sequence <= :sequence))"
+            }
         };
         let request = self
             .client
@@ -86,9 +90,12 @@ impl StateStore for DynamoStore {
             .expression_attribute_values(":nodeliveries", AttributeValue::M(HashMap::new()))
             .return_values(ReturnValue::AllNew);
         let request = match kind {
-            Kind::Job => request.expression_attribute_values(":waiting", s(State::Waiting.name(kind))),
-            Kind::Event => request,
+            Kind::Job => request,
+            Kind::Event => request
+                .expression_attribute_names("#sequence", "sequence")
+                .expression_attribute_values(":sequence", n(i64::from(claim.sequence))),
         };
+        let request = request.expression_attribute_values(":waiting", s(State::Waiting.name(kind)));
         let request = match claim.event_type {
             Some(event_type) => {
                 request.expression_attribute_names("#type", "type").expression_attribute_values(":type", s(event_type))
@@ -111,8 +118,10 @@ impl StateStore for DynamoStore {
             Err(error) if is_condition_failure(&error) => {
                 let item = self.get(claim.key.pk()).await?.unwrap_or_default();
                 let state = text(&item, "status").and_then(|status| State::parse(kind, &status));
+                let newer = number(&item, "sequence").is_some_and(|sequence| sequence > i64::from(claim.sequence));
                 Ok(match state {
                     Some(State::Done) => Claimed::AlreadyDone { conflict: conflict(&item) },
+                    Some(State::Waiting) if kind == Kind::Event && newer => Claimed::Stale,
                     _ => Claimed::Busy,
                 })
             }
@@ -134,7 +143,6 @@ impl StateStore for DynamoStore {
             .table_name(&self.table)
             .key("pk", s(key.pk()))
             .expression_attribute_names("#status", "status")
-            .expression_attribute_names("#error", "error")
             .expression_attribute_values(":state", s(outcome.state(key.kind()).name(key.kind())))
             .expression_attribute_values(":now", n(now))
             .expression_attribute_values(":expires", n(expires_at));
@@ -146,6 +154,14 @@ impl StateStore for DynamoStore {
                 .expression_attribute_names(format!("#d{index}"), &delivery.destination)
                 .expression_attribute_values(format!(":d{index}"), delivery_item(delivery));
         }
+        // `#error` is named where it is set or removed: DynamoDB refuses a name no expression uses.
+        let with_error = |request: UpdateItemFluentBuilder| request.expression_attribute_names("#error", "error");
+        let request = match outcome {
+            Outcome::Succeeded(_) | Outcome::Failed { .. } | Outcome::Waiting { error: Some(_), .. } => {
+                with_error(request)
+            }
+            Outcome::Waiting { error: None, .. } => request,
+        };
         let request = match outcome {
             Outcome::Succeeded(Some(result)) => request
                 .update_expression(format!("{set}, #result = :result REMOVE lockedUntil, #error"))
@@ -155,6 +171,16 @@ impl StateStore for DynamoStore {
             Outcome::Failed { error, .. } => request
                 .update_expression(format!("{set}, #error = :error REMOVE lockedUntil"))
                 .expression_attribute_values(":error", s(error)),
+            Outcome::Waiting { sequence, error } => {
+                let request = request.expression_attribute_values(":sequence", n(i64::from(*sequence)));
+                match error {
+                    Some(error) => request
+                        .update_expression(format!("{set}, #sequence = :sequence, #error = :error REMOVE lockedUntil"))
+                        .expression_attribute_values(":error", s(error)),
+                    None => request.update_expression(format!("{set}, #sequence = :sequence REMOVE lockedUntil")),
+                }
+                .expression_attribute_names("#sequence", "sequence")
+            }
         };
         request.send().await.map(drop).map_err(store_error)
     }
@@ -328,6 +354,13 @@ fn delivery_item(delivery: &Delivery) -> AttributeValue {
     if let Some(at) = delivery.delivered_at {
         item.insert("deliveredAt".to_owned(), n(at));
     }
+    if delivery.retries > 0 {
+        item.insert("retries".to_owned(), n(i64::from(delivery.retries)));
+    }
+    if let Some(next) = delivery.next_attempt {
+        item.insert("nextAttemptAt".to_owned(), n(next.at_ms));
+        item.insert("waitReason".to_owned(), s(next.reason.name()));
+    }
     AttributeValue::M(item)
 }
 
@@ -350,6 +383,10 @@ fn deliveries(item: &Item) -> Vec<Delivery> {
                 error: text(fields, "error"),
                 delivered_at: number(fields, "deliveredAt"),
                 updated_at: number(fields, "updatedAt").unwrap_or_default(),
+                retries: small("retries").unwrap_or_default(),
+                next_attempt: number(fields, "nextAttemptAt")
+                    .zip(text(fields, "waitReason"))
+                    .and_then(|(at_ms, reason)| Some(NextAttempt { at_ms, reason: WaitReason::parse(&reason)? })),
             })
         })
         .collect();

@@ -29,6 +29,7 @@ struct Record {
     error: Option<String>,
     deliveries: BTreeMap<String, Delivery>,
     archive: Option<ArchiveLocation>,
+    sequence: u32,
 }
 
 impl Record {
@@ -46,6 +47,11 @@ impl StateStore for MemoryStore {
         match records.get_mut(claim.key.pk()) {
             Some(record) if record.state == State::Done => Ok(Claimed::AlreadyDone { conflict: conflict(record) }),
             Some(record) if record.state == State::Running && record.locked_until >= claim.now => Ok(Claimed::Busy),
+            Some(record)
+                if record.kind == Kind::Event && record.state == State::Waiting && record.sequence > claim.sequence =>
+            {
+                Ok(Claimed::Stale)
+            }
             // Waiting, failed, or running under an expired lock.
             Some(record) => {
                 if record.archive.is_none() {
@@ -75,6 +81,7 @@ impl StateStore for MemoryStore {
                     error: None,
                     deliveries: BTreeMap::new(),
                     archive: claim.archive.cloned(),
+                    sequence: 0,
                 };
                 records.insert(claim.key.pk().to_owned(), record);
                 Ok(Claimed::Acquired { attempts: 1, conflict: None, deliveries: Vec::new() })
@@ -100,6 +107,12 @@ impl StateStore for MemoryStore {
                 record.error = None;
             }
             Outcome::Failed { error, .. } => record.error = Some(error.clone()),
+            Outcome::Waiting { sequence, error } => {
+                record.sequence = *sequence;
+                if let Some(error) = error {
+                    record.error = Some(error.clone());
+                }
+            }
         }
         for delivery in deliveries {
             record.deliveries.insert(delivery.destination.clone(), delivery.clone());

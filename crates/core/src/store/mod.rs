@@ -4,7 +4,7 @@
 //!
 //! | `pk` | item |
 //! |---|---|
-//! | `event#<source>#<event id>` | a webhook's idempotency record: `IN_PROGRESS` → `COMPLETED` (or `FAILED`, to be retried), with its deliveries, its place in the archive (`archive`) and the replay runs that sent it again (`replays`) |
+//! | `event#<source>#<event id>` | a webhook's idempotency record: `IN_PROGRESS` → `COMPLETED`, or `WAITING` for its next attempt in the events queue, or `FAILED` (left to the queue's retries, or dead-lettered), with its deliveries, its place in the archive (`archive`) and the replay runs that sent it again (`replays`) |
 //! | `event#<source>#<event id>#replay#<run>` | the record of a replay run's delivery of the event, as above |
 //! | `job#<job id>` | a job's record: `ACCEPTED` → `RUNNING` → `SUCCEEDED` or `FAILED` |
 //! | `entity#<source>#<entity key>` | the newest version applied to an entity |
@@ -19,7 +19,12 @@
 //! (a map `deliveries`, keyed by the handler's name): the claim hands back the deliveries of
 //! earlier attempts, so one that succeeded is never repeated, and the outcome writes them with
 //! the record's status. However many handlers an event has, it costs two writes: claim and
-//! outcome.
+//! outcome. A delivery that is to be tried again keeps how much of its retry schedule it has used
+//! and when it may be tried next ([`NextAttempt`]).
+//!
+//! An event sent back to the events queue to wait carries a sequence number, and so does its
+//! record: a copy older than the record's (left by an invocation that died after sending the
+//! newer one) is [`Claimed::Stale`], and dropped.
 
 mod dynamo;
 mod memory;
@@ -46,7 +51,8 @@ pub enum Kind {
 /// Where a record stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum State {
-    /// A job accepted and waiting for its (next) attempt.
+    /// A job accepted and waiting for its (next) attempt; an event waiting in the events queue
+    /// for its next attempt.
     Waiting,
     /// A handler is running it, until the lock expires.
     Running,
@@ -60,7 +66,8 @@ impl State {
     /// The `status` stored for this state.
     pub fn name(self, kind: Kind) -> &'static str {
         match (kind, self) {
-            (Kind::Event, State::Waiting | State::Running) => "IN_PROGRESS",
+            (Kind::Event, State::Waiting) => "WAITING",
+            (Kind::Event, State::Running) => "IN_PROGRESS",
             (Kind::Event, State::Done) => "COMPLETED",
             (Kind::Job, State::Waiting) => "ACCEPTED",
             (Kind::Job, State::Running) => "RUNNING",
@@ -70,9 +77,7 @@ impl State {
     }
 
     fn parse(kind: Kind, name: &str) -> Option<State> {
-        [State::Waiting, State::Running, State::Done, State::Failed]
-            .into_iter()
-            .find(|state| state.name(kind) == name && !(kind == Kind::Event && *state == State::Waiting))
+        [State::Waiting, State::Running, State::Done, State::Failed].into_iter().find(|state| state.name(kind) == name)
     }
 }
 
@@ -129,6 +134,8 @@ pub struct Claim<'a> {
     /// Where the event was archived, if this receive archived it: kept unless the record already
     /// has a place.
     pub archive: Option<&'a ArchiveLocation>,
+    /// The event's retry sequence number (0 until the worker first sends it back to the queue).
+    pub sequence: u32,
 }
 
 /// What a claim found.
@@ -150,6 +157,8 @@ pub enum Claimed {
     },
     /// Another invocation is running it: leave it for a later retry.
     Busy,
+    /// A leftover copy: the event waits for a later attempt under a newer sequence number.
+    Stale,
 }
 
 /// How a claimed record ends.
@@ -164,6 +173,14 @@ pub enum Outcome {
         /// Whether this was the last attempt.
         final_attempt: bool,
     },
+    /// An event sent back to the events queue to wait for its next attempt, under this sequence
+    /// number; with the failure that made it wait, if one did (an error recorded before stays).
+    Waiting {
+        /// The sequence number of the copy that waits.
+        sequence: u32,
+        /// Why, when an attempt failed.
+        error: Option<String>,
+    },
 }
 
 impl Outcome {
@@ -171,7 +188,7 @@ impl Outcome {
     pub fn state(&self, kind: Kind) -> State {
         match (self, kind) {
             (Outcome::Succeeded(_), _) => State::Done,
-            (Outcome::Failed { final_attempt: false, .. }, Kind::Job) => State::Waiting,
+            (Outcome::Failed { final_attempt: false, .. }, Kind::Job) | (Outcome::Waiting { .. }, _) => State::Waiting,
             (Outcome::Failed { .. }, _) => State::Failed,
         }
     }
@@ -197,6 +214,60 @@ pub struct Delivery {
     pub delivered_at: Option<i64>,
     /// When it last changed, in Unix seconds.
     pub updated_at: i64,
+    /// Entries of its retry schedule used: series of attempts that failed.
+    pub retries: u32,
+    /// When it may be tried again, and why not before.
+    pub next_attempt: Option<NextAttempt>,
+}
+
+/// When a delivery may be tried again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NextAttempt {
+    /// The time, in Unix milliseconds.
+    pub at_ms: i64,
+    /// Why not before.
+    pub reason: WaitReason,
+}
+
+/// Why a delivery waits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WaitReason {
+    /// A series of attempts failed: the next starts when the retry schedule says.
+    Schedule,
+    /// The destination asked for it (`Retry-After`, or a 429).
+    RetryAfter,
+    /// The destination's circuit is open, until its cool-down ends.
+    CircuitOpen,
+    /// A slot of the destination's rate limit is reserved for it, at exactly this time.
+    RateLimit,
+    /// The invocation ran out of time before it was tried.
+    NoTime,
+}
+
+impl WaitReason {
+    /// The name stored.
+    pub fn name(self) -> &'static str {
+        match self {
+            WaitReason::Schedule => "schedule",
+            WaitReason::RetryAfter => "retry-after",
+            WaitReason::CircuitOpen => "circuit-open",
+            WaitReason::RateLimit => "rate-limit",
+            WaitReason::NoTime => "no-time",
+        }
+    }
+
+    /// The reason of a stored name.
+    pub fn parse(name: &str) -> Option<WaitReason> {
+        [
+            WaitReason::Schedule,
+            WaitReason::RetryAfter,
+            WaitReason::CircuitOpen,
+            WaitReason::RateLimit,
+            WaitReason::NoTime,
+        ]
+        .into_iter()
+        .find(|reason| reason.name() == name)
+    }
 }
 
 /// Where a delivery stands.
@@ -206,6 +277,9 @@ pub enum DeliveryStatus {
     Succeeded,
     /// Failed; the event is retried, and this delivery with it.
     Failed,
+    /// Put off without a failure of its own (the destination asked to wait, its circuit is open,
+    /// or its rate limit is reached): tried again at its next attempt.
+    Delayed,
     /// The destination refused it for good: the event went to the dead-letter queue. A redrive
     /// tries it again.
     DeadLettered,
@@ -217,13 +291,14 @@ impl DeliveryStatus {
         match self {
             DeliveryStatus::Succeeded => "SUCCEEDED",
             DeliveryStatus::Failed => "FAILED",
+            DeliveryStatus::Delayed => "DELAYED",
             DeliveryStatus::DeadLettered => "DEAD_LETTERED",
         }
     }
 
     /// The status of a stored name.
     pub fn parse(name: &str) -> Option<DeliveryStatus> {
-        [DeliveryStatus::Succeeded, DeliveryStatus::Failed, DeliveryStatus::DeadLettered]
+        [DeliveryStatus::Succeeded, DeliveryStatus::Failed, DeliveryStatus::Delayed, DeliveryStatus::DeadLettered]
             .into_iter()
             .find(|status| status.name() == name)
     }
@@ -232,7 +307,7 @@ impl DeliveryStatus {
 /// Where a record stands: a webhook event's or a job's.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RecordStatus {
-    /// `IN_PROGRESS`, `COMPLETED`, `ACCEPTED`, `RUNNING`, `SUCCEEDED` or `FAILED`.
+    /// `IN_PROGRESS`, `WAITING`, `COMPLETED`, `ACCEPTED`, `RUNNING`, `SUCCEEDED` or `FAILED`.
     pub status: String,
     /// Attempts so far.
     pub attempts: u32,
@@ -252,6 +327,20 @@ pub struct RecordStatus {
     pub archive: Option<ArchiveLocation>,
     /// The replay runs that sent it again, by name.
     pub replays: Vec<String>,
+}
+
+impl RecordStatus {
+    /// The next attempt of an event waiting for one: the earliest of its deliveries still to make.
+    pub fn next_attempt(&self) -> Option<NextAttempt> {
+        if self.status != State::Waiting.name(Kind::Event) {
+            return None;
+        }
+        self.deliveries
+            .iter()
+            .filter(|delivery| delivery.status != DeliveryStatus::Succeeded)
+            .filter_map(|delivery| delivery.next_attempt)
+            .min_by_key(|next| next.at_ms)
+    }
 }
 
 /// A job's status, as `GET /jobs/{id}` answers it.
@@ -395,8 +484,9 @@ mod tests {
     fn states_have_the_documented_names() {
         let names = |kind| [State::Waiting, State::Running, State::Done, State::Failed].map(|s| s.name(kind));
         assert_eq!(names(Kind::Job), ["ACCEPTED", "RUNNING", "SUCCEEDED", "FAILED"]);
-        assert_eq!(names(Kind::Event), ["IN_PROGRESS", "IN_PROGRESS", "COMPLETED", "FAILED"]);
+        assert_eq!(names(Kind::Event), ["WAITING", "IN_PROGRESS", "COMPLETED", "FAILED"]);
         assert_eq!(State::parse(Kind::Event, "IN_PROGRESS"), Some(State::Running));
+        assert_eq!(State::parse(Kind::Event, "WAITING"), Some(State::Waiting));
         assert_eq!(State::parse(Kind::Job, "ACCEPTED"), Some(State::Waiting));
     }
 
@@ -407,6 +497,7 @@ mod tests {
         assert_eq!(failed(true).state(Kind::Job), State::Failed);
         assert_eq!(failed(false).state(Kind::Event), State::Failed);
         assert_eq!(Outcome::Succeeded(None).state(Kind::Event), State::Done);
+        assert_eq!(Outcome::Waiting { sequence: 1, error: None }.state(Kind::Event), State::Waiting);
     }
 }
 
@@ -428,6 +519,7 @@ pub mod contract {
             now,
             expires_at: now + 3600,
             archive: None,
+            sequence: 0,
         }
     }
 
@@ -438,6 +530,7 @@ pub mod contract {
         a_completed_event_is_done_and_a_different_payload_is_a_conflict(store).await;
         a_failed_event_is_claimed_again(store).await;
         deliveries_are_kept_across_attempts(store).await;
+        a_waiting_event_is_claimed_by_its_newest_copy_only(store).await;
         a_job_moves_through_its_states(store).await;
         versions_only_move_forward(store).await;
         the_first_archive_location_is_kept(store).await;
@@ -514,6 +607,9 @@ pub mod contract {
             error: (!succeeded).then(|| format!("{destination} answered 503 Service Unavailable")),
             delivered_at: succeeded.then_some(now),
             updated_at: now,
+            retries: u32::from(!succeeded),
+            next_attempt: (!succeeded)
+                .then_some(NextAttempt { at_ms: now * 1000 + 5_500, reason: WaitReason::Schedule }),
         }
     }
 
@@ -540,6 +636,43 @@ pub mod contract {
         let status = store.status(&key).await.unwrap().unwrap();
         assert_eq!(status.status, "COMPLETED");
         assert_eq!(status.deliveries, [second[0].clone(), first[1].clone()], "a delivery not given keeps its state");
+    }
+
+    async fn a_waiting_event_is_claimed_by_its_newest_copy_only(store: &impl StateStore) {
+        let key = RecordKey::event("stripe", "evt_waiting");
+        store.claim(&claim(&key, "d1", NOW)).await.unwrap();
+        let throttled = Delivery {
+            status: DeliveryStatus::Delayed,
+            retries: 2,
+            error: None,
+            last_status: Some(429),
+            next_attempt: Some(NextAttempt { at_ms: NOW * 1000 + 2_250, reason: WaitReason::RetryAfter }),
+            ..delivery("forward https://billing.example.com/hooks", 0, DeliveryStatus::Failed, 3, NOW + 1)
+        };
+        let waiting = Outcome::Waiting { sequence: 1, error: Some("503 from destination".into()) };
+        store.finish(&key, &waiting, std::slice::from_ref(&throttled), NOW + 1, NOW + 3600).await.unwrap();
+        let status = store.status(&key).await.unwrap().unwrap();
+        assert_eq!((status.status.as_str(), status.error.as_deref()), ("WAITING", Some("503 from destination")));
+        assert_eq!(status.deliveries, std::slice::from_ref(&throttled), "retries and the next attempt are kept");
+        assert_eq!(status.next_attempt(), throttled.next_attempt);
+
+        let leftover = store.claim(&claim(&key, "d1", NOW + 2)).await.unwrap();
+        assert_eq!(leftover, Claimed::Stale, "a copy from before the event was sent back");
+        let newest = Claim { sequence: 1, ..claim(&key, "d1", NOW + 3) };
+        let Claimed::Acquired { attempts: 2, deliveries, .. } = store.claim(&newest).await.unwrap() else {
+            panic!("the copy that waits is claimed")
+        };
+        assert_eq!(deliveries, [throttled]);
+        let paced = Outcome::Waiting { sequence: 2, error: None };
+        store.finish(&key, &paced, &[], NOW + 4, NOW + 3600).await.unwrap();
+        let status = store.status(&key).await.unwrap().unwrap();
+        assert_eq!(status.error.as_deref(), Some("503 from destination"), "a wait without a failure keeps the error");
+        let redriven = store.claim(&Claim { sequence: 2, ..claim(&key, "d1", NOW + 5) }).await.unwrap();
+        assert!(matches!(redriven, Claimed::Acquired { attempts: 3, .. }), "{redriven:?}");
+        let failed = Outcome::Failed { error: "given up".into(), final_attempt: false };
+        store.finish(&key, &failed, &[], NOW + 6, NOW + 3600).await.unwrap();
+        let again = store.claim(&claim(&key, "d1", NOW + 7)).await.unwrap();
+        assert!(matches!(again, Claimed::Acquired { attempts: 4, .. }), "a redrive of a dead letter: {again:?}");
     }
 
     async fn a_job_moves_through_its_states(store: &impl StateStore) {

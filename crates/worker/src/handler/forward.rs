@@ -6,16 +6,24 @@
 //!   [`crate::signature`]); with `authorization`, the parameter's value is the `Authorization`
 //!   header; `headers` are added as they are. Secrets are read through [`Secrets`], never logged;
 //! * each attempt has a timeout (default 10 s), never past the invocation's deadline;
-//! * failures are retried by the [`RetryPolicy`] (exponential backoff and full jitter within the
-//!   invocation's time budget, `Retry-After` honoured); a 4xx other than 408 and 429 is not: it
-//!   is a permanent failure, and the event goes straight to the dead-letter queue;
-//! * a circuit breaker per destination stops calling one that keeps failing, for a cool-down;
+//! * failures are retried by the [`RetryPolicy`] — one *series* of up to `maxAttempts` attempts,
+//!   with exponential backoff and full jitter within the invocation's time budget; a 4xx other
+//!   than 408 and 429 is not: it is a permanent failure, and the event goes straight to the
+//!   dead-letter queue;
+//! * a 429, or any answer with `Retry-After`, ends the series at once: the event waits as long as
+//!   the destination asked (see [`crate::schedule`]), without using an entry of its schedule;
+//! * a circuit breaker per destination, shared by every instance, stops calling one that keeps
+//!   failing: while it is open, the delivery waits for the end of the cool-down;
+//! * with `rateLimit`, each request takes a slot of the destination's shared rate limit, and goes
+//!   at the slot's time: waited for in the invocation if near, else the delivery waits for it;
 //! * redirects are not followed (a webhook POST must not turn into a GET elsewhere).
 //!
-//! When attempts or time run out, the delivery fails: the queue retries the event later (a
-//! delivery that succeeded is not repeated), then moves it to the dead-letter queue.
+//! When a series fails, the delivery's retry schedule says when the next one starts (a delivery
+//! that succeeded is not repeated); when the schedule is used up, the event goes to the
+//! dead-letter queue.
 
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime};
 
 use async_trait::async_trait;
@@ -28,7 +36,9 @@ use super::{Handler, HandlerError, Report};
 use crate::breaker::{CircuitBreaker, CircuitOpen};
 use crate::deadline::Deadline;
 use crate::event::Event;
-use crate::retry::{Attempt, Backoff, RetryError, RetryPolicy, retry_after};
+use crate::rate_limit::RateLimiter;
+use crate::retry::{Attempt, Backoff, MIN_ATTEMPT_TIME, RetryError, RetryPolicy, retry_after};
+use crate::schedule::Setback;
 use crate::secrets::{SecretError, Secrets};
 use crate::signature;
 
@@ -43,6 +53,7 @@ pub struct Forward {
     timeout: Duration,
     retry: RetryPolicy,
     breaker: Arc<CircuitBreaker>,
+    limiter: Option<Arc<RateLimiter>>,
     /// The static `headers`, ready to send.
     headers: HeaderMap,
     /// The `sign.secretParameters`.
@@ -65,6 +76,32 @@ pub enum ForwardError {
         url: reqwest::Url,
         /// Its answer.
         status: StatusCode,
+    },
+    /// The destination asked to wait: a 429, or `Retry-After`.
+    #[error("{url} answered {status}, asking to wait{}", .retry_after.map(|wait| format!(" {}", humantime::format_duration(wait))).unwrap_or_default())]
+    Throttled {
+        /// The destination.
+        url: reqwest::Url,
+        /// Its answer.
+        status: StatusCode,
+        /// How long it asked to wait.
+        retry_after: Option<Duration>,
+    },
+    /// The destination's rate limit is reached: a slot is reserved later.
+    #[error("rate limit of {url} reached: next slot at {}", hookway_core::rfc3339_ms(*.slot))]
+    RateLimited {
+        /// The destination.
+        url: reqwest::Url,
+        /// The slot reserved (Unix ms).
+        slot: i64,
+    },
+    /// The shared state of the destination (its rate limit) could not be reached.
+    #[error("rate limit of {url} unavailable: {reason}")]
+    Shared {
+        /// The destination.
+        url: reqwest::Url,
+        /// Why.
+        reason: String,
     },
     /// The request did not complete: connection refused, timeout, ...
     #[error("POST {url} failed: {reason}")]
@@ -99,7 +136,7 @@ impl ForwardError {
     /// The destination's last answer, if it gave one.
     pub fn status(&self) -> Option<StatusCode> {
         match self {
-            ForwardError::Status { status, .. } => Some(*status),
+            ForwardError::Status { status, .. } | ForwardError::Throttled { status, .. } => Some(*status),
             ForwardError::OutOfTime { last, .. } => last.status(),
             _ => None,
         }
@@ -128,12 +165,13 @@ pub enum ForwardSetupError {
 }
 
 impl Forward {
-    /// A forward handler for `settings`, sharing the destination's `breaker`, the worker's HTTP
-    /// `client` and its destination `secrets` (built once, at start-up).
+    /// A forward handler for `settings`, sharing the destination's `breaker` and rate `limiter`,
+    /// the worker's HTTP `client` and its destination `secrets` (built once, at start-up).
     pub fn new(
         settings: &ForwardConfig,
         client: reqwest::Client,
         breaker: Arc<CircuitBreaker>,
+        limiter: Option<Arc<RateLimiter>>,
         secrets: Arc<Secrets>,
     ) -> Result<Forward, ForwardSetupError> {
         let mut headers = HeaderMap::with_capacity(settings.headers.len());
@@ -148,6 +186,7 @@ impl Forward {
             timeout: Duration::from_secs(u64::from(settings.timeout_seconds)),
             retry: RetryPolicy::new(settings.max_attempts, Backoff::default()),
             breaker,
+            limiter,
             headers,
             signing: settings.sign.iter().flat_map(|sign| sign.secret_parameters.iter().cloned()).collect(),
             authorization: settings.authorization.as_ref().map(|authorization| authorization.parameter.clone()),
@@ -207,13 +246,46 @@ impl Forward {
         Ok(headers)
     }
 
-    /// One POST: done with its status, worth retrying, or refused by the destination.
-    async fn attempt(&self, event: &Event, body: Bytes, timeout: Duration) -> Attempt<StatusCode, ForwardError> {
+    /// Waits for a slot of the destination's rate limit — the one reserved at an earlier attempt,
+    /// if it is still good, else a new one — when it is near; a far one is kept for the delivery.
+    /// A wait that overran its slot (a busy machine) takes another slot: a request never goes
+    /// later than its slot allows.
+    async fn pace(&self, limiter: &RateLimiter, reserved: Option<i64>, deadline: Deadline) -> Result<(), ForwardError> {
+        let mut reserved = reserved;
+        loop {
+            let now = hookway_core::unix_now_ms();
+            let slot = match reserved.take() {
+                Some(slot) if limiter.still_valid(slot, now) => slot,
+                _ => limiter
+                    .reserve(now)
+                    .await
+                    .map_err(|error| ForwardError::Shared { url: self.url.clone(), reason: error.to_string() })?,
+            };
+            let wait = Duration::from_millis(u64::try_from(slot - now).unwrap_or_default());
+            if !RateLimiter::is_near(slot, now) || wait + MIN_ATTEMPT_TIME > deadline.remaining() {
+                return Err(ForwardError::RateLimited { url: self.url.clone(), slot });
+            }
+            tokio::time::sleep(wait).await;
+            if limiter.still_valid(slot, hookway_core::unix_now_ms()) {
+                return Ok(());
+            }
+            tracing::debug!(url = %self.url, "woke up too late for the rate limit's slot: another one");
+        }
+    }
+
+    /// One POST: done with its status, worth retrying, or not (refused by the destination, or
+    /// asked to wait). Beside it, whether the destination is healthy, if a request was sent.
+    async fn attempt(
+        &self,
+        event: &Event,
+        body: Bytes,
+        timeout: Duration,
+    ) -> (Attempt<StatusCode, ForwardError>, Option<bool>) {
         let content_type = event.content_type.as_deref().unwrap_or("application/octet-stream");
         let headers = match self.credentials(event).await {
             Ok(headers) => headers,
-            // Not now; the queue retries the event, and the secret may be readable then.
-            Err(error) => return Attempt::Stop(error),
+            // Not now; the event is retried, and the secret may be readable then.
+            Err(error) => return (Attempt::Stop(error), None),
         };
         let mut request = self
             .client
@@ -233,26 +305,31 @@ impl Forward {
         }
         let response = match request.body(body).send().await {
             Ok(response) => response,
-            Err(error) => return Attempt::Retry(self.request_error(&error), None),
+            Err(error) => return (Attempt::Retry(self.request_error(&error), None), Some(false)),
         };
         let status = response.status();
+        // A refusal, even a 429, comes from a destination that is up: not an outage.
+        let healthy = Some(!(status.is_server_error() || status == StatusCode::REQUEST_TIMEOUT));
         if status.is_success() {
-            return Attempt::Done(status);
+            return (Attempt::Done(status), healthy);
         }
         if matches!(status, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN) {
             // Perhaps a rotated credential: the next request reads it again.
             self.secrets.refresh_soon(self.authorization.iter().chain(&self.signing).map(String::as_str));
         }
-        let error = ForwardError::Status { url: self.url.clone(), status };
         if !is_retryable(status) {
-            return Attempt::Stop(error);
+            return (Attempt::Stop(ForwardError::Status { url: self.url.clone(), status }), healthy);
         }
-        let wait = response
+        let retry_after = response
             .headers()
             .get(header::RETRY_AFTER)
             .and_then(|value: &HeaderValue| value.to_str().ok())
             .and_then(|value| retry_after(value, SystemTime::now()));
-        Attempt::Retry(error, wait)
+        if retry_after.is_some() || status == StatusCode::TOO_MANY_REQUESTS {
+            // Asked to wait: the event waits as long, outside the invocation.
+            return (Attempt::Stop(ForwardError::Throttled { url: self.url.clone(), status, retry_after }), healthy);
+        }
+        (Attempt::Retry(ForwardError::Status { url: self.url.clone(), status }, None), healthy)
     }
 
     fn request_error(&self, error: &reqwest::Error) -> ForwardError {
@@ -270,53 +347,83 @@ impl Forward {
 #[async_trait]
 impl Handler for Forward {
     async fn handle(&self, event: &Event, deadline: Deadline) -> Result<Option<Value>, HandlerError> {
-        self.deliver(event, deadline).await.result
+        self.deliver(event, deadline, None).await.result
     }
 
-    async fn deliver(&self, event: &Event, deadline: Deadline) -> Report {
+    async fn deliver(&self, event: &Event, deadline: Deadline, slot: Option<i64>) -> Report {
         let body = Bytes::copy_from_slice(&event.body);
-        let mut last_status = None;
-        let (attempts, result) = self
+        let sent = AtomicU32::new(0);
+        let reserved = Mutex::new(slot);
+        let (_, result) = self
             .retry
-            .run(deadline, |_, time_left| {
-                let body = body.clone();
+            .run(deadline, |_, _| {
+                let (body, sent, reserved) = (body.clone(), &sent, &reserved);
                 async move {
-                    if let Err(open) = self.breaker.acquire() {
-                        return Attempt::Stop(open.into());
+                    let permit = match self.breaker.acquire(hookway_core::unix_now_ms()).await {
+                        Ok(permit) => permit,
+                        Err(open) => return Attempt::Stop(open.into()),
+                    };
+                    if let Some(limiter) = &self.limiter {
+                        let slot = reserved.lock().unwrap_or_else(PoisonError::into_inner).take();
+                        if let Err(error) = self.pace(limiter, slot, deadline).await {
+                            return Attempt::Stop(error);
+                        }
                     }
-                    let attempt = self.attempt(event, body, self.timeout.min(time_left)).await;
-                    // A refusal comes from a destination that is up: it is not an outage.
-                    self.breaker.record(!matches!(attempt, Attempt::Retry(..)));
+                    let timeout = self.timeout.min(deadline.remaining());
+                    let (attempt, healthy) = self.attempt(event, body, timeout).await;
+                    if let Some(healthy) = healthy {
+                        sent.fetch_add(1, Ordering::Relaxed);
+                        self.breaker.record(permit, healthy, hookway_core::unix_now_ms()).await;
+                    }
                     attempt
                 }
             })
             .await;
+        let sent = sent.into_inner();
         let result = match result {
             Ok(status) => {
-                last_status = Some(status);
-                tracing::info!(url = %self.url, attempts, "forwarded");
-                Ok(None)
+                tracing::info!(url = %self.url, attempts = sent, "forwarded");
+                return Report {
+                    result: Ok(None),
+                    attempts: sent,
+                    last_status: Some(status.as_u16()),
+                    permanent: false,
+                    setback: None,
+                };
             }
-            Err(RetryError::NoTime) => Err(ForwardError::NoTime(self.url.clone())),
-            Err(RetryError::Failed(error)) => Err(error),
-            Err(RetryError::OutOfTime(last)) => Err(ForwardError::OutOfTime { attempts, last: Box::new(last) }),
+            Err(RetryError::NoTime) => ForwardError::NoTime(self.url.clone()),
+            Err(RetryError::Failed(error)) => error,
+            Err(RetryError::OutOfTime(last)) => ForwardError::OutOfTime { attempts: sent, last: Box::new(last) },
         };
-        let (permanent, last_status) = match &result {
-            Ok(_) => (false, last_status),
-            Err(error) => (error.is_permanent(), error.status()),
-        };
-        // A circuit that refused the call, or a secret that could not be had: nothing was sent.
-        let sent = match &result {
-            Err(ForwardError::CircuitOpen(_) | ForwardError::Secret { .. } | ForwardError::NoTime(_)) => {
-                attempts.saturating_sub(1)
-            }
-            _ => attempts,
-        };
+        let permanent = result.is_permanent();
+        let setback = (!permanent).then(|| self.setback(&result, sent));
         Report {
-            result: result.map_err(Into::into),
+            last_status: result.status().map(|status| status.as_u16()),
+            result: Err(result.into()),
             attempts: sent,
-            last_status: last_status.map(|status| status.as_u16()),
             permanent,
+            setback,
+        }
+    }
+}
+
+impl Forward {
+    /// What a failed delivery means for its next attempt.
+    fn setback(&self, error: &ForwardError, sent: u32) -> Setback {
+        match error {
+            // Nothing was sent: wait for the circuit, spread over a tenth of the wait (at least a
+            // second) so that the waiting events do not all come back at once.
+            ForwardError::CircuitOpen(open) if sent == 0 => {
+                let wait = open.until_ms - hookway_core::unix_now_ms();
+                let spread = u64::try_from((wait / 10).max(1_000)).unwrap_or(1_000);
+                let jitter = i64::try_from(fastrand::u64(0..=spread)).unwrap_or_default();
+                Setback::CircuitOpen { until: open.until_ms + jitter }
+            }
+            ForwardError::CircuitOpen(open) => Setback::Failed { not_before: Some(open.until_ms) },
+            ForwardError::Throttled { retry_after, .. } => Setback::Throttled { asked: *retry_after },
+            ForwardError::RateLimited { slot, .. } if sent == 0 => Setback::RateLimited { slot: *slot },
+            ForwardError::NoTime(_) => Setback::NoTime,
+            _ => Setback::Failed { not_before: None },
         }
     }
 }

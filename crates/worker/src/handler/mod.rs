@@ -21,9 +21,10 @@ use serde_json::Value;
 
 use crate::deadline::Deadline;
 use crate::event::Event;
+use crate::schedule::Setback;
 
-/// Why a handler failed. The event is retried (by the queue, or by Lambda for a job) and ends in
-/// a dead-letter queue with this reason if it keeps failing.
+/// Why a handler failed. The event is retried (on the handler's retry schedule, or by Lambda for
+/// a job) and ends in a dead-letter queue with this reason if it keeps failing.
 pub type HandlerError = Box<dyn std::error::Error + Send + Sync>;
 
 /// Processes events.
@@ -34,9 +35,12 @@ pub trait Handler: Send + Sync {
 
     /// One delivery of the event: [`Handler::handle`], and what its record keeps of it. A
     /// handler that makes several attempts or talks HTTP says more (see [`forward::Forward`]).
-    async fn deliver(&self, event: &Event, deadline: Deadline) -> Report {
+    /// `slot` is a rate-limit slot an earlier attempt reserved for this delivery (Unix ms).
+    async fn deliver(&self, event: &Event, deadline: Deadline, slot: Option<i64>) -> Report {
+        let _ = slot;
         let result = self.handle(event, deadline).await;
-        Report { result, attempts: 1, last_status: None, permanent: false }
+        let setback = result.is_err().then_some(Setback::Failed { not_before: None });
+        Report { result, attempts: 1, last_status: None, permanent: false, setback }
     }
 }
 
@@ -51,6 +55,9 @@ pub struct Report {
     pub last_status: Option<u16>,
     /// The failure cannot heal by retrying: the event goes straight to the dead-letter queue.
     pub permanent: bool,
+    /// Why it did not succeed, as far as its next attempt is concerned (none: it succeeded, or
+    /// was refused for good).
+    pub setback: Option<Setback>,
 }
 
 /// The Rust handlers a deployment adds, by the name its routes give them.

@@ -53,6 +53,7 @@ mod tests {
             body_object: None,
             replay: None,
             attempt: 1,
+            retry: None,
         }
     }
 

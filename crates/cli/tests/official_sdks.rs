@@ -1,0 +1,177 @@
+//! Each provider whose official SDK is a Python package, both ways: what `hookway sign` signs the
+//! SDK accepts, and what the SDK signs `hookway verify` accepts. The SDKs are installed into .venv
+//! from tools/requirements.txt; tools/official_sdks.py drives them.
+
+use std::io::Write as _;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+use hookway_core::hookway_providers::key::generate;
+use hookway_core::scheme::Scheme;
+use hookway_testkit::workspace_root;
+
+fn run(program: &str, args: &[&str], stdin: &[u8]) -> Output {
+    let mut child = Command::new(program)
+        .args(args)
+        .current_dir(workspace_root())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|error| panic!("{program}: {error}"));
+    let _ = child.stdin.take().unwrap().write_all(stdin);
+    child.wait_with_output().unwrap()
+}
+
+fn python() -> String {
+    workspace_root().join(".venv/bin/python").to_str().unwrap().to_owned()
+}
+
+fn text(output: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr))
+}
+
+/// A provider, the secret `hookway verify` takes, and what signs (the secret, or a test private key).
+struct Case {
+    provider: &'static str,
+    secret: String,
+    signing: String,
+    body: &'static str,
+}
+
+fn cases() -> Vec<Case> {
+    let pair = |name: &str| {
+        let spec = hookway_core::hookway_providers::find(name).unwrap().spec;
+        generate(spec.algorithm, spec.secret, [42u8; 32])
+    };
+    let hmac = |provider: &'static str, secret: &str, body: &'static str| Case {
+        provider,
+        secret: secret.to_owned(),
+        signing: secret.to_owned(),
+        body,
+    };
+    let json = r#"{"type": "thing.done", "id": "evt_1", "data": {"n": 1}}"#;
+    let discord = pair("discord");
+    let sendgrid = pair("sendgrid");
+    vec![
+        hmac("stripe", "whsec_test_secret", json),
+        hmac("slack", "8f742231b10e8888abcd99yyyzzz85a5", json),
+        hmac("twilio", "12345", "CallSid=CA1234567890ABCDE&Caller=%2B12349013030&Digits=1234&From=%2B12349013030"),
+        hmac(
+            "hubspot",
+            "yyyyyyyy-yyyy-yyyy-yyyy-yyyyyyyyyyyy",
+            r#"[{"eventId": 1, "subscriptionType": "contact.creation"}]"#,
+        ),
+        hmac("svix", "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD", json),
+        hmac("clerk", "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD", json),
+        hmac("resend", "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD", json),
+        hmac("standard-webhooks", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", json),
+        hmac("paddle", "pdl_ntfset_01gkpjp8bkm3tm53kdgkx6sms7_6h3qd3uFSi9YCD3OLYAShQI90XTI5vEI", json),
+        hmac("square", "asdf1234", json),
+        Case { provider: "discord", secret: discord.secret, signing: discord.private_key.unwrap(), body: json },
+        Case { provider: "sendgrid", secret: sendgrid.secret, signing: sendgrid.private_key.unwrap(), body: "[]" },
+    ]
+}
+
+const URL: &str = "https://hooks.example.com/v1/webhooks/provider?account=7";
+
+fn body_file(case: &Case) -> PathBuf {
+    let path =
+        PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("sdk-{}-{}.body", case.provider, std::process::id()));
+    std::fs::write(&path, case.body).unwrap();
+    path
+}
+
+#[test]
+fn what_hookway_signs_each_official_sdk_accepts() {
+    let hookway = env!("CARGO_BIN_EXE_hookway");
+    let now = hookway_core::unix_now().to_string();
+    for case in cases() {
+        let file = body_file(&case);
+        let key_flag = if Scheme::named(case.provider).unwrap().spec().algorithm.is_public_key() {
+            "--private-key"
+        } else {
+            "--secret"
+        };
+        let signed = run(
+            hookway,
+            &[
+                "sign",
+                "--scheme",
+                case.provider,
+                key_flag,
+                &case.signing,
+                "--url",
+                URL,
+                "--timestamp",
+                &now,
+                file.to_str().unwrap(),
+            ],
+            b"",
+        );
+        assert!(signed.status.success(), "{}: {}", case.provider, text(&signed));
+        let sdk = run(
+            &python(),
+            &["tools/official_sdks.py", "verify", case.provider, &case.signing, file.to_str().unwrap(), URL, &now],
+            &signed.stdout,
+        );
+        assert!(
+            sdk.status.success(),
+            "{}: the SDK refused hookway's signature: {}\n{}",
+            case.provider,
+            text(&sdk),
+            text(&signed)
+        );
+
+        let tampered = run(
+            &python(),
+            &[
+                "tools/official_sdks.py",
+                "verify",
+                case.provider,
+                &case.signing,
+                file.to_str().unwrap(),
+                &format!("{URL}x"),
+                &now,
+            ],
+            &signed.stdout,
+        );
+        let signs_url = Scheme::named(case.provider).unwrap().signs_url();
+        assert_eq!(tampered.status.success(), !signs_url, "{}: another URL", case.provider);
+    }
+}
+
+#[test]
+fn what_each_official_sdk_signs_hookway_verifies() {
+    let hookway = env!("CARGO_BIN_EXE_hookway");
+    let now = hookway_core::unix_now().to_string();
+    for case in cases() {
+        let file = body_file(&case);
+        let signed = run(
+            &python(),
+            &["tools/official_sdks.py", "sign", case.provider, &case.signing, file.to_str().unwrap(), URL, &now],
+            b"",
+        );
+        assert!(signed.status.success(), "{}: {}", case.provider, text(&signed));
+        let mut args = vec!["verify", "--scheme", case.provider, "--secret", &case.secret, "--url", URL, "--now", &now];
+        let lines = String::from_utf8(signed.stdout.clone()).unwrap();
+        let headers: Vec<String> = lines.lines().flat_map(|line| ["-H".to_owned(), line.to_owned()]).collect();
+        args.extend(headers.iter().map(String::as_str));
+        args.push(file.to_str().unwrap());
+        let verified = run(hookway, &args, b"");
+        assert!(
+            String::from_utf8_lossy(&verified.stdout).starts_with("valid\n"),
+            "{}: {}\n{lines}",
+            case.provider,
+            text(&verified)
+        );
+
+        let wrong = format!("{}x", case.secret);
+        if case.secret == case.signing && !case.secret.starts_with("whsec_") {
+            let mut other = args.clone();
+            other[4] = &wrong;
+            let refused = run(hookway, &other, b"");
+            assert_eq!(refused.status.code(), Some(1), "{}: a wrong secret", case.provider);
+        }
+    }
+}

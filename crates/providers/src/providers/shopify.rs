@@ -1,0 +1,19 @@
+//! Shopify: `X-Shopify-Hmac-SHA256: <base64>`, HMAC-SHA256 of the body with the app's client
+//! secret as UTF-8, no timestamp. The id is `X-Shopify-Webhook-Id`, the type `X-Shopify-Topic`.
+//! A preset of the generic HMAC engine.
+
+use crate::spec::*;
+
+/// Shopify.
+pub const PROVIDER: Provider = Provider {
+    name: "shopify",
+    title: "Shopify",
+    docs: "https://shopify.dev/docs/apps/build/webhooks/subscribe/https#step-5-verify-the-webhook",
+    spec: Spec {
+        signature: Carrier::Header { name: "X-Shopify-Hmac-SHA256", prefix: "", encoding: Encoding::Base64 },
+        id: Some(Locate::Header("X-Shopify-Webhook-Id")),
+        event_type: Some(Locate::Header("X-Shopify-Topic")),
+        kept_headers: &["X-Shopify-Shop-Domain", "X-Shopify-API-Version", "X-Shopify-Triggered-At", "X-Shopify-Event-Id"],
+        ..Spec::BODY_HMAC
+    },
+};

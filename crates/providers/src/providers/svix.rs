@@ -1,0 +1,14 @@
+//! Svix: Standard Webhooks under Svix's header names — `svix-id`, `svix-timestamp` and
+//! `svix-signature` (`v1,<base64>` entries), HMAC-SHA256 of `{id}.{timestamp}.{body}` with the
+//! `whsec_` base64 secret. The id is `svix-id`, the type the body's `type`.
+
+use super::standard_webhooks::SVIX_SPEC;
+use crate::spec::*;
+
+/// Svix.
+pub const PROVIDER: Provider = Provider {
+    name: "svix",
+    title: "Svix",
+    docs: "https://docs.svix.com/receiving/verifying-payloads/how-manual",
+    spec: SVIX_SPEC,
+};
