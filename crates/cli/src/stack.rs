@@ -40,6 +40,8 @@ pub struct Stack {
     pub jobs_dlq_url: String,
     /// The state table.
     pub table: String,
+    /// The archive bucket.
+    pub archive_bucket: String,
     /// The worker function.
     pub worker_function: String,
     /// Where the Lambda API is, when it is not AWS's (the local gateway).
@@ -73,6 +75,7 @@ impl StackArgs {
                 events_dlq_url: state.events_dlq_url,
                 jobs_dlq_url: state.jobs_dlq_url,
                 table: state.table,
+                archive_bucket: state.archive_bucket,
                 worker_function: state.worker_function,
                 lambda_endpoint: Some(state.gateway_url),
             });
@@ -91,6 +94,7 @@ impl StackArgs {
             events_dlq_url: output("EventsDeadLetterQueueUrl")?,
             jobs_dlq_url: output("JobsDeadLetterQueueUrl")?,
             table: output("TableName")?,
+            archive_bucket: output("ArchiveBucketName")?,
             worker_function: output("WorkerFunctionName")?,
             lambda_endpoint: None,
             aws,

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use hookway_core::local::state::DevState;
 use hookway_testkit::receiver::{Receiver, Reply};
-use hookway_testkit::{free_port, wait_for, workspace_root};
+use hookway_testkit::{free_port, queue_length, wait_for, workspace_root};
 use nix::sys::signal::{Signal, kill, killpg};
 use nix::unistd::Pid;
 use serde_json::{Value, json};
@@ -308,10 +308,10 @@ async fn the_local_stack_end_to_end() {
         assert_eq!(answer.json::<Value>().await.unwrap()["id"], "e2e-twice");
     }
     let state = stack.state().unwrap();
-    let sqs = aws_sdk_sqs::Client::new(&hookway_core::local::sdk_config(&state.aws_endpoint).await);
+    let aws = hookway_core::local::sdk_config(&state.aws_endpoint).await;
     wait_for("both deliveries to be processed", STEP_DEADLINE, || async {
         let delivered = !deliveries(&receiver, "e2e-twice").is_empty();
-        (delivered && queue_is_empty(&sqs, &state.events_queue_url).await).then_some(())
+        (delivered && queue_length(&aws, &state.events_queue_url).await == 0).then_some(())
     })
     .await;
     assert_eq!(deliveries(&receiver, "e2e-twice").len(), 1, "forwarded once");
@@ -481,19 +481,4 @@ fn read(path: &Path) -> String {
 fn local_secret(stack: &LocalStack, parameter: &str) -> String {
     let secrets = hookway_core::local::secrets::LocalSecrets::load(&stack.state_dir).unwrap();
     secrets.values[parameter].clone()
-}
-
-async fn queue_is_empty(sqs: &aws_sdk_sqs::Client, url: &str) -> bool {
-    use aws_sdk_sqs::types::QueueAttributeName::{ApproximateNumberOfMessages, ApproximateNumberOfMessagesNotVisible};
-    let attributes = sqs
-        .get_queue_attributes()
-        .queue_url(url)
-        .attribute_names(ApproximateNumberOfMessages)
-        .attribute_names(ApproximateNumberOfMessagesNotVisible)
-        .send()
-        .await
-        .unwrap()
-        .attributes
-        .unwrap_or_default();
-    attributes.values().all(|count| count == "0")
 }

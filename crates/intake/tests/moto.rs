@@ -8,8 +8,6 @@ use std::time::Duration;
 
 use aws_config::SdkConfig;
 use aws_sdk_sqs::types::Message;
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD as BASE64;
 use hookway_core::archive::{INLINE_BODY_LIMIT, ObjectStore, S3Store, read_body, s3_client};
 use hookway_core::config::MAX_BODY_BYTES_LIMIT;
 use hookway_core::envelope::{BodyEncoding, SQS_MAX_MESSAGE_BYTES};
@@ -21,7 +19,8 @@ use hookway_intake::Intake;
 use hookway_intake::metrics::MetricsSink;
 use hookway_intake::queue::SqsQueue;
 use hookway_testkit::{
-    MotoServer, closed_endpoint, create_bucket, create_queue, create_table, put_secret, sdk_config_for,
+    MotoServer, closed_endpoint, create_bucket, create_queue, create_table, drain_queue, put_secret, rest_proxy_event,
+    sdk_config_for,
 };
 use http::StatusCode;
 use serde_json::{Value, json};
@@ -186,32 +185,7 @@ impl Harness {
 
     /// Every message in the queue, removed.
     async fn drain(&self) -> Vec<Message> {
-        let sqs = aws_sdk_sqs::Client::new(&self.aws);
-        let mut messages = Vec::new();
-        loop {
-            let received = sqs
-                .receive_message()
-                .queue_url(&self.queue_url)
-                .max_number_of_messages(10)
-                .message_attribute_names("All")
-                .send()
-                .await
-                .unwrap()
-                .messages
-                .unwrap_or_default();
-            if received.is_empty() {
-                return messages;
-            }
-            for message in &received {
-                sqs.delete_message()
-                    .queue_url(&self.queue_url)
-                    .receipt_handle(message.receipt_handle().unwrap())
-                    .send()
-                    .await
-                    .unwrap();
-            }
-            messages.extend(received);
-        }
+        drain_queue(&self.aws, &self.queue_url).await
     }
 }
 
@@ -243,17 +217,7 @@ async fn intake(config: &Config, clients: Clients<'_>, queue_url: &str, refresh_
 
 /// A REST API proxy event, as API Gateway sends it: the fixture with this request in it.
 fn rest_event(method: &str, path: &str, headers: &[(String, String)], body: &[u8]) -> lambda_http::Request {
-    let mut event: Value = serde_json::from_str(REST_EVENT).unwrap();
-    let single: serde_json::Map<String, Value> = headers.iter().map(|(n, v)| (n.clone(), json!(v))).collect();
-    let multi: serde_json::Map<String, Value> = headers.iter().map(|(n, v)| (n.clone(), json!([v]))).collect();
-    event["httpMethod"] = json!(method);
-    event["path"] = json!(path);
-    event["requestContext"]["path"] = json!(format!("/v1{path}"));
-    event["headers"] = Value::Object(single);
-    event["multiValueHeaders"] = Value::Object(multi);
-    event["body"] = json!(BASE64.encode(body));
-    event["isBase64Encoded"] = json!(true);
-    lambda_http::request::from_str(&event.to_string()).unwrap()
+    lambda_http::request::from_str(&rest_proxy_event(method, path, headers, body)).unwrap()
 }
 
 fn answer(response: lambda_http::Response<lambda_http::Body>) -> Answer {

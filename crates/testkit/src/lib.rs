@@ -143,7 +143,66 @@ pub async fn create_table(config: &SdkConfig, name: &str) {
     resources::create_table(&patient(config), name).await.unwrap();
 }
 
+/// A REST API proxy event, as API Gateway sends it to the intake: the repository's fixture with
+/// this request in it (the body base64-encoded, as the API's binary media types make it), as JSON.
+pub fn rest_proxy_event(method: &str, path: &str, headers: &[(String, String)], body: &[u8]) -> String {
+    use base64::Engine as _;
+    use serde_json::{Value, json};
+    let mut event: Value = serde_json::from_str(include_str!("../../../fixtures/apigw-rest-proxy-event.json")).unwrap();
+    let single: serde_json::Map<String, Value> = headers.iter().map(|(n, v)| (n.clone(), json!(v))).collect();
+    let multi: serde_json::Map<String, Value> = headers.iter().map(|(n, v)| (n.clone(), json!([v]))).collect();
+    event["httpMethod"] = json!(method);
+    event["path"] = json!(path);
+    event["requestContext"]["path"] = json!(format!("/v1{path}"));
+    event["headers"] = Value::Object(single);
+    event["multiValueHeaders"] = Value::Object(multi);
+    event["body"] = json!(base64::engine::general_purpose::STANDARD.encode(body));
+    event["isBase64Encoded"] = json!(true);
+    event.to_string()
+}
+
 /// Creates an archive bucket.
 pub async fn create_bucket(config: &SdkConfig, name: &str) {
     resources::create_bucket(&patient(config), name, None).await.unwrap();
+}
+
+/// Every message in the queue at `url`, with its attributes, removed.
+pub async fn drain_queue(config: &SdkConfig, url: &str) -> Vec<aws_sdk_sqs::types::Message> {
+    let sqs = aws_sdk_sqs::Client::new(config);
+    let mut messages = Vec::new();
+    loop {
+        let received = sqs
+            .receive_message()
+            .queue_url(url)
+            .max_number_of_messages(10)
+            .message_attribute_names("All")
+            .send()
+            .await
+            .unwrap()
+            .messages
+            .unwrap_or_default();
+        if received.is_empty() {
+            return messages;
+        }
+        for message in &received {
+            sqs.delete_message().queue_url(url).receipt_handle(message.receipt_handle().unwrap()).send().await.unwrap();
+        }
+        messages.extend(received);
+    }
+}
+
+/// How many messages the queue at `url` holds, visible or in flight.
+pub async fn queue_length(config: &SdkConfig, url: &str) -> usize {
+    use aws_sdk_sqs::types::QueueAttributeName::{ApproximateNumberOfMessages, ApproximateNumberOfMessagesNotVisible};
+    let attributes = aws_sdk_sqs::Client::new(config)
+        .get_queue_attributes()
+        .queue_url(url)
+        .attribute_names(ApproximateNumberOfMessages)
+        .attribute_names(ApproximateNumberOfMessagesNotVisible)
+        .send()
+        .await
+        .unwrap()
+        .attributes
+        .unwrap_or_default();
+    attributes.values().map(|count| count.parse::<usize>().unwrap()).sum()
 }
