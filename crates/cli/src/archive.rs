@@ -171,9 +171,10 @@ pub async fn records(table: &DynamoStore, keys: &[RecordKey]) -> Result<HashMap<
 pub enum Status {
     /// Every delivery succeeded (or nothing had to be delivered: unrouted, stale, a duplicate).
     Delivered,
-    /// Its last attempt failed: it is retried, or in the dead-letter queue.
+    /// It failed for good: refused, out of retries (in the dead-letter queue), or left to the
+    /// queue's own retries.
     Failed,
-    /// Not processed yet, or being processed.
+    /// Not processed yet, being processed, or waiting in the events queue for its next attempt.
     Pending,
     /// Its record has expired (`worker.idempotencyTtlDays`): only the archive remembers it.
     Expired,
@@ -186,7 +187,7 @@ impl Status {
         match record.map(|record| record.status.as_str()) {
             Some("COMPLETED") => Status::Delivered,
             Some("FAILED") => Status::Failed,
-            Some("IN_PROGRESS") => Status::Pending,
+            Some("IN_PROGRESS" | "WAITING") => Status::Pending,
             _ => {
                 let age = hookway_core::parse_rfc3339(received_at).and_then(|at| at.elapsed().ok()).unwrap_or_default();
                 if age > record_ttl { Status::Expired } else { Status::Pending }
@@ -235,6 +236,8 @@ mod tests {
         assert_eq!(Status::of(Some(&record("COMPLETED")), &now, week), Status::Delivered);
         assert_eq!(Status::of(Some(&record("FAILED")), &now, week), Status::Failed);
         assert_eq!(Status::of(Some(&record("IN_PROGRESS")), &now, week), Status::Pending);
+        let old = "2020-01-01T00:00:00Z";
+        assert_eq!(Status::of(Some(&record("WAITING")), old, week), Status::Pending, "retried, however long");
         assert_eq!(Status::of(None, &now, week), Status::Pending, "not claimed yet");
         assert_eq!(Status::of(None, "2020-01-01T00:00:00Z", week), Status::Expired);
         assert_eq!(Status::of(Some(&record("")), "2020-01-01T00:00:00Z", week), Status::Expired, "a replay mark alone");
