@@ -42,7 +42,8 @@ pub struct Args {
     /// Print what would be sent, and how many, and send nothing.
     #[arg(long)]
     dry_run: bool,
-    /// The run's name [default: one made from the filter, so the same command resumes the same run].
+    /// The run's name [default: one made from the filter, so the same command resumes the same
+    /// run; after a relative --since such as 2h, resume with the name the first run printed].
     #[arg(long, value_name = "NAME")]
     run: Option<String>,
     /// The configuration file (how long records are kept).
