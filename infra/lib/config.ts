@@ -37,6 +37,10 @@ export interface QueueConfig {
   readonly retentionDays: number;
 }
 
+export interface ArchiveConfig {
+  readonly retentionDays: number;
+}
+
 export interface JobsConfig {
   readonly retryAttempts: number;
   readonly maxEventAgeSeconds: number;
@@ -87,6 +91,7 @@ export interface HookwayConfig {
   readonly worker: WorkerConfig;
   readonly queue: QueueConfig;
   readonly jobs: JobsConfig;
+  readonly archive: ArchiveConfig;
   readonly alarms: AlarmsConfig;
   readonly logRetentionDays: number;
   /** Active AWS X-Ray tracing of the API and both functions. */

@@ -3,6 +3,7 @@ import { Aws, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 
 import { AttributeType, BillingMode, Table } from 'aws-cdk-lib/aws-dynamodb';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { Archive } from './archive';
 import { deliveryNames, type LoadedConfig } from './config';
 import { IngestApi } from './ingest-api';
 import { Intake } from './intake';
@@ -21,7 +22,7 @@ export interface HookwayStackProps extends StackProps {
 
 /**
  * The whole of Hookway: the API, the intake, the events queue and its dead-letter queue, the worker,
- * the jobs dead-letter queue, the state table and the alarms, sized by hookway.json.
+ * the jobs dead-letter queue, the state table, the archive bucket and the alarms, sized by hookway.json.
  */
 export class HookwayStack extends Stack {
   constructor(scope: Construct, id: string, props: HookwayStackProps) {
@@ -46,11 +47,15 @@ export class HookwayStack extends Stack {
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
+    // Every event, archived by the worker a batch at a time, and the bodies too large for a message.
+    const archive = new Archive(this, 'Archive', { archive: settings.archive, queue: settings.queue });
+
     const intake = new Intake(this, 'Intake', {
       config: props.config,
       manifestPath: crate('intake'),
       eventsQueue: queueing.eventsQueue,
       table,
+      archive,
       logRetention,
     });
     const worker = new Worker(this, 'Worker', {
@@ -60,6 +65,7 @@ export class HookwayStack extends Stack {
       eventsDeadLetterQueue: queueing.eventsDeadLetterQueue,
       jobsDeadLetterQueue: queueing.jobsDeadLetterQueue,
       table,
+      archive,
       logRetention,
     });
     const api = new IngestApi(this, 'Api', {
@@ -95,6 +101,7 @@ export class HookwayStack extends Stack {
     output(this, 'EventsDeadLetterQueueUrl', queueing.eventsDeadLetterQueue.queueUrl, 'Events that failed every delivery');
     output(this, 'JobsDeadLetterQueueUrl', queueing.jobsDeadLetterQueue.queueUrl, 'Jobs that failed every attempt');
     output(this, 'TableName', table.tableName, 'The state table: idempotency records and job status');
+    output(this, 'ArchiveBucketName', archive.bucket.bucketName, 'The event store: every event (events/), and the bodies too large for a message (bodies/)');
     output(this, 'WorkerFunctionName', worker.function.functionName, 'The worker: hookway dlq redrive --queue jobs invokes it again');
     output(
       this,

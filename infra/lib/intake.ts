@@ -6,6 +6,7 @@ import type { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { RustFunction } from 'cargo-lambda-cdk';
 import { Construct } from 'constructs';
+import type { Archive } from './archive';
 import type { LoadedConfig } from './config';
 import { RustLambda } from './rust-lambda';
 import { grantSecureParameters } from './secure-parameters';
@@ -17,12 +18,15 @@ export interface IntakeProps {
   readonly eventsQueue: IQueue;
   /** The state table, where the intake reads job records for `GET /jobs/{id}`. */
   readonly table: ITable;
+  /** Where the intake puts a body too large for a message, before its 202. */
+  readonly archive: Archive;
   readonly logRetention: RetentionDays;
 }
 
 /**
  * The intake Lambda: verifies each webhook with its source's secrets and puts it in the events
- * queue; answers `GET /jobs/{id}` from the state table. It may do exactly that and nothing more.
+ * queue (a large body in the archive bucket first); answers `GET /jobs/{id}` from the state table.
+ * It may do exactly that and nothing more.
  */
 export class Intake extends Construct {
   readonly function: RustFunction;
@@ -44,6 +48,7 @@ export class Intake extends Construct {
         HOOKWAY_CONFIG: props.config.json,
         HOOKWAY_EVENTS_QUEUE_URL: props.eventsQueue.queueUrl,
         HOOKWAY_TABLE: props.table.tableName,
+        HOOKWAY_ARCHIVE_BUCKET: props.archive.bucket.bucketName,
       },
       logRetention: props.logRetention,
       tracing: props.config.settings.tracing,
@@ -57,6 +62,7 @@ export class Intake extends Construct {
     this.function.addToRolePolicy(
       new PolicyStatement({ actions: ['dynamodb:GetItem'], resources: [props.table.tableArn] }),
     );
+    props.archive.grantBodiesPut(this.function);
     // The sources' secrets, that the operator puts in SSM.
     grantSecureParameters(this, this.function, settings.sources.flatMap((source) => source.secretParameters), 'secrets');
 

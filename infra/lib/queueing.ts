@@ -3,11 +3,14 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { QueueConfig } from './config';
 
-/** The largest SQS message: the intake's envelopes carry bodies of up to 512 KiB, base64-encoded. */
+/**
+ * The largest SQS message. The intake's envelopes carry bodies of up to 256 KiB, base64-encoded
+ * (under 360 KiB in all); larger bodies travel by claim check, through the archive bucket.
+ */
 const MAX_MESSAGE_SIZE_BYTES = 1024 * 1024;
 
 /** SQS's longest retention, for the dead-letter queues: time enough to look and redrive. */
-const DEAD_LETTER_RETENTION = Duration.days(14);
+export const DEAD_LETTER_RETENTION = Duration.days(14);
 
 /** Every queue: encrypted at rest (SSE-SQS) and refusing requests not made over TLS. */
 const secure = { encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true };

@@ -7,6 +7,7 @@ import type { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { RustFunction } from 'cargo-lambda-cdk';
 import { Construct } from 'constructs';
+import type { Archive } from './archive';
 import { type LoadedConfig, outboundParameters } from './config';
 import { RustLambda } from './rust-lambda';
 import { grantSecureParameters } from './secure-parameters';
@@ -23,6 +24,8 @@ export interface WorkerProps {
   readonly jobsDeadLetterQueue: IQueue;
   /** The state table: idempotency records, entity versions and job records. */
   readonly table: ITable;
+  /** Where the worker archives every event, and reads claim-checked bodies back. */
+  readonly archive: Archive;
   readonly logRetention: RetentionDays;
 }
 
@@ -49,6 +52,7 @@ export class Worker extends Construct {
         HOOKWAY_TABLE: props.table.tableName,
         HOOKWAY_EVENTS_QUEUE_URL: props.eventsQueue.queueUrl,
         HOOKWAY_EVENTS_DLQ_URL: props.eventsDeadLetterQueue.queueUrl,
+        HOOKWAY_ARCHIVE_BUCKET: props.archive.bucket.bucketName,
       },
       logRetention: props.logRetention,
       tracing: props.config.settings.tracing,
@@ -79,7 +83,8 @@ export class Worker extends Construct {
 
     // The state table's items, one at a time, exactly as hookway-core's DynamoStore and the worker's
     // shared circuits and rate limits use them (a read, and conditional or atomic updates that
-    // create or change an item); never a scan.
+    // create or change an item); never a scan. (The archive's grant adds one BatchGetItem a
+    // batch: which events are archived already.)
     this.function.addToRolePolicy(
       new PolicyStatement({ actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], resources: [props.table.tableArn] }),
     );
@@ -93,6 +98,9 @@ export class Worker extends Construct {
         resources: [props.eventsDeadLetterQueue.queueArn, props.eventsQueue.queueArn],
       }),
     );
+
+    // Every event into the archive, a batch at a time; claim-checked bodies back out.
+    props.archive.grantWorker(this.function, props.table);
 
     // The destinations' signing secrets and Authorization values, exactly those the routes name.
     grantSecureParameters(this, this.function, outboundParameters(props.config.settings), 'signing secrets and Authorization values of the destinations');

@@ -3,7 +3,7 @@ import { ConfigError, loadConfig, parseConfig } from '../lib/config';
 import { config, HOOKWAY_JSON, ROOT, SCHEMA } from './support';
 
 const github = { name: 'github', scheme: 'github', secretParameters: ['/hookway/github/secret'] };
-const SECTIONS = ['api', 'intake', 'worker', 'queue', 'jobs', 'alarms'] as const;
+const SECTIONS = ['api', 'intake', 'worker', 'queue', 'jobs', 'archive', 'alarms'] as const;
 
 function problemsOf(document: unknown): string {
   try {

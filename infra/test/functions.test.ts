@@ -7,6 +7,7 @@ describe('the intake and worker functions', () => {
   const worker = resource(template, 'AWS::Lambda::Function', 'WorkerLambdaFunction');
   const queue = resource(template, 'AWS::SQS::Queue', 'QueueingEventsQueue');
   const table = resource(template, 'AWS::DynamoDB::Table', 'StateTable');
+  const bucket = resource(template, 'AWS::S3::Bucket', 'ArchiveBucket');
 
   test.each([
     ['intake', intake],
@@ -34,20 +35,23 @@ describe('the intake and worker functions', () => {
     changed.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
   });
 
-  test('the intake gets the configuration, the events queue and the table', () => {
+  // The names are hookway-core's (crates/core/src/env.rs), whose test reads these constructs.
+  test('the intake gets the configuration, the events queue, the table and the archive bucket', () => {
     expect(intake.Properties.Environment.Variables).toEqual({
       HOOKWAY_CONFIG: JSON.stringify(HOOKWAY_JSON),
       HOOKWAY_EVENTS_QUEUE_URL: ref(queue.id),
       HOOKWAY_TABLE: ref(table.id),
+      HOOKWAY_ARCHIVE_BUCKET: ref(bucket.id),
     });
   });
 
-  test('the worker gets the configuration, the table, the events queue (to wait in) and the events DLQ', () => {
+  test('the worker gets the configuration, the table, the events queue (to wait in), the events DLQ and the archive bucket', () => {
     expect(worker.Properties.Environment.Variables).toEqual({
       HOOKWAY_CONFIG: JSON.stringify(HOOKWAY_JSON),
       HOOKWAY_TABLE: ref(table.id),
       HOOKWAY_EVENTS_QUEUE_URL: ref(queue.id),
       HOOKWAY_EVENTS_DLQ_URL: ref(resource(template, 'AWS::SQS::Queue', 'QueueingEventsDeadLetterQueue').id),
+      HOOKWAY_ARCHIVE_BUCKET: ref(bucket.id),
     });
   });
 
@@ -84,11 +88,11 @@ describe('the intake and worker functions', () => {
     );
   });
 
-  test('a configuration that fits with room for the queue URLs and table name passes', () => {
+  test('a configuration that fits with room for the queue URLs, table name and bucket name passes', () => {
     // 4096 bytes less the worker's variable names (the most of the two functions) and the
-    // longest queue URLs and table name.
-    const names = ['HOOKWAY_CONFIG', 'HOOKWAY_TABLE', 'HOOKWAY_EVENTS_QUEUE_URL', 'HOOKWAY_EVENTS_DLQ_URL'].join('').length;
-    const room = 4096 - names - 3 * 255;
+    // longest queue URLs, table name and bucket name.
+    const names = ['HOOKWAY_CONFIG', 'HOOKWAY_TABLE', 'HOOKWAY_EVENTS_QUEUE_URL', 'HOOKWAY_EVENTS_DLQ_URL', 'HOOKWAY_ARCHIVE_BUCKET'].join('').length;
+    const room = 4096 - names - 4 * 255;
     const sources = [{ name: 'github', scheme: 'github', secretParameters: ['/x'] }];
     const padding = room - JSON.stringify({ sources, routes: [{ source: '*', type: '', handler: 'log' }] }).length;
     const exact = config({ sources, routes: [{ source: '*', type: 'x'.repeat(padding), handler: 'log' }] });

@@ -1,4 +1,4 @@
-import { Validations } from 'aws-cdk-lib';
+import { type CfnElement, Validations } from 'aws-cdk-lib';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { build } from './support';
@@ -24,6 +24,7 @@ describe('cdk-nag AWS Solutions checks', () => {
 
   test('every acknowledgement gives its reason', () => {
     const { stack } = build();
+    const bucket = stack.getLogicalId(stack.node.findChild('Archive').node.findChild('Bucket').node.defaultChild as CfnElement);
     const acknowledged = stack.node
       .findAll()
       .flatMap((construct) =>
@@ -37,9 +38,13 @@ describe('cdk-nag AWS Solutions checks', () => {
       'Hookway/Api/RestApi: AwsSolutions-APIG4',
       'Hookway/Api/RestApi: AwsSolutions-COG4',
       'Hookway/Api/RestApi: AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+      'Hookway/Archive/Bucket: AwsSolutions-S1',
+      `Hookway/Intake/Lambda/Role: AwsSolutions-IAM5[Resource::<${bucket}.Arn>/bodies/*]`,
       'Hookway/Intake/Lambda/Role: AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:kms:<AWS::Region>:<AWS::AccountId>:key/*]',
       'Hookway/Monitoring/AlarmTopic: AwsSolutions-SNS2',
       'Hookway/Queueing/JobsDeadLetterQueue: AwsSolutions-SQS3',
+      `Hookway/Worker/Lambda/Role: AwsSolutions-IAM5[Resource::<${bucket}.Arn>/bodies/*]`,
+      `Hookway/Worker/Lambda/Role: AwsSolutions-IAM5[Resource::<${bucket}.Arn>/events/*]`,
     ]);
     for (const { reason } of acknowledged) {
       expect(reason.length).toBeGreaterThan(60);

@@ -30,6 +30,7 @@ describe('the outputs', () => {
       EventsDeadLetterQueueUrl: `\${${resource(template, 'AWS::SQS::Queue', 'QueueingEventsDeadLetterQueue').id}}`,
       JobsDeadLetterQueueUrl: `\${${resource(template, 'AWS::SQS::Queue', 'QueueingJobsDeadLetterQueue').id}}`,
       TableName: `\${${resource(template, 'AWS::DynamoDB::Table', 'StateTable').id}}`,
+      ArchiveBucketName: `\${${resource(template, 'AWS::S3::Bucket', 'ArchiveBucket').id}}`,
       WorkerFunctionName: `\${${resource(template, 'AWS::Lambda::Function', 'WorkerLambdaFunction').id}}`,
       DashboardUrl: `https://\${AWS::Region}.console.aws.amazon.com/cloudwatch/home?region=\${AWS::Region}#dashboards:name=\${${
         resource(template, 'AWS::CloudWatch::Dashboard', 'MonitoringDashboard').id

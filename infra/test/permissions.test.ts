@@ -51,13 +51,15 @@ describe('least privilege', () => {
   const eventsQueue = arnOf(resource(template, 'AWS::SQS::Queue', 'QueueingEventsQueue').id);
   const jobsDlq = arnOf(resource(template, 'AWS::SQS::Queue', 'QueueingJobsDeadLetterQueue').id);
   const eventsDlq = arnOf(resource(template, 'AWS::SQS::Queue', 'QueueingEventsDeadLetterQueue').id);
+  const objects = (prefix: string) => ({ 'Fn::Join': ['', [arnOf(resource(template, 'AWS::S3::Bucket', 'ArchiveBucket').id), `/${prefix}*`]] });
   const secretNames: string[] = HOOKWAY_JSON.sources.flatMap((s: any) => s.secretParameters).sort();
   const parameterArns = sorted(secretNames.map(parameterArn));
 
-  test('the intake may send to the events queue, read its sources’ secrets and get job records, nothing else', () => {
+  test('the intake may send to the events queue, put large bodies, read its sources’ secrets and get job records, nothing else', () => {
     expect(grantsOf(template, 'IntakeLambdaFunction')).toEqual([
       { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: eventsQueue },
       { Effect: 'Allow', Action: 'dynamodb:GetItem', Resource: table },
+      { Effect: 'Allow', Action: 's3:PutObject', Resource: objects('bodies/') },
       { Effect: 'Allow', Action: sorted(['ssm:GetParameter', 'ssm:GetParameters']), Resource: parameterArns },
       {
         Effect: 'Allow',
@@ -95,11 +97,14 @@ describe('least privilege', () => {
       Resource: eventsQueue,
     },
     { Effect: 'Allow', Action: sorted(['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage']), Resource: jobsDlq },
-    { Effect: 'Allow', Action: sorted(['dynamodb:GetItem', 'dynamodb:UpdateItem']), Resource: table },
+    // The records one item at a time, and which of a batch's events are archived (one BatchGetItem).
+    { Effect: 'Allow', Action: sorted(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem']), Resource: table },
     { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: sorted([eventsDlq, eventsQueue]) },
+    { Effect: 'Allow', Action: 's3:PutObject', Resource: objects('events/') },
+    { Effect: 'Allow', Action: 's3:GetObject', Resource: objects('bodies/') },
   ];
 
-  test('the worker may consume the events queue and send events back to it, read and write table items, send to both DLQs, nothing else', () => {
+  test('the worker may consume the events queue and send events back to it, read and write table items, send to both DLQs, archive events and read bodies back, nothing else', () => {
     expect(grantsOf(template, 'WorkerLambdaFunction')).toEqual(workerBase);
   });
 

@@ -8,17 +8,29 @@
 //! holds Lambda's on-failure records, with the last error in them. `list` and `show` leave the
 //! messages where they are; `redrive` sends an event back to the events queue, or invokes the
 //! worker again asynchronously with a job, and deletes the dead letter.
+//!
+//! `redrive` takes the filters of `hookway events list` (`--source`, `--type`, `--since`,
+//! `--until`, `--id`; for jobs: source `jobs`, the job's type and id, the time it was given up) and
+//! leaves the dead letters that do not match where they are; `--rate` paces it, `--dry-run` only
+//! says what it would redrive. It goes through the queue once, redriving each match as it reads
+//! it: an interrupted redrive is run again for the rest. A letter sent back but not yet deleted
+//! when a run is cut short is sent back again by the next; the worker's idempotency record then
+//! acknowledges the second copy without delivering it again.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::process::ExitCode;
+use std::time::Duration;
 
 use aws_sdk_sqs::types::{ChangeMessageVisibilityBatchRequestEntry, Message, MessageSystemAttributeName};
 use hookway_core::Envelope;
+use hookway_core::config::JOBS_SOURCE;
 use hookway_core::dead_letter::{Cause, DeadLetter as Refusal};
+use hookway_core::job::DestinationRecord;
 use hookway_core::store::{DynamoStore, RecordKey, RecordStatus, StateStore};
-use hookway_dev::lambda::DestinationRecord;
 
 use crate::error::CliError;
+use crate::events::truncate;
+use crate::filter::{Filter, Pace, parse_rate};
 use crate::stack::{Stack, StackArgs};
 
 #[derive(Debug, clap::Subcommand)]
@@ -27,8 +39,28 @@ pub enum Command {
     List(Args),
     /// Every dead letter in full, with why it failed.
     Show(Args),
-    /// Send dead letters back for another try.
-    Redrive(Args),
+    /// Send the dead letters that match back for another try; the others stay.
+    Redrive(RedriveArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RedriveArgs {
+    /// Which dead-letter queue.
+    #[arg(long, value_enum, default_value = "events")]
+    queue: Queue,
+    #[command(flatten)]
+    filter: Filter,
+    /// At most this many [default: every match].
+    #[arg(long, value_name = "N")]
+    max: Option<usize>,
+    /// Dead letters sent back a second, at most (`N/s`).
+    #[arg(long, value_name = "N/s", default_value = "50/s", value_parser = parse_rate)]
+    rate: f64,
+    /// Print what would be redriven, and how many, and send nothing back.
+    #[arg(long)]
+    dry_run: bool,
+    #[command(flatten)]
+    stack: StackArgs,
 }
 
 #[derive(Debug, clap::Args)]
@@ -53,6 +85,8 @@ enum Queue {
 
 /// How long messages being read are hidden from other readers.
 const READ_VISIBILITY_SECONDS: i32 = 30;
+/// How long a redrive hides the letters it has read and leaves, while it reads on.
+const REDRIVE_VISIBILITY_SECONDS: i32 = 300;
 
 /// A dead letter, read.
 struct DeadLetter {
@@ -69,32 +103,31 @@ enum Letter {
 }
 
 pub async fn run(command: Command) -> Result<ExitCode, CliError> {
-    let (args, action) = match &command {
-        Command::List(args) => (args, "list"),
-        Command::Show(args) => (args, "show"),
-        Command::Redrive(args) => (args, "redrive"),
+    let (args, full) = match command {
+        Command::List(args) => (args, false),
+        Command::Show(args) => (args, true),
+        Command::Redrive(args) => return redrive(args).await,
     };
     let stack = args.stack.resolve().await?;
     let sqs = aws_sdk_sqs::Client::new(&stack.aws);
-    let url = match args.queue {
-        Queue::Events => &stack.events_dlq_url,
-        Queue::Jobs => &stack.jobs_dlq_url,
-    };
-    let messages = receive(&sqs, url, args.max).await?;
+    let url = queue_url(&stack, args.queue);
+    let messages = receive(&sqs, url, args.max, READ_VISIBILITY_SECONDS).await?;
     if messages.is_empty() {
         println!("the {} dead-letter queue is empty", queue_name(args.queue));
         return Ok(ExitCode::SUCCESS);
     }
     let letters = read(&stack, args.queue, messages).await;
-    match action {
-        "redrive" => redrive(&stack, &sqs, url, letters).await,
-        action => {
-            for letter in &letters {
-                if action == "list" { print_line(letter) } else { print_full(letter) }
-            }
-            release(&sqs, url, &letters).await;
-            Ok(ExitCode::SUCCESS)
-        }
+    for letter in &letters {
+        if full { print_full(letter) } else { print_line(letter) }
+    }
+    release(&sqs, url, &letters).await;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn queue_url(stack: &Stack, queue: Queue) -> &str {
+    match queue {
+        Queue::Events => &stack.events_dlq_url,
+        Queue::Jobs => &stack.jobs_dlq_url,
     }
 }
 
@@ -105,29 +138,39 @@ fn queue_name(queue: Queue) -> &'static str {
     }
 }
 
-/// Up to `max` messages, each once.
-async fn receive(sqs: &aws_sdk_sqs::Client, url: &str, max: usize) -> Result<Vec<Message>, CliError> {
+/// Up to `max` messages, each once, hidden for `visibility` seconds.
+async fn receive(sqs: &aws_sdk_sqs::Client, url: &str, max: usize, visibility: i32) -> Result<Vec<Message>, CliError> {
     let mut seen = HashSet::new();
     let mut messages = Vec::new();
     while messages.len() < max {
-        let batch = sqs
-            .receive_message()
-            .queue_url(url)
-            .max_number_of_messages(i32::try_from((max - messages.len()).min(10)).unwrap_or(10))
-            .visibility_timeout(READ_VISIBILITY_SECONDS)
-            .message_system_attribute_names(MessageSystemAttributeName::All)
-            .message_attribute_names("All")
-            .send()
-            .await
-            .map_err(|error| CliError::Aws(aws_sdk_sqs::error::DisplayErrorContext(error).to_string()))?
-            .messages
-            .unwrap_or_default();
+        let batch = receive_batch(sqs, url, (max - messages.len()).min(10), visibility).await?;
         if batch.is_empty() {
             break;
         }
         messages.extend(batch.into_iter().filter(|message| seen.insert(message.message_id().map(str::to_owned))));
     }
     Ok(messages)
+}
+
+/// One receive of up to `count` (at most 10) messages.
+async fn receive_batch(
+    sqs: &aws_sdk_sqs::Client,
+    url: &str,
+    count: usize,
+    visibility: i32,
+) -> Result<Vec<Message>, CliError> {
+    Ok(sqs
+        .receive_message()
+        .queue_url(url)
+        .max_number_of_messages(i32::try_from(count.clamp(1, 10)).unwrap_or(10))
+        .visibility_timeout(visibility)
+        .message_system_attribute_names(MessageSystemAttributeName::All)
+        .message_attribute_names("All")
+        .send()
+        .await
+        .map_err(|error| CliError::Aws(aws_sdk_sqs::error::DisplayErrorContext(error).to_string()))?
+        .messages
+        .unwrap_or_default())
 }
 
 /// What each message is, and why it failed.
@@ -139,7 +182,7 @@ async fn read(stack: &Stack, queue: Queue, messages: Vec<Message>) -> Vec<DeadLe
         let kind = match queue {
             Queue::Events => match Envelope::from_json(&body) {
                 Ok(envelope) => {
-                    let envelope = owned(envelope);
+                    let envelope = envelope.into_owned();
                     let record = store.status(&RecordKey::event(&envelope.source, &envelope.id)).await.ok().flatten();
                     let refusal = Refusal::from_attributes(|name| {
                         message.message_attributes()?.get(name)?.string_value().map(str::to_owned)
@@ -158,23 +201,6 @@ async fn read(stack: &Stack, queue: Queue, messages: Vec<Message>) -> Vec<DeadLe
     letters
 }
 
-fn owned(envelope: Envelope<'_>) -> Envelope<'static> {
-    let text = |value: std::borrow::Cow<'_, str>| std::borrow::Cow::Owned(value.into_owned());
-    Envelope {
-        version: envelope.version,
-        id: text(envelope.id),
-        source: text(envelope.source),
-        event_type: envelope.event_type.map(text),
-        received_at: text(envelope.received_at),
-        request_id: envelope.request_id.map(text),
-        content_type: envelope.content_type.map(text),
-        headers: envelope.headers.into_iter().map(|(name, value)| (text(name), text(value))).collect(),
-        body_encoding: envelope.body_encoding,
-        body: text(envelope.body),
-        retry: envelope.retry,
-    }
-}
-
 fn receive_count(message: &Message) -> String {
     message
         .attributes()
@@ -184,6 +210,22 @@ fn receive_count(message: &Message) -> String {
 }
 
 impl DeadLetter {
+    /// Its id, source, type and time (an event's receipt; a job's giving up), for the filters.
+    fn summary(&self) -> Option<(&str, &str, Option<&str>, &str)> {
+        match &self.kind {
+            Letter::Event { envelope, .. } => {
+                Some((&envelope.id, &envelope.source, envelope.event_type.as_deref(), &envelope.received_at))
+            }
+            Letter::Job(record) => Some((
+                record.request_payload["context"]["request-id"].as_str().unwrap_or("?"),
+                JOBS_SOURCE,
+                record.request_payload["bodyJson"]["type"].as_str(),
+                &record.timestamp,
+            )),
+            Letter::Unreadable(_) => None,
+        }
+    }
+
     /// Why it failed.
     fn reason(&self) -> String {
         match &self.kind {
@@ -262,13 +304,6 @@ fn print_full(letter: &DeadLetter) {
     println!();
 }
 
-fn truncate(text: &str, max: usize) -> String {
-    match text.char_indices().nth(max) {
-        Some((end, _)) => format!("{}… ({} bytes)", &text[..end], text.len()),
-        None => text.to_owned(),
-    }
-}
-
 /// Makes read messages visible again at once.
 async fn release(sqs: &aws_sdk_sqs::Client, url: &str, letters: &[DeadLetter]) {
     for chunk in letters.chunks(10) {
@@ -288,65 +323,107 @@ async fn release(sqs: &aws_sdk_sqs::Client, url: &str, letters: &[DeadLetter]) {
     }
 }
 
-/// Another try for each letter: events back to the events queue, jobs back to the worker.
-async fn redrive(
-    stack: &Stack,
-    sqs: &aws_sdk_sqs::Client,
-    url: &str,
-    letters: Vec<DeadLetter>,
-) -> Result<ExitCode, CliError> {
-    let lambda = lambda_client(stack);
-    let mut failed = 0;
-    for letter in &letters {
-        let result = match &letter.kind {
-            Letter::Event { envelope, .. } => {
-                // The envelope's own attributes; the worker's reasons stay behind.
-                let mut attributes = letter.message.message_attributes().cloned().unwrap_or_default();
-                attributes.retain(|name, _| !hookway_core::dead_letter::ATTRIBUTES.contains(&name.as_str()));
-                let request = sqs
-                    .send_message()
-                    .queue_url(&stack.events_queue_url)
-                    .message_body(letter.message.body().unwrap_or_default())
-                    .set_message_attributes(Some(attributes));
-                request
-                    .send()
-                    .await
-                    .map(|_| envelope.id.to_string())
-                    .map_err(|e| aws_sdk_sqs::error::DisplayErrorContext(e).to_string())
+/// Sends the matching dead letters back, as it reads them; leaves the others.
+async fn redrive(args: RedriveArgs) -> Result<ExitCode, CliError> {
+    let stack = args.stack.resolve().await?;
+    let sqs = aws_sdk_sqs::Client::new(&stack.aws);
+    let url = queue_url(&stack, args.queue);
+    let timed = args.filter.since.is_some() || args.filter.until.is_some();
+    let window = if timed { Some(args.filter.window(Duration::from_secs(366 * 86_400))?) } else { None };
+    let lambda = lambda_client(&stack);
+    let mut pace = Pace::new(args.rate);
+    let max = args.max.unwrap_or(usize::MAX);
+    let (mut seen, mut left) = (HashSet::new(), HashMap::new());
+    let (mut matched, mut failed) = (0, 0);
+    while matched < max {
+        let batch = receive_batch(&sqs, url, 10, REDRIVE_VISIBILITY_SECONDS).await?;
+        let fresh: Vec<Message> =
+            batch.into_iter().filter(|message| seen.insert(message.message_id().map(str::to_owned))).collect();
+        if fresh.is_empty() {
+            break;
+        }
+        for letter in read(&stack, args.queue, fresh).await {
+            let matches = letter.summary().is_some_and(|(id, source, event_type, at)| match &window {
+                Some(window) => args.filter.matches(id, source, event_type, at, window),
+                None => args.filter.matches_any_time(id, source, event_type),
+            });
+            if !matches || matched >= max {
+                left.insert(letter.message.message_id().unwrap_or_default().to_owned(), letter);
+                continue;
             }
-            Letter::Job(record) => {
-                let payload = serde_json::to_vec(&record.request_payload).unwrap_or_default();
-                lambda
-                    .invoke()
-                    .function_name(&stack.worker_function)
-                    .invocation_type(aws_sdk_lambda::types::InvocationType::Event)
-                    .payload(aws_sdk_lambda::primitives::Blob::new(payload))
-                    .send()
-                    .await
-                    .map(|_| record.request_payload["context"]["request-id"].as_str().unwrap_or("?").to_owned())
-                    .map_err(|e| aws_sdk_lambda::error::DisplayErrorContext(e).to_string())
+            matched += 1;
+            if args.dry_run {
+                let (id, source, event_type, at) = letter.summary().unwrap_or_default();
+                println!("would redrive: {id}  {source}/{}  {at}", event_type.unwrap_or("-"));
+                left.insert(letter.message.message_id().unwrap_or_default().to_owned(), letter);
+                continue;
             }
-            Letter::Unreadable(reason) => Err(format!("left in place, {reason}")),
-        };
-        match result {
-            Ok(id) => {
-                let receipt = letter.message.receipt_handle().unwrap_or_default();
-                sqs.delete_message()
-                    .queue_url(url)
-                    .receipt_handle(receipt)
-                    .send()
-                    .await
-                    .map_err(|error| CliError::Aws(aws_sdk_sqs::error::DisplayErrorContext(error).to_string()))?;
-                println!("redriven: {id}");
-            }
-            Err(reason) => {
-                failed += 1;
-                println!("not redriven: {}: {reason}", letter.message.message_id().unwrap_or("?"));
+            pace.tick().await;
+            match send_back(&stack, &sqs, &lambda, &letter).await {
+                Ok(id) => {
+                    let receipt = letter.message.receipt_handle().unwrap_or_default();
+                    sqs.delete_message()
+                        .queue_url(url)
+                        .receipt_handle(receipt)
+                        .send()
+                        .await
+                        .map_err(|error| CliError::Aws(aws_sdk_sqs::error::DisplayErrorContext(error).to_string()))?;
+                    println!("redriven: {id}");
+                }
+                Err(reason) => {
+                    failed += 1;
+                    println!("not redriven: {}: {reason}", letter.message.message_id().unwrap_or("?"));
+                    left.insert(letter.message.message_id().unwrap_or_default().to_owned(), letter);
+                }
             }
         }
     }
-    release(sqs, url, &letters).await;
+    let left: Vec<DeadLetter> = left.into_values().collect();
+    release(&sqs, url, &left).await;
+    if args.dry_run {
+        println!("dry run: {matched} dead letter(s) would be redriven, none was; {} left as they are", left.len());
+    } else if matched == 0 {
+        println!("no dead letter in the {} dead-letter queue matches", queue_name(args.queue));
+    }
     Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+/// Another try for one letter: an event back to the events queue, a job back to the worker. The
+/// id it was sent back with.
+async fn send_back(
+    stack: &Stack,
+    sqs: &aws_sdk_sqs::Client,
+    lambda: &aws_sdk_lambda::Client,
+    letter: &DeadLetter,
+) -> Result<String, String> {
+    match &letter.kind {
+        Letter::Event { envelope, .. } => {
+            // The envelope's own attributes; the worker's reasons stay behind.
+            let mut attributes = letter.message.message_attributes().cloned().unwrap_or_default();
+            attributes.retain(|name, _| !hookway_core::dead_letter::ATTRIBUTES.contains(&name.as_str()));
+            sqs.send_message()
+                .queue_url(&stack.events_queue_url)
+                .message_body(letter.message.body().unwrap_or_default())
+                .set_message_attributes(Some(attributes))
+                .send()
+                .await
+                .map(|_| envelope.id.to_string())
+                .map_err(|e| aws_sdk_sqs::error::DisplayErrorContext(e).to_string())
+        }
+        Letter::Job(record) => {
+            let payload = serde_json::to_vec(&record.request_payload).unwrap_or_default();
+            lambda
+                .invoke()
+                .function_name(&stack.worker_function)
+                .invocation_type(aws_sdk_lambda::types::InvocationType::Event)
+                .payload(aws_sdk_lambda::primitives::Blob::new(payload))
+                .send()
+                .await
+                .map(|_| record.request_payload["context"]["request-id"].as_str().unwrap_or("?").to_owned())
+                .map_err(|e| aws_sdk_lambda::error::DisplayErrorContext(e).to_string())
+        }
+        Letter::Unreadable(reason) => Err(format!("left in place, {reason}")),
+    }
 }
 
 /// Lambda, or the local gateway that stands in for its Invoke API.
@@ -356,16 +433,4 @@ fn lambda_client(stack: &Stack) -> aws_sdk_lambda::Client {
         config = config.endpoint_url(endpoint);
     }
     aws_sdk_lambda::Client::from_conf(config.build())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::truncate;
-
-    #[test]
-    fn long_bodies_are_cut_with_their_size() {
-        assert_eq!(truncate("short", 10), "short");
-        assert_eq!(truncate("abcdef", 3), "abc… (6 bytes)");
-        assert_eq!(truncate("ééé", 2), "éé… (6 bytes)");
-    }
 }

@@ -42,10 +42,10 @@ pub enum CliError {
     Header(String),
     /// The local stack's state.
     #[error(transparent)]
-    LocalStack(#[from] hookway_dev::state::StateError),
+    LocalStack(#[from] hookway_core::local::state::StateError),
     /// The local stack's secrets file.
     #[error(transparent)]
-    LocalSecrets(#[from] hookway_dev::secrets::SecretsFileError),
+    LocalSecrets(#[from] hookway_core::local::secrets::SecretsFileError),
     /// The local stack stopped with an error.
     #[error(transparent)]
     Dev(#[from] hookway_dev::DevError),

@@ -1,32 +1,64 @@
-//! `hookway events show ID`: where an event stands — its record in the state table, when its next
-//! attempt is (if it waits for one), and each of its deliveries: status, attempts, the
-//! destination's last answer and error, when it succeeded.
+//! `hookway events list|show`: the event store, read.
 //!
-//! A record is keyed by source and event id; without `--source`, every source of the
-//! configuration (and `jobs`) is looked up.
+//! * `list` — one line per archived event in a window (the last day unless `--since`): time, id,
+//!   source, type, and where it stands in the state table; filtered by source, type (`*`
+//!   patterns), ids and status. See [`crate::archive`] for how a day of 100,000 events is read.
+//! * `show ID` — an event in full: its envelope and headers as received, its body, its record
+//!   (status, attempts, when its next attempt is if it waits for one) and each delivery's status, attempts, last answer, error and time of
+//!   success, and the replay runs that sent it again. The record says where the event is
+//!   archived (one ranged GET); once the record has expired, the archive is searched instead.
 
-use std::path::PathBuf;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
 use hookway_core::Config;
+use hookway_core::archive::{S3Store, read_body, s3_client};
 use hookway_core::config::JOBS_SOURCE;
+use hookway_core::envelope::BodyEncoding;
 use hookway_core::store::{DynamoStore, RecordKey, RecordStatus, StateStore, WaitReason};
 
+use crate::archive::{self, Archived, Status};
 use crate::error::CliError;
-use crate::stack::StackArgs;
+use crate::filter::{Filter, parse_time};
+use crate::stack::{Stack, StackArgs};
+
+/// How long records are kept when the configuration does not say.
+const DEFAULT_RECORD_TTL_DAYS: u32 = 7;
+/// The window `list` reads, and `show` searches, without `--since`.
+const DEFAULT_SPAN: Duration = Duration::from_secs(86_400);
 
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
-    /// An event's record, its next attempt if it waits for one, and its deliveries; exits 1 if there
-    /// is none.
+    /// One line per archived event, oldest first: time, id, source, type, status.
+    List {
+        #[command(flatten)]
+        filter: Filter,
+        /// Only events that stand so.
+        #[arg(long, value_enum)]
+        status: Option<Status>,
+        /// The configuration file (how long records are kept: older events are `expired`).
+        #[arg(long, value_name = "FILE", default_value = "hookway.json")]
+        config: PathBuf,
+        #[command(flatten)]
+        stack: StackArgs,
+    },
+    /// An event in full: envelope, body, record, its next attempt if it waits for one, deliveries,
+    /// replays; exits 1 if there is none.
     Show {
-        /// The event's id (as `hookway send` and `hookway dlq list` print it).
+        /// The event's id (as `hookway send`, `events list` and `dlq list` print it).
         #[arg(value_name = "ID")]
         id: String,
         /// Its source [default: every source of the configuration, and `jobs`].
         #[arg(long, value_name = "NAME")]
         source: Option<String>,
+        /// Print the body alone, byte for byte, and nothing else.
+        #[arg(long)]
+        body: bool,
+        /// Where to search the archive once the record has expired: from TIME [default: 1d ago].
+        #[arg(long, value_name = "TIME", value_parser = parse_time)]
+        since: Option<std::time::SystemTime>,
         /// The configuration file the sources are read from.
         #[arg(long, value_name = "FILE", default_value = "hookway.json")]
         config: PathBuf,
@@ -36,37 +68,194 @@ pub enum Command {
 }
 
 pub async fn run(command: Command) -> Result<ExitCode, CliError> {
-    let Command::Show { id, source, config, stack } = command;
+    match command {
+        Command::List { filter, status, config, stack } => {
+            list(&filter, status, &config, &stack.resolve().await?).await
+        }
+        Command::Show { id, source, body, since, config, stack } => {
+            let search = Filter { source: source.clone(), since, ids: vec![id.clone()], ..Filter::default() };
+            show(&id, source, body, &search, &config, &stack.resolve().await?).await
+        }
+    }
+}
+
+/// How long the configuration keeps records (7 days if it cannot be read).
+pub fn record_ttl(config: &Path) -> Duration {
+    let days = Config::load(config).map_or(DEFAULT_RECORD_TTL_DAYS, |config| config.worker.idempotency_ttl_days);
+    Duration::from_secs(u64::from(days) * 86_400)
+}
+
+async fn list(filter: &Filter, status: Option<Status>, config: &Path, stack: &Stack) -> Result<ExitCode, CliError> {
+    let window = filter.window(DEFAULT_SPAN)?;
+    let bucket = S3Store::new(s3_client(&stack.aws), &stack.archive_bucket);
+    let table = DynamoStore::new(aws_sdk_dynamodb::Client::new(&stack.aws), &stack.table);
+    let (events, searched) = archive::search(&bucket, filter, &window).await?;
+    let keys: Vec<RecordKey> = events.iter().map(Archived::record_key).collect();
+    let records = archive::records(&table, &keys).await?;
+    let ttl = record_ttl(config);
+    let mut out = std::io::stdout().lock();
+    let mut listed = 0;
+    for (event, key) in events.iter().zip(&keys) {
+        let stands = Status::of(records.get(key.pk()), &event.envelope.received_at, ttl);
+        if status.is_some_and(|wanted| wanted != stands) {
+            continue;
+        }
+        listed += 1;
+        let envelope = &event.envelope;
+        let event_type = envelope.event_type.as_deref().unwrap_or("-");
+        writeln!(
+            out,
+            "{}  {}  {}  {}  {}",
+            envelope.received_at,
+            envelope.id,
+            envelope.source,
+            event_type,
+            stands.name()
+        )?;
+    }
+    eprintln!(
+        "{listed} event(s) received {} … {}: {} hour prefix(es) listed, {} object(s) read ({} KiB) in {} ms",
+        window.since.as_str(),
+        window.until.as_str(),
+        searched.prefixes,
+        searched.objects,
+        searched.bytes / 1024,
+        searched.elapsed.as_millis()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn show(
+    id: &str,
+    source: Option<String>,
+    body_only: bool,
+    search: &Filter,
+    config: &Path,
+    stack: &Stack,
+) -> Result<ExitCode, CliError> {
     let sources = match source {
         Some(source) => vec![source],
         None => {
-            let config = Config::load(&config)?;
+            let config = Config::load(config)?;
             config.sources.iter().map(|source| source.name.clone()).chain([JOBS_SOURCE.to_owned()]).collect()
         }
     };
-    let stack = stack.resolve().await?;
-    let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&stack.aws), &stack.table);
-    let mut found = false;
+    let bucket = S3Store::new(s3_client(&stack.aws), &stack.archive_bucket);
+    let table = DynamoStore::new(aws_sdk_dynamodb::Client::new(&stack.aws), &stack.table);
+    let mut found = Vec::new();
     for source in &sources {
-        let key = if source == JOBS_SOURCE { RecordKey::job(&id) } else { RecordKey::event(source, &id) };
-        let record = store.status(&key).await.map_err(|error| CliError::Aws(error.to_string()))?;
-        if let Some(record) = record {
-            print_record(&id, source, &record);
-            found = true;
+        let key = if source == JOBS_SOURCE { RecordKey::job(id) } else { RecordKey::event(source, id) };
+        let record = table.status(&key).await.map_err(|error| CliError::Aws(error.to_string()))?;
+        let record = record.filter(|record| !record.status.is_empty());
+        let archived = match record.as_ref().and_then(|record| record.archive.as_ref()) {
+            Some(location) => Some(archive::read(&bucket, location).await?),
+            None => None,
+        };
+        if record.is_some() || archived.is_some() {
+            found.push((source.clone(), record, archived));
         }
     }
-    if !found {
+    if found.iter().all(|(_, _, archived)| archived.is_none()) {
+        // The record has expired (or never placed the event): the archive still has it.
+        let window = search.window(DEFAULT_SPAN)?;
+        let (events, _) = archive::search(&bucket, search, &window).await?;
+        for event in events {
+            match found.iter_mut().find(|(source, _, _)| *source == event.envelope.source) {
+                Some(entry) => entry.2 = Some(event),
+                None => found.push((event.envelope.source.to_string(), None, Some(event))),
+            }
+        }
+    }
+    if found.is_empty() {
         eprintln!(
-            "no event `{id}` in the state table (sources: {}); records expire after worker.idempotencyTtlDays",
-            sources.join(", ")
+            "no event `{id}` in the state table (sources: {}) nor in the archive since {}: give --since to search further back",
+            sources.join(", "),
+            search.window(DEFAULT_SPAN)?.since.as_str()
         );
+        return Ok(ExitCode::FAILURE);
+    }
+    for (source, record, archived) in &found {
+        if body_only {
+            if let Some(event) = archived {
+                let body = body_of(&bucket, event).await?;
+                std::io::stdout().lock().write_all(&body)?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            continue;
+        }
+        if let Some(event) = archived {
+            print_envelope(event);
+        } else {
+            println!("event    {id} from {source}, type {}", record_type(record.as_ref()));
+        }
+        if let Some(record) = record {
+            print_record(record);
+            for run in &record.replays {
+                let key = RecordKey::replay(source, id, run);
+                match table.status(&key).await.map_err(|error| CliError::Aws(error.to_string()))? {
+                    Some(replayed) => {
+                        println!(
+                            "replay   {run}: {} after {} attempt(s); first seen {}, last change {}",
+                            replayed.status, replayed.attempts, replayed.created_at, replayed.updated_at
+                        );
+                        print_deliveries(&replayed);
+                    }
+                    None => println!("replay   {run}: sent, not processed yet"),
+                }
+            }
+        } else {
+            println!("status   no record: not processed yet, or expired (worker.idempotencyTtlDays)");
+        }
+        if let Some(event) = archived {
+            let body = body_of(&bucket, event).await?;
+            println!("body     {}", truncate(&String::from_utf8_lossy(&body), 2048));
+        }
+        println!();
+    }
+    if body_only {
+        eprintln!("event `{id}` has a record but no archived envelope (the archive keeps archive.retentionDays)");
         return Ok(ExitCode::FAILURE);
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn print_record(id: &str, source: &str, record: &RecordStatus) {
-    println!("event    {id} from {source}, type {}", record.event_type.as_deref().unwrap_or("-"));
+fn record_type(record: Option<&RecordStatus>) -> &str {
+    record.and_then(|record| record.event_type.as_deref()).unwrap_or("-")
+}
+
+/// The body, wherever it travels: in the envelope, or by claim check in the bucket.
+async fn body_of(bucket: &S3Store, event: &Archived) -> Result<Vec<u8>, CliError> {
+    match &event.envelope.body_object {
+        Some(object) => Ok(read_body(bucket, object).await.map_err(|error| CliError::Aws(error.to_string()))?.into()),
+        None => Ok(event.envelope.body_bytes().map_err(|error| CliError::Aws(error.to_string()))?.into_owned()),
+    }
+}
+
+fn print_envelope(event: &Archived) {
+    let envelope = &event.envelope;
+    println!(
+        "event    {} from {}, type {}",
+        envelope.id,
+        envelope.source,
+        envelope.event_type.as_deref().unwrap_or("-")
+    );
+    println!("received {} (request {})", envelope.received_at, envelope.request_id.as_deref().unwrap_or("-"));
+    println!("archived {}", event.location);
+    let content_type = envelope.content_type.as_deref().unwrap_or("-");
+    match (&envelope.body_object, envelope.body_encoding) {
+        (Some(object), _) => println!(
+            "content  {content_type}, {} bytes, by claim check: {} (sha256 {})",
+            object.size, object.key, object.sha256
+        ),
+        (None, BodyEncoding::Base64) => println!("content  {content_type}, binary (base64 in the envelope)"),
+        (None, _) => println!("content  {content_type}, {} bytes", envelope.body.len()),
+    }
+    for (name, value) in &envelope.headers {
+        println!("header   {name}: {value}");
+    }
+}
+
+fn print_record(record: &RecordStatus) {
     println!(
         "status   {} after {} attempt(s); first seen {}, last change {}",
         record.status, record.attempts, record.created_at, record.updated_at
@@ -111,7 +300,27 @@ pub fn print_deliveries(record: &RecordStatus) {
     }
 }
 
+/// `text`, cut at `max` characters with its full size said.
+pub fn truncate(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((end, _)) => format!("{}… ({} bytes)", &text[..end], text.len()),
+        None => text.to_owned(),
+    }
+}
+
 fn rfc3339(seconds: i64) -> String {
     let at = std::time::UNIX_EPOCH + Duration::from_secs(u64::try_from(seconds).unwrap_or_default());
     humantime::format_rfc3339_seconds(at).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::truncate;
+
+    #[test]
+    fn long_bodies_are_cut_with_their_size() {
+        assert_eq!(truncate("short", 10), "short");
+        assert_eq!(truncate("abcdef", 3), "abc… (6 bytes)");
+        assert_eq!(truncate("ééé", 2), "éé… (6 bytes)");
+    }
 }

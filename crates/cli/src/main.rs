@@ -3,13 +3,16 @@
 // No unwrap or expect on request paths: every failure is an error with a status or an exit code.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
+mod archive;
 mod config;
 mod dev;
 mod dlq;
 mod error;
 mod events;
+mod filter;
 mod jobs;
 mod providers;
+mod replay;
 mod secrets;
 mod send;
 mod sign;
@@ -44,9 +47,11 @@ enum Command {
     /// The dead-letter queues: what failed and why, and another try.
     #[command(subcommand)]
     Dlq(dlq::Command),
-    /// Where an event stands: its record and each delivery's status, attempts and last answer.
+    /// The event store: every event archived, listed by source, type, time and status, or in full.
     #[command(subcommand)]
     Events(events::Command),
+    /// Send archived events through the worker again, by filter: a time window, a source, a type, ids.
+    Replay(replay::Args),
     /// Submit a job, or ask for its status.
     #[command(subcommand)]
     Jobs(jobs::Command),
@@ -74,6 +79,7 @@ fn main() -> ExitCode {
             Command::Send(args) => send::run(args).await,
             Command::Dlq(command) => dlq::run(command).await,
             Command::Events(command) => events::run(command).await,
+            Command::Replay(args) => replay::run(args).await,
             Command::Jobs(command) => jobs::run(command).await,
             Command::Secrets(command) => secrets::run(command).await,
             Command::Dev(args) => dev::run(args).await,

@@ -16,9 +16,9 @@ use aws_sdk_ssm::error::{DisplayErrorContext, SdkError};
 use aws_sdk_ssm::operation::get_parameter::{GetParameterError, GetParameterOutput};
 use aws_sdk_ssm::types::ParameterType;
 use hookway_core::config::ParameterUse;
-use hookway_core::secret::{StoredSecret, format_parameter, parse_parameter};
+use hookway_core::local::secrets::LocalSecrets;
+use hookway_core::secret::{StoredSecret, format_parameter, generate, generate_outbound, parse_parameter};
 use hookway_core::{Config, unix_now};
-use hookway_dev::secrets::{LocalSecrets, generate, generate_outbound};
 
 use crate::error::CliError;
 use crate::stack::StackArgs;

@@ -7,7 +7,7 @@ use hookway_core::scheme::SignRequest;
 use hookway_core::{Config, unix_now};
 use serde_json::{Value, json};
 
-use hookway_dev::secrets::LocalSecrets;
+use hookway_core::local::secrets::LocalSecrets;
 
 use crate::error::CliError;
 use crate::sign::fresh_id;

@@ -1,12 +1,13 @@
 //! Where the operator commands act: the local stack of `make dev` (`--local`, or whenever
-//! `AWS_ENDPOINT_URL` is set), or the deployed stack, found by its CloudFormation outputs with the
-//! default credential chain.
+//! `AWS_ENDPOINT_URL` is set), found by its state file, or the deployed stack, found by its
+//! CloudFormation outputs with the default credential chain. Neither needs the emulator: the state
+//! file and the SDK configuration for moto are `hookway-core`'s.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
 
 use aws_config::SdkConfig;
-use hookway_dev::state::DevState;
+use hookway_core::local::state::DevState;
 
 use crate::error::CliError;
 
@@ -39,6 +40,8 @@ pub struct Stack {
     pub jobs_dlq_url: String,
     /// The state table.
     pub table: String,
+    /// The archive bucket.
+    pub archive_bucket: String,
     /// The worker function.
     pub worker_function: String,
     /// Where the Lambda API is, when it is not AWS's (the local gateway).
@@ -55,7 +58,7 @@ impl StackArgs {
     pub async fn sdk_config(&self) -> Result<SdkConfig, CliError> {
         if self.is_local() {
             let state = DevState::running(&self.state_dir)?;
-            Ok(hookway_dev::sdk_config(&state.aws_endpoint).await)
+            Ok(hookway_core::local::sdk_config(&state.aws_endpoint).await)
         } else {
             Ok(hookway_core::aws::sdk_config().await)
         }
@@ -66,12 +69,13 @@ impl StackArgs {
         if self.is_local() {
             let state = DevState::running(&self.state_dir)?;
             return Ok(Stack {
-                aws: hookway_dev::sdk_config(&state.aws_endpoint).await,
+                aws: hookway_core::local::sdk_config(&state.aws_endpoint).await,
                 api_url: state.gateway_url.clone(),
                 events_queue_url: state.events_queue_url,
                 events_dlq_url: state.events_dlq_url,
                 jobs_dlq_url: state.jobs_dlq_url,
                 table: state.table,
+                archive_bucket: state.archive_bucket,
                 worker_function: state.worker_function,
                 lambda_endpoint: Some(state.gateway_url),
             });
@@ -90,6 +94,7 @@ impl StackArgs {
             events_dlq_url: output("EventsDeadLetterQueueUrl")?,
             jobs_dlq_url: output("JobsDeadLetterQueueUrl")?,
             table: output("TableName")?,
+            archive_bucket: output("ArchiveBucketName")?,
             worker_function: output("WorkerFunctionName")?,
             lambda_endpoint: None,
             aws,

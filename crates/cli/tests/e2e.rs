@@ -7,12 +7,13 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use hookway_dev::state::DevState;
+use hookway_core::local::state::DevState;
 use hookway_testkit::receiver::{Receiver, Reply};
-use hookway_testkit::{free_port, wait_for, workspace_root};
+use hookway_testkit::{free_port, queue_length, wait_for, workspace_root};
 use nix::sys::signal::{Signal, kill, killpg};
 use nix::unistd::Pid;
 use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
 
 /// The first run builds both functions from scratch.
 const BOOT_DEADLINE: Duration = Duration::from_secs(20 * 60);
@@ -102,6 +103,8 @@ fn config_for(receiver: &Receiver) -> Value {
     config["queue"]["maxReceiveCount"] = json!(2);
     config["jobs"]["retryAttempts"] = json!(2);
     config["worker"]["timeoutSeconds"] = json!(30);
+    // Bodies up to what API Gateway and Lambda can carry: a large one travels by claim check.
+    config["intake"]["maxBodyBytes"] = json!(hookway_core::config::MAX_BODY_BYTES_LIMIT);
     // github may send from this machine only; `walled` from a range this machine is not in.
     config["sources"][0]["allowIps"] = json!(["127.0.0.0/8", "::1/128"]);
     config["sources"].as_array_mut().unwrap().push(json!({
@@ -308,10 +311,10 @@ async fn the_local_stack_end_to_end() {
         assert_eq!(answer.json::<Value>().await.unwrap()["id"], "e2e-twice");
     }
     let state = stack.state().unwrap();
-    let sqs = aws_sdk_sqs::Client::new(&hookway_dev::sdk_config(&state.aws_endpoint).await);
+    let aws = hookway_core::local::sdk_config(&state.aws_endpoint).await;
     wait_for("both deliveries to be processed", STEP_DEADLINE, || async {
         let delivered = !deliveries(&receiver, "e2e-twice").is_empty();
-        (delivered && queue_is_empty(&sqs, &state.events_queue_url).await).then_some(())
+        (delivered && queue_length(&aws, &state.events_queue_url).await == 0).then_some(())
     })
     .await;
     assert_eq!(deliveries(&receiver, "e2e-twice").len(), 1, "forwarded once");
@@ -456,7 +459,48 @@ async fn the_local_stack_end_to_end() {
     let (code, said) = stack.send("shopify", "e2e-newest-secret", "e2e.test", &[]);
     assert_eq!(code, 0, "send signs with the newest secret: {said}");
 
-    // 8. Ctrl-C stops the stack cleanly; no process it started is left running.
+    // 8. A 3 MiB body → stored by claim check, forwarded byte for byte; then `hookway replay` of
+    //    the window it was received in delivers exactly that window's events again, saying so.
+    let since = humantime::format_rfc3339_millis(std::time::SystemTime::now()).to_string();
+    let padding = "0123456789abcdef".repeat(3 * 1024 * 1024 / 16);
+    let large = json!({"id": "e2e-large", "type": "large", "padding": padding}).to_string();
+    let large_file = dir.join("large.json");
+    std::fs::write(&large_file, &large).unwrap();
+    let data = format!("@{}", large_file.display());
+    let send = ["send", &url, "--source", "github", "--config", &config_arg, "--id", "e2e-large", "--type", "large"];
+    let (code, said) = stack.local(&[&send[..], &["--data", &data]].concat());
+    assert_eq!(code, 0, "{said}");
+    let (code, said) = stack.send("github", "e2e-window", "e2e.test", &[]);
+    assert_eq!(code, 0, "{said}");
+    let until = humantime::format_rfc3339_millis(std::time::SystemTime::now()).to_string();
+    let window = ["--since", since.as_str(), "--until", until.as_str(), "--source", "github", "--config", &config_arg];
+    wait_for("the window's events delivered", STEP_DEADLINE, || {
+        let done = ["e2e-large", "e2e-window"].iter().all(|id| deliveries(&receiver, id).len() == 1);
+        std::future::ready(done.then_some(()))
+    })
+    .await;
+    let delivered = deliveries(&receiver, "e2e-large").remove(0);
+    assert_eq!(Sha256::digest(&delivered.body), Sha256::digest(large.as_bytes()), "byte for byte");
+    let (code, listed) = stack.local(&[&["events", "list"][..], &window].concat());
+    assert_eq!(code, 0, "{listed}");
+    let listed: Vec<&str> = listed.lines().filter(|line| line.contains("  github  ")).collect();
+    assert_eq!(listed.len(), 2, "{listed:?}");
+    assert!(listed[0].contains("  e2e-large  github  large  delivered"), "{listed:?}");
+    let (code, dry) = stack.local(&[&["replay", "--dry-run"][..], &window].concat());
+    assert!(code == 0 && dry.contains("dry run: 2 event(s) would be replayed, none was sent"), "{dry}");
+    let (code, said) = stack.local(&[&["replay"][..], &window].concat());
+    assert!(code == 0 && said.contains("replayed 2 event(s)"), "{said}");
+    wait_for("the window replayed", STEP_DEADLINE, || {
+        let done = ["e2e-large", "e2e-window"].iter().all(|id| deliveries(&receiver, id).len() == 2);
+        std::future::ready(done.then_some(()))
+    })
+    .await;
+    let replayed = deliveries(&receiver, "e2e-large").remove(1);
+    assert!(replayed.headers.contains_key("x-hookway-replay"), "the replay says so");
+    assert_eq!(Sha256::digest(&replayed.body), Sha256::digest(large.as_bytes()), "byte for byte again");
+    assert_eq!(deliveries(&receiver, "e2e-twice").len(), 1, "an event outside the window is not replayed");
+
+    // 9. Ctrl-C stops the stack cleanly; no process it started is left running.
     let groups = state.process_groups.clone();
     kill(Pid::from_raw(i32::try_from(stack.child.id()).unwrap()), Signal::SIGINT).unwrap();
     let exit = wait_for("hookway dev to stop", Duration::from_secs(60), || {
@@ -479,21 +523,6 @@ fn read(path: &Path) -> String {
 
 /// The secret `make dev` generated for a parameter.
 fn local_secret(stack: &LocalStack, parameter: &str) -> String {
-    let secrets = hookway_dev::secrets::LocalSecrets::load(&stack.state_dir).unwrap();
+    let secrets = hookway_core::local::secrets::LocalSecrets::load(&stack.state_dir).unwrap();
     secrets.values[parameter].clone()
-}
-
-async fn queue_is_empty(sqs: &aws_sdk_sqs::Client, url: &str) -> bool {
-    use aws_sdk_sqs::types::QueueAttributeName::{ApproximateNumberOfMessages, ApproximateNumberOfMessagesNotVisible};
-    let attributes = sqs
-        .get_queue_attributes()
-        .queue_url(url)
-        .attribute_names(ApproximateNumberOfMessages)
-        .attribute_names(ApproximateNumberOfMessagesNotVisible)
-        .send()
-        .await
-        .unwrap()
-        .attributes
-        .unwrap_or_default();
-    attributes.values().all(|count| count == "0")
 }

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use base64::Engine as _;
 use hmac::{Hmac, Mac};
+use hookway_core::env::{self, Var};
 use hookway_dev::events::{GatewayContext, GatewayRequest, proxy_event};
 use http::HeaderMap;
 use serde_json::{Value, json};
@@ -48,6 +49,8 @@ pub struct Environment {
     pub dead_letter_queue_url: String,
     /// The state table.
     pub table: String,
+    /// The archive bucket.
+    pub bucket: String,
     /// `AWS_LAMBDA_FUNCTION_MEMORY_SIZE`.
     pub memory_mb: u32,
 }
@@ -98,18 +101,20 @@ impl Function {
         if self == Function::Hello {
             return command;
         }
-        command
-            .env("AWS_ENDPOINT_URL", &environment.aws_endpoint)
-            .env(hookway_core::config::CONFIG_ENV, config().to_string())
-            .env(hookway_core::store::TABLE_ENV, &environment.table);
+        command.env("AWS_ENDPOINT_URL", &environment.aws_endpoint);
         if let Some(bundle) = &environment.trust_bundle {
             command.env("SSL_CERT_FILE", bundle);
         }
-        if self != Function::Hello {
-            command.env("HOOKWAY_EVENTS_QUEUE_URL", &environment.queue_url);
-        }
-        if self == Function::Worker {
-            command.env(hookway_core::dead_letter::EVENTS_DLQ_URL_ENV, &environment.dead_letter_queue_url);
+        let variables = if self == Function::Intake { env::INTAKE } else { env::WORKER };
+        for variable in variables {
+            let value = match variable {
+                Var::Config => config().to_string(),
+                Var::EventsQueueUrl => environment.queue_url.clone(),
+                Var::EventsDlqUrl => environment.dead_letter_queue_url.clone(),
+                Var::Table => environment.table.clone(),
+                Var::ArchiveBucket => environment.bucket.clone(),
+            };
+            command.env(variable.name(), value);
         }
         command
     }

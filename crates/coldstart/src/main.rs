@@ -49,7 +49,7 @@ enum BenchError {
     #[error(transparent)]
     Tls(#[from] hookway_coldstart::tls::TlsError),
     #[error(transparent)]
-    Provision(#[from] hookway_dev::resources::ProvisionError),
+    Provision(#[from] hookway_core::local::resources::ProvisionError),
     #[error(transparent)]
     Io(#[from] std::io::Error),
     #[error("cannot start moto: {0}")]
@@ -80,12 +80,13 @@ async fn run(args: &Args) -> Result<String, BenchError> {
     }
     let moto =
         tokio::task::spawn_blocking(MotoServer::start).await.map_err(|error| BenchError::Moto(error.to_string()))?;
-    let aws = hookway_dev::sdk_config(&moto.endpoint).await;
-    let queue_url = hookway_dev::resources::create_queue(&aws, "hookway-events", &[]).await?;
-    let dead_letter_queue_url = hookway_dev::resources::create_queue(&aws, "hookway-events-dlq", &[]).await?;
-    hookway_dev::resources::create_table(&aws, "hookway-state").await?;
+    let aws = hookway_core::local::sdk_config(&moto.endpoint).await;
+    let queue_url = hookway_core::local::resources::create_queue(&aws, "hookway-events", &[]).await?;
+    let dead_letter_queue_url = hookway_core::local::resources::create_queue(&aws, "hookway-events-dlq", &[]).await?;
+    hookway_core::local::resources::create_table(&aws, "hookway-state").await?;
+    hookway_core::local::resources::create_bucket(&aws, "hookway-archive", None).await?;
     let secrets = BTreeMap::from([(functions::SECRET_PARAMETER.to_owned(), functions::SECRET.to_owned())]);
-    hookway_dev::resources::put_secrets(&aws, &secrets).await?;
+    hookway_core::local::resources::put_secrets(&aws, &secrets).await?;
 
     let scratch = std::env::temp_dir().join(format!("hookway-coldstart-{}", std::process::id()));
     std::fs::create_dir_all(&scratch)?;
@@ -109,6 +110,7 @@ async fn run(args: &Args) -> Result<String, BenchError> {
         queue_url,
         dead_letter_queue_url,
         table: "hookway-state".to_owned(),
+        bucket: "hookway-archive".to_owned(),
         memory_mb: args.memory_mb,
     };
 

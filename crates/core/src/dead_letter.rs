@@ -5,9 +5,6 @@
 //! and when a delivery's retry schedule is used up, with these message attributes beside the
 //! envelope's own `source` and `type`.
 
-/// The environment variable naming the events dead-letter queue (the worker's).
-pub const EVENTS_DLQ_URL_ENV: &str = "HOOKWAY_EVENTS_DLQ_URL";
-
 /// Why: e.g. `https://billing.example.com/hooks answered 400 Bad Request`.
 pub const REASON_ATTRIBUTE: &str = "hookway-reason";
 /// The destination's HTTP status, a number.

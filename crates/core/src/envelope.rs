@@ -7,7 +7,17 @@
 //!  "bodyEncoding": "utf8", "body": "{\"id\": \"evt_1\", ...}"}
 //! ```
 //!
-//! The body is kept byte for byte: as text when it is UTF-8 that SQS accepts, else base64.
+//! The body is kept byte for byte: as text when it is UTF-8 that SQS accepts, else base64. A body
+//! over [`crate::archive::INLINE_BODY_LIMIT`] travels by claim check: the intake stores it in the
+//! archive bucket and the envelope names the object instead (`"bodyEncoding": "s3"`, `bodyObject`);
+//! an older reader refuses the unknown encoding rather than deliver an empty body.
+//!
+//! ```json
+//! {"version": 1, "id": "evt_2", ..., "bodyEncoding": "s3", "body": "",
+//!  "bodyObject": {"key": "bodies/stripe/2026/11/22/05/20261122T054400123Z-5f0c…", "size": 3145728, "sha256": "9b1e…"}}
+//! ```
+//!
+//! An event `hookway replay` sends again says so: `"replay": "<run>"`, the replay run's name.
 //!
 //! An event the worker sends back to the queue to wait for its next attempt carries a `retry`
 //! block (absent until then, so version 1 readers and writers are unchanged):
@@ -59,12 +69,62 @@ pub struct Envelope<'a> {
     pub headers: BTreeMap<Cow<'a, str>, Cow<'a, str>>,
     /// How `body` encodes the raw bytes.
     pub body_encoding: BodyEncoding,
-    /// The raw body, encoded.
+    /// The raw body, encoded (empty when it is in the archive bucket).
     #[serde(borrow)]
     pub body: Cow<'a, str>,
+    /// Where the body is, when it travels by claim check.
+    #[serde(borrow, default, skip_serializing_if = "Option::is_none")]
+    pub body_object: Option<BodyObject<'a>>,
+    /// The replay run that sent this event again, if it is a replay.
+    #[serde(borrow, default, skip_serializing_if = "Option::is_none")]
+    pub replay: Option<Cow<'a, str>>,
     /// Where the event stands in its retries, once it has been sent back to wait.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry: Option<Retry>,
+}
+
+impl Default for Envelope<'_> {
+    fn default() -> Self {
+        Envelope {
+            version: ENVELOPE_VERSION,
+            id: Cow::Borrowed(""),
+            source: Cow::Borrowed(""),
+            event_type: None,
+            received_at: Cow::Borrowed(""),
+            request_id: None,
+            content_type: None,
+            headers: BTreeMap::new(),
+            body_encoding: BodyEncoding::Utf8,
+            body: Cow::Borrowed(""),
+            body_object: None,
+            replay: None,
+            retry: None,
+        }
+    }
+}
+
+/// A body stored in the archive bucket: its key, size and SHA-256 (hex), checked when it is read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BodyObject<'a> {
+    /// The object's key in the archive bucket.
+    #[serde(borrow)]
+    pub key: Cow<'a, str>,
+    /// The body's size in bytes.
+    pub size: u64,
+    /// The body's SHA-256, hex.
+    #[serde(borrow)]
+    pub sha256: Cow<'a, str>,
+}
+
+impl BodyObject<'_> {
+    /// The same, owning its text.
+    pub fn into_owned(self) -> BodyObject<'static> {
+        BodyObject {
+            key: Cow::Owned(self.key.into_owned()),
+            size: self.size,
+            sha256: Cow::Owned(self.sha256.into_owned()),
+        }
+    }
 }
 
 /// Where an event stands in its retries: written by the worker when it sends the event back to
@@ -93,6 +153,8 @@ pub enum BodyEncoding {
     Utf8,
     /// The bytes are base64-encoded.
     Base64,
+    /// The bytes are in the archive bucket, at `bodyObject`.
+    S3,
 }
 
 /// Why an envelope cannot be read or written.
@@ -110,6 +172,9 @@ pub enum EnvelopeError {
     /// Even base64-encoded, it does not fit one SQS message.
     #[error("the envelope does not fit an SQS message ({0} bytes)")]
     TooLarge(usize),
+    /// The body travels by claim check: it is read from the archive bucket.
+    #[error("the body is in the archive bucket, not in the envelope")]
+    Stored,
 }
 
 impl<'a> Envelope<'a> {
@@ -128,6 +193,27 @@ impl<'a> Envelope<'a> {
             BodyEncoding::Base64 => {
                 BASE64.decode(self.body.as_bytes()).map(Cow::Owned).map_err(|_| EnvelopeError::Body)
             }
+            BodyEncoding::S3 => Err(EnvelopeError::Stored),
+        }
+    }
+
+    /// The same envelope, owning its text.
+    pub fn into_owned(self) -> Envelope<'static> {
+        let text = |value: Cow<'_, str>| Cow::Owned(value.into_owned());
+        Envelope {
+            version: self.version,
+            id: text(self.id),
+            source: text(self.source),
+            event_type: self.event_type.map(text),
+            received_at: text(self.received_at),
+            request_id: self.request_id.map(text),
+            content_type: self.content_type.map(text),
+            headers: self.headers.into_iter().map(|(name, value)| (text(name), text(value))).collect(),
+            body_encoding: self.body_encoding,
+            body: text(self.body),
+            body_object: self.body_object.map(BodyObject::into_owned),
+            replay: self.replay.map(text),
+            retry: self.retry,
         }
     }
 
@@ -142,7 +228,7 @@ impl<'a> Envelope<'a> {
 
     /// The SQS message body. Text that JSON escaping swells past the limit (control characters
     /// become six bytes each) is sent as base64 instead, which always fits a body within
-    /// [`crate::config::MAX_BODY_BYTES_LIMIT`].
+    /// [`crate::archive::INLINE_BODY_LIMIT`].
     pub fn to_message(&mut self) -> Result<String, EnvelopeError> {
         let json = serde_json::to_string(self)?;
         if json.len() <= SQS_MAX_MESSAGE_BYTES {
@@ -170,17 +256,14 @@ fn is_sqs_text(text: &str) -> bool {
 pub fn queued(source: &str, id: &str, event_type: &str, body: &str) -> String {
     let (body_encoding, body) = Envelope::encode_body(body.as_bytes());
     Envelope {
-        version: ENVELOPE_VERSION,
         id: id.into(),
         source: source.into(),
         event_type: Some(event_type.into()),
         received_at: "2026-11-22T05:44:00.123Z".into(),
-        request_id: None,
         content_type: Some("application/json; charset=utf-8".into()),
-        headers: BTreeMap::new(),
         body_encoding,
         body,
-        retry: None,
+        ..Envelope::default()
     }
     .to_message()
     .unwrap()
@@ -203,7 +286,7 @@ mod tests {
             headers: [("user-agent".into(), "Stripe/1.0".into())].into(),
             body_encoding,
             body,
-            retry: None,
+            ..Envelope::default()
         }
     }
 
@@ -237,7 +320,7 @@ mod tests {
 
     #[test]
     fn text_that_escaping_swells_past_the_limit_goes_as_base64() {
-        let body = vec![0x01u8; crate::config::MAX_BODY_BYTES_LIMIT];
+        let body = vec![0x01u8; crate::archive::INLINE_BODY_LIMIT];
         let mut envelope = envelope(&body);
         assert_eq!(envelope.body_encoding, BodyEncoding::Utf8);
         let message = envelope.to_message().unwrap();
@@ -258,6 +341,26 @@ mod tests {
                 "bodyEncoding": "utf8", "body": "{}"
             })
         );
+    }
+
+    #[test]
+    fn a_claim_checked_envelope_names_its_object_and_an_older_reader_cannot_mistake_it() {
+        let mut envelope = envelope(b"");
+        envelope.body_encoding = BodyEncoding::S3;
+        envelope.body_object = Some(BodyObject { key: "bodies/stripe/x".into(), size: 3, sha256: "abc".into() });
+        envelope.replay = Some("r-1".into());
+        let message = envelope.to_message().unwrap();
+        let json: serde_json::Value = serde_json::from_str(&message).unwrap();
+        assert_eq!(json["bodyEncoding"], "s3");
+        assert_eq!(json["bodyObject"], serde_json::json!({"key": "bodies/stripe/x", "size": 3, "sha256": "abc"}));
+        assert_eq!(json["replay"], "r-1");
+        let read = Envelope::from_json(&message).unwrap();
+        assert_eq!(read, envelope);
+        assert!(matches!(read.body_bytes(), Err(EnvelopeError::Stored)));
+        assert_eq!(read.clone().into_owned(), read);
+        // A reader refuses an encoding it does not know, as one from before claim checks refuses `s3`.
+        let older = message.replace("\"s3\"", "\"utf9\"");
+        assert!(matches!(Envelope::from_json(&older), Err(EnvelopeError::Malformed(_))));
     }
 
     #[test]

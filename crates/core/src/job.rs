@@ -2,6 +2,9 @@
 //! passthrough shape of API Gateway (`bodyJson`, `params`, `stage-variables`, `context`) — and
 //! what the local gateway builds for the same request. `fixtures/apigw-async-job-event.json` is
 //! the shared example: the stack's template renders it, this type reads and writes it.
+//!
+//! A job that failed every attempt reaches the jobs dead-letter queue as Lambda's on-failure
+//! [`DestinationRecord`], which the local stack writes in the same shape and `hookway dlq` reads.
 
 use std::collections::BTreeMap;
 
@@ -90,6 +93,51 @@ impl JobAccepted {
     pub fn new(job_id: impl Into<String>) -> JobAccepted {
         JobAccepted { job_id: job_id.into(), status: "ACCEPTED".into() }
     }
+}
+
+/// The record Lambda sends to an on-failure destination (the same JSON in AWS and locally).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DestinationRecord {
+    /// `1.0`.
+    pub version: String,
+    /// When the invocation was given up, RFC 3339.
+    pub timestamp: String,
+    /// Which invocation, and why it was given up.
+    pub request_context: DestinationRequestContext,
+    /// The event the function was invoked with.
+    pub request_payload: Value,
+    /// The last attempt's outcome.
+    pub response_context: DestinationResponseContext,
+    /// The last attempt's error: `{"errorType", "errorMessage"}`.
+    pub response_payload: Value,
+}
+
+/// `requestContext` of a destination record.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DestinationRequestContext {
+    /// The invocation's request id.
+    pub request_id: String,
+    /// The function.
+    pub function_arn: String,
+    /// `RetriesExhausted` or `EventAgeExceeded`.
+    pub condition: String,
+    /// Attempts made.
+    pub approximate_invoke_count: u32,
+}
+
+/// `responseContext` of a destination record.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DestinationResponseContext {
+    /// The Invoke API's status.
+    pub status_code: u16,
+    /// `$LATEST`.
+    pub executed_version: String,
+    /// `Unhandled`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub function_error: Option<String>,
 }
 
 #[cfg(test)]

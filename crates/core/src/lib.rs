@@ -1,26 +1,33 @@
 //! Hookway's core library: what the intake, the worker and the command line share.
 //!
+//! * [`archive`] — the event store: every event archived in S3, and the bodies too large for a message.
 //! * [`aws`] — the AWS SDK configuration, with timeouts.
 //! * [`cidr`] — IP address ranges, for a source's allowlist.
 //! * [`config`] — `hookway.json`, parsed and validated with errors that name the field at fault.
 //! * [`dead_letter`] — why an event is in the events dead-letter queue.
+//! * [`env`] — the Lambdas' environment variables, declared once.
 //! * [`scheme`] — the signature schemes: verify, sign, and name the event a request carries.
 //! * [`source`] — a configured source, compiled for the request path.
 //! * [`secret`] and [`secret_cache`] — secrets as stored in SSM, and their cache.
 //! * [`envelope`] — the versioned JSON an event travels in through SQS.
-//! * [`job`] — the job event `POST /jobs` hands the worker.
+//! * [`job`] — the job event `POST /jobs` hands the worker, and Lambda's record of one that failed.
+//! * `local` (feature `local`) — the local stack as the operator commands and tests see it.
 //! * [`store`] — the state table: idempotency records, entity versions and job statuses.
 //! * [`telemetry`] — JSON logs.
 
 // No unwrap or expect on request paths: every failure is an error with a status or an exit code.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod archive;
 pub mod aws;
 pub mod cidr;
 pub mod config;
 pub mod dead_letter;
+pub mod env;
 pub mod envelope;
 pub mod job;
+#[cfg(feature = "local")]
+pub mod local;
 pub mod scheme;
 pub mod secret;
 pub mod secret_cache;

@@ -9,13 +9,18 @@
 //!
 //! so that `hookway secrets rotate` can keep the previous secret valid for a grace period while a
 //! sender switches. A secret never appears in `Debug` output or logs; the keys a secret becomes
-//! ([`Key`]) are the catalog's.
+//! ([`Key`]) are the catalog's. [`generate`] makes a fresh one in the form a provider shows it
+//! (`hookway secrets put`, and the local stack's first run).
 
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use hookway_providers::key::{self, Generated};
+use hookway_providers::providers::standard_webhooks;
 pub use hookway_providers::{Key, KeyError};
+
+use crate::config::{ParameterUse, SchemeName};
 
 /// One secret of a stored parameter.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -57,6 +62,36 @@ pub fn format_parameter(secrets: &[StoredSecret]) -> String {
         [only] if only.expires_at.is_none() && !only.value.trim_start().starts_with('{') => only.value.clone(),
         _ => serde_json::to_string(&Rotation { secrets: secrets.to_vec() }).unwrap_or_default(),
     }
+}
+
+/// A new random secret in the form the provider shows it (its public key, for a provider that
+/// signs with a private key): 32 bytes from the OS's generator, shaped by the catalog.
+pub fn generate(scheme: SchemeName) -> Result<String, getrandom::Error> {
+    generate_pair(scheme).map(|generated| generated.secret)
+}
+
+/// A new random secret, with the test private key of a public-key provider.
+pub fn generate_pair(scheme: SchemeName) -> Result<Generated, getrandom::Error> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes)?;
+    Ok(match scheme.provider() {
+        Some(provider) => key::generate(provider.spec.algorithm, provider.spec.secret, bytes),
+        None => Generated { secret: hex::encode(bytes), private_key: None },
+    })
+}
+
+/// A new random value for a destination's parameter: a `whsec_` signing secret, or a
+/// `Bearer` token for the `Authorization` header.
+pub fn generate_outbound(used: ParameterUse) -> Result<String, getrandom::Error> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes)?;
+    Ok(match used {
+        ParameterUse::Signing => {
+            let spec = &standard_webhooks::PROVIDER.spec;
+            key::generate(spec.algorithm, spec.secret, bytes).secret
+        }
+        ParameterUse::Authorization => format!("Bearer {}", hex::encode(bytes)),
+    })
 }
 
 /// `expiresAt` as an RFC 3339 time, held as Unix seconds.
@@ -118,5 +153,23 @@ mod tests {
     fn secrets_never_show_in_debug_output() {
         let debug = format!("{:?}", stored("hunter2", None));
         assert!(!debug.contains("hunter2") && debug.contains("<redacted>"), "{debug}");
+    }
+
+    #[test]
+    fn generated_secrets_are_fresh_and_of_the_schemes_form() {
+        let standard: SchemeName = "standard-webhooks".parse().unwrap();
+        let a = generate(standard).unwrap();
+        assert!(a.starts_with("whsec_") && a.len() == 6 + 44, "{a}");
+        assert_ne!(a, generate(standard).unwrap());
+        assert_eq!(generate("github".parse().unwrap()).unwrap().len(), 64);
+        for scheme in SchemeName::all().filter(|scheme| !scheme.is_custom()) {
+            let fresh = generate_pair(scheme).unwrap();
+            let provider = scheme.provider().unwrap();
+            let source = crate::Source::with_scheme("s", crate::scheme::Scheme::Provider(provider));
+            assert!(source.scheme.key(&fresh.secret, None).is_ok(), "{scheme}: usable as a key");
+            assert_eq!(fresh.private_key.is_some(), provider.spec.algorithm.is_public_key(), "{scheme}");
+        }
+        assert!(generate_outbound(ParameterUse::Authorization).unwrap().starts_with("Bearer "));
+        assert!(generate_outbound(ParameterUse::Signing).unwrap().starts_with("whsec_"));
     }
 }

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
+use hookway_core::job::{DestinationRecord, DestinationRequestContext, DestinationResponseContext};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -82,51 +83,6 @@ impl Lambda {
 pub trait Destination: Send + Sync + 'static {
     /// Delivers the record.
     fn deliver(&self, record: &DestinationRecord) -> impl std::future::Future<Output = Result<(), String>> + Send;
-}
-
-/// The record Lambda sends to an on-failure destination (the same JSON in AWS and here).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct DestinationRecord {
-    /// `1.0`.
-    pub version: String,
-    /// When the invocation was given up, RFC 3339.
-    pub timestamp: String,
-    /// Which invocation, and why it was given up.
-    pub request_context: DestinationRequestContext,
-    /// The event the function was invoked with.
-    pub request_payload: Value,
-    /// The last attempt's outcome.
-    pub response_context: DestinationResponseContext,
-    /// The last attempt's error: `{"errorType", "errorMessage"}`.
-    pub response_payload: Value,
-}
-
-/// `requestContext` of a destination record.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct DestinationRequestContext {
-    /// The invocation's request id.
-    pub request_id: String,
-    /// The function.
-    pub function_arn: String,
-    /// `RetriesExhausted` or `EventAgeExceeded`.
-    pub condition: String,
-    /// Attempts made.
-    pub approximate_invoke_count: u32,
-}
-
-/// `responseContext` of a destination record.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct DestinationResponseContext {
-    /// The Invoke API's status.
-    pub status_code: u16,
-    /// `$LATEST`.
-    pub executed_version: String,
-    /// `Unhandled`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub function_error: Option<String>,
 }
 
 /// Lambda's asynchronous invocation of one function: accepted at once, retried on failure after

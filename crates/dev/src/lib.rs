@@ -1,14 +1,15 @@
 //! The local stack: Hookway on one machine, no AWS account.
 //!
-//! * `moto` on 127.0.0.1 emulates SQS, SSM and DynamoDB over the real wire protocols; what the
-//!   stack creates in AWS is created there ([`resources`]), with a generated secret per source
-//!   ([`secrets`]);
+//! * `moto` on 127.0.0.1 emulates SQS, SSM, DynamoDB and S3 over the real wire protocols; what the
+//!   stack creates in AWS is created there ([`hookway_core::local::resources`]), with a generated
+//!   secret per source ([`hookway_core::local::secrets`]);
 //! * `cargo lambda watch` runs the real intake and worker binaries behind the real Lambda Runtime API;
 //! * the [`gateway`] does only what API Gateway and Lambda's asynchronous invocation do, and the
 //!   [`poller`] only what the SQS event source mapping does.
 //!
-//! [`run`] starts it all, records it in `.hookway/dev.json` ([`state`]), and stops everything it
-//! started on Ctrl-C ([`supervisor`]).
+//! [`run`] starts it all, records it in `.hookway/dev.json` ([`hookway_core::local::state`]), and
+//! stops everything it started on Ctrl-C ([`supervisor`]). What the operator commands and the tests
+//! need of the local stack is in `hookway-core` (feature `local`): they do not depend on this crate.
 
 // No unwrap or expect on request paths: every failure is an error with a status or an exit code.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
@@ -17,9 +18,6 @@ pub mod events;
 pub mod gateway;
 pub mod lambda;
 pub mod poller;
-pub mod resources;
-pub mod secrets;
-pub mod state;
 pub mod supervisor;
 
 use std::net::{SocketAddr, TcpListener as StdListener, TcpStream};
@@ -27,9 +25,12 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use aws_config::{BehaviorVersion, Region, SdkConfig};
-use aws_sdk_sqs::config::Credentials;
 use hookway_core::Config;
+use hookway_core::env::{LambdaEnv, Var};
+use hookway_core::local::resources::{self, Resources};
+use hookway_core::local::secrets::{self, LocalSecrets};
+use hookway_core::local::state::{self, DevState};
+use hookway_core::local::{REGION, sdk_config};
 use tokio::net::TcpListener;
 use tokio::process::Command;
 use tokio::signal::unix::{SignalKind, signal};
@@ -38,17 +39,12 @@ use tokio::sync::watch;
 use crate::gateway::Gateway;
 use crate::lambda::{AsyncInvoker, Lambda, SqsDestination};
 use crate::poller::Poller;
-use crate::resources::Resources;
-use crate::secrets::LocalSecrets;
-use crate::state::DevState;
 use crate::supervisor::Supervisor;
 
 /// The intake function's name: its binary's.
 pub const INTAKE_FUNCTION: &str = "hookway-intake";
 /// The worker function's name: its binary's.
 pub const WORKER_FUNCTION: &str = "hookway-worker";
-/// The region the local resources live in.
-pub const REGION: &str = "us-east-1";
 /// Instances of each function `cargo lambda watch` runs at once; the poller hands the worker as
 /// many batches at once, as the event source mapping does up to `worker.maxConcurrency`.
 pub const LAMBDA_CONCURRENCY: usize = 2;
@@ -138,19 +134,12 @@ pub enum DevError {
     /// The state file.
     #[error(transparent)]
     State(#[from] state::StateError),
+    /// The functions' environment.
+    #[error(transparent)]
+    Environment(#[from] hookway_core::env::EnvError),
     /// Anything else of the operating system's.
     #[error(transparent)]
     Io(#[from] std::io::Error),
-}
-
-/// SDK configuration for the local stack's moto.
-pub async fn sdk_config(endpoint: &str) -> SdkConfig {
-    hookway_core::aws::tuned(aws_config::defaults(BehaviorVersion::latest()))
-        .endpoint_url(endpoint)
-        .region(Region::new(REGION))
-        .credentials_provider(Credentials::new("local", "local", None, None, "hookway-dev"))
-        .load()
-        .await
 }
 
 /// Runs the local stack until Ctrl-C (or SIGTERM), then stops everything it started.
@@ -195,7 +184,7 @@ async fn run_stack(
     logs: &Path,
 ) -> Result<(), DevError> {
     let moto_log = logs.join("moto.log");
-    println!("starting moto on 127.0.0.1:{} (SQS, SSM, DynamoDB)…", options.aws_port);
+    println!("starting moto on 127.0.0.1:{} (SQS, SSM, DynamoDB, S3)…", options.aws_port);
     let mut moto = Command::new(&options.moto_server);
     moto.args(["-H", "127.0.0.1", "-p", &options.aws_port.to_string()]);
     supervisor.spawn("moto_server", moto, Some(&moto_log))?;
@@ -258,6 +247,7 @@ async fn run_stack(
         events_dlq_url: resources.events_dlq_url.clone(),
         jobs_dlq_url: resources.jobs_dlq_url.clone(),
         table: resources.table.clone(),
+        archive_bucket: resources.archive_bucket.clone(),
         worker_function: WORKER_FUNCTION.to_owned(),
         config: std::fs::canonicalize(&options.config)?,
         logs: logs.to_owned(),
@@ -298,12 +288,16 @@ fn watch_command(
         let paths = std::iter::once(dir.clone()).chain(std::env::split_paths(&path));
         command.env("PATH", std::env::join_paths(paths).map_err(std::io::Error::other)?);
     }
-    let config_json = serde_json::to_string(config).map_err(std::io::Error::other)?;
+    // The variables each function reads, by the names hookway-core declares (both functions run
+    // in the same `cargo lambda watch`, so both get all of them).
+    let values = [
+        (Var::EventsQueueUrl, resources.events_queue_url.clone()),
+        (Var::EventsDlqUrl, resources.events_dlq_url.clone()),
+        (Var::Table, resources.table.clone()),
+        (Var::ArchiveBucket, resources.archive_bucket.clone()),
+    ];
+    command.envs(LambdaEnv::variables(config, &values.into())?);
     command
-        .env(hookway_core::config::CONFIG_ENV, config_json)
-        .env("HOOKWAY_EVENTS_QUEUE_URL", &resources.events_queue_url)
-        .env(hookway_core::store::TABLE_ENV, &resources.table)
-        .env(hookway_core::dead_letter::EVENTS_DLQ_URL_ENV, &resources.events_dlq_url)
         .env("AWS_ENDPOINT_URL", aws_endpoint)
         .env("AWS_REGION", REGION)
         .env("AWS_ACCESS_KEY_ID", "local")
@@ -376,7 +370,9 @@ fn print_banner(state: &DevState, config: &Config) {
         println!("  {hookway} send {url} --source {} --config {} --local", source.name, config_arg.display());
     }
     println!();
-    println!("Operate it: {hookway} dlq list --local | {hookway} jobs status <jobId> --local");
+    println!(
+        "Operate it: {hookway} events list --local | {hookway} replay --since 1h --local | {hookway} dlq list --local | {hookway} jobs status <jobId> --local"
+    );
     println!("AWS_ENDPOINT_URL={} (moto); logs in {}", state.aws_endpoint, state.logs.display());
     println!("Press Ctrl-C to stop everything.");
 }

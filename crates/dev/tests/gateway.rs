@@ -7,8 +7,9 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use hookway_core::job::DestinationRecord;
 use hookway_dev::gateway::Gateway;
-use hookway_dev::lambda::{AsyncInvoker, Destination, DestinationRecord, Lambda};
+use hookway_dev::lambda::{AsyncInvoker, Destination, Lambda};
 use hookway_dev::poller::Poller;
 use hookway_testkit::receiver::Receiver;
 use hookway_testkit::{MotoServer, create_queue, wait_for};
@@ -119,7 +120,7 @@ async fn the_poller_hands_over_a_delayed_message_no_sooner_than_its_delay_as_sqs
     let moto = MotoServer::start();
     let aws = moto.sdk_config().await;
     let queue_url = create_queue(&aws, "hookway-events").await;
-    let queue_arn = hookway_dev::resources::queue_arn(&aws, &queue_url).await.unwrap();
+    let queue_arn = hookway_core::local::resources::queue_arn(&aws, &queue_url).await.unwrap();
     let sqs = aws_sdk_sqs::Client::new(&aws);
     let poller = Poller {
         sqs: sqs.clone(),

@@ -4,16 +4,28 @@
 //! * `handle` — from the parsed request (what `lambda_http` hands the handler) to the response;
 //! * `event-json+handle` — the same, starting from the event's JSON as the Runtime API sends it.
 //!
+//! And the large-body path (a body over the inline limit, by claim check), beside the S3 round
+//! trip it waits for:
+//!
+//! * `intake/large-body/handle` — 1 MiB and 4 MiB bodies through `handle`, the bucket replaced by
+//!   a sink: the intake's own work (the signature over the body, its SHA-256, the envelope);
+//! * `intake/large-body/s3-put-moto` — one `PutObject` of the same body to a local moto server:
+//!   the round trip on this machine (AWS's own takes tens of milliseconds more for megabytes).
+//!
 //! `cargo bench -p hookway-intake --bench request_path`
 
 #![allow(missing_docs)]
 
 use std::hint::black_box;
+use std::sync::Arc;
 
+use async_trait::async_trait;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
+use bytes::Bytes;
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use hookway_core::Config;
+use hookway_core::archive::{ArchiveError, Listing, MemoryObjects, ObjectStore, S3Store, s3_client};
 use hookway_core::scheme::SignRequest;
 use hookway_core::secret_cache::{SecretCache, SecretStore, StoreError};
 use hookway_core::store::MemoryStore;
@@ -34,6 +46,26 @@ impl EventQueue for Sink {
     }
 }
 
+/// Keeps no object: the body is handed to `black_box`.
+#[derive(Debug)]
+struct Bucket;
+
+#[async_trait]
+impl ObjectStore for Bucket {
+    async fn put(&self, _key: &str, body: Bytes) -> Result<(), ArchiveError> {
+        black_box(body);
+        Ok(())
+    }
+
+    async fn get(&self, key: &str, _range: Option<(u64, u64)>) -> Result<Bytes, ArchiveError> {
+        Err(ArchiveError::NotFound(key.to_owned()))
+    }
+
+    async fn list(&self, _prefix: &str, _delimited: bool) -> Result<Listing, ArchiveError> {
+        Ok(Listing::default())
+    }
+}
+
 struct Secrets;
 
 impl SecretStore for Secrets {
@@ -42,10 +74,10 @@ impl SecretStore for Secrets {
     }
 }
 
-/// A 1 KiB GitHub-style delivery as an API Gateway REST proxy event.
-fn event_json(config: &Config) -> String {
+/// A GitHub-style delivery of `size` bytes as an API Gateway REST proxy event.
+fn event_json(config: &Config, size: usize) -> String {
     let mut body = br#"{"action": "opened", "number": 1, "pull_request": {"title": ""#.to_vec();
-    body.resize(1024 - 4, b'x');
+    body.resize(size - 4, b'x');
     body.extend_from_slice(br#""}}"#);
     let source = hookway_core::Source::new(config.source("github").unwrap()).unwrap();
     let key = source.scheme.key(SECRET, None).unwrap();
@@ -67,11 +99,17 @@ fn event_json(config: &Config) -> String {
 fn request_path(c: &mut Criterion) {
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     let config = Config::from_json(include_str!("../../../hookway.json")).unwrap();
-    let intake = Intake::new(&config, Sink, SecretCache::new(Secrets), MemoryStore::default())
-        .unwrap()
-        .with_metrics(MetricsSink::discard());
+    let intake = Intake::new(
+        &config,
+        Sink,
+        SecretCache::new(Secrets),
+        MemoryStore::default(),
+        Arc::new(MemoryObjects::default()),
+    )
+    .unwrap()
+    .with_metrics(MetricsSink::discard());
     runtime.block_on(intake.preload_secrets());
-    let event = event_json(&config);
+    let event = event_json(&config, 1024);
     let check = runtime.block_on(intake.handle(lambda_http::request::from_str(&event).unwrap()));
     assert_eq!(check.status(), 202, "{:?}", check.body());
 
@@ -90,5 +128,41 @@ fn request_path(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, request_path);
+fn large_body(c: &mut Criterion) {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let mut config = Config::from_json(include_str!("../../../hookway.json")).unwrap();
+    config.intake.max_body_bytes = hookway_core::config::MAX_BODY_BYTES_LIMIT;
+    let intake = Intake::new(&config, Sink, SecretCache::new(Secrets), MemoryStore::default(), Arc::new(Bucket))
+        .unwrap()
+        .with_metrics(MetricsSink::discard());
+    runtime.block_on(intake.preload_secrets());
+    let moto = hookway_testkit::MotoServer::start();
+    let aws = runtime.block_on(moto.sdk_config());
+    runtime.block_on(hookway_testkit::create_bucket(&aws, "bench-archive"));
+    let bucket = S3Store::new(s3_client(&aws), "bench-archive");
+
+    let mut group = c.benchmark_group("intake/large-body");
+    group.sample_size(20);
+    for mib in [1, 4] {
+        let size = mib * 1024 * 1024;
+        let event = event_json(&config, size);
+        let check = runtime.block_on(intake.handle(lambda_http::request::from_str(&event).unwrap()));
+        assert_eq!(check.status(), 202, "{:?}", check.body());
+        group.throughput(Throughput::Bytes(size as u64));
+        group.bench_function(format!("handle/{mib}MiB"), |b| {
+            b.iter_batched(
+                || lambda_http::request::from_str(&event).unwrap(),
+                |request| runtime.block_on(intake.handle(request)),
+                BatchSize::LargeInput,
+            )
+        });
+        let body = Bytes::from(vec![b'x'; size]);
+        group.bench_function(format!("s3-put-moto/{mib}MiB"), |b| {
+            b.iter(|| runtime.block_on(bucket.put("bodies/bench/object", body.clone())).unwrap())
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, request_path, large_body);
 criterion_main!(benches);

@@ -6,6 +6,11 @@
 //! Meta's `hub.challenge` — is answered as the provider documents and never reaches the queue. It
 //! also answers `GET /jobs/{id}` from the job's record in the state table.
 //!
+//! A body over [`INLINE_BODY_LIMIT`] travels by claim check: the intake stores it in the archive
+//! bucket first, and queues an envelope that names the object, its size and its SHA-256; if S3
+//! fails, the answer is `503`, as when SQS fails. A body within the limit costs no S3 call here:
+//! the worker archives it, a batch at a time.
+//!
 //! It accepts API Gateway REST proxy events (body base64 or not) and Lambda Function URL events;
 //! `lambda_http` turns both into one [`Request`]. [`Intake::handle`] is a plain async function of
 //! the request and the intake's dependencies, so tests drive it directly; `main` only wires.
@@ -20,9 +25,12 @@ pub mod response;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::net::IpAddr;
+use std::sync::Arc;
 
+use bytes::Bytes;
+use hookway_core::archive::{INLINE_BODY_LIMIT, ObjectStore, Stamp, body_key, unique};
 use hookway_core::config::Config;
-use hookway_core::envelope::{ENVELOPE_VERSION, Envelope};
+use hookway_core::envelope::{BodyEncoding, BodyObject, ENVELOPE_VERSION, Envelope};
 use hookway_core::hookway_providers::spec::Handshake;
 use hookway_core::scheme::{Answer, Identity, Request as Signed};
 use hookway_core::secret_cache::{SecretCache, SecretStore, VerifyFailure};
@@ -33,6 +41,7 @@ use http::{Method, StatusCode, header};
 use lambda_http::request::RequestContext;
 use lambda_http::{Body, Request, RequestExt, Response};
 use serde::Serialize;
+use sha2::{Digest, Sha256};
 use tracing::Instrument;
 use tracing::field::Empty;
 
@@ -47,6 +56,7 @@ pub struct Intake<Q, S, J> {
     secrets: SecretCache<S>,
     queue: Q,
     jobs: J,
+    bodies: Arc<dyn ObjectStore>,
     max_body_bytes: usize,
     metrics: MetricsSink,
 }
@@ -78,13 +88,21 @@ struct Accepted<'a> {
 }
 
 impl<Q: EventQueue, S: SecretStore, J: StateStore> Intake<Q, S, J> {
-    /// Compiles the configuration's sources; `jobs` is the state table job statuses are read from.
-    pub fn new(config: &Config, queue: Q, secrets: SecretCache<S>, jobs: J) -> Result<Intake<Q, S, J>, SourceError> {
+    /// Compiles the configuration's sources; `jobs` is the state table job statuses are read from,
+    /// `bodies` the archive bucket large bodies are stored in.
+    pub fn new(
+        config: &Config,
+        queue: Q,
+        secrets: SecretCache<S>,
+        jobs: J,
+        bodies: Arc<dyn ObjectStore>,
+    ) -> Result<Intake<Q, S, J>, SourceError> {
         Ok(Intake {
             sources: source::compile(config)?,
             secrets,
             queue,
             jobs,
+            bodies,
             max_body_bytes: config.intake.max_body_bytes,
             metrics: MetricsSink::default(),
         })
@@ -103,7 +121,7 @@ impl<Q: EventQueue, S: SecretStore, J: StateStore> Intake<Q, S, J> {
 
     /// Answers one request. Every log line within carries the request ids and, once known, the
     /// source and event id.
-    pub async fn handle(&self, request: Request) -> Response<Body> {
+    pub async fn handle(&self, mut request: Request) -> Response<Body> {
         let span = tracing::info_span!(
             "request",
             method = %request.method(),
@@ -115,7 +133,10 @@ impl<Q: EventQueue, S: SecretStore, J: StateStore> Intake<Q, S, J> {
         );
         async {
             let result = match Route::of(request.uri().path()) {
-                Route::Webhook(source) if request.method() == Method::POST => self.receive(source, &request).await,
+                Route::Webhook(name) if request.method() == Method::POST => {
+                    let source = self.sources.get(name);
+                    self.receive(source, &mut request).await
+                }
                 Route::Webhook(source) if request.method() == Method::GET => self.handshake(source, &request).await,
                 Route::Webhook(_) => {
                     Err(Rejection::MethodNotAllowed { method: request.method().clone(), allow: "GET, POST" })
@@ -137,12 +158,12 @@ impl<Q: EventQueue, S: SecretStore, J: StateStore> Intake<Q, S, J> {
     }
 
     /// `POST /webhooks/{source}`, counted in the metrics.
-    async fn receive(&self, name: &str, request: &Request) -> Result<Response<Body>, Rejection> {
-        let Some(source) = self.sources.get(name) else {
+    async fn receive(&self, source: Option<&Source>, request: &mut Request) -> Result<Response<Body>, Rejection> {
+        let Some(source) = source else {
             self.metrics.count(Counted::Rejected { source: None, reason: metrics::Reason::UnknownSource });
             return Err(Rejection::UnknownSource);
         };
-        tracing::Span::current().record("source", name);
+        tracing::Span::current().record("source", source.name.as_str());
         let result = self.accept(source, request).await;
         match &result {
             Ok(response) if response.status() == StatusCode::ACCEPTED => {
@@ -158,9 +179,9 @@ impl<Q: EventQueue, S: SecretStore, J: StateStore> Intake<Q, S, J> {
         result
     }
 
-    /// A known source's webhook: the sender's address, then the size, the signature, the queue,
-    /// and only then the acknowledgement.
-    async fn accept(&self, source: &Source, request: &Request) -> Result<Response<Body>, Rejection> {
+    /// A known source's webhook: the sender's address, then the size, the signature, the queue
+    /// (and the bucket first for a large body), and only then the acknowledgement.
+    async fn accept(&self, source: &Source, request: &mut Request) -> Result<Response<Body>, Rejection> {
         let address = client_address(request);
         if !source.allows(address) {
             return Err(Rejection::Forbidden { address, hidden: source.hide_rejections });
@@ -188,11 +209,52 @@ impl<Q: EventQueue, S: SecretStore, J: StateStore> Intake<Q, S, J> {
         }
         let identity = source.identify(&signed)?;
         tracing::Span::current().record("event_id", identity.id.as_str());
-        let message = envelope_message(source, request, &identity, body)?;
+        let size = body.len();
+        let message = if size <= INLINE_BODY_LIMIT {
+            envelope_message(source, request, &identity, EnvelopeBody::Inline(body))?
+        } else {
+            let object = self.store_body(source, request).await?;
+            envelope_message(source, request, &identity, EnvelopeBody::Stored(object))?
+        };
         self.queue.send(message).await?;
-        tracing::info!(event_type = identity.event_type.as_deref(), bytes = body.len(), "accepted");
+        tracing::info!(event_type = identity.event_type.as_deref(), bytes = size, "accepted");
         Ok(json(StatusCode::ACCEPTED, &Accepted { id: &identity.id }))
     }
+
+    /// Puts a large body in the archive bucket, taking it out of the request (no copy), and
+    /// returns what the envelope names it by.
+    async fn store_body(&self, source: &Source, request: &mut Request) -> Result<StoredBody, Rejection> {
+        let sha256 = hex::encode(Sha256::digest(request.body().as_ref()));
+        let received = Stamp::of(std::time::SystemTime::now());
+        let key = body_key(&source.name, &received, &unique());
+        let bytes = match std::mem::take(request.body_mut()) {
+            Body::Binary(bytes) => Bytes::from(bytes),
+            Body::Text(text) => Bytes::from(text.into_bytes()),
+            _ => Bytes::new(),
+        };
+        let size = bytes.len() as u64;
+        self.bodies.put(&key, bytes).await?;
+        tracing::info!(key = %key, bytes = size, "body stored in the archive bucket (claim check)");
+        Ok(StoredBody { key, size, sha256, received })
+    }
+}
+
+/// A body too large for the envelope, stored.
+#[derive(Debug)]
+pub struct StoredBody {
+    key: String,
+    size: u64,
+    sha256: String,
+    received: Stamp,
+}
+
+/// How the envelope carries the body.
+#[derive(Debug)]
+pub enum EnvelopeBody<'a> {
+    /// In the envelope.
+    Inline(&'a [u8]),
+    /// In the archive bucket.
+    Stored(StoredBody),
 }
 
 impl<Q: EventQueue, S: SecretStore, J: StateStore> Intake<Q, S, J> {
@@ -236,7 +298,7 @@ pub fn envelope_message(
     source: &Source,
     request: &Request,
     identity: &Identity,
-    body: &[u8],
+    body: EnvelopeBody<'_>,
 ) -> Result<OutgoingMessage, Rejection> {
     let headers = request.headers();
     let kept: BTreeMap<Cow<'_, str>, Cow<'_, str>> = source
@@ -244,18 +306,30 @@ pub fn envelope_message(
         .iter()
         .filter_map(|name| Some((Cow::Borrowed(name.as_str()), Cow::Borrowed(headers.get(name)?.to_str().ok()?))))
         .collect();
-    let (body_encoding, encoded) = Envelope::encode_body(body);
+    let (body_encoding, encoded, body_object, received_at) = match body {
+        EnvelopeBody::Inline(body) => {
+            let (encoding, encoded) = Envelope::encode_body(body);
+            (encoding, encoded, None, hookway_core::rfc3339_now())
+        }
+        EnvelopeBody::Stored(stored) => {
+            let object =
+                BodyObject { key: Cow::Owned(stored.key), size: stored.size, sha256: Cow::Owned(stored.sha256) };
+            (BodyEncoding::S3, Cow::Borrowed(""), Some(object), stored.received.as_str().to_owned())
+        }
+    };
     let mut envelope = Envelope {
         version: ENVELOPE_VERSION,
         id: Cow::Borrowed(&identity.id),
         source: Cow::Borrowed(&source.name),
         event_type: identity.event_type.as_deref().map(Cow::Borrowed),
-        received_at: Cow::Owned(hookway_core::rfc3339_now()),
+        received_at: Cow::Owned(received_at),
         request_id: api_request_id(request).map(Cow::Borrowed),
         content_type: headers.get(header::CONTENT_TYPE).and_then(|value| value.to_str().ok()).map(Cow::Borrowed),
         headers: kept,
         body_encoding,
         body: encoded,
+        body_object,
+        replay: None,
         retry: None,
     };
     let json = envelope.to_message()?;

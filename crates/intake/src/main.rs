@@ -4,8 +4,10 @@
 //! Init reads the secrets from SSM and opens the connection to SQS at the same time, so that the
 //! first webhook pays neither a read nor a handshake (`make bench-coldstart` measures both).
 //!
-//! Environment: `HOOKWAY_CONFIG` (the JSON of hookway.json), `HOOKWAY_EVENTS_QUEUE_URL`,
-//! `HOOKWAY_TABLE` (job statuses), and the usual AWS variables (`AWS_ENDPOINT_URL` points the clients at moto locally).
+//! Environment ([`hookway_core::env::INTAKE`]): `HOOKWAY_CONFIG` (the JSON of hookway.json),
+//! `HOOKWAY_EVENTS_QUEUE_URL`, `HOOKWAY_TABLE` (job statuses), `HOOKWAY_ARCHIVE_BUCKET` (bodies
+//! too large for a message), and the usual AWS variables (`AWS_ENDPOINT_URL` points the clients at
+//! moto locally).
 
 // No unwrap or expect on request paths: every failure is an error with a status or an exit code.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
@@ -13,28 +15,25 @@
 use std::convert::Infallible;
 use std::sync::Arc;
 
-use hookway_core::Config;
+use hookway_core::archive::{S3Store, s3_client};
 use hookway_core::aws::{Endpoint, SdkConfig};
+use hookway_core::env::{self, LambdaEnv, Var};
 use hookway_core::secret_cache::{SecretCache, SsmSecretStore};
-use hookway_core::store::{DynamoStore, TABLE_ENV};
+use hookway_core::store::DynamoStore;
 use hookway_intake::Intake;
 use hookway_intake::queue::SqsQueue;
 use lambda_http::{Error, Request, service_fn};
 
-/// The events queue's URL.
-const EVENTS_QUEUE_URL_ENV: &str = "HOOKWAY_EVENTS_QUEUE_URL";
-
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     hookway_core::telemetry::init_logging();
-    let config = Config::from_env()?;
-    let queue_url = std::env::var(EVENTS_QUEUE_URL_ENV).map_err(|_| format!("{EVENTS_QUEUE_URL_ENV} is not set"))?;
-    let table = std::env::var(TABLE_ENV).map_err(|_| format!("{TABLE_ENV} is not set"))?;
+    let env = LambdaEnv::from_env(env::INTAKE)?;
     let aws = hookway_core::aws::lambda_sdk_config()?;
-    let queue = SqsQueue::new(aws_sdk_sqs::Client::new(&aws), queue_url);
+    let queue = SqsQueue::new(aws_sdk_sqs::Client::new(&aws), env.get(Var::EventsQueueUrl));
     let secrets = SecretCache::new(SsmSecretStore::new(aws_sdk_ssm::Client::new(&aws)));
-    let jobs = DynamoStore::new(aws_sdk_dynamodb::Client::new(&aws), table);
-    let intake = Arc::new(Intake::new(&config, queue, secrets, jobs)?);
+    let jobs = DynamoStore::new(aws_sdk_dynamodb::Client::new(&aws), env.get(Var::Table));
+    let bodies = Arc::new(S3Store::new(s3_client(&aws), env.get(Var::ArchiveBucket)));
+    let intake = Arc::new(Intake::new(env.config(), queue, secrets, jobs, bodies)?);
     tokio::join!(intake.preload_secrets(), hookway_core::aws::preconnect("SQS", sqs_endpoint(&aws)));
     lambda_http::run(service_fn(move |request: Request| {
         let intake = Arc::clone(&intake);

@@ -1,6 +1,7 @@
 //! Every way a request can fail, and the one status each maps to. Error bodies are
 //! `{"error": "<short reason>"}`: they never reveal a secret, nor which signature check failed.
 
+use hookway_core::archive::ArchiveError;
 use hookway_core::envelope::EnvelopeError;
 use hookway_core::scheme::{MalformedEvent, VerifyError};
 use hookway_core::secret_cache::StoreError as SecretsError;
@@ -74,6 +75,9 @@ pub enum Rejection {
     /// The queue did not take the event.
     #[error(transparent)]
     QueueUnavailable(#[from] QueueError),
+    /// The archive bucket did not take a large body.
+    #[error(transparent)]
+    ArchiveUnavailable(#[from] ArchiveError),
     /// The state table could not be read.
     #[error(transparent)]
     TableUnavailable(#[from] StoreError),
@@ -101,9 +105,10 @@ impl Rejection {
             }
             Rejection::Unauthorized { hidden: false, .. } => StatusCode::UNAUTHORIZED,
             Rejection::Malformed(_) => StatusCode::BAD_REQUEST,
-            Rejection::SecretsUnavailable(_) | Rejection::QueueUnavailable(_) | Rejection::TableUnavailable(_) => {
-                StatusCode::SERVICE_UNAVAILABLE
-            }
+            Rejection::SecretsUnavailable(_)
+            | Rejection::QueueUnavailable(_)
+            | Rejection::ArchiveUnavailable(_)
+            | Rejection::TableUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Rejection::Envelope(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -155,7 +160,10 @@ impl Rejection {
             Rejection::MethodNotAllowed { allow, .. } => {
                 headers.insert(header::ALLOW, header::HeaderValue::from_static(allow));
             }
-            Rejection::SecretsUnavailable(_) | Rejection::QueueUnavailable(_) | Rejection::TableUnavailable(_) => {
+            Rejection::SecretsUnavailable(_)
+            | Rejection::QueueUnavailable(_)
+            | Rejection::ArchiveUnavailable(_)
+            | Rejection::TableUnavailable(_) => {
                 headers.insert(header::RETRY_AFTER, RETRY_AFTER_SECONDS.into());
             }
             _ => {}

@@ -1,6 +1,6 @@
-//! The intake against a real moto server (SQS and SSM) started by each test: the real SDK
-//! clients, the real secret cache, the repository's own `hookway.json`, and requests in the
-//! shapes API Gateway and Function URLs send.
+//! The intake against a real moto server (SQS, SSM, DynamoDB and S3) started by each test: the
+//! real SDK clients, the real secret cache, the repository's own `hookway.json`, and requests in
+//! the shapes API Gateway and Function URLs send.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -8,8 +8,9 @@ use std::time::Duration;
 
 use aws_config::SdkConfig;
 use aws_sdk_sqs::types::Message;
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD as BASE64;
+use hookway_core::archive::{INLINE_BODY_LIMIT, ObjectStore, S3Store, read_body, s3_client};
+use hookway_core::config::MAX_BODY_BYTES_LIMIT;
+use hookway_core::envelope::{BodyEncoding, SQS_MAX_MESSAGE_BYTES};
 use hookway_core::scheme::{Scheme, SignRequest};
 use hookway_core::secret_cache::{DEFAULT_TTL, SecretCache, SsmSecretStore};
 use hookway_core::store::{Claim, DynamoStore, Outcome, RecordKey, StateStore};
@@ -17,12 +18,17 @@ use hookway_core::{Config, Envelope, Source};
 use hookway_intake::Intake;
 use hookway_intake::metrics::MetricsSink;
 use hookway_intake::queue::SqsQueue;
-use hookway_testkit::{MotoServer, closed_endpoint, create_queue, create_table, put_secret, sdk_config_for};
+use hookway_testkit::{
+    MotoServer, closed_endpoint, create_bucket, create_queue, create_table, drain_queue, put_secret, rest_proxy_event,
+    sdk_config_for,
+};
 use http::StatusCode;
 use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
 
 const CONFIG: &str = include_str!("../../../hookway.json");
 const TABLE: &str = "hookway-state";
+const BUCKET: &str = "hookway-archive";
 const REST_EVENT: &str = include_str!("../../../fixtures/apigw-rest-proxy-event.json");
 const FUNCTION_URL_EVENT: &str = include_str!("../../../fixtures/function-url-event.json");
 
@@ -91,6 +97,7 @@ impl Harness {
         let aws = moto.sdk_config().await;
         let queue_url = create_queue(&aws, "hookway-events").await;
         create_table(&aws, TABLE).await;
+        create_bucket(&aws, BUCKET).await;
         let mut config = Config::from_json(CONFIG).unwrap();
         for source in &config.sources {
             put_secret(&aws, &source.secret_parameters[0], &secret_of(&source.name)).await;
@@ -105,7 +112,7 @@ impl Harness {
         }
         let metrics = Arc::new(Mutex::new(Vec::new()));
         let lines = Arc::clone(&metrics);
-        let intake = intake(&config, &aws, &aws, &queue_url, refresh_interval)
+        let intake = intake(&config, Clients::all(&aws), &queue_url, refresh_interval)
             .await
             .with_metrics(MetricsSink::to(move |line| lines.lock().unwrap().push(line.to_owned())));
         Harness { _moto: moto, aws, queue_url, config, intake, metrics }
@@ -178,64 +185,39 @@ impl Harness {
 
     /// Every message in the queue, removed.
     async fn drain(&self) -> Vec<Message> {
-        let sqs = aws_sdk_sqs::Client::new(&self.aws);
-        let mut messages = Vec::new();
-        loop {
-            let received = sqs
-                .receive_message()
-                .queue_url(&self.queue_url)
-                .max_number_of_messages(10)
-                .message_attribute_names("All")
-                .send()
-                .await
-                .unwrap()
-                .messages
-                .unwrap_or_default();
-            if received.is_empty() {
-                return messages;
-            }
-            for message in &received {
-                sqs.delete_message()
-                    .queue_url(&self.queue_url)
-                    .receipt_handle(message.receipt_handle().unwrap())
-                    .send()
-                    .await
-                    .unwrap();
-            }
-            messages.extend(received);
-        }
+        drain_queue(&self.aws, &self.queue_url).await
     }
 }
 
-async fn intake(
-    config: &Config,
-    queue_aws: &SdkConfig,
-    secrets_aws: &SdkConfig,
-    queue_url: &str,
-    refresh_interval: Duration,
-) -> LambdaIntake {
-    let queue = SqsQueue::new(aws_sdk_sqs::Client::new(queue_aws), queue_url);
-    let store = SsmSecretStore::new(aws_sdk_ssm::Client::new(secrets_aws));
+/// Where each of the intake's clients goes: moto, or an address that refuses connections.
+#[derive(Clone, Copy)]
+struct Clients<'a> {
+    queue: &'a SdkConfig,
+    secrets: &'a SdkConfig,
+    table: &'a SdkConfig,
+    bucket: &'a SdkConfig,
+}
+
+impl<'a> Clients<'a> {
+    fn all(aws: &'a SdkConfig) -> Clients<'a> {
+        Clients { queue: aws, secrets: aws, table: aws, bucket: aws }
+    }
+}
+
+async fn intake(config: &Config, clients: Clients<'_>, queue_url: &str, refresh_interval: Duration) -> LambdaIntake {
+    let queue = SqsQueue::new(aws_sdk_sqs::Client::new(clients.queue), queue_url);
+    let store = SsmSecretStore::new(aws_sdk_ssm::Client::new(clients.secrets));
     let secrets = SecretCache::with_timing(store, DEFAULT_TTL, refresh_interval);
-    let jobs = DynamoStore::new(aws_sdk_dynamodb::Client::new(queue_aws), TABLE);
-    let intake = Intake::new(config, queue, secrets, jobs).unwrap();
+    let jobs = DynamoStore::new(aws_sdk_dynamodb::Client::new(clients.table), TABLE);
+    let bodies = Arc::new(S3Store::new(s3_client(clients.bucket), BUCKET));
+    let intake = Intake::new(config, queue, secrets, jobs, bodies).unwrap();
     intake.preload_secrets().await;
     intake
 }
 
 /// A REST API proxy event, as API Gateway sends it: the fixture with this request in it.
 fn rest_event(method: &str, path: &str, headers: &[(String, String)], body: &[u8]) -> lambda_http::Request {
-    let mut event: Value = serde_json::from_str(REST_EVENT).unwrap();
-    let single: serde_json::Map<String, Value> = headers.iter().map(|(n, v)| (n.clone(), json!(v))).collect();
-    let multi: serde_json::Map<String, Value> = headers.iter().map(|(n, v)| (n.clone(), json!([v]))).collect();
-    event["httpMethod"] = json!(method);
-    event["path"] = json!(path);
-    event["requestContext"]["path"] = json!(format!("/v1{path}"));
-    event["headers"] = Value::Object(single);
-    event["multiValueHeaders"] = Value::Object(multi);
-    event["body"] = json!(BASE64.encode(body));
-    event["isBase64Encoded"] = json!(true);
-    lambda_http::request::from_str(&event.to_string()).unwrap()
+    lambda_http::request::from_str(&rest_proxy_event(method, path, headers, body)).unwrap()
 }
 
 fn answer(response: lambda_http::Response<lambda_http::Body>) -> Answer {
@@ -384,7 +366,8 @@ async fn slack_url_verification_is_answered_with_its_challenge_and_not_queued() 
 async fn with_sqs_unreachable_the_answer_is_503_with_retry_after() {
     let harness = Harness::start().await;
     let unreachable = sdk_config_for(&closed_endpoint()).await;
-    let intake = intake(&harness.config, &unreachable, &harness.aws, &harness.queue_url, DEFAULT_TTL).await;
+    let clients = Clients { queue: &unreachable, ..Clients::all(&harness.aws) };
+    let intake = intake(&harness.config, clients, &harness.queue_url, DEFAULT_TTL).await;
     let body = br#"{"id": "evt_1", "type": "invoice.paid"}"#;
     let headers = harness.signed("stripe", &secret_of("stripe"), body);
     let answer = answer(intake.handle(rest_event("POST", "/webhooks/stripe", &headers, body)).await);
@@ -398,7 +381,8 @@ async fn with_sqs_unreachable_the_answer_is_503_with_retry_after() {
 async fn with_ssm_unreachable_since_start_up_the_answer_is_503_not_401() {
     let harness = Harness::start().await;
     let unreachable = sdk_config_for(&closed_endpoint()).await;
-    let intake = intake(&harness.config, &harness.aws, &unreachable, &harness.queue_url, DEFAULT_TTL).await;
+    let clients = Clients { secrets: &unreachable, ..Clients::all(&harness.aws) };
+    let intake = intake(&harness.config, clients, &harness.queue_url, DEFAULT_TTL).await;
     let body = br#"{"id": "evt_1", "type": "invoice.paid"}"#;
     let headers = harness.signed("stripe", &secret_of("stripe"), body);
     let answer = answer(intake.handle(rest_event("POST", "/webhooks/stripe", &headers, body)).await);
@@ -470,6 +454,7 @@ async fn a_job_status_is_read_from_its_record_and_an_unknown_job_is_404() {
         locked_until: now + 60,
         now,
         expires_at: now + 86_400,
+        archive: None,
         sequence: 0,
     };
     jobs.claim(&claim).await.unwrap();
@@ -510,7 +495,8 @@ async fn a_function_url_does_not_serve_job_statuses() {
 async fn with_the_table_unreachable_a_job_status_is_503() {
     let harness = Harness::start().await;
     let unreachable = sdk_config_for(&closed_endpoint()).await;
-    let intake = intake(&harness.config, &unreachable, &harness.aws, &harness.queue_url, DEFAULT_TTL).await;
+    let clients = Clients { table: &unreachable, ..Clients::all(&harness.aws) };
+    let intake = intake(&harness.config, clients, &harness.queue_url, DEFAULT_TTL).await;
     let answer = answer(intake.handle(rest_event("GET", "/jobs/some-job", &[], b"")).await);
     assert_eq!(answer.status, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(answer.headers["retry-after"], "10");
@@ -626,6 +612,88 @@ async fn every_webhook_is_counted_by_source_and_reason() {
             ("Rejected", "-", "UnknownSource", 1),
         ])
     );
+}
+
+/// A body of `size` bytes that is no JSON and no text: every byte value, over and over.
+fn large_body(size: usize) -> Vec<u8> {
+    (0..size).map(|i| (i * 7 % 251) as u8).collect()
+}
+
+async fn harness_taking(max_body_bytes: usize) -> Harness {
+    Harness::start_with(|config| config.intake.max_body_bytes = max_body_bytes, DEFAULT_TTL).await
+}
+
+#[tokio::test]
+async fn a_3_mib_body_is_stored_before_the_202_and_the_queued_envelope_only_names_it() {
+    let harness = harness_taking(MAX_BODY_BYTES_LIMIT).await;
+    let body = large_body(3 * 1024 * 1024);
+    let answer = harness.post("shopify", &harness.signed("shopify", &secret_of("shopify"), &body), &body).await;
+    assert_eq!(answer.status, StatusCode::ACCEPTED, "{}", answer.body);
+
+    let messages = harness.drain().await;
+    assert_eq!(messages.len(), 1);
+    let message = messages[0].body().unwrap();
+    assert!(message.len() < 4096, "the message names the body, it does not carry it: {} bytes", message.len());
+    let envelope = envelope_of(&messages[0]);
+    assert_eq!(envelope.body_encoding, BodyEncoding::S3);
+    let object = envelope.body_object.clone().unwrap();
+    assert!(object.key.starts_with("bodies/shopify/"), "{}", object.key);
+    assert_eq!(object.size, body.len() as u64);
+    assert_eq!(object.sha256, hex::encode(Sha256::digest(&body)));
+
+    let bucket = S3Store::new(s3_client(&harness.aws), BUCKET);
+    let stored = read_body(&bucket, &object).await.unwrap();
+    assert_eq!(Sha256::digest(&stored), Sha256::digest(&body), "byte for byte");
+    assert_eq!(bucket.list("bodies/", false).await.unwrap().keys, [object.key.to_string()]);
+}
+
+#[tokio::test]
+async fn a_body_within_the_inline_limit_stays_in_the_envelope_and_one_byte_more_is_claim_checked() {
+    let harness = harness_taking(MAX_BODY_BYTES_LIMIT).await;
+    for (size, encoding) in [(INLINE_BODY_LIMIT, BodyEncoding::Base64), (INLINE_BODY_LIMIT + 1, BodyEncoding::S3)] {
+        let body = large_body(size);
+        let answer = harness.post("shopify", &harness.signed("shopify", &secret_of("shopify"), &body), &body).await;
+        assert_eq!(answer.status, StatusCode::ACCEPTED, "{size}: {}", answer.body);
+        let messages = harness.drain().await;
+        let envelope = envelope_of(&messages[0]);
+        assert_eq!(envelope.body_encoding, encoding, "{size} bytes");
+        assert!(messages[0].body().unwrap().len() < SQS_MAX_MESSAGE_BYTES / 2, "{size} bytes: room to spare");
+    }
+    let bucket = S3Store::new(s3_client(&harness.aws), BUCKET);
+    assert_eq!(bucket.list("bodies/", false).await.unwrap().keys.len(), 1, "only the larger one is in the bucket");
+}
+
+#[tokio::test]
+async fn with_s3_unreachable_a_large_body_is_503_and_nothing_is_queued() {
+    let harness = harness_taking(MAX_BODY_BYTES_LIMIT).await;
+    let unreachable = sdk_config_for(&closed_endpoint()).await;
+    let clients = Clients { bucket: &unreachable, ..Clients::all(&harness.aws) };
+    let intake = intake(&harness.config, clients, &harness.queue_url, DEFAULT_TTL).await;
+    let large = large_body(INLINE_BODY_LIMIT + 1);
+    let headers = harness.signed("shopify", &secret_of("shopify"), &large);
+    let refused = answer(intake.handle(rest_event("POST", "/webhooks/shopify", &headers, &large)).await);
+    assert_eq!(refused.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(refused.headers["retry-after"], "10");
+    assert_eq!(refused.body, json!({"error": "temporarily unavailable, retry later"}));
+    assert!(harness.drain().await.is_empty(), "never a 2xx for an event that is not stored, nor a message");
+
+    // A small body never touches S3 at the intake.
+    let small = b"{}";
+    let headers = harness.signed("shopify", &secret_of("shopify"), small);
+    let small_answer = answer(intake.handle(rest_event("POST", "/webhooks/shopify", &headers, small)).await);
+    assert_eq!(small_answer.status, StatusCode::ACCEPTED);
+    assert_eq!(harness.drain().await.len(), 1);
+}
+
+#[tokio::test]
+async fn a_body_over_max_body_bytes_is_still_413_whatever_the_limit() {
+    let harness = harness_taking(MAX_BODY_BYTES_LIMIT).await;
+    let body = large_body(MAX_BODY_BYTES_LIMIT + 1);
+    let answer = harness.post("shopify", &harness.signed("shopify", &secret_of("shopify"), &body), &body).await;
+    assert_eq!(answer.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(harness.drain().await.is_empty());
+    let bucket = S3Store::new(s3_client(&harness.aws), BUCKET);
+    assert!(bucket.list("bodies/", false).await.unwrap().keys.is_empty(), "nothing stored either");
 }
 
 /// A REST API proxy event with a query string, as API Gateway sends a `GET` handshake.

@@ -4,10 +4,11 @@
 //! genuine one is queued byte for byte. The events themselves come from API Gateway's and the
 //! Function URL's JSON, through `lambda_http`'s conversion, as in Lambda.
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
+use hookway_core::archive::MemoryObjects;
 use hookway_core::scheme::SignRequest;
 use hookway_core::secret_cache::{SecretCache, SecretStore, StoreError};
 use hookway_core::store::MemoryStore;
@@ -57,7 +58,8 @@ impl Harness {
         config.sources[0].allow_ips = Some(vec!["192.30.252.0/22".into(), "2606:50c0::/32".into()]);
         let queue: &'static Kept = Box::leak(Box::default());
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-        let intake = Intake::new(&config, queue, SecretCache::new(OneSecret), MemoryStore::default())
+        let bodies = Arc::new(MemoryObjects::default());
+        let intake = Intake::new(&config, queue, SecretCache::new(OneSecret), MemoryStore::default(), bodies)
             .unwrap()
             .with_metrics(MetricsSink::discard());
         runtime.block_on(intake.preload_secrets());

@@ -241,29 +241,36 @@ fn an_envelope_reads_back_as_it_was_written_byte_for_byte() {
         proptest::option::of("[ -~]{0,40}"),
         proptest::collection::btree_map("[a-z-]{1,20}", any::<String>(), 0..4),
         body_bytes(),
+        proptest::option::of("[ -~]{1,40}"),
     );
-    check("parse(render(envelope)) == envelope", strategy, |(id, source, event_type, content_type, headers, body)| {
-        let (body_encoding, encoded) = Envelope::encode_body(&body);
-        let mut envelope = Envelope {
-            version: ENVELOPE_VERSION,
-            id: Cow::Borrowed(&id),
-            source: Cow::Borrowed(&source),
-            event_type: event_type.as_deref().map(Cow::Borrowed),
-            received_at: Cow::Borrowed("2026-11-22T05:44:00.123Z"),
-            request_id: None,
-            content_type: content_type.as_deref().map(Cow::Borrowed),
-            headers: headers.iter().map(|(k, v)| (Cow::Borrowed(k.as_str()), Cow::Borrowed(v.as_str()))).collect(),
-            body_encoding,
-            body: encoded,
-            retry: None,
-        };
-        let message = envelope.to_message().unwrap();
-        let read = Envelope::from_json(&message).unwrap();
-        let bytes = read.body_bytes().unwrap();
-        prop_assert_eq!(bytes.as_ref(), &body[..]);
-        prop_assert_eq!(&read, &envelope);
-        Ok(())
-    });
+    check(
+        "parse(render(envelope)) == envelope",
+        strategy,
+        |(id, source, event_type, content_type, headers, body, replay)| {
+            let (body_encoding, encoded) = Envelope::encode_body(&body);
+            let mut envelope = Envelope {
+                version: ENVELOPE_VERSION,
+                id: Cow::Borrowed(&id),
+                source: Cow::Borrowed(&source),
+                event_type: event_type.as_deref().map(Cow::Borrowed),
+                received_at: Cow::Borrowed("2026-11-22T05:44:00.123Z"),
+                request_id: None,
+                content_type: content_type.as_deref().map(Cow::Borrowed),
+                headers: headers.iter().map(|(k, v)| (Cow::Borrowed(k.as_str()), Cow::Borrowed(v.as_str()))).collect(),
+                body_encoding,
+                body: encoded,
+                body_object: None,
+                replay: replay.as_deref().map(Cow::Borrowed),
+                retry: None,
+            };
+            let message = envelope.to_message().unwrap();
+            let read = Envelope::from_json(&message).unwrap();
+            let bytes = read.body_bytes().unwrap();
+            prop_assert_eq!(bytes.as_ref(), &body[..]);
+            prop_assert_eq!(&read, &envelope);
+            Ok(())
+        },
+    );
 }
 
 #[test]

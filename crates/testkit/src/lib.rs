@@ -19,6 +19,7 @@ use std::time::{Duration, Instant};
 
 use aws_config::SdkConfig;
 use aws_config::timeout::TimeoutConfig;
+use hookway_core::local::resources;
 
 /// A moto server, stopped on drop.
 #[derive(Debug)]
@@ -73,7 +74,7 @@ impl Drop for MotoServer {
 
 /// SDK configuration with test credentials pointed at `endpoint`, with Hookway's timeouts.
 pub async fn sdk_config_for(endpoint: &str) -> SdkConfig {
-    hookway_dev::sdk_config(endpoint).await
+    hookway_core::local::sdk_config(endpoint).await
 }
 
 /// The program that starts moto.
@@ -128,16 +129,80 @@ fn patient(config: &SdkConfig) -> SdkConfig {
 
 /// Creates an SQS queue allowing 1 MiB messages, as the stack does, and returns its URL.
 pub async fn create_queue(config: &SdkConfig, name: &str) -> String {
-    hookway_dev::resources::create_queue(&patient(config), name, &[]).await.unwrap()
+    resources::create_queue(&patient(config), name, &[]).await.unwrap()
 }
 
 /// Stores a SecureString parameter.
 pub async fn put_secret(config: &SdkConfig, name: &str, value: &str) {
     let values = [(name.to_owned(), value.to_owned())].into();
-    hookway_dev::resources::put_secrets(&patient(config), &values).await.unwrap();
+    resources::put_secrets(&patient(config), &values).await.unwrap();
 }
 
 /// Creates the state table as the stack does (partition key `pk`, TTL on `expiresAt`).
 pub async fn create_table(config: &SdkConfig, name: &str) {
-    hookway_dev::resources::create_table(&patient(config), name).await.unwrap();
+    resources::create_table(&patient(config), name).await.unwrap();
+}
+
+/// A REST API proxy event, as API Gateway sends it to the intake: the repository's fixture with
+/// this request in it (the body base64-encoded, as the API's binary media types make it), as JSON.
+pub fn rest_proxy_event(method: &str, path: &str, headers: &[(String, String)], body: &[u8]) -> String {
+    use base64::Engine as _;
+    use serde_json::{Value, json};
+    let mut event: Value = serde_json::from_str(include_str!("../../../fixtures/apigw-rest-proxy-event.json")).unwrap();
+    let single: serde_json::Map<String, Value> = headers.iter().map(|(n, v)| (n.clone(), json!(v))).collect();
+    let multi: serde_json::Map<String, Value> = headers.iter().map(|(n, v)| (n.clone(), json!([v]))).collect();
+    event["httpMethod"] = json!(method);
+    event["path"] = json!(path);
+    event["requestContext"]["path"] = json!(format!("/v1{path}"));
+    event["headers"] = Value::Object(single);
+    event["multiValueHeaders"] = Value::Object(multi);
+    event["body"] = json!(base64::engine::general_purpose::STANDARD.encode(body));
+    event["isBase64Encoded"] = json!(true);
+    event.to_string()
+}
+
+/// Creates an archive bucket.
+pub async fn create_bucket(config: &SdkConfig, name: &str) {
+    resources::create_bucket(&patient(config), name, None).await.unwrap();
+}
+
+/// Every message in the queue at `url`, with its attributes, removed.
+pub async fn drain_queue(config: &SdkConfig, url: &str) -> Vec<aws_sdk_sqs::types::Message> {
+    let sqs = aws_sdk_sqs::Client::new(config);
+    let mut messages = Vec::new();
+    loop {
+        let received = sqs
+            .receive_message()
+            .queue_url(url)
+            .max_number_of_messages(10)
+            .message_attribute_names("All")
+            .send()
+            .await
+            .unwrap()
+            .messages
+            .unwrap_or_default();
+        if received.is_empty() {
+            return messages;
+        }
+        for message in &received {
+            sqs.delete_message().queue_url(url).receipt_handle(message.receipt_handle().unwrap()).send().await.unwrap();
+        }
+        messages.extend(received);
+    }
+}
+
+/// How many messages the queue at `url` holds, visible or in flight.
+pub async fn queue_length(config: &SdkConfig, url: &str) -> usize {
+    use aws_sdk_sqs::types::QueueAttributeName::{ApproximateNumberOfMessages, ApproximateNumberOfMessagesNotVisible};
+    let attributes = aws_sdk_sqs::Client::new(config)
+        .get_queue_attributes()
+        .queue_url(url)
+        .attribute_names(ApproximateNumberOfMessages)
+        .attribute_names(ApproximateNumberOfMessagesNotVisible)
+        .send()
+        .await
+        .unwrap()
+        .attributes
+        .unwrap_or_default();
+    attributes.values().map(|count| count.parse::<usize>().unwrap()).sum()
 }

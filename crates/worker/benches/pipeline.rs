@@ -19,7 +19,7 @@ use async_trait::async_trait;
 use aws_lambda_events::event::sqs::SqsEvent;
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use hookway_core::Config;
-use hookway_core::envelope::{ENVELOPE_VERSION, Envelope};
+use hookway_core::envelope::Envelope;
 use hookway_core::store::MemoryStore;
 use hookway_testkit::receiver::{Receiver, Reply};
 use hookway_worker::Worker;
@@ -55,7 +55,6 @@ fn batch(serial: &mut u64) -> SqsEvent {
             body.insert_str(body.len() - 4, &"x".repeat(1024 - body.len()));
             let (body_encoding, encoded) = Envelope::encode_body(body.as_bytes());
             let mut envelope = Envelope {
-                version: ENVELOPE_VERSION,
                 id: id.as_str().into(),
                 source: "stripe".into(),
                 event_type: Some("invoice.paid".into()),
@@ -65,7 +64,7 @@ fn batch(serial: &mut u64) -> SqsEvent {
                 headers: [("user-agent".into(), "Stripe/1.0".into())].into(),
                 body_encoding,
                 body: encoded,
-                retry: None,
+                ..Envelope::default()
             };
             json!({"messageId": id, "body": envelope.to_message().unwrap()})
         })

@@ -1,14 +1,17 @@
 //! The SQS adapter: a batch of envelopes from the events queue through the pipeline.
 //!
-//! Messages contending for one state table item — an ordered entity's events, or two copies of
-//! one event — form a *chain* and run one after another, oldest first; chains run side by side.
-//! Only the messages that failed are reported (`batchItemFailures`), so only they return to the
-//! queue; an unreadable message fails alone.
+//! Claim-checked bodies are read back and the events seen for the first time are archived first
+//! ([`crate::archive`]). Messages contending for one state table item — an ordered entity's
+//! events, or two copies of one event — form a *chain* and run one after another, oldest first;
+//! chains run side by side. Only the messages that failed are reported (`batchItemFailures`), so
+//! only they return to the queue; an unreadable message fails alone, and so does one whose body
+//! cannot be read back or which cannot be archived.
 
 use std::collections::HashMap;
 
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent, SqsMessageAttribute};
 use futures_util::stream::{self, StreamExt};
+use hookway_core::archive::ArchiveLocation;
 use hookway_core::store::StateStore;
 
 use crate::deadline::Deadline;
@@ -19,13 +22,15 @@ use crate::pipeline::{Origin, Processed};
 use crate::{BATCH_CONCURRENCY, Worker};
 
 /// A batch message ready for the pipeline.
-struct Prepared {
-    message_id: String,
-    event: Event,
-    position: Option<Position>,
-    /// The envelope as received, and the message's attributes, for a dead letter.
-    body: String,
-    attributes: HashMap<String, SqsMessageAttribute>,
+pub(crate) struct Prepared {
+    pub message_id: String,
+    pub event: Event,
+    pub position: Option<Position>,
+    /// The envelope as received, for the archive and a dead letter; the message's attributes.
+    pub body: String,
+    pub attributes: HashMap<String, SqsMessageAttribute>,
+    /// Where the archive step put the event, if it did.
+    pub archived: Option<ArchiveLocation>,
 }
 
 impl<S: StateStore> Worker<S> {
@@ -33,8 +38,7 @@ impl<S: StateStore> Worker<S> {
     pub async fn batch(&self, batch: SqsEvent, deadline: Deadline) -> (SqsBatchResponse, Metrics) {
         let mut response = SqsBatchResponse::default();
         let mut metrics = Metrics::default();
-        let mut chains: Vec<Vec<Prepared>> = Vec::new();
-        let mut chain_of_item: HashMap<String, usize> = HashMap::new();
+        let mut messages: Vec<Prepared> = Vec::with_capacity(batch.records.len());
         for message in batch.records {
             let message_id = message.message_id.unwrap_or_default();
             let body = message.body.unwrap_or_default();
@@ -48,19 +52,42 @@ impl<S: StateStore> Worker<S> {
                     continue;
                 }
             };
-            let position = self.ordering.position(&event);
+            let attributes = message.message_attributes;
+            messages.push(Prepared { message_id, event, position: None, body, attributes, archived: None });
+        }
+        // The archive bucket first: bodies back, then the events seen for the first time archived.
+        let mut failures = self.read_bodies(&mut messages).await;
+        let skip: Vec<usize> = failures.iter().map(|(index, _)| *index).collect();
+        let archived = self.archive(&messages, &skip).await;
+        for (index, location) in archived.locations {
+            messages[index].archived = Some(location);
+        }
+        failures.extend(archived.failures);
+        let mut failed = vec![None; messages.len()];
+        for (index, reason) in failures {
+            failed[index] = Some(reason);
+        }
+        let mut chains: Vec<Vec<Prepared>> = Vec::new();
+        let mut chain_of_item: HashMap<String, usize> = HashMap::new();
+        for (mut prepared, failure) in messages.into_iter().zip(failed) {
+            if let Some(reason) = failure {
+                metrics.record(Some(&prepared.event.source), &Processed::Failed(reason));
+                response.add_failure(prepared.message_id);
+                continue;
+            }
+            let position = self.ordering.position(&prepared.event);
             // Chained by the state table item they contend for: the entity's where the source
             // orders events, else the event's own, as SQS may hand one message over twice.
             let item = match &position {
                 Some(position) => position.entity.clone(),
-                None => event.record_key().pk().to_owned(),
+                None => prepared.event.record_key().pk().to_owned(),
             };
             let chain = *chain_of_item.entry(item).or_insert_with(|| {
                 chains.push(Vec::new());
                 chains.len() - 1
             });
-            let attributes = message.message_attributes;
-            chains[chain].push(Prepared { message_id, event, position, body, attributes });
+            prepared.position = position;
+            chains[chain].push(prepared);
         }
         // A chain runs one event after another, oldest first: an entity's newest event is applied
         // last, and the second copy of an event finds the first done instead of busy.
@@ -71,7 +98,11 @@ impl<S: StateStore> Worker<S> {
             .map(|chain| async move {
                 let mut outcomes = Vec::with_capacity(chain.len());
                 for prepared in chain {
-                    let origin = Origin { body: &prepared.body, attributes: &prepared.attributes };
+                    let origin = Origin {
+                        body: &prepared.body,
+                        attributes: &prepared.attributes,
+                        archived: prepared.archived.as_ref(),
+                    };
                     let source = prepared.event.source.clone();
                     let processed = self.process(prepared.event, prepared.position, Some(origin), deadline).await;
                     outcomes.push((prepared.message_id, source, processed));

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use hookway_core::config::JOBS_SOURCE;
-use hookway_core::envelope::{Envelope, EnvelopeError};
+use hookway_core::envelope::{BodyEncoding, BodyObject, Envelope, EnvelopeError};
 use hookway_core::job::JobEvent;
 use hookway_core::store::RecordKey;
 use serde::de::DeserializeOwned;
@@ -26,6 +26,11 @@ pub struct Event {
     pub headers: BTreeMap<String, String>,
     /// The raw body as received (a job's: its `bodyJson`, serialised).
     pub body: Vec<u8>,
+    /// Where the body is while it has not been read from the archive bucket (a claim check): a
+    /// batch reads it, and checks it, before any handler runs.
+    pub body_object: Option<BodyObject<'static>>,
+    /// The replay run that sent it again, if it is a replay: it has a record of its own.
+    pub replay: Option<String>,
     /// This delivery's attempt, from 1; set once the event is claimed.
     pub attempt: u32,
     /// Where it stands in its retries, once it has waited in the queue for one.
@@ -57,6 +62,9 @@ pub enum EventError {
     /// The job has no id.
     #[error("the job event has no context.request-id")]
     NoJobId,
+    /// A claim-checked envelope names no object.
+    #[error("the envelope's body is in the archive bucket, but it names no object")]
+    NoBodyObject,
     /// A time of the `retry` block is not RFC 3339.
     #[error("the envelope's retry block has a time that is not RFC 3339: {0}")]
     RetryTime(String),
@@ -65,8 +73,12 @@ pub enum EventError {
 impl Event {
     /// The event an SQS message's envelope carries.
     pub fn from_envelope(json: &str) -> Result<Event, EventError> {
-        let envelope = Envelope::from_json(json)?;
-        let body = envelope.body_bytes()?.into_owned();
+        let mut envelope = Envelope::from_json(json)?;
+        let (body, body_object) = match (envelope.body_encoding, envelope.body_object.take()) {
+            (BodyEncoding::S3, Some(object)) => (Vec::new(), Some(object.into_owned())),
+            (BodyEncoding::S3, None) => return Err(EventError::NoBodyObject),
+            _ => (envelope.body_bytes()?.into_owned(), None),
+        };
         let retry = match &envelope.retry {
             Some(retry) => {
                 let time = |text: &str| {
@@ -93,6 +105,8 @@ impl Event {
                 .map(|(name, value)| (name.into_owned(), value.into_owned()))
                 .collect(),
             body,
+            body_object,
+            replay: envelope.replay.map(Into::into),
             attempt: 0,
             retry,
         })
@@ -111,6 +125,8 @@ impl Event {
             content_type: Some("application/json".to_owned()),
             headers: job.params.header.iter().map(|(name, value)| (name.to_ascii_lowercase(), value.clone())).collect(),
             body: job.body_json.to_string().into_bytes(),
+            body_object: None,
+            replay: None,
             attempt: 0,
             retry: None,
         })
@@ -121,9 +137,13 @@ impl Event {
         self.source == JOBS_SOURCE
     }
 
-    /// The key of its state record.
+    /// The key of its state record: a replay's is its run's own.
     pub fn record_key(&self) -> RecordKey {
-        if self.is_job() { RecordKey::job(&self.id) } else { RecordKey::event(&self.source, &self.id) }
+        match &self.replay {
+            _ if self.is_job() => RecordKey::job(&self.id),
+            Some(run) => RecordKey::replay(&self.source, &self.id, run),
+            None => RecordKey::event(&self.source, &self.id),
+        }
     }
 
     /// A SHA-256 of the body, to tell a re-delivery from a different payload under the same id.
@@ -160,8 +180,21 @@ mod tests {
         let event = Event::from_envelope(json).unwrap();
         assert_eq!(event.body, [0, 1, 2]);
         assert_eq!(event.record_key(), RecordKey::event("stripe", "evt_1"));
-        assert!(Event::from_envelope("not json").is_err());
         assert_eq!(event.retry, None);
+        assert!(Event::from_envelope("not json").is_err());
+
+        let replayed = json.replace(r#""body": "AAEC""#, r#""body": "AAEC", "replay": "r-1""#);
+        let event = Event::from_envelope(&replayed).unwrap();
+        assert_eq!(event.record_key(), RecordKey::replay("stripe", "evt_1", "r-1"), "a record of its own");
+
+        let claimed = json.replace(
+            r#""bodyEncoding": "base64", "body": "AAEC""#,
+            r#""bodyEncoding": "s3", "body": "", "bodyObject": {"key": "bodies/stripe/k", "size": 3, "sha256": "ab"}"#,
+        );
+        let event = Event::from_envelope(&claimed).unwrap();
+        assert_eq!((event.body.len(), event.body_object.unwrap().key.as_ref()), (0, "bodies/stripe/k"));
+        let nameless = claimed.replace(r#", "bodyObject": {"key": "bodies/stripe/k", "size": 3, "sha256": "ab"}"#, "");
+        assert!(matches!(Event::from_envelope(&nameless), Err(EventError::NoBodyObject)));
     }
 
     #[test]

@@ -3,6 +3,8 @@
 //! * [`batch`] — **SQS batches** of event envelopes from the events queue. It answers with a
 //!   partial batch response, so only the failed messages return to the queue (and, after
 //!   `maxReceiveCount` deliveries, reach its dead-letter queue); an unreadable message fails alone.
+//!   Before any handler runs, [`archive`] reads the claim-checked bodies back and archives the
+//!   events seen for the first time, one S3 object per source and hour of the batch.
 //! * [`job`] — **jobs** from `POST /jobs`, invoked asynchronously by API Gateway. A failing job
 //!   returns an error, so Lambda retries it and finally sends it to the jobs dead-letter queue.
 //! * [`pipeline`] — for each event: claim its idempotency record (a duplicate of a processed event
@@ -22,6 +24,7 @@
 // No unwrap or expect on request paths: every failure is an error with a status or an exit code.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod archive;
 pub mod batch;
 pub mod breaker;
 pub mod dead_letter;
@@ -46,6 +49,7 @@ use std::time::Duration;
 
 use aws_lambda_events::event::sqs::SqsEvent;
 use hookway_core::Config;
+use hookway_core::archive::ObjectStore;
 use hookway_core::job::JobEvent;
 use hookway_core::store::StateStore;
 use serde_json::Value;
@@ -74,6 +78,7 @@ pub struct Worker<S> {
     router: Router,
     ordering: OrderingGuard,
     dead_letters: Option<Arc<dyn DeadLetterQueue>>,
+    bucket: Option<Arc<dyn ObjectStore>>,
     events_queue: Option<Arc<dyn EventsQueue>>,
     record_ttl_seconds: i64,
     job_attempts: u32,
@@ -98,10 +103,13 @@ pub struct Outbound {
     pub events_queue: Option<Arc<dyn EventsQueue>>,
     /// The destinations' circuits and rate limits, shared by every instance.
     pub shared: Arc<dyn SharedState>,
+    /// The archive bucket: events are archived there, and claim-checked bodies read from it.
+    /// Without one, nothing is archived and a claim-checked event fails.
+    pub bucket: Option<Arc<dyn ObjectStore>>,
 }
 
-/// A client alone: no secrets to read, no queue to write, circuits and rate limits of this
-/// process only (tests, benchmarks).
+/// A client alone: no secrets to read, no queue to write, no archive, circuits and rate limits
+/// of this process only (tests, benchmarks).
 impl From<reqwest::Client> for Outbound {
     fn from(client: reqwest::Client) -> Outbound {
         Outbound {
@@ -110,6 +118,7 @@ impl From<reqwest::Client> for Outbound {
             dead_letters: None,
             events_queue: None,
             shared: Arc::new(MemoryShared::default()),
+            bucket: None,
         }
     }
 }
@@ -162,6 +171,7 @@ impl<S: StateStore> Worker<S> {
             router: Router::new(&config.routes, registry, &shared)?,
             ordering: OrderingGuard::new(config),
             dead_letters: outbound.dead_letters,
+            bucket: outbound.bucket,
             events_queue: outbound.events_queue,
             record_ttl_seconds: i64::from(config.worker.idempotency_ttl_days) * 86_400,
             job_attempts: config.jobs.retry_attempts + 1,

@@ -4,12 +4,13 @@
 //! The AWS clients and the forwarding client share the process's one TLS configuration (one root
 //! store), and init opens the connection to DynamoDB, so that the first batch pays no handshake.
 //!
-//! Environment: `HOOKWAY_CONFIG` (the JSON of hookway.json), `HOOKWAY_TABLE` (also where the
-//! destinations' circuits and rate limits are shared), `HOOKWAY_EVENTS_QUEUE_URL` (where events
-//! wait for their next attempt), `HOOKWAY_EVENTS_DLQ_URL` (where events a destination refused for
-//! good, or out of retries, go), and the usual AWS variables (`AWS_ENDPOINT_URL` points the clients
-//! at moto locally). The destinations' secret parameters are read once here, in one batch, and
-//! cached.
+//! Environment ([`hookway_core::env::WORKER`]): `HOOKWAY_CONFIG` (the JSON of hookway.json),
+//! `HOOKWAY_TABLE` (also where the destinations' circuits and rate limits are shared),
+//! `HOOKWAY_EVENTS_QUEUE_URL` (where events wait for their next attempt), `HOOKWAY_EVENTS_DLQ_URL`
+//! (where events a destination refused for good, or out of retries, go), `HOOKWAY_ARCHIVE_BUCKET`
+//! (the archive, and the claim-checked bodies), and the usual AWS variables (`AWS_ENDPOINT_URL`
+//! points the clients at moto locally). The destinations' secret parameters are read once here,
+//! in one batch, and cached.
 
 // No unwrap or expect on request paths: every failure is an error with a status or an exit code.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
@@ -19,16 +20,16 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use hookway_core::Config;
+use hookway_core::archive::{S3Store, s3_client};
 use hookway_core::aws::{Endpoint, SdkConfig};
-use hookway_core::dead_letter::EVENTS_DLQ_URL_ENV;
+use hookway_core::env::{self, LambdaEnv, Var};
 use hookway_core::secret_cache::SsmSecretStore;
-use hookway_core::store::{DynamoStore, TABLE_ENV};
+use hookway_core::store::DynamoStore;
 use hookway_worker::dead_letter::SqsDeadLetterQueue;
 use hookway_worker::deadline::Deadline;
 use hookway_worker::handler::Registry;
 use hookway_worker::handler::report::Report;
-use hookway_worker::requeue::{EVENTS_QUEUE_URL_ENV, SqsEventsQueue};
+use hookway_worker::requeue::SqsEventsQueue;
 use hookway_worker::secrets::Secrets;
 use hookway_worker::shared::DynamoShared;
 use hookway_worker::{Outbound, Worker};
@@ -38,15 +39,13 @@ use serde_json::Value;
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     hookway_core::telemetry::init_logging();
-    let config = Config::from_env()?;
-    let table = std::env::var(TABLE_ENV).map_err(|_| format!("{TABLE_ENV} is not set"))?;
-    let dead_letters = std::env::var(EVENTS_DLQ_URL_ENV).map_err(|_| format!("{EVENTS_DLQ_URL_ENV} is not set"))?;
-    let events_queue = std::env::var(EVENTS_QUEUE_URL_ENV).map_err(|_| format!("{EVENTS_QUEUE_URL_ENV} is not set"))?;
+    let env = LambdaEnv::from_env(env::WORKER)?;
+    let config = env.config();
     let tls = hookway_core::aws::tls::client_config()?;
     let aws = hookway_core::aws::lambda_sdk_config()?;
     let dynamodb = aws_sdk_dynamodb::Client::new(&aws);
-    let shared = DynamoShared::new(dynamodb.clone(), &table);
-    let store = DynamoStore::new(dynamodb, table);
+    let shared = DynamoShared::new(dynamodb.clone(), env.get(Var::Table));
+    let store = DynamoStore::new(dynamodb, env.get(Var::Table));
     // Your own handlers: register them here, route to them with {"custom": "<name>"}.
     let registry = Registry::new().with("report", Report);
     let client = reqwest::Client::builder()
@@ -62,11 +61,12 @@ async fn main() -> Result<(), Error> {
     let outbound = Outbound {
         client,
         secrets: Arc::new(secrets),
-        dead_letters: Some(Arc::new(SqsDeadLetterQueue::new(sqs.clone(), dead_letters))),
-        events_queue: Some(Arc::new(SqsEventsQueue::new(sqs, events_queue))),
+        dead_letters: Some(Arc::new(SqsDeadLetterQueue::new(sqs.clone(), env.get(Var::EventsDlqUrl)))),
+        events_queue: Some(Arc::new(SqsEventsQueue::new(sqs, env.get(Var::EventsQueueUrl)))),
         shared: Arc::new(shared),
+        bucket: Some(Arc::new(S3Store::new(s3_client(&aws), env.get(Var::ArchiveBucket)))),
     };
-    let worker = Arc::new(Worker::new(&config, store, &registry, outbound)?);
+    let worker = Arc::new(Worker::new(config, store, &registry, outbound)?);
     hookway_core::aws::preconnect("DynamoDB", dynamodb_endpoint(&aws)).await;
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| {
         let worker = Arc::clone(&worker);

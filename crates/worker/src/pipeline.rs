@@ -23,6 +23,7 @@ use std::time::{Duration, Instant};
 
 use aws_lambda_events::event::sqs::SqsMessageAttribute;
 use futures_util::future::join_all;
+use hookway_core::archive::ArchiveLocation;
 use hookway_core::dead_letter::{Cause, DeadLetter};
 use hookway_core::envelope::Retry;
 use hookway_core::store::{
@@ -40,13 +41,16 @@ use crate::router::Route;
 use crate::schedule::{self, Decision, Setback, Window};
 use crate::{FINISH_MARGIN, Worker};
 
-/// The SQS message an event came in: what a dead letter, or the event's next wait, carries on.
+/// The SQS message an event came in: what a dead letter, or the event's next wait, carries on,
+/// and where the batch archived it.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Origin<'m> {
     /// The envelope, as received.
     pub body: &'m str,
     /// Its message attributes.
     pub attributes: &'m HashMap<String, SqsMessageAttribute>,
+    /// Where this receive archived the event, if it did: the claim records it.
+    pub archived: Option<&'m ArchiveLocation>,
 }
 
 /// What became of one event.
@@ -132,7 +136,8 @@ impl<S: StateStore> Worker<S> {
             return self.hop(queue, origin, delay).await;
         }
         let key = event.record_key();
-        let earlier = match self.claim(&mut event, &key, deadline).await {
+        let archived = origin.and_then(|origin| origin.archived);
+        let earlier = match self.claim(&mut event, &key, archived, deadline).await {
             Ok(earlier) => earlier,
             Err(processed) => return processed,
         };
@@ -208,9 +213,16 @@ impl<S: StateStore> Worker<S> {
         self.wait(&event, &key, (origin, queue), window, delivered, failure).await
     }
 
-    /// Step 1: the event's record, held until the invocation's deadline; its attempt set. The
-    /// deliveries earlier attempts made come back with it.
-    async fn claim(&self, event: &mut Event, key: &RecordKey, deadline: Deadline) -> Result<Vec<Delivery>, Processed> {
+    /// Step 1: the event's record, held until the invocation's deadline (and where the event is
+    /// archived, if this receive archived it); its attempt set. The deliveries earlier attempts
+    /// made come back with it.
+    async fn claim(
+        &self,
+        event: &mut Event,
+        key: &RecordKey,
+        archived: Option<&ArchiveLocation>,
+        deadline: Deadline,
+    ) -> Result<Vec<Delivery>, Processed> {
         let now = hookway_core::unix_now();
         let digest = event.digest();
         let claim = Claim {
@@ -220,6 +232,7 @@ impl<S: StateStore> Worker<S> {
             locked_until: deadline.unix_seconds(),
             now,
             expires_at: deadline.unix_seconds() + self.record_ttl_seconds,
+            archive: archived,
             sequence: event.retry.map_or(0, |retry| retry.sequence),
         };
         let (attempts, conflict, deliveries) = match self.store.claim(&claim).await {
@@ -597,6 +610,7 @@ mod tests {
             locked_until: now + 30,
             now,
             expires_at: now + 60,
+            archive: None,
             sequence: 0,
         };
         assert_eq!(

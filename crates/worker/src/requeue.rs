@@ -11,9 +11,6 @@ use aws_sdk_sqs::operation::send_message::builders::SendMessageFluentBuilder;
 use aws_sdk_sqs::types::MessageAttributeValue;
 use hookway_core::envelope::{Envelope, EnvelopeError, Retry};
 
-/// The environment variable naming the events queue (the intake's, and the worker's).
-pub const EVENTS_QUEUE_URL_ENV: &str = "HOOKWAY_EVENTS_QUEUE_URL";
-
 /// Where events wait for their next attempt.
 #[async_trait]
 pub trait EventsQueue: Send + Sync + std::fmt::Debug {

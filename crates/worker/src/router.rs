@@ -198,6 +198,8 @@ mod tests {
             content_type: None,
             headers: Default::default(),
             body: body.as_bytes().to_vec(),
+            body_object: None,
+            replay: None,
             attempt: 1,
             retry: None,
         }

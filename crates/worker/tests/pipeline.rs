@@ -10,12 +10,13 @@ use std::time::{Duration, Instant};
 use aws_config::SdkConfig;
 use aws_sdk_sqs::types::QueueAttributeName;
 use hookway_core::Config;
+use hookway_core::archive::{S3Store, s3_client};
 use hookway_core::envelope::queued as envelope;
 use hookway_core::job::JobEvent;
+use hookway_core::local::resources::{Resources, provision};
 use hookway_core::secret_cache::SsmSecretStore;
 use hookway_core::store::{DeliveryStatus, DynamoStore, RecordKey, StateStore, WaitReason, contract};
 use hookway_dev::poller::Poller;
-use hookway_dev::resources::{Resources, provision};
 use hookway_testkit::receiver::{Receiver, Reply};
 use hookway_testkit::{MotoServer, create_table, put_secret, wait_for, workspace_root};
 use hookway_worker::dead_letter::SqsDeadLetterQueue;
@@ -92,7 +93,8 @@ impl Harness {
     }
 
     /// A worker as main.rs builds it: the parameters read in one batch at start-up, the events
-    /// queue to wait in, SQS for dead letters, circuits and rate limits in the state table.
+    /// queue to wait in, SQS for dead letters, circuits and rate limits in the state table, the
+    /// archive bucket in S3.
     async fn build_worker(aws: &SdkConfig, config: &Config, resources: &Resources) -> Worker<DynamoStore> {
         let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(aws), &resources.table);
         let registry = Registry::new().with("report", Report);
@@ -107,6 +109,7 @@ impl Harness {
             dead_letters: Some(Arc::new(SqsDeadLetterQueue::new(sqs.clone(), &resources.events_dlq_url))),
             events_queue: Some(Arc::new(SqsEventsQueue::new(sqs, &resources.events_queue_url))),
             shared: Arc::new(DynamoShared::new(aws_sdk_dynamodb::Client::new(aws), &resources.table)),
+            bucket: Some(Arc::new(S3Store::new(s3_client(aws), &resources.archive_bucket))),
         };
         Worker::new(config, store, &registry, outbound).unwrap()
     }

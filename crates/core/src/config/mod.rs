@@ -1,8 +1,8 @@
 //! `hookway.json`, the one configuration file.
 //!
 //! The CDK stack reads it to create routes, grants and environment; the Lambdas read the same JSON
-//! from the `HOOKWAY_CONFIG` environment variable at start-up; the CLI and the local stack read the
-//! file. Parsing is strict (unknown fields are errors) and every error names the field at fault,
+//! from the `HOOKWAY_CONFIG` environment variable at start-up ([`crate::env`]); the CLI and the
+//! local stack read the file. Parsing is strict (unknown fields are errors) and every error names the field at fault,
 //! e.g. `sources[2].toleranceSeconds: 0 is out of range 1..=3600`.
 
 use std::collections::HashSet;
@@ -19,15 +19,13 @@ pub use self::routes::{
     glob_matches,
 };
 pub use self::settings::{
-    AlarmsConfig, ApiConfig, DEFAULT_MAX_BODY_BYTES, DEFAULT_RUNBOOK_URL, IntakeConfig, JobsConfig, LOG_RETENTION_DAYS,
-    MAX_BODY_BYTES_LIMIT, QueueConfig, SlackConfig, WorkerConfig,
+    AlarmsConfig, ApiConfig, ArchiveConfig, DEFAULT_MAX_BODY_BYTES, DEFAULT_RUNBOOK_URL, IntakeConfig, JobsConfig,
+    LOG_RETENTION_DAYS, MAX_BODY_BYTES_LIMIT, QueueConfig, SlackConfig, WorkerConfig,
 };
 use crate::cidr::Cidr;
 pub use crate::scheme::{Encoding, HmacAlgorithm, HmacConfig, SchemeName};
 use crate::scheme::{Scheme, SchemeError};
 
-/// The environment variable the Lambdas read their configuration from.
-pub const CONFIG_ENV: &str = "HOOKWAY_CONFIG";
 /// Default accepted clock skew between a sender's timestamp and ours, both ways.
 pub const DEFAULT_TOLERANCE_SECONDS: u64 = 300;
 /// The largest tolerance a source may configure: beyond an hour, replay protection is gone.
@@ -63,6 +61,9 @@ pub struct Config {
     /// `POST /jobs`.
     #[serde(default)]
     pub jobs: JobsConfig,
+    /// The event store.
+    #[serde(default)]
+    pub archive: ArchiveConfig,
     /// Alarm thresholds.
     #[serde(default)]
     pub alarms: AlarmsConfig,
@@ -152,9 +153,6 @@ pub enum ConfigError {
         /// The cause.
         source: std::io::Error,
     },
-    /// The environment variable is not set.
-    #[error("{CONFIG_ENV} is not set: it must hold the JSON of hookway.json")]
-    MissingEnv,
     /// Not JSON, or not of the configuration's shape.
     #[error("{field}: {message}")]
     Shape {
@@ -201,12 +199,6 @@ impl Config {
         Config::from_json(&json)
     }
 
-    /// Reads the configuration from the `HOOKWAY_CONFIG` environment variable.
-    pub fn from_env() -> Result<Config, ConfigError> {
-        let json = std::env::var(CONFIG_ENV).map_err(|_| ConfigError::MissingEnv)?;
-        Config::from_json(&json)
-    }
-
     /// The source of that name.
     pub fn source(&self, name: &str) -> Option<&SourceConfig> {
         self.sources.iter().find(|source| source.name == name)
@@ -220,6 +212,7 @@ impl Config {
         self.worker.validate(&mut problems);
         self.queue.validate(&mut problems);
         self.jobs.validate(&mut problems);
+        self.archive.validate(&mut problems);
         self.alarms.validate(&mut problems);
         settings::validate_log_retention(self.log_retention_days, &mut problems);
         if self.sources.is_empty() {
@@ -476,13 +469,15 @@ mod tests {
     }
 
     #[test]
-    fn the_body_limit_stays_within_what_fits_an_sqs_message() {
+    fn the_body_limit_stays_within_what_api_gateway_and_lambda_deliver() {
+        // Base64-encoded, with 64 KiB for the rest of the proxy event, within Lambda's 6 MiB.
+        assert!(MAX_BODY_BYTES_LIMIT.div_ceil(3) * 4 + 64 * 1024 <= 6 * 1024 * 1024);
         let json = format!(
             r#"{{"intake": {{"maxBodyBytes": {}}}, "sources": [{}]}}"#,
             MAX_BODY_BYTES_LIMIT + 1,
             source("a", "github")
         );
-        assert!(error_of(&json).starts_with("intake.maxBodyBytes: 524289 is out of range"));
+        assert!(error_of(&json).starts_with("intake.maxBodyBytes: 4669441 is out of range 1..=4669440"));
     }
 
     #[test]
@@ -498,6 +493,7 @@ mod tests {
         assert_eq!(config.queue.max_receive_count, 5);
         assert_eq!(config.jobs.retry_attempts, 2);
         assert_eq!(config.log_retention_days, 30);
+        assert_eq!(config.archive.retention_days, 30);
         assert!(config.routes.is_empty());
         let partial = r#"{"worker": {"timeoutSeconds": 900}, "sources": [{"name": "a", "scheme": "github", "secretParameters": ["/a"]}]}"#;
         let config = Config::from_json(partial).unwrap();
@@ -510,7 +506,7 @@ mod tests {
 
     #[test]
     fn settings_out_of_range_are_named() {
-        let json = r#"{"worker": {"timeoutSeconds": 901, "batchSize": 100}, "jobs": {"retryAttempts": 3},
+        let json = r#"{"worker": {"timeoutSeconds": 901, "batchSize": 100}, "jobs": {"retryAttempts": 3}, "archive": {"retentionDays": 0},
             "intake": {"timeoutSeconds": 30}, "api": {"stageName": "v 1"}, "logRetentionDays": 8,
             "sources": [{"name": "a", "scheme": "github", "secretParameters": ["/a"]}]}"#;
         let error = error_of(json);
@@ -520,6 +516,7 @@ mod tests {
             "worker.timeoutSeconds: 901 is out of range 1..=900",
             "worker.batchingWindowSeconds: must be at least 1 when batchSize is over 10",
             "jobs.retryAttempts: 3 is out of range 0..=2",
+            "archive.retentionDays: 0 is out of range 1..=3650",
             "logRetentionDays: 8 is not a CloudWatch Logs retention",
         ] {
             assert!(error.contains(expected), "{expected} in:\n{error}");

@@ -5,9 +5,14 @@ use serde::{Deserialize, Serialize};
 
 use super::Problems;
 
-/// The largest `maxBodyBytes` allowed: base64-encoded in its envelope it still fits one SQS
-/// message (1 MiB).
-pub const MAX_BODY_BYTES_LIMIT: usize = 512 * 1024;
+/// The largest `maxBodyBytes` allowed: the largest body API Gateway and Lambda deliver to the
+/// intake. A synchronous invocation's payload is at most 6 MiB (6,291,456 bytes); the proxy event
+/// carries the body base64-encoded (4 bytes for every 3), beside its headers — twice, as `headers`
+/// and `multiValueHeaders`, at most 10 KB each by API Gateway's quota — and its request context;
+/// 64 KiB is kept for those. (6 MiB − 64 KiB) × 3/4 = 4,669,440 bytes, about 4.45 MiB. API
+/// Gateway's own limit, 10 MB, is not the one that binds. Bodies over
+/// [`crate::archive::INLINE_BODY_LIMIT`] travel by claim check.
+pub const MAX_BODY_BYTES_LIMIT: usize = (6 * 1024 * 1024 - 64 * 1024) / 4 * 3;
 /// Default largest webhook body the intake accepts.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 256 * 1024;
 /// The retention periods CloudWatch Logs offers, in days.
@@ -40,8 +45,9 @@ impl Default for ApiConfig {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub struct IntakeConfig {
-    /// Largest accepted body in bytes; larger requests are answered 413.
-    #[cfg_attr(feature = "schema", schemars(range(min = 1, max = 524288)))]
+    /// Largest accepted body in bytes; larger requests are answered 413. Bodies over 256 KiB are
+    /// stored in the archive bucket and travel by claim check.
+    #[cfg_attr(feature = "schema", schemars(range(min = 1, max = 4669440)))]
     pub max_body_bytes: usize,
     /// Memory in MB (CPU grows with it).
     #[cfg_attr(feature = "schema", schemars(range(min = 128, max = 10240)))]
@@ -141,6 +147,22 @@ pub struct JobsConfig {
 impl Default for JobsConfig {
     fn default() -> Self {
         JobsConfig { retry_attempts: 2, max_event_age_seconds: 3600 }
+    }
+}
+
+/// The event store: the archive bucket.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct ArchiveConfig {
+    /// Days every event is kept in the archive, for `hookway events` and `hookway replay`.
+    #[cfg_attr(feature = "schema", schemars(range(min = 1, max = 3650)))]
+    pub retention_days: u32,
+}
+
+impl Default for ArchiveConfig {
+    fn default() -> Self {
+        ArchiveConfig { retention_days: 30 }
     }
 }
 
@@ -255,6 +277,12 @@ impl QueueConfig {
     pub(super) fn validate(&self, problems: &mut Problems) {
         check(problems, "queue.maxReceiveCount", self.max_receive_count, 1, 1_000);
         check(problems, "queue.retentionDays", self.retention_days, 1, 14);
+    }
+}
+
+impl ArchiveConfig {
+    pub(super) fn validate(&self, problems: &mut Problems) {
+        check(problems, "archive.retentionDays", self.retention_days, 1, 3_650);
     }
 }
 

@@ -1,17 +1,22 @@
 //! The state table in DynamoDB. Every rule is one conditional write, so two invocations racing
-//! for the same record cannot both win.
+//! for the same record cannot both win. Reads of many records at once (the worker's archive check,
+//! `hookway events list`) are `BatchGetItem`s of up to 100 keys.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder;
-use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
+use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes, ReturnValue};
 
 use super::{
     Claim, Claimed, Delivery, DeliveryStatus, Kind, NextAttempt, Outcome, RecordKey, RecordStatus, State, StateStore,
     StoreError, WaitReason, rfc3339,
 };
+use crate::archive::ArchiveLocation;
+
+/// Keys per `BatchGetItem`, DynamoDB's most.
+const BATCH_GET_KEYS: usize = 100;
 
 /// The state table in DynamoDB.
 #[derive(Debug, Clone)]
@@ -53,6 +58,9 @@ impl StateStore for DynamoStore {
         if claim.event_type.is_some() {
             update.push_str(", #type = if_not_exists(#type, :type)");
         }
+        if claim.archive.is_some() {
+            update.push_str(", #archive = if_not_exists(#archive, :archive)");
+        }
         update.push_str(" ADD attempts :one");
         // A job waits for its retry in `ACCEPTED`; an event in `WAITING`, where only its newest
         // copy may take it.
@@ -92,6 +100,12 @@ impl StateStore for DynamoStore {
             Some(event_type) => {
                 request.expression_attribute_names("#type", "type").expression_attribute_values(":type", s(event_type))
             }
+            None => request,
+        };
+        let request = match claim.archive {
+            Some(location) => request
+                .expression_attribute_names("#archive", "archive")
+                .expression_attribute_values(":archive", location_item(location)),
             None => request,
         };
         let conflict = |item: &Item| text(item, "digest").filter(|digest| digest != claim.digest);
@@ -194,32 +208,133 @@ impl StateStore for DynamoStore {
             .expression_attribute_values(":expires", n(expires_at))
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(true),
-            Err(error) if is_condition_failure(&error) => Ok(false),
-            Err(error) => Err(store_error(error)),
-        }
+        written(result)
     }
 
     async fn status(&self, key: &RecordKey) -> Result<Option<RecordStatus>, StoreError> {
-        let Some(item) = self.get(key.pk()).await? else {
-            return Ok(None);
-        };
-        let result = match text(&item, "result") {
-            Some(json) => Some(serde_json::from_str(&json).map_err(|error| StoreError(error.to_string()))?),
-            None => None,
-        };
-        Ok(Some(RecordStatus {
-            status: text(&item, "status").unwrap_or_default(),
-            attempts: number(&item, "attempts").and_then(|a| u32::try_from(a).ok()).unwrap_or_default(),
-            event_type: text(&item, "type"),
-            created_at: rfc3339(number(&item, "createdAt").unwrap_or_default()),
-            updated_at: rfc3339(number(&item, "updatedAt").unwrap_or_default()),
-            result,
-            error: text(&item, "error"),
-            deliveries: deliveries(&item),
-        }))
+        self.get(key.pk()).await?.map(|item| record_status(&item)).transpose()
     }
+
+    async fn archived(&self, keys: &[RecordKey]) -> Result<HashSet<String>, StoreError> {
+        let pks: Vec<&str> = keys.iter().map(RecordKey::pk).collect();
+        let items = self.batch_get(&pks, Some("pk, #archive"), false).await?;
+        Ok(items.into_iter().filter(|item| item.contains_key("archive")).filter_map(|item| text(&item, "pk")).collect())
+    }
+}
+
+impl DynamoStore {
+    /// Reads many records at once, by partition key: those that exist, parsed.
+    pub async fn statuses(&self, keys: &[RecordKey]) -> Result<HashMap<String, RecordStatus>, StoreError> {
+        let pks: Vec<&str> = keys.iter().map(RecordKey::pk).collect();
+        let mut statuses = HashMap::with_capacity(pks.len());
+        for item in self.batch_get(&pks, None, false).await? {
+            if let Some(pk) = text(&item, "pk") {
+                statuses.insert(pk, record_status(&item)?);
+            }
+        }
+        Ok(statuses)
+    }
+
+    /// Records on an event's record that replay run `run` sent it again: `false` if that run
+    /// already did (a re-run of an interrupted replay skips it). A record that has expired gets
+    /// an item of its own that expires at `expires_at`.
+    pub async fn mark_replayed(&self, key: &RecordKey, run: &str, expires_at: i64) -> Result<bool, StoreError> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key("pk", s(key.pk()))
+            .update_expression("ADD replays :run SET expiresAt = if_not_exists(expiresAt, :expires)")
+            .condition_expression("NOT contains(replays, :name)")
+            .expression_attribute_values(":run", AttributeValue::Ss(vec![run.to_owned()]))
+            .expression_attribute_values(":name", s(run))
+            .expression_attribute_values(":expires", n(expires_at))
+            .send()
+            .await;
+        written(result)
+    }
+
+    /// `BatchGetItem`s of `pks`, 100 at a time, until nothing is left unprocessed (three tries).
+    async fn batch_get(
+        &self,
+        pks: &[&str],
+        projection: Option<&str>,
+        consistent: bool,
+    ) -> Result<Vec<Item>, StoreError> {
+        let mut items = Vec::with_capacity(pks.len());
+        let mut unique: Vec<&str> = pks.to_vec();
+        unique.sort_unstable();
+        unique.dedup();
+        for chunk in unique.chunks(BATCH_GET_KEYS) {
+            let mut keys = KeysAndAttributes::builder().consistent_read(consistent);
+            for pk in chunk {
+                keys = keys.keys(HashMap::from([("pk".to_owned(), s(pk))]));
+            }
+            if let Some(projection) = projection {
+                keys = keys.projection_expression(projection).expression_attribute_names("#archive", "archive");
+            }
+            let mut pending = Some(keys.build().map_err(|error| StoreError(error.to_string()))?);
+            for _ in 0..3 {
+                let Some(request) = pending.take() else { break };
+                let output = self
+                    .client
+                    .batch_get_item()
+                    .request_items(&self.table, request)
+                    .send()
+                    .await
+                    .map_err(store_error)?;
+                items.extend(output.responses.and_then(|mut tables| tables.remove(&self.table)).unwrap_or_default());
+                pending = output
+                    .unprocessed_keys
+                    .and_then(|mut tables| tables.remove(&self.table))
+                    .filter(|left| !left.keys().is_empty());
+            }
+            if pending.is_some() {
+                return Err(StoreError("BatchGetItem left keys unprocessed three times (throttled)".into()));
+            }
+        }
+        Ok(items)
+    }
+}
+
+/// A record's item, read.
+fn record_status(item: &Item) -> Result<RecordStatus, StoreError> {
+    let result = match text(item, "result") {
+        Some(json) => Some(serde_json::from_str(&json).map_err(|error| StoreError(error.to_string()))?),
+        None => None,
+    };
+    let mut replays = match item.get("replays") {
+        Some(AttributeValue::Ss(runs)) => runs.clone(),
+        _ => Vec::new(),
+    };
+    replays.sort();
+    Ok(RecordStatus {
+        status: text(item, "status").unwrap_or_default(),
+        attempts: number(item, "attempts").and_then(|a| u32::try_from(a).ok()).unwrap_or_default(),
+        event_type: text(item, "type"),
+        created_at: rfc3339(number(item, "createdAt").unwrap_or_default()),
+        updated_at: rfc3339(number(item, "updatedAt").unwrap_or_default()),
+        result,
+        error: text(item, "error"),
+        deliveries: deliveries(item),
+        archive: item.get("archive").and_then(location),
+        replays,
+    })
+}
+
+/// An archive location as a map attribute.
+fn location_item(location: &ArchiveLocation) -> AttributeValue {
+    AttributeValue::M(Item::from([
+        ("key".to_owned(), s(&location.key)),
+        ("offset".to_owned(), n(i64::try_from(location.offset).unwrap_or(i64::MAX))),
+        ("length".to_owned(), n(i64::try_from(location.length).unwrap_or(i64::MAX))),
+    ]))
+}
+
+fn location(value: &AttributeValue) -> Option<ArchiveLocation> {
+    let fields = value.as_m().ok()?;
+    let unsigned = |name: &str| number(fields, name).and_then(|value| u64::try_from(value).ok());
+    Some(ArchiveLocation { key: text(fields, "key")?, offset: unsigned("offset")?, length: unsigned("length")? })
 }
 
 /// A delivery as a map attribute.
@@ -293,6 +408,19 @@ fn text(item: &Item, name: &str) -> Option<String> {
 
 fn number(item: &Item, name: &str) -> Option<i64> {
     item.get(name)?.as_n().ok()?.parse().ok()
+}
+
+/// A conditional write's result: `true` if it was made, `false` if its condition did not hold.
+fn written<O, E, R>(result: Result<O, SdkError<E, R>>) -> Result<bool, StoreError>
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    match result {
+        Ok(_) => Ok(true),
+        Err(error) if is_condition_failure(&error) => Ok(false),
+        Err(error) => Err(store_error(error)),
+    }
 }
 
 fn is_condition_failure<E: ProvideErrorMetadata, R>(error: &SdkError<E, R>) -> bool {

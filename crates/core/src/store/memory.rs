@@ -1,11 +1,12 @@
 //! The state table in memory: for unit tests and benchmarks, with the rules of [`super::DynamoStore`].
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Mutex, PoisonError};
 
 use serde_json::Value;
 
 use super::{Claim, Claimed, Delivery, Kind, Outcome, RecordKey, RecordStatus, State, StateStore, StoreError, rfc3339};
+use crate::archive::ArchiveLocation;
 
 /// A state table in a `HashMap`.
 #[derive(Debug, Default)]
@@ -27,6 +28,7 @@ struct Record {
     result: Option<Value>,
     error: Option<String>,
     deliveries: BTreeMap<String, Delivery>,
+    archive: Option<ArchiveLocation>,
     sequence: u32,
 }
 
@@ -52,6 +54,9 @@ impl StateStore for MemoryStore {
             }
             // Waiting, failed, or running under an expired lock.
             Some(record) => {
+                if record.archive.is_none() {
+                    record.archive = claim.archive.cloned();
+                }
                 record.state = State::Running;
                 record.locked_until = claim.locked_until;
                 record.attempts += 1;
@@ -75,6 +80,7 @@ impl StateStore for MemoryStore {
                     result: None,
                     error: None,
                     deliveries: BTreeMap::new(),
+                    archive: claim.archive.cloned(),
                     sequence: 0,
                 };
                 records.insert(claim.key.pk().to_owned(), record);
@@ -146,6 +152,17 @@ impl StateStore for MemoryStore {
             result: record.result.clone(),
             error: record.error.clone(),
             deliveries: record.deliveries(),
+            archive: record.archive.clone(),
+            replays: Vec::new(),
         }))
+    }
+
+    async fn archived(&self, keys: &[RecordKey]) -> Result<HashSet<String>, StoreError> {
+        let records = self.records.lock().unwrap_or_else(PoisonError::into_inner);
+        Ok(keys
+            .iter()
+            .filter(|key| records.get(key.pk()).is_some_and(|record| record.archive.is_some()))
+            .map(|key| key.pk().to_owned())
+            .collect())
     }
 }

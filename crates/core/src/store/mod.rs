@@ -4,7 +4,8 @@
 //!
 //! | `pk` | item |
 //! |---|---|
-//! | `event#<source>#<event id>` | a webhook's idempotency record: `IN_PROGRESS` → `COMPLETED`, or `WAITING` for its next attempt in the events queue, or `FAILED` (left to the queue's retries, or dead-lettered), with its deliveries |
+//! | `event#<source>#<event id>` | a webhook's idempotency record: `IN_PROGRESS` → `COMPLETED`, or `WAITING` for its next attempt in the events queue, or `FAILED` (left to the queue's retries, or dead-lettered), with its deliveries, its place in the archive (`archive`) and the replay runs that sent it again (`replays`) |
+//! | `event#<source>#<event id>#replay#<run>` | the record of a replay run's delivery of the event, as above |
 //! | `job#<job id>` | a job's record: `ACCEPTED` → `RUNNING` → `SUCCEEDED` or `FAILED` |
 //! | `entity#<source>#<entity key>` | the newest version applied to an entity |
 //!
@@ -28,6 +29,7 @@
 mod dynamo;
 mod memory;
 
+use std::collections::HashSet;
 use std::future::Future;
 
 use serde::{Deserialize, Serialize};
@@ -35,9 +37,7 @@ use serde_json::Value;
 
 pub use self::dynamo::DynamoStore;
 pub use self::memory::MemoryStore;
-
-/// The environment variable naming the table.
-pub const TABLE_ENV: &str = "HOOKWAY_TABLE";
+use crate::archive::ArchiveLocation;
 
 /// What a record tracks: it fixes the key and the names of the states.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -94,6 +94,12 @@ impl RecordKey {
         RecordKey { kind: Kind::Event, pk: format!("event#{source}#{id}") }
     }
 
+    /// The record of a replay run's delivery of an event: apart from the event's own, so a
+    /// replay is not taken for a duplicate, and one replay run delivers it once.
+    pub fn replay(source: &str, id: &str, run: &str) -> RecordKey {
+        RecordKey { kind: Kind::Event, pk: format!("event#{source}#{id}#replay#{run}") }
+    }
+
     /// A job's record.
     pub fn job(id: &str) -> RecordKey {
         RecordKey { kind: Kind::Job, pk: format!("job#{id}") }
@@ -125,6 +131,9 @@ pub struct Claim<'a> {
     pub now: i64,
     /// When the record may be deleted, in Unix seconds.
     pub expires_at: i64,
+    /// Where the event was archived, if this receive archived it: kept unless the record already
+    /// has a place.
+    pub archive: Option<&'a ArchiveLocation>,
     /// The event's retry sequence number (0 until the worker first sends it back to the queue).
     pub sequence: u32,
 }
@@ -314,6 +323,10 @@ pub struct RecordStatus {
     pub error: Option<String>,
     /// Its deliveries, by index.
     pub deliveries: Vec<Delivery>,
+    /// Where the event is archived.
+    pub archive: Option<ArchiveLocation>,
+    /// The replay runs that sent it again, by name.
+    pub replays: Vec<String>,
 }
 
 impl RecordStatus {
@@ -391,6 +404,10 @@ pub trait StateStore: Send + Sync {
     /// Where a record stands, if it exists.
     fn status(&self, key: &RecordKey) -> impl Future<Output = Result<Option<RecordStatus>, StoreError>> + Send;
 
+    /// Which of these records know where their event is archived (by partition key): the events
+    /// a batch need not archive again. A read the worker makes once per batch.
+    fn archived(&self, keys: &[RecordKey]) -> impl Future<Output = Result<HashSet<String>, StoreError>> + Send;
+
     /// A job's status.
     fn job(&self, id: &str) -> impl Future<Output = Result<Option<JobStatus>, StoreError>> + Send {
         async move {
@@ -441,6 +458,10 @@ impl<T: StateStore> StateStore for &T {
 
     fn status(&self, key: &RecordKey) -> impl Future<Output = Result<Option<RecordStatus>, StoreError>> + Send {
         (**self).status(key)
+    }
+
+    fn archived(&self, keys: &[RecordKey]) -> impl Future<Output = Result<HashSet<String>, StoreError>> + Send {
+        (**self).archived(keys)
     }
 }
 
@@ -497,6 +518,7 @@ pub mod contract {
             locked_until: now + 60,
             now,
             expires_at: now + 3600,
+            archive: None,
             sequence: 0,
         }
     }
@@ -511,6 +533,25 @@ pub mod contract {
         a_waiting_event_is_claimed_by_its_newest_copy_only(store).await;
         a_job_moves_through_its_states(store).await;
         versions_only_move_forward(store).await;
+        the_first_archive_location_is_kept(store).await;
+    }
+
+    async fn the_first_archive_location_is_kept(store: &impl StateStore) {
+        let key = RecordKey::event("stripe", "evt_archived");
+        let other = RecordKey::event("stripe", "evt_not_archived");
+        let first = ArchiveLocation { key: "events/stripe/2023/11/14/22/a.ndjson".into(), offset: 10, length: 20 };
+        let second = ArchiveLocation { key: "events/stripe/2023/11/14/22/b.ndjson".into(), offset: 0, length: 20 };
+        store.claim(&Claim { archive: Some(&first), ..claim(&key, "d1", NOW) }).await.unwrap();
+        store.claim(&claim(&other, "d1", NOW)).await.unwrap();
+        let failed = Outcome::Failed { error: "503".into(), final_attempt: false };
+        store.finish(&key, &failed, &[], NOW + 1, NOW + 3600).await.unwrap();
+        store.claim(&Claim { archive: Some(&second), ..claim(&key, "d1", NOW + 2) }).await.unwrap();
+        assert_eq!(store.status(&key).await.unwrap().unwrap().archive, Some(first), "the first place stays");
+        assert_eq!(store.status(&other).await.unwrap().unwrap().archive, None);
+        let missing = RecordKey::event("stripe", "evt_never_seen");
+        let archived = store.archived(&[key.clone(), other, missing]).await.unwrap();
+        assert_eq!(archived, HashSet::from([key.pk().to_owned()]));
+        assert_eq!(store.archived(&[]).await.unwrap(), HashSet::new());
     }
 
     async fn first_claim_acquires_and_a_second_finds_it_busy(store: &impl StateStore) {

@@ -1,6 +1,7 @@
 //! The `forward` handler: POST the event's original body and content type to a URL.
 //!
-//! * `Idempotency-Key` is the event id, so the destination can drop a repeat of a delivery;
+//! * `Idempotency-Key` is the event id, so the destination can drop a repeat of a delivery; an
+//!   event `hookway replay` sent again keeps its id and says so in `X-Hookway-Replay: <run>`;
 //! * with `sign`, Standard Webhooks headers prove the request came from Hookway (see
 //!   [`crate::signature`]); with `authorization`, the parameter's value is the `Authorization`
 //!   header; `headers` are added as they are. Secrets are read through [`Secrets`], never logged;
@@ -298,6 +299,9 @@ impl Forward {
             .header("X-Hookway-Attempt", event.attempt.to_string());
         if let Some(event_type) = &event.event_type {
             request = request.header("X-Hookway-Event-Type", event_type);
+        }
+        if let Some(run) = &event.replay {
+            request = request.header("X-Hookway-Replay", run);
         }
         let response = match request.body(body).send().await {
             Ok(response) => response,

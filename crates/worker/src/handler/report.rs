@@ -50,6 +50,8 @@ mod tests {
             content_type: Some("application/json".into()),
             headers: Default::default(),
             body: body.as_bytes().to_vec(),
+            body_object: None,
+            replay: None,
             attempt: 1,
             retry: None,
         }

@@ -6,16 +6,14 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use hookway_core::config::ParameterUse;
-use hookway_core::hookway_providers::key::{self, Generated};
-use hookway_core::hookway_providers::providers::standard_webhooks;
-use hookway_core::{Config, SchemeName};
+use crate::secret::{generate_outbound, generate_pair};
+use crate::{Config, SchemeName};
 
 /// The file's name in the state directory.
 pub const SECRETS_FILE: &str = "secrets.json";
 
 /// The local secret parameters and their values.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct LocalSecrets {
     path: PathBuf,
     /// Parameter name → value.
@@ -23,6 +21,16 @@ pub struct LocalSecrets {
     /// Parameter name → the test private key of a public-key provider, which `hookway send
     /// --local` signs with (kept in `test-keys.json`, never in SSM).
     pub private_keys: BTreeMap<String, String>,
+}
+
+impl std::fmt::Debug for LocalSecrets {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LocalSecrets")
+            .field("path", &self.path)
+            .field("parameters", &self.values.keys())
+            .field("private_keys", &self.private_keys.keys())
+            .finish()
+    }
 }
 
 /// The file of test private keys in the state directory.
@@ -118,64 +126,15 @@ fn write_map(path: &Path, values: &BTreeMap<String, String>) -> Result<(), Secre
     file.write_all(text.as_bytes()).map_err(|e| error(e.to_string()))
 }
 
-/// A new random secret in the form the provider shows it (its public key, for a provider that
-/// signs with a private key): 32 bytes from the OS's generator, shaped by the catalog.
-pub fn generate(scheme: SchemeName) -> Result<String, getrandom::Error> {
-    generate_pair(scheme).map(|generated| generated.secret)
-}
-
-/// A new random secret, with the test private key of a public-key provider.
-pub fn generate_pair(scheme: SchemeName) -> Result<Generated, getrandom::Error> {
-    let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes)?;
-    Ok(match scheme.provider() {
-        Some(provider) => key::generate(provider.spec.algorithm, provider.spec.secret, bytes),
-        None => Generated { secret: hex::encode(bytes), private_key: None },
-    })
-}
-
-/// A new random value for a destination's parameter: a `whsec_` signing secret, or a
-/// `Bearer` token for the `Authorization` header.
-pub fn generate_outbound(used: ParameterUse) -> Result<String, getrandom::Error> {
-    match used {
-        ParameterUse::Signing => {
-            let mut bytes = [0u8; 32];
-            getrandom::fill(&mut bytes)?;
-            let spec = &standard_webhooks::PROVIDER.spec;
-            Ok(key::generate(spec.algorithm, spec.secret, bytes).secret)
-        }
-        ParameterUse::Authorization => {
-            let mut bytes = [0u8; 32];
-            getrandom::fill(&mut bytes)?;
-            Ok(format!("Bearer {}", hex::encode(bytes)))
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn generated_secrets_are_fresh_and_of_the_schemes_form() {
-        let standard: SchemeName = "standard-webhooks".parse().unwrap();
-        let a = generate(standard).unwrap();
-        assert!(a.starts_with("whsec_") && a.len() == 6 + 44, "{a}");
-        assert_ne!(a, generate(standard).unwrap());
-        assert_eq!(generate("github".parse().unwrap()).unwrap().len(), 64);
-        for scheme in SchemeName::all().filter(|scheme| !scheme.is_custom()) {
-            let fresh = generate_pair(scheme).unwrap();
-            let provider = scheme.provider().unwrap();
-            let source = hookway_core::Source::with_scheme("s", hookway_core::scheme::Scheme::Provider(provider));
-            assert!(source.scheme.key(&fresh.secret, None).is_ok(), "{scheme}: usable as a key");
-            assert_eq!(fresh.private_key.is_some(), provider.spec.algorithm.is_public_key(), "{scheme}");
-        }
-    }
+    use crate::config::ParameterUse;
 
     #[test]
     fn missing_secrets_are_generated_once_and_kept() {
         let dir = std::env::temp_dir().join(format!("hookway-secrets-{}", uuid::Uuid::new_v4()));
-        let mut config: serde_json::Value = serde_json::from_str(include_str!("../../../hookway.json")).unwrap();
+        let mut config: serde_json::Value = serde_json::from_str(include_str!("../../../../hookway.json")).unwrap();
         config["routes"] = serde_json::json!([{"source": "*", "handlers": [{"forward": {
             "url": "https://billing.example.com/hooks",
             "sign": {"secretParameters": ["/hookway/destinations/billing/signing"]},
@@ -190,6 +149,8 @@ mod tests {
         }
         let again = LocalSecrets::load_or_generate(&dir, &config).unwrap();
         assert_eq!(first.values, again.values, "kept across runs");
+        let debug = format!("{again:?}");
+        assert!(first.values.values().all(|value| !debug.contains(value.as_str())), "{debug}");
         let mode = std::fs::metadata(dir.join(SECRETS_FILE)).unwrap().permissions();
         assert_eq!(std::os::unix::fs::PermissionsExt::mode(&mode) & 0o777, 0o600);
         std::fs::remove_dir_all(dir).unwrap();

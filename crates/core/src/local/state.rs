@@ -1,7 +1,8 @@
 //! The running local stack, as `hookway dev` records it in `.hookway/dev.json`: where everything
-//! listens, the names of what it created, and the process groups it started. The operator
-//! commands read it (`--local`); a second `hookway dev` finds it and says so; a run that was
-//! killed outright leaves it behind, and the next run stops what that run had started.
+//! listens, the names of what it created (its outputs, as a deployed stack's are CloudFormation
+//! outputs), and the process groups it started. The operator commands read it (`--local`); a
+//! second `hookway dev` finds it and says so; a run that was killed outright leaves it behind,
+//! and the next run stops what that run had started.
 
 use std::path::{Path, PathBuf};
 
@@ -34,6 +35,9 @@ pub struct DevState {
     pub jobs_dlq_url: String,
     /// The state table.
     pub table: String,
+    /// The archive bucket.
+    #[serde(default)]
+    pub archive_bucket: String,
     /// The worker function's name (what `hookway dlq redrive --queue jobs` invokes).
     pub worker_function: String,
     /// The configuration file it runs.

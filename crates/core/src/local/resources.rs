@@ -1,6 +1,6 @@
 //! What the stack creates in AWS, created on moto: the events queue with its redrive policy to
-//! the events dead-letter queue, the jobs dead-letter queue, the state table, and a SecureString
-//! parameter for each configured secret.
+//! the events dead-letter queue, the jobs dead-letter queue, the state table, the archive bucket
+//! with its lifecycle, and a SecureString parameter for each configured secret.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -9,9 +9,14 @@ use aws_config::SdkConfig;
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType, TimeToLiveSpecification,
 };
+use aws_sdk_s3::types::{
+    BucketLifecycleConfiguration, ExpirationStatus, LifecycleExpiration, LifecycleRule, LifecycleRuleFilter,
+};
 use aws_sdk_sqs::types::QueueAttributeName;
-use hookway_core::Config;
-use hookway_core::envelope::SQS_MAX_MESSAGE_BYTES;
+
+use crate::Config;
+use crate::archive::{self, BODIES_PREFIX, EVENTS_PREFIX};
+use crate::envelope::SQS_MAX_MESSAGE_BYTES;
 
 /// The events queue's name.
 pub const EVENTS_QUEUE: &str = "hookway-events";
@@ -21,6 +26,8 @@ pub const EVENTS_DLQ: &str = "hookway-events-dlq";
 pub const JOBS_DLQ: &str = "hookway-jobs-dlq";
 /// The state table's name.
 pub const TABLE: &str = "hookway-state";
+/// The archive bucket's name.
+pub const ARCHIVE_BUCKET: &str = "hookway-archive";
 
 /// Fourteen days, as the stack keeps dead letters.
 const DLQ_RETENTION_SECONDS: u32 = 14 * 86_400;
@@ -38,6 +45,8 @@ pub struct Resources {
     pub jobs_dlq_url: String,
     /// The state table.
     pub table: String,
+    /// The archive bucket.
+    pub archive_bucket: String,
 }
 
 /// Something could not be created.
@@ -82,12 +91,14 @@ pub async fn provision(
     )
     .await?;
     create_table(aws, TABLE).await?;
+    create_bucket(aws, ARCHIVE_BUCKET, Some(config)).await?;
     Ok(Resources {
         events_queue_arn: queue_arn(aws, &events_queue_url).await?,
         events_queue_url,
         events_dlq_url,
         jobs_dlq_url,
         table: TABLE.to_owned(),
+        archive_bucket: ARCHIVE_BUCKET.to_owned(),
     })
 }
 
@@ -152,6 +163,40 @@ pub async fn create_table(aws: &SdkConfig, name: &str) -> Result<(), ProvisionEr
     }
     let ttl = TimeToLiveSpecification::builder().attribute_name("expiresAt").enabled(true).build().map_err(invalid)?;
     client.update_time_to_live().table_name(name).time_to_live_specification(ttl).send().await.map_err(failed(name))?;
+    Ok(())
+}
+
+/// Creates the archive bucket, with the stack's lifecycle when `config` is given: archived events
+/// expire after `archive.retentionDays`, claim-checked bodies after [`archive::body_retention_days`].
+pub async fn create_bucket(aws: &SdkConfig, name: &str, config: Option<&Config>) -> Result<(), ProvisionError> {
+    let s3 = archive::s3_client(aws);
+    let exists = s3.head_bucket().bucket(name).send().await.is_ok();
+    if !exists {
+        s3.create_bucket().bucket(name).send().await.map_err(failed(name))?;
+    }
+    let Some(config) = config else { return Ok(()) };
+    let invalid =
+        |error: aws_sdk_s3::error::BuildError| ProvisionError { what: name.to_owned(), reason: error.to_string() };
+    let rule = |id: &str, prefix: &str, days: u32| {
+        LifecycleRule::builder()
+            .id(id)
+            .filter(LifecycleRuleFilter::builder().prefix(prefix).build())
+            .expiration(LifecycleExpiration::builder().days(i32::try_from(days).unwrap_or(i32::MAX)).build())
+            .status(ExpirationStatus::Enabled)
+            .build()
+            .map_err(invalid)
+    };
+    let lifecycle = BucketLifecycleConfiguration::builder()
+        .rules(rule("events", EVENTS_PREFIX, config.archive.retention_days)?)
+        .rules(rule("bodies", BODIES_PREFIX, archive::body_retention_days(config))?)
+        .build()
+        .map_err(invalid)?;
+    s3.put_bucket_lifecycle_configuration()
+        .bucket(name)
+        .lifecycle_configuration(lifecycle)
+        .send()
+        .await
+        .map_err(failed(name))?;
     Ok(())
 }
 

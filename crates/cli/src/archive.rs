@@ -1,0 +1,245 @@
+//! The event store as the operator commands read it: the events a filter selects, found in the
+//! archive bucket, with where each stands in the state table.
+//!
+//! How a day of 100,000 events is read quickly: the archive is keyed by source and hour
+//! (`events/{source}/{yyyy}/{mm}/{dd}/{hh}/`), so a window is one listing per source and hour it
+//! touches, all at once (32 at a time); each object's key names the first and last time it holds,
+//! so objects outside the window are never read; the objects that are read are read 32 at a time,
+//! each a whole worker batch (one GET for up to `worker.batchSize` events); and the records are
+//! read 100 to a `BatchGetItem`, eight requests at a time.
+
+use std::collections::{HashMap, HashSet};
+use std::time::{Duration, Instant};
+
+use futures_util::stream::{self, StreamExt, TryStreamExt};
+use hookway_core::Envelope;
+use hookway_core::archive::{ArchiveLocation, EVENTS_PREFIX, ObjectStore, S3Store, batch_span, hour_prefix, lines};
+use hookway_core::store::{DynamoStore, RecordKey, RecordStatus};
+
+use crate::error::CliError;
+use crate::filter::{Filter, Window};
+
+/// S3 requests in flight at once.
+const PARALLEL_S3: usize = 32;
+/// `BatchGetItem` requests in flight at once.
+const PARALLEL_READS: usize = 8;
+/// Records a task reads, 100 to a request.
+const RECORDS_PER_TASK: usize = 500;
+
+/// An archived event.
+#[derive(Debug, Clone)]
+pub struct Archived {
+    /// Its envelope, as the intake queued it.
+    pub envelope: Envelope<'static>,
+    /// Where it is in the archive.
+    pub location: ArchiveLocation,
+}
+
+impl Archived {
+    /// The key of its record in the state table.
+    pub fn record_key(&self) -> RecordKey {
+        RecordKey::event(&self.envelope.source, &self.envelope.id)
+    }
+}
+
+/// How much a search read.
+#[derive(Debug, Clone, Default)]
+pub struct Searched {
+    /// Prefixes listed (one per source and hour).
+    pub prefixes: usize,
+    /// Objects read.
+    pub objects: usize,
+    /// Bytes read.
+    pub bytes: usize,
+    /// How long it took.
+    pub elapsed: Duration,
+}
+
+/// Every archived event the filter selects in the window, oldest first, each once.
+pub async fn search(bucket: &S3Store, filter: &Filter, window: &Window) -> Result<(Vec<Archived>, Searched), CliError> {
+    let started = Instant::now();
+    let sources = match &filter.source {
+        Some(source) => vec![source.clone()],
+        None => {
+            let top = bucket.list(EVENTS_PREFIX, true).await.map_err(aws)?;
+            top.prefixes
+                .iter()
+                .filter_map(|prefix| prefix.strip_prefix(EVENTS_PREFIX)?.strip_suffix('/').map(str::to_owned))
+                .collect()
+        }
+    };
+    let prefixes: Vec<String> = sources
+        .iter()
+        .flat_map(|source| window.hours().into_iter().map(move |hour| hour_prefix(source, &hour)))
+        .collect();
+    let (since, until) = (window.since.compact(), window.until.compact());
+    let keys: Vec<String> = stream::iter(prefixes.iter())
+        .map(|prefix| bucket.list(prefix, false))
+        .buffer_unordered(PARALLEL_S3)
+        .map_ok(|listing| listing.keys)
+        .try_concat()
+        .await
+        .map_err(aws)?
+        .into_iter()
+        // Only objects whose span meets the window.
+        .filter(|key| batch_span(key).is_some_and(|(first, last)| first < until.as_str() && last >= since.as_str()))
+        .collect();
+    let objects: Vec<(String, bytes::Bytes)> = stream::iter(keys)
+        .map(|key| async move { bucket.get(&key, None).await.map(|object| (key, object)) })
+        .buffer_unordered(PARALLEL_S3)
+        .try_collect()
+        .await
+        .map_err(aws)?;
+    let mut searched = Searched { prefixes: prefixes.len(), objects: objects.len(), ..Searched::default() };
+    let mut found = Vec::new();
+    for (key, object) in &objects {
+        searched.bytes += object.len();
+        for (offset, line) in lines(object) {
+            let Ok(text) = std::str::from_utf8(line) else { continue };
+            let Ok(envelope) = Envelope::from_json(text) else { continue };
+            let event_type = envelope.event_type.as_deref();
+            if filter.matches(&envelope.id, &envelope.source, event_type, &envelope.received_at, window) {
+                let location = ArchiveLocation { key: key.clone(), offset, length: line.len() as u64 };
+                found.push(Archived { envelope: envelope.into_owned(), location });
+            }
+        }
+    }
+    found.sort_by(|a, b| {
+        (&a.envelope.received_at, &a.envelope.source, &a.envelope.id).cmp(&(
+            &b.envelope.received_at,
+            &b.envelope.source,
+            &b.envelope.id,
+        ))
+    });
+    let mut seen = HashSet::new();
+    found.retain(|event| seen.insert((event.envelope.source.clone(), event.envelope.id.clone())));
+    searched.elapsed = started.elapsed();
+    Ok((found, searched))
+}
+
+/// The archived events of these ids, found through their records (each source's, of `sources`);
+/// and the ids not found so.
+pub async fn by_ids(
+    bucket: &S3Store,
+    table: &DynamoStore,
+    ids: &[String],
+    sources: &[String],
+) -> Result<(Vec<Archived>, Vec<String>), CliError> {
+    let keys: Vec<RecordKey> =
+        ids.iter().flat_map(|id| sources.iter().map(move |source| RecordKey::event(source, id))).collect();
+    let records = records(table, &keys).await?;
+    let mut found = Vec::new();
+    let mut missing = Vec::new();
+    for id in ids {
+        let before = found.len();
+        for source in sources {
+            if let Some(location) =
+                records.get(RecordKey::event(source, id).pk()).and_then(|record| record.archive.as_ref())
+            {
+                found.push(read(bucket, location).await?);
+            }
+        }
+        if found.len() == before {
+            missing.push(id.clone());
+        }
+    }
+    Ok((found, missing))
+}
+
+/// Reads one archived event at its place.
+pub async fn read(bucket: &S3Store, location: &ArchiveLocation) -> Result<Archived, CliError> {
+    let line = bucket.line(location).await.map_err(aws)?;
+    let text = std::str::from_utf8(&line).map_err(|error| CliError::Aws(format!("{location}: {error}")))?;
+    let envelope = Envelope::from_json(text).map_err(|error| CliError::Aws(format!("{location}: {error}")))?;
+    Ok(Archived { envelope: envelope.into_owned(), location: location.clone() })
+}
+
+/// The records of these events, by partition key.
+pub async fn records(table: &DynamoStore, keys: &[RecordKey]) -> Result<HashMap<String, RecordStatus>, CliError> {
+    let chunks: Vec<&[RecordKey]> = keys.chunks(RECORDS_PER_TASK).collect();
+    let maps: Vec<HashMap<String, RecordStatus>> = stream::iter(chunks)
+        .map(|chunk| table.statuses(chunk))
+        .buffer_unordered(PARALLEL_READS)
+        .try_collect()
+        .await
+        .map_err(|error| CliError::Aws(error.to_string()))?;
+    Ok(maps.into_iter().flatten().collect())
+}
+
+/// Where an event stands, as `--status` names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Status {
+    /// Every delivery succeeded (or nothing had to be delivered: unrouted, stale, a duplicate).
+    Delivered,
+    /// It failed for good: refused, out of retries (in the dead-letter queue), or left to the
+    /// queue's own retries.
+    Failed,
+    /// Not processed yet, being processed, or waiting in the events queue for its next attempt.
+    Pending,
+    /// Its record has expired (`worker.idempotencyTtlDays`): only the archive remembers it.
+    Expired,
+}
+
+impl Status {
+    /// The status of an event received at `received_at` whose record is `record`, given how long
+    /// records are kept.
+    pub fn of(record: Option<&RecordStatus>, received_at: &str, record_ttl: Duration) -> Status {
+        match record.map(|record| record.status.as_str()) {
+            Some("COMPLETED") => Status::Delivered,
+            Some("FAILED") => Status::Failed,
+            Some("IN_PROGRESS" | "WAITING") => Status::Pending,
+            _ => {
+                let age = hookway_core::parse_rfc3339(received_at).and_then(|at| at.elapsed().ok()).unwrap_or_default();
+                if age > record_ttl { Status::Expired } else { Status::Pending }
+            }
+        }
+    }
+
+    /// Its name in a listing.
+    pub fn name(self) -> &'static str {
+        match self {
+            Status::Delivered => "delivered",
+            Status::Failed => "failed",
+            Status::Pending => "pending",
+            Status::Expired => "expired",
+        }
+    }
+}
+
+fn aws(error: impl std::fmt::Display) -> CliError {
+    CliError::Aws(error.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(status: &str) -> RecordStatus {
+        RecordStatus {
+            status: status.into(),
+            attempts: 1,
+            event_type: None,
+            created_at: String::new(),
+            updated_at: String::new(),
+            result: None,
+            error: None,
+            deliveries: Vec::new(),
+            archive: None,
+            replays: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_status_comes_from_the_record_or_from_the_events_age() {
+        let week = Duration::from_secs(7 * 86_400);
+        let now = hookway_core::rfc3339_now();
+        assert_eq!(Status::of(Some(&record("COMPLETED")), &now, week), Status::Delivered);
+        assert_eq!(Status::of(Some(&record("FAILED")), &now, week), Status::Failed);
+        assert_eq!(Status::of(Some(&record("IN_PROGRESS")), &now, week), Status::Pending);
+        let old = "2020-01-01T00:00:00Z";
+        assert_eq!(Status::of(Some(&record("WAITING")), old, week), Status::Pending, "retried, however long");
+        assert_eq!(Status::of(None, &now, week), Status::Pending, "not claimed yet");
+        assert_eq!(Status::of(None, "2020-01-01T00:00:00Z", week), Status::Expired);
+        assert_eq!(Status::of(Some(&record("")), "2020-01-01T00:00:00Z", week), Status::Expired, "a replay mark alone");
+    }
+}

@@ -1,0 +1,211 @@
+//! `hookway replay`: archived events sent through the worker again.
+//!
+//! The events a filter selects (as `hookway events list` finds them) are sent to the events queue
+//! again, oldest first, at `--rate` a second. Each replayed envelope says it is a replay and names
+//! its *run* (`"replay": "r-…"`): the worker keeps the run's delivery on a record of its own, so
+//! the completed-event dedup does not swallow it, while a run still delivers an event at most
+//! once; the event's own record lists the runs that sent it (`hookway events show`). A run is
+//! named after its filter, times made absolute, unless `--run` names it: the same command again
+//! is the same run, and skips what it sent already, so an interrupted replay is simply run again.
+//! The destinations get the event's own id in `Idempotency-Key`, and `X-Hookway-Replay: <run>`.
+//!
+//! Events of an ordered source older than the version its entity is at are still skipped, as on
+//! their first run.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use aws_sdk_sqs::types::{MessageAttributeValue, SendMessageBatchRequestEntry};
+use hookway_core::Config;
+use hookway_core::archive::{S3Store, s3_client};
+use hookway_core::store::{DynamoStore, RecordKey};
+use sha2::{Digest, Sha256};
+
+use crate::archive::{self, Archived, Status};
+use crate::error::CliError;
+use crate::events::record_ttl;
+use crate::filter::{Filter, Pace, Progress, parse_rate};
+use crate::stack::{Stack, StackArgs};
+
+/// Send archived events through the worker again: to every destination their routes name now.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    filter: Filter,
+    /// Only events that stand so.
+    #[arg(long, value_enum)]
+    status: Option<Status>,
+    /// Events sent a second, at most (`N/s`).
+    #[arg(long, value_name = "N/s", default_value = "50/s", value_parser = parse_rate)]
+    rate: f64,
+    /// Print what would be sent, and how many, and send nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// The run's name [default: one made from the filter, so the same command resumes the same
+    /// run; after a relative --since such as 2h, resume with the name the first run printed].
+    #[arg(long, value_name = "NAME")]
+    run: Option<String>,
+    /// The configuration file (how long records are kept).
+    #[arg(long, value_name = "FILE", default_value = "hookway.json")]
+    config: PathBuf,
+    #[command(flatten)]
+    stack: StackArgs,
+}
+
+pub async fn run(args: Args) -> Result<ExitCode, CliError> {
+    if args.filter.since.is_none() && args.filter.ids.is_empty() {
+        return Err(CliError::Usage(
+            "say what to replay: --since TIME (and --until), or --id ID; a replay sends events to your destinations again"
+                .into(),
+        ));
+    }
+    let stack = args.stack.resolve().await?;
+    let bucket = S3Store::new(s3_client(&stack.aws), &stack.archive_bucket);
+    let table = DynamoStore::new(aws_sdk_dynamodb::Client::new(&stack.aws), &stack.table);
+    let window = match args.filter.since {
+        Some(_) => Some(args.filter.window(Duration::ZERO)?),
+        None => None,
+    };
+    let run = args.run.clone().unwrap_or_else(|| run_name(&args.filter.canonical(window.as_ref()), args.status));
+    let events = match &window {
+        Some(window) => archive::search(&bucket, &args.filter, window).await?.0,
+        // Ids alone: found through their records, whatever their time.
+        None => {
+            let sources = match &args.filter.source {
+                Some(source) => vec![source.clone()],
+                None => Config::load(&args.config)?.sources.iter().map(|source| source.name.clone()).collect(),
+            };
+            let (found, missing) = archive::by_ids(&bucket, &table, &args.filter.ids, &sources).await?;
+            if !missing.is_empty() {
+                return Err(CliError::Usage(format!(
+                    "no archived event {} in the state table (records expire after worker.idempotencyTtlDays): \
+                     give --since (and --until) to search the archive itself",
+                    missing.join(", ")
+                )));
+            }
+            let anywhen = Filter { since: None, until: None, ..args.filter.clone() };
+            found
+                .into_iter()
+                .filter(|event| {
+                    let envelope = &event.envelope;
+                    anywhen.matches_any_time(&envelope.id, &envelope.source, envelope.event_type.as_deref())
+                })
+                .collect()
+        }
+    };
+    let keys: Vec<RecordKey> = events.iter().map(Archived::record_key).collect();
+    let records = archive::records(&table, &keys).await?;
+    let ttl = record_ttl(&args.config);
+    let selected: Vec<(&Archived, &RecordKey, bool)> = events
+        .iter()
+        .zip(&keys)
+        .filter(|(event, key)| {
+            let stands = Status::of(records.get(key.pk()), &event.envelope.received_at, ttl);
+            args.status.is_none_or(|wanted| wanted == stands)
+        })
+        .map(|(event, key)| {
+            let sent = records.get(key.pk()).is_some_and(|record| record.replays.contains(&run));
+            (event, key, sent)
+        })
+        .collect();
+    let earlier = selected.iter().filter(|(_, _, sent)| *sent).count();
+    let pending: Vec<(&Archived, &RecordKey)> =
+        selected.iter().filter(|(_, _, sent)| !sent).map(|(event, key, _)| (*event, *key)).collect();
+    let received = window
+        .as_ref()
+        .map_or_else(String::new, |window| format!(" received {} … {}", window.since.as_str(), window.until.as_str()));
+    let skipped = if earlier > 0 { format!(", {earlier} sent already by this run (skipped)") } else { String::new() };
+    println!("replay {run}: {} event(s){received}{skipped}", selected.len());
+    if args.dry_run {
+        for (event, _) in &pending {
+            let envelope = &event.envelope;
+            let event_type = envelope.event_type.as_deref().unwrap_or("-");
+            println!("would replay {}  {}  {}  {}", envelope.received_at, envelope.id, envelope.source, event_type);
+        }
+        println!("dry run: {} event(s) would be replayed, none was sent", pending.len());
+        return Ok(ExitCode::SUCCESS);
+    }
+    let sent = send(&stack, &table, &run, &pending, args.rate, ttl).await?;
+    println!("replayed {sent} event(s) (run {run})");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Sends each event again, up to ten to a request at `rate` a second, and marks each on its
+/// record once sent; a re-run skips the marked ones, and the worker's record of the run catches
+/// one sent but not yet marked when the run was cut short.
+async fn send(
+    stack: &Stack,
+    table: &DynamoStore,
+    run: &str,
+    events: &[(&Archived, &RecordKey)],
+    rate: f64,
+    record_ttl: Duration,
+) -> Result<usize, CliError> {
+    let sqs = aws_sdk_sqs::Client::new(&stack.aws);
+    let mut pace = Pace::new(rate);
+    let mut progress = Progress::new("replayed", events.len());
+    let per_request = (rate.ceil() as usize).clamp(1, 10);
+    let expires_at = hookway_core::unix_now() + i64::try_from(record_ttl.as_secs()).unwrap_or(i64::MAX / 2);
+    let mut sent = 0;
+    for chunk in events.chunks(per_request) {
+        let mut entries = Vec::with_capacity(chunk.len());
+        for (index, (event, _)) in chunk.iter().enumerate() {
+            pace.tick().await;
+            let mut envelope = event.envelope.clone();
+            envelope.replay = Some(run.to_owned().into());
+            let body = envelope.to_message().map_err(|error| CliError::Aws(error.to_string()))?;
+            let mut entry = SendMessageBatchRequestEntry::builder().id(index.to_string()).message_body(body);
+            for (name, value) in [("source", Some(&envelope.source)), ("type", envelope.event_type.as_ref())] {
+                if let Some(value) = value {
+                    let attribute = MessageAttributeValue::builder()
+                        .data_type("String")
+                        .string_value(value.as_ref())
+                        .build()
+                        .map_err(|error| CliError::Aws(error.to_string()))?;
+                    entry = entry.message_attributes(name, attribute);
+                }
+            }
+            entries.push(entry.build().map_err(|error| CliError::Aws(error.to_string()))?);
+        }
+        let output = sqs
+            .send_message_batch()
+            .queue_url(&stack.events_queue_url)
+            .set_entries(Some(entries))
+            .send()
+            .await
+            .map_err(|error| CliError::Aws(aws_sdk_sqs::error::DisplayErrorContext(error).to_string()))?;
+        if let Some(failed) = output.failed().first() {
+            return Err(CliError::Aws(format!(
+                "the events queue refused a replayed event: {} (run again to go on)",
+                failed.message().unwrap_or("no reason given")
+            )));
+        }
+        for (_, key) in chunk {
+            table.mark_replayed(key, run, expires_at).await.map_err(|error| CliError::Aws(error.to_string()))?;
+        }
+        sent += chunk.len();
+        progress.update(sent);
+    }
+    Ok(sent)
+}
+
+/// `r-` and 12 hex digits of the filter's digest.
+fn run_name(canonical: &str, status: Option<Status>) -> String {
+    let digest = Sha256::digest(format!("{canonical} status={}", status.map_or("*", Status::name)));
+    format!("r-{}", &hex::encode(digest)[..12])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_run_is_named_by_its_filter() {
+        let a = run_name("source=stripe since=1 until=2", None);
+        assert!(a.starts_with("r-") && a.len() == 14, "{a}");
+        assert_eq!(a, run_name("source=stripe since=1 until=2", None), "the same command, the same run");
+        assert_ne!(a, run_name("source=stripe since=1 until=3", None));
+        assert_ne!(a, run_name("source=stripe since=1 until=2", Some(Status::Failed)));
+    }
+}

@@ -1,0 +1,322 @@
+//! `hookway events`, `hookway replay` and `hookway dlq redrive` against a real moto server (SQS,
+//! DynamoDB, S3): the real `hookway` binary run as an operator runs it (`--local`), the real
+//! worker processing what it sends, and a real HTTP receiver as the destination. The local stack's
+//! state file points the commands at this test's moto, so no Lambda emulator is needed.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use aws_config::SdkConfig;
+use hookway_core::Config;
+use hookway_core::archive::{S3Store, Stamp, s3_client};
+use hookway_core::envelope::Envelope;
+use hookway_core::local::state::DevState;
+use hookway_core::store::DynamoStore;
+use hookway_testkit::receiver::{Receiver, Reply};
+use hookway_testkit::{MotoServer, create_bucket, create_queue, create_table, drain_queue, queue_length, wait_for};
+use hookway_worker::deadline::Deadline;
+use hookway_worker::handler::Registry;
+use hookway_worker::{Outbound, Worker};
+use serde_json::{Value, json};
+
+struct Stack {
+    _moto: MotoServer,
+    aws: SdkConfig,
+    dir: PathBuf,
+    config_path: PathBuf,
+    queue_url: String,
+    dlq_url: String,
+    worker: Worker<DynamoStore>,
+    receiver: Receiver,
+}
+
+impl Stack {
+    async fn start(name: &str) -> Stack {
+        let moto = MotoServer::start();
+        let aws = moto.sdk_config().await;
+        let queue_url = create_queue(&aws, "hookway-events").await;
+        let dlq_url = create_queue(&aws, "hookway-events-dlq").await;
+        let jobs_dlq_url = create_queue(&aws, "hookway-jobs-dlq").await;
+        create_table(&aws, "hookway-state").await;
+        create_bucket(&aws, "hookway-archive").await;
+        let receiver = Receiver::start().await;
+        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("{name}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let config = json!({
+            "sources": [
+                {"name": "github", "scheme": "github", "secretParameters": ["/hookway/github/secret"]},
+                {"name": "stripe", "scheme": "stripe", "secretParameters": ["/hookway/stripe/secret"]}
+            ],
+            "routes": [
+                {"source": "*", "handler": {"forward": {"url": format!("{}/hooks", receiver.url), "maxAttempts": 1}}}
+            ],
+        });
+        let config_path = dir.join("hookway.json");
+        std::fs::write(&config_path, config.to_string()).unwrap();
+        // The state file `hookway dev` writes, pointing at this test's moto; this process stands in
+        // for `hookway dev`, so the commands find it running.
+        DevState {
+            pid: std::process::id(),
+            gateway_url: "http://127.0.0.1:9".into(),
+            aws_endpoint: moto.endpoint.clone(),
+            region: "us-east-1".into(),
+            lambda_endpoint: "http://127.0.0.1:9".into(),
+            events_queue_url: queue_url.clone(),
+            events_dlq_url: dlq_url.clone(),
+            jobs_dlq_url,
+            table: "hookway-state".into(),
+            archive_bucket: "hookway-archive".into(),
+            worker_function: "hookway-worker".into(),
+            config: config_path.clone(),
+            logs: dir.clone(),
+            process_groups: Vec::new(),
+        }
+        .write(&dir)
+        .unwrap();
+        let config = Config::from_json(&config.to_string()).unwrap();
+        let outbound = Outbound {
+            bucket: Some(Arc::new(S3Store::new(s3_client(&aws), "hookway-archive"))),
+            ..Outbound::from(reqwest::Client::new())
+        };
+        let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&aws), "hookway-state");
+        let worker = Worker::new(&config, store, &Registry::new(), outbound).unwrap();
+        Stack { _moto: moto, aws, dir, config_path, queue_url, dlq_url, worker, receiver }
+    }
+
+    /// `hookway <args> --local --state-dir <dir> [--config <file>]`: exit code and output.
+    fn hookway(&self, args: &[&str], with_config: bool) -> (i32, String) {
+        let output = self.command(args, with_config).output().unwrap();
+        let text = String::from_utf8_lossy(&output.stdout).into_owned() + &String::from_utf8_lossy(&output.stderr);
+        (output.status.code().unwrap_or(-1), text)
+    }
+
+    fn command(&self, args: &[&str], with_config: bool) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_hookway"));
+        command.args(args).args(["--local", "--state-dir", self.dir.to_str().unwrap()]);
+        if with_config {
+            command.args(["--config", self.config_path.to_str().unwrap()]);
+        }
+        command.env_remove("AWS_ENDPOINT_URL").stdin(Stdio::null());
+        command
+    }
+
+    /// Sends envelopes to `queue`.
+    async fn enqueue(&self, queue: &str, envelopes: &[String]) {
+        let sqs = aws_sdk_sqs::Client::new(&self.aws);
+        for body in envelopes {
+            sqs.send_message().queue_url(queue).message_body(body).send().await.unwrap();
+        }
+    }
+
+    /// Every message in `queue`, removed: (message id, body).
+    async fn drain(&self, queue: &str) -> Vec<(String, String)> {
+        let messages = drain_queue(&self.aws, queue).await;
+        messages.into_iter().map(|m| (m.message_id().unwrap().to_owned(), m.body().unwrap().to_owned())).collect()
+    }
+
+    /// What the worker does with every message in the events queue, as the event source mapping
+    /// would hand them over, ten at a time.
+    async fn process_queue(&self) -> usize {
+        let messages = self.drain(&self.queue_url).await;
+        for batch in messages.chunks(10) {
+            let records: Vec<Value> = batch
+                .iter()
+                .map(|(id, body)| json!({"messageId": id, "receiptHandle": id, "body": body, "eventSource": "aws:sqs"}))
+                .collect();
+            let response = self
+                .worker
+                .invoke(json!({"Records": records}), Deadline::after(Duration::from_secs(30)))
+                .await
+                .unwrap();
+            assert!(
+                response["batchItemFailures"].as_array().unwrap().is_empty()
+                    || batch.iter().any(|(_, b)| b.contains("stripe"))
+            );
+        }
+        messages.len()
+    }
+
+    /// Every request to the receiver for event `id` with `X-Hookway-Replay: run` (none: first runs).
+    fn deliveries(&self, id: &str, run: Option<&str>) -> usize {
+        self.receiver
+            .received()
+            .iter()
+            .filter(|request| request.headers.get("idempotency-key").is_some_and(|key| key == id))
+            .filter(|request| request.headers.get("x-hookway-replay").map(|value| value.to_str().unwrap()) == run)
+            .count()
+    }
+
+    async fn queue_length(&self, queue: &str) -> usize {
+        queue_length(&self.aws, queue).await
+    }
+}
+
+/// `count` github events, ten minutes apart from three hours ago: their ids and the time of each.
+fn events(count: usize) -> (Vec<String>, Vec<Stamp>, Vec<String>) {
+    let start = SystemTime::now() - Duration::from_secs(3 * 3600);
+    let times: Vec<Stamp> = (0..count).map(|i| Stamp::of(start + Duration::from_secs(600 * i as u64))).collect();
+    let ids: Vec<String> = (0..count).map(|i| format!("gh-{i}")).collect();
+    let envelopes = ids.iter().zip(&times).map(|(id, at)| envelope("github", id, "push", at.as_str())).collect();
+    (ids, times, envelopes)
+}
+
+fn envelope(source: &str, id: &str, event_type: &str, received_at: &str) -> String {
+    let body = format!(r#"{{"id": "{id}", "type": "{event_type}"}}"#);
+    let (body_encoding, encoded) = Envelope::encode_body(body.as_bytes());
+    let mut envelope = Envelope {
+        id: id.into(),
+        source: source.into(),
+        event_type: Some(event_type.into()),
+        received_at: received_at.into(),
+        content_type: Some("application/json".into()),
+        body_encoding,
+        body: encoded,
+        ..Envelope::default()
+    };
+    envelope.to_message().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_window_is_listed_and_replayed_exactly_and_a_dry_run_sends_nothing() {
+    let stack = Stack::start("replay-window").await;
+    let (ids, times, envelopes) = events(10);
+    stack.enqueue(&stack.queue_url, &envelopes).await;
+    let failing = envelope("stripe", "evt-failing", "invoice.paid", times[5].as_str());
+    stack.receiver.always_at("/hooks", Reply::Status(200));
+    stack.process_queue().await;
+    stack.receiver.script([Reply::Status(503)]);
+    stack.enqueue(&stack.queue_url, &[failing]).await;
+    stack.process_queue().await;
+    assert!(ids.iter().all(|id| stack.deliveries(id, None) == 1), "each delivered once");
+
+    // events list: the window [2, 7), one line each, with its status.
+    let (since, until) = (times[2].as_str(), times[7].as_str());
+    let (code, listed) =
+        stack.hookway(&["events", "list", "--since", since, "--until", until, "--source", "github"], true);
+    assert_eq!(code, 0, "{listed}");
+    let lines: Vec<&str> = listed.lines().filter(|line| line.contains("  github  ")).collect();
+    assert_eq!(lines.len(), 5, "{listed}");
+    for (line, i) in lines.iter().zip(2..7) {
+        assert_eq!(*line, format!("{}  gh-{i}  github  push  delivered", times[i].as_str()));
+    }
+    let (_, failed) = stack.hookway(&["events", "list", "--since", "4h", "--status", "failed"], true);
+    assert_eq!(
+        failed.lines().filter(|line| line.contains("  failed")).collect::<Vec<_>>(),
+        [format!("{}  evt-failing  stripe  invoice.paid  failed", times[5].as_str())]
+    );
+
+    // A dry run says what it would send, and sends nothing.
+    let window = ["replay", "--since", since, "--until", until, "--source", "github"];
+    let (code, dry) = stack.hookway(&[&window[..], &["--dry-run"]].concat(), true);
+    assert_eq!(code, 0, "{dry}");
+    assert_eq!(dry.lines().filter(|line| line.starts_with("would replay")).count(), 5, "{dry}");
+    assert!(dry.contains("dry run: 5 event(s) would be replayed, none was sent"), "{dry}");
+    assert_eq!(stack.queue_length(&stack.queue_url).await, 0);
+
+    // The replay: exactly the window's events, delivered again once, saying so.
+    let (code, said) = stack.hookway(&window, true);
+    assert_eq!(code, 0, "{said}");
+    let run = said.split_whitespace().nth(1).unwrap().trim_end_matches(':').to_owned();
+    assert!(run.starts_with("r-") && said.contains("replayed 5 event(s)"), "{said}");
+    let replayed = stack.drain(&stack.queue_url).await;
+    assert!(
+        replayed.iter().all(|(_, body)| Envelope::from_json(body).unwrap().replay.as_deref() == Some(run.as_str()))
+    );
+    stack.enqueue(&stack.queue_url, &replayed.into_iter().map(|(_, body)| body).collect::<Vec<_>>()).await;
+    stack.process_queue().await;
+    for (i, id) in ids.iter().enumerate() {
+        let expected = usize::from((2..7).contains(&i));
+        assert_eq!(stack.deliveries(id, Some(&run)), expected, "{id}");
+        assert_eq!(stack.deliveries(id, None), 1, "{id}: its first delivery is not repeated");
+    }
+
+    // The event's record keeps both runs; the same command again is the same run, and sends nothing.
+    let (code, shown) = stack.hookway(&["events", "show", "gh-3"], true);
+    assert_eq!(code, 0, "{shown}");
+    assert!(shown.contains("status   COMPLETED") && shown.contains(&format!("replay   {run}: COMPLETED")), "{shown}");
+    assert!(shown.contains(r#"body     {"id": "gh-3", "type": "push"}"#), "{shown}");
+    let (_, body) = stack.hookway(&["events", "show", "gh-3", "--source", "github", "--body"], false);
+    assert_eq!(body, r#"{"id": "gh-3", "type": "push"}"#);
+    let (code, again) = stack.hookway(&window, true);
+    assert_eq!(code, 0, "{again}");
+    assert!(again.contains("5 sent already by this run (skipped)") && again.contains("replayed 0 event(s)"), "{again}");
+    assert_eq!(stack.queue_length(&stack.queue_url).await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_interrupted_replay_run_again_sends_no_event_twice() {
+    let stack = Stack::start("replay-interrupted").await;
+    let (ids, times, envelopes) = events(10);
+    stack.enqueue(&stack.queue_url, &envelopes).await;
+    stack.process_queue().await;
+    let since = Stamp::of(times[0].time() - Duration::from_secs(1));
+    let until = Stamp::of(times[9].time() + Duration::from_secs(1));
+    let replay = ["replay", "--since", since.as_str(), "--until", until.as_str(), "--run", "cut"];
+
+    // Two a second: cut short once a few are in the queue.
+    let mut slow = stack.command(&[&replay[..], &["--rate", "2/s"]].concat(), true);
+    let mut child = slow.stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+    wait_for("a few replayed events in the queue", Duration::from_secs(60), || async {
+        (stack.queue_length(&stack.queue_url).await >= 3).then_some(())
+    })
+    .await;
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let cut_short = stack.queue_length(&stack.queue_url).await;
+    assert!(cut_short < ids.len(), "cut short: {cut_short} sent");
+
+    let (code, said) = stack.hookway(&replay, true);
+    assert_eq!(code, 0, "{said}");
+    let skipped: usize = said.split(", ").nth(1).and_then(|part| part.split(' ').next()?.parse().ok()).unwrap_or(0);
+    assert!(skipped >= 2 && said.contains(&format!("replayed {} event(s)", ids.len() - skipped)), "{said}");
+    stack.process_queue().await;
+    let delivered: HashMap<&str, usize> =
+        ids.iter().map(|id| (id.as_str(), stack.deliveries(id, Some("cut")))).collect();
+    assert!(delivered.values().all(|count| *count == 1), "each event once in the run: {delivered:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_filtered_redrive_leaves_the_other_dead_letters_where_they_are() {
+    let stack = Stack::start("redrive").await;
+    let at = hookway_core::rfc3339_now();
+    let letters = [
+        envelope("github", "gh-a", "push", &at),
+        envelope("github", "gh-b", "issues", &at),
+        envelope("stripe", "evt-a", "invoice.paid", &at),
+        envelope("stripe", "evt-b", "charge.failed", &at),
+    ];
+    stack.enqueue(&stack.dlq_url, &letters).await;
+
+    let (code, dry) = stack.hookway(&["dlq", "redrive", "--source", "stripe", "--dry-run"], false);
+    assert_eq!(code, 0, "{dry}");
+    assert_eq!(dry.lines().filter(|line| line.starts_with("would redrive: evt-")).count(), 2, "{dry}");
+    assert!(dry.contains("dry run: 2 dead letter(s) would be redriven, none was; 4 left as they are"), "{dry}");
+    assert_eq!(stack.queue_length(&stack.queue_url).await, 0);
+
+    let (code, said) = stack.hookway(&["dlq", "redrive", "--source", "stripe"], false);
+    assert_eq!(code, 0, "{said}");
+    let mut redriven: Vec<&str> = said.lines().filter_map(|line| line.strip_prefix("redriven: ")).collect();
+    redriven.sort();
+    assert_eq!(redriven, ["evt-a", "evt-b"], "{said}");
+    let (code, said) = stack.hookway(&["dlq", "redrive", "--type", "iss*"], false);
+    assert_eq!((code, said.trim()), (0, "redriven: gh-b"));
+
+    let mut back: Vec<String> = stack
+        .drain(&stack.queue_url)
+        .await
+        .iter()
+        .map(|(_, body)| Envelope::from_json(body).unwrap().id.into_owned())
+        .collect();
+    back.sort();
+    assert_eq!(back, ["evt-a", "evt-b", "gh-b"]);
+    let left: Vec<String> = stack
+        .drain(&stack.dlq_url)
+        .await
+        .iter()
+        .map(|(_, body)| Envelope::from_json(body).unwrap().id.into_owned())
+        .collect();
+    assert_eq!(left, ["gh-a"], "the one no filter matched stays");
+}

@@ -1,0 +1,488 @@
+//! The event store: one S3 bucket (SSE, TLS only, no public access) with two prefixes.
+//!
+//! * `events/{source}/{yyyy}/{mm}/{dd}/{hh}/{first}_{last}_{unique}.ndjson` — the **archive**. The
+//!   worker writes every event it receives for the first time into one object per batch, source
+//!   and hour of receipt: one envelope per line, as the intake queued it (newline-delimited JSON).
+//!   `first` and `last` are the earliest and latest `receivedAt` in the object
+//!   (`20261122T054400123Z`), so a time window is found by listing one prefix per source and hour
+//!   and reading only the objects whose span meets it. Each event's record in the state table
+//!   keeps its [`ArchiveLocation`]: the object, and its line's offset and length — one ranged GET
+//!   finds it again. One PUT carries a whole batch: an S3 PUT per event would cost $5 per million.
+//! * `bodies/{source}/{yyyy}/{mm}/{dd}/{hh}/{received}-{unique}` — **claim checks**: a body over
+//!   [`INLINE_BODY_LIMIT`] is stored here by the intake before it answers `202`, and the queued
+//!   envelope points at it ([`crate::envelope::BodyObject`]); the worker reads it back and checks
+//!   its SHA-256, so the destination gets it byte for byte.
+//!
+//! Archived events expire after `archive.retentionDays`; bodies after
+//! [`body_retention_days`], at least as long as a message can wait in the queues.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::{Mutex, PoisonError};
+use std::time::SystemTime;
+
+use async_trait::async_trait;
+use aws_config::SdkConfig;
+use aws_sdk_s3::error::{DisplayErrorContext, ProvideErrorMetadata};
+use aws_sdk_s3::primitives::ByteStream;
+use bytes::Bytes;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::Config;
+use crate::envelope::BodyObject;
+
+/// Where archived events are.
+pub const EVENTS_PREFIX: &str = "events/";
+/// Where claim-checked bodies are.
+pub const BODIES_PREFIX: &str = "bodies/";
+/// The largest body carried inside its envelope. Base64-encoded with the largest headers API
+/// Gateway passes (10 KB), the envelope stays under 360 KiB: a third of an SQS message, with room
+/// for what later versions add. Larger bodies travel by claim check.
+pub const INLINE_BODY_LIMIT: usize = 256 * 1024;
+/// How long the dead-letter queues keep a message, in days.
+pub const DEAD_LETTER_RETENTION_DAYS: u32 = 14;
+
+/// Days a claim-checked body is kept: the archive's retention, and at least as long as its message
+/// can wait in the events queue and then its dead-letter queue, so that a redrive finds it.
+pub fn body_retention_days(config: &Config) -> u32 {
+    config.archive.retention_days.max(config.queue.retention_days + DEAD_LETTER_RETENTION_DAYS)
+}
+
+/// An S3 client for `aws`; with an endpoint of its own (moto), path-style addressing, as a local
+/// endpoint has no bucket subdomains.
+pub fn s3_client(aws: &SdkConfig) -> aws_sdk_s3::Client {
+    let mut builder = aws_sdk_s3::config::Builder::from(aws);
+    if aws.endpoint_url().is_some() {
+        builder = builder.force_path_style(true);
+    }
+    aws_sdk_s3::Client::from_conf(builder.build())
+}
+
+/// Where an archived event is: its batch object, and its line within it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ArchiveLocation {
+    /// The object's key.
+    pub key: String,
+    /// Where the event's line starts, in bytes.
+    pub offset: u64,
+    /// The line's length in bytes, without its newline.
+    pub length: u64,
+}
+
+impl fmt::Display for ArchiveLocation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} bytes {}-{}", self.key, self.offset, (self.offset + self.length).saturating_sub(1))
+    }
+}
+
+/// A time as the keys write it: `2026-11-22T05:44:00.123Z`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Stamp(String);
+
+impl Stamp {
+    /// The time, to the millisecond.
+    pub fn of(time: SystemTime) -> Stamp {
+        Stamp(humantime::format_rfc3339_millis(time).to_string())
+    }
+
+    /// An RFC 3339 time such as an envelope's `receivedAt`; `None` if it is not one.
+    pub fn parse(text: &str) -> Option<Stamp> {
+        crate::parse_rfc3339(text).map(Stamp::of)
+    }
+
+    /// `20261122T054400123Z`: sorts as the time does.
+    pub fn compact(&self) -> String {
+        self.0.chars().filter(|c| !matches!(c, '-' | ':' | '.')).collect()
+    }
+
+    /// `2026/11/22/05`.
+    pub fn hour_path(&self) -> String {
+        let text = &self.0;
+        format!("{}/{}/{}/{}", &text[0..4], &text[5..7], &text[8..10], &text[11..13])
+    }
+
+    /// The time itself.
+    pub fn time(&self) -> SystemTime {
+        crate::parse_rfc3339(&self.0).unwrap_or(SystemTime::UNIX_EPOCH)
+    }
+
+    /// The RFC 3339 text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The prefix of a source's archived events received in `hour`'s hour.
+pub fn hour_prefix(source: &str, hour: &Stamp) -> String {
+    format!("{EVENTS_PREFIX}{source}/{}/", hour.hour_path())
+}
+
+/// The key of a claim-checked body received at `received`.
+pub fn body_key(source: &str, received: &Stamp, unique: &str) -> String {
+    format!("{BODIES_PREFIX}{source}/{}/{}-{unique}", received.hour_path(), received.compact())
+}
+
+/// The key of a batch object of `source`'s events received from `first` to `last` (one hour).
+pub fn batch_key(source: &str, first: &Stamp, last: &Stamp, unique: &str) -> String {
+    format!("{}{}_{}_{unique}.ndjson", hour_prefix(source, first), first.compact(), last.compact())
+}
+
+/// The span `first`..=`last` a batch object's key names, compact (see [`Stamp::compact`]).
+pub fn batch_span(key: &str) -> Option<(&str, &str)> {
+    let name = key.rsplit('/').next()?.strip_suffix(".ndjson")?;
+    let mut parts = name.splitn(3, '_');
+    Some((parts.next()?, parts.next()?))
+}
+
+/// A fresh suffix that keeps two objects of the same time apart.
+pub fn unique() -> String {
+    uuid::Uuid::new_v4().simple().to_string()
+}
+
+/// The lines of a batch object, each with its location's offset.
+pub fn lines(object: &[u8]) -> impl Iterator<Item = (u64, &[u8])> {
+    let mut offset = 0u64;
+    object.split(|byte| *byte == b'\n').filter_map(move |line| {
+        let at = offset;
+        offset += line.len() as u64 + 1;
+        (!line.is_empty()).then_some((at, line))
+    })
+}
+
+/// One batch's archive objects, built from the envelopes as received.
+#[derive(Debug, Default)]
+pub struct BatchWriter {
+    groups: BTreeMap<(String, String), Group>,
+}
+
+#[derive(Debug)]
+struct Group {
+    source: String,
+    first: Stamp,
+    last: Stamp,
+    lines: Vec<u8>,
+    members: Vec<(usize, u64, u64)>,
+}
+
+/// An object to put, and where each of its events is in it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BatchObject {
+    /// Its key.
+    pub key: String,
+    /// Its content: one envelope a line.
+    pub body: Bytes,
+    /// The caller's index of each event, and its location.
+    pub members: Vec<(usize, ArchiveLocation)>,
+}
+
+impl BatchWriter {
+    /// Adds event `index`'s envelope (the message as received, one line of JSON), received at
+    /// `received_at` (now, if that is not a time).
+    pub fn add(&mut self, index: usize, source: &str, received_at: &str, envelope: &str) {
+        let stamp = Stamp::parse(received_at).unwrap_or_else(|| Stamp::of(SystemTime::now()));
+        let group = self.groups.entry((source.to_owned(), stamp.hour_path())).or_insert_with(|| Group {
+            source: source.to_owned(),
+            first: stamp.clone(),
+            last: stamp.clone(),
+            lines: Vec::new(),
+            members: Vec::new(),
+        });
+        group.first = group.first.clone().min(stamp.clone());
+        group.last = group.last.clone().max(stamp);
+        let offset = group.lines.len() as u64;
+        group.lines.extend_from_slice(envelope.trim_end().as_bytes());
+        group.members.push((index, offset, group.lines.len() as u64 - offset));
+        group.lines.push(b'\n');
+    }
+
+    /// Whether nothing was added.
+    pub fn is_empty(&self) -> bool {
+        self.groups.is_empty()
+    }
+
+    /// The objects: one per source and hour.
+    pub fn objects(self) -> Vec<BatchObject> {
+        self.groups
+            .into_values()
+            .map(|group| {
+                let key = batch_key(&group.source, &group.first, &group.last, &unique());
+                let members = group
+                    .members
+                    .into_iter()
+                    .map(|(index, offset, length)| (index, ArchiveLocation { key: key.clone(), offset, length }))
+                    .collect();
+                BatchObject { key, body: Bytes::from(group.lines), members }
+            })
+            .collect()
+    }
+}
+
+/// The bucket cannot be read or written.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ArchiveError {
+    /// No such object (expired, or never written).
+    #[error("archive: no object {0}")]
+    NotFound(String),
+    /// S3 failed or could not be reached.
+    #[error("archive: {0}")]
+    Unavailable(String),
+    /// A claim-checked body is not the one the envelope names.
+    #[error("archive: {key} is not the body the envelope names ({reason})")]
+    Mismatch {
+        /// The object.
+        key: String,
+        /// What differs.
+        reason: String,
+    },
+}
+
+/// What a listing found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Listing {
+    /// The keys under the prefix (without a delimiter: all of them).
+    pub keys: Vec<String>,
+    /// With a delimiter: the next level of prefixes, e.g. `events/github/`.
+    pub prefixes: Vec<String>,
+}
+
+/// The archive bucket.
+#[async_trait]
+pub trait ObjectStore: Send + Sync + fmt::Debug {
+    /// Writes an object.
+    async fn put(&self, key: &str, body: Bytes) -> Result<(), ArchiveError>;
+
+    /// Reads an object, or `length` bytes of it from `offset`.
+    async fn get(&self, key: &str, range: Option<(u64, u64)>) -> Result<Bytes, ArchiveError>;
+
+    /// Lists a prefix, every page of it; with `delimited`, one level of `/`.
+    async fn list(&self, prefix: &str, delimited: bool) -> Result<Listing, ArchiveError>;
+
+    /// Reads an archived event's line.
+    async fn line(&self, location: &ArchiveLocation) -> Result<Bytes, ArchiveError> {
+        self.get(&location.key, Some((location.offset, location.length))).await
+    }
+}
+
+/// Reads a claim-checked body back, and checks that it is, byte for byte, the one the envelope
+/// names: its size and its SHA-256.
+pub async fn read_body(store: &dyn ObjectStore, object: &BodyObject<'_>) -> Result<Bytes, ArchiveError> {
+    let body = store.get(&object.key, None).await?;
+    let mismatch = |reason: String| ArchiveError::Mismatch { key: object.key.clone().into_owned(), reason };
+    if body.len() as u64 != object.size {
+        return Err(mismatch(format!("{} bytes, not {}", body.len(), object.size)));
+    }
+    if !hex::encode(Sha256::digest(&body)).eq_ignore_ascii_case(&object.sha256) {
+        return Err(mismatch("its SHA-256 differs".into()));
+    }
+    Ok(body)
+}
+
+/// The archive bucket in S3.
+#[derive(Debug, Clone)]
+pub struct S3Store {
+    client: aws_sdk_s3::Client,
+    bucket: String,
+}
+
+impl S3Store {
+    /// The bucket `bucket`.
+    pub fn new(client: aws_sdk_s3::Client, bucket: impl Into<String>) -> S3Store {
+        S3Store { client, bucket: bucket.into() }
+    }
+}
+
+fn unavailable<E: std::error::Error + 'static, R: fmt::Debug>(
+    error: aws_sdk_s3::error::SdkError<E, R>,
+) -> ArchiveError {
+    ArchiveError::Unavailable(DisplayErrorContext(error).to_string())
+}
+
+#[async_trait]
+impl ObjectStore for S3Store {
+    async fn put(&self, key: &str, body: Bytes) -> Result<(), ArchiveError> {
+        self.client
+            .put_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .body(ByteStream::from(body))
+            .send()
+            .await
+            .map(drop)
+            .map_err(unavailable)
+    }
+
+    async fn get(&self, key: &str, range: Option<(u64, u64)>) -> Result<Bytes, ArchiveError> {
+        let mut request = self.client.get_object().bucket(&self.bucket).key(key);
+        if let Some((offset, length)) = range {
+            request = request.range(format!("bytes={offset}-{}", (offset + length).saturating_sub(1)));
+        }
+        let output = match request.send().await {
+            Ok(output) => output,
+            Err(error) if error.as_service_error().and_then(ProvideErrorMetadata::code) == Some("NoSuchKey") => {
+                return Err(ArchiveError::NotFound(key.to_owned()));
+            }
+            Err(error) => return Err(unavailable(error)),
+        };
+        let body = output.body.collect().await.map_err(|error| ArchiveError::Unavailable(error.to_string()))?;
+        Ok(body.into_bytes())
+    }
+
+    async fn list(&self, prefix: &str, delimited: bool) -> Result<Listing, ArchiveError> {
+        let mut listing = Listing::default();
+        let mut token = None;
+        loop {
+            let mut request = self.client.list_objects_v2().bucket(&self.bucket).prefix(prefix);
+            if delimited {
+                request = request.delimiter("/");
+            }
+            let output = request.set_continuation_token(token).send().await.map_err(unavailable)?;
+            listing.keys.extend(output.contents().iter().filter_map(|object| object.key().map(str::to_owned)));
+            listing.prefixes.extend(output.common_prefixes().iter().filter_map(|p| p.prefix().map(str::to_owned)));
+            token = output.next_continuation_token().map(str::to_owned);
+            if token.is_none() {
+                return Ok(listing);
+            }
+        }
+    }
+}
+
+/// The bucket in memory, for unit tests and benchmarks; it can be told to fail.
+#[derive(Debug, Default)]
+pub struct MemoryObjects {
+    objects: Mutex<BTreeMap<String, Bytes>>,
+    failing: Mutex<bool>,
+}
+
+impl MemoryObjects {
+    /// From now on, every call fails as if S3 could not be reached (or works again).
+    pub fn fail(&self, failing: bool) {
+        *self.failing.lock().unwrap_or_else(PoisonError::into_inner) = failing;
+    }
+
+    /// Every key, in order.
+    pub fn keys(&self) -> Vec<String> {
+        self.objects.lock().unwrap_or_else(PoisonError::into_inner).keys().cloned().collect()
+    }
+
+    fn check(&self) -> Result<(), ArchiveError> {
+        if *self.failing.lock().unwrap_or_else(PoisonError::into_inner) {
+            return Err(ArchiveError::Unavailable("unreachable (told to fail)".into()));
+        }
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl ObjectStore for MemoryObjects {
+    async fn put(&self, key: &str, body: Bytes) -> Result<(), ArchiveError> {
+        self.check()?;
+        self.objects.lock().unwrap_or_else(PoisonError::into_inner).insert(key.to_owned(), body);
+        Ok(())
+    }
+
+    async fn get(&self, key: &str, range: Option<(u64, u64)>) -> Result<Bytes, ArchiveError> {
+        self.check()?;
+        let objects = self.objects.lock().unwrap_or_else(PoisonError::into_inner);
+        let object = objects.get(key).ok_or_else(|| ArchiveError::NotFound(key.to_owned()))?;
+        Ok(match range {
+            Some((offset, length)) => {
+                let start = usize::try_from(offset).unwrap_or(usize::MAX).min(object.len());
+                let end = usize::try_from(offset + length).unwrap_or(usize::MAX).min(object.len());
+                object.slice(start..end)
+            }
+            None => object.clone(),
+        })
+    }
+
+    async fn list(&self, prefix: &str, delimited: bool) -> Result<Listing, ArchiveError> {
+        self.check()?;
+        let objects = self.objects.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut listing = Listing::default();
+        for key in objects.keys().filter(|key| key.starts_with(prefix)) {
+            match key[prefix.len()..].find('/') {
+                Some(slash) if delimited => {
+                    let next = key[..prefix.len() + slash + 1].to_owned();
+                    if listing.prefixes.last() != Some(&next) {
+                        listing.prefixes.push(next);
+                    }
+                }
+                _ => listing.keys.push(key.clone()),
+            }
+        }
+        Ok(listing)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_list_by_source_and_hour_and_sort_by_time() {
+        let received = Stamp::parse("2026-11-22T05:44:00.123Z").unwrap();
+        assert_eq!(received.compact(), "20261122T054400123Z");
+        assert_eq!(hour_prefix("stripe", &received), "events/stripe/2026/11/22/05/");
+        assert_eq!(body_key("stripe", &received, "u1"), "bodies/stripe/2026/11/22/05/20261122T054400123Z-u1");
+        let last = Stamp::parse("2026-11-22T05:59:59Z").unwrap();
+        let key = batch_key("stripe", &received, &last, "u2");
+        assert_eq!(key, "events/stripe/2026/11/22/05/20261122T054400123Z_20261122T055959000Z_u2.ndjson");
+        assert_eq!(batch_span(&key), Some(("20261122T054400123Z", "20261122T055959000Z")));
+        assert_eq!(batch_span("events/stripe/2026/11/22/05/other"), None);
+        assert!(Stamp::parse("yesterday").is_none());
+    }
+
+    #[test]
+    fn a_batch_is_one_object_per_source_and_hour_and_every_line_is_found_again() {
+        let mut writer = BatchWriter::default();
+        let envelopes = [
+            ("stripe", "2026-11-22T05:44:00.123Z", r#"{"id":"evt_1"}"#),
+            ("github", "2026-11-22T05:44:01Z", r#"{"id":"gh_1"}"#),
+            ("stripe", "2026-11-22T05:10:00Z", r#"{"id":"evt_0"}"#),
+            ("stripe", "2026-11-22T06:00:00Z", r#"{"id":"evt_2"}"#),
+        ];
+        for (index, (source, at, envelope)) in envelopes.iter().enumerate() {
+            writer.add(index, source, at, envelope);
+        }
+        let objects = writer.objects();
+        assert_eq!(objects.len(), 3, "stripe 05h, stripe 06h, github 05h");
+        let stripe = objects.iter().find(|object| object.members.len() == 2).unwrap();
+        assert_eq!(batch_span(&stripe.key), Some(("20261122T051000000Z", "20261122T054400123Z")));
+        for object in &objects {
+            for (index, location) in &object.members {
+                let (start, end) = (location.offset as usize, (location.offset + location.length) as usize);
+                assert_eq!(&object.body[start..end], envelopes[*index].2.as_bytes());
+            }
+            let read: Vec<(u64, &[u8])> = lines(&object.body).collect();
+            assert_eq!(read.len(), object.members.len());
+            assert_eq!(read[0].0, 0);
+        }
+    }
+
+    #[tokio::test]
+    async fn a_body_reads_back_only_if_it_is_the_one_named() {
+        let store = MemoryObjects::default();
+        store.put("bodies/a", Bytes::from_static(b"hello")).await.unwrap();
+        let sha256 = hex::encode(Sha256::digest(b"hello"));
+        let named = |size, sha256: &str| BodyObject { key: "bodies/a".into(), size, sha256: sha256.to_owned().into() };
+        assert_eq!(read_body(&store, &named(5, &sha256)).await.unwrap(), Bytes::from_static(b"hello"));
+        assert!(matches!(read_body(&store, &named(6, &sha256)).await, Err(ArchiveError::Mismatch { .. })));
+        assert!(matches!(read_body(&store, &named(5, "00")).await, Err(ArchiveError::Mismatch { .. })));
+        let gone = BodyObject { key: "bodies/gone".into(), size: 5, sha256: sha256.into() };
+        assert!(matches!(read_body(&store, &gone).await, Err(ArchiveError::NotFound(_))));
+    }
+
+    #[tokio::test]
+    async fn the_memory_store_lists_reads_ranges_and_fails_on_cue() {
+        let store = MemoryObjects::default();
+        store.put("events/a/1", Bytes::from_static(b"0123456789")).await.unwrap();
+        store.put("events/b/2", Bytes::from_static(b"x")).await.unwrap();
+        assert_eq!(store.get("events/a/1", Some((2, 3))).await.unwrap(), Bytes::from_static(b"234"));
+        let top = store.list(EVENTS_PREFIX, true).await.unwrap();
+        assert_eq!(top.prefixes, ["events/a/", "events/b/"]);
+        assert_eq!(store.list("events/a/", false).await.unwrap().keys, ["events/a/1"]);
+        assert_eq!(store.get("events/c", None).await, Err(ArchiveError::NotFound("events/c".into())));
+        store.fail(true);
+        assert!(matches!(store.put("k", Bytes::new()).await, Err(ArchiveError::Unavailable(_))));
+    }
+}
