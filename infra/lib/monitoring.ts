@@ -101,7 +101,14 @@ export class Monitoring extends Construct {
       'EventsDeadLetters',
       props.eventsDeadLetterQueue.metricApproximateNumberOfMessagesVisible(queueMax),
       1,
-      'An event is in the events dead-letter queue: a destination refused it for good, its retry schedule is used up, or it crashed the worker queue.maxReceiveCount times.',
+      'An event is in the events dead-letter queue: a destination refused it for good, its retry schedule is used up, its id came with another body (id-conflict), or it crashed the worker queue.maxReceiveCount times.',
+    );
+    alarm(
+      'IdConflicts',
+      new Metric({ namespace: NAMESPACE, metricName: 'IdConflicts', dimensionsMap: { Pipeline: 'events' }, statistic: 'Sum', period: FAST }),
+      1,
+      'An event came with the id of an event already processed (or being processed) but another body: a forged or replayed ' +
+        'request, or a broken sender. It is in the events dead-letter queue with both bodies\' SHA-256 digests; the first stays as processed.',
     );
     alarm('JobsDeadLetters', props.jobsDeadLetterQueue.metricApproximateNumberOfMessagesVisible(queueMax), 1, 'A job failed every attempt and is in the jobs dead-letter queue.');
     alarm('Api5xx', props.api.deploymentStage.metricServerError(lambdaSum), 1, 'API Gateway answered 5XX: an integration failed or timed out.');

@@ -169,8 +169,23 @@ describe('monitoring', () => {
     expect(anomaly.ThresholdMetricId).toBe(band.Id);
   });
 
+  test('the first id conflict is an alarm', () => {
+    expect(alarms(template).IdConflicts).toMatchObject({
+      Namespace: 'Hookway',
+      MetricName: 'IdConflicts',
+      Dimensions: [{ Name: 'Pipeline', Value: 'events' }],
+      Statistic: 'Sum',
+      Period: 60,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [ref(topic)],
+      OKActions: [ref(topic)],
+    });
+  });
+
   test('there is no other alarm', () => {
-    expect(Object.keys(alarms(template))).toHaveLength(9 + 1 + SOURCES.length + 1);
+    expect(Object.keys(alarms(template))).toHaveLength(10 + 1 + SOURCES.length + 1);
   });
 
   test('every alarm says what happened and links to the runbook', () => {

@@ -189,7 +189,7 @@ impl DeadLetter {
         match &self.kind {
             Letter::Event { refusal: Some(refusal), .. } => match refusal.cause {
                 Cause::Refused => format!("{} (refused for good)", refusal.reason),
-                Cause::RetriesExhausted => refusal.reason.clone(),
+                Cause::RetriesExhausted | Cause::IdConflict => refusal.reason.clone(),
             },
             Letter::Event { record: Some(record), .. } => {
                 record.error.clone().unwrap_or_else(|| format!("no error recorded (status {})", record.status))

@@ -48,7 +48,7 @@ fn every_log_line_names_the_event_and_a_conflicting_payload_is_logged() {
     }
     let handled = lines.iter().find(|line| line["message"] == "logged").unwrap();
     assert_eq!(handled["span"]["attempt"], 1);
-    let conflict = lines.iter().find(|line| line["message"].as_str().unwrap().starts_with("conflict")).unwrap();
-    assert_eq!(conflict["level"], "WARN");
+    let conflict = lines.iter().find(|line| line["message"].as_str().unwrap().starts_with("id-conflict")).unwrap();
+    assert_eq!(conflict["level"], "ERROR");
     assert!(conflict["stored_digest"] != conflict["delivered_digest"]);
 }

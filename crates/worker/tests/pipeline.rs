@@ -505,6 +505,54 @@ async fn the_same_event_delivered_twice_is_forwarded_once() {
     assert_eq!(harness.receiver.received().len(), 2, "forwarded once");
 }
 
+/// The SHA-256 of a body, in hex, as the worker's digests are.
+fn sha256(body: &str) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(Sha256::digest(body.as_bytes()))
+}
+
+#[tokio::test]
+async fn a_different_body_under_a_processed_id_goes_to_the_dead_letter_queue_as_an_id_conflict() {
+    let harness = Harness::start().await;
+    let genuine = r#"{"ref": "refs/heads/main"}"#;
+    let forged = r#"{"ref": "refs/heads/evil"}"#;
+    assert!(harness.deliver(&[("m1", envelope("github", "d1", "push", genuine))]).await.is_empty());
+    let response = harness
+        .worker
+        .invoke(
+            sqs_batch(&[("m2", envelope("github", "d1", "push", forged))]),
+            Deadline::after(Duration::from_secs(30)),
+        )
+        .await
+        .unwrap();
+    assert_eq!(response["batchItemFailures"], json!([]), "acknowledged: it is in the dead-letter queue");
+    assert_eq!(harness.receiver.received().len(), 1, "the forged body never reaches the destination");
+    let letters = harness.dead_letters().await;
+    assert_eq!(letters.len(), 1, "{letters:?}");
+    let (body, attributes) = &letters[0];
+    let letter: Value = serde_json::from_str(body).unwrap();
+    assert_eq!(letter["body"], forged, "the conflicting event is what is kept");
+    let attribute =
+        |name: &str| attributes.iter().find(|(attribute, _)| attribute == name).map(|(_, value)| value.as_str());
+    assert_eq!(attribute("hookway-cause"), Some("id-conflict"));
+    let reason = attribute("hookway-reason").unwrap();
+    assert!(
+        reason.starts_with("id-conflict") && reason.contains(&sha256(genuine)) && reason.contains(&sha256(forged)),
+        "{reason}"
+    );
+    let record = harness.store.status(&RecordKey::event("github", "d1")).await.unwrap().unwrap();
+    assert_eq!((record.status.as_str(), record.attempts), ("COMPLETED", 1), "the genuine event's record is untouched");
+
+    // Sent first, a forged body does not take over the genuine event's retries either.
+    harness.receiver.script([Reply::Status(503)]);
+    let failures = harness.deliver(&[("m3", envelope("github", "d2", "push", genuine))]).await;
+    assert!(failures.is_empty(), "waits in the queue for its next attempt: {failures:?}");
+    assert!(harness.deliver(&[("m4", envelope("github", "d2", "push", forged))]).await.is_empty());
+    assert_eq!(harness.dead_letters().await.len(), 1, "the second conflict");
+    let record = harness.store.status(&RecordKey::event("github", "d2")).await.unwrap().unwrap();
+    assert_eq!((record.status.as_str(), record.attempts), ("WAITING", 1));
+}
+
 #[tokio::test]
 async fn a_duplicate_of_an_event_in_progress_is_left_for_a_retry() {
     let harness = Harness::start().await;

@@ -68,8 +68,9 @@ impl StateStore for DynamoStore {
             .table_name(&self.table)
             .key("pk", s(claim.key.pk()))
             .update_expression(update)
+            // Another payload under the same id never takes the record (see `Claimed::Conflict`).
             .condition_expression(format!(
-                "attribute_not_exists(pk) OR {claimable} OR (#status = :running AND lockedUntil < :now)"
+                "attribute_not_exists(pk) OR ((attribute_not_exists(digest) OR digest = :digest) AND ({claimable} OR (#status = :running AND lockedUntil < :now)))"
             ))
             .expression_attribute_names("#status", "status")
             .expression_attribute_values(":running", s(State::Running.name(kind)))
@@ -94,19 +95,21 @@ impl StateStore for DynamoStore {
             }
             None => request,
         };
-        let conflict = |item: &Item| text(item, "digest").filter(|digest| digest != claim.digest);
         match request.send().await {
             Ok(output) => {
                 let item = output.attributes.unwrap_or_default();
                 let attempts = number(&item, "attempts").and_then(|a| u32::try_from(a).ok()).unwrap_or(1);
-                Ok(Claimed::Acquired { attempts, conflict: conflict(&item), deliveries: deliveries(&item) })
+                Ok(Claimed::Acquired { attempts, deliveries: deliveries(&item) })
             }
             Err(error) if is_condition_failure(&error) => {
                 let item = self.get(claim.key.pk()).await?.unwrap_or_default();
+                if let Some(stored) = text(&item, "digest").filter(|digest| digest != claim.digest) {
+                    return Ok(Claimed::Conflict { stored });
+                }
                 let state = text(&item, "status").and_then(|status| State::parse(kind, &status));
                 let newer = number(&item, "sequence").is_some_and(|sequence| sequence > i64::from(claim.sequence));
                 Ok(match state {
-                    Some(State::Done) => Claimed::AlreadyDone { conflict: conflict(&item) },
+                    Some(State::Done) => Claimed::AlreadyDone,
                     Some(State::Waiting) if kind == Kind::Event && newer => Claimed::Stale,
                     _ => Claimed::Busy,
                 })
