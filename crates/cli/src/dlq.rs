@@ -140,7 +140,13 @@ async fn read(stack: &Stack, queue: Queue, messages: Vec<Message>) -> Vec<DeadLe
             Queue::Events => match Envelope::from_json(&body) {
                 Ok(envelope) => {
                     let envelope = owned(envelope);
-                    let record = store.status(&RecordKey::event(&envelope.source, &envelope.id)).await.ok().flatten();
+                    let mut record =
+                        store.status(&RecordKey::event(&envelope.source, &envelope.id)).await.ok().flatten();
+                    // A source that does not sign its ids keys its events by their body.
+                    if let (None, Ok(body)) = (&record, envelope.body_bytes()) {
+                        let key = RecordKey::event_body(&envelope.source, envelope.event_type.as_deref(), &body);
+                        record = store.status(&key).await.ok().flatten();
+                    }
                     let refusal = Refusal::from_attributes(|name| {
                         message.message_attributes()?.get(name)?.string_value().map(str::to_owned)
                     });

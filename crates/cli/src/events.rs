@@ -2,8 +2,9 @@
 //! attempt is (if it waits for one), and each of its deliveries: status, attempts, the
 //! destination's last answer and error, when it succeeded.
 //!
-//! A record is keyed by source and event id; without `--source`, every source of the
-//! configuration (and `jobs`) is looked up.
+//! A record is keyed by source and event id — or, for a source whose signature does not cover its
+//! ids (GitHub, Shopify), by source, type and body, with the id beside it, found by a scan of the
+//! table; without `--source`, every source of the configuration (and `jobs`) is looked up.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -49,7 +50,14 @@ pub async fn run(command: Command) -> Result<ExitCode, CliError> {
     let mut found = false;
     for source in &sources {
         let key = if source == JOBS_SOURCE { RecordKey::job(&id) } else { RecordKey::event(source, &id) };
-        let record = store.status(&key).await.map_err(|error| CliError::Aws(error.to_string()))?;
+        let mut record = store.status(&key).await.map_err(|error| CliError::Aws(error.to_string()))?;
+        // A source that does not sign its ids keys its events by their body, with the id beside.
+        if record.is_none() && source != JOBS_SOURCE {
+            let aws = |error: hookway_core::store::StoreError| CliError::Aws(error.to_string());
+            if let Some(key) = store.find_body_keyed(source, &id).await.map_err(aws)? {
+                record = store.status(&key).await.map_err(aws)?;
+            }
+        }
         if let Some(record) = record {
             print_record(&id, source, &record);
             found = true;

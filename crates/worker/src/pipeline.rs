@@ -131,7 +131,7 @@ impl<S: StateStore> Worker<S> {
         {
             return self.hop(queue, origin, delay).await;
         }
-        let key = event.record_key();
+        let key = self.record_key(&event);
         let earlier = match self.claim(&mut event, &key, origin, deadline).await {
             Ok(earlier) => earlier,
             Err(processed) => return processed,
@@ -228,6 +228,7 @@ impl<S: StateStore> Worker<S> {
             now,
             expires_at: deadline.unix_seconds() + self.record_ttl_seconds,
             sequence: event.retry.map_or(0, |retry| retry.sequence),
+            event_id: key.is_body_keyed().then_some(event.id.as_str()),
         };
         let (attempts, deliveries) = match self.store.claim(&claim).await {
             Ok(Claimed::Acquired { attempts, deliveries }) => (attempts, deliveries),
@@ -603,7 +604,8 @@ mod tests {
         let died = tokio::time::timeout(Duration::from_millis(200), worker.batch(batch_of("d1", "{}"), deadline)).await;
         assert!(died.is_err(), "the invocation is cut off mid-handler");
 
-        let key = RecordKey::event("github", "d1");
+        // GitHub does not sign its delivery ids: its events are keyed by their body.
+        let key = RecordKey::event_body("github", Some("push"), b"{}");
         let digest = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(b"{}"));
         let now = hookway_core::unix_now();
         let claim_at = |now| Claim {
@@ -614,6 +616,7 @@ mod tests {
             now,
             expires_at: now + 60,
             sequence: 0,
+            event_id: None,
         };
         assert_eq!(
             store.claim(&claim_at(now + 1)).await.unwrap(),

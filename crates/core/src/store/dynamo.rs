@@ -9,8 +9,8 @@ use aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 
 use super::{
-    Claim, Claimed, Delivery, DeliveryStatus, Kind, NextAttempt, Outcome, RecordKey, RecordStatus, State, StateStore,
-    StoreError, WaitReason, rfc3339,
+    BODY_KEYED, Claim, Claimed, Delivery, DeliveryStatus, Kind, NextAttempt, Outcome, RecordKey, RecordStatus, State,
+    StateStore, StoreError, WaitReason, rfc3339,
 };
 
 /// The state table in DynamoDB.
@@ -26,6 +26,29 @@ impl DynamoStore {
     /// The table `table`.
     pub fn new(client: Client, table: impl Into<String>) -> DynamoStore {
         DynamoStore { client, table: table.into() }
+    }
+
+    /// The record of event `id` of `source` keyed by its body ([`RecordKey::event_body`]): found by
+    /// a scan of the table, read by read — for an operator's `hookway events show`, never on a
+    /// request path.
+    pub async fn find_body_keyed(&self, source: &str, id: &str) -> Result<Option<RecordKey>, StoreError> {
+        let prefix = format!("event#{source}#{BODY_KEYED}");
+        let mut pages = self
+            .client
+            .scan()
+            .table_name(&self.table)
+            .filter_expression("eventId = :id AND begins_with(pk, :prefix)")
+            .expression_attribute_values(":id", s(id))
+            .expression_attribute_values(":prefix", s(&prefix))
+            .projection_expression("pk")
+            .into_paginator()
+            .items()
+            .send();
+        match pages.next().await {
+            Some(Ok(item)) => Ok(text(&item, "pk").map(RecordKey::from_event_pk)),
+            Some(Err(error)) => Err(store_error(error)),
+            None => Ok(None),
+        }
     }
 
     async fn get(&self, pk: &str) -> Result<Option<Item>, StoreError> {
@@ -52,6 +75,9 @@ impl StateStore for DynamoStore {
         );
         if claim.event_type.is_some() {
             update.push_str(", #type = if_not_exists(#type, :type)");
+        }
+        if claim.event_id.is_some() {
+            update.push_str(", eventId = if_not_exists(eventId, :eventid)");
         }
         update.push_str(" ADD attempts :one");
         // A job waits for its retry in `ACCEPTED`; an event in `WAITING`, where only its newest
@@ -89,6 +115,10 @@ impl StateStore for DynamoStore {
                 .expression_attribute_values(":sequence", n(i64::from(claim.sequence))),
         };
         let request = request.expression_attribute_values(":waiting", s(State::Waiting.name(kind)));
+        let request = match claim.event_id {
+            Some(id) => request.expression_attribute_values(":eventid", s(id)),
+            None => request,
+        };
         let request = match claim.event_type {
             Some(event_type) => {
                 request.expression_attribute_names("#type", "type").expression_attribute_values(":type", s(event_type))

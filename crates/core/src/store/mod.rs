@@ -4,7 +4,7 @@
 //!
 //! | `pk` | item |
 //! |---|---|
-//! | `event#<source>#<event id>` | a webhook's idempotency record: `IN_PROGRESS` → `COMPLETED`, or `WAITING` for its next attempt in the events queue, or `FAILED` (left to the queue's retries, or dead-lettered), with its deliveries |
+//! | `event#<source>#<event id>`, or `event#<source>#body:<key>` where the source does not sign its ids | a webhook's idempotency record: `IN_PROGRESS` → `COMPLETED`, or `WAITING` for its next attempt in the events queue, or `FAILED` (left to the queue's retries, or dead-lettered), with its deliveries |
 //! | `job#<job id>` | a job's record: `ACCEPTED` → `RUNNING` → `SUCCEEDED` or `FAILED` |
 //! | `entity#<source>#<entity key>` | the newest version applied to an entity |
 //!
@@ -41,6 +41,9 @@ pub use self::memory::MemoryStore;
 
 /// The environment variable naming the table.
 pub const TABLE_ENV: &str = "HOOKWAY_TABLE";
+
+/// Before the key of an event record keyed by its body.
+const BODY_KEYED: &str = "body:";
 
 /// What a record tracks: it fixes the key and the names of the states.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -97,6 +100,24 @@ impl RecordKey {
         RecordKey { kind: Kind::Event, pk: format!("event#{source}#{id}") }
     }
 
+    /// A webhook event's record keyed by its body — source, type and the body's SHA-256
+    /// ([`crate::scheme::body_key`]) — for a source whose signature does not cover its id (GitHub,
+    /// Shopify): a signed body re-sent under any number of new ids is one event.
+    pub fn event_body(source: &str, event_type: Option<&str>, body: &[u8]) -> RecordKey {
+        let key = crate::scheme::body_key(source, event_type, body);
+        RecordKey { kind: Kind::Event, pk: format!("event#{source}#{BODY_KEYED}{key}") }
+    }
+
+    /// Whether it is an event's record keyed by its body.
+    pub fn is_body_keyed(&self) -> bool {
+        self.kind == Kind::Event && self.pk.contains(BODY_KEYED)
+    }
+
+    /// An event's record by its partition key, as read from the table.
+    pub(crate) fn from_event_pk(pk: String) -> RecordKey {
+        RecordKey { kind: Kind::Event, pk }
+    }
+
     /// A job's record.
     pub fn job(id: &str) -> RecordKey {
         RecordKey { kind: Kind::Job, pk: format!("job#{id}") }
@@ -130,6 +151,9 @@ pub struct Claim<'a> {
     pub expires_at: i64,
     /// The event's retry sequence number (0 until the worker first sends it back to the queue).
     pub sequence: u32,
+    /// The event's id, kept on a record keyed by its body ([`RecordKey::event_body`]), so that
+    /// `hookway events show ID` can find it.
+    pub event_id: Option<&'a str>,
 }
 
 /// What a claim found.
@@ -502,6 +526,7 @@ pub mod contract {
             now,
             expires_at: now + 3600,
             sequence: 0,
+            event_id: None,
         }
     }
 
