@@ -155,6 +155,7 @@ fn config() -> impl Strategy<Value = Config> {
                 scheme,
                 secret_parameters,
                 shared_secret_with: None,
+                throttle: None,
                 tolerance_seconds,
                 hide_rejections,
                 hmac: None,

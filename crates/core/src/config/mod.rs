@@ -98,6 +98,12 @@ pub struct SourceConfig {
     /// unless one of them names the other here.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shared_secret_with: Option<String>,
+    /// This source's own throttle: its `POST /webhooks/<name>` resource's method throttle in
+    /// AWS (default: the API's `throttlingRateLimit` and `throttlingBurstLimit`, per source), so
+    /// that a flood to one source never starves another; the local gateway applies it only when
+    /// set here (429 with `Retry-After`), so that local load tests are not throttled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub throttle: Option<ThrottleConfig>,
     /// Accepted age (and clock skew into the future) of the signed timestamp, in seconds.
     #[serde(default = "default_tolerance")]
     #[cfg_attr(feature = "schema", schemars(range(min = 1, max = 3600)))]
@@ -128,6 +134,31 @@ pub struct SourceConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "schema", schemars(length(min = 1)))]
     pub allow_ips: Option<Vec<String>>,
+}
+
+/// A token bucket: `rate` requests a second on average, `burst` at once.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ThrottleConfig {
+    /// Requests a second, on average.
+    #[cfg_attr(feature = "schema", schemars(range(min = 0.1, max = 10000.0)))]
+    pub rate: f64,
+    /// Requests at once, above the rate.
+    #[cfg_attr(feature = "schema", schemars(range(min = 1, max = 5000)))]
+    pub burst: u32,
+}
+
+impl ThrottleConfig {
+    fn validate(&self, at: &str, problems: &mut Problems) {
+        if !(0.1..=10_000.0).contains(&self.rate) {
+            problems
+                .add(format!("{at}.rate"), format!("{} is out of range 0.1..=10000 (requests a second)", self.rate));
+        }
+        if !(1..=5_000).contains(&self.burst) {
+            problems.add(format!("{at}.burst"), format!("{} is out of range 1..=5000", self.burst));
+        }
+    }
 }
 
 /// Where a source's events name the entity they change and its version, as JSON pointers into
@@ -357,6 +388,9 @@ impl SourceConfig {
                 }
             }
         }
+        if let Some(throttle) = &self.throttle {
+            throttle.validate(&format!("{at}.throttle"), problems);
+        }
         if let Some(ranges) = &self.allow_ips {
             if ranges.is_empty() {
                 problems.add(
@@ -533,6 +567,21 @@ mod tests {
         let json = r#"{"sources": [{"name": "a", "scheme": "github", "secretParameters": ["/a"], "tolerance": 5}]}"#;
         let error = error_of(json);
         assert!(error.starts_with("sources[0].tolerance: unknown field `tolerance`"), "{error}");
+    }
+
+    #[test]
+    fn a_source_throttle_is_checked() {
+        let json = |throttle: &str| {
+            format!(
+                r#"{{"sources": [{{"name": "a", "scheme": "github", "secretParameters": ["/a"], "throttle": {throttle}}}]}}"#
+            )
+        };
+        let config = Config::from_json(&json(r#"{"rate": 5, "burst": 10}"#)).unwrap();
+        assert_eq!(config.sources[0].throttle, Some(ThrottleConfig { rate: 5.0, burst: 10 }));
+        assert_eq!(
+            error_of(&json(r#"{"rate": 0, "burst": 0}"#)),
+            "sources[0].throttle.rate: 0 is out of range 0.1..=10000 (requests a second)\nsources[0].throttle.burst: 0 is out of range 1..=5000"
+        );
     }
 
     #[test]
