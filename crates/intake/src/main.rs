@@ -19,7 +19,8 @@ use hookway_core::secret_cache::{SecretCache, SsmSecretStore};
 use hookway_core::store::{DynamoStore, TABLE_ENV};
 use hookway_intake::Intake;
 use hookway_intake::queue::SqsQueue;
-use lambda_http::{Error, Request, service_fn};
+use lambda_http::{Error, LambdaEvent, service_fn};
+use serde_json::Value;
 
 /// The events queue's URL.
 const EVENTS_QUEUE_URL_ENV: &str = "HOOKWAY_EVENTS_QUEUE_URL";
@@ -36,9 +37,11 @@ async fn main() -> Result<(), Error> {
     let jobs = DynamoStore::new(aws_sdk_dynamodb::Client::new(&aws), table);
     let intake = Arc::new(Intake::new(&config, queue, secrets, jobs)?);
     tokio::join!(intake.preload_secrets(), hookway_core::aws::preconnect("SQS", sqs_endpoint(&aws)));
-    lambda_http::run(service_fn(move |request: Request| {
+    // The raw event, converted by the intake itself: `lambda_http`'s own conversion panics on
+    // some requests a client can send (see `hookway_intake::event`).
+    lambda_http::lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| {
         let intake = Arc::clone(&intake);
-        async move { Ok::<_, Infallible>(intake.handle(request).await) }
+        async move { Ok::<_, Infallible>(intake.handle_event(&event.payload, event.context).await) }
     }))
     .await
 }
