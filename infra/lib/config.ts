@@ -21,6 +21,14 @@ export interface IntakeConfig {
   readonly memoryMb: number;
   readonly timeoutSeconds: number;
   readonly functionUrl: boolean;
+  /** Concurrency reserved for the intake; `null`: none, the account's unreserved pool. */
+  readonly reservedConcurrency: number | null;
+}
+
+/** A token bucket: `rate` requests a second on average, `burst` at once. */
+export interface ThrottleConfig {
+  readonly rate: number;
+  readonly burst: number;
 }
 
 export interface WorkerConfig {
@@ -40,6 +48,10 @@ export interface QueueConfig {
 export interface JobsConfig {
   readonly retryAttempts: number;
   readonly maxEventAgeSeconds: number;
+  /** The usage plan's throttle, and POST /jobs's own: the cap on the worker's job invocations. */
+  readonly throttle: ThrottleConfig;
+  /** The usage plan's quota, per API key. */
+  readonly quota: { readonly limit: number; readonly period: 'DAY' | 'WEEK' | 'MONTH' };
 }
 
 export interface AlarmsConfig {
@@ -58,11 +70,13 @@ export interface SlackConfig {
   readonly channelId: string;
 }
 
-/** One webhook sender; the stack only needs where its secrets are. */
+/** One webhook sender; the stack needs its name (its API resource), its throttle and where its secrets are. */
 export interface SourceConfig {
   readonly name: string;
   readonly scheme: string;
   readonly secretParameters: readonly string[];
+  /** Its resource's method throttle; the API's stage throttle when absent. */
+  readonly throttle?: ThrottleConfig;
 }
 
 /** A route; the stack only needs its destinations' secret parameters. */
@@ -167,6 +181,9 @@ function schemaValidator(schema: unknown) {
   // schemars names the Rust integer types as formats; the ranges are in minimum and maximum.
   for (const format of ['uint', 'uint32', 'uint64']) {
     ajv.addFormat(format, { type: 'number', validate: (n: number) => Number.isSafeInteger(n) && n >= 0 });
+  }
+  for (const format of ['double']) {
+    ajv.addFormat(format, { type: 'number', validate: (n: number) => Number.isFinite(n) });
   }
   return ajv.compile(schema as object);
 }

@@ -64,6 +64,8 @@ export class HookwayStack extends Stack {
     });
     const api = new IngestApi(this, 'Api', {
       api: settings.api,
+      sources: settings.sources,
+      jobs: settings.jobs,
       intake: intake.function,
       worker: worker.function,
       logRetention,

@@ -47,6 +47,8 @@ export class Intake extends Construct {
       },
       logRetention: props.logRetention,
       tracing: props.config.settings.tracing,
+      // Its own share of the account's concurrency, which a flood cannot exceed either.
+      reservedConcurrency: settings.intake.reservedConcurrency ?? undefined,
     });
     this.function = lambda.function;
     this.logGroup = lambda.logGroup;
@@ -54,8 +56,14 @@ export class Intake extends Construct {
     this.function.addToRolePolicy(
       new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [props.eventsQueue.queueArn] }),
     );
+    // Job records only (`GET /jobs/{id}`): never an event's record, an entity's version or a
+    // destination's circuit.
     this.function.addToRolePolicy(
-      new PolicyStatement({ actions: ['dynamodb:GetItem'], resources: [props.table.tableArn] }),
+      new PolicyStatement({
+        actions: ['dynamodb:GetItem'],
+        resources: [props.table.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['job#*'] } },
+      }),
     );
     // The sources' secrets, that the operator puts in SSM.
     grantSecureParameters(this, this.function, settings.sources.flatMap((source) => source.secretParameters), 'secrets');

@@ -34,6 +34,15 @@ describe('the intake and worker functions', () => {
     changed.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
   });
 
+  test('the intake has reserved concurrency (intake.reservedConcurrency; null: none), the worker none of its own', () => {
+    expect(intake.Properties.ReservedConcurrentExecutions).toBe(50);
+    expect(worker.Properties.ReservedConcurrentExecutions).toBeUndefined();
+    const changed = synthesize({ config: configWith({ intake: { reservedConcurrency: 200 } }) }).template;
+    expect(resource(changed, 'AWS::Lambda::Function', 'IntakeLambdaFunction').Properties.ReservedConcurrentExecutions).toBe(200);
+    const none = synthesize({ config: configWith({ intake: { reservedConcurrency: null } }) }).template;
+    expect(resource(none, 'AWS::Lambda::Function', 'IntakeLambdaFunction').Properties.ReservedConcurrentExecutions).toBeUndefined();
+  });
+
   test('the intake gets the configuration, the events queue and the table', () => {
     expect(intake.Properties.Environment.Variables).toEqual({
       HOOKWAY_CONFIG: JSON.stringify(HOOKWAY_JSON),

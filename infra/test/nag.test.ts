@@ -38,7 +38,6 @@ describe('cdk-nag AWS Solutions checks', () => {
       'Hookway/Api/RestApi: AwsSolutions-COG4',
       'Hookway/Api/RestApi: AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
       'Hookway/Intake/Lambda/Role: AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:kms:<AWS::Region>:<AWS::AccountId>:key/*]',
-      'Hookway/Monitoring/AlarmTopic: AwsSolutions-SNS2',
       'Hookway/Queueing/JobsDeadLetterQueue: AwsSolutions-SQS3',
     ]);
     for (const { reason } of acknowledged) {

@@ -20,7 +20,7 @@ pub use self::routes::{
 };
 pub use self::settings::{
     AlarmsConfig, ApiConfig, DEFAULT_MAX_BODY_BYTES, DEFAULT_RUNBOOK_URL, IntakeConfig, JobsConfig, LOG_RETENTION_DAYS,
-    MAX_BODY_BYTES_LIMIT, QueueConfig, SlackConfig, WorkerConfig,
+    MAX_BODY_BYTES_LIMIT, QueueConfig, QuotaConfig, QuotaPeriod, SlackConfig, WorkerConfig,
 };
 use crate::cidr::Cidr;
 pub use crate::scheme::{Encoding, HmacAlgorithm, HmacConfig, SchemeName};
