@@ -95,8 +95,15 @@ export interface ForwardConfig {
 }
 
 /** The settings the stack sizes and wires the AWS resources with, every default filled in. */
+/** What guards `/webhooks/*` besides each source's throttle. */
+export interface WebhooksConfig {
+  /** A WAF web ACL with a per-IP rate rule; none when absent. */
+  readonly waf?: { readonly ratePer5Minutes: number };
+}
+
 export interface HookwayConfig {
   readonly api: ApiConfig;
+  readonly webhooks: WebhooksConfig;
   readonly intake: IntakeConfig;
   readonly worker: WorkerConfig;
   readonly queue: QueueConfig;

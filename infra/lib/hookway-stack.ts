@@ -66,6 +66,7 @@ export class HookwayStack extends Stack {
       api: settings.api,
       sources: settings.sources,
       jobs: settings.jobs,
+      webhooks: settings.webhooks,
       intake: intake.function,
       worker: worker.function,
       logRetention,

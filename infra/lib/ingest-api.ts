@@ -20,7 +20,8 @@ import {
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import type { ApiConfig, JobsConfig, SourceConfig, ThrottleConfig } from './config';
+import { CfnWebACL, CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
+import type { ApiConfig, JobsConfig, SourceConfig, ThrottleConfig, WebhooksConfig } from './config';
 import { JOB_ACCEPTED_TEMPLATE, JOB_REQUEST_TEMPLATE } from './job-templates';
 
 export interface IngestApiProps {
@@ -29,6 +30,8 @@ export interface IngestApiProps {
   readonly sources: readonly SourceConfig[];
   /** The jobs' usage plan throttle and quota, and POST /jobs's own throttle. */
   readonly jobs: JobsConfig;
+  /** The optional WAF web ACL. */
+  readonly webhooks: WebhooksConfig;
   /** Serves `POST|GET /webhooks/{source}` and `GET /jobs/{id}`. */
   readonly intake: IFunction;
   /** Runs the jobs of `POST /jobs`, invoked asynchronously. */
@@ -144,6 +147,10 @@ export class IngestApi extends Construct {
       })
       .addApiKey(this.apiKey);
 
+    if (props.webhooks.waf) {
+      this.addWaf(props.webhooks.waf.ratePer5Minutes);
+    }
+
     Validations.of(this.restApi).acknowledge(
       {
         id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
@@ -154,8 +161,9 @@ export class IngestApi extends Construct {
       {
         id: 'AwsSolutions-APIG3',
         reason:
-          'No WAF web ACL: the API is throttled per stage, POST /jobs and GET /jobs/{id} need an API key, and the intake ' +
-          'rejects every webhook whose signature does not verify before anything is queued.',
+          'A WAF web ACL only with webhooks.waf (it costs about $6 a month): each source is throttled on its own, ' +
+          'POST /jobs and GET /jobs/{id} need an API key, the intake has reserved concurrency and rejects every ' +
+          'webhook whose signature does not verify before anything is queued.',
       },
       {
         id: 'AwsSolutions-APIG4',
@@ -168,6 +176,30 @@ export class IngestApi extends Construct {
         reason: 'No Cognito users: webhooks are authenticated by their signature, jobs by their API key (see APIG4).',
       },
     );
+  }
+
+  /** A web ACL on the stage: any one address may make `ratePer5Minutes` requests in 5 minutes, then 403. */
+  private addWaf(ratePer5Minutes: number): void {
+    const visibility = (metricName: string) => ({ cloudWatchMetricsEnabled: true, metricName, sampledRequestsEnabled: true });
+    const acl = new CfnWebACL(this, 'WebAcl', {
+      scope: 'REGIONAL',
+      description: 'Hookway: a per-address rate limit in front of the API',
+      defaultAction: { allow: {} },
+      visibilityConfig: visibility('HookwayApi'),
+      rules: [
+        {
+          name: 'RatePerAddress',
+          priority: 0,
+          action: { block: {} },
+          statement: { rateBasedStatement: { aggregateKeyType: 'IP', limit: ratePer5Minutes } },
+          visibilityConfig: visibility('HookwayRatePerAddress'),
+        },
+      ],
+    });
+    new CfnWebACLAssociation(this, 'WebAclAssociation', {
+      resourceArn: this.restApi.deploymentStage.stageArn,
+      webAclArn: acl.attrArn,
+    });
   }
 
   /**

@@ -172,6 +172,21 @@ describe('the REST API', () => {
     expect(prod.MethodSettings[0]).toMatchObject({ ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 });
   });
 
+  test('no WAF by default; with webhooks.waf, a web ACL on the stage with a per-address rate rule', () => {
+    template.resourceCountIs('AWS::WAFv2::WebACL', 0);
+    const guarded = synthesize({ config: configWith({ webhooks: { waf: { ratePer5Minutes: 2000 } } }) }).template;
+    const acl = resource(guarded, 'AWS::WAFv2::WebACL', 'ApiWebAcl');
+    expect(acl.Properties).toMatchObject({
+      Scope: 'REGIONAL',
+      DefaultAction: { Allow: {} },
+      Rules: [{ Name: 'RatePerAddress', Action: { Block: {} }, Statement: { RateBasedStatement: { AggregateKeyType: 'IP', Limit: 2000 } } }],
+    });
+    const stage = resource(guarded, 'AWS::ApiGateway::Stage', 'ApiRestApiDeploymentStage');
+    const association = resource(guarded, 'AWS::WAFv2::WebACLAssociation', 'ApiWebAclAssociation').Properties;
+    expect(association.WebACLArn).toEqual({ 'Fn::GetAtt': [acl.id, 'Arn'] });
+    expect(JSON.stringify(association.ResourceArn)).toContain(stage.id);
+  });
+
   test('API Gateway may invoke each function only through its own methods, one permission each', () => {
     const permissions = Object.values(template.findResources('AWS::Lambda::Permission')).map((p: any) => p.Properties);
     expect(permissions).toHaveLength(2 * SOURCES.length + 2);

@@ -20,7 +20,7 @@ pub use self::routes::{
 };
 pub use self::settings::{
     AlarmsConfig, ApiConfig, DEFAULT_MAX_BODY_BYTES, DEFAULT_RUNBOOK_URL, IntakeConfig, JobsConfig, LOG_RETENTION_DAYS,
-    MAX_BODY_BYTES_LIMIT, QueueConfig, QuotaConfig, QuotaPeriod, SlackConfig, WorkerConfig,
+    MAX_BODY_BYTES_LIMIT, QueueConfig, QuotaConfig, QuotaPeriod, SlackConfig, WafConfig, WebhooksConfig, WorkerConfig,
 };
 use crate::cidr::Cidr;
 pub use crate::scheme::{Encoding, HmacAlgorithm, HmacConfig, SchemeName};
@@ -51,6 +51,9 @@ pub struct Config {
     /// The REST API.
     #[serde(default)]
     pub api: ApiConfig,
+    /// What guards `/webhooks/*` besides each source's throttle.
+    #[serde(default)]
+    pub webhooks: WebhooksConfig,
     /// The intake Lambda.
     #[serde(default)]
     pub intake: IntakeConfig,
@@ -252,6 +255,7 @@ impl Config {
     pub fn validate(&self) -> Result<(), ConfigError> {
         let mut problems = Problems::default();
         self.api.validate(&mut problems);
+        self.webhooks.validate(&mut problems);
         self.intake.validate(&mut problems);
         self.worker.validate(&mut problems);
         self.queue.validate(&mut problems);
@@ -567,6 +571,24 @@ mod tests {
         let json = r#"{"sources": [{"name": "a", "scheme": "github", "secretParameters": ["/a"], "tolerance": 5}]}"#;
         let error = error_of(json);
         assert!(error.starts_with("sources[0].tolerance: unknown field `tolerance`"), "{error}");
+    }
+
+    #[test]
+    fn the_waf_is_off_unless_asked_for_and_its_rate_is_checked() {
+        let config = Config::from_json(include_str!("../../../../hookway.json")).unwrap();
+        assert_eq!(config.webhooks.waf, None);
+        let with = |rate: u32| {
+            format!(
+                r#"{{"webhooks": {{"waf": {{"ratePer5Minutes": {rate}}}}}, "sources": [{}]}}"#,
+                source("a", "github")
+            )
+        };
+        assert_eq!(Config::from_json(&with(2000)).unwrap().webhooks.waf, Some(WafConfig { rate_per5_minutes: 2000 }));
+        assert!(
+            error_of(&with(5)).starts_with("webhooks.waf.ratePer5Minutes: 5 is out of range"),
+            "{}",
+            error_of(&with(5))
+        );
     }
 
     #[test]

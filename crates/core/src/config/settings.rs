@@ -14,6 +14,35 @@ pub const DEFAULT_MAX_BODY_BYTES: usize = 256 * 1024;
 pub const LOG_RETENTION_DAYS: [u32; 22] =
     [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 
+/// What guards `/webhooks/*` besides each source's throttle.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct WebhooksConfig {
+    /// An AWS WAF web ACL on the API's stage with a per-IP rate rule; off by default (it costs
+    /// about $6 a month, and $0.60 per million requests).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waf: Option<WafConfig>,
+}
+
+/// The web ACL's rate rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct WafConfig {
+    /// Requests one address may make in any 5 minutes; beyond, WAF answers 403 until it slows.
+    #[cfg_attr(feature = "schema", schemars(range(min = 10, max = 2000000000)))]
+    pub rate_per5_minutes: u32,
+}
+
+impl WebhooksConfig {
+    pub(super) fn validate(&self, problems: &mut Problems) {
+        if let Some(waf) = &self.waf {
+            check(problems, "webhooks.waf.ratePer5Minutes", waf.rate_per5_minutes, 10, 2_000_000_000);
+        }
+    }
+}
+
 /// The REST API.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
