@@ -21,6 +21,14 @@ export interface IntakeConfig {
   readonly memoryMb: number;
   readonly timeoutSeconds: number;
   readonly functionUrl: boolean;
+  /** Concurrency reserved for the intake; `null`: none, the account's unreserved pool. */
+  readonly reservedConcurrency: number | null;
+}
+
+/** A token bucket: `rate` requests a second on average, `burst` at once. */
+export interface ThrottleConfig {
+  readonly rate: number;
+  readonly burst: number;
 }
 
 export interface WorkerConfig {
@@ -44,6 +52,10 @@ export interface ArchiveConfig {
 export interface JobsConfig {
   readonly retryAttempts: number;
   readonly maxEventAgeSeconds: number;
+  /** The usage plan's throttle, and POST /jobs's own: the cap on the worker's job invocations. */
+  readonly throttle: ThrottleConfig;
+  /** The usage plan's quota, per API key. */
+  readonly quota: { readonly limit: number; readonly period: 'DAY' | 'WEEK' | 'MONTH' };
 }
 
 export interface AlarmsConfig {
@@ -62,11 +74,13 @@ export interface SlackConfig {
   readonly channelId: string;
 }
 
-/** One webhook sender; the stack only needs where its secrets are. */
+/** One webhook sender; the stack needs its name (its API resource), its throttle and where its secrets are. */
 export interface SourceConfig {
   readonly name: string;
   readonly scheme: string;
   readonly secretParameters: readonly string[];
+  /** Its resource's method throttle; the API's stage throttle when absent. */
+  readonly throttle?: ThrottleConfig;
 }
 
 /** A route; the stack only needs its destinations' secret parameters. */
@@ -85,8 +99,15 @@ export interface ForwardConfig {
 }
 
 /** The settings the stack sizes and wires the AWS resources with, every default filled in. */
+/** What guards `/webhooks/*` besides each source's throttle. */
+export interface WebhooksConfig {
+  /** A WAF web ACL with a per-IP rate rule; none when absent. */
+  readonly waf?: { readonly ratePer5Minutes: number };
+}
+
 export interface HookwayConfig {
   readonly api: ApiConfig;
+  readonly webhooks: WebhooksConfig;
   readonly intake: IntakeConfig;
   readonly worker: WorkerConfig;
   readonly queue: QueueConfig;
@@ -172,6 +193,9 @@ function schemaValidator(schema: unknown) {
   // schemars names the Rust integer types as formats; the ranges are in minimum and maximum.
   for (const format of ['uint', 'uint32', 'uint64']) {
     ajv.addFormat(format, { type: 'number', validate: (n: number) => Number.isSafeInteger(n) && n >= 0 });
+  }
+  for (const format of ['double']) {
+    ajv.addFormat(format, { type: 'number', validate: (n: number) => Number.isFinite(n) });
   }
   return ajv.compile(schema as object);
 }

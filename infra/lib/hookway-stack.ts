@@ -70,6 +70,9 @@ export class HookwayStack extends Stack {
     });
     const api = new IngestApi(this, 'Api', {
       api: settings.api,
+      sources: settings.sources,
+      jobs: settings.jobs,
+      webhooks: settings.webhooks,
       intake: intake.function,
       worker: worker.function,
       logRetention,

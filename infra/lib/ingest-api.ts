@@ -9,7 +9,10 @@ import {
   JsonSchemaVersion,
   LambdaIntegration,
   LogGroupLogDestination,
+  type MethodDeploymentOptions,
   MethodLoggingLevel,
+  Period,
+  ResponseType,
   PassthroughBehavior,
   type Resource,
   RestApi,
@@ -17,11 +20,18 @@ import {
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import type { ApiConfig } from './config';
+import { CfnWebACL, CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
+import type { ApiConfig, JobsConfig, SourceConfig, ThrottleConfig, WebhooksConfig } from './config';
 import { JOB_ACCEPTED_TEMPLATE, JOB_REQUEST_TEMPLATE } from './job-templates';
 
 export interface IngestApiProps {
   readonly api: ApiConfig;
+  /** The sources: one resource each, `/webhooks/<name>`, with its own method throttle. */
+  readonly sources: readonly SourceConfig[];
+  /** The jobs' usage plan throttle and quota, and POST /jobs's own throttle. */
+  readonly jobs: JobsConfig;
+  /** The optional WAF web ACL. */
+  readonly webhooks: WebhooksConfig;
   /** Serves `POST|GET /webhooks/{source}` and `GET /jobs/{id}`. */
   readonly intake: IFunction;
   /** Runs the jobs of `POST /jobs`, invoked asynchronously. */
@@ -46,6 +56,18 @@ export class IngestApi extends Construct {
     super(scope, id);
 
     const accessLogs = new LogGroup(this, 'AccessLogs', { retention: props.logRetention });
+    // Each source its own throttle (a flood to one never starves another's real deliveries), and
+    // POST /jobs its own: the cap on the worker's job invocations, whoever holds a key.
+    const throttle = (limits: ThrottleConfig): MethodDeploymentOptions => ({
+      throttlingRateLimit: limits.rate,
+      throttlingBurstLimit: limits.burst,
+    });
+    const methodOptions: Record<string, MethodDeploymentOptions> = { '/jobs/POST': throttle(props.jobs.throttle) };
+    for (const source of props.sources) {
+      const limits = throttle(source.throttle ?? { rate: props.api.throttlingRateLimit, burst: props.api.throttlingBurstLimit });
+      methodOptions[`/webhooks/${source.name}/POST`] = limits;
+      methodOptions[`/webhooks/${source.name}/GET`] = limits;
+    }
     this.accessLogs = accessLogs;
     this.restApi = new RestApi(this, 'RestApi', {
       restApiName: Stack.of(this).stackName,
@@ -61,6 +83,7 @@ export class IngestApi extends Construct {
         stageName: props.api.stageName,
         throttlingRateLimit: props.api.throttlingRateLimit,
         throttlingBurstLimit: props.api.throttlingBurstLimit,
+        methodOptions,
         // Errors only, and never bodies: they are the senders' data.
         loggingLevel: MethodLoggingLevel.ERROR,
         dataTraceEnabled: false,
@@ -92,11 +115,23 @@ export class IngestApi extends Construct {
     this.restApi.node.tryRemoveChild('Endpoint');
 
     const intake = new LambdaIntegration(props.intake, { allowTestInvoke: false });
-    const webhooks = this.restApi.root.addResource('webhooks').addResource('{source}');
-    webhooks.addMethod('POST', intake);
-    // Meta and Dropbox check an endpoint with a GET before their first event; the intake answers
-    // it for those providers alone (405 for the others) and never queues it.
-    webhooks.addMethod('GET', intake);
+    // One resource per configured source: a source name that is not configured is answered by API
+    // Gateway itself (404 below), with no Lambda invoked and nothing to pay for it.
+    const webhooks = this.restApi.root.addResource('webhooks');
+    for (const source of props.sources) {
+      const resource = webhooks.addResource(source.name);
+      resource.addMethod('POST', intake);
+      // Meta and Dropbox check an endpoint with a GET before their first event; the intake answers
+      // it for those providers alone (405 for the others) and never queues it.
+      resource.addMethod('GET', intake);
+    }
+    // API Gateway's answer to a path it has no resource for, "Missing Authentication Token" (403),
+    // made the intake's 404 for an unknown source.
+    this.restApi.addGatewayResponse('NoSuchResource', {
+      type: ResponseType.MISSING_AUTHENTICATION_TOKEN,
+      statusCode: '404',
+      templates: { 'application/json': '{"error": "not found"}' },
+    });
 
     const jobs = this.restApi.root.addResource('jobs');
     this.addSubmitJob(jobs, props.worker);
@@ -107,8 +142,14 @@ export class IngestApi extends Construct {
       .addUsagePlan('JobsPlan', {
         description: 'Hookway: the clients of POST /jobs and GET /jobs/{id}',
         apiStages: [{ api: this.restApi, stage: this.restApi.deploymentStage }],
+        throttle: { rateLimit: props.jobs.throttle.rate, burstLimit: props.jobs.throttle.burst },
+        quota: { limit: props.jobs.quota.limit, period: Period[props.jobs.quota.period] },
       })
       .addApiKey(this.apiKey);
+
+    if (props.webhooks.waf) {
+      this.addWaf(props.webhooks.waf.ratePer5Minutes);
+    }
 
     Validations.of(this.restApi).acknowledge(
       {
@@ -120,8 +161,9 @@ export class IngestApi extends Construct {
       {
         id: 'AwsSolutions-APIG3',
         reason:
-          'No WAF web ACL: the API is throttled per stage, POST /jobs and GET /jobs/{id} need an API key, and the intake ' +
-          'rejects every webhook whose signature does not verify before anything is queued.',
+          'A WAF web ACL only with webhooks.waf (it costs about $6 a month): each source is throttled on its own, ' +
+          'POST /jobs and GET /jobs/{id} need an API key, the intake has reserved concurrency and rejects every ' +
+          'webhook whose signature does not verify before anything is queued.',
       },
       {
         id: 'AwsSolutions-APIG4',
@@ -134,6 +176,30 @@ export class IngestApi extends Construct {
         reason: 'No Cognito users: webhooks are authenticated by their signature, jobs by their API key (see APIG4).',
       },
     );
+  }
+
+  /** A web ACL on the stage: any one address may make `ratePer5Minutes` requests in 5 minutes, then 403. */
+  private addWaf(ratePer5Minutes: number): void {
+    const visibility = (metricName: string) => ({ cloudWatchMetricsEnabled: true, metricName, sampledRequestsEnabled: true });
+    const acl = new CfnWebACL(this, 'WebAcl', {
+      scope: 'REGIONAL',
+      description: 'Hookway: a per-address rate limit in front of the API',
+      defaultAction: { allow: {} },
+      visibilityConfig: visibility('HookwayApi'),
+      rules: [
+        {
+          name: 'RatePerAddress',
+          priority: 0,
+          action: { block: {} },
+          statement: { rateBasedStatement: { aggregateKeyType: 'IP', limit: ratePer5Minutes } },
+          visibilityConfig: visibility('HookwayRatePerAddress'),
+        },
+      ],
+    });
+    new CfnWebACLAssociation(this, 'WebAclAssociation', {
+      resourceArn: this.restApi.deploymentStage.stageArn,
+      webAclArn: acl.attrArn,
+    });
   }
 
   /**

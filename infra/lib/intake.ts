@@ -52,6 +52,8 @@ export class Intake extends Construct {
       },
       logRetention: props.logRetention,
       tracing: props.config.settings.tracing,
+      // Its own share of the account's concurrency, which a flood cannot exceed either.
+      reservedConcurrency: settings.intake.reservedConcurrency ?? undefined,
     });
     this.function = lambda.function;
     this.logGroup = lambda.logGroup;
@@ -59,8 +61,14 @@ export class Intake extends Construct {
     this.function.addToRolePolicy(
       new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [props.eventsQueue.queueArn] }),
     );
+    // Job records only (`GET /jobs/{id}`): never an event's record, an entity's version or a
+    // destination's circuit.
     this.function.addToRolePolicy(
-      new PolicyStatement({ actions: ['dynamodb:GetItem'], resources: [props.table.tableArn] }),
+      new PolicyStatement({
+        actions: ['dynamodb:GetItem'],
+        resources: [props.table.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['job#*'] } },
+      }),
     );
     props.archive.grantBodiesPut(this.function);
     // The sources' secrets, that the operator puts in SSM.

@@ -17,10 +17,35 @@
  * fixtures/apigw-async-job-event.json, which the worker parses), with three changes that keep the
  * event valid JSON and free of the caller's credential:
  * - `escapeJavaScript` escapes `'` as `\'`, which is not JSON; as AWS documents, `.replaceAll` undoes it;
- * - the `x-api-key` header is left out, and `api-key` carries the key's id, never the key itself;
+ * - only the headers of {@link JOB_HEADERS} are kept: never `x-api-key` (`api-key` carries the key's
+ *   id, never the key itself), `Authorization` or `Cookie`, which would otherwise sit in the event,
+ *   in the worker's logs and, for a job that fails, in the jobs dead-letter queue;
  * - the caller's User-Agent is escaped like any other header.
  */
+/**
+ * The request headers a job event keeps, lowercase: what says where the request came from and what
+ * it carries, nothing that authenticates it. The local gateway keeps the same
+ * (`hookway_core::job::KEPT_HEADERS`).
+ */
+export const JOB_HEADERS = [
+  'accept',
+  'cloudfront-forwarded-proto',
+  'cloudfront-viewer-country',
+  'content-type',
+  'host',
+  'idempotency-key',
+  'user-agent',
+  'x-amzn-trace-id',
+  'x-forwarded-for',
+  'x-forwarded-port',
+  'x-forwarded-proto',
+  'x-request-id',
+] as const;
+
+const KEPT = `[${JOB_HEADERS.map((name) => `"${name}"`).join(', ')}]`;
+
 export const JOB_REQUEST_TEMPLATE = String.raw`#set($allParams = $input.params())
+#set($keptHeaders = ${KEPT})
 {
 "bodyJson" : $util.base64Decode($input.body),
 "params" : {
@@ -29,7 +54,10 @@ export const JOB_REQUEST_TEMPLATE = String.raw`#set($allParams = $input.params()
 "$type" : {
     #set($separator = "")
     #foreach($paramName in $params.keySet())
-    #if($paramName.toLowerCase() != "x-api-key")
+    #set($kept = false)
+    #if($type != "header")#set($kept = true)#end
+    #foreach($keptHeader in $keptHeaders)#if($paramName.toLowerCase() == $keptHeader)#set($kept = true)#end#end
+    #if($kept)
     $separator"$paramName" : "$util.escapeJavaScript($params.get($paramName)).replaceAll("\\'","'")"
     #set($separator = ",")
     #end

@@ -19,6 +19,7 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { ManagedPolicy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ILogGroup } from 'aws-cdk-lib/aws-logs';
+import { Key } from 'aws-cdk-lib/aws-kms';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
@@ -71,13 +72,21 @@ export class Monitoring extends Construct {
   constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
 
-    this.topic = new Topic(this, 'AlarmTopic', { displayName: 'Hookway alarms', enforceSSL: true });
-    Validations.of(this.topic).acknowledge({
-      id: 'AwsSolutions-SNS2',
-      reason:
-        'Alarm notifications carry only alarm names, states and metric values, nothing secret; and CloudWatch cannot ' +
-        'publish to a topic encrypted with the AWS managed SNS key.',
+    // Encrypted at rest with a key of the stack's own: CloudWatch cannot publish to a topic under the
+    // AWS managed SNS key, so this key's policy lets CloudWatch, the one publisher, use it.
+    const key = new Key(this, 'AlarmTopicKey', {
+      description: 'Hookway: the alarm topic',
+      enableKeyRotation: true,
     });
+    key.addToResourcePolicy(
+      new PolicyStatement({
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      }),
+    );
+    this.topic = new Topic(this, 'AlarmTopic', { displayName: 'Hookway alarms', enforceSSL: true, masterKey: key });
     if (props.alarmEmail) {
       this.topic.addSubscription(new EmailSubscription(props.alarmEmail));
     }
@@ -101,7 +110,14 @@ export class Monitoring extends Construct {
       'EventsDeadLetters',
       props.eventsDeadLetterQueue.metricApproximateNumberOfMessagesVisible(queueMax),
       1,
-      'An event is in the events dead-letter queue: a destination refused it for good, its retry schedule is used up, or it crashed the worker queue.maxReceiveCount times.',
+      'An event is in the events dead-letter queue: a destination refused it for good, its retry schedule is used up, its id came with another body (id-conflict), or it crashed the worker queue.maxReceiveCount times.',
+    );
+    alarm(
+      'IdConflicts',
+      new Metric({ namespace: NAMESPACE, metricName: 'IdConflicts', dimensionsMap: { Pipeline: 'events' }, statistic: 'Sum', period: FAST }),
+      1,
+      'An event came with the id of an event already processed (or being processed) but another body: a forged or replayed ' +
+        'request, or a broken sender. It is in the events dead-letter queue with both bodies\' SHA-256 digests; the first stays as processed.',
     );
     alarm('JobsDeadLetters', props.jobsDeadLetterQueue.metricApproximateNumberOfMessagesVisible(queueMax), 1, 'A job failed every attempt and is in the jobs dead-letter queue.');
     alarm('Api5xx', props.api.deploymentStage.metricServerError(lambdaSum), 1, 'API Gateway answered 5XX: an integration failed or timed out.');

@@ -23,6 +23,8 @@ export interface RustLambdaProps {
   readonly description: string;
   readonly memoryMb: number;
   readonly timeout: Duration;
+  /** Concurrency reserved for the function, if any. */
+  readonly reservedConcurrency?: number;
   readonly environment: Record<string, string>;
   readonly logRetention: RetentionDays;
   /** Active AWS X-Ray tracing (`"tracing": true` in hookway.json). */
@@ -61,6 +63,7 @@ export class RustLambda extends Construct {
       description: props.description,
       memorySize: props.memoryMb,
       timeout: props.timeout,
+      reservedConcurrentExecutions: props.reservedConcurrency,
       environment: props.environment,
       role,
       logGroup,

@@ -1,7 +1,9 @@
 import Ajv from 'ajv';
 import type { Template } from 'aws-cdk-lib/assertions';
 import { JOB_ACCEPTED_TEMPLATE, JOB_REQUEST_TEMPLATE } from '../lib/job-templates';
-import { arnOf, configWith, ref, resource, synthesize } from './support';
+import { arnOf, configWith, HOOKWAY_JSON, ref, resource, synthesize } from './support';
+
+const SOURCES: string[] = HOOKWAY_JSON.sources.map((source: any) => source.name);
 
 /** The resource paths of the API and the method on each, e.g. `POST /jobs`. */
 function routes(template: Template): Record<string, any> {
@@ -28,33 +30,33 @@ describe('the REST API', () => {
   const worker = resource(template, 'AWS::Lambda::Function', 'WorkerLambdaFunction').id;
   const api = routes(template);
 
-  test('serves exactly GET and POST /webhooks/{source}, POST /jobs and GET /jobs/{id}', () => {
-    expect(Object.keys(api).sort()).toEqual([
-      'GET /jobs/{id}',
-      'GET /webhooks/{source}',
-      'POST /jobs',
-      'POST /webhooks/{source}',
-    ]);
+  test('serves exactly GET and POST /webhooks/<source> for each configured source, POST /jobs and GET /jobs/{id}', () => {
+    expect(Object.keys(api).sort()).toEqual(
+      ['GET /jobs/{id}', 'POST /jobs', ...SOURCES.flatMap((source) => [`GET /webhooks/${source}`, `POST /webhooks/${source}`])].sort(),
+    );
+  });
+
+  test('a source that is not configured is answered by API Gateway itself: 404, no Lambda invoked', () => {
+    template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+      ResponseType: 'MISSING_AUTHENTICATION_TOKEN',
+      StatusCode: '404',
+      ResponseTemplates: { 'application/json': '{"error": "not found"}' },
+    });
+    expect(Object.keys(api).some((route) => route.includes('{source}'))).toBe(false);
   });
 
   test('treats every body as binary, so the intake gets the bytes exactly as sent', () => {
     template.hasResourceProperties('AWS::ApiGateway::RestApi', { BinaryMediaTypes: ['*/*'] });
   });
 
-  test('POST /webhooks/{source} proxies to the intake, without an API key', () => {
-    expect(api['POST /webhooks/{source}']).toMatchObject({
-      AuthorizationType: 'NONE',
-      Integration: { Type: 'AWS_PROXY', IntegrationHttpMethod: 'POST', Uri: lambdaUri(intake) },
-    });
-    expect(api['POST /webhooks/{source}'].ApiKeyRequired).toBeUndefined();
-  });
-
-  test("GET /webhooks/{source} proxies the providers' handshakes to the intake, without an API key", () => {
-    expect(api['GET /webhooks/{source}']).toMatchObject({
-      AuthorizationType: 'NONE',
-      Integration: { Type: 'AWS_PROXY', IntegrationHttpMethod: 'POST', Uri: lambdaUri(intake) },
-    });
-    expect(api['GET /webhooks/{source}'].ApiKeyRequired).toBeUndefined();
+  test.each(SOURCES)("POST and GET /webhooks/%s proxy to the intake (GET: the providers' handshakes), without an API key", (source) => {
+    for (const method of ['POST', 'GET']) {
+      expect(api[`${method} /webhooks/${source}`]).toMatchObject({
+        AuthorizationType: 'NONE',
+        Integration: { Type: 'AWS_PROXY', IntegrationHttpMethod: 'POST', Uri: lambdaUri(intake) },
+      });
+      expect(api[`${method} /webhooks/${source}`].ApiKeyRequired).toBeUndefined();
+    }
   });
 
   test('GET /jobs/{id} proxies to the intake, behind the API key', () => {
@@ -119,14 +121,42 @@ describe('the REST API', () => {
     });
   });
 
+  test('the jobs usage plan has a throttle and a quota, from jobs.throttle and jobs.quota', () => {
+    template.hasResourceProperties('AWS::ApiGateway::UsagePlan', {
+      Throttle: { RateLimit: 10, BurstLimit: 20 },
+      Quota: { Limit: 100000, Period: 'DAY' },
+    });
+    const changed = synthesize({
+      config: configWith({ jobs: { throttle: { rate: 2, burst: 4 }, quota: { limit: 500, period: 'MONTH' } } }),
+    }).template;
+    changed.hasResourceProperties('AWS::ApiGateway::UsagePlan', { Throttle: { RateLimit: 2, BurstLimit: 4 }, Quota: { Limit: 500, Period: 'MONTH' } });
+    const settings = resource(changed, 'AWS::ApiGateway::Stage', 'ApiRestApiDeploymentStage').Properties.MethodSettings;
+    expect(settings).toContainEqual(expect.objectContaining({ HttpMethod: 'POST', ResourcePath: '/~1jobs', ThrottlingRateLimit: 2, ThrottlingBurstLimit: 4 }));
+  });
+
+  test('each source has its own method throttle: its throttle, else the API default; POST /jobs caps the job invocations', () => {
+    const settings = resource(template, 'AWS::ApiGateway::Stage', 'ApiRestApiDeploymentStage').Properties.MethodSettings;
+    for (const source of SOURCES) {
+      for (const method of ['POST', 'GET']) {
+        expect(settings).toContainEqual(
+          expect.objectContaining({ HttpMethod: method, ResourcePath: `/~1webhooks~1${source}`, ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200 }),
+        );
+      }
+    }
+    expect(settings).toContainEqual(expect.objectContaining({ HttpMethod: 'POST', ResourcePath: '/~1jobs', ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 }));
+    const throttled = synthesize({
+      config: configWith({ sources: [{ name: 'github', scheme: 'github', secretParameters: ['/g'], throttle: { rate: 5, burst: 9 } }] }),
+    }).template;
+    const own = resource(throttled, 'AWS::ApiGateway::Stage', 'ApiRestApiDeploymentStage').Properties.MethodSettings;
+    expect(own).toContainEqual(expect.objectContaining({ HttpMethod: 'POST', ResourcePath: '/~1webhooks~1github', ThrottlingRateLimit: 5, ThrottlingBurstLimit: 9 }));
+  });
+
   test('the stage: its name and throttling from hookway.json, error logging, JSON access logs', () => {
     const stage = resource(template, 'AWS::ApiGateway::Stage', 'ApiRestApiDeploymentStage').Properties;
-    expect(stage).toMatchObject({
-      StageName: 'v1',
-      MethodSettings: [
-        { HttpMethod: '*', ResourcePath: '/*', ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200, LoggingLevel: 'ERROR', DataTraceEnabled: false },
-      ],
-    });
+    expect(stage.StageName).toBe('v1');
+    expect(stage.MethodSettings[0]).toEqual(
+      { HttpMethod: '*', ResourcePath: '/*', ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200, LoggingLevel: 'ERROR', DataTraceEnabled: false },
+    );
     const format = JSON.parse(stage.AccessLogSetting.Format);
     expect(format).toMatchObject({ requestId: '$context.requestId', status: '$context.status', ip: '$context.identity.sourceIp' });
     const logGroup = stage.AccessLogSetting.DestinationArn['Fn::Join'][1].at(-1).Ref;
@@ -137,15 +167,29 @@ describe('the REST API', () => {
     const changed = synthesize({
       config: configWith({ api: { stageName: 'prod', throttlingRateLimit: 5, throttlingBurstLimit: 10 } }),
     }).template;
-    expect(resource(changed, 'AWS::ApiGateway::Stage', 'ApiRestApiDeploymentStage').Properties).toMatchObject({
-      StageName: 'prod',
-      MethodSettings: [{ ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 }],
+    const prod = resource(changed, 'AWS::ApiGateway::Stage', 'ApiRestApiDeploymentStage').Properties;
+    expect(prod.StageName).toBe('prod');
+    expect(prod.MethodSettings[0]).toMatchObject({ ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 });
+  });
+
+  test('no WAF by default; with webhooks.waf, a web ACL on the stage with a per-address rate rule', () => {
+    template.resourceCountIs('AWS::WAFv2::WebACL', 0);
+    const guarded = synthesize({ config: configWith({ webhooks: { waf: { ratePer5Minutes: 2000 } } }) }).template;
+    const acl = resource(guarded, 'AWS::WAFv2::WebACL', 'ApiWebAcl');
+    expect(acl.Properties).toMatchObject({
+      Scope: 'REGIONAL',
+      DefaultAction: { Allow: {} },
+      Rules: [{ Name: 'RatePerAddress', Action: { Block: {} }, Statement: { RateBasedStatement: { AggregateKeyType: 'IP', Limit: 2000 } } }],
     });
+    const stage = resource(guarded, 'AWS::ApiGateway::Stage', 'ApiRestApiDeploymentStage');
+    const association = resource(guarded, 'AWS::WAFv2::WebACLAssociation', 'ApiWebAclAssociation').Properties;
+    expect(association.WebACLArn).toEqual({ 'Fn::GetAtt': [acl.id, 'Arn'] });
+    expect(JSON.stringify(association.ResourceArn)).toContain(stage.id);
   });
 
   test('API Gateway may invoke each function only through its own methods, one permission each', () => {
     const permissions = Object.values(template.findResources('AWS::Lambda::Permission')).map((p: any) => p.Properties);
-    expect(permissions).toHaveLength(4);
+    expect(permissions).toHaveLength(2 * SOURCES.length + 2);
     for (const permission of permissions) {
       expect(permission).toMatchObject({ Action: 'lambda:InvokeFunction', Principal: 'apigateway.amazonaws.com' });
     }

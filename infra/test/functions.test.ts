@@ -35,6 +35,15 @@ describe('the intake and worker functions', () => {
     changed.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
   });
 
+  test('the intake has reserved concurrency (intake.reservedConcurrency; null: none), the worker none of its own', () => {
+    expect(intake.Properties.ReservedConcurrentExecutions).toBe(50);
+    expect(worker.Properties.ReservedConcurrentExecutions).toBeUndefined();
+    const changed = synthesize({ config: configWith({ intake: { reservedConcurrency: 200 } }) }).template;
+    expect(resource(changed, 'AWS::Lambda::Function', 'IntakeLambdaFunction').Properties.ReservedConcurrentExecutions).toBe(200);
+    const none = synthesize({ config: configWith({ intake: { reservedConcurrency: null } }) }).template;
+    expect(resource(none, 'AWS::Lambda::Function', 'IntakeLambdaFunction').Properties.ReservedConcurrentExecutions).toBeUndefined();
+  });
+
   // The names are hookway-core's (crates/core/src/env.rs), whose test reads these constructs.
   test('the intake gets the configuration, the events queue, the table and the archive bucket', () => {
     expect(intake.Properties.Environment.Variables).toEqual({

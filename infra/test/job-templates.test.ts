@@ -3,7 +3,8 @@
  * velocityjs the way API Gateway renders them for that integration.
  */
 import { render } from 'velocityjs';
-import { readJson, resource, synthesize } from './support';
+import { JOB_HEADERS } from '../lib/job-templates';
+import { readJson, readText, resource, synthesize } from './support';
 
 /**
  * A string as API Gateway's VTL (Java) hands it back: `replaceAll` takes a regular expression,
@@ -127,7 +128,7 @@ describe('the POST /jobs mapping templates', () => {
     const rendered = renderRequest(requestTemplate, {
       ...exampleRequest,
       body: Buffer.from('{"type": "report.generate", "payload": {"note": "caf\u00e9 \\"quoted\\""}}'),
-      headers: { ...exampleRequest.headers, 'X-API-Key': 'secret-api-key-value', 'X-Note': tricky },
+      headers: { ...exampleRequest.headers, 'X-API-Key': 'secret-api-key-value', 'User-Agent': tricky },
       querystring: { q: tricky },
       context: {
         ...exampleRequest.context,
@@ -136,12 +137,39 @@ describe('the POST /jobs mapping templates', () => {
     });
     expect(rendered).not.toContain('secret-api-key-value');
     const event = JSON.parse(rendered);
-    expect(event.params.header['X-Note']).toBe(tricky);
+    expect(event.params.header['User-Agent']).toBe(tricky);
     expect(event.params.header['X-API-Key']).toBeUndefined();
     expect(event.params.querystring.q).toBe(tricky);
     expect(event.context['api-key']).toBe('k3y1d');
     expect(event.context['user-agent']).toBe(`agent "1.0" it's`);
     expect(event.bodyJson).toEqual({ type: 'report.generate', payload: { note: 'café "quoted"' } });
+  });
+
+  test('keep only the allowed headers: no Authorization, Cookie or X-Api-Key reaches the worker or the jobs DLQ', () => {
+    const rendered = renderRequest(requestTemplate, {
+      ...exampleRequest,
+      headers: {
+        ...exampleRequest.headers,
+        Authorization: 'Bearer secret-token',
+        Cookie: 'session=secret-cookie',
+        'x-api-key': 'secret-api-key-value',
+        'X-Custom': 'anything',
+      },
+    });
+    for (const secret of ['secret-token', 'secret-cookie', 'secret-api-key-value', 'anything']) {
+      expect(rendered).not.toContain(secret);
+    }
+    const kept = Object.keys(JSON.parse(rendered).params.header).map((name) => name.toLowerCase());
+    expect(kept.every((name) => (JOB_HEADERS as readonly string[]).includes(name))).toBe(true);
+    expect(kept).toContain('content-type');
+  });
+
+  test('the local gateway keeps the same headers', () => {
+    const rust = readText('crates/core/src/job.rs');
+    const list = /pub const KEPT_HEADERS: \[&str; \d+\] = \[([^\]]*)\]/.exec(rust);
+    expect(list).not.toBeNull();
+    const names = [...list![1].matchAll(/"([^"]+)"/g)].map((match) => match[1]);
+    expect(names).toEqual([...JOB_HEADERS]);
   });
 
   test('answer 202 with the request id as the job id', () => {

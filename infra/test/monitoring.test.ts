@@ -169,8 +169,41 @@ describe('monitoring', () => {
     expect(anomaly.ThresholdMetricId).toBe(band.Id);
   });
 
+  test('the first id conflict is an alarm', () => {
+    expect(alarms(template).IdConflicts).toMatchObject({
+      Namespace: 'Hookway',
+      MetricName: 'IdConflicts',
+      Dimensions: [{ Name: 'Pipeline', Value: 'events' }],
+      Statistic: 'Sum',
+      Period: 60,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [ref(topic)],
+      OKActions: [ref(topic)],
+    });
+  });
+
+  test('the alarm topic is encrypted with a key of its own, rotated, which CloudWatch alone may use besides its account', () => {
+    const topicProperties = resource(template, 'AWS::SNS::Topic', 'MonitoringAlarmTopic').Properties;
+    const key = resource(template, 'AWS::KMS::Key', 'MonitoringAlarmTopicKey');
+    expect(topicProperties.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': [key.id, 'Arn'] });
+    expect(key.Properties.EnableKeyRotation).toBe(true);
+    const statements = key.Properties.KeyPolicy.Statement;
+    const others = statements.filter((s: any) => !JSON.stringify(s.Principal).includes(':root'));
+    expect(others).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        Principal: { Service: 'cloudwatch.amazonaws.com' },
+        Resource: '*',
+        Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+      },
+    ]);
+  });
+
   test('there is no other alarm', () => {
-    expect(Object.keys(alarms(template))).toHaveLength(9 + 1 + SOURCES.length + 1);
+    expect(Object.keys(alarms(template))).toHaveLength(10 + 1 + SOURCES.length + 1);
   });
 
   test('every alarm says what happened and links to the runbook', () => {

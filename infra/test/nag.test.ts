@@ -41,7 +41,6 @@ describe('cdk-nag AWS Solutions checks', () => {
       'Hookway/Archive/Bucket: AwsSolutions-S1',
       `Hookway/Intake/Lambda/Role: AwsSolutions-IAM5[Resource::<${bucket}.Arn>/bodies/*]`,
       'Hookway/Intake/Lambda/Role: AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:kms:<AWS::Region>:<AWS::AccountId>:key/*]',
-      'Hookway/Monitoring/AlarmTopic: AwsSolutions-SNS2',
       'Hookway/Queueing/JobsDeadLetterQueue: AwsSolutions-SQS3',
       `Hookway/Worker/Lambda/Role: AwsSolutions-IAM5[Resource::<${bucket}.Arn>/bodies/*]`,
       `Hookway/Worker/Lambda/Role: AwsSolutions-IAM5[Resource::<${bucket}.Arn>/events/*]`,

@@ -13,7 +13,12 @@ export const SCHEMA: any = readJson('hookway.schema.json');
 export const HOOKWAY_JSON: any = readJson('hookway.json');
 
 export function readJson(file: string): any {
-  return JSON.parse(fs.readFileSync(path.join(ROOT, file), 'utf8'));
+  return JSON.parse(readText(file));
+}
+
+/** A file of the repository, as text. */
+export function readText(file: string): string {
+  return fs.readFileSync(path.join(ROOT, file), 'utf8');
 }
 
 /** A configuration as hookway.json would hold it. */

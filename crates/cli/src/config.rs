@@ -9,7 +9,8 @@ use crate::error::CliError;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
-    /// Validate a configuration file, naming every field at fault.
+    /// Validate a configuration file, naming every field at fault (exit 1), and warn about what
+    /// it allows that a signature does not cover (routes on an unsigned type header).
     Check {
         /// The configuration file.
         #[arg(long, value_name = "FILE", default_value = "hookway.json")]
@@ -26,6 +27,9 @@ pub fn run(command: Command) -> Result<ExitCode, CliError> {
             println!("{}: {} sources", path.display(), config.sources.len());
             for source in &config.sources {
                 println!("  {:<20} {:<18} {}", source.name, source.scheme, source.secret_parameters.join(", "));
+            }
+            for warning in config.warnings() {
+                eprintln!("warning: {warning}");
             }
         }
         Command::Schema => {

@@ -183,7 +183,13 @@ async fn read(stack: &Stack, queue: Queue, messages: Vec<Message>) -> Vec<DeadLe
             Queue::Events => match Envelope::from_json(&body) {
                 Ok(envelope) => {
                     let envelope = envelope.into_owned();
-                    let record = store.status(&RecordKey::event(&envelope.source, &envelope.id)).await.ok().flatten();
+                    let mut record =
+                        store.status(&RecordKey::event(&envelope.source, &envelope.id)).await.ok().flatten();
+                    // A source that does not sign its ids keys its events by their body.
+                    if let (None, Ok(body)) = (&record, envelope.body_bytes()) {
+                        let key = RecordKey::event_body(&envelope.source, envelope.event_type.as_deref(), &body);
+                        record = store.status(&key).await.ok().flatten();
+                    }
                     let refusal = Refusal::from_attributes(|name| {
                         message.message_attributes()?.get(name)?.string_value().map(str::to_owned)
                     });
@@ -231,7 +237,7 @@ impl DeadLetter {
         match &self.kind {
             Letter::Event { refusal: Some(refusal), .. } => match refusal.cause {
                 Cause::Refused => format!("{} (refused for good)", refusal.reason),
-                Cause::RetriesExhausted => refusal.reason.clone(),
+                Cause::RetriesExhausted | Cause::IdConflict => refusal.reason.clone(),
             },
             Letter::Event { record: Some(record), .. } => {
                 record.error.clone().unwrap_or_else(|| format!("no error recorded (status {})", record.status))

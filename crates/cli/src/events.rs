@@ -7,6 +7,10 @@
 //!   (status, attempts, when its next attempt is if it waits for one) and each delivery's status, attempts, last answer, error and time of
 //!   success, and the replay runs that sent it again. The record says where the event is
 //!   archived (one ranged GET); once the record has expired, the archive is searched instead.
+//!
+//! A record is keyed by source and event id — or, for a source whose signature does not cover its
+//! ids (GitHub, Shopify), by source, type and body, with the id beside it, found by a scan of the
+//! table; without `--source`, every source of the configuration (and `jobs`) is looked up.
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -145,7 +149,14 @@ async fn show(
     let mut found = Vec::new();
     for source in &sources {
         let key = if source == JOBS_SOURCE { RecordKey::job(id) } else { RecordKey::event(source, id) };
-        let record = table.status(&key).await.map_err(|error| CliError::Aws(error.to_string()))?;
+        let aws = |error: hookway_core::store::StoreError| CliError::Aws(error.to_string());
+        let mut record = table.status(&key).await.map_err(aws)?;
+        // A source that does not sign its ids keys its events by their body, with the id beside.
+        if record.is_none() && source != JOBS_SOURCE {
+            if let Some(key) = table.find_body_keyed(source, id).await.map_err(aws)? {
+                record = table.status(&key).await.map_err(aws)?;
+            }
+        }
         let record = record.filter(|record| !record.status.is_empty());
         let archived = match record.as_ref().and_then(|record| record.archive.as_ref()) {
             Some(location) => Some(archive::read(&bucket, location).await?),

@@ -1,9 +1,10 @@
 //! `hookway providers`: the catalog — each provider's name, the header(s) it signs in, its
-//! algorithm, and what its source needs in `hookway.json`. `--markdown` prints the README's table.
+//! algorithm, and what its source needs in `hookway.json`. `--markdown` prints the README's table;
+//! `--replays` the README's table of what each signature covers and how replays are stopped.
 
 use std::process::ExitCode;
 
-use hookway_core::hookway_providers::spec::{Handshake, SecretFormat};
+use hookway_core::hookway_providers::spec::{Algorithm, Handshake, Locate, Part, SecretFormat};
 use hookway_core::scheme::{CATALOG, Provider};
 
 use crate::error::CliError;
@@ -13,11 +14,19 @@ pub struct Args {
     /// Print the table of the README (Markdown) instead.
     #[arg(long)]
     markdown: bool,
+    /// Print the README's table of what each provider's signature covers, its replay window, and
+    /// how a replay under a new id is stopped (Markdown).
+    #[arg(long, conflicts_with = "markdown")]
+    replays: bool,
 }
 
 pub fn run(args: Args) -> Result<ExitCode, CliError> {
     if args.markdown {
         print!("{}", markdown());
+        return Ok(ExitCode::SUCCESS);
+    }
+    if args.replays {
+        print!("{}", replays());
         return Ok(ExitCode::SUCCESS);
     }
     println!("{:<18} {:<13} {:<58} NEEDS", "NAME", "ALGORITHM", "HEADERS");
@@ -73,6 +82,50 @@ pub fn markdown() -> String {
             handshake,
             needs(provider),
         ));
+    }
+    table
+}
+
+/// The README's table of what each signature covers: the id, the type, the timestamp (and so the
+/// window a captured request can be replayed in), and what stops a replay under a new id.
+pub fn replays() -> String {
+    let mut table = String::from(
+        "| scheme | id | type | timestamp: replay window | a captured request re-sent under a new id |\n|---|---|---|---|---|\n",
+    );
+    for provider in CATALOG {
+        let spec = provider.spec;
+        let covered = spec.covered();
+        let signs = !matches!(spec.algorithm, Algorithm::Token | Algorithm::Basic);
+        let id = match (spec.id, covered.id) {
+            (Some(Locate::Header(name)), false) => format!("**not signed** (`{name}`)"),
+            (Some(Locate::Pointer(pointer)), false) => format!("**not signed** (`{pointer}` in the body)"),
+            (Some(Locate::Header(_)), true) => "signed".into(),
+            (Some(Locate::Pointer(_)), true) => "in the signed body".into(),
+            (None, _) if spec.hooks.identify.is_some() && spec.signed.contains(&Part::Id) => "signed".into(),
+            (None, _) if spec.hooks.identify.is_some() => "in the signed body".into(),
+            (None, _) => "none sent: a digest of the body".into(),
+        };
+        let event_type = match (spec.event_type, covered.event_type) {
+            (Some(Locate::Header(name)), _) => format!("**not signed** (`{name}`)"),
+            (Some(Locate::Pointer(_)), true) => "in the signed body".into(),
+            (Some(Locate::Pointer(_)), false) => "**not signed** (in the body)".into(),
+            (None, true) if spec.hooks.identify.is_some() => "in the signed body".into(),
+            (None, _) => "none".into(),
+        };
+        let timestamp = match spec.timestamp {
+            Some(_) if covered.timestamp => "signed: ± the source's `toleranceSeconds` (300 s)",
+            Some(_) => "signed, not checked: **none** (the provider re-sends events unchanged)",
+            None => "**none**",
+        };
+        let replay = match (covered.id, signs) {
+            (true, true) if spec.id.is_none() && spec.hooks.identify.is_none() => {
+                "the same body is the same id: processed once"
+            }
+            (true, true) => "refused: the new id breaks the signature",
+            (false, true) => "keyed by source, type and body instead of the id: processed once",
+            (_, false) => "keyed by source, type and body: processed once (but the token alone is the proof)",
+        };
+        table.push_str(&format!("| `{}` | {id} | {event_type} | {timestamp} | {replay} |\n", provider.name));
     }
     table
 }

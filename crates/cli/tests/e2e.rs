@@ -299,25 +299,31 @@ async fn the_local_stack_end_to_end() {
         &local_secret(&stack, "/hookway/github/secret"),
         body_file.to_str().unwrap(),
     ]);
-    for _ in 0..2 {
+    // Twice as signed, then five times more under new delivery ids: GitHub does not sign
+    // X-GitHub-Delivery, so a captured request verifies under any; its body makes it one event.
+    let ids = ["e2e-twice", "e2e-twice", "replay-1", "replay-2", "replay-3", "replay-4", "replay-5"];
+    for id in ids {
         let mut request =
             client.post(format!("{url}/webhooks/github")).header("content-type", "application/json").body(body.clone());
         for line in headers.lines().filter(|line| line.contains(": ")) {
             let (name, value) = line.split_once(": ").unwrap();
+            let value = if name.eq_ignore_ascii_case("x-github-delivery") { id } else { value };
             request = request.header(name, value);
         }
         let answer = request.send().await.unwrap();
         assert_eq!(answer.status(), 202);
-        assert_eq!(answer.json::<Value>().await.unwrap()["id"], "e2e-twice");
+        assert_eq!(answer.json::<Value>().await.unwrap()["id"], id);
     }
     let state = stack.state().unwrap();
     let aws = hookway_core::local::sdk_config(&state.aws_endpoint).await;
-    wait_for("both deliveries to be processed", STEP_DEADLINE, || async {
+    wait_for("every copy to be processed", STEP_DEADLINE, || async {
         let delivered = !deliveries(&receiver, "e2e-twice").is_empty();
         (delivered && queue_length(&aws, &state.events_queue_url).await == 0).then_some(())
     })
     .await;
     assert_eq!(deliveries(&receiver, "e2e-twice").len(), 1, "forwarded once");
+    let same_body = receiver.received().into_iter().filter(|request| request.body == body.as_bytes()).count();
+    assert_eq!(same_body, 1, "the signed body re-sent under 5 new delivery ids reaches the destination once");
 
     // 6. A signed, authenticated fan-out: the signed destination fails the first receive, the plain
     //    one succeeds at once → the plain one gets the event once, the signed one until it succeeds,

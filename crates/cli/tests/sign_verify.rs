@@ -275,14 +275,33 @@ fn the_committed_json_schema_is_the_one_the_code_generates() {
     assert_eq!(stdout(&output), committed, "run `hookway config schema > hookway.schema.json`");
 }
 
+/// What the README holds between `<!-- name:start -->` and `<!-- name:end -->`.
+fn readme_block(name: &str) -> String {
+    let readme = std::fs::read_to_string(workspace_root().join("README.md")).unwrap();
+    let start_marker = format!("<!-- {name}:start -->\n");
+    let start = readme.find(&start_marker).unwrap() + start_marker.len();
+    let end = readme.find(&format!("<!-- {name}:end -->")).unwrap();
+    readme[start..end].to_owned()
+}
+
 #[test]
 fn the_readme_provider_table_is_the_one_the_catalog_generates() {
     let table = stdout(&hookway(&["providers", "--markdown"], b""));
-    let readme = std::fs::read_to_string(workspace_root().join("README.md")).unwrap();
-    let start = readme.find("<!-- providers:start -->\n").unwrap() + "<!-- providers:start -->\n".len();
-    let end = readme.find("<!-- providers:end -->").unwrap();
-    assert_eq!(&readme[start..end], table, "run `make schema`");
+    assert_eq!(readme_block("providers"), table, "run `make schema`");
     assert!(table.lines().count() >= 2 + 30, "at least 30 providers");
+}
+
+#[test]
+fn the_readme_replay_table_is_the_one_the_catalog_generates() {
+    let table = stdout(&hookway(&["providers", "--replays"], b""));
+    assert_eq!(readme_block("replays"), table, "run `make schema`");
+    let github = table.lines().find(|line| line.starts_with("| `github` |")).unwrap();
+    assert!(
+        github.contains("**not signed** (`X-GitHub-Delivery`)") && github.contains("keyed by source, type and body"),
+        "{github}"
+    );
+    let stripe = table.lines().find(|line| line.starts_with("| `stripe` |")).unwrap();
+    assert!(stripe.contains("in the signed body") && stripe.contains("refused"), "{stripe}");
 }
 
 #[test]

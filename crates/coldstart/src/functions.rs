@@ -152,7 +152,7 @@ pub fn config() -> Value {
             "hmac": {
                 "signatureHeader": "X-Signature", "prefix": "sha256=", "encoding": "hex",
                 "template": "{timestamp}.{body}", "timestampHeader": "X-Timestamp",
-                "idHeader": "X-Webhook-Id", "typePointer": "/type"
+                "idHeader": "X-Webhook-Id", "idSigned": false, "typePointer": "/type"
             }
         }],
         "routes": [{ "source": "*", "handler": "log" }]

@@ -3,7 +3,9 @@
 //! poison messages: its last error is on its record in the state table. The worker sends one
 //! there itself when a destination refuses it for good (a 4xx other than 408 and 429), at once,
 //! and when a delivery's retry schedule is used up, with these message attributes beside the
-//! envelope's own `source` and `type`.
+//! envelope's own `source` and `type`. It sends one there too when the event's id was first
+//! processed with another body (`id-conflict`): the reason names both bodies' SHA-256 digests, and
+//! no destination.
 
 /// Why: e.g. `https://billing.example.com/hooks answered 400 Bad Request`.
 pub const REASON_ATTRIBUTE: &str = "hookway-reason";
@@ -11,7 +13,8 @@ pub const REASON_ATTRIBUTE: &str = "hookway-reason";
 pub const STATUS_ATTRIBUTE: &str = "hookway-status";
 /// The delivery that was refused, or gave up: `forward <url>`.
 pub const DESTINATION_ATTRIBUTE: &str = "hookway-destination";
-/// `refused` (for good, by the destination) or `retries-exhausted` (its retry schedule is used up).
+/// `refused` (for good, by the destination), `retries-exhausted` (its retry schedule is used up)
+/// or `id-conflict` (its id was first processed with another body).
 pub const CAUSE_ATTRIBUTE: &str = "hookway-cause";
 
 /// Every attribute of a dead letter of the worker's, so that a redrive can leave them behind.
@@ -24,9 +27,9 @@ pub struct DeadLetter {
     pub reason: String,
     /// The destination's last HTTP status.
     pub status: Option<u16>,
-    /// The delivery that was refused, or gave up.
+    /// The delivery that was refused, or gave up; empty for an id conflict.
     pub destination: String,
-    /// Which of the two.
+    /// Which of the three.
     pub cause: Cause,
 }
 
@@ -37,6 +40,8 @@ pub enum Cause {
     Refused,
     /// A delivery's retry schedule is used up.
     RetriesExhausted,
+    /// Its id was first processed with another body: it is neither that event nor a duplicate.
+    IdConflict,
 }
 
 impl Cause {
@@ -45,6 +50,7 @@ impl Cause {
         match self {
             Cause::Refused => "refused",
             Cause::RetriesExhausted => "retries-exhausted",
+            Cause::IdConflict => "id-conflict",
         }
     }
 }
@@ -54,9 +60,12 @@ impl DeadLetter {
     pub fn attributes(&self) -> Vec<(&'static str, &'static str, String)> {
         let mut attributes = vec![
             (REASON_ATTRIBUTE, "String", self.reason.clone()),
-            (DESTINATION_ATTRIBUTE, "String", self.destination.clone()),
             (CAUSE_ATTRIBUTE, "String", self.cause.name().to_owned()),
         ];
+        // SQS refuses an empty attribute value.
+        if !self.destination.is_empty() {
+            attributes.push((DESTINATION_ATTRIBUTE, "String", self.destination.clone()));
+        }
         if let Some(status) = self.status {
             attributes.push((STATUS_ATTRIBUTE, "Number", status.to_string()));
         }
@@ -72,6 +81,7 @@ impl DeadLetter {
             // Letters written before there were two causes were refusals.
             cause: match attribute(CAUSE_ATTRIBUTE).as_deref() {
                 Some("retries-exhausted") => Cause::RetriesExhausted,
+                Some("id-conflict") => Cause::IdConflict,
                 _ => Cause::Refused,
             },
         })
@@ -101,6 +111,18 @@ mod tests {
             attributes.iter().find(|(attribute, _, _)| *attribute == name).map(|(_, _, value)| value.clone())
         });
         assert_eq!(read, Some(exhausted));
+        let conflict = DeadLetter {
+            reason: "id-conflict: …".into(),
+            status: None,
+            destination: String::new(),
+            cause: Cause::IdConflict,
+        };
+        let attributes = conflict.attributes();
+        assert!(attributes.iter().all(|(_, _, value)| !value.is_empty()), "{attributes:?}");
+        let read = DeadLetter::from_attributes(|name| {
+            attributes.iter().find(|(attribute, _, _)| *attribute == name).map(|(_, _, value)| value.clone())
+        });
+        assert_eq!(read, Some(conflict));
         assert_eq!(DeadLetter::from_attributes(|_| None), None, "one SQS moved there itself");
     }
 }

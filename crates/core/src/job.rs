@@ -11,6 +11,25 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+/// The request headers a job event keeps, lowercase — where the request came from and what it
+/// carries, nothing that authenticates it (`Authorization`, `Cookie`, `X-Api-Key`), which would
+/// otherwise sit in the worker's logs and the jobs dead-letter queue. The stack's mapping template
+/// keeps the same (`infra/lib/job-templates.ts`, `JOB_HEADERS`); the local gateway uses this.
+pub const KEPT_HEADERS: [&str; 12] = [
+    "accept",
+    "cloudfront-forwarded-proto",
+    "cloudfront-viewer-country",
+    "content-type",
+    "host",
+    "idempotency-key",
+    "user-agent",
+    "x-amzn-trace-id",
+    "x-forwarded-for",
+    "x-forwarded-port",
+    "x-forwarded-proto",
+    "x-request-id",
+];
+
 /// A job, as the worker is invoked with it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JobEvent {

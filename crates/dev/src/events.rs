@@ -109,11 +109,11 @@ pub fn proxy_event(
 /// The job event the stack's `/jobs` request template renders: `bodyJson`, `params`,
 /// `stage-variables` and `context`, as in `fixtures/apigw-async-job-event.json`.
 pub fn job_event(request: &GatewayRequest<'_>, body_json: Value, context: &GatewayContext) -> JobEvent {
-    // As the stack's template: every header but the API key.
+    // As the stack's template: the allowed headers only (never the API key, Authorization or Cookie).
     let header = request
         .headers
         .iter()
-        .filter(|(name, _)| name.as_str() != "x-api-key")
+        .filter(|(name, _)| hookway_core::job::KEPT_HEADERS.contains(&name.as_str()))
         .map(|(name, value)| (name.as_str().to_owned(), String::from_utf8_lossy(value.as_bytes()).into_owned()))
         .collect();
     let querystring = query_parameters(request.query)

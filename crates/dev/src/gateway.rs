@@ -9,11 +9,18 @@
 //! * `POST /2015-03-31/functions/<worker>/invocations` → the Lambda Invoke API, so that
 //!   `hookway dlq redrive --queue jobs` re-invokes a job exactly as it does in AWS;
 //! * anything else → `403 {"message": "Missing Authentication Token"}`, API Gateway's answer.
+//!
+//! It serves its user only, not the web pages its user visits: a request whose `Host` is not
+//! `127.0.0.1:PORT` or `localhost:PORT` is refused (DNS rebinding), and so is a cross-origin
+//! browser request — an `Origin` other than its own — on every route but `/webhooks/*` (a page
+//! could otherwise `POST /jobs`, or reach the worker's invoke route with a forged job). A plain
+//! `curl` sends no `Origin` and a matching `Host`. A source whose configuration sets a `throttle`
+//! is throttled as API Gateway would ([`crate::throttle`]).
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
@@ -31,6 +38,7 @@ use tokio::sync::watch;
 
 use super::events::{GatewayContext, GatewayRequest, job_event, proxy_event};
 use super::lambda::{AsyncInvoker, Destination, InvokeError, Lambda};
+use super::throttle::Throttles;
 
 type Answer = Response<Full<Bytes>>;
 
@@ -47,11 +55,14 @@ pub struct Gateway<D> {
     pub jobs: Arc<AsyncInvoker<D>>,
     /// The stage, as in the deployed API.
     pub stage: String,
+    /// The sources' throttles, where the configuration sets them.
+    pub throttles: Throttles,
 }
 
 impl<D: Destination> Gateway<D> {
     /// Serves connections until `stop` turns true.
     pub async fn serve(self: Arc<Self>, listener: TcpListener, mut stop: watch::Receiver<bool>) {
+        let port = listener.local_addr().map_or(0, |address| address.port());
         loop {
             let (stream, peer) = tokio::select! {
                 _ = stop.changed() => return,
@@ -67,16 +78,20 @@ impl<D: Destination> Gateway<D> {
             tokio::spawn(async move {
                 let service = service_fn(move |request| {
                     let gateway = Arc::clone(&gateway);
-                    async move { Ok::<_, Infallible>(gateway.answer(request, peer).await) }
+                    async move { Ok::<_, Infallible>(gateway.answer(request, peer, port).await) }
                 });
                 let _ = http1::Builder::new().serve_connection(TokioIo::new(stream), service).await;
             });
         }
     }
 
-    async fn answer(&self, request: Request<Incoming>, peer: SocketAddr) -> Answer {
+    async fn answer(&self, request: Request<Incoming>, peer: SocketAddr, port: u16) -> Answer {
         let started = Instant::now();
         let (parts, body) = request.into_parts();
+        if let Some(refused) = foreign(&parts.headers, parts.uri.path(), port) {
+            eprintln!("[gateway] {} {} → 403 ({refused})", parts.method, parts.uri.path());
+            return message(StatusCode::FORBIDDEN, refused);
+        }
         let body = match body.collect().await {
             Ok(body) => body.to_bytes(),
             Err(_) => return message(StatusCode::BAD_REQUEST, "Could not read the request body"),
@@ -92,10 +107,13 @@ impl<D: Destination> Gateway<D> {
         let context = self.context(peer);
         let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
         let answer = match (&parts.method, segments.as_slice()) {
-            (&Method::POST | &Method::GET, ["webhooks", source]) => {
-                let event = proxy_event(&request, "/webhooks/{source}", &[("source", source)], &context);
-                self.proxy(&event).await
-            }
+            (&Method::POST | &Method::GET, ["webhooks", source]) => match self.throttles.take(source) {
+                Ok(()) => {
+                    let event = proxy_event(&request, "/webhooks/{source}", &[("source", source)], &context);
+                    self.proxy(&event).await
+                }
+                Err(wait) => throttled(wait),
+            },
             (&Method::GET, ["jobs", id]) => {
                 let event = proxy_event(&request, "/jobs/{id}", &[("id", id)], &context);
                 self.proxy(&event).await
@@ -195,6 +213,31 @@ impl<D: Destination> Gateway<D> {
             Err(error) => message(StatusCode::BAD_GATEWAY, &error.to_string()),
         }
     }
+}
+
+/// Why a request is not its user's: a `Host` other than this gateway's own (DNS rebinding), or,
+/// outside `/webhooks/*`, an `Origin` other than its own (a web page's cross-origin request).
+fn foreign(headers: &http::HeaderMap, path: &str, port: u16) -> Option<&'static str> {
+    let own = |value: &str, scheme: &str| {
+        [format!("{scheme}127.0.0.1:{port}"), format!("{scheme}localhost:{port}")].iter().any(|own| own == value)
+    };
+    let host = headers.get(http::header::HOST).and_then(|host| host.to_str().ok()).unwrap_or_default();
+    if !own(host, "") {
+        return Some("the Host must be this gateway's own: 127.0.0.1:PORT or localhost:PORT");
+    }
+    let webhook = path.trim_start_matches('/').starts_with("webhooks/");
+    match headers.get(http::header::ORIGIN).map(|origin| origin.to_str().unwrap_or_default()) {
+        Some(origin) if !webhook && !own(origin, "http://") => Some("cross-origin requests are refused"),
+        _ => None,
+    }
+}
+
+/// API Gateway's answer to a throttled request, with when to try again.
+fn throttled(wait: Duration) -> Answer {
+    let mut answer = message(StatusCode::TOO_MANY_REQUESTS, "Too Many Requests");
+    let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+    answer.headers_mut().insert(http::header::RETRY_AFTER, HeaderValue::from(seconds.max(1)));
+    answer
 }
 
 /// Whether the integration of `POST /jobs` has a template for this content type: API Gateway

@@ -4,7 +4,8 @@
 //!   stack creates in AWS is created there ([`hookway_core::local::resources`]), with a generated
 //!   secret per source ([`hookway_core::local::secrets`]);
 //! * `cargo lambda watch` runs the real intake and worker binaries behind the real Lambda Runtime API;
-//! * the [`gateway`] does only what API Gateway and Lambda's asynchronous invocation do, and the
+//! * the [`gateway`] does only what API Gateway and Lambda's asynchronous invocation do (with the
+//!   sources' [`throttle`]s, and for its user only: no other `Host`, no foreign `Origin`), and the
 //!   [`poller`] only what the SQS event source mapping does.
 //!
 //! [`run`] starts it all, records it in `.hookway/dev.json` ([`hookway_core::local::state`]), and
@@ -19,6 +20,7 @@ pub mod gateway;
 pub mod lambda;
 pub mod poller;
 pub mod supervisor;
+pub mod throttle;
 
 use std::net::{SocketAddr, TcpListener as StdListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -187,6 +189,8 @@ async fn run_stack(
     println!("starting moto on 127.0.0.1:{} (SQS, SSM, DynamoDB, S3)…", options.aws_port);
     let mut moto = Command::new(&options.moto_server);
     moto.args(["-H", "127.0.0.1", "-p", &options.aws_port.to_string()]);
+    // Whatever --moto-server is: no global CORS (tools/moto-server also refuses browser origins).
+    moto.env("MOTO_DISABLE_GLOBAL_CORS", "true");
     supervisor.spawn("moto_server", moto, Some(&moto_log))?;
     let moto_log = moto_log.display().to_string();
     wait_for_port(supervisor, "moto", options.aws_port, Duration::from_secs(30), &moto_log).await?;
@@ -220,6 +224,7 @@ async fn run_stack(
         worker: WORKER_FUNCTION.to_owned(),
         jobs,
         stage: config.api.stage_name.clone(),
+        throttles: throttle::Throttles::from_config(config),
     });
     let poller = Poller {
         sqs,

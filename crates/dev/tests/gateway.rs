@@ -11,6 +11,7 @@ use hookway_core::job::DestinationRecord;
 use hookway_dev::gateway::Gateway;
 use hookway_dev::lambda::{AsyncInvoker, Destination, Lambda};
 use hookway_dev::poller::Poller;
+use hookway_dev::throttle::Throttles;
 use hookway_testkit::receiver::Receiver;
 use hookway_testkit::{MotoServer, create_queue, wait_for};
 use serde_json::{Value, json};
@@ -36,6 +37,10 @@ struct Running {
 
 impl Running {
     async fn start() -> Running {
+        Running::with_throttles(Throttles::default()).await
+    }
+
+    async fn with_throttles(throttles: Throttles) -> Running {
         let lambda = Receiver::start().await;
         let invoke = Lambda::new(&lambda.url, Duration::from_secs(5)).unwrap();
         let jobs = Arc::new(AsyncInvoker::new(invoke.clone(), "worker", "us-east-1", Vec::new(), Kept::default()));
@@ -45,6 +50,7 @@ impl Running {
             worker: "worker".into(),
             jobs,
             stage: "v1".into(),
+            throttles,
         });
         let listener = TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0))).await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
@@ -148,4 +154,133 @@ async fn the_poller_hands_over_a_delayed_message_no_sooner_than_its_delay_as_sqs
     let batches = handed.into_inner().unwrap();
     assert_eq!(batches[0]["Records"][0]["body"], "an event that waits");
     assert_eq!(poller.poll_with(|_| std::future::ready(Ok(Value::Null))).await, Ok(0), "acknowledged, deleted");
+}
+
+#[tokio::test]
+async fn a_foreign_origin_or_host_is_refused_and_a_plain_curl_still_gets_202() {
+    let gateway = Running::start().await;
+    let client = reqwest::Client::new();
+    let port = gateway.url.rsplit(':').next().unwrap().to_owned();
+    let job = |extra: &[(&str, String)]| {
+        let mut request = client
+            .post(format!("{}/jobs", gateway.url))
+            .header("content-type", "application/json")
+            .body(r#"{"type": "report.generate", "payload": {"key": "value"}}"#);
+        for (name, value) in extra {
+            request = request.header(*name, value);
+        }
+        request.send()
+    };
+    // A web page the developer visits, and a DNS-rebound name.
+    for refused in [
+        vec![("origin", "http://evil.example".to_owned())],
+        vec![("origin", "null".to_owned())],
+        vec![("host", format!("evil.example:{port}"))],
+        vec![("host", format!("127.0.0.1:{port}0"))],
+    ] {
+        let answer = job(&refused).await.unwrap();
+        assert_eq!(answer.status(), 403, "{refused:?}");
+    }
+    let invoke = client
+        .post(format!("{}/2015-03-31/functions/worker/invocations", gateway.url))
+        .header("origin", "http://evil.example")
+        .header("x-amz-invocation-type", "Event")
+        .body(r#"{"bodyJson": {"type": "report.generate"}}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(invoke.status(), 403, "the worker's invoke route, from a page");
+    let preflight = client
+        .request(reqwest::Method::OPTIONS, format!("{}/jobs", gateway.url))
+        .header("origin", "http://evil.example")
+        .header("access-control-request-method", "POST")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(preflight.status(), 403);
+    assert!(preflight.headers().get("access-control-allow-origin").is_none());
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(gateway.invocations("worker").is_empty(), "nothing reached the worker");
+
+    // The README's curl: no Origin, the gateway's own Host.
+    assert_eq!(job(&[]).await.unwrap().status(), 202);
+    for own in [format!("http://127.0.0.1:{port}"), format!("http://localhost:{port}")] {
+        assert_eq!(job(&[("origin", own.clone())]).await.unwrap().status(), 202, "{own}: its own origin");
+    }
+    assert_eq!(job(&[("host", format!("localhost:{port}"))]).await.unwrap().status(), 202);
+    // A webhook may come from anywhere a sender is: its Origin is not checked (its signature is).
+    let webhook = client
+        .post(format!("{}/webhooks/github", gateway.url))
+        .header("origin", "https://github.com")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(webhook.status(), 502, "reached the stand-in intake");
+}
+
+#[tokio::test]
+async fn a_source_throttle_set_in_the_configuration_answers_429_with_retry_after() {
+    let config = hookway_core::Config::from_json(
+        r#"{"sources": [{"name": "github", "scheme": "github", "secretParameters": ["/g"], "throttle": {"rate": 1, "burst": 2}},
+                        {"name": "stripe", "scheme": "stripe", "secretParameters": ["/s"]}]}"#,
+    )
+    .unwrap();
+    let gateway = Running::with_throttles(Throttles::from_config(&config)).await;
+    let client = reqwest::Client::new();
+    let post = |source: &str| client.post(format!("{}/webhooks/{source}", gateway.url)).body("{}").send();
+    let mut statuses = Vec::new();
+    for _ in 0..3 {
+        statuses.push(post("github").await.unwrap());
+    }
+    let codes: Vec<u16> = statuses.iter().map(|answer| answer.status().as_u16()).collect();
+    assert_eq!(codes, [502, 502, 429], "the burst reaches the (stand-in) intake, then 429");
+    assert_eq!(statuses[2].headers()["retry-after"], "1");
+    assert_eq!(gateway.invocations("intake").len(), 2, "a throttled request never reaches the intake");
+    // A source without a throttle in hookway.json is not throttled locally.
+    for _ in 0..5 {
+        assert_eq!(post("stripe").await.unwrap().status(), 502);
+    }
+}
+
+#[tokio::test]
+async fn moto_answers_no_web_page_a_preflight_nor_a_reset() {
+    let moto = MotoServer::start();
+    let aws = moto.sdk_config().await;
+    hookway_testkit::put_secret(&aws, "/hookway/github/secret", "s3cret").await;
+    let client = reqwest::Client::new();
+    let preflight = client
+        .request(reqwest::Method::OPTIONS, format!("{}/", moto.endpoint))
+        .header("origin", "http://evil.example")
+        .header("access-control-request-method", "POST")
+        .header("access-control-request-headers", "content-type,x-amz-target")
+        .send()
+        .await
+        .unwrap();
+    assert!(preflight.headers().get("access-control-allow-origin").is_none(), "{:?}", preflight.headers());
+    assert_eq!(preflight.status(), 403);
+    let read = client
+        .post(format!("{}/", moto.endpoint))
+        .header("origin", "http://evil.example")
+        .header("content-type", "application/x-amz-json-1.1")
+        .header("x-amz-target", "AmazonSSM.GetParameter")
+        .body(r#"{"Name": "/hookway/github/secret", "WithDecryption": true}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(read.status(), 403);
+    assert!(!read.text().await.unwrap().contains("s3cret"));
+    let reset = client
+        .post(format!("{}/moto-api/reset", moto.endpoint))
+        .header("origin", "http://evil.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reset.status(), 403);
+    let rebound =
+        client.post(format!("{}/moto-api/reset", moto.endpoint)).header("host", "evil.example").send().await.unwrap();
+    assert_eq!(rebound.status(), 403, "a DNS-rebound name");
+    let ssm = aws_sdk_ssm::Client::new(&aws);
+    let kept = ssm.get_parameter().name("/hookway/github/secret").with_decryption(true).send().await.unwrap();
+    assert_eq!(kept.parameter().and_then(|parameter| parameter.value()), Some("s3cret"), "the SDK still reads it");
 }

@@ -12,12 +12,13 @@
 //! the worker archives it, a batch at a time.
 //!
 //! It accepts API Gateway REST proxy events (body base64 or not) and Lambda Function URL events;
-//! `lambda_http` turns both into one [`Request`]. [`Intake::handle`] is a plain async function of
+//! [`event`] turns both into one [`Request`], answering 400 to what `lambda_http` would panic on. [`Intake::handle`] is a plain async function of
 //! the request and the intake's dependencies, so tests drive it directly; `main` only wires.
 
 // No unwrap or expect on request paths: every failure is an error with a status or an exit code.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod event;
 pub mod metrics;
 pub mod queue;
 pub mod response;
@@ -45,6 +46,7 @@ use sha2::{Digest, Sha256};
 use tracing::Instrument;
 use tracing::field::Empty;
 
+use crate::event::ProxyResponse;
 use crate::metrics::{Counted, MetricsSink};
 use crate::queue::{EventQueue, OutgoingMessage};
 use crate::response::{Rejection, json};
@@ -117,6 +119,20 @@ impl<Q: EventQueue, S: SecretStore, J: StateStore> Intake<Q, S, J> {
     /// Reads every source's secrets, at start-up.
     pub async fn preload_secrets(&self) {
         self.secrets.preload(self.sources.values()).await;
+    }
+
+    /// Answers one raw event, as Lambda hands it over: a request, or a 400 for an event that
+    /// cannot be one; the answer in the shape its origin expects.
+    pub async fn handle_event(&self, payload: &serde_json::Value, context: lambda_http::Context) -> ProxyResponse {
+        let origin = event::Origin::of(payload);
+        let response = match event::convert(payload) {
+            Ok(request) => self.handle(request.with_lambda_context(context)).await,
+            Err(malformed) => {
+                tracing::warn!(lambda_request_id = %context.request_id, %malformed, "refused: 400");
+                malformed.into_response()
+            }
+        };
+        event::proxy_response(origin, response)
     }
 
     /// Answers one request. Every log line within carries the request ids and, once known, the

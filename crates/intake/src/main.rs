@@ -22,7 +22,8 @@ use hookway_core::secret_cache::{SecretCache, SsmSecretStore};
 use hookway_core::store::DynamoStore;
 use hookway_intake::Intake;
 use hookway_intake::queue::SqsQueue;
-use lambda_http::{Error, Request, service_fn};
+use lambda_http::{Error, LambdaEvent, service_fn};
+use serde_json::Value;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
@@ -35,9 +36,11 @@ async fn main() -> Result<(), Error> {
     let bodies = Arc::new(S3Store::new(s3_client(&aws), env.get(Var::ArchiveBucket)));
     let intake = Arc::new(Intake::new(env.config(), queue, secrets, jobs, bodies)?);
     tokio::join!(intake.preload_secrets(), hookway_core::aws::preconnect("SQS", sqs_endpoint(&aws)));
-    lambda_http::run(service_fn(move |request: Request| {
+    // The raw event, converted by the intake itself: `lambda_http`'s own conversion panics on
+    // some requests a client can send (see `hookway_intake::event`).
+    lambda_http::lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| {
         let intake = Arc::clone(&intake);
-        async move { Ok::<_, Infallible>(intake.handle(request).await) }
+        async move { Ok::<_, Infallible>(intake.handle_event(&event.payload, event.context).await) }
     }))
     .await
 }

@@ -185,3 +185,8 @@ pub fn json(status: StatusCode, body: &impl Serialize) -> Response<Body> {
     response.headers_mut().insert(header::CONTENT_TYPE, header::HeaderValue::from_static("application/json"));
     response
 }
+
+/// `{"error": reason}` with `status`.
+pub fn error_response(status: StatusCode, reason: &str) -> Response<Body> {
+    json(status, &ErrorBody { error: reason })
+}

@@ -456,6 +456,7 @@ async fn a_job_status_is_read_from_its_record_and_an_unknown_job_is_404() {
         expires_at: now + 86_400,
         archive: None,
         sequence: 0,
+        event_id: None,
     };
     jobs.claim(&claim).await.unwrap();
     let running = harness.send("GET", "/jobs/c6af9ac6-7b61-11e6-9a41-93e8deadbeef", &[], b"").await;

@@ -148,10 +148,14 @@ fn config() -> impl Strategy<Value = Config> {
         proptest::option::of(proptest::collection::vec(cidr(), 1..4)),
     )
         .prop_map(|(name, scheme, secret_parameters, tolerance_seconds, hide_rejections, allow_ips)| {
+            // Each source its own parameters: a shared one needs `sharedSecretWith`.
+            let secret_parameters = secret_parameters.iter().map(|parameter| format!("/{name}{parameter}")).collect();
             SourceConfig {
                 name,
                 scheme,
                 secret_parameters,
+                shared_secret_with: None,
+                throttle: None,
                 tolerance_seconds,
                 hide_rejections,
                 hmac: None,

@@ -63,6 +63,7 @@ fn verification(c: &mut Criterion) {
         encoding: Encoding::Hex,
         timestamp_header: Some("X-Timestamp".into()),
         id_header: Some("X-Webhook-Id".into()),
+        id_signed: Some(false),
         id_pointer: None,
         type_header: None,
         type_pointer: Some("/type".into()),

@@ -30,6 +30,10 @@ pub struct CustomSettings {
     pub timestamp_header: Option<String>,
     /// The header carrying the event id; required by `{id}`.
     pub id_header: Option<String>,
+    /// Whether the template signs the id of `id_header`: must be said (`Some(false)`) for an
+    /// `id_header` the template leaves out, whose events are then keyed by their body, so that
+    /// a replay under a new id is one event; checked against the template when said.
+    pub id_signed: Option<bool>,
     /// A JSON pointer to the event id in the body (instead of `id_header`).
     pub id_pointer: Option<String>,
     /// The header carrying the event type.
@@ -101,6 +105,27 @@ impl Custom {
         }
         if parts.contains(&Part::Id) && settings.id_header.is_none() {
             return Err(problem("template", "`{id}` needs `idHeader`, the header the id is sent in"));
+        }
+        if let Some(header) = &settings.id_header {
+            match (parts.contains(&Part::Id), settings.id_signed) {
+                (false, None) => {
+                    return Err(problem(
+                        "idSigned",
+                        format!(
+                            "the template does not sign `{header}`, so a captured request verifies under any id: \
+                             add `{{id}}` to the template if the sender signs it, or say `\"idSigned\": false` \
+                             (its events are then keyed by source, type and body)"
+                        ),
+                    ));
+                }
+                (false, Some(true)) => {
+                    return Err(problem("idSigned", "true, but the template has no `{id}`"));
+                }
+                (true, Some(false)) => {
+                    return Err(problem("idSigned", "false, but the template signs `{id}`"));
+                }
+                _ => {}
+            }
         }
         Ok(Custom {
             signature_header: settings.signature_header.clone(),
@@ -213,6 +238,7 @@ mod tests {
             encoding: Encoding::Hex,
             timestamp_header: Some("X-Timestamp".into()),
             id_header: None,
+            id_signed: None,
             id_pointer: Some("/id".into()),
             type_header: None,
             type_pointer: Some("/type".into()),
@@ -300,8 +326,31 @@ mod tests {
                 "signatureHeader: `X Sig` is not a valid HTTP header name",
             ),
             (
-                CustomSettings { id_header: Some("X-Id".into()), ..settings() },
+                CustomSettings { id_header: Some("X-Id".into()), id_signed: Some(false), ..settings() },
                 "idPointer: give `idHeader` or `idPointer`, not both",
+            ),
+            (
+                CustomSettings { id_header: Some("X-Id".into()), id_pointer: None, ..settings() },
+                "idSigned: the template does not sign `X-Id`, so a captured request verifies under any id",
+            ),
+            (
+                CustomSettings {
+                    id_header: Some("X-Id".into()),
+                    id_pointer: None,
+                    id_signed: Some(true),
+                    ..settings()
+                },
+                "idSigned: true, but the template has no `{id}`",
+            ),
+            (
+                CustomSettings {
+                    template: "{id}.{body}".into(),
+                    id_header: Some("X-Id".into()),
+                    id_pointer: None,
+                    id_signed: Some(false),
+                    ..settings()
+                },
+                "idSigned: false, but the template signs `{id}`",
             ),
             (
                 CustomSettings { type_pointer: Some("type".into()), ..settings() },

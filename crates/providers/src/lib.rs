@@ -56,7 +56,7 @@ pub use crate::custom::{Custom, CustomSettings, SettingsError};
 pub use crate::engine::{Answer, Request, SignError, SignRequest, Signed};
 pub use crate::key::{Key, KeyError};
 pub use crate::providers::CATALOG;
-pub use crate::spec::{Algorithm, Encoding, Provider, SecretFormat, Spec};
+pub use crate::spec::{Algorithm, Covered, Encoding, Provider, SecretFormat, Spec};
 
 /// The longest event id accepted: ids become database keys, log fields and HTTP headers.
 pub const MAX_EVENT_ID_LEN: usize = 256;
@@ -115,7 +115,8 @@ pub enum VerifyError {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Identity {
     /// The sender's delivery id, else a SHA-256 digest of source and body, so that a re-delivery
-    /// has the same id.
+    /// has the same id. Where the sender's signature does not cover it ([`Covered::id`]), a
+    /// receiver should deduplicate by [`body_key`] instead.
     pub id: String,
     /// The event type, where the sender names it.
     pub event_type: Option<String>,
@@ -138,6 +139,20 @@ pub enum MalformedEvent {
 /// The id of an event whose sender gives none: the same body from the same source is the same event.
 pub fn digest_id(source: &str, body: &[u8]) -> String {
     let digest = Sha256::new().chain_update(source.as_bytes()).chain_update(b"\n").chain_update(body).finalize();
+    hex::encode(digest)
+}
+
+/// The idempotency key of an event whose sender does not sign its id ([`Covered::id`]): the same
+/// body of the same type from the same source is the same event, whatever id it came under, so a
+/// captured request re-sent under new ids is processed once.
+pub fn body_key(source: &str, event_type: Option<&str>, body: &[u8]) -> String {
+    let digest = Sha256::new()
+        .chain_update(source.as_bytes())
+        .chain_update(b"\n")
+        .chain_update(event_type.unwrap_or_default().as_bytes())
+        .chain_update(b"\n")
+        .chain_update(body)
+        .finalize();
     hex::encode(digest)
 }
 

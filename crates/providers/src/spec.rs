@@ -74,6 +74,50 @@ impl Spec<'static> {
     };
 }
 
+/// What a provider's signature covers besides the body: whether a captured request can be re-sent
+/// with another id, timestamp or type and still verify. Derived from the descriptor's data (the
+/// signed parts and where the id, type and timestamp are), so it cannot drift from what the engine
+/// checks; `hookway providers` and the README's table show it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Covered {
+    /// The event id cannot be changed: it is signed, or it is a digest of the signed body, or it
+    /// is in the signed body. Where it is not, the engine keys the event by a digest of its
+    /// source, type and body instead of the id sent (see [`crate::body_key`]).
+    pub id: bool,
+    /// A signed timestamp bounds replays to the source's tolerance.
+    pub timestamp: bool,
+    /// The event type cannot be changed: it is in the signed body, or there is none.
+    pub event_type: bool,
+}
+
+impl Spec<'_> {
+    /// What the signature covers besides the body.
+    pub fn covered(&self) -> Covered {
+        let signs = !matches!(self.algorithm, Algorithm::Token | Algorithm::Basic);
+        let signed = |part: &Part| signs && self.signed.contains(part);
+        let body = signed(&Part::Body) || signed(&Part::SortedForm);
+        let identified = self.hooks.identify.is_some();
+        let id = match self.id {
+            Some(Locate::Header(_)) => signed(&Part::Id),
+            Some(Locate::Pointer(_)) => body,
+            // A provider's hook reads it from a signed header or from the body.
+            None if identified => signed(&Part::Id) || body,
+            // The id is a digest of the body: a new id needs a new body.
+            None => true,
+        };
+        let event_type = match self.event_type {
+            Some(Locate::Header(_)) => false,
+            Some(Locate::Pointer(_)) => body,
+            None if identified => body,
+            None => true,
+        };
+        let timestamp = self.timestamp.is_some_and(|timestamp| {
+            timestamp.checked && (signed(&Part::Timestamp) || (matches!(timestamp.at, TimestampAt::Pointer(_)) && body))
+        });
+        Covered { id, timestamp, event_type }
+    }
+}
+
 /// A signature algorithm.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Algorithm {

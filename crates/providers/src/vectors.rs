@@ -257,3 +257,49 @@ fn what_the_engine_signs_it_verifies() {
         assert_eq!(scheme.verify(&sent, &keys, TOLERANCE, now), Ok(()), "{}: {:?}", provider.name, signed.headers);
     }
 }
+
+/// What the catalog says a signature covers is what verification checks: a header whose change
+/// still verifies names neither a covered id nor a covered type; an uncovered id or type header can
+/// be changed and still verify.
+#[test]
+fn what_a_signature_covers_is_what_verification_checks() {
+    for provider in CATALOG {
+        let scheme = Scheme::Provider(provider);
+        let covered = provider.spec.covered();
+        let Some(vector) = vectors(&stem(provider.name)).into_iter().find(|vector| vector.answer.is_none()) else {
+            continue;
+        };
+        let key = scheme.key(&vector.secret, None).unwrap();
+        let now = vector.now.unwrap_or(1_700_000_000);
+        let identify = |pairs: &[(String, String)]| {
+            let headers = headers(pairs, str::to_owned);
+            let request =
+                Request { method: &vector.method, url: &vector.url, headers: &headers, body: vector.body.as_bytes() };
+            scheme.verify(&request, std::slice::from_ref(&key), TOLERANCE, now).ok()?;
+            scheme.identify(provider.name, &request).ok()
+        };
+        let original = identify(&vector.headers).unwrap_or_else(|| panic!("{}: the vector verifies", provider.name));
+        let mut changeable = (false, false);
+        for index in 0..vector.headers.len() {
+            let mut changed = vector.headers.clone();
+            changed[index].1.push('x');
+            let Some(identity) = identify(&changed) else { continue };
+            let at = format!("{}: {} changed", provider.name, changed[index].0);
+            if identity.id != original.id {
+                assert!(!covered.id, "{at}: the id is declared signed");
+                changeable.0 = true;
+            }
+            if identity.event_type != original.event_type {
+                assert!(!covered.event_type, "{at}: the type is declared signed");
+                changeable.1 = true;
+            }
+        }
+        let declared_header = |locate| matches!(locate, Some(crate::spec::Locate::Header(_)));
+        if !covered.id && declared_header(provider.spec.id) && vector.id.is_some() {
+            assert!(changeable.0, "{}: the id is declared unsigned, yet no change of it verifies", provider.name);
+        }
+        if !covered.event_type && declared_header(provider.spec.event_type) && vector.event_type.is_some() {
+            assert!(changeable.1, "{}: the type is declared unsigned, yet no change of it verifies", provider.name);
+        }
+    }
+}

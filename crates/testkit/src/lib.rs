@@ -36,6 +36,8 @@ impl MotoServer {
         let port = free_port();
         let child = Command::new(&program)
             .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            // Whatever $MOTO_SERVER is: no global CORS (tools/moto-server also refuses origins).
+            .env("MOTO_DISABLE_GLOBAL_CORS", "true")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())

@@ -67,7 +67,7 @@ impl<S: StateStore> Worker<S> {
         if candidates.is_empty() {
             return archived;
         }
-        let keys: Vec<RecordKey> = candidates.iter().map(|index| batch[*index].event.record_key()).collect();
+        let keys: Vec<RecordKey> = candidates.iter().map(|index| self.record_key(&batch[*index].event)).collect();
         let known = match self.store.archived(&keys).await {
             Ok(known) => known,
             Err(error) => {

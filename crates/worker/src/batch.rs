@@ -80,7 +80,7 @@ impl<S: StateStore> Worker<S> {
             // orders events, else the event's own, as SQS may hand one message over twice.
             let item = match &position {
                 Some(position) => position.entity.clone(),
-                None => prepared.event.record_key().pk().to_owned(),
+                None => self.record_key(&prepared.event).pk().to_owned(),
             };
             let chain = *chain_of_item.entry(item).or_insert_with(|| {
                 chains.push(Vec::new());

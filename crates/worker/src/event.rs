@@ -137,12 +137,15 @@ impl Event {
         self.source == JOBS_SOURCE
     }
 
-    /// The key of its state record: a replay's is its run's own.
-    pub fn record_key(&self) -> RecordKey {
-        match &self.replay {
-            _ if self.is_job() => RecordKey::job(&self.id),
-            Some(run) => RecordKey::replay(&self.source, &self.id, run),
-            None => RecordKey::event(&self.source, &self.id),
+    /// The key of its state record: a replay's is its run's own; else by its id, or — where its
+    /// source does not sign the id (`id_signed` false) — by its source, type and body, so that a
+    /// captured request re-sent under new ids is one event.
+    pub fn record_key(&self, id_signed: bool) -> RecordKey {
+        match (self.is_job(), &self.replay, id_signed) {
+            (true, _, _) => RecordKey::job(&self.id),
+            (false, Some(run), _) => RecordKey::replay(&self.source, &self.id, run),
+            (false, None, true) => RecordKey::event(&self.source, &self.id),
+            (false, None, false) => RecordKey::event_body(&self.source, self.event_type.as_deref(), &self.body),
         }
     }
 
@@ -169,7 +172,7 @@ mod tests {
         assert_eq!(event.event_type.as_deref(), Some("report.generate"));
         assert_eq!(event.json::<serde_json::Value>().unwrap(), job.body_json);
         assert_eq!(event.headers["user-agent"], "curl/8.5.0");
-        assert_eq!(event.record_key(), RecordKey::job("c6af9ac6-7b61-11e6-9a41-93e8deadbeef"));
+        assert_eq!(event.record_key(true), RecordKey::job("c6af9ac6-7b61-11e6-9a41-93e8deadbeef"));
     }
 
     #[test]
@@ -179,7 +182,11 @@ mod tests {
             "bodyEncoding": "base64", "body": "AAEC"}"#;
         let event = Event::from_envelope(json).unwrap();
         assert_eq!(event.body, [0, 1, 2]);
-        assert_eq!(event.record_key(), RecordKey::event("stripe", "evt_1"));
+        assert_eq!(event.record_key(true), RecordKey::event("stripe", "evt_1"));
+        let body_key = RecordKey::event_body("stripe", event.event_type.as_deref(), &event.body);
+        assert_eq!(event.record_key(false), body_key);
+        assert!(body_key.pk().starts_with("event#stripe#body:"), "{}", body_key.pk());
+        assert!(Event::from_envelope("not json").is_err());
         assert_eq!(event.retry, None);
         assert!(Event::from_envelope("not json").is_err());
 

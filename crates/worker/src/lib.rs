@@ -44,6 +44,7 @@ pub mod secrets;
 pub mod shared;
 pub mod signature;
 
+use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -51,12 +52,12 @@ use aws_lambda_events::event::sqs::SqsEvent;
 use hookway_core::Config;
 use hookway_core::archive::ObjectStore;
 use hookway_core::job::JobEvent;
-use hookway_core::store::StateStore;
+use hookway_core::store::{RecordKey, StateStore};
 use serde_json::Value;
 
 use crate::dead_letter::DeadLetterQueue;
 use crate::deadline::Deadline;
-use crate::event::EventError;
+use crate::event::{Event, EventError};
 use crate::handler::Registry;
 pub use crate::job::JobDone;
 use crate::ordering::OrderingGuard;
@@ -86,6 +87,8 @@ pub struct Worker<S> {
     retention: Duration,
     /// The longest delay of one hop.
     max_hop: Duration,
+    /// The sources whose signature does not cover the event id: their events are keyed by body.
+    unsigned_ids: HashSet<String>,
 }
 
 /// What the worker reaches beyond its state table, built once at start-up.
@@ -177,7 +180,19 @@ impl<S: StateStore> Worker<S> {
             job_attempts: config.jobs.retry_attempts + 1,
             retention: Duration::from_secs(u64::from(config.queue.retention_days) * 86_400),
             max_hop: schedule::max_hop(oldest_message_alarm),
+            unsigned_ids: config
+                .sources
+                .iter()
+                .filter(|source| source.compile_scheme().is_ok_and(|scheme| !scheme.spec().covered().id))
+                .map(|source| source.name.clone())
+                .collect(),
         })
+    }
+
+    /// The key of an event's state record: by its id where its source signs the id, else by its
+    /// source, type and body.
+    pub(crate) fn record_key(&self, event: &Event) -> RecordKey {
+        event.record_key(!self.unsigned_ids.contains(&event.source))
     }
 
     /// One invocation: an SQS batch (it has `Records`) or a job event.

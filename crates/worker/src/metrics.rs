@@ -1,7 +1,9 @@
 //! CloudWatch Embedded Metric Format lines at the end of each invocation: how many events were
 //! processed, deduplicated, skipped as stale, left unrouted, failed, dead-lettered by the worker
-//! (refused for good by a destination, or out of retries) or delayed (sent back to the queue for
-//! a later attempt), and how long handlers took. CloudWatch turns the log lines into metrics; no
+//! (refused for good by a destination, or out of retries, or an id conflict) or delayed (sent back
+//! to the queue for a later attempt), and how long handlers took. `IdConflicts` counts the events
+//! dead-lettered because their id was first processed with another body (they count as
+//! `DeadLettered` too): one is enough to page, as it is a forged or broken sender. CloudWatch turns the log lines into metrics; no
 //! API call is made.
 //!
 //! One line per source the invocation saw, with the dimensions `Pipeline` and `Pipeline, Source`,
@@ -16,6 +18,7 @@
 use std::collections::BTreeMap;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use hookway_core::dead_letter::Cause;
 use serde_json::{Value, json};
 
 use crate::pipeline::Processed;
@@ -39,6 +42,7 @@ struct Counts {
     unrouted: u32,
     failed: u32,
     dead_lettered: u32,
+    id_conflicts: u32,
     delayed: u32,
     latencies_ms: Vec<f64>,
 }
@@ -98,7 +102,10 @@ impl Counts {
             Processed::StaleSkipped => self.stale_skipped += 1,
             Processed::Unrouted => self.unrouted += 1,
             Processed::Busy | Processed::Failed(_) => self.failed += 1,
-            Processed::DeadLettered(_) => self.dead_lettered += 1,
+            Processed::DeadLettered(letter) => {
+                self.dead_lettered += 1;
+                self.id_conflicts += u32::from(letter.cause == Cause::IdConflict);
+            }
             Processed::Delayed { failure, .. } => {
                 self.delayed += 1;
                 self.failed += u32::from(failure.is_some());
@@ -117,6 +124,7 @@ impl Counts {
             json!({"Name": "Unrouted", "Unit": "Count"}),
             json!({"Name": "Failed", "Unit": "Count"}),
             json!({"Name": "DeadLettered", "Unit": "Count"}),
+            json!({"Name": "IdConflicts", "Unit": "Count"}),
             json!({"Name": "Delayed", "Unit": "Count"}),
         ];
         let mut document = json!({
@@ -127,6 +135,7 @@ impl Counts {
             "Unrouted": self.unrouted,
             "Failed": self.failed,
             "DeadLettered": self.dead_lettered,
+            "IdConflicts": self.id_conflicts,
             "Delayed": self.delayed,
         });
         if !self.latencies_ms.is_empty() {
@@ -168,7 +177,13 @@ mod tests {
                 reason: "400".into(),
                 status: Some(400),
                 destination: "forward http://x".into(),
-                cause: hookway_core::dead_letter::Cause::Refused,
+                cause: Cause::Refused,
+            }),
+            Processed::DeadLettered(hookway_core::dead_letter::DeadLetter {
+                reason: "id-conflict".into(),
+                status: None,
+                destination: String::new(),
+                cause: Cause::IdConflict,
             }),
             Processed::Delayed { until: 0, failure: Some("503".into()), destinations: vec!["forward http://x".into()] },
             Processed::Delayed { until: 0, failure: None, destinations: vec!["forward http://x".into(), "log".into()] },
@@ -198,7 +213,8 @@ mod tests {
             (Some(1), Some(3)),
             "busy, failed, and delayed after a failure"
         );
-        assert_eq!((emf["DeadLettered"].as_u64(), emf["Delayed"].as_u64()), (Some(1), Some(2)));
+        assert_eq!((emf["DeadLettered"].as_u64(), emf["Delayed"].as_u64()), (Some(2), Some(2)));
+        assert_eq!(emf["IdConflicts"].as_u64(), Some(1), "the refusal is not a conflict");
         assert_eq!(emf["HandlerLatency"], json!([12.0, 1.5]));
         let by_destination: Vec<(&str, u64)> = documents[1..]
             .iter()
@@ -216,7 +232,7 @@ mod tests {
         assert_eq!(documents.len(), 1, "an empty invocation still reports its zeros");
         let emf = &documents[0];
         assert!(emf.get("HandlerLatency").is_none());
-        assert_eq!(emf["_aws"]["CloudWatchMetrics"][0]["Metrics"].as_array().unwrap().len(), 7);
+        assert_eq!(emf["_aws"]["CloudWatchMetrics"][0]["Metrics"].as_array().unwrap().len(), 8);
         assert_eq!(emf["_aws"]["CloudWatchMetrics"][0]["Dimensions"], json!([["Pipeline"]]));
     }
 

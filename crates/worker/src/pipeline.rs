@@ -135,9 +135,8 @@ impl<S: StateStore> Worker<S> {
         {
             return self.hop(queue, origin, delay).await;
         }
-        let key = event.record_key();
-        let archived = origin.and_then(|origin| origin.archived);
-        let earlier = match self.claim(&mut event, &key, archived, deadline).await {
+        let key = self.record_key(&event);
+        let earlier = match self.claim(&mut event, &key, origin, deadline).await {
             Ok(earlier) => earlier,
             Err(processed) => return processed,
         };
@@ -215,12 +214,13 @@ impl<S: StateStore> Worker<S> {
 
     /// Step 1: the event's record, held until the invocation's deadline (and where the event is
     /// archived, if this receive archived it); its attempt set. The deliveries earlier attempts
-    /// made come back with it.
+    /// made come back with it. An event whose id was first processed with another body is neither
+    /// that event nor its duplicate: it goes to the dead-letter queue.
     async fn claim(
         &self,
         event: &mut Event,
         key: &RecordKey,
-        archived: Option<&ArchiveLocation>,
+        origin: Option<Origin<'_>>,
         deadline: Deadline,
     ) -> Result<Vec<Delivery>, Processed> {
         let now = hookway_core::unix_now();
@@ -232,16 +232,17 @@ impl<S: StateStore> Worker<S> {
             locked_until: deadline.unix_seconds(),
             now,
             expires_at: deadline.unix_seconds() + self.record_ttl_seconds,
-            archive: archived,
+            archive: origin.and_then(|origin| origin.archived),
             sequence: event.retry.map_or(0, |retry| retry.sequence),
+            event_id: key.is_body_keyed().then_some(event.id.as_str()),
         };
-        let (attempts, conflict, deliveries) = match self.store.claim(&claim).await {
-            Ok(Claimed::Acquired { attempts, conflict, deliveries }) => (attempts, conflict, deliveries),
-            Ok(Claimed::AlreadyDone { conflict }) => {
-                log_conflict(conflict.as_deref(), &digest);
+        let (attempts, deliveries) = match self.store.claim(&claim).await {
+            Ok(Claimed::Acquired { attempts, deliveries }) => (attempts, deliveries),
+            Ok(Claimed::AlreadyDone) => {
                 tracing::info!("duplicate of a processed event: acknowledged without running the handler");
                 return Err(Processed::Duplicate);
             }
+            Ok(Claimed::Conflict { stored }) => return Err(self.conflict(origin, &stored, &digest).await),
             Ok(Claimed::Stale) => {
                 tracing::info!("a leftover copy of an event that waits under a newer one: dropped");
                 return Err(Processed::Duplicate);
@@ -255,10 +256,28 @@ impl<S: StateStore> Worker<S> {
                 return Err(Processed::Failed(error.to_string()));
             }
         };
-        log_conflict(conflict.as_deref(), &digest);
         event.attempt = attempts;
         tracing::Span::current().record("attempt", attempts);
         Ok(deliveries)
+    }
+
+    /// An id conflict: to the dead-letter queue with both digests, never acknowledged as a
+    /// duplicate. Without a message to dead-letter (a job), it fails.
+    async fn conflict(&self, origin: Option<Origin<'_>>, stored: &str, delivered: &str) -> Processed {
+        let reason = format!(
+            "id-conflict: this id was first processed with a body of SHA-256 {stored}; this body's is {delivered}"
+        );
+        tracing::error!(
+            stored_digest = stored,
+            delivered_digest = delivered,
+            "id-conflict: this id was first processed with another body"
+        );
+        let letter =
+            DeadLetter { reason: reason.clone(), status: None, destination: String::new(), cause: Cause::IdConflict };
+        match origin {
+            Some(origin) => self.dead_letter(origin, letter).await.unwrap_or(Processed::Failed(reason)),
+            None => Processed::Failed(reason),
+        }
     }
 
     /// Step 2: skips an event older than the version its entity is at.
@@ -553,16 +572,6 @@ struct GivenUp {
     series: u32,
 }
 
-fn log_conflict(stored: Option<&str>, delivered: &str) {
-    if let Some(stored) = stored {
-        tracing::warn!(
-            stored_digest = stored,
-            delivered_digest = delivered,
-            "conflict: this id was first delivered with another payload"
-        );
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use aws_lambda_events::event::sqs::SqsEvent;
@@ -601,17 +610,20 @@ mod tests {
         let died = tokio::time::timeout(Duration::from_millis(200), worker.batch(batch_of("d1", "{}"), deadline)).await;
         assert!(died.is_err(), "the invocation is cut off mid-handler");
 
-        let key = RecordKey::event("github", "d1");
+        // GitHub does not sign its delivery ids: its events are keyed by their body.
+        let key = RecordKey::event_body("github", Some("push"), b"{}");
+        let digest = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(b"{}"));
         let now = hookway_core::unix_now();
         let claim_at = |now| Claim {
             key: &key,
-            digest: "x",
+            digest: &digest,
             event_type: None,
             locked_until: now + 30,
             now,
             expires_at: now + 60,
             archive: None,
             sequence: 0,
+            event_id: None,
         };
         assert_eq!(
             store.claim(&claim_at(now + 1)).await.unwrap(),

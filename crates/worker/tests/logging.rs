@@ -16,14 +16,15 @@ use hookway_worker::handler::Registry;
 use serde_json::{Value, json};
 
 fn batch_of(id: &str, body: &str) -> SqsEvent {
-    let message = hookway_core::envelope::queued("github", id, "push", body);
+    let message = hookway_core::envelope::queued("stripe", id, "invoice.paid", body);
     serde_json::from_value(json!({"Records": [{"messageId": "m", "body": message}]})).unwrap()
 }
 
 #[test]
 fn every_log_line_names_the_event_and_a_conflicting_payload_is_logged() {
     let config = json!({
-        "sources": [{"name": "github", "scheme": "github", "secretParameters": ["/g"]}],
+        // Stripe signs its ids: another body under one is a conflict.
+        "sources": [{"name": "stripe", "scheme": "stripe", "secretParameters": ["/s"]}],
         "routes": [{"source": "*", "handler": "log"}],
     });
     let config = Config::from_json(&config.to_string()).unwrap();
@@ -43,12 +44,12 @@ fn every_log_line_names_the_event_and_a_conflicting_payload_is_logged() {
     assert!(lines.len() >= 3, "{lines:?}");
     for line in &lines {
         let span = &line["span"];
-        assert_eq!((span["event_id"].as_str(), span["source"].as_str()), (Some("d1"), Some("github")), "{line}");
-        assert_eq!(span["event_type"], "push", "{line}");
+        assert_eq!((span["event_id"].as_str(), span["source"].as_str()), (Some("d1"), Some("stripe")), "{line}");
+        assert_eq!(span["event_type"], "invoice.paid", "{line}");
     }
     let handled = lines.iter().find(|line| line["message"] == "logged").unwrap();
     assert_eq!(handled["span"]["attempt"], 1);
-    let conflict = lines.iter().find(|line| line["message"].as_str().unwrap().starts_with("conflict")).unwrap();
-    assert_eq!(conflict["level"], "WARN");
+    let conflict = lines.iter().find(|line| line["message"].as_str().unwrap().starts_with("id-conflict")).unwrap();
+    assert_eq!(conflict["level"], "ERROR");
     assert!(conflict["stored_digest"] != conflict["delivered_digest"]);
 }

@@ -508,6 +508,87 @@ async fn the_same_event_delivered_twice_is_forwarded_once() {
     assert_eq!(harness.receiver.received().len(), 2, "forwarded once");
 }
 
+/// The SHA-256 of a body, in hex, as the worker's digests are.
+fn sha256(body: &str) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(Sha256::digest(body.as_bytes()))
+}
+
+#[tokio::test]
+async fn a_different_body_under_a_processed_id_goes_to_the_dead_letter_queue_as_an_id_conflict() {
+    let harness = Harness::start().await;
+    // Stripe signs its ids (they are in the signed body): two bodies under one id are a conflict.
+    let genuine = invoice("evt_c", "in_c", 1);
+    let forged = invoice("evt_c", "in_c", 2);
+    assert!(harness.deliver(&[("m1", envelope("stripe", "evt_c", "invoice.updated", &genuine))]).await.is_empty());
+    let response = harness
+        .worker
+        .invoke(
+            sqs_batch(&[("m2", envelope("stripe", "evt_c", "invoice.updated", &forged))]),
+            Deadline::after(Duration::from_secs(30)),
+        )
+        .await
+        .unwrap();
+    assert_eq!(response["batchItemFailures"], json!([]), "acknowledged: it is in the dead-letter queue");
+    assert_eq!(harness.receiver.received().len(), 1, "the second body never reaches the destination");
+    let letters = harness.dead_letters().await;
+    assert_eq!(letters.len(), 1, "{letters:?}");
+    let (body, attributes) = &letters[0];
+    let letter: Value = serde_json::from_str(body).unwrap();
+    assert_eq!(letter["body"], forged, "the conflicting event is what is kept");
+    let attribute =
+        |name: &str| attributes.iter().find(|(attribute, _)| attribute == name).map(|(_, value)| value.as_str());
+    assert_eq!(attribute("hookway-cause"), Some("id-conflict"));
+    let reason = attribute("hookway-reason").unwrap();
+    assert!(
+        reason.starts_with("id-conflict") && reason.contains(&sha256(&genuine)) && reason.contains(&sha256(&forged)),
+        "{reason}"
+    );
+    let record = harness.store.status(&RecordKey::event("stripe", "evt_c")).await.unwrap().unwrap();
+    assert_eq!((record.status.as_str(), record.attempts), ("COMPLETED", 1), "the first event's record is untouched");
+
+    // Sent first, another body does not take over the first one's retries either.
+    let first = invoice("evt_w", "in_w", 1);
+    harness.receiver.script([Reply::Status(503), Reply::Status(503), Reply::Status(503), Reply::Status(503)]);
+    let failures = harness.deliver(&[("m3", envelope("stripe", "evt_w", "invoice.updated", &first))]).await;
+    assert!(failures.is_empty(), "waits in the queue for its next attempt: {failures:?}");
+    let other = invoice("evt_w", "in_w", 2);
+    assert!(harness.deliver(&[("m4", envelope("stripe", "evt_w", "invoice.updated", &other))]).await.is_empty());
+    assert_eq!(harness.dead_letters().await.len(), 1, "the second conflict");
+    let record = harness.store.status(&RecordKey::event("stripe", "evt_w")).await.unwrap().unwrap();
+    assert_eq!((record.status.as_str(), record.attempts), ("WAITING", 1));
+}
+
+#[tokio::test]
+async fn a_github_body_re_sent_under_five_new_delivery_ids_reaches_the_destination_once() {
+    let harness = Harness::start().await;
+    let body = r#"{"ref": "refs/heads/main", "after": "9f2c1e"}"#;
+    // GitHub signs the body only: a captured request verifies under any X-GitHub-Delivery.
+    let replays: Vec<(String, String)> =
+        (0..6).map(|n| (format!("m{n}"), envelope("github", &format!("delivery-{n}"), "push", body))).collect();
+    assert!(harness.deliver(&[(&replays[0].0, replays[0].1.clone())]).await.is_empty());
+    let batch: Vec<(&str, String)> = replays[1..].iter().map(|(id, message)| (id.as_str(), message.clone())).collect();
+    assert!(harness.deliver(&batch).await.is_empty(), "the replays are acknowledged as duplicates");
+    assert_eq!(harness.receiver.received_at("/github").len(), 1, "one event, however many ids");
+    assert!(harness.dead_letters().await.is_empty(), "a replay is a duplicate, not a conflict");
+
+    // Its record is keyed by its body, and found by the id it first came under.
+    let key = harness.store.find_body_keyed("github", "delivery-0").await.unwrap().expect("the record, by its id");
+    let record = harness.store.status(&key).await.unwrap().unwrap();
+    assert_eq!((record.status.as_str(), record.attempts), ("COMPLETED", 1));
+    assert!(harness.store.status(&RecordKey::event("github", "delivery-0")).await.unwrap().is_none());
+
+    // Another type is another event (whose route the operator was warned about), and another body too.
+    assert!(
+        harness.deliver(&[("t", envelope("github", "delivery-9", "push", r#"{"ref": "other"}"#))]).await.is_empty()
+    );
+    assert_eq!(harness.receiver.received_at("/github").len(), 2);
+    // Stripe signs its ids (in the body): its events stay keyed by id.
+    let stripe = envelope("stripe", "evt_k", "invoice.updated", &invoice("evt_k", "in_k", 1));
+    assert!(harness.deliver(&[("s", stripe)]).await.is_empty());
+    assert!(harness.store.status(&RecordKey::event("stripe", "evt_k")).await.unwrap().is_some());
+}
+
 #[tokio::test]
 async fn a_duplicate_of_an_event_in_progress_is_left_for_a_retry() {
     let harness = Harness::start().await;

@@ -20,7 +20,8 @@ pub use self::routes::{
 };
 pub use self::settings::{
     AlarmsConfig, ApiConfig, ArchiveConfig, DEFAULT_MAX_BODY_BYTES, DEFAULT_RUNBOOK_URL, IntakeConfig, JobsConfig,
-    LOG_RETENTION_DAYS, MAX_BODY_BYTES_LIMIT, QueueConfig, SlackConfig, WorkerConfig,
+    LOG_RETENTION_DAYS, MAX_BODY_BYTES_LIMIT, QueueConfig, QuotaConfig, QuotaPeriod, SlackConfig, WafConfig,
+    WebhooksConfig, WorkerConfig,
 };
 use crate::cidr::Cidr;
 pub use crate::scheme::{Encoding, HmacAlgorithm, HmacConfig, SchemeName};
@@ -49,6 +50,9 @@ pub struct Config {
     /// The REST API.
     #[serde(default)]
     pub api: ApiConfig,
+    /// What guards `/webhooks/*` besides each source's throttle.
+    #[serde(default)]
+    pub webhooks: WebhooksConfig,
     /// The intake Lambda.
     #[serde(default)]
     pub intake: IntakeConfig,
@@ -94,6 +98,17 @@ pub struct SourceConfig {
     /// accepted, so a secret can be rotated without a failed delivery.
     #[cfg_attr(feature = "schema", schemars(length(min = 1)))]
     pub secret_parameters: Vec<String>,
+    /// The other source this one shares a secret parameter with, said on purpose: a request
+    /// signed for one is accepted by the other. Two sources sharing a parameter are refused
+    /// unless one of them names the other here.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shared_secret_with: Option<String>,
+    /// This source's own throttle: its `POST /webhooks/<name>` resource's method throttle in
+    /// AWS (default: the API's `throttlingRateLimit` and `throttlingBurstLimit`, per source), so
+    /// that a flood to one source never starves another; the local gateway applies it only when
+    /// set here (429 with `Retry-After`), so that local load tests are not throttled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub throttle: Option<ThrottleConfig>,
     /// Accepted age (and clock skew into the future) of the signed timestamp, in seconds.
     #[serde(default = "default_tolerance")]
     #[cfg_attr(feature = "schema", schemars(range(min = 1, max = 3600)))]
@@ -124,6 +139,31 @@ pub struct SourceConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "schema", schemars(length(min = 1)))]
     pub allow_ips: Option<Vec<String>>,
+}
+
+/// A token bucket: `rate` requests a second on average, `burst` at once.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ThrottleConfig {
+    /// Requests a second, on average.
+    #[cfg_attr(feature = "schema", schemars(range(min = 0.1, max = 10000.0)))]
+    pub rate: f64,
+    /// Requests at once, above the rate.
+    #[cfg_attr(feature = "schema", schemars(range(min = 1, max = 5000)))]
+    pub burst: u32,
+}
+
+impl ThrottleConfig {
+    fn validate(&self, at: &str, problems: &mut Problems) {
+        if !(0.1..=10_000.0).contains(&self.rate) {
+            problems
+                .add(format!("{at}.rate"), format!("{} is out of range 0.1..=10000 (requests a second)", self.rate));
+        }
+        if !(1..=5_000).contains(&self.burst) {
+            problems.add(format!("{at}.burst"), format!("{} is out of range 1..=5000", self.burst));
+        }
+    }
 }
 
 /// Where a source's events name the entity they change and its version, as JSON pointers into
@@ -208,6 +248,7 @@ impl Config {
     pub fn validate(&self) -> Result<(), ConfigError> {
         let mut problems = Problems::default();
         self.api.validate(&mut problems);
+        self.webhooks.validate(&mut problems);
         self.intake.validate(&mut problems);
         self.worker.validate(&mut problems);
         self.queue.validate(&mut problems);
@@ -226,6 +267,7 @@ impl Config {
             }
             source.validate(&at, &mut problems);
         }
+        self.validate_shared_secrets(&mut problems);
         let names: Vec<&str> = self.sources.iter().map(|source| source.name.as_str()).collect();
         let days = |days: u32| std::time::Duration::from_secs(u64::from(days) * 86_400);
         let limits = routes::ScheduleLimits {
@@ -236,6 +278,85 @@ impl Config {
             route.validate(&format!("routes[{index}]"), &names, &limits, &mut problems);
         }
         problems.into_result()
+    }
+}
+
+impl Config {
+    /// One secret parameter of two sources: a request signed for one would be accepted by the
+    /// other (a webhook meant for a test source replayed to the production one, say). Refused
+    /// unless one of the two names the other in `sharedSecretWith`.
+    fn validate_shared_secrets(&self, problems: &mut Problems) {
+        let mut first_user: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+        let mut sharing: HashSet<(usize, usize)> = HashSet::new();
+        for (index, source) in self.sources.iter().enumerate() {
+            for (parameter_index, parameter) in source.secret_parameters.iter().enumerate() {
+                let Some(&other) = first_user.get(parameter.as_str()) else {
+                    first_user.insert(parameter, index);
+                    continue;
+                };
+                let first = &self.sources[other];
+                // A duplicate name is refused on its own.
+                if other == index || first.name == source.name {
+                    continue;
+                }
+                sharing.insert((other, index));
+                let said = source.shared_secret_with.as_deref() == Some(first.name.as_str())
+                    || first.shared_secret_with.as_deref() == Some(source.name.as_str());
+                if !said {
+                    problems.add(
+                        format!("sources[{index}].secretParameters[{parameter_index}]"),
+                        format!(
+                            "`{parameter}` is also the secret of source `{}`: a request signed for one would be accepted \
+                             by the other. Give each source its own secret, or say `\"sharedSecretWith\": \"{}\"`",
+                            first.name, first.name
+                        ),
+                    );
+                }
+            }
+        }
+        for (index, source) in self.sources.iter().enumerate() {
+            let Some(other) = source.shared_secret_with.as_deref() else { continue };
+            let at = format!("sources[{index}].sharedSecretWith");
+            match self.sources.iter().position(|candidate| candidate.name == other) {
+                None => problems.add(at, format!("no source is named `{other}`")),
+                Some(other_index) if !sharing.contains(&(other_index.min(index), other_index.max(index))) => {
+                    problems.add(at, format!("`{}` and `{other}` share no secret parameter", source.name));
+                }
+                Some(_) => {}
+            }
+        }
+    }
+
+    /// What `hookway config check` warns about without refusing: a route that routes on an
+    /// event type the source's signature does not cover (a header such as `X-GitHub-Event`), so
+    /// that a captured request re-sent with another type reaches it.
+    pub fn warnings(&self) -> Vec<Problem> {
+        let mut warnings = Vec::new();
+        for (index, route) in self.routes.iter().enumerate() {
+            if route.event_type == "*" {
+                continue;
+            }
+            for source in self.sources.iter().filter(|source| routes::glob_matches(&route.source, &source.name)) {
+                let Ok(scheme) = source.compile_scheme() else { continue };
+                if scheme.spec().covered().event_type {
+                    continue;
+                }
+                let carried = match scheme.type_header() {
+                    Some(header) => format!("the `{header}` header"),
+                    None => "an unsigned part of the request".to_owned(),
+                };
+                warnings.push(Problem {
+                    field: format!("routes[{index}].type"),
+                    message: format!(
+                        "routes `{}` events of source `{}` by their type, which {} carries without a signature: \
+                         a captured request re-sent with another type reaches this route. Route on a signed \
+                         field of the body instead (`where`), or accept it knowingly",
+                        route.event_type, source.name, carried
+                    ),
+                });
+            }
+        }
+        warnings
     }
 }
 
@@ -264,6 +385,9 @@ impl SourceConfig {
                     );
                 }
             }
+        }
+        if let Some(throttle) = &self.throttle {
+            throttle.validate(&format!("{at}.throttle"), problems);
         }
         if let Some(ranges) = &self.allow_ips {
             if ranges.is_empty() {
@@ -441,6 +565,96 @@ mod tests {
         let json = r#"{"sources": [{"name": "a", "scheme": "github", "secretParameters": ["/a"], "tolerance": 5}]}"#;
         let error = error_of(json);
         assert!(error.starts_with("sources[0].tolerance: unknown field `tolerance`"), "{error}");
+    }
+
+    #[test]
+    fn the_waf_is_off_unless_asked_for_and_its_rate_is_checked() {
+        let config = Config::from_json(include_str!("../../../../hookway.json")).unwrap();
+        assert_eq!(config.webhooks.waf, None);
+        let with = |rate: u32| {
+            format!(
+                r#"{{"webhooks": {{"waf": {{"ratePer5Minutes": {rate}}}}}, "sources": [{}]}}"#,
+                source("a", "github")
+            )
+        };
+        assert_eq!(Config::from_json(&with(2000)).unwrap().webhooks.waf, Some(WafConfig { rate_per5_minutes: 2000 }));
+        assert!(
+            error_of(&with(5)).starts_with("webhooks.waf.ratePer5Minutes: 5 is out of range"),
+            "{}",
+            error_of(&with(5))
+        );
+    }
+
+    #[test]
+    fn a_source_throttle_is_checked() {
+        let json = |throttle: &str| {
+            format!(
+                r#"{{"sources": [{{"name": "a", "scheme": "github", "secretParameters": ["/a"], "throttle": {throttle}}}]}}"#
+            )
+        };
+        let config = Config::from_json(&json(r#"{"rate": 5, "burst": 10}"#)).unwrap();
+        assert_eq!(config.sources[0].throttle, Some(ThrottleConfig { rate: 5.0, burst: 10 }));
+        assert_eq!(
+            error_of(&json(r#"{"rate": 0, "burst": 0}"#)),
+            "sources[0].throttle.rate: 0 is out of range 0.1..=10000 (requests a second)\nsources[0].throttle.burst: 0 is out of range 1..=5000"
+        );
+    }
+
+    #[test]
+    fn one_secret_for_two_sources_is_refused_unless_said() {
+        let shared = |extra: &str| {
+            format!(
+                r#"{{"sources": [{{"name": "prod", "scheme": "github", "secretParameters": ["/s"]}},
+                    {{"name": "test", "scheme": "github", "secretParameters": ["/t", "/s"]{extra}}}]}}"#
+            )
+        };
+        let error = error_of(&shared(""));
+        assert!(
+            error.starts_with("sources[1].secretParameters[1]: `/s` is also the secret of source `prod`: a request signed for one would be accepted by the other"),
+            "{error}"
+        );
+        assert!(error.contains(r#""sharedSecretWith": "prod""#), "{error}");
+        Config::from_json(&shared(r#", "sharedSecretWith": "prod""#)).unwrap();
+        let error = error_of(&shared(r#", "sharedSecretWith": "nobody""#));
+        assert!(error.contains("sources[1].sharedSecretWith: no source is named `nobody`"), "{error}");
+        let apart = r#"{"sources": [{"name": "a", "scheme": "github", "secretParameters": ["/a"]},
+            {"name": "b", "scheme": "github", "secretParameters": ["/b"], "sharedSecretWith": "a"}]}"#;
+        assert_eq!(error_of(apart), "sources[1].sharedSecretWith: `b` and `a` share no secret parameter");
+    }
+
+    #[test]
+    fn a_route_on_an_unsigned_type_header_is_a_warning() {
+        let json = r#"{"sources": [{"name": "github", "scheme": "github", "secretParameters": ["/g"]},
+            {"name": "stripe", "scheme": "stripe", "secretParameters": ["/s"]}],
+          "routes": [{"source": "*", "type": "push", "handler": "log"},
+                     {"source": "stripe", "type": "invoice.*", "handler": "log"},
+                     {"source": "github", "handler": "log"}]}"#;
+        let warnings = Config::from_json(json).unwrap().warnings();
+        let warnings: Vec<String> = warnings.iter().map(ToString::to_string).collect();
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(
+            warnings[0].starts_with(
+                "routes[0].type: routes `push` events of source `github` by their type, which the `X-GitHub-Event` header carries without a signature"
+            ),
+            "{warnings:?}"
+        );
+        let example = Config::from_json(include_str!("../../../../hookway.json")).unwrap();
+        assert!(example.warnings().is_empty(), "{:?}", example.warnings());
+    }
+
+    #[test]
+    fn an_hmac_id_header_the_template_does_not_sign_must_be_said() {
+        let hmac = |extra: &str| {
+            format!(
+                r#"{{"sources": [{{"name": "a", "scheme": "hmac", "secretParameters": ["/a"],
+                "hmac": {{"signatureHeader": "X-Sig", "template": "{{body}}", "idHeader": "X-Id"{extra}}}}}]}}"#
+            )
+        };
+        let error = error_of(&hmac(""));
+        assert!(error.starts_with("sources[0].hmac.idSigned: the template does not sign `X-Id`"), "{error}");
+        Config::from_json(&hmac(r#", "idSigned": false"#)).unwrap();
+        let scheme = Config::from_json(&hmac(r#", "idSigned": false"#)).unwrap().sources[0].compile_scheme().unwrap();
+        assert!(!scheme.spec().covered().id, "its events are keyed by their body");
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::Problems;
+use super::{Problems, ThrottleConfig};
 
 /// The largest `maxBodyBytes` allowed: the largest body API Gateway and Lambda deliver to the
 /// intake. A synchronous invocation's payload is at most 6 MiB (6,291,456 bytes); the proxy event
@@ -18,6 +18,35 @@ pub const DEFAULT_MAX_BODY_BYTES: usize = 256 * 1024;
 /// The retention periods CloudWatch Logs offers, in days.
 pub const LOG_RETENTION_DAYS: [u32; 22] =
     [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+
+/// What guards `/webhooks/*` besides each source's throttle.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct WebhooksConfig {
+    /// An AWS WAF web ACL on the API's stage with a per-IP rate rule; off by default (it costs
+    /// about $6 a month, and $0.60 per million requests).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waf: Option<WafConfig>,
+}
+
+/// The web ACL's rate rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct WafConfig {
+    /// Requests one address may make in any 5 minutes; beyond, WAF answers 403 until it slows.
+    #[cfg_attr(feature = "schema", schemars(range(min = 10, max = 2000000000)))]
+    pub rate_per5_minutes: u32,
+}
+
+impl WebhooksConfig {
+    pub(super) fn validate(&self, problems: &mut Problems) {
+        if let Some(waf) = &self.waf {
+            check(problems, "webhooks.waf.ratePer5Minutes", waf.rate_per5_minutes, 10, 2_000_000_000);
+        }
+    }
+}
 
 /// The REST API.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -57,6 +86,12 @@ pub struct IntakeConfig {
     pub timeout_seconds: u32,
     /// Also give the intake a Lambda Function URL, for senders that want no API Gateway.
     pub function_url: bool,
+    /// Concurrency reserved for the intake: no other function of the account can take it, and a
+    /// flood cannot take more (the excess is throttled, and the senders retry). `null` leaves the
+    /// intake on the account's unreserved pool (which must keep 100: an account whose limit is
+    /// 10, as new accounts' is, cannot reserve any).
+    #[cfg_attr(feature = "schema", schemars(range(min = 1, max = 1000)))]
+    pub reserved_concurrency: Option<u32>,
 }
 
 impl Default for IntakeConfig {
@@ -68,9 +103,13 @@ impl Default for IntakeConfig {
             memory_mb: 1024,
             timeout_seconds: 10,
             function_url: false,
+            reserved_concurrency: Some(DEFAULT_INTAKE_RESERVED_CONCURRENCY),
         }
     }
 }
+
+/// The intake's default reserved concurrency: at about 10 ms a webhook, a few thousand a second.
+pub const DEFAULT_INTAKE_RESERVED_CONCURRENCY: u32 = 50;
 
 /// The worker Lambda and its SQS event source mapping.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -142,11 +181,21 @@ pub struct JobsConfig {
     /// Seconds a job may wait for its (next) attempt before it goes to the dead-letter queue.
     #[cfg_attr(feature = "schema", schemars(range(min = 60, max = 21600)))]
     pub max_event_age_seconds: u32,
+    /// The jobs usage plan's throttle, and `POST /jobs`'s own method throttle: the cap on the
+    /// worker's job invocations, whoever holds a key.
+    pub throttle: ThrottleConfig,
+    /// The jobs usage plan's quota: requests per period (for each API key).
+    pub quota: QuotaConfig,
 }
 
 impl Default for JobsConfig {
     fn default() -> Self {
-        JobsConfig { retry_attempts: 2, max_event_age_seconds: 3600 }
+        JobsConfig {
+            retry_attempts: 2,
+            max_event_age_seconds: 3600,
+            throttle: ThrottleConfig { rate: 10.0, burst: 20 },
+            quota: QuotaConfig { limit: 100_000, period: QuotaPeriod::Day },
+        }
     }
 }
 
@@ -164,6 +213,31 @@ impl Default for ArchiveConfig {
     fn default() -> Self {
         ArchiveConfig { retention_days: 30 }
     }
+}
+
+/// A usage plan's quota.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct QuotaConfig {
+    /// Requests per period.
+    #[cfg_attr(feature = "schema", schemars(range(min = 1)))]
+    pub limit: u32,
+    /// `DAY`, `WEEK` or `MONTH`.
+    pub period: QuotaPeriod,
+}
+
+/// The period of a quota.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "UPPERCASE")]
+pub enum QuotaPeriod {
+    /// A day.
+    Day,
+    /// A week.
+    Week,
+    /// A month.
+    Month,
 }
 
 /// Where the README's runbook is: every alarm's description links to it.
@@ -256,6 +330,9 @@ impl IntakeConfig {
         check(problems, "intake.maxBodyBytes", self.max_body_bytes, 1, MAX_BODY_BYTES_LIMIT);
         check(problems, "intake.memoryMb", self.memory_mb, 128, 10_240);
         check(problems, "intake.timeoutSeconds", self.timeout_seconds, 1, 29);
+        if let Some(reserved) = self.reserved_concurrency {
+            check(problems, "intake.reservedConcurrency", reserved, 1, 1_000);
+        }
     }
 }
 
@@ -290,6 +367,8 @@ impl JobsConfig {
     pub(super) fn validate(&self, problems: &mut Problems) {
         check(problems, "jobs.retryAttempts", self.retry_attempts, 0, 2);
         check(problems, "jobs.maxEventAgeSeconds", self.max_event_age_seconds, 60, 21_600);
+        self.throttle.validate("jobs.throttle", problems);
+        check(problems, "jobs.quota.limit", self.quota.limit, 1, u32::MAX);
     }
 }
 

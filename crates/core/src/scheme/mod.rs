@@ -11,8 +11,8 @@ mod settings;
 
 pub use hookway_providers::engine::{Answer, Request, SignError, SignRequest, Signed};
 pub use hookway_providers::{
-    Algorithm, CATALOG, Identity, Key, KeyError, MAX_EVENT_ID_LEN, MalformedEvent, Provider, Scheme, VerifyError,
-    digest_id,
+    Algorithm, CATALOG, Covered, Identity, Key, KeyError, MAX_EVENT_ID_LEN, MalformedEvent, Provider, Scheme,
+    VerifyError, body_key, digest_id,
 };
 
 pub use self::name::SchemeName;

@@ -29,6 +29,11 @@ pub struct HmacConfig {
     /// The header carrying the event id; required by `{id}`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id_header: Option<String>,
+    /// Say `false` when `idHeader` is set but the template has no `{id}`: the sender does not sign
+    /// its id, so a captured request would verify under any id, and its events are keyed by source,
+    /// type and body instead (a replay under a new id is one event). Refused without it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id_signed: Option<bool>,
     /// A JSON pointer to the event id in the body, e.g. `/id` (instead of `idHeader`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id_pointer: Option<String>,
@@ -58,6 +63,7 @@ impl HmacConfig {
             },
             timestamp_header: self.timestamp_header.clone(),
             id_header: self.id_header.clone(),
+            id_signed: self.id_signed,
             id_pointer: self.id_pointer.clone(),
             type_header: self.type_header.clone(),
             type_pointer: self.type_pointer.clone(),

@@ -10,8 +10,8 @@ use aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder;
 use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes, ReturnValue};
 
 use super::{
-    Claim, Claimed, Delivery, DeliveryStatus, Kind, NextAttempt, Outcome, RecordKey, RecordStatus, State, StateStore,
-    StoreError, WaitReason, rfc3339,
+    BODY_KEYED, Claim, Claimed, Delivery, DeliveryStatus, Kind, NextAttempt, Outcome, RecordKey, RecordStatus, State,
+    StateStore, StoreError, WaitReason, rfc3339,
 };
 use crate::archive::ArchiveLocation;
 
@@ -31,6 +31,29 @@ impl DynamoStore {
     /// The table `table`.
     pub fn new(client: Client, table: impl Into<String>) -> DynamoStore {
         DynamoStore { client, table: table.into() }
+    }
+
+    /// The record of event `id` of `source` keyed by its body ([`RecordKey::event_body`]): found by
+    /// a scan of the table, read by read — for an operator's `hookway events show`, never on a
+    /// request path.
+    pub async fn find_body_keyed(&self, source: &str, id: &str) -> Result<Option<RecordKey>, StoreError> {
+        let prefix = format!("event#{source}#{BODY_KEYED}");
+        let mut pages = self
+            .client
+            .scan()
+            .table_name(&self.table)
+            .filter_expression("eventId = :id AND begins_with(pk, :prefix)")
+            .expression_attribute_values(":id", s(id))
+            .expression_attribute_values(":prefix", s(&prefix))
+            .projection_expression("pk")
+            .into_paginator()
+            .items()
+            .send();
+        match pages.next().await {
+            Some(Ok(item)) => Ok(text(&item, "pk").map(RecordKey::from_event_pk)),
+            Some(Err(error)) => Err(store_error(error)),
+            None => Ok(None),
+        }
     }
 
     async fn get(&self, pk: &str) -> Result<Option<Item>, StoreError> {
@@ -61,6 +84,9 @@ impl StateStore for DynamoStore {
         if claim.archive.is_some() {
             update.push_str(", #archive = if_not_exists(#archive, :archive)");
         }
+        if claim.event_id.is_some() {
+            update.push_str(", eventId = if_not_exists(eventId, :eventid)");
+        }
         update.push_str(" ADD attempts :one");
         // A job waits for its retry in `ACCEPTED`; an event in `WAITING`, where only its newest
         // copy may take it.
@@ -76,8 +102,9 @@ impl StateStore for DynamoStore {
             .table_name(&self.table)
             .key("pk", s(claim.key.pk()))
             .update_expression(update)
+            // Another payload under the same id never takes the record (see `Claimed::Conflict`).
             .condition_expression(format!(
-                "attribute_not_exists(pk) OR {claimable} OR (#status = :running AND lockedUntil < :now)"
+                "attribute_not_exists(pk) OR ((attribute_not_exists(digest) OR digest = :digest) AND ({claimable} OR (#status = :running AND lockedUntil < :now)))"
             ))
             .expression_attribute_names("#status", "status")
             .expression_attribute_values(":running", s(State::Running.name(kind)))
@@ -96,6 +123,10 @@ impl StateStore for DynamoStore {
                 .expression_attribute_values(":sequence", n(i64::from(claim.sequence))),
         };
         let request = request.expression_attribute_values(":waiting", s(State::Waiting.name(kind)));
+        let request = match claim.event_id {
+            Some(id) => request.expression_attribute_values(":eventid", s(id)),
+            None => request,
+        };
         let request = match claim.event_type {
             Some(event_type) => {
                 request.expression_attribute_names("#type", "type").expression_attribute_values(":type", s(event_type))
@@ -108,19 +139,21 @@ impl StateStore for DynamoStore {
                 .expression_attribute_values(":archive", location_item(location)),
             None => request,
         };
-        let conflict = |item: &Item| text(item, "digest").filter(|digest| digest != claim.digest);
         match request.send().await {
             Ok(output) => {
                 let item = output.attributes.unwrap_or_default();
                 let attempts = number(&item, "attempts").and_then(|a| u32::try_from(a).ok()).unwrap_or(1);
-                Ok(Claimed::Acquired { attempts, conflict: conflict(&item), deliveries: deliveries(&item) })
+                Ok(Claimed::Acquired { attempts, deliveries: deliveries(&item) })
             }
             Err(error) if is_condition_failure(&error) => {
                 let item = self.get(claim.key.pk()).await?.unwrap_or_default();
+                if let Some(stored) = text(&item, "digest").filter(|digest| digest != claim.digest) {
+                    return Ok(Claimed::Conflict { stored });
+                }
                 let state = text(&item, "status").and_then(|status| State::parse(kind, &status));
                 let newer = number(&item, "sequence").is_some_and(|sequence| sequence > i64::from(claim.sequence));
                 Ok(match state {
-                    Some(State::Done) => Claimed::AlreadyDone { conflict: conflict(&item) },
+                    Some(State::Done) => Claimed::AlreadyDone,
                     Some(State::Waiting) if kind == Kind::Event && newer => Claimed::Stale,
                     _ => Claimed::Busy,
                 })

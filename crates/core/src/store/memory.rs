@@ -43,9 +43,9 @@ impl Record {
 impl StateStore for MemoryStore {
     async fn claim(&self, claim: &Claim<'_>) -> Result<Claimed, StoreError> {
         let mut records = self.records.lock().unwrap_or_else(PoisonError::into_inner);
-        let conflict = |record: &Record| (record.digest != claim.digest).then(|| record.digest.clone());
         match records.get_mut(claim.key.pk()) {
-            Some(record) if record.state == State::Done => Ok(Claimed::AlreadyDone { conflict: conflict(record) }),
+            Some(record) if record.digest != claim.digest => Ok(Claimed::Conflict { stored: record.digest.clone() }),
+            Some(record) if record.state == State::Done => Ok(Claimed::AlreadyDone),
             Some(record) if record.state == State::Running && record.locked_until >= claim.now => Ok(Claimed::Busy),
             Some(record)
                 if record.kind == Kind::Event && record.state == State::Waiting && record.sequence > claim.sequence =>
@@ -61,11 +61,7 @@ impl StateStore for MemoryStore {
                 record.locked_until = claim.locked_until;
                 record.attempts += 1;
                 record.updated_at = claim.now;
-                Ok(Claimed::Acquired {
-                    attempts: record.attempts,
-                    conflict: conflict(record),
-                    deliveries: record.deliveries(),
-                })
+                Ok(Claimed::Acquired { attempts: record.attempts, deliveries: record.deliveries() })
             }
             None => {
                 let record = Record {
@@ -84,7 +80,7 @@ impl StateStore for MemoryStore {
                     sequence: 0,
                 };
                 records.insert(claim.key.pk().to_owned(), record);
-                Ok(Claimed::Acquired { attempts: 1, conflict: None, deliveries: Vec::new() })
+                Ok(Claimed::Acquired { attempts: 1, deliveries: Vec::new() })
             }
         }
     }

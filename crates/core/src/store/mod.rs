@@ -4,7 +4,7 @@
 //!
 //! | `pk` | item |
 //! |---|---|
-//! | `event#<source>#<event id>` | a webhook's idempotency record: `IN_PROGRESS` → `COMPLETED`, or `WAITING` for its next attempt in the events queue, or `FAILED` (left to the queue's retries, or dead-lettered), with its deliveries, its place in the archive (`archive`) and the replay runs that sent it again (`replays`) |
+//! | `event#<source>#<event id>`, or `event#<source>#body:<key>` where the source does not sign its ids | a webhook's idempotency record: `IN_PROGRESS` → `COMPLETED`, or `WAITING` for its next attempt in the events queue, or `FAILED` (left to the queue's retries, or dead-lettered), with its deliveries, its place in the archive (`archive`) and the replay runs that sent it again (`replays`) |
 //! | `event#<source>#<event id>#replay#<run>` | the record of a replay run's delivery of the event, as above |
 //! | `job#<job id>` | a job's record: `ACCEPTED` → `RUNNING` → `SUCCEEDED` or `FAILED` |
 //! | `entity#<source>#<entity key>` | the newest version applied to an entity |
@@ -12,7 +12,10 @@
 //! A record is *claimed* before its handler runs: it becomes running, locked until the
 //! invocation's deadline. A second delivery finds it running (and is retried later, never run
 //! twice at once) or finished (and is acknowledged without running the handler again). A lock
-//! whose invocation died expires with it. [`DynamoStore`] and [`MemoryStore`] keep exactly
+//! whose invocation died expires with it. A claim whose payload digest differs from the one the
+//! record was created with never takes the record, whatever its state: it is a [`Claimed::Conflict`],
+//! so that whoever sends first under an id cannot have a different payload acknowledged as a
+//! duplicate of it, nor a different payload take over its retries. [`DynamoStore`] and [`MemoryStore`] keep exactly
 //! these rules; one test suite holds both to them.
 //!
 //! Each handler a route names makes one [`Delivery`] of the event, kept in the event's own item
@@ -38,6 +41,9 @@ use serde_json::Value;
 pub use self::dynamo::DynamoStore;
 pub use self::memory::MemoryStore;
 use crate::archive::ArchiveLocation;
+
+/// Before the key of an event record keyed by its body.
+const BODY_KEYED: &str = "body:";
 
 /// What a record tracks: it fixes the key and the names of the states.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -100,6 +106,24 @@ impl RecordKey {
         RecordKey { kind: Kind::Event, pk: format!("event#{source}#{id}#replay#{run}") }
     }
 
+    /// A webhook event's record keyed by its body — source, type and the body's SHA-256
+    /// ([`crate::scheme::body_key`]) — for a source whose signature does not cover its id (GitHub,
+    /// Shopify): a signed body re-sent under any number of new ids is one event.
+    pub fn event_body(source: &str, event_type: Option<&str>, body: &[u8]) -> RecordKey {
+        let key = crate::scheme::body_key(source, event_type, body);
+        RecordKey { kind: Kind::Event, pk: format!("event#{source}#{BODY_KEYED}{key}") }
+    }
+
+    /// Whether it is an event's record keyed by its body.
+    pub fn is_body_keyed(&self) -> bool {
+        self.kind == Kind::Event && self.pk.contains(BODY_KEYED)
+    }
+
+    /// An event's record by its partition key, as read from the table.
+    pub(crate) fn from_event_pk(pk: String) -> RecordKey {
+        RecordKey { kind: Kind::Event, pk }
+    }
+
     /// A job's record.
     pub fn job(id: &str) -> RecordKey {
         RecordKey { kind: Kind::Job, pk: format!("job#{id}") }
@@ -136,6 +160,9 @@ pub struct Claim<'a> {
     pub archive: Option<&'a ArchiveLocation>,
     /// The event's retry sequence number (0 until the worker first sends it back to the queue).
     pub sequence: u32,
+    /// The event's id, kept on a record keyed by its body ([`RecordKey::event_body`]), so that
+    /// `hookway events show ID` can find it.
+    pub event_id: Option<&'a str>,
 }
 
 /// What a claim found.
@@ -145,15 +172,16 @@ pub enum Claimed {
     Acquired {
         /// Attempts so far, this one included.
         attempts: u32,
-        /// The digest the record was created with, where it differs from this delivery's.
-        conflict: Option<String>,
         /// The deliveries earlier attempts recorded, by index.
         deliveries: Vec<Delivery>,
     },
-    /// Processed already: acknowledge without running the handler.
-    AlreadyDone {
-        /// The digest the record was created with, where it differs from this delivery's.
-        conflict: Option<String>,
+    /// Processed already, with the same payload: acknowledge without running the handler.
+    AlreadyDone,
+    /// The record was created with another payload under the same id: not taken, whatever its
+    /// state. The event is not the one the id names, nor a duplicate of it.
+    Conflict {
+        /// The digest the record was created with.
+        stored: String,
     },
     /// Another invocation is running it: leave it for a later retry.
     Busy,
@@ -520,6 +548,7 @@ pub mod contract {
             expires_at: now + 3600,
             archive: None,
             sequence: 0,
+            event_id: None,
         }
     }
 
@@ -528,6 +557,7 @@ pub mod contract {
         first_claim_acquires_and_a_second_finds_it_busy(store).await;
         an_expired_lock_is_taken_over(store).await;
         a_completed_event_is_done_and_a_different_payload_is_a_conflict(store).await;
+        a_different_payload_never_takes_a_record_in_any_state(store).await;
         a_failed_event_is_claimed_again(store).await;
         deliveries_are_kept_across_attempts(store).await;
         a_waiting_event_is_claimed_by_its_newest_copy_only(store).await;
@@ -557,7 +587,7 @@ pub mod contract {
     async fn first_claim_acquires_and_a_second_finds_it_busy(store: &impl StateStore) {
         let key = RecordKey::event("stripe", "evt_busy");
         let first = store.claim(&claim(&key, "d1", NOW)).await.unwrap();
-        assert_eq!(first, Claimed::Acquired { attempts: 1, conflict: None, deliveries: vec![] });
+        assert_eq!(first, Claimed::Acquired { attempts: 1, deliveries: vec![] });
         assert_eq!(store.claim(&claim(&key, "d1", NOW + 1)).await.unwrap(), Claimed::Busy);
     }
 
@@ -565,24 +595,36 @@ pub mod contract {
         let key = RecordKey::event("stripe", "evt_expired");
         store.claim(&claim(&key, "d1", NOW)).await.unwrap();
         let after_lock = claim(&key, "d1", NOW + 61);
-        assert_eq!(
-            store.claim(&after_lock).await.unwrap(),
-            Claimed::Acquired { attempts: 2, conflict: None, deliveries: vec![] }
-        );
+        assert_eq!(store.claim(&after_lock).await.unwrap(), Claimed::Acquired { attempts: 2, deliveries: vec![] });
     }
 
     async fn a_completed_event_is_done_and_a_different_payload_is_a_conflict(store: &impl StateStore) {
         let key = RecordKey::event("stripe", "evt_done");
         store.claim(&claim(&key, "d1", NOW)).await.unwrap();
         store.finish(&key, &Outcome::Succeeded(None), &[], NOW + 1, NOW + 3600).await.unwrap();
-        assert_eq!(store.claim(&claim(&key, "d1", NOW + 2)).await.unwrap(), Claimed::AlreadyDone { conflict: None });
+        assert_eq!(store.claim(&claim(&key, "d1", NOW + 2)).await.unwrap(), Claimed::AlreadyDone);
         let other = store.claim(&claim(&key, "d2", NOW + 2)).await.unwrap();
-        assert_eq!(other, Claimed::AlreadyDone { conflict: Some("d1".into()) });
+        assert_eq!(other, Claimed::Conflict { stored: "d1".into() });
         assert_eq!(
             store.claim(&claim(&key, "d1", NOW + 10_000)).await.unwrap(),
-            Claimed::AlreadyDone { conflict: None },
+            Claimed::AlreadyDone,
             "done stays done; the TTL removes the record"
         );
+    }
+
+    async fn a_different_payload_never_takes_a_record_in_any_state(store: &impl StateStore) {
+        let key = RecordKey::event("stripe", "evt_conflict");
+        store.claim(&claim(&key, "d1", NOW)).await.unwrap();
+        let conflict = Claimed::Conflict { stored: "d1".into() };
+        assert_eq!(store.claim(&claim(&key, "d2", NOW + 1)).await.unwrap(), conflict, "running");
+        assert_eq!(store.claim(&claim(&key, "d2", NOW + 61)).await.unwrap(), conflict, "running, its lock expired");
+        let failed = Outcome::Failed { error: "503".into(), final_attempt: false };
+        store.finish(&key, &failed, &[], NOW + 62, NOW + 3600).await.unwrap();
+        assert_eq!(store.claim(&claim(&key, "d2", NOW + 63)).await.unwrap(), conflict, "failed");
+        let retry = store.claim(&claim(&key, "d1", NOW + 64)).await.unwrap();
+        assert!(matches!(retry, Claimed::Acquired { attempts: 2, .. }), "its own payload takes it: {retry:?}");
+        let status = store.status(&key).await.unwrap().unwrap();
+        assert_eq!(status.attempts, 2, "a conflicting claim counts no attempt");
     }
 
     async fn a_failed_event_is_claimed_again(store: &impl StateStore) {
@@ -593,7 +635,7 @@ pub mod contract {
         let status = store.status(&key).await.unwrap().unwrap();
         assert_eq!((status.status.as_str(), status.error.as_deref()), ("FAILED", Some("503 from destination")));
         let retry = store.claim(&claim(&key, "d1", NOW + 2)).await.unwrap();
-        assert_eq!(retry, Claimed::Acquired { attempts: 2, conflict: None, deliveries: vec![] });
+        assert_eq!(retry, Claimed::Acquired { attempts: 2, deliveries: vec![] });
     }
 
     fn delivery(destination: &str, index: u32, status: DeliveryStatus, attempts: u32, now: i64) -> Delivery {
@@ -690,7 +732,7 @@ pub mod contract {
 
         assert_eq!(
             store.claim(&claim(&key, "d1", NOW + 2)).await.unwrap(),
-            Claimed::Acquired { attempts: 2, conflict: None, deliveries: vec![] }
+            Claimed::Acquired { attempts: 2, deliveries: vec![] }
         );
         let result = serde_json::json!({"rows": 3});
         store.finish(&key, &Outcome::Succeeded(Some(result.clone())), &[], NOW + 3, NOW + 3600).await.unwrap();

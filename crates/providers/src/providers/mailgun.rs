@@ -21,7 +21,8 @@ pub const PROVIDER: Provider = Provider {
     docs: "https://documentation.mailgun.com/docs/mailgun/user-manual/webhooks/securing-webhooks",
     spec: Spec {
         signature: Carrier::Custom { shown: "body: signature.{timestamp, token, signature}" },
-        signed: &[],
+        // What the hook signs: the timestamp, then the token (presented as the id). Not the body.
+        signed: &[Part::Timestamp, Part::Id],
         timestamp: Some(Timestamp { at: TimestampAt::Custom, format: TimeFormat::UnixSeconds, checked: true }),
         id: Some(Locate::Pointer("/event-data/id")),
         event_type: Some(Locate::Pointer("/event-data/event")),
