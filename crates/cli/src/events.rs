@@ -152,10 +152,11 @@ async fn show(
         let aws = |error: hookway_core::store::StoreError| CliError::Aws(error.to_string());
         let mut record = table.status(&key).await.map_err(aws)?;
         // A source that does not sign its ids keys its events by their body, with the id beside.
-        if record.is_none() && source != JOBS_SOURCE {
-            if let Some(key) = table.find_body_keyed(source, id).await.map_err(aws)? {
-                record = table.status(&key).await.map_err(aws)?;
-            }
+        if record.is_none()
+            && source != JOBS_SOURCE
+            && let Some(key) = table.find_body_keyed(source, id).await.map_err(aws)?
+        {
+            record = table.status(&key).await.map_err(aws)?;
         }
         let record = record.filter(|record| !record.status.is_empty());
         let archived = match record.as_ref().and_then(|record| record.archive.as_ref()) {
