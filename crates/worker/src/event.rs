@@ -186,13 +186,13 @@ mod tests {
         let body_key = RecordKey::event_body("stripe", event.event_type.as_deref(), &event.body);
         assert_eq!(event.record_key(false), body_key);
         assert!(body_key.pk().starts_with("event#stripe#body:"), "{}", body_key.pk());
-        assert!(Event::from_envelope("not json").is_err());
         assert_eq!(event.retry, None);
         assert!(Event::from_envelope("not json").is_err());
 
         let replayed = json.replace(r#""body": "AAEC""#, r#""body": "AAEC", "replay": "r-1""#);
         let event = Event::from_envelope(&replayed).unwrap();
-        assert_eq!(event.record_key(), RecordKey::replay("stripe", "evt_1", "r-1"), "a record of its own");
+        assert_eq!(event.record_key(true), RecordKey::replay("stripe", "evt_1", "r-1"), "a record of its own");
+        assert_eq!(event.record_key(false), RecordKey::replay("stripe", "evt_1", "r-1"), "whatever its source signs");
 
         let claimed = json.replace(
             r#""bodyEncoding": "base64", "body": "AAEC""#,
