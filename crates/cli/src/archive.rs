@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use futures_util::stream::{self, StreamExt, TryStreamExt};
 use hookway_core::Envelope;
 use hookway_core::archive::{ArchiveLocation, EVENTS_PREFIX, ObjectStore, S3Store, batch_span, hour_prefix, lines};
-use hookway_core::store::{DynamoStore, RecordKey, RecordStatus};
+use hookway_core::store::{DynamoStore, RecordKey, RecordStatus, StateStore};
 
 use crate::error::CliError;
 use crate::filter::{Filter, Window};
@@ -36,9 +36,18 @@ pub struct Archived {
 }
 
 impl Archived {
-    /// The key of its record in the state table.
-    pub fn record_key(&self) -> RecordKey {
-        RecordKey::event(&self.envelope.source, &self.envelope.id)
+    /// The key of its record in the state table, as the worker keys it: by its id, or by its
+    /// source, type and body where its source does not sign the id (`unsigned`, from
+    /// [`hookway_core::Config::unsigned_id_sources`]). A claim-checked body is not read for it:
+    /// such an event is looked up by its id.
+    pub fn record_key(&self, unsigned: &HashSet<String>) -> RecordKey {
+        let envelope = &self.envelope;
+        match envelope.body_bytes() {
+            Ok(body) if unsigned.contains(envelope.source.as_ref()) => {
+                RecordKey::event_body(&envelope.source, envelope.event_type.as_deref(), &body)
+            }
+            _ => RecordKey::event(&envelope.source, &envelope.id),
+        }
     }
 }
 
@@ -133,10 +142,15 @@ pub async fn by_ids(
     for id in ids {
         let before = found.len();
         for source in sources {
-            if let Some(location) =
-                records.get(RecordKey::event(source, id).pk()).and_then(|record| record.archive.as_ref())
+            let mut location = records.get(RecordKey::event(source, id).pk()).and_then(|record| record.archive.clone());
+            // A source that does not sign its ids keys its events by their body, the id beside.
+            if location.is_none()
+                && let Some(key) = table.find_body_keyed(source, id).await.map_err(aws)?
             {
-                found.push(read(bucket, location).await?);
+                location = table.status(&key).await.map_err(aws)?.and_then(|record| record.archive);
+            }
+            if let Some(location) = location {
+                found.push(read(bucket, &location).await?);
             }
         }
         if found.len() == before {
@@ -144,6 +158,10 @@ pub async fn by_ids(
         }
     }
     Ok((found, missing))
+}
+
+fn aws(error: hookway_core::store::StoreError) -> CliError {
+    CliError::Aws(error.to_string())
 }
 
 /// Reads one archived event at its place.

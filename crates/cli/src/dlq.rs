@@ -183,8 +183,12 @@ async fn read(stack: &Stack, queue: Queue, messages: Vec<Message>) -> Vec<DeadLe
             Queue::Events => match Envelope::from_json(&body) {
                 Ok(envelope) => {
                     let envelope = envelope.into_owned();
-                    let mut record =
-                        store.status(&RecordKey::event(&envelope.source, &envelope.id)).await.ok().flatten();
+                    let mut record = store
+                        .status(&RecordKey::event(&envelope.source, &envelope.id))
+                        .await
+                        .ok()
+                        .flatten()
+                        .filter(|record| !record.status.is_empty());
                     // A source that does not sign its ids keys its events by their body.
                     if let (None, Ok(body)) = (&record, envelope.body_bytes()) {
                         let key = RecordKey::event_body(&envelope.source, envelope.event_type.as_deref(), &body);

@@ -12,6 +12,7 @@
 //! ids (GitHub, Shopify), by source, type and body, with the id beside it, found by a scan of the
 //! table; without `--source`, every source of the configuration (and `jobs`) is looked up.
 
+use std::collections::HashSet;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -83,6 +84,11 @@ pub async fn run(command: Command) -> Result<ExitCode, CliError> {
     }
 }
 
+/// The sources whose records are keyed by body (none if the configuration cannot be read).
+pub fn unsigned_id_sources(config: &Path) -> HashSet<String> {
+    Config::load(config).map(|config| config.unsigned_id_sources()).unwrap_or_default()
+}
+
 /// How long the configuration keeps records (7 days if it cannot be read).
 pub fn record_ttl(config: &Path) -> Duration {
     let days = Config::load(config).map_or(DEFAULT_RECORD_TTL_DAYS, |config| config.worker.idempotency_ttl_days);
@@ -94,7 +100,8 @@ async fn list(filter: &Filter, status: Option<Status>, config: &Path, stack: &St
     let bucket = S3Store::new(s3_client(&stack.aws), &stack.archive_bucket);
     let table = DynamoStore::new(aws_sdk_dynamodb::Client::new(&stack.aws), &stack.table);
     let (events, searched) = archive::search(&bucket, filter, &window).await?;
-    let keys: Vec<RecordKey> = events.iter().map(Archived::record_key).collect();
+    let unsigned = unsigned_id_sources(config);
+    let keys: Vec<RecordKey> = events.iter().map(|event| event.record_key(&unsigned)).collect();
     let records = archive::records(&table, &keys).await?;
     let ttl = record_ttl(config);
     let mut out = std::io::stdout().lock();
@@ -150,7 +157,8 @@ async fn show(
     for source in &sources {
         let key = if source == JOBS_SOURCE { RecordKey::job(id) } else { RecordKey::event(source, id) };
         let aws = |error: hookway_core::store::StoreError| CliError::Aws(error.to_string());
-        let mut record = table.status(&key).await.map_err(aws)?;
+        // An item without a status only notes the replay runs that sent the event (see `replay`).
+        let mut record = table.status(&key).await.map_err(aws)?.filter(|record| !record.status.is_empty());
         // A source that does not sign its ids keys its events by their body, with the id beside.
         if record.is_none()
             && source != JOBS_SOURCE

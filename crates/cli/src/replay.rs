@@ -24,7 +24,7 @@ use sha2::{Digest, Sha256};
 
 use crate::archive::{self, Archived, Status};
 use crate::error::CliError;
-use crate::events::record_ttl;
+use crate::events::{record_ttl, unsigned_id_sources};
 use crate::filter::{Filter, Pace, Progress, parse_rate};
 use crate::stack::{Stack, StackArgs};
 
@@ -94,7 +94,8 @@ pub async fn run(args: Args) -> Result<ExitCode, CliError> {
                 .collect()
         }
     };
-    let keys: Vec<RecordKey> = events.iter().map(Archived::record_key).collect();
+    let unsigned = unsigned_id_sources(&args.config);
+    let keys: Vec<RecordKey> = events.iter().map(|event| event.record_key(&unsigned)).collect();
     let records = archive::records(&table, &keys).await?;
     let ttl = record_ttl(&args.config);
     let selected: Vec<(&Archived, &RecordKey, bool)> = events
@@ -154,6 +155,8 @@ async fn send(
             pace.tick().await;
             let mut envelope = event.envelope.clone();
             envelope.replay = Some(run.to_owned().into());
+            // A replay starts its retry schedule afresh, whatever copy was archived.
+            envelope.retry = None;
             let body = envelope.to_message().map_err(|error| CliError::Aws(error.to_string()))?;
             let mut entry = SendMessageBatchRequestEntry::builder().id(index.to_string()).message_body(body);
             for (name, value) in [("source", Some(&envelope.source)), ("type", envelope.event_type.as_ref())] {

@@ -180,12 +180,7 @@ impl<S: StateStore> Worker<S> {
             job_attempts: config.jobs.retry_attempts + 1,
             retention: Duration::from_secs(u64::from(config.queue.retention_days) * 86_400),
             max_hop: schedule::max_hop(oldest_message_alarm),
-            unsigned_ids: config
-                .sources
-                .iter()
-                .filter(|source| source.compile_scheme().is_ok_and(|scheme| !scheme.spec().covered().id))
-                .map(|source| source.name.clone())
-                .collect(),
+            unsigned_ids: config.unsigned_id_sources(),
         })
     }
 

@@ -282,6 +282,18 @@ impl Config {
 }
 
 impl Config {
+    /// The sources whose signature does not cover the event id (GitHub, Shopify, an `hmac`
+    /// template without `{id}`): their events' records are keyed by source, type and body
+    /// ([`crate::store::RecordKey::event_body`]), so that a captured request re-sent under new ids
+    /// is one event. The worker and the operator commands both key records by it.
+    pub fn unsigned_id_sources(&self) -> HashSet<String> {
+        self.sources
+            .iter()
+            .filter(|source| source.compile_scheme().is_ok_and(|scheme| !scheme.spec().covered().id))
+            .map(|source| source.name.clone())
+            .collect()
+    }
+
     /// One secret parameter of two sources: a request signed for one would be accepted by the
     /// other (a webhook meant for a test source replayed to the production one, say). Refused
     /// unless one of the two names the other in `sharedSecretWith`.

@@ -91,9 +91,9 @@ impl StateStore for DynamoStore {
         // A job waits for its retry in `ACCEPTED`; an event in `WAITING`, where only its newest
         // copy may take it.
         let claimable = match kind {
-            Kind::Job => "#status IN (:waiting, :failed)",
+            Kind::Job => "attribute_not_exists(#status) OR #status IN (:waiting, :failed)",
             Kind::Event => {
-                "#status = :failed OR (#status = :waiting AND (attribute_not_exists(#sequence) OR #sequence <= :sequence))"
+                "attribute_not_exists(#status) OR #status = :failed OR (#status = :waiting AND (attribute_not_exists(#sequence) OR #sequence <= :sequence))"
             }
         };
         let request = self
