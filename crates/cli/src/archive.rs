@@ -160,10 +160,6 @@ pub async fn by_ids(
     Ok((found, missing))
 }
 
-fn aws(error: hookway_core::store::StoreError) -> CliError {
-    CliError::Aws(error.to_string())
-}
-
 /// Reads one archived event at its place.
 pub async fn read(bucket: &S3Store, location: &ArchiveLocation) -> Result<Archived, CliError> {
     let line = bucket.line(location).await.map_err(aws)?;
