@@ -9,7 +9,7 @@ use crate::error::CliError;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
-    /// Validate a configuration file, naming every field at fault (exit 1), and warn about what
+    /// Validate a configuration file, naming every field at fault (exit 2), and warn about what
     /// it allows that a signature does not cover (routes on an unsigned type header).
     Check {
         /// The configuration file.

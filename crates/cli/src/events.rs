@@ -36,7 +36,7 @@ const DEFAULT_SPAN: Duration = Duration::from_secs(86_400);
 
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
-    /// One line per archived event, oldest first: time, id, source, type, status.
+    /// One line per archived event, oldest first: time, id, source, type, status; the last day unless --since.
     List {
         #[command(flatten)]
         filter: Filter,

@@ -55,7 +55,7 @@ enum Command {
     /// Submit a job, or ask for its status.
     #[command(subcommand)]
     Jobs(jobs::Command),
-    /// Put or rotate a source's secret in SSM.
+    /// Put or rotate a source's secret, or a destination's signing or authorization parameter, in SSM.
     #[command(subcommand)]
     Secrets(secrets::Command),
     /// Run the whole stack on this machine, no AWS account needed, until Ctrl-C.

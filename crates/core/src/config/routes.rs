@@ -170,7 +170,7 @@ const RESERVED_HEADER_PREFIXES: [&str; 2] = ["webhook-", "x-hookway-"];
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub struct RetryConfig {
     /// Durations (`5s`, `10m`, `2h`, `1day`): the n-th is the wait after the n-th failed series.
-    /// Their sum must fit in `queue.retentionDays`. Default: about 28 hours, as Svix retries.
+    /// Their sum must fit in `queue.retentionDays`. Default: 27 h 35 m over eight series, as Svix retries.
     #[cfg_attr(feature = "schema", schemars(length(max = 50)))]
     pub schedule: Vec<String>,
 }
