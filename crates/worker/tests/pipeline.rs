@@ -243,6 +243,16 @@ impl Harness {
             .collect()
     }
 
+    /// An event's record: by its id, or — GitHub does not sign its delivery ids, so its events are
+    /// keyed by their body — by the id it first came under.
+    async fn record(&self, source: &str, id: &str) -> Option<hookway_core::store::RecordStatus> {
+        if let Some(record) = self.store.status(&RecordKey::event(source, id)).await.unwrap() {
+            return Some(record);
+        }
+        let key = self.store.find_body_keyed(source, id).await.unwrap()?;
+        self.store.status(&key).await.unwrap()
+    }
+
     async fn run_job(&self, job: &Value) -> Result<Value, String> {
         self.worker.invoke(job.clone(), Deadline::after(Duration::from_secs(30))).await.map_err(|e| e.to_string())
     }
@@ -271,6 +281,12 @@ fn sqs_batch(messages: &[(&str, String)]) -> Value {
         })
         .collect();
     json!({ "Records": records })
+}
+
+/// A GitHub push of its own: GitHub does not sign its delivery ids, so two events with one body are
+/// one event (keyed by the body); each test event's body names its delivery.
+fn push(id: &str) -> String {
+    envelope("github", id, "push", &json!({"delivery": id}).to_string())
 }
 
 fn invoice(id: &str, entity: &str, version: i64) -> String {
@@ -404,12 +420,12 @@ async fn a_429_with_retry_after_2_waits_about_2_s_in_the_queue_and_uses_no_retry
     .await;
     let throttle = || Reply::RetryAfter(429, "2".into());
     harness.receiver.script([throttle(), throttle(), Reply::Status(503)]);
-    harness.queue(&envelope("github", "d1", "push", "{}")).await;
+    harness.queue(&push("d1")).await;
     harness.pump(&harness.worker).await;
     let waiting = harness.next_in_queue().await;
     assert_eq!(waiting["retry"]["attempt"], 1, "still the first series: {waiting}");
     assert_eq!(waiting["retry"]["sequence"], 1);
-    let record = harness.store.status(&RecordKey::event("github", "d1")).await.unwrap().unwrap();
+    let record = harness.record("github", "d1").await.unwrap();
     assert_eq!(record.status, "WAITING");
     let delivery = &record.deliveries[0];
     assert_eq!((delivery.status, delivery.retries, delivery.last_status), (DeliveryStatus::Delayed, 0, Some(429)));
@@ -430,7 +446,7 @@ async fn a_429_with_retry_after_2_waits_about_2_s_in_the_queue_and_uses_no_retry
             "waited {waited:?}, the destination asked for 2 s"
         );
     }
-    let record = harness.store.status(&RecordKey::event("github", "d1")).await.unwrap().unwrap();
+    let record = harness.record("github", "d1").await.unwrap();
     assert_eq!(record.status, "COMPLETED");
     assert_eq!((record.deliveries[0].retries, record.deliveries[0].attempts), (1, 4), "only the 503 used a retry");
     assert!(harness.dead_letters().await.is_empty());
@@ -475,13 +491,13 @@ async fn an_open_circuit_puts_events_off_to_the_end_of_its_cooldown_without_call
     let harness = Harness::start().await;
     harness.receiver.always(Reply::Status(503));
     for id in ["d1", "d2"] {
-        assert!(harness.deliver(&[(id, envelope("github", id, "push", "{}"))]).await.is_empty(), "they wait");
+        assert!(harness.deliver(&[(id, push(id))]).await.is_empty(), "they wait");
     }
     assert_eq!(harness.receiver.received().len(), 2, "threshold 2: the circuit is open now");
     let opened = hookway_core::unix_now_ms();
-    assert!(harness.deliver(&[("d3", envelope("github", "d3", "push", "{}"))]).await.is_empty());
+    assert!(harness.deliver(&[("d3", push("d3"))]).await.is_empty());
     assert_eq!(harness.receiver.received().len(), 2, "the destination was spared");
-    let record = harness.store.status(&RecordKey::event("github", "d3")).await.unwrap().unwrap();
+    let record = harness.record("github", "d3").await.unwrap();
     let delivery = &record.deliveries[0];
     assert_eq!((delivery.status, delivery.retries, delivery.attempts), (DeliveryStatus::Delayed, 0, 0));
     let next = delivery.next_attempt.unwrap();
@@ -503,7 +519,7 @@ async fn the_same_event_delivered_twice_is_forwarded_once() {
     assert_eq!(harness.receiver.received().len(), 1);
 
     // Twice in one batch: the copies run one after the other, and the second is acknowledged.
-    let twice = envelope("github", "d1", "push", "{}");
+    let twice = push("d1");
     assert!(harness.deliver(&[("a", twice.clone()), ("b", twice)]).await.is_empty());
     assert_eq!(harness.receiver.received().len(), 2, "forwarded once");
 }
@@ -576,7 +592,7 @@ async fn a_github_body_re_sent_under_five_new_delivery_ids_reaches_the_destinati
     let key = harness.store.find_body_keyed("github", "delivery-0").await.unwrap().expect("the record, by its id");
     let record = harness.store.status(&key).await.unwrap().unwrap();
     assert_eq!((record.status.as_str(), record.attempts), ("COMPLETED", 1));
-    assert!(harness.store.status(&RecordKey::event("github", "delivery-0")).await.unwrap().is_none());
+    assert!(harness.store.status(&RecordKey::event("github", "delivery-0")).await.unwrap().is_none(), "not by the id");
 
     // Another type is another event (whose route the operator was warned about), and another body too.
     assert!(
@@ -592,7 +608,7 @@ async fn a_github_body_re_sent_under_five_new_delivery_ids_reaches_the_destinati
 #[tokio::test]
 async fn a_duplicate_of_an_event_in_progress_is_left_for_a_retry() {
     let harness = Harness::start().await;
-    let message = envelope("github", "d1", "push", "{}");
+    let message = push("d1");
     harness.receiver.script([Reply::Slow(Duration::from_secs(2), 200)]);
     let batch = [("a", message.clone())];
     let first = harness.deliver(&batch);
@@ -652,7 +668,7 @@ async fn a_poison_message_fails_alone() {
 #[tokio::test]
 async fn an_event_no_route_matches_is_acknowledged() {
     let harness = Harness::with_routes(|url| json!([{"source": "stripe", "handler": {"forward": {"url": url}}}])).await;
-    assert!(harness.deliver(&[("m1", envelope("github", "d1", "push", "{}"))]).await.is_empty());
+    assert!(harness.deliver(&[("m1", push("d1"))]).await.is_empty());
     assert!(harness.receiver.received().is_empty());
 }
 
@@ -734,7 +750,7 @@ async fn a_retry_repeats_only_the_deliveries_that_failed() {
     );
 
     let record = wait_for("the event completed", Duration::from_secs(10), || async {
-        let record = harness.store.status(&RecordKey::event("github", "d1")).await.unwrap().unwrap();
+        let record = harness.record("github", "d1").await.unwrap();
         (record.status == "COMPLETED").then_some(record)
     })
     .await;
@@ -753,7 +769,7 @@ async fn a_retry_repeats_only_the_deliveries_that_failed() {
 async fn one_destination_refusing_for_good_sends_the_event_to_the_dead_letter_queue_with_its_reason() {
     let harness = Harness::with_routes(|url| fan_out(url, 3)).await;
     harness.receiver.always_at("/billing", Reply::Status(422));
-    let failures = harness.deliver(&[("m1", envelope("github", "d1", "push", "{}"))]).await;
+    let failures = harness.deliver(&[("m1", push("d1"))]).await;
     assert!(failures.is_empty());
     let letters = harness.dead_letters().await;
     let reason = &letters[0].1.iter().find(|(name, _)| name == "hookway-reason").unwrap().1;
@@ -763,7 +779,7 @@ async fn one_destination_refusing_for_good_sends_the_event_to_the_dead_letter_qu
         "{reason}"
     );
     assert_eq!(harness.receiver.received_at("/billing").len(), 1, "a refusal is not retried");
-    let record = harness.store.status(&RecordKey::event("github", "d1")).await.unwrap().unwrap();
+    let record = harness.record("github", "d1").await.unwrap();
     let statuses: Vec<_> = record.deliveries.iter().map(|delivery| delivery.status).collect();
     assert_eq!(statuses, [DeliveryStatus::DeadLettered, DeliveryStatus::Succeeded]);
 }
@@ -810,14 +826,14 @@ async fn the_authorization_value_and_static_headers_arrive_and_a_missing_token_s
         ])
     })
     .await;
-    let failures = harness.deliver(&[("m1", envelope("github", "d1", "push", "{}"))]).await;
+    let failures = harness.deliver(&[("m1", push("d1"))]).await;
     assert!(failures.is_empty(), "the audit token is not in SSM: that delivery waits for its next series");
     let billing = harness.receiver.received_at("/billing");
     assert_eq!(billing.len(), 1);
     assert_eq!(billing[0].headers["authorization"], TOKEN, "sent verbatim");
     assert_eq!(billing[0].headers["x-tenant"], "acme");
     assert!(harness.receiver.received_at("/audit").is_empty(), "never sent without its Authorization");
-    let record = harness.store.status(&RecordKey::event("github", "d1")).await.unwrap().unwrap();
+    let record = harness.record("github", "d1").await.unwrap();
     let error = record.error.unwrap();
     assert!(error.contains("parameter /hookway/out/audit/token not found"), "{error}");
     assert!(!error.contains(TOKEN));
@@ -901,7 +917,7 @@ async fn an_outage_longer_than_the_queues_own_retries_leaves_nothing_in_the_dead
     harness.receiver.go_down();
     let ids: Vec<String> = (1..=6).map(|n| format!("out-{n}")).collect();
     for id in &ids {
-        harness.queue(&envelope("github", id, "push", "{}")).await;
+        harness.queue(&push(id)).await;
     }
     let outage = Instant::now();
     let worker = &harness.worker;
@@ -910,7 +926,7 @@ async fn an_outage_longer_than_the_queues_own_retries_leaves_nothing_in_the_dead
         tokio::join!(harness.pump(worker), harness.pump(&second));
     }
     assert!(harness.receiver.received().is_empty(), "nothing got through: the port refused every connection");
-    let waiting = harness.store.status(&RecordKey::event("github", "out-1")).await.unwrap().unwrap();
+    let waiting = harness.record("github", "out-1").await.unwrap();
     assert_eq!(waiting.status, "WAITING", "{waiting:?}");
     assert!(waiting.next_attempt().is_some());
 
@@ -928,7 +944,7 @@ async fn an_outage_longer_than_the_queues_own_retries_leaves_nothing_in_the_dead
     assert_eq!(delivered_by_id(&harness.receiver), expected, "each event delivered exactly once");
     assert!(harness.dead_letters().await.is_empty(), "nothing in the dead-letter queue");
     for id in &ids {
-        let record = harness.store.status(&RecordKey::event("github", id)).await.unwrap().unwrap();
+        let record = harness.record("github", id).await.unwrap();
         assert_eq!(record.status, "COMPLETED", "{id}");
     }
 }
@@ -941,7 +957,7 @@ async fn an_event_out_of_retries_goes_to_the_dead_letter_queue_with_why_and_a_re
     })
     .await;
     harness.receiver.always(Reply::Status(503));
-    let message = envelope("github", "d1", "push", "{}");
+    let message = push("d1");
     harness.queue(&message).await;
     let letters = wait_for("the event in the dead-letter queue", Duration::from_secs(30), || async {
         harness.pump(&harness.worker).await;
@@ -962,7 +978,7 @@ async fn an_event_out_of_retries_goes_to_the_dead_letter_queue_with_why_and_a_re
             && reason.ends_with("answered 503 Service Unavailable"),
         "{reason}"
     );
-    let record = harness.store.status(&RecordKey::event("github", "d1")).await.unwrap().unwrap();
+    let record = harness.record("github", "d1").await.unwrap();
     assert_eq!((record.status.as_str(), record.deliveries[0].status), ("FAILED", DeliveryStatus::DeadLettered));
 
     harness.receiver.always(Reply::Status(200));
@@ -986,15 +1002,15 @@ async fn two_workers_share_one_circuit() {
     let workers = [&harness.worker, &second, &harness.worker];
     for (n, worker) in workers.into_iter().enumerate() {
         let id = format!("e{n}");
-        let batch = sqs_batch(&[(id.as_str(), envelope("github", &id, "push", "{}"))]);
+        let batch = sqs_batch(&[(id.as_str(), push(&id))]);
         worker.invoke(batch, Deadline::after(Duration::from_secs(10))).await.unwrap();
     }
     assert_eq!(harness.receiver.received().len(), 3, "three failures in all, on two instances: open for both");
     tokio::time::sleep(hookway_worker::breaker::CACHE_TTL).await;
-    let batch = sqs_batch(&[("e4", envelope("github", "e4", "push", "{}"))]);
+    let batch = sqs_batch(&[("e4", push("e4"))]);
     second.invoke(batch, Deadline::after(Duration::from_secs(10))).await.unwrap();
     assert_eq!(harness.receiver.received().len(), 3, "the second instance, with one failure of its own, spared it too");
-    let record = harness.store.status(&RecordKey::event("github", "e4")).await.unwrap().unwrap();
+    let record = harness.record("github", "e4").await.unwrap();
     assert_eq!(record.deliveries[0].next_attempt.unwrap().reason, WaitReason::CircuitOpen);
 }
 
@@ -1006,7 +1022,7 @@ async fn two_workers_share_one_rate_limit() {
     .await;
     let ids: Vec<String> = (0..100).map(|n| format!("r{n:03}")).collect();
     for id in &ids {
-        harness.queue(&envelope("github", id, "push", "{}")).await;
+        harness.queue(&push(id)).await;
     }
     let second = harness.another_worker().await;
     let started = Instant::now();
