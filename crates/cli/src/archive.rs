@@ -13,7 +13,9 @@ use std::time::{Duration, Instant};
 
 use futures_util::stream::{self, StreamExt, TryStreamExt};
 use hookway_core::Envelope;
-use hookway_core::archive::{ArchiveLocation, EVENTS_PREFIX, ObjectStore, S3Store, batch_span, hour_prefix, lines};
+use hookway_core::archive::{
+    ArchiveLocation, EVENTS_PREFIX, ObjectStore, S3Store, batch_span, hour_prefix, lines, read_body,
+};
 use hookway_core::store::{DynamoStore, RecordKey, RecordStatus, StateStore};
 
 use crate::error::CliError;
@@ -36,19 +38,34 @@ pub struct Archived {
 }
 
 impl Archived {
-    /// The key of its record in the state table, as the worker keys it: by its id, or by its
-    /// source, type and body where its source does not sign the id (`unsigned`, from
-    /// [`hookway_core::Config::unsigned_id_sources`]). A claim-checked body is not read for it:
-    /// such an event is looked up by its id.
-    pub fn record_key(&self, unsigned: &HashSet<String>) -> RecordKey {
-        let envelope = &self.envelope;
-        match envelope.body_bytes() {
-            Ok(body) if unsigned.contains(envelope.source.as_ref()) => {
-                RecordKey::event_body(&envelope.source, envelope.event_type.as_deref(), &body)
-            }
-            _ => RecordKey::event(&envelope.source, &envelope.id),
+    /// Its body, wherever it travels: in the envelope, or by claim check in the bucket.
+    pub async fn body(&self, bucket: &S3Store) -> Result<Vec<u8>, CliError> {
+        match &self.envelope.body_object {
+            Some(object) => Ok(read_body(bucket, object).await.map_err(aws)?.into()),
+            None => Ok(self.envelope.body_bytes().map_err(aws)?.into_owned()),
         }
     }
+}
+
+/// The keys of their records in the state table, as the worker keys them: by id, or by source,
+/// type and body where the source does not sign the id (`unsigned`, from
+/// [`hookway_core::Config::unsigned_id_sources`]) — a claim-checked body is read for it.
+pub async fn record_keys(
+    bucket: &S3Store,
+    events: &[Archived],
+    unsigned: &HashSet<String>,
+) -> Result<Vec<RecordKey>, CliError> {
+    let mut keys = Vec::with_capacity(events.len());
+    for event in events {
+        let envelope = &event.envelope;
+        let key = if unsigned.contains(envelope.source.as_ref()) {
+            RecordKey::event_body(&envelope.source, envelope.event_type.as_deref(), &event.body(bucket).await?)
+        } else {
+            RecordKey::event(&envelope.source, &envelope.id)
+        };
+        keys.push(key);
+    }
+    Ok(keys)
 }
 
 /// How much a search read.

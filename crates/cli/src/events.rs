@@ -19,7 +19,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use hookway_core::Config;
-use hookway_core::archive::{S3Store, read_body, s3_client};
+use hookway_core::archive::{S3Store, s3_client};
 use hookway_core::config::JOBS_SOURCE;
 use hookway_core::envelope::BodyEncoding;
 use hookway_core::store::{DynamoStore, RecordKey, RecordStatus, StateStore, WaitReason};
@@ -101,7 +101,7 @@ async fn list(filter: &Filter, status: Option<Status>, config: &Path, stack: &St
     let table = DynamoStore::new(aws_sdk_dynamodb::Client::new(&stack.aws), &stack.table);
     let (events, searched) = archive::search(&bucket, filter, &window).await?;
     let unsigned = unsigned_id_sources(config);
-    let keys: Vec<RecordKey> = events.iter().map(|event| event.record_key(&unsigned)).collect();
+    let keys = archive::record_keys(&bucket, &events, &unsigned).await?;
     let records = archive::records(&table, &keys).await?;
     let ttl = record_ttl(config);
     let mut out = std::io::stdout().lock();
@@ -197,7 +197,7 @@ async fn show(
     for (source, record, archived) in &found {
         if body_only {
             if let Some(event) = archived {
-                let body = body_of(&bucket, event).await?;
+                let body = event.body(&bucket).await?;
                 std::io::stdout().lock().write_all(&body)?;
                 return Ok(ExitCode::SUCCESS);
             }
@@ -227,7 +227,7 @@ async fn show(
             println!("status   no record: not processed yet, or expired (worker.idempotencyTtlDays)");
         }
         if let Some(event) = archived {
-            let body = body_of(&bucket, event).await?;
+            let body = event.body(&bucket).await?;
             println!("body     {}", truncate(&String::from_utf8_lossy(&body), 2048));
         }
         println!();
@@ -241,14 +241,6 @@ async fn show(
 
 fn record_type(record: Option<&RecordStatus>) -> &str {
     record.and_then(|record| record.event_type.as_deref()).unwrap_or("-")
-}
-
-/// The body, wherever it travels: in the envelope, or by claim check in the bucket.
-async fn body_of(bucket: &S3Store, event: &Archived) -> Result<Vec<u8>, CliError> {
-    match &event.envelope.body_object {
-        Some(object) => Ok(read_body(bucket, object).await.map_err(|error| CliError::Aws(error.to_string()))?.into()),
-        None => Ok(event.envelope.body_bytes().map_err(|error| CliError::Aws(error.to_string()))?.into_owned()),
-    }
 }
 
 fn print_envelope(event: &Archived) {

@@ -95,7 +95,7 @@ pub async fn run(args: Args) -> Result<ExitCode, CliError> {
         }
     };
     let unsigned = unsigned_id_sources(&args.config);
-    let keys: Vec<RecordKey> = events.iter().map(|event| event.record_key(&unsigned)).collect();
+    let keys = archive::record_keys(&bucket, &events, &unsigned).await?;
     let records = archive::records(&table, &keys).await?;
     let ttl = record_ttl(&args.config);
     let selected: Vec<(&Archived, &RecordKey, bool)> = events
