@@ -21,9 +21,8 @@ use std::sync::{Mutex, PoisonError};
 
 use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
-use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
-use hookway_core::store::StoreError;
+use hookway_core::store::{StoreError, is_condition_failure, store_error, written};
 
 /// How long a shared item outlives its last change, in seconds.
 const ITEM_TTL_SECONDS: i64 = 86_400;
@@ -141,7 +140,7 @@ impl SharedState for DynamoShared {
             .expression_attribute_values(":zero", n(0))
             .send()
             .await;
-        conditional(result)
+        written(result)
     }
 
     async fn take_trial(&self, key: &str, seen: i64, lease: i64, now: i64) -> Result<bool, StoreError> {
@@ -153,7 +152,7 @@ impl SharedState for DynamoShared {
             .expression_attribute_values(":seen", n(seen))
             .send()
             .await;
-        conditional(result)
+        written(result)
     }
 
     async fn reopen(&self, key: &str, until: i64, now: i64) -> Result<Circuit, StoreError> {
@@ -194,7 +193,7 @@ impl SharedState for DynamoShared {
                     .expression_attribute_values(":now", n(now))
                     .send()
                     .await;
-                if conditional(result)? {
+                if written(result)? {
                     return Ok(now);
                 }
             } else {
@@ -234,31 +233,6 @@ fn n(value: i64) -> AttributeValue {
 
 fn number(item: &Item, name: &str) -> Option<i64> {
     item.get(name)?.as_n().ok()?.parse().ok()
-}
-
-/// A conditional write: `true` if it applied, `false` if its condition did not hold.
-fn conditional<O, E, R>(result: Result<O, SdkError<E, R>>) -> Result<bool, StoreError>
-where
-    E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: fmt::Debug,
-{
-    match result {
-        Ok(_) => Ok(true),
-        Err(error) if is_condition_failure(&error) => Ok(false),
-        Err(error) => Err(store_error(error)),
-    }
-}
-
-fn is_condition_failure<E: ProvideErrorMetadata, R>(error: &SdkError<E, R>) -> bool {
-    error.as_service_error().and_then(ProvideErrorMetadata::code) == Some("ConditionalCheckFailedException")
-}
-
-fn store_error<E, R>(error: SdkError<E, R>) -> StoreError
-where
-    E: std::error::Error + 'static,
-    R: fmt::Debug,
-{
-    StoreError(DisplayErrorContext(error).to_string())
 }
 
 /// The shared state in this process only: what one worker instance alone would share.

@@ -444,7 +444,7 @@ fn number(item: &Item, name: &str) -> Option<i64> {
 }
 
 /// A conditional write's result: `true` if it was made, `false` if its condition did not hold.
-fn written<O, E, R>(result: Result<O, SdkError<E, R>>) -> Result<bool, StoreError>
+pub fn written<O, E, R>(result: Result<O, SdkError<E, R>>) -> Result<bool, StoreError>
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
     R: std::fmt::Debug,
@@ -456,11 +456,13 @@ where
     }
 }
 
-fn is_condition_failure<E: ProvideErrorMetadata, R>(error: &SdkError<E, R>) -> bool {
+/// Whether DynamoDB refused a write because its condition did not hold.
+pub fn is_condition_failure<E: ProvideErrorMetadata, R>(error: &SdkError<E, R>) -> bool {
     error.as_service_error().and_then(ProvideErrorMetadata::code) == Some("ConditionalCheckFailedException")
 }
 
-fn store_error<E, R>(error: SdkError<E, R>) -> StoreError
+/// An SDK error as a store error, with its whole context.
+pub fn store_error<E, R>(error: SdkError<E, R>) -> StoreError
 where
     E: std::error::Error + 'static,
     R: std::fmt::Debug,

@@ -38,7 +38,7 @@ use std::future::Future;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-pub use self::dynamo::DynamoStore;
+pub use self::dynamo::{DynamoStore, is_condition_failure, store_error, written};
 pub use self::memory::MemoryStore;
 use crate::archive::ArchiveLocation;
 
