@@ -246,7 +246,8 @@ pub struct Listing {
     pub prefixes: Vec<String>,
 }
 
-/// The archive bucket.
+/// The archive bucket, as the Lambdas use it: objects written and read by key. Listing is the
+/// command line's ([`S3Store::list`]); the Lambdas' store is [`crate::aws::s3::S3Objects`].
 #[async_trait]
 pub trait ObjectStore: Send + Sync + fmt::Debug {
     /// Writes an object.
@@ -254,9 +255,6 @@ pub trait ObjectStore: Send + Sync + fmt::Debug {
 
     /// Reads an object, or `length` bytes of it from `offset`.
     async fn get(&self, key: &str, range: Option<(u64, u64)>) -> Result<Bytes, ArchiveError>;
-
-    /// Lists a prefix, every page of it; with `delimited`, one level of `/`.
-    async fn list(&self, prefix: &str, delimited: bool) -> Result<Listing, ArchiveError>;
 
     /// Reads an archived event's line.
     async fn line(&self, location: &ArchiveLocation) -> Result<Bytes, ArchiveError> {
@@ -278,7 +276,7 @@ pub async fn read_body(store: &dyn ObjectStore, object: &BodyObject<'_>) -> Resu
     Ok(body)
 }
 
-/// The archive bucket in S3.
+/// The archive bucket in S3 through the SDK: the command line's, which also lists it.
 #[derive(Debug, Clone)]
 pub struct S3Store {
     client: aws_sdk_s3::Client,
@@ -289,6 +287,25 @@ impl S3Store {
     /// The bucket `bucket`.
     pub fn new(client: aws_sdk_s3::Client, bucket: impl Into<String>) -> S3Store {
         S3Store { client, bucket: bucket.into() }
+    }
+
+    /// Lists a prefix, every page of it; with `delimited`, one level of `/`.
+    pub async fn list(&self, prefix: &str, delimited: bool) -> Result<Listing, ArchiveError> {
+        let mut listing = Listing::default();
+        let mut token = None;
+        loop {
+            let mut request = self.client.list_objects_v2().bucket(&self.bucket).prefix(prefix);
+            if delimited {
+                request = request.delimiter("/");
+            }
+            let output = request.set_continuation_token(token).send().await.map_err(unavailable)?;
+            listing.keys.extend(output.contents().iter().filter_map(|object| object.key().map(str::to_owned)));
+            listing.prefixes.extend(output.common_prefixes().iter().filter_map(|p| p.prefix().map(str::to_owned)));
+            token = output.next_continuation_token().map(str::to_owned);
+            if token.is_none() {
+                return Ok(listing);
+            }
+        }
     }
 }
 
@@ -327,24 +344,6 @@ impl ObjectStore for S3Store {
         let body = output.body.collect().await.map_err(|error| ArchiveError::Unavailable(error.to_string()))?;
         Ok(body.into_bytes())
     }
-
-    async fn list(&self, prefix: &str, delimited: bool) -> Result<Listing, ArchiveError> {
-        let mut listing = Listing::default();
-        let mut token = None;
-        loop {
-            let mut request = self.client.list_objects_v2().bucket(&self.bucket).prefix(prefix);
-            if delimited {
-                request = request.delimiter("/");
-            }
-            let output = request.set_continuation_token(token).send().await.map_err(unavailable)?;
-            listing.keys.extend(output.contents().iter().filter_map(|object| object.key().map(str::to_owned)));
-            listing.prefixes.extend(output.common_prefixes().iter().filter_map(|p| p.prefix().map(str::to_owned)));
-            token = output.next_continuation_token().map(str::to_owned);
-            if token.is_none() {
-                return Ok(listing);
-            }
-        }
-    }
 }
 
 /// The bucket in memory, for unit tests and benchmarks; it can be told to fail.
@@ -363,6 +362,25 @@ impl MemoryObjects {
     /// Every key, in order.
     pub fn keys(&self) -> Vec<String> {
         self.objects.lock().unwrap_or_else(PoisonError::into_inner).keys().cloned().collect()
+    }
+
+    /// Lists a prefix as [`S3Store::list`] does.
+    pub async fn list(&self, prefix: &str, delimited: bool) -> Result<Listing, ArchiveError> {
+        self.check()?;
+        let objects = self.objects.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut listing = Listing::default();
+        for key in objects.keys().filter(|key| key.starts_with(prefix)) {
+            match key[prefix.len()..].find('/') {
+                Some(slash) if delimited => {
+                    let next = key[..prefix.len() + slash + 1].to_owned();
+                    if listing.prefixes.last() != Some(&next) {
+                        listing.prefixes.push(next);
+                    }
+                }
+                _ => listing.keys.push(key.clone()),
+            }
+        }
+        Ok(listing)
     }
 
     fn check(&self) -> Result<(), ArchiveError> {
@@ -393,24 +411,6 @@ impl ObjectStore for MemoryObjects {
             }
             None => object.clone(),
         })
-    }
-
-    async fn list(&self, prefix: &str, delimited: bool) -> Result<Listing, ArchiveError> {
-        self.check()?;
-        let objects = self.objects.lock().unwrap_or_else(PoisonError::into_inner);
-        let mut listing = Listing::default();
-        for key in objects.keys().filter(|key| key.starts_with(prefix)) {
-            match key[prefix.len()..].find('/') {
-                Some(slash) if delimited => {
-                    let next = key[..prefix.len() + slash + 1].to_owned();
-                    if listing.prefixes.last() != Some(&next) {
-                        listing.prefixes.push(next);
-                    }
-                }
-                _ => listing.keys.push(key.clone()),
-            }
-        }
-        Ok(listing)
     }
 }
 

@@ -9,6 +9,7 @@
 //! default chains whole.
 
 pub mod http;
+pub mod s3;
 pub mod tls;
 
 use std::fmt::Display;

@@ -25,7 +25,8 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use bytes::Bytes;
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use hookway_core::Config;
-use hookway_core::archive::{ArchiveError, Listing, MemoryObjects, ObjectStore, S3Store, s3_client};
+use hookway_core::archive::{ArchiveError, MemoryObjects, ObjectStore};
+use hookway_core::aws::s3::S3Objects;
 use hookway_core::scheme::SignRequest;
 use hookway_core::secret_cache::{SecretCache, SecretStore, StoreError};
 use hookway_core::store::MemoryStore;
@@ -59,10 +60,6 @@ impl ObjectStore for Bucket {
 
     async fn get(&self, key: &str, _range: Option<(u64, u64)>) -> Result<Bytes, ArchiveError> {
         Err(ArchiveError::NotFound(key.to_owned()))
-    }
-
-    async fn list(&self, _prefix: &str, _delimited: bool) -> Result<Listing, ArchiveError> {
-        Ok(Listing::default())
     }
 }
 
@@ -146,7 +143,7 @@ fn large_body(c: &mut Criterion) {
     let moto = hookway_testkit::MotoServer::start();
     let aws = runtime.block_on(moto.sdk_config());
     runtime.block_on(hookway_testkit::create_bucket(&aws, "bench-archive"));
-    let bucket = S3Store::new(s3_client(&aws), "bench-archive");
+    let bucket = S3Objects::new(&aws, "bench-archive");
 
     let mut group = c.benchmark_group("intake/large-body");
     group.sample_size(20);

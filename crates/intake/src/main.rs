@@ -15,7 +15,7 @@
 use std::convert::Infallible;
 use std::sync::Arc;
 
-use hookway_core::archive::{S3Store, s3_client};
+use hookway_core::aws::s3::S3Objects;
 use hookway_core::aws::{Endpoint, SdkConfig};
 use hookway_core::env::{self, LambdaEnv, Var};
 use hookway_core::secret_cache::{SecretCache, SsmSecretStore};
@@ -33,7 +33,7 @@ async fn main() -> Result<(), Error> {
     let queue = SqsQueue::new(aws_sdk_sqs::Client::new(&aws), env.get(Var::EventsQueueUrl));
     let secrets = SecretCache::new(SsmSecretStore::new(aws_sdk_ssm::Client::new(&aws)));
     let jobs = DynamoStore::new(aws_sdk_dynamodb::Client::new(&aws), env.get(Var::Table));
-    let bodies = Arc::new(S3Store::new(s3_client(&aws), env.get(Var::ArchiveBucket)));
+    let bodies = Arc::new(S3Objects::new(&aws, env.get(Var::ArchiveBucket)));
     let intake = Arc::new(Intake::new(env.config(), queue, secrets, jobs, bodies)?);
     tokio::join!(intake.preload_secrets(), hookway_core::aws::preconnect("SQS", sqs_endpoint(&aws)));
     // The raw event, converted by the intake itself: `lambda_http`'s own conversion panics on

@@ -8,7 +8,9 @@ use std::time::Duration;
 
 use aws_config::SdkConfig;
 use aws_sdk_sqs::types::Message;
-use hookway_core::archive::{INLINE_BODY_LIMIT, ObjectStore, S3Store, read_body, s3_client};
+use bytes::Bytes;
+use hookway_core::archive::{ArchiveError, INLINE_BODY_LIMIT, ObjectStore, S3Store, read_body, s3_client};
+use hookway_core::aws::s3::S3Objects;
 use hookway_core::config::MAX_BODY_BYTES_LIMIT;
 use hookway_core::envelope::{BodyEncoding, SQS_MAX_MESSAGE_BYTES};
 use hookway_core::scheme::{Scheme, SignRequest};
@@ -209,7 +211,7 @@ async fn intake(config: &Config, clients: Clients<'_>, queue_url: &str, refresh_
     let store = SsmSecretStore::new(aws_sdk_ssm::Client::new(clients.secrets));
     let secrets = SecretCache::with_timing(store, DEFAULT_TTL, refresh_interval);
     let jobs = DynamoStore::new(aws_sdk_dynamodb::Client::new(clients.table), TABLE);
-    let bodies = Arc::new(S3Store::new(s3_client(clients.bucket), BUCKET));
+    let bodies = Arc::new(S3Objects::new(clients.bucket, BUCKET));
     let intake = Intake::new(config, queue, secrets, jobs, bodies).unwrap();
     intake.preload_secrets().await;
     intake
@@ -795,4 +797,28 @@ async fn url_signing_providers_verify_against_the_rebuilt_url_or_the_public_url(
     let accepted = harness.post("square", &headers, body).await;
     assert_eq!(accepted.body, json!({"id": "13b867cf-db3d-4b1c-90b6-2f32a9d78124"}), "signed for its publicUrl");
     assert_eq!(harness.drain().await.len(), 2);
+}
+
+/// The Lambdas' own S3 client (two signed calls, not the SDK's S3 crate) against the SDK's: what
+/// one writes the other reads, ranges and missing keys included, and keys needing encoding too.
+#[tokio::test]
+async fn the_lambdas_s3_client_and_the_sdks_read_each_others_objects() {
+    let harness = harness_taking(MAX_BODY_BYTES_LIMIT).await;
+    let lean = S3Objects::new(&harness.aws, BUCKET);
+    let sdk = S3Store::new(s3_client(&harness.aws), BUCKET);
+    let body = Bytes::from(large_body(INLINE_BODY_LIMIT + 1));
+    let key = "bodies/shopify/2026/11/30/06/a key+with=odd&chars";
+
+    lean.put(key, body.clone()).await.unwrap();
+    assert_eq!(sdk.list("bodies/", false).await.unwrap().keys, [key.to_owned()]);
+    assert_eq!(sdk.get(key, None).await.unwrap(), body, "the SDK reads what the lean client wrote");
+    assert_eq!(lean.get(key, Some((10, 100))).await.unwrap(), body.slice(10..110), "a range, as for an archived line");
+
+    sdk.put("events/other", Bytes::from_static(b"written by the SDK")).await.unwrap();
+    assert_eq!(lean.get("events/other", None).await.unwrap(), Bytes::from_static(b"written by the SDK"));
+    assert_eq!(lean.get("events/missing", None).await, Err(ArchiveError::NotFound("events/missing".into())));
+
+    let unreachable = S3Objects::new(&sdk_config_for(&closed_endpoint()).await, BUCKET);
+    let error = unreachable.put(key, body).await.unwrap_err();
+    assert!(matches!(&error, ArchiveError::Unavailable(reason) if reason.contains("PutObject")), "{error}");
 }

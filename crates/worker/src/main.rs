@@ -20,7 +20,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use hookway_core::archive::{S3Store, s3_client};
+use hookway_core::aws::s3::S3Objects;
 use hookway_core::aws::{Endpoint, SdkConfig};
 use hookway_core::env::{self, LambdaEnv, Var};
 use hookway_core::secret_cache::SsmSecretStore;
@@ -64,7 +64,7 @@ async fn main() -> Result<(), Error> {
         dead_letters: Some(Arc::new(SqsDeadLetterQueue::new(sqs.clone(), env.get(Var::EventsDlqUrl)))),
         events_queue: Some(Arc::new(SqsEventsQueue::new(sqs, env.get(Var::EventsQueueUrl)))),
         shared: Arc::new(shared),
-        bucket: Some(Arc::new(S3Store::new(s3_client(&aws), env.get(Var::ArchiveBucket)))),
+        bucket: Some(Arc::new(S3Objects::new(&aws, env.get(Var::ArchiveBucket)))),
     };
     let worker = Arc::new(Worker::new(config, store, &registry, outbound)?);
     hookway_core::aws::preconnect("DynamoDB", dynamodb_endpoint(&aws)).await;

@@ -8,6 +8,7 @@ use std::time::Duration;
 use aws_config::SdkConfig;
 use hookway_core::Config;
 use hookway_core::archive::{ObjectStore, S3Store, s3_client};
+use hookway_core::aws::s3::S3Objects;
 use hookway_core::envelope::{Envelope, SQS_MAX_MESSAGE_BYTES};
 use hookway_core::scheme::SignRequest;
 use hookway_core::secret_cache::{SecretCache, SsmSecretStore};
@@ -68,7 +69,7 @@ impl Harness {
     /// A worker as main.rs builds it, whose bucket is reached through `bucket_aws`.
     fn worker(&self, bucket_aws: &SdkConfig) -> Worker<DynamoStore> {
         let outbound = Outbound {
-            bucket: Some(Arc::new(S3Store::new(s3_client(bucket_aws), BUCKET))),
+            bucket: Some(Arc::new(S3Objects::new(bucket_aws, BUCKET))),
             ..Outbound::from(reqwest::Client::new())
         };
         Worker::new(&self.config, self.store.clone(), &Registry::new(), outbound).unwrap()

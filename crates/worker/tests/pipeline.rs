@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use aws_config::SdkConfig;
 use aws_sdk_sqs::types::QueueAttributeName;
 use hookway_core::Config;
-use hookway_core::archive::{S3Store, s3_client};
+use hookway_core::aws::s3::S3Objects;
 use hookway_core::envelope::queued as envelope;
 use hookway_core::job::JobEvent;
 use hookway_core::local::resources::{Resources, provision};
@@ -109,7 +109,7 @@ impl Harness {
             dead_letters: Some(Arc::new(SqsDeadLetterQueue::new(sqs.clone(), &resources.events_dlq_url))),
             events_queue: Some(Arc::new(SqsEventsQueue::new(sqs, &resources.events_queue_url))),
             shared: Arc::new(DynamoShared::new(aws_sdk_dynamodb::Client::new(aws), &resources.table)),
-            bucket: Some(Arc::new(S3Store::new(s3_client(aws), &resources.archive_bucket))),
+            bucket: Some(Arc::new(S3Objects::new(aws, &resources.archive_bucket))),
         };
         Worker::new(config, store, &registry, outbound).unwrap()
     }

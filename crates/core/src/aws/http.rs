@@ -18,6 +18,8 @@ use aws_smithy_runtime_api::client::result::ConnectorError;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::body::SdkBody;
 use aws_smithy_types::retry::ErrorKind;
+use bytes::Bytes;
+use http_body_util::BodyExt;
 use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::{HttpConnector as TcpConnector, HttpInfo, capture_connection};
@@ -81,6 +83,16 @@ impl HttpClient {
             .body(SdkBody::empty())
             .map_err(|error| ConnectorError::user(error.into()))?;
         hyper.request(request).await.map(drop).map_err(classify)
+    }
+
+    /// Sends a request its caller has signed and reads the whole answer: for the AWS calls Hookway
+    /// makes without an SDK client ([`super::s3`]). Errors are classified as for the SDK's calls: a
+    /// connection that broke or could not be opened may be retried.
+    pub async fn send(&self, request: http::Request<SdkBody>) -> Result<http::Response<Bytes>, ConnectorError> {
+        let hyper = self.hyper.as_ref().map_err(|error| ConnectorError::user(error.clone().into()))?;
+        let (parts, body) = hyper.request(request).await.map_err(classify)?.into_parts();
+        let body = body.collect().await.map_err(|error| ConnectorError::io(error.into()))?.to_bytes();
+        Ok(http::Response::from_parts(parts, body))
     }
 }
 
