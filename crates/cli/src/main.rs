@@ -10,6 +10,7 @@ mod dlq;
 mod error;
 mod events;
 mod filter;
+mod inspector;
 mod jobs;
 mod providers;
 mod replay;
@@ -17,6 +18,7 @@ mod secrets;
 mod send;
 mod sign;
 mod stack;
+mod tail;
 mod target;
 mod verify;
 

@@ -290,6 +290,23 @@ impl S3Store {
     pub fn new(client: aws_sdk_s3::Client, bucket: impl Into<String>) -> S3Store {
         S3Store { client, bucket: bucket.into() }
     }
+
+    /// The keys under `prefix` that sort after `start_after`, every page of them: one
+    /// `ListObjectsV2` for up to 1,000 keys. Batch objects' keys sort by their first event's time
+    /// ([`batch_key`]), so this is how `hookway events tail` reads only what is new.
+    pub async fn list_after(&self, prefix: &str, start_after: &str) -> Result<Vec<String>, ArchiveError> {
+        let mut keys = Vec::new();
+        let mut token = None;
+        loop {
+            let request = self.client.list_objects_v2().bucket(&self.bucket).prefix(prefix).start_after(start_after);
+            let output = request.set_continuation_token(token).send().await.map_err(unavailable)?;
+            keys.extend(output.contents().iter().filter_map(|object| object.key().map(str::to_owned)));
+            token = output.next_continuation_token().map(str::to_owned);
+            if token.is_none() {
+                return Ok(keys);
+            }
+        }
+    }
 }
 
 fn unavailable<E: std::error::Error + 'static, R: fmt::Debug>(
