@@ -5,7 +5,7 @@
 //!   patterns), ids and status. See [`crate::archive`] for how a day of 100,000 events is read.
 //! * `tail` — new events as they arrive and their outcomes ([`crate::tail`]).
 //! * `show ID` — an event in full: its envelope and headers as received, its body, its record
-//!   (status, attempts, when its next attempt is if it waits for one) and each delivery's status, attempts, last answer, error and time of
+//!   (status, attempts, when its next attempt is if it waits for one) and each delivery's status, attempts, last answer, its latency, error and time of
 //!   success, and the replay runs that sent it again. The record says where the event is
 //!   archived (one ranged GET); once the record has expired, the archive is searched instead.
 //!
@@ -370,14 +370,16 @@ pub fn print_deliveries(record: &RecordStatus) {
     for delivery in &record.deliveries {
         let answer = delivery.last_status.map_or_else(|| "-".to_owned(), |status| status.to_string());
         let delivered = delivery.delivered_at.map(|at| format!("  delivered {}", rfc3339(at))).unwrap_or_default();
+        let latency = delivery.latency_ms.map(|latency| format!("  took {latency} ms")).unwrap_or_default();
         println!(
-            "delivery {}  {}  {} attempt(s)  last answer {}  {}{}",
+            "delivery {}  {}  {} attempt(s)  last answer {}  {}{}{}",
             delivery.index,
             delivery.status.name(),
             delivery.attempts,
             answer,
             delivery.destination,
-            delivered
+            delivered,
+            latency
         );
         if let Some(error) = &delivery.error {
             println!("         error: {error}");

@@ -230,6 +230,9 @@ impl Inspector {
             for (name, value) in &envelope.headers {
                 let _ = write!(page, "<tr><th>{}</th><td>{}</td></tr>", escape(name), escape(value));
             }
+            if envelope.headers.is_empty() {
+                page.push_str("<tr><td class=\"note\">none: this source's scheme keeps none</td></tr>");
+            }
             page.push_str("</table><h3>body</h3>");
             let body = event.body(&bucket).await?;
             let _ = write!(page, "<pre id=\"body\">{}</pre>", escape(&pretty(&body)));
@@ -401,7 +404,7 @@ fn render_deliveries(record: &RecordStatus) -> String {
     }
     let mut table = String::from(
         "<table class=\"deliveries\"><thead><tr><th>#</th><th>destination</th><th>status</th><th>attempts</th>\
-         <th>last answer</th><th>delivered</th><th>error</th></tr></thead><tbody>",
+         <th>last answer</th><th>latency</th><th>delivered</th><th>error</th></tr></thead><tbody>",
     );
     for delivery in &record.deliveries {
         let delivered = delivery
@@ -411,13 +414,14 @@ fn render_deliveries(record: &RecordStatus) -> String {
             .unwrap_or_default();
         let _ = write!(
             table,
-            "<tr class=\"delivery\"><td>{}</td><td>{}</td><td><span class=\"status {}\">{}</span></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr class=\"delivery\"><td>{}</td><td>{}</td><td><span class=\"status {}\">{}</span></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             delivery.index,
             escape(&delivery.destination),
             delivery.status.name().to_ascii_lowercase(),
             delivery.status.name(),
             delivery.attempts,
             delivery.last_status.map(|status| status.to_string()).unwrap_or_else(|| "-".into()),
+            delivery.latency_ms.map(|latency| format!("{latency} ms")).unwrap_or_else(|| "-".into()),
             escape(&delivered),
             escape(delivery.error.as_deref().unwrap_or("")),
         );

@@ -286,7 +286,7 @@ fn show_outcome(event: &Archived, record: &RecordStatus, json: bool, colour: boo
             .map(|delivery| {
                 json!({
                     "destination": delivery.destination, "status": delivery.status.name(), "attempts": delivery.attempts,
-                    "lastStatus": delivery.last_status, "error": delivery.error,
+                    "lastStatus": delivery.last_status, "latencyMs": delivery.latency_ms, "error": delivery.error,
                 })
             })
             .collect();
@@ -309,7 +309,13 @@ fn show_outcome(event: &Archived, record: &RecordStatus, json: bool, colour: boo
             .iter()
             .map(|delivery| {
                 let answer = delivery.last_status.map_or_else(|| "-".to_owned(), |status| status.to_string());
-                format!("{} {} ({}x, last {answer})", delivery.destination, delivery.status.name(), delivery.attempts)
+                let latency = delivery.latency_ms.map(|latency| format!(" in {latency} ms")).unwrap_or_default();
+                format!(
+                    "{} {} ({}x, last {answer}{latency})",
+                    delivery.destination,
+                    delivery.status.name(),
+                    delivery.attempts
+                )
             })
             .collect();
         let event_type = envelope.event_type.as_deref().unwrap_or("-");

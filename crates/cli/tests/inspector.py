@@ -88,6 +88,8 @@ def run(driver, wait, args):
     assert HOSTILE in shown, "the hostile string is shown as text"
     assert driver.execute_script("return window.__xss === undefined;"), "and never runs"
     assert driver.find_element(By.ID, "record-status").text == "COMPLETED"
+    delivery = [cell.text for cell in driver.find_elements(By.CSS_SELECTOR, "tr.delivery td")]
+    assert delivery[2:5] == ["SUCCEEDED", "1", "200"] and delivery[5].endswith(" ms"), delivery
     assert driver.find_elements(By.CSS_SELECTOR, "table.headers th"), "the headers the intake kept"
 
     driver.execute_script("window.__same_page = true;")
