@@ -38,7 +38,7 @@ use crate::archive::Status;
 use crate::dlq::{self, Queue, Redrive, Redriven};
 use crate::error::CliError;
 use crate::events::{self, Listed};
-use crate::filter::Filter;
+use crate::filter::{Filter, parse_time};
 use crate::replay;
 use crate::stack::{Stack, StackArgs};
 
@@ -48,6 +48,9 @@ pub const BUTTON_HEADER: &str = "x-hookway-inspector";
 const LETTERS_SHOWN: usize = 50;
 /// The most events the list shows (the newest).
 const EVENTS_SHOWN: usize = 500;
+/// The windows the list offers, and the one it shows first.
+const SPANS: [&str; 4] = ["15m", "1h", "6h", "1d"];
+const DEFAULT_SPAN: &str = "1h";
 /// How the inspector's replay runs pace their events (one event a click).
 const REPLAY_RATE: f64 = 50.0;
 
@@ -128,6 +131,13 @@ impl Inspector {
             "<label>type <input name=\"type\" id=\"filter-type\" placeholder=\"invoice.*\" value=\"{}\"></label>",
             escape(query.get("type").unwrap_or_default())
         );
+        let since = query.get("since").filter(|since| SPANS.contains(since)).unwrap_or(DEFAULT_SPAN);
+        page.push_str("<label>received in the last <select name=\"since\" id=\"filter-since\">");
+        for span in SPANS {
+            let selected = if span == since { " selected" } else { "" };
+            let _ = write!(page, "<option{selected}>{span}</option>");
+        }
+        page.push_str("</select></label>");
         let status = query.get("status").unwrap_or_default();
         page.push_str("<label>status <select name=\"status\" id=\"filter-status\"><option value=\"\">any</option>");
         for name in ["delivered", "failed", "pending", "expired"] {
@@ -141,18 +151,19 @@ impl Inspector {
         );
         page.push_str(&self.rows(query).await?);
         page.push_str("</tbody></table>");
-        page.push_str(
-            "<p class=\"note\">The last day's events, newest first; the list refreshes itself every 2 s.</p>",
-        );
+        page.push_str("<p class=\"note\">Newest first; the list refreshes itself every 2 s.</p>");
         Ok(page + FOOT)
     }
 
     /// The list's rows, newest first.
     async fn rows(&self, query: &Query) -> Result<String, CliError> {
         let stack = self.stack().await?;
+        // Each refresh lists the window's hours of every source: an hour is one listing each.
+        let since = query.get("since").filter(|since| SPANS.contains(since)).unwrap_or(DEFAULT_SPAN);
         let filter = Filter {
             source: query.get("source").filter(|s| !s.is_empty()).map(str::to_owned),
             event_type: query.get("type").filter(|s| !s.is_empty()).map(str::to_owned),
+            since: Some(parse_time(since).map_err(CliError::Usage)?),
             ..Filter::default()
         };
         let status = match query.get("status").unwrap_or_default() {
@@ -602,6 +613,21 @@ mod tests {
         assert!(!escaped.contains('<') && !escaped.contains('>') && !escaped.contains('"') && !escaped.contains('\''));
         assert_eq!(escape("a&b"), "a&amp;b");
         assert_eq!(url_encode("a b&c=<d>"), "a+b%26c%3D%3Cd%3E");
+    }
+
+    #[tokio::test]
+    async fn a_button_press_without_the_inspectors_header_is_refused_before_anything_runs() {
+        // No stack runs in this folder: a press that got past the check would fail otherwise.
+        let inspector = Inspector::new("/nonexistent".into(), "hookway.json".into());
+        for path in ["/_hookway/replay", "/_hookway/redrive"] {
+            let form = Request::post(path).body(Bytes::from_static(b"queue=events")).unwrap();
+            assert_eq!(inspector.route(form).await.status(), StatusCode::FORBIDDEN, "{path}");
+        }
+        let page = inspector.route(Request::get("/_hookway/app.js").body(Bytes::new()).unwrap()).await;
+        assert_eq!(page.headers()[header::CONTENT_TYPE], "text/javascript; charset=utf-8");
+        assert!(page.headers()[header::CONTENT_SECURITY_POLICY].to_str().unwrap().contains("script-src 'self'"));
+        let missing = inspector.route(Request::get("/_hookway/nothing").body(Bytes::new()).unwrap()).await;
+        assert_eq!(missing.status(), StatusCode::NOT_FOUND);
     }
 
     #[test]

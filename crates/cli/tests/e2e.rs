@@ -259,6 +259,7 @@ async fn the_local_stack_end_to_end() {
     //     in the list without a reload, its detail shows the body, "replay" delivers it again.
     let inspected = "e2e-inspector";
     let screenshots = workspace_root().join("target/inspector-screenshots");
+    let _ = std::fs::remove_dir_all(&screenshots);
     let python = workspace_root().join(".venv/bin/python");
     let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
     let chromedriver = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
