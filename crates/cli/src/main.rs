@@ -49,7 +49,8 @@ enum Command {
     /// The dead-letter queues: what failed and why, and another try.
     #[command(subcommand)]
     Dlq(dlq::Command),
-    /// The event store: every event archived, listed by source, type, time and status, or in full.
+    /// The event store: every event archived, listed by source, type, time and status, in full, or
+    /// followed as it arrives.
     #[command(subcommand)]
     Events(events::Command),
     /// Send archived events through the worker again, by filter: a time window, a source, a type, ids.
