@@ -14,6 +14,8 @@ NODE_MODULES := node_modules/.installed
 # moto, with DynamoDB's one-write-at-a-time per item (see tools/moto_server.py).
 export MOTO_SERVER := $(abspath tools/moto-server)
 CDK := CDK_DISABLE_CLI_TELEMETRY=true npx cdk
+# apt-get as root: CI's machine runs as root, a developer's through sudo.
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
 .PHONY: help
 help: ## List the targets
@@ -31,12 +33,26 @@ $(NODE_MODULES): package-lock.json
 .PHONY: tools
 tools: $(TOOLS) ## Install the Python tools into .venv
 
+# The inspector's browser test (crates/cli/tests/e2e.rs runs crates/cli/tests/inspector.py) drives
+# headless Chromium from Debian's packages, with their chromedriver (or the CHROMIUM and
+# CHROMEDRIVER given, as on GitHub's runners, which have Chrome).
+export CHROMIUM ?= /usr/bin/chromium
+export CHROMEDRIVER ?= /usr/bin/chromedriver
+
+.PHONY: browser
+browser: ## Install chromium and chromium-driver (Debian) when they are missing
+	@if [ ! -x "$(CHROMIUM)" ] || [ ! -x "$(CHROMEDRIVER)" ]; then \
+		echo "installing chromium and chromium-driver for the inspector's browser test"; \
+		$(SUDO) apt-get update -qq; \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends chromium chromium-driver; \
+	fi
+
 .PHONY: dev
 dev: $(TOOLS) ## The whole stack on this machine, no AWS account, at http://127.0.0.1:3000 (PORT=…); Ctrl-C stops it
 	PATH="$(abspath $(VENV))/bin:$$PATH" cargo run --quiet --locked -p hookway-cli -- dev $(if $(PORT),--port $(PORT))
 
 .PHONY: test
-test: $(TOOLS) lint infra-test ## Everything CI checks: format, lints, unit and integration tests, the CDK app
+test: $(TOOLS) browser lint infra-test ## Everything CI checks: format, lints, unit and integration tests, the CDK app
 	cargo test --workspace --locked
 	$(VENV)/bin/python -c 'import json, jsonschema; jsonschema.validate(json.load(open("hookway.json")), json.load(open("hookway.schema.json")))'
 

@@ -99,8 +99,9 @@ pub async fn search(bucket: &S3Store, filter: &Filter, window: &Window) -> Resul
         .flat_map(|source| window.hours().into_iter().map(move |hour| hour_prefix(source, &hour)))
         .collect();
     let (since, until) = (window.since.compact(), window.until.compact());
-    let keys: Vec<String> = stream::iter(prefixes.iter())
-        .map(|prefix| bucket.list(prefix, false))
+    // Owned prefixes and `async move`: the future stays `Send` (the inspector serves it).
+    let keys: Vec<String> = stream::iter(prefixes.clone())
+        .map(|prefix| async move { bucket.list(&prefix, false).await })
         .buffer_unordered(PARALLEL_S3)
         .map_ok(|listing| listing.keys)
         .try_concat()
@@ -187,9 +188,9 @@ pub async fn read(bucket: &S3Store, location: &ArchiveLocation) -> Result<Archiv
 
 /// The records of these events, by partition key.
 pub async fn records(table: &DynamoStore, keys: &[RecordKey]) -> Result<HashMap<String, RecordStatus>, CliError> {
-    let chunks: Vec<&[RecordKey]> = keys.chunks(RECORDS_PER_TASK).collect();
+    let chunks: Vec<Vec<RecordKey>> = keys.chunks(RECORDS_PER_TASK).map(<[RecordKey]>::to_vec).collect();
     let maps: Vec<HashMap<String, RecordStatus>> = stream::iter(chunks)
-        .map(|chunk| table.statuses(chunk))
+        .map(|chunk| async move { table.statuses(&chunk).await })
         .buffer_unordered(PARALLEL_READS)
         .try_collect()
         .await

@@ -1,12 +1,15 @@
-//! `hookway dev`: the whole stack on this machine (see the `hookway-dev` crate).
+//! `hookway dev`: the whole stack on this machine (see the `hookway-dev` crate), with the
+//! inspector at `/_hookway/` ([`crate::inspector`]).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Duration;
 
 use hookway_dev::DevOptions;
 
 use crate::error::CliError;
+use crate::inspector::Inspector;
 
 /// Runs moto, the real Lambdas under `cargo lambda watch`, and a local API Gateway, until Ctrl-C.
 /// Run it from the repository's root.
@@ -46,7 +49,10 @@ pub async fn run(args: Args) -> Result<ExitCode, CliError> {
         if launcher.exists() { launcher } else { PathBuf::from("moto_server") }
     });
     let tool_dir = venv.join("cargo-lambda").exists().then(|| std::fs::canonicalize(&venv)).transpose()?;
+    // The inspector at /_hookway/: the operator commands' functions, on this stack.
+    let inspector = Inspector::new(args.state_dir.clone(), args.config.clone());
     let options = DevOptions {
+        mount: Some(Arc::new(inspector)),
         config: args.config,
         state_dir: args.state_dir,
         port: args.port,

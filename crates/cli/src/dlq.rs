@@ -76,7 +76,7 @@ pub struct Args {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-enum Queue {
+pub enum Queue {
     /// Webhook events that failed every delivery.
     Events,
     /// Jobs that failed every attempt.
@@ -89,13 +89,15 @@ const READ_VISIBILITY_SECONDS: i32 = 30;
 const REDRIVE_VISIBILITY_SECONDS: i32 = 300;
 
 /// A dead letter, read.
-struct DeadLetter {
+#[derive(Debug)]
+pub struct DeadLetter {
     message: Message,
     kind: Letter,
 }
 
 // A handful of letters at a time: their size does not matter.
 #[allow(clippy::large_enum_variant)]
+#[derive(Debug)]
 enum Letter {
     Event { envelope: Envelope<'static>, record: Option<RecordStatus>, refusal: Option<Refusal> },
     Job(DestinationRecord),
@@ -109,19 +111,26 @@ pub async fn run(command: Command) -> Result<ExitCode, CliError> {
         Command::Redrive(args) => return redrive(args).await,
     };
     let stack = args.stack.resolve().await?;
-    let sqs = aws_sdk_sqs::Client::new(&stack.aws);
-    let url = queue_url(&stack, args.queue);
-    let messages = receive(&sqs, url, args.max, READ_VISIBILITY_SECONDS).await?;
-    if messages.is_empty() {
+    let letters = letters(&stack, args.queue, args.max).await?;
+    if letters.is_empty() {
         println!("the {} dead-letter queue is empty", queue_name(args.queue));
         return Ok(ExitCode::SUCCESS);
     }
-    let letters = read(&stack, args.queue, messages).await;
     for letter in &letters {
         if full { print_full(letter) } else { print_line(letter) }
     }
-    release(&sqs, url, &letters).await;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Up to `max` dead letters of `queue`, each read with why it failed, and left where they are
+/// (visible again at once): what `dlq list|show` print and the inspector shows.
+pub async fn letters(stack: &Stack, queue: Queue, max: usize) -> Result<Vec<DeadLetter>, CliError> {
+    let sqs = aws_sdk_sqs::Client::new(&stack.aws);
+    let url = queue_url(stack, queue);
+    let messages = receive(&sqs, url, max, READ_VISIBILITY_SECONDS).await?;
+    let letters = read(stack, queue, messages).await;
+    release(&sqs, url, &letters).await;
+    Ok(letters)
 }
 
 fn queue_url(stack: &Stack, queue: Queue) -> &str {
@@ -221,7 +230,7 @@ fn receive_count(message: &Message) -> String {
 
 impl DeadLetter {
     /// Its id, source, type and time (an event's receipt; a job's giving up), for the filters.
-    fn summary(&self) -> Option<(&str, &str, Option<&str>, &str)> {
+    pub fn summary(&self) -> Option<(&str, &str, Option<&str>, &str)> {
         match &self.kind {
             Letter::Event { envelope, .. } => {
                 Some((&envelope.id, &envelope.source, envelope.event_type.as_deref(), &envelope.received_at))
@@ -237,7 +246,7 @@ impl DeadLetter {
     }
 
     /// Why it failed.
-    fn reason(&self) -> String {
+    pub fn reason(&self) -> String {
         match &self.kind {
             Letter::Event { refusal: Some(refusal), .. } => match refusal.cause {
                 Cause::Refused => format!("{} (refused for good)", refusal.reason),
@@ -249,6 +258,19 @@ impl DeadLetter {
             Letter::Event { record: None, .. } => "no record: the worker never claimed it".into(),
             Letter::Job(record) => record.response_payload["errorMessage"].as_str().unwrap_or("?").to_owned(),
             Letter::Unreadable(reason) => format!("unreadable: {reason}"),
+        }
+    }
+
+    /// How many times SQS delivered it.
+    pub fn receive_count(&self) -> String {
+        receive_count(&self.message)
+    }
+
+    /// Its event's record, for an event's letter that has one.
+    pub fn record(&self) -> Option<&RecordStatus> {
+        match &self.kind {
+            Letter::Event { record, .. } => record.as_ref(),
+            _ => None,
         }
     }
 }
@@ -333,16 +355,58 @@ async fn release(sqs: &aws_sdk_sqs::Client, url: &str, letters: &[DeadLetter]) {
     }
 }
 
-/// Sends the matching dead letters back, as it reads them; leaves the others.
-async fn redrive(args: RedriveArgs) -> Result<ExitCode, CliError> {
-    let stack = args.stack.resolve().await?;
+/// Which dead letters a redrive sends back, and how.
+#[derive(Debug, Clone)]
+pub struct Redrive {
+    /// Which dead-letter queue.
+    pub queue: Queue,
+    /// Which letters.
+    pub filter: Filter,
+    /// At most this many.
+    pub max: usize,
+    /// Letters a second, at most.
+    pub rate: f64,
+    /// Only say what would be sent back.
+    pub dry_run: bool,
+}
+
+/// What a redrive did with a letter that matched.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Redriven {
+    /// Sent back (and deleted from the dead-letter queue), by its id.
+    Sent(String),
+    /// Would be sent back (a dry run): id, source/type, time.
+    Would(String),
+    /// Could not be sent back, and stays: its message id, and why.
+    Failed(String, String),
+}
+
+/// How a redrive ended.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Redrove {
+    /// Letters that matched.
+    pub matched: usize,
+    /// Of those, letters that could not be sent back.
+    pub failed: usize,
+    /// Letters left where they were.
+    pub left: usize,
+}
+
+/// Sends the matching dead letters back, as it reads them, telling `each` of each; leaves the
+/// others. What `hookway dlq redrive` and the inspector's "redrive" button both run.
+pub async fn redrive_matching(
+    stack: &Stack,
+    redrive: &Redrive,
+    mut each: impl FnMut(Redriven),
+) -> Result<Redrove, CliError> {
     let sqs = aws_sdk_sqs::Client::new(&stack.aws);
-    let url = queue_url(&stack, args.queue);
-    let timed = args.filter.since.is_some() || args.filter.until.is_some();
-    let window = if timed { Some(args.filter.window(Duration::from_secs(366 * 86_400))?) } else { None };
-    let lambda = lambda_client(&stack);
-    let mut pace = Pace::new(args.rate);
-    let max = args.max.unwrap_or(usize::MAX);
+    let url = queue_url(stack, redrive.queue);
+    let filter = &redrive.filter;
+    let timed = filter.since.is_some() || filter.until.is_some();
+    let window = if timed { Some(filter.window(Duration::from_secs(366 * 86_400))?) } else { None };
+    let lambda = lambda_client(stack);
+    let mut pace = Pace::new(redrive.rate);
+    let max = redrive.max;
     let (mut seen, mut left) = (HashSet::new(), HashMap::new());
     let (mut matched, mut failed) = (0, 0);
     while matched < max {
@@ -352,24 +416,24 @@ async fn redrive(args: RedriveArgs) -> Result<ExitCode, CliError> {
         if fresh.is_empty() {
             break;
         }
-        for letter in read(&stack, args.queue, fresh).await {
+        for letter in read(stack, redrive.queue, fresh).await {
             let matches = letter.summary().is_some_and(|(id, source, event_type, at)| match &window {
-                Some(window) => args.filter.matches(id, source, event_type, at, window),
-                None => args.filter.matches_any_time(id, source, event_type),
+                Some(window) => filter.matches(id, source, event_type, at, window),
+                None => filter.matches_any_time(id, source, event_type),
             });
             if !matches || matched >= max {
                 left.insert(letter.message.message_id().unwrap_or_default().to_owned(), letter);
                 continue;
             }
             matched += 1;
-            if args.dry_run {
+            if redrive.dry_run {
                 let (id, source, event_type, at) = letter.summary().unwrap_or_default();
-                println!("would redrive: {id}  {source}/{}  {at}", event_type.unwrap_or("-"));
+                each(Redriven::Would(format!("{id}  {source}/{}  {at}", event_type.unwrap_or("-"))));
                 left.insert(letter.message.message_id().unwrap_or_default().to_owned(), letter);
                 continue;
             }
             pace.tick().await;
-            match send_back(&stack, &sqs, &lambda, &letter).await {
+            match send_back(stack, &sqs, &lambda, &letter).await {
                 Ok(id) => {
                     let receipt = letter.message.receipt_handle().unwrap_or_default();
                     sqs.delete_message()
@@ -378,11 +442,11 @@ async fn redrive(args: RedriveArgs) -> Result<ExitCode, CliError> {
                         .send()
                         .await
                         .map_err(|error| CliError::Aws(aws_sdk_sqs::error::DisplayErrorContext(error).to_string()))?;
-                    println!("redriven: {id}");
+                    each(Redriven::Sent(id));
                 }
                 Err(reason) => {
                     failed += 1;
-                    println!("not redriven: {}: {reason}", letter.message.message_id().unwrap_or("?"));
+                    each(Redriven::Failed(letter.message.message_id().unwrap_or("?").to_owned(), reason));
                     left.insert(letter.message.message_id().unwrap_or_default().to_owned(), letter);
                 }
             }
@@ -390,12 +454,34 @@ async fn redrive(args: RedriveArgs) -> Result<ExitCode, CliError> {
     }
     let left: Vec<DeadLetter> = left.into_values().collect();
     release(&sqs, url, &left).await;
-    if args.dry_run {
-        println!("dry run: {matched} dead letter(s) would be redriven, none was; {} left as they are", left.len());
-    } else if matched == 0 {
-        println!("no dead letter in the {} dead-letter queue matches", queue_name(args.queue));
+    Ok(Redrove { matched, failed, left: left.len() })
+}
+
+/// `dlq redrive`: each letter as it goes, then what was done.
+async fn redrive(args: RedriveArgs) -> Result<ExitCode, CliError> {
+    let stack = args.stack.resolve().await?;
+    let redrive = Redrive {
+        queue: args.queue,
+        filter: args.filter,
+        max: args.max.unwrap_or(usize::MAX),
+        rate: args.rate,
+        dry_run: args.dry_run,
+    };
+    let done = redrive_matching(&stack, &redrive, |redriven| match redriven {
+        Redriven::Sent(id) => println!("redriven: {id}"),
+        Redriven::Would(letter) => println!("would redrive: {letter}"),
+        Redriven::Failed(message, reason) => println!("not redriven: {message}: {reason}"),
+    })
+    .await?;
+    if redrive.dry_run {
+        println!(
+            "dry run: {} dead letter(s) would be redriven, none was; {} left as they are",
+            done.matched, done.left
+        );
+    } else if done.matched == 0 {
+        println!("no dead letter in the {} dead-letter queue matches", queue_name(redrive.queue));
     }
-    Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    Ok(if done.failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 
 /// Another try for one letter: an event back to the events queue, a job back to the worker. The

@@ -3,8 +3,9 @@
 //! * `list` — one line per archived event in a window (the last day unless `--since`): time, id,
 //!   source, type, and where it stands in the state table; filtered by source, type (`*`
 //!   patterns), ids and status. See [`crate::archive`] for how a day of 100,000 events is read.
+//! * `tail` — new events as they arrive and their outcomes ([`crate::tail`]).
 //! * `show ID` — an event in full: its envelope and headers as received, its body, its record
-//!   (status, attempts, when its next attempt is if it waits for one) and each delivery's status, attempts, last answer, error and time of
+//!   (status, attempts, when its next attempt is if it waits for one) and each delivery's status, attempts, last answer, its latency, error and time of
 //!   success, and the replay runs that sent it again. The record says where the event is
 //!   archived (one ranged GET); once the record has expired, the archive is searched instead.
 //!
@@ -24,9 +25,9 @@ use hookway_core::config::JOBS_SOURCE;
 use hookway_core::envelope::BodyEncoding;
 use hookway_core::store::{DynamoStore, RecordKey, RecordStatus, StateStore, WaitReason};
 
-use crate::archive::{self, Archived, Status};
+use crate::archive::{self, Archived, Searched, Status};
 use crate::error::CliError;
-use crate::filter::{Filter, parse_time};
+use crate::filter::{Filter, Window, parse_time};
 use crate::stack::{Stack, StackArgs};
 
 /// How long records are kept when the configuration does not say.
@@ -70,6 +71,10 @@ pub enum Command {
         #[command(flatten)]
         stack: StackArgs,
     },
+    /// Follow new events as they arrive, then each one's outcome as it changes, until Ctrl-C.
+    /// Reads the archive and the state table (one ListObjectsV2 per source a poll): the local
+    /// stack's or a deployed one's.
+    Tail(crate::tail::Args),
 }
 
 pub async fn run(command: Command) -> Result<ExitCode, CliError> {
@@ -81,6 +86,7 @@ pub async fn run(command: Command) -> Result<ExitCode, CliError> {
             let search = Filter { source: source.clone(), since, ids: vec![id.clone()], ..Filter::default() };
             show(&id, source, body, &search, &config, &stack.resolve().await?).await
         }
+        Command::Tail(args) => crate::tail::run(args).await,
     }
 }
 
@@ -95,23 +101,49 @@ pub fn record_ttl(config: &Path) -> Duration {
     Duration::from_secs(u64::from(days) * 86_400)
 }
 
-async fn list(filter: &Filter, status: Option<Status>, config: &Path, stack: &Stack) -> Result<ExitCode, CliError> {
+/// An archived event as `list` shows it: where it stands, and its record.
+#[derive(Debug, Clone)]
+pub struct Listed {
+    /// The event.
+    pub event: Archived,
+    /// Where it stands.
+    pub status: Status,
+    /// Its record, if it has one.
+    pub record: Option<RecordStatus>,
+}
+
+/// The archived events the filter selects in its window (the last day unless `--since`), oldest
+/// first, with where each stands: what `events list` prints and the inspector's list shows.
+pub async fn listed(
+    filter: &Filter,
+    status: Option<Status>,
+    config: &Path,
+    stack: &Stack,
+) -> Result<(Vec<Listed>, Searched, Window), CliError> {
     let window = filter.window(DEFAULT_SPAN)?;
     let bucket = S3Store::new(s3_client(&stack.aws), &stack.archive_bucket);
     let table = DynamoStore::new(aws_sdk_dynamodb::Client::new(&stack.aws), &stack.table);
     let (events, searched) = archive::search(&bucket, filter, &window).await?;
     let unsigned = unsigned_id_sources(config);
     let keys = archive::record_keys(&bucket, &events, &unsigned).await?;
-    let records = archive::records(&table, &keys).await?;
+    let mut records = archive::records(&table, &keys).await?;
     let ttl = record_ttl(config);
+    let listed = events
+        .into_iter()
+        .zip(&keys)
+        .filter_map(|(event, key)| {
+            let record = records.remove(key.pk());
+            let stands = Status::of(record.as_ref(), &event.envelope.received_at, ttl);
+            status.is_none_or(|wanted| wanted == stands).then_some(Listed { event, status: stands, record })
+        })
+        .collect();
+    Ok((listed, searched, window))
+}
+
+async fn list(filter: &Filter, status: Option<Status>, config: &Path, stack: &Stack) -> Result<ExitCode, CliError> {
+    let (listed, searched, window) = listed(filter, status, config, stack).await?;
     let mut out = std::io::stdout().lock();
-    let mut listed = 0;
-    for (event, key) in events.iter().zip(&keys) {
-        let stands = Status::of(records.get(key.pk()), &event.envelope.received_at, ttl);
-        if status.is_some_and(|wanted| wanted != stands) {
-            continue;
-        }
-        listed += 1;
+    for Listed { event, status, .. } in &listed {
         let envelope = &event.envelope;
         let event_type = envelope.event_type.as_deref().unwrap_or("-");
         writeln!(
@@ -121,11 +153,12 @@ async fn list(filter: &Filter, status: Option<Status>, config: &Path, stack: &St
             envelope.id,
             envelope.source,
             event_type,
-            stands.name()
+            status.name()
         )?;
     }
     eprintln!(
-        "{listed} event(s) received {} … {}: {} hour prefix(es) listed, {} object(s) read ({} KiB) in {} ms",
+        "{} event(s) received {} … {}: {} hour prefix(es) listed, {} object(s) read ({} KiB) in {} ms",
+        listed.len(),
         window.since.as_str(),
         window.until.as_str(),
         searched.prefixes,
@@ -136,14 +169,30 @@ async fn list(filter: &Filter, status: Option<Status>, config: &Path, stack: &St
     Ok(ExitCode::SUCCESS)
 }
 
-async fn show(
+/// An event found by its id: under which source, its record, its archived envelope, and the
+/// records of the replay runs that sent it again (`None`: sent, not processed yet).
+#[derive(Debug, Clone)]
+pub struct Found {
+    /// Its source.
+    pub source: String,
+    /// Its record.
+    pub record: Option<RecordStatus>,
+    /// Its envelope, from the archive.
+    pub archived: Option<Archived>,
+    /// Each replay run of it, with its record.
+    pub replays: Vec<(String, Option<RecordStatus>)>,
+}
+
+/// The events of this id, by source (`source`, or every source of the configuration and `jobs`):
+/// what `events show` prints and the inspector's detail shows. The record says where the event
+/// is archived; once it has expired, the archive is searched over `search`'s window.
+pub async fn lookup(
     id: &str,
     source: Option<String>,
-    body_only: bool,
     search: &Filter,
     config: &Path,
     stack: &Stack,
-) -> Result<ExitCode, CliError> {
+) -> Result<(Vec<Found>, Vec<String>), CliError> {
     let sources = match source {
         Some(source) => vec![source],
         None => {
@@ -153,10 +202,10 @@ async fn show(
     };
     let bucket = S3Store::new(s3_client(&stack.aws), &stack.archive_bucket);
     let table = DynamoStore::new(aws_sdk_dynamodb::Client::new(&stack.aws), &stack.table);
+    let aws = |error: hookway_core::store::StoreError| CliError::Aws(error.to_string());
     let mut found = Vec::new();
     for source in &sources {
         let key = if source == JOBS_SOURCE { RecordKey::job(id) } else { RecordKey::event(source, id) };
-        let aws = |error: hookway_core::store::StoreError| CliError::Aws(error.to_string());
         // An item without a status only notes the replay runs that sent the event (see `replay`).
         let mut record = table.status(&key).await.map_err(aws)?.filter(|record| !record.status.is_empty());
         // A source that does not sign its ids keys its events by their body, with the id beside.
@@ -172,20 +221,44 @@ async fn show(
             None => None,
         };
         if record.is_some() || archived.is_some() {
-            found.push((source.clone(), record, archived));
+            found.push(Found { source: source.clone(), record, archived, replays: Vec::new() });
         }
     }
-    if found.iter().all(|(_, _, archived)| archived.is_none()) {
+    if found.iter().all(|found| found.archived.is_none()) {
         // The record has expired (or never placed the event): the archive still has it.
         let window = search.window(DEFAULT_SPAN)?;
         let (events, _) = archive::search(&bucket, search, &window).await?;
         for event in events {
-            match found.iter_mut().find(|(source, _, _)| *source == event.envelope.source) {
-                Some(entry) => entry.2 = Some(event),
-                None => found.push((event.envelope.source.to_string(), None, Some(event))),
+            match found.iter_mut().find(|found| *found.source == *event.envelope.source) {
+                Some(entry) => entry.archived = Some(event),
+                None => found.push(Found {
+                    source: event.envelope.source.to_string(),
+                    record: None,
+                    archived: Some(event),
+                    replays: Vec::new(),
+                }),
             }
         }
     }
+    for found in &mut found {
+        let runs = found.record.as_ref().map(|record| record.replays.clone()).unwrap_or_default();
+        for run in runs {
+            let replayed = table.status(&RecordKey::replay(&found.source, id, &run)).await.map_err(aws)?;
+            found.replays.push((run, replayed));
+        }
+    }
+    Ok((found, sources))
+}
+
+async fn show(
+    id: &str,
+    source: Option<String>,
+    body_only: bool,
+    search: &Filter,
+    config: &Path,
+    stack: &Stack,
+) -> Result<ExitCode, CliError> {
+    let (found, sources) = lookup(id, source, search, config, stack).await?;
     if found.is_empty() {
         eprintln!(
             "no event `{id}` in the state table (sources: {}) nor in the archive since {}: give --since to search further back",
@@ -194,7 +267,8 @@ async fn show(
         );
         return Ok(ExitCode::FAILURE);
     }
-    for (source, record, archived) in &found {
+    let bucket = S3Store::new(s3_client(&stack.aws), &stack.archive_bucket);
+    for Found { source, record, archived, replays } in &found {
         if body_only {
             if let Some(event) = archived {
                 let body = event.body(&bucket).await?;
@@ -210,15 +284,14 @@ async fn show(
         }
         if let Some(record) = record {
             print_record(record);
-            for run in &record.replays {
-                let key = RecordKey::replay(source, id, run);
-                match table.status(&key).await.map_err(|error| CliError::Aws(error.to_string()))? {
+            for (run, replayed) in replays {
+                match replayed {
                     Some(replayed) => {
                         println!(
                             "replay   {run}: {} after {} attempt(s); first seen {}, last change {}",
                             replayed.status, replayed.attempts, replayed.created_at, replayed.updated_at
                         );
-                        print_deliveries(&replayed);
+                        print_deliveries(replayed);
                     }
                     None => println!("replay   {run}: sent, not processed yet"),
                 }
@@ -282,7 +355,7 @@ fn print_record(record: &RecordStatus) {
 }
 
 /// Why an event waits, as an operator reads it.
-fn wait_reason(reason: WaitReason) -> &'static str {
+pub fn wait_reason(reason: WaitReason) -> &'static str {
     match reason {
         WaitReason::Schedule => "the retry schedule",
         WaitReason::RetryAfter => "the destination asked to wait",
@@ -297,14 +370,16 @@ pub fn print_deliveries(record: &RecordStatus) {
     for delivery in &record.deliveries {
         let answer = delivery.last_status.map_or_else(|| "-".to_owned(), |status| status.to_string());
         let delivered = delivery.delivered_at.map(|at| format!("  delivered {}", rfc3339(at))).unwrap_or_default();
+        let latency = delivery.latency_ms.map(|latency| format!("  took {latency} ms")).unwrap_or_default();
         println!(
-            "delivery {}  {}  {} attempt(s)  last answer {}  {}{}",
+            "delivery {}  {}  {} attempt(s)  last answer {}  {}{}{}",
             delivery.index,
             delivery.status.name(),
             delivery.attempts,
             answer,
             delivery.destination,
-            delivered
+            delivered,
+            latency
         );
         if let Some(error) = &delivery.error {
             println!("         error: {error}");

@@ -10,6 +10,7 @@ mod dlq;
 mod error;
 mod events;
 mod filter;
+mod inspector;
 mod jobs;
 mod providers;
 mod replay;
@@ -17,6 +18,7 @@ mod secrets;
 mod send;
 mod sign;
 mod stack;
+mod tail;
 mod target;
 mod verify;
 
@@ -47,7 +49,8 @@ enum Command {
     /// The dead-letter queues: what failed and why, and another try.
     #[command(subcommand)]
     Dlq(dlq::Command),
-    /// The event store: every event archived, listed by source, type, time and status, or in full.
+    /// The event store: every event archived, listed by source, type, time and status, in full, or
+    /// followed as it arrives.
     #[command(subcommand)]
     Events(events::Command),
     /// Send archived events through the worker again, by filter: a time window, a source, a type, ids.

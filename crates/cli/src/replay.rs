@@ -12,7 +12,7 @@
 //! Events of an ordered source older than the version its entity is at are still skipped, as on
 //! their first run.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -25,7 +25,7 @@ use sha2::{Digest, Sha256};
 use crate::archive::{self, Archived, Status};
 use crate::error::CliError;
 use crate::events::{record_ttl, unsigned_id_sources};
-use crate::filter::{Filter, Pace, Progress, parse_rate};
+use crate::filter::{Filter, Pace, Progress, Window, parse_rate};
 use crate::stack::{Stack, StackArgs};
 
 /// Send archived events through the worker again: to every destination their routes name now.
@@ -53,30 +53,51 @@ pub struct Args {
     stack: StackArgs,
 }
 
-pub async fn run(args: Args) -> Result<ExitCode, CliError> {
-    if args.filter.since.is_none() && args.filter.ids.is_empty() {
+/// What a replay run is to send: its name, the events selected, and those it has not sent yet.
+#[derive(Debug)]
+pub struct Plan {
+    /// The run's name.
+    pub run: String,
+    /// The window the events were searched in (none for ids alone).
+    pub window: Option<Window>,
+    /// How many events selected this run sent already (skipped).
+    pub earlier: usize,
+    /// The events selected it has not sent yet, with their records' keys, oldest first.
+    pub pending: Vec<(Archived, RecordKey)>,
+}
+
+/// A replay's selection: the events `filter` and `status` select (by their window, or by their
+/// ids through their records), and which of them the run `run` (or the run the filter names) sent
+/// already. What `hookway replay` and the inspector's "replay" button both run.
+pub async fn plan(
+    filter: &Filter,
+    status: Option<Status>,
+    run: Option<String>,
+    config: &Path,
+    stack: &Stack,
+) -> Result<Plan, CliError> {
+    if filter.since.is_none() && filter.ids.is_empty() {
         return Err(CliError::Usage(
             "say what to replay: --since TIME (and --until), or --id ID; a replay sends events to your destinations again"
                 .into(),
         ));
     }
-    let stack = args.stack.resolve().await?;
     let bucket = S3Store::new(s3_client(&stack.aws), &stack.archive_bucket);
     let table = DynamoStore::new(aws_sdk_dynamodb::Client::new(&stack.aws), &stack.table);
-    let window = match args.filter.since {
-        Some(_) => Some(args.filter.window(Duration::ZERO)?),
+    let window = match filter.since {
+        Some(_) => Some(filter.window(Duration::ZERO)?),
         None => None,
     };
-    let run = args.run.clone().unwrap_or_else(|| run_name(&args.filter.canonical(window.as_ref()), args.status));
+    let run = run.unwrap_or_else(|| run_name(&filter.canonical(window.as_ref()), status));
     let events = match &window {
-        Some(window) => archive::search(&bucket, &args.filter, window).await?.0,
+        Some(window) => archive::search(&bucket, filter, window).await?.0,
         // Ids alone: found through their records, whatever their time.
         None => {
-            let sources = match &args.filter.source {
+            let sources = match &filter.source {
                 Some(source) => vec![source.clone()],
-                None => Config::load(&args.config)?.sources.iter().map(|source| source.name.clone()).collect(),
+                None => Config::load(config)?.sources.iter().map(|source| source.name.clone()).collect(),
             };
-            let (found, missing) = archive::by_ids(&bucket, &table, &args.filter.ids, &sources).await?;
+            let (found, missing) = archive::by_ids(&bucket, &table, &filter.ids, &sources).await?;
             if !missing.is_empty() {
                 return Err(CliError::Usage(format!(
                     "no archived event {} in the state table (records expire after worker.idempotencyTtlDays): \
@@ -84,7 +105,7 @@ pub async fn run(args: Args) -> Result<ExitCode, CliError> {
                     missing.join(", ")
                 )));
             }
-            let anywhen = Filter { since: None, until: None, ..args.filter.clone() };
+            let anywhen = Filter { since: None, until: None, ..filter.clone() };
             found
                 .into_iter()
                 .filter(|event| {
@@ -94,32 +115,40 @@ pub async fn run(args: Args) -> Result<ExitCode, CliError> {
                 .collect()
         }
     };
-    let unsigned = unsigned_id_sources(&args.config);
+    let unsigned = unsigned_id_sources(config);
     let keys = archive::record_keys(&bucket, &events, &unsigned).await?;
     let records = archive::records(&table, &keys).await?;
-    let ttl = record_ttl(&args.config);
-    let selected: Vec<(&Archived, &RecordKey, bool)> = events
-        .iter()
-        .zip(&keys)
-        .filter(|(event, key)| {
-            let stands = Status::of(records.get(key.pk()), &event.envelope.received_at, ttl);
-            args.status.is_none_or(|wanted| wanted == stands)
-        })
-        .map(|(event, key)| {
-            let sent = records.get(key.pk()).is_some_and(|record| record.replays.contains(&run));
-            (event, key, sent)
-        })
-        .collect();
-    let earlier = selected.iter().filter(|(_, _, sent)| *sent).count();
-    let pending: Vec<(&Archived, &RecordKey)> =
-        selected.iter().filter(|(_, _, sent)| !sent).map(|(event, key, _)| (*event, *key)).collect();
-    let received = window
+    let ttl = record_ttl(config);
+    let mut earlier = 0;
+    let mut pending = Vec::new();
+    for (event, key) in events.into_iter().zip(keys) {
+        let record = records.get(key.pk());
+        let stands = Status::of(record, &event.envelope.received_at, ttl);
+        if status.is_some_and(|wanted| wanted != stands) {
+            continue;
+        }
+        if record.is_some_and(|record| record.replays.contains(&run)) {
+            earlier += 1;
+        } else {
+            pending.push((event, key));
+        }
+    }
+    Ok(Plan { run, window, earlier, pending })
+}
+
+pub async fn run(args: Args) -> Result<ExitCode, CliError> {
+    let stack = args.stack.resolve().await?;
+    let plan = plan(&args.filter, args.status, args.run.clone(), &args.config, &stack).await?;
+    let run = &plan.run;
+    let received = plan
+        .window
         .as_ref()
         .map_or_else(String::new, |window| format!(" received {} … {}", window.since.as_str(), window.until.as_str()));
+    let (earlier, pending) = (plan.earlier, &plan.pending);
     let skipped = if earlier > 0 { format!(", {earlier} sent already by this run (skipped)") } else { String::new() };
-    println!("replay {run}: {} event(s){received}{skipped}", selected.len());
+    println!("replay {run}: {} event(s){received}{skipped}", earlier + pending.len());
     if args.dry_run {
-        for (event, _) in &pending {
+        for (event, _) in pending {
             let envelope = &event.envelope;
             let event_type = envelope.event_type.as_deref().unwrap_or("-");
             println!("would replay {}  {}  {}  {}", envelope.received_at, envelope.id, envelope.source, event_type);
@@ -127,7 +156,8 @@ pub async fn run(args: Args) -> Result<ExitCode, CliError> {
         println!("dry run: {} event(s) would be replayed, none was sent", pending.len());
         return Ok(ExitCode::SUCCESS);
     }
-    let sent = send(&stack, &table, &run, &pending, args.rate, ttl).await?;
+    let table = DynamoStore::new(aws_sdk_dynamodb::Client::new(&stack.aws), &stack.table);
+    let sent = send(&stack, &table, run, pending, args.rate, record_ttl(&args.config)).await?;
     println!("replayed {sent} event(s) (run {run})");
     Ok(ExitCode::SUCCESS)
 }
@@ -135,11 +165,11 @@ pub async fn run(args: Args) -> Result<ExitCode, CliError> {
 /// Sends each event again, up to ten to a request at `rate` a second, and marks each on its
 /// record once sent; a re-run skips the marked ones, and the worker's record of the run catches
 /// one sent but not yet marked when the run was cut short.
-async fn send(
+pub async fn send(
     stack: &Stack,
     table: &DynamoStore,
     run: &str,
-    events: &[(&Archived, &RecordKey)],
+    events: &[(Archived, RecordKey)],
     rate: f64,
     record_ttl: Duration,
 ) -> Result<usize, CliError> {
@@ -194,7 +224,7 @@ async fn send(
 }
 
 /// `r-` and 12 hex digits of the filter's digest.
-fn run_name(canonical: &str, status: Option<Status>) -> String {
+pub fn run_name(canonical: &str, status: Option<Status>) -> String {
     let digest = Sha256::digest(format!("{canonical} status={}", status.map_or("*", Status::name)));
     format!("r-{}", &hex::encode(digest)[..12])
 }

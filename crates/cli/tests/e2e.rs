@@ -189,6 +189,7 @@ async fn the_local_stack_end_to_end() {
     let printed = std::fs::read_to_string(&output).unwrap();
     assert!(printed.contains(&format!("curl -i -X POST {url}/jobs")), "{printed}");
     assert!(printed.contains(&format!("send {url} --source stripe")), "{printed}");
+    assert!(printed.contains(&format!("{url}/_hookway/")), "the banner names the inspector: {printed}");
 
     // 1. POST /jobs → 202 with a job id; GET /jobs/{id} reaches SUCCEEDED.
     let job = submit_job(&client, &url, json!({"type": "report.generate", "payload": {"key": "value"}})).await;
@@ -213,6 +214,82 @@ async fn the_local_stack_end_to_end() {
         assert_eq!(delivered.body, body.as_bytes(), "{source}: the original body");
         assert_eq!(delivered.headers["content-type"], "application/json", "{source}");
     }
+
+    // 2b. `hookway events tail --json` follows an event sent after it started: received, then
+    //     its outcome, delivered; Ctrl-C ends it cleanly.
+    let tail_out = dir.join("tail.out");
+    let tail_err = dir.join("tail.err");
+    let state_dir = stack.state_dir.to_str().unwrap().to_owned();
+    let mut tail = Command::new(env!("CARGO_BIN_EXE_hookway"))
+        .args(["events", "tail", "--json", "--interval", "0.5", "--config", &config_arg])
+        .args(["--local", "--state-dir", &state_dir])
+        .current_dir(workspace_root())
+        .stdout(std::fs::File::create(&tail_out).unwrap())
+        .stderr(std::fs::File::create(&tail_err).unwrap())
+        .spawn()
+        .unwrap();
+    wait_for("the tail to start following", STEP_DEADLINE, || {
+        std::future::ready(read(&tail_err).contains("following").then_some(()))
+    })
+    .await;
+    let (code, said) = stack.send("stripe", "e2e-tail", "e2e.tail", &[]);
+    assert_eq!(code, 0, "{said}");
+    let lines = wait_for("the tail to show the event, then its delivery", STEP_DEADLINE, || {
+        let lines: Vec<Value> = read(&tail_out).lines().map(|line| serde_json::from_str(line).unwrap()).collect();
+        let delivered = lines
+            .iter()
+            .any(|line| line["id"] == "e2e-tail" && line["event"] == "outcome" && line["status"] == "delivered");
+        std::future::ready(delivered.then_some(lines))
+    })
+    .await;
+    let mine: Vec<&Value> = lines.iter().filter(|line| line["id"] == "e2e-tail").collect();
+    assert_eq!(mine[0]["event"], "received", "{lines:?}");
+    assert_eq!((&mine[0]["source"], &mine[0]["type"]), (&json!("stripe"), &json!("e2e.tail")), "{lines:?}");
+    let outcome = mine.iter().find(|line| line["status"] == "delivered").unwrap();
+    assert_eq!(outcome["record"], "COMPLETED");
+    assert_eq!(outcome["deliveries"][0]["status"], "SUCCEEDED", "{outcome}");
+    assert_eq!(outcome["deliveries"][0]["lastStatus"], 200, "{outcome}");
+    kill(Pid::from_raw(i32::try_from(tail.id()).unwrap()), Signal::SIGINT).unwrap();
+    let exit =
+        wait_for("the tail to stop on Ctrl-C", STEP_DEADLINE, || std::future::ready(tail.try_wait().unwrap())).await;
+    assert!(exit.success(), "{exit:?}: {}", read(&tail_err));
+    assert!(!read(&tail_err).contains("panicked"), "{}", read(&tail_err));
+
+    // 2c. The inspector in a real browser (crates/cli/tests/inspector.py): an event sent appears
+    //     in the list without a reload, its detail shows the body, "replay" delivers it again.
+    let inspected = "e2e-inspector";
+    let screenshots = workspace_root().join("target/inspector-screenshots");
+    let _ = std::fs::remove_dir_all(&screenshots);
+    let python = workspace_root().join(".venv/bin/python");
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    let chromedriver = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+    for needed in [Path::new(&chromium), Path::new(&chromedriver), python.as_path()] {
+        assert!(
+            needed.exists(),
+            "{} is missing: `make test` installs chromium, chromium-driver and selenium",
+            needed.display()
+        );
+    }
+    let browser = tokio::process::Command::new(&python)
+        .arg(workspace_root().join("crates/cli/tests/inspector.py"))
+        .args(["--url", &url, "--hookway", env!("CARGO_BIN_EXE_hookway"), "--config", &config_arg])
+        .args(["--state-dir", &state_dir, "--id", inspected, "--screenshots", screenshots.to_str().unwrap()])
+        .args(["--chromium", &chromium, "--chromedriver", &chromedriver])
+        .current_dir(workspace_root())
+        .kill_on_drop(true)
+        .output();
+    let browser =
+        tokio::time::timeout(Duration::from_secs(300), browser).await.expect("the browser test's deadline").unwrap();
+    let said = String::from_utf8_lossy(&browser.stdout).into_owned() + &String::from_utf8_lossy(&browser.stderr);
+    assert!(browser.status.success(), "the browser test failed:\n{said}");
+    let delivered = wait_for("the inspector's replay at the receiver", STEP_DEADLINE, || {
+        std::future::ready(Some(deliveries(&receiver, inspected)).filter(|delivered| delivered.len() == 2))
+    })
+    .await;
+    assert!(!delivered[0].headers.contains_key("x-hookway-replay"), "first, as sent");
+    assert!(delivered[1].headers.contains_key("x-hookway-replay"), "then replayed: {:?}", delivered[1].headers);
+    assert_eq!(delivered[0].body, delivered[1].body, "the same body");
+    assert!(screenshots.join("inspector-event.png").exists());
 
     // The handshakes of Meta and Dropbox, answered through the local gateway and never queued.
     let token = local_secret(&stack, "/hookway/meta/verify-token");

@@ -291,6 +291,17 @@ impl S3Store {
 
     /// Lists a prefix, every page of it; with `delimited`, one level of `/`.
     pub async fn list(&self, prefix: &str, delimited: bool) -> Result<Listing, ArchiveError> {
+        self.pages(prefix, delimited, None).await
+    }
+
+    /// The keys under `prefix` that sort after `start_after`, every page of them: one
+    /// `ListObjectsV2` for up to 1,000 keys. Batch objects' keys sort by their first event's time
+    /// ([`batch_key`]), so this is how `hookway events tail` reads only what is new.
+    pub async fn list_after(&self, prefix: &str, start_after: &str) -> Result<Vec<String>, ArchiveError> {
+        Ok(self.pages(prefix, false, Some(start_after)).await?.keys)
+    }
+
+    async fn pages(&self, prefix: &str, delimited: bool, start_after: Option<&str>) -> Result<Listing, ArchiveError> {
         let mut listing = Listing::default();
         let mut token = None;
         loop {
@@ -298,7 +309,12 @@ impl S3Store {
             if delimited {
                 request = request.delimiter("/");
             }
-            let output = request.set_continuation_token(token).send().await.map_err(unavailable)?;
+            let output = request
+                .set_start_after(start_after.map(str::to_owned))
+                .set_continuation_token(token)
+                .send()
+                .await
+                .map_err(unavailable)?;
             listing.keys.extend(output.contents().iter().filter_map(|object| object.key().map(str::to_owned)));
             listing.prefixes.extend(output.common_prefixes().iter().filter_map(|p| p.prefix().map(str::to_owned)));
             token = output.next_continuation_token().map(str::to_owned);

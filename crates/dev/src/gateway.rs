@@ -8,6 +8,8 @@
 //!   asynchronously, with Lambda's retries and on-failure destination;
 //! * `POST /2015-03-31/functions/<worker>/invocations` → the Lambda Invoke API, so that
 //!   `hookway dlq redrive --queue jobs` re-invokes a job exactly as it does in AWS;
+//! * `/_hookway/…` → the [`Mount`] `hookway dev` gives it (the inspector: local only, nothing of
+//!   it is deployed), when it has one;
 //! * anything else → `403 {"message": "Missing Authentication Token"}`, API Gateway's answer.
 //!
 //! It serves its user only, not the web pages its user visits: a request whose `Host` is not
@@ -18,7 +20,10 @@
 //! is throttled as API Gateway would ([`crate::throttle`]).
 
 use std::convert::Infallible;
+use std::fmt::Debug;
+use std::future::Future;
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -40,7 +45,18 @@ use super::events::{GatewayContext, GatewayRequest, job_event, proxy_event};
 use super::lambda::{AsyncInvoker, Destination, InvokeError, Lambda};
 use super::throttle::Throttles;
 
-type Answer = Response<Full<Bytes>>;
+/// An HTTP answer of the gateway's.
+pub type Answer = Response<Full<Bytes>>;
+
+/// Where the gateway serves what `hookway dev` adds to the local stack.
+pub const MOUNT_PREFIX: &str = "/_hookway/";
+
+/// What `hookway dev` serves under [`MOUNT_PREFIX`] besides the API: the inspector. The gateway
+/// has already refused a foreign `Host` or `Origin` (see [`foreign`]); the request's body is read.
+pub trait Mount: Debug + Send + Sync {
+    /// The answer to a request under [`MOUNT_PREFIX`] (or to its bare `/_hookway`).
+    fn answer(&self, request: Request<Bytes>) -> Pin<Box<dyn Future<Output = Answer> + Send + '_>>;
+}
 
 /// The gateway and the functions behind it.
 #[derive(Debug)]
@@ -57,6 +73,8 @@ pub struct Gateway<D> {
     pub stage: String,
     /// The sources' throttles, where the configuration sets them.
     pub throttles: Throttles,
+    /// What is served under [`MOUNT_PREFIX`], if anything.
+    pub mount: Option<Arc<dyn Mount>>,
 }
 
 impl<D: Destination> Gateway<D> {
@@ -97,6 +115,9 @@ impl<D: Destination> Gateway<D> {
             Err(_) => return message(StatusCode::BAD_REQUEST, "Could not read the request body"),
         };
         let path = parts.uri.path().to_owned();
+        if let Some(mount) = self.mount.as_ref().filter(|_| path == "/_hookway" || path.starts_with(MOUNT_PREFIX)) {
+            return mount.answer(Request::from_parts(parts, body)).await;
+        }
         let request = GatewayRequest {
             method: parts.method.as_str(),
             path: &path,

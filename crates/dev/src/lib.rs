@@ -75,6 +75,8 @@ pub struct DevOptions {
     pub moto_server: PathBuf,
     /// A folder to put first on the `PATH` of the processes started (where `cargo-lambda` is).
     pub tool_dir: Option<PathBuf>,
+    /// What the gateway serves under `/_hookway/` (the inspector of `hookway dev`), if anything.
+    pub mount: Option<Arc<dyn gateway::Mount>>,
 }
 
 /// Why the local stack stopped or could not start.
@@ -225,6 +227,7 @@ async fn run_stack(
         jobs,
         stage: config.api.stage_name.clone(),
         throttles: throttle::Throttles::from_config(config),
+        mount: options.mount.clone(),
     });
     let poller = Poller {
         sqs,
@@ -259,7 +262,7 @@ async fn run_stack(
         process_groups: supervisor.process_groups(),
     };
     state.write(&options.state_dir)?;
-    print_banner(&state, config);
+    print_banner(&state, config, options.mount.is_some());
 
     let result = wait_for_stop(supervisor, logs).await;
     let _ = stop.send(true);
@@ -351,7 +354,7 @@ async fn wait_for_stop(supervisor: &mut Supervisor, logs: &Path) -> Result<(), D
     }
 }
 
-fn print_banner(state: &DevState, config: &Config) {
+fn print_banner(state: &DevState, config: &Config, inspector: bool) {
     let url = &state.gateway_url;
     let hookway = std::env::current_exe()
         .ok()
@@ -363,6 +366,9 @@ fn print_banner(state: &DevState, config: &Config) {
     let config_arg = state.config.strip_prefix(std::env::current_dir().unwrap_or_default()).unwrap_or(&state.config);
     println!();
     println!("Hookway is running at {url}");
+    if inspector {
+        println!("Watch events arrive, see their deliveries, replay them: {url}{}", gateway::MOUNT_PREFIX);
+    }
     println!();
     println!("Submit a job, then ask for it:");
     println!(
@@ -376,7 +382,7 @@ fn print_banner(state: &DevState, config: &Config) {
     }
     println!();
     println!(
-        "Operate it: {hookway} events list --local | {hookway} replay --since 1h --local | {hookway} dlq list --local | {hookway} jobs status <jobId> --local"
+        "Operate it: {hookway} events tail --local | {hookway} events list --local | {hookway} replay --since 1h --local | {hookway} dlq list --local | {hookway} jobs status <jobId> --local"
     );
     println!("AWS_ENDPOINT_URL={} (moto); logs in {}", state.aws_endpoint, state.logs.display());
     println!("Press Ctrl-C to stop everything.");

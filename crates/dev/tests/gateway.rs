@@ -3,12 +3,14 @@
 //! And the poller on moto's SQS: what reaches the worker is what the event source mapping hands
 //! over, when it would.
 
+use std::future::Future;
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use hookway_core::job::DestinationRecord;
-use hookway_dev::gateway::Gateway;
+use hookway_dev::gateway::{Answer, Gateway, Mount};
 use hookway_dev::lambda::{AsyncInvoker, Destination, Lambda};
 use hookway_dev::poller::Poller;
 use hookway_dev::throttle::Throttles;
@@ -41,6 +43,10 @@ impl Running {
     }
 
     async fn with_throttles(throttles: Throttles) -> Running {
+        Running::with(throttles, None).await
+    }
+
+    async fn with(throttles: Throttles, mount: Option<Arc<dyn Mount>>) -> Running {
         let lambda = Receiver::start().await;
         let invoke = Lambda::new(&lambda.url, Duration::from_secs(5)).unwrap();
         let jobs = Arc::new(AsyncInvoker::new(invoke.clone(), "worker", "us-east-1", Vec::new(), Kept::default()));
@@ -51,6 +57,7 @@ impl Running {
             jobs,
             stage: "v1".into(),
             throttles,
+            mount,
         });
         let listener = TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0))).await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
@@ -283,4 +290,51 @@ async fn moto_answers_no_web_page_a_preflight_nor_a_reset() {
     let ssm = aws_sdk_ssm::Client::new(&aws);
     let kept = ssm.get_parameter().name("/hookway/github/secret").with_decryption(true).send().await.unwrap();
     assert_eq!(kept.parameter().and_then(|parameter| parameter.value()), Some("s3cret"), "the SDK still reads it");
+}
+
+/// A mount that records the paths it was asked for.
+#[derive(Debug, Default)]
+struct Recorded(Mutex<Vec<String>>);
+
+impl Mount for Recorded {
+    fn answer(&self, request: http::Request<bytes::Bytes>) -> Pin<Box<dyn Future<Output = Answer> + Send + '_>> {
+        self.0.lock().unwrap().push(request.uri().path().to_owned());
+        Box::pin(async { http::Response::new(http_body_util::Full::new(bytes::Bytes::from_static(b"mounted"))) })
+    }
+}
+
+#[tokio::test]
+async fn the_inspector_mount_gets_its_users_requests_only() {
+    let mount = Arc::new(Recorded::default());
+    let gateway = Running::with(Throttles::default(), Some(mount.clone())).await;
+    let client = reqwest::Client::new();
+    let port = gateway.url.rsplit(':').next().unwrap().to_owned();
+    // A page the developer visits presses the replay button, or a DNS-rebound name reads the list.
+    let replay = client
+        .post(format!("{}/_hookway/replay", gateway.url))
+        .header("origin", "http://evil.example")
+        .header("x-hookway-inspector", "1")
+        .body("source=github&id=1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(replay.status(), 403);
+    let rebound = client.get(format!("{}/_hookway/", gateway.url)).header("host", format!("evil.example:{port}"));
+    assert_eq!(rebound.send().await.unwrap().status(), 403);
+    assert!(mount.0.lock().unwrap().is_empty(), "neither reached the inspector");
+
+    // Its own page, and the developer's browser at the bare path.
+    let own = client
+        .post(format!("{}/_hookway/replay", gateway.url))
+        .header("origin", format!("http://127.0.0.1:{port}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(own.text().await.unwrap(), "mounted");
+    let bare = client.get(format!("{}/_hookway", gateway.url)).send().await.unwrap();
+    assert_eq!(bare.text().await.unwrap(), "mounted");
+    assert_eq!(*mount.0.lock().unwrap(), ["/_hookway/replay", "/_hookway"]);
+    // Without a mount, the path is no route of API Gateway's.
+    let plain = Running::start().await;
+    assert_eq!(client.get(format!("{}/_hookway/", plain.url)).send().await.unwrap().status(), 403);
 }

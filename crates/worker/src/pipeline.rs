@@ -341,6 +341,10 @@ impl<S: StateStore> Worker<S> {
                 status: DeliveryStatus::Succeeded,
                 attempts: before.map_or(0, |delivery| delivery.attempts) + report.attempts,
                 last_status: report.last_status.or(before.and_then(|delivery| delivery.last_status)),
+                latency_ms: report
+                    .latency
+                    .map(|latency| u64::try_from(latency.as_millis()).unwrap_or(u64::MAX))
+                    .or(before.and_then(|delivery| delivery.latency_ms)),
                 error: None,
                 delivered_at: Some(now),
                 updated_at: now,

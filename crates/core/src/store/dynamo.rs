@@ -381,6 +381,9 @@ fn delivery_item(delivery: &Delivery) -> AttributeValue {
     if let Some(status) = delivery.last_status {
         item.insert("lastStatus".to_owned(), n(i64::from(status)));
     }
+    if let Some(latency) = delivery.latency_ms {
+        item.insert("latencyMs".to_owned(), n(i64::try_from(latency).unwrap_or(i64::MAX)));
+    }
     if let Some(error) = &delivery.error {
         item.insert("error".to_owned(), s(error));
     }
@@ -413,6 +416,7 @@ fn deliveries(item: &Item) -> Vec<Delivery> {
                 status: DeliveryStatus::parse(&text(fields, "status")?)?,
                 attempts: small("attempts").unwrap_or_default(),
                 last_status: number(fields, "lastStatus").and_then(|status| u16::try_from(status).ok()),
+                latency_ms: number(fields, "latencyMs").and_then(|latency| u64::try_from(latency).ok()),
                 error: text(fields, "error"),
                 delivered_at: number(fields, "deliveredAt"),
                 updated_at: number(fields, "updatedAt").unwrap_or_default(),

@@ -236,6 +236,8 @@ pub struct Delivery {
     pub attempts: u32,
     /// The destination's last HTTP status.
     pub last_status: Option<u16>,
+    /// How long its last attempt took, in milliseconds: the last request sent, for `forward`.
+    pub latency_ms: Option<u64>,
     /// The last attempt's error.
     pub error: Option<String>,
     /// When it succeeded, in Unix seconds.
@@ -646,6 +648,7 @@ pub mod contract {
             status,
             attempts,
             last_status: Some(if succeeded { 200 } else { 503 }),
+            latency_ms: Some(u64::from(attempts) * 40),
             error: (!succeeded).then(|| format!("{destination} answered 503 Service Unavailable")),
             delivered_at: succeeded.then_some(now),
             updated_at: now,

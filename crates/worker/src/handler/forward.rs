@@ -353,11 +353,12 @@ impl Handler for Forward {
     async fn deliver(&self, event: &Event, deadline: Deadline, slot: Option<i64>) -> Report {
         let body = Bytes::copy_from_slice(&event.body);
         let sent = AtomicU32::new(0);
+        let latency = Mutex::new(None);
         let reserved = Mutex::new(slot);
         let (_, result) = self
             .retry
             .run(deadline, |_, _| {
-                let (body, sent, reserved) = (body.clone(), &sent, &reserved);
+                let (body, sent, reserved, latency) = (body.clone(), &sent, &reserved, &latency);
                 async move {
                     let permit = match self.breaker.acquire(hookway_core::unix_now_ms()).await {
                         Ok(permit) => permit,
@@ -370,8 +371,10 @@ impl Handler for Forward {
                         }
                     }
                     let timeout = self.timeout.min(deadline.remaining());
+                    let started = std::time::Instant::now();
                     let (attempt, healthy) = self.attempt(event, body, timeout).await;
                     if let Some(healthy) = healthy {
+                        *latency.lock().unwrap_or_else(PoisonError::into_inner) = Some(started.elapsed());
                         sent.fetch_add(1, Ordering::Relaxed);
                         self.breaker.record(permit, healthy, hookway_core::unix_now_ms()).await;
                     }
@@ -380,6 +383,7 @@ impl Handler for Forward {
             })
             .await;
         let sent = sent.into_inner();
+        let latency = latency.into_inner().unwrap_or_else(PoisonError::into_inner);
         let result = match result {
             Ok(status) => {
                 tracing::info!(url = %self.url, attempts = sent, "forwarded");
@@ -387,6 +391,7 @@ impl Handler for Forward {
                     result: Ok(None),
                     attempts: sent,
                     last_status: Some(status.as_u16()),
+                    latency,
                     permanent: false,
                     setback: None,
                 };
@@ -399,6 +404,7 @@ impl Handler for Forward {
         let setback = (!permanent).then(|| self.setback(&result, sent));
         Report {
             last_status: result.status().map(|status| status.as_u16()),
+            latency,
             result: Err(result.into()),
             attempts: sent,
             permanent,

@@ -38,9 +38,11 @@ pub trait Handler: Send + Sync {
     /// `slot` is a rate-limit slot an earlier attempt reserved for this delivery (Unix ms).
     async fn deliver(&self, event: &Event, deadline: Deadline, slot: Option<i64>) -> Report {
         let _ = slot;
+        let started = std::time::Instant::now();
         let result = self.handle(event, deadline).await;
+        let latency = Some(started.elapsed());
         let setback = result.is_err().then_some(Setback::Failed { not_before: None });
-        Report { result, attempts: 1, last_status: None, permanent: false, setback }
+        Report { result, attempts: 1, last_status: None, latency, permanent: false, setback }
     }
 }
 
@@ -53,6 +55,8 @@ pub struct Report {
     pub attempts: u32,
     /// The destination's last HTTP status.
     pub last_status: Option<u16>,
+    /// How long the last attempt took (the last request sent, for `forward`).
+    pub latency: Option<std::time::Duration>,
     /// The failure cannot heal by retrying: the event goes straight to the dead-letter queue.
     pub permanent: bool,
     /// Why it did not succeed, as far as its next attempt is concerned (none: it succeeded, or

@@ -1,0 +1,107 @@
+"""The inspector in a real browser: headless Chromium (Debian's, with its chromedriver) driven by
+Selenium against a running local stack, as a developer would use it.
+
+An event sent with `hookway send` appears in the list without a reload, and is delivered; its
+detail shows the body (pretty-printed, a hostile string in it inert); "replay" sends it again,
+and the detail shows the replay delivered. Every step waits for its condition with a deadline.
+Screenshots go where --screenshots says (a test artifact). Run by crates/cli/tests/e2e.rs, which
+checks at its receiver that the replay was a second delivery.
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
+
+STEP_SECONDS = 90
+# Put in the body: rendered as text, never as markup.
+HOSTILE = '<img src=x onerror=window.__xss=1>'
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--url", required=True)
+    parser.add_argument("--hookway", required=True)
+    parser.add_argument("--config", required=True)
+    parser.add_argument("--state-dir", required=True)
+    parser.add_argument("--id", required=True)
+    parser.add_argument("--screenshots", required=True)
+    parser.add_argument("--chromium", default="/usr/bin/chromium")
+    parser.add_argument("--chromedriver", default="/usr/bin/chromedriver")
+    args = parser.parse_args()
+    os.makedirs(args.screenshots, exist_ok=True)
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = args.chromium
+    for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                 "--window-size=1400,900", "--no-first-run", "--disable-extensions"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(args.chromedriver), options=options)
+    driver.set_page_load_timeout(STEP_SECONDS)
+    wait = WebDriverWait(driver, STEP_SECONDS, poll_frequency=0.2)
+    try:
+        run(driver, wait, args)
+    except Exception:
+        driver.save_screenshot(os.path.join(args.screenshots, "inspector-failure.png"))
+        print(driver.page_source[:20000], file=sys.stderr)
+        raise
+    finally:
+        driver.quit()
+
+
+def run(driver, wait, args):
+    inspector = args.url + "/_hookway/"
+    driver.get(inspector)
+    wait.until(EC.presence_of_element_located((By.ID, "events")))
+    # Survives only as long as the page is not reloaded.
+    driver.execute_script("window.__same_page = true;")
+
+    body = json.dumps({"id": args.id, "type": "inspector.test", "created": 1,
+                       "data": {"object": {"id": args.id, "note": HOSTILE, "amount": 4200}}})
+    sent = subprocess.run(
+        [args.hookway, "send", args.url, "--source", "github", "--config", args.config, "--id", args.id,
+         "--type", "inspector.test", "--data", body, "--local", "--state-dir", args.state_dir],
+        capture_output=True, text=True, timeout=STEP_SECONDS, check=False)
+    assert sent.returncode == 0, sent.stdout + sent.stderr
+
+    row = (By.CSS_SELECTOR, f'tr.event[data-id="{args.id}"]')
+    wait.until(EC.presence_of_element_located(row))
+    wait.until(lambda d: d.find_element(*row).find_element(By.CSS_SELECTOR, ".status").text == "delivered")
+    assert driver.execute_script("return window.__same_page === true;"), "the list updated without a reload"
+    cells = [cell.text for cell in driver.find_element(*row).find_elements(By.TAG_NAME, "td")]
+    assert cells[1:4] == ["github", "inspector.test", args.id], cells
+    assert cells[5].startswith("1/1 succeeded"), cells
+    driver.save_screenshot(os.path.join(args.screenshots, "inspector-list.png"))
+
+    driver.find_element(*row).find_element(By.TAG_NAME, "a").click()
+    wait.until(EC.presence_of_element_located((By.ID, "body")))
+    shown = driver.find_element(By.ID, "body").text
+    assert json.loads(shown) == json.loads(body), shown
+    assert '\n  "data": {' in shown, "pretty-printed: " + shown
+    assert HOSTILE in shown, "the hostile string is shown as text"
+    assert driver.execute_script("return window.__xss === undefined;"), "and never runs"
+    assert driver.find_element(By.ID, "record-status").text == "COMPLETED"
+    delivery = [cell.text for cell in driver.find_elements(By.CSS_SELECTOR, "tr.delivery td")]
+    assert delivery[2:5] == ["SUCCEEDED", "1", "200"] and delivery[5].endswith(" ms"), delivery
+    assert driver.find_elements(By.CSS_SELECTOR, "table.headers th"), "the headers the intake kept"
+
+    driver.execute_script("window.__same_page = true;")
+    driver.find_element(By.ID, "replay").click()
+    wait.until(lambda d: "replayed 1 event(s)" in d.find_element(By.ID, "replay-result").text)
+    wait.until(lambda d: any(
+        replay.find_element(By.CSS_SELECTOR, ".status").text == "COMPLETED"
+        for replay in d.find_elements(By.CSS_SELECTOR, "div.replay")))
+    assert driver.execute_script("return window.__same_page === true;"), "the replay shows without a reload"
+    driver.save_screenshot(os.path.join(args.screenshots, "inspector-event.png"))
+    print("inspector: listed live, detail with its body, replayed and delivered again")
+
+
+if __name__ == "__main__":
+    main()
