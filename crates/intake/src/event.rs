@@ -7,6 +7,9 @@
 //! lost (and the release build aborts on panic). Here every such request, and an event that is not
 //! of either shape, is answered `400 {"error": "malformed request: …"}` before any conversion:
 //! [`convert`] checks what the conversion would parse, with the same rules, and only then converts.
+//!
+//! The event is read from its text straight into `lambda_http`'s typed event, as `lambda_http`
+//! reads it: no generic JSON tree first, whose strings would all be copied once more.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
@@ -15,7 +18,6 @@ use lambda_http::aws_lambda_events::apigw::{ApiGatewayProxyResponse, ApiGatewayV
 use lambda_http::request::LambdaRequest;
 use lambda_http::{Body, Request, Response};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use crate::response::error_response;
 
@@ -29,10 +31,16 @@ pub enum Origin {
 }
 
 impl Origin {
-    /// The origin the event says it has: payload 2.0 carries `"version": "2.0"`.
-    pub fn of(payload: &Value) -> Origin {
-        match payload.get("version").and_then(Value::as_str) {
-            Some("2.0") => Origin::FunctionUrl,
+    /// The origin an event says it has, whatever else it holds: payload 2.0 carries
+    /// `"version": "2.0"`.
+    pub fn of(payload: &str) -> Origin {
+        #[derive(Deserialize)]
+        struct Version<'a> {
+            #[serde(borrow)]
+            version: Option<&'a str>,
+        }
+        match serde_json::from_str::<Version<'_>>(payload) {
+            Ok(Version { version: Some("2.0") }) => Origin::FunctionUrl,
             _ => Origin::RestApi,
         }
     }
@@ -60,12 +68,16 @@ impl Malformed {
     }
 }
 
-/// The request in a raw event, or why the event cannot be one: not of either shape, or one that
-/// `lambda_http`'s conversion would panic on.
-pub fn convert(payload: &Value) -> Result<Request, Malformed> {
+/// The request in a raw event (its JSON text) and where it came from, or why the event cannot be
+/// one: not of either shape, or one that `lambda_http`'s conversion would panic on.
+pub fn convert(payload: &str) -> Result<(Origin, Request), Malformed> {
     let malformed = Malformed;
-    let mut event =
-        LambdaRequest::deserialize(payload).map_err(|_| malformed("not an API Gateway or Function URL event"))?;
+    let mut event = serde_json::from_str::<LambdaRequest>(payload)
+        .map_err(|_| malformed("not an API Gateway or Function URL event"))?;
+    let origin = match event {
+        LambdaRequest::ApiGatewayV2(_) => Origin::FunctionUrl,
+        _ => Origin::RestApi,
+    };
     // The body is decoded here, not by the conversion, which unwraps a base64 body that does not decode.
     let (body, base64) = match &mut event {
         LambdaRequest::ApiGatewayV1(event) => {
@@ -92,7 +104,7 @@ pub fn convert(payload: &Value) -> Result<Request, Malformed> {
     };
     let mut request: Request = event.into();
     *request.body_mut() = body;
-    Ok(request)
+    Ok((origin, request))
 }
 
 /// The host `lambda_http` puts in the URI: the `Host` header, else the request context's domain.
@@ -167,12 +179,14 @@ pub fn proxy_response(origin: Origin, response: Response<Body>) -> ProxyResponse
 
 #[cfg(test)]
 mod tests {
+    use serde_json::Value;
+
     use super::*;
 
     const REST: &str = include_str!("../../../fixtures/apigw-rest-proxy-event.json");
     const FUNCTION_URL: &str = include_str!("../../../fixtures/function-url-event.json");
 
-    fn status(result: Result<Request, Malformed>) -> u16 {
+    fn status(result: Result<(Origin, Request), Malformed>) -> u16 {
         match result {
             Ok(_) => 200,
             Err(malformed) => malformed.into_response().status().as_u16(),
@@ -182,8 +196,7 @@ mod tests {
     #[test]
     fn the_fixtures_convert_as_lambda_http_converts_them() {
         for fixture in [REST, FUNCTION_URL] {
-            let payload: Value = serde_json::from_str(fixture).unwrap();
-            let ours = convert(&payload).unwrap();
+            let (_, ours) = convert(fixture).unwrap();
             let theirs = lambda_http::request::from_str(fixture).unwrap();
             assert_eq!((ours.method(), ours.uri(), ours.headers()), (theirs.method(), theirs.uri(), theirs.headers()));
             assert_eq!(ours.body().as_ref(), theirs.body().as_ref());
@@ -206,13 +219,14 @@ mod tests {
             let text = payload.to_string();
             let panicked = std::panic::catch_unwind(|| lambda_http::request::from_str(&text)).is_err();
             assert!(panicked, "{what}: lambda_http's own conversion panics on it");
-            let answer = convert(&payload).unwrap_err().into_response();
+            let answer = convert(&text).unwrap_err().into_response();
             assert_eq!(answer.status(), StatusCode::BAD_REQUEST, "{what}");
             let Body::Text(body) = answer.body() else { panic!("{what}: a JSON body") };
             assert!(body.starts_with(r#"{"error":"malformed request: "#), "{what}: {body}");
         }
-        assert_eq!(status(convert(&serde_json::json!({"anything": 1}))), 400, "not an event at all");
-        assert_eq!(status(convert(&Value::Null)), 400);
+        assert_eq!(status(convert(r#"{"anything": 1}"#)), 400, "not an event at all");
+        assert_eq!(status(convert("null")), 400);
+        assert_eq!(status(convert("{not json")), 400);
     }
 
     #[test]
@@ -228,7 +242,9 @@ mod tests {
             (url["statusCode"].as_u64(), url["headers"]["content-type"].as_str()),
             (Some(400), Some("application/json"))
         );
-        assert_eq!(Origin::of(&serde_json::from_str(FUNCTION_URL).unwrap()), Origin::FunctionUrl);
-        assert_eq!(Origin::of(&serde_json::from_str(REST).unwrap()), Origin::RestApi);
+        assert_eq!(Origin::of(FUNCTION_URL), Origin::FunctionUrl);
+        assert_eq!(Origin::of(REST), Origin::RestApi);
+        assert_eq!(convert(FUNCTION_URL).unwrap().0, Origin::FunctionUrl);
+        assert_eq!(convert(REST).unwrap().0, Origin::RestApi);
     }
 }

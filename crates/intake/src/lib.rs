@@ -121,18 +121,18 @@ impl<Q: EventQueue, S: SecretStore, J: StateStore> Intake<Q, S, J> {
         self.secrets.preload(self.sources.values()).await;
     }
 
-    /// Answers one raw event, as Lambda hands it over: a request, or a 400 for an event that
-    /// cannot be one; the answer in the shape its origin expects.
-    pub async fn handle_event(&self, payload: &serde_json::Value, context: lambda_http::Context) -> ProxyResponse {
-        let origin = event::Origin::of(payload);
-        let response = match event::convert(payload) {
-            Ok(request) => self.handle(request.with_lambda_context(context)).await,
+    /// Answers one raw event, the JSON text Lambda hands over: a request, or a 400 for an event
+    /// that cannot be one; the answer in the shape its origin expects.
+    pub async fn handle_event(&self, payload: &str, context: lambda_http::Context) -> ProxyResponse {
+        match event::convert(payload) {
+            Ok((origin, request)) => {
+                event::proxy_response(origin, self.handle(request.with_lambda_context(context)).await)
+            }
             Err(malformed) => {
                 tracing::warn!(lambda_request_id = %context.request_id, %malformed, "refused: 400");
-                malformed.into_response()
+                event::proxy_response(event::Origin::of(payload), malformed.into_response())
             }
-        };
-        event::proxy_response(origin, response)
+        }
     }
 
     /// Answers one request. Every log line within carries the request ids and, once known, the

@@ -23,7 +23,7 @@ use hookway_core::store::DynamoStore;
 use hookway_intake::Intake;
 use hookway_intake::queue::SqsQueue;
 use lambda_http::{Error, LambdaEvent, service_fn};
-use serde_json::Value;
+use serde_json::value::RawValue;
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
@@ -37,10 +37,11 @@ async fn main() -> Result<(), Error> {
     let intake = Arc::new(Intake::new(env.config(), queue, secrets, jobs, bodies)?);
     tokio::join!(intake.preload_secrets(), hookway_core::aws::preconnect("SQS", sqs_endpoint(&aws)));
     // The raw event, converted by the intake itself: `lambda_http`'s own conversion panics on
-    // some requests a client can send (see `hookway_intake::event`).
-    lambda_http::lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| {
+    // some requests a client can send (see `hookway_intake::event`). The runtime only checks that
+    // the event is JSON and hands over its text, which the intake reads once, into typed fields.
+    lambda_http::lambda_runtime::run(service_fn(move |event: LambdaEvent<Box<RawValue>>| {
         let intake = Arc::clone(&intake);
-        async move { Ok::<_, Infallible>(intake.handle_event(&event.payload, event.context).await) }
+        async move { Ok::<_, Infallible>(intake.handle_event(event.payload.get(), event.context).await) }
     }))
     .await
 }

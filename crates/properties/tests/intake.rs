@@ -75,7 +75,8 @@ impl Harness {
 
     /// The status of the intake's answer to a raw event.
     fn status(&self, event: &Value) -> u16 {
-        let answer = self.runtime.block_on(self.intake.handle_event(event, lambda_http::Context::default()));
+        let answer =
+            self.runtime.block_on(self.intake.handle_event(&event.to_string(), lambda_http::Context::default()));
         let status = serde_json::to_value(answer).unwrap()["statusCode"].as_u64().unwrap();
         u16::try_from(status).unwrap()
     }
