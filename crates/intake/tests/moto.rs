@@ -822,3 +822,46 @@ async fn the_lambdas_s3_client_and_the_sdks_read_each_others_objects() {
     let error = unreachable.put(key, body).await.unwrap_err();
     assert!(matches!(&error, ArchiveError::Unavailable(reason) if reason.contains("PutObject")), "{error}");
 }
+
+/// moto checks every signature once its first calls are spent (`INITIAL_NO_AUTH_ACTION_COUNT`),
+/// recomputing it as S3 does, against the keys of its IAM users: the Lambdas' own signing passes,
+/// and the same request under a wrong secret is refused (the check is really on).
+#[tokio::test]
+async fn s3_accepts_the_lambdas_own_signatures_and_refuses_a_wrong_one() {
+    // Four unchecked calls, made with boto3 (moto's own dependency): a user, its policy, its key, a bucket.
+    let moto = MotoServer::start_with(&[("INITIAL_NO_AUTH_ACTION_COUNT", "4")]);
+    let setup = r#"
+import boto3, json, sys
+kw = dict(endpoint_url=sys.argv[1], region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing")
+iam = boto3.client("iam", **kw)
+iam.create_user(UserName="intake")
+iam.put_user_policy(UserName="intake", PolicyName="archive", PolicyDocument=json.dumps(
+    {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}))
+key = iam.create_access_key(UserName="intake")["AccessKey"]
+boto3.client("s3", **kw).create_bucket(Bucket="signed-archive")
+print(key["AccessKeyId"], key["SecretAccessKey"])
+"#;
+    let python = hookway_testkit::workspace_root().join(".venv/bin/python");
+    let output = std::process::Command::new(python).args(["-c", setup, &moto.endpoint]).output().unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let printed = String::from_utf8(output.stdout).unwrap();
+    let (id, secret) = printed.trim().split_once(' ').unwrap();
+    let aws = |secret: &str| {
+        let credentials = aws_sdk_sqs::config::Credentials::new(id, secret, None, None, "test");
+        SdkConfig::builder()
+            .region(aws_sdk_sqs::config::Region::new("us-east-1"))
+            .endpoint_url(&moto.endpoint)
+            .credentials_provider(aws_sdk_sqs::config::SharedCredentialsProvider::new(credentials))
+            .build()
+    };
+
+    let signed = S3Objects::new(&aws(secret), "signed-archive");
+    let key = "bodies/shopify/2026/11/30/06/a key+with=odd&chars";
+    signed.put(key, Bytes::from_static(b"a body")).await.unwrap();
+    assert_eq!(signed.get(key, Some((2, 4))).await.unwrap(), Bytes::from_static(b"body"));
+
+    let forged = S3Objects::new(&aws("not-the-secret"), "signed-archive");
+    let refused = forged.put(key, Bytes::from_static(b"another body")).await.unwrap_err();
+    assert!(matches!(&refused, ArchiveError::Unavailable(reason) if reason.contains("403")), "{refused}");
+    assert_eq!(signed.get(key, None).await.unwrap(), Bytes::from_static(b"a body"), "nothing was overwritten");
+}

@@ -32,10 +32,17 @@ pub struct MotoServer {
 impl MotoServer {
     /// Starts moto on a free port and waits until it accepts connections.
     pub fn start() -> MotoServer {
+        MotoServer::start_with(&[])
+    }
+
+    /// The same, with moto's settings in `env` (e.g. `INITIAL_NO_AUTH_ACTION_COUNT`: after that
+    /// many calls, moto checks every signature against its IAM users' keys).
+    pub fn start_with(env: &[(&str, &str)]) -> MotoServer {
         let program = moto_server_path();
         let port = free_port();
         let child = Command::new(&program)
             .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .envs(env.iter().copied())
             // Whatever $MOTO_SERVER is: no global CORS (tools/moto-server also refuses origins).
             .env("MOTO_DISABLE_GLOBAL_CORS", "true")
             .stdin(Stdio::null())

@@ -8,14 +8,16 @@
 //!
 //! What the SDK would have done is done here too: credentials from the configuration's provider
 //! (Lambda's environment), Hookway's timeouts ([`ATTEMPT_TIMEOUT`] per attempt,
-//! [`OPERATION_TIMEOUT`] in all) and up to three attempts, with jittered back-off, for a call that
-//! failed in transit or was answered `500`/`503`. The payload is sent as `UNSIGNED-PAYLOAD`, which
-//! S3 accepts over TLS (TLS protects it on the way; a claim-checked body's SHA-256 is checked again
-//! when it is read).
+//! [`OPERATION_TIMEOUT`] in all, reading the answer's body included: a claim-checked body of
+//! 4.45 MiB takes well under a second in-region) and up to three attempts, with jittered back-off,
+//! for a call that failed in transit, was answered a `5xx`, or `400 RequestTimeout` (S3's answer
+//! to an upload that stalled). The payload is sent as `UNSIGNED-PAYLOAD`, which S3 accepts over
+//! TLS (TLS protects it on the way; a claim-checked body's SHA-256 is checked again when it is
+//! read). An error says S3's code, message and request id, as the SDK's did.
 //!
-//! The endpoint is `https://{bucket}.s3.{region}.amazonaws.com` (`amazonaws.com.cn` in China's
-//! regions), or, when the configuration names an endpoint (`AWS_ENDPOINT_URL`: moto), the bucket
-//! as the first segment of its path.
+//! The endpoint is the bucket's virtual host, `https://{bucket}.s3.{region}.{domain}` with the
+//! domain of the region's partition ([`partition_domain`]), or, when the configuration names an
+//! endpoint (`AWS_ENDPOINT_URL`: moto), the bucket as the first segment of its path.
 
 use std::fmt;
 use std::time::{Duration, SystemTime};
@@ -68,10 +70,7 @@ impl S3Objects {
         let region = aws.region().map_or("us-east-1", |region| region.as_ref()).to_owned();
         let base = match aws.endpoint_url() {
             Some(endpoint) => format!("{}/{bucket}", endpoint.trim_end_matches('/')),
-            None => {
-                let domain = if region.starts_with("cn-") { "amazonaws.com.cn" } else { "amazonaws.com" };
-                format!("https://{bucket}.s3.{region}.{domain}")
-            }
+            None => format!("https://{bucket}.s3.{region}.{}", partition_domain(&region)),
         };
         S3Objects { bucket, base, region, credentials: aws.credentials_provider(), http: HttpClient::shared() }
     }
@@ -143,12 +142,23 @@ impl S3Objects {
         if status.is_success() {
             return Ok(response.into_body());
         }
-        let code = error_code(response.body()).unwrap_or_default();
+        let code = xml_text(response.body(), "Code").unwrap_or_default();
         if status == StatusCode::NOT_FOUND && (code == "NoSuchKey" || code.is_empty()) {
             return Err(Failure::NotFound);
         }
-        let reason = format!("{status} {code}");
-        if status.is_server_error() { Err(Failure::Retryable(reason)) } else { Err(Failure::Final(reason)) }
+        let mut reason = format!("{status} {code}: {}", xml_text(response.body(), "Message").unwrap_or_default());
+        if status == StatusCode::FORBIDDEN && *method == Method::GET {
+            // Without s3:ListBucket (the Lambdas have none), S3 answers a missing key with 403.
+            reason.push_str(" (a missing or expired object reads as this without s3:ListBucket)");
+        }
+        if let Some(id) = response.headers().get("x-amz-request-id").and_then(|id| id.to_str().ok()) {
+            reason.push_str(&format!(" (request id {id})"));
+        }
+        if status.is_server_error() || code == "RequestTimeout" {
+            Err(Failure::Retryable(reason))
+        } else {
+            Err(Failure::Final(reason))
+        }
     }
 
     /// Signs `request` with SigV4 as S3 expects it: the path encoded once, not normalised, and
@@ -222,12 +232,28 @@ fn encode_key(key: &str) -> String {
     encoded
 }
 
-/// S3's error code from its XML answer (`<Code>NoSuchKey</Code>`).
-fn error_code(body: &[u8]) -> Option<String> {
+/// An element's text in S3's XML error answer (`<Code>NoSuchKey</Code>`, `<Message>…`).
+fn xml_text(body: &[u8], element: &str) -> Option<String> {
     let body = std::str::from_utf8(body).ok()?;
-    let start = body.find("<Code>")? + "<Code>".len();
-    let end = start + body[start..].find("</Code>")?;
+    let open = format!("<{element}>");
+    let start = body.find(&open)? + open.len();
+    let end = start + body[start..].find(&format!("</{element}>"))?;
     Some(body[start..end].to_owned())
+}
+
+/// The domain of a region's partition, as the SDK's partition table has it: `aws-cn`, the
+/// European Sovereign Cloud, the ISO partitions, and `amazonaws.com` for every other region
+/// (commercial and GovCloud).
+fn partition_domain(region: &str) -> &'static str {
+    const PARTITIONS: [(&str, &str); 6] = [
+        ("cn-", "amazonaws.com.cn"),
+        ("eusc-", "amazonaws.eu"),
+        ("us-isob-", "sc2s.sgov.gov"),
+        ("us-isof-", "csp.hci.ic.gov"),
+        ("us-iso-", "c2s.ic.gov"),
+        ("eu-isoe-", "cloud.adc-e.uk"),
+    ];
+    PARTITIONS.iter().find(|(prefix, _)| region.starts_with(prefix)).map_or("amazonaws.com", |(_, domain)| domain)
 }
 
 /// A random part of `limit`.
@@ -251,10 +277,11 @@ mod tests {
     }
 
     #[test]
-    fn the_error_code_is_read_from_s3s_answer() {
+    fn the_error_code_and_message_are_read_from_s3s_answer() {
         let answer = b"<?xml version=\"1.0\"?><Error><Code>AccessDenied</Code><Message>no</Message></Error>";
-        assert_eq!(error_code(answer).as_deref(), Some("AccessDenied"));
-        assert_eq!(error_code(b"not xml"), None);
+        assert_eq!(xml_text(answer, "Code").as_deref(), Some("AccessDenied"));
+        assert_eq!(xml_text(answer, "Message").as_deref(), Some("no"));
+        assert_eq!(xml_text(b"not xml", "Code"), None);
     }
 
     #[test]
@@ -270,10 +297,15 @@ mod tests {
             S3Objects::new(&aws("eu-west-1", None), "hookway-archive").url("events/x"),
             "https://hookway-archive.s3.eu-west-1.amazonaws.com/events/x"
         );
-        assert_eq!(
-            S3Objects::new(&aws("cn-north-1", None), "b").url("k"),
-            "https://b.s3.cn-north-1.amazonaws.com.cn/k"
-        );
+        for (region, host) in [
+            ("cn-north-1", "b.s3.cn-north-1.amazonaws.com.cn"),
+            ("us-gov-west-1", "b.s3.us-gov-west-1.amazonaws.com"),
+            ("eusc-de-east-1", "b.s3.eusc-de-east-1.amazonaws.eu"),
+            ("us-iso-east-1", "b.s3.us-iso-east-1.c2s.ic.gov"),
+            ("us-isob-east-1", "b.s3.us-isob-east-1.sc2s.sgov.gov"),
+        ] {
+            assert_eq!(S3Objects::new(&aws(region, None), "b").url("k"), format!("https://{host}/k"));
+        }
         assert_eq!(
             S3Objects::new(&aws("us-east-1", Some("http://127.0.0.1:5000/")), "b").url("k"),
             "http://127.0.0.1:5000/b/k"
