@@ -126,13 +126,14 @@ pub async fn listed(
     let (events, searched) = archive::search(&bucket, filter, &window).await?;
     let unsigned = unsigned_id_sources(config);
     let keys = archive::record_keys(&bucket, &events, &unsigned).await?;
-    let mut records = archive::records(&table, &keys).await?;
+    let records = archive::records(&table, &keys).await?;
     let ttl = record_ttl(config);
     let listed = events
         .into_iter()
         .zip(&keys)
         .filter_map(|(event, key)| {
-            let record = records.remove(key.pk());
+            // Not `remove`: events of one body share its record (a body-keyed source re-sent).
+            let record = records.get(key.pk()).cloned();
             let stands = Status::of(record.as_ref(), &event.envelope.received_at, ttl);
             status.is_none_or(|wanted| wanted == stands).then_some(Listed { event, status: stands, record })
         })

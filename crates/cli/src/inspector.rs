@@ -274,16 +274,27 @@ impl Inspector {
             }
             let _ = write!(
                 page,
-                "<p><button class=\"redrive\" data-queue=\"{name}\" data-id=\"\">redrive all</button></p>\
+                "<p><button class=\"redrive\" data-queue=\"{name}\" data-all=\"1\">redrive all</button></p>\
                  <table class=\"letters\" id=\"letters-{name}\"><thead><tr><th>id</th><th>source/type</th><th>time</th>\
                  <th>received</th><th>why</th><th></th></tr></thead><tbody>"
             );
             for letter in &letters {
-                let (id, source, event_type, at) = letter.summary().unwrap_or_default();
+                // A letter that cannot be read has no id to redrive it by: only "redrive all" takes it.
+                let summary = letter.summary();
+                let (id, source, event_type, at) = summary.unwrap_or_default();
+                let button = if summary.is_some() {
+                    format!(
+                        "<button class=\"redrive\" data-queue=\"{name}\" data-id=\"{id}\" data-source=\"{source}\">redrive</button>",
+                        id = escape(id),
+                        source = escape(source),
+                    )
+                } else {
+                    String::new()
+                };
                 let _ = write!(
                     page,
                     "<tr class=\"letter\"><td>{id}</td><td>{source}/{event_type}</td><td>{at}</td><td>{count}x</td>\
-                     <td>{reason}{deliveries}</td><td><button class=\"redrive\" data-queue=\"{name}\" data-id=\"{id}\">redrive</button></td></tr>",
+                     <td>{reason}{deliveries}</td><td>{button}</td></tr>",
                     id = escape(id),
                     source = escape(source),
                     event_type = escape(event_type.unwrap_or("-")),
@@ -315,21 +326,24 @@ impl Inspector {
         Ok(text(StatusCode::OK, &format!("replayed {sent} event(s) (run {})", plan.run)))
     }
 
-    /// "redrive": `hookway dlq redrive --queue Q [--id ID]`.
+    /// "redrive": `hookway dlq redrive --queue Q --id ID [--source S]`, or the whole queue when
+    /// asked in so many words (`all=1`): an empty or missing id is never taken for "all".
     async fn redrive(&self, form: &Query) -> Result<Answer, CliError> {
         let queue = match form.get("queue") {
             Some("jobs") => Queue::Jobs,
             _ => Queue::Events,
         };
-        let ids = form.get("id").filter(|id| !id.is_empty()).map(|id| vec![id.to_owned()]).unwrap_or_default();
-        let stack = self.stack().await?;
-        let redrive = Redrive {
-            queue,
-            filter: Filter { ids, ..Filter::default() },
-            max: usize::MAX,
-            rate: REPLAY_RATE,
-            dry_run: false,
+        let filter = match (form.get("all"), form.get("id").filter(|id| !id.is_empty())) {
+            (Some("1"), _) => Filter::default(),
+            (_, Some(id)) => Filter {
+                ids: vec![id.to_owned()],
+                source: form.get("source").filter(|source| !source.is_empty()).map(str::to_owned),
+                ..Filter::default()
+            },
+            _ => return Ok(text(StatusCode::BAD_REQUEST, "give id (and source), or all=1")),
         };
+        let stack = self.stack().await?;
+        let redrive = Redrive { queue, filter, max: usize::MAX, rate: REPLAY_RATE, dry_run: false };
         let mut said = Vec::new();
         dlq::redrive_matching(stack, &redrive, |redriven| {
             said.push(match redriven {

@@ -94,6 +94,9 @@ pub async fn run(args: Args) -> Result<ExitCode, CliError> {
                 Ok(()) => {}
                 // `| head` closed its end: done, as any filter of a pipe.
                 Err(CliError::Io(error)) if error.kind() == std::io::ErrorKind::BrokenPipe => return Ok(ExitCode::SUCCESS),
+                // A timeout, a throttle, a network blip: said, and the next poll tries again (a tail
+                // is left running unattended).
+                Err(CliError::Aws(reason)) => eprintln!("poll failed, trying again: {reason}"),
                 Err(error) => return Err(error),
             },
         }

@@ -220,14 +220,16 @@ async fn the_local_stack_end_to_end() {
     let tail_out = dir.join("tail.out");
     let tail_err = dir.join("tail.err");
     let state_dir = stack.state_dir.to_str().unwrap().to_owned();
-    let mut tail = Command::new(env!("CARGO_BIN_EXE_hookway"))
-        .args(["events", "tail", "--json", "--interval", "0.5", "--config", &config_arg])
-        .args(["--local", "--state-dir", &state_dir])
-        .current_dir(workspace_root())
-        .stdout(std::fs::File::create(&tail_out).unwrap())
-        .stderr(std::fs::File::create(&tail_err).unwrap())
-        .spawn()
-        .unwrap();
+    let mut tail = KillOnDrop(
+        Command::new(env!("CARGO_BIN_EXE_hookway"))
+            .args(["events", "tail", "--json", "--interval", "0.5", "--config", &config_arg])
+            .args(["--local", "--state-dir", &state_dir])
+            .current_dir(workspace_root())
+            .stdout(std::fs::File::create(&tail_out).unwrap())
+            .stderr(std::fs::File::create(&tail_err).unwrap())
+            .spawn()
+            .unwrap(),
+    );
     wait_for("the tail to start following", STEP_DEADLINE, || {
         std::future::ready(read(&tail_err).contains("following").then_some(()))
     })
@@ -235,7 +237,8 @@ async fn the_local_stack_end_to_end() {
     let (code, said) = stack.send("stripe", "e2e-tail", "e2e.tail", &[]);
     assert_eq!(code, 0, "{said}");
     let lines = wait_for("the tail to show the event, then its delivery", STEP_DEADLINE, || {
-        let lines: Vec<Value> = read(&tail_out).lines().map(|line| serde_json::from_str(line).unwrap()).collect();
+        // A line being written is not JSON yet: the next look reads it whole.
+        let lines: Vec<Value> = read(&tail_out).lines().filter_map(|line| serde_json::from_str(line).ok()).collect();
         let delivered = lines
             .iter()
             .any(|line| line["id"] == "e2e-tail" && line["event"] == "outcome" && line["status"] == "delivered");
@@ -249,9 +252,9 @@ async fn the_local_stack_end_to_end() {
     assert_eq!(outcome["record"], "COMPLETED");
     assert_eq!(outcome["deliveries"][0]["status"], "SUCCEEDED", "{outcome}");
     assert_eq!(outcome["deliveries"][0]["lastStatus"], 200, "{outcome}");
-    kill(Pid::from_raw(i32::try_from(tail.id()).unwrap()), Signal::SIGINT).unwrap();
+    kill(Pid::from_raw(i32::try_from(tail.0.id()).unwrap()), Signal::SIGINT).unwrap();
     let exit =
-        wait_for("the tail to stop on Ctrl-C", STEP_DEADLINE, || std::future::ready(tail.try_wait().unwrap())).await;
+        wait_for("the tail to stop on Ctrl-C", STEP_DEADLINE, || std::future::ready(tail.0.try_wait().unwrap())).await;
     assert!(exit.success(), "{exit:?}: {}", read(&tail_err));
     assert!(!read(&tail_err).contains("panicked"), "{}", read(&tail_err));
 
@@ -608,4 +611,14 @@ fn read(path: &Path) -> String {
 fn local_secret(stack: &LocalStack, parameter: &str) -> String {
     let secrets = hookway_core::local::secrets::LocalSecrets::load(&stack.state_dir).unwrap();
     secrets.values[parameter].clone()
+}
+
+/// A child process stopped when the test ends, whether it passed or an assertion failed first.
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }

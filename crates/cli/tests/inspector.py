@@ -15,6 +15,7 @@ import subprocess
 import sys
 
 from selenium import webdriver
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
@@ -45,7 +46,10 @@ def main():
         options.add_argument(flag)
     driver = webdriver.Chrome(service=Service(args.chromedriver), options=options)
     driver.set_page_load_timeout(STEP_SECONDS)
-    wait = WebDriverWait(driver, STEP_SECONDS, poll_frequency=0.2)
+    # The page swaps a fragment when it changes: an element found a moment ago may be gone, and
+    # the next poll finds its successor.
+    wait = WebDriverWait(driver, STEP_SECONDS, poll_frequency=0.2,
+                         ignored_exceptions=(NoSuchElementException, StaleElementReferenceException))
     try:
         run(driver, wait, args)
     except Exception:
@@ -75,12 +79,12 @@ def run(driver, wait, args):
     wait.until(EC.presence_of_element_located(row))
     wait.until(lambda d: d.find_element(*row).find_element(By.CSS_SELECTOR, ".status").text == "delivered")
     assert driver.execute_script("return window.__same_page === true;"), "the list updated without a reload"
-    cells = [cell.text for cell in driver.find_element(*row).find_elements(By.TAG_NAME, "td")]
+    cells = texts(driver, f'tr.event[data-id="{args.id}"] td')
     assert cells[1:4] == ["github", "inspector.test", args.id], cells
     assert cells[5].startswith("1/1 succeeded"), cells
     driver.save_screenshot(os.path.join(args.screenshots, "inspector-list.png"))
 
-    driver.find_element(*row).find_element(By.TAG_NAME, "a").click()
+    wait.until(lambda d: d.find_element(*row).find_element(By.TAG_NAME, "a")).click()
     wait.until(EC.presence_of_element_located((By.ID, "body")))
     shown = driver.find_element(By.ID, "body").text
     assert json.loads(shown) == json.loads(body), shown
@@ -88,7 +92,7 @@ def run(driver, wait, args):
     assert HOSTILE in shown, "the hostile string is shown as text"
     assert driver.execute_script("return window.__xss === undefined;"), "and never runs"
     assert driver.find_element(By.ID, "record-status").text == "COMPLETED"
-    delivery = [cell.text for cell in driver.find_elements(By.CSS_SELECTOR, "tr.delivery td")]
+    delivery = texts(driver, "tr.delivery td")
     assert delivery[2:5] == ["SUCCEEDED", "1", "200"] and delivery[5].endswith(" ms"), delivery
     assert driver.find_elements(By.CSS_SELECTOR, "table.headers th"), "the headers the intake kept"
 
@@ -101,6 +105,12 @@ def run(driver, wait, args):
     assert driver.execute_script("return window.__same_page === true;"), "the replay shows without a reload"
     driver.save_screenshot(os.path.join(args.screenshots, "inspector-event.png"))
     print("inspector: listed live, detail with its body, replayed and delivered again")
+
+
+def texts(driver, selector):
+    """The text of every element `selector` finds, read in one step (no fragment swap between)."""
+    return driver.execute_script(
+        "return Array.from(document.querySelectorAll(arguments[0]), e => e.innerText.trim());", selector)
 
 
 if __name__ == "__main__":

@@ -4,8 +4,10 @@
 
 const REFRESH_MS = 2000;
 
-// An element whose `data-live` names a fragment: refreshed in place, with the page's filters.
+// An element whose `data-live` names a fragment: refreshed in place, with the page's filters. The
+// page only changes when the fragment did, so that a selection (an id being copied) survives.
 function follow(element) {
+  let shown = element.innerHTML;
   const refresh = async () => {
     const url = new URL(element.dataset.live, window.location.origin);
     for (const [name, value] of new URLSearchParams(window.location.search)) {
@@ -13,7 +15,11 @@ function follow(element) {
     }
     try {
       const answer = await fetch(url, { cache: "no-store" });
-      if (answer.ok) element.innerHTML = await answer.text();
+      const fragment = answer.ok ? await answer.text() : shown;
+      if (fragment !== shown) {
+        element.innerHTML = fragment;
+        shown = element.innerHTML;
+      }
     } catch (_) {
       // The stack is stopping, or restarting: the next refresh tries again.
     }
@@ -47,18 +53,29 @@ document.addEventListener("DOMContentLoaded", () => {
     filters.addEventListener("change", () => filters.requestSubmit());
   }
 
+  // Each click is a run of its own: the button waits for the answer, so a double click is one run.
   const replay = document.getElementById("replay");
   if (replay) {
-    replay.addEventListener("click", () =>
-      press("/_hookway/replay", { id: replay.dataset.id, source: replay.dataset.source },
-        document.getElementById("replay-result")));
+    replay.addEventListener("click", async () => {
+      replay.disabled = true;
+      await press("/_hookway/replay", { id: replay.dataset.id, source: replay.dataset.source },
+        document.getElementById("replay-result"));
+      replay.disabled = false;
+    });
   }
 
   document.querySelectorAll("button.redrive").forEach((button) => {
     button.addEventListener("click", async () => {
-      const fields = { queue: button.dataset.queue, id: button.dataset.id };
+      const all = button.dataset.all === "1";
+      if (all && !window.confirm(`Send every dead letter of the ${button.dataset.queue} queue back?`)) return;
+      const fields = all
+        ? { queue: button.dataset.queue, all: "1" }
+        : { queue: button.dataset.queue, id: button.dataset.id, source: button.dataset.source };
+      button.disabled = true;
       if (await press("/_hookway/redrive", fields, document.getElementById("redrive-result"))) {
         window.setTimeout(() => window.location.reload(), REFRESH_MS);
+      } else {
+        button.disabled = false;
       }
     });
   });
