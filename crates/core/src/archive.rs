@@ -22,15 +22,17 @@ use std::sync::{Mutex, PoisonError};
 use std::time::SystemTime;
 
 use async_trait::async_trait;
-use aws_config::SdkConfig;
-use aws_sdk_s3::error::{DisplayErrorContext, ProvideErrorMetadata};
-use aws_sdk_s3::primitives::ByteStream;
 use bytes::Bytes;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::Config;
 use crate::envelope::BodyObject;
+
+#[cfg(feature = "sdk-s3")]
+mod sdk;
+#[cfg(feature = "sdk-s3")]
+pub use sdk::{S3Store, s3_client};
 
 /// Where archived events are.
 pub const EVENTS_PREFIX: &str = "events/";
@@ -47,16 +49,6 @@ pub const DEAD_LETTER_RETENTION_DAYS: u32 = 14;
 /// can wait in the events queue and then its dead-letter queue, so that a redrive finds it.
 pub fn body_retention_days(config: &Config) -> u32 {
     config.archive.retention_days.max(config.queue.retention_days + DEAD_LETTER_RETENTION_DAYS)
-}
-
-/// An S3 client for `aws`; with an endpoint of its own (moto), path-style addressing, as a local
-/// endpoint has no bucket subdomains.
-pub fn s3_client(aws: &SdkConfig) -> aws_sdk_s3::Client {
-    let mut builder = aws_sdk_s3::config::Builder::from(aws);
-    if aws.endpoint_url().is_some() {
-        builder = builder.force_path_style(true);
-    }
-    aws_sdk_s3::Client::from_conf(builder.build())
 }
 
 /// Where an archived event is: its batch object, and its line within it.
@@ -247,7 +239,8 @@ pub struct Listing {
 }
 
 /// The archive bucket, as the Lambdas use it: objects written and read by key. Listing is the
-/// command line's ([`S3Store::list`]); the Lambdas' store is [`crate::aws::s3::S3Objects`].
+/// command line's (`S3Store::list`, feature `sdk-s3`); the Lambdas' store is
+/// [`crate::aws::s3::S3Objects`].
 #[async_trait]
 pub trait ObjectStore: Send + Sync + fmt::Debug {
     /// Writes an object.
@@ -276,92 +269,6 @@ pub async fn read_body(store: &dyn ObjectStore, object: &BodyObject<'_>) -> Resu
     Ok(body)
 }
 
-/// The archive bucket in S3 through the SDK: the command line's, which also lists it.
-#[derive(Debug, Clone)]
-pub struct S3Store {
-    client: aws_sdk_s3::Client,
-    bucket: String,
-}
-
-impl S3Store {
-    /// The bucket `bucket`.
-    pub fn new(client: aws_sdk_s3::Client, bucket: impl Into<String>) -> S3Store {
-        S3Store { client, bucket: bucket.into() }
-    }
-
-    /// Lists a prefix, every page of it; with `delimited`, one level of `/`.
-    pub async fn list(&self, prefix: &str, delimited: bool) -> Result<Listing, ArchiveError> {
-        self.pages(prefix, delimited, None).await
-    }
-
-    /// The keys under `prefix` that sort after `start_after`, every page of them: one
-    /// `ListObjectsV2` for up to 1,000 keys. Batch objects' keys sort by their first event's time
-    /// ([`batch_key`]), so this is how `hookway events tail` reads only what is new.
-    pub async fn list_after(&self, prefix: &str, start_after: &str) -> Result<Vec<String>, ArchiveError> {
-        Ok(self.pages(prefix, false, Some(start_after)).await?.keys)
-    }
-
-    async fn pages(&self, prefix: &str, delimited: bool, start_after: Option<&str>) -> Result<Listing, ArchiveError> {
-        let mut listing = Listing::default();
-        let mut token = None;
-        loop {
-            let mut request = self.client.list_objects_v2().bucket(&self.bucket).prefix(prefix);
-            if delimited {
-                request = request.delimiter("/");
-            }
-            let output = request
-                .set_start_after(start_after.map(str::to_owned))
-                .set_continuation_token(token)
-                .send()
-                .await
-                .map_err(unavailable)?;
-            listing.keys.extend(output.contents().iter().filter_map(|object| object.key().map(str::to_owned)));
-            listing.prefixes.extend(output.common_prefixes().iter().filter_map(|p| p.prefix().map(str::to_owned)));
-            token = output.next_continuation_token().map(str::to_owned);
-            if token.is_none() {
-                return Ok(listing);
-            }
-        }
-    }
-}
-
-fn unavailable<E: std::error::Error + 'static, R: fmt::Debug>(
-    error: aws_sdk_s3::error::SdkError<E, R>,
-) -> ArchiveError {
-    ArchiveError::Unavailable(DisplayErrorContext(error).to_string())
-}
-
-#[async_trait]
-impl ObjectStore for S3Store {
-    async fn put(&self, key: &str, body: Bytes) -> Result<(), ArchiveError> {
-        self.client
-            .put_object()
-            .bucket(&self.bucket)
-            .key(key)
-            .body(ByteStream::from(body))
-            .send()
-            .await
-            .map(drop)
-            .map_err(unavailable)
-    }
-
-    async fn get(&self, key: &str, range: Option<(u64, u64)>) -> Result<Bytes, ArchiveError> {
-        let mut request = self.client.get_object().bucket(&self.bucket).key(key);
-        if let Some((offset, length)) = range {
-            request = request.range(format!("bytes={offset}-{}", (offset + length).saturating_sub(1)));
-        }
-        let output = match request.send().await {
-            Ok(output) => output,
-            Err(error) if error.as_service_error().and_then(ProvideErrorMetadata::code) == Some("NoSuchKey") => {
-                return Err(ArchiveError::NotFound(key.to_owned()));
-            }
-            Err(error) => return Err(unavailable(error)),
-        };
-        let body = output.body.collect().await.map_err(|error| ArchiveError::Unavailable(error.to_string()))?;
-        Ok(body.into_bytes())
-    }
-}
-
 /// The bucket in memory, for unit tests and benchmarks; it can be told to fail.
 #[derive(Debug, Default)]
 pub struct MemoryObjects {
@@ -380,7 +287,7 @@ impl MemoryObjects {
         self.objects.lock().unwrap_or_else(PoisonError::into_inner).keys().cloned().collect()
     }
 
-    /// Lists a prefix as [`S3Store::list`] does.
+    /// Lists a prefix as `S3Store::list` does.
     pub async fn list(&self, prefix: &str, delimited: bool) -> Result<Listing, ArchiveError> {
         self.check()?;
         let objects = self.objects.lock().unwrap_or_else(PoisonError::into_inner);

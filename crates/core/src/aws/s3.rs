@@ -4,7 +4,7 @@
 //! That crate carries the endpoint rules of every S3 feature (Express One Zone, access points,
 //! Outposts, …), flexible checksums and session auth: hundreds of kilobytes of each Lambda's arm64
 //! package for two calls, when issue 14 asks for packages under 3 MB. The command line, which lists
-//! and pages through the archive, keeps it ([`crate::archive::S3Store`]).
+//! and pages through the archive, keeps it (`archive::S3Store`, feature `sdk-s3`).
 //!
 //! What the SDK would have done is done here too: credentials from the configuration's provider
 //! (Lambda's environment), Hookway's timeouts ([`ATTEMPT_TIMEOUT`] per attempt,
