@@ -26,7 +26,7 @@ use hookway_core::Envelope;
 use hookway_core::config::JOBS_SOURCE;
 use hookway_core::dead_letter::{Cause, DeadLetter as Refusal};
 use hookway_core::job::DestinationRecord;
-use hookway_core::store::{DynamoStore, RecordKey, RecordStatus, StateStore};
+use hookway_core::store::{RecordKey, RecordStatus, StateStore};
 
 use crate::error::CliError;
 use crate::events::truncate;
@@ -125,11 +125,11 @@ pub async fn run(command: Command) -> Result<ExitCode, CliError> {
 /// Up to `max` dead letters of `queue`, each read with why it failed, and left where they are
 /// (visible again at once): what `dlq list|show` print and the inspector shows.
 pub async fn letters(stack: &Stack, queue: Queue, max: usize) -> Result<Vec<DeadLetter>, CliError> {
-    let sqs = aws_sdk_sqs::Client::new(&stack.aws);
+    let sqs = stack.sqs();
     let url = queue_url(stack, queue);
-    let messages = receive(&sqs, url, max, READ_VISIBILITY_SECONDS).await?;
+    let messages = receive(sqs, url, max, READ_VISIBILITY_SECONDS).await?;
     let letters = read(stack, queue, messages).await;
-    release(&sqs, url, &letters).await;
+    release(sqs, url, &letters).await;
     Ok(letters)
 }
 
@@ -184,7 +184,7 @@ async fn receive_batch(
 
 /// What each message is, and why it failed.
 async fn read(stack: &Stack, queue: Queue, messages: Vec<Message>) -> Vec<DeadLetter> {
-    let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&stack.aws), &stack.table);
+    let store = stack.store();
     let mut letters = Vec::with_capacity(messages.len());
     for message in messages {
         let body = message.body().unwrap_or_default().to_owned();
@@ -399,7 +399,7 @@ pub async fn redrive_matching(
     redrive: &Redrive,
     mut each: impl FnMut(Redriven),
 ) -> Result<Redrove, CliError> {
-    let sqs = aws_sdk_sqs::Client::new(&stack.aws);
+    let sqs = stack.sqs();
     let url = queue_url(stack, redrive.queue);
     let filter = &redrive.filter;
     let timed = filter.since.is_some() || filter.until.is_some();
@@ -410,7 +410,7 @@ pub async fn redrive_matching(
     let (mut seen, mut left) = (HashSet::new(), HashMap::new());
     let (mut matched, mut failed) = (0, 0);
     while matched < max {
-        let batch = receive_batch(&sqs, url, 10, REDRIVE_VISIBILITY_SECONDS).await?;
+        let batch = receive_batch(sqs, url, 10, REDRIVE_VISIBILITY_SECONDS).await?;
         let fresh: Vec<Message> =
             batch.into_iter().filter(|message| seen.insert(message.message_id().map(str::to_owned))).collect();
         if fresh.is_empty() {
@@ -433,7 +433,7 @@ pub async fn redrive_matching(
                 continue;
             }
             pace.tick().await;
-            match send_back(stack, &sqs, &lambda, &letter).await {
+            match send_back(stack, sqs, &lambda, &letter).await {
                 Ok(id) => {
                     let receipt = letter.message.receipt_handle().unwrap_or_default();
                     sqs.delete_message()
@@ -453,7 +453,7 @@ pub async fn redrive_matching(
         }
     }
     let left: Vec<DeadLetter> = left.into_values().collect();
-    release(&sqs, url, &left).await;
+    release(sqs, url, &left).await;
     Ok(Redrove { matched, failed, left: left.len() })
 }
 

@@ -20,10 +20,9 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use hookway_core::Config;
-use hookway_core::archive::{S3Store, s3_client};
 use hookway_core::config::JOBS_SOURCE;
 use hookway_core::envelope::BodyEncoding;
-use hookway_core::store::{DynamoStore, RecordKey, RecordStatus, StateStore, WaitReason};
+use hookway_core::store::{RecordKey, RecordStatus, StateStore, WaitReason};
 
 use crate::archive::{self, Archived, Searched, Status};
 use crate::error::CliError;
@@ -121,12 +120,12 @@ pub async fn listed(
     stack: &Stack,
 ) -> Result<(Vec<Listed>, Searched, Window), CliError> {
     let window = filter.window(DEFAULT_SPAN)?;
-    let bucket = S3Store::new(s3_client(&stack.aws), &stack.archive_bucket);
-    let table = DynamoStore::new(aws_sdk_dynamodb::Client::new(&stack.aws), &stack.table);
-    let (events, searched) = archive::search(&bucket, filter, &window).await?;
+    let bucket = stack.bucket();
+    let table = stack.store();
+    let (events, searched) = archive::search(bucket, filter, &window).await?;
     let unsigned = unsigned_id_sources(config);
-    let keys = archive::record_keys(&bucket, &events, &unsigned).await?;
-    let records = archive::records(&table, &keys).await?;
+    let keys = archive::record_keys(bucket, &events, &unsigned).await?;
+    let records = archive::records(table, &keys).await?;
     let ttl = record_ttl(config);
     let listed = events
         .into_iter()
@@ -201,8 +200,8 @@ pub async fn lookup(
             config.sources.iter().map(|source| source.name.clone()).chain([JOBS_SOURCE.to_owned()]).collect()
         }
     };
-    let bucket = S3Store::new(s3_client(&stack.aws), &stack.archive_bucket);
-    let table = DynamoStore::new(aws_sdk_dynamodb::Client::new(&stack.aws), &stack.table);
+    let bucket = stack.bucket();
+    let table = stack.store();
     let aws = |error: hookway_core::store::StoreError| CliError::Aws(error.to_string());
     let mut found = Vec::new();
     for source in &sources {
@@ -218,7 +217,7 @@ pub async fn lookup(
         }
         let record = record.filter(|record| !record.status.is_empty());
         let archived = match record.as_ref().and_then(|record| record.archive.as_ref()) {
-            Some(location) => Some(archive::read(&bucket, location).await?),
+            Some(location) => Some(archive::read(bucket, location).await?),
             None => None,
         };
         if record.is_some() || archived.is_some() {
@@ -228,7 +227,7 @@ pub async fn lookup(
     if found.iter().all(|found| found.archived.is_none()) {
         // The record has expired (or never placed the event): the archive still has it.
         let window = search.window(DEFAULT_SPAN)?;
-        let (events, _) = archive::search(&bucket, search, &window).await?;
+        let (events, _) = archive::search(bucket, search, &window).await?;
         for event in events {
             match found.iter_mut().find(|found| *found.source == *event.envelope.source) {
                 Some(entry) => entry.archived = Some(event),
@@ -268,11 +267,11 @@ async fn show(
         );
         return Ok(ExitCode::FAILURE);
     }
-    let bucket = S3Store::new(s3_client(&stack.aws), &stack.archive_bucket);
+    let bucket = stack.bucket();
     for Found { source, record, archived, replays } in &found {
         if body_only {
             if let Some(event) = archived {
-                let body = event.body(&bucket).await?;
+                let body = event.body(bucket).await?;
                 std::io::stdout().lock().write_all(&body)?;
                 return Ok(ExitCode::SUCCESS);
             }
@@ -301,7 +300,7 @@ async fn show(
             println!("status   no record: not processed yet, or expired (worker.idempotencyTtlDays)");
         }
         if let Some(event) = archived {
-            let body = event.body(&bucket).await?;
+            let body = event.body(bucket).await?;
             println!("body     {}", truncate(&String::from_utf8_lossy(&body), 2048));
         }
         println!();

@@ -27,8 +27,7 @@ use std::time::{Duration, UNIX_EPOCH};
 
 use bytes::Bytes;
 use hookway_core::Config;
-use hookway_core::archive::{S3Store, s3_client};
-use hookway_core::store::{DynamoStore, RecordStatus};
+use hookway_core::store::RecordStatus;
 use hookway_dev::gateway::{Answer, MOUNT_PREFIX, Mount};
 use http::{HeaderValue, Method, Request, Response, StatusCode, header};
 use http_body_util::Full;
@@ -208,7 +207,7 @@ impl Inspector {
             let _ = write!(page, "<p class=\"missing\">No event <code>{}</code> in the last day.</p>", escape(id));
             return Ok(page + FOOT);
         };
-        let bucket = S3Store::new(s3_client(&stack.aws), &stack.archive_bucket);
+        let bucket = stack.bucket();
         let _ = write!(
             page,
             "<h2>event <code id=\"event-id\">{}</code> from <code>{}</code></h2>",
@@ -245,7 +244,7 @@ impl Inspector {
                 page.push_str("<tr><td class=\"note\">none: this source's scheme keeps none</td></tr>");
             }
             page.push_str("</table><h3>body</h3>");
-            let body = event.body(&bucket).await?;
+            let body = event.body(bucket).await?;
             let _ = write!(page, "<pre id=\"body\">{}</pre>", escape(&pretty(&body)));
         } else {
             page.push_str("<p>The archive no longer has this event's envelope and body.</p>");
@@ -320,9 +319,9 @@ impl Inspector {
         let clicked = UNIX_EPOCH.elapsed().unwrap_or_default().as_millis();
         let run = replay::run_name(&format!("inspector {} {clicked}", filter.canonical(None)), None);
         let plan = replay::plan(&filter, None, Some(run), &self.config, stack).await?;
-        let table = DynamoStore::new(aws_sdk_dynamodb::Client::new(&stack.aws), &stack.table);
+        let table = stack.store();
         let ttl = events::record_ttl(&self.config);
-        let sent = replay::send(stack, &table, &plan.run, &plan.pending, REPLAY_RATE, ttl).await?;
+        let sent = replay::send(stack, table, &plan.run, &plan.pending, REPLAY_RATE, ttl).await?;
         Ok(text(StatusCode::OK, &format!("replayed {sent} event(s) (run {})", plan.run)))
     }
 

@@ -18,7 +18,6 @@ use std::time::Duration;
 
 use aws_sdk_sqs::types::{MessageAttributeValue, SendMessageBatchRequestEntry};
 use hookway_core::Config;
-use hookway_core::archive::{S3Store, s3_client};
 use hookway_core::store::{DynamoStore, RecordKey};
 use sha2::{Digest, Sha256};
 
@@ -82,22 +81,22 @@ pub async fn plan(
                 .into(),
         ));
     }
-    let bucket = S3Store::new(s3_client(&stack.aws), &stack.archive_bucket);
-    let table = DynamoStore::new(aws_sdk_dynamodb::Client::new(&stack.aws), &stack.table);
+    let bucket = stack.bucket();
+    let table = stack.store();
     let window = match filter.since {
         Some(_) => Some(filter.window(Duration::ZERO)?),
         None => None,
     };
     let run = run.unwrap_or_else(|| run_name(&filter.canonical(window.as_ref()), status));
     let events = match &window {
-        Some(window) => archive::search(&bucket, filter, window).await?.0,
+        Some(window) => archive::search(bucket, filter, window).await?.0,
         // Ids alone: found through their records, whatever their time.
         None => {
             let sources = match &filter.source {
                 Some(source) => vec![source.clone()],
                 None => Config::load(config)?.sources.iter().map(|source| source.name.clone()).collect(),
             };
-            let (found, missing) = archive::by_ids(&bucket, &table, &filter.ids, &sources).await?;
+            let (found, missing) = archive::by_ids(bucket, table, &filter.ids, &sources).await?;
             if !missing.is_empty() {
                 return Err(CliError::Usage(format!(
                     "no archived event {} in the state table (records expire after worker.idempotencyTtlDays): \
@@ -116,8 +115,8 @@ pub async fn plan(
         }
     };
     let unsigned = unsigned_id_sources(config);
-    let keys = archive::record_keys(&bucket, &events, &unsigned).await?;
-    let records = archive::records(&table, &keys).await?;
+    let keys = archive::record_keys(bucket, &events, &unsigned).await?;
+    let records = archive::records(table, &keys).await?;
     let ttl = record_ttl(config);
     let mut earlier = 0;
     let mut pending = Vec::new();
@@ -156,8 +155,8 @@ pub async fn run(args: Args) -> Result<ExitCode, CliError> {
         println!("dry run: {} event(s) would be replayed, none was sent", pending.len());
         return Ok(ExitCode::SUCCESS);
     }
-    let table = DynamoStore::new(aws_sdk_dynamodb::Client::new(&stack.aws), &stack.table);
-    let sent = send(&stack, &table, run, pending, args.rate, record_ttl(&args.config)).await?;
+    let table = stack.store();
+    let sent = send(&stack, table, run, pending, args.rate, record_ttl(&args.config)).await?;
     println!("replayed {sent} event(s) (run {run})");
     Ok(ExitCode::SUCCESS)
 }
@@ -173,7 +172,7 @@ pub async fn send(
     rate: f64,
     record_ttl: Duration,
 ) -> Result<usize, CliError> {
-    let sqs = aws_sdk_sqs::Client::new(&stack.aws);
+    let sqs = stack.sqs();
     let mut pace = Pace::new(rate);
     let mut progress = Progress::new("replayed", events.len());
     let per_request = (rate.ceil() as usize).clamp(1, 10);

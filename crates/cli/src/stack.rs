@@ -5,9 +5,12 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::OnceLock;
 
 use aws_config::SdkConfig;
+use hookway_core::archive::{S3Store, s3_client};
 use hookway_core::local::state::DevState;
+use hookway_core::store::DynamoStore;
 
 use crate::error::CliError;
 
@@ -46,6 +49,33 @@ pub struct Stack {
     pub worker_function: String,
     /// Where the Lambda API is, when it is not AWS's (the local gateway).
     pub lambda_endpoint: Option<String>,
+    clients: Clients,
+}
+
+/// The stack's AWS clients, each built on first use and then shared: the inspector answers
+/// request after request with them.
+#[derive(Debug, Clone, Default)]
+struct Clients {
+    bucket: OnceLock<S3Store>,
+    store: OnceLock<DynamoStore>,
+    sqs: OnceLock<aws_sdk_sqs::Client>,
+}
+
+impl Stack {
+    /// The archive bucket.
+    pub fn bucket(&self) -> &S3Store {
+        self.clients.bucket.get_or_init(|| S3Store::new(s3_client(&self.aws), &self.archive_bucket))
+    }
+
+    /// The state table.
+    pub fn store(&self) -> &DynamoStore {
+        self.clients.store.get_or_init(|| DynamoStore::new(aws_sdk_dynamodb::Client::new(&self.aws), &self.table))
+    }
+
+    /// The queues.
+    pub fn sqs(&self) -> &aws_sdk_sqs::Client {
+        self.clients.sqs.get_or_init(|| aws_sdk_sqs::Client::new(&self.aws))
+    }
 }
 
 impl StackArgs {
@@ -78,6 +108,7 @@ impl StackArgs {
                 archive_bucket: state.archive_bucket,
                 worker_function: state.worker_function,
                 lambda_endpoint: Some(state.gateway_url),
+                clients: Clients::default(),
             });
         }
         let aws = hookway_core::aws::sdk_config().await;
@@ -98,6 +129,7 @@ impl StackArgs {
             worker_function: output("WorkerFunctionName")?,
             lambda_endpoint: None,
             aws,
+            clients: Clients::default(),
         })
     }
 }

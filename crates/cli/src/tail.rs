@@ -20,9 +20,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use hookway_core::Config;
 use hookway_core::Envelope;
-use hookway_core::archive::{
-    ArchiveLocation, EVENTS_PREFIX, ObjectStore as _, S3Store, Stamp, hour_prefix, lines, s3_client,
-};
+use hookway_core::archive::{ArchiveLocation, EVENTS_PREFIX, ObjectStore as _, S3Store, Stamp, hour_prefix, lines};
 use hookway_core::store::{DynamoStore, RecordKey, RecordStatus};
 use serde_json::{Value, json};
 
@@ -118,7 +116,7 @@ struct Tail {
 
 impl Tail {
     async fn new(args: &Args, stack: Stack) -> Result<Tail, CliError> {
-        let bucket = S3Store::new(s3_client(&stack.aws), &stack.archive_bucket);
+        let bucket = stack.bucket().clone();
         let sources = match &args.source {
             Some(source) => vec![source.clone()],
             None => match Config::load(&args.config) {
@@ -136,7 +134,7 @@ impl Tail {
         };
         let colour = !args.json && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
         Ok(Tail {
-            table: DynamoStore::new(aws_sdk_dynamodb::Client::new(&stack.aws), &stack.table),
+            table: stack.store().clone(),
             bucket,
             sources,
             event_type: args.event_type.clone(),
