@@ -26,6 +26,7 @@ use std::pin::Pin;
 use std::time::{Duration, UNIX_EPOCH};
 
 use bytes::Bytes;
+use clap::ValueEnum;
 use hookway_core::Config;
 use hookway_core::store::RecordStatus;
 use hookway_dev::gateway::{Answer, MOUNT_PREFIX, Mount};
@@ -103,7 +104,14 @@ impl Inspector {
         };
         answer.unwrap_or_else(|error| {
             eprintln!("[inspector] {path}: {error}");
-            text(StatusCode::SERVICE_UNAVAILABLE, &error.to_string())
+            // What was asked cannot be done (an event no longer archived, a bad filter) is the
+            // asker's; anything else is the stack's, which may come back.
+            let status = if matches!(error, CliError::Usage(_)) {
+                StatusCode::BAD_REQUEST
+            } else {
+                StatusCode::SERVICE_UNAVAILABLE
+            };
+            text(status, &error.to_string())
         })
     }
 
@@ -139,7 +147,8 @@ impl Inspector {
         page.push_str("</select></label>");
         let status = query.get("status").unwrap_or_default();
         page.push_str("<label>status <select name=\"status\" id=\"filter-status\"><option value=\"\">any</option>");
-        for name in ["delivered", "failed", "pending", "expired"] {
+        for name in Status::value_variants().iter().filter_map(ValueEnum::to_possible_value) {
+            let name = name.get_name();
             let selected = if name == status { " selected" } else { "" };
             let _ = write!(page, "<option{selected}>{name}</option>");
         }
@@ -165,13 +174,7 @@ impl Inspector {
             since: Some(parse_time(since).map_err(CliError::Usage)?),
             ..Filter::default()
         };
-        let status = match query.get("status").unwrap_or_default() {
-            "delivered" => Some(Status::Delivered),
-            "failed" => Some(Status::Failed),
-            "pending" => Some(Status::Pending),
-            "expired" => Some(Status::Expired),
-            _ => None,
-        };
+        let status = query.get("status").and_then(|status| Status::from_str(status, true).ok());
         let (listed, _, _) = events::listed(&filter, status, &self.config, stack).await?;
         let mut rows = String::new();
         for Listed { event, status, record } in listed.iter().rev().take(EVENTS_SHOWN) {
