@@ -322,9 +322,8 @@ impl Inspector {
         let clicked = UNIX_EPOCH.elapsed().unwrap_or_default().as_millis();
         let run = replay::run_name(&format!("inspector {} {clicked}", filter.canonical(None)), None);
         let plan = replay::plan(&filter, None, Some(run), &self.config, stack).await?;
-        let table = stack.store();
         let ttl = events::record_ttl(&self.config);
-        let sent = replay::send(stack, table, &plan.run, &plan.pending, REPLAY_RATE, ttl).await?;
+        let sent = replay::send(stack, &plan.run, &plan.pending, REPLAY_RATE, ttl).await?;
         Ok(text(StatusCode::OK, &format!("replayed {sent} event(s) (run {})", plan.run)))
     }
 

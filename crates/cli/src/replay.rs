@@ -18,7 +18,7 @@ use std::time::Duration;
 
 use aws_sdk_sqs::types::{MessageAttributeValue, SendMessageBatchRequestEntry};
 use hookway_core::Config;
-use hookway_core::store::{DynamoStore, RecordKey};
+use hookway_core::store::RecordKey;
 use sha2::{Digest, Sha256};
 
 use crate::archive::{self, Archived, Status};
@@ -155,8 +155,7 @@ pub async fn run(args: Args) -> Result<ExitCode, CliError> {
         println!("dry run: {} event(s) would be replayed, none was sent", pending.len());
         return Ok(ExitCode::SUCCESS);
     }
-    let table = stack.store();
-    let sent = send(&stack, table, run, pending, args.rate, record_ttl(&args.config)).await?;
+    let sent = send(&stack, run, pending, args.rate, record_ttl(&args.config)).await?;
     println!("replayed {sent} event(s) (run {run})");
     Ok(ExitCode::SUCCESS)
 }
@@ -166,7 +165,6 @@ pub async fn run(args: Args) -> Result<ExitCode, CliError> {
 /// one sent but not yet marked when the run was cut short.
 pub async fn send(
     stack: &Stack,
-    table: &DynamoStore,
     run: &str,
     events: &[(Archived, RecordKey)],
     rate: f64,
@@ -214,7 +212,11 @@ pub async fn send(
             )));
         }
         for (_, key) in chunk {
-            table.mark_replayed(key, run, expires_at).await.map_err(|error| CliError::Aws(error.to_string()))?;
+            stack
+                .store()
+                .mark_replayed(key, run, expires_at)
+                .await
+                .map_err(|error| CliError::Aws(error.to_string()))?;
         }
         sent += chunk.len();
         progress.update(sent);
