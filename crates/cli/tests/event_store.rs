@@ -16,7 +16,9 @@ use hookway_core::envelope::Envelope;
 use hookway_core::local::state::DevState;
 use hookway_core::store::DynamoStore;
 use hookway_testkit::receiver::{Receiver, Reply};
-use hookway_testkit::{MotoServer, create_bucket, create_queue, create_table, drain_queue, queue_length, wait_for};
+use hookway_testkit::{
+    MotoServer, create_bucket, create_queue, create_table, drain_queue, queue_length, queued_envelope, wait_for,
+};
 use hookway_worker::deadline::Deadline;
 use hookway_worker::handler::Registry;
 use hookway_worker::{Outbound, Worker};
@@ -164,19 +166,7 @@ fn events(count: usize) -> (Vec<String>, Vec<Stamp>, Vec<String>) {
 }
 
 fn envelope(source: &str, id: &str, event_type: &str, received_at: &str) -> String {
-    let body = format!(r#"{{"id": "{id}", "type": "{event_type}"}}"#);
-    let (body_encoding, encoded) = Envelope::encode_body(body.as_bytes());
-    let mut envelope = Envelope {
-        id: id.into(),
-        source: source.into(),
-        event_type: Some(event_type.into()),
-        received_at: received_at.into(),
-        content_type: Some("application/json".into()),
-        body_encoding,
-        body: encoded,
-        ..Envelope::default()
-    };
-    envelope.to_message().unwrap()
+    queued_envelope(source, id, event_type, received_at, &format!(r#"{{"id": "{id}", "type": "{event_type}"}}"#))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -76,6 +76,20 @@ impl Running {
             .map(|request| serde_json::from_slice(&request.body).unwrap())
             .collect()
     }
+
+    /// Waits for the worker's first invocation, which must be the job `accepted` (a 202) alone:
+    /// nothing sent before it reached the worker.
+    async fn only_worker_invocation(&self, accepted: reqwest::Response) -> Value {
+        assert_eq!(accepted.status(), 202);
+        let job_id = accepted.json::<Value>().await.unwrap()["jobId"].as_str().unwrap().to_owned();
+        let invoked = wait_for("the accepted job to reach the worker", Duration::from_secs(10), || {
+            std::future::ready(Some(self.invocations("worker")).filter(|invoked| !invoked.is_empty()))
+        })
+        .await;
+        assert_eq!(invoked.len(), 1, "nothing else reached the worker: {invoked:?}");
+        assert_eq!(invoked[0]["context"]["request-id"], job_id.as_str());
+        invoked.into_iter().next().unwrap()
+    }
 }
 
 #[tokio::test]
@@ -100,15 +114,8 @@ async fn a_job_of_any_type_but_json_is_refused_415_and_never_runs() {
 
     // A JSON job after them runs; it is the only one that ever reached the worker.
     let answer = post(Some("application/json; charset=utf-8")).send().await.unwrap();
-    assert_eq!(answer.status(), 202);
-    let job_id = answer.json::<Value>().await.unwrap()["jobId"].as_str().unwrap().to_owned();
-    let invoked = wait_for("the JSON job to reach the worker", Duration::from_secs(10), || {
-        std::future::ready(Some(gateway.invocations("worker")).filter(|invoked| !invoked.is_empty()))
-    })
-    .await;
-    assert_eq!(invoked.len(), 1, "{invoked:?}");
-    assert_eq!(invoked[0]["context"]["request-id"], job_id.as_str());
-    assert_eq!(invoked[0]["bodyJson"]["type"], "report.generate");
+    let invoked = gateway.only_worker_invocation(answer).await;
+    assert_eq!(invoked["bodyJson"]["type"], "report.generate");
 }
 
 #[tokio::test]
@@ -209,15 +216,7 @@ async fn a_foreign_origin_or_host_is_refused_and_a_plain_curl_still_gets_202() {
 
     // The README's curl: no Origin, the gateway's own Host. It is the first job the worker sees:
     // nothing refused above reached it, before or after.
-    let accepted = job(&[]).await.unwrap();
-    assert_eq!(accepted.status(), 202);
-    let job_id = accepted.json::<Value>().await.unwrap()["jobId"].as_str().unwrap().to_owned();
-    let invoked = wait_for("the accepted job to reach the worker", Duration::from_secs(10), || {
-        std::future::ready(Some(gateway.invocations("worker")).filter(|invoked| !invoked.is_empty()))
-    })
-    .await;
-    assert_eq!(invoked.len(), 1, "nothing refused reached the worker: {invoked:?}");
-    assert_eq!(invoked[0]["context"]["request-id"], job_id.as_str());
+    gateway.only_worker_invocation(job(&[]).await.unwrap()).await;
     for own in [format!("http://127.0.0.1:{port}"), format!("http://localhost:{port}")] {
         assert_eq!(job(&[("origin", own.clone())]).await.unwrap().status(), 202, "{own}: its own origin");
     }

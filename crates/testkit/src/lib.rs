@@ -152,6 +152,23 @@ pub async fn create_table(config: &SdkConfig, name: &str) {
     resources::create_table(&patient(config), name).await.unwrap();
 }
 
+/// An envelope as the intake queues it: a JSON `body` from `source`, of `event_type`, received at
+/// `received_at` (RFC 3339).
+pub fn queued_envelope(source: &str, id: &str, event_type: &str, received_at: &str, body: &str) -> String {
+    let (body_encoding, encoded) = hookway_core::Envelope::encode_body(body.as_bytes());
+    let mut envelope = hookway_core::Envelope {
+        id: id.into(),
+        source: source.into(),
+        event_type: Some(event_type.into()),
+        received_at: received_at.into(),
+        content_type: Some("application/json".into()),
+        body_encoding,
+        body: encoded,
+        ..hookway_core::Envelope::default()
+    };
+    envelope.to_message().unwrap()
+}
+
 /// A REST API proxy event, as API Gateway sends it to the intake: the repository's fixture with
 /// this request in it (the body base64-encoded, as the API's binary media types make it), as JSON.
 pub fn rest_proxy_event(method: &str, path: &str, headers: &[(String, String)], body: &[u8]) -> String {

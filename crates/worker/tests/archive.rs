@@ -17,8 +17,8 @@ use hookway_intake::Intake;
 use hookway_intake::queue::SqsQueue;
 use hookway_testkit::receiver::{Receiver, Reply};
 use hookway_testkit::{
-    MotoServer, closed_endpoint, create_bucket, create_queue, create_table, drain_queue, put_secret, rest_proxy_event,
-    sdk_config_for,
+    MotoServer, closed_endpoint, create_bucket, create_queue, create_table, drain_queue, put_secret, queued_envelope,
+    rest_proxy_event, sdk_config_for,
 };
 use hookway_worker::deadline::Deadline;
 use hookway_worker::handler::Registry;
@@ -113,18 +113,7 @@ fn record_key(source: &str, id: &str, event_type: &str, body: &[u8]) -> RecordKe
 
 /// An envelope as the intake queues it, received at `received_at`.
 fn envelope(source: &str, id: &str, received_at: &str, body: &str) -> String {
-    let (body_encoding, encoded) = Envelope::encode_body(body.as_bytes());
-    let mut envelope = Envelope {
-        id: id.into(),
-        source: source.into(),
-        event_type: Some("thing.happened".into()),
-        received_at: received_at.into(),
-        content_type: Some("application/json".into()),
-        body_encoding,
-        body: encoded,
-        ..Envelope::default()
-    };
-    envelope.to_message().unwrap()
+    queued_envelope(source, id, "thing.happened", received_at, body)
 }
 
 #[tokio::test]
