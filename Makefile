@@ -102,6 +102,11 @@ bench: ## Criterion benchmarks: verification per scheme, the intake's request pa
 	cargo bench -p hookway-intake --bench request_path
 	cargo bench -p hookway-worker --bench pipeline
 
+.PHONY: cost
+# A benchmark, not part of `make test` (which counts the calls of a small mix: crates/cost-run/tests).
+cost: $(TOOLS) ## What a million webhooks cost per front door: a fixed mix through the local stack, every AWS call counted (cost/REPORT.md)
+	PATH="$(abspath $(VENV))/bin:$$PATH" cargo run --quiet --locked -p hookway-cost-run -- $(COST_ARGS)
+
 .PHONY: bench-coldstart
 # Each Lambda is built on its own, as the CDK builds it (features unify per build): what runs in
 # Lambda is what is measured. The harness itself needs no optimisation.

@@ -36,6 +36,10 @@ pub struct Args {
     /// Do not rebuild and restart the functions when the code changes.
     #[arg(long)]
     no_reload: bool,
+    /// Run the functions built with optimisations, as Lambda runs them (the first build takes
+    /// several minutes longer): for timing them, as `make cost` does.
+    #[arg(long)]
+    release: bool,
     /// Where the state file and the generated secrets are kept.
     #[arg(long, value_name = "DIR", default_value = ".hookway")]
     state_dir: PathBuf,
@@ -61,6 +65,7 @@ pub async fn run(args: Args) -> Result<ExitCode, CliError> {
         visibility_timeout: Duration::from_secs(args.visibility_timeout),
         job_retry_delay: Duration::from_secs(args.job_retry_delay),
         reload: !args.no_reload,
+        release: args.release,
         moto_server,
         tool_dir,
     };

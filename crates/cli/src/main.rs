@@ -5,6 +5,7 @@
 
 mod archive;
 mod config;
+mod cost;
 mod dev;
 mod dlq;
 mod error;
@@ -66,6 +67,8 @@ enum Command {
     /// Check hookway.json, or print its JSON Schema.
     #[command(subcommand)]
     Config(config::Command),
+    /// What a month of webhooks costs on AWS with this hookway.json, per component, offline.
+    Cost(cost::Args),
 }
 
 fn main() -> ExitCode {
@@ -87,6 +90,7 @@ fn main() -> ExitCode {
             Command::Secrets(command) => secrets::run(command).await,
             Command::Dev(args) => dev::run(args).await,
             Command::Config(command) => config::run(command),
+            Command::Cost(args) => cost::run(args),
         }
     });
     result.unwrap_or_else(fail)

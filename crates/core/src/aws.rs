@@ -19,7 +19,7 @@ use std::time::Duration;
 use aws_config::environment::credentials::EnvironmentVariableCredentialsProvider;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
-use aws_config::{BehaviorVersion, ConfigLoader, Region};
+use aws_config::{AppName, BehaviorVersion, ConfigLoader, Region};
 use aws_credential_types::provider::SharedCredentialsProvider;
 
 pub use self::http::HttpClient;
@@ -39,6 +39,9 @@ pub enum AwsConfigError {
     /// Lambda always sets it; elsewhere, set it.
     #[error("AWS_REGION is not set")]
     NoRegion,
+    /// Not a valid SDK application name (letters, digits and `!#$%&'*+-.^_`|~`).
+    #[error("{0:?} is not a valid AWS SDK application name")]
+    AppName(&'static str),
     /// The TLS configuration.
     #[error(transparent)]
     Tls(#[from] tls::TlsError),
@@ -65,7 +68,10 @@ pub async fn sdk_config() -> SdkConfig {
 /// A Lambda's SDK configuration: region, credentials and `AWS_ENDPOINT_URL` from the environment
 /// Lambda sets, the process's HTTP client and Hookway's timeouts. Nothing is read or resolved
 /// until the first call (credentials included), and nothing but the environment is consulted.
-pub fn lambda_sdk_config() -> Result<SdkConfig, AwsConfigError> {
+///
+/// `app` names the function in every call's user agent (`app/hookway-intake`): CloudTrail shows
+/// which function made a call, and `make cost` counts each function's calls by it.
+pub fn lambda_sdk_config(app: &'static str) -> Result<SdkConfig, AwsConfigError> {
     tls::client_config()?;
     let region = std::env::var("AWS_REGION").map_err(|_| AwsConfigError::NoRegion)?;
     let mut config = SdkConfig::builder()
@@ -74,11 +80,22 @@ pub fn lambda_sdk_config() -> Result<SdkConfig, AwsConfigError> {
         .credentials_provider(SharedCredentialsProvider::new(EnvironmentVariableCredentialsProvider::new()))
         .http_client(HttpClient::shared().into_shared())
         .timeout_config(timeouts())
-        .retry_config(RetryConfig::standard());
+        .retry_config(RetryConfig::standard())
+        .app_name(AppName::new(app).map_err(|_| AwsConfigError::AppName(app))?);
     if let Ok(endpoint) = std::env::var(ENDPOINT_URL_ENV) {
         config = config.endpoint_url(endpoint);
     }
     Ok(config.build())
+}
+
+/// `aws`, with `app` as the application name in its calls' user agent (left as it was if `app`
+/// is not a valid one).
+pub fn with_app_name(aws: &SdkConfig, app: &'static str) -> SdkConfig {
+    let mut builder = aws.to_builder();
+    if let Ok(app) = AppName::new(app) {
+        builder.set_app_name(Some(app));
+    }
+    builder.build()
 }
 
 /// Opens, during init, the connection a service's first call will use, at the endpoint that

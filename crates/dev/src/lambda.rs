@@ -1,20 +1,32 @@
 //! Invoking the functions `cargo lambda watch` runs, through its Lambda Invoke API, and what
 //! Lambda's asynchronous invocation adds: retries with backoff, then the on-failure destination.
 
-use std::sync::Arc;
-use std::time::Duration;
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use hookway_core::job::{DestinationRecord, DestinationRequestContext, DestinationResponseContext};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use tokio::sync::Semaphore;
 
 /// The Lambda Invoke API of `cargo lambda watch`.
 #[derive(Debug, Clone)]
 pub struct Lambda {
     client: reqwest::Client,
     endpoint: String,
+    /// Each function's instances: `cargo lambda watch` runs as many as the stack's concurrency,
+    /// and an invocation waits here for a free one, so that its time is its own.
+    instances: Arc<Mutex<HashMap<String, Arc<Semaphore>>>>,
+    log: Option<Arc<Mutex<std::fs::File>>>,
 }
+
+/// The name of the invocation log in the stack's log folder: one line per invocation,
+/// `function<TAB>microseconds`, from the request to the answer (`make cost` reads it).
+pub const INVOCATION_LOG: &str = "invocations.tsv";
 
 /// How an invocation failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -51,11 +63,38 @@ impl Lambda {
     /// The Invoke API at `endpoint` (`http://127.0.0.1:9000`); an invocation may take `timeout`.
     pub fn new(endpoint: impl Into<String>, timeout: Duration) -> Result<Lambda, reqwest::Error> {
         let client = reqwest::Client::builder().timeout(timeout).build()?;
-        Ok(Lambda { client, endpoint: endpoint.into() })
+        Ok(Lambda { client, endpoint: endpoint.into(), instances: Arc::default(), log: None })
+    }
+
+    /// Appends each invocation, once answered, to the [`INVOCATION_LOG`] file in `folder`.
+    pub fn logging_to(mut self, folder: &Path) -> std::io::Result<Lambda> {
+        let file = std::fs::OpenOptions::new().create(true).append(true).open(folder.join(INVOCATION_LOG))?;
+        self.log = Some(Arc::new(Mutex::new(file)));
+        Ok(self)
     }
 
     /// Invokes `function` with `payload` and waits for its response.
     pub async fn invoke(&self, function: &str, payload: &Value) -> Result<Bytes, InvokeError> {
+        let instances = {
+            let mut instances = self.instances.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let instances = instances
+                .entry(function.to_owned())
+                .or_insert_with(|| Arc::new(Semaphore::new(crate::LAMBDA_CONCURRENCY)));
+            Arc::clone(instances)
+        };
+        let _instance = instances.acquire_owned().await;
+        let started = Instant::now();
+        let answer = self.call(function, payload).await;
+        if let Some(log) = &self.log {
+            let micros = started.elapsed().as_micros();
+            if let Ok(mut file) = log.lock() {
+                let _ = writeln!(file, "{function}\t{micros}");
+            }
+        }
+        answer
+    }
+
+    async fn call(&self, function: &str, payload: &Value) -> Result<Bytes, InvokeError> {
         let url = format!("{}/2015-03-31/functions/{function}/invocations", self.endpoint);
         let unreachable = |reason: String| InvokeError::Unreachable { function: function.to_owned(), reason };
         let response = self

@@ -71,6 +71,9 @@ pub struct DevOptions {
     pub job_retry_delay: Duration,
     /// Rebuild and restart the functions when the code changes.
     pub reload: bool,
+    /// Run the functions as built for Lambda (`--release`: optimised, as `make build` builds
+    /// them) instead of the quicker debug build: what `make cost` times.
+    pub release: bool,
     /// The `moto_server` program.
     pub moto_server: PathBuf,
     /// A folder to put first on the `PATH` of the processes started (where `cargo-lambda` is).
@@ -204,7 +207,12 @@ async fn run_stack(
 
     println!("building the intake and the worker (the first build takes a few minutes)…");
     for function in [INTAKE_FUNCTION, WORKER_FUNCTION] {
-        let status = Command::new("cargo").args(["build", "--bin", function]).status().await?;
+        let mut build = Command::new("cargo");
+        build.args(["build", "--bin", function]);
+        if options.release {
+            build.arg("--release");
+        }
+        let status = build.status().await?;
         if !status.success() {
             return Err(DevError::Build(function.to_owned()));
         }
@@ -215,8 +223,10 @@ async fn run_stack(
     wait_for_port(supervisor, "cargo lambda watch", options.lambda_port, ready, "its output above").await?;
 
     let invocation_timeout = Duration::from_secs(u64::from(config.worker.timeout_seconds) + 60);
-    let lambda = Lambda::new(&lambda_endpoint, invocation_timeout).map_err(std::io::Error::other)?;
-    let sqs = aws_sdk_sqs::Client::new(&aws);
+    let lambda = Lambda::new(&lambda_endpoint, invocation_timeout).map_err(std::io::Error::other)?.logging_to(logs)?;
+    // The calls Lambda's own services make (polling the queue, the on-failure destination) are
+    // named as theirs in moto's call log, apart from the functions' calls.
+    let sqs = aws_sdk_sqs::Client::new(&hookway_core::aws::with_app_name(&aws, "lambda-service"));
     let retry_delays = (0..config.jobs.retry_attempts).map(|retry| options.job_retry_delay * 2u32.pow(retry)).collect();
     let destination = SqsDestination { sqs: sqs.clone(), queue_url: resources.jobs_dlq_url.clone() };
     let jobs = Arc::new(AsyncInvoker::new(lambda.clone(), WORKER_FUNCTION, REGION, retry_delays, destination));
@@ -237,6 +247,7 @@ async fn run_stack(
         lambda,
         function: WORKER_FUNCTION.to_owned(),
         batch_size: i32::try_from(config.worker.batch_size).unwrap_or(10),
+        batching_window: Duration::from_secs(u64::from(config.worker.batching_window_seconds)),
         concurrency: LAMBDA_CONCURRENCY,
     };
     let listener = TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], options.port))).await?;
@@ -290,6 +301,9 @@ fn watch_command(
     ]);
     if !options.reload {
         command.arg("--ignore-changes");
+    }
+    if options.release {
+        command.arg("--release");
     }
     if let Some(dir) = &options.tool_dir {
         let path = std::env::var_os("PATH").unwrap_or_default();

@@ -1,5 +1,7 @@
-//! What the SQS event source mapping does: long-poll the events queue, hand the worker batches
-//! (several at once, up to its concurrency), delete what succeeded per `batchItemFailures`, and
+//! What the SQS event source mapping does: long-poll the events queue, gather a batch (SQS hands
+//! at most 10 messages per receive: a larger `batchSize` is gathered by receiving again until it
+//! is full or the batching window is over), hand the worker batches (several at once, up to its
+//! concurrency), delete what succeeded per `batchItemFailures` (10 to a `DeleteMessageBatch`), and
 //! leave the failures to the visibility timeout and the queue's redrive policy.
 //!
 //! Delayed messages — the events that wait for their next attempt — are moto's to hold back, as
@@ -33,6 +35,8 @@ pub struct Poller {
     pub function: String,
     /// Messages per batch (SQS hands at most 10 per receive).
     pub batch_size: i32,
+    /// How long a batch is gathered for, past its first receive, while it is not full.
+    pub batching_window: Duration,
     /// Batches handed to the function at once.
     pub concurrency: usize,
 }
@@ -77,18 +81,7 @@ impl Poller {
         F: FnOnce(Value) -> Fut,
         Fut: Future<Output = Result<Value, String>>,
     {
-        let received = self
-            .sqs
-            .receive_message()
-            .queue_url(&self.queue_url)
-            .max_number_of_messages(self.batch_size.clamp(1, 10))
-            .wait_time_seconds(1)
-            .message_system_attribute_names(MessageSystemAttributeName::All)
-            .message_attribute_names("All")
-            .send()
-            .await
-            .map_err(|error| format!("cannot receive: {}", aws_sdk_sqs::error::DisplayErrorContext(error)))?;
-        let messages = received.messages.unwrap_or_default();
+        let messages = self.gather().await?;
         if messages.is_empty() {
             return Ok(0);
         }
@@ -118,11 +111,11 @@ impl Poller {
                     .ok()
             })
             .collect();
-        if !done.is_empty() {
+        for entries in done.chunks(10) {
             self.sqs
                 .delete_message_batch()
                 .queue_url(&self.queue_url)
-                .set_entries(Some(done))
+                .set_entries(Some(entries.to_vec()))
                 .send()
                 .await
                 .map_err(|error| format!("cannot delete: {}", aws_sdk_sqs::error::DisplayErrorContext(error)))?;
@@ -131,6 +124,43 @@ impl Poller {
     }
 
     /// A message as the event source mapping hands it to Lambda.
+    /// One batch: a long poll, then more receives while the batch is not full and its window
+    /// lasts. Empty when the long poll found nothing.
+    async fn gather(&self) -> Result<Vec<Message>, String> {
+        let batch_size = usize::try_from(self.batch_size).unwrap_or(10).max(1);
+        let deadline = tokio::time::Instant::now() + self.batching_window;
+        let mut messages = self.receive(batch_size, 1).await?;
+        while !messages.is_empty() && messages.len() < batch_size {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            if left.is_zero() {
+                break;
+            }
+            let wait = i32::try_from(left.as_secs().min(1)).unwrap_or(1);
+            let more = self.receive(batch_size - messages.len(), wait).await?;
+            if more.is_empty() && wait == 0 {
+                tokio::time::sleep(left.min(Duration::from_millis(100))).await;
+            }
+            messages.extend(more);
+        }
+        Ok(messages)
+    }
+
+    /// One `ReceiveMessage` of up to `wanted` messages (10 at most), long-polling `wait` seconds.
+    async fn receive(&self, wanted: usize, wait: i32) -> Result<Vec<Message>, String> {
+        let received = self
+            .sqs
+            .receive_message()
+            .queue_url(&self.queue_url)
+            .max_number_of_messages(i32::try_from(wanted.min(10)).unwrap_or(10))
+            .wait_time_seconds(wait)
+            .message_system_attribute_names(MessageSystemAttributeName::All)
+            .message_attribute_names("All")
+            .send()
+            .await
+            .map_err(|error| format!("cannot receive: {}", aws_sdk_sqs::error::DisplayErrorContext(error)))?;
+        Ok(received.messages.unwrap_or_default())
+    }
+
     fn record(&self, message: &Message) -> Value {
         let attributes: Map<String, Value> = message
             .attributes()

@@ -29,7 +29,7 @@ use serde_json::value::RawValue;
 async fn main() -> Result<(), Error> {
     hookway_core::telemetry::init_logging();
     let env = LambdaEnv::from_env(env::INTAKE)?;
-    let aws = hookway_core::aws::lambda_sdk_config()?;
+    let aws = hookway_core::aws::lambda_sdk_config("hookway-intake")?;
     let queue = SqsQueue::new(aws_sdk_sqs::Client::new(&aws), env.get(Var::EventsQueueUrl));
     let secrets = SecretCache::new(SsmSecretStore::new(aws_sdk_ssm::Client::new(&aws)));
     let jobs = DynamoStore::new(aws_sdk_dynamodb::Client::new(&aws), env.get(Var::Table));

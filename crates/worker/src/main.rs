@@ -42,7 +42,7 @@ async fn main() -> Result<(), Error> {
     let env = LambdaEnv::from_env(env::WORKER)?;
     let config = env.config();
     let tls = hookway_core::aws::tls::client_config()?;
-    let aws = hookway_core::aws::lambda_sdk_config()?;
+    let aws = hookway_core::aws::lambda_sdk_config("hookway-worker")?;
     let dynamodb = aws_sdk_dynamodb::Client::new(&aws);
     let shared = DynamoShared::new(dynamodb.clone(), env.get(Var::Table));
     let store = DynamoStore::new(dynamodb, env.get(Var::Table));

@@ -53,6 +53,8 @@ pub struct S3Objects {
     base: String,
     region: String,
     credentials: Option<SharedCredentialsProvider>,
+    /// `hookway app/<name>`: the SDK's application name, as its clients send it.
+    user_agent: String,
     http: HttpClient,
 }
 
@@ -72,7 +74,18 @@ impl S3Objects {
             Some(endpoint) => format!("{}/{bucket}", endpoint.trim_end_matches('/')),
             None => format!("https://{bucket}.s3.{region}.{}", partition_domain(&region)),
         };
-        S3Objects { bucket, base, region, credentials: aws.credentials_provider(), http: HttpClient::shared() }
+        let user_agent = match aws.app_name() {
+            Some(app) => format!("hookway app/{app}"),
+            None => "hookway".to_owned(),
+        };
+        S3Objects {
+            bucket,
+            base,
+            region,
+            credentials: aws.credentials_provider(),
+            user_agent,
+            http: HttpClient::shared(),
+        }
     }
 
     /// The object's URL.
@@ -129,6 +142,7 @@ impl S3Objects {
             request = request.header(name, value);
         }
         let mut request = request
+            .header(header::USER_AGENT, &self.user_agent)
             .header(header::CONTENT_LENGTH, body.len())
             .body(SdkBody::from(body.clone()))
             .map_err(|error| Failure::Final(error.to_string()))?;

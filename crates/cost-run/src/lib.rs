@@ -1,0 +1,504 @@
+//! `make cost`'s measurement: a fixed mix of events through the local stack — `hookway dev`, the
+//! real intake and worker under `cargo lambda watch` — with every AWS call counted by moto's call
+//! log (tools/moto_server.py), every Lambda invocation timed by the local gateway and event
+//! source mapping (`invocations.tsv`), and the bytes the functions log, the destination receives
+//! and the archive keeps. [`measure`] runs one front door and returns what the mix cost, phase by
+//! phase: the webhooks, then the jobs.
+//!
+//! The webhooks are sent a batch at a time and each burst is drained before the next: moto's SQS
+//! receive scans the whole queue, so a backlog of thousands would slow every call, and the worker's
+//! batches fill as a busy queue fills them in AWS.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::Duration;
+
+use futures_util::{StreamExt, stream};
+use hookway_core::Config;
+use hookway_core::hookway_providers::SignRequest;
+use hookway_core::local::secrets::LocalSecrets;
+use hookway_core::local::state::DevState;
+use hookway_cost::{Call, Invocations, Mix, Phase, VariantRun};
+use hookway_testkit::receiver::{Receiver, Reply};
+use hookway_testkit::{free_port, sdk_config_for, wait_for, workspace_root};
+use serde_json::{Value, json};
+use tokio::process::{Child, Command};
+
+/// The sources of the mix, one scheme each.
+pub const SOURCES: [&str; 3] = ["stripe", "github", "shopify"];
+/// Callers whose calls an event costs (the harness's own are `other`).
+const CALLERS: [&str; 3] = ["hookway-intake", "hookway-worker", "lambda-service"];
+/// Webhooks handed to the stack at once while a burst is sent.
+const CONCURRENCY: usize = 16;
+/// The first run builds both functions.
+const BOOT: Duration = Duration::from_secs(20 * 60);
+/// Webhooks sent before counting: enough to start every instance of each function.
+const WARM_UP: usize = 6;
+/// How long a burst may take to be delivered.
+const DRAIN: Duration = Duration::from_secs(120);
+
+/// What to run.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The `hookway` binary.
+    pub hookway: PathBuf,
+    /// `webhooks.endpoint`.
+    pub endpoint: String,
+    /// Webhooks to send.
+    pub webhooks: u64,
+    /// One webhook in this many fails once at the destination.
+    pub failing_one_in: u64,
+    /// Jobs to submit.
+    pub jobs: u64,
+    /// Each webhook's body.
+    pub body_bytes: usize,
+    /// `worker.batchSize`.
+    pub batch_size: u32,
+    /// `worker.batchingWindowSeconds`.
+    pub batching_window_seconds: u32,
+    /// Run the functions' release builds (what Lambda runs), for their timings.
+    pub release: bool,
+    /// A folder for the stack's state, configuration and output.
+    pub dir: PathBuf,
+}
+
+/// `hookway dev`, stopped (its process group) when dropped.
+struct Stack {
+    child: Child,
+    state: DevState,
+    output: PathBuf,
+}
+
+impl Stack {
+    /// Ctrl-C, as a person stops it, and its end awaited (it stops what it started).
+    async fn stop(mut self) {
+        self.interrupt();
+        let _ = tokio::time::timeout(Duration::from_secs(30), self.child.wait()).await;
+    }
+
+    fn interrupt(&self) {
+        if let Some(pid) = self.child.id().and_then(|pid| i32::try_from(pid).ok()) {
+            let _ = nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), nix::sys::signal::Signal::SIGINT);
+        }
+    }
+}
+
+impl Drop for Stack {
+    fn drop(&mut self) {
+        self.interrupt();
+    }
+}
+
+/// Runs the mix through one front door and counts what it cost.
+pub async fn measure(options: &Options, log: impl Fn(&str)) -> Result<(Mix, VariantRun), String> {
+    std::fs::create_dir_all(&options.dir).map_err(|error| format!("{}: {error}", options.dir.display()))?;
+    let receiver = Receiver::start().await;
+    receiver.always(Reply::Status(200));
+    let config_path = options.dir.join("hookway.json");
+    let config = config_for(options, &receiver.url);
+    std::fs::write(&config_path, serde_json::to_string_pretty(&config).unwrap_or_default())
+        .map_err(|error| format!("{}: {error}", config_path.display()))?;
+    let parsed = Config::load(&config_path).map_err(|error| error.to_string())?;
+
+    log(&format!("{}: starting the local stack…", options.endpoint));
+    let stack = start(options, &config_path).await?;
+    let state = &stack.state;
+    let aws = sdk_config_for(&state.aws_endpoint).await;
+    let http = reqwest::Client::new();
+    let secrets = LocalSecrets::load(&options.dir.join("state")).map_err(|error| error.to_string())?;
+
+    // Each function's instances started (`cargo lambda watch` builds and starts one on its first
+    // invocation: a cold start is not what an event costs), then the webhooks, a burst at a time.
+    let warm_up = (0..WARM_UP).map(|index| {
+        send(
+            &http,
+            &state.gateway_url,
+            &parsed,
+            &secrets,
+            SOURCES[index % SOURCES.len()],
+            u64::MAX - index as u64,
+            false,
+            64,
+        )
+    });
+    let answers: Vec<Result<(), String>> = stream::iter(warm_up).buffer_unordered(WARM_UP).collect().await;
+    answers.into_iter().collect::<Result<Vec<()>, String>>()?;
+    wait_for("the warm-up webhooks delivered", BOOT, || async { (delivered(&receiver) >= WARM_UP).then_some(()) })
+        .await;
+    settle(&aws, state).await;
+    let before = Snapshot::take(&http, state, &stack.output, &receiver).await?;
+    let baseline = delivered(&receiver);
+    let burst = u64::from(options.batch_size.max(10));
+    let mut sent = 0;
+    while sent < options.webhooks {
+        let count = burst.min(options.webhooks - sent);
+        let failing =
+            |index: u64| options.failing_one_in > 0 && index % options.failing_one_in == options.failing_one_in - 1;
+        // The burst's refusals, each event's first attempt taking one: the burst is drained,
+        // retries included, before the next is sent.
+        let refused = (sent..sent + count).filter(|index| failing(*index)).count();
+        receiver.script_at("/flaky", (0..refused).map(|_| Reply::Status(500)));
+        let sends = (sent..sent + count).map(|index| {
+            let source = SOURCES[usize::try_from(index).unwrap_or(0) % SOURCES.len()];
+            send(&http, &state.gateway_url, &parsed, &secrets, source, index, failing(index), options.body_bytes)
+        });
+        let answers: Vec<Result<(), String>> = stream::iter(sends).buffer_unordered(CONCURRENCY).collect().await;
+        answers.into_iter().collect::<Result<Vec<()>, String>>()?;
+        sent += count;
+        let expected = baseline + usize::try_from(sent).unwrap_or(usize::MAX);
+        wait_for(&format!("{sent} webhooks delivered"), DRAIN, || async {
+            (delivered(&receiver) >= expected).then_some(())
+        })
+        .await;
+        log(&format!("{}: {sent}/{} webhooks delivered", options.endpoint, options.webhooks));
+    }
+    settle(&aws, state).await;
+    let after = Snapshot::take(&http, state, &stack.output, &receiver).await?;
+    let mut webhooks = after.since(&before, options.webhooks);
+    webhooks.archived_bytes = archive_bytes(&aws, &state.archive_bucket).await;
+    webhooks.largest_item_bytes = largest_item(&aws, &state.table).await;
+
+    // The jobs: submitted, then asked for once each is done.
+    let before = after;
+    let mut ids = Vec::new();
+    for index in 0..options.jobs {
+        let body = json!({"type": "report.generate", "payload": {"key": format!("job-{index}")}});
+        let answer =
+            http.post(format!("{}/jobs", state.gateway_url)).json(&body).send().await.map_err(|e| e.to_string())?;
+        if answer.status().as_u16() != 202 {
+            return Err(format!("POST /jobs answered {}", answer.status()));
+        }
+        let answer: Value = answer.json().await.map_err(|error| error.to_string())?;
+        ids.push(answer["jobId"].as_str().unwrap_or_default().to_owned());
+    }
+    let worker_runs = before.invocations.get("hookway-worker").map_or(0, |runs| runs.count) + options.jobs;
+    let invocations_log = state.logs.join("invocations.tsv");
+    wait_for("every job run", DRAIN, || async {
+        let runs = read_invocations(&invocations_log).get("hookway-worker").map_or(0, |runs| runs.count);
+        (runs >= worker_runs).then_some(())
+    })
+    .await;
+    for id in &ids {
+        wait_for(&format!("job {id} succeeded"), DRAIN, || async {
+            let answer = http.get(format!("{}/jobs/{id}", state.gateway_url)).send().await.ok()?;
+            let answer: Value = answer.json().await.ok()?;
+            (answer["status"] == "SUCCEEDED").then_some(())
+        })
+        .await;
+    }
+    settle(&aws, state).await;
+    let after = Snapshot::take(&http, state, &stack.output, &receiver).await?;
+    let jobs = after.since(&before, options.jobs);
+
+    let mix = Mix {
+        webhooks: options.webhooks,
+        sources: SOURCES.iter().map(|source| (*source).to_owned()).collect(),
+        body_bytes: u64::try_from(options.body_bytes).unwrap_or(0),
+        destinations: 1,
+        failed_once: u64::try_from(receiver.received_at("/flaky").iter().filter(|r| r.status == Some(500)).count())
+            .unwrap_or(0),
+        jobs: options.jobs,
+        batch_size: parsed.worker.batch_size,
+        batching_window_seconds: parsed.worker.batching_window_seconds,
+        intake_memory_mb: parsed.intake.memory_mb,
+        worker_memory_mb: parsed.worker.memory_mb,
+        archive_retention_days: parsed.archive.retention_days,
+    };
+    stack.stop().await;
+    Ok((mix, VariantRun { endpoint: options.endpoint.clone(), webhooks, jobs }))
+}
+
+/// The mix's configuration: three sources, the jobs' report handler, one forward destination
+/// (`/flaky` is the same destination, for the events it refuses once).
+fn config_for(options: &Options, destination: &str) -> Value {
+    let sources: Vec<Value> = SOURCES
+        .iter()
+        .map(|name| json!({"name": name, "scheme": name, "secretParameters": [format!("/hookway/{name}/secret")]}))
+        .collect();
+    let mut config = json!({
+        "worker": {"batchSize": options.batch_size, "batchingWindowSeconds": options.batching_window_seconds},
+        "sources": sources,
+        "routes": [
+            {"source": "jobs", "type": "report.generate", "handler": {"custom": "report"}},
+            {"source": "*", "type": "flaky.*", "handler": {"forward": {"url": format!("{destination}/flaky"), "maxAttempts": 1, "retry": {"schedule": ["1s"]}}}},
+            {"source": "*", "handler": {"forward": {"url": format!("{destination}/hooks")}}}
+        ]
+    });
+    if options.endpoint != "rest" {
+        config["webhooks"] = json!({"endpoint": options.endpoint});
+    }
+    config
+}
+
+/// Requests the destination took.
+fn delivered(receiver: &Receiver) -> usize {
+    receiver.received().iter().filter(|request| request.status == Some(200)).count()
+}
+
+/// Starts `hookway dev` and waits until it is up (it writes its state file last).
+async fn start(options: &Options, config: &Path) -> Result<Stack, String> {
+    let state_dir = options.dir.join("state");
+    let _ = std::fs::remove_dir_all(&state_dir);
+    let output = options.dir.join("hookway-dev.out");
+    let venv = workspace_root().join(".venv/bin");
+    let path = std::env::join_paths(
+        std::iter::once(venv).chain(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())),
+    )
+    .map_err(|error| error.to_string())?;
+    let file = |path: &Path| std::fs::File::create(path).map_err(|error| format!("{}: {error}", path.display()));
+    let mut child = Command::new(&options.hookway)
+        .args(["dev", "--no-reload", "--config"])
+        .args(options.release.then_some("--release"))
+        .arg(config)
+        .arg("--state-dir")
+        .arg(&state_dir)
+        .args(["--port", &free_port().to_string(), "--aws-port", &free_port().to_string()])
+        .args(["--lambda-port", &free_port().to_string()])
+        .env("PATH", path)
+        .current_dir(workspace_root())
+        .stdin(Stdio::null())
+        .stdout(file(&output)?)
+        .stderr(file(&options.dir.join("hookway-dev.err"))?)
+        .spawn()
+        .map_err(|error| format!("{}: {error}", options.hookway.display()))?;
+    let deadline = tokio::time::Instant::now() + BOOT;
+    loop {
+        if let Ok(Some(status)) = child.try_wait() {
+            return Err(format!("hookway dev exited ({status}): see {}", output.display()));
+        }
+        if let Ok(state) = DevState::read(&state_dir) {
+            return Ok(Stack { child, state, output });
+        }
+        if tokio::time::Instant::now() > deadline {
+            let _ = child.start_kill();
+            return Err(format!("hookway dev was not up within {BOOT:?}: see {}", output.display()));
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
+/// Signs one webhook as `source` would and posts it: it must be accepted.
+#[allow(clippy::too_many_arguments)]
+async fn send(
+    http: &reqwest::Client,
+    gateway: &str,
+    config: &Config,
+    secrets: &LocalSecrets,
+    source: &str,
+    index: u64,
+    failing: bool,
+    body_bytes: usize,
+) -> Result<(), String> {
+    let settings = config.source(source).ok_or_else(|| format!("no source {source}"))?;
+    let source = hookway_core::Source::new(settings).map_err(|error| error.to_string())?;
+    let parameter = settings.secret_parameters.first().ok_or("no secret parameter")?;
+    let secret = secrets.values.get(parameter).ok_or_else(|| format!("no local secret {parameter}"))?;
+    let key = source.scheme.key(secret, None).map_err(|error| error.to_string())?;
+    let event_type = if failing { "flaky.refused-once" } else { "invoice.paid" };
+    let id = format!("evt_{index:020}");
+    let body = body_of(&id, event_type, body_bytes);
+    let url = format!("{gateway}/webhooks/{}", source.name);
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |t| t.as_secs());
+    let timestamp = i64::try_from(now).unwrap_or(i64::MAX);
+    let request = SignRequest { id: &id, timestamp, body: body.as_bytes(), method: "POST", url: &url };
+    let signed = source.scheme.sign(&key, &request).map_err(|error| error.to_string())?;
+    let mut post =
+        http.post(&url).header("content-type", "application/json").body(signed.body.unwrap_or(body.into_bytes()));
+    for (name, value) in signed.headers {
+        post = post.header(name, value);
+    }
+    if let Some(name) = source.scheme.type_header() {
+        post = post.header(name, event_type);
+    }
+    let answer = post.send().await.map_err(|error| format!("POST {url}: {error}"))?;
+    match answer.status().as_u16() {
+        200..=299 => Ok(()),
+        status => Err(format!("POST {url} answered {status}: {}", answer.text().await.unwrap_or_default())),
+    }
+}
+
+/// A JSON event of exactly `bytes` bytes (or its fields' size, if larger).
+fn body_of(id: &str, event_type: &str, bytes: usize) -> String {
+    let event = json!({"id": id, "type": event_type, "created": 1_795_996_500, "data": {"object": {"id": format!("in_{id}"), "note": ""}}});
+    let bare = event.to_string().len();
+    let mut event = event;
+    event["data"]["object"]["note"] = json!("x".repeat(bytes.saturating_sub(bare)));
+    event.to_string()
+}
+
+/// Waits until the events queue is empty (nothing visible, in flight or delayed) and no
+/// invocation has ended for a second: every batch's outcome written, its messages deleted.
+async fn settle(aws: &hookway_core::aws::SdkConfig, state: &DevState) {
+    let sqs = aws_sdk_sqs::Client::new(aws);
+    let log = state.logs.join("invocations.tsv");
+    wait_for("the events queue to empty", DRAIN, || async {
+        let attributes = sqs
+            .get_queue_attributes()
+            .queue_url(&state.events_queue_url)
+            .attribute_names(aws_sdk_sqs::types::QueueAttributeName::All)
+            .send()
+            .await
+            .ok()?;
+        let attributes = attributes.attributes()?;
+        let waiting: u64 = [
+            "ApproximateNumberOfMessages",
+            "ApproximateNumberOfMessagesNotVisible",
+            "ApproximateNumberOfMessagesDelayed",
+        ]
+        .iter()
+        .filter_map(|name| attributes.get(&aws_sdk_sqs::types::QueueAttributeName::from(*name))?.parse::<u64>().ok())
+        .sum();
+        let ended = std::fs::metadata(&log).ok()?.len();
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let still = std::fs::metadata(&log).ok()?.len();
+        (waiting == 0 && ended == still).then_some(())
+    })
+    .await;
+}
+
+/// What the counters said at one moment.
+#[derive(Debug)]
+struct Snapshot {
+    calls: Vec<Call>,
+    invocations: BTreeMap<String, Invocations>,
+    log_bytes: u64,
+    deliveries: u64,
+    delivered_bytes: u64,
+}
+
+impl Snapshot {
+    async fn take(
+        http: &reqwest::Client,
+        state: &DevState,
+        output: &Path,
+        receiver: &Receiver,
+    ) -> Result<Snapshot, String> {
+        let calls: Vec<Call> = http
+            .get(format!("{}/_hookway/calls", state.aws_endpoint))
+            .send()
+            .await
+            .map_err(|error| format!("moto's call log: {error}"))?
+            .json()
+            .await
+            .map_err(|error| format!("moto's call log: {error} (is moto run by tools/moto-server?)"))?;
+        let received = receiver.received();
+        Ok(Snapshot {
+            calls: calls.into_iter().filter(|call| CALLERS.contains(&call.caller.as_str())).collect(),
+            invocations: read_invocations(&state.logs.join("invocations.tsv")),
+            log_bytes: function_log_bytes(output),
+            deliveries: received.len() as u64,
+            delivered_bytes: received.iter().map(request_bytes).sum(),
+        })
+    }
+
+    /// What happened between `before` and this one, for `events` events.
+    fn since(&self, before: &Snapshot, events: u64) -> Phase {
+        let calls =
+            self.calls
+                .iter()
+                .filter_map(|call| {
+                    let earlier = before.calls.iter().find(|c| {
+                        (&c.caller, &c.service, &c.operation) == (&call.caller, &call.service, &call.operation)
+                    });
+                    let count = call.count - earlier.map_or(0, |c| c.count);
+                    (count > 0).then(|| Call {
+                        count,
+                        read_units: call.read_units - earlier.map_or(0.0, |c| c.read_units),
+                        write_units: call.write_units - earlier.map_or(0.0, |c| c.write_units),
+                        ..call.clone()
+                    })
+                })
+                .collect();
+        let invocations = self
+            .invocations
+            .iter()
+            .map(|(function, now)| {
+                let earlier = before.invocations.get(function).copied().unwrap_or_default();
+                (
+                    function.clone(),
+                    Invocations { count: now.count - earlier.count, seconds: now.seconds - earlier.seconds },
+                )
+            })
+            .filter(|(_, runs)| runs.count > 0)
+            .collect();
+        Phase {
+            events,
+            calls,
+            invocations,
+            log_bytes: self.log_bytes - before.log_bytes,
+            deliveries: self.deliveries - before.deliveries,
+            delivered_bytes: self.delivered_bytes - before.delivered_bytes,
+            archived_bytes: 0,
+            largest_item_bytes: 0,
+        }
+    }
+}
+
+/// The invocation log's totals by function.
+fn read_invocations(path: &Path) -> BTreeMap<String, Invocations> {
+    let mut totals: BTreeMap<String, Invocations> = BTreeMap::new();
+    for line in std::fs::read_to_string(path).unwrap_or_default().lines() {
+        let Some((function, micros)) = line.split_once('\t') else { continue };
+        let Ok(micros) = micros.parse::<u64>() else { continue };
+        let total = totals.entry(function.to_owned()).or_default();
+        total.count += 1;
+        total.seconds += Duration::from_micros(micros).as_secs_f64();
+    }
+    totals
+}
+
+/// The bytes of the functions' log lines (JSON objects, one a line) in the stack's output.
+fn function_log_bytes(output: &Path) -> u64 {
+    let text = std::fs::read_to_string(output).unwrap_or_default();
+    text.lines().filter(|line| line.trim_start().starts_with('{')).map(|line| line.trim().len() as u64 + 1).sum()
+}
+
+/// A request's bytes on the wire, roughly: its line, headers and body.
+fn request_bytes(request: &hookway_testkit::receiver::Received) -> u64 {
+    let headers: usize = request.headers.iter().map(|(name, value)| name.as_str().len() + value.len() + 4).sum();
+    (request.path.len() + 16 + headers + request.body.len() + 2) as u64
+}
+
+/// The archive bucket's bytes.
+async fn archive_bytes(aws: &hookway_core::aws::SdkConfig, bucket: &str) -> u64 {
+    let s3 = aws_sdk_s3::Client::from_conf(aws_sdk_s3::config::Builder::from(aws).force_path_style(true).build());
+    let mut total = 0;
+    let mut pages = s3.list_objects_v2().bucket(bucket).into_paginator().send();
+    while let Some(Ok(page)) = pages.next().await {
+        total += page
+            .contents()
+            .iter()
+            .filter_map(aws_sdk_s3::types::Object::size)
+            .map(|size| u64::try_from(size).unwrap_or(0))
+            .sum::<u64>();
+    }
+    total
+}
+
+/// The state table's largest item, by DynamoDB's measure (names and values).
+async fn largest_item(aws: &hookway_core::aws::SdkConfig, table: &str) -> u64 {
+    let dynamodb = aws_sdk_dynamodb::Client::new(aws);
+    let mut largest = 0;
+    let mut pages = dynamodb.scan().table_name(table).into_paginator().items().send();
+    while let Some(Ok(item)) = pages.next().await {
+        let size: usize = item.iter().map(|(name, value)| name.len() + attribute_size(value)).sum();
+        largest = largest.max(size as u64);
+    }
+    largest
+}
+
+fn attribute_size(value: &aws_sdk_dynamodb::types::AttributeValue) -> usize {
+    use aws_sdk_dynamodb::types::AttributeValue as A;
+    match value {
+        A::S(text) => text.len(),
+        A::N(number) => number.len().div_ceil(2) + 1,
+        A::B(bytes) => bytes.as_ref().len(),
+        A::Bool(_) | A::Null(_) => 1,
+        A::M(map) => 3 + map.iter().map(|(name, value)| name.len() + attribute_size(value) + 1).sum::<usize>(),
+        A::L(list) => 3 + list.iter().map(|value| attribute_size(value) + 1).sum::<usize>(),
+        A::Ss(set) | A::Ns(set) => set.iter().map(String::len).sum(),
+        A::Bs(set) => set.iter().map(|bytes| bytes.as_ref().len()).sum(),
+        _ => 0,
+    }
+}

@@ -1,0 +1,125 @@
+//! The AWS calls an event costs, counted on the `make cost` mix (a small one: the full run is a
+//! benchmark, `make cost`). A change that adds a call per event fails here, with the count.
+
+use std::path::PathBuf;
+
+use hookway_cost::{Call, Phase, measured_batch};
+use hookway_cost_run::{Options, measure};
+use hookway_testkit::workspace_root;
+
+const WEBHOOKS: u64 = 60;
+const FAILING_ONE_IN: u64 = 20;
+const JOBS: u64 = 2;
+
+/// What the `hookway` binary of this build is: `cargo test` builds it for the CLI's own tests.
+fn hookway() -> PathBuf {
+    let status = std::process::Command::new("cargo")
+        .args(["build", "--quiet", "--locked", "-p", "hookway-cli", "--bin", "hookway"])
+        .current_dir(workspace_root())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| workspace_root().join("target"), PathBuf::from);
+    target.join("debug/hookway")
+}
+
+/// Calls of `operation` by `caller` in a phase, per event.
+fn per_event(phase: &Phase, caller: &str, operation: &str) -> f64 {
+    let count: u64 =
+        phase.calls.iter().filter(|c| c.caller == caller && c.operation == operation).map(|c| c.count).sum();
+    count as f64 / phase.events as f64
+}
+
+fn describe(calls: &[Call]) -> String {
+    calls
+        .iter()
+        .map(|c| format!("{} {}:{} ×{}", c.caller, c.service, c.operation, c.count))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_event_costs_the_calls_it_should_and_no_more() {
+    let dir = tempdir();
+    let options = Options {
+        hookway: hookway(),
+        endpoint: "rest".into(),
+        webhooks: WEBHOOKS,
+        failing_one_in: FAILING_ONE_IN,
+        jobs: JOBS,
+        body_bytes: 1024,
+        batch_size: 20,
+        batching_window_seconds: 1,
+        release: false,
+        dir: dir.clone(),
+    };
+    let (mix, run) = measure(&options, |line| eprintln!("{line}")).await.unwrap();
+    let webhooks = &run.webhooks;
+    let all = describe(&webhooks.calls);
+    let events = WEBHOOKS as f64;
+    let failures = mix.failed_once as f64 / events;
+    let batches = 1.0 / measured_batch(webhooks);
+    assert_eq!(mix.failed_once, WEBHOOKS / FAILING_ONE_IN, "the destination refused as scripted");
+
+    // Exactly what each call is for. (caller, operation, at most per event, why)
+    let budget = [
+        ("hookway-intake", "SendMessage", 1.0, "the intake queues each webhook"),
+        ("hookway-intake", "GetParameters", 1.0 / events, "the sources' secrets, once at init"),
+        ("hookway-worker", "UpdateItem", 2.0 * (1.0 + failures), "the claim and the outcome, per attempt"),
+        ("hookway-worker", "PutItem", 2.0 * (1.0 + failures), "the claim and the outcome, per attempt"),
+        ("hookway-worker", "BatchGetItem", batches, "which events of a batch are new, once a batch"),
+        ("hookway-worker", "PutObject", batches, "the archive: one object a batch"),
+        ("hookway-worker", "SendMessage", failures, "an event refused once, sent back for its next attempt"),
+        ("hookway-worker", "SendMessageBatch", failures, "events refused once, sent back for their next attempt"),
+        ("hookway-worker", "GetParameters", 1.0 / events, "the destinations' secrets, once at init"),
+        ("lambda-service", "ReceiveMessage", 1.0, "the event source mapping's polls"),
+        ("lambda-service", "DeleteMessageBatch", batches * 2.0, "what a batch processed, 10 to a call"),
+    ];
+    for call in &webhooks.calls {
+        let Some((_, _, most, why)) =
+            budget.iter().find(|(caller, operation, _, _)| *caller == call.caller && *operation == call.operation)
+        else {
+            panic!(
+                "{} makes {}:{} ({} calls for {WEBHOOKS} webhooks), which no event should: {all}",
+                call.caller, call.service, call.operation, call.count
+            );
+        };
+        let measured = per_event(webhooks, &call.caller, &call.operation);
+        assert!(
+            measured <= most + 1e-9,
+            "{} {}:{}: {measured:.3} calls per event ({} for {WEBHOOKS} webhooks), at most {most:.3} ({why}); all: {all}",
+            call.caller,
+            call.service,
+            call.operation,
+            call.count
+        );
+    }
+    assert_eq!(per_event(webhooks, "hookway-intake", "SendMessage"), 1.0, "one SendMessage per webhook: {all}");
+    let writes: f64 =
+        webhooks.calls.iter().filter(|c| c.caller == "hookway-worker").map(|c| c.write_units).sum::<f64>() / events;
+    assert!(
+        writes <= 2.0 * (1.0 + failures) + 1e-9,
+        "DynamoDB writes per event: {writes:.3}, at most 2 per attempt: {all}"
+    );
+    assert!(
+        webhooks.largest_item_bytes <= 1024,
+        "a state item of {} bytes costs more than a write unit",
+        webhooks.largest_item_bytes
+    );
+    assert!(webhooks.log_bytes > 0, "the functions' log lines were counted");
+
+    let jobs = &run.jobs;
+    assert_eq!(
+        jobs.invocations_of("hookway-worker").count,
+        JOBS,
+        "one worker invocation per job: {}",
+        describe(&jobs.calls)
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+fn tempdir() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("hookway-cost-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}

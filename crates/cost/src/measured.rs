@@ -1,0 +1,137 @@
+//! `cost/measured.json`: what `make cost` counted, per front door and per phase of the mix.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::CostError;
+
+/// One `make cost` run.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Measured {
+    /// The day it ran (UTC).
+    pub date: String,
+    /// The commit it measured.
+    pub commit: String,
+    /// What it sent, and the configuration it ran.
+    pub mix: Mix,
+    /// One per front door.
+    pub variants: Vec<VariantRun>,
+}
+
+/// The mix and the configuration of the run.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Mix {
+    /// Webhooks sent, spread evenly over the sources.
+    pub webhooks: u64,
+    /// Their sources.
+    pub sources: Vec<String>,
+    /// The size of each webhook's body.
+    pub body_bytes: u64,
+    /// Forward destinations each event goes to.
+    pub destinations: u32,
+    /// Deliveries the destination refused once (500) before taking them.
+    pub failed_once: u64,
+    /// Jobs submitted.
+    pub jobs: u64,
+    /// `worker.batchSize`.
+    pub batch_size: u32,
+    /// `worker.batchingWindowSeconds`.
+    pub batching_window_seconds: u32,
+    /// `intake.memoryMb`.
+    pub intake_memory_mb: u32,
+    /// `worker.memoryMb`.
+    pub worker_memory_mb: u32,
+    /// `archive.retentionDays`.
+    pub archive_retention_days: u32,
+}
+
+/// The run of one front door.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VariantRun {
+    /// `webhooks.endpoint`.
+    pub endpoint: String,
+    /// The webhooks, from the first request to the last delivery.
+    pub webhooks: Phase,
+    /// The jobs, from the first `POST /jobs` to the last job's record.
+    pub jobs: Phase,
+}
+
+/// What one phase cost, counted.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Phase {
+    /// Events (webhooks or jobs) sent.
+    pub events: u64,
+    /// Every AWS call made, by caller and operation.
+    pub calls: Vec<Call>,
+    /// Lambda invocations, by function.
+    pub invocations: BTreeMap<String, Invocations>,
+    /// Bytes the functions logged (what CloudWatch Logs would ingest).
+    pub log_bytes: u64,
+    /// Requests the destination received (retries included) and their bytes, headers included.
+    pub deliveries: u64,
+    /// Bytes of those requests.
+    pub delivered_bytes: u64,
+    /// Bytes added to the archive bucket.
+    pub archived_bytes: u64,
+    /// The largest item of the state table (DynamoDB bills writes by the KB).
+    pub largest_item_bytes: u64,
+}
+
+/// One caller's calls of one operation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Call {
+    /// The SDK application name: `hookway-intake`, `hookway-worker`, `lambda-service` (the event
+    /// source mapping and the asynchronous invocation's destination).
+    pub caller: String,
+    /// `sqs`, `dynamodb`, `s3`, `ssm`.
+    pub service: String,
+    /// `SendMessage`, `PutObject`, …
+    pub operation: String,
+    /// How many.
+    pub count: u64,
+    /// DynamoDB read units consumed.
+    #[serde(default)]
+    pub read_units: f64,
+    /// DynamoDB write units consumed.
+    #[serde(default)]
+    pub write_units: f64,
+}
+
+/// A function's invocations.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Invocations {
+    /// How many.
+    pub count: u64,
+    /// Their durations, summed, from request to answer.
+    pub seconds: f64,
+}
+
+impl Measured {
+    /// The run this build carries.
+    pub fn bundled() -> Result<Measured, CostError> {
+        serde_json::from_str(crate::MEASURED_JSON)
+            .map_err(|source| CostError::Json { what: "cost/measured.json", source })
+    }
+
+    /// The run of one front door.
+    pub fn variant(&self, endpoint: &str) -> Result<&VariantRun, CostError> {
+        self.variants
+            .iter()
+            .find(|run| run.endpoint == endpoint)
+            .ok_or_else(|| CostError::NoVariant(endpoint.to_owned()))
+    }
+}
+
+impl Phase {
+    /// Invocations of `function`.
+    pub fn invocations_of(&self, function: &str) -> Invocations {
+        self.invocations.get(function).copied().unwrap_or_default()
+    }
+}

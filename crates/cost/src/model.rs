@@ -1,0 +1,421 @@
+//! The cost model: a measured phase, priced for a scenario.
+//!
+//! Calls are taken as measured, per event. Those made once per worker batch (the event source
+//! mapping's receives and deletes, the worker's invocation, its archive object and the read that
+//! finds a batch's new events) are scaled from the run's batches to the scenario's; the others are
+//! per event whatever the traffic. Sizes (SQS's 64 KB chunks, HTTP API's 512 KB units, bytes
+//! delivered and archived) follow the scenario's body. Lambda compute is the configured memory
+//! times the measured duration, rounded up to the millisecond Lambda bills: an estimate, since
+//! moto's latency is not AWS's.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::CostError;
+use crate::measured::{Call, Mix, Phase};
+use crate::prices::Prices;
+
+/// The intake's function, as the run names it.
+pub const INTAKE: &str = "hookway-intake";
+/// The worker's function.
+pub const WORKER: &str = "hookway-worker";
+/// Lambda's own services: the event source mapping, the asynchronous invocation's destination.
+pub const LAMBDA_SERVICE: &str = "lambda-service";
+/// A body above this travels by claim check (an S3 PUT by the intake, a GET by the worker).
+pub const CLAIM_CHECK_ABOVE: u64 = 256 * 1024;
+const SQS_CHUNK: f64 = 64.0 * 1024.0;
+const HTTP_API_UNIT: f64 = 512.0 * 1024.0;
+const GB: f64 = 1e9;
+/// What a request's line, headers and signature add to its body, on the way in.
+const REQUEST_OVERHEAD: f64 = 1024.0;
+
+/// Which front door serves `/webhooks/{source}` (`webhooks.endpoint`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Endpoint {
+    /// API Gateway REST API.
+    Rest,
+    /// API Gateway HTTP API.
+    HttpApi,
+    /// The intake's Lambda Function URL.
+    FunctionUrl,
+}
+
+impl Endpoint {
+    /// All of them, in the order reports list them.
+    pub const ALL: [Endpoint; 3] = [Endpoint::Rest, Endpoint::HttpApi, Endpoint::FunctionUrl];
+
+    /// As `hookway.json` writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Endpoint::Rest => "rest",
+            Endpoint::HttpApi => "http-api",
+            Endpoint::FunctionUrl => "function-url",
+        }
+    }
+
+    /// From `hookway.json`'s spelling.
+    pub fn parse(text: &str) -> Option<Endpoint> {
+        Endpoint::ALL.into_iter().find(|endpoint| endpoint.as_str() == text)
+    }
+}
+
+/// What is priced: a configuration and the traffic it sees.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Scenario {
+    /// The front door.
+    pub endpoint: Endpoint,
+    /// Each webhook's body.
+    pub body_bytes: u64,
+    /// Forward deliveries per event.
+    pub fanout: f64,
+    /// Events per worker batch.
+    pub events_per_batch: f64,
+    /// `intake.memoryMb`.
+    pub intake_memory_mb: u32,
+    /// `worker.memoryMb`.
+    pub worker_memory_mb: u32,
+    /// `archive.retentionDays`.
+    pub archive_retention_days: u32,
+    /// The share of events whose source keeps an order (`ordering`): a read and a write more.
+    pub ordered_share: f64,
+    /// The share of deliveries to a destination with a `rateLimit`: a write more each.
+    pub rate_limited_share: f64,
+}
+
+impl Scenario {
+    /// The run's own scenario: its mix, its batches as they were.
+    pub fn of_run(endpoint: Endpoint, mix: &Mix, phase: &Phase) -> Scenario {
+        Scenario {
+            endpoint,
+            body_bytes: mix.body_bytes,
+            fanout: f64::from(mix.destinations),
+            events_per_batch: measured_batch(phase),
+            intake_memory_mb: mix.intake_memory_mb,
+            worker_memory_mb: mix.worker_memory_mb,
+            archive_retention_days: mix.archive_retention_days,
+            ordered_share: 0.0,
+            rate_limited_share: 0.0,
+        }
+    }
+}
+
+/// Events per worker invocation in a phase.
+pub fn measured_batch(phase: &Phase) -> f64 {
+    let batches = phase.invocations_of(WORKER).count.max(1);
+    as_f64(phase.events) / as_f64(batches)
+}
+
+/// One component of the cost.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Line {
+    /// What it is: `SQS SendMessage (intake)`.
+    pub component: String,
+    /// Its price's key in `cost/prices.json`.
+    pub price: String,
+    /// API calls per event, for the lines that are calls.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub calls_per_event: Option<f64>,
+    /// Units of the price per event (requests, GB-seconds, GB, …).
+    pub units_per_event: f64,
+    /// Dollars per million events.
+    pub usd_per_million: f64,
+    /// Computed from an assumption or a local timing, not a count.
+    pub estimated: bool,
+}
+
+/// A priced scenario.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Estimate {
+    /// The scenario.
+    pub scenario: Scenario,
+    /// Its components, largest first within their groups as measured.
+    pub lines: Vec<Line>,
+    /// Their sum.
+    pub usd_per_million: f64,
+    /// AWS API calls per event, by `service:Operation`, all callers together.
+    pub calls_per_event: BTreeMap<String, f64>,
+}
+
+impl Estimate {
+    /// Dollars a month at `events` a month, free tiers not subtracted.
+    pub fn monthly(&self, events: f64) -> f64 {
+        self.usd_per_million * events / 1e6
+    }
+
+    /// What the always-free tiers would take off at `events` a month, by price.
+    pub fn free_tier(&self, prices: &Prices, events: f64) -> Vec<(String, f64)> {
+        let mut units: BTreeMap<&str, f64> = BTreeMap::new();
+        for line in &self.lines {
+            *units.entry(line.price.as_str()).or_default() += line.units_per_event * events;
+        }
+        units
+            .into_iter()
+            .filter_map(|(key, used)| {
+                let price = prices.prices.get(key)?;
+                let free = price.free_tier?;
+                let saved = used.min(free) * price.usd / price.per;
+                (saved > 0.0).then(|| (key.to_owned(), saved))
+            })
+            .collect()
+    }
+}
+
+/// What a phase's kind of event is: webhooks go through the chosen front door and the queue in
+/// batches; jobs through the REST API, one invocation each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// `POST /webhooks/{source}`.
+    Webhooks,
+    /// `POST /jobs`, then one `GET /jobs/{id}`.
+    Jobs,
+}
+
+/// Prices `phase` of a run (made with `mix`) for `scenario`.
+pub fn estimate(
+    prices: &Prices,
+    mix: &Mix,
+    phase: &Phase,
+    kind: Kind,
+    scenario: &Scenario,
+) -> Result<Estimate, CostError> {
+    let events = as_f64(phase.events.max(1));
+    let batch_scale = match kind {
+        Kind::Webhooks => measured_batch(phase) / scenario.events_per_batch.max(1.0),
+        Kind::Jobs => 1.0,
+    };
+    let fanout_scale = scenario.fanout / f64::from(mix.destinations.max(1));
+    let body = as_f64(scenario.body_bytes);
+    let envelope = (as_f64(phase.archived_bytes) / events - as_f64(mix.body_bytes)).max(0.0) + body;
+    let claim_checked = scenario.body_bytes > CLAIM_CHECK_ABOVE && kind == Kind::Webhooks;
+    let queued = if claim_checked { envelope - body + 200.0 } else { envelope };
+    let mut lines = Vec::new();
+    let mut calls_per_event = BTreeMap::new();
+    let mut line =
+        |component: String, price: &str, calls: Option<f64>, units: f64, estimated: bool| -> Result<(), CostError> {
+            let usd_per_million = units * prices.unit(price)? * 1e6;
+            lines.push(Line {
+                component,
+                price: price.to_owned(),
+                calls_per_event: calls,
+                units_per_event: units,
+                usd_per_million,
+                estimated,
+            });
+            Ok(())
+        };
+
+    // The front door.
+    let intake = phase.invocations_of(INTAKE);
+    let intake_per_event = as_f64(intake.count) / events;
+    match kind {
+        Kind::Webhooks => {
+            let (price, units) = match scenario.endpoint {
+                Endpoint::Rest => ("apigateway.rest.requests", 1.0),
+                Endpoint::HttpApi => ("apigateway.http.requests", ((body + REQUEST_OVERHEAD) / HTTP_API_UNIT).ceil()),
+                Endpoint::FunctionUrl => ("lambda.functionurl.requests", 1.0),
+            };
+            line(format!("front door: {} requests", scenario.endpoint.as_str()), price, None, units, false)?;
+        }
+        Kind::Jobs => line(
+            "REST API: POST /jobs, GET /jobs/{id}".into(),
+            "apigateway.rest.requests",
+            None,
+            1.0 + intake_per_event,
+            false,
+        )?,
+    }
+
+    // Lambda: invocations and compute.
+    let worker = phase.invocations_of(WORKER);
+    let worker_per_event = as_f64(worker.count) / events * batch_scale;
+    line("intake λ: invocations".into(), "lambda.requests", None, intake_per_event, false)?;
+    line("worker λ: invocations".into(), "lambda.requests", None, worker_per_event, false)?;
+    let billed = |invocations: crate::Invocations| {
+        if invocations.count == 0 {
+            0.0
+        } else {
+            (invocations.seconds / as_f64(invocations.count) * 1000.0).ceil() / 1000.0
+        }
+    };
+    let gb = |memory_mb: u32| f64::from(memory_mb) / 1024.0;
+    line(
+        format!("intake λ: {} MB × {:.1} ms (estimated)", scenario.intake_memory_mb, billed(intake) * 1000.0),
+        "lambda.arm64.gbSeconds",
+        None,
+        intake_per_event * billed(intake) * gb(scenario.intake_memory_mb),
+        true,
+    )?;
+    let worker_seconds = if worker.count == 0 { 0.0 } else { billed(worker) * as_f64(worker.count) / events };
+    let worker_scale = if kind == Kind::Webhooks { fanout_scale } else { 1.0 };
+    line(
+        format!("worker λ: {} MB × {:.1} ms per event (estimated)", scenario.worker_memory_mb, worker_seconds * 1000.0),
+        "lambda.arm64.gbSeconds",
+        None,
+        worker_seconds * worker_scale * gb(scenario.worker_memory_mb),
+        true,
+    )?;
+
+    // Every AWS call, as counted.
+    for call in merged(&phase.calls) {
+        let scale = if kind == Kind::Webhooks && per_batch(&call) { batch_scale } else { 1.0 };
+        let calls = as_f64(call.count) / events * scale;
+        *calls_per_event.entry(format!("{}:{}", call.service, call.operation)).or_default() += calls;
+        let name = format!("{} {} ({})", service_name(&call.service), call.operation, caller_name(&call.caller));
+        match call.service.as_str() {
+            "sqs" => {
+                let payload = match call.operation.as_str() {
+                    "SendMessage" => queued,
+                    "ReceiveMessage" => queued * scenario.events_per_batch.min(10.0),
+                    _ => 0.0,
+                };
+                line(name, "sqs.requests", Some(calls), calls * (payload / SQS_CHUNK).ceil().max(1.0), false)?;
+            }
+            "dynamodb" => {
+                if call.read_units > 0.0 {
+                    line(
+                        format!("{name}: read units"),
+                        "dynamodb.readUnits",
+                        Some(calls),
+                        call.read_units / events * scale,
+                        false,
+                    )?;
+                }
+                if call.write_units > 0.0 || call.read_units == 0.0 {
+                    line(
+                        format!("{name}: write units"),
+                        "dynamodb.writeUnits",
+                        Some(calls),
+                        call.write_units / events * scale,
+                        false,
+                    )?;
+                }
+            }
+            "s3" => {
+                let price = if matches!(call.operation.as_str(), "GetObject" | "HeadObject") {
+                    "s3.getRequests"
+                } else {
+                    "s3.putRequests"
+                };
+                line(name, price, Some(calls), calls, false)?;
+            }
+            "ssm" => line(format!("{name}: KMS decryption"), "kms.requests", Some(calls), calls, false)?,
+            _ => line(name, "ssm.standard", Some(calls), calls, false)?,
+        }
+    }
+
+    // What the scenario adds to the run's calls.
+    if claim_checked {
+        line("S3 PutObject (intake): the claim-checked body".into(), "s3.putRequests", Some(1.0), 1.0, false)?;
+        line("S3 GetObject (worker): the claim-checked body".into(), "s3.getRequests", Some(1.0), 1.0, false)?;
+        *calls_per_event.entry("s3:PutObject".into()).or_default() += 1.0;
+        *calls_per_event.entry("s3:GetObject".into()).or_default() += 1.0;
+    }
+    if scenario.ordered_share > 0.0 && kind == Kind::Webhooks {
+        let share = scenario.ordered_share;
+        line(
+            "DynamoDB: the ordering guard's read (ordered sources)".into(),
+            "dynamodb.readUnits",
+            Some(share),
+            share,
+            true,
+        )?;
+        line(
+            "DynamoDB: the ordering guard's write (ordered sources)".into(),
+            "dynamodb.writeUnits",
+            Some(share),
+            share,
+            true,
+        )?;
+    }
+    if scenario.rate_limited_share > 0.0 && kind == Kind::Webhooks {
+        let writes = scenario.rate_limited_share * scenario.fanout;
+        line(
+            "DynamoDB: rate-limit slots (rate-limited destinations)".into(),
+            "dynamodb.writeUnits",
+            Some(writes),
+            writes,
+            true,
+        )?;
+    }
+
+    // Bytes: logs, the archive kept, deliveries.
+    line("CloudWatch Logs: bytes logged".into(), "logs.ingestion", None, as_f64(phase.log_bytes) / events / GB, false)?;
+    if kind == Kind::Webhooks {
+        let months = f64::from(scenario.archive_retention_days) / 30.4;
+        let stored = envelope + if claim_checked { body } else { 0.0 };
+        line(
+            format!("S3 storage: the archive, kept {} days", scenario.archive_retention_days),
+            "s3.storage",
+            None,
+            stored / GB * months,
+            false,
+        )?;
+        let deliveries = as_f64(phase.deliveries) / events * fanout_scale;
+        let per_delivery = if phase.deliveries == 0 {
+            0.0
+        } else {
+            (as_f64(phase.delivered_bytes) / as_f64(phase.deliveries) - as_f64(mix.body_bytes)).max(0.0) + body
+        };
+        line(
+            "data transfer out: deliveries to the destination".into(),
+            "dataTransfer.internet",
+            None,
+            deliveries * per_delivery / GB,
+            false,
+        )?;
+    }
+
+    let usd_per_million = lines.iter().map(|line| line.usd_per_million).sum();
+    Ok(Estimate { scenario: scenario.clone(), lines, usd_per_million, calls_per_event })
+}
+
+/// Calls made once per worker batch, whatever its size.
+fn per_batch(call: &Call) -> bool {
+    call.caller == LAMBDA_SERVICE
+        || (call.caller == WORKER && call.service == "s3" && call.operation == "PutObject")
+        || (call.caller == WORKER && call.service == "dynamodb" && call.operation == "BatchGetItem")
+}
+
+/// The calls with one entry per caller and operation.
+fn merged(calls: &[Call]) -> Vec<Call> {
+    let mut merged: BTreeMap<(String, String, String), Call> = BTreeMap::new();
+    for call in calls {
+        let key = (call.service.clone(), call.operation.clone(), call.caller.clone());
+        let entry =
+            merged.entry(key).or_insert_with(|| Call { count: 0, read_units: 0.0, write_units: 0.0, ..call.clone() });
+        entry.count += call.count;
+        entry.read_units += call.read_units;
+        entry.write_units += call.write_units;
+    }
+    merged.into_values().collect()
+}
+
+fn service_name(service: &str) -> &str {
+    match service {
+        "sqs" => "SQS",
+        "dynamodb" => "DynamoDB",
+        "s3" => "S3",
+        "ssm" => "SSM",
+        other => other,
+    }
+}
+
+fn caller_name(caller: &str) -> &str {
+    match caller {
+        INTAKE => "intake",
+        WORKER => "worker",
+        LAMBDA_SERVICE => "Lambda's event source mapping",
+        other => other,
+    }
+}
+
+/// Counts are far below 2^52: exact as floats.
+#[allow(clippy::cast_precision_loss)]
+fn as_f64(count: u64) -> f64 {
+    count as f64
+}
