@@ -5,9 +5,11 @@
 //! and the archive keeps. [`measure`] runs one front door and returns what the mix cost, phase by
 //! phase: the webhooks, then the jobs.
 //!
-//! The webhooks are sent a batch at a time and each burst is drained before the next: moto's SQS
-//! receive scans the whole queue, so a backlog of thousands would slow every call, and the worker's
-//! batches fill as a busy queue fills them in AWS.
+//! The webhooks are sent a batch at a time, the event source mapping paused while a batch is
+//! queued, and each burst is drained before the next: moto's SQS receive scans the whole queue, so
+//! a backlog of thousands would slow every call, and the mapping's receives and the worker's
+//! batches fill as a busy queue fills them in AWS (at the local stack's few hundred webhooks a
+//! second, a receive would otherwise come back with one or two).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -129,6 +131,7 @@ pub async fn measure(options: &Options, log: impl Fn(&str)) -> Result<(Mix, Vari
     settle(&aws, state).await;
     let before = Snapshot::take(&http, state, &stack.output, &receiver).await?;
     let baseline = delivered(&receiver);
+    let pause = options.dir.join("state").join(hookway_dev::poller::PAUSE_FILE);
     let burst = u64::from(options.batch_size.max(10));
     let mut sent = 0;
     while sent < options.webhooks {
@@ -143,7 +146,11 @@ pub async fn measure(options: &Options, log: impl Fn(&str)) -> Result<(Mix, Vari
             let source = SOURCES[usize::try_from(index).unwrap_or(0) % SOURCES.len()];
             send(&http, &state.gateway_url, &parsed, &secrets, source, index, failing(index), options.body_bytes)
         });
+        // Queued whole, then taken: at volume the queue always holds a batch, and the event source
+        // mapping's receives come back full.
+        std::fs::write(&pause, b"").map_err(|error| format!("{}: {error}", pause.display()))?;
         let answers: Vec<Result<(), String>> = stream::iter(sends).buffer_unordered(CONCURRENCY).collect().await;
+        let _ = std::fs::remove_file(&pause);
         answers.into_iter().collect::<Result<Vec<()>, String>>()?;
         sent += count;
         let expected = baseline + usize::try_from(sent).unwrap_or(usize::MAX);
@@ -248,8 +255,9 @@ async fn start(options: &Options, config: &Path) -> Result<Stack, String> {
     .map_err(|error| error.to_string())?;
     let file = |path: &Path| std::fs::File::create(path).map_err(|error| format!("{}: {error}", path.display()));
     let mut child = Command::new(&options.hookway)
-        .args(["dev", "--no-reload", "--config"])
+        .args(["dev", "--no-reload"])
         .args(options.release.then_some("--release"))
+        .arg("--config")
         .arg(config)
         .arg("--state-dir")
         .arg(&state_dir)

@@ -65,8 +65,19 @@ async fn an_event_costs_the_calls_it_should_and_no_more() {
     let budget = [
         ("hookway-intake", "SendMessage", 1.0, "the intake queues each webhook"),
         ("hookway-intake", "GetParameters", 1.0 / events, "the sources' secrets, once at init"),
-        ("hookway-worker", "UpdateItem", 2.0 * (1.0 + failures), "the claim and the outcome, per attempt"),
-        ("hookway-worker", "PutItem", 2.0 * (1.0 + failures), "the claim and the outcome, per attempt"),
+        (
+            "hookway-worker",
+            "UpdateItem",
+            2.0 + 4.0 * failures,
+            "the claim and the outcome of each attempt, and a failure's to the breaker",
+        ),
+        (
+            "hookway-worker",
+            "PutItem",
+            2.0 + 4.0 * failures,
+            "the claim and the outcome of each attempt, and a failure's to the breaker",
+        ),
+        ("hookway-worker", "GetItem", 2.0 * batches, "each destination's breaker state, cached for a second"),
         ("hookway-worker", "BatchGetItem", batches, "which events of a batch are new, once a batch"),
         ("hookway-worker", "PutObject", batches, "the archive: one object a batch"),
         ("hookway-worker", "SendMessage", failures, "an event refused once, sent back for its next attempt"),

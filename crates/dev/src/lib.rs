@@ -226,7 +226,18 @@ async fn run_stack(
     let lambda = Lambda::new(&lambda_endpoint, invocation_timeout).map_err(std::io::Error::other)?.logging_to(logs)?;
     // The calls Lambda's own services make (polling the queue, the on-failure destination) are
     // named as theirs in moto's call log, apart from the functions' calls.
-    let sqs = aws_sdk_sqs::Client::new(&hookway_core::aws::with_app_name(&aws, "lambda-service"));
+    let sqs = hookway_core::aws::with_app_name(&aws, "lambda-service");
+    // A long poll lasts up to 20 s: more than the SDK's usual attempt timeout.
+    let sqs = aws_sdk_sqs::Client::from_conf(
+        aws_sdk_sqs::config::Builder::from(&sqs)
+            .timeout_config(
+                aws_sdk_sqs::config::timeout::TimeoutConfig::builder()
+                    .operation_attempt_timeout(Duration::from_secs(25))
+                    .operation_timeout(Duration::from_secs(30))
+                    .build(),
+            )
+            .build(),
+    );
     let retry_delays = (0..config.jobs.retry_attempts).map(|retry| options.job_retry_delay * 2u32.pow(retry)).collect();
     let destination = SqsDestination { sqs: sqs.clone(), queue_url: resources.jobs_dlq_url.clone() };
     let jobs = Arc::new(AsyncInvoker::new(lambda.clone(), WORKER_FUNCTION, REGION, retry_delays, destination));
@@ -248,6 +259,7 @@ async fn run_stack(
         function: WORKER_FUNCTION.to_owned(),
         batch_size: i32::try_from(config.worker.batch_size).unwrap_or(10),
         batching_window: Duration::from_secs(u64::from(config.worker.batching_window_seconds)),
+        pause_file: Some(options.state_dir.join(poller::PAUSE_FILE)),
         concurrency: LAMBDA_CONCURRENCY,
     };
     let listener = TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], options.port))).await?;

@@ -10,6 +10,7 @@
 
 use std::collections::HashSet;
 use std::future::Future;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use aws_sdk_sqs::types::{DeleteMessageBatchRequestEntry, Message, MessageSystemAttributeName};
@@ -17,6 +18,13 @@ use serde_json::{Map, Value, json};
 use tokio::sync::watch;
 
 use super::lambda::Lambda;
+
+/// The file in the stack's state folder that pauses the event source mapping while it exists.
+pub const PAUSE_FILE: &str = "event-source-mapping.paused";
+
+/// The event source mapping's long poll, as Lambda's: an idle queue costs a receive per poller
+/// every 20 s, and a message is handed over as soon as it arrives.
+const LONG_POLL_SECONDS: i32 = 20;
 
 /// The event source mapping of one queue to one function.
 #[derive(Debug, Clone)]
@@ -37,6 +45,10 @@ pub struct Poller {
     pub batch_size: i32,
     /// How long a batch is gathered for, past its first receive, while it is not full.
     pub batching_window: Duration,
+    /// While this file exists, the mapping is paused, as a disabled one: it starts no receive, and
+    /// holds what a receive already under way brings back until it is resumed. (`make cost`
+    /// queues a batch's worth at once this way, as traffic at volume does.)
+    pub pause_file: Option<PathBuf>,
     /// Batches handed to the function at once.
     pub concurrency: usize,
 }
@@ -55,7 +67,7 @@ impl Poller {
         loop {
             tokio::select! {
                 _ = stop.changed() => return,
-                result = self.poll_once() => {
+                result = async { self.while_paused().await; self.poll_once().await } => {
                     if let Err(error) = result {
                         eprintln!("[poller] {error}");
                         tokio::time::sleep(Duration::from_secs(1)).await;
@@ -128,21 +140,33 @@ impl Poller {
     /// lasts. Empty when the long poll found nothing.
     async fn gather(&self) -> Result<Vec<Message>, String> {
         let batch_size = usize::try_from(self.batch_size).unwrap_or(10).max(1);
+        let mut messages = self.receive(batch_size, LONG_POLL_SECONDS).await?;
+        self.while_paused().await;
+        // The window opens with the batch's first message.
         let deadline = tokio::time::Instant::now() + self.batching_window;
-        let mut messages = self.receive(batch_size, 1).await?;
         while !messages.is_empty() && messages.len() < batch_size {
             let left = deadline.saturating_duration_since(tokio::time::Instant::now());
             if left.is_zero() {
                 break;
             }
-            let wait = i32::try_from(left.as_secs().min(1)).unwrap_or(1);
+            // Long polls for the rest of the window (SQS waits whole seconds: the last may
+            // overrun it by less than one).
+            let seconds = left.as_secs() + u64::from(left.subsec_nanos() > 0);
+            let wait = i32::try_from(seconds).unwrap_or(LONG_POLL_SECONDS).clamp(1, LONG_POLL_SECONDS);
             let more = self.receive(batch_size - messages.len(), wait).await?;
-            if more.is_empty() && wait == 0 {
-                tokio::time::sleep(left.min(Duration::from_millis(100))).await;
+            if more.is_empty() {
+                break;
             }
             messages.extend(more);
         }
         Ok(messages)
+    }
+
+    /// Waits while the mapping is paused.
+    async fn while_paused(&self) {
+        while self.pause_file.as_ref().is_some_and(|file| file.exists()) {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
     }
 
     /// One `ReceiveMessage` of up to `wanted` messages (10 at most), long-polling `wait` seconds.

@@ -151,6 +151,7 @@ async fn the_poller_hands_over_a_delayed_message_no_sooner_than_its_delay_as_sqs
         function: "hookway-worker".into(),
         batch_size: 10,
         batching_window: Duration::ZERO,
+        pause_file: None,
         concurrency: 1,
     };
     sqs.send_message().queue_url(&queue_url).message_body("an event that waits").delay_seconds(2).send().await.unwrap();

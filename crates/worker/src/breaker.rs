@@ -54,6 +54,9 @@ pub struct CircuitBreaker {
     lease_ms: i64,
     shared: Arc<dyn SharedState>,
     cache: Mutex<Option<(Instant, Circuit)>>,
+    /// Held while the state is read: the events of a batch that find the cache stale at once wait
+    /// for one read instead of each making its own.
+    reading: tokio::sync::Mutex<()>,
 }
 
 impl CircuitBreaker {
@@ -73,6 +76,7 @@ impl CircuitBreaker {
             lease_ms: millis(lease),
             shared,
             cache: Mutex::new(None),
+            reading: tokio::sync::Mutex::new(()),
         }
     }
 
@@ -155,6 +159,10 @@ impl CircuitBreaker {
 
     /// The circuit: as cached, or as read (a breaker that cannot be read is closed).
     async fn circuit(&self) -> Circuit {
+        if let Some(circuit) = self.cached() {
+            return circuit;
+        }
+        let _reading = self.reading.lock().await;
         if let Some(circuit) = self.cached() {
             return circuit;
         }
