@@ -132,7 +132,8 @@ pub async fn measure(options: &Options, log: impl Fn(&str)) -> Result<(Mix, Vari
     let before = Snapshot::take(&http, state, &stack.output, &receiver).await?;
     let baseline = delivered(&receiver);
     let pause = options.dir.join("state").join(hookway_dev::poller::PAUSE_FILE);
-    let burst = u64::from(options.batch_size.max(10));
+    // A batch for each of the mapping's pollers.
+    let burst = u64::from(options.batch_size.max(10)) * hookway_dev::LAMBDA_CONCURRENCY as u64;
     let mut sent = 0;
     while sent < options.webhooks {
         let count = burst.min(options.webhooks - sent);
@@ -373,6 +374,7 @@ struct Snapshot {
     log_bytes: u64,
     deliveries: u64,
     delivered_bytes: u64,
+    cpu_seconds: BTreeMap<String, f64>,
 }
 
 impl Snapshot {
@@ -397,6 +399,7 @@ impl Snapshot {
             log_bytes: function_log_bytes(output),
             deliveries: received.len() as u64,
             delivered_bytes: received.iter().map(request_bytes).sum(),
+            cpu_seconds: cpu_seconds(),
         })
     }
 
@@ -423,10 +426,13 @@ impl Snapshot {
             .iter()
             .map(|(function, now)| {
                 let earlier = before.invocations.get(function).copied().unwrap_or_default();
-                (
-                    function.clone(),
-                    Invocations { count: now.count - earlier.count, seconds: now.seconds - earlier.seconds },
-                )
+                let cpu = |snapshot: &Snapshot| snapshot.cpu_seconds.get(function).copied().unwrap_or(0.0);
+                let runs = Invocations {
+                    count: now.count - earlier.count,
+                    seconds: now.seconds - earlier.seconds,
+                    cpu_seconds: (cpu(self) - cpu(before)).max(0.0),
+                };
+                (function.clone(), runs)
             })
             .filter(|(_, runs)| runs.count > 0)
             .collect();
@@ -441,6 +447,25 @@ impl Snapshot {
             largest_item_bytes: 0,
         }
     }
+}
+
+/// The CPU time (user and system) the functions' processes have used, by function: what
+/// Lambda bills of an invocation that does not wait (the clock ticks of /proc/PID/stat).
+fn cpu_seconds() -> BTreeMap<String, f64> {
+    let mut totals = BTreeMap::new();
+    let ticks = 100.0; // USER_HZ: 100 on every Linux ABI this runs on.
+    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else { continue };
+        let (Some(open), Some(close)) = (stat.find('('), stat.rfind(')')) else { continue };
+        let name = &stat[open + 1..close];
+        if !CALLERS[..2].contains(&name) {
+            continue;
+        }
+        let fields: Vec<&str> = stat[close + 1..].split_whitespace().collect();
+        let used: f64 = [11, 12].iter().filter_map(|at| fields.get(*at)?.parse::<f64>().ok()).sum();
+        *totals.entry(name.to_owned()).or_default() += used / ticks;
+    }
+    totals
 }
 
 /// The invocation log's totals by function.

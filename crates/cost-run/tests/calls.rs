@@ -40,7 +40,7 @@ fn describe(calls: &[Call]) -> String {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_event_costs_the_calls_it_should_and_no_more() {
-    let dir = tempdir();
+    let dir = TempDir::new();
     let options = Options {
         hookway: hookway(),
         endpoint: "rest".into(),
@@ -51,7 +51,7 @@ async fn an_event_costs_the_calls_it_should_and_no_more() {
         batch_size: 20,
         batching_window_seconds: 1,
         release: false,
-        dir: dir.clone(),
+        dir: dir.0.clone(),
     };
     let (mix, run) = measure(&options, |line| eprintln!("{line}")).await.unwrap();
     let webhooks = &run.webhooks;
@@ -126,11 +126,21 @@ async fn an_event_costs_the_calls_it_should_and_no_more() {
         "one worker invocation per job: {}",
         describe(&jobs.calls)
     );
-    let _ = std::fs::remove_dir_all(dir);
 }
 
-fn tempdir() -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("hookway-cost-test-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+/// The stack's folder, removed however the test ends.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new() -> TempDir {
+        let dir = std::env::temp_dir().join(format!("hookway-cost-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        TempDir(dir)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }

@@ -16,7 +16,7 @@ mod units;
 
 pub use measured::{Call, Invocations, Measured, Mix, Phase, VariantRun};
 pub use model::{Endpoint, Estimate, Kind, Line, Scenario, estimate, measured_batch};
-pub use prices::{Peer, Price, Prices};
+pub use prices::{Latencies, Peer, Price, Prices};
 pub use render::{VOLUMES, markdown_report, report_json, run_estimates, text_table, volume_name};
 pub use units::{parse_bytes, parse_count};
 

@@ -109,8 +109,12 @@ pub struct Call {
 pub struct Invocations {
     /// How many.
     pub count: u64,
-    /// Their durations, summed, from request to answer.
+    /// Their durations, summed, from request to answer, on the local stack (moto's latency,
+    /// not AWS's, in it).
     pub seconds: f64,
+    /// The CPU time the function's processes used meanwhile.
+    #[serde(default)]
+    pub cpu_seconds: f64,
 }
 
 impl Measured {

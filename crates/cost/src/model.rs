@@ -139,6 +139,8 @@ pub struct Estimate {
     pub usd_per_million: f64,
     /// AWS API calls per event, by `service:Operation`, all callers together.
     pub calls_per_event: BTreeMap<String, f64>,
+    /// What depends on where the destination is, not in the total: the bytes delivered.
+    pub beside: Vec<Line>,
 }
 
 impl Estimate {
@@ -194,6 +196,7 @@ pub fn estimate(
     let claim_checked = scenario.body_bytes > CLAIM_CHECK_ABOVE && kind == Kind::Webhooks;
     let queued = if claim_checked { envelope - body + 200.0 } else { envelope };
     let mut lines = Vec::new();
+    let mut beside = Vec::new();
     let mut calls_per_event = BTreeMap::new();
     let mut line =
         |component: String, price: &str, calls: Option<f64>, units: f64, estimated: bool| -> Result<(), CostError> {
@@ -235,28 +238,56 @@ pub fn estimate(
     let worker_per_event = as_f64(worker.count) / events * batch_scale;
     line("intake λ: invocations".into(), "lambda.requests", None, intake_per_event, false)?;
     line("worker λ: invocations".into(), "lambda.requests", None, worker_per_event, false)?;
-    let billed = |invocations: crate::Invocations| {
-        if invocations.count == 0 {
-            0.0
-        } else {
-            (invocations.seconds / as_f64(invocations.count) * 1000.0).ceil() / 1000.0
-        }
-    };
+    // Compute: the CPU time each function measurably used, and what it waits for AWS (assumed,
+    // `latencies` in cost/prices.json), rounded up to the millisecond Lambda bills.
+    let latency = &prices.latencies;
     let gb = |memory_mb: u32| f64::from(memory_mb) / 1024.0;
+    let per_invocation =
+        |runs: crate::Invocations| if runs.count == 0 { 0.0 } else { runs.cpu_seconds / as_f64(runs.count) };
+    let intake_waits: f64 = phase
+        .calls
+        .iter()
+        .filter(|call| call.caller == INTAKE)
+        .map(|call| as_f64(call.count) / as_f64(intake.count.max(1)) * latency.of(&call.service))
+        .sum();
+    let intake_billed = ((per_invocation(intake) + intake_waits) * 1000.0).ceil() / 1000.0;
     line(
-        format!("intake λ: {} MB × {:.1} ms (estimated)", scenario.intake_memory_mb, billed(intake) * 1000.0),
+        format!(
+            "intake λ: {} MB × {:.1} ms CPU + {:.0} ms waiting (estimated)",
+            scenario.intake_memory_mb,
+            per_invocation(intake) * 1000.0,
+            intake_waits * 1000.0
+        ),
         "lambda.arm64.gbSeconds",
         None,
-        intake_per_event * billed(intake) * gb(scenario.intake_memory_mb),
+        intake_per_event * intake_billed * gb(scenario.intake_memory_mb),
         true,
     )?;
-    let worker_seconds = if worker.count == 0 { 0.0 } else { billed(worker) * as_f64(worker.count) / events };
+    // A batch's events run side by side: it waits for each kind of call once, and for the
+    // destination's answer.
+    let mut kinds: Vec<(&str, &str)> = phase
+        .calls
+        .iter()
+        .filter(|call| call.caller == WORKER)
+        .map(|call| (call.service.as_str(), call.operation.as_str()))
+        .collect();
+    kinds.sort_unstable();
+    kinds.dedup();
+    let destination = if phase.deliveries > 0 { latency.of("destination") } else { 0.0 };
+    let worker_waits = kinds.iter().map(|(service, _)| latency.of(service)).sum::<f64>() + destination;
     let worker_scale = if kind == Kind::Webhooks { fanout_scale } else { 1.0 };
+    let worker_cpu = if worker.count == 0 { 0.0 } else { worker.cpu_seconds / events * worker_scale };
+    let worker_billed = worker_per_event * (worker_waits + 0.0005) + worker_cpu;
     line(
-        format!("worker λ: {} MB × {:.1} ms per event (estimated)", scenario.worker_memory_mb, worker_seconds * 1000.0),
+        format!(
+            "worker λ: {} MB × ({:.2} ms CPU an event + {:.0} ms waiting a batch) (estimated)",
+            scenario.worker_memory_mb,
+            worker_cpu * 1000.0,
+            worker_waits * 1000.0
+        ),
         "lambda.arm64.gbSeconds",
         None,
-        worker_seconds * worker_scale * gb(scenario.worker_memory_mb),
+        worker_billed * gb(scenario.worker_memory_mb),
         true,
     )?;
 
@@ -361,17 +392,20 @@ pub fn estimate(
         } else {
             (as_f64(phase.delivered_bytes) / as_f64(phase.deliveries) - as_f64(mix.body_bytes)).max(0.0) + body
         };
-        line(
-            "data transfer out: deliveries to the destination".into(),
-            "dataTransfer.internet",
-            None,
-            deliveries * per_delivery / GB,
-            false,
-        )?;
+        let gigabytes = deliveries * per_delivery / GB;
+        let price = "dataTransfer.internet";
+        beside.push(Line {
+            component: "data transfer out to an internet destination (none in its region, $0.01/GB in a VPC)".into(),
+            price: price.into(),
+            calls_per_event: None,
+            units_per_event: gigabytes,
+            usd_per_million: gigabytes * prices.unit(price)? * 1e6,
+            estimated: false,
+        });
     }
 
     let usd_per_million = lines.iter().map(|line| line.usd_per_million).sum();
-    Ok(Estimate { scenario: scenario.clone(), lines, usd_per_million, calls_per_event })
+    Ok(Estimate { scenario: scenario.clone(), lines, usd_per_million, calls_per_event, beside })
 }
 
 /// Calls made once per worker batch, whatever its size.

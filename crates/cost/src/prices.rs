@@ -17,6 +17,27 @@ pub struct Prices {
     /// Hosted gateways' published prices, to compare with.
     #[serde(default)]
     pub peers: Vec<Peer>,
+    /// What a function waits for a call, by service (and `destination`), to add to its CPU time.
+    pub latencies: Latencies,
+}
+
+/// Assumed waits, in seconds.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Latencies {
+    /// By service: `sqs`, `dynamodb`, `s3`, `ssm`, and `destination` (a forward's answer).
+    pub seconds: BTreeMap<String, f64>,
+    /// Where the figures come from.
+    pub source: String,
+    /// When.
+    pub date: String,
+}
+
+impl Latencies {
+    /// The wait for one call to `service`.
+    pub fn of(&self, service: &str) -> f64 {
+        self.seconds.get(service).copied().unwrap_or(0.0)
+    }
 }
 
 /// One price: `usd` for `per` units.

@@ -66,6 +66,11 @@ fn rows(estimate: &Estimate, prices: &Prices, volumes: &[f64]) -> (Vec<Vec<Strin
         format!("-{}", dollars(saved))
     }));
     rows.push(free);
+    for line in &estimate.beside {
+        let mut row = vec![format!("+ {}", line.component), String::new(), dollars(line.usd_per_million)];
+        row.extend(volumes.iter().map(|volume| dollars(line.usd_per_million * volume / 1e6)));
+        rows.push(row);
+    }
     (rows, header)
 }
 
@@ -93,9 +98,9 @@ pub fn text_table(estimate: &Estimate, prices: &Prices, volumes: &[f64]) -> Stri
     line(&mut out, &header);
     let rule: Vec<String> = widths.iter().map(|width| "-".repeat(*width)).collect();
     line(&mut out, &rule);
-    let count = rows.len();
+    let total = rows.len() - 2 - estimate.beside.len();
     for (index, row) in rows.iter().enumerate() {
-        if index + 2 == count {
+        if index == total {
             line(&mut out, &rule);
         }
         line(&mut out, row);
@@ -198,6 +203,17 @@ pub fn markdown_report(measured: &Measured, prices: &Prices) -> Result<String, C
     for (endpoint, webhooks, jobs) in &estimates {
         let _ = writeln!(out, "\n## `\"webhooks\": {{\"endpoint\": \"{}\"}}`\n", endpoint.as_str());
         out.push_str(&markdown_table(webhooks, prices, &VOLUMES));
+        if let Ok(run) = measured.variant(endpoint.as_str()) {
+            let mean = |runs: crate::Invocations| {
+                if runs.count == 0 { 0.0 } else { runs.seconds / runs.count as f64 * 1000.0 }
+            };
+            let _ = writeln!(
+                out,
+                "\nCompute is estimated: the CPU time the functions used, measured, plus the waits of `latencies` in `cost/prices.json`. On the local stack an invocation took {:.1} ms (intake) and {:.0} ms a batch (worker) from request to answer, most of it moto's: moto serves a call in milliseconds of Python, one DynamoDB write at a time.",
+                mean(run.webhooks.invocations_of(crate::model::INTAKE)),
+                mean(run.webhooks.invocations_of(crate::model::WORKER)),
+            );
+        }
         if *endpoint == Endpoint::Rest {
             let _ = writeln!(out, "\n### Jobs (`POST /jobs`, then one `GET /jobs/{{id}}`), per million jobs\n");
             out.push_str(&markdown_table(jobs, prices, &VOLUMES));

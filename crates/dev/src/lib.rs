@@ -259,6 +259,7 @@ async fn run_stack(
         function: WORKER_FUNCTION.to_owned(),
         batch_size: i32::try_from(config.worker.batch_size).unwrap_or(10),
         batching_window: Duration::from_secs(u64::from(config.worker.batching_window_seconds)),
+        long_poll_seconds: poller::LONG_POLL_SECONDS,
         pause_file: Some(options.state_dir.join(poller::PAUSE_FILE)),
         concurrency: LAMBDA_CONCURRENCY,
     };

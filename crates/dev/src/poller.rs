@@ -24,7 +24,7 @@ pub const PAUSE_FILE: &str = "event-source-mapping.paused";
 
 /// The event source mapping's long poll, as Lambda's: an idle queue costs a receive per poller
 /// every 20 s, and a message is handed over as soon as it arrives.
-const LONG_POLL_SECONDS: i32 = 20;
+pub const LONG_POLL_SECONDS: i32 = 20;
 
 /// The event source mapping of one queue to one function.
 #[derive(Debug, Clone)]
@@ -45,6 +45,8 @@ pub struct Poller {
     pub batch_size: i32,
     /// How long a batch is gathered for, past its first receive, while it is not full.
     pub batching_window: Duration,
+    /// How long a receive waits for a first message (SQS allows 1–20 s; Lambda waits 20).
+    pub long_poll_seconds: i32,
     /// While this file exists, the mapping is paused, as a disabled one: it starts no receive, and
     /// holds what a receive already under way brings back until it is resumed. (`make cost`
     /// queues a batch's worth at once this way, as traffic at volume does.)
@@ -140,7 +142,7 @@ impl Poller {
     /// lasts. Empty when the long poll found nothing.
     async fn gather(&self) -> Result<Vec<Message>, String> {
         let batch_size = usize::try_from(self.batch_size).unwrap_or(10).max(1);
-        let mut messages = self.receive(batch_size, LONG_POLL_SECONDS).await?;
+        let mut messages = self.receive(batch_size, self.long_poll_seconds).await?;
         self.while_paused().await;
         // The window opens with the batch's first message.
         let deadline = tokio::time::Instant::now() + self.batching_window;

@@ -151,6 +151,7 @@ async fn the_poller_hands_over_a_delayed_message_no_sooner_than_its_delay_as_sqs
         function: "hookway-worker".into(),
         batch_size: 10,
         batching_window: Duration::ZERO,
+        long_poll_seconds: 1,
         pause_file: None,
         concurrency: 1,
     };

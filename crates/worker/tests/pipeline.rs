@@ -150,6 +150,9 @@ impl Harness {
             lambda: hookway_dev::lambda::Lambda::new("http://127.0.0.1:9", Duration::from_secs(1)).unwrap(),
             function: "hookway-worker".into(),
             batch_size: 10,
+            batching_window: Duration::ZERO,
+            long_poll_seconds: 1,
+            pause_file: None,
             concurrency: 1,
         };
         let invoke = |batch| async move {
