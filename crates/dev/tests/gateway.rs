@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use hookway_core::job::DestinationRecord;
-use hookway_dev::gateway::{Answer, Gateway, Mount};
+use hookway_dev::gateway::{Answer, Gateway, Mount, Webhooks};
 use hookway_dev::lambda::{AsyncInvoker, Destination, Lambda};
 use hookway_dev::poller::Poller;
 use hookway_dev::throttle::Throttles;
@@ -57,6 +57,7 @@ impl Running {
             jobs,
             stage: "v1".into(),
             throttles,
+            webhooks: Webhooks::default(),
             mount,
         });
         let listener = TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0))).await.unwrap();
