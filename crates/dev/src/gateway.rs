@@ -187,21 +187,23 @@ impl<D: Destination> Gateway<D> {
         context: &GatewayContext,
     ) -> Answer {
         let routed = matches!(*method, Method::POST | Method::GET);
+        let known = || self.webhooks.sources.iter().any(|name| name == source);
+        // What has no route is answered by the front door itself, then the throttle, and only
+        // then is the event built.
+        match self.webhooks.endpoint {
+            WebhookEndpoint::Rest if !routed => return message(StatusCode::FORBIDDEN, "Missing Authentication Token"),
+            WebhookEndpoint::HttpApi if !routed || !known() => return message(StatusCode::NOT_FOUND, "Not Found"),
+            _ => {}
+        }
+        if let Err(wait) = self.throttles.take(source) {
+            return throttled(wait);
+        }
         let event = match self.webhooks.endpoint {
-            WebhookEndpoint::Rest if routed => {
-                proxy_event(request, "/webhooks/{source}", &[("source", source)], context)
-            }
-            WebhookEndpoint::Rest => return message(StatusCode::FORBIDDEN, "Missing Authentication Token"),
-            WebhookEndpoint::HttpApi if routed && self.webhooks.sources.iter().any(|name| name == source) => {
-                http_api_event(request, &format!("{method} /webhooks/{source}"), context)
-            }
-            WebhookEndpoint::HttpApi => return message(StatusCode::NOT_FOUND, "Not Found"),
+            WebhookEndpoint::Rest => proxy_event(request, "/webhooks/{source}", &[("source", source)], context),
+            WebhookEndpoint::HttpApi => http_api_event(request, &format!("{method} /webhooks/{source}"), context),
             WebhookEndpoint::FunctionUrl => function_url_event(request, context),
         };
-        match self.throttles.take(source) {
-            Ok(()) => self.proxy(&event).await,
-            Err(wait) => throttled(wait),
-        }
+        self.proxy(&event).await
     }
 
     fn context(&self, peer: SocketAddr) -> GatewayContext {
