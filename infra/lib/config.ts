@@ -20,6 +20,7 @@ export interface IntakeConfig {
   readonly maxBodyBytes: number;
   readonly memoryMb: number;
   readonly timeoutSeconds: number;
+  /** Deprecated (`webhooks.endpoint: "function-url"` replaces it): a Function URL beside the REST API's routes. */
   readonly functionUrl: boolean;
   /** Concurrency reserved for the intake; `null`: none, the account's unreserved pool. */
   readonly reservedConcurrency: number | null;
@@ -98,12 +99,17 @@ export interface ForwardConfig {
   readonly authorization?: { readonly parameter: string };
 }
 
-/** The settings the stack sizes and wires the AWS resources with, every default filled in. */
-/** What guards `/webhooks/*` besides each source's throttle. */
+/** What serves `/webhooks/*`: the REST API, an HTTP API, or the intake's Function URL. */
+export type WebhookEndpoint = 'rest' | 'http-api' | 'function-url';
+
+/** Which front door serves `/webhooks/*`, and what guards it besides each source's throttle. */
 export interface WebhooksConfig {
-  /** A WAF web ACL with a per-IP rate rule; none when absent. */
+  readonly endpoint: WebhookEndpoint;
+  /** A WAF web ACL with a per-IP rate rule on the REST API; none when absent. */
   readonly waf?: { readonly ratePer5Minutes: number };
 }
+
+/** The settings the stack sizes and wires the AWS resources with, every default filled in. */
 
 export interface HookwayConfig {
   readonly api: ApiConfig;
@@ -185,7 +191,35 @@ export function parseConfig(text: string, schema: unknown, origin: string): Load
       `logRetentionDays: ${settings.logRetentionDays} is not a CloudWatch Logs retention; use one of ${retentions.join(', ')}`,
     ]);
   }
+  const problems = endpointProblems(settings);
+  if (problems.length > 0) {
+    throw new ConfigError(origin, problems);
+  }
   return { settings, json };
+}
+
+/**
+ * What the schema cannot say about `webhooks.endpoint`, said as `hookway config check` says it
+ * (crates/core/src/config): WAF attaches to a REST API only, a Function URL has no per-source
+ * throttle, and the deprecated `intake.functionUrl` beside an HTTP API would be a second door.
+ */
+function endpointProblems(settings: HookwayConfig): string[] {
+  const { endpoint, waf } = settings.webhooks;
+  const problems: string[] = [];
+  if (waf && endpoint !== 'rest') {
+    problems.push(`webhooks.waf: AWS WAF attaches to a REST API only, not to the webhooks endpoint \`${endpoint}\`: remove the waf, or use "endpoint": "rest"`);
+  }
+  if (settings.intake.functionUrl && endpoint === 'http-api') {
+    problems.push('intake.functionUrl: contradicts "webhooks": {"endpoint": "http-api"}: webhooks have one front door; remove intake.functionUrl (it is deprecated), or use "endpoint": "function-url"');
+  }
+  if (endpoint === 'function-url') {
+    settings.sources.forEach((source, index) => {
+      if (source.throttle) {
+        problems.push(`sources[${index}].throttle: a Function URL has no per-source throttle (webhooks.endpoint is function-url): remove the throttle of \`${source.name}\``);
+      }
+    });
+  }
+  return problems;
 }
 
 function schemaValidator(schema: unknown) {

@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { Aws, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { Annotations, Aws, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table } from 'aws-cdk-lib/aws-dynamodb';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
@@ -9,6 +9,7 @@ import { IngestApi } from './ingest-api';
 import { Intake } from './intake';
 import { Monitoring } from './monitoring';
 import { Queueing } from './queueing';
+import { WebhooksHttpApi } from './webhooks-http-api';
 import { Worker } from './worker';
 
 export interface HookwayStackProps extends StackProps {
@@ -78,6 +79,17 @@ export class HookwayStack extends Stack {
       logRetention,
       tracing: settings.tracing,
     });
+    // The webhooks' front door (`webhooks.endpoint`); /jobs stays on the REST API whichever it is.
+    const webhooksApi =
+      settings.webhooks.endpoint === 'http-api'
+        ? new WebhooksHttpApi(this, 'WebhooksApi', { api: settings.api, sources: settings.sources, intake: intake.function, logRetention })
+        : undefined;
+    if (settings.intake.functionUrl) {
+      Annotations.of(this).addWarningV2(
+        'hookway:intake-function-url-deprecated',
+        'intake.functionUrl is deprecated: its replacement is `webhooks.endpoint: "function-url"` (hookway config check says more)',
+      );
+    }
     const monitoring = new Monitoring(this, 'Monitoring', {
       alarms: settings.alarms,
       alarmEmail: props.alarmEmail,
@@ -85,6 +97,7 @@ export class HookwayStack extends Stack {
       destinations: deliveryNames(settings),
       api: api.restApi,
       apiAccessLogs: api.accessLogs,
+      webhooksApi: webhooksApi?.httpApi,
       intake: intake.function,
       intakeLogs: intake.logGroup,
       eventsQueue: queueing.eventsQueue,
@@ -97,7 +110,14 @@ export class HookwayStack extends Stack {
 
     const url = api.restApi.url; // https://{id}.execute-api.{region}.amazonaws.com/{stage}/
     output(this, 'ApiUrl', url, 'The API, with its stage');
-    output(this, 'WebhookUrl', `${url}webhooks/{source}`, 'Where each source sends its webhooks: {source} is its name in hookway.json');
+    const webhooksUrl = {
+      rest: () => `${url}webhooks/{source}`,
+      // https://{id}.execute-api.{region}.amazonaws.com: the $default stage has no path of its own.
+      'http-api': () => `${webhooksApi?.url}/webhooks/{source}`,
+      // https://{url-id}.lambda-url.{region}.on.aws/
+      'function-url': () => `${intake.functionUrl?.url}webhooks/{source}`,
+    }[settings.webhooks.endpoint]();
+    output(this, 'WebhookUrl', webhooksUrl, `Where each source sends its webhooks: {source} is its name in hookway.json (webhooks.endpoint: ${settings.webhooks.endpoint})`);
     output(this, 'JobsUrl', `${url}jobs`, 'POST a job here, with the API key in x-api-key; GET its status at /jobs/{id}');
     output(this, 'ApiKeyId', api.apiKey.keyId, 'The jobs API key: aws apigateway get-api-key --include-value --api-key <id>');
     output(this, 'EventsQueueUrl', queueing.eventsQueue.queueUrl, 'The events queue');
@@ -112,6 +132,9 @@ export class HookwayStack extends Stack {
       `https://${Aws.REGION}.console.aws.amazon.com/cloudwatch/home?region=${Aws.REGION}#dashboards:name=${monitoring.dashboard.dashboardName}`,
       'The dashboard',
     );
+    if (webhooksApi) {
+      output(this, 'WebhooksApiUrl', webhooksApi.url, 'The HTTP API that serves the webhooks: POST {url}/webhooks/{source}');
+    }
     if (intake.functionUrl) {
       output(this, 'IntakeFunctionUrl', intake.functionUrl.url, 'The intake without API Gateway: POST {url}webhooks/{source}');
     }

@@ -26,11 +26,11 @@ import { JOB_ACCEPTED_TEMPLATE, JOB_REQUEST_TEMPLATE } from './job-templates';
 
 export interface IngestApiProps {
   readonly api: ApiConfig;
-  /** The sources: one resource each, `/webhooks/<name>`, with its own method throttle. */
+  /** The sources: one resource each, `/webhooks/<name>`, with its own method throttle (REST endpoint only). */
   readonly sources: readonly SourceConfig[];
   /** The jobs' usage plan throttle and quota, and POST /jobs's own throttle. */
   readonly jobs: JobsConfig;
-  /** The optional WAF web ACL. */
+  /** The webhooks' endpoint (their routes are here when it is `rest`) and the optional WAF web ACL. */
   readonly webhooks: WebhooksConfig;
   /** Serves `POST|GET /webhooks/{source}` and `GET /jobs/{id}`. */
   readonly intake: IFunction;
@@ -43,7 +43,8 @@ export interface IngestApiProps {
 
 /**
  * The REST API: `POST /webhooks/{source}` for the senders (and `GET`, for the handshakes of Meta and
- * Dropbox), and `POST /jobs` and `GET /jobs/{id}`, behind an API key, for the clients that submit jobs.
+ * Dropbox) when `webhooks.endpoint` is `rest`, and always `POST /jobs` and `GET /jobs/{id}`, behind
+ * an API key, for the clients that submit jobs.
  */
 export class IngestApi extends Construct {
   readonly restApi: RestApi;
@@ -63,7 +64,9 @@ export class IngestApi extends Construct {
       throttlingBurstLimit: limits.burst,
     });
     const methodOptions: Record<string, MethodDeploymentOptions> = { '/jobs/POST': throttle(props.jobs.throttle) };
-    for (const source of props.sources) {
+    // The webhooks' routes are here with `webhooks.endpoint: "rest"` only; `/jobs` is here always.
+    const webhookSources = props.webhooks.endpoint === 'rest' ? props.sources : [];
+    for (const source of webhookSources) {
       const limits = throttle(source.throttle ?? { rate: props.api.throttlingRateLimit, burst: props.api.throttlingBurstLimit });
       methodOptions[`/webhooks/${source.name}/POST`] = limits;
       methodOptions[`/webhooks/${source.name}/GET`] = limits;
@@ -117,13 +120,15 @@ export class IngestApi extends Construct {
     const intake = new LambdaIntegration(props.intake, { allowTestInvoke: false });
     // One resource per configured source: a source name that is not configured is answered by API
     // Gateway itself (404 below), with no Lambda invoked and nothing to pay for it.
-    const webhooks = this.restApi.root.addResource('webhooks');
-    for (const source of props.sources) {
-      const resource = webhooks.addResource(source.name);
-      resource.addMethod('POST', intake);
-      // Meta and Dropbox check an endpoint with a GET before their first event; the intake answers
-      // it for those providers alone (405 for the others) and never queues it.
-      resource.addMethod('GET', intake);
+    if (webhookSources.length > 0) {
+      const webhooks = this.restApi.root.addResource('webhooks');
+      for (const source of webhookSources) {
+        const resource = webhooks.addResource(source.name);
+        resource.addMethod('POST', intake);
+        // Meta and Dropbox check an endpoint with a GET before their first event; the intake answers
+        // it for those providers alone (405 for the others) and never queues it.
+        resource.addMethod('GET', intake);
+      }
     }
     // API Gateway's answer to a path it has no resource for, "Missing Authentication Token" (403),
     // made the intake's 404 for an unknown source.

@@ -1,7 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { FunctionUrlAuthType, type FunctionUrl } from 'aws-cdk-lib/aws-lambda';
+import { FunctionUrlAuthType, InvokeMode, type FunctionUrl } from 'aws-cdk-lib/aws-lambda';
 import type { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { RustFunction } from 'cargo-lambda-cdk';
@@ -31,7 +31,7 @@ export interface IntakeProps {
 export class Intake extends Construct {
   readonly function: RustFunction;
   readonly logGroup: LogGroup;
-  /** The Function URL, when `intake.functionUrl` asks for one. */
+  /** The Function URL: the webhooks' front door with `webhooks.endpoint: "function-url"` (or the deprecated `intake.functionUrl`). */
   readonly functionUrl?: FunctionUrl;
 
   constructor(scope: Construct, id: string, props: IntakeProps) {
@@ -74,11 +74,12 @@ export class Intake extends Construct {
     // The sources' secrets, that the operator puts in SSM.
     grantSecureParameters(this, this.function, settings.sources.flatMap((source) => source.secretParameters), 'secrets');
 
-    if (settings.intake.functionUrl) {
+    if (settings.webhooks.endpoint === 'function-url' || settings.intake.functionUrl) {
       // No IAM auth: a webhook sender cannot sign AWS requests. The intake verifies every webhook's
-      // signature itself, exactly as behind API Gateway. (It also answers GET /jobs/{id} there,
-      // where no API key is asked for.)
-      this.functionUrl = this.function.addFunctionUrl({ authType: FunctionUrlAuthType.NONE });
+      // signature itself, exactly as behind API Gateway, and serves webhooks alone there (GET
+      // /jobs/{id} needs the REST API's key). Buffered: the intake answers in one piece. Its
+      // reserved concurrency is the URL's only throttle; HTTPS is the only scheme a URL has.
+      this.functionUrl = this.function.addFunctionUrl({ authType: FunctionUrlAuthType.NONE, invokeMode: InvokeMode.BUFFERED });
     }
   }
 }

@@ -1,5 +1,6 @@
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import type { RestApi } from 'aws-cdk-lib/aws-apigateway';
+import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import { SlackChannelConfiguration } from 'aws-cdk-lib/aws-chatbot';
 import {
   Alarm,
@@ -36,6 +37,8 @@ export interface MonitoringProps {
   readonly destinations: readonly string[];
   readonly api: RestApi;
   readonly apiAccessLogs: ILogGroup;
+  /** The HTTP API that serves the webhooks, with `webhooks.endpoint: "http-api"`. */
+  readonly webhooksApi?: HttpApi;
   readonly intake: IFunction;
   readonly intakeLogs: ILogGroup;
   readonly eventsQueue: IQueue;
@@ -121,6 +124,9 @@ export class Monitoring extends Construct {
     );
     alarm('JobsDeadLetters', props.jobsDeadLetterQueue.metricApproximateNumberOfMessagesVisible(queueMax), 1, 'A job failed every attempt and is in the jobs dead-letter queue.');
     alarm('Api5xx', props.api.deploymentStage.metricServerError(lambdaSum), 1, 'API Gateway answered 5XX: an integration failed or timed out.');
+    if (props.webhooksApi) {
+      alarm('WebhooksApi5xx', props.webhooksApi.metricServerError(lambdaSum), 1, "The webhooks' HTTP API answered 5XX: the intake failed or timed out.");
+    }
 
     alarm(
       'FailureRate',
@@ -160,6 +166,13 @@ export class Monitoring extends Construct {
       graph('API: requests', [stage.metricCount(lambdaSum), stage.metricClientError(lambdaSum), stage.metricServerError(lambdaSum)]),
       graph('API: latency (p99)', [stage.metricLatency({ period: FAST, statistic: 'p99' }), stage.metricIntegrationLatency({ period: FAST, statistic: 'p99' })]),
     );
+    if (props.webhooksApi) {
+      const http = props.webhooksApi;
+      this.dashboard.addWidgets(
+        graph('Webhooks HTTP API: requests', [http.metricCount(lambdaSum), http.metricClientError(lambdaSum), http.metricServerError(lambdaSum)]),
+        graph('Webhooks HTTP API: latency (p99)', [http.metricLatency({ period: FAST, statistic: 'p99' }), http.metricIntegrationLatency({ period: FAST, statistic: 'p99' })]),
+      );
+    }
     this.dashboard.addWidgets(...functionWidgets('Intake', props.intake));
     this.dashboard.addWidgets(
       graph('Webhooks accepted, by source', props.sources.map((source) => accepted(source, FAST))),

@@ -197,7 +197,7 @@ describe('the REST API', () => {
 });
 
 describe('the Function URL', () => {
-  test('is there only when intake.functionUrl asks for it, without IAM auth (the intake verifies signatures)', () => {
+  test('is there only when (the deprecated) intake.functionUrl asks for it, without IAM auth (the intake verifies signatures)', () => {
     const { template } = synthesize();
     template.resourceCountIs('AWS::Lambda::Url', 0);
 

@@ -1,17 +1,4 @@
-import type { Template } from 'aws-cdk-lib/assertions';
-import { configWith, resource, synthesize } from './support';
-
-/** An output's value with its references written `${LogicalId}`, the way Fn::Sub would. */
-function outputs(template: Template): Record<string, string> {
-  const text = (value: any): string => {
-    if (typeof value === 'string') return value;
-    if (value.Ref) return `\${${value.Ref}}`;
-    if (value['Fn::GetAtt']) return `\${${value['Fn::GetAtt'].join('.')}}`;
-    if (value['Fn::Join']) return value['Fn::Join'][1].map(text).join(value['Fn::Join'][0]);
-    throw new Error(`unexpected ${JSON.stringify(value)}`);
-  };
-  return Object.fromEntries(Object.entries(template.findOutputs('*')).map(([id, output]) => [id, text(output.Value)]));
-}
+import { configWith, outputs, resource, synthesize } from './support';
 
 describe('the outputs', () => {
   const { template } = synthesize();

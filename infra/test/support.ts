@@ -79,3 +79,15 @@ export function resource(template: Template, type: string, prefix: string): { id
 /** `{ Ref: id }` and `{ Fn::GetAtt: [id, 'Arn'] }`, as the template refers to a resource. */
 export const ref = (id: string) => ({ Ref: id });
 export const arnOf = (id: string) => ({ 'Fn::GetAtt': [id, 'Arn'] });
+
+/** Every output's value with its references written `${LogicalId}`, the way Fn::Sub would. */
+export function outputs(template: Template): Record<string, string> {
+  const text = (value: any): string => {
+    if (typeof value === 'string') return value;
+    if (value.Ref) return `\${${value.Ref}}`;
+    if (value['Fn::GetAtt']) return `\${${value['Fn::GetAtt'].join('.')}}`;
+    if (value['Fn::Join']) return value['Fn::Join'][1].map(text).join(value['Fn::Join'][0]);
+    throw new Error(`unexpected ${JSON.stringify(value)}`);
+  };
+  return Object.fromEntries(Object.entries(template.findOutputs('*')).map(([id, output]) => [id, text(output.Value)]));
+}

@@ -11,8 +11,9 @@ use hookway_dev::DevOptions;
 use crate::error::CliError;
 use crate::inspector::Inspector;
 
-/// Runs moto, the real Lambdas under `cargo lambda watch`, and a local API Gateway, until Ctrl-C.
-/// Run it from the repository's root.
+/// Runs moto, the real Lambdas under `cargo lambda watch`, and a local gateway, until Ctrl-C: the
+/// webhooks in the events of the front door `webhooks.endpoint` chooses (the REST API, an HTTP
+/// API or the Function URL), `/jobs` as the REST API serves it. Run it from the repository's root.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The configuration file.

@@ -3,96 +3,24 @@
 //! curl-like requests and the `hookway` commands — against a real HTTP receiver, and every step
 //! waits for its condition with a deadline.
 
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
+mod local_stack;
 
-use hookway_core::local::state::DevState;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
 use hookway_testkit::receiver::{Receiver, Reply};
-use hookway_testkit::{free_port, queue_length, wait_for, workspace_root};
-use nix::sys::signal::{Signal, kill, killpg};
+use hookway_testkit::{queue_length, wait_for, workspace_root};
+use local_stack::{LocalStack, event_body, read};
+use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-/// The first run builds both functions from scratch.
-const BOOT_DEADLINE: Duration = Duration::from_secs(20 * 60);
 const STEP_DEADLINE: Duration = Duration::from_secs(90);
 const SOURCES: [&str; 8] = ["github", "stripe", "slack", "shopify", "standard-webhooks", "hmac", "twilio", "discord"];
 const SIGNING_PARAMETER: &str = "/hookway/e2e/fanout/signing";
 const TOKEN_PARAMETER: &str = "/hookway/e2e/fanout/token";
-
-/// `hookway dev`, stopped for sure when the test ends, however it ends.
-struct LocalStack {
-    child: Child,
-    state_dir: PathBuf,
-    config: PathBuf,
-    output: PathBuf,
-    url: String,
-}
-
-impl LocalStack {
-    fn start(dir: &Path, receiver: &Receiver) -> LocalStack {
-        let state_dir = dir.join("state");
-        let config = dir.join("hookway.json");
-        std::fs::write(&config, config_for(receiver).to_string()).unwrap();
-        let output = dir.join("hookway-dev.out");
-        let port = free_port();
-        let venv = workspace_root().join(".venv/bin");
-        let path = std::env::join_paths(
-            std::iter::once(venv).chain(std::env::split_paths(&std::env::var_os("PATH").unwrap())),
-        );
-        let child = Command::new(env!("CARGO_BIN_EXE_hookway"))
-            .args(["dev", "--no-reload", "--visibility-timeout", "2", "--job-retry-delay", "1"])
-            .args(["--config", config.to_str().unwrap(), "--state-dir", state_dir.to_str().unwrap()])
-            .args(["--port", &port.to_string(), "--aws-port", &free_port().to_string()])
-            .args(["--lambda-port", &free_port().to_string()])
-            .env("PATH", path.unwrap())
-            .current_dir(workspace_root())
-            .stdin(Stdio::null())
-            .stdout(std::fs::File::create(&output).unwrap())
-            .stderr(std::fs::File::create(dir.join("hookway-dev.err")).unwrap())
-            .spawn()
-            .unwrap();
-        LocalStack { child, state_dir, config, output, url: format!("http://127.0.0.1:{port}") }
-    }
-
-    /// A `hookway` command: its exit code and output.
-    fn hookway(&self, args: &[&str]) -> (i32, String) {
-        let output: Output =
-            Command::new(env!("CARGO_BIN_EXE_hookway")).args(args).current_dir(workspace_root()).output().unwrap();
-        let text = String::from_utf8_lossy(&output.stdout).into_owned() + &String::from_utf8_lossy(&output.stderr);
-        (output.status.code().unwrap_or(-1), text)
-    }
-
-    /// `hookway send` of the event `id`, as `source` would send it.
-    fn send(&self, source: &str, id: &str, event_type: &str, extra: &[&str]) -> (i32, String) {
-        let body = event_body(id, event_type);
-        let config = self.config.to_str().unwrap();
-        let send = ["send", &self.url, "--source", source, "--config", config, "--id", id, "--type", event_type];
-        self.local(&[&send[..], &["--data", &body], extra].concat())
-    }
-
-    /// A `hookway` command against this local stack (`--local`).
-    fn local(&self, args: &[&str]) -> (i32, String) {
-        let state_dir = self.state_dir.to_str().unwrap();
-        self.hookway(&[args, &["--local", "--state-dir", state_dir]].concat())
-    }
-
-    fn state(&self) -> Option<DevState> {
-        DevState::read(&self.state_dir).ok()
-    }
-}
-
-impl Drop for LocalStack {
-    fn drop(&mut self) {
-        if let Some(state) = self.state() {
-            state.stop_leftovers();
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 /// hookway.json's sources, with routes forwarding everything to the receiver, and settings that
 /// make retries quick: a retry schedule of seconds, not of a day.
@@ -159,34 +87,18 @@ async fn submit_job(client: &reqwest::Client, url: &str, job: Value) -> String {
     answer["jobId"].as_str().unwrap().to_owned()
 }
 
-/// An event every scheme names by `id`: its delivery id header, body `id` or `event_id`.
-fn event_body(id: &str, event_type: &str) -> String {
-    json!({"id": id, "type": event_type, "created": 1, "event_id": id, "event": {"type": event_type}, "data": {"object": {"id": id}}})
-        .to_string()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_local_stack_end_to_end() {
     let receiver = Receiver::start().await;
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("e2e-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let mut stack = LocalStack::start(&dir, &receiver);
+    let mut stack = LocalStack::start(&dir, &config_for(&receiver));
     let client = reqwest::Client::new();
     let url = stack.url.clone();
     let config_arg = stack.config.to_str().unwrap().to_owned();
 
     // The stack boots from nothing and says where it listens.
-    let output = stack.output.clone();
-    let booted = Instant::now();
-    wait_for("hookway dev to print its URL", BOOT_DEADLINE, || {
-        let printed = std::fs::read_to_string(&output).unwrap_or_default();
-        let exited = stack.child.try_wait().unwrap();
-        assert!(exited.is_none(), "hookway dev exited: {exited:?}\n{printed}\n{}", read(&dir.join("hookway-dev.err")));
-        std::future::ready(printed.contains(&format!("Hookway is running at {url}")).then_some(()))
-    })
-    .await;
-    eprintln!("booted in {:?}", booted.elapsed());
-    let printed = std::fs::read_to_string(&output).unwrap();
+    let printed = stack.running().await;
     assert!(printed.contains(&format!("curl -i -X POST {url}/jobs")), "{printed}");
     assert!(printed.contains(&format!("send {url} --source stripe")), "{printed}");
     assert!(printed.contains(&format!("{url}/_hookway/")), "the banner names the inspector: {printed}");
@@ -316,16 +228,7 @@ async fn the_local_stack_end_to_end() {
 
     // 3b. A sender outside its source's allowIps → 403, whatever X-Forwarded-For claims: the
     //     gateway hands the intake the real peer address.
-    let (code, said) = stack.send("walled", "e2e-walled", "e2e.test", &[]);
-    assert_eq!((code, said.starts_with("403 Forbidden")), (1, true), "{said}");
-    let spoofed = client
-        .post(format!("{url}/webhooks/walled"))
-        .header("x-forwarded-for", "203.0.113.7")
-        .body("{}")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(spoofed.status(), 403);
+    stack.assert_walled_off(&client, "walled", "203.0.113.7", "e2e-walled").await;
 
     // 3c. A job that is not JSON → 415, as API Gateway answers; it never runs.
     let refused = client
@@ -587,24 +490,7 @@ async fn the_local_stack_end_to_end() {
     assert_eq!(deliveries(&receiver, "e2e-twice").len(), 1, "an event outside the window is not replayed");
 
     // 9. Ctrl-C stops the stack cleanly; no process it started is left running.
-    let groups = state.process_groups.clone();
-    kill(Pid::from_raw(i32::try_from(stack.child.id()).unwrap()), Signal::SIGINT).unwrap();
-    let exit = wait_for("hookway dev to stop", Duration::from_secs(60), || {
-        std::future::ready(stack.child.try_wait().unwrap())
-    })
-    .await;
-    assert!(exit.success(), "{exit:?}");
-    for group in groups {
-        assert!(killpg(Pid::from_raw(group), None).is_err(), "process group {group} is still running");
-    }
-    assert!(stack.state().is_none(), "the state file is removed");
-    for port in [url.rsplit(':').next().unwrap(), state.aws_endpoint.rsplit(':').next().unwrap()] {
-        assert!(std::net::TcpListener::bind(format!("127.0.0.1:{port}")).is_ok(), "port {port} is free again");
-    }
-}
-
-fn read(path: &Path) -> String {
-    std::fs::read_to_string(path).unwrap_or_default()
+    stack.stop().await;
 }
 
 /// The secret `make dev` generated for a parameter.

@@ -346,6 +346,27 @@ fn config_check_names_the_field_at_fault() {
     assert_eq!(code(&hookway(&["config", "check"], b"")), 0, "the repository's own hookway.json");
 }
 
+#[test]
+fn config_check_says_intake_function_url_is_deprecated_and_names_its_replacement() {
+    let dir = tempdir();
+    let file = dir.join("hookway.json");
+    std::fs::write(
+        &file,
+        r#"{"intake": {"functionUrl": true}, "sources": [{"name": "a", "scheme": "github", "secretParameters": ["/a"]}]}"#,
+    )
+    .unwrap();
+    let output = hookway(&["config", "check", "--config", file.to_str().unwrap()], b"");
+    assert_eq!(code(&output), 0, "still accepted");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.starts_with(
+            r#"warning: intake.functionUrl: is deprecated: its replacement is `webhooks.endpoint: "function-url"`"#
+        ),
+        "{stderr}"
+    );
+    assert!(!String::from_utf8_lossy(&output.stdout).contains("deprecated"), "on stderr only");
+}
+
 /// A fresh directory under the target directory.
 fn tempdir() -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(uuid());

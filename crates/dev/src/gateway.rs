@@ -1,7 +1,14 @@
 //! The local gateway: only what API Gateway and Lambda's asynchronous invocation do in AWS.
 //!
-//! * `POST|GET /webhooks/{source}` and `GET /jobs/{id}` → a REST proxy event → the intake → its
-//!   proxy response back to the client (`502` if the function fails, as API Gateway answers);
+//! * `/webhooks/{source}` → the event of the front door `webhooks.endpoint` chooses ([`Webhooks`])
+//!   → the intake → its proxy response back to the client (`502` if the function fails):
+//!   - `rest`: `POST|GET` → a REST proxy event (payload 1.0);
+//!   - `http-api`: `POST|GET` of a configured source → an HTTP API event (payload 2.0) of the
+//!     source's own route; any other → `404 {"message": "Not Found"}`, the HTTP API's own answer;
+//!   - `function-url`: any method → a Function URL event (payload 2.0), as the URL hands the
+//!     function every request;
+//! * `GET /jobs/{id}` → a REST proxy event → the intake (the REST API keeps `/jobs` whatever the
+//!   webhooks' endpoint);
 //! * `POST /jobs` → the request validator's checks (a `Content-Type` header, a job body) → the
 //!   integration's (a template for the content type: `application/json` only, else `415`) →
 //!   `202 {"jobId", "status": "ACCEPTED"}` at once, then the passthrough job event → the worker,
@@ -30,6 +37,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use bytes::Bytes;
+use hookway_core::config::WebhookEndpoint;
 use hookway_core::job::JobAccepted;
 use http::{HeaderName, HeaderValue, Method, Request, Response, StatusCode};
 use http_body_util::{BodyExt, Full};
@@ -41,7 +49,7 @@ use serde_json::{Value, json};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
-use super::events::{GatewayContext, GatewayRequest, job_event, proxy_event};
+use super::events::{GatewayContext, GatewayRequest, function_url_event, http_api_event, job_event, proxy_event};
 use super::lambda::{AsyncInvoker, Destination, InvokeError, Lambda};
 use super::throttle::Throttles;
 
@@ -73,8 +81,30 @@ pub struct Gateway<D> {
     pub stage: String,
     /// The sources' throttles, where the configuration sets them.
     pub throttles: Throttles,
+    /// The front door of `/webhooks/*`.
+    pub webhooks: Webhooks,
     /// What is served under [`MOUNT_PREFIX`], if anything.
     pub mount: Option<Arc<dyn Mount>>,
+}
+
+/// The front door of `/webhooks/*`, as the stack deploys it: `webhooks.endpoint`, and the
+/// sources an HTTP API has a route for.
+#[derive(Debug, Clone, Default)]
+pub struct Webhooks {
+    /// `rest`, `http-api` or `function-url`.
+    pub endpoint: WebhookEndpoint,
+    /// The configured sources' names.
+    pub sources: Vec<String>,
+}
+
+impl Webhooks {
+    /// The front door `config` chooses.
+    pub fn from_config(config: &hookway_core::Config) -> Webhooks {
+        Webhooks {
+            endpoint: config.webhooks.endpoint,
+            sources: config.sources.iter().map(|source| source.name.clone()).collect(),
+        }
+    }
 }
 
 impl<D: Destination> Gateway<D> {
@@ -128,13 +158,7 @@ impl<D: Destination> Gateway<D> {
         let context = self.context(peer);
         let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
         let answer = match (&parts.method, segments.as_slice()) {
-            (&Method::POST | &Method::GET, ["webhooks", source]) => match self.throttles.take(source) {
-                Ok(()) => {
-                    let event = proxy_event(&request, "/webhooks/{source}", &[("source", source)], &context);
-                    self.proxy(&event).await
-                }
-                Err(wait) => throttled(wait),
-            },
+            (method, ["webhooks", source]) => self.webhook(method, source, &request, &context).await,
             (&Method::GET, ["jobs", id]) => {
                 let event = proxy_event(&request, "/jobs/{id}", &[("id", id)], &context);
                 self.proxy(&event).await
@@ -154,6 +178,34 @@ impl<D: Destination> Gateway<D> {
         answer
     }
 
+    /// `/webhooks/{source}`, through the front door of [`Webhooks::endpoint`].
+    async fn webhook(
+        &self,
+        method: &Method,
+        source: &str,
+        request: &GatewayRequest<'_>,
+        context: &GatewayContext,
+    ) -> Answer {
+        let routed = matches!(*method, Method::POST | Method::GET);
+        let known = || self.webhooks.sources.iter().any(|name| name == source);
+        // What has no route is answered by the front door itself, then the throttle, and only
+        // then is the event built.
+        match self.webhooks.endpoint {
+            WebhookEndpoint::Rest if !routed => return message(StatusCode::FORBIDDEN, "Missing Authentication Token"),
+            WebhookEndpoint::HttpApi if !routed || !known() => return message(StatusCode::NOT_FOUND, "Not Found"),
+            _ => {}
+        }
+        if let Err(wait) = self.throttles.take(source) {
+            return throttled(wait);
+        }
+        let event = match self.webhooks.endpoint {
+            WebhookEndpoint::Rest => proxy_event(request, "/webhooks/{source}", &[("source", source)], context),
+            WebhookEndpoint::HttpApi => http_api_event(request, &format!("{method} /webhooks/{source}"), context),
+            WebhookEndpoint::FunctionUrl => function_url_event(request, context),
+        };
+        self.proxy(&event).await
+    }
+
     fn context(&self, peer: SocketAddr) -> GatewayContext {
         let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
         GatewayContext {
@@ -167,7 +219,7 @@ impl<D: Destination> Gateway<D> {
         }
     }
 
-    /// The intake's proxy response, as API Gateway returns it.
+    /// The intake's proxy response (payload 1.0 or 2.0), as its front door returns it.
     async fn proxy(&self, event: &Value) -> Answer {
         match self.lambda.invoke(&self.intake, event).await {
             Ok(response) => {
@@ -268,7 +320,8 @@ fn has_job_template(content_type: &HeaderValue) -> bool {
     essence.trim().eq_ignore_ascii_case("application/json")
 }
 
-/// A REST proxy response (`statusCode`, `headers`, `multiValueHeaders`, `body`, `isBase64Encoded`).
+/// A proxy response: payload 1.0's (`statusCode`, `headers`, `multiValueHeaders`, `body`,
+/// `isBase64Encoded`) or 2.0's (the same without `multiValueHeaders`).
 fn proxy_response(response: &[u8]) -> Option<Answer> {
     let response: Value = serde_json::from_slice(response).ok()?;
     let status = StatusCode::from_u16(u16::try_from(response.get("statusCode")?.as_u64()?).ok()?).ok()?;

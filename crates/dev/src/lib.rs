@@ -4,8 +4,9 @@
 //!   stack creates in AWS is created there ([`hookway_core::local::resources`]), with a generated
 //!   secret per source ([`hookway_core::local::secrets`]);
 //! * `cargo lambda watch` runs the real intake and worker binaries behind the real Lambda Runtime API;
-//! * the [`gateway`] does only what API Gateway and Lambda's asynchronous invocation do (with the
-//!   sources' [`throttle`]s, and for its user only: no other `Host`, no foreign `Origin`), and the
+//! * the [`gateway`] does only what API Gateway (or the Function URL `webhooks.endpoint` chooses)
+//!   and Lambda's asynchronous invocation do (with the sources' [`throttle`]s, and for its user
+//!   only: no other `Host`, no foreign `Origin`), and the
 //!   [`poller`] only what the SQS event source mapping does.
 //!
 //! [`run`] starts it all, records it in `.hookway/dev.json` ([`hookway_core::local::state`]), and
@@ -248,6 +249,7 @@ async fn run_stack(
         jobs,
         stage: config.api.stage_name.clone(),
         throttles: throttle::Throttles::from_config(config),
+        webhooks: gateway::Webhooks::from_config(config),
         mount: options.mount.clone(),
     });
     let poller = Poller {
@@ -403,7 +405,12 @@ fn print_banner(state: &DevState, config: &Config, inspector: bool) {
     );
     println!("  curl {url}/jobs/<jobId>");
     println!();
-    println!("Send a webhook signed as each source would:");
+    let door = match config.webhooks.endpoint {
+        hookway_core::config::WebhookEndpoint::Rest => "the REST API's proxy events",
+        hookway_core::config::WebhookEndpoint::HttpApi => "an HTTP API's payload 2.0 events",
+        hookway_core::config::WebhookEndpoint::FunctionUrl => "the Function URL's events",
+    };
+    println!("Send a webhook signed as each source would (webhooks.endpoint {}: {door}):", config.webhooks.endpoint);
     for source in &config.sources {
         println!("  {hookway} send {url} --source {} --config {} --local", source.name, config_arg.display());
     }

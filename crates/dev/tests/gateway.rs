@@ -9,8 +9,9 @@ use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use hookway_core::config::WebhookEndpoint;
 use hookway_core::job::DestinationRecord;
-use hookway_dev::gateway::{Answer, Gateway, Mount};
+use hookway_dev::gateway::{Answer, Gateway, Mount, Webhooks};
 use hookway_dev::lambda::{AsyncInvoker, Destination, Lambda};
 use hookway_dev::poller::Poller;
 use hookway_dev::throttle::Throttles;
@@ -47,6 +48,10 @@ impl Running {
     }
 
     async fn with(throttles: Throttles, mount: Option<Arc<dyn Mount>>) -> Running {
+        Running::with_webhooks(throttles, mount, Webhooks::default()).await
+    }
+
+    async fn with_webhooks(throttles: Throttles, mount: Option<Arc<dyn Mount>>, webhooks: Webhooks) -> Running {
         let lambda = Receiver::start().await;
         let invoke = Lambda::new(&lambda.url, Duration::from_secs(5)).unwrap();
         let jobs = Arc::new(AsyncInvoker::new(invoke.clone(), "worker", "us-east-1", Vec::new(), Kept::default()));
@@ -57,6 +62,7 @@ impl Running {
             jobs,
             stage: "v1".into(),
             throttles,
+            webhooks,
             mount,
         });
         let listener = TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0))).await.unwrap();
@@ -133,6 +139,71 @@ async fn the_intake_sees_the_real_peer_as_source_ip_whatever_x_forwarded_for_say
     assert_eq!(invoked.len(), 1);
     assert_eq!(invoked[0]["requestContext"]["identity"]["sourceIp"], "127.0.0.1");
     assert_eq!(invoked[0]["headers"]["x-forwarded-for"], "203.0.113.9", "passed on as a header, as API Gateway does");
+}
+
+#[tokio::test]
+async fn each_webhooks_endpoint_hands_the_intake_its_own_event_and_answers_what_it_has_no_route_for() {
+    let config = hookway_core::Config::from_json(
+        r#"{"sources": [{"name": "github", "scheme": "github", "secretParameters": ["/g"]}]}"#,
+    )
+    .unwrap();
+    let client = reqwest::Client::new();
+    for endpoint in WebhookEndpoint::ALL {
+        let webhooks = Webhooks { endpoint, ..Webhooks::from_config(&config) };
+        let gateway = Running::with_webhooks(Throttles::default(), None, webhooks).await;
+        let send = |method: reqwest::Method, source: &str| {
+            client.request(method, format!("{}/webhooks/{source}", gateway.url)).body("{}").send()
+        };
+        assert_eq!(send(reqwest::Method::POST, "github").await.unwrap().status(), 502, "the stand-in intake");
+        let unknown = send(reqwest::Method::POST, "gitlab").await.unwrap();
+        let put = send(reqwest::Method::PUT, "github").await.unwrap();
+        let invoked = gateway.invocations("intake");
+        let event = &invoked[0];
+        match endpoint {
+            WebhookEndpoint::Rest => {
+                assert_eq!(
+                    (event["httpMethod"].as_str(), event["resource"].as_str()),
+                    (Some("POST"), Some("/webhooks/{source}"))
+                );
+                assert_eq!(
+                    (unknown.status().as_u16(), put.status().as_u16()),
+                    (502, 403),
+                    "the intake answers any name; PUT has no method"
+                );
+                assert_eq!(invoked.len(), 2);
+            }
+            WebhookEndpoint::HttpApi => {
+                assert_eq!(
+                    (event["version"].as_str(), event["routeKey"].as_str()),
+                    (Some("2.0"), Some("POST /webhooks/github"))
+                );
+                assert_eq!(event["requestContext"]["domainName"], "local.execute-api.us-east-1.amazonaws.com");
+                assert_eq!(
+                    (unknown.status().as_u16(), put.status().as_u16()),
+                    (404, 404),
+                    "no route: the HTTP API answers"
+                );
+                assert_eq!(invoked.len(), 1, "neither reached the intake");
+            }
+            WebhookEndpoint::FunctionUrl => {
+                assert_eq!((event["version"].as_str(), event["routeKey"].as_str()), (Some("2.0"), Some("$default")));
+                assert_eq!(event["requestContext"]["domainName"], "local.lambda-url.us-east-1.on.aws");
+                assert_eq!(event["requestContext"]["accountId"], "anonymous");
+                assert_eq!(
+                    (unknown.status().as_u16(), put.status().as_u16()),
+                    (502, 502),
+                    "the URL hands the intake everything"
+                );
+                assert_eq!(invoked[2]["requestContext"]["http"]["method"], "PUT");
+            }
+        }
+        assert_eq!(
+            event["requestContext"]["http"]["sourceIp"]
+                .as_str()
+                .or(event["requestContext"]["identity"]["sourceIp"].as_str()),
+            Some("127.0.0.1")
+        );
+    }
 }
 
 #[tokio::test]

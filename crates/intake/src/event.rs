@@ -1,5 +1,6 @@
 //! From the raw event Lambda hands the function to the [`Request`] the intake handles, and from its
-//! response back to the proxy response API Gateway or the Function URL expects.
+//! response back to the proxy response its front door expects: the REST API's (payload 1.0), or an
+//! HTTP API's or the Function URL's (payload 2.0, one shape for both: `webhooks.endpoint`).
 //!
 //! `lambda_http` does the same conversion, but panics on some requests a client can send: a
 //! `X-Forwarded-Proto: h t`, a `Host: a b`, a Function URL raw query `a=<b>` — its URL parsing
@@ -26,8 +27,8 @@ use crate::response::error_response;
 pub enum Origin {
     /// An API Gateway REST proxy event (payload 1.0).
     RestApi,
-    /// A Lambda Function URL (or HTTP API) event (payload 2.0).
-    FunctionUrl,
+    /// An API Gateway HTTP API event or a Lambda Function URL event (payload 2.0).
+    PayloadV2,
 }
 
 impl Origin {
@@ -40,7 +41,7 @@ impl Origin {
             version: Option<&'a str>,
         }
         match serde_json::from_str::<Version<'_>>(payload) {
-            Ok(Version { version: Some("2.0") }) => Origin::FunctionUrl,
+            Ok(Version { version: Some("2.0") }) => Origin::PayloadV2,
             _ => Origin::RestApi,
         }
     }
@@ -52,8 +53,8 @@ impl Origin {
 pub enum ProxyResponse {
     /// To API Gateway.
     RestApi(ApiGatewayProxyResponse),
-    /// To a Function URL.
-    FunctionUrl(ApiGatewayV2httpResponse),
+    /// To an HTTP API or a Function URL.
+    PayloadV2(ApiGatewayV2httpResponse),
 }
 
 /// Why an event cannot be a request: it is answered 400.
@@ -75,7 +76,7 @@ pub fn convert(payload: &str) -> Result<(Origin, Request), Malformed> {
     let mut event = serde_json::from_str::<LambdaRequest>(payload)
         .map_err(|_| malformed("not an API Gateway or Function URL event"))?;
     let origin = match event {
-        LambdaRequest::ApiGatewayV2(_) => Origin::FunctionUrl,
+        LambdaRequest::ApiGatewayV2(_) => Origin::PayloadV2,
         _ => Origin::RestApi,
     };
     // The body is decoded here, not by the conversion, which unwraps a base64 body that does not decode.
@@ -166,13 +167,13 @@ pub fn proxy_response(origin: Origin, response: Response<Body>) -> ProxyResponse
             response.is_base64_encoded = is_base64_encoded;
             ProxyResponse::RestApi(response)
         }
-        Origin::FunctionUrl => {
+        Origin::PayloadV2 => {
             let mut response = ApiGatewayV2httpResponse::default();
             response.status_code = status_code;
             response.headers = parts.headers;
             response.body = body;
             response.is_base64_encoded = is_base64_encoded;
-            ProxyResponse::FunctionUrl(response)
+            ProxyResponse::PayloadV2(response)
         }
     }
 }
@@ -185,6 +186,7 @@ mod tests {
 
     const REST: &str = include_str!("../../../fixtures/apigw-rest-proxy-event.json");
     const FUNCTION_URL: &str = include_str!("../../../fixtures/function-url-event.json");
+    const HTTP_API: &str = include_str!("../../../fixtures/apigw-http-api-event.json");
 
     fn status(result: Result<(Origin, Request), Malformed>) -> u16 {
         match result {
@@ -195,7 +197,7 @@ mod tests {
 
     #[test]
     fn the_fixtures_convert_as_lambda_http_converts_them() {
-        for fixture in [REST, FUNCTION_URL] {
+        for fixture in [REST, HTTP_API, FUNCTION_URL] {
             let (_, ours) = convert(fixture).unwrap();
             let theirs = lambda_http::request::from_str(fixture).unwrap();
             assert_eq!((ours.method(), ours.uri(), ours.headers()), (theirs.method(), theirs.uri(), theirs.headers()));
@@ -237,14 +239,16 @@ mod tests {
         assert_eq!(rest["multiValueHeaders"]["content-type"], serde_json::json!(["application/json"]));
         assert_eq!(rest["isBase64Encoded"], false);
         let response = error_response(StatusCode::BAD_REQUEST, "malformed request: x");
-        let url = serde_json::to_value(proxy_response(Origin::FunctionUrl, response)).unwrap();
+        let url = serde_json::to_value(proxy_response(Origin::PayloadV2, response)).unwrap();
         assert_eq!(
             (url["statusCode"].as_u64(), url["headers"]["content-type"].as_str()),
             (Some(400), Some("application/json"))
         );
-        assert_eq!(Origin::of(FUNCTION_URL), Origin::FunctionUrl);
+        for payload_v2 in [HTTP_API, FUNCTION_URL] {
+            assert_eq!(Origin::of(payload_v2), Origin::PayloadV2);
+            assert_eq!(convert(payload_v2).unwrap().0, Origin::PayloadV2);
+        }
         assert_eq!(Origin::of(REST), Origin::RestApi);
-        assert_eq!(convert(FUNCTION_URL).unwrap().0, Origin::FunctionUrl);
         assert_eq!(convert(REST).unwrap().0, Origin::RestApi);
     }
 }

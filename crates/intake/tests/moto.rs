@@ -33,6 +33,7 @@ const TABLE: &str = "hookway-state";
 const BUCKET: &str = "hookway-archive";
 const REST_EVENT: &str = include_str!("../../../fixtures/apigw-rest-proxy-event.json");
 const FUNCTION_URL_EVENT: &str = include_str!("../../../fixtures/function-url-event.json");
+const HTTP_API_EVENT: &str = include_str!("../../../fixtures/apigw-http-api-event.json");
 
 /// The secret each source gets in these tests (a public key for Discord, whose test key is
 /// [`discord_private_key`]).
@@ -270,9 +271,10 @@ async fn events_are_named_by_their_sender() {
 }
 
 #[tokio::test]
-async fn the_documented_github_delivery_is_accepted_from_api_gateway_and_from_a_function_url() {
+async fn the_documented_github_delivery_is_accepted_from_each_front_door() {
     let harness = Harness::start().await;
-    for event in [REST_EVENT, FUNCTION_URL_EVENT] {
+    // The REST API's base64 body, the HTTP API's JSON as text, the Function URL's base64 body.
+    for event in [REST_EVENT, HTTP_API_EVENT, FUNCTION_URL_EVENT] {
         let response = harness.intake.handle(lambda_http::request::from_str(event).unwrap()).await;
         let answer = answer(response);
         assert_eq!(answer.status, StatusCode::ACCEPTED, "{}", answer.body);
@@ -558,16 +560,19 @@ async fn a_spoofed_x_forwarded_for_is_ignored() {
     let answer = harness.post_from("203.0.113.9", "github", &headers, body).await;
     assert_eq!(answer.status, StatusCode::FORBIDDEN, "the header claims an allowed address; the connection was not");
 
-    // A Function URL: its requestContext.http.sourceIp, not its X-Forwarded-For.
-    let mut event: Value = serde_json::from_str(FUNCTION_URL_EVENT).unwrap();
-    event["requestContext"]["http"]["sourceIp"] = json!("203.0.113.9");
-    assert_eq!(event["headers"]["x-forwarded-for"], "192.30.252.1");
-    let refused = answer_of(&harness, &event).await;
-    assert_eq!(refused.status, StatusCode::FORBIDDEN);
-    event["requestContext"]["http"]["sourceIp"] = json!("2606:50c0::1");
-    let heard = answer_of(&harness, &event).await;
-    assert_eq!(heard.status, StatusCode::ACCEPTED, "{}", heard.body);
-    assert_eq!(harness.drain().await.len(), 1);
+    // An HTTP API or a Function URL (payload 2.0): its requestContext.http.sourceIp, not its
+    // X-Forwarded-For.
+    for fixture in [HTTP_API_EVENT, FUNCTION_URL_EVENT] {
+        let mut event: Value = serde_json::from_str(fixture).unwrap();
+        event["requestContext"]["http"]["sourceIp"] = json!("203.0.113.9");
+        assert_eq!(event["headers"]["x-forwarded-for"], "192.30.252.1");
+        let refused = answer_of(&harness, &event).await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN);
+        event["requestContext"]["http"]["sourceIp"] = json!("2606:50c0::1");
+        let heard = answer_of(&harness, &event).await;
+        assert_eq!(heard.status, StatusCode::ACCEPTED, "{}", heard.body);
+        assert_eq!(harness.drain().await.len(), 1);
+    }
 }
 
 async fn answer_of(harness: &Harness, event: &Value) -> Answer {

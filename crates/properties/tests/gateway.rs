@@ -1,9 +1,10 @@
-//! The local gateway's conversion of an HTTP request into the events API Gateway would send:
-//! whatever arrives, the intake reads back the request that was sent (method, path, query,
-//! headers, body byte for byte), and the worker reads back the job event that was rendered.
+//! The local gateway's conversion of an HTTP request into the events its front doors would send
+//! (the REST API's, an HTTP API's, the Function URL's): whatever arrives, the intake reads back the
+//! request that was sent (method, path, query, headers, body byte for byte, the sender's address),
+//! and the worker reads back the job event that was rendered.
 
 use hookway_core::job::JobEvent;
-use hookway_dev::events::{GatewayContext, GatewayRequest, job_event, proxy_event};
+use hookway_dev::events::{GatewayContext, GatewayRequest, function_url_event, http_api_event, job_event, proxy_event};
 use hookway_properties::{check, noise};
 use http::{HeaderMap, HeaderName, HeaderValue};
 use proptest::prelude::*;
@@ -73,6 +74,46 @@ fn the_intake_reads_back_the_request_the_gateway_received() {
         prop_assert_eq!(hookway_intake::client_address(&read).map(|address| address.to_string()), Some(ip));
         let parsed: Vec<(String, String)> = read.uri().query().map(form_pairs).unwrap_or_default();
         prop_assert_eq!(parsed, query.as_deref().map(form_pairs).unwrap_or_default());
+        Ok(())
+    });
+}
+
+#[test]
+fn the_intake_reads_back_the_request_from_an_http_api_or_function_url_event() {
+    let strategy = (
+        (prop_oneof![Just("POST"), Just("GET")], any::<bool>()),
+        "(/[a-zA-Z0-9_~-][a-zA-Z0-9._~-]{0,15}){1,4}",
+        proptest::option::of("[a-z]{1,6}=[a-zA-Z0-9]{0,8}(&[a-z]{1,6}=[a-zA-Z0-9]{0,8}){0,3}"),
+        (headers(), prop_oneof![Just(None), Just(Some("application/json")), Just(Some("application/octet-stream"))]),
+        body(),
+        prop_oneof![Just("127.0.0.1".to_owned()), Just("::1".to_owned())],
+    );
+    let description = "convert(http_api_event | function_url_event(request)) == request";
+    check(description, strategy, |((method, function_url), path, query, (mut headers, content_type), body, ip)| {
+        if let Some(content_type) = content_type {
+            headers.insert(http::header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+        }
+        let request = GatewayRequest { method, path: &path, query: query.as_deref(), headers: &headers, body: &body };
+        let context = context(ip.clone(), "r".into());
+        let event = match function_url {
+            true => function_url_event(&request, &context),
+            false => http_api_event(&request, &format!("{method} /webhooks/x"), &context),
+        };
+        let (origin, read) = hookway_intake::event::convert(&event.to_string()).unwrap();
+        prop_assert_eq!(origin, hookway_intake::event::Origin::PayloadV2);
+        prop_assert_eq!(read.method().as_str(), method);
+        prop_assert_eq!(read.uri().path(), path.as_str(), "the $default stage adds nothing to the path");
+        prop_assert_eq!(read.uri().query().unwrap_or_default(), query.as_deref().unwrap_or_default());
+        prop_assert_eq!(read.body().as_ref(), &body[..]);
+        // Payload 2.0 joins a repeated header's values with commas.
+        for name in
+            headers.keys().filter(|name| *name != http::header::COOKIE && !name.as_str().starts_with("x-forwarded-"))
+        {
+            let sent: Vec<&str> = headers.get_all(name).iter().map(|value| value.to_str().unwrap()).collect();
+            let received = read.headers().get(name).map(|value| value.to_str().unwrap().to_owned());
+            prop_assert_eq!(received, Some(sent.join(",")), "{}", name);
+        }
+        prop_assert_eq!(hookway_intake::client_address(&read).map(|address| address.to_string()), Some(ip));
         Ok(())
     });
 }

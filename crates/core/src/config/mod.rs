@@ -21,7 +21,7 @@ pub use self::routes::{
 pub use self::settings::{
     AlarmsConfig, ApiConfig, ArchiveConfig, DEFAULT_MAX_BODY_BYTES, DEFAULT_RUNBOOK_URL, IntakeConfig, JobsConfig,
     LOG_RETENTION_DAYS, MAX_BODY_BYTES_LIMIT, QueueConfig, QuotaConfig, QuotaPeriod, SlackConfig, WafConfig,
-    WebhooksConfig, WorkerConfig,
+    WebhookEndpoint, WebhooksConfig, WorkerConfig,
 };
 use crate::cidr::Cidr;
 pub use crate::scheme::{Encoding, HmacAlgorithm, HmacConfig, SchemeName};
@@ -50,7 +50,7 @@ pub struct Config {
     /// The REST API.
     #[serde(default)]
     pub api: ApiConfig,
-    /// What guards `/webhooks/*` besides each source's throttle.
+    /// Which front door serves `/webhooks/*`, and what guards it besides each source's throttle.
     #[serde(default)]
     pub webhooks: WebhooksConfig,
     /// The intake Lambda.
@@ -248,7 +248,7 @@ impl Config {
     pub fn validate(&self) -> Result<(), ConfigError> {
         let mut problems = Problems::default();
         self.api.validate(&mut problems);
-        self.webhooks.validate(&mut problems);
+        self.webhooks.validate(&self.intake, &mut problems);
         self.intake.validate(&mut problems);
         self.worker.validate(&mut problems);
         self.queue.validate(&mut problems);
@@ -268,6 +268,7 @@ impl Config {
             source.validate(&at, &mut problems);
         }
         self.validate_shared_secrets(&mut problems);
+        self.validate_endpoint_throttles(&mut problems);
         let names: Vec<&str> = self.sources.iter().map(|source| source.name.as_str()).collect();
         let days = |days: u32| std::time::Duration::from_secs(u64::from(days) * 86_400);
         let limits = routes::ScheduleLimits {
@@ -339,11 +340,55 @@ impl Config {
         }
     }
 
-    /// What `hookway config check` warns about without refusing: a route that routes on an
+    /// A Function URL has no per-source throttle: a source's `throttle` would be a promise the
+    /// stack cannot keep. Only the intake's reserved concurrency bounds it.
+    fn validate_endpoint_throttles(&self, problems: &mut Problems) {
+        if self.webhooks.endpoint != WebhookEndpoint::FunctionUrl {
+            return;
+        }
+        for (index, source) in self.sources.iter().enumerate().filter(|(_, source)| source.throttle.is_some()) {
+            problems.add(
+                format!("sources[{index}].throttle"),
+                format!(
+                    "a Function URL has no per-source throttle (webhooks.endpoint is function-url): remove the \
+                     throttle of `{}` (intake.reservedConcurrency bounds every source together), or use \
+                     \"endpoint\": \"http-api\" or \"rest\"",
+                    source.name
+                ),
+            );
+        }
+    }
+
+    /// What `hookway config check` warns about without refusing: the deprecated
+    /// `intake.functionUrl`; a Function URL with nothing to throttle it; a route that routes on an
     /// event type the source's signature does not cover (a header such as `X-GitHub-Event`), so
     /// that a captured request re-sent with another type reaches it.
     pub fn warnings(&self) -> Vec<Problem> {
         let mut warnings = Vec::new();
+        if self.intake.function_url {
+            let what = match self.webhooks.endpoint {
+                WebhookEndpoint::FunctionUrl => "it says no more than webhooks.endpoint already does: remove it",
+                _ => {
+                    "it still adds a Function URL beside the REST API's webhook routes; to serve webhooks from the \
+                     Function URL alone (no API Gateway charge), remove it and set it instead"
+                }
+            };
+            warnings.push(Problem {
+                field: "intake.functionUrl".to_owned(),
+                message: format!(
+                    "is deprecated: its replacement is `webhooks.endpoint: \"function-url\"` \
+                     (\"webhooks\": {{\"endpoint\": \"function-url\"}}); {what}"
+                ),
+            });
+        }
+        if self.webhooks.endpoint == WebhookEndpoint::FunctionUrl && self.intake.reserved_concurrency.is_none() {
+            warnings.push(Problem {
+                field: "intake.reservedConcurrency".to_owned(),
+                message: "is null, and the Function URL has no other throttle: a flood of webhooks can take the \
+                          account's whole unreserved concurrency"
+                    .to_owned(),
+            });
+        }
         for (index, route) in self.routes.iter().enumerate() {
             if route.event_type == "*" {
                 continue;
@@ -595,6 +640,91 @@ mod tests {
             "{}",
             error_of(&with(5))
         );
+    }
+
+    #[test]
+    fn the_webhooks_endpoint_is_rest_unless_chosen_and_named_exactly() {
+        let default = Config::from_json(&config(&[source("a", "github")])).unwrap();
+        assert_eq!(default.webhooks.endpoint, WebhookEndpoint::Rest);
+        let with = |endpoint: &str| {
+            format!(r#"{{"webhooks": {{"endpoint": {endpoint}}}, "sources": [{}]}}"#, source("a", "github"))
+        };
+        for endpoint in WebhookEndpoint::ALL {
+            let chosen = Config::from_json(&with(&format!("\"{endpoint}\""))).unwrap();
+            assert_eq!(chosen.webhooks.endpoint, endpoint);
+            assert_eq!(endpoint.as_str().parse::<WebhookEndpoint>(), Ok(endpoint));
+        }
+        let error = error_of(&with(r#""http_api""#));
+        assert!(
+            error.starts_with(
+                "webhooks.endpoint: unknown variant `http_api`, expected one of `rest`, `http-api`, `function-url`"
+            ),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn waf_and_per_source_throttles_are_refused_where_the_endpoint_cannot_have_them() {
+        let json = |webhooks: &str, intake: &str, throttle: &str| {
+            format!(
+                r#"{{"webhooks": {webhooks}, "intake": {intake}, "sources": [{{"name": "a", "scheme": "github",
+                    "secretParameters": ["/a"]{throttle}}}]}}"#
+            )
+        };
+        let waf = |endpoint: &str| {
+            json(&format!(r#"{{"endpoint": "{endpoint}", "waf": {{"ratePer5Minutes": 100}}}}"#), "{}", "")
+        };
+        Config::from_json(&waf("rest")).unwrap();
+        for endpoint in ["http-api", "function-url"] {
+            let error = error_of(&waf(endpoint));
+            assert!(
+                error.starts_with(&format!(
+                    "webhooks.waf: AWS WAF attaches to a REST API only, not to the webhooks endpoint `{endpoint}`"
+                )),
+                "{error}"
+            );
+        }
+        let throttled = |endpoint: &str| {
+            json(&format!(r#"{{"endpoint": "{endpoint}"}}"#), "{}", r#", "throttle": {"rate": 5, "burst": 10}"#)
+        };
+        Config::from_json(&throttled("rest")).unwrap();
+        Config::from_json(&throttled("http-api")).unwrap();
+        let error = error_of(&throttled("function-url"));
+        assert!(error.starts_with("sources[0].throttle: a Function URL has no per-source throttle"), "{error}");
+        // The deprecated functionUrl beside an HTTP API: two doors nobody chose.
+        let error = error_of(&json(r#"{"endpoint": "http-api"}"#, r#"{"functionUrl": true}"#, ""));
+        assert!(
+            error.starts_with(r#"intake.functionUrl: contradicts "webhooks": {"endpoint": "http-api"}"#),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn the_deprecated_function_url_and_an_unthrottled_one_are_warnings() {
+        let json = |webhooks: &str, intake: &str| {
+            format!(r#"{{"webhooks": {webhooks}, "intake": {intake}, "sources": [{}]}}"#, source("a", "github"))
+        };
+        let warnings = |json: &str| -> Vec<String> {
+            Config::from_json(json).unwrap().warnings().iter().map(ToString::to_string).collect()
+        };
+        let legacy = warnings(&json("{}", r#"{"functionUrl": true}"#));
+        assert_eq!(legacy.len(), 1, "{legacy:?}");
+        assert!(
+            legacy[0].starts_with(
+                r#"intake.functionUrl: is deprecated: its replacement is `webhooks.endpoint: "function-url"`"#
+            ),
+            "{legacy:?}"
+        );
+        assert!(legacy[0].contains("beside the REST API's webhook routes"), "{legacy:?}");
+        let both = warnings(&json(r#"{"endpoint": "function-url"}"#, r#"{"functionUrl": true}"#));
+        assert!(both[0].contains("says no more than webhooks.endpoint already does"), "{both:?}");
+        assert!(warnings(&json(r#"{"endpoint": "function-url"}"#, "{}")).is_empty());
+        let unbounded = warnings(&json(r#"{"endpoint": "function-url"}"#, r#"{"reservedConcurrency": null}"#));
+        assert_eq!(unbounded.len(), 1, "{unbounded:?}");
+        assert!(
+            unbounded[0].starts_with("intake.reservedConcurrency: is null, and the Function URL has no other throttle")
+        );
+        assert!(warnings(&json(r#"{"endpoint": "http-api"}"#, r#"{"reservedConcurrency": null}"#)).is_empty());
     }
 
     #[test]

@@ -19,15 +19,70 @@ pub const DEFAULT_MAX_BODY_BYTES: usize = 256 * 1024;
 pub const LOG_RETENTION_DAYS: [u32; 22] =
     [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 
-/// What guards `/webhooks/*` besides each source's throttle.
+/// Which front door serves `/webhooks/*`, and what guards it besides each source's throttle.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub struct WebhooksConfig {
-    /// An AWS WAF web ACL on the API's stage with a per-IP rate rule; off by default (it costs
-    /// about $6 a month, and $0.60 per million requests).
+    /// What serves `POST|GET /webhooks/{source}`: the REST API (`rest`, $3.50 a million
+    /// requests), an HTTP API (`http-api`, $1.00) or the intake's Lambda Function URL
+    /// (`function-url`, no API Gateway charge). `POST /jobs` and `GET /jobs/{id}` stay on the
+    /// REST API whichever it is.
+    pub endpoint: WebhookEndpoint,
+    /// An AWS WAF web ACL on the REST API's stage with a per-IP rate rule; off by default (it
+    /// costs about $6 a month, and $0.60 per million requests). WAF attaches to a REST API only:
+    /// refused with the other endpoints.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub waf: Option<WafConfig>,
+}
+
+/// The front door of `/webhooks/*`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "kebab-case")]
+pub enum WebhookEndpoint {
+    /// API Gateway's REST API (Lambda proxy, payload 1.0): per-source method throttles, WAF,
+    /// usage plans; $3.50 a million requests.
+    #[default]
+    Rest,
+    /// An API Gateway HTTP API (Lambda proxy, payload 2.0): per-source route throttles, access
+    /// logs; $1.00 a million requests.
+    HttpApi,
+    /// The intake's Lambda Function URL (payload 2.0), auth `NONE` (the intake verifies every
+    /// signature): no API Gateway charge; throttled by `intake.reservedConcurrency` alone.
+    FunctionUrl,
+}
+
+impl WebhookEndpoint {
+    /// Every endpoint, in the order of their price.
+    pub const ALL: [WebhookEndpoint; 3] =
+        [WebhookEndpoint::Rest, WebhookEndpoint::HttpApi, WebhookEndpoint::FunctionUrl];
+
+    /// The name `hookway.json` gives it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WebhookEndpoint::Rest => "rest",
+            WebhookEndpoint::HttpApi => "http-api",
+            WebhookEndpoint::FunctionUrl => "function-url",
+        }
+    }
+}
+
+impl std::fmt::Display for WebhookEndpoint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for WebhookEndpoint {
+    type Err = String;
+
+    fn from_str(name: &str) -> Result<Self, Self::Err> {
+        WebhookEndpoint::ALL
+            .into_iter()
+            .find(|endpoint| endpoint.as_str() == name)
+            .ok_or_else(|| format!("`{name}` is not a webhooks endpoint: one of rest, http-api, function-url"))
+    }
 }
 
 /// The web ACL's rate rule.
@@ -41,9 +96,29 @@ pub struct WafConfig {
 }
 
 impl WebhooksConfig {
-    pub(super) fn validate(&self, problems: &mut Problems) {
+    pub(super) fn validate(&self, intake: &IntakeConfig, problems: &mut Problems) {
         if let Some(waf) = &self.waf {
             check(problems, "webhooks.waf.ratePer5Minutes", waf.rate_per5_minutes, 10, 2_000_000_000);
+            if self.endpoint != WebhookEndpoint::Rest {
+                problems.add(
+                    "webhooks.waf",
+                    format!(
+                        "AWS WAF attaches to a REST API only, not to the webhooks endpoint `{}`: remove the waf, or use \
+                         \"endpoint\": \"rest\"",
+                        self.endpoint
+                    ),
+                );
+            }
+        }
+        // The deprecated `intake.functionUrl` adds a Function URL beside the REST API's routes
+        // (or says again what `function-url` says): beside an HTTP API it would be a second door
+        // that nobody chose.
+        if intake.function_url && self.endpoint == WebhookEndpoint::HttpApi {
+            problems.add(
+                "intake.functionUrl",
+                "contradicts \"webhooks\": {\"endpoint\": \"http-api\"}: webhooks have one front door; remove \
+                 intake.functionUrl (it is deprecated), or use \"endpoint\": \"function-url\"",
+            );
         }
     }
 }
@@ -84,7 +159,8 @@ pub struct IntakeConfig {
     /// Timeout in seconds; API Gateway gives up at 29.
     #[cfg_attr(feature = "schema", schemars(range(min = 1, max = 29)))]
     pub timeout_seconds: u32,
-    /// Also give the intake a Lambda Function URL, for senders that want no API Gateway.
+    /// Deprecated: use `"webhooks": {"endpoint": "function-url"}`. Also gives the intake a
+    /// Lambda Function URL, beside the REST API's webhook routes.
     pub function_url: bool,
     /// Concurrency reserved for the intake: no other function of the account can take it, and a
     /// flood cannot take more (the excess is throttled, and the senders retry). `null` leaves the
