@@ -1,12 +1,13 @@
 //! `hookway events tail`: new events as they arrive, then each one's outcome as it changes.
 //!
 //! It reads what the operator commands read — the archive bucket and the state table — never the
-//! logs, so it follows the local stack and a deployed one alike. A poll costs, per source, one
-//! `ListObjectsV2` of the current hour's prefix *after* the last few minutes' keys (batch objects
-//! are keyed by their first event's time, so `StartAfter` skips everything older), a `GetObject`
-//! per new batch object (up to `worker.batchSize` events), and one `BatchGetItem` per 100 events
-//! still waiting for their outcome (none when nothing waits). An idle source costs one LIST a
-//! poll: every 2 s, $0.009 an hour per source at S3's $0.005 per 1,000 LISTs.
+//! logs, so it follows the local stack and a deployed one alike. A poll costs one `ListObjectsV2`
+//! of the current hour's batch objects *after* the last few minutes' keys (batch objects are
+//! keyed by their first event's time, so `StartAfter` skips everything older) and one per source
+//! of the layout before (`events/{source}/…`, which a stack not yet updated still writes), a
+//! `GetObject` per new batch object that holds a source followed (its key names them; up to
+//! `worker.batchSize` events), and one `BatchGetItem` per 100 events still waiting for their
+//! outcome (none when nothing waits). Each LIST is $0.005 per 1,000: every 2 s, $0.009 an hour.
 //!
 //! The worker archives an event when it first takes it from the queue, so the tail shows it then;
 //! an event archived more than [`LATE`] after it was received (a backlog in the queue) is not
@@ -20,7 +21,10 @@ use std::time::{Duration, Instant, SystemTime};
 
 use hookway_core::Config;
 use hookway_core::Envelope;
-use hookway_core::archive::{ArchiveLocation, EVENTS_PREFIX, ObjectStore as _, S3Store, Stamp, hour_prefix, lines};
+use hookway_core::archive::{
+    ArchiveLocation, EVENTS_PREFIX, ObjectStore as _, S3Store, Stamp, hour_prefixes, lines, may_hold,
+    old_layout_sources,
+};
 use hookway_core::store::{DynamoStore, RecordKey, RecordStatus};
 use serde_json::{Value, json};
 
@@ -46,7 +50,7 @@ pub struct Args {
     /// One JSON object a line: `{"event": "received", …}`, then `{"event": "outcome", …}` as it changes.
     #[arg(long)]
     json: bool,
-    /// Seconds between polls (each costs a ListObjectsV2 per source).
+    /// Seconds between polls (each costs a ListObjectsV2, and one per source of the layout before).
     #[arg(long, value_name = "SECONDS", default_value_t = 2.0)]
     interval: f64,
     /// The configuration file (its sources, and which of them key events by their body).
@@ -75,7 +79,8 @@ pub async fn run(args: Args) -> Result<ExitCode, CliError> {
         "following {} (a poll every {} s: {} ListObjectsV2, a GetObject per new batch, a BatchGetItem per 100 events awaiting their outcome); Ctrl-C to stop",
         tail.sources.join(", "),
         args.interval,
-        tail.sources.len()
+        // The batch objects' prefix, and each source's of the layout before.
+        1 + tail.sources.len()
     );
     let mut ticks = tokio::time::interval(Duration::from_secs_f64(args.interval));
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -122,14 +127,9 @@ impl Tail {
             None => match Config::load(&args.config) {
                 Ok(config) => config.sources.iter().map(|source| source.name.clone()).collect(),
                 // No configuration at hand: the sources the archive holds.
-                Err(_) => bucket
-                    .list(EVENTS_PREFIX, true)
-                    .await
-                    .map_err(|error| CliError::Aws(error.to_string()))?
-                    .prefixes
-                    .iter()
-                    .filter_map(|prefix| prefix.strip_prefix(EVENTS_PREFIX)?.strip_suffix('/').map(str::to_owned))
-                    .collect(),
+                Err(_) => old_layout_sources(
+                    &bucket.list(EVENTS_PREFIX, true).await.map_err(|error| CliError::Aws(error.to_string()))?,
+                ),
             },
         };
         let colour = !args.json && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
@@ -157,9 +157,8 @@ impl Tail {
             hours.push(current);
         }
         let mut fresh = Vec::new();
-        for source in &self.sources {
-            for hour in &hours {
-                let prefix = hour_prefix(source, hour);
+        for hour in &hours {
+            for prefix in hour_prefixes(hour, &self.sources) {
                 // Keys of this hour from `from` on (an earlier hour's prefix: all of them after it).
                 let after = if hour.hour_path() == from.hour_path() {
                     format!("{prefix}{}", from.compact())
@@ -167,7 +166,11 @@ impl Tail {
                     prefix.clone()
                 };
                 let keys = self.bucket.list_after(&prefix, &after).await.map_err(aws)?;
-                fresh.extend(keys.into_iter().filter(|key| !self.seen.contains(key)));
+                fresh.extend(
+                    keys.into_iter().filter(|key| {
+                        !self.seen.contains(key) && self.sources.iter().any(|source| may_hold(key, source))
+                    }),
+                );
             }
         }
         // Keys older than the window can no more be listed: forget them.
@@ -182,6 +185,9 @@ impl Tail {
                 else {
                     continue;
                 };
+                if !self.sources.iter().any(|source| *source == envelope.source) {
+                    continue;
+                }
                 if self.event_type.as_deref().is_some_and(|pattern| {
                     !envelope.event_type.as_deref().is_some_and(|t| hookway_core::config::glob_matches(pattern, t))
                 }) {
