@@ -27,6 +27,7 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::net::IpAddr;
 use std::sync::Arc;
+use std::time::Instant;
 
 use bytes::Bytes;
 use hookway_core::archive::{INLINE_BODY_LIMIT, ObjectStore, Stamp, body_key, unique};
@@ -173,7 +174,8 @@ impl<Q: EventQueue, S: SecretStore, J: StateStore> Intake<Q, S, J> {
         .await
     }
 
-    /// `POST /webhooks/{source}`, counted in the metrics.
+    /// `POST /webhooks/{source}`, counted in the metrics: an accepted webhook's metrics line is
+    /// its log line.
     async fn receive(&self, source: Option<&Source>, request: &mut Request) -> Result<Response<Body>, Rejection> {
         let Some(source) = source else {
             self.metrics.count(Counted::Rejected { source: None, reason: metrics::Reason::UnknownSource });
@@ -181,16 +183,11 @@ impl<Q: EventQueue, S: SecretStore, J: StateStore> Intake<Q, S, J> {
         };
         tracing::Span::current().record("source", source.name.as_str());
         let result = self.accept(source, request).await;
-        match &result {
-            Ok(response) if response.status() == StatusCode::ACCEPTED => {
-                self.metrics.count(Counted::Accepted { source: &source.name });
-            }
-            Ok(_) => {}
-            Err(rejection) => {
-                if let Some(reason) = rejection.metric_reason() {
-                    self.metrics.count(Counted::Rejected { source: Some(&source.name), reason });
-                }
-            }
+        // An accepted webhook is counted by its own line (see `accept`).
+        if let Err(rejection) = &result
+            && let Some(reason) = rejection.metric_reason()
+        {
+            self.metrics.count(Counted::Rejected { source: Some(&source.name), reason });
         }
         result
     }
@@ -198,6 +195,7 @@ impl<Q: EventQueue, S: SecretStore, J: StateStore> Intake<Q, S, J> {
     /// A known source's webhook: the sender's address, then the size, the signature, the queue
     /// (and the bucket first for a large body), and only then the acknowledgement.
     async fn accept(&self, source: &Source, request: &mut Request) -> Result<Response<Body>, Rejection> {
+        let started = Instant::now();
         let address = client_address(request);
         if !source.allows(address) {
             return Err(Rejection::Forbidden { address, hidden: source.hide_rejections });
@@ -233,7 +231,15 @@ impl<Q: EventQueue, S: SecretStore, J: StateStore> Intake<Q, S, J> {
             envelope_message(source, request, &identity, EnvelopeBody::Stored(object))?
         };
         self.queue.send(message).await?;
-        tracing::info!(event_type = identity.event_type.as_deref(), bytes = size, "accepted");
+        // The webhook's one log line, its metrics with it.
+        self.metrics.count(Counted::Accepted(metrics::Accepted {
+            source: &source.name,
+            event_id: &identity.id,
+            event_type: identity.event_type.as_deref(),
+            bytes: size,
+            latency_ms: started.elapsed().as_secs_f64() * 1000.0,
+            request_id: api_request_id(request),
+        }));
         Ok(json(StatusCode::ACCEPTED, &Accepted { id: &identity.id }))
     }
 

@@ -93,7 +93,7 @@ impl<S: StateStore> Worker<S> {
         for (object, put) in objects.into_iter().zip(puts) {
             match put {
                 Ok(()) => {
-                    tracing::info!(key = %object.key, events = object.members.len(), bytes = object.body.len(), "archived");
+                    tracing::debug!(key = %object.key, events = object.members.len(), bytes = object.body.len(), "archived");
                     archived.locations.extend(object.members);
                 }
                 Err(error) => {
