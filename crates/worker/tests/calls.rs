@@ -4,7 +4,8 @@
 //! `BatchGetItem` per batch (which events are archived already); the ordering guard's read and
 //! write only for a source with `ordering`; nothing from the circuit breaker on a healthy
 //! destination, and nothing from the rate limiter where none is configured. SQS: nothing (the
-//! event source mapping deletes what succeeded).
+//! event source mapping deletes what succeeded); the events a batch sends back to wait, one
+//! `SendMessageBatch`.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -24,7 +25,7 @@ use hookway_testkit::receiver::{Receiver, Reply};
 use hookway_worker::dead_letter::SqsDeadLetterQueue;
 use hookway_worker::deadline::Deadline;
 use hookway_worker::handler::Registry;
-use hookway_worker::requeue::SqsEventsQueue;
+use hookway_worker::requeue::{EventsQueue as _, SqsEventsQueue};
 use hookway_worker::shared::DynamoShared;
 use hookway_worker::{Outbound, Worker};
 use serde_json::{Value, json};
@@ -71,6 +72,8 @@ impl Intercept for Calls {
 
 struct Harness {
     _moto: MotoServer,
+    aws: SdkConfig,
+    queue_url: String,
     receiver: Receiver,
     worker: Worker<DynamoStore>,
     calls: Calls,
@@ -96,9 +99,8 @@ impl Harness {
         let resources = provision(&aws, &config, Duration::from_secs(30)).await.unwrap();
         let calls = Calls::default();
         let dynamodb = dynamodb_client(&aws, &calls);
-        let sqs = aws_sdk_sqs::Client::from_conf(
-            aws_sdk_sqs::config::Builder::from(&aws).interceptor(SqsCalls(calls.clone())).build(),
-        );
+        let sqs =
+            aws_sdk_sqs::Client::from_conf(aws_sdk_sqs::config::Builder::from(&aws).interceptor(calls.clone()).build());
         let outbound = Outbound {
             dead_letters: Some(Arc::new(SqsDeadLetterQueue::new(sqs.clone(), &resources.events_dlq_url))),
             events_queue: Some(Arc::new(SqsEventsQueue::new(sqs, &resources.events_queue_url))),
@@ -108,51 +110,36 @@ impl Harness {
         };
         let store = DynamoStore::new(dynamodb, &resources.table);
         let worker = Worker::new(&config, store, &Registry::new(), outbound).unwrap();
-        Harness { _moto: moto, receiver, worker, calls }
+        let queue_url = resources.events_queue_url;
+        Harness { _moto: moto, aws, queue_url, receiver, worker, calls }
     }
 
     /// One batch of these envelopes, as the event source mapping hands it over: every one
     /// delivered, and the calls it took.
     async fn batch(&self, envelopes: &[String]) -> BTreeMap<String, usize> {
+        let before = self.receiver.received().len();
+        let (response, calls) = self.invoke(envelopes).await;
+        assert_eq!(response["batchItemFailures"], json!([]), "all delivered");
+        assert_eq!(self.receiver.received().len() - before, envelopes.len());
+        calls
+    }
+
+    /// One batch of these envelopes: the worker's answer, and the calls it took.
+    async fn invoke(&self, envelopes: &[String]) -> (Value, BTreeMap<String, usize>) {
         self.calls.take();
         let records: Vec<Value> = envelopes
             .iter()
             .enumerate()
             .map(|(i, body)| json!({"messageId": format!("m{i}"), "body": body, "eventSource": "aws:sqs"}))
             .collect();
-        let before = self.receiver.received().len();
         let response =
             self.worker.invoke(json!({"Records": records}), Deadline::after(Duration::from_secs(30))).await.unwrap();
-        assert_eq!(response["batchItemFailures"], json!([]), "all delivered");
-        assert_eq!(self.receiver.received().len() - before, envelopes.len());
-        self.calls.take()
+        (response, self.calls.take())
     }
 }
 
 fn dynamodb_client(aws: &SdkConfig, calls: &Calls) -> aws_sdk_dynamodb::Client {
     aws_sdk_dynamodb::Client::from_conf(aws_sdk_dynamodb::config::Builder::from(aws).interceptor(calls.clone()).build())
-}
-
-/// The same counter on the SQS client (its interceptor trait is its own crate's).
-#[derive(Debug)]
-struct SqsCalls(Calls);
-
-impl aws_sdk_sqs::config::Intercept for SqsCalls {
-    fn name(&self) -> &'static str {
-        "SqsCalls"
-    }
-
-    fn read_before_transmit(
-        &self,
-        context: &aws_sdk_sqs::config::interceptors::BeforeTransmitInterceptorContextRef<'_>,
-        _components: &aws_sdk_sqs::config::RuntimeComponents,
-        _bag: &mut aws_sdk_sqs::config::ConfigBag,
-    ) -> Result<(), aws_sdk_sqs::error::BoxError> {
-        let target = context.request().headers().get("x-amz-target").unwrap_or("?");
-        let operation = target.rsplit('.').next().unwrap_or(target);
-        *(self.0).0.lock().unwrap().entry(format!("SQS.{operation}")).or_default() += 1;
-        Ok(())
-    }
 }
 
 fn counts(entries: &[(&str, usize)]) -> BTreeMap<String, usize> {
@@ -230,4 +217,58 @@ async fn a_rate_limit_costs_one_write_per_request() {
         counts(&[("DynamoDB.BatchGetItem", 1), ("DynamoDB.UpdateItem", 2), ("DynamoDB.UpdateItem rate#", 1)]),
         "{calls:?}"
     );
+}
+
+#[tokio::test]
+async fn the_events_a_batch_sends_back_to_wait_go_in_send_message_batches() {
+    let harness = Harness::start(|url| {
+        json!([{"source": "github", "handler": {"forward": {"url": format!("{url}/down"), "maxAttempts": 1,
+            "circuitBreaker": {"failureThreshold": 100, "cooldownSeconds": 60}}}}])
+    })
+    .await;
+    harness.receiver.always(Reply::Status(503));
+    let ids: Vec<String> = (0..10).map(|i| github(&format!("gh-{i}"))).collect();
+    let (response, calls) = harness.invoke(&ids).await;
+    assert_eq!(response["batchItemFailures"], json!([]), "each waits in the queue, acknowledged here");
+    // How many go together depends on when each delivery fails (moto applies DynamoDB requests
+    // one at a time, which spreads them): never one SendMessage each.
+    let batches = calls.get("SQS.SendMessageBatch").copied().unwrap_or(0);
+    println!("10 events sent back to wait in {batches} SendMessageBatch call(s)");
+    assert!((1..10).contains(&batches), "{calls:?}");
+    assert_eq!(calls.get("SQS.SendMessage"), None, "{calls:?}");
+    assert_eq!(calls.get("DynamoDB.UpdateItem"), Some(&20), "the claim and the outcome, as any attempt: {calls:?}");
+    assert_eq!(queued(&harness).await, 10, "all ten wait in the queue");
+
+    // Sends made together are one call, each sender told of its own message.
+    let calls = Calls::default();
+    let sqs = aws_sdk_sqs::Client::from_conf(
+        aws_sdk_sqs::config::Builder::from(&harness.aws).interceptor(calls.clone()).build(),
+    );
+    let queue = SqsEventsQueue::new(sqs, &harness.queue_url);
+    let attributes = [("source".to_owned(), "String".to_owned(), "github".to_owned())];
+    let bodies: Vec<String> = (10..22).map(|i| github(&format!("gh-{i}"))).collect();
+    let sent = futures_util::future::join_all(
+        bodies.iter().map(|body| queue.send(body, &attributes, Duration::from_secs(60))),
+    )
+    .await;
+    assert!(sent.iter().all(Result::is_ok), "{sent:?}");
+    assert_eq!(calls.take(), counts(&[("SQS.SendMessageBatch", 2)]), "twelve messages: ten, then two");
+    assert_eq!(queued(&harness).await, 22);
+}
+
+/// Messages in the events queue, delayed or not.
+async fn queued(harness: &Harness) -> usize {
+    use aws_sdk_sqs::types::QueueAttributeName;
+    let attributes = aws_sdk_sqs::Client::new(&harness.aws)
+        .get_queue_attributes()
+        .queue_url(&harness.queue_url)
+        .attribute_names(QueueAttributeName::All)
+        .send()
+        .await
+        .unwrap();
+    let count = |name: QueueAttributeName| -> usize {
+        attributes.attributes().and_then(|all| all.get(&name)).and_then(|value| value.parse().ok()).unwrap_or(0)
+    };
+    count(QueueAttributeName::ApproximateNumberOfMessagesDelayed)
+        + count(QueueAttributeName::ApproximateNumberOfMessages)
 }
