@@ -3,8 +3,8 @@
 //!
 //! How a day of 100,000 events is read quickly: the archive is keyed by hour
 //! (`events/_batches/{yyyy}/{mm}/{dd}/{hh}/`), so a window is one listing per hour it touches, all
-//! at once (32 at a time) — and one per source and hour of the layout before
-//! (`events/{source}/…`), which stacks wrote until it expires; each object's key names the first
+//! at once (32 at a time) — and, while it lasts, one per hour for each source the layout before
+//! holds (`events/{source}/…`, one listing finds which); each object's key names the first
 //! and last time it holds, and its sources, so objects outside the window, or without the source
 //! asked for, are never read; the objects that are read are read 32 at a time, each a whole worker
 //! batch (one GET for up to `worker.batchSize` events); and the records are read 100 to a
@@ -87,11 +87,12 @@ pub struct Searched {
 /// Every archived event the filter selects in the window, oldest first, each once.
 pub async fn search(bucket: &S3Store, filter: &Filter, window: &Window) -> Result<(Vec<Archived>, Searched), CliError> {
     let started = Instant::now();
-    // The old layout's sources: the one asked for, or every one it holds.
-    let old_sources = match &filter.source {
-        Some(source) => vec![source.clone()],
-        None => old_layout_sources(&bucket.list(EVENTS_PREFIX, true).await.map_err(aws)?),
-    };
+    // The sources the old layout still holds (one listing), or only the one asked for: once it
+    // has expired, a window is one listing per hour.
+    let old_sources: Vec<String> = old_layout_sources(&bucket.list(EVENTS_PREFIX, true).await.map_err(aws)?)
+        .into_iter()
+        .filter(|source| filter.source.as_deref().is_none_or(|wanted| wanted == source))
+        .collect();
     let prefixes: Vec<String> = window.hours().iter().flat_map(|hour| hour_prefixes(hour, &old_sources)).collect();
     let (since, until) = (window.since.compact(), window.until.compact());
     // Owned prefixes and `async move`: the future stays `Send` (the inspector serves it).

@@ -368,4 +368,54 @@ async fn a_batch_is_archived_in_one_object_and_the_layout_before_is_still_read()
     let (code, dry) = stack.hookway(&["replay", "--since", "2h", "--source", "github", "--dry-run"], true);
     assert_eq!(code, 0, "{dry}");
     assert_eq!(dry.lines().filter(|line| line.starts_with("would replay")).count(), 3, "{dry}");
+
+    // The tail follows github in both layouts (a stack not yet updated still writes the old one),
+    // and not the stripe event of a batch object that holds github's too.
+    let (tail_out, tail_err) = (stack.dir.join("tail.out"), stack.dir.join("tail.err"));
+    let mut tail = stack
+        .command(&["events", "tail", "--json", "--source", "github", "--interval", "0.2"], true)
+        .stdout(std::fs::File::create(&tail_out).unwrap())
+        .stderr(std::fs::File::create(&tail_err).unwrap())
+        .spawn()
+        .unwrap();
+    // It says what it follows once it has started: events archived from then on are shown.
+    wait_for("the tail to start", Duration::from_secs(30), || async {
+        std::fs::read_to_string(&tail_err).unwrap_or_default().contains("following github").then_some(())
+    })
+    .await;
+    let received = Stamp::of(SystemTime::now());
+    let key = format!(
+        "{}{}_{}_u1.ndjson",
+        hookway_core::archive::hour_prefix("github", &received),
+        received.compact(),
+        received.compact()
+    );
+    bucket
+        .put(&key, format!("{}\n", envelope("github", "gh-old-tail", "push", received.as_str())).into())
+        .await
+        .unwrap();
+    let now = hookway_core::rfc3339_now();
+    stack
+        .enqueue(
+            &stack.queue_url,
+            &[envelope("github", "gh-tail", "push", &now), envelope("stripe", "evt-tail", "invoice.paid", &now)],
+        )
+        .await;
+    stack.process_queue().await;
+    let ids = wait_for("both github events in the tail", Duration::from_secs(30), || async {
+        let text = std::fs::read_to_string(&tail_out).unwrap_or_default();
+        let ids: Vec<String> = text
+            .lines()
+            .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+            .filter(|line| line["event"] == "received")
+            .filter_map(|line| line["id"].as_str().map(str::to_owned))
+            .collect();
+        (ids.len() >= 2).then_some(ids)
+    })
+    .await;
+    tail.kill().unwrap();
+    tail.wait().unwrap();
+    let mut ids = ids;
+    ids.sort();
+    assert_eq!(ids, ["gh-old-tail", "gh-tail"]);
 }
