@@ -152,7 +152,7 @@ impl<Q: EventQueue, S: SecretStore, J: StateStore> Intake<Q, S, J> {
             let result = match Route::of(request.uri().path()) {
                 Route::Webhook(name) if request.method() == Method::POST => {
                     let source = self.sources.get(name);
-                    self.receive(source, &mut request).await
+                    return self.receive(source, &mut request).await;
                 }
                 Route::Webhook(source) if request.method() == Method::GET => self.handshake(source, &request).await,
                 Route::Webhook(_) => {
@@ -174,22 +174,37 @@ impl<Q: EventQueue, S: SecretStore, J: StateStore> Intake<Q, S, J> {
         .await
     }
 
-    /// `POST /webhooks/{source}`, counted in the metrics: an accepted webhook's metrics line is
-    /// its log line.
-    async fn receive(&self, source: Option<&Source>, request: &mut Request) -> Result<Response<Body>, Rejection> {
-        let Some(source) = source else {
-            self.metrics.count(Counted::Rejected { source: None, reason: metrics::Reason::UnknownSource });
-            return Err(Rejection::UnknownSource);
+    /// `POST /webhooks/{source}`, counted in the metrics: a webhook's metrics line is its log line
+    /// (a rejection the metrics do not count, as a queue that cannot be reached, is logged alone).
+    async fn receive(&self, source: Option<&Source>, request: &mut Request) -> Response<Body> {
+        let result = match source {
+            Some(source) => {
+                tracing::Span::current().record("source", source.name.as_str());
+                self.accept(source, request).await
+            }
+            None => Err(Rejection::UnknownSource),
         };
-        tracing::Span::current().record("source", source.name.as_str());
-        let result = self.accept(source, request).await;
-        // An accepted webhook is counted by its own line (see `accept`).
-        if let Err(rejection) = &result
-            && let Some(reason) = rejection.metric_reason()
-        {
-            self.metrics.count(Counted::Rejected { source: Some(&source.name), reason });
+        let rejection = match result {
+            Ok(response) => return response,
+            Err(rejection) => rejection,
+        };
+        match rejection.metric_reason() {
+            Some(reason) => {
+                let error = rejection.to_string();
+                let log = metrics::RejectedLog {
+                    level: rejection.level(),
+                    status: rejection.status().as_u16(),
+                    error: &error,
+                    path: request.uri().path(),
+                    request_id: api_request_id(request),
+                };
+                // An unknown source is counted without its name: the sender chooses it.
+                let source = source.map(|source| source.name.as_str());
+                self.metrics.count(Counted::Rejected { source, reason, log: Some(log) });
+            }
+            None => rejection.log(),
         }
-        result
+        rejection.into_response()
     }
 
     /// A known source's webhook: the sender's address, then the size, the signature, the queue

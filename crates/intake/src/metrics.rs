@@ -8,7 +8,7 @@
 //! dimension), the body's size, the time from the request to the queue's answer and API
 //! Gateway's request id — in about 400 bytes, where a log line and an EMF line took about 575
 //! (`tests/logging.rs` prints them). At $0.50 per GB ingested, 100 bytes is $0.05 per million
-//! webhooks.
+//! webhooks. A refused webhook's line is its log line too, at the level the refusal deserves.
 //!
 //! Dimensions: `Pipeline` (`events`, as the worker's metrics of the same events), with and without
 //! `Source`. A request for an unknown source is counted without its name: the name is the sender's
@@ -59,7 +59,24 @@ pub enum Counted<'a> {
         source: Option<&'a str>,
         /// Why.
         reason: Reason,
+        /// What the line tells besides, when it is the rejection's log line too.
+        log: Option<RejectedLog<'a>>,
     },
+}
+
+/// A rejected webhook, as its line tells it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RejectedLog<'a> {
+    /// The line's level: `INFO`, `WARN` or `ERROR`.
+    pub level: &'static str,
+    /// The answer's status.
+    pub status: u16,
+    /// Why, in full (what a rejection's log line has always said; never a secret).
+    pub error: &'a str,
+    /// The request's path (an unknown source's name is only there, never a dimension).
+    pub path: &'a str,
+    /// API Gateway's (or the Function URL's) id of the request.
+    pub request_id: Option<&'a str>,
 }
 
 /// An accepted webhook, as its line tells it.
@@ -110,16 +127,38 @@ impl Counted<'_> {
                 line.push('}');
                 line
             }
-            Counted::Rejected { source: Some(source), reason } => format!(
-                r#"{{{},"Pipeline":"{PIPELINE}","Source":"{source}","Reason":"{}","Rejected":1}}"#,
-                metrics("Rejected", r#"[["Pipeline","Reason"],["Pipeline","Source","Reason"]]"#),
-                reason.as_str()
-            ),
-            Counted::Rejected { source: None, reason } => format!(
-                r#"{{{},"Pipeline":"{PIPELINE}","Reason":"{}","Rejected":1}}"#,
-                metrics("Rejected", r#"[["Pipeline","Reason"]]"#),
-                reason.as_str()
-            ),
+            Counted::Rejected { source, reason, log } => {
+                let mut line = String::from("{");
+                if let Some(log) = log {
+                    line.push_str(&format!(r#""level":"{}","message":"rejected","#, log.level));
+                }
+                match source {
+                    Some(source) => line.push_str(&format!(
+                        r#"{},"Pipeline":"{PIPELINE}","Source":"{source}","Reason":"{}","Rejected":1"#,
+                        metrics("Rejected", r#"[["Pipeline","Reason"],["Pipeline","Source","Reason"]]"#),
+                        reason.as_str()
+                    )),
+                    None => line.push_str(&format!(
+                        r#"{},"Pipeline":"{PIPELINE}","Reason":"{}","Rejected":1"#,
+                        metrics("Rejected", r#"[["Pipeline","Reason"]]"#),
+                        reason.as_str()
+                    )),
+                }
+                if let Some(log) = log {
+                    line.push_str(&format!(
+                        r#","status":{},"error":{},"path":{}"#,
+                        log.status,
+                        json_string(log.error),
+                        json_string(log.path)
+                    ));
+                    if let Some(request_id) = log.request_id {
+                        line.push_str(r#","request_id":"#);
+                        line.push_str(&json_string(request_id));
+                    }
+                }
+                line.push('}');
+                line
+            }
         }
     }
 }
@@ -234,7 +273,7 @@ mod tests {
     #[test]
     fn a_rejection_counts_by_reason_and_source() {
         for reason in [Reason::Signature, Reason::Ip, Reason::Size] {
-            let document = emf(Counted::Rejected { source: Some("stripe"), reason });
+            let document = emf(Counted::Rejected { source: Some("stripe"), reason, log: None });
             assert_complete(&document);
             assert_eq!(
                 document["_aws"]["CloudWatchMetrics"][0]["Dimensions"],
@@ -246,9 +285,29 @@ mod tests {
 
     #[test]
     fn an_unknown_source_is_counted_without_its_name() {
-        let document = emf(Counted::Rejected { source: None, reason: Reason::UnknownSource });
+        let document = emf(Counted::Rejected { source: None, reason: Reason::UnknownSource, log: None });
         assert_complete(&document);
         assert_eq!(document["_aws"]["CloudWatchMetrics"][0]["Dimensions"], json!([["Pipeline", "Reason"]]));
         assert!(document.get("Source").is_none());
+    }
+
+    #[test]
+    fn a_rejections_metrics_line_is_its_log_line() {
+        let log = RejectedLog {
+            level: "WARN",
+            status: 401,
+            error: "invalid signature: \"v1\" mismatch",
+            path: "/webhooks/stripe",
+            request_id: Some("req-2"),
+        };
+        let document = emf(Counted::Rejected { source: Some("stripe"), reason: Reason::Signature, log: Some(log) });
+        assert_complete(&document);
+        assert_eq!((&document["level"], &document["message"]), (&json!("WARN"), &json!("rejected")));
+        assert_eq!(
+            (&document["status"], &document["error"]),
+            (&json!(401), &json!("invalid signature: \"v1\" mismatch"))
+        );
+        assert_eq!((&document["path"], &document["request_id"]), (&json!("/webhooks/stripe"), &json!("req-2")));
+        assert_eq!(document["Reason"], "Signature");
     }
 }
