@@ -1,7 +1,7 @@
 import { spawnSync } from 'child_process';
 import { Duration, Stack, Token, Validations } from 'aws-cdk-lib';
 import { ServicePrincipal, Role } from 'aws-cdk-lib/aws-iam';
-import { ApplicationLogLevel, Architecture, LoggingFormat, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { ApplicationLogLevel, Architecture, LoggingFormat, SystemLogLevel, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { RustFunction } from 'cargo-lambda-cdk';
 import { Construct } from 'constructs';
@@ -34,6 +34,14 @@ export interface RustLambdaProps {
 /**
  * A Rust binary as an arm64 Lambda on `provided.al2023`, built by `cargo lambda` at synth time,
  * logging JSON to a log group of its own, with a role that may write there and nothing else yet.
+ *
+ * What it logs, and what Lambda adds: the binary writes JSON lines with a `level` (hookway-core's
+ * telemetry), which Lambda's JSON log format passes on as they are, filtering them at the
+ * application level; EMF lines are JSON too, carried unchanged, so CloudWatch still extracts their
+ * metrics. Lambda's own lines (START, END, REPORT: about 300 bytes an invocation, which for the
+ * intake is a webhook) are INFO or DEBUG, so the system level WARN keeps them out of CloudWatch Logs
+ * (at $0.50 per GB ingested) and keeps what matters (timeouts, crashes, out of memory). The
+ * duration and memory of each invocation stay in Lambda's own metrics.
  */
 export class RustLambda extends Construct {
   readonly function: RustFunction;
@@ -70,6 +78,7 @@ export class RustLambda extends Construct {
       loggingFormat: LoggingFormat.JSON,
       // Lambda passes this to the binary as AWS_LAMBDA_LOG_LEVEL, which hookway-core's logging reads.
       applicationLogLevelV2: ApplicationLogLevel.INFO,
+      systemLogLevelV2: SystemLogLevel.WARN,
       tracing: props.tracing ? Tracing.ACTIVE : undefined,
     });
     if (props.tracing) {

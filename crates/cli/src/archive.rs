@@ -1,12 +1,14 @@
 //! The event store as the operator commands read it: the events a filter selects, found in the
 //! archive bucket, with where each stands in the state table.
 //!
-//! How a day of 100,000 events is read quickly: the archive is keyed by source and hour
-//! (`events/{source}/{yyyy}/{mm}/{dd}/{hh}/`), so a window is one listing per source and hour it
-//! touches, all at once (32 at a time); each object's key names the first and last time it holds,
-//! so objects outside the window are never read; the objects that are read are read 32 at a time,
-//! each a whole worker batch (one GET for up to `worker.batchSize` events); and the records are
-//! read 100 to a `BatchGetItem`, eight requests at a time.
+//! How a day of 100,000 events is read quickly: the archive is keyed by hour
+//! (`events/_batches/{yyyy}/{mm}/{dd}/{hh}/`), so a window is one listing per hour it touches, all
+//! at once (32 at a time) — and, while it lasts, one per hour for each source the layout before
+//! holds (`events/{source}/…`, one listing finds which); each object's key names the first
+//! and last time it holds, and its sources, so objects outside the window, or without the source
+//! asked for, are never read; the objects that are read are read 32 at a time, each a whole worker
+//! batch (one GET for up to `worker.batchSize` events); and the records are read 100 to a
+//! `BatchGetItem`, eight requests at a time.
 
 use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
@@ -14,7 +16,8 @@ use std::time::{Duration, Instant};
 use futures_util::stream::{self, StreamExt, TryStreamExt};
 use hookway_core::Envelope;
 use hookway_core::archive::{
-    ArchiveLocation, EVENTS_PREFIX, ObjectStore, S3Store, batch_span, hour_prefix, lines, read_body,
+    ArchiveLocation, EVENTS_PREFIX, ObjectStore, S3Store, batch_span, hour_prefixes, lines, may_hold,
+    old_layout_sources, read_body,
 };
 use hookway_core::store::{DynamoStore, RecordKey, RecordStatus, StateStore};
 
@@ -71,7 +74,7 @@ pub async fn record_keys(
 /// How much a search read.
 #[derive(Debug, Clone, Default)]
 pub struct Searched {
-    /// Prefixes listed (one per source and hour).
+    /// Prefixes listed (one per hour, and one per source and hour of the layout before).
     pub prefixes: usize,
     /// Objects read.
     pub objects: usize,
@@ -84,20 +87,13 @@ pub struct Searched {
 /// Every archived event the filter selects in the window, oldest first, each once.
 pub async fn search(bucket: &S3Store, filter: &Filter, window: &Window) -> Result<(Vec<Archived>, Searched), CliError> {
     let started = Instant::now();
-    let sources = match &filter.source {
-        Some(source) => vec![source.clone()],
-        None => {
-            let top = bucket.list(EVENTS_PREFIX, true).await.map_err(aws)?;
-            top.prefixes
-                .iter()
-                .filter_map(|prefix| prefix.strip_prefix(EVENTS_PREFIX)?.strip_suffix('/').map(str::to_owned))
-                .collect()
-        }
-    };
-    let prefixes: Vec<String> = sources
-        .iter()
-        .flat_map(|source| window.hours().into_iter().map(move |hour| hour_prefix(source, &hour)))
+    // The sources the old layout still holds (one listing), or only the one asked for: once it
+    // has expired, a window is one listing per hour.
+    let old_sources: Vec<String> = old_layout_sources(&bucket.list(EVENTS_PREFIX, true).await.map_err(aws)?)
+        .into_iter()
+        .filter(|source| filter.source.as_deref().is_none_or(|wanted| wanted == source))
         .collect();
+    let prefixes: Vec<String> = window.hours().iter().flat_map(|hour| hour_prefixes(hour, &old_sources)).collect();
     let (since, until) = (window.since.compact(), window.until.compact());
     // Owned prefixes and `async move`: the future stays `Send` (the inspector serves it).
     let keys: Vec<String> = stream::iter(prefixes.clone())
@@ -108,8 +104,9 @@ pub async fn search(bucket: &S3Store, filter: &Filter, window: &Window) -> Resul
         .await
         .map_err(aws)?
         .into_iter()
-        // Only objects whose span meets the window.
+        // Only objects whose span meets the window, and that hold the source asked for.
         .filter(|key| batch_span(key).is_some_and(|(first, last)| first < until.as_str() && last >= since.as_str()))
+        .filter(|key| filter.source.as_deref().is_none_or(|source| may_hold(key, source)))
         .collect();
     let objects: Vec<(String, bytes::Bytes)> = stream::iter(keys)
         .map(|key| async move { bucket.get(&key, None).await.map(|object| (key, object)) })

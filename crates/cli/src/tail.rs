@@ -1,12 +1,14 @@
 //! `hookway events tail`: new events as they arrive, then each one's outcome as it changes.
 //!
 //! It reads what the operator commands read — the archive bucket and the state table — never the
-//! logs, so it follows the local stack and a deployed one alike. A poll costs, per source, one
-//! `ListObjectsV2` of the current hour's prefix *after* the last few minutes' keys (batch objects
-//! are keyed by their first event's time, so `StartAfter` skips everything older), a `GetObject`
-//! per new batch object (up to `worker.batchSize` events), and one `BatchGetItem` per 100 events
-//! still waiting for their outcome (none when nothing waits). An idle source costs one LIST a
-//! poll: every 2 s, $0.009 an hour per source at S3's $0.005 per 1,000 LISTs.
+//! logs, so it follows the local stack and a deployed one alike. A poll costs one `ListObjectsV2`
+//! of the current hour's batch objects *after* the last few minutes' keys (batch objects are
+//! keyed by their first event's time, so `StartAfter` skips everything older) — and one per source
+//! followed that the layout before (`events/{source}/…`) held when the tail started, as a stack
+//! not yet updated still writes it — a `GetObject` per new batch object that holds a source
+//! followed (its key names them; up to `worker.batchSize` events), and one `BatchGetItem` per 100
+//! events still waiting for their outcome (none when nothing waits). Each LIST is $0.005 per
+//! 1,000: every 2 s, $0.009 an hour.
 //!
 //! The worker archives an event when it first takes it from the queue, so the tail shows it then;
 //! an event archived more than [`LATE`] after it was received (a backlog in the queue) is not
@@ -20,7 +22,10 @@ use std::time::{Duration, Instant, SystemTime};
 
 use hookway_core::Config;
 use hookway_core::Envelope;
-use hookway_core::archive::{ArchiveLocation, EVENTS_PREFIX, ObjectStore as _, S3Store, Stamp, hour_prefix, lines};
+use hookway_core::archive::{
+    ArchiveLocation, EVENTS_PREFIX, ObjectStore as _, S3Store, Stamp, hour_prefixes, lines, may_hold,
+    old_layout_sources,
+};
 use hookway_core::store::{DynamoStore, RecordKey, RecordStatus};
 use serde_json::{Value, json};
 
@@ -46,7 +51,7 @@ pub struct Args {
     /// One JSON object a line: `{"event": "received", …}`, then `{"event": "outcome", …}` as it changes.
     #[arg(long)]
     json: bool,
-    /// Seconds between polls (each costs a ListObjectsV2 per source).
+    /// Seconds between polls (each costs a ListObjectsV2, and one per source of the layout before).
     #[arg(long, value_name = "SECONDS", default_value_t = 2.0)]
     interval: f64,
     /// The configuration file (its sources, and which of them key events by their body).
@@ -73,9 +78,10 @@ pub async fn run(args: Args) -> Result<ExitCode, CliError> {
     let mut tail = Tail::new(&args, stack).await?;
     eprintln!(
         "following {} (a poll every {} s: {} ListObjectsV2, a GetObject per new batch, a BatchGetItem per 100 events awaiting their outcome); Ctrl-C to stop",
-        tail.sources.join(", "),
+        tail.sources.as_ref().map_or_else(|| "every source".to_owned(), |sources| sources.join(", ")),
         args.interval,
-        tail.sources.len()
+        // The batch objects' prefix, and each source's of the layout before it still holds.
+        1 + tail.old_sources.len()
     );
     let mut ticks = tokio::time::interval(Duration::from_secs_f64(args.interval));
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -104,7 +110,10 @@ pub async fn run(args: Args) -> Result<ExitCode, CliError> {
 struct Tail {
     bucket: S3Store,
     table: DynamoStore,
-    sources: Vec<String>,
+    /// The sources followed: `--source`, else the configuration's; none named: every one.
+    sources: Option<Vec<String>>,
+    /// The sources followed that the archive's layout before holds, when the tail started.
+    old_sources: Vec<String>,
     event_type: Option<String>,
     unsigned: HashSet<String>,
     started: SystemTime,
@@ -118,25 +127,22 @@ impl Tail {
     async fn new(args: &Args, stack: Stack) -> Result<Tail, CliError> {
         let bucket = stack.bucket().clone();
         let sources = match &args.source {
-            Some(source) => vec![source.clone()],
-            None => match Config::load(&args.config) {
-                Ok(config) => config.sources.iter().map(|source| source.name.clone()).collect(),
-                // No configuration at hand: the sources the archive holds.
-                Err(_) => bucket
-                    .list(EVENTS_PREFIX, true)
-                    .await
-                    .map_err(|error| CliError::Aws(error.to_string()))?
-                    .prefixes
-                    .iter()
-                    .filter_map(|prefix| prefix.strip_prefix(EVENTS_PREFIX)?.strip_suffix('/').map(str::to_owned))
-                    .collect(),
-            },
+            Some(source) => Some(vec![source.clone()]),
+            None => {
+                Config::load(&args.config).ok().map(|config| config.sources.iter().map(|s| s.name.clone()).collect())
+            }
         };
+        let old_layout = bucket.list(EVENTS_PREFIX, true).await.map_err(|error| CliError::Aws(error.to_string()))?;
+        let old_sources = old_layout_sources(&old_layout)
+            .into_iter()
+            .filter(|source| sources.as_ref().is_none_or(|followed| followed.contains(source)))
+            .collect();
         let colour = !args.json && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
         Ok(Tail {
             table: stack.store().clone(),
             bucket,
             sources,
+            old_sources,
             event_type: args.event_type.clone(),
             unsigned: unsigned_id_sources(&args.config),
             started: SystemTime::now(),
@@ -157,9 +163,8 @@ impl Tail {
             hours.push(current);
         }
         let mut fresh = Vec::new();
-        for source in &self.sources {
-            for hour in &hours {
-                let prefix = hour_prefix(source, hour);
+        for hour in &hours {
+            for prefix in hour_prefixes(hour, &self.old_sources) {
                 // Keys of this hour from `from` on (an earlier hour's prefix: all of them after it).
                 let after = if hour.hour_path() == from.hour_path() {
                     format!("{prefix}{}", from.compact())
@@ -167,7 +172,10 @@ impl Tail {
                     prefix.clone()
                 };
                 let keys = self.bucket.list_after(&prefix, &after).await.map_err(aws)?;
-                fresh.extend(keys.into_iter().filter(|key| !self.seen.contains(key)));
+                fresh.extend(keys.into_iter().filter(|key| {
+                    !self.seen.contains(key)
+                        && self.sources.as_ref().is_none_or(|sources| sources.iter().any(|s| may_hold(key, s)))
+                }));
             }
         }
         // Keys older than the window can no more be listed: forget them.
@@ -182,6 +190,9 @@ impl Tail {
                 else {
                     continue;
                 };
+                if self.sources.as_ref().is_some_and(|sources| !sources.iter().any(|s| *s == envelope.source)) {
+                    continue;
+                }
                 if self.event_type.as_deref().is_some_and(|pattern| {
                     !envelope.event_type.as_deref().is_some_and(|t| hookway_core::config::glob_matches(pattern, t))
                 }) {

@@ -11,7 +11,7 @@ use std::time::{Duration, SystemTime};
 
 use aws_config::SdkConfig;
 use hookway_core::Config;
-use hookway_core::archive::{S3Store, Stamp, s3_client};
+use hookway_core::archive::{ObjectStore as _, S3Store, Stamp, s3_client};
 use hookway_core::envelope::Envelope;
 use hookway_core::local::state::DevState;
 use hookway_core::store::DynamoStore;
@@ -309,4 +309,113 @@ async fn a_filtered_redrive_leaves_the_other_dead_letters_where_they_are() {
         .map(|(_, body)| Envelope::from_json(body).unwrap().id.into_owned())
         .collect();
     assert_eq!(left, ["gh-a"], "the one no filter matched stays");
+}
+
+/// The worker writes one object per batch whatever sources it holds (its key names them), and
+/// every reader still reads the objects of the layout before (`events/{source}/…`), which stacks
+/// wrote until now and which are kept for `archive.retentionDays`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_batch_is_archived_in_one_object_and_the_layout_before_is_still_read() {
+    let stack = Stack::start("layouts").await;
+    stack.receiver.always_at("/hooks", Reply::Status(200));
+    let bucket = S3Store::new(s3_client(&stack.aws), "hookway-archive");
+    let at = |minutes_ago: u64| Stamp::of(SystemTime::now() - Duration::from_secs(60 * minutes_ago));
+
+    // Objects as a stack wrote them before: one per source (a source may be named `2026`).
+    let old = [("github", "gh-old", 50), ("2026", "y-old", 49)];
+    for (source, id, minutes_ago) in old {
+        let received = at(minutes_ago);
+        let key = format!(
+            "{}{}_{}_u0.ndjson",
+            hookway_core::archive::hour_prefix(source, &received),
+            received.compact(),
+            received.compact()
+        );
+        let line = envelope(source, id, "push", received.as_str());
+        bucket.put(&key, format!("{line}\n").into()).await.unwrap();
+    }
+
+    // A batch of three sources: one PUT.
+    let now = hookway_core::rfc3339_now();
+    let batch = [
+        envelope("github", "gh-new", "push", &now),
+        envelope("stripe", "evt-new", "invoice.paid", &now),
+        envelope("github", "gh-new-2", "issues", &now),
+    ];
+    stack.enqueue(&stack.queue_url, &batch).await;
+    assert_eq!(stack.process_queue().await, 3);
+    let written = bucket.list(hookway_core::archive::BATCHES_PREFIX, false).await.unwrap().keys;
+    assert_eq!(written.len(), 1, "one object for the batch: {written:?}");
+    assert!(written[0].ends_with(".github.stripe.ndjson"), "its key names its sources: {written:?}");
+
+    // Every event of both layouts, and each source's alone.
+    let (code, listed) = stack.hookway(&["events", "list", "--since", "2h"], true);
+    assert_eq!(code, 0, "{listed}");
+    let ids = |listed: &str| -> Vec<String> {
+        listed.lines().filter_map(|line| line.split("  ").nth(1)).map(str::to_owned).collect()
+    };
+    assert_eq!(ids(&listed), ["gh-old", "y-old", "gh-new", "gh-new-2", "evt-new"], "{listed}");
+    let (_, github) = stack.hookway(&["events", "list", "--since", "2h", "--source", "github"], true);
+    assert_eq!(ids(&github), ["gh-old", "gh-new", "gh-new-2"], "{github}");
+    let (_, year) = stack.hookway(&["events", "list", "--since", "2h", "--source", "2026"], true);
+    assert_eq!(ids(&year), ["y-old"], "{year}");
+    assert!(year.contains("1 object(s) read"), "the batch object does not hold `2026`: not read\n{year}");
+
+    // An old event is shown (its record never placed it: found in the archive) and replayed.
+    let (code, shown) = stack.hookway(&["events", "show", "gh-old", "--since", "2h"], true);
+    assert_eq!(code, 0, "{shown}");
+    assert!(shown.contains(r#"body     {"id": "gh-old", "type": "push"}"#), "{shown}");
+    let (code, dry) = stack.hookway(&["replay", "--since", "2h", "--source", "github", "--dry-run"], true);
+    assert_eq!(code, 0, "{dry}");
+    assert_eq!(dry.lines().filter(|line| line.starts_with("would replay")).count(), 3, "{dry}");
+
+    // The tail follows github in both layouts (a stack not yet updated still writes the old one),
+    // and not the stripe event of a batch object that holds github's too.
+    let (tail_out, tail_err) = (stack.dir.join("tail.out"), stack.dir.join("tail.err"));
+    let mut tail = stack
+        .command(&["events", "tail", "--json", "--source", "github", "--interval", "0.2"], true)
+        .stdout(std::fs::File::create(&tail_out).unwrap())
+        .stderr(std::fs::File::create(&tail_err).unwrap())
+        .spawn()
+        .unwrap();
+    // It says what it follows once it has started: events archived from then on are shown.
+    wait_for("the tail to start", Duration::from_secs(30), || async {
+        std::fs::read_to_string(&tail_err).unwrap_or_default().contains("following github").then_some(())
+    })
+    .await;
+    let received = Stamp::of(SystemTime::now());
+    let key = format!(
+        "{}{}_{}_u1.ndjson",
+        hookway_core::archive::hour_prefix("github", &received),
+        received.compact(),
+        received.compact()
+    );
+    bucket
+        .put(&key, format!("{}\n", envelope("github", "gh-old-tail", "push", received.as_str())).into())
+        .await
+        .unwrap();
+    let now = hookway_core::rfc3339_now();
+    stack
+        .enqueue(
+            &stack.queue_url,
+            &[envelope("github", "gh-tail", "push", &now), envelope("stripe", "evt-tail", "invoice.paid", &now)],
+        )
+        .await;
+    stack.process_queue().await;
+    let ids = wait_for("both github events in the tail", Duration::from_secs(30), || async {
+        let text = std::fs::read_to_string(&tail_out).unwrap_or_default();
+        let ids: Vec<String> = text
+            .lines()
+            .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+            .filter(|line| line["event"] == "received")
+            .filter_map(|line| line["id"].as_str().map(str::to_owned))
+            .collect();
+        (ids.len() >= 2).then_some(ids)
+    })
+    .await;
+    tail.kill().unwrap();
+    tail.wait().unwrap();
+    let mut ids = ids;
+    ids.sort();
+    assert_eq!(ids, ["gh-old-tail", "gh-tail"]);
 }

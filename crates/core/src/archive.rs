@@ -1,13 +1,21 @@
 //! The event store: one S3 bucket (SSE, TLS only, no public access) with two prefixes.
 //!
-//! * `events/{source}/{yyyy}/{mm}/{dd}/{hh}/{first}_{last}_{unique}.ndjson` — the **archive**. The
-//!   worker writes every event it receives for the first time into one object per batch, source
-//!   and hour of receipt: one envelope per line, as the intake queued it (newline-delimited JSON).
-//!   `first` and `last` are the earliest and latest `receivedAt` in the object
-//!   (`20261122T054400123Z`), so a time window is found by listing one prefix per source and hour
-//!   and reading only the objects whose span meets it. Each event's record in the state table
-//!   keeps its [`ArchiveLocation`]: the object, and its line's offset and length — one ranged GET
-//!   finds it again. One PUT carries a whole batch: an S3 PUT per event would cost $5 per million.
+//! * `events/_batches/{yyyy}/{mm}/{dd}/{hh}/{first}_{last}_{unique}.{sources}.ndjson` — the
+//!   **archive**. The worker writes every event it receives for the first time into one object
+//!   per batch (and hour of receipt, should a batch straddle two), whatever sources it holds: one
+//!   envelope per line, as the intake queued it (newline-delimited JSON). `first` and `last` are
+//!   the earliest and latest `receivedAt` in the object (`20261122T054400123Z`), so a time window
+//!   is found by listing one prefix per hour and reading only the objects whose span meets it;
+//!   `sources` names the sources it holds, sorted, joined by `.` (which no source name holds), so
+//!   a listing for one source reads only the objects that hold some of its events. Each event's
+//!   record in the state table keeps its [`ArchiveLocation`]: the object, and its line's offset
+//!   and length — one ranged GET finds it again. One PUT carries a whole batch: an S3 PUT per
+//!   event would cost $5 per million, one per source and hour of a batch (the layout before)
+//!   $1.50 with three sources in full batches of 10, one per batch $0.50.
+//! * `events/{source}/{yyyy}/{mm}/{dd}/{hh}/{first}_{last}_{unique}.ndjson` — the archive as
+//!   stacks wrote it before: one object per batch, source and hour. Nothing writes it any more;
+//!   every reader still reads it until it expires. `_batches` cannot be a source's name (a name
+//!   starts with a letter or digit), so the two layouts never meet.
 //! * `bodies/{source}/{yyyy}/{mm}/{dd}/{hh}/{received}-{unique}` — **claim checks**: a body over
 //!   [`INLINE_BODY_LIMIT`] is stored here by the intake before it answers `202`, and the queued
 //!   envelope points at it ([`crate::envelope::BodyObject`]); the worker reads it back and checks
@@ -16,7 +24,7 @@
 //! Archived events expire after `archive.retentionDays`; bodies after
 //! [`body_retention_days`], at least as long as a message can wait in the queues.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::sync::{Mutex, PoisonError};
 use std::time::SystemTime;
@@ -34,8 +42,12 @@ mod sdk;
 #[cfg(feature = "sdk-s3")]
 pub use sdk::{S3Store, s3_client};
 
-/// Where archived events are.
+/// Where archived events are, in either layout.
 pub const EVENTS_PREFIX: &str = "events/";
+/// Where the worker archives events: one object per batch and hour, all sources together.
+pub const BATCHES_PREFIX: &str = "events/_batches/";
+/// The name `events/` lists [`BATCHES_PREFIX`] under, beside the old layout's sources.
+pub const BATCHES_DIR: &str = "_batches";
 /// Where claim-checked bodies are.
 pub const BODIES_PREFIX: &str = "bodies/";
 /// The largest body carried inside its envelope. Base64-encoded with the largest headers API
@@ -105,9 +117,34 @@ impl Stamp {
     }
 }
 
-/// The prefix of a source's archived events received in `hour`'s hour.
+/// The prefix of a source's archived events received in `hour`'s hour, in the layout before
+/// [`BATCHES_PREFIX`].
 pub fn hour_prefix(source: &str, hour: &Stamp) -> String {
     format!("{EVENTS_PREFIX}{source}/{}/", hour.hour_path())
+}
+
+/// The prefix of the batch objects of events received in `hour`'s hour.
+pub fn batches_hour_prefix(hour: &Stamp) -> String {
+    format!("{BATCHES_PREFIX}{}/", hour.hour_path())
+}
+
+/// Every prefix that may hold events of `source` (every source's, if `None`) received in
+/// `hour`'s hour: the batch objects', and the old layout's of each source in `old_sources`.
+pub fn hour_prefixes(hour: &Stamp, old_sources: &[String]) -> Vec<String> {
+    std::iter::once(batches_hour_prefix(hour))
+        .chain(old_sources.iter().map(|source| hour_prefix(source, hour)))
+        .collect()
+}
+
+/// The sources of the old layout a listing of [`EVENTS_PREFIX`] with a delimiter found.
+pub fn old_layout_sources(listing: &Listing) -> Vec<String> {
+    listing
+        .prefixes
+        .iter()
+        .filter_map(|prefix| prefix.strip_prefix(EVENTS_PREFIX)?.strip_suffix('/'))
+        .filter(|name| *name != BATCHES_DIR)
+        .map(str::to_owned)
+        .collect()
 }
 
 /// The key of a claim-checked body received at `received`.
@@ -115,9 +152,17 @@ pub fn body_key(source: &str, received: &Stamp, unique: &str) -> String {
     format!("{BODIES_PREFIX}{source}/{}/{}-{unique}", received.hour_path(), received.compact())
 }
 
-/// The key of a batch object of `source`'s events received from `first` to `last` (one hour).
-pub fn batch_key(source: &str, first: &Stamp, last: &Stamp, unique: &str) -> String {
-    format!("{}{}_{}_{unique}.ndjson", hour_prefix(source, first), first.compact(), last.compact())
+/// The key of a batch object of the events of `sources` received from `first` to `last` (one
+/// hour).
+pub fn batch_key<'s>(first: &Stamp, last: &Stamp, unique: &str, sources: impl IntoIterator<Item = &'s str>) -> String {
+    let sources: Vec<&str> = sources.into_iter().collect();
+    format!(
+        "{}{}_{}_{unique}.{}.ndjson",
+        batches_hour_prefix(first),
+        first.compact(),
+        last.compact(),
+        sources.join(".")
+    )
 }
 
 /// The span `first`..=`last` a batch object's key names, compact (see [`Stamp::compact`]).
@@ -125,6 +170,21 @@ pub fn batch_span(key: &str) -> Option<(&str, &str)> {
     let name = key.rsplit('/').next()?.strip_suffix(".ndjson")?;
     let mut parts = name.splitn(3, '_');
     Some((parts.next()?, parts.next()?))
+}
+
+/// Whether the object at `key` may hold events of `source`: a batch object names its sources,
+/// an object of the old layout is under its source's prefix.
+pub fn may_hold(key: &str, source: &str) -> bool {
+    match key.strip_prefix(BATCHES_PREFIX) {
+        Some(rest) => {
+            let name = rest.rsplit('/').next().and_then(|name| name.strip_suffix(".ndjson")).unwrap_or_default();
+            name.split('.').skip(1).any(|held| held == source)
+        }
+        None => key
+            .strip_prefix(EVENTS_PREFIX)
+            .and_then(|rest| rest.strip_prefix(source))
+            .is_some_and(|rest| rest.starts_with('/')),
+    }
 }
 
 /// A fresh suffix that keeps two objects of the same time apart.
@@ -145,12 +205,12 @@ pub fn lines(object: &[u8]) -> impl Iterator<Item = (u64, &[u8])> {
 /// One batch's archive objects, built from the envelopes as received.
 #[derive(Debug, Default)]
 pub struct BatchWriter {
-    groups: BTreeMap<(String, String), Group>,
+    groups: BTreeMap<String, Group>,
 }
 
 #[derive(Debug)]
 struct Group {
-    source: String,
+    sources: BTreeSet<String>,
     first: Stamp,
     last: Stamp,
     lines: Vec<u8>,
@@ -173,13 +233,16 @@ impl BatchWriter {
     /// `received_at` (now, if that is not a time).
     pub fn add(&mut self, index: usize, source: &str, received_at: &str, envelope: &str) {
         let stamp = Stamp::parse(received_at).unwrap_or_else(|| Stamp::of(SystemTime::now()));
-        let group = self.groups.entry((source.to_owned(), stamp.hour_path())).or_insert_with(|| Group {
-            source: source.to_owned(),
+        let group = self.groups.entry(stamp.hour_path()).or_insert_with(|| Group {
+            sources: BTreeSet::new(),
             first: stamp.clone(),
             last: stamp.clone(),
             lines: Vec::new(),
             members: Vec::new(),
         });
+        if !group.sources.contains(source) {
+            group.sources.insert(source.to_owned());
+        }
         group.first = group.first.clone().min(stamp.clone());
         group.last = group.last.clone().max(stamp);
         let offset = group.lines.len() as u64;
@@ -193,12 +256,13 @@ impl BatchWriter {
         self.groups.is_empty()
     }
 
-    /// The objects: one per source and hour.
+    /// The objects: one per hour of receipt the batch holds (one, but for a batch that straddles
+    /// an hour, or events redriven after their archive expired).
     pub fn objects(self) -> Vec<BatchObject> {
         self.groups
             .into_values()
             .map(|group| {
-                let key = batch_key(&group.source, &group.first, &group.last, &unique());
+                let key = batch_key(&group.first, &group.last, &unique(), group.sources.iter().map(String::as_str));
                 let members = group
                     .members
                     .into_iter()
@@ -342,35 +406,58 @@ mod tests {
     use super::*;
 
     #[test]
-    fn keys_list_by_source_and_hour_and_sort_by_time() {
+    fn keys_list_by_hour_name_their_sources_and_sort_by_time() {
         let received = Stamp::parse("2026-11-22T05:44:00.123Z").unwrap();
         assert_eq!(received.compact(), "20261122T054400123Z");
         assert_eq!(hour_prefix("stripe", &received), "events/stripe/2026/11/22/05/");
+        assert_eq!(batches_hour_prefix(&received), "events/_batches/2026/11/22/05/");
         assert_eq!(body_key("stripe", &received, "u1"), "bodies/stripe/2026/11/22/05/20261122T054400123Z-u1");
         let last = Stamp::parse("2026-11-22T05:59:59Z").unwrap();
-        let key = batch_key("stripe", &received, &last, "u2");
-        assert_eq!(key, "events/stripe/2026/11/22/05/20261122T054400123Z_20261122T055959000Z_u2.ndjson");
+        let key = batch_key(&received, &last, "u2", ["github", "my_shop-2"]);
+        assert_eq!(
+            key,
+            "events/_batches/2026/11/22/05/20261122T054400123Z_20261122T055959000Z_u2.github.my_shop-2.ndjson"
+        );
         assert_eq!(batch_span(&key), Some(("20261122T054400123Z", "20261122T055959000Z")));
+        assert!(may_hold(&key, "github") && may_hold(&key, "my_shop-2"));
+        assert!(!may_hold(&key, "git") && !may_hold(&key, "shop-2") && !may_hold(&key, "u2"));
+        let old = "events/stripe/2026/11/22/05/20261122T054400123Z_20261122T055959000Z_u2.ndjson";
+        assert_eq!(batch_span(old), Some(("20261122T054400123Z", "20261122T055959000Z")), "the old layout's keys");
+        assert!(may_hold(old, "stripe") && !may_hold(old, "str"));
         assert_eq!(batch_span("events/stripe/2026/11/22/05/other"), None);
         assert!(Stamp::parse("yesterday").is_none());
+        let top = Listing {
+            keys: Vec::new(),
+            prefixes: vec!["events/2026/".into(), "events/_batches/".into(), "events/stripe/".into()],
+        };
+        assert_eq!(old_layout_sources(&top), ["2026", "stripe"], "a source named 2026 is a source of the old layout");
+        assert_eq!(
+            hour_prefixes(&received, &["stripe".into()]),
+            ["events/_batches/2026/11/22/05/", "events/stripe/2026/11/22/05/"]
+        );
     }
 
     #[test]
-    fn a_batch_is_one_object_per_source_and_hour_and_every_line_is_found_again() {
+    fn a_batch_is_one_object_per_hour_whatever_its_sources_and_every_line_is_found_again() {
         let mut writer = BatchWriter::default();
         let envelopes = [
             ("stripe", "2026-11-22T05:44:00.123Z", r#"{"id":"evt_1"}"#),
             ("github", "2026-11-22T05:44:01Z", r#"{"id":"gh_1"}"#),
             ("stripe", "2026-11-22T05:10:00Z", r#"{"id":"evt_0"}"#),
+            ("shopify", "2026-11-22T05:50:00Z", r#"{"id":"sh_1"}"#),
             ("stripe", "2026-11-22T06:00:00Z", r#"{"id":"evt_2"}"#),
         ];
         for (index, (source, at, envelope)) in envelopes.iter().enumerate() {
             writer.add(index, source, at, envelope);
         }
         let objects = writer.objects();
-        assert_eq!(objects.len(), 3, "stripe 05h, stripe 06h, github 05h");
-        let stripe = objects.iter().find(|object| object.members.len() == 2).unwrap();
-        assert_eq!(batch_span(&stripe.key), Some(("20261122T051000000Z", "20261122T054400123Z")));
+        assert_eq!(objects.len(), 2, "05h (three sources) and 06h: {objects:?}");
+        let five = &objects[0];
+        assert_eq!(five.members.len(), 4);
+        assert_eq!(batch_span(&five.key), Some(("20261122T051000000Z", "20261122T055000000Z")));
+        assert!(five.key.starts_with("events/_batches/2026/11/22/05/"), "{}", five.key);
+        assert!(five.key.ends_with(".github.shopify.stripe.ndjson"), "sources sorted, each once: {}", five.key);
+        assert!(objects[1].key.ends_with(".stripe.ndjson"), "{}", objects[1].key);
         for object in &objects {
             for (index, location) in &object.members {
                 let (start, end) = (location.offset as usize, (location.offset + location.length) as usize);

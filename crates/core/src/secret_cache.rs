@@ -46,6 +46,16 @@ pub enum VerifyFailure {
     Unavailable(#[from] StoreError),
 }
 
+/// A store whose every parameter holds the one value, for tests and benchmarks.
+#[derive(Debug, Clone)]
+pub struct OneSecret(pub &'static str);
+
+impl SecretStore for OneSecret {
+    async fn fetch(&self, names: &[String]) -> Result<Vec<Option<String>>, StoreError> {
+        Ok(names.iter().map(|_| Some(self.0.to_owned())).collect())
+    }
+}
+
 /// SecureString parameters in SSM Parameter Store.
 #[derive(Debug, Clone)]
 pub struct SsmSecretStore {

@@ -28,7 +28,7 @@ use hookway_core::Config;
 use hookway_core::archive::{ArchiveError, MemoryObjects, ObjectStore};
 use hookway_core::aws::s3::S3Objects;
 use hookway_core::scheme::SignRequest;
-use hookway_core::secret_cache::{SecretCache, SecretStore, StoreError};
+use hookway_core::secret_cache::{OneSecret, SecretCache};
 use hookway_core::store::MemoryStore;
 use hookway_intake::Intake;
 use hookway_intake::metrics::MetricsSink;
@@ -64,14 +64,6 @@ impl ObjectStore for Bucket {
     }
 }
 
-struct Secrets;
-
-impl SecretStore for Secrets {
-    async fn fetch(&self, names: &[String]) -> Result<Vec<Option<String>>, StoreError> {
-        Ok(names.iter().map(|_| Some(SECRET.to_owned())).collect())
-    }
-}
-
 /// A GitHub-style delivery of `size` bytes as an API Gateway REST proxy event.
 fn event_json(config: &Config, size: usize) -> String {
     let mut body = br#"{"action": "opened", "number": 1, "pull_request": {"title": ""#.to_vec();
@@ -100,7 +92,7 @@ fn request_path(c: &mut Criterion) {
     let intake = Intake::new(
         &config,
         Sink,
-        SecretCache::new(Secrets),
+        SecretCache::new(OneSecret(SECRET)),
         MemoryStore::default(),
         Arc::new(MemoryObjects::default()),
     )
@@ -138,9 +130,10 @@ fn large_body(c: &mut Criterion) {
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     let mut config = Config::from_json(include_str!("../../../hookway.json")).unwrap();
     config.intake.max_body_bytes = hookway_core::config::MAX_BODY_BYTES_LIMIT;
-    let intake = Intake::new(&config, Sink, SecretCache::new(Secrets), MemoryStore::default(), Arc::new(Bucket))
-        .unwrap()
-        .with_metrics(MetricsSink::discard());
+    let intake =
+        Intake::new(&config, Sink, SecretCache::new(OneSecret(SECRET)), MemoryStore::default(), Arc::new(Bucket))
+            .unwrap()
+            .with_metrics(MetricsSink::discard());
     runtime.block_on(intake.preload_secrets());
     let moto = hookway_testkit::MotoServer::start();
     let aws = runtime.block_on(moto.sdk_config());

@@ -27,6 +27,7 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::net::IpAddr;
 use std::sync::Arc;
+use std::time::Instant;
 
 use bytes::Bytes;
 use hookway_core::archive::{INLINE_BODY_LIMIT, ObjectStore, Stamp, body_key, unique};
@@ -151,7 +152,7 @@ impl<Q: EventQueue, S: SecretStore, J: StateStore> Intake<Q, S, J> {
             let result = match Route::of(request.uri().path()) {
                 Route::Webhook(name) if request.method() == Method::POST => {
                     let source = self.sources.get(name);
-                    self.receive(source, &mut request).await
+                    return self.receive(source, &mut request).await;
                 }
                 Route::Webhook(source) if request.method() == Method::GET => self.handshake(source, &request).await,
                 Route::Webhook(_) => {
@@ -173,31 +174,43 @@ impl<Q: EventQueue, S: SecretStore, J: StateStore> Intake<Q, S, J> {
         .await
     }
 
-    /// `POST /webhooks/{source}`, counted in the metrics.
-    async fn receive(&self, source: Option<&Source>, request: &mut Request) -> Result<Response<Body>, Rejection> {
-        let Some(source) = source else {
-            self.metrics.count(Counted::Rejected { source: None, reason: metrics::Reason::UnknownSource });
-            return Err(Rejection::UnknownSource);
+    /// `POST /webhooks/{source}`, counted in the metrics: a webhook's metrics line is its log line
+    /// (a rejection the metrics do not count, as a queue that cannot be reached, is logged alone).
+    async fn receive(&self, source: Option<&Source>, request: &mut Request) -> Response<Body> {
+        let result = match source {
+            Some(source) => {
+                tracing::Span::current().record("source", source.name.as_str());
+                self.accept(source, request).await
+            }
+            None => Err(Rejection::UnknownSource),
         };
-        tracing::Span::current().record("source", source.name.as_str());
-        let result = self.accept(source, request).await;
-        match &result {
-            Ok(response) if response.status() == StatusCode::ACCEPTED => {
-                self.metrics.count(Counted::Accepted { source: &source.name });
+        let rejection = match result {
+            Ok(response) => return response,
+            Err(rejection) => rejection,
+        };
+        match rejection.metric_reason() {
+            Some(reason) => {
+                let error = rejection.to_string();
+                let log = metrics::RejectedLog {
+                    level: rejection.level(),
+                    status: rejection.status().as_u16(),
+                    error: &error,
+                    path: request.uri().path(),
+                    request_id: api_request_id(request),
+                };
+                // An unknown source is counted without its name: the sender chooses it.
+                let source = source.map(|source| source.name.as_str());
+                self.metrics.count(Counted::Rejected { source, reason, log: Some(log) });
             }
-            Ok(_) => {}
-            Err(rejection) => {
-                if let Some(reason) = rejection.metric_reason() {
-                    self.metrics.count(Counted::Rejected { source: Some(&source.name), reason });
-                }
-            }
+            None => rejection.log(),
         }
-        result
+        rejection.into_response()
     }
 
     /// A known source's webhook: the sender's address, then the size, the signature, the queue
     /// (and the bucket first for a large body), and only then the acknowledgement.
     async fn accept(&self, source: &Source, request: &mut Request) -> Result<Response<Body>, Rejection> {
+        let started = Instant::now();
         let address = client_address(request);
         if !source.allows(address) {
             return Err(Rejection::Forbidden { address, hidden: source.hide_rejections });
@@ -233,7 +246,15 @@ impl<Q: EventQueue, S: SecretStore, J: StateStore> Intake<Q, S, J> {
             envelope_message(source, request, &identity, EnvelopeBody::Stored(object))?
         };
         self.queue.send(message).await?;
-        tracing::info!(event_type = identity.event_type.as_deref(), bytes = size, "accepted");
+        // The webhook's one log line, its metrics with it.
+        self.metrics.count(Counted::Accepted(metrics::Accepted {
+            source: &source.name,
+            event_id: &identity.id,
+            event_type: identity.event_type.as_deref(),
+            bytes: size,
+            latency_ms: started.elapsed().as_secs_f64() * 1000.0,
+            request_id: api_request_id(request),
+        }));
         Ok(json(StatusCode::ACCEPTED, &Accepted { id: &identity.id }))
     }
 

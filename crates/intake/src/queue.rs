@@ -38,6 +38,24 @@ pub trait EventQueue: Send + Sync {
     fn send(&self, message: OutgoingMessage) -> impl Future<Output = Result<(), QueueError>> + Send;
 }
 
+/// A queue in memory that keeps what it is sent, for tests and benchmarks.
+#[derive(Debug, Default)]
+pub struct MemoryQueue(std::sync::Mutex<Vec<OutgoingMessage>>);
+
+impl MemoryQueue {
+    /// What it was sent since the last call, taken out.
+    pub fn take(&self) -> Vec<OutgoingMessage> {
+        std::mem::take(&mut *self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner))
+    }
+}
+
+impl EventQueue for &MemoryQueue {
+    async fn send(&self, message: OutgoingMessage) -> Result<(), QueueError> {
+        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(message);
+        Ok(())
+    }
+}
+
 /// The events queue in SQS.
 #[derive(Debug, Clone)]
 pub struct SqsQueue {

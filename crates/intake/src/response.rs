@@ -138,6 +138,15 @@ impl Rejection {
         }
     }
 
+    /// The level its line deserves, as [`Rejection::log`] logs it.
+    pub fn level(&self) -> &'static str {
+        match self.status() {
+            StatusCode::NOT_FOUND | StatusCode::METHOD_NOT_ALLOWED => "INFO",
+            status if status.is_server_error() => "ERROR",
+            _ => "WARN",
+        }
+    }
+
     /// Logs the rejection at the level it deserves, with its full reason.
     pub fn log(&self) {
         let status = self.status().as_u16();

@@ -6,18 +6,18 @@
 //! and `X-Forwarded-Proto` included), any query, any body flag — and no event at all makes it
 //! panic.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use hookway_core::archive::MemoryObjects;
 use hookway_core::scheme::SignRequest;
-use hookway_core::secret_cache::{SecretCache, SecretStore, StoreError};
+use hookway_core::secret_cache::{OneSecret, SecretCache};
 use hookway_core::store::MemoryStore;
 use hookway_core::{Config, Envelope, Source};
 use hookway_intake::Intake;
 use hookway_intake::metrics::MetricsSink;
-use hookway_intake::queue::{EventQueue, OutgoingMessage, QueueError};
+use hookway_intake::queue::{MemoryQueue, OutgoingMessage};
 use hookway_properties::{check, noise};
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
@@ -26,31 +26,11 @@ const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 const REST_EVENT: &str = include_str!("../../../fixtures/apigw-rest-proxy-event.json");
 const FUNCTION_URL_EVENT: &str = include_str!("../../../fixtures/function-url-event.json");
 
-/// Keeps what it is sent.
-#[derive(Default)]
-struct Kept(Mutex<Vec<OutgoingMessage>>);
-
-impl EventQueue for &Kept {
-    async fn send(&self, message: OutgoingMessage) -> Result<(), QueueError> {
-        self.0.lock().unwrap().push(message);
-        Ok(())
-    }
-}
-
-/// Every parameter holds the one secret.
-struct OneSecret;
-
-impl SecretStore for OneSecret {
-    async fn fetch(&self, names: &[String]) -> Result<Vec<Option<String>>, StoreError> {
-        Ok(names.iter().map(|_| Some(SECRET.to_owned())).collect())
-    }
-}
-
 struct Harness {
     runtime: tokio::runtime::Runtime,
     config: Config,
-    queue: &'static Kept,
-    intake: Intake<&'static Kept, OneSecret, MemoryStore>,
+    queue: &'static MemoryQueue,
+    intake: Intake<&'static MemoryQueue, OneSecret, MemoryStore>,
 }
 
 impl Harness {
@@ -58,10 +38,10 @@ impl Harness {
     fn new() -> Harness {
         let mut config = Config::from_json(include_str!("../../../hookway.json")).unwrap();
         config.sources[0].allow_ips = Some(vec!["192.30.252.0/22".into(), "2606:50c0::/32".into()]);
-        let queue: &'static Kept = Box::leak(Box::default());
+        let queue: &'static MemoryQueue = Box::leak(Box::default());
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
         let bodies = Arc::new(MemoryObjects::default());
-        let intake = Intake::new(&config, queue, SecretCache::new(OneSecret), MemoryStore::default(), bodies)
+        let intake = Intake::new(&config, queue, SecretCache::new(OneSecret(SECRET)), MemoryStore::default(), bodies)
             .unwrap()
             .with_metrics(MetricsSink::discard());
         runtime.block_on(intake.preload_secrets());
@@ -70,7 +50,7 @@ impl Harness {
 
     fn handle(&self, event: &Value) -> (u16, Vec<OutgoingMessage>) {
         let status = self.status(event);
-        (status, std::mem::take(&mut *self.queue.0.lock().unwrap()))
+        (status, self.queue.take())
     }
 
     /// The status of the intake's answer to a raw event.

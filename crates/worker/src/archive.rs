@@ -4,15 +4,25 @@
 //!    the size and SHA-256 its envelope names. An event whose body cannot be read fails alone and
 //!    returns to the queue.
 //! 2. **Archive**: every event the state table does not yet place in the archive (one
-//!    `BatchGetItem` for the batch) is written, as its envelope, into one object per source and
-//!    hour; each event's record keeps its place, written by the claim that follows (no write of
-//!    its own). A replay is not archived again, nor is an event redriven or retried whose record
-//!    already places it. If the bucket cannot be written, the events of that object are not
-//!    processed now: they return to the queue and are archived on their next receive. An event is
-//!    processed only once it is archived.
+//!    `BatchGetItem` for the batch) is written, as its envelope, into one object for the batch
+//!    (one per hour of receipt, should the batch straddle two); each event's record keeps its
+//!    place, written by the claim that follows (no write of its own). A replay is not archived
+//!    again, nor is an event redriven or retried whose record already places it. If the bucket
+//!    cannot be written, the events of that object are not processed now: they return to the
+//!    queue and are archived on their next receive. An event is processed only once it is
+//!    archived.
 //!
-//! One PUT per source and hour a batch holds: with full batches of 10, 0.1 PUT per event ($0.50
-//! per million) instead of one ($5 per million).
+//! One PUT per batch, whatever sources it holds: with full batches of 10, 0.1 PUT per event ($0.50
+//! per million) instead of one ($5 per million), or 0.3 for a batch of three sources when each
+//! had its object ($1.50).
+//!
+//! Why a read before the claims, and not the claims' own old values: the read costs half a read
+//! unit an event ($0.06 per million). Learning it from the claims would mean claiming the whole
+//! batch before its one PUT, so a second copy of an event in the batch would find the first's
+//! lock (busy, another receive) instead of its outcome; a PUT that fails would leave every claim
+//! locked until the deadline, or cost a write each to release them ($0.625 per million); and a
+//! place recorded only by the outcome is lost with it, so the next attempt archives the event
+//! again. Each costs more than the read saves.
 
 use futures_util::future::join_all;
 use hookway_core::archive::{ArchiveLocation, BatchWriter, read_body};
@@ -91,7 +101,7 @@ impl<S: StateStore> Worker<S> {
         for (object, put) in objects.into_iter().zip(puts) {
             match put {
                 Ok(()) => {
-                    tracing::info!(key = %object.key, events = object.members.len(), bytes = object.body.len(), "archived");
+                    tracing::debug!(key = %object.key, events = object.members.len(), bytes = object.body.len(), "archived");
                     archived.locations.extend(object.members);
                 }
                 Err(error) => {

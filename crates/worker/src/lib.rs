@@ -4,7 +4,7 @@
 //!   partial batch response, so only the failed messages return to the queue (and, after
 //!   `maxReceiveCount` deliveries, reach its dead-letter queue); an unreadable message fails alone.
 //!   Before any handler runs, [`archive`] reads the claim-checked bodies back and archives the
-//!   events seen for the first time, one S3 object per source and hour of the batch.
+//!   events seen for the first time, one S3 object per batch (per hour, should it straddle two).
 //! * [`job`] — **jobs** from `POST /jobs`, invoked asynchronously by API Gateway. A failing job
 //!   returns an error, so Lambda retries it and finally sends it to the jobs dead-letter queue.
 //! * [`pipeline`] — for each event: claim its idempotency record (a duplicate of a processed event

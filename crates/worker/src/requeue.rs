@@ -2,14 +2,33 @@
 //! there as a new message, delayed (at most 15 minutes a hop), with its `retry` block; the
 //! message it came in is then acknowledged. So between attempts an event waits in the queue, not
 //! in a visibility timeout, and `maxReceiveCount` only counts crashes and poison messages.
+//!
+//! The events of a batch that go back together — a destination down sends back every event of
+//! the batch bound for it — go in one `SendMessageBatch` (up to 10 messages, 256 KiB in all), not
+//! a `SendMessage` each: a send waits [`LINGER`] for others to join it. Each sender still learns
+//! whether its own message was taken, and records that the event waits only once it was.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use async_trait::async_trait;
 use aws_sdk_sqs::operation::send_message::builders::SendMessageFluentBuilder;
-use aws_sdk_sqs::types::MessageAttributeValue;
+use aws_sdk_sqs::types::{MessageAttributeValue, SendMessageBatchRequestEntry};
 use hookway_core::envelope::{Envelope, EnvelopeError, Retry};
+use tokio::sync::oneshot;
+
+/// How long a send waits for others to join its `SendMessageBatch`: the events of a batch that go
+/// back together (their destination down) finish their deliveries at about the same time. It is
+/// paid only by a batch that sends events back: 20 ms of a 1024 MB worker is $0.33 per million
+/// such batches, where each message it saves is $0.40 per million.
+pub const LINGER: Duration = Duration::from_millis(20);
+/// Messages in one `SendMessageBatch`, SQS's most.
+const BATCH_ENTRIES: usize = 10;
+/// Bytes of messages in one `SendMessageBatch` (bodies and attributes), SQS's most before its
+/// limits grew to 1 MiB: a larger message goes alone.
+const BATCH_BYTES: usize = 256 * 1024;
 
 /// Where events wait for their next attempt.
 #[async_trait]
@@ -19,17 +38,85 @@ pub trait EventsQueue: Send + Sync + std::fmt::Debug {
     async fn send(&self, body: &str, attributes: &[(String, String, String)], delay: Duration) -> Result<(), String>;
 }
 
-/// The events queue in SQS.
+/// The events queue in SQS: the sends made within [`LINGER`] of each other go in one
+/// `SendMessageBatch`.
 #[derive(Debug, Clone)]
 pub struct SqsEventsQueue {
     client: aws_sdk_sqs::Client,
     queue_url: String,
+    pending: Arc<Mutex<Vec<Pending>>>,
+}
+
+/// A message waiting for its batch, and where its sender waits for the answer.
+#[derive(Debug)]
+struct Pending {
+    entry: SendMessageBatchRequestEntry,
+    bytes: usize,
+    answer: oneshot::Sender<Result<(), String>>,
 }
 
 impl SqsEventsQueue {
     /// The queue at `queue_url`.
     pub fn new(client: aws_sdk_sqs::Client, queue_url: impl Into<String>) -> SqsEventsQueue {
-        SqsEventsQueue { client, queue_url: queue_url.into() }
+        SqsEventsQueue { client, queue_url: queue_url.into(), pending: Arc::default() }
+    }
+
+    fn take(&self) -> Vec<Pending> {
+        std::mem::take(&mut *self.pending.lock().unwrap_or_else(PoisonError::into_inner))
+    }
+
+    /// Sends what is pending, in batches of at most [`BATCH_ENTRIES`] and [`BATCH_BYTES`], and
+    /// answers each sender.
+    async fn flush(&self, pending: Vec<Pending>) {
+        let mut batches: Vec<Vec<Pending>> = Vec::new();
+        for message in pending {
+            match batches.last_mut() {
+                Some(batch)
+                    if batch.len() < BATCH_ENTRIES
+                        && batch.iter().map(|m| m.bytes).sum::<usize>() + message.bytes <= BATCH_BYTES =>
+                {
+                    batch.push(message);
+                }
+                _ => batches.push(vec![message]),
+            }
+        }
+        futures_util::future::join_all(batches.into_iter().map(|batch| self.send_batch(batch))).await;
+    }
+
+    async fn send_batch(&self, batch: Vec<Pending>) {
+        let mut answers: HashMap<String, oneshot::Sender<Result<(), String>>> = HashMap::with_capacity(batch.len());
+        let mut request = self.client.send_message_batch().queue_url(&self.queue_url);
+        for (index, message) in batch.into_iter().enumerate() {
+            let id = index.to_string();
+            let mut entry = message.entry;
+            entry.id = id.clone();
+            request = request.entries(entry);
+            answers.insert(id, message.answer);
+        }
+        let output = match request.send().await {
+            Ok(output) => output,
+            Err(error) => {
+                let error = aws_sdk_sqs::error::DisplayErrorContext(error).to_string();
+                for (_, answer) in answers {
+                    let _ = answer.send(Err(error.clone()));
+                }
+                return;
+            }
+        };
+        for failed in output.failed() {
+            if let Some(answer) = answers.remove(failed.id()) {
+                let reason = failed.message().unwrap_or("no reason given");
+                let _ = answer.send(Err(format!("SendMessageBatch refused it: {} ({reason})", failed.code())));
+            }
+        }
+        for sent in output.successful() {
+            if let Some(answer) = answers.remove(sent.id()) {
+                let _ = answer.send(Ok(()));
+            }
+        }
+        for (_, answer) in answers {
+            let _ = answer.send(Err("SendMessageBatch did not say whether it took the message".into()));
+        }
     }
 }
 
@@ -37,12 +124,35 @@ impl SqsEventsQueue {
 impl EventsQueue for SqsEventsQueue {
     async fn send(&self, body: &str, attributes: &[(String, String, String)], delay: Duration) -> Result<(), String> {
         let delay = i32::try_from(delay.as_secs()).unwrap_or(i32::MAX).min(900);
-        let request = self.client.send_message().queue_url(&self.queue_url).message_body(body).delay_seconds(delay);
-        let attributes =
-            attributes.iter().map(|(name, data_type, value)| (name.as_str(), data_type.as_str(), value.as_str()));
-        let request = with_attributes(request, attributes)?;
-        request.send().await.map(drop).map_err(|error| aws_sdk_sqs::error::DisplayErrorContext(error).to_string())
+        let mut entry = SendMessageBatchRequestEntry::builder().id("0").message_body(body).delay_seconds(delay);
+        let mut bytes = body.len();
+        for (name, data_type, value) in attributes {
+            bytes += name.len() + data_type.len() + value.len();
+            entry = entry.message_attributes(name, attribute(data_type, value)?);
+        }
+        let entry = entry.build().map_err(|error| error.to_string())?;
+        let (answer, answered) = oneshot::channel();
+        let full = {
+            let mut pending = self.pending.lock().unwrap_or_else(PoisonError::into_inner);
+            pending.push(Pending { entry, bytes, answer });
+            pending.len() >= BATCH_ENTRIES
+        };
+        // A full batch goes at once; else, after the wait, what joined by then goes (most often
+        // the first sender's timer takes every message, and the others' find nothing left).
+        if !full {
+            tokio::time::sleep(LINGER).await;
+        }
+        let pending = self.take();
+        if !pending.is_empty() {
+            self.flush(pending).await;
+        }
+        answered.await.unwrap_or_else(|_| Err("the batch it was in was never sent".into()))
     }
+}
+
+/// A message attribute.
+fn attribute(data_type: &str, value: &str) -> Result<MessageAttributeValue, String> {
+    MessageAttributeValue::builder().data_type(data_type).string_value(value).build().map_err(|e| e.to_string())
 }
 
 /// A message with these attributes (name, data type, value).
@@ -51,12 +161,7 @@ pub(crate) fn with_attributes<'a>(
     attributes: impl IntoIterator<Item = (&'a str, &'a str, &'a str)>,
 ) -> Result<SendMessageFluentBuilder, String> {
     for (name, data_type, value) in attributes {
-        let attribute = MessageAttributeValue::builder()
-            .data_type(data_type)
-            .string_value(value)
-            .build()
-            .map_err(|e| e.to_string())?;
-        request = request.message_attributes(name, attribute);
+        request = request.message_attributes(name, attribute(data_type, value)?);
     }
     Ok(request)
 }

@@ -53,3 +53,51 @@ fn every_log_line_names_the_event_and_a_conflicting_payload_is_logged() {
     assert_eq!(conflict["level"], "ERROR");
     assert!(conflict["stored_digest"] != conflict["delivered_digest"]);
 }
+
+/// What the worker writes to CloudWatch Logs for one event forwarded to its destination: one line
+/// at INFO, then its invocation's EMF lines (one per source). Printed with their bytes: each is
+/// paid for once per event ($0.50 per GB ingested).
+#[test]
+fn a_forwarded_event_is_one_log_line_at_info_besides_its_invocations_metrics() {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let receiver = runtime.block_on(hookway_testkit::receiver::Receiver::start());
+    let config = json!({
+        "sources": [{"name": "stripe", "scheme": "stripe", "secretParameters": ["/s"]}],
+        "routes": [{"source": "stripe", "handler": {"forward": {"url": format!("{}/billing", receiver.url)}}}],
+    });
+    let config = Config::from_json(&config.to_string()).unwrap();
+    let worker = Worker::new(&config, MemoryStore::default(), &Registry::new(), reqwest::Client::new()).unwrap();
+    let capture = Capture::default();
+    let writer = capture.clone();
+    let subscriber = hookway_core::telemetry::subscriber("info", move || writer.clone());
+    let (response, metrics) = tracing::subscriber::with_default(subscriber, || {
+        runtime.block_on(worker.batch(batch_of("evt_1", "{\"amount\": 1}"), Deadline::after(Duration::from_secs(10))))
+    });
+    assert!(response.batch_item_failures.is_empty(), "{response:?}");
+    assert_eq!(receiver.received_at("/billing").len(), 1, "delivered");
+
+    let text = capture.text();
+    let lines: Vec<Value> = text.lines().map(|line| serde_json::from_str(line).unwrap()).collect();
+    let emf: Vec<String> =
+        metrics.to_emf("events", std::time::SystemTime::now()).iter().map(Value::to_string).collect();
+    let emf_bytes: usize = emf.iter().map(|line| line.len() + 1).sum();
+    println!(
+        "worker: {} line(s), {} bytes for one event, and {} EMF line(s), {emf_bytes} bytes, for its invocation:\n{text}{}",
+        lines.len(),
+        text.len(),
+        emf.len(),
+        emf.join("\n")
+    );
+    assert_eq!(lines.len(), 1, "one line per event: {text}");
+    let line = &lines[0];
+    assert_eq!((&line["level"], &line["message"]), (&"INFO".into(), &"handled".into()), "{line}");
+    let span = &line["span"];
+    assert_eq!(
+        (&span["event_id"], &span["source"], &span["event_type"]),
+        (&"evt_1".into(), &"stripe".into(), &"invoice.paid".into())
+    );
+    assert_eq!(span["attempt"], 1);
+    assert!(line["latency_ms"].is_number(), "{line}");
+    assert_eq!(emf.len(), 1, "one EMF document for the invocation's one source");
+    assert!(text.len() < 300, "{} bytes: {text}", text.len());
+}

@@ -386,7 +386,7 @@ impl Handler for Forward {
         let latency = latency.into_inner().unwrap_or_else(PoisonError::into_inner);
         let result = match result {
             Ok(status) => {
-                tracing::info!(url = %self.url, attempts = sent, "forwarded");
+                tracing::debug!(url = %self.url, attempts = sent, "forwarded");
                 return Report {
                     result: Ok(None),
                     attempts: sent,
