@@ -99,10 +99,9 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The front door `hookway.json` chooses.
+/// The front door `hookway.json` chooses (`webhooks.endpoint`).
 fn endpoint_of(config: &Config) -> Endpoint {
-    let _ = config;
-    Endpoint::Rest
+    Endpoint::parse(config.webhooks.endpoint.as_str()).unwrap_or(Endpoint::Rest)
 }
 
 /// The configuration and the volume, as the model takes them.
