@@ -55,6 +55,8 @@ pub struct Options {
     pub jobs: u64,
     /// Each webhook's body.
     pub body_bytes: usize,
+    /// `intake.memoryMb`.
+    pub intake_memory_mb: u32,
     /// `worker.batchSize`.
     pub batch_size: u32,
     /// `worker.batchingWindowSeconds`.
@@ -97,6 +99,7 @@ pub async fn measure(options: &Options, log: impl Fn(&str)) -> Result<(Mix, Vari
     std::fs::create_dir_all(&options.dir).map_err(|error| format!("{}: {error}", options.dir.display()))?;
     let receiver = Receiver::start().await;
     receiver.always(Reply::Status(200));
+    receiver.refuse_once_at("/flaky", 500);
     let config_path = options.dir.join("hookway.json");
     let config = config_for(options, &receiver.url);
     std::fs::write(&config_path, serde_json::to_string_pretty(&config).unwrap_or_default())
@@ -139,10 +142,6 @@ pub async fn measure(options: &Options, log: impl Fn(&str)) -> Result<(Mix, Vari
         let count = burst.min(options.webhooks - sent);
         let failing =
             |index: u64| options.failing_one_in > 0 && index % options.failing_one_in == options.failing_one_in - 1;
-        // The burst's refusals, each event's first attempt taking one: the burst is drained,
-        // retries included, before the next is sent.
-        let refused = (sent..sent + count).filter(|index| failing(*index)).count();
-        receiver.script_at("/flaky", (0..refused).map(|_| Reply::Status(500)));
         let sends = (sent..sent + count).map(|index| {
             let source = SOURCES[usize::try_from(index).unwrap_or(0) % SOURCES.len()];
             send(&http, &state.gateway_url, &parsed, &secrets, source, index, failing(index), options.body_bytes)
@@ -225,6 +224,7 @@ fn config_for(options: &Options, destination: &str) -> Value {
         .map(|name| json!({"name": name, "scheme": name, "secretParameters": [format!("/hookway/{name}/secret")]}))
         .collect();
     let mut config = json!({
+        "intake": {"memoryMb": options.intake_memory_mb},
         "worker": {"batchSize": options.batch_size, "batchingWindowSeconds": options.batching_window_seconds},
         "sources": sources,
         "routes": [

@@ -25,11 +25,14 @@ struct Args {
     /// Each webhook's body, in bytes.
     #[arg(long, default_value_t = 1024)]
     body_bytes: usize,
+    /// `intake.memoryMb` (512: README, Performance, on the memory sizes).
+    #[arg(long, default_value_t = 512)]
+    intake_memory_mb: u32,
     /// `worker.batchSize`.
-    #[arg(long, default_value_t = 100)]
+    #[arg(long, default_value_t = 200)]
     batch_size: u32,
     /// `worker.batchingWindowSeconds`.
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = 2)]
     batching_window_seconds: u32,
     /// The front doors to measure, comma-separated.
     #[arg(long, value_delimiter = ',', default_value = "rest,http-api,function-url")]
@@ -77,6 +80,7 @@ async fn run(args: Args) -> Result<(), String> {
             failing_one_in: args.failing_one_in,
             jobs: args.jobs,
             body_bytes: args.body_bytes,
+            intake_memory_mb: args.intake_memory_mb,
             batch_size: args.batch_size,
             batching_window_seconds: args.batching_window_seconds,
             release: !args.debug,

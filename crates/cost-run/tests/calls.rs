@@ -48,6 +48,7 @@ async fn an_event_costs_the_calls_it_should_and_no_more() {
         failing_one_in: FAILING_ONE_IN,
         jobs: JOBS,
         body_bytes: 1024,
+        intake_memory_mb: 1024,
         batch_size: 20,
         batching_window_seconds: 1,
         release: false,

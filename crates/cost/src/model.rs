@@ -27,6 +27,8 @@ pub const CLAIM_CHECK_ABOVE: u64 = 256 * 1024;
 const SQS_CHUNK: f64 = 64.0 * 1024.0;
 const HTTP_API_UNIT: f64 = 512.0 * 1024.0;
 const GB: f64 = 1e9;
+/// The memory at which a Lambda function has one whole vCPU.
+const FULL_VCPU_MB: f64 = 1769.0;
 /// What a request's line, headers and signature add to its body, on the way in.
 const REQUEST_OVERHEAD: f64 = 1024.0;
 
@@ -242,8 +244,12 @@ pub fn estimate(
     // `latencies` in cost/prices.json), rounded up to the millisecond Lambda bills.
     let latency = &prices.latencies;
     let gb = |memory_mb: u32| f64::from(memory_mb) / 1024.0;
-    let per_invocation =
-        |runs: crate::Invocations| if runs.count == 0 { 0.0 } else { runs.cpu_seconds / as_f64(runs.count) };
+    // Lambda gives a function one vCPU at 1,769 MB and a share of one below: the CPU time measured
+    // on a whole core takes that much longer.
+    let slower = |memory_mb: u32| (FULL_VCPU_MB / f64::from(memory_mb)).max(1.0);
+    let per_invocation = |runs: crate::Invocations| {
+        if runs.count == 0 { 0.0 } else { runs.cpu_seconds / as_f64(runs.count) * slower(scenario.intake_memory_mb) }
+    };
     let intake_waits: f64 = phase
         .calls
         .iter()
@@ -276,7 +282,11 @@ pub fn estimate(
     let destination = if phase.deliveries > 0 { latency.of("destination") } else { 0.0 };
     let worker_waits = kinds.iter().map(|(service, _)| latency.of(service)).sum::<f64>() + destination;
     let worker_scale = if kind == Kind::Webhooks { fanout_scale } else { 1.0 };
-    let worker_cpu = if worker.count == 0 { 0.0 } else { worker.cpu_seconds / events * worker_scale };
+    let worker_cpu = if worker.count == 0 {
+        0.0
+    } else {
+        worker.cpu_seconds / events * worker_scale * slower(scenario.worker_memory_mb)
+    };
     let worker_billed = worker_per_event * (worker_waits + 0.0005) + worker_cpu;
     line(
         format!(

@@ -3,7 +3,7 @@
 //! or answer with a body (a stand-in for an AWS API's error) — or goes down altogether: its port
 //! refuses connections until it comes back up on the same one.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -54,6 +54,8 @@ struct State {
     scripts_by_path: HashMap<String, VecDeque<Reply>>,
     default: Option<Reply>,
     by_path: HashMap<String, Reply>,
+    /// Paths that refuse the first request of each event (by `Idempotency-Key`) with a status.
+    once_by_path: HashMap<String, (u16, HashSet<String>)>,
     received: Vec<Received>,
 }
 
@@ -99,6 +101,12 @@ impl Receiver {
     /// Answers the next requests to `path` with `replies`, in order (before any other script).
     pub fn script_at(&self, path: &str, replies: impl IntoIterator<Item = Reply>) {
         self.state.lock().unwrap().scripts_by_path.entry(path.to_owned()).or_default().extend(replies);
+    }
+
+    /// At `path`, answers `status` to the first request of each event (its `Idempotency-Key`)
+    /// and as otherwise scripted to its retries: a destination that fails every event once.
+    pub fn refuse_once_at(&self, path: &str, status: u16) {
+        self.state.lock().unwrap().once_by_path.insert(path.to_owned(), (status, HashSet::new()));
     }
 
     /// Every request so far to `path`.
@@ -154,10 +162,13 @@ async fn answer(state: Arc<Mutex<State>>, request: Request<Incoming>) -> Result<
     let reply = {
         let mut state = state.lock().unwrap();
         let path = parts.uri.path().to_owned();
-        let reply = state
-            .scripts_by_path
-            .get_mut(&path)
-            .and_then(VecDeque::pop_front)
+        let key = parts.headers.get("idempotency-key").and_then(|key| key.to_str().ok()).map(str::to_owned);
+        let first = match (state.once_by_path.get_mut(&path), key) {
+            (Some((status, seen)), Some(key)) => seen.insert(key).then_some(Reply::Status(*status)),
+            _ => None,
+        };
+        let reply = first
+            .or_else(|| state.scripts_by_path.get_mut(&path).and_then(VecDeque::pop_front))
             .or_else(|| state.script.pop_front())
             .or_else(|| state.by_path.get(&path).cloned())
             .or_else(|| state.default.clone())
