@@ -163,8 +163,8 @@ pub async fn measure(options: &Options, log: impl Fn(&str)) -> Result<(Mix, Vari
     settle(&aws, state).await;
     let after = Snapshot::take(&http, state, &stack.output, &receiver).await?;
     let mut webhooks = after.since(&before, options.webhooks);
-    webhooks.archived_bytes = archive_bytes(&aws, &state.archive_bucket).await;
-    webhooks.largest_item_bytes = largest_item(&aws, &state.table).await;
+    webhooks.archived_bytes = archive_bytes(&aws, &state.archive_bucket).await?;
+    webhooks.largest_item_bytes = largest_item(&aws, &state.table).await?;
 
     // The jobs: submitted, then asked for once each is done.
     let before = after;
@@ -494,31 +494,31 @@ fn request_bytes(request: &hookway_testkit::receiver::Received) -> u64 {
 }
 
 /// The archive bucket's bytes.
-async fn archive_bytes(aws: &hookway_core::aws::SdkConfig, bucket: &str) -> u64 {
+async fn archive_bytes(aws: &hookway_core::aws::SdkConfig, bucket: &str) -> Result<u64, String> {
     let s3 = aws_sdk_s3::Client::from_conf(aws_sdk_s3::config::Builder::from(aws).force_path_style(true).build());
     let mut total = 0;
     let mut pages = s3.list_objects_v2().bucket(bucket).into_paginator().send();
-    while let Some(Ok(page)) = pages.next().await {
-        total += page
-            .contents()
-            .iter()
-            .filter_map(aws_sdk_s3::types::Object::size)
-            .map(|size| u64::try_from(size).unwrap_or(0))
-            .sum::<u64>();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|error| format!("list {bucket}: {}", aws_sdk_s3::error::DisplayErrorContext(error)))?;
+        let sizes = page.contents().iter().filter_map(aws_sdk_s3::types::Object::size);
+        total += sizes.map(|size| u64::try_from(size).unwrap_or(0)).sum::<u64>();
     }
-    total
+    Ok(total)
 }
 
 /// The state table's largest item, by DynamoDB's measure (names and values).
-async fn largest_item(aws: &hookway_core::aws::SdkConfig, table: &str) -> u64 {
+async fn largest_item(aws: &hookway_core::aws::SdkConfig, table: &str) -> Result<u64, String> {
     let dynamodb = aws_sdk_dynamodb::Client::new(aws);
     let mut largest = 0;
-    let mut pages = dynamodb.scan().table_name(table).into_paginator().items().send();
-    while let Some(Ok(item)) = pages.next().await {
+    // Small pages: each is one call, well within the SDK's attempt timeout on a busy moto.
+    let mut pages = dynamodb.scan().table_name(table).limit(100).into_paginator().items().send();
+    while let Some(item) = pages.next().await {
+        let item =
+            item.map_err(|error| format!("scan {table}: {}", aws_sdk_dynamodb::error::DisplayErrorContext(error)))?;
         let size: usize = item.iter().map(|(name, value)| name.len() + attribute_size(value)).sum();
         largest = largest.max(size as u64);
     }
-    largest
+    Ok(largest)
 }
 
 fn attribute_size(value: &aws_sdk_dynamodb::types::AttributeValue) -> usize {

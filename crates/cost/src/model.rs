@@ -405,7 +405,7 @@ pub fn estimate(
         let gigabytes = deliveries * per_delivery / GB;
         let price = "dataTransfer.internet";
         beside.push(Line {
-            component: "data transfer out to an internet destination (none in its region, $0.01/GB in a VPC)".into(),
+            component: "data transfer out to a destination on the internet (less, or none, within AWS)".into(),
             price: price.into(),
             calls_per_event: None,
             units_per_event: gigabytes,
