@@ -95,7 +95,7 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
         prices.region,
         prices.prices.values().map(|price| price.date.as_str()).max().unwrap_or("?"),
     );
-    println!("Not per event: alarms, the dashboard, custom metrics and the WAF are a fixed monthly cost.");
+    println!("Not per event: alarms, the dashboard, custom metrics and the WAF's web ACL are a fixed monthly cost.");
     Ok(ExitCode::SUCCESS)
 }
 
@@ -138,5 +138,6 @@ fn scenario(
         archive_retention_days: config.archive.retention_days,
         ordered_share: share(ordered, config.sources.len()),
         rate_limited_share: share(forwards.iter().filter(|limited| **limited).count(), forwards.len()),
+        waf: config.webhooks.waf.is_some(),
     }
 }

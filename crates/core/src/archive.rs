@@ -156,14 +156,20 @@ pub fn body_key(source: &str, received: &Stamp, unique: &str) -> String {
 /// hour).
 pub fn batch_key<'s>(first: &Stamp, last: &Stamp, unique: &str, sources: impl IntoIterator<Item = &'s str>) -> String {
     let sources: Vec<&str> = sources.into_iter().collect();
-    format!(
-        "{}{}_{}_{unique}.{}.ndjson",
-        batches_hour_prefix(first),
-        first.compact(),
-        last.compact(),
-        sources.join(".")
-    )
+    let mut named = sources.join(".");
+    // S3 keys end at 1,024 bytes: past a budget the key stops naming the batch's sources, and
+    // every source's listing reads the object (its lines still say their source).
+    if named.len() > MAX_SOURCES_IN_KEY {
+        named = ANY_SOURCE.to_owned();
+    }
+    format!("{}{}_{}_{unique}.{named}.ndjson", batches_hour_prefix(first), first.compact(), last.compact())
 }
+
+/// The bytes of a batch key given to its sources' names (the rest of the key is about 110).
+const MAX_SOURCES_IN_KEY: usize = 512;
+/// What a batch key says when its sources are too many to name: it may hold any source's
+/// events (a source name starts with a letter or a digit, so it is never this).
+const ANY_SOURCE: &str = "_any";
 
 /// The span `first`..=`last` a batch object's key names, compact (see [`Stamp::compact`]).
 pub fn batch_span(key: &str) -> Option<(&str, &str)> {
@@ -178,7 +184,7 @@ pub fn may_hold(key: &str, source: &str) -> bool {
     match key.strip_prefix(BATCHES_PREFIX) {
         Some(rest) => {
             let name = rest.rsplit('/').next().and_then(|name| name.strip_suffix(".ndjson")).unwrap_or_default();
-            name.split('.').skip(1).any(|held| held == source)
+            name.split('.').skip(1).any(|held| held == source || held == ANY_SOURCE)
         }
         None => key
             .strip_prefix(EVENTS_PREFIX)
@@ -404,6 +410,16 @@ impl ObjectStore for MemoryObjects {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_batch_of_many_long_named_sources_stays_within_s3s_key_limit() {
+        let at = Stamp::parse("2026-11-22T05:44:00.123Z").unwrap();
+        let names: Vec<String> = (0..20).map(|index| format!("{index:02}{}", "s".repeat(62))).collect();
+        let key = batch_key(&at, &at, &unique(), names.iter().map(String::as_str));
+        assert!(key.len() <= 1024, "{} bytes: {key}", key.len());
+        assert!(names.iter().all(|name| may_hold(&key, name)), "every source's listing reads it: {key}");
+        assert_eq!(batch_span(&key).map(|(first, _)| first), Some("20261122T054400123Z"));
+    }
 
     #[test]
     fn keys_list_by_hour_name_their_sources_and_sort_by_time() {

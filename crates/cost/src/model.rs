@@ -27,6 +27,8 @@ pub const CLAIM_CHECK_ABOVE: u64 = 256 * 1024;
 const SQS_CHUNK: f64 = 64.0 * 1024.0;
 const HTTP_API_UNIT: f64 = 512.0 * 1024.0;
 const GB: f64 = 1e9;
+/// An API Gateway access log line (the stage's JSON format).
+const ACCESS_LOG_LINE: f64 = 400.0;
 /// The memory at which a Lambda function has one whole vCPU.
 const FULL_VCPU_MB: f64 = 1769.0;
 /// What a request's line, headers and signature add to its body, on the way in.
@@ -85,6 +87,8 @@ pub struct Scenario {
     pub ordered_share: f64,
     /// The share of deliveries to a destination with a `rateLimit`: a write more each.
     pub rate_limited_share: f64,
+    /// `webhooks.waf`: each request inspected.
+    pub waf: bool,
 }
 
 impl Scenario {
@@ -100,6 +104,7 @@ impl Scenario {
             archive_retention_days: mix.archive_retention_days,
             ordered_share: 0.0,
             rate_limited_share: 0.0,
+            waf: false,
         }
     }
 }
@@ -225,6 +230,20 @@ pub fn estimate(
                 Endpoint::FunctionUrl => ("lambda.functionurl.requests", 1.0),
             };
             line(format!("front door: {} requests", scenario.endpoint.as_str()), price, None, units, false)?;
+            if scenario.endpoint != Endpoint::FunctionUrl {
+                // The stage's access log: a JSON line a request, its 15 fields about 400 bytes.
+                let units = ACCESS_LOG_LINE / GB;
+                line(
+                    "API Gateway access log: a line a request (estimated 400 bytes)".into(),
+                    "logs.ingestion",
+                    None,
+                    units,
+                    true,
+                )?;
+            }
+            if scenario.waf {
+                line("AWS WAF: requests inspected".into(), "waf.requests", None, 1.0, false)?;
+            }
         }
         Kind::Jobs => line(
             "REST API: POST /jobs, GET /jobs/{id}".into(),
@@ -303,8 +322,14 @@ pub fn estimate(
 
     // Every AWS call, as counted.
     for call in merged(&phase.calls) {
-        let scale = if kind == Kind::Webhooks && per_batch(&call) { batch_scale } else { 1.0 };
+        let scale = if kind == Kind::Webhooks {
+            batch_scaling(&call, measured_batch(phase), scenario.events_per_batch)
+        } else {
+            1.0
+        };
         let calls = as_f64(call.count) / events * scale;
+        // A read unit is an item's, whatever the batch: only the calls follow the batch.
+        let unit_scale = if call.service == "dynamodb" && call.operation == "BatchGetItem" { 1.0 } else { scale };
         *calls_per_event.entry(format!("{}:{}", call.service, call.operation)).or_default() += calls;
         let name = format!("{} {} ({})", service_name(&call.service), call.operation, caller_name(&call.caller));
         match call.service.as_str() {
@@ -322,7 +347,7 @@ pub fn estimate(
                         format!("{name}: read units"),
                         "dynamodb.readUnits",
                         Some(calls),
-                        call.read_units / events * scale,
+                        call.read_units / events * unit_scale,
                         false,
                     )?;
                 }
@@ -331,7 +356,7 @@ pub fn estimate(
                         format!("{name}: write units"),
                         "dynamodb.writeUnits",
                         Some(calls),
-                        call.write_units / events * scale,
+                        call.write_units / events * unit_scale,
                         false,
                     )?;
                 }
@@ -418,11 +443,19 @@ pub fn estimate(
     Ok(Estimate { scenario: scenario.clone(), lines, usd_per_million, calls_per_event, beside })
 }
 
-/// Calls made once per worker batch, whatever its size.
-fn per_batch(call: &Call) -> bool {
-    call.caller == LAMBDA_SERVICE
-        || (call.caller == WORKER && call.service == "s3" && call.operation == "PutObject")
-        || (call.caller == WORKER && call.service == "dynamodb" && call.operation == "BatchGetItem")
+/// How a call's count per event changes from the run's batches of `measured` events to batches of
+/// `scenario`: the worker's invocation and its archive object are one a batch; the event source
+/// mapping's receives and deletes carry 10 messages each; the new-events read 100 keys; the other
+/// calls are an event's own.
+fn batch_scaling(call: &Call, measured: f64, scenario: f64) -> f64 {
+    let scenario = scenario.max(1.0);
+    let per = |most: f64| measured.min(most) / scenario.min(most);
+    match (call.caller.as_str(), call.service.as_str(), call.operation.as_str()) {
+        (LAMBDA_SERVICE, "sqs", "ReceiveMessage" | "DeleteMessageBatch") => per(10.0),
+        (WORKER, "dynamodb", "BatchGetItem") => per(100.0),
+        (WORKER, "s3", "PutObject") => measured / scenario,
+        _ => 1.0,
+    }
 }
 
 /// The calls with one entry per caller and operation.
@@ -462,4 +495,114 @@ fn caller_name(caller: &str) -> &str {
 #[allow(clippy::cast_precision_loss)]
 fn as_f64(count: u64) -> f64 {
     count as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::{Invocations, Phase, Prices};
+
+    fn call(caller: &str, service: &str, operation: &str, count: u64, read_units: f64, write_units: f64) -> Call {
+        Call {
+            caller: caller.into(),
+            service: service.into(),
+            operation: operation.into(),
+            count,
+            read_units,
+            write_units,
+        }
+    }
+
+    /// 1,000 events in 10 batches of 100.
+    fn run() -> (Mix, Phase) {
+        let mix = Mix {
+            webhooks: 1000,
+            sources: vec!["a".into()],
+            body_bytes: 1024,
+            destinations: 1,
+            failed_once: 0,
+            jobs: 0,
+            batch_size: 100,
+            batching_window_seconds: 1,
+            intake_memory_mb: 1024,
+            worker_memory_mb: 1024,
+            archive_retention_days: 30,
+        };
+        let invocations = BTreeMap::from([
+            (INTAKE.to_owned(), Invocations { count: 1000, seconds: 5.0, cpu_seconds: 1.0 }),
+            (WORKER.to_owned(), Invocations { count: 10, seconds: 5.0, cpu_seconds: 1.0 }),
+        ]);
+        let phase = Phase {
+            events: 1000,
+            calls: vec![
+                call(INTAKE, "sqs", "SendMessage", 1000, 0.0, 0.0),
+                call(LAMBDA_SERVICE, "sqs", "ReceiveMessage", 100, 0.0, 0.0),
+                call(LAMBDA_SERVICE, "sqs", "DeleteMessageBatch", 100, 0.0, 0.0),
+                call(WORKER, "dynamodb", "BatchGetItem", 10, 500.0, 0.0),
+                call(WORKER, "dynamodb", "UpdateItem", 2000, 0.0, 2000.0),
+                call(WORKER, "s3", "PutObject", 10, 0.0, 0.0),
+            ],
+            invocations,
+            log_bytes: 500_000,
+            deliveries: 1000,
+            delivered_bytes: 1_300_000,
+            archived_bytes: 1_400_000,
+            largest_item_bytes: 600,
+        };
+        (mix, phase)
+    }
+
+    fn close(a: f64, b: f64) -> bool {
+        (a - b).abs() < 1e-9
+    }
+
+    fn units(estimate: &Estimate, component: &str) -> f64 {
+        estimate
+            .lines
+            .iter()
+            .filter(|line| line.component.starts_with(component))
+            .map(|line| line.units_per_event)
+            .sum()
+    }
+
+    #[test]
+    fn the_run_as_measured_is_priced_as_counted() {
+        let (mix, phase) = run();
+        let prices = Prices::bundled().unwrap();
+        let scenario = Scenario::of_run(Endpoint::FunctionUrl, &mix, &phase);
+        let estimate = estimate(&prices, &mix, &phase, Kind::Webhooks, &scenario).unwrap();
+        assert!(close(estimate.calls_per_event["sqs:ReceiveMessage"], 0.1));
+        assert!(close(estimate.calls_per_event["s3:PutObject"], 0.01));
+        assert!(close(units(&estimate, "DynamoDB BatchGetItem"), 0.5));
+        assert!(close(units(&estimate, "DynamoDB UpdateItem"), 2.0));
+    }
+
+    #[test]
+    fn smaller_batches_cost_more_calls_but_the_same_read_units() {
+        let (mix, phase) = run();
+        let prices = Prices::bundled().unwrap();
+        let scenario = Scenario { events_per_batch: 1.0, ..Scenario::of_run(Endpoint::FunctionUrl, &mix, &phase) };
+        let estimate = estimate(&prices, &mix, &phase, Kind::Webhooks, &scenario).unwrap();
+        // A receive and a delete for each event alone, an archive object and a read each.
+        assert!(close(estimate.calls_per_event["sqs:ReceiveMessage"], 1.0));
+        assert!(close(estimate.calls_per_event["sqs:DeleteMessageBatch"], 1.0));
+        assert!(close(estimate.calls_per_event["s3:PutObject"], 1.0));
+        assert!(close(estimate.calls_per_event["dynamodb:BatchGetItem"], 1.0));
+        assert!(close(units(&estimate, "DynamoDB BatchGetItem"), 0.5), "half a read unit an item, batched or not");
+        assert!(close(units(&estimate, "DynamoDB UpdateItem"), 2.0), "an event's own writes do not follow the batch");
+    }
+
+    #[test]
+    fn api_gateway_logs_each_request_and_a_function_url_does_not() {
+        let (mix, phase) = run();
+        let prices = Prices::bundled().unwrap();
+        let logged = |endpoint| {
+            let estimate =
+                estimate(&prices, &mix, &phase, Kind::Webhooks, &Scenario::of_run(endpoint, &mix, &phase)).unwrap();
+            estimate.lines.iter().any(|line| line.component.starts_with("API Gateway access log"))
+        };
+        assert!(logged(Endpoint::Rest) && logged(Endpoint::HttpApi) && !logged(Endpoint::FunctionUrl));
+    }
 }

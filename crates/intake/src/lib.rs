@@ -271,7 +271,7 @@ impl<Q: EventQueue, S: SecretStore, J: StateStore> Intake<Q, S, J> {
         };
         let size = bytes.len() as u64;
         self.bodies.put(&key, bytes).await?;
-        tracing::info!(key = %key, bytes = size, "body stored in the archive bucket (claim check)");
+        tracing::debug!(key = %key, bytes = size, "body stored in the archive bucket (claim check)");
         Ok(StoredBody { key, size, sha256, received })
     }
 }
