@@ -19,8 +19,8 @@ application name (`app/hookway-intake` in its user agent), the service the crede
 call's signature, the operation its `X-Amz-Target` (JSON protocols: SQS, DynamoDB, SSM) or, for
 S3's REST protocol, its method, path and query. DynamoDB's calls also count the capacity units
 they consume, from their request: a read of an item is half a unit (a whole one when strongly
-consistent), a write one unit (two in a transaction), items being under 1 KB (`make cost` checks
-the table's largest).
+consistent), a write one unit (two in a transaction), items being under 1 KB (`make cost` records
+the table's largest, and its calls test checks it).
 
 Usage: the same as moto_server (`-H 127.0.0.1 -p 4566`).
 """

@@ -40,8 +40,9 @@ export interface RustLambdaProps {
  * application level; EMF lines are JSON too, carried unchanged, so CloudWatch still extracts their
  * metrics. Lambda's own lines (START, END, REPORT: about 300 bytes an invocation, which for the
  * intake is a webhook) are INFO or DEBUG, so the system level WARN keeps them out of CloudWatch Logs
- * (at $0.50 per GB ingested) and keeps what matters (timeouts, crashes, out of memory). The
- * duration and memory of each invocation stay in Lambda's own metrics.
+ * (at $0.50 per GB ingested) and keeps what matters (timeouts, crashes, out of memory). Each
+ * invocation's duration stays in Lambda's own metrics; its memory used and init time were only in
+ * REPORT (system level INFO for a while, or Lambda Insights, to size the memory).
  */
 export class RustLambda extends Construct {
   readonly function: RustFunction;

@@ -79,7 +79,7 @@ impl Poller {
         }
     }
 
-    /// One receive, one invocation of the function, one delete.
+    /// One batch gathered, one invocation of the function, its processed messages deleted.
     pub async fn poll_once(&self) -> Result<usize, String> {
         self.poll_with(|event| async move {
             let response = self.lambda.invoke(&self.function, &event).await.map_err(|error| error.to_string())?;
@@ -88,8 +88,8 @@ impl Poller {
         .await
     }
 
-    /// One receive, `invoke` with the batch as Lambda's SQS event, one delete of the messages
-    /// its answer does not list in `batchItemFailures`. The number of messages received.
+    /// One batch gathered, `invoke` with it as Lambda's SQS event, and the messages its answer
+    /// does not list in `batchItemFailures` deleted (10 to a call). The number of messages received.
     pub async fn poll_with<F, Fut>(&self, invoke: F) -> Result<usize, String>
     where
         F: FnOnce(Value) -> Fut,
@@ -137,7 +137,6 @@ impl Poller {
         Ok(messages.len())
     }
 
-    /// A message as the event source mapping hands it to Lambda.
     /// One batch: a long poll, then more receives while the batch is not full and its window
     /// lasts. Empty when the long poll found nothing.
     async fn gather(&self) -> Result<Vec<Message>, String> {
@@ -187,6 +186,7 @@ impl Poller {
         Ok(received.messages.unwrap_or_default())
     }
 
+    /// A message as the event source mapping hands it to Lambda.
     fn record(&self, message: &Message) -> Value {
         let attributes: Map<String, Value> = message
             .attributes()
