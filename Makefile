@@ -103,7 +103,7 @@ bench: ## Criterion benchmarks: verification per scheme, the intake's request pa
 	cargo bench -p hookway-worker --bench pipeline
 
 .PHONY: cost
-# A benchmark, not part of `make test` (which counts the calls of a small mix: crates/cost-run/tests).
+# A benchmark, not part of `make test` (which counts the calls of a small mix: crates/cli/tests/cost_calls.rs).
 cost: $(TOOLS) ## What a million webhooks cost per front door: a fixed mix through the local stack, every AWS call counted (cost/REPORT.md)
 	PATH="$(abspath $(VENV))/bin:$$PATH" cargo run --quiet --locked -p hookway-cost-run -- $(COST_ARGS)
 

@@ -5,23 +5,10 @@ use std::path::PathBuf;
 
 use hookway_cost::{Call, Phase, measured_batch};
 use hookway_cost_run::{Options, measure};
-use hookway_testkit::workspace_root;
 
 const WEBHOOKS: u64 = 60;
 const FAILING_ONE_IN: u64 = 20;
 const JOBS: u64 = 2;
-
-/// What the `hookway` binary of this build is: `cargo test` builds it for the CLI's own tests.
-fn hookway() -> PathBuf {
-    let status = std::process::Command::new("cargo")
-        .args(["build", "--quiet", "--locked", "-p", "hookway-cli", "--bin", "hookway"])
-        .current_dir(workspace_root())
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| workspace_root().join("target"), PathBuf::from);
-    target.join("debug/hookway")
-}
 
 /// Calls of `operation` by `caller` in a phase, per event.
 fn per_event(phase: &Phase, caller: &str, operation: &str) -> f64 {
@@ -42,7 +29,7 @@ fn describe(calls: &[Call]) -> String {
 async fn an_event_costs_the_calls_it_should_and_no_more() {
     let dir = TempDir::new();
     let options = Options {
-        hookway: hookway(),
+        hookway: PathBuf::from(env!("CARGO_BIN_EXE_hookway")),
         endpoint: "rest".into(),
         webhooks: WEBHOOKS,
         failing_one_in: FAILING_ONE_IN,
