@@ -71,7 +71,8 @@ async fn run(args: Args) -> Result<(), String> {
     }
     let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
     let prices = Prices::bundled().map_err(|error| error.to_string())?;
-    let mut measured = Measured { date: today(), commit: commit(), mix: empty_mix(), variants: Vec::new() };
+    let (date, commit) = (hookway_core::rfc3339_now()[..10].to_owned(), commit());
+    let (mut mix, mut variants) = (None, Vec::new());
     for endpoint in &args.endpoints {
         let options = Options {
             hookway: target.join("debug/hookway"),
@@ -87,11 +88,13 @@ async fn run(args: Args) -> Result<(), String> {
             dir: target.join("cost").join(endpoint),
         };
         let started = std::time::Instant::now();
-        let (mix, run) = measure(&options, |line| eprintln!("{line}")).await?;
+        let (run_mix, run) = measure(&options, |line| eprintln!("{line}")).await?;
         eprintln!("{endpoint}: measured in {:.0} s", started.elapsed().as_secs_f64());
-        measured.mix = mix;
-        measured.variants.push(run);
+        mix = Some(run_mix);
+        variants.push(run);
     }
+    let mix = mix.ok_or("no front door to measure: give --endpoints")?;
+    let measured = Measured { date, commit, mix, variants };
     let out = |name: &str| args.out.join(name);
     let write = |name: &str, text: String| std::fs::write(out(name), text).map_err(|error| format!("{name}: {error}"));
     write("measured.json", serde_json::to_string_pretty(&measured).unwrap_or_default() + "\n")?;
@@ -113,27 +116,6 @@ async fn run(args: Args) -> Result<(), String> {
         out("REPORT.md").display()
     );
     Ok(())
-}
-
-fn empty_mix() -> hookway_cost::Mix {
-    hookway_cost::Mix {
-        webhooks: 0,
-        sources: Vec::new(),
-        body_bytes: 0,
-        destinations: 1,
-        failed_once: 0,
-        jobs: 0,
-        batch_size: 0,
-        batching_window_seconds: 0,
-        intake_memory_mb: 0,
-        worker_memory_mb: 0,
-        archive_retention_days: 0,
-    }
-}
-
-fn today() -> String {
-    let output = std::process::Command::new("date").args(["-u", "+%Y-%m-%d"]).output();
-    output.map(|output| String::from_utf8_lossy(&output.stdout).trim().to_owned()).unwrap_or_default()
 }
 
 fn commit() -> String {
