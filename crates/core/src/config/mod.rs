@@ -19,9 +19,9 @@ pub use self::routes::{
     glob_matches,
 };
 pub use self::settings::{
-    AlarmsConfig, ApiConfig, ArchiveConfig, DEFAULT_MAX_BODY_BYTES, DEFAULT_RUNBOOK_URL, IntakeConfig, JobsConfig,
-    LOG_RETENTION_DAYS, MAX_BODY_BYTES_LIMIT, QueueConfig, QuotaConfig, QuotaPeriod, SlackConfig, WafConfig,
-    WebhookEndpoint, WebhooksConfig, WorkerConfig,
+    AlarmsConfig, ApiConfig, ArchiveConfig, ArchiveWriter, CapacityRange, DEFAULT_MAX_BODY_BYTES, DEFAULT_RUNBOOK_URL,
+    IntakeConfig, JobsConfig, LOG_RETENTION_DAYS, MAX_BODY_BYTES_LIMIT, QueueConfig, QuotaConfig, QuotaPeriod,
+    SlackConfig, StateBilling, StateConfig, WafConfig, WebhookEndpoint, WebhooksConfig, WorkerConfig,
 };
 use crate::cidr::Cidr;
 pub use crate::scheme::{Encoding, HmacAlgorithm, HmacConfig, SchemeName};
@@ -68,6 +68,9 @@ pub struct Config {
     /// The event store.
     #[serde(default)]
     pub archive: ArchiveConfig,
+    /// The state table.
+    #[serde(default)]
+    pub state: StateConfig,
     /// Alarm thresholds.
     #[serde(default)]
     pub alarms: AlarmsConfig,
@@ -254,6 +257,7 @@ impl Config {
         self.queue.validate(&mut problems);
         self.jobs.validate(&mut problems);
         self.archive.validate(&mut problems);
+        self.state.validate(&mut problems);
         self.alarms.validate(&mut problems);
         settings::validate_log_retention(self.log_retention_days, &mut problems);
         if self.sources.is_empty() {
