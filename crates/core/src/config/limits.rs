@@ -554,9 +554,11 @@ pub fn usage(config: &Config) -> Result<Vec<Usage>, String> {
         ("intake", shape.role_policy_chars.intake, &shape.grants.intake),
         ("worker", shape.role_policy_chars.worker, &shape.grants.worker),
     ] {
-        let how = match grant.exact {
-            true => format!("{} parameters by name", grant.patterns.len()),
-            false => format!("parameters under {} paths", grant.patterns.len()),
+        let plural = |count: usize, one: &str, many: &str| format!("{count} {}", if count == 1 { one } else { many });
+        let how = match (grant.exact, grant.patterns.len()) {
+            (true, 0) => "no parameters".to_owned(),
+            (true, count) => format!("{} by name", plural(count, "parameter", "parameters")),
+            (false, count) => format!("parameters under {}", plural(count, "path", "paths")),
         };
         all.push(usage(
             format!("characters of the {role} role's inline policy ({how})"),
@@ -572,7 +574,7 @@ fn thousands(value: u64) -> String {
     let digits = value.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (index, digit) in digits.chars().enumerate() {
-        if index > 0 && (digits.len() - index) % 3 == 0 {
+        if index > 0 && (digits.len() - index).is_multiple_of(3) {
             out.push(',');
         }
         out.push(digit);
