@@ -46,8 +46,11 @@ export function grantSecureParameters(scope: Construct, fn: IFunction, role: Gra
       },
     }),
   );
-  // The function starts once it may read its secrets.
+  // The function starts once it may read its secrets. And the role's default policy (which held
+  // these statements before they had a policy of their own) changes only once this one is there:
+  // an update never leaves the running function unable to read them.
   fn.node.addDependency(policy);
+  fn.role?.node.tryFindChild('DefaultPolicy')?.node.addDependency(policy);
   const validations = Validations.of(policy);
   validations.acknowledge({
     id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:kms:<AWS::Region>:<AWS::AccountId>:key/*]',

@@ -169,6 +169,19 @@ describe('least privilege', () => {
     destinations.resourceCountIs('AWS::SSM::Parameter', 0);
   });
 
+  test('the parameters are granted by a policy of their own, in place before the function and before its role’s default policy changes', () => {
+    for (const [prefix, t] of [
+      ['Intake', template],
+      ['Worker', destinations],
+    ] as const) {
+      const policy = resource(t, 'AWS::IAM::Policy', `${prefix}SecureParameters`);
+      expect(policy.Properties.Roles).toEqual([{ Ref: resource(t, 'AWS::IAM::Role', `${prefix}LambdaRole`).id }]);
+      expect(resource(t, 'AWS::Lambda::Function', `${prefix}LambdaFunction`).DependsOn).toContain(policy.id);
+      expect(resource(t, 'AWS::IAM::Policy', `${prefix}LambdaRoleDefaultPolicy`).DependsOn).toEqual([policy.id]);
+    }
+    template.resourceCountIs('AWS::IAM::ManagedPolicy', 0);
+  });
+
   test("a source's verify token is the intake's to read, as its secrets are", () => {
     const meta = synthesize({
       config: configWith({ sources: [{ name: 'meta', scheme: 'meta', secretParameters: ['/hookway/meta/secret'], verifyTokenParameter: '/hookway/meta/verify-token' }] }),
