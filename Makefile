@@ -14,6 +14,13 @@ NODE_MODULES := node_modules/.installed
 # moto, with DynamoDB's one-write-at-a-time per item (see tools/moto_server.py).
 export MOTO_SERVER := $(abspath tools/moto-server)
 CDK := CDK_DISABLE_CLI_TELEMETRY=true npx cdk
+# The stack and its configuration: `make deploy STACK=hookway-staging CONFIG=staging.json`. One stack
+# per environment; each one's names derive from its own.
+STACK ?= Hookway
+CONFIG ?= hookway.json
+STACK_CONTEXT = -c stackName=$(STACK) -c config=$(CONFIG)
+# The configuration a stack is built for at its largest: 500 sources, 1,000 routes (make infra-test).
+LARGE_CONFIG := target/hookway-500.json
 # apt-get as root: CI's machine runs as root, a developer's through sudo.
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
@@ -74,27 +81,32 @@ build: $(TOOLS) ## Build the Lambda binaries for arm64 (zips in target/lambda)
 
 .PHONY: infra-test
 # cfn-lint's W3005 is the CDK making each function depend on its role explicitly, beside the GetAtt.
-infra-test: $(TOOLS) $(NODE_MODULES) ## The CDK app: type check, Jest tests, synth with cdk-nag, cfn-lint
+# Beside the default stack, two stacks of the 500-source configuration side by side (hw-a, hw-b).
+infra-test: $(TOOLS) $(NODE_MODULES) ## The CDK app: type check, Jest tests, synth with cdk-nag (the default stack, and 500 sources twice), cfn-lint
 	npx tsc --noEmit
 	npx jest
 	$(CDK) synth --no-notices --quiet -c skipBundling=true
-	$(VENV)/bin/cfn-lint --ignore-checks W3005 -- cdk.out/Hookway.template.json
+	npx ts-node --transpile-only infra/test/large-config.ts $(LARGE_CONFIG)
+	for stack in hw-a hw-b; do \
+		$(CDK) synth --no-notices --quiet -c skipBundling=true -c stackName=$$stack -c config=$(LARGE_CONFIG) -o target/cdk.out/$$stack; \
+	done
+	$(VENV)/bin/cfn-lint --ignore-checks W3005 -- cdk.out/Hookway.template.json target/cdk.out/hw-a/hw-a.template.json target/cdk.out/hw-b/hw-b.template.json
 
 .PHONY: synth
-synth: $(TOOLS) $(NODE_MODULES) ## Synthesise the stack into cdk.out, building the Lambda binaries
+synth: $(TOOLS) $(NODE_MODULES) ## Synthesise the stack into cdk.out, building the Lambda binaries (STACK=…, CONFIG=…)
 	npx tsc --noEmit
-	$(CDK) synth --no-notices --quiet
+	$(CDK) synth --no-notices --quiet $(STACK_CONTEXT)
 
 .PHONY: diff
-diff: $(TOOLS) $(NODE_MODULES) ## Show what a deploy would change (AWS credentials needed)
+diff: $(TOOLS) $(NODE_MODULES) ## Show what a deploy would change (STACK=…, CONFIG=…; AWS credentials needed)
 	npx tsc --noEmit
-	$(CDK) diff --no-notices
+	$(CDK) diff --no-notices $(STACK_CONTEXT)
 
 .PHONY: deploy
-deploy: $(TOOLS) $(NODE_MODULES) ## Check hookway.json, then build and deploy the stack (ALARM_EMAIL=you@example.com to mail alarms)
-	cargo run --quiet --locked -p hookway-cli -- config check
+deploy: $(TOOLS) $(NODE_MODULES) ## Check the configuration against AWS's limits, then build and deploy the stack (STACK=…, CONFIG=…, ALARM_EMAIL=you@example.com)
+	cargo run --quiet --locked -p hookway-cli -- config check --config $(CONFIG)
 	npx tsc --noEmit
-	$(CDK) deploy --no-notices $(if $(ALARM_EMAIL),-c alarmEmail=$(ALARM_EMAIL))
+	$(CDK) deploy --no-notices $(STACK_CONTEXT) $(if $(ALARM_EMAIL),-c alarmEmail=$(ALARM_EMAIL))
 
 .PHONY: bench
 bench: ## Criterion benchmarks: verification per scheme, the intake's request path, the worker pipeline

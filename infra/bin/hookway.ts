@@ -2,17 +2,24 @@
 /**
  * The CDK app: `npx cdk synth|diff|deploy` from the repository's root.
  *
- * Context: `-c alarmEmail=ops@example.com` mails every alarm there; `-c skipBundling=true`
- * synthesises without building the Rust binaries (the template is the same, the code assets are not
- * built), for checks that do not deploy.
+ * Context (`-c name=value`, or cdk.json's `context`):
+ * - `stackName` (default `Hookway`): the stack, one per environment (`hookway-staging`,
+ *   `hookway-prod`, ...). Every name AWS wants unique in an account and region derives from it,
+ *   so several live side by side; it is also the namespace of Hookway's CloudWatch metrics.
+ * - `config` (default `hookway.json`): the configuration file, from the current directory or else
+ *   the repository's root. Its bytes go into both functions' packages.
+ * - `alarmEmail=ops@example.com` mails every alarm there.
+ * - `skipBundling=true` synthesises without building the Rust binaries (the template is the same,
+ *   the code assets are not built), for checks that do not deploy.
  */
-import * as fs from 'fs';
 import * as path from 'path';
+import * as fs from 'fs';
 import { App, Tags, Validations } from 'aws-cdk-lib';
 import { BUNDLING_STACKS } from 'aws-cdk-lib/cx-api';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { loadConfig } from '../lib/config';
+import { loadConfig, resolveConfigPath } from '../lib/config';
 import { HookwayStack } from '../lib/hookway-stack';
+import { stackNameProblem } from '../lib/names';
 
 const root = path.resolve(__dirname, '..', '..');
 // The binaries are built by cargo-lambda with zig, which `make tools` installs into .venv.
@@ -27,9 +34,16 @@ if (app.node.tryGetContext('skipBundling') === 'true') {
   app.node.setContext(BUNDLING_STACKS, []);
 }
 
-new HookwayStack(app, 'Hookway', {
+const stackName: string = app.node.tryGetContext('stackName') ?? 'Hookway';
+const problem = stackNameProblem(stackName);
+if (problem) {
+  throw new Error(`-c stackName=${stackName}: ${problem}`);
+}
+const configFile = resolveConfigPath(app.node.tryGetContext('config') ?? 'hookway.json', process.cwd(), root);
+
+new HookwayStack(app, stackName, {
   description: 'Hookway: a serverless webhook gateway (API Gateway, Lambda, SQS, DynamoDB)',
-  config: loadConfig(path.join(root, 'hookway.json'), path.join(root, 'hookway.schema.json')),
+  config: loadConfig(configFile, path.join(root, 'hookway.schema.json')),
   repositoryRoot: root,
   alarmEmail: app.node.tryGetContext('alarmEmail'),
 });

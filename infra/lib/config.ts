@@ -4,9 +4,12 @@
  * The Rust types in crates/core/src/config are the contract, and hookway.schema.json is generated
  * from them (`make schema`). The stack validates the file against that schema, which also supplies
  * every default, so TypeScript keeps no second copy of the defaults or the ranges that could drift.
- * The Lambdas receive the file itself (minified) and check it again, fully, when they start.
+ * The Lambdas receive the file itself, byte for byte, in their package (`hookway.json` beside
+ * `bootstrap`), and check it again, fully, when they start.
  */
+import { createHash } from 'crypto';
 import * as fs from 'fs';
+import * as path from 'path';
 import Ajv2020, { type ErrorObject } from 'ajv/dist/2020';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 
@@ -48,6 +51,22 @@ export interface QueueConfig {
 
 export interface ArchiveConfig {
   readonly retentionDays: number;
+  /** `firehose`: the worker puts events into a Firehose stream that writes them under `events/_stream/`; `worker`: one S3 object per batch. */
+  readonly writer: 'firehose' | 'worker';
+}
+
+/** The state table's billing: on demand, or provisioned capacity kept near a target by auto scaling. */
+export interface StateConfig {
+  readonly billing: 'on-demand' | 'provisioned';
+  readonly readCapacity: CapacityRange;
+  readonly writeCapacity: CapacityRange;
+  readonly targetUtilizationPercent: number;
+}
+
+/** The least and the most capacity units auto scaling may provision. */
+export interface CapacityRange {
+  readonly min: number;
+  readonly max: number;
 }
 
 export interface JobsConfig {
@@ -80,7 +99,9 @@ export interface SourceConfig {
   readonly name: string;
   readonly scheme: string;
   readonly secretParameters: readonly string[];
-  /** Its resource's method throttle; the API's stage throttle when absent. */
+  /** The SSM parameter holding a GET handshake's verify token (Meta), which the intake reads too. */
+  readonly verifyTokenParameter?: string;
+  /** Its own resource (REST) or routes (HTTP API) with this throttle; without it, `/webhooks/{source}` and the API's default throttle. */
   readonly throttle?: ThrottleConfig;
 }
 
@@ -119,6 +140,7 @@ export interface HookwayConfig {
   readonly queue: QueueConfig;
   readonly jobs: JobsConfig;
   readonly archive: ArchiveConfig;
+  readonly state: StateConfig;
   readonly alarms: AlarmsConfig;
   readonly logRetentionDays: number;
   /** Active AWS X-Ray tracing of the API and both functions. */
@@ -127,15 +149,9 @@ export interface HookwayConfig {
   readonly routes?: readonly RouteConfig[];
 }
 
-/**
- * Every delivery a route can make, named as the worker names it in its records and metrics:
- * `forward <url>`, `custom <name>` or `log`; each once.
- */
-export function deliveryNames(settings: HookwayConfig): string[] {
-  const handlers = (settings.routes ?? []).flatMap((route) => (route.handler !== undefined ? [route.handler] : (route.handlers ?? [])));
-  const names = handlers.map((handler) =>
-    typeof handler === 'string' ? handler : 'forward' in handler ? `forward ${handler.forward.url}` : `custom ${handler.custom}`,
-  );
+/** Every SSM parameter the intake reads: the sources' secrets and their handshakes' verify tokens. */
+export function sourceParameters(settings: HookwayConfig): string[] {
+  const names = settings.sources.flatMap((source) => [...source.secretParameters, ...(source.verifyTokenParameter ? [source.verifyTokenParameter] : [])]);
   return [...new Set(names)];
 }
 
@@ -150,8 +166,33 @@ export function outboundParameters(settings: HookwayConfig): string[] {
 export interface LoadedConfig {
   /** The validated settings. */
   readonly settings: HookwayConfig;
-  /** The file as the Lambdas read it from `HOOKWAY_CONFIG`: its JSON, minified. */
-  readonly json: string;
+  /** The file's bytes, exactly as each function's package holds them. */
+  readonly bytes: Buffer;
+  /** `sha256:` and the lowercase hex SHA-256 of the bytes: what each function logs at start-up, and the stack outputs. */
+  readonly digest: string;
+  /** Where the bytes were read from; none for a configuration built in memory. */
+  readonly file?: string;
+}
+
+/** The configuration digest: `sha256:` and the lowercase hex SHA-256 of the file's bytes. */
+export function configDigest(bytes: Buffer): string {
+  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+}
+
+/**
+ * The configuration file `-c config=…` names: an absolute path as it is; a relative one from the
+ * current directory, else from the repository's root (where `make` and `npx cdk` usually run).
+ */
+export function resolveConfigPath(given: string, cwd: string, root: string): string {
+  if (path.isAbsolute(given)) {
+    return given;
+  }
+  const candidates = [path.resolve(cwd, given), path.resolve(root, given)];
+  const found = candidates.find((candidate) => fs.existsSync(candidate));
+  if (!found) {
+    throw new ConfigError(given, [`(file): not found; looked in ${[...new Set(candidates)].join(' and ')}`]);
+  }
+  return found;
 }
 
 /** A configuration the stack cannot be built from; the message names every field at fault. */
@@ -165,19 +206,19 @@ export class ConfigError extends Error {
 /** Reads hookway.json and checks it against hookway.schema.json. */
 export function loadConfig(configPath: string, schemaPath: string): LoadedConfig {
   const schema: unknown = JSON.parse(fs.readFileSync(schemaPath, 'utf8'));
-  return parseConfig(fs.readFileSync(configPath, 'utf8'), schema, configPath);
+  const bytes = fs.readFileSync(configPath);
+  return { ...parseConfig(bytes, schema, configPath), file: configPath };
 }
 
 /** Parses and validates a configuration; `origin` names it in errors. */
-export function parseConfig(text: string, schema: unknown, origin: string): LoadedConfig {
+export function parseConfig(content: Buffer | string, schema: unknown, origin: string): LoadedConfig {
+  const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
   let document: unknown;
   try {
-    document = JSON.parse(text);
+    document = JSON.parse(bytes.toString('utf8'));
   } catch (error) {
     throw new ConfigError(origin, [`(root): ${(error as Error).message}`]);
   }
-  // Minify before validation: filling in the defaults changes the document.
-  const json = JSON.stringify(document);
 
   const validate = schemaValidator(schema);
   if (!validate(document)) {
@@ -195,7 +236,7 @@ export function parseConfig(text: string, schema: unknown, origin: string): Load
   if (problems.length > 0) {
     throw new ConfigError(origin, problems);
   }
-  return { settings, json };
+  return { settings, bytes, digest: configDigest(bytes) };
 }
 
 /**

@@ -1,10 +1,13 @@
+import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { Annotations, Aws, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table } from 'aws-cdk-lib/aws-dynamodb';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { Archive } from './archive';
-import { deliveryNames, type LoadedConfig } from './config';
+import type { LoadedConfig, StateConfig } from './config';
+import { limitProblems } from './limits';
 import { IngestApi } from './ingest-api';
 import { Intake } from './intake';
 import { Monitoring } from './monitoring';
@@ -29,8 +32,14 @@ export class HookwayStack extends Stack {
   constructor(scope: Construct, id: string, props: HookwayStackProps) {
     super(scope, id, props);
     const { settings } = props.config;
+    // What AWS would refuse only at deploy time, refused here in the words of `hookway config check`.
+    const problems = limitProblems(settings);
+    if (problems.length > 0) {
+      throw new Error(`${props.config.file ?? 'the configuration'} does not fit in one stack:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+    }
     const logRetention = settings.logRetentionDays as RetentionDays;
     const crate = (name: string) => path.join(props.repositoryRoot, 'crates', name, 'Cargo.toml');
+    const configFile = this.configFile(props.config);
 
     const queueing = new Queueing(this, 'Queueing', {
       queue: settings.queue,
@@ -38,21 +47,14 @@ export class HookwayStack extends Stack {
       batchingWindow: Duration.seconds(settings.worker.batchingWindowSeconds),
     });
 
-    // What the worker has processed (idempotency), the newest version of each entity it applied,
-    // and every job's status. The records expire by their `expiresAt`; the table outlives the stack.
-    const table = new Table(this, 'StateTable', {
-      partitionKey: { name: 'pk', type: AttributeType.STRING },
-      billingMode: BillingMode.PAY_PER_REQUEST,
-      timeToLiveAttribute: 'expiresAt',
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
+    const table = this.stateTable(settings.state);
 
-    // Every event, archived by the worker a batch at a time, and the bodies too large for a message.
-    const archive = new Archive(this, 'Archive', { archive: settings.archive, queue: settings.queue });
+    // Every event, archived by the worker before any delivery, and the bodies too large for a message.
+    const archive = new Archive(this, 'Archive', { archive: settings.archive, queue: settings.queue, logRetention });
 
     const intake = new Intake(this, 'Intake', {
       config: props.config,
+      configFile,
       manifestPath: crate('intake'),
       eventsQueue: queueing.eventsQueue,
       table,
@@ -61,6 +63,7 @@ export class HookwayStack extends Stack {
     });
     const worker = new Worker(this, 'Worker', {
       config: props.config,
+      configFile,
       manifestPath: crate('worker'),
       eventsQueue: queueing.eventsQueue,
       eventsDeadLetterQueue: queueing.eventsDeadLetterQueue,
@@ -93,8 +96,6 @@ export class HookwayStack extends Stack {
     const monitoring = new Monitoring(this, 'Monitoring', {
       alarms: settings.alarms,
       alarmEmail: props.alarmEmail,
-      sources: settings.sources.map((source) => source.name),
-      destinations: deliveryNames(settings),
       api: api.restApi,
       apiAccessLogs: api.accessLogs,
       webhooksApi: webhooksApi?.httpApi,
@@ -106,6 +107,7 @@ export class HookwayStack extends Stack {
       eventsDeadLetterQueue: queueing.eventsDeadLetterQueue,
       jobsDeadLetterQueue: queueing.jobsDeadLetterQueue,
       table,
+      archiveStream: archive.stream,
     });
 
     const url = api.restApi.url; // https://{id}.execute-api.{region}.amazonaws.com/{stage}/
@@ -125,6 +127,15 @@ export class HookwayStack extends Stack {
     output(this, 'JobsDeadLetterQueueUrl', queueing.jobsDeadLetterQueue.queueUrl, 'Jobs that failed every attempt');
     output(this, 'TableName', table.tableName, 'The state table: idempotency records and job status');
     output(this, 'ArchiveBucketName', archive.bucket.bucketName, 'The event store: every event (events/), and the bodies too large for a message (bodies/)');
+    if (archive.stream) {
+      output(this, 'ArchiveStreamName', archive.stream.ref, 'The Firehose stream the worker archives events through, into events/_stream/ of the archive bucket');
+    }
+    output(
+      this,
+      'ConfigDigest',
+      props.config.digest,
+      "The configuration both functions run with (hookway.json in their packages): compare with `hookway config check`'s digest",
+    );
     output(this, 'WorkerFunctionName', worker.function.functionName, 'The worker: hookway dlq redrive --queue jobs invokes it again');
     output(
       this,
@@ -138,6 +149,46 @@ export class HookwayStack extends Stack {
     if (intake.functionUrl) {
       output(this, 'IntakeFunctionUrl', intake.functionUrl.url, 'The intake without API Gateway: POST {url}webhooks/{source}');
     }
+  }
+
+  /**
+   * What the worker has processed (idempotency), the newest version of each entity it applied,
+   * and every job's status. The records expire by their `expiresAt`; the table outlives the stack.
+   * On demand by default; with `state.billing: "provisioned"`, capacity that Application Auto
+   * Scaling keeps near the target utilisation, between the configured least and most.
+   */
+  private stateTable(state: StateConfig): Table {
+    const provisioned = state.billing === 'provisioned';
+    const table = new Table(this, 'StateTable', {
+      partitionKey: { name: 'pk', type: AttributeType.STRING },
+      billingMode: provisioned ? BillingMode.PROVISIONED : BillingMode.PAY_PER_REQUEST,
+      ...(provisioned ? { readCapacity: state.readCapacity.min, writeCapacity: state.writeCapacity.min } : {}),
+      timeToLiveAttribute: 'expiresAt',
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    if (provisioned) {
+      const target = { targetUtilizationPercent: state.targetUtilizationPercent };
+      table.autoScaleReadCapacity({ minCapacity: state.readCapacity.min, maxCapacity: state.readCapacity.max }).scaleOnUtilization(target);
+      table.autoScaleWriteCapacity({ minCapacity: state.writeCapacity.min, maxCapacity: state.writeCapacity.max }).scaleOnUtilization(target);
+    }
+    return table;
+  }
+
+  /**
+   * The file whose bytes go into both packages: the one the configuration was read from, or, for a
+   * configuration built in memory, its bytes written to a file of their own when a build needs them.
+   */
+  private configFile(config: LoadedConfig): string {
+    if (config.file) {
+      return config.file;
+    }
+    if (!this.bundlingRequired) {
+      return 'hookway.json';
+    }
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'hookway-config-')), 'hookway.json');
+    fs.writeFileSync(file, config.bytes);
+    return file;
   }
 }
 

@@ -2,6 +2,7 @@ import { Stack, Validations } from 'aws-cdk-lib';
 import {
   AccessLogField,
   AccessLogFormat,
+  AwsIntegration,
   ContentHandling,
   EndpointType,
   type IApiKey,
@@ -17,16 +18,18 @@ import {
   type Resource,
   RestApi,
 } from 'aws-cdk-lib/aws-apigateway';
+import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { CfnWebACL, CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
 import type { ApiConfig, JobsConfig, SourceConfig, ThrottleConfig, WebhooksConfig } from './config';
 import { JOB_ACCEPTED_TEMPLATE, JOB_REQUEST_TEMPLATE } from './job-templates';
+import { stackScopedName } from './names';
 
 export interface IngestApiProps {
   readonly api: ApiConfig;
-  /** The sources: one resource each, `/webhooks/<name>`, with its own method throttle (REST endpoint only). */
+  /** The sources: those with a throttle of their own get a resource of their own, `/webhooks/<name>` (REST endpoint only). */
   readonly sources: readonly SourceConfig[];
   /** The jobs' usage plan throttle and quota, and POST /jobs's own throttle. */
   readonly jobs: JobsConfig;
@@ -65,9 +68,13 @@ export class IngestApi extends Construct {
     });
     const methodOptions: Record<string, MethodDeploymentOptions> = { '/jobs/POST': throttle(props.jobs.throttle) };
     // The webhooks' routes are here with `webhooks.endpoint: "rest"` only; `/jobs` is here always.
-    const webhookSources = props.webhooks.endpoint === 'rest' ? props.sources : [];
-    for (const source of webhookSources) {
-      const limits = throttle(source.throttle ?? { rate: props.api.throttlingRateLimit, burst: props.api.throttlingBurstLimit });
+    const rest = props.webhooks.endpoint === 'rest';
+    // A source with a throttle of its own has a resource of its own: a method throttle applies to a
+    // resource, and API Gateway prefers `/webhooks/github` to `/webhooks/{source}`. Every other
+    // source is served by `/webhooks/{source}`, whose methods have the stage's default throttle.
+    const throttled = rest ? props.sources.filter((source) => source.throttle !== undefined) : [];
+    for (const source of throttled) {
+      const limits = throttle(source.throttle!);
       methodOptions[`/webhooks/${source.name}/POST`] = limits;
       methodOptions[`/webhooks/${source.name}/GET`] = limits;
     }
@@ -118,20 +125,11 @@ export class IngestApi extends Construct {
     this.restApi.node.tryRemoveChild('Endpoint');
 
     const intake = new LambdaIntegration(props.intake, { allowTestInvoke: false });
-    // One resource per configured source: a source name that is not configured is answered by API
-    // Gateway itself (404 below), with no Lambda invoked and nothing to pay for it.
-    if (webhookSources.length > 0) {
-      const webhooks = this.restApi.root.addResource('webhooks');
-      for (const source of webhookSources) {
-        const resource = webhooks.addResource(source.name);
-        resource.addMethod('POST', intake);
-        // Meta and Dropbox check an endpoint with a GET before their first event; the intake answers
-        // it for those providers alone (405 for the others) and never queues it.
-        resource.addMethod('GET', intake);
-      }
+    if (rest) {
+      this.addWebhooks(props.intake, throttled);
     }
     // API Gateway's answer to a path it has no resource for, "Missing Authentication Token" (403),
-    // made the intake's 404 for an unknown source.
+    // made a 404 as the intake's.
     this.restApi.addGatewayResponse('NoSuchResource', {
       type: ResponseType.MISSING_AUTHENTICATION_TOKEN,
       statusCode: '404',
@@ -183,6 +181,29 @@ export class IngestApi extends Construct {
     );
   }
 
+  /**
+   * `POST|GET /webhooks/{source}`, and `/webhooks/<name>` for each source with its own throttle, all
+   * proxied to the intake, which answers a source that is not configured with 404. Meta and
+   * Dropbox check an endpoint with a GET before their first event; the intake answers it for those
+   * providers alone (405 for the others) and never queues it. One permission lets API Gateway
+   * invoke the intake through any of them, instead of one per method: a function's resource-based
+   * policy holds 20 KB.
+   */
+  private addWebhooks(intake: IFunction, throttled: readonly SourceConfig[]): void {
+    // The proxy integration without LambdaIntegration's permission per method.
+    const integration = new AwsIntegration({ proxy: true, service: 'lambda', path: `2015-03-31/functions/${intake.functionArn}/invocations` });
+    const webhooks = this.restApi.root.addResource('webhooks');
+    for (const resource of [webhooks.addResource('{source}'), ...throttled.map((source) => webhooks.addResource(source.name))]) {
+      resource.addMethod('POST', integration);
+      resource.addMethod('GET', integration);
+    }
+    intake.addPermission('WebhooksPermission', {
+      scope: this,
+      principal: new ServicePrincipal('apigateway.amazonaws.com'),
+      sourceArn: this.restApi.arnForExecuteApi('*', '/webhooks/*', this.restApi.deploymentStage.stageName),
+    });
+  }
+
   /** A web ACL on the stage: any one address may make `ratePer5Minutes` requests in 5 minutes, then 403. */
   private addWaf(ratePer5Minutes: number): void {
     const visibility = (metricName: string) => ({ cloudWatchMetricsEnabled: true, metricName, sampledRequestsEnabled: true });
@@ -190,14 +211,15 @@ export class IngestApi extends Construct {
       scope: 'REGIONAL',
       description: 'Hookway: a per-address rate limit in front of the API',
       defaultAction: { allow: {} },
-      visibilityConfig: visibility('HookwayApi'),
+      // WAF's metric names are the account's: the stack's name keeps each stack's apart.
+      visibilityConfig: visibility(stackScopedName(this, 'Api', 128, '')),
       rules: [
         {
           name: 'RatePerAddress',
           priority: 0,
           action: { block: {} },
           statement: { rateBasedStatement: { aggregateKeyType: 'IP', limit: ratePer5Minutes } },
-          visibilityConfig: visibility('HookwayRatePerAddress'),
+          visibilityConfig: visibility(stackScopedName(this, 'RatePerAddress', 128, '')),
         },
       ],
     });

@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { FunctionUrlAuthType, InvokeMode, type FunctionUrl } from 'aws-cdk-lib/aws-lambda';
@@ -13,6 +13,8 @@ import { grantSecureParameters } from './secure-parameters';
 
 export interface IntakeProps {
   readonly config: LoadedConfig;
+  /** The configuration file to bundle into the package. */
+  readonly configFile: string;
   /** The intake crate's Cargo.toml. */
   readonly manifestPath: string;
   readonly eventsQueue: IQueue;
@@ -44,12 +46,15 @@ export class Intake extends Construct {
       description: 'Hookway intake: verifies webhooks and queues them; answers job status',
       memoryMb: settings.intake.memoryMb,
       timeout: Duration.seconds(settings.intake.timeoutSeconds),
+      // The names are hookway-core's (crates/core/src/env.rs), whose test reads them here; the
+      // configuration itself is in the package (configFile).
       environment: {
-        HOOKWAY_CONFIG: props.config.json,
+        HOOKWAY_STACK: Stack.of(this).stackName,
         HOOKWAY_EVENTS_QUEUE_URL: props.eventsQueue.queueUrl,
         HOOKWAY_TABLE: props.table.tableName,
         HOOKWAY_ARCHIVE_BUCKET: props.archive.bucket.bucketName,
       },
+      configFile: props.configFile,
       logRetention: props.logRetention,
       tracing: props.config.settings.tracing,
       // Its own share of the account's concurrency, which a flood cannot exceed either.
@@ -71,8 +76,8 @@ export class Intake extends Construct {
       }),
     );
     props.archive.grantBodiesPut(this.function);
-    // The sources' secrets, that the operator puts in SSM.
-    grantSecureParameters(this, this.function, settings.sources.flatMap((source) => source.secretParameters), 'secrets');
+    // The sources' secrets and verify tokens, that the operator puts in SSM.
+    grantSecureParameters(this, this.function, 'intake', settings);
 
     if (settings.webhooks.endpoint === 'function-url' || settings.intake.functionUrl) {
       // No IAM auth: a webhook sender cannot sign AWS requests. The intake verifies every webhook's

@@ -17,6 +17,7 @@ import {
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { CfnDeliveryStream } from 'aws-cdk-lib/aws-kinesisfirehose';
 import { ManagedPolicy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ILogGroup } from 'aws-cdk-lib/aws-logs';
@@ -26,15 +27,12 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { AlarmsConfig } from './config';
+import { stackScopedName } from './names';
 
 export interface MonitoringProps {
   readonly alarms: AlarmsConfig;
   /** An address that receives every alarm by email (it must confirm the subscription once). */
   readonly alarmEmail?: string;
-  /** The sources of hookway.json, by name: their metrics are graphed and watched one by one. */
-  readonly sources: readonly string[];
-  /** The deliveries its routes make (`forward <url>`, ...): their waits are graphed one by one. */
-  readonly destinations: readonly string[];
   readonly api: RestApi;
   readonly apiAccessLogs: ILogGroup;
   /** The HTTP API that serves the webhooks, with `webhooks.endpoint: "http-api"`. */
@@ -47,6 +45,8 @@ export interface MonitoringProps {
   readonly eventsDeadLetterQueue: IQueue;
   readonly jobsDeadLetterQueue: IQueue;
   readonly table: ITable;
+  /** The archive's Firehose stream, with `archive.writer: "firehose"`. */
+  readonly archiveStream?: CfnDeliveryStream;
 }
 
 /** Lambda and API Gateway publish every minute: an error is reported within about two. */
@@ -57,15 +57,21 @@ const QUEUE = Duration.minutes(5);
 const FAILURE_RATE_PERIOD = Duration.minutes(15);
 /** Signature rejections are counted per five minutes. */
 const REJECTIONS_PERIOD = Duration.minutes(5);
-/** Hookway's own metrics (EMF lines of the intake and the worker). */
-const NAMESPACE = 'Hookway';
-/** Why the intake refuses a known source's webhook, as its metrics name it. */
-const SOURCE_REASONS = ['Signature', 'Ip', 'Size'] as const;
+/**
+ * Firehose writes its buffer every minute: events it has held for a quarter of an hour mean it
+ * cannot write them (its role, the bucket).
+ */
+const ARCHIVE_FRESHNESS_SECONDS = 900;
 
 /**
  * The alarm topic (mailed, and optionally posted to Slack through AWS Chatbot), an alarm for each
  * way the flow can fail, and one dashboard that shows the flow in its order, with links to every
  * part: API → intake → queue → worker → dead-letter queues.
+ *
+ * Nothing here grows with the sources or the routes: a source's signature rejections are watched
+ * by one Metrics Insights alarm over all of them, and the dashboard finds each source's and each
+ * destination's metrics with SEARCH expressions. Hookway's own metrics (the EMF lines of the intake
+ * and the worker) are in the namespace named after the stack, so two stacks' never mix.
  */
 export class Monitoring extends Construct {
   readonly topic: Topic;
@@ -74,6 +80,10 @@ export class Monitoring extends Construct {
 
   constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
+    // The namespace of Hookway's own metrics: HOOKWAY_STACK, which the functions publish under.
+    const namespace = Stack.of(this).stackName;
+    const hookway = (metricName: string, dimensionsMap: Record<string, string>, statistic: string, period: Duration, label?: string) =>
+      new Metric({ namespace, metricName, dimensionsMap, statistic, period, label });
 
     // Encrypted at rest with a key of the stack's own: CloudWatch cannot publish to a topic under the
     // AWS managed SNS key, so this key's policy lets CloudWatch, the one publisher, use it.
@@ -89,7 +99,8 @@ export class Monitoring extends Construct {
         conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
       }),
     );
-    this.topic = new Topic(this, 'AlarmTopic', { displayName: 'Hookway alarms', enforceSSL: true, masterKey: key });
+    // The sender's name in alarm emails (SNS takes 100 characters).
+    this.topic = new Topic(this, 'AlarmTopic', { displayName: `${namespace.slice(0, 93)} alarms`, enforceSSL: true, masterKey: key });
     if (props.alarmEmail) {
       this.topic.addSubscription(new EmailSubscription(props.alarmEmail));
     }
@@ -117,7 +128,7 @@ export class Monitoring extends Construct {
     );
     alarm(
       'IdConflicts',
-      new Metric({ namespace: NAMESPACE, metricName: 'IdConflicts', dimensionsMap: { Pipeline: 'events' }, statistic: 'Sum', period: FAST }),
+      hookway('IdConflicts', { Pipeline: 'events' }, 'Sum', FAST),
       1,
       'An event came with the id of an event already processed (or being processed) but another body: a forged or replayed ' +
         'request, or a broken sender. It is in the events dead-letter queue with both bodies\' SHA-256 digests; the first stays as processed.',
@@ -130,24 +141,47 @@ export class Monitoring extends Construct {
 
     alarm(
       'FailureRate',
-      failureRate(alarms.failureRateMinEvents),
+      failureRate(namespace, alarms.failureRateMinEvents),
       alarms.failureRatePercent,
       `At least ${alarms.failureRatePercent}% of the worker's events and jobs failed over 15 minutes (judged once ` +
         `${alarms.failureRateMinEvents} or more were handled): a destination is down or refusing, or a handler is broken. ` +
         'Failed events are retried, then land in a dead-letter queue.',
     );
-    for (const source of props.sources) {
+    // One alarm for every source, however many: each source's rejections are a time series of the
+    // query, and the alarm fires when any of them reaches the threshold (its state names which).
+    alarm(
+      'SignatureRejections',
+      new MathExpression({
+        expression:
+          `SELECT SUM(Rejected) FROM SCHEMA(${quoted(namespace)}, Pipeline, Reason, Source) ` +
+          "WHERE Pipeline = 'events' AND Reason = 'Signature' GROUP BY Source ORDER BY SUM() DESC",
+        usingMetrics: {},
+        period: REJECTIONS_PERIOD,
+        label: 'signature rejections, by source',
+      }),
+      alarms.signatureRejections,
+      `The intake refused ${alarms.signatureRejections} or more webhooks of one source in 5 minutes for their ` +
+        'signature (the alarm names the source): someone forges them, or the sender signs with a rotated secret that is not stored yet.',
+    );
+    if (props.archiveStream) {
       alarm(
-        `SignatureRejections-${source}`,
-        rejected(source, 'Signature', REJECTIONS_PERIOD, false),
-        alarms.signatureRejections,
-        `The intake refused ${alarms.signatureRejections} or more webhooks of source ${source} in 5 minutes for their ` +
-          'signature: someone forges them, or the sender signs with a rotated secret that is not stored yet.',
+        'ArchiveDelivery',
+        new Metric({
+          namespace: 'AWS/Firehose',
+          metricName: 'DeliveryToS3.DataFreshness',
+          dimensionsMap: { DeliveryStreamName: props.archiveStream.ref },
+          statistic: 'Maximum',
+          period: QUEUE,
+        }),
+        ARCHIVE_FRESHNESS_SECONDS,
+        'The archive stream has held events for 15 minutes or more without writing them to the archive bucket: its role ' +
+          'or the bucket refuses it (its log group says why). Firehose retries for a day, then drops them from the archive; ' +
+          'they were delivered all the same.',
       );
     }
     this.watch(
       new AnomalyDetectionAlarm(this, 'TrafficAnomaly', {
-        metric: accepted(undefined, QUEUE),
+        metric: hookway('Accepted', { Pipeline: 'events' }, 'Sum', QUEUE, 'accepted'),
         stdDevs: 2,
         evaluationPeriods: 3,
         datapointsToAlarm: 2,
@@ -174,11 +208,14 @@ export class Monitoring extends Construct {
       );
     }
     this.dashboard.addWidgets(...functionWidgets('Intake', props.intake));
+    // Every source's and destination's metrics, found by SEARCH: the dashboard's body does not grow
+    // with the configuration, and a source added later is graphed without a deploy.
+    const search = (metricName: string, dimensions: string[], statistic = 'Sum') => searchOf(namespace, metricName, dimensions, statistic, FAST);
     this.dashboard.addWidgets(
-      graph('Webhooks accepted, by source', props.sources.map((source) => accepted(source, FAST))),
+      graph('Webhooks accepted, by source', [search('Accepted', ['Pipeline', 'Source'])]),
       graph('Webhooks rejected, by source and reason', [
-        ...props.sources.flatMap((source) => SOURCE_REASONS.map((reason) => rejected(source, reason, FAST))),
-        rejected(undefined, 'UnknownSource', FAST),
+        search('Rejected', ['Pipeline', 'Reason', 'Source']),
+        hookway('Rejected', { Pipeline: 'events', Reason: 'UnknownSource' }, 'Sum', FAST, 'unknown source'),
       ]),
     );
     const queueSum = { period: QUEUE, statistic: 'Sum' };
@@ -200,20 +237,20 @@ export class Monitoring extends Construct {
       graph('Events queue: oldest message (s)', [props.eventsQueue.metricApproximateAgeOfOldestMessage(queueMax)], 8),
     );
     this.dashboard.addWidgets(...functionWidgets('Worker', props.worker));
-    const bySource = [...props.sources, 'jobs'];
+    // The events of each source (Pipeline=events) and the jobs (Pipeline=jobs, Source=jobs).
     this.dashboard.addWidgets(
-      graph('Processed, by source', bySource.map((source) => worker('Processed', source)), 6),
-      graph('Duplicates and stale-skipped, by source', bySource.flatMap((source) => [worker('Duplicates', source), worker('StaleSkipped', source)]), 6),
-      graph('Failed and dead-lettered, by source', bySource.flatMap((source) => [worker('Failed', source), worker('DeadLettered', source)]), 6),
-      graph('Delivery latency (p99 ms), by source', bySource.map((source) => worker('HandlerLatency', source, 'p99')), 6),
+      graph('Processed, by source', [search('Processed', ['Pipeline', 'Source'])], 6),
+      graph('Duplicates and stale-skipped, by source', [search('Duplicates', ['Pipeline', 'Source']), search('StaleSkipped', ['Pipeline', 'Source'])], 6),
+      graph('Failed and dead-lettered, by source', [search('Failed', ['Pipeline', 'Source']), search('DeadLettered', ['Pipeline', 'Source'])], 6),
+      graph('Delivery latency (p99 ms), by source', [search('HandlerLatency', ['Pipeline', 'Source'], 'p99')], 6),
     );
     // During an outage the events wait in the queue, delayed, on their retry schedules: how many
     // deliveries each destination puts off, and how many events wait.
     this.dashboard.addWidgets(
-      graph('Deliveries put off, by destination', props.destinations.map((destination) => delayed(destination))),
+      graph('Deliveries put off, by destination', [search('DeliveriesDelayed', ['Destination', 'Pipeline'])]),
       graph('Events waiting for their next attempt', [
         props.eventsQueue.metric('ApproximateNumberOfMessagesDelayed', { ...queueMax, label: 'delayed in the events queue' }),
-        ...bySource.map((source) => worker('Delayed', source)),
+        search('Delayed', ['Pipeline', 'Source']),
       ]),
     );
     this.dashboard.addWidgets(
@@ -267,7 +304,8 @@ export class Monitoring extends Construct {
       reason: 'CloudWatch reads (describing alarms, drawing metric charts) take no resource narrower than *; the role can read nothing else.',
     });
     new SlackChannelConfiguration(this, 'Slack', {
-      slackChannelConfigurationName: `${Stack.of(this).stackName}-alarms`,
+      // Unique in the account, as the stack's name is; AWS Chatbot takes 128 characters.
+      slackChannelConfigurationName: stackScopedName(this, 'alarms', 128),
       slackWorkspaceId: workspaceId,
       slackChannelId: channelId,
       notificationTopics: [this.topic],
@@ -277,54 +315,23 @@ export class Monitoring extends Construct {
   }
 }
 
-/** Webhooks the intake queued: of one source, or of all. */
-function accepted(source: string | undefined, period: Duration): Metric {
-  return new Metric({
-    namespace: NAMESPACE,
-    metricName: 'Accepted',
-    dimensionsMap: source === undefined ? { Pipeline: 'events' } : { Pipeline: 'events', Source: source },
-    statistic: 'Sum',
-    period,
-    label: source ?? 'accepted',
-  });
+/** A namespace in a query or a SEARCH, in double quotes: a stack's name may hold a `-`. */
+function quoted(name: string): string {
+  return `"${name}"`;
 }
 
 /**
- * Webhooks the intake refused for `reason`: of one source, or (unknown sources) of none. An alarm's
- * metric has no label, which would turn it into a metric-math alarm.
+ * Every time series of a metric of Hookway's, whatever the values of its dimensions (each
+ * source, each destination): `SEARCH('{namespace,Dimension,...} MetricName="..."', stat, period)`.
+ * A graph draws up to 500 of them.
  */
-function rejected(source: string | undefined, reason: string, period: Duration, labelled = true): Metric {
-  return new Metric({
-    namespace: NAMESPACE,
-    metricName: 'Rejected',
-    dimensionsMap: source === undefined ? { Pipeline: 'events', Reason: reason } : { Pipeline: 'events', Source: source, Reason: reason },
-    statistic: 'Sum',
+function searchOf(namespace: string, metricName: string, dimensions: string[], statistic: string, period: Duration): MathExpression {
+  const schema = [quoted(namespace), ...dimensions].join(',');
+  return new MathExpression({
+    expression: `SEARCH('{${schema}} MetricName="${metricName}"', '${statistic}', ${period.toSeconds()})`,
+    usingMetrics: {},
     period,
-    label: !labelled ? undefined : source === undefined ? 'unknown source' : `${source}: ${reason}`,
-  });
-}
-
-/** Deliveries to one destination the worker put off to a later attempt (each time it did). */
-function delayed(destination: string): Metric {
-  return new Metric({
-    namespace: NAMESPACE,
-    metricName: 'DeliveriesDelayed',
-    dimensionsMap: { Pipeline: 'events', Destination: destination },
-    statistic: 'Sum',
-    period: FAST,
-    label: destination,
-  });
-}
-
-/** One of the worker's metrics of one source (`jobs`: the jobs of POST /jobs). */
-function worker(metricName: string, source: string, statistic = 'Sum'): Metric {
-  return new Metric({
-    namespace: NAMESPACE,
-    metricName,
-    dimensionsMap: { Pipeline: source === 'jobs' ? 'jobs' : 'events', Source: source },
-    statistic,
-    period: FAST,
-    label: ['Duplicates', 'StaleSkipped', 'Failed', 'DeadLettered', 'Delayed'].includes(metricName) ? `${source}: ${metricName}` : source,
+    label: '',
   });
 }
 
@@ -332,9 +339,9 @@ function worker(metricName: string, source: string, statistic = 'Sum'): Metric {
  * The share of the worker's events and jobs that failed, in percent; 0 while fewer than
  * `minEvents` were handled in the period, so that a quiet night's single failure is no page.
  */
-function failureRate(minEvents: number): MathExpression {
+function failureRate(namespace: string, minEvents: number): MathExpression {
   const pipeline = (metricName: string, pipeline: string) =>
-    new Metric({ namespace: NAMESPACE, metricName, dimensionsMap: { Pipeline: pipeline }, statistic: 'Sum', period: FAILURE_RATE_PERIOD });
+    new Metric({ namespace, metricName, dimensionsMap: { Pipeline: pipeline }, statistic: 'Sum', period: FAILURE_RATE_PERIOD });
   const failed = '(FILL(failedEvents, 0) + FILL(failedJobs, 0) + FILL(deadLetteredEvents, 0))';
   const handled = `(FILL(processedEvents, 0) + FILL(processedJobs, 0) + ${failed})`;
   return new MathExpression({

@@ -1,19 +1,13 @@
 import { spawnSync } from 'child_process';
-import { Duration, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import { ServicePrincipal, Role } from 'aws-cdk-lib/aws-iam';
 import { ApplicationLogLevel, Architecture, LoggingFormat, SystemLogLevel, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { RustFunction } from 'cargo-lambda-cdk';
 import { Construct } from 'constructs';
 
-/** Lambda refuses a function whose environment variables, names and values together, pass 4 KB. */
-const LAMBDA_ENVIRONMENT_LIMIT_BYTES = 4096;
-
-/**
- * What an unresolved value (a queue URL or a table name, known only at deploy time) may take:
- * a table name is at most 255 characters, a queue URL about 140.
- */
-const UNRESOLVED_VALUE_BYTES = 255;
+/** Where the configuration lies in each function's package, beside `bootstrap` (`$LAMBDA_TASK_ROOT/hookway.json`). */
+export const PACKAGED_CONFIG = 'hookway.json';
 
 export interface RustLambdaProps {
   /** The Cargo.toml of the crate that builds the binary. */
@@ -26,6 +20,8 @@ export interface RustLambdaProps {
   /** Concurrency reserved for the function, if any. */
   readonly reservedConcurrency?: number;
   readonly environment: Record<string, string>;
+  /** The configuration file, copied byte for byte into the package as `hookway.json`. */
+  readonly configFile: string;
   readonly logRetention: RetentionDays;
   /** Active AWS X-Ray tracing (`"tracing": true` in hookway.json). */
   readonly tracing: boolean;
@@ -50,7 +46,6 @@ export class RustLambda extends Construct {
 
   constructor(scope: Construct, id: string, props: RustLambdaProps) {
     super(scope, id);
-    checkEnvironmentSize(this.node.path, props.environment);
     if (Stack.of(this).bundlingRequired) {
       checkBuildTools();
     }
@@ -67,6 +62,15 @@ export class RustLambda extends Construct {
     this.function = new RustFunction(this, 'Function', {
       manifestPath: props.manifestPath,
       binaryName: props.binaryName,
+      bundling: {
+        // The configuration rides in the package, not in the 4 KB environment. The asset's hash is
+        // of the bundled output (cargo-lambda-cdk's default), so a changed configuration is a new
+        // asset, and a deploy updates the code.
+        commandHooks: {
+          beforeBundling: () => [],
+          afterBundling: (_inputDir: string, outputDir: string) => [`cp ${shellQuoted(props.configFile)} ${shellQuoted(`${outputDir}/${PACKAGED_CONFIG}`)}`],
+        },
+      },
       runtime: 'provided.al2023',
       architecture: Architecture.ARM_64,
       description: props.description,
@@ -112,20 +116,7 @@ function succeeds(command: string, args: string[]): boolean {
   return run.error === undefined && run.status === 0;
 }
 
-/** Fails synth, rather than the deployment, when an environment cannot fit Lambda's limit. */
-function checkEnvironmentSize(functionPath: string, environment: Record<string, string>): void {
-  let bytes = 0;
-  for (const [name, value] of Object.entries(environment)) {
-    bytes += Buffer.byteLength(name) + (Token.isUnresolved(value) ? UNRESOLVED_VALUE_BYTES : Buffer.byteLength(value));
-  }
-  if (bytes > LAMBDA_ENVIRONMENT_LIMIT_BYTES) {
-    const sizes = Object.entries(environment)
-      .map(([name, value]) => `${name} ${Token.isUnresolved(value) ? `up to ${UNRESOLVED_VALUE_BYTES}` : Buffer.byteLength(value)}`)
-      .join(', ');
-    throw new Error(
-      `${functionPath}: the environment needs up to ${bytes} bytes (${sizes}), but Lambda allows ` +
-        `${LAMBDA_ENVIRONMENT_LIMIT_BYTES} in all. HOOKWAY_CONFIG holds hookway.json minified: ` +
-        'shorten it (fewer or shorter sources, routes and settings left at their defaults).',
-    );
-  }
+/** A word for `bash -c`, whatever the path holds. */
+function shellQuoted(word: string): string {
+  return `'${word.replace(/'/g, `'\\''`)}'`;
 }

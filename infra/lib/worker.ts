@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
@@ -8,12 +8,14 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { RustFunction } from 'cargo-lambda-cdk';
 import { Construct } from 'constructs';
 import type { Archive } from './archive';
-import { type LoadedConfig, outboundParameters } from './config';
+import type { LoadedConfig } from './config';
 import { RustLambda } from './rust-lambda';
 import { grantSecureParameters } from './secure-parameters';
 
 export interface WorkerProps {
   readonly config: LoadedConfig;
+  /** The configuration file to bundle into the package. */
+  readonly configFile: string;
   /** The worker crate's Cargo.toml. */
   readonly manifestPath: string;
   /** The queue the worker drains, and where it sends events back to wait for their next attempt. */
@@ -47,13 +49,18 @@ export class Worker extends Construct {
       description: 'Hookway worker: processes queued webhooks and POST /jobs jobs',
       memoryMb: worker.memoryMb,
       timeout: Duration.seconds(worker.timeoutSeconds),
+      // The names are hookway-core's (crates/core/src/env.rs), whose test reads them here; the
+      // configuration itself is in the package (configFile).
       environment: {
-        HOOKWAY_CONFIG: props.config.json,
+        HOOKWAY_STACK: Stack.of(this).stackName,
         HOOKWAY_TABLE: props.table.tableName,
         HOOKWAY_EVENTS_QUEUE_URL: props.eventsQueue.queueUrl,
         HOOKWAY_EVENTS_DLQ_URL: props.eventsDeadLetterQueue.queueUrl,
         HOOKWAY_ARCHIVE_BUCKET: props.archive.bucket.bucketName,
+        // The Firehose stream the worker archives through (archive.writer "firehose"); absent with "worker".
+        ...(props.archive.stream ? { HOOKWAY_ARCHIVE_STREAM: props.archive.stream.ref } : {}),
       },
+      configFile: props.configFile,
       logRetention: props.logRetention,
       tracing: props.config.settings.tracing,
     });
@@ -103,6 +110,6 @@ export class Worker extends Construct {
     props.archive.grantWorker(this.function, props.table);
 
     // The destinations' signing secrets and Authorization values, exactly those the routes name.
-    grantSecureParameters(this, this.function, outboundParameters(props.config.settings), 'signing secrets and Authorization values of the destinations');
+    grantSecureParameters(this, this.function, 'worker', props.config.settings);
   }
 }

@@ -3,7 +3,9 @@ import type { Template } from 'aws-cdk-lib/assertions';
 import { JOB_ACCEPTED_TEMPLATE, JOB_REQUEST_TEMPLATE } from '../lib/job-templates';
 import { arnOf, configWith, HOOKWAY_JSON, ref, resource, synthesize } from './support';
 
-const SOURCES: string[] = HOOKWAY_JSON.sources.map((source: any) => source.name);
+const WEBHOOKS = ['GET /webhooks/{source}', 'POST /webhooks/{source}'];
+/** hookway.json with github throttled on its own. */
+const THROTTLED = HOOKWAY_JSON.sources.map((source: any) => (source.name === 'github' ? { ...source, throttle: { rate: 5, burst: 9 } } : source));
 
 /** The resource paths of the API and the method on each, e.g. `POST /jobs`. */
 function routes(template: Template): Record<string, any> {
@@ -29,33 +31,39 @@ describe('the REST API', () => {
   const intake = resource(template, 'AWS::Lambda::Function', 'IntakeLambdaFunction').id;
   const worker = resource(template, 'AWS::Lambda::Function', 'WorkerLambdaFunction').id;
   const api = routes(template);
+  const throttled = synthesize({ config: configWith({ sources: THROTTLED }) }).template;
 
-  test('serves exactly GET and POST /webhooks/<source> for each configured source, POST /jobs and GET /jobs/{id}', () => {
-    expect(Object.keys(api).sort()).toEqual(
-      ['GET /jobs/{id}', 'POST /jobs', ...SOURCES.flatMap((source) => [`GET /webhooks/${source}`, `POST /webhooks/${source}`])].sort(),
-    );
+  test('serves GET and POST /webhooks/{source} for every source, POST /jobs and GET /jobs/{id}, and nothing else', () => {
+    expect(Object.keys(api).sort()).toEqual(['GET /jobs/{id}', 'POST /jobs', ...WEBHOOKS].sort());
   });
 
-  test('a source that is not configured is answered by API Gateway itself: 404, no Lambda invoked', () => {
+  test('a source with a throttle of its own has a resource of its own, which API Gateway prefers to {source}', () => {
+    const own = routes(throttled);
+    expect(Object.keys(own).sort()).toEqual(['GET /jobs/{id}', 'GET /webhooks/github', 'POST /jobs', 'POST /webhooks/github', ...WEBHOOKS].sort());
+  });
+
+  test('a source that is not configured reaches the intake, which answers 404; a path that is no route is 404 from API Gateway', () => {
+    expect(api['POST /webhooks/{source}'].Integration.Uri).toEqual(lambdaUri(intake));
     template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
       ResponseType: 'MISSING_AUTHENTICATION_TOKEN',
       StatusCode: '404',
       ResponseTemplates: { 'application/json': '{"error": "not found"}' },
     });
-    expect(Object.keys(api).some((route) => route.includes('{source}'))).toBe(false);
   });
 
   test('treats every body as binary, so the intake gets the bytes exactly as sent', () => {
     template.hasResourceProperties('AWS::ApiGateway::RestApi', { BinaryMediaTypes: ['*/*'] });
   });
 
-  test.each(SOURCES)("POST and GET /webhooks/%s proxy to the intake (GET: the providers' handshakes), without an API key", (source) => {
+  test.each(['{source}', 'github'])("POST and GET /webhooks/%s proxy to the intake (GET: the providers' handshakes), without an API key", (path) => {
+    const served = routes(throttled);
+    const throttledIntake = resource(throttled, 'AWS::Lambda::Function', 'IntakeLambdaFunction').id;
     for (const method of ['POST', 'GET']) {
-      expect(api[`${method} /webhooks/${source}`]).toMatchObject({
+      expect(served[`${method} /webhooks/${path}`]).toMatchObject({
         AuthorizationType: 'NONE',
-        Integration: { Type: 'AWS_PROXY', IntegrationHttpMethod: 'POST', Uri: lambdaUri(intake) },
+        Integration: { Type: 'AWS_PROXY', IntegrationHttpMethod: 'POST', Uri: lambdaUri(throttledIntake) },
       });
-      expect(api[`${method} /webhooks/${source}`].ApiKeyRequired).toBeUndefined();
+      expect(served[`${method} /webhooks/${path}`].ApiKeyRequired).toBeUndefined();
     }
   });
 
@@ -134,21 +142,16 @@ describe('the REST API', () => {
     expect(settings).toContainEqual(expect.objectContaining({ HttpMethod: 'POST', ResourcePath: '/~1jobs', ThrottlingRateLimit: 2, ThrottlingBurstLimit: 4 }));
   });
 
-  test('each source has its own method throttle: its throttle, else the API default; POST /jobs caps the job invocations', () => {
+  test('a source with its own throttle has it as its methods’ throttle; the others share the API default on {source}; POST /jobs caps the job invocations', () => {
     const settings = resource(template, 'AWS::ApiGateway::Stage', 'ApiRestApiDeploymentStage').Properties.MethodSettings;
-    for (const source of SOURCES) {
-      for (const method of ['POST', 'GET']) {
-        expect(settings).toContainEqual(
-          expect.objectContaining({ HttpMethod: method, ResourcePath: `/~1webhooks~1${source}`, ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200 }),
-        );
-      }
-    }
+    // The stage's default (`*/*`) applies to each method that has no setting of its own: {source}'s.
+    expect(settings.map((s: any) => `${s.HttpMethod} ${s.ResourcePath}`)).toEqual(['* /*', 'POST /~1jobs']);
     expect(settings).toContainEqual(expect.objectContaining({ HttpMethod: 'POST', ResourcePath: '/~1jobs', ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 }));
-    const throttled = synthesize({
-      config: configWith({ sources: [{ name: 'github', scheme: 'github', secretParameters: ['/g'], throttle: { rate: 5, burst: 9 } }] }),
-    }).template;
     const own = resource(throttled, 'AWS::ApiGateway::Stage', 'ApiRestApiDeploymentStage').Properties.MethodSettings;
-    expect(own).toContainEqual(expect.objectContaining({ HttpMethod: 'POST', ResourcePath: '/~1webhooks~1github', ThrottlingRateLimit: 5, ThrottlingBurstLimit: 9 }));
+    for (const method of ['POST', 'GET']) {
+      expect(own).toContainEqual(expect.objectContaining({ HttpMethod: method, ResourcePath: '/~1webhooks~1github', ThrottlingRateLimit: 5, ThrottlingBurstLimit: 9 }));
+    }
+    expect(own.some((s: any) => s.ResourcePath.includes('stripe') || s.ResourcePath.includes('{source}'))).toBe(false);
   });
 
   test('the stage: its name and throttling from hookway.json, error logging, JSON access logs', () => {
@@ -187,12 +190,19 @@ describe('the REST API', () => {
     expect(JSON.stringify(association.ResourceArn)).toContain(stage.id);
   });
 
-  test('API Gateway may invoke each function only through its own methods, one permission each', () => {
-    const permissions = Object.values(template.findResources('AWS::Lambda::Permission')).map((p: any) => p.Properties);
-    expect(permissions).toHaveLength(2 * SOURCES.length + 2);
-    for (const permission of permissions) {
-      expect(permission).toMatchObject({ Action: 'lambda:InvokeFunction', Principal: 'apigateway.amazonaws.com' });
-    }
+  test('API Gateway may invoke the intake through /webhooks/* with one permission, whatever the sources; and each function through its own jobs method', () => {
+    const apiId = resource(template, 'AWS::ApiGateway::RestApi', 'ApiRestApi').id;
+    const stage = resource(template, 'AWS::ApiGateway::Stage', 'ApiRestApiDeploymentStage').id;
+    const sourceArn = (path: string) => ({
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':execute-api:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':', { Ref: apiId }, '/', { Ref: stage }, path]],
+    });
+    const permissionsOf = (t: Template) => Object.values(t.findResources('AWS::Lambda::Permission')).map((p: any) => p.Properties);
+    const invoke = (fn: string, path: string) => ({ Action: 'lambda:InvokeFunction', FunctionName: arnOf(fn), Principal: 'apigateway.amazonaws.com', SourceArn: sourceArn(path) });
+    expect(permissionsOf(template)).toEqual(
+      expect.arrayContaining([invoke(intake, '/*/webhooks/*'), invoke(intake, '/GET/jobs/*'), invoke(worker, '/POST/jobs')]),
+    );
+    expect(permissionsOf(template)).toHaveLength(3);
+    expect(permissionsOf(throttled)).toHaveLength(3);
   });
 });
 

@@ -3,6 +3,7 @@
  * PATH: it records how cargo-lambda-cdk calls it and leaves the `bootstrap` file a real build would.
  */
 import { spawnSync } from 'child_process';
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -33,7 +34,7 @@ describe('the app, as cdk deploy runs it', () => {
   afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
   /** Runs cdk.json's app as the CLI does, bundling every stack, with `bin` first on the PATH. */
-  function runApp(bin: string, outdir: string, env: Record<string, string> = {}) {
+  function runApp(bin: string, outdir: string, env: Record<string, string> = {}, extraContext: Record<string, string> = {}) {
     const { app, context } = JSON.parse(fs.readFileSync(path.join(ROOT, 'cdk.json'), 'utf8'));
     return spawnSync(app, {
       cwd: ROOT,
@@ -44,9 +45,16 @@ describe('the app, as cdk deploy runs it', () => {
         ...env,
         PATH: `${bin}${path.delimiter}${process.env.PATH}`,
         CDK_OUTDIR: outdir,
-        CDK_CONTEXT_JSON: JSON.stringify({ ...context, 'aws:cdk:bundling-stacks': ['**'] }),
+        CDK_CONTEXT_JSON: JSON.stringify({ ...context, ...extraContext, 'aws:cdk:bundling-stacks': ['**'] }),
       },
     });
+  }
+
+  /** The asset directory of a function's code, by the function's logical id prefix. */
+  function assetOf(outdir: string, stackName: string, functionPrefix: string): string {
+    const template = JSON.parse(fs.readFileSync(path.join(outdir, `${stackName}.template.json`), 'utf8'));
+    const [fn] = Object.entries<any>(template.Resources).filter(([id, r]) => id.startsWith(functionPrefix) && r.Type === 'AWS::Lambda::Function');
+    return path.join(outdir, `asset.${fn[1].Properties.Code.S3Key.replace(/\.zip$/, '')}`);
   }
 
   test('without cargo-lambda and without Docker, says to run make tools rather than fail in Docker\'s words', () => {
@@ -81,14 +89,32 @@ describe('the app, as cdk deploy runs it', () => {
       `${ROOT}/crates/intake lambda build --lambda-dir <asset> --release --arm64 --bin hookway-intake --flatten hookway-intake`,
       `${ROOT}/crates/worker lambda build --lambda-dir <asset> --release --arm64 --bin hookway-worker --flatten hookway-worker`,
     ]);
-    // Each function's code is its own crate's build.
-    const template = JSON.parse(fs.readFileSync(path.join(outdir, 'Hookway.template.json'), 'utf8'));
-    const builtFrom = (functionPrefix: string) => {
-      const [fn] = Object.entries<any>(template.Resources).filter(([id]) => id.startsWith(functionPrefix));
-      const asset = path.join(outdir, `asset.${fn[1].Properties.Code.S3Key.replace(/\.zip$/, '')}`);
-      return fs.readFileSync(path.join(asset, 'bootstrap'), 'utf8').trim();
-    };
-    expect(builtFrom('IntakeLambdaFunction')).toBe(`${ROOT}/crates/intake`);
-    expect(builtFrom('WorkerLambdaFunction')).toBe(`${ROOT}/crates/worker`);
+    // Each function's code is its own crate's build, with the configuration beside it, byte for byte.
+    const configuration = fs.readFileSync(path.join(ROOT, 'hookway.json'));
+    for (const [prefix, crate] of [
+      ['IntakeLambdaFunction', 'intake'],
+      ['WorkerLambdaFunction', 'worker'],
+    ]) {
+      const asset = assetOf(outdir, 'Hookway', prefix);
+      expect(fs.readFileSync(path.join(asset, 'bootstrap'), 'utf8').trim()).toBe(`${ROOT}/crates/${crate}`);
+      expect(fs.readdirSync(asset).sort()).toEqual(['bootstrap', 'hookway.json']);
+      expect(fs.readFileSync(path.join(asset, 'hookway.json')).equals(configuration)).toBe(true);
+    }
+  });
+
+  test('-c config=… and -c stackName=…: that file is in the packages, and a changed file is a new asset (a deploy updates the code)', () => {
+    const staging = path.join(work, 'staging.json');
+    // The same settings, written otherwise: other bytes, another digest.
+    fs.writeFileSync(staging, `${JSON.stringify(JSON.parse(fs.readFileSync(path.join(ROOT, 'hookway.json'), 'utf8')))}\n`);
+    const outdir = path.join(work, 'staging.out');
+    const run = runApp(path.join(work, 'bin'), outdir, { CARGO_CALLS: path.join(work, 'calls-staging') }, { stackName: 'hookway-staging', config: staging });
+    expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 0, stderr: expect.any(String) });
+    for (const prefix of ['IntakeLambdaFunction', 'WorkerLambdaFunction']) {
+      const asset = assetOf(outdir, 'hookway-staging', prefix);
+      expect(fs.readFileSync(path.join(asset, 'hookway.json')).equals(fs.readFileSync(staging))).toBe(true);
+      expect(path.basename(asset)).not.toBe(path.basename(assetOf(path.join(work, 'cdk.out'), 'Hookway', prefix)));
+    }
+    const template = JSON.parse(fs.readFileSync(path.join(outdir, 'hookway-staging.template.json'), 'utf8'));
+    expect(template.Outputs.ConfigDigest.Value).toBe(`sha256:${createHash('sha256').update(fs.readFileSync(staging)).digest('hex')}`);
   });
 });

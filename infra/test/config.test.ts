@@ -1,6 +1,9 @@
+import { createHash } from 'crypto';
+import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
-import { ConfigError, loadConfig, parseConfig } from '../lib/config';
-import { config, HOOKWAY_JSON, ROOT, SCHEMA } from './support';
+import { ConfigError, loadConfig, parseConfig, resolveConfigPath } from '../lib/config';
+import { config, ROOT, SCHEMA } from './support';
 
 const github = { name: 'github', scheme: 'github', secretParameters: ['/hookway/github/secret'] };
 const SECTIONS = ['api', 'intake', 'worker', 'queue', 'jobs', 'archive', 'alarms'] as const;
@@ -16,11 +19,22 @@ function problemsOf(document: unknown): string {
 }
 
 describe('hookway.json', () => {
-  test("the repository's hookway.json loads, and the Lambdas get it minified", () => {
-    const loaded = loadConfig(path.join(ROOT, 'hookway.json'), path.join(ROOT, 'hookway.schema.json'));
+  test("the repository's hookway.json loads; the Lambdas get its bytes as they are, and its digest names them", () => {
+    const file = path.join(ROOT, 'hookway.json');
+    const loaded = loadConfig(file, path.join(ROOT, 'hookway.schema.json'));
     expect(loaded.settings.sources.map((s) => s.name)).toEqual(['github', 'stripe', 'slack', 'shopify', 'standard-webhooks', 'hmac']);
-    expect(loaded.json).toBe(JSON.stringify(HOOKWAY_JSON));
-    expect(loaded.json).not.toMatch(/\n/);
+    expect(loaded.file).toBe(file);
+    expect(loaded.bytes.equals(fs.readFileSync(file))).toBe(true);
+    // What `sha256sum hookway.json` prints, after `sha256:`.
+    expect(loaded.digest).toBe(`sha256:${createHash('sha256').update(fs.readFileSync(file)).digest('hex')}`);
+    expect(loaded.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+  });
+
+  test('the digest changes with any byte of the file, white space too', () => {
+    const text = JSON.stringify({ sources: [github] });
+    expect(config({ sources: [github] }).digest).not.toBe(parseConfig(text, SCHEMA, 'x').digest);
+    expect(parseConfig(text, SCHEMA, 'x').digest).toBe(parseConfig(Buffer.from(text), SCHEMA, 'y').digest);
+    expect(parseConfig(`${text}\n`, SCHEMA, 'x').digest).not.toBe(parseConfig(text, SCHEMA, 'x').digest);
   });
 
   test('the defaults are the schema’s, that is the Rust code’s, for every section the stack reads', () => {
@@ -47,7 +61,8 @@ describe('hookway.json', () => {
   });
 
   test('the Lambdas get the file as written, without the defaults filled in', () => {
-    expect(JSON.parse(config({ sources: [github] }).json)).toEqual({ sources: [github] });
+    const written = JSON.stringify({ sources: [github] }, null, 2);
+    expect(parseConfig(written, SCHEMA, 'x').bytes.toString('utf8')).toBe(written);
   });
 
   test('every problem is named by its field', () => {
@@ -79,5 +94,22 @@ describe('hookway.json', () => {
 
   test('text that is not JSON is refused', () => {
     expect(() => parseConfig('{', SCHEMA, 'broken.json')).toThrow(/broken\.json is not a valid Hookway configuration:\n {2}\(root\): /);
+  });
+});
+
+describe('-c config=FILE', () => {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'hookway-config-path-'));
+  afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
+
+  test('a relative path is found from the current directory first, then from the repository root', () => {
+    fs.writeFileSync(path.join(work, 'staging.json'), '{}');
+    expect(resolveConfigPath('staging.json', work, ROOT)).toBe(path.join(work, 'staging.json'));
+    expect(resolveConfigPath('hookway.json', work, ROOT)).toBe(path.join(ROOT, 'hookway.json'));
+    expect(resolveConfigPath(path.join(ROOT, 'hookway.json'), work, '/nowhere')).toBe(path.join(ROOT, 'hookway.json'));
+  });
+
+  test('a file found in neither says where it looked', () => {
+    expect(() => resolveConfigPath('prod.json', work, ROOT)).toThrow(ConfigError);
+    expect(() => resolveConfigPath('prod.json', work, ROOT)).toThrow(`not found; looked in ${path.join(work, 'prod.json')} and ${path.join(ROOT, 'prod.json')}`);
   });
 });

@@ -1,5 +1,7 @@
-import { Match } from 'aws-cdk-lib/assertions';
-import { arnOf, config, configWith, HOOKWAY_JSON, ref, resource, synthesize } from './support';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { largeConfig } from './large-config';
+import { environmentBytes, functionId } from './measure';
+import { arnOf, build, config, configWith, HOOKWAY_JSON, ref, resource, synthesize } from './support';
 
 describe('the intake and worker functions', () => {
   const { template } = synthesize();
@@ -45,23 +47,33 @@ describe('the intake and worker functions', () => {
   });
 
   // The names are hookway-core's (crates/core/src/env.rs), whose test reads these constructs.
-  test('the intake gets the configuration, the events queue, the table and the archive bucket', () => {
+  test('the intake gets the stack, the events queue, the table and the archive bucket; the configuration is in its package', () => {
     expect(intake.Properties.Environment.Variables).toEqual({
-      HOOKWAY_CONFIG: JSON.stringify(HOOKWAY_JSON),
+      HOOKWAY_STACK: 'Hookway',
       HOOKWAY_EVENTS_QUEUE_URL: ref(queue.id),
       HOOKWAY_TABLE: ref(table.id),
       HOOKWAY_ARCHIVE_BUCKET: ref(bucket.id),
     });
   });
 
-  test('the worker gets the configuration, the table, the events queue (to wait in), the events DLQ and the archive bucket', () => {
+  test('the worker gets the stack, the table, the events queue (to wait in), the events DLQ, the archive bucket and its stream', () => {
     expect(worker.Properties.Environment.Variables).toEqual({
-      HOOKWAY_CONFIG: JSON.stringify(HOOKWAY_JSON),
+      HOOKWAY_STACK: 'Hookway',
       HOOKWAY_TABLE: ref(table.id),
       HOOKWAY_EVENTS_QUEUE_URL: ref(queue.id),
       HOOKWAY_EVENTS_DLQ_URL: ref(resource(template, 'AWS::SQS::Queue', 'QueueingEventsDeadLetterQueue').id),
       HOOKWAY_ARCHIVE_BUCKET: ref(bucket.id),
+      HOOKWAY_ARCHIVE_STREAM: ref(resource(template, 'AWS::KinesisFirehose::DeliveryStream', 'ArchiveStream').id),
     });
+    const batches = synthesize({ config: configWith({ archive: { writer: 'worker' } }) }).template;
+    expect(resource(batches, 'AWS::Lambda::Function', 'WorkerLambdaFunction').Properties.Environment.Variables.HOOKWAY_ARCHIVE_STREAM).toBeUndefined();
+  });
+
+  test('HOOKWAY_STACK is the stack’s name, the namespace of its metrics', () => {
+    const staging = synthesize({ stackName: 'hookway-staging' }).template;
+    for (const prefix of ['IntakeLambdaFunction', 'WorkerLambdaFunction']) {
+      expect(resource(staging, 'AWS::Lambda::Function', prefix).Properties.Environment.Variables.HOOKWAY_STACK).toBe('hookway-staging');
+    }
   });
 
   test('each function runs with a role of its own, not the AWS managed basic execution role', () => {
@@ -84,30 +96,13 @@ describe('the intake and worker functions', () => {
     }
   });
 
-  test('a configuration too large for the Lambda environment fails synth, saying why', () => {
-    const sources = Array.from({ length: 40 }, (_, i) => ({
-      name: `partner-${i}`,
-      scheme: 'stripe',
-      secretParameters: [`/hookway/partner-${i}/signing-secret`],
-    }));
-    const large = config({ ...HOOKWAY_JSON, sources });
-    expect(large.json.length).toBeGreaterThan(4096);
-    expect(() => synthesize({ config: large })).toThrow(
-      /Hookway\/Intake\/Lambda: the environment needs up to \d+ bytes \(HOOKWAY_CONFIG \d+, .*\), but Lambda allows 4096 in all/,
-    );
-  });
-
-  test('a configuration that fits with room for the queue URLs, table name and bucket name passes', () => {
-    // 4096 bytes less the worker's variable names (the most of the two functions) and the
-    // longest queue URLs, table name and bucket name.
-    const names = ['HOOKWAY_CONFIG', 'HOOKWAY_TABLE', 'HOOKWAY_EVENTS_QUEUE_URL', 'HOOKWAY_EVENTS_DLQ_URL', 'HOOKWAY_ARCHIVE_BUCKET'].join('').length;
-    const room = 4096 - names - 4 * 255;
-    const sources = [{ name: 'github', scheme: 'github', secretParameters: ['/x'] }];
-    const padding = room - JSON.stringify({ sources, routes: [{ source: '*', type: '', handler: 'log' }] }).length;
-    const exact = config({ sources, routes: [{ source: '*', type: 'x'.repeat(padding), handler: 'log' }] });
-    expect(exact.json.length).toBe(room);
-    expect(() => synthesize({ config: exact })).not.toThrow();
-    const over = config({ sources, routes: [{ source: '*', type: 'x'.repeat(padding + 1), handler: 'log' }] });
-    expect(() => synthesize({ config: over })).toThrow(/Lambda allows 4096/);
+  test('the environment stays under 1 KB with 500 sources and 1,000 routes, every value at its longest', () => {
+    const large = config(largeConfig());
+    const { stack } = build({ config: large, stackName: `H${'x'.repeat(127)}` });
+    const deployed = Template.fromStack(stack).toJSON();
+    for (const prefix of ['IntakeLambdaFunction', 'WorkerLambdaFunction']) {
+      // Names and values: a 128-character stack name, the longest queue URLs, table, bucket and stream names.
+      expect(environmentBytes(deployed, functionId(deployed, prefix))).toBeLessThan(1024);
+    }
   });
 });

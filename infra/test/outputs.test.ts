@@ -1,7 +1,12 @@
-import { configWith, outputs, resource, synthesize } from './support';
+import { createHash } from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+import { loadConfig } from '../lib/config';
+import { configWith, outputs, resource, ROOT, synthesize } from './support';
 
 describe('the outputs', () => {
-  const { template } = synthesize();
+  // As bin/hookway.ts loads it: the file's bytes.
+  const { template } = synthesize({ config: loadConfig(path.join(ROOT, 'hookway.json'), path.join(ROOT, 'hookway.schema.json')) });
   const values = outputs(template);
   const api = resource(template, 'AWS::ApiGateway::RestApi', 'ApiRestApi').id;
   const stage = resource(template, 'AWS::ApiGateway::Stage', 'ApiRestApiDeploymentStage').id;
@@ -18,6 +23,9 @@ describe('the outputs', () => {
       JobsDeadLetterQueueUrl: `\${${resource(template, 'AWS::SQS::Queue', 'QueueingJobsDeadLetterQueue').id}}`,
       TableName: `\${${resource(template, 'AWS::DynamoDB::Table', 'StateTable').id}}`,
       ArchiveBucketName: `\${${resource(template, 'AWS::S3::Bucket', 'ArchiveBucket').id}}`,
+      ArchiveStreamName: `\${${resource(template, 'AWS::KinesisFirehose::DeliveryStream', 'ArchiveStream').id}}`,
+      // What `sha256sum hookway.json` prints, and `hookway config check` too.
+      ConfigDigest: `sha256:${createHash('sha256').update(fs.readFileSync(path.join(ROOT, 'hookway.json'))).digest('hex')}`,
       WorkerFunctionName: `\${${resource(template, 'AWS::Lambda::Function', 'WorkerLambdaFunction').id}}`,
       DashboardUrl: `https://\${AWS::Region}.console.aws.amazon.com/cloudwatch/home?region=\${AWS::Region}#dashboards:name=\${${
         resource(template, 'AWS::CloudWatch::Dashboard', 'MonitoringDashboard').id
@@ -32,5 +40,12 @@ describe('the outputs', () => {
     const withUrl = synthesize({ config: configWith({ intake: { functionUrl: true } }) }).template;
     const url = resource(withUrl, 'AWS::Lambda::Url', 'IntakeLambdaFunctionFunctionUrl').id;
     expect(outputs(withUrl).IntakeFunctionUrl).toBe(`\${${url}.FunctionUrl}`);
+  });
+
+  test('name the stream only when there is one, and the digest of whatever file the stack was built from', () => {
+    const batches = synthesize({ config: configWith({ archive: { writer: 'worker' } }) });
+    expect(outputs(batches.template).ArchiveStreamName).toBeUndefined();
+    expect(outputs(batches.template).ConfigDigest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(outputs(batches.template).ConfigDigest).not.toBe(values.ConfigDigest);
   });
 });

@@ -1,5 +1,7 @@
-import type { Template } from 'aws-cdk-lib/assertions';
-import { arnOf, configWith, HOOKWAY_JSON, resource, synthesize } from './support';
+import { Template } from 'aws-cdk-lib/assertions';
+import { largeConfig } from './large-config';
+import { functionId, rolePolicyChars } from './measure';
+import { arnOf, build, config, configWith, HOOKWAY_JSON, resource, synthesize } from './support';
 
 /** The statements of the inline policies attached to a function's role, log writing aside. */
 function grantsOf(template: Template, functionPrefix: string): any[] {
@@ -112,12 +114,22 @@ describe('least privilege', () => {
     // The records one item at a time, and which of a batch's events are archived (one BatchGetItem).
     { Effect: 'Allow', Action: sorted(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem']), Resource: table },
     { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: sorted([eventsDlq, eventsQueue]) },
-    { Effect: 'Allow', Action: 's3:PutObject', Resource: objects('events/') },
+    // archive.writer "firehose": into the archive stream, never an object of its own.
+    { Effect: 'Allow', Action: 'firehose:PutRecordBatch', Resource: arnOf(resource(template, 'AWS::KinesisFirehose::DeliveryStream', 'ArchiveStream').id) },
     { Effect: 'Allow', Action: 's3:GetObject', Resource: objects('bodies/') },
   ];
 
   test('the worker may consume the events queue and send events back to it, read and write table items, send to both DLQs, archive events and read bodies back, nothing else', () => {
     expect(grantsOf(template, 'WorkerLambdaFunction')).toEqual(workerBase);
+  });
+
+  test('with archive.writer "worker", the worker puts its archive objects under events/ instead, and has no stream', () => {
+    const batches = synthesize({ config: configWith({ archive: { writer: 'worker' } }) }).template;
+    batches.resourceCountIs('AWS::KinesisFirehose::DeliveryStream', 0);
+    const bucket = arnOf(resource(batches, 'AWS::S3::Bucket', 'ArchiveBucket').id);
+    const grants = grantsOf(batches, 'WorkerLambdaFunction');
+    expect(grants).toContainEqual({ Effect: 'Allow', Action: 's3:PutObject', Resource: { 'Fn::Join': ['', [bucket, '/events/*']] } });
+    expect(grants.some((s) => JSON.stringify(s.Action).includes('firehose'))).toBe(false);
   });
 
   /** A signed, authenticated fan-out route, and a second route sharing one of its parameters. */
@@ -155,6 +167,62 @@ describe('least privilege', () => {
       },
     ]);
     destinations.resourceCountIs('AWS::SSM::Parameter', 0);
+  });
+
+  test('the parameters are granted by a policy of their own, in place before the function and before its role’s default policy changes', () => {
+    for (const [prefix, t] of [
+      ['Intake', template],
+      ['Worker', destinations],
+    ] as const) {
+      const policy = resource(t, 'AWS::IAM::Policy', `${prefix}SecureParameters`);
+      expect(policy.Properties.Roles).toEqual([{ Ref: resource(t, 'AWS::IAM::Role', `${prefix}LambdaRole`).id }]);
+      expect(resource(t, 'AWS::Lambda::Function', `${prefix}LambdaFunction`).DependsOn).toContain(policy.id);
+      expect(resource(t, 'AWS::IAM::Policy', `${prefix}LambdaRoleDefaultPolicy`).DependsOn).toEqual([policy.id]);
+    }
+    template.resourceCountIs('AWS::IAM::ManagedPolicy', 0);
+  });
+
+  test("a source's verify token is the intake's to read, as its secrets are", () => {
+    const meta = synthesize({
+      config: configWith({ sources: [{ name: 'meta', scheme: 'meta', secretParameters: ['/hookway/meta/secret'], verifyTokenParameter: '/hookway/meta/verify-token' }] }),
+    }).template;
+    const [ssm] = grantsOf(meta, 'IntakeLambdaFunction').filter((s) => s.Action.includes('ssm:GetParameters'));
+    expect(ssm.Resource).toEqual(sorted(['/hookway/meta/secret', '/hookway/meta/verify-token'].map(parameterArn)));
+  });
+
+  describe('with more parameters than a role policy can name', () => {
+    const large = synthesize({ config: config(largeConfig()) }).template;
+    const prefixArn = (prefix: string) => parameterArn(prefix);
+
+    test('the intake reads the sources’ secrets by the longest path prefixes that fit, and decrypts them only under those', () => {
+      const prefixes = ['/hookway/prod/commerce/*', '/hookway/prod/devtools/*', '/hookway/prod/messaging/*', '/hookway/prod/payments/*', '/hookway/prod/social/*'];
+      const grants = grantsOf(large, 'IntakeLambdaFunction');
+      expect(grants.filter((s) => /^(ssm|kms):/.test([s.Action].flat()[0]))).toEqual([
+        { Effect: 'Allow', Action: sorted(['ssm:GetParameter', 'ssm:GetParameters']), Resource: sorted(prefixes.map(prefixArn)) },
+        {
+          Effect: 'Allow',
+          Action: 'kms:Decrypt',
+          Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':kms:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':key/*']] },
+          Condition: {
+            StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', ['ssm.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }]] } },
+            StringLike: { 'kms:EncryptionContext:PARAMETER_ARN': sorted(prefixes.map(prefixArn)) },
+          },
+        },
+      ]);
+    });
+
+    test('the worker reads the destinations’ 400 parameters under their one shared path', () => {
+      const [ssm] = grantsOf(large, 'WorkerLambdaFunction').filter((s) => [s.Action].flat().includes('ssm:GetParameters'));
+      expect(ssm.Resource).toEqual(prefixArn('/hookway/prod/outbound/*'));
+    });
+
+    test('each role’s inline policies stay within IAM’s 10,240 characters, every value at its longest', () => {
+      const { stack } = build({ config: config(largeConfig()), stackName: `H${'x'.repeat(127)}` });
+      const deployed = Template.fromStack(stack).toJSON();
+      for (const prefix of ['IntakeLambdaFunction', 'WorkerLambdaFunction']) {
+        expect(rolePolicyChars(deployed, functionId(deployed, prefix))).toBeLessThanOrEqual(10_240);
+      }
+    });
   });
 
   test('only the intake and the worker can read secrets, each its own', () => {

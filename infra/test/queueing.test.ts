@@ -1,5 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
-import { arnOf, configWith, ref, resource, synthesize } from './support';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { arnOf, build, configWith, ref, resource, synthesize } from './support';
 
 const MIB = 1024 * 1024;
 const DAY = 24 * 3600;
@@ -115,5 +116,39 @@ describe('the state table', () => {
       DeletionPolicy: 'Retain',
       UpdateReplacePolicy: 'Retain',
     });
+  });
+
+  test('with state.billing "provisioned": capacity between the configured least and most, kept near the target utilisation by auto scaling', () => {
+    const provisioned = synthesize({
+      config: configWith({ state: { billing: 'provisioned', readCapacity: { min: 5, max: 200 }, writeCapacity: { min: 10, max: 400 }, targetUtilizationPercent: 60 } }),
+    }).template;
+    const table = resource(provisioned, 'AWS::DynamoDB::Table', 'StateTable');
+    expect(table.Properties).toMatchObject({ ProvisionedThroughput: { ReadCapacityUnits: 5, WriteCapacityUnits: 10 } });
+    expect(table.Properties.BillingMode).toBeUndefined();
+    expect(table.DeletionPolicy).toBe('Retain');
+    const targets = Object.values(provisioned.findResources('AWS::ApplicationAutoScaling::ScalableTarget')).map((t: any) => t.Properties);
+    expect(targets.map((t) => [t.ScalableDimension, t.MinCapacity, t.MaxCapacity]).sort()).toEqual([
+      ['dynamodb:table:ReadCapacityUnits', 5, 200],
+      ['dynamodb:table:WriteCapacityUnits', 10, 400],
+    ]);
+    for (const target of targets) {
+      expect(target).toMatchObject({ ServiceNamespace: 'dynamodb', ResourceId: { 'Fn::Join': ['', ['table/', ref(table.id)]] } });
+    }
+    const policies = Object.values(provisioned.findResources('AWS::ApplicationAutoScaling::ScalingPolicy')).map((p: any) => p.Properties);
+    expect(policies.map((p) => [p.PolicyType, p.TargetTrackingScalingPolicyConfiguration.TargetValue, p.TargetTrackingScalingPolicyConfiguration.PredefinedMetricSpecification.PredefinedMetricType]).sort()).toEqual([
+      ['TargetTrackingScaling', 60, 'DynamoDBReadCapacityUtilization'],
+      ['TargetTrackingScaling', 60, 'DynamoDBWriteCapacityUtilization'],
+    ]);
+  });
+
+  test('on demand, the default, has no capacity and nothing to scale', () => {
+    template.resourceCountIs('AWS::ApplicationAutoScaling::ScalableTarget', 0);
+    expect(resource(template, 'AWS::DynamoDB::Table', 'StateTable').Properties.ProvisionedThroughput).toBeUndefined();
+  });
+
+  test('provisioned is clean under cdk-nag', () => {
+    const { app } = build({ config: configWith({ state: { billing: 'provisioned' } }) });
+    const report = new AwsSolutionsChecks(app).validateScope(app);
+    expect(report.violations.map((v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.resourceLogicalId).join(', ')}`)).toEqual([]);
   });
 });

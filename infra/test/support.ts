@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { BUNDLING_STACKS } from 'aws-cdk-lib/cx-api';
+import { ANALYTICS_REPORTING_ENABLED_CONTEXT, BUNDLING_STACKS, PATH_METADATA_ENABLE_CONTEXT } from 'aws-cdk-lib/cx-api';
 import { type LoadedConfig, parseConfig } from '../lib/config';
 import { HookwayStack } from '../lib/hookway-stack';
 
@@ -53,12 +53,20 @@ export function synthesize(options: StackOptions = {}): Synthesized {
 export interface StackOptions {
   readonly config?: LoadedConfig;
   readonly alarmEmail?: string;
+  /** `Hookway` unless given. */
+  readonly stackName?: string;
+  /**
+   * With the metadata the CLI adds to a deployed template (each resource's construct path, and the
+   * CDKMetadata resource): what counts against CloudFormation's limits.
+   */
+  readonly asDeployed?: boolean;
 }
 
 /** The app and the stack, not yet synthesised. */
 export function build(options: StackOptions = {}): { app: App; stack: HookwayStack } {
-  const app = new App({ context: { ...readJson('cdk.json').context, [BUNDLING_STACKS]: [] } });
-  const stack = new HookwayStack(app, 'Hookway', {
+  const deployed = options.asDeployed ? { [PATH_METADATA_ENABLE_CONTEXT]: true, [ANALYTICS_REPORTING_ENABLED_CONTEXT]: true } : {};
+  const app = new App({ context: { ...readJson('cdk.json').context, [BUNDLING_STACKS]: [], ...deployed } });
+  const stack = new HookwayStack(app, options.stackName ?? 'Hookway', {
     config: options.config ?? config(HOOKWAY_JSON),
     repositoryRoot: ROOT,
     alarmEmail: options.alarmEmail,

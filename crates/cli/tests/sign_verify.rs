@@ -367,6 +367,47 @@ fn config_check_says_intake_function_url_is_deprecated_and_names_its_replacement
     assert!(!String::from_utf8_lossy(&output.stdout).contains("deprecated"), "on stderr only");
 }
 
+#[test]
+fn config_check_refuses_a_configuration_past_an_aws_limit_naming_it_and_the_numbers() {
+    let dir = tempdir();
+    let file = dir.join("hookway.json");
+    let sources: Vec<String> = (0..320)
+        .map(|i| {
+            format!(
+                r#"{{"name": "partner-{i}", "scheme": "stripe", "secretParameters": ["/hookway/partners/partner-{i}/secret"],
+                    "throttle": {{"rate": 5, "burst": 10}}}}"#
+            )
+        })
+        .collect();
+    std::fs::write(&file, format!(r#"{{"sources": [{}]}}"#, sources.join(","))).unwrap();
+    let output = hookway(&["config", "check", "--config", file.to_str().unwrap()], b"");
+    assert_eq!(code(&output), 2);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    for refusal in [
+        r#"sources: 320 sources with their own throttle need 325 API Gateway resources; a REST API holds 300 ("Resources per API")"#,
+        r#"sources: 320 sources with their own throttle make the stack 1,028 CloudFormation resources; a stack holds 500 ("Resources per stack")"#,
+    ] {
+        assert!(stderr.contains(refusal), "{refusal}\nnot in:\n{stderr}");
+    }
+    assert!(stdout(&output).is_empty(), "nothing said to fit");
+}
+
+#[test]
+fn config_check_shows_how_much_of_each_limit_the_stack_takes() {
+    let output = hookway(&["config", "check"], b"");
+    assert_eq!(code(&output), 0);
+    let listing = stdout(&output);
+    assert!(listing.contains("fits one stack:"), "{listing}");
+    assert!(
+        listing.contains(r#"       68 of       500  CloudFormation resources in the stack ("Resources per stack")"#),
+        "{listing}"
+    );
+    assert!(
+        listing.contains(r#"of    10,240  characters of the intake role's inline policy (6 parameters by name)"#),
+        "{listing}"
+    );
+}
+
 /// A fresh directory under the target directory.
 fn tempdir() -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(uuid());

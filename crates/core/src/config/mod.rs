@@ -10,6 +10,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+pub mod limits;
 mod routes;
 mod settings;
 
