@@ -2,7 +2,9 @@
 /**
  * The CDK app: `npx cdk synth|diff|deploy` from the repository's root.
  *
- * Context: `-c alarmEmail=ops@example.com` mails every alarm there; `-c skipBundling=true`
+ * Context: `-c stackName=hookway-staging` names the stack (default `Hookway`), `-c config=staging.json`
+ * chooses its configuration file (default `hookway.json`, relative to the repository's root), one
+ * stack per environment; `-c alarmEmail=ops@example.com` mails every alarm there; `-c skipBundling=true`
  * synthesises without building the Rust binaries (the template is the same, the code assets are not
  * built), for checks that do not deploy.
  */
@@ -27,9 +29,12 @@ if (app.node.tryGetContext('skipBundling') === 'true') {
   app.node.setContext(BUNDLING_STACKS, []);
 }
 
-new HookwayStack(app, 'Hookway', {
+const stackName: string = app.node.tryGetContext('stackName') ?? 'Hookway';
+const configFile = path.resolve(root, app.node.tryGetContext('config') ?? 'hookway.json');
+
+new HookwayStack(app, stackName, {
   description: 'Hookway: a serverless webhook gateway (API Gateway, Lambda, SQS, DynamoDB)',
-  config: loadConfig(path.join(root, 'hookway.json'), path.join(root, 'hookway.schema.json')),
+  config: loadConfig(configFile, path.join(root, 'hookway.schema.json')),
   repositoryRoot: root,
   alarmEmail: app.node.tryGetContext('alarmEmail'),
 });
