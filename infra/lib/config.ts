@@ -80,6 +80,8 @@ export interface SourceConfig {
   readonly name: string;
   readonly scheme: string;
   readonly secretParameters: readonly string[];
+  /** The token a GET subscription handshake is answered with (Meta), read by the intake too. */
+  readonly verifyTokenParameter?: string;
   /** Its resource's method throttle; the API's stage throttle when absent. */
   readonly throttle?: ThrottleConfig;
 }
@@ -140,6 +142,12 @@ export function deliveryNames(settings: HookwayConfig): string[] {
 }
 
 /** Every SSM parameter the worker reads for its destinations: signing secrets and Authorization values. */
+/** The parameters the intake reads: each source's secrets, and its handshake's verify token. */
+export function inboundParameters(settings: HookwayConfig): string[] {
+  const names = settings.sources.flatMap((source) => [...source.secretParameters, ...(source.verifyTokenParameter ? [source.verifyTokenParameter] : [])]);
+  return [...new Set(names)];
+}
+
 export function outboundParameters(settings: HookwayConfig): string[] {
   const handlers = (settings.routes ?? []).flatMap((route) => (route.handler !== undefined ? [route.handler] : (route.handlers ?? [])));
   const forwards = handlers.flatMap((handler) => (typeof handler === 'object' && 'forward' in handler ? [handler.forward] : []));

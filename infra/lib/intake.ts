@@ -7,7 +7,7 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { RustFunction } from 'cargo-lambda-cdk';
 import { Construct } from 'constructs';
 import type { Archive } from './archive';
-import type { LoadedConfig } from './config';
+import { inboundParameters, type LoadedConfig } from './config';
 import { RustLambda } from './rust-lambda';
 import { grantSecureParameters } from './secure-parameters';
 
@@ -71,8 +71,8 @@ export class Intake extends Construct {
       }),
     );
     props.archive.grantBodiesPut(this.function);
-    // The sources' secrets, that the operator puts in SSM.
-    grantSecureParameters(this, this.function, settings.sources.flatMap((source) => source.secretParameters), 'secrets');
+    // The sources' secrets and handshake tokens, that the operator puts in SSM.
+    grantSecureParameters(this, this.function, inboundParameters(settings), 'secrets and verify tokens');
 
     if (settings.webhooks.endpoint === 'function-url' || settings.intake.functionUrl) {
       // No IAM auth: a webhook sender cannot sign AWS requests. The intake verifies every webhook's

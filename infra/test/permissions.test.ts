@@ -87,19 +87,22 @@ describe('least privilege', () => {
     ]);
   });
 
-  test('every secret parameter of every source is imported, none created (CloudFormation cannot create SecureStrings)', () => {
+  test('every secret parameter and verify token of every source is imported, none created (CloudFormation cannot create SecureStrings)', () => {
     template.resourceCountIs('AWS::SSM::Parameter', 0);
     const rotating = synthesize({
       config: configWith({
         sources: [
           { name: 'github', scheme: 'github', secretParameters: ['/hookway/github/current', '/hookway/github/next'] },
           { name: 'github-enterprise', scheme: 'github', secretParameters: ['/hookway/github/current'] },
+          { name: 'meta', scheme: 'meta', secretParameters: ['/hookway/meta/secret'], verifyTokenParameter: '/hookway/meta/verify-token' },
         ],
         routes: [],
       }),
     }).template;
-    const [ssm] = grantsOf(rotating, 'IntakeLambdaFunction').filter((s) => s.Action.includes('ssm:GetParameters'));
-    expect(ssm.Resource).toEqual(sorted(['/hookway/github/current', '/hookway/github/next'].map(parameterArn)));
+    const names = ['/hookway/github/current', '/hookway/github/next', '/hookway/meta/secret', '/hookway/meta/verify-token'];
+    const [ssm, kms] = grantsOf(rotating, 'IntakeLambdaFunction').filter((s) => /^(ssm|kms):/.test([s.Action].flat()[0]));
+    expect(ssm.Resource).toEqual(sorted(names.map(parameterArn)));
+    expect(kms.Condition.StringEquals['kms:EncryptionContext:PARAMETER_ARN']).toEqual(sorted(names.map(parameterArn)));
   });
 
   const workerBase = [
