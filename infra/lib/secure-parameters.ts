@@ -16,7 +16,8 @@ export function grantSecureParameters(scope: Construct, fn: IFunction, names: re
   if (parameterArns.length === 0) {
     return;
   }
-  fn.addToRolePolicy(new PolicyStatement({ actions: ['ssm:GetParameters', 'ssm:GetParameter'], resources: parameterArns }));
+  // The functions read them all in one GetParameters call (hookway-core's SsmSecretStore).
+  fn.addToRolePolicy(new PolicyStatement({ actions: ['ssm:GetParameters'], resources: parameterArns }));
   // SSM decrypts a SecureString with the KMS key it was put with: the AWS managed aws/ssm key, or
   // a customer managed key whose id the stack cannot know. So any key of this account and
   // region, but only when SSM asks on the function's behalf, for one of these parameters.
