@@ -270,3 +270,21 @@ pub fn app_name(headers: &http::HeaderMap) -> Option<&str> {
         .flat_map(str::split_whitespace)
         .find_map(|token| token.strip_prefix("app/"))
 }
+
+#[cfg(test)]
+mod tests {
+    use http::{HeaderMap, HeaderValue};
+
+    use super::app_name;
+
+    #[test]
+    fn the_caller_is_the_sdk_application_name_of_its_user_agent() {
+        let mut headers = HeaderMap::new();
+        assert_eq!(app_name(&headers), None);
+        headers.insert("user-agent", HeaderValue::from_static("aws-sdk-rust/1.3 os/linux lang/rust/1.88"));
+        assert_eq!(app_name(&headers), None);
+        headers
+            .insert("x-amz-user-agent", HeaderValue::from_static("aws-sdk-rust/1.3 api/lambda/1.80 app/hookway-cli"));
+        assert_eq!(app_name(&headers), Some("hookway-cli"));
+    }
+}
