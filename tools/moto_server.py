@@ -104,9 +104,11 @@ def _capacity(operation, request):
 
 
 def _read_body(environ):
-    """The request's body, left readable for moto."""
+    """The request's body, left readable for moto (one without a length is left as it is, unread)."""
     length = int(environ.get("CONTENT_LENGTH") or 0)
-    body = environ["wsgi.input"].read(length) if length else b""
+    if not length:
+        return b""
+    body = environ["wsgi.input"].read(length)
     environ["wsgi.input"] = io.BytesIO(body)
     return body
 
