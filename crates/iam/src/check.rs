@@ -4,6 +4,7 @@
 //! commands' calls against the operator policy. What would be denied is reported with its caller,
 //! action, resource and condition keys; what is granted and no call used is listed, grant by grant.
 
+use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::path::Path;
@@ -245,22 +246,25 @@ struct Subjects<'a> {
 
 impl Subjects<'_> {
     fn get(&mut self, principal: &Principal, template: &Template) -> Result<&Subject, CheckError> {
-        if !self.read.contains_key(principal) {
-            let subject = match principal {
-                Principal::Operator => Subject {
-                    name: "operator policy".to_owned(),
-                    policies: vec![self.operator.ok_or(CheckError::NoOperatorPolicy)?.clone()],
-                },
-                Principal::Function(binary) => {
-                    let role = template.role_of(&template.function_running(binary, self.root)?)?;
-                    let policies = template.policies_of(&role)?;
-                    self.unevaluated.extend(policies.unevaluated.iter().map(|arn| format!("{arn} (role {role})")));
-                    Subject { name: format!("role {role}"), policies: policies.policies }
-                }
-            };
-            self.read.insert(principal.clone(), subject);
+        let Subjects { root, operator, read, unevaluated } = self;
+        match read.entry(principal.clone()) {
+            Entry::Occupied(entry) => Ok(entry.into_mut()),
+            Entry::Vacant(entry) => {
+                let subject = match principal {
+                    Principal::Operator => Subject {
+                        name: "operator policy".to_owned(),
+                        policies: vec![operator.ok_or(CheckError::NoOperatorPolicy)?.clone()],
+                    },
+                    Principal::Function(binary) => {
+                        let role = template.role_of(&template.function_running(binary, root)?)?;
+                        let policies = template.policies_of(&role)?;
+                        unevaluated.extend(policies.unevaluated.iter().map(|arn| format!("{arn} (role {role})")));
+                        Subject { name: format!("role {role}"), policies: policies.policies }
+                    }
+                };
+                Ok(entry.insert(subject))
+            }
         }
-        self.read.get(principal).ok_or(CheckError::NoOperatorPolicy)
     }
 }
 
