@@ -59,7 +59,10 @@ dev: $(TOOLS) ## The whole stack on this machine, no AWS account, at http://127.
 	PATH="$(abspath $(VENV))/bin:$$PATH" cargo run --quiet --locked -p hookway-cli -- dev $(if $(PORT),--port $(PORT))
 
 .PHONY: test
-test: $(TOOLS) browser lint infra-test ## Everything CI checks: format, lints, unit and integration tests, the CDK app
+# The IAM proof runs within it: the end-to-end test (crates/cli/tests/e2e.rs) ends by replaying
+# every AWS call of its run against the roles of the template synthesised for its configuration
+# and against docs/operator-policy.json (crates/iam); it needs node_modules for that synth.
+test: $(TOOLS) browser lint infra-test ## Everything CI checks: format, lints, unit and integration tests, the CDK app, the IAM proof
 	cargo test --workspace --locked
 	$(VENV)/bin/python -c 'import json, jsonschema; jsonschema.validate(json.load(open("hookway.json")), json.load(open("hookway.schema.json")))'
 
@@ -91,6 +94,10 @@ infra-test: $(TOOLS) $(NODE_MODULES) ## The CDK app: type check, Jest tests, syn
 		$(CDK) synth --no-notices --quiet -c skipBundling=true -c stackName=$$stack -c config=$(LARGE_CONFIG) -o target/cdk.out/$$stack; \
 	done
 	$(VENV)/bin/cfn-lint --ignore-checks W3005 -- cdk.out/Hookway.template.json target/cdk.out/hw-a/hw-a.template.json target/cdk.out/hw-b/hw-b.template.json
+
+.PHONY: iam
+iam: $(NODE_MODULES) ## Replay the AWS calls a running `make dev` has made so far against the IAM the stack deploys
+	cargo run --quiet --locked -p hookway-iam -- --state-dir .hookway
 
 .PHONY: synth
 synth: $(TOOLS) $(NODE_MODULES) ## Synthesise the stack into cdk.out, building the Lambda binaries (STACK=…, CONFIG=…)

@@ -22,6 +22,15 @@ they consume, from their request: a read of an item is half a unit (a whole one 
 consistent), a write one unit (two in a transaction), items being under 1 KB (`make cost` records
 the table's largest, and its calls test checks it).
 
+Beside the counts it keeps what IAM would be asked of each call (`GET /_hookway/requests`, read by
+the IAM check, crates/iam): caller, service, operation, region and account, and the resources and
+condition keys the call touches — the queue URL, the table and the partition key values (for
+`dynamodb:LeadingKeys`), the bucket, key and listed prefix, the SSM parameter names and whether
+they are decrypted, the Firehose delivery stream, the Lambda function, the CloudFormation stack —
+one entry per distinct call, with how many times it was made. A call moto does not see — the
+local gateway plays Lambda's Invoke API — is added by whoever serves it, with `POST
+/_hookway/requests` and an entry of the same shape.
+
 Usage: the same as moto_server (`-H 127.0.0.1 -p 4566`).
 """
 
@@ -37,6 +46,8 @@ from urllib.parse import parse_qs
 # Read by moto.settings when moto is imported: before the imports below.
 os.environ["MOTO_DISABLE_GLOBAL_CORS"] = "true"
 
+from moto.core import DEFAULT_ACCOUNT_ID  # noqa: E402
+from moto.dynamodb.models import dynamodb_backends  # noqa: E402
 from moto.dynamodb.responses import DynamoHandler  # noqa: E402
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication  # noqa: E402
 from moto.server import main  # noqa: E402
@@ -49,7 +60,8 @@ _calls = Counter()
 _units = Counter()
 _calls_lock = threading.Lock()
 _APP = re.compile(r"\bapp/([A-Za-z0-9!#$%&'*+\-.^_`|~]+)")
-_SCOPE = re.compile(r"Credential=[^/]+/\d{8}/[^/]+/([^/]+)/aws4_request")
+_SCOPE = re.compile(r"Credential=[^/]+/\d{8}/([^/]+)/([^/]+)/aws4_request")
+_requests = Counter()
 
 
 def _s3_operation(method, path, query):
@@ -91,22 +103,37 @@ def _capacity(operation, request):
     return 0.0, 0.0
 
 
-def _dynamodb_request(environ):
-    """The request's JSON body, left readable for moto."""
+def _read_body(environ):
+    """The request's body, left readable for moto (one without a length is left as it is, unread)."""
     length = int(environ.get("CONTENT_LENGTH") or 0)
-    body = environ["wsgi.input"].read(length) if length else b""
+    if not length:
+        return b""
+    body = environ["wsgi.input"].read(length)
     environ["wsgi.input"] = io.BytesIO(body)
-    try:
-        return json.loads(body or b"{}")
-    except ValueError:
+    return body
+
+
+def _request(environ, service):
+    """The request's parameters: its JSON body (JSON protocols), or its form and query (the query
+    protocol); none for S3, whose bodies are objects."""
+    if service == "s3":
         return {}
+    body = _read_body(environ)
+    if environ.get("HTTP_X_AMZ_TARGET") or body[:1] == b"{":
+        try:
+            request = json.loads(body or b"{}")
+        except ValueError:
+            return {}
+        return request if isinstance(request, dict) else {}
+    form = parse_qs(environ.get("QUERY_STRING", "")) | parse_qs(body.decode("utf-8", "replace"))
+    return {name: values[0] for name, values in form.items()}
 
 
 def _count(environ):
     scope = _SCOPE.search(environ.get("HTTP_AUTHORIZATION", ""))
     if scope is None:
         return
-    service = scope.group(1)
+    region, service = scope.group(1), scope.group(2)
     target = environ.get("HTTP_X_AMZ_TARGET")
     if target:
         operation = target.rsplit(".", 1)[-1]
@@ -116,12 +143,148 @@ def _count(environ):
         operation = parse_qs(environ.get("QUERY_STRING", "")).get("Action", ["?"])[0]
     agent = environ.get("HTTP_X_AMZ_USER_AGENT", "") + " " + environ.get("HTTP_USER_AGENT", "")
     app = _APP.search(agent)
-    key = (app.group(1) if app else "other", service, operation)
-    reads, writes = _capacity(operation, _dynamodb_request(environ)) if service == "dynamodb" else (0.0, 0.0)
+    caller = app.group(1) if app else "other"
+    key = (caller, service, operation)
+    request = _request(environ, service)
+    reads, writes = _capacity(operation, request) if service == "dynamodb" else (0.0, 0.0)
+    if operation == "?":
+        operation = request.get("Action", operation)
+    entry = {"caller": caller, "service": service, "operation": operation, "region": region, "account": DEFAULT_ACCOUNT_ID}
+    entry.update(_resources(service, operation, environ, request, region))
     with _calls_lock:
         _calls[key] += 1
         _units[key + ("read",)] += reads
         _units[key + ("write",)] += writes
+        _requests[json.dumps(entry, sort_keys=True)] += 1
+
+
+def _resources(service, operation, environ, request, region):
+    """What IAM needs of a call besides its action: the resources it touches and the values of the
+    condition keys our policies use."""
+    # WSGI hands the path decoded, as latin-1 characters of its bytes.
+    path = environ.get("PATH_INFO", "").encode("latin-1", "replace").decode("utf-8", "replace")
+    if service == "sqs":
+        found = {"queueUrl": request.get("QueueUrl"), "queueName": request.get("QueueName")}
+    elif service == "dynamodb":
+        found = {"tables": _tables(operation, request, region)}
+    elif service == "s3":
+        bucket, _, key = path.lstrip("/").partition("/")
+        params = parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True)
+        found = {"bucket": bucket or None, "key": key or None, "prefix": params.get("prefix", [None])[0]}
+    elif service == "ssm":
+        names = request.get("Names") or ([request["Name"]] if "Name" in request else [])
+        found = {
+            "parameters": names or None,
+            "path": request.get("Path"),
+            "withDecryption": bool(request.get("WithDecryption")) or None,
+            "parameterType": request.get("Type"),
+            "keyId": request.get("KeyId"),
+        }
+    elif service == "firehose":
+        found = {"deliveryStream": request.get("DeliveryStreamName")}
+    elif service == "lambda":
+        parts = path.strip("/").split("/")
+        found = {"function": parts[2] if len(parts) > 2 and parts[1] == "functions" else None}
+    elif service == "cloudformation":
+        found = {"stack": request.get("StackName")}
+    else:
+        found = {}
+    return {name: value for name, value in found.items() if value is not None}
+
+
+def _tables(operation, request, region):
+    """The tables a DynamoDB call touches, each with the partition key values it names and, in a
+    transaction, the action of each part."""
+    def keys(table, items):
+        attribute = _hash_key(table, region)
+        values = [_scalar(item.get(attribute)) for item in items if attribute]
+        return sorted({value for value in values if value is not None})
+
+    if operation in ("BatchGetItem", "BatchWriteItem"):
+        tables = []
+        for name, entries in request.get("RequestItems", {}).items():
+            if operation == "BatchGetItem":
+                items = entries.get("Keys", [])
+            else:
+                items = [e.get("PutRequest", {}).get("Item") or e.get("DeleteRequest", {}).get("Key") or {} for e in entries]
+            tables.append({"name": name, "partitionKeys": keys(name, items)})
+        return tables
+    if operation in ("TransactWriteItems", "TransactGetItems"):
+        parts = {"ConditionCheck": "ConditionCheckItem", "Put": "PutItem", "Update": "UpdateItem", "Delete": "DeleteItem", "Get": "GetItem"}
+        tables = []
+        for entry in request.get("TransactItems", []):
+            for part, action in parts.items():
+                if part in entry:
+                    name = entry[part].get("TableName")
+                    item = entry[part].get("Key") or entry[part].get("Item") or {}
+                    tables.append({"name": name, "partitionKeys": keys(name, [item]), "action": action})
+        return tables
+    name = request.get("TableName")
+    if name is None:
+        return None
+    table = {"name": name}
+    item = request.get("Key") or request.get("Item")
+    if item is not None:
+        table["partitionKeys"] = keys(name, [item])
+    elif operation == "Query":
+        value = _queried_key(name, request, region)
+        table["partitionKeys"] = [value] if value is not None else []
+    return [table]
+
+
+def _hash_key(table, region):
+    try:
+        return dynamodb_backends[DEFAULT_ACCOUNT_ID][region].tables[table].hash_key_attr
+    except KeyError:
+        return None
+
+
+def _queried_key(table, request, region):
+    """The partition key value a Query's key condition names."""
+    attribute = _hash_key(table, region)
+    names = request.get("ExpressionAttributeNames", {})
+    values = request.get("ExpressionAttributeValues", {})
+    for name, value in re.findall(r"(#?[A-Za-z0-9_]+)\s*=\s*(:[A-Za-z0-9_]+)", request.get("KeyConditionExpression", "")):
+        if names.get(name, name) == attribute:
+            return _scalar(values.get(value))
+    condition = request.get("KeyConditions", {}).get(attribute, {})
+    listed = condition.get("AttributeValueList") or [None]
+    return _scalar(listed[0])
+
+
+def _scalar(value):
+    """A key attribute's value as IAM sees it: its string, number or base64."""
+    if not isinstance(value, dict):
+        return None
+    for kind in ("S", "N", "B"):
+        if kind in value:
+            return str(value[kind])
+    return None
+
+
+def _request_log(start_response):
+    with _calls_lock:
+        entries = [dict(json.loads(entry), count=n) for entry, n in sorted(_requests.items())]
+    start_response("200 OK", [("Content-Type", "application/json")])
+    return [json.dumps(entries).encode()]
+
+
+def _record(environ, start_response):
+    """An entry made by the local service that served the call (the gateway's Invoke API)."""
+    try:
+        entry = json.loads(_read_body(environ))
+        valid = isinstance(entry, dict) and all(isinstance(entry.get(k), str) for k in ("caller", "service", "operation"))
+    except ValueError:
+        valid = False
+    if not valid:
+        start_response("400 Bad Request", [("Content-Type", "text/plain")])
+        return [b"an entry is a JSON object with caller, service and operation\n"]
+    entry.setdefault("account", DEFAULT_ACCOUNT_ID)
+    entry.pop("count", None)
+    with _calls_lock:
+        _requests[json.dumps(entry, sort_keys=True)] += 1
+    start_response("204 No Content", [])
+    return [b""]
 
 
 def _call_log(start_response):
@@ -149,6 +312,11 @@ def _local_only(self, environ, start_response):
         return [b"moto serves this machine's AWS clients only: no browser origin, a loopback Host\n"]
     if environ.get("PATH_INFO") == "/_hookway/calls" and environ["REQUEST_METHOD"] == "GET":
         return _call_log(start_response)
+    if environ.get("PATH_INFO") == "/_hookway/requests":
+        if environ["REQUEST_METHOD"] == "GET":
+            return _request_log(start_response)
+        if environ["REQUEST_METHOD"] == "POST":
+            return _record(environ, start_response)
     _count(environ)
     return _dispatch(self, environ, start_response)
 

@@ -29,7 +29,7 @@ export function grantSecureParameters(scope: Construct, fn: IFunction, role: Gra
   }
   const parameterArns = grant.patterns.map((pattern) => `arn:${Aws.PARTITION}:ssm:${Aws.REGION}:${Aws.ACCOUNT_ID}:parameter${pattern}`);
   const policy = new Policy(scope, 'SecureParameters', { roles: [fn.role!] });
-  policy.addStatements(new PolicyStatement({ actions: ['ssm:GetParameters', 'ssm:GetParameter'], resources: parameterArns }));
+  policy.addStatements(new PolicyStatement({ actions: ['ssm:GetParameters'], resources: parameterArns }));
   // SSM decrypts a SecureString with the KMS key it was put with: the AWS managed aws/ssm key, or
   // a customer managed key whose id the stack cannot know. So any key of this account and
   // region, but only when SSM asks on the function's behalf, for one of these parameters.

@@ -74,7 +74,7 @@ describe('least privilege', () => {
         Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['job#*'] } },
       },
       { Effect: 'Allow', Action: 's3:PutObject', Resource: objects('bodies/') },
-      { Effect: 'Allow', Action: sorted(['ssm:GetParameter', 'ssm:GetParameters']), Resource: parameterArns },
+      { Effect: 'Allow', Action: 'ssm:GetParameters', Resource: parameterArns },
       {
         Effect: 'Allow',
         Action: 'kms:Decrypt',
@@ -89,19 +89,22 @@ describe('least privilege', () => {
     ]);
   });
 
-  test('every secret parameter of every source is imported, none created (CloudFormation cannot create SecureStrings)', () => {
+  test('every secret parameter and verify token of every source is imported, none created (CloudFormation cannot create SecureStrings)', () => {
     template.resourceCountIs('AWS::SSM::Parameter', 0);
     const rotating = synthesize({
       config: configWith({
         sources: [
           { name: 'github', scheme: 'github', secretParameters: ['/hookway/github/current', '/hookway/github/next'] },
           { name: 'github-enterprise', scheme: 'github', secretParameters: ['/hookway/github/current'] },
+          { name: 'meta', scheme: 'meta', secretParameters: ['/hookway/meta/secret'], verifyTokenParameter: '/hookway/meta/verify-token' },
         ],
         routes: [],
       }),
     }).template;
-    const [ssm] = grantsOf(rotating, 'IntakeLambdaFunction').filter((s) => s.Action.includes('ssm:GetParameters'));
-    expect(ssm.Resource).toEqual(sorted(['/hookway/github/current', '/hookway/github/next'].map(parameterArn)));
+    const names = ['/hookway/github/current', '/hookway/github/next', '/hookway/meta/secret', '/hookway/meta/verify-token'];
+    const [ssm, kms] = grantsOf(rotating, 'IntakeLambdaFunction').filter((s) => /^(ssm|kms):/.test([s.Action].flat()[0]));
+    expect(ssm).toMatchObject({ Action: 'ssm:GetParameters', Resource: sorted(names.map(parameterArn)) });
+    expect(kms.Condition.StringEquals['kms:EncryptionContext:PARAMETER_ARN']).toEqual(sorted(names.map(parameterArn)));
   });
 
   const workerBase = [
@@ -153,7 +156,7 @@ describe('least privilege', () => {
   test('the worker may read exactly the parameters its destinations name, and decrypt them only through SSM', () => {
     expect(grantsOf(destinations, 'WorkerLambdaFunction')).toEqual([
       ...workerBase,
-      { Effect: 'Allow', Action: sorted(['ssm:GetParameter', 'ssm:GetParameters']), Resource: destinationArns },
+      { Effect: 'Allow', Action: 'ssm:GetParameters', Resource: destinationArns },
       {
         Effect: 'Allow',
         Action: 'kms:Decrypt',
@@ -198,7 +201,7 @@ describe('least privilege', () => {
       const prefixes = ['/hookway/prod/commerce/*', '/hookway/prod/devtools/*', '/hookway/prod/messaging/*', '/hookway/prod/payments/*', '/hookway/prod/social/*'];
       const grants = grantsOf(large, 'IntakeLambdaFunction');
       expect(grants.filter((s) => /^(ssm|kms):/.test([s.Action].flat()[0]))).toEqual([
-        { Effect: 'Allow', Action: sorted(['ssm:GetParameter', 'ssm:GetParameters']), Resource: sorted(prefixes.map(prefixArn)) },
+        { Effect: 'Allow', Action: 'ssm:GetParameters', Resource: sorted(prefixes.map(prefixArn)) },
         {
           Effect: 'Allow',
           Action: 'kms:Decrypt',

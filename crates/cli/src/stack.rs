@@ -14,6 +14,20 @@ use hookway_core::store::DynamoStore;
 
 use crate::error::CliError;
 
+/// The application name the commands' AWS calls carry in their user agent: CloudTrail says which
+/// calls were the operator's, and the IAM check (crates/iam) checks them against the operator policy.
+pub const APP_NAME: &str = "hookway-cli";
+
+/// SDK configuration from the default credential chain, as the commands call AWS.
+pub async fn default_sdk_config() -> SdkConfig {
+    hookway_core::aws::with_app_name(&hookway_core::aws::sdk_config().await, APP_NAME)
+}
+
+/// SDK configuration reaching a local stack's moto at `endpoint`, as the commands call it.
+async fn local_sdk_config(endpoint: &str) -> SdkConfig {
+    hookway_core::aws::with_app_name(&hookway_core::local::sdk_config(endpoint).await, APP_NAME)
+}
+
 /// `--local`, `--stack`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct StackArgs {
@@ -88,9 +102,9 @@ impl StackArgs {
     pub async fn sdk_config(&self) -> Result<SdkConfig, CliError> {
         if self.is_local() {
             let state = DevState::running(&self.state_dir)?;
-            Ok(hookway_core::local::sdk_config(&state.aws_endpoint).await)
+            Ok(local_sdk_config(&state.aws_endpoint).await)
         } else {
-            Ok(hookway_core::aws::sdk_config().await)
+            Ok(default_sdk_config().await)
         }
     }
 
@@ -99,7 +113,7 @@ impl StackArgs {
         if self.is_local() {
             let state = DevState::running(&self.state_dir)?;
             return Ok(Stack {
-                aws: hookway_core::local::sdk_config(&state.aws_endpoint).await,
+                aws: local_sdk_config(&state.aws_endpoint).await,
                 api_url: state.gateway_url.clone(),
                 events_queue_url: state.events_queue_url,
                 events_dlq_url: state.events_dlq_url,
@@ -111,7 +125,7 @@ impl StackArgs {
                 clients: Clients::default(),
             });
         }
-        let aws = hookway_core::aws::sdk_config().await;
+        let aws = default_sdk_config().await;
         let outputs = outputs(&aws, &self.stack).await?;
         let output = |key: &str| {
             outputs

@@ -55,7 +55,7 @@ pub async fn keys(source: &Source, secrets: &[String], aws: Option<&SdkConfig>) 
     let keys = if secrets.is_empty() && !source.secret_parameters.is_empty() {
         let aws = match aws {
             Some(aws) => aws.clone(),
-            None => hookway_core::aws::sdk_config().await,
+            None => crate::stack::default_sdk_config().await,
         };
         let values = SsmSecretStore::new(aws_sdk_ssm::Client::new(&aws)).fetch(&source.secret_parameters).await?;
         let stored = source.secret_parameters.iter().zip(&values);

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
+use hookway_iam::Reason;
 use hookway_testkit::receiver::{Receiver, Reply};
 use hookway_testkit::{queue_length, wait_for, workspace_root};
 use local_stack::{LocalStack, event_body, read};
@@ -489,9 +490,62 @@ async fn the_local_stack_end_to_end() {
     assert_eq!(Sha256::digest(&replayed.body), Sha256::digest(large.as_bytes()), "byte for byte again");
     assert_eq!(deliveries(&receiver, "e2e-twice").len(), 1, "an event outside the window is not replayed");
 
-    // 9. Ctrl-C stops the stack cleanly; no process it started is left running.
+    // 9. AWS would allow every call the run made — each function's with its role in the template
+    //    synthesised for this configuration, Lambda's for the worker (its event source mapping,
+    //    its jobs' on-failure destination) with the worker's role, the commands' with
+    //    docs/operator-policy.json — and each grant no call used is in IAM_UNUSED, with why.
+    stack.assert_iam_is_what_the_run_needs(IAM_UNUSED).await;
+
+    // 10. Ctrl-C stops the stack cleanly; no process it started is left running.
     stack.stop().await;
 }
+
+/// What the stack and the operator policy grant that this run does not use, and why each stays.
+/// (The run exercises every other grant: claim-checked bodies, both DLQs, breakers, jobs and
+/// their redrive, secrets, replays.)
+const IAM_UNUSED: &[Reason] = &[
+    Reason {
+        principal: "hookway-intake",
+        action: "logs:CreateLogStream",
+        resource: "",
+        why: "Lambda writes the function's logs to its log group with its role; locally they go to cargo lambda watch",
+    },
+    Reason { principal: "hookway-intake", action: "logs:PutLogEvents", resource: "", why: "the same" },
+    Reason {
+        principal: "hookway-worker",
+        action: "logs:CreateLogStream",
+        resource: "",
+        why: "Lambda writes the function's logs to its log group with its role; locally they go to cargo lambda watch",
+    },
+    Reason { principal: "hookway-worker", action: "logs:PutLogEvents", resource: "", why: "the same" },
+    Reason {
+        principal: "hookway-worker",
+        action: "sqs:GetQueueAttributes",
+        resource: "",
+        why: "the event source mapping reads the events queue's attributes in AWS (Lambda documents it among the three \
+              it needs), which the local poller does not; on the jobs DLQ the CDK's SqsDestination grants it with SendMessage",
+    },
+    Reason {
+        principal: "hookway-worker",
+        action: "sqs:GetQueueUrl",
+        resource: "",
+        why: "granted whole by the CDK with the event source mapping (grantConsumeMessages) and the on-failure \
+              destination (grantSendMessages); neither calls it, both are given the queue's ARN",
+    },
+    Reason {
+        principal: "hookway-worker",
+        action: "sqs:ChangeMessageVisibility",
+        resource: "",
+        why: "granted whole by the CDK with the event source mapping (grantConsumeMessages): a failed message \
+              reappears when its visibility timeout ends",
+    },
+    Reason {
+        principal: "operator",
+        action: "cloudformation:DescribeStacks",
+        resource: "",
+        why: "the commands find a deployed stack by its outputs; the local stack's are in its state file",
+    },
+];
 
 /// The secret `make dev` generated for a parameter.
 fn local_secret(stack: &LocalStack, parameter: &str) -> String {

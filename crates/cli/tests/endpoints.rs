@@ -2,8 +2,8 @@
 //! `/webhooks/{source}` in the event format of the REST API, of an HTTP API, then of the intake's
 //! Function URL, one stack after another, to the real intake and worker. Through each, a signed
 //! webhook reaches its destination, a body over `intake.maxBodyBytes` is refused 413, and a sender
-//! outside its source's `allowIps` 403; and each answers what is not a webhook route as its front
-//! door does.
+//! outside its source's `allowIps` 403; each answers what is not a webhook route as its front
+//! door does; and the template of each allows every AWS call its run made.
 
 mod local_stack;
 
@@ -108,6 +108,8 @@ async fn each_webhooks_endpoint_delivers_a_signed_webhook_and_refuses_413_and_40
             .unwrap();
         assert_eq!(job.status(), 202, "{endpoint}");
 
+        // Through each front door's template, AWS would allow every call the run made.
+        stack.assert_iam_allows_every_call().await;
         stack.stop().await;
     }
     let forwarded = receiver.received().len();

@@ -154,6 +154,15 @@ impl Stack {
     async fn queue_length(&self, queue: &str) -> usize {
         queue_length(&self.aws, queue).await
     }
+
+    /// The commands' calls in this test, replayed against docs/operator-policy.json: none would be
+    /// denied in AWS (crates/iam).
+    async fn assert_operator_policy_allows_the_commands(&self) {
+        let root = hookway_testkit::workspace_root();
+        let report = hookway_iam::local::check_operator_calls(&root, &self.dir).await.unwrap();
+        assert!(report.checked > 0, "the commands' calls were logged: {report}");
+        assert!(report.denials.is_empty(), "AWS would deny the operator commands:\n{report}");
+    }
 }
 
 /// `count` github events, ten minutes apart from three hours ago: their ids and the time of each.
@@ -234,6 +243,7 @@ async fn a_window_is_listed_and_replayed_exactly_and_a_dry_run_sends_nothing() {
     assert_eq!(code, 0, "{again}");
     assert!(again.contains("5 sent already by this run (skipped)") && again.contains("replayed 0 event(s)"), "{again}");
     assert_eq!(stack.queue_length(&stack.queue_url).await, 0);
+    stack.assert_operator_policy_allows_the_commands().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -266,6 +276,7 @@ async fn an_interrupted_replay_run_again_sends_no_event_twice() {
     let delivered: HashMap<&str, usize> =
         ids.iter().map(|id| (id.as_str(), stack.deliveries(id, Some("cut")))).collect();
     assert!(delivered.values().all(|count| *count == 1), "each event once in the run: {delivered:?}");
+    stack.assert_operator_policy_allows_the_commands().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -309,6 +320,7 @@ async fn a_filtered_redrive_leaves_the_other_dead_letters_where_they_are() {
         .map(|(_, body)| Envelope::from_json(body).unwrap().id.into_owned())
         .collect();
     assert_eq!(left, ["gh-a"], "the one no filter matched stays");
+    stack.assert_operator_policy_allows_the_commands().await;
 }
 
 /// The worker writes one object per batch whatever sources it holds (its key names them), and
@@ -418,4 +430,5 @@ async fn a_batch_is_archived_in_one_object_and_the_layout_before_is_still_read()
     let mut ids = ids;
     ids.sort();
     assert_eq!(ids, ["gh-old-tail", "gh-tail"]);
+    stack.assert_operator_policy_allows_the_commands().await;
 }

@@ -50,7 +50,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 
 use super::events::{GatewayContext, GatewayRequest, function_url_event, http_api_event, job_event, proxy_event};
-use super::lambda::{AsyncInvoker, Destination, InvokeError, Lambda};
+use super::lambda::{AsyncInvoker, CallLog, Destination, InvokeError, Lambda};
 use super::throttle::Throttles;
 
 /// An HTTP answer of the gateway's.
@@ -85,6 +85,8 @@ pub struct Gateway<D> {
     pub webhooks: Webhooks,
     /// What is served under [`MOUNT_PREFIX`], if anything.
     pub mount: Option<Arc<dyn Mount>>,
+    /// Where the Lambda API calls it serves are recorded, if anywhere.
+    pub calls: Option<CallLog>,
 }
 
 /// The front door of `/webhooks/*`, as the stack deploys it: `webhooks.endpoint`, and the
@@ -260,7 +262,13 @@ impl<D: Destination> Gateway<D> {
     }
 
     /// The Lambda Invoke API for the worker: `Event` invocations are asynchronous, with retries.
+    /// A call that cannot be recorded is not served: the IAM check would not see it.
     async fn invoke_worker(&self, request: &GatewayRequest<'_>, body: &Bytes, context: &GatewayContext) -> Answer {
+        if let Some(calls) = &self.calls
+            && let Err(error) = calls.invoke(request.headers, &self.worker).await
+        {
+            return message(StatusCode::BAD_GATEWAY, &format!("cannot record the call: {error}"));
+        }
         let Ok(payload) = serde_json::from_slice::<Value>(body) else {
             return message(StatusCode::BAD_REQUEST, "the payload is not JSON");
         };

@@ -224,3 +224,67 @@ impl Destination for SqsDestination {
             .map_err(|error| aws_sdk_sqs::error::DisplayErrorContext(error).to_string())
     }
 }
+
+/// moto's request log (tools/moto_server.py, `POST /_hookway/requests`), where the gateway records
+/// each Lambda API call it serves — as CloudTrail records it in AWS — so that the IAM check
+/// (crates/iam) replays them with the calls moto served itself.
+#[derive(Debug, Clone)]
+pub struct CallLog {
+    client: reqwest::Client,
+    url: String,
+    region: String,
+}
+
+impl CallLog {
+    /// The log of the moto at `aws_endpoint`; calls are made in `region`.
+    pub fn new(aws_endpoint: &str, region: &str) -> Result<CallLog, reqwest::Error> {
+        let client = reqwest::Client::builder().timeout(Duration::from_secs(5)).build()?;
+        let url = format!("{}/_hookway/requests", aws_endpoint.trim_end_matches('/'));
+        Ok(CallLog { client, url, region: region.to_owned() })
+    }
+
+    /// Records an `Invoke` of `function` by whoever `headers` name (the SDK's application name in
+    /// its user agent, `app/NAME`).
+    pub async fn invoke(&self, headers: &http::HeaderMap, function: &str) -> Result<(), String> {
+        let entry = serde_json::json!({
+            "caller": app_name(headers).unwrap_or("other"),
+            "service": "lambda",
+            "operation": "Invoke",
+            "region": self.region,
+            "function": function,
+        });
+        let response = self.client.post(&self.url).json(&entry).send().await.map_err(|error| error.to_string())?;
+        if response.status().is_success() {
+            Ok(())
+        } else {
+            Err(format!("moto's request log answered {}", response.status()))
+        }
+    }
+}
+
+/// The SDK application name a request's user agent carries (`app/hookway-cli`).
+pub fn app_name(headers: &http::HeaderMap) -> Option<&str> {
+    ["x-amz-user-agent", "user-agent"]
+        .iter()
+        .filter_map(|name| headers.get(*name)?.to_str().ok())
+        .flat_map(str::split_whitespace)
+        .find_map(|token| token.strip_prefix("app/"))
+}
+
+#[cfg(test)]
+mod tests {
+    use http::{HeaderMap, HeaderValue};
+
+    use super::app_name;
+
+    #[test]
+    fn the_caller_is_the_sdk_application_name_of_its_user_agent() {
+        let mut headers = HeaderMap::new();
+        assert_eq!(app_name(&headers), None);
+        headers.insert("user-agent", HeaderValue::from_static("aws-sdk-rust/1.3 os/linux lang/rust/1.88"));
+        assert_eq!(app_name(&headers), None);
+        headers
+            .insert("x-amz-user-agent", HeaderValue::from_static("aws-sdk-rust/1.3 api/lambda/1.80 app/hookway-cli"));
+        assert_eq!(app_name(&headers), Some("hookway-cli"));
+    }
+}

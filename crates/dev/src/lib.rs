@@ -40,7 +40,7 @@ use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::watch;
 
 use crate::gateway::Gateway;
-use crate::lambda::{AsyncInvoker, Lambda, SqsDestination};
+use crate::lambda::{AsyncInvoker, CallLog, Lambda, SqsDestination};
 use crate::poller::Poller;
 use crate::supervisor::Supervisor;
 
@@ -201,7 +201,8 @@ async fn run_stack(
     let moto_log = moto_log.display().to_string();
     wait_for_port(supervisor, "moto", options.aws_port, Duration::from_secs(30), &moto_log).await?;
     let aws_endpoint = format!("http://127.0.0.1:{}", options.aws_port);
-    let aws = sdk_config(&aws_endpoint).await;
+    // Named apart in moto's call log: what CloudFormation creates in AWS, not the stack's own calls.
+    let aws = hookway_core::aws::with_app_name(&sdk_config(&aws_endpoint).await, "hookway-dev");
     let resources = resources::provision(&aws, config, options.visibility_timeout).await?;
     let secrets = LocalSecrets::load_or_generate(&options.state_dir, config)?;
     resources::put_secrets(&aws, &secrets.values).await?;
@@ -251,6 +252,7 @@ async fn run_stack(
         throttles: throttle::Throttles::from_config(config),
         webhooks: gateway::Webhooks::from_config(config),
         mount: options.mount.clone(),
+        calls: Some(CallLog::new(&aws_endpoint, REGION).map_err(std::io::Error::other)?),
     });
     let poller = Poller {
         sqs,

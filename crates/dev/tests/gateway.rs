@@ -64,6 +64,7 @@ impl Running {
             throttles,
             webhooks,
             mount,
+            calls: None,
         });
         let listener = TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0))).await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());

@@ -10,6 +10,7 @@ use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use hookway_core::local::state::DevState;
+use hookway_iam::{Reason, Report};
 use hookway_testkit::{free_port, wait_for, workspace_root};
 use nix::sys::signal::{Signal, kill, killpg};
 use nix::unistd::Pid;
@@ -137,6 +138,47 @@ impl LocalStack {
 
     pub fn state(&self) -> Option<DevState> {
         DevState::read(&self.state_dir).ok()
+    }
+
+    /// Every AWS call the run has made so far, replayed against the role it is made with in AWS
+    /// (in the template the CDK app synthesises for this stack's configuration) or, for the
+    /// operator commands', against docs/operator-policy.json (crates/iam): the report, once no
+    /// call would be denied. Each denial names its caller, action, resource and condition keys.
+    pub async fn assert_iam_allows_every_call(&self) -> Report {
+        // What the run called, kept beside its logs for whoever reads a failure.
+        let state = self.state().unwrap();
+        let calls = hookway_iam::local::calls(&state.aws_endpoint).await.unwrap();
+        std::fs::write(self.dir.join("aws-calls.json"), serde_json::to_vec_pretty(&calls).unwrap()).unwrap();
+        let out = self.dir.join("cdk.out");
+        let report = hookway_iam::local::check_run(&workspace_root(), &self.state_dir, &out)
+            .await
+            .unwrap_or_else(|error| panic!("the IAM check cannot run: {error}"));
+        eprintln!("IAM check:\n{report}");
+        assert!(report.denials.is_empty(), "AWS would deny calls this run made:\n{report}");
+        report
+    }
+
+    /// The same, and every grant no call of the run used is one `reasons` explains — and each
+    /// reason explains a grant left unused, so that none outlives its grant.
+    pub async fn assert_iam_is_what_the_run_needs(&self, reasons: &[Reason]) {
+        let report = self.assert_iam_allows_every_call().await;
+        let (unexplained, stale) = report.unexplained(reasons);
+        let list = |grants: Vec<String>| grants.join("\n  ");
+        assert!(
+            unexplained.is_empty(),
+            "granted, and no call of the run used it: remove it from the stack, or give its reason in the test's table:\n  {}",
+            list(unexplained.iter().map(ToString::to_string).collect())
+        );
+        assert!(
+            stale.is_empty(),
+            "a reason for a grant the run used, or that is gone: remove it from the test's table:\n  {}",
+            list(
+                stale
+                    .iter()
+                    .map(|reason| format!("{} {} {}", reason.principal, reason.action, reason.resource))
+                    .collect()
+            )
+        );
     }
 }
 

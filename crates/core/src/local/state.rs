@@ -103,6 +103,20 @@ impl DevState {
         let _ = std::fs::remove_file(dir.join(STATE_FILE));
     }
 
+    /// What the deployed stack's CloudFormation outputs say, said of this stack, under the same
+    /// keys: what ties the stack's resources to the local ones (the IAM check, crates/iam).
+    pub fn outputs(&self) -> Vec<(&'static str, &str)> {
+        vec![
+            ("ApiUrl", &self.gateway_url),
+            ("EventsQueueUrl", &self.events_queue_url),
+            ("EventsDeadLetterQueueUrl", &self.events_dlq_url),
+            ("JobsDeadLetterQueueUrl", &self.jobs_dlq_url),
+            ("TableName", &self.table),
+            ("ArchiveBucketName", &self.archive_bucket),
+            ("WorkerFunctionName", &self.worker_function),
+        ]
+    }
+
     /// Whether its `hookway dev` process is alive.
     pub fn is_alive(&self) -> bool {
         i32::try_from(self.pid).is_ok_and(|pid| kill(Pid::from_raw(pid), None).is_ok())
