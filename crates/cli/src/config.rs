@@ -25,6 +25,7 @@ pub fn run(command: Command) -> Result<ExitCode, CliError> {
         Command::Check { config: path } => {
             let config = Config::load(&path)?;
             println!("{}: {} sources", path.display(), config.sources.len());
+            println!("digest {}", hookway_core::config::digest(&std::fs::read(&path)?));
             for source in &config.sources {
                 println!("  {:<20} {:<18} {}", source.name, source.scheme, source.secret_parameters.join(", "));
             }
