@@ -31,7 +31,8 @@ use serde_json::value::RawValue;
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     hookway_core::telemetry::init_logging();
-    let env = LambdaEnv::from_env(env::INTAKE)?;
+    // In words, as a log line: what the process prints as it exits is the error's debug form.
+    let env = LambdaEnv::from_env(env::INTAKE).inspect_err(|error| tracing::error!(%error, "cannot start"))?;
     env.log_start();
     let aws = hookway_core::aws::lambda_sdk_config("hookway-intake")?;
     let queue = SqsQueue::new(aws_sdk_sqs::Client::new(&aws), env.get(Var::EventsQueueUrl));

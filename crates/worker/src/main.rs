@@ -42,7 +42,8 @@ use serde_json::Value;
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     hookway_core::telemetry::init_logging();
-    let env = LambdaEnv::from_env(env::WORKER)?;
+    // In words, as a log line: what the process prints as it exits is the error's debug form.
+    let env = LambdaEnv::from_env(env::WORKER).inspect_err(|error| tracing::error!(%error, "cannot start"))?;
     env.log_start();
     let config = env.config();
     let tls = hookway_core::aws::tls::client_config()?;
