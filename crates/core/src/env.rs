@@ -462,19 +462,15 @@ mod tests {
     /// (`NAME:` in each function's construct), and never the configuration itself.
     #[test]
     fn the_stack_gives_each_function_the_variables_it_reads() {
-        for (construct, needed) in [
-            (include_str!("../../../infra/lib/intake.ts"), INTAKE),
-            (include_str!("../../../infra/lib/worker.ts"), WORKER),
+        for (file, construct, needed) in [
+            ("infra/lib/intake.ts", include_str!("../../../infra/lib/intake.ts"), INTAKE),
+            ("infra/lib/worker.ts", include_str!("../../../infra/lib/worker.ts"), WORKER),
         ] {
             for var in Var::ALL {
                 let set = construct.contains(&format!("{}:", var.name()));
-                assert_eq!(set, needed.contains(&var), "{} in {}", var.name(), &construct[..60]);
+                assert_eq!(set, needed.contains(&var), "{file} sets {}: {set}", var.name());
             }
-            assert!(
-                !construct.contains("HOOKWAY_CONFIG:"),
-                "the configuration is in the package: {}",
-                &construct[..60]
-            );
+            assert!(!construct.contains("HOOKWAY_CONFIG:"), "{file}: the configuration is in the package");
         }
     }
 }
