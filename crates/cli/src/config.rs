@@ -33,6 +33,7 @@ pub fn run(command: Command) -> Result<ExitCode, CliError> {
                 return Err(ConfigError::Invalid(problems).into());
             }
             println!("{}: {} sources", path.display(), config.sources.len());
+            println!("digest {}", hookway_core::config::digest(&std::fs::read(&path)?));
             for source in &config.sources {
                 println!("  {:<20} {:<18} {}", source.name, source.scheme, source.secret_parameters.join(", "));
             }

@@ -19,6 +19,9 @@ pub struct Args {
     /// The configuration file.
     #[arg(long, value_name = "FILE", default_value = "hookway.json")]
     config: PathBuf,
+    /// The local stack's name: the functions' metric namespace, as a deployed stack's name is.
+    #[arg(long, value_name = "NAME", default_value = hookway_dev::DEFAULT_STACK, env = "HOOKWAY_STACK")]
+    stack: String,
     /// The API's port on 127.0.0.1.
     #[arg(long, value_name = "PORT", default_value_t = 3000, env = "HOOKWAY_DEV_PORT")]
     port: u16,
@@ -59,6 +62,7 @@ pub async fn run(args: Args) -> Result<ExitCode, CliError> {
     let options = DevOptions {
         mount: Some(Arc::new(inspector)),
         config: args.config,
+        stack: args.stack,
         state_dir: args.state_dir,
         port: args.port,
         aws_port: args.aws_port,

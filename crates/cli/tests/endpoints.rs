@@ -3,7 +3,9 @@
 //! Function URL, one stack after another, to the real intake and worker. Through each, a signed
 //! webhook reaches its destination, a body over `intake.maxBodyBytes` is refused 413, and a sender
 //! outside its source's `allowIps` 403; each answers what is not a webhook route as its front
-//! door does; and the template of each allows every AWS call its run made.
+//! door does; and the template of each allows every AWS call its run made. The functions run the
+//! configuration file `hookway dev` was given, as its digest in their first log line says, and
+//! count in the stack's metric namespace: `Hookway`, or the name `--stack` gives.
 
 mod local_stack;
 
@@ -44,7 +46,11 @@ async fn each_webhooks_endpoint_delivers_a_signed_webhook_and_refuses_413_and_40
     let client = reqwest::Client::new();
     let root = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("endpoints-{}", std::process::id()));
     for endpoint in WebhookEndpoint::ALL {
-        let mut stack = LocalStack::start(&root.join(endpoint.as_str()), &config_for(endpoint, &receiver));
+        // The last stack is named: its metrics are in its own namespace.
+        let name = if endpoint == WebhookEndpoint::FunctionUrl { "hookway-endpoints" } else { "Hookway" };
+        let options: &[&str] = if name == "Hookway" { &[] } else { &["--stack", name] };
+        let mut stack =
+            LocalStack::start_with(&root.join(endpoint.as_str()), &config_for(endpoint, &receiver), options);
         let printed = stack.running().await;
         assert!(printed.contains(&format!("webhooks.endpoint {endpoint}")), "{endpoint}: {printed}");
         let url = stack.url.clone();
@@ -63,6 +69,28 @@ async fn each_webhooks_endpoint_delivers_a_signed_webhook_and_refuses_413_and_40
         })
         .await;
         assert_eq!(delivered.body, event_body(&id, "push").as_bytes(), "{endpoint}");
+
+        // Each function started with the file given (the digest of its bytes), and counted the
+        // webhook in the stack's namespace.
+        let digest = hookway_core::config::digest(&std::fs::read(&stack.config).unwrap());
+        let lines = wait_for(&format!("{endpoint}: the worker's metrics"), STEP_DEADLINE, || {
+            let lines = stack.function_lines();
+            let counted = lines.iter().any(|line| line["Pipeline"] == "events" && line["Processed"] == 1);
+            std::future::ready(counted.then_some(lines))
+        })
+        .await;
+        let started: Vec<&Value> = lines.iter().filter(|line| line["message"] == "configuration loaded").collect();
+        assert!(started.len() >= 2, "{endpoint}: the intake and the worker at least: {started:?}");
+        for line in &started {
+            assert_eq!((&line["config_digest"], &line["stack"]), (&json!(digest), &json!(name)), "{endpoint}: {line}");
+            assert_eq!((&line["sources"], &line["routes"]), (&json!(2), &json!(2)), "{endpoint}: {line}");
+        }
+        let namespaces: Vec<&Value> =
+            lines.iter().filter_map(|line| line.pointer("/_aws/CloudWatchMetrics/0/Namespace")).collect();
+        assert!(
+            namespaces.len() >= 2 && namespaces.iter().all(|namespace| *namespace == name),
+            "{endpoint}: the intake's line and the worker's, in {name}: {namespaces:?}"
+        );
 
         // A body over the limit: 413 from the intake, before its signature is looked at.
         let large = client

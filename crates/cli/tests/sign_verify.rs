@@ -346,6 +346,26 @@ fn config_check_names_the_field_at_fault() {
     assert_eq!(code(&hookway(&["config", "check"], b"")), 0, "the repository's own hookway.json");
 }
 
+/// The digest an operator compares with the stack's `ConfigDigest` output: the file's SHA-256, as
+/// `sha256sum` computes it, so that a reformatted file is told from the one deployed.
+#[test]
+fn config_check_prints_the_files_digest_as_sha256sum_computes_it() {
+    let dir = tempdir();
+    let file = dir.join("hookway.json");
+    std::fs::write(
+        &file,
+        "{\"sources\": [{\"name\": \"a\", \"scheme\": \"github\", \"secretParameters\": [\"/a\"]}]}\n",
+    )
+    .unwrap();
+    let sha256sum = Command::new("sha256sum").arg(&file).output().unwrap();
+    let expected = String::from_utf8_lossy(&sha256sum.stdout).split_whitespace().next().unwrap().to_owned();
+    let output = hookway(&["config", "check", "--config", file.to_str().unwrap()], b"");
+    assert_eq!(code(&output), 0);
+    let printed = stdout(&output);
+    let digests: Vec<&str> = printed.lines().filter_map(|line| line.strip_prefix("digest ")).collect();
+    assert_eq!(digests, [format!("sha256:{expected}")], "{printed}");
+}
+
 #[test]
 fn config_check_says_intake_function_url_is_deprecated_and_names_its_replacement() {
     let dir = tempdir();

@@ -36,9 +36,13 @@ pub enum Function {
     Worker,
 }
 
-/// What the functions reach: moto (through TLS or not), and what was created there.
+/// What the functions reach: moto (through TLS or not), and what was created there; and their
+/// package's folder.
 #[derive(Debug, Clone)]
 pub struct Environment {
+    /// `LAMBDA_TASK_ROOT`: the package's folder, holding [`config`] as `hookway.json`
+    /// ([`write_package`]), as the stack bundles it.
+    pub task_root: PathBuf,
     /// `AWS_ENDPOINT_URL`.
     pub aws_endpoint: String,
     /// `SSL_CERT_FILE`, when moto is behind TLS.
@@ -93,6 +97,7 @@ impl Function {
             .env("AWS_LAMBDA_LOG_STREAM_NAME", "2026/01/01/[$LATEST]coldstart")
             .env("AWS_LAMBDA_LOG_FORMAT", "JSON")
             .env("AWS_LAMBDA_LOG_LEVEL", "INFO")
+            .env(env::TASK_ROOT_VAR, &environment.task_root)
             .env("AWS_REGION", "us-east-1")
             .env("AWS_DEFAULT_REGION", "us-east-1")
             .env("AWS_ACCESS_KEY_ID", "ASIACOLDSTARTBENCH")
@@ -108,11 +113,13 @@ impl Function {
         let variables = if self == Function::Intake { env::INTAKE } else { env::WORKER };
         for variable in variables {
             let value = match variable {
-                Var::Config => config().to_string(),
-                Var::EventsQueueUrl => environment.queue_url.clone(),
-                Var::EventsDlqUrl => environment.dead_letter_queue_url.clone(),
-                Var::Table => environment.table.clone(),
-                Var::ArchiveBucket => environment.bucket.clone(),
+                Var::Stack => STACK,
+                Var::EventsQueueUrl => &environment.queue_url,
+                Var::EventsDlqUrl => &environment.dead_letter_queue_url,
+                Var::Table => &environment.table,
+                Var::ArchiveBucket => &environment.bucket,
+                // The configuration's writer is `worker`: the stack sets no stream.
+                Var::ArchiveStream => continue,
             };
             command.env(variable.name(), value);
         }
@@ -141,10 +148,22 @@ impl Function {
     }
 }
 
+/// The stack's name the functions are told (`HOOKWAY_STACK`).
+pub const STACK: &str = "Hookway";
+
+/// Writes the functions' package folder: [`config`] as `hookway.json`, which each function reads
+/// at init, as in Lambda.
+pub fn write_package(task_root: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(task_root)?;
+    std::fs::write(task_root.join(env::CONFIG_FILE), serde_json::to_vec_pretty(&config())?)
+}
+
 /// The configuration both Hookway functions get: one generic HMAC source (the signature over
-/// `{timestamp}.{body}`), everything routed to the `log` handler.
+/// `{timestamp}.{body}`), everything routed to the `log` handler, each batch archived as one S3
+/// object (the `worker` writer: the harness's moto has no Firehose stream).
 pub fn config() -> Value {
     json!({
+        "archive": {"writer": "worker"},
         "sources": [{
             "name": SOURCE,
             "scheme": "hmac",

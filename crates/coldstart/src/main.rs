@@ -104,7 +104,10 @@ async fn run(args: &Args) -> Result<String, BenchError> {
         let transport = format!("TLS (a throwaway CA; SSL_CERT_FILE holds it and the system's roots, {roots} in all)");
         (Some(front), Some(bundle), transport)
     };
+    let task_root = scratch.join("task");
+    functions::write_package(&task_root)?;
     let environment = Environment {
+        task_root,
         aws_endpoint: front.as_ref().map_or_else(|| moto.endpoint.clone(), |front: &TlsFront| front.endpoint.clone()),
         trust_bundle,
         queue_url,

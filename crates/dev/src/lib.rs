@@ -10,7 +10,10 @@
 //!   [`poller`] only what the SQS event source mapping does.
 //!
 //! [`run`] starts it all, records it in `.hookway/dev.json` ([`hookway_core::local::state`]), and
-//! stops everything it started on Ctrl-C ([`supervisor`]). What the operator commands and the tests
+//! stops everything it started on Ctrl-C ([`supervisor`]). The functions read the configuration
+//! as they do in AWS, from a file of their own: a copy of `hookway.json` as this start read it
+//! ([`stage_config`]), so that an edit while the stack runs does not reach one instance and not
+//! another. What the operator commands and the tests
 //! need of the local stack is in `hookway-core` (feature `local`): they do not depend on this crate.
 
 // No unwrap or expect on request paths: every failure is an error with a status or an exit code.
@@ -29,7 +32,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use hookway_core::Config;
-use hookway_core::env::{LambdaEnv, Var};
+use hookway_core::config::ConfigError;
+use hookway_core::env::{self, EnvError, LambdaEnv, Var};
 use hookway_core::local::resources::{self, Resources};
 use hookway_core::local::secrets::{self, LocalSecrets};
 use hookway_core::local::state::{self, DevState};
@@ -51,12 +55,20 @@ pub const WORKER_FUNCTION: &str = "hookway-worker";
 /// Instances of each function `cargo lambda watch` runs at once; the poller hands the worker as
 /// many batches at once, as the event source mapping does up to `worker.maxConcurrency`.
 pub const LAMBDA_CONCURRENCY: usize = 2;
+/// The local stack's name when none is given: the default stack's, whose metric namespace is
+/// `Hookway`.
+pub const DEFAULT_STACK: &str = "Hookway";
+/// The name of the local archive stream the worker writes through with the `firehose` writer.
+pub const ARCHIVE_STREAM: &str = "hookway-archive";
 
 /// How to run the local stack.
 #[derive(Debug, Clone)]
 pub struct DevOptions {
     /// The configuration file.
     pub config: PathBuf,
+    /// The local stack's name, which the functions get as `HOOKWAY_STACK` (their metrics'
+    /// namespace).
+    pub stack: String,
     /// Where the state file and the generated secrets are kept (`.hookway`).
     pub state_dir: PathBuf,
     /// The gateway's port.
@@ -150,9 +162,41 @@ pub enum DevError {
     Io(#[from] std::io::Error),
 }
 
+/// The configuration as the functions get it: its copy in the state folder.
+#[derive(Debug, Clone)]
+pub struct StagedConfig {
+    /// The configuration, parsed from the bytes copied.
+    pub config: Config,
+    /// The copy, byte for byte: what `HOOKWAY_CONFIG_FILE` names (an absolute path).
+    pub file: PathBuf,
+    /// Its digest, as the functions log it.
+    pub digest: String,
+}
+
+/// Reads the configuration file `config` once, checks it, and copies the bytes read into
+/// `state_dir` as [`env::CONFIG_FILE`] (written aside, then renamed into place, so that a function
+/// never reads half of it): the functions read this copy, as a function in AWS reads the one in
+/// its package, and an edit of `config` while the stack runs applies at the next start only.
+pub fn stage_config(config: &Path, state_dir: &Path) -> Result<StagedConfig, DevError> {
+    let bytes =
+        std::fs::read(config).map_err(|source| ConfigError::Read { path: config.display().to_string(), source })?;
+    let parsed = Config::from_slice(&bytes)?;
+    let file = state_dir.join(env::CONFIG_FILE);
+    let partial = state_dir.join(format!("{}.partial", env::CONFIG_FILE));
+    std::fs::write(&partial, &bytes)?;
+    std::fs::rename(&partial, &file)?;
+    Ok(StagedConfig {
+        config: parsed,
+        file: std::fs::canonicalize(&file)?,
+        digest: hookway_core::config::digest(&bytes),
+    })
+}
+
 /// Runs the local stack until Ctrl-C (or SIGTERM), then stops everything it started.
 pub async fn run(options: DevOptions) -> Result<(), DevError> {
-    let config = Config::load(&options.config)?;
+    if !env::is_stack_name(&options.stack) {
+        return Err(EnvError::Stack(options.stack).into());
+    }
     std::fs::create_dir_all(&options.state_dir)?;
     if let Ok(previous) = DevState::read(&options.state_dir) {
         if previous.is_alive() {
@@ -164,6 +208,7 @@ pub async fn run(options: DevOptions) -> Result<(), DevError> {
         }
         DevState::remove(&options.state_dir);
     }
+    let staged = stage_config(&options.config, &options.state_dir)?;
     for (what, port, option) in [
         ("the gateway", options.port, "--port"),
         ("moto", options.aws_port, "--aws-port"),
@@ -177,7 +222,7 @@ pub async fn run(options: DevOptions) -> Result<(), DevError> {
     std::fs::create_dir_all(&logs)?;
 
     let mut supervisor = Supervisor::default();
-    let result = run_stack(&options, &config, &mut supervisor, &logs).await;
+    let result = run_stack(&options, &staged, &mut supervisor, &logs).await;
     println!("stopping…");
     supervisor.stop_all(Duration::from_secs(10)).await;
     DevState::remove(&options.state_dir);
@@ -187,10 +232,11 @@ pub async fn run(options: DevOptions) -> Result<(), DevError> {
 
 async fn run_stack(
     options: &DevOptions,
-    config: &Config,
+    staged: &StagedConfig,
     supervisor: &mut Supervisor,
     logs: &Path,
 ) -> Result<(), DevError> {
+    let config = &staged.config;
     let moto_log = logs.join("moto.log");
     println!("starting moto on 127.0.0.1:{} (SQS, SSM, DynamoDB, S3)…", options.aws_port);
     let mut moto = Command::new(&options.moto_server);
@@ -220,7 +266,7 @@ async fn run_stack(
         }
     }
     let lambda_endpoint = format!("http://127.0.0.1:{}", options.lambda_port);
-    supervisor.spawn("cargo lambda watch", watch_command(options, config, &resources, &aws_endpoint)?, None)?;
+    supervisor.spawn("cargo lambda watch", watch_command(options, staged, &resources, &aws_endpoint)?, None)?;
     let ready = Duration::from_secs(120);
     wait_for_port(supervisor, "cargo lambda watch", options.lambda_port, ready, "its output above").await?;
 
@@ -290,7 +336,7 @@ async fn run_stack(
         process_groups: supervisor.process_groups(),
     };
     state.write(&options.state_dir)?;
-    print_banner(&state, config, options.mount.is_some());
+    print_banner(&state, staged, options.mount.is_some());
 
     let result = wait_for_stop(supervisor, logs).await;
     let _ = stop.send(true);
@@ -300,7 +346,7 @@ async fn run_stack(
 /// `cargo lambda watch`, with the environment the stack gives the functions in AWS.
 fn watch_command(
     options: &DevOptions,
-    config: &Config,
+    staged: &StagedConfig,
     resources: &Resources,
     aws_endpoint: &str,
 ) -> Result<Command, DevError> {
@@ -327,15 +373,17 @@ fn watch_command(
         let paths = std::iter::once(dir.clone()).chain(std::env::split_paths(&path));
         command.env("PATH", std::env::join_paths(paths).map_err(std::io::Error::other)?);
     }
-    // The variables each function reads, by the names hookway-core declares (both functions run
-    // in the same `cargo lambda watch`, so both get all of them).
+    // The configuration file and the variables each function reads, by the names hookway-core
+    // declares (both functions run in the same `cargo lambda watch`, so both get all of them).
     let values = [
+        (Var::Stack, options.stack.clone()),
         (Var::EventsQueueUrl, resources.events_queue_url.clone()),
         (Var::EventsDlqUrl, resources.events_dlq_url.clone()),
         (Var::Table, resources.table.clone()),
         (Var::ArchiveBucket, resources.archive_bucket.clone()),
+        (Var::ArchiveStream, ARCHIVE_STREAM.to_owned()),
     ];
-    command.envs(LambdaEnv::variables(config, &values.into())?);
+    command.envs(LambdaEnv::variables(&staged.config, &staged.file, &values.into())?);
     command
         .env("AWS_ENDPOINT_URL", aws_endpoint)
         .env("AWS_REGION", REGION)
@@ -385,7 +433,8 @@ async fn wait_for_stop(supervisor: &mut Supervisor, logs: &Path) -> Result<(), D
     }
 }
 
-fn print_banner(state: &DevState, config: &Config, inspector: bool) {
+fn print_banner(state: &DevState, staged: &StagedConfig, inspector: bool) {
+    let config = &staged.config;
     let url = &state.gateway_url;
     let hookway = std::env::current_exe()
         .ok()
@@ -419,6 +468,12 @@ fn print_banner(state: &DevState, config: &Config, inspector: bool) {
     println!();
     println!(
         "Operate it: {hookway} events tail --local | {hookway} events list --local | {hookway} replay --since 1h --local | {hookway} dlq list --local | {hookway} jobs status <jobId> --local"
+    );
+    println!(
+        "The functions run the configuration as this start read it: {} ({}); restart to apply an edit of {}.",
+        staged.file.display(),
+        staged.digest,
+        config_arg.display()
     );
     println!("AWS_ENDPOINT_URL={} (moto); logs in {}", state.aws_endpoint, state.logs.display());
     println!("Press Ctrl-C to stop everything.");

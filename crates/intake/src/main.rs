@@ -4,7 +4,9 @@
 //! Init reads the secrets from SSM and opens the connection to SQS at the same time, so that the
 //! first webhook pays neither a read nor a handshake (`make bench-coldstart` measures both).
 //!
-//! Environment ([`hookway_core::env::INTAKE`]): `HOOKWAY_CONFIG` (the JSON of hookway.json),
+//! Configuration: `hookway.json` in the function's package (`$LAMBDA_TASK_ROOT`), or the file
+//! `HOOKWAY_CONFIG_FILE` names ([`hookway_core::env`]); its digest is logged once, here.
+//! Environment ([`hookway_core::env::INTAKE`]): `HOOKWAY_STACK` (the metrics' namespace),
 //! `HOOKWAY_EVENTS_QUEUE_URL`, `HOOKWAY_TABLE` (job statuses), `HOOKWAY_ARCHIVE_BUCKET` (bodies
 //! too large for a message), and the usual AWS variables (`AWS_ENDPOINT_URL` points the clients at
 //! moto locally).
@@ -21,6 +23,7 @@ use hookway_core::env::{self, LambdaEnv, Var};
 use hookway_core::secret_cache::{SecretCache, SsmSecretStore};
 use hookway_core::store::DynamoStore;
 use hookway_intake::Intake;
+use hookway_intake::metrics::MetricsSink;
 use hookway_intake::queue::SqsQueue;
 use lambda_http::{Error, LambdaEvent, service_fn};
 use serde_json::value::RawValue;
@@ -28,13 +31,16 @@ use serde_json::value::RawValue;
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     hookway_core::telemetry::init_logging();
-    let env = LambdaEnv::from_env(env::INTAKE)?;
+    // In words, as a log line: what the process prints as it exits is the error's debug form.
+    let env = LambdaEnv::from_env(env::INTAKE).inspect_err(|error| tracing::error!(%error, "cannot start"))?;
+    env.log_start();
     let aws = hookway_core::aws::lambda_sdk_config("hookway-intake")?;
     let queue = SqsQueue::new(aws_sdk_sqs::Client::new(&aws), env.get(Var::EventsQueueUrl));
     let secrets = SecretCache::new(SsmSecretStore::new(aws_sdk_ssm::Client::new(&aws)));
     let jobs = DynamoStore::new(aws_sdk_dynamodb::Client::new(&aws), env.get(Var::Table));
     let bodies = Arc::new(S3Objects::new(&aws, env.get(Var::ArchiveBucket)));
-    let intake = Arc::new(Intake::new(env.config(), queue, secrets, jobs, bodies)?);
+    let metrics = MetricsSink::stdout().in_namespace(env.get(Var::Stack));
+    let intake = Arc::new(Intake::new(env.config(), queue, secrets, jobs, bodies)?.with_metrics(metrics));
     tokio::join!(intake.preload_secrets(), hookway_core::aws::preconnect("SQS", sqs_endpoint(&aws)));
     // The raw event, converted by the intake itself: `lambda_http`'s own conversion panics on
     // some requests a client can send (see `hookway_intake::event`). The runtime only checks that

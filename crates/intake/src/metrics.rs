@@ -1,6 +1,7 @@
 //! What became of each webhook, as one CloudWatch Embedded Metric Format line: `Accepted`, or
 //! `Rejected` with its `Reason` (`Signature`, `Ip`, `Size`, `UnknownSource`). CloudWatch turns
-//! the log line into metrics in the `Hookway` namespace; no API call is made.
+//! the log line into metrics in the stack's namespace (its name, `HOOKWAY_STACK`: `Hookway` for the
+//! default stack); no API call is made.
 //!
 //! An accepted webhook's EMF line is also its only log line: EMF documents may carry members
 //! that are neither metrics nor dimensions, so the line has what an operator looks for — `level`
@@ -18,7 +19,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-/// The metrics' namespace, shared with the worker's.
+/// The default stack's metric namespace, shared with the worker's: a stack's is its name.
 pub const NAMESPACE: &str = "Hookway";
 /// The `Pipeline` dimension of webhooks.
 pub const PIPELINE: &str = "events";
@@ -97,13 +98,14 @@ pub struct Accepted<'a> {
 }
 
 impl Counted<'_> {
-    /// The EMF line, at `at`. Source names are `[a-z0-9_-]` (the configuration checks it), so they
+    /// The EMF line in `namespace`, at `at`. Source names are `[a-z0-9_-]` (the configuration
+    /// checks it) and the namespace a stack name ([`hookway_core::env::is_stack_name`]), so they
     /// need no escaping.
-    pub fn to_emf(&self, at: SystemTime) -> String {
+    pub fn to_emf(&self, namespace: &str, at: SystemTime) -> String {
         let timestamp = at.duration_since(UNIX_EPOCH).unwrap_or_default().as_millis();
         let metrics = |name: &str, dimensions: &str| {
             format!(
-                r#""_aws":{{"Timestamp":{timestamp},"CloudWatchMetrics":[{{"Namespace":"{NAMESPACE}","Dimensions":{dimensions},"Metrics":[{{"Name":"{name}","Unit":"Count"}}]}}]}}"#
+                r#""_aws":{{"Timestamp":{timestamp},"CloudWatchMetrics":[{{"Namespace":"{namespace}","Dimensions":{dimensions},"Metrics":[{{"Name":"{name}","Unit":"Count"}}]}}]}}"#
             )
         };
         match *self {
@@ -168,29 +170,38 @@ fn json_string(text: &str) -> String {
     serde_json::to_string(text).unwrap_or_else(|_| String::from("\"\""))
 }
 
-/// Where the EMF lines go: stdout in Lambda, where the runtime hands them to CloudWatch Logs.
+/// Where the EMF lines go (stdout in Lambda, where the runtime hands them to CloudWatch Logs), and
+/// in which namespace: built once at start-up, so a request only borrows it.
 #[derive(Clone)]
-pub struct MetricsSink(Arc<dyn Fn(&str) + Send + Sync>);
+pub struct MetricsSink {
+    namespace: Arc<str>,
+    write: Arc<dyn Fn(&str) + Send + Sync>,
+}
 
 impl MetricsSink {
-    /// Standard output, one line each.
+    /// Standard output, one line each, in the default stack's namespace.
     pub fn stdout() -> MetricsSink {
-        MetricsSink(Arc::new(|line| println!("{line}")))
+        MetricsSink::to(|line| println!("{line}"))
     }
 
     /// Nowhere (benchmarks).
     pub fn discard() -> MetricsSink {
-        MetricsSink(Arc::new(|_| {}))
+        MetricsSink::to(|_| {})
     }
 
     /// Any function of the line (tests).
     pub fn to(write: impl Fn(&str) + Send + Sync + 'static) -> MetricsSink {
-        MetricsSink(Arc::new(write))
+        MetricsSink { namespace: Arc::from(NAMESPACE), write: Arc::new(write) }
+    }
+
+    /// The same lines in `namespace`: the stack's name (`HOOKWAY_STACK`).
+    pub fn in_namespace(self, namespace: &str) -> MetricsSink {
+        MetricsSink { namespace: Arc::from(namespace), ..self }
     }
 
     /// Writes one webhook's metrics, now.
     pub fn count(&self, counted: Counted<'_>) {
-        (self.0)(&counted.to_emf(SystemTime::now()));
+        (self.write)(&counted.to_emf(&self.namespace, SystemTime::now()));
     }
 }
 
@@ -215,7 +226,7 @@ mod tests {
     use super::*;
 
     fn emf(counted: Counted<'_>) -> Value {
-        serde_json::from_str(&counted.to_emf(UNIX_EPOCH + Duration::from_secs(1_700_000_000))).unwrap()
+        serde_json::from_str(&counted.to_emf(NAMESPACE, UNIX_EPOCH + Duration::from_secs(1_700_000_000))).unwrap()
     }
 
     /// Every dimension and metric a document declares has its value in it, as EMF requires.
@@ -281,6 +292,24 @@ mod tests {
             );
             assert_eq!((&document["Reason"], &document["Rejected"]), (&json!(reason.as_str()), &json!(1)));
         }
+    }
+
+    #[test]
+    fn a_stacks_lines_are_in_its_namespace() {
+        let lines = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let kept = Arc::clone(&lines);
+        let sink = MetricsSink::to(move |line| kept.lock().unwrap().push(line.to_owned()));
+        sink.count(accepted(None, None));
+        sink.in_namespace("hookway-staging").count(accepted(None, None));
+        let namespaces: Vec<Value> = lines
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|line| {
+                serde_json::from_str::<Value>(line).unwrap()["_aws"]["CloudWatchMetrics"][0]["Namespace"].clone()
+            })
+            .collect();
+        assert_eq!(namespaces, [json!("Hookway"), json!("hookway-staging")], "the default stack's, then another's");
     }
 
     #[test]

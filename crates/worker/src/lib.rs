@@ -89,6 +89,8 @@ pub struct Worker<S> {
     max_hop: Duration,
     /// The sources whose signature does not cover the event id: their events are keyed by body.
     unsigned_ids: HashSet<String>,
+    /// The metrics' namespace: the stack's name.
+    namespace: Arc<str>,
 }
 
 /// What the worker reaches beyond its state table, built once at start-up.
@@ -181,7 +183,14 @@ impl<S: StateStore> Worker<S> {
             retention: Duration::from_secs(u64::from(config.queue.retention_days) * 86_400),
             max_hop: schedule::max_hop(oldest_message_alarm),
             unsigned_ids: config.unsigned_id_sources(),
+            namespace: Arc::from(metrics::NAMESPACE),
         })
+    }
+
+    /// Writes the metrics in `namespace`, the stack's name (`HOOKWAY_STACK`), instead of the
+    /// default stack's.
+    pub fn in_namespace(self, namespace: &str) -> Worker<S> {
+        Worker { namespace: Arc::from(namespace), ..self }
     }
 
     /// The key of an event's state record: by its id where its source signs the id, else by its
@@ -195,12 +204,12 @@ impl<S: StateStore> Worker<S> {
         if payload.get("Records").is_some() {
             let batch: SqsEvent = serde_json::from_value(payload).map_err(WorkerError::Unrecognised)?;
             let (response, metrics) = self.batch(batch, deadline).await;
-            metrics.emit("events");
+            metrics.emit(&self.namespace, "events");
             return serde_json::to_value(response).map_err(WorkerError::Unrecognised);
         }
         let job: JobEvent = serde_json::from_value(payload).map_err(WorkerError::Unrecognised)?;
         let (done, metrics) = self.job(&job, deadline).await;
-        metrics.emit("jobs");
+        metrics.emit(&self.namespace, "jobs");
         serde_json::to_value(done?).map_err(WorkerError::Unrecognised)
     }
 }

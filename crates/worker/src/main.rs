@@ -4,11 +4,14 @@
 //! The AWS clients and the forwarding client share the process's one TLS configuration (one root
 //! store), and init opens the connection to DynamoDB, so that the first batch pays no handshake.
 //!
-//! Environment ([`hookway_core::env::WORKER`]): `HOOKWAY_CONFIG` (the JSON of hookway.json),
+//! Configuration: `hookway.json` in the function's package (`$LAMBDA_TASK_ROOT`), or the file
+//! `HOOKWAY_CONFIG_FILE` names ([`hookway_core::env`]); its digest is logged once, here.
+//! Environment ([`hookway_core::env::WORKER`]): `HOOKWAY_STACK` (the metrics' namespace),
 //! `HOOKWAY_TABLE` (also where the destinations' circuits and rate limits are shared),
 //! `HOOKWAY_EVENTS_QUEUE_URL` (where events wait for their next attempt), `HOOKWAY_EVENTS_DLQ_URL`
 //! (where events a destination refused for good, or out of retries, go), `HOOKWAY_ARCHIVE_BUCKET`
-//! (the archive, and the claim-checked bodies), and the usual AWS variables (`AWS_ENDPOINT_URL`
+//! (the archive, and the claim-checked bodies), `HOOKWAY_ARCHIVE_STREAM` (with the `firehose`
+//! archive writer, the stream events are archived through), and the usual AWS variables (`AWS_ENDPOINT_URL`
 //! points the clients at moto locally). The destinations' secret parameters are read once here,
 //! in one batch, and cached.
 
@@ -39,7 +42,9 @@ use serde_json::Value;
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     hookway_core::telemetry::init_logging();
-    let env = LambdaEnv::from_env(env::WORKER)?;
+    // In words, as a log line: what the process prints as it exits is the error's debug form.
+    let env = LambdaEnv::from_env(env::WORKER).inspect_err(|error| tracing::error!(%error, "cannot start"))?;
+    env.log_start();
     let config = env.config();
     let tls = hookway_core::aws::tls::client_config()?;
     let aws = hookway_core::aws::lambda_sdk_config("hookway-worker")?;
@@ -66,7 +71,7 @@ async fn main() -> Result<(), Error> {
         shared: Arc::new(shared),
         bucket: Some(Arc::new(S3Objects::new(&aws, env.get(Var::ArchiveBucket)))),
     };
-    let worker = Arc::new(Worker::new(config, store, &registry, outbound)?);
+    let worker = Arc::new(Worker::new(config, store, &registry, outbound)?.in_namespace(env.get(Var::Stack)));
     hookway_core::aws::preconnect("DynamoDB", dynamodb_endpoint(&aws)).await;
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| {
         let worker = Arc::clone(&worker);

@@ -3,8 +3,8 @@
 //! (refused for good by a destination, or out of retries, or an id conflict) or delayed (sent back
 //! to the queue for a later attempt), and how long handlers took. `IdConflicts` counts the events
 //! dead-lettered because their id was first processed with another body (they count as
-//! `DeadLettered` too): one is enough to page, as it is a forged or broken sender. CloudWatch turns the log lines into metrics; no
-//! API call is made.
+//! `DeadLettered` too): one is enough to page, as it is a forged or broken sender. CloudWatch turns the log lines into metrics
+//! in the stack's namespace (its name, `HOOKWAY_STACK`); no API call is made.
 //!
 //! One line per source the invocation saw, with the dimensions `Pipeline` and `Pipeline, Source`,
 //! so that the dashboard graphs each source and the alarms see the whole; a message too broken to
@@ -23,7 +23,7 @@ use serde_json::{Value, json};
 
 use crate::pipeline::Processed;
 
-/// The metrics' namespace.
+/// The default stack's metric namespace: a stack's is its name.
 pub const NAMESPACE: &str = "Hookway";
 
 /// Counts over one invocation, by source.
@@ -58,8 +58,8 @@ impl Metrics {
         }
     }
 
-    /// The EMF documents, for `pipeline` (`events` or `jobs`): one per source.
-    pub fn to_emf(&self, pipeline: &str, at: SystemTime) -> Vec<Value> {
+    /// The EMF documents in `namespace`, for `pipeline` (`events` or `jobs`): one per source.
+    pub fn to_emf(&self, namespace: &str, pipeline: &str, at: SystemTime) -> Vec<Value> {
         let timestamp = at.duration_since(UNIX_EPOCH).unwrap_or_default().as_millis();
         let by_destination = self.delayed_by_destination.iter().map(|(destination, delayed)| {
             json!({
@@ -68,24 +68,25 @@ impl Metrics {
                 "DeliveriesDelayed": delayed,
                 "_aws": {
                     "Timestamp": timestamp,
-                    "CloudWatchMetrics": [{"Namespace": NAMESPACE, "Dimensions": [["Pipeline", "Destination"]],
+                    "CloudWatchMetrics": [{"Namespace": namespace, "Dimensions": [["Pipeline", "Destination"]],
                                            "Metrics": [{"Name": "DeliveriesDelayed", "Unit": "Count"}]}],
                 },
             })
         });
         if self.by_source.is_empty() {
-            return std::iter::once(Counts::default().to_emf(pipeline, None, at)).chain(by_destination).collect();
+            let zeros = Counts::default().to_emf(namespace, pipeline, None, at);
+            return std::iter::once(zeros).chain(by_destination).collect();
         }
         self.by_source
             .iter()
-            .map(|(source, counts)| counts.to_emf(pipeline, source.as_deref(), at))
+            .map(|(source, counts)| counts.to_emf(namespace, pipeline, source.as_deref(), at))
             .chain(by_destination)
             .collect()
     }
 
     /// Prints the EMF lines to stdout, where Lambda sends them to CloudWatch Logs.
-    pub fn emit(&self, pipeline: &str) {
-        for document in self.to_emf(pipeline, SystemTime::now()) {
+    pub fn emit(&self, namespace: &str, pipeline: &str) {
+        for document in self.to_emf(namespace, pipeline, SystemTime::now()) {
             println!("{document}");
         }
     }
@@ -115,7 +116,7 @@ impl Counts {
         }
     }
 
-    fn to_emf(&self, pipeline: &str, source: Option<&str>, at: SystemTime) -> Value {
+    fn to_emf(&self, namespace: &str, pipeline: &str, source: Option<&str>, at: SystemTime) -> Value {
         let timestamp = at.duration_since(UNIX_EPOCH).unwrap_or_default().as_millis();
         let mut metrics = vec![
             json!({"Name": "Processed", "Unit": "Count"}),
@@ -151,7 +152,7 @@ impl Counts {
         };
         document["_aws"] = json!({
             "Timestamp": timestamp,
-            "CloudWatchMetrics": [{"Namespace": NAMESPACE, "Dimensions": dimensions, "Metrics": metrics}],
+            "CloudWatchMetrics": [{"Namespace": namespace, "Dimensions": dimensions, "Metrics": metrics}],
         });
         document
     }
@@ -191,11 +192,11 @@ mod tests {
         ] {
             metrics.record(Some("github"), &processed);
         }
-        let documents = metrics.to_emf("events", UNIX_EPOCH + Duration::from_secs(1_700_000_000));
+        let documents = metrics.to_emf("hookway-staging", "events", UNIX_EPOCH + Duration::from_secs(1_700_000_000));
         assert_eq!(documents.len(), 3, "the source's, then one per destination put off");
         let emf = &documents[0];
         assert_eq!(emf["_aws"]["Timestamp"], 1_700_000_000_000u64);
-        assert_eq!(emf["_aws"]["CloudWatchMetrics"][0]["Namespace"], "Hookway");
+        assert_eq!(emf["_aws"]["CloudWatchMetrics"][0]["Namespace"], "hookway-staging", "the stack's");
         assert_eq!(emf["_aws"]["CloudWatchMetrics"][0]["Dimensions"], json!([["Pipeline"], ["Pipeline", "Source"]]));
         assert_eq!((emf["Pipeline"].as_str(), emf["Source"].as_str()), (Some("events"), Some("github")));
         let declared: Vec<&str> = emf["_aws"]["CloudWatchMetrics"][0]["Metrics"]
@@ -228,7 +229,7 @@ mod tests {
 
     #[test]
     fn without_handled_events_no_latency_is_declared() {
-        let documents = Metrics::default().to_emf("jobs", SystemTime::now());
+        let documents = Metrics::default().to_emf(NAMESPACE, "jobs", SystemTime::now());
         assert_eq!(documents.len(), 1, "an empty invocation still reports its zeros");
         let emf = &documents[0];
         assert!(emf.get("HandlerLatency").is_none());
@@ -243,7 +244,7 @@ mod tests {
         metrics.record(Some("github"), &Processed::Failed("503".into()));
         metrics.record(Some("stripe"), &Processed::Duplicate);
         metrics.record(None, &Processed::Failed("not an envelope".into()));
-        let documents = metrics.to_emf("events", SystemTime::now());
+        let documents = metrics.to_emf(NAMESPACE, "events", SystemTime::now());
         let by_source: BTreeMap<Option<&str>, &Value> =
             documents.iter().map(|document| (document["Source"].as_str(), document)).collect();
         assert_eq!(by_source.len(), 3);

@@ -78,8 +78,11 @@ fn a_forwarded_event_is_one_log_line_at_info_besides_its_invocations_metrics() {
 
     let text = capture.text();
     let lines: Vec<Value> = text.lines().map(|line| serde_json::from_str(line).unwrap()).collect();
-    let emf: Vec<String> =
-        metrics.to_emf("events", std::time::SystemTime::now()).iter().map(Value::to_string).collect();
+    let emf: Vec<String> = metrics
+        .to_emf(hookway_worker::metrics::NAMESPACE, "events", std::time::SystemTime::now())
+        .iter()
+        .map(Value::to_string)
+        .collect();
     let emf_bytes: usize = emf.iter().map(|line| line.len() + 1).sum();
     println!(
         "worker: {} line(s), {} bytes for one event, and {} EMF line(s), {emf_bytes} bytes, for its invocation:\n{text}{}",

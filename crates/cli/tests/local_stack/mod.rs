@@ -32,6 +32,11 @@ pub struct LocalStack {
 impl LocalStack {
     /// `hookway dev` with `config` (written to `dir/hookway.json`), its state and output in `dir`.
     pub fn start(dir: &Path, config: &Value) -> LocalStack {
+        LocalStack::start_with(dir, config, &[])
+    }
+
+    /// The same, with more of `hookway dev`'s options (`--stack NAME`).
+    pub fn start_with(dir: &Path, config: &Value, options: &[&str]) -> LocalStack {
         std::fs::create_dir_all(dir).unwrap();
         let state_dir = dir.join("state");
         let config_file = dir.join("hookway.json");
@@ -47,7 +52,10 @@ impl LocalStack {
             .args(["--config", config_file.to_str().unwrap(), "--state-dir", state_dir.to_str().unwrap()])
             .args(["--port", &port.to_string(), "--aws-port", &free_port().to_string()])
             .args(["--lambda-port", &free_port().to_string()])
+            .args(options)
             .env("PATH", path.unwrap())
+            // The local stack's name is `--stack`'s, else `Hookway`, whatever this shell says.
+            .env_remove("HOOKWAY_STACK")
             .current_dir(workspace_root())
             .stdin(Stdio::null())
             .stdout(std::fs::File::create(&output).unwrap())
@@ -134,6 +142,15 @@ impl LocalStack {
     pub fn local(&self, args: &[&str]) -> (i32, String) {
         let state_dir = self.state_dir.to_str().unwrap();
         self.hookway(&[args, &["--local", "--state-dir", state_dir]].concat())
+    }
+
+    /// The JSON lines the functions wrote (their logs and EMF metrics), as `hookway dev` passed
+    /// them on.
+    pub fn function_lines(&self) -> Vec<Value> {
+        read(&self.output)
+            .lines()
+            .filter_map(|line| serde_json::from_str::<Value>(&line[line.find('{')?..]).ok())
+            .collect()
     }
 
     pub fn state(&self) -> Option<DevState> {

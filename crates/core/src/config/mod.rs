@@ -1,8 +1,8 @@
 //! `hookway.json`, the one configuration file.
 //!
-//! The CDK stack reads it to create routes, grants and environment; the Lambdas read the same JSON
-//! from the `HOOKWAY_CONFIG` environment variable at start-up ([`crate::env`]); the CLI and the
-//! local stack read the file. Parsing is strict (unknown fields are errors) and every error names the field at fault,
+//! The CDK stack reads it to create routes, grants and environment, and bundles it byte for byte
+//! into each Lambda's package, which reads it at start-up ([`crate::env`]); the CLI and the local
+//! stack read the file. Its [`digest`] names the bytes a function runs with. Parsing is strict (unknown fields are errors) and every error names the field at fault,
 //! e.g. `sources[2].toleranceSeconds: 0 is out of range 1..=3600`.
 
 use std::collections::HashSet;
@@ -210,6 +210,16 @@ pub enum ConfigError {
     Invalid(Vec<Problem>),
 }
 
+/// The digest of a configuration file: `sha256:` and the lowercase hex SHA-256 of its bytes, as
+/// read. Each function logs it at start-up (`config_digest`), the stack outputs it
+/// (`ConfigDigest`) and `hookway config check` prints it, so an operator can tell which file a
+/// deployed function runs with. Of the bytes, not of the parsed configuration: what is compared is
+/// the file that was checked in and bundled, whitespace included.
+pub fn digest(bytes: &[u8]) -> String {
+    use sha2::{Digest as _, Sha256};
+    format!("sha256:{}", hex::encode(Sha256::digest(bytes)))
+}
+
 /// One unacceptable value, named by its path in the file.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{field}: {message}")]
@@ -223,7 +233,12 @@ pub struct Problem {
 impl Config {
     /// Parses and validates a configuration.
     pub fn from_json(json: &str) -> Result<Config, ConfigError> {
-        let deserializer = &mut serde_json::Deserializer::from_str(json);
+        Config::from_slice(json.as_bytes())
+    }
+
+    /// Parses and validates a configuration file's bytes, as read (not UTF-8 is a JSON error).
+    pub fn from_slice(json: &[u8]) -> Result<Config, ConfigError> {
+        let deserializer = &mut serde_json::Deserializer::from_slice(json);
         let config: Config = serde_path_to_error::deserialize(deserializer).map_err(|err| {
             let field = match err.path().to_string() {
                 path if path == "." || path == "?" => "(root)".to_owned(),
@@ -569,6 +584,18 @@ mod tests {
             let source = config.source(name).unwrap_or_else(|| panic!("no `{name}` source"));
             assert_eq!(source.scheme.as_str(), name);
         }
+    }
+
+    #[test]
+    fn the_digest_is_the_sha256_of_the_bytes_as_read() {
+        // `sha256sum` of the three bytes `abc` (FIPS 180-2's first example).
+        assert_eq!(digest(b"abc"), "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        let json = config(&[source("github", "github")]);
+        let reindented = json.replace(", ", ",\n  ");
+        assert_eq!(Config::from_json(&json).unwrap(), Config::from_json(&reindented).unwrap());
+        assert_ne!(digest(json.as_bytes()), digest(reindented.as_bytes()), "the file's bytes, not its meaning");
+        let error = Config::from_slice(b"{\"sources\": \"\xff\"}").unwrap_err();
+        assert!(matches!(&error, ConfigError::Shape { field, .. } if field == "sources"), "not UTF-8: {error}");
     }
 
     #[test]
