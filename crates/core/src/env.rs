@@ -40,6 +40,10 @@ impl Var {
     }
 }
 
+/// The archive stream's name (Firehose), which the worker reads when `archive.writer` is
+/// `firehose`: set by the stack on the worker, and by `hookway dev`.
+pub const ARCHIVE_STREAM: &str = "HOOKWAY_ARCHIVE_STREAM";
+
 /// What the intake reads: it queues events, stores large bodies, and answers job statuses.
 pub const INTAKE: &[Var] = &[Var::Config, Var::EventsQueueUrl, Var::Table, Var::ArchiveBucket];
 /// What the worker reads: it records outcomes, sends events back to the queue to wait for their

@@ -334,6 +334,9 @@ fn watch_command(
         (Var::ArchiveBucket, resources.archive_bucket.clone()),
     ];
     command.envs(LambdaEnv::variables(config, &values.into())?);
+    if let Some(stream) = &resources.archive_stream {
+        command.env(hookway_core::env::ARCHIVE_STREAM, stream);
+    }
     command
         .env("AWS_ENDPOINT_URL", aws_endpoint)
         .env("AWS_REGION", REGION)

@@ -2,13 +2,15 @@
 //! client and the handlers once, at start-up, then runs each invocation through [`Worker::invoke`].
 //!
 //! The AWS clients and the forwarding client share the process's one TLS configuration (one root
-//! store), and init opens the connection to DynamoDB, so that the first batch pays no handshake.
+//! store), and init opens the connections to DynamoDB and to Firehose (the archive stream), so
+//! that the first batch pays no handshake.
 //!
 //! Environment ([`hookway_core::env::WORKER`]): `HOOKWAY_CONFIG` (the JSON of hookway.json),
 //! `HOOKWAY_TABLE` (also where the destinations' circuits and rate limits are shared),
 //! `HOOKWAY_EVENTS_QUEUE_URL` (where events wait for their next attempt), `HOOKWAY_EVENTS_DLQ_URL`
 //! (where events a destination refused for good, or out of retries, go), `HOOKWAY_ARCHIVE_BUCKET`
-//! (the archive, and the claim-checked bodies), and the usual AWS variables (`AWS_ENDPOINT_URL`
+//! (the archive, and the claim-checked bodies), `HOOKWAY_ARCHIVE_STREAM` (the archive stream,
+//! when `archive.writer` is `firehose`), and the usual AWS variables (`AWS_ENDPOINT_URL`
 //! points the clients at moto locally). The destinations' secret parameters are read once here,
 //! in one batch, and cached.
 
@@ -20,9 +22,12 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use hookway_core::archive::RecordStream;
+use hookway_core::aws::firehose::FirehoseStream;
 use hookway_core::aws::s3::S3Objects;
 use hookway_core::aws::{Endpoint, SdkConfig};
-use hookway_core::env::{self, LambdaEnv, Var};
+use hookway_core::config::ArchiveWriter;
+use hookway_core::env::{self, EnvError, LambdaEnv, Var};
 use hookway_core::secret_cache::SsmSecretStore;
 use hookway_core::store::DynamoStore;
 use hookway_worker::dead_letter::SqsDeadLetterQueue;
@@ -58,6 +63,15 @@ async fn main() -> Result<(), Error> {
     let parameters: Vec<String> = config.outbound_parameters().iter().map(|(name, _)| (*name).to_owned()).collect();
     secrets.preload(&parameters).await;
     let sqs = aws_sdk_sqs::Client::new(&aws);
+    let firehose = match config.archive.writer {
+        ArchiveWriter::Firehose => {
+            let name = std::env::var(env::ARCHIVE_STREAM).ok().filter(|name| !name.is_empty());
+            Some(FirehoseStream::new(&aws, name.ok_or(EnvError::Missing(vec![env::ARCHIVE_STREAM]))?))
+        }
+        ArchiveWriter::Worker => None,
+    };
+    let firehose_endpoint = firehose.as_ref().map(|firehose| firehose.endpoint().to_owned());
+    let stream = firehose.map(|firehose| Arc::new(firehose) as Arc<dyn RecordStream>);
     let outbound = Outbound {
         client,
         secrets: Arc::new(secrets),
@@ -65,9 +79,16 @@ async fn main() -> Result<(), Error> {
         events_queue: Some(Arc::new(SqsEventsQueue::new(sqs, env.get(Var::EventsQueueUrl)))),
         shared: Arc::new(shared),
         bucket: Some(Arc::new(S3Objects::new(&aws, env.get(Var::ArchiveBucket)))),
+        stream,
     };
     let worker = Arc::new(Worker::new(config, store, &registry, outbound)?);
-    hookway_core::aws::preconnect("DynamoDB", dynamodb_endpoint(&aws)).await;
+    let archive_stream = async {
+        if let Some(url) = firehose_endpoint {
+            let endpoint = async move { Ok::<_, Error>(Endpoint::builder().url(url).build()) };
+            hookway_core::aws::preconnect("Firehose", endpoint).await;
+        }
+    };
+    tokio::join!(hookway_core::aws::preconnect("DynamoDB", dynamodb_endpoint(&aws)), archive_stream);
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| {
         let worker = Arc::clone(&worker);
         async move {
