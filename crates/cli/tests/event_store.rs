@@ -573,3 +573,55 @@ async fn an_event_whose_buffer_began_in_the_hour_before_is_found_under_it() {
     assert!(listed.contains(&format!("{}  evt-early  stripe  invoice.paid  pending", received.as_str())), "{listed}");
     assert!(listed.contains("1 object(s) read"), "the object begun 50 minutes before is not read: {listed}");
 }
+
+/// A day of the stream as Firehose writes a steady trickle of events — an object a minute, six
+/// events each — is listed one prefix per hour (and the hour before) and read one GET an object,
+/// leaving out the objects named well outside the window. It prints what it read, and how long it
+/// took: the figure the README gives.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_day_of_the_stream_is_a_listing_an_hour_and_a_get_an_object() {
+    use futures_util::stream::{self, StreamExt as _};
+    let stack = Stack::with_writer("stream-day", ArchiveWriter::Firehose).await;
+    let bucket = S3Store::new(s3_client(&stack.aws), "hookway-archive");
+    let now = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).unwrap().as_secs();
+    // The window: a day, from 25 hours ago on the minute.
+    let start = (now - 25 * 3600) / 60 * 60;
+    let minute =
+        |index: i64| Stamp::of(SystemTime::UNIX_EPOCH + Duration::from_secs(start.saturating_add_signed(60 * index)));
+    let sources = ["github", "stripe", "shopify"];
+    let object = |index: i64| {
+        let began = minute(index);
+        let name = began.as_str()[..19].replace(['T', ':'], "-");
+        let uuid = format!("{:08x}-6a0b-4c1e-9d7a-5b2e1f3a4c6d", index + 60);
+        let key = format!("{STREAM_PREFIX}{}/hookway-archive-1-{name}-{uuid}", began.hour_path());
+        let lines: String = (0..6u64)
+            .map(|event| {
+                let received = Stamp::of(began.time() + Duration::from_secs(event * 9));
+                let source = sources[(event % 3) as usize];
+                format!("{}\n", envelope(source, &format!("d-{index}-{event}"), "push", received.as_str()))
+            })
+            .collect();
+        (key, lines)
+    };
+    // The day's 1,440 objects, and one an hour before it and one an hour after: not read.
+    let indexes: Vec<i64> = (0..1440).chain([-60, 1500]).collect();
+    let written: Vec<()> = stream::iter(indexes.into_iter().map(object))
+        .map(|(key, lines)| {
+            let bucket = &bucket;
+            async move { bucket.put(&key, lines.into()).await.unwrap() }
+        })
+        .buffer_unordered(16)
+        .collect()
+        .await;
+    assert_eq!(written.len(), 1442);
+
+    let (since, until) = (minute(0), minute(1440));
+    let (code, listed) = stack.hookway(&["events", "list", "--since", since.as_str(), "--until", until.as_str()], true);
+    assert_eq!(code, 0, "{}", &listed[listed.len().saturating_sub(400)..]);
+    let summary = listed.lines().last().unwrap();
+    println!("a day of the stream: {summary}");
+    assert!(summary.starts_with("8640 event(s) received"), "{summary}");
+    let prefixes: usize = summary.split(": ").nth(1).unwrap().split(' ').next().unwrap().parse().unwrap();
+    assert!(prefixes <= 26, "24 hours, the hour before and the hour after at the most: {summary}");
+    assert!(summary.contains("1440 object(s) read"), "{summary}");
+}
