@@ -13,6 +13,8 @@ import { DEAD_LETTER_RETENTION } from './queueing';
 export const EVENTS_PREFIX = 'events/';
 /** Where the Firehose stream writes (`archive.writer: "firehose"`); Firehose appends the UTC `YYYY/MM/DD/HH/`. */
 export const STREAM_PREFIX = 'events/_stream/';
+/** Where the worker writes one object per batch: every event with the `worker` writer, and with the stream the events it takes late (received over ten minutes before) or too large for a record. */
+export const BATCHES_PREFIX = 'events/_batches/';
 /** Claim checks: each body too large for a message, put by the intake before its 202. */
 export const BODIES_PREFIX = 'bodies/';
 
@@ -89,6 +91,9 @@ export class Archive extends Construct {
   grantWorker(fn: IFunction, table: ITable): void {
     if (this.stream) {
       fn.addToRolePolicy(new PolicyStatement({ actions: ['firehose:PutRecordBatch'], resources: [this.stream.attrArn] }));
+      // Beside the stream, a batch object for the events taken late (a backlog, a redrive: the
+      // stream's objects are named by when they were put, not received) or too large for a record.
+      fn.addToRolePolicy(new PolicyStatement({ actions: ['s3:PutObject'], resources: [this.arnOf(BATCHES_PREFIX)] }));
     } else {
       fn.addToRolePolicy(new PolicyStatement({ actions: ['s3:PutObject'], resources: [this.arnOf(EVENTS_PREFIX)] }));
     }
@@ -96,9 +101,9 @@ export class Archive extends Construct {
     fn.addToRolePolicy(new PolicyStatement({ actions: ['dynamodb:BatchGetItem'], resources: [table.tableArn] }));
     this.acknowledgeObjects(
       fn.role!,
-      this.stream ? [BODIES_PREFIX] : [EVENTS_PREFIX, BODIES_PREFIX],
+      this.stream ? [BATCHES_PREFIX, BODIES_PREFIX] : [EVENTS_PREFIX, BODIES_PREFIX],
       this.stream
-        ? 'the worker reads back the body each envelope names'
+        ? 'the worker puts a batch object for the events it takes late or too large for the stream, and reads back the body each envelope names'
         : 'the worker puts one archive object per batch, and reads back the body each envelope names',
     );
   }

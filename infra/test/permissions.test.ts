@@ -117,8 +117,10 @@ describe('least privilege', () => {
     // The records one item at a time, and which of a batch's events are archived (one BatchGetItem).
     { Effect: 'Allow', Action: sorted(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem']), Resource: table },
     { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: sorted([eventsDlq, eventsQueue]) },
-    // archive.writer "firehose": into the archive stream, never an object of its own.
+    // archive.writer "firehose": into the archive stream; a batch object only for the events it
+    // takes late (a backlog, a redrive) or too large for a record.
     { Effect: 'Allow', Action: 'firehose:PutRecordBatch', Resource: arnOf(resource(template, 'AWS::KinesisFirehose::DeliveryStream', 'ArchiveStream').id) },
+    { Effect: 'Allow', Action: 's3:PutObject', Resource: objects('events/_batches/') },
     { Effect: 'Allow', Action: 's3:GetObject', Resource: objects('bodies/') },
   ];
 

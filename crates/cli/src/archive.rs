@@ -1,23 +1,30 @@
 //! The event store as the operator commands read it: the events a filter selects, found in the
 //! archive bucket, with where each stands in the state table.
 //!
-//! How a day of 100,000 events is read quickly: the archive is keyed by hour
-//! (`events/_batches/{yyyy}/{mm}/{dd}/{hh}/`), so a window is one listing per hour it touches, all
-//! at once (32 at a time) — and, while it lasts, one per hour for each source the layout before
-//! holds (`events/{source}/…`, one listing finds which); each object's key names the first
-//! and last time it holds, and its sources, so objects outside the window, or without the source
-//! asked for, are never read; the objects that are read are read 32 at a time, each a whole worker
-//! batch (one GET for up to `worker.batchSize` events); and the records are read 100 to a
-//! `BatchGetItem`, eight requests at a time.
+//! How a day of 100,000 events is read quickly: one listing of `events/` says which layouts the
+//! bucket holds. The stream's objects (`events/_stream/{yyyy}/{mm}/{dd}/{hh}/`, Firehose's) are
+//! listed one prefix per hour the window touches — from the hour before it, where a buffer that
+//! began then may hold its first events, to [`hookway_core::archive::STREAM_LATENESS`] past its end, the latest an event
+//! is put into the stream — and their names' times leave out those too far from the window; the
+//! objects read are filtered line by line. The batch objects (`events/_batches/…`) are listed
+//! one prefix per hour the window touches, and — while it lasts — one per hour for each source the
+//! layout before holds (`events/{source}/…`); a batch object's key names the first and last time
+//! it holds, and its sources, so objects outside the window, or without the source asked for, are
+//! never read. Listings and reads go 32 at a time, each object a whole buffer or batch; the
+//! records are read 100 to a `BatchGetItem`, eight requests at a time.
+//!
+//! An event's record says where it is: a line of a batch object (one ranged GET), or when it was
+//! put into the stream — then the objects named near that time, under its hour or the one
+//! before, are read nearest first until its line is found (at low traffic one or two).
 
 use std::collections::{HashMap, HashSet};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use futures_util::stream::{self, StreamExt, TryStreamExt};
 use hookway_core::Envelope;
 use hookway_core::archive::{
-    ArchiveLocation, EVENTS_PREFIX, ObjectStore, S3Store, batch_span, hour_prefixes, lines, may_hold,
-    old_layout_sources, read_body,
+    ArchiveLocation, BATCHES_PREFIX, EVENTS_PREFIX, Line, Listing, ObjectStore, S3Store, STREAM_PREFIX, Stamp,
+    StreamRange, batch_span, hour_prefixes, lines, may_hold, old_layout_sources, read_body,
 };
 use hookway_core::store::{DynamoStore, RecordKey, RecordStatus, StateStore};
 
@@ -26,6 +33,8 @@ use crate::filter::{Filter, Window};
 
 /// S3 requests in flight at once.
 const PARALLEL_S3: usize = 32;
+/// Stream objects read at once while looking for one event (the nearest first).
+const PARALLEL_LOOKUP: usize = 4;
 /// `BatchGetItem` requests in flight at once.
 const PARALLEL_READS: usize = 8;
 /// Records a task reads, 100 to a request.
@@ -37,7 +46,7 @@ pub struct Archived {
     /// Its envelope, as the intake queued it.
     pub envelope: Envelope<'static>,
     /// Where it is in the archive.
-    pub location: ArchiveLocation,
+    pub location: Line,
 }
 
 impl Archived {
@@ -84,16 +93,54 @@ pub struct Searched {
     pub elapsed: Duration,
 }
 
+/// The layouts an archive bucket holds, from one delimited listing of `events/`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Layouts {
+    /// Firehose's objects (`events/_stream/`).
+    pub stream: bool,
+    /// The worker's batch objects (`events/_batches/`).
+    pub batches: bool,
+    /// The sources of the layout before (`events/{source}/`).
+    pub old_sources: Vec<String>,
+}
+
+impl Layouts {
+    /// What `bucket` holds.
+    pub async fn of(bucket: &S3Store) -> Result<Layouts, CliError> {
+        Ok(Layouts::from_listing(&bucket.list(EVENTS_PREFIX, true).await.map_err(aws)?))
+    }
+
+    /// What a delimited listing of `events/` shows.
+    pub fn from_listing(listing: &Listing) -> Layouts {
+        Layouts {
+            stream: listing.prefixes.iter().any(|prefix| prefix == STREAM_PREFIX),
+            batches: listing.prefixes.iter().any(|prefix| prefix == BATCHES_PREFIX),
+            old_sources: old_layout_sources(listing),
+        }
+    }
+}
+
 /// Every archived event the filter selects in the window, oldest first, each once.
 pub async fn search(bucket: &S3Store, filter: &Filter, window: &Window) -> Result<(Vec<Archived>, Searched), CliError> {
     let started = Instant::now();
-    // The sources the old layout still holds (one listing), or only the one asked for: once it
-    // has expired, a window is one listing per hour.
-    let old_sources: Vec<String> = old_layout_sources(&bucket.list(EVENTS_PREFIX, true).await.map_err(aws)?)
+    // Which layouts to read (one listing); of the old one, only the source asked for: once it
+    // has expired, a window is one listing per hour and layout.
+    let layouts = Layouts::of(bucket).await?;
+    let old_sources: Vec<String> = layouts
+        .old_sources
         .into_iter()
         .filter(|source| filter.source.as_deref().is_none_or(|wanted| wanted == source))
         .collect();
-    let prefixes: Vec<String> = window.hours().iter().flat_map(|hour| hour_prefixes(hour, &old_sources)).collect();
+    let mut prefixes: Vec<String> = window
+        .hours()
+        .iter()
+        .flat_map(|hour| hour_prefixes(hour, &old_sources))
+        .filter(|prefix| layouts.batches || !prefix.starts_with(BATCHES_PREFIX))
+        .collect();
+    let stream = StreamRange::received(window.since.time(), window.until.time(), SystemTime::now());
+    if layouts.stream {
+        prefixes.extend(stream.prefixes());
+    }
     let (since, until) = (window.since.compact(), window.until.compact());
     // Owned prefixes and `async move`: the future stays `Send` (the inspector serves it).
     let keys: Vec<String> = stream::iter(prefixes.clone())
@@ -104,9 +151,15 @@ pub async fn search(bucket: &S3Store, filter: &Filter, window: &Window) -> Resul
         .await
         .map_err(aws)?
         .into_iter()
-        // Only objects whose span meets the window, and that hold the source asked for.
-        .filter(|key| batch_span(key).is_some_and(|(first, last)| first < until.as_str() && last >= since.as_str()))
-        .filter(|key| filter.source.as_deref().is_none_or(|source| may_hold(key, source)))
+        // Only stream objects named near the window; only batch objects whose span meets it, and
+        // that hold the source asked for.
+        .filter(|key| {
+            if key.starts_with(STREAM_PREFIX) {
+                return stream.may_hold(key);
+            }
+            batch_span(key).is_some_and(|(first, last)| first < until.as_str() && last >= since.as_str())
+                && filter.source.as_deref().is_none_or(|source| may_hold(key, source))
+        })
         .collect();
     let objects: Vec<(String, bytes::Bytes)> = stream::iter(keys)
         .map(|key| async move { bucket.get(&key, None).await.map(|object| (key, object)) })
@@ -118,15 +171,10 @@ pub async fn search(bucket: &S3Store, filter: &Filter, window: &Window) -> Resul
     let mut found = Vec::new();
     for (key, object) in &objects {
         searched.bytes += object.len();
-        for (offset, line) in lines(object) {
-            let Ok(text) = std::str::from_utf8(line) else { continue };
-            let Ok(envelope) = Envelope::from_json(text) else { continue };
+        found.extend(archived_lines(key, object, |envelope| {
             let event_type = envelope.event_type.as_deref();
-            if filter.matches(&envelope.id, &envelope.source, event_type, &envelope.received_at, window) {
-                let location = ArchiveLocation { key: key.clone(), offset, length: line.len() as u64 };
-                found.push(Archived { envelope: envelope.into_owned(), location });
-            }
-        }
+            filter.matches(&envelope.id, &envelope.source, event_type, &envelope.received_at, window)
+        }));
     }
     found.sort_by(|a, b| {
         (&a.envelope.received_at, &a.envelope.source, &a.envelope.id).cmp(&(
@@ -135,10 +183,26 @@ pub async fn search(bucket: &S3Store, filter: &Filter, window: &Window) -> Resul
             &b.envelope.id,
         ))
     });
+    // An event may be archived twice (a batch retried after a write whose answer was lost).
     let mut seen = HashSet::new();
     found.retain(|event| seen.insert((event.envelope.source.clone(), event.envelope.id.clone())));
     searched.elapsed = started.elapsed();
     Ok((found, searched))
+}
+
+/// The events of an archive object that `wanted` selects, each with its line.
+pub fn archived_lines(key: &str, object: &[u8], wanted: impl Fn(&Envelope<'_>) -> bool) -> Vec<Archived> {
+    let mut found = Vec::new();
+    for (offset, line) in lines(object) {
+        let Some(envelope) = std::str::from_utf8(line).ok().and_then(|text| Envelope::from_json(text).ok()) else {
+            continue;
+        };
+        if wanted(&envelope) {
+            let location = Line { key: key.to_owned(), offset, length: line.len() as u64 };
+            found.push(Archived { envelope: envelope.into_owned(), location });
+        }
+    }
+    found
 }
 
 /// The archived events of these ids, found through their records (each source's, of `sources`);
@@ -164,8 +228,10 @@ pub async fn by_ids(
             {
                 location = table.status(&key).await.map_err(aws)?.and_then(|record| record.archive);
             }
-            if let Some(location) = location {
-                found.push(read(bucket, &location).await?);
+            if let Some(location) = location
+                && let Some(event) = read(bucket, &location, source, id).await?
+            {
+                found.push(event);
             }
         }
         if found.len() == before {
@@ -175,12 +241,45 @@ pub async fn by_ids(
     Ok((found, missing))
 }
 
-/// Reads one archived event at its place.
-pub async fn read(bucket: &S3Store, location: &ArchiveLocation) -> Result<Archived, CliError> {
-    let line = bucket.line(location).await.map_err(aws)?;
-    let text = std::str::from_utf8(&line).map_err(|error| CliError::Aws(format!("{location}: {error}")))?;
-    let envelope = Envelope::from_json(text).map_err(|error| CliError::Aws(format!("{location}: {error}")))?;
-    Ok(Archived { envelope: envelope.into_owned(), location: location.clone() })
+/// Reads the archived event `id` of `source` at its place: its line, or, put into the stream,
+/// the objects named near then, nearest first. `None` if the stream's objects do not hold it
+/// (yet: Firehose writes its buffer within about a minute).
+pub async fn read(
+    bucket: &S3Store,
+    location: &ArchiveLocation,
+    source: &str,
+    id: &str,
+) -> Result<Option<Archived>, CliError> {
+    let line = match location {
+        ArchiveLocation::Line(line) => line,
+        ArchiveLocation::Stream { at } => return find_streamed(bucket, at, source, id).await,
+    };
+    let read = bucket.line(line).await.map_err(aws)?;
+    let text = std::str::from_utf8(&read).map_err(|error| CliError::Aws(format!("{line}: {error}")))?;
+    let envelope = Envelope::from_json(text).map_err(|error| CliError::Aws(format!("{line}: {error}")))?;
+    Ok(Some(Archived { envelope: envelope.into_owned(), location: line.clone() }))
+}
+
+/// The event `id` of `source` put into the stream at `at`: the hours its object may be under
+/// listed, the objects named near `at` read nearest first, a few at a time, until its line is.
+async fn find_streamed(bucket: &S3Store, at: &Stamp, source: &str, id: &str) -> Result<Option<Archived>, CliError> {
+    let range = StreamRange::put_at(at);
+    let mut keys = Vec::new();
+    for prefix in range.prefixes() {
+        keys.extend(bucket.list(&prefix, false).await.map_err(aws)?.keys.into_iter().filter(|key| range.may_hold(key)));
+    }
+    keys.sort_by_key(|key| range.distance(key));
+    for nearest in keys.chunks(PARALLEL_LOOKUP) {
+        let objects =
+            futures_util::future::try_join_all(nearest.iter().map(|key| bucket.get(key, None))).await.map_err(aws)?;
+        for (key, object) in nearest.iter().zip(objects) {
+            let mut lines = archived_lines(key, &object, |envelope| envelope.source == source && envelope.id == id);
+            if !lines.is_empty() {
+                return Ok(Some(lines.swap_remove(0)));
+            }
+        }
+    }
+    Ok(None)
 }
 
 /// The records of these events, by partition key.

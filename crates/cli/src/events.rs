@@ -7,7 +7,8 @@
 //! * `show ID` — an event in full: its envelope and headers as received, its body, its record
 //!   (status, attempts, when its next attempt is if it waits for one) and each delivery's status, attempts, last answer, its latency, error and time of
 //!   success, and the replay runs that sent it again. The record says where the event is
-//!   archived (one ranged GET); once the record has expired, the archive is searched instead.
+//!   archived (one ranged GET; or, put into the archive stream, the objects named near then, read
+//!   nearest first); once the record has expired, the archive is searched instead.
 //!
 //! A record is keyed by source and event id — or, for a source whose signature does not cover its
 //! ids (GitHub, Shopify), by source, type and body, with the id beside it, found by a scan of the
@@ -20,6 +21,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use hookway_core::Config;
+use hookway_core::archive::{ArchiveLocation, Stamp};
 use hookway_core::config::JOBS_SOURCE;
 use hookway_core::envelope::BodyEncoding;
 use hookway_core::store::{RecordKey, RecordStatus, StateStore, WaitReason};
@@ -217,14 +219,15 @@ pub async fn lookup(
         }
         let record = record.filter(|record| !record.status.is_empty());
         let archived = match record.as_ref().and_then(|record| record.archive.as_ref()) {
-            Some(location) => Some(archive::read(bucket, location).await?),
+            Some(location) => archive::read(bucket, location, source, id).await?,
             None => None,
         };
         if record.is_some() || archived.is_some() {
             found.push(Found { source: source.clone(), record, archived, replays: Vec::new() });
         }
     }
-    if found.iter().all(|found| found.archived.is_none()) {
+    let placed = found.iter().any(|found| found.record.as_ref().is_some_and(|record| record.archive.is_some()));
+    if !placed && found.iter().all(|found| found.archived.is_none()) {
         // The record has expired (or never placed the event): the archive still has it.
         let window = search.window(DEFAULT_SPAN)?;
         let (events, _) = archive::search(bucket, search, &window).await?;
@@ -281,6 +284,9 @@ async fn show(
             print_envelope(event);
         } else {
             println!("event    {id} from {source}, type {}", record_type(record.as_ref()));
+            if let Some(location) = record.as_ref().and_then(|record| record.archive.as_ref()) {
+                println!("archived {location}: {}", not_found(location));
+            }
         }
         if let Some(record) = record {
             print_record(record);
@@ -310,6 +316,18 @@ async fn show(
         return Ok(ExitCode::FAILURE);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Why an event its record places is not in the bucket: put into the stream moments ago, Firehose
+/// has not written it yet; else it has expired.
+fn not_found(location: &ArchiveLocation) -> &'static str {
+    let recent = |at: &Stamp| at.time().elapsed().is_ok_and(|age| age < Duration::from_secs(300));
+    match location {
+        ArchiveLocation::Stream { at } if recent(at) => {
+            "not in the bucket yet (Firehose writes its buffer within about a minute)"
+        }
+        _ => "no longer in the bucket (the archive keeps archive.retentionDays)",
+    }
 }
 
 fn record_type(record: Option<&RecordStatus>) -> &str {

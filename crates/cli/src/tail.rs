@@ -1,18 +1,22 @@
 //! `hookway events tail`: new events as they arrive, then each one's outcome as it changes.
 //!
 //! It reads what the operator commands read — the archive bucket and the state table — never the
-//! logs, so it follows the local stack and a deployed one alike. A poll costs one `ListObjectsV2`
-//! of the current hour's batch objects *after* the last few minutes' keys (batch objects are
-//! keyed by their first event's time, so `StartAfter` skips everything older) — and one per source
-//! followed that the layout before (`events/{source}/…`) held when the tail started, as a stack
-//! not yet updated still writes it — a `GetObject` per new batch object that holds a source
-//! followed (its key names them; up to `worker.batchSize` events), and one `BatchGetItem` per 100
-//! events still waiting for their outcome (none when nothing waits). Each LIST is $0.005 per
-//! 1,000: every 2 s, $0.009 an hour.
+//! logs, so it follows the local stack and a deployed one alike. It follows the layout the
+//! configuration's `archive.writer` names (both, without a configuration; and the one a stack
+//! not yet updated writes: the only one the bucket holds). A poll costs, for the archive stream,
+//! one `ListObjectsV2` of the current hour's objects (and of the hour before, in an hour's first
+//! [`LATE`]: Firehose files an object under the hour its buffer began); for the batch objects,
+//! one of the current hour's *after* the last few minutes' keys (they are keyed by their first
+//! event's time, so `StartAfter` skips everything older) — and one per source followed that the
+//! layout before (`events/{source}/…`) held when the tail started; a `GetObject` per new object
+//! that may hold a source followed (a stream object may hold any; a batch object's key names its
+//! sources), and one `BatchGetItem` per 100 events still waiting for their outcome (none when
+//! nothing waits). Each LIST is $0.005 per 1,000: every 2 s, $0.009 an hour.
 //!
-//! The worker archives an event when it first takes it from the queue, so the tail shows it then;
-//! an event archived more than [`LATE`] after it was received (a backlog in the queue) is not
-//! shown. An event is followed until it is delivered or failed, for at most [`FOLLOW`].
+//! The worker archives an event when it first takes it from the queue, and Firehose writes it
+//! within about a minute (its buffer), so the tail shows it then; an event archived more than
+//! [`LATE`] after it was received (a backlog in the queue) is not shown. An event is followed
+//! until it is delivered or failed, for at most [`FOLLOW`].
 
 use std::collections::{HashMap, HashSet};
 use std::io::{IsTerminal as _, Write as _};
@@ -21,15 +25,15 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant, SystemTime};
 
 use hookway_core::Config;
-use hookway_core::Envelope;
 use hookway_core::archive::{
-    ArchiveLocation, EVENTS_PREFIX, ObjectStore as _, S3Store, Stamp, hour_prefixes, lines, may_hold,
-    old_layout_sources,
+    BATCHES_PREFIX, ObjectStore as _, S3Store, STREAM_PREFIX, Stamp, batch_span, hour_prefixes, hours, may_hold,
+    stream_hour_prefix,
 };
+use hookway_core::config::ArchiveWriter;
 use hookway_core::store::{DynamoStore, RecordKey, RecordStatus};
 use serde_json::{Value, json};
 
-use crate::archive::{self, Archived};
+use crate::archive::{self, Archived, Layouts};
 use crate::error::CliError;
 use crate::events::unsigned_id_sources;
 use crate::stack::{Stack, StackArgs};
@@ -51,7 +55,7 @@ pub struct Args {
     /// One JSON object a line: `{"event": "received", …}`, then `{"event": "outcome", …}` as it changes.
     #[arg(long)]
     json: bool,
-    /// Seconds between polls (each costs a ListObjectsV2, and one per source of the layout before).
+    /// Seconds between polls (each costs a ListObjectsV2 a layout followed, and one per source of the layout before).
     #[arg(long, value_name = "SECONDS", default_value_t = 2.0)]
     interval: f64,
     /// The configuration file (its sources, and which of them key events by their body).
@@ -77,11 +81,11 @@ pub async fn run(args: Args) -> Result<ExitCode, CliError> {
     let stack = args.stack.resolve().await?;
     let mut tail = Tail::new(&args, stack).await?;
     eprintln!(
-        "following {} (a poll every {} s: {} ListObjectsV2, a GetObject per new batch, a BatchGetItem per 100 events awaiting their outcome); Ctrl-C to stop",
+        "following {} (a poll every {} s: {} ListObjectsV2, a GetObject per new archive object, a BatchGetItem per 100 events awaiting their outcome); Ctrl-C to stop",
         tail.sources.as_ref().map_or_else(|| "every source".to_owned(), |sources| sources.join(", ")),
         args.interval,
-        // The batch objects' prefix, and each source's of the layout before it still holds.
-        1 + tail.old_sources.len()
+        // The stream's prefix, the batch objects', and each source's of the layout before.
+        usize::from(tail.stream) + usize::from(tail.batches) + tail.old_sources.len()
     );
     let mut ticks = tokio::time::interval(Duration::from_secs_f64(args.interval));
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -114,6 +118,10 @@ struct Tail {
     sources: Option<Vec<String>>,
     /// The sources followed that the archive's layout before holds, when the tail started.
     old_sources: Vec<String>,
+    /// Whether Firehose's stream objects are followed.
+    stream: bool,
+    /// Whether the worker's batch objects are followed.
+    batches: bool,
     event_type: Option<String>,
     unsigned: HashSet<String>,
     started: SystemTime,
@@ -126,23 +134,33 @@ struct Tail {
 impl Tail {
     async fn new(args: &Args, stack: Stack) -> Result<Tail, CliError> {
         let bucket = stack.bucket().clone();
+        let config = Config::load(&args.config).ok();
         let sources = match &args.source {
             Some(source) => Some(vec![source.clone()]),
-            None => {
-                Config::load(&args.config).ok().map(|config| config.sources.iter().map(|s| s.name.clone()).collect())
-            }
+            None => config.as_ref().map(|config| config.sources.iter().map(|s| s.name.clone()).collect()),
         };
-        let old_layout = bucket.list(EVENTS_PREFIX, true).await.map_err(|error| CliError::Aws(error.to_string()))?;
-        let old_sources = old_layout_sources(&old_layout)
-            .into_iter()
+        let layouts = Layouts::of(&bucket).await?;
+        let old_sources = layouts
+            .old_sources
+            .iter()
             .filter(|source| sources.as_ref().is_none_or(|followed| followed.contains(source)))
+            .cloned()
             .collect();
+        // The writer the configuration names (both without one), and whichever layout alone the
+        // bucket holds: a stack not yet updated writes it.
+        let writer = config.as_ref().map(|config| config.archive.writer);
+        let stream =
+            writer.is_none_or(|writer| writer == ArchiveWriter::Firehose) || (layouts.stream && !layouts.batches);
+        let batches =
+            writer.is_none_or(|writer| writer == ArchiveWriter::Worker) || (layouts.batches && !layouts.stream);
         let colour = !args.json && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-        Ok(Tail {
+        let mut tail = Tail {
             table: stack.store().clone(),
             bucket,
             sources,
             old_sources,
+            stream,
+            batches,
             event_type: args.event_type.clone(),
             unsigned: unsigned_id_sources(&args.config),
             started: SystemTime::now(),
@@ -150,10 +168,25 @@ impl Tail {
             followed: Vec::new(),
             json: args.json,
             colour,
-        })
+        };
+        // The stream objects already written are not new: events archived from now on are.
+        tail.seen = tail.stream_keys(tail.started).await?.into_iter().collect();
+        Ok(tail)
     }
 
-    /// One poll: new batch objects, then the outcomes of the events followed.
+    /// The keys of the stream objects Firehose may have written lately: those of the current
+    /// hour, and of the hour before within [`LATE`] of it.
+    async fn stream_keys(&self, now: SystemTime) -> Result<Vec<String>, CliError> {
+        let mut keys = Vec::new();
+        if self.stream {
+            for hour in hours(now.checked_sub(LATE).unwrap_or(now), now) {
+                keys.extend(self.bucket.list(&stream_hour_prefix(&hour), false).await.map_err(aws)?.keys);
+            }
+        }
+        Ok(keys)
+    }
+
+    /// One poll: new archive objects, then the outcomes of the events followed.
     async fn poll(&mut self) -> Result<(), CliError> {
         let now = SystemTime::now();
         let from = Stamp::of(now.checked_sub(LATE).unwrap_or(self.started).max(self.started));
@@ -162,9 +195,13 @@ impl Tail {
         if current.hour_path() != from.hour_path() {
             hours.push(current);
         }
-        let mut fresh = Vec::new();
+        let mut fresh: Vec<String> =
+            self.stream_keys(now).await?.into_iter().filter(|key| !self.seen.contains(key)).collect();
         for hour in &hours {
             for prefix in hour_prefixes(hour, &self.old_sources) {
+                if !self.batches && prefix.starts_with(BATCHES_PREFIX) {
+                    continue;
+                }
                 // Keys of this hour from `from` on (an earlier hour's prefix: all of them after it).
                 let after = if hour.hour_path() == from.hour_path() {
                     format!("{prefix}{}", from.compact())
@@ -178,29 +215,23 @@ impl Tail {
                 }));
             }
         }
-        // Keys older than the window can no more be listed: forget them.
+        // Keys that can no more be listed: forget them (a stream object's hour is past, a batch
+        // object's first event older than the window).
         let horizon = from.compact();
-        self.seen
-            .retain(|key| hookway_core::archive::batch_span(key).is_some_and(|(first, _)| first >= horizon.as_str()));
+        let stream_horizon = stream_hour_prefix(&Stamp::of(now.checked_sub(LATE).unwrap_or(now)));
+        self.seen.retain(|key| match key.starts_with(STREAM_PREFIX) {
+            true => *key >= stream_horizon,
+            false => batch_span(key).is_some_and(|(first, _)| first >= horizon.as_str()),
+        });
         let mut received = Vec::new();
         for key in fresh {
             let object = self.bucket.get(&key, None).await.map_err(aws)?;
-            for (offset, line) in lines(&object) {
-                let Some(envelope) = std::str::from_utf8(line).ok().and_then(|text| Envelope::from_json(text).ok())
-                else {
-                    continue;
-                };
-                if self.sources.as_ref().is_some_and(|sources| !sources.iter().any(|s| *s == envelope.source)) {
-                    continue;
-                }
-                if self.event_type.as_deref().is_some_and(|pattern| {
-                    !envelope.event_type.as_deref().is_some_and(|t| hookway_core::config::glob_matches(pattern, t))
-                }) {
-                    continue;
-                }
-                let location = ArchiveLocation { key: key.clone(), offset, length: line.len() as u64 };
-                received.push(Archived { envelope: envelope.into_owned(), location });
-            }
+            received.extend(archive::archived_lines(&key, &object, |envelope| {
+                self.sources.as_ref().is_none_or(|sources| sources.iter().any(|s| *s == envelope.source))
+                    && self.event_type.as_deref().is_none_or(|pattern| {
+                        envelope.event_type.as_deref().is_some_and(|t| hookway_core::config::glob_matches(pattern, t))
+                    })
+            }));
             self.seen.insert(key);
         }
         received.sort_by(|a, b| a.envelope.received_at.cmp(&b.envelope.received_at));

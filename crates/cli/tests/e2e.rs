@@ -321,6 +321,7 @@ async fn the_local_stack_end_to_end() {
     })
     .await;
     assert_eq!(shown.matches("SUCCEEDED").count(), 2, "{shown}");
+    assert!(shown.contains("archived events/_stream/"), "archived through the local Firehose stream: {shown}");
     assert!(
         shown.contains("2 attempt(s)  last answer 200  forward http") && shown.contains("/fanout-signed"),
         "{shown}"

@@ -1,7 +1,9 @@
 //! `hookway events`, `hookway replay` and `hookway dlq redrive` against a real moto server (SQS,
-//! DynamoDB, S3): the real `hookway` binary run as an operator runs it (`--local`), the real
-//! worker processing what it sends, and a real HTTP receiver as the destination. The local stack's
-//! state file points the commands at this test's moto, so no Lambda emulator is needed.
+//! DynamoDB, S3, Firehose): the real `hookway` binary run as an operator runs it (`--local`), the
+//! real worker processing what it sends — archiving through the stream (moto's Firehose writes
+//! each `PutRecordBatch` into the bucket at once) or as its own batch objects — and a real HTTP
+//! receiver as the destination. The local stack's state file points the commands at this test's
+//! moto, so no Lambda emulator is needed.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -11,10 +13,13 @@ use std::time::{Duration, SystemTime};
 
 use aws_config::SdkConfig;
 use hookway_core::Config;
-use hookway_core::archive::{ObjectStore as _, S3Store, Stamp, s3_client};
+use hookway_core::archive::{ArchiveLocation, ObjectStore as _, S3Store, STREAM_PREFIX, Stamp, s3_client};
+use hookway_core::aws::firehose::FirehoseStream;
+use hookway_core::config::ArchiveWriter;
 use hookway_core::envelope::Envelope;
+use hookway_core::local::resources::create_archive_stream;
 use hookway_core::local::state::DevState;
-use hookway_core::store::DynamoStore;
+use hookway_core::store::{Claim, DynamoStore, RecordKey, StateStore as _};
 use hookway_testkit::receiver::{Receiver, Reply};
 use hookway_testkit::{
     MotoServer, create_bucket, create_queue, create_table, drain_queue, queue_length, queued_envelope, wait_for,
@@ -36,7 +41,13 @@ struct Stack {
 }
 
 impl Stack {
+    /// The worker's own batch objects: the archive as stacks wrote it before the stream.
     async fn start(name: &str) -> Stack {
+        Stack::with_writer(name, ArchiveWriter::Worker).await
+    }
+
+    /// Archiving with `writer` (the archive stream is created for `firehose`).
+    async fn with_writer(name: &str, writer: ArchiveWriter) -> Stack {
         let moto = MotoServer::start();
         let aws = moto.sdk_config().await;
         let queue_url = create_queue(&aws, "hookway-events").await;
@@ -44,10 +55,17 @@ impl Stack {
         let jobs_dlq_url = create_queue(&aws, "hookway-jobs-dlq").await;
         create_table(&aws, "hookway-state").await;
         create_bucket(&aws, "hookway-archive").await;
+        let stream = match writer {
+            ArchiveWriter::Firehose => {
+                Some(create_archive_stream(&aws, "hookway-archive", "hookway-archive").await.unwrap())
+            }
+            ArchiveWriter::Worker => None,
+        };
         let receiver = Receiver::start().await;
         let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("{name}-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let config = json!({
+            "archive": {"writer": writer.as_str()},
             "sources": [
                 {"name": "github", "scheme": "github", "secretParameters": ["/hookway/github/secret"]},
                 {"name": "stripe", "scheme": "stripe", "secretParameters": ["/hookway/stripe/secret"]}
@@ -81,6 +99,7 @@ impl Stack {
         let config = Config::from_json(&config.to_string()).unwrap();
         let outbound = Outbound {
             bucket: Some(Arc::new(S3Store::new(s3_client(&aws), "hookway-archive"))),
+            stream: stream.map(|stream| Arc::new(FirehoseStream::new(&aws, stream)) as _),
             ..Outbound::from(reqwest::Client::new())
         };
         let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&aws), "hookway-state");
@@ -119,6 +138,18 @@ impl Stack {
         messages.into_iter().map(|m| (m.message_id().unwrap().to_owned(), m.body().unwrap().to_owned())).collect()
     }
 
+    /// The ids of the events in `queue`, removed, sorted.
+    async fn drain_ids(&self, queue: &str) -> Vec<String> {
+        let mut ids: Vec<String> = self
+            .drain(queue)
+            .await
+            .iter()
+            .map(|(_, body)| Envelope::from_json(body).unwrap().id.into_owned())
+            .collect();
+        ids.sort();
+        ids
+    }
+
     /// What the worker does with every message in the events queue, as the event source mapping
     /// would hand them over, ten at a time.
     async fn process_queue(&self) -> usize {
@@ -149,6 +180,23 @@ impl Stack {
             .filter(|request| request.headers.get("idempotency-key").is_some_and(|key| key == id))
             .filter(|request| request.headers.get("x-hookway-replay").map(|value| value.to_str().unwrap()) == run)
             .count()
+    }
+
+    /// `hookway events tail --json` polling five times a second, with these arguments, once it
+    /// says `following` as expected: the process, and the file its output goes to.
+    async fn tail(&self, args: &[&str], following: &str) -> (std::process::Child, PathBuf) {
+        let (out, err) = (self.dir.join("tail.out"), self.dir.join("tail.err"));
+        let tail = self
+            .command(&[&["events", "tail", "--json", "--interval", "0.2"][..], args].concat(), true)
+            .stdout(std::fs::File::create(&out).unwrap())
+            .stderr(std::fs::File::create(&err).unwrap())
+            .spawn()
+            .unwrap();
+        wait_for("the tail to start", Duration::from_secs(30), || async {
+            std::fs::read_to_string(&err).unwrap_or_default().contains(following).then_some(())
+        })
+        .await;
+        (tail, out)
     }
 
     async fn queue_length(&self, queue: &str) -> usize {
@@ -305,21 +353,8 @@ async fn a_filtered_redrive_leaves_the_other_dead_letters_where_they_are() {
     let (code, said) = stack.hookway(&["dlq", "redrive", "--type", "iss*"], false);
     assert_eq!((code, said.trim()), (0, "redriven: gh-b"));
 
-    let mut back: Vec<String> = stack
-        .drain(&stack.queue_url)
-        .await
-        .iter()
-        .map(|(_, body)| Envelope::from_json(body).unwrap().id.into_owned())
-        .collect();
-    back.sort();
-    assert_eq!(back, ["evt-a", "evt-b", "gh-b"]);
-    let left: Vec<String> = stack
-        .drain(&stack.dlq_url)
-        .await
-        .iter()
-        .map(|(_, body)| Envelope::from_json(body).unwrap().id.into_owned())
-        .collect();
-    assert_eq!(left, ["gh-a"], "the one no filter matched stays");
+    assert_eq!(stack.drain_ids(&stack.queue_url).await, ["evt-a", "evt-b", "gh-b"]);
+    assert_eq!(stack.drain_ids(&stack.dlq_url).await, ["gh-a"], "the one no filter matched stays");
     stack.assert_operator_policy_allows_the_commands().await;
 }
 
@@ -383,18 +418,8 @@ async fn a_batch_is_archived_in_one_object_and_the_layout_before_is_still_read()
 
     // The tail follows github in both layouts (a stack not yet updated still writes the old one),
     // and not the stripe event of a batch object that holds github's too.
-    let (tail_out, tail_err) = (stack.dir.join("tail.out"), stack.dir.join("tail.err"));
-    let mut tail = stack
-        .command(&["events", "tail", "--json", "--source", "github", "--interval", "0.2"], true)
-        .stdout(std::fs::File::create(&tail_out).unwrap())
-        .stderr(std::fs::File::create(&tail_err).unwrap())
-        .spawn()
-        .unwrap();
     // It says what it follows once it has started: events archived from then on are shown.
-    wait_for("the tail to start", Duration::from_secs(30), || async {
-        std::fs::read_to_string(&tail_err).unwrap_or_default().contains("following github").then_some(())
-    })
-    .await;
+    let (mut tail, tail_out) = stack.tail(&["--source", "github"], "following github").await;
     let received = Stamp::of(SystemTime::now());
     let key = format!(
         "{}{}_{}_u1.ndjson",
@@ -415,13 +440,7 @@ async fn a_batch_is_archived_in_one_object_and_the_layout_before_is_still_read()
         .await;
     stack.process_queue().await;
     let ids = wait_for("both github events in the tail", Duration::from_secs(30), || async {
-        let text = std::fs::read_to_string(&tail_out).unwrap_or_default();
-        let ids: Vec<String> = text
-            .lines()
-            .filter_map(|line| serde_json::from_str::<Value>(line).ok())
-            .filter(|line| line["event"] == "received")
-            .filter_map(|line| line["id"].as_str().map(str::to_owned))
-            .collect();
+        let ids = tailed(&tail_out);
         (ids.len() >= 2).then_some(ids)
     })
     .await;
@@ -431,4 +450,191 @@ async fn a_batch_is_archived_in_one_object_and_the_layout_before_is_still_read()
     ids.sort();
     assert_eq!(ids, ["gh-old-tail", "gh-tail"]);
     stack.assert_operator_policy_allows_the_commands().await;
+}
+
+/// The lines of the tail's `--json` output that say an event was received: their ids.
+fn tailed(out: &std::path::Path) -> Vec<String> {
+    std::fs::read_to_string(out)
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+        .filter(|line| line["event"] == "received")
+        .filter_map(|line| line["id"].as_str().map(str::to_owned))
+        .collect()
+}
+
+/// Archived through the stream, events are found by every reader: listed by a window of their
+/// receipt (which the stream's object names do not give), a source's alone, shown through the
+/// time their record says they were put, replayed by id and by window, and followed by the tail.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn through_the_stream_every_reader_finds_the_events() {
+    let stack = Stack::with_writer("stream", ArchiveWriter::Firehose).await;
+    stack.receiver.always_at("/hooks", Reply::Status(200));
+    let bucket = S3Store::new(s3_client(&stack.aws), "hookway-archive");
+    let (mut tail, tail_out) = stack.tail(&[], "following github, stripe").await;
+
+    // Five events received a minute apart, the last a minute ago: one batch, one stream object.
+    let times: Vec<Stamp> = (0..5).map(|i| Stamp::of(SystemTime::now() - Duration::from_secs(60 * (5 - i)))).collect();
+    let sources = ["github", "stripe", "github", "stripe", "github"];
+    let batch: Vec<String> =
+        (0..5).map(|i| envelope(sources[i], &format!("st-{i}"), "push", times[i].as_str())).collect();
+    stack.enqueue(&stack.queue_url, &batch).await;
+    assert_eq!(stack.process_queue().await, 5);
+    let written = bucket.list("events/", false).await.unwrap().keys;
+    assert_eq!(written.len(), 1, "{written:?}");
+    assert!(written[0].starts_with(STREAM_PREFIX), "{written:?}");
+
+    // The tail shows each as the stream's object appears.
+    let mut seen = wait_for("the five events in the tail", Duration::from_secs(30), || async {
+        let ids = tailed(&tail_out);
+        (ids.len() >= 5).then_some(ids)
+    })
+    .await;
+    tail.kill().unwrap();
+    tail.wait().unwrap();
+    seen.sort();
+    assert_eq!(seen, ["st-0", "st-1", "st-2", "st-3", "st-4"]);
+
+    // A window of receipt times, past: exactly its events; and a source's alone.
+    let (since, until) = (times[1].as_str(), times[3].as_str());
+    let (code, listed) = stack.hookway(&["events", "list", "--since", since, "--until", until], true);
+    assert_eq!(code, 0, "{listed}");
+    let lines: Vec<&str> = listed.lines().filter(|line| line.contains("  st-")).collect();
+    assert_eq!(
+        lines,
+        [
+            format!("{}  st-1  stripe  push  delivered", times[1].as_str()),
+            format!("{}  st-2  github  push  delivered", times[2].as_str())
+        ],
+        "{listed}"
+    );
+    assert!(listed.contains("1 object(s) read"), "{listed}");
+    let (_, stripe) = stack.hookway(&["events", "list", "--since", "10m", "--source", "stripe"], true);
+    let ids: Vec<&str> = stripe.lines().filter_map(|line| line.split("  ").nth(1)).collect();
+    assert_eq!(ids, ["st-1", "st-3"], "{stripe}");
+
+    // Shown through its record: the stream's object and its line.
+    let (code, shown) = stack.hookway(&["events", "show", "st-2"], true);
+    assert_eq!(code, 0, "{shown}");
+    assert!(shown.contains(&format!("archived {}", written[0])), "{shown}");
+    assert!(shown.contains(r#"body     {"id": "st-2", "type": "push"}"#), "{shown}");
+    let (_, body) = stack.hookway(&["events", "show", "st-4", "--source", "github", "--body"], false);
+    assert_eq!(body, r#"{"id": "st-4", "type": "push"}"#);
+
+    // Replayed by id (through its record) and by window.
+    let (code, said) = stack.hookway(&["replay", "--id", "st-3", "--dry-run"], true);
+    assert_eq!(code, 0, "{said}");
+    assert!(said.contains(&format!("would replay {}  st-3  stripe  push", times[3].as_str())), "{said}");
+    let (code, said) = stack.hookway(&["replay", "--since", since, "--until", until], true);
+    assert_eq!(code, 0, "{said}");
+    assert!(said.contains("replayed 2 event(s)"), "{said}");
+    assert_eq!(stack.drain_ids(&stack.queue_url).await, ["st-1", "st-2"]);
+}
+
+/// Firehose files an object under the hour its buffer began: an event put early in an hour may
+/// be under the hour before, and is found there — by its record, and by a window of its receipt —
+/// while the objects of that hour named too long before it are not read.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_event_whose_buffer_began_in_the_hour_before_is_found_under_it() {
+    let stack = Stack::with_writer("stream-hour", ArchiveWriter::Firehose).await;
+    let bucket = S3Store::new(s3_client(&stack.aws), "hookway-archive");
+    // H: two hours ago, on the hour; times in seconds from it.
+    let now = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).unwrap().as_secs();
+    let hour = (now / 3600 - 2) * 3600;
+    let at =
+        |seconds: i64| Stamp::of(SystemTime::UNIX_EPOCH + Duration::from_secs(hour.saturating_add_signed(seconds)));
+    let received = at(90);
+    // As Firehose would write them: a buffer begun at H−1:58:20 that holds the event (Firehose
+    // closes a buffer within its interval, 900 s at the most, which the readers allow for), and
+    // one begun at H−1:10:00 that holds another.
+    let object = |began: &Stamp| {
+        let name = began.as_str()[..19].replace(['T', ':'], "-");
+        format!("{STREAM_PREFIX}{}/hookway-archive-1-{name}-0f8e3c52-6a0b-4c1e-9d7a-5b2e1f3a4c6d", began.hour_path())
+    };
+    let began = at(-100);
+    let line = envelope("stripe", "evt-early", "invoice.paid", received.as_str());
+    bucket.put(&object(&began), format!("{line}\n").into()).await.unwrap();
+    let other = envelope("stripe", "evt-other", "invoice.paid", at(-3000).as_str());
+    bucket.put(&object(&at(-3000)), format!("{other}\n").into()).await.unwrap();
+    // Its record, as the worker's claim writes it: put into the stream when received.
+    let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&stack.aws), "hookway-state");
+    let key = RecordKey::event("stripe", "evt-early");
+    let location = ArchiveLocation::Stream { at: received.clone() };
+    let seconds = hookway_core::unix_now();
+    let claim = Claim {
+        key: &key,
+        digest: "d",
+        event_type: Some("invoice.paid"),
+        locked_until: seconds + 30,
+        now: seconds,
+        expires_at: seconds + 86_400,
+        archive: Some(&location),
+        sequence: 0,
+        event_id: None,
+    };
+    store.claim(&claim).await.unwrap();
+
+    let (code, shown) = stack.hookway(&["events", "show", "evt-early", "--source", "stripe"], true);
+    assert_eq!(code, 0, "{shown}");
+    assert!(shown.contains(&format!("archived {}", object(&began))), "{shown}");
+    assert!(shown.contains("status   IN_PROGRESS"), "{shown}");
+
+    let (since, until) = (at(60), at(120));
+    let (code, listed) = stack.hookway(&["events", "list", "--since", since.as_str(), "--until", until.as_str()], true);
+    assert_eq!(code, 0, "{listed}");
+    assert_eq!(listed.lines().filter(|line| line.contains("  evt-")).count(), 1, "{listed}");
+    assert!(listed.contains(&format!("{}  evt-early  stripe  invoice.paid  pending", received.as_str())), "{listed}");
+    assert!(listed.contains("1 object(s) read"), "the object begun 50 minutes before is not read: {listed}");
+}
+
+/// A day of the stream as Firehose writes a steady trickle of events — an object a minute, six
+/// events each — is listed one prefix per hour (and the hour before) and read one GET an object,
+/// leaving out the objects named well outside the window. It prints what it read, and how long it
+/// took: the figure the README gives.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_day_of_the_stream_is_a_listing_an_hour_and_a_get_an_object() {
+    use futures_util::stream::{self, StreamExt as _};
+    let stack = Stack::with_writer("stream-day", ArchiveWriter::Firehose).await;
+    let bucket = S3Store::new(s3_client(&stack.aws), "hookway-archive");
+    let now = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).unwrap().as_secs();
+    // The window: a day, from 25 hours ago on the minute.
+    let start = (now - 25 * 3600) / 60 * 60;
+    let minute =
+        |index: i64| Stamp::of(SystemTime::UNIX_EPOCH + Duration::from_secs(start.saturating_add_signed(60 * index)));
+    let sources = ["github", "stripe", "shopify"];
+    let object = |index: i64| {
+        let began = minute(index);
+        let name = began.as_str()[..19].replace(['T', ':'], "-");
+        let uuid = format!("{:08x}-6a0b-4c1e-9d7a-5b2e1f3a4c6d", index + 60);
+        let key = format!("{STREAM_PREFIX}{}/hookway-archive-1-{name}-{uuid}", began.hour_path());
+        let lines: String = (0..6u64)
+            .map(|event| {
+                let received = Stamp::of(began.time() + Duration::from_secs(event * 9));
+                let source = sources[(event % 3) as usize];
+                format!("{}\n", envelope(source, &format!("d-{index}-{event}"), "push", received.as_str()))
+            })
+            .collect();
+        (key, lines)
+    };
+    // The day's 1,440 objects, and one an hour before it and one an hour after: not read.
+    let indexes: Vec<i64> = (0..1440).chain([-60, 1500]).collect();
+    let written: Vec<()> = stream::iter(indexes.into_iter().map(object))
+        .map(|(key, lines)| {
+            let bucket = &bucket;
+            async move { bucket.put(&key, lines.into()).await.unwrap() }
+        })
+        .buffer_unordered(16)
+        .collect()
+        .await;
+    assert_eq!(written.len(), 1442);
+
+    let (since, until) = (minute(0), minute(1440));
+    let (code, listed) = stack.hookway(&["events", "list", "--since", since.as_str(), "--until", until.as_str()], true);
+    assert_eq!(code, 0, "{}", &listed[listed.len().saturating_sub(400)..]);
+    let summary = listed.lines().last().unwrap();
+    println!("a day of the stream: {summary}");
+    assert!(summary.starts_with("8640 event(s) received"), "{summary}");
+    let prefixes: usize = summary.split(": ").nth(1).unwrap().split(' ').next().unwrap().parse().unwrap();
+    assert!(prefixes <= 26, "24 hours, the hour before and the hour after at the most: {summary}");
+    assert!(summary.contains("1440 object(s) read"), "{summary}");
 }

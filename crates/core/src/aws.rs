@@ -8,8 +8,10 @@
 //! IMDS) is built at init or linked into the binary. The command line takes [`sdk_config`], the
 //! default chains whole.
 
+pub mod firehose;
 pub mod http;
 pub mod s3;
+mod signed;
 pub mod tls;
 
 use std::fmt::Display;

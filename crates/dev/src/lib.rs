@@ -58,8 +58,6 @@ pub const LAMBDA_CONCURRENCY: usize = 2;
 /// The local stack's name when none is given: the default stack's, whose metric namespace is
 /// `Hookway`.
 pub const DEFAULT_STACK: &str = "Hookway";
-/// The name of the local archive stream the worker writes through with the `firehose` writer.
-pub const ARCHIVE_STREAM: &str = "hookway-archive";
 
 /// How to run the local stack.
 #[derive(Debug, Clone)]
@@ -381,7 +379,7 @@ fn watch_command(
         (Var::EventsDlqUrl, resources.events_dlq_url.clone()),
         (Var::Table, resources.table.clone()),
         (Var::ArchiveBucket, resources.archive_bucket.clone()),
-        (Var::ArchiveStream, ARCHIVE_STREAM.to_owned()),
+        (Var::ArchiveStream, resources.archive_stream.clone().unwrap_or_default()),
     ];
     command.envs(LambdaEnv::variables(&staged.config, &staged.file, &values.into())?);
     command

@@ -20,7 +20,7 @@ pub const PARTITION: &str = "aws";
 /// Where the operator policy is, in the repository.
 pub const OPERATOR_POLICY: &str = "docs/operator-policy.json";
 /// The archive's Firehose delivery stream, as `hookway dev` names it: no output names it.
-pub const ARCHIVE_STREAM: &str = "hookway-archive";
+pub use hookway_core::local::resources::ARCHIVE_STREAM;
 
 /// Who makes the local stack's calls, and whose permissions they are made with in AWS.
 pub const CALLERS: &[(&str, Caller)] = &[

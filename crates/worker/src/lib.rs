@@ -4,7 +4,8 @@
 //!   partial batch response, so only the failed messages return to the queue (and, after
 //!   `maxReceiveCount` deliveries, reach its dead-letter queue); an unreadable message fails alone.
 //!   Before any handler runs, [`archive`] reads the claim-checked bodies back and archives the
-//!   events seen for the first time, one S3 object per batch (per hour, should it straddle two).
+//!   events seen for the first time: into the archive stream (Firehose), a `PutRecordBatch` per
+//!   batch, or as one S3 object per batch (per hour, should it straddle two).
 //! * [`job`] — **jobs** from `POST /jobs`, invoked asynchronously by API Gateway. A failing job
 //!   returns an error, so Lambda retries it and finally sends it to the jobs dead-letter queue.
 //! * [`pipeline`] — for each event: claim its idempotency record (a duplicate of a processed event
@@ -50,7 +51,7 @@ use std::time::Duration;
 
 use aws_lambda_events::event::sqs::SqsEvent;
 use hookway_core::Config;
-use hookway_core::archive::ObjectStore;
+use hookway_core::archive::{ObjectStore, RecordStream};
 use hookway_core::job::JobEvent;
 use hookway_core::store::{RecordKey, StateStore};
 use serde_json::Value;
@@ -80,6 +81,7 @@ pub struct Worker<S> {
     ordering: OrderingGuard,
     dead_letters: Option<Arc<dyn DeadLetterQueue>>,
     bucket: Option<Arc<dyn ObjectStore>>,
+    stream: Option<Arc<dyn RecordStream>>,
     events_queue: Option<Arc<dyn EventsQueue>>,
     record_ttl_seconds: i64,
     job_attempts: u32,
@@ -111,6 +113,9 @@ pub struct Outbound {
     /// The archive bucket: events are archived there, and claim-checked bodies read from it.
     /// Without one, nothing is archived and a claim-checked event fails.
     pub bucket: Option<Arc<dyn ObjectStore>>,
+    /// The archive stream (`archive.writer: "firehose"`): with one, events are archived into it
+    /// (but those received long ago, into the bucket); without, into the bucket, an object a batch.
+    pub stream: Option<Arc<dyn RecordStream>>,
 }
 
 /// A client alone: no secrets to read, no queue to write, no archive, circuits and rate limits
@@ -124,6 +129,7 @@ impl From<reqwest::Client> for Outbound {
             events_queue: None,
             shared: Arc::new(MemoryShared::default()),
             bucket: None,
+            stream: None,
         }
     }
 }
@@ -177,6 +183,7 @@ impl<S: StateStore> Worker<S> {
             ordering: OrderingGuard::new(config),
             dead_letters: outbound.dead_letters,
             bucket: outbound.bucket,
+            stream: outbound.stream,
             events_queue: outbound.events_queue,
             record_ttl_seconds: i64::from(config.worker.idempotency_ttl_days) * 86_400,
             job_attempts: config.jobs.retry_attempts + 1,

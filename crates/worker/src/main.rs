@@ -2,7 +2,8 @@
 //! client and the handlers once, at start-up, then runs each invocation through [`Worker::invoke`].
 //!
 //! The AWS clients and the forwarding client share the process's one TLS configuration (one root
-//! store), and init opens the connection to DynamoDB, so that the first batch pays no handshake.
+//! store), and init opens the connections to DynamoDB and to Firehose (the archive stream), so
+//! that the first batch pays no handshake.
 //!
 //! Configuration: `hookway.json` in the function's package (`$LAMBDA_TASK_ROOT`), or the file
 //! `HOOKWAY_CONFIG_FILE` names ([`hookway_core::env`]); its digest is logged once, here.
@@ -23,8 +24,11 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use hookway_core::archive::RecordStream;
+use hookway_core::aws::firehose::FirehoseStream;
 use hookway_core::aws::s3::S3Objects;
 use hookway_core::aws::{Endpoint, SdkConfig};
+use hookway_core::config::ArchiveWriter;
 use hookway_core::env::{self, LambdaEnv, Var};
 use hookway_core::secret_cache::SsmSecretStore;
 use hookway_core::store::DynamoStore;
@@ -63,6 +67,13 @@ async fn main() -> Result<(), Error> {
     let parameters: Vec<String> = config.outbound_parameters().iter().map(|(name, _)| (*name).to_owned()).collect();
     secrets.preload(&parameters).await;
     let sqs = aws_sdk_sqs::Client::new(&aws);
+    let firehose = match config.archive.writer {
+        // `LambdaEnv` refused to start without the stream's name with this writer.
+        ArchiveWriter::Firehose => Some(FirehoseStream::new(&aws, env.get(Var::ArchiveStream))),
+        ArchiveWriter::Worker => None,
+    };
+    let firehose_endpoint = firehose.as_ref().map(|firehose| firehose.endpoint().to_owned());
+    let stream = firehose.map(|firehose| Arc::new(firehose) as Arc<dyn RecordStream>);
     let outbound = Outbound {
         client,
         secrets: Arc::new(secrets),
@@ -70,9 +81,16 @@ async fn main() -> Result<(), Error> {
         events_queue: Some(Arc::new(SqsEventsQueue::new(sqs, env.get(Var::EventsQueueUrl)))),
         shared: Arc::new(shared),
         bucket: Some(Arc::new(S3Objects::new(&aws, env.get(Var::ArchiveBucket)))),
+        stream,
     };
     let worker = Arc::new(Worker::new(config, store, &registry, outbound)?.in_namespace(env.get(Var::Stack)));
-    hookway_core::aws::preconnect("DynamoDB", dynamodb_endpoint(&aws)).await;
+    let archive_stream = async {
+        if let Some(url) = firehose_endpoint {
+            let endpoint = async move { Ok::<_, Error>(Endpoint::builder().url(url).build()) };
+            hookway_core::aws::preconnect("Firehose", endpoint).await;
+        }
+    };
+    tokio::join!(hookway_core::aws::preconnect("DynamoDB", dynamodb_endpoint(&aws)), archive_stream);
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| {
         let worker = Arc::clone(&worker);
         async move {

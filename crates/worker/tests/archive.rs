@@ -1,15 +1,20 @@
 //! The event store, from the intake to the destination, against a real moto server (SQS, SSM,
-//! DynamoDB, S3) and a real HTTP receiver: a large body by claim check, byte for byte; every event
-//! archived once, a batch at a time; and nothing processed that could not be archived.
+//! DynamoDB, S3, Firehose) and a real HTTP receiver: a large body by claim check, byte for byte;
+//! every event archived once, a batch at a time, by either writer — through the archive stream
+//! (Firehose, which moto writes into the bucket at once) or as the worker's own batch objects;
+//! and nothing processed that could not be archived.
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use aws_config::SdkConfig;
 use hookway_core::Config;
-use hookway_core::archive::{ObjectStore, S3Store, s3_client};
+use hookway_core::archive::{ArchiveLocation, ObjectStore, S3Store, STREAM_PREFIX, Stamp, lines, s3_client};
+use hookway_core::aws::firehose::FirehoseStream;
 use hookway_core::aws::s3::S3Objects;
+use hookway_core::config::ArchiveWriter;
 use hookway_core::envelope::{Envelope, SQS_MAX_MESSAGE_BYTES};
+use hookway_core::local::resources::create_archive_stream;
 use hookway_core::scheme::SignRequest;
 use hookway_core::secret_cache::{SecretCache, SsmSecretStore};
 use hookway_core::store::{DynamoStore, RecordKey, StateStore};
@@ -28,11 +33,13 @@ use sha2::{Digest, Sha256};
 
 const TABLE: &str = "hookway-state";
 const BUCKET: &str = "hookway-archive";
+const STREAM: &str = "hookway-archive";
 const SECRET: &str = "It's a Secret to Everybody";
 
 struct Harness {
     _moto: MotoServer,
     aws: SdkConfig,
+    writer: ArchiveWriter,
     config: Config,
     queue_url: String,
     store: DynamoStore,
@@ -41,16 +48,21 @@ struct Harness {
 }
 
 impl Harness {
-    async fn start() -> Harness {
+    /// Archiving with `writer` (the archive stream is created for `firehose`).
+    async fn start(writer: ArchiveWriter) -> Harness {
         let moto = MotoServer::start();
         let aws = moto.sdk_config().await;
         let queue_url = create_queue(&aws, "hookway-events").await;
         create_table(&aws, TABLE).await;
         create_bucket(&aws, BUCKET).await;
+        if writer == ArchiveWriter::Firehose {
+            create_archive_stream(&aws, STREAM, BUCKET).await.unwrap();
+        }
         put_secret(&aws, "/hookway/github/secret", SECRET).await;
         let receiver = Receiver::start().await;
         let config = json!({
             "intake": {"maxBodyBytes": 4_669_440},
+            "archive": {"writer": writer.as_str()},
             "sources": [
                 {"name": "github", "scheme": "github", "secretParameters": ["/hookway/github/secret"]},
                 {"name": "stripe", "scheme": "stripe", "secretParameters": ["/hookway/stripe/secret"]}
@@ -63,16 +75,48 @@ impl Harness {
         let config = Config::from_json(&config.to_string()).unwrap();
         let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&aws), TABLE);
         let bucket = S3Store::new(s3_client(&aws), BUCKET);
-        Harness { _moto: moto, aws, config, queue_url, store, bucket, receiver }
+        Harness { _moto: moto, aws, writer, config, queue_url, store, bucket, receiver }
     }
 
-    /// A worker as main.rs builds it, whose bucket is reached through `bucket_aws`.
-    fn worker(&self, bucket_aws: &SdkConfig) -> Worker<DynamoStore> {
+    /// A worker as main.rs builds it, whose bucket and stream (`stream`) are reached through
+    /// `archive_aws`.
+    fn worker_with(&self, archive_aws: &SdkConfig, stream: &str) -> Worker<DynamoStore> {
         let outbound = Outbound {
-            bucket: Some(Arc::new(S3Objects::new(bucket_aws, BUCKET))),
+            bucket: Some(Arc::new(S3Objects::new(archive_aws, BUCKET))),
+            stream: match self.writer {
+                ArchiveWriter::Firehose => Some(Arc::new(FirehoseStream::new(archive_aws, stream))),
+                ArchiveWriter::Worker => None,
+            },
             ..Outbound::from(reqwest::Client::new())
         };
         Worker::new(&self.config, self.store.clone(), &Registry::new(), outbound).unwrap()
+    }
+
+    /// A worker as main.rs builds it, whose bucket and stream are reached through `archive_aws`.
+    fn worker(&self, archive_aws: &SdkConfig) -> Worker<DynamoStore> {
+        self.worker_with(archive_aws, STREAM)
+    }
+
+    /// The envelope of `source`'s event `id` the record `key` places in the archive: its line, or
+    /// the line of the stream objects that holds it.
+    async fn archived(&self, key: &RecordKey, source: &str, id: &str) -> (ArchiveLocation, Envelope<'static>) {
+        let location = self.store.status(key).await.unwrap().unwrap().archive.unwrap();
+        let line = match &location {
+            ArchiveLocation::Line(line) => self.bucket.line(line).await.unwrap().to_vec(),
+            ArchiveLocation::Stream { .. } => {
+                let mut found = Vec::new();
+                for key in self.bucket.list(STREAM_PREFIX, false).await.unwrap().keys {
+                    let object = self.bucket.get(&key, None).await.unwrap();
+                    found.extend(lines(&object).map(|(_, line)| line.to_vec()).filter(|line| {
+                        let envelope = Envelope::from_json(std::str::from_utf8(line).unwrap()).unwrap();
+                        envelope.source == source && envelope.id == id
+                    }));
+                }
+                assert_eq!(found.len(), 1, "{source} {id} once in the stream's objects");
+                found.remove(0)
+            }
+        };
+        (location, Envelope::from_json(std::str::from_utf8(&line).unwrap()).unwrap().into_owned())
     }
 
     /// Every message in the events queue, removed: (message id, body).
@@ -116,9 +160,14 @@ fn envelope(source: &str, id: &str, received_at: &str, body: &str) -> String {
     queued_envelope(source, id, "thing.happened", received_at, body)
 }
 
+/// `seconds` ago.
+fn ago(seconds: u64) -> Stamp {
+    Stamp::of(SystemTime::now() - Duration::from_secs(seconds))
+}
+
 #[tokio::test]
 async fn a_3_mib_body_reaches_its_destination_byte_for_byte_by_claim_check() {
-    let harness = Harness::start().await;
+    let harness = Harness::start(ArchiveWriter::Firehose).await;
     let secrets = SecretCache::new(SsmSecretStore::new(aws_sdk_ssm::Client::new(&harness.aws)));
     let queue = SqsQueue::new(aws_sdk_sqs::Client::new(&harness.aws), &harness.queue_url);
     let intake =
@@ -148,16 +197,14 @@ async fn a_3_mib_body_reaches_its_destination_byte_for_byte_by_claim_check() {
     assert_eq!(Sha256::digest(&delivered[0].body), Sha256::digest(&body), "SHA-256 equal");
     assert_eq!(delivered[0].headers["content-type"], "application/octet-stream");
 
-    // Archived too: its envelope, which names the body.
-    let record = harness.store.status(&record_key("github", "large-1", "push", &body)).await.unwrap().unwrap();
-    let line = harness.bucket.line(&record.archive.unwrap()).await.unwrap();
-    let archived = Envelope::from_json(std::str::from_utf8(&line).unwrap()).unwrap();
+    // Archived too, into the stream: its envelope, which names the body.
+    let (_, archived) = harness.archived(&record_key("github", "large-1", "push", &body), "github", "large-1").await;
     assert_eq!(archived.body_object.unwrap().size, body.len() as u64);
 }
 
 #[tokio::test]
 async fn a_batch_is_archived_as_one_object_per_hour_whatever_its_sources_and_nothing_is_archived_twice() {
-    let harness = Harness::start().await;
+    let harness = Harness::start(ArchiveWriter::Worker).await;
     let worker = harness.worker(&harness.aws);
     harness.receiver.always_at("/stripe", Reply::Status(503));
     let messages: Vec<(String, String)> = [
@@ -185,10 +232,9 @@ async fn a_batch_is_archived_as_one_object_per_hour_whatever_its_sources_and_not
 
     for (source, id) in [("github", "gh-1"), ("github", "gh-2"), ("github", "gh-3"), ("stripe", "evt-1")] {
         let body = format!(r#"{{"id": "{id}"}}"#);
-        let record =
-            harness.store.status(&record_key(source, id, "thing.happened", body.as_bytes())).await.unwrap().unwrap();
-        let line = harness.bucket.line(&record.archive.unwrap()).await.unwrap();
-        let archived = Envelope::from_json(std::str::from_utf8(&line).unwrap()).unwrap();
+        let key = record_key(source, id, "thing.happened", body.as_bytes());
+        let (location, archived) = harness.archived(&key, source, id).await;
+        assert!(matches!(location, ArchiveLocation::Line(_)), "{location:?}");
         assert_eq!((archived.source.as_ref(), archived.id.as_ref()), (source, id), "the record places its event");
     }
 
@@ -202,7 +248,7 @@ async fn a_batch_is_archived_as_one_object_per_hour_whatever_its_sources_and_not
 
 #[tokio::test]
 async fn with_the_bucket_unreachable_no_event_is_processed_and_every_one_returns_to_the_queue() {
-    let harness = Harness::start().await;
+    let harness = Harness::start(ArchiveWriter::Worker).await;
     let unreachable = sdk_config_for(&closed_endpoint()).await;
     let worker = harness.worker(&unreachable);
     let messages = vec![
@@ -228,7 +274,7 @@ async fn with_the_bucket_unreachable_no_event_is_processed_and_every_one_returns
 
 #[tokio::test]
 async fn a_claim_checked_body_that_cannot_be_read_fails_alone() {
-    let harness = Harness::start().await;
+    let harness = Harness::start(ArchiveWriter::Firehose).await;
     let worker = harness.worker(&harness.aws);
     let lost = envelope("github", "gh-lost", "2026-11-22T05:01:00.000Z", "").replace(
         r#""bodyEncoding":"utf8","body":"""#,
@@ -241,4 +287,84 @@ async fn a_claim_checked_body_that_cannot_be_read_fails_alone() {
     ];
     assert_eq!(deliver(&worker, &messages).await, ["m-lost"]);
     assert_eq!(harness.receiver.received_at("/github").len(), 1);
+}
+
+#[tokio::test]
+async fn through_the_stream_a_batch_is_one_put_record_batch_and_nothing_is_archived_twice() {
+    let harness = Harness::start(ArchiveWriter::Firehose).await;
+    let worker = harness.worker(&harness.aws);
+    harness.receiver.always_at("/stripe", Reply::Status(503));
+    // Received moments ago, and one three hours ago (a backlog): that one is filed by its receipt.
+    let late = ago(3 * 3600);
+    let messages: Vec<(String, String)> = [
+        ("github", "gh-1", ago(5)),
+        ("github", "gh-2", ago(4)),
+        ("stripe", "evt-1", ago(3)),
+        ("github", "gh-late", late.clone()),
+    ]
+    .iter()
+    .map(|(source, id, at)| (format!("m-{id}"), envelope(source, id, at.as_str(), &format!(r#"{{"id": "{id}"}}"#))))
+    .collect();
+    let before = Stamp::of(SystemTime::now());
+    let failed = deliver(&worker, &messages).await;
+    let after = Stamp::of(SystemTime::now());
+    assert_eq!(failed, ["m-evt-1"], "stripe's destination is down");
+
+    // One stream object (moto writes each PutRecordBatch at once): the three envelopes, a line each.
+    let streamed = harness.bucket.list(STREAM_PREFIX, false).await.unwrap().keys;
+    assert_eq!(streamed.len(), 1, "{streamed:?}");
+    assert!(streamed[0].starts_with(&format!("{STREAM_PREFIX}{}/{STREAM}-1-", before.hour_path())), "{streamed:?}");
+    let object = harness.bucket.get(&streamed[0], None).await.unwrap();
+    let expected: String = messages[..3].iter().map(|(_, body)| format!("{body}\n")).collect();
+    assert_eq!(String::from_utf8(object.to_vec()).unwrap(), expected, "every envelope as queued, in order");
+    let batches = harness.bucket.list("events/_batches/", false).await.unwrap().keys;
+    assert_eq!(batches.len(), 1, "{batches:?}");
+    assert!(batches[0].starts_with(&format!("events/_batches/{}/", late.hour_path())), "by its receipt: {batches:?}");
+
+    for (source, id) in [("github", "gh-1"), ("github", "gh-2"), ("stripe", "evt-1"), ("github", "gh-late")] {
+        let key = record_key(source, id, "thing.happened", format!(r#"{{"id": "{id}"}}"#).as_bytes());
+        let (location, archived) = harness.archived(&key, source, id).await;
+        assert_eq!((archived.source.as_ref(), archived.id.as_ref()), (source, id));
+        match location {
+            ArchiveLocation::Stream { at } => {
+                assert!(id != "gh-late" && before <= at && at <= after, "{id} put at {at:?}")
+            }
+            ArchiveLocation::Line(line) => assert!(id == "gh-late" && line.key == batches[0], "{id}: {line}"),
+        }
+    }
+
+    // The failed event retried, and a sender's redelivery of a delivered one: neither archived again.
+    harness.receiver.always_at("/stripe", Reply::Status(200));
+    let again = vec![messages[2].clone(), ("m-gh-1-again".into(), messages[0].1.clone())];
+    assert_eq!(deliver(&worker, &again).await, Vec::<String>::new());
+    assert_eq!(harness.bucket.list("events/", false).await.unwrap().keys.len(), 2, "no new object");
+    assert_eq!(harness.receiver.received_at("/github").len(), 3, "the redelivery was a duplicate");
+}
+
+#[tokio::test]
+async fn with_the_stream_refusing_no_event_is_processed_and_every_one_returns_to_the_queue() {
+    let harness = Harness::start(ArchiveWriter::Firehose).await;
+    // A stream that does not exist: Firehose answers ResourceNotFoundException.
+    let worker = harness.worker_with(&harness.aws, "hookway-no-such-stream");
+    let now = hookway_core::rfc3339_now();
+    let messages = vec![
+        ("m-1".to_owned(), envelope("github", "gh-1", &now, "{}")),
+        ("m-2".to_owned(), envelope("stripe", "evt-1", &now, "{}")),
+    ];
+    let mut failed = deliver(&worker, &messages).await;
+    failed.sort();
+    assert_eq!(failed, ["m-1", "m-2"]);
+    assert!(harness.receiver.received().is_empty(), "nothing is delivered before it is archived");
+    assert_eq!(harness.store.status(&record_key("github", "gh-1", "thing.happened", b"{}")).await.unwrap(), None);
+    assert!(harness.archive_objects().await.is_empty());
+
+    // Unreachable, as well.
+    let unreachable = sdk_config_for(&closed_endpoint()).await;
+    assert_eq!(deliver(&harness.worker(&unreachable), &messages).await.len(), 2);
+    assert!(harness.receiver.received().is_empty());
+
+    // Once the stream is there, the same messages are archived and delivered.
+    assert_eq!(deliver(&harness.worker(&harness.aws), &messages).await, Vec::<String>::new());
+    assert_eq!(harness.receiver.received().len(), 2);
+    assert_eq!(harness.archive_objects().await.len(), 1, "one stream object for the batch's two sources");
 }

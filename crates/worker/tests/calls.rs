@@ -5,7 +5,8 @@
 //! write only for a source with `ordering`; nothing from the circuit breaker on a healthy
 //! destination, and nothing from the rate limiter where none is configured. SQS: nothing (the
 //! event source mapping deletes what succeeded); the events a batch sends back to wait, one
-//! `SendMessageBatch`.
+//! `SendMessageBatch`. The archive, counted by moto's call log: one Firehose `PutRecordBatch` a
+//! batch (or one S3 `PutObject`, with `archive.writer: "worker"`), never one per event.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -16,12 +17,14 @@ use aws_sdk_dynamodb::config::interceptors::BeforeTransmitInterceptorContextRef;
 use aws_sdk_dynamodb::config::{ConfigBag, Intercept, RuntimeComponents};
 use aws_sdk_dynamodb::error::BoxError;
 use hookway_core::Config;
+use hookway_core::aws::firehose::FirehoseStream;
 use hookway_core::aws::s3::S3Objects;
+use hookway_core::config::ArchiveWriter;
 use hookway_core::envelope::queued as envelope;
 use hookway_core::local::resources::provision;
 use hookway_core::store::{DynamoStore, StateStore as _};
-use hookway_testkit::MotoServer;
 use hookway_testkit::receiver::{Receiver, Reply};
+use hookway_testkit::{MotoServer, queued_envelope};
 use hookway_worker::dead_letter::SqsDeadLetterQueue;
 use hookway_worker::deadline::Deadline;
 use hookway_worker::handler::Registry;
@@ -71,7 +74,7 @@ impl Intercept for Calls {
 }
 
 struct Harness {
-    _moto: MotoServer,
+    moto: MotoServer,
     aws: SdkConfig,
     queue_url: String,
     table: String,
@@ -84,11 +87,17 @@ impl Harness {
     /// A worker as main.rs builds it, whose DynamoDB and SQS clients count their calls, with these
     /// routes to a receiver that answers 200.
     async fn start(routes: impl FnOnce(&str) -> Value) -> Harness {
+        Harness::with_writer(ArchiveWriter::default(), routes).await
+    }
+
+    /// The same, archiving with `writer`.
+    async fn with_writer(writer: ArchiveWriter, routes: impl FnOnce(&str) -> Value) -> Harness {
         let moto = MotoServer::start();
         let aws = moto.sdk_config().await;
         let receiver = Receiver::start().await;
         receiver.always(Reply::Status(200));
         let config = json!({
+            "archive": {"writer": writer.as_str()},
             "sources": [
                 {"name": "stripe", "scheme": "stripe", "secretParameters": ["/hookway/stripe/secret"],
                  "ordering": {"entityPointer": "/data/object/id", "versionPointer": "/created"}},
@@ -107,12 +116,13 @@ impl Harness {
             events_queue: Some(Arc::new(SqsEventsQueue::new(sqs, &resources.events_queue_url))),
             shared: Arc::new(DynamoShared::new(dynamodb.clone(), &resources.table)),
             bucket: Some(Arc::new(S3Objects::new(&aws, &resources.archive_bucket))),
+            stream: resources.archive_stream.as_ref().map(|stream| Arc::new(FirehoseStream::new(&aws, stream)) as _),
             ..Outbound::from(reqwest::Client::new())
         };
         let store = DynamoStore::new(dynamodb, &resources.table);
         let worker = Worker::new(&config, store, &Registry::new(), outbound).unwrap();
         let (queue_url, table) = (resources.events_queue_url, resources.table);
-        Harness { _moto: moto, aws, queue_url, table, receiver, worker, calls }
+        Harness { moto, aws, queue_url, table, receiver, worker, calls }
     }
 
     /// One batch of these envelopes, as the event source mapping hands it over: every one
@@ -139,6 +149,36 @@ impl Harness {
     }
 }
 
+impl Harness {
+    /// Every call moto has served so far, by service and operation (its call log, which counts
+    /// the calls made without an SDK client too: S3's and Firehose's).
+    async fn moto_calls(&self) -> BTreeMap<String, usize> {
+        let log = reqwest::get(format!("{}/_hookway/calls", self.moto.endpoint)).await.unwrap().bytes().await.unwrap();
+        let mut calls = BTreeMap::new();
+        for call in serde_json::from_slice::<Vec<Value>>(&log).unwrap() {
+            let name = format!("{}.{}", call["service"].as_str().unwrap(), call["operation"].as_str().unwrap());
+            *calls.entry(name).or_default() += call["count"].as_u64().unwrap() as usize;
+        }
+        calls
+    }
+
+    /// The archive's calls a batch of these envelopes makes: Firehose's and S3's writes.
+    async fn archive_calls(&self, envelopes: &[String]) -> BTreeMap<String, usize> {
+        let before = self.moto_calls().await;
+        self.batch(envelopes).await;
+        let after = self.moto_calls().await;
+        after
+            .into_iter()
+            .filter(|(name, _)| matches!(name.as_str(), "firehose.PutRecordBatch" | "s3.PutObject"))
+            .map(|(name, count)| {
+                let made = count - before.get(&name).copied().unwrap_or(0);
+                (name, made)
+            })
+            .filter(|(_, made)| *made > 0)
+            .collect()
+    }
+}
+
 fn dynamodb_client(aws: &SdkConfig, calls: &Calls) -> aws_sdk_dynamodb::Client {
     aws_sdk_dynamodb::Client::from_conf(aws_sdk_dynamodb::config::Builder::from(aws).interceptor(calls.clone()).build())
 }
@@ -149,6 +189,24 @@ fn counts(entries: &[(&str, usize)]) -> BTreeMap<String, usize> {
 
 fn github(id: &str) -> String {
     envelope("github", id, "push", &format!(r#"{{"id": "{id}"}}"#))
+}
+
+/// A github event received now (an event received long ago is archived by its receipt instead).
+fn github_now(id: &str) -> String {
+    queued_envelope("github", id, "push", &hookway_core::rfc3339_now(), &format!(r#"{{"id": "{id}"}}"#))
+}
+
+#[tokio::test]
+async fn archiving_costs_one_call_a_batch_never_one_an_event() {
+    let route = |url: &str| json!([{"source": "github", "handler": {"forward": {"url": format!("{url}/hooks")}}}]);
+    let harness = Harness::start(route).await;
+    let one = harness.archive_calls(&[github_now("gh-0")]).await;
+    assert_eq!(one, counts(&[("firehose.PutRecordBatch", 1)]), "a batch of one");
+    let ids: Vec<String> = (1..=10).map(|i| github_now(&format!("gh-{i}"))).collect();
+    assert_eq!(harness.archive_calls(&ids).await, counts(&[("firehose.PutRecordBatch", 1)]), "a batch of ten");
+
+    let harness = Harness::with_writer(ArchiveWriter::Worker, route).await;
+    assert_eq!(harness.archive_calls(&ids).await, counts(&[("s3.PutObject", 1)]), "the worker's own object");
 }
 
 #[tokio::test]

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use aws_config::SdkConfig;
 use aws_sdk_sqs::types::QueueAttributeName;
 use hookway_core::Config;
+use hookway_core::aws::firehose::FirehoseStream;
 use hookway_core::aws::s3::S3Objects;
 use hookway_core::envelope::queued as envelope;
 use hookway_core::job::JobEvent;
@@ -94,7 +95,7 @@ impl Harness {
 
     /// A worker as main.rs builds it: the parameters read in one batch at start-up, the events
     /// queue to wait in, SQS for dead letters, circuits and rate limits in the state table, the
-    /// archive bucket in S3.
+    /// archive stream (Firehose) and bucket (S3).
     async fn build_worker(aws: &SdkConfig, config: &Config, resources: &Resources) -> Worker<DynamoStore> {
         let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(aws), &resources.table);
         let registry = Registry::new().with("report", Report);
@@ -110,6 +111,7 @@ impl Harness {
             events_queue: Some(Arc::new(SqsEventsQueue::new(sqs, &resources.events_queue_url))),
             shared: Arc::new(DynamoShared::new(aws_sdk_dynamodb::Client::new(aws), &resources.table)),
             bucket: Some(Arc::new(S3Objects::new(aws, &resources.archive_bucket))),
+            stream: resources.archive_stream.as_ref().map(|stream| Arc::new(FirehoseStream::new(aws, stream)) as _),
         };
         Worker::new(config, store, &registry, outbound).unwrap()
     }

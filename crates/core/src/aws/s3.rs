@@ -6,44 +6,32 @@
 //! package for two calls, when issue 14 asks for packages under 3 MB. The command line, which lists
 //! and pages through the archive, keeps it (`archive::S3Store`, feature `sdk-s3`).
 //!
-//! What the SDK would have done is done here too: credentials from the configuration's provider
-//! (Lambda's environment), Hookway's timeouts ([`ATTEMPT_TIMEOUT`] per attempt,
-//! [`OPERATION_TIMEOUT`] in all, reading the answer's body included: a claim-checked body of
-//! 4.45 MiB takes well under a second in-region) and up to three attempts, with jittered back-off,
-//! for a call that failed in transit, was answered a `5xx`, or `400 RequestTimeout` (S3's answer
-//! to an upload that stalled). The payload is sent as `UNSIGNED-PAYLOAD`, which S3 accepts over
-//! TLS (TLS protects it on the way; a claim-checked body's SHA-256 is checked again when it is
-//! read). An error says S3's code, message and request id, as the SDK's did.
+//! What the SDK would have done is done here too ([`super::signed`]): credentials from the
+//! configuration's provider (Lambda's environment), Hookway's timeouts (reading the answer's body
+//! included: a claim-checked body of 4.45 MiB takes well under a second in-region) and up to three
+//! attempts, with jittered back-off, for a call that failed in transit, was answered a `5xx`, or
+//! `400 RequestTimeout` (S3's answer to an upload that stalled). The payload is sent as
+//! `UNSIGNED-PAYLOAD`, which S3 accepts over TLS (TLS protects it on the way; a claim-checked
+//! body's SHA-256 is checked again when it is read). An error says S3's code, message and request
+//! id, as the SDK's did.
 //!
 //! The endpoint is the bucket's virtual host, `https://{bucket}.s3.{region}.{domain}` with the
-//! domain of the region's partition ([`partition_domain`]), or, when the configuration names an
+//! domain of the region's partition, or, when the configuration names an
 //! endpoint (`AWS_ENDPOINT_URL`: moto), the bucket as the first segment of its path.
 
 use std::fmt;
-use std::time::{Duration, SystemTime};
 
 use async_trait::async_trait;
 use aws_config::SdkConfig;
-use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider};
 use aws_sigv4::http_request::{
-    PayloadChecksumKind, PercentEncodingMode, SignableBody, SignableRequest, SigningSettings, UriPathNormalizationMode,
-    sign,
+    PayloadChecksumKind, PercentEncodingMode, SignableBody, SigningSettings, UriPathNormalizationMode,
 };
-use aws_sigv4::sign::v4;
-use aws_smithy_runtime_api::client::identity::Identity;
 use aws_smithy_types::body::SdkBody;
-use aws_smithy_types::error::display::DisplayErrorContext;
-use aws_smithy_types::retry::ErrorKind;
 use bytes::Bytes;
 use http::{Method, StatusCode, header};
 
-use super::{ATTEMPT_TIMEOUT, HttpClient, OPERATION_TIMEOUT};
+use super::signed::{Failure, Signed, partition_domain, with_retries};
 use crate::archive::{ArchiveError, ObjectStore};
-
-/// How many times a call is tried.
-const ATTEMPTS: u32 = 3;
-/// The first back-off; it doubles, and each wait is a random part of it (full jitter).
-const BACKOFF: Duration = Duration::from_millis(50);
 
 /// One bucket's objects, read and written by `GetObject` and `PutObject`.
 #[derive(Clone)]
@@ -51,11 +39,7 @@ pub struct S3Objects {
     bucket: String,
     /// Where keys are appended, with a `/`: the bucket's virtual host, or the endpoint and bucket.
     base: String,
-    region: String,
-    credentials: Option<SharedCredentialsProvider>,
-    /// `hookway app/<name>`: the SDK's application name, as its clients send it.
-    user_agent: String,
-    http: HttpClient,
+    signed: Signed,
 }
 
 impl fmt::Debug for S3Objects {
@@ -69,23 +53,13 @@ impl S3Objects {
     /// process's HTTP client.
     pub fn new(aws: &SdkConfig, bucket: impl Into<String>) -> S3Objects {
         let bucket = bucket.into();
-        let region = aws.region().map_or("us-east-1", |region| region.as_ref()).to_owned();
+        let signed = Signed::new(aws, "s3");
+        let region = signed.region();
         let base = match aws.endpoint_url() {
             Some(endpoint) => format!("{}/{bucket}", endpoint.trim_end_matches('/')),
-            None => format!("https://{bucket}.s3.{region}.{}", partition_domain(&region)),
+            None => format!("https://{bucket}.s3.{region}.{}", partition_domain(region)),
         };
-        let user_agent = match aws.app_name() {
-            Some(app) => format!("hookway app/{app}"),
-            None => "hookway".to_owned(),
-        };
-        S3Objects {
-            bucket,
-            base,
-            region,
-            credentials: aws.credentials_provider(),
-            user_agent,
-            http: HttpClient::shared(),
-        }
+        S3Objects { bucket, base, signed }
     }
 
     /// The object's URL.
@@ -93,7 +67,7 @@ impl S3Objects {
         format!("{}/{}", self.base, encode_key(key))
     }
 
-    /// Sends one call, attempted up to [`ATTEMPTS`] times within [`OPERATION_TIMEOUT`].
+    /// Sends one call, attempted up to three times within the operation's timeout.
     async fn call(
         &self,
         operation: &str,
@@ -102,29 +76,12 @@ impl S3Objects {
         headers: &[(header::HeaderName, String)],
         body: Bytes,
     ) -> Result<Bytes, ArchiveError> {
-        let attempts = async {
-            let mut attempt = 1;
-            loop {
-                let outcome = tokio::time::timeout(ATTEMPT_TIMEOUT, self.attempt(&method, key, headers, &body))
-                    .await
-                    .unwrap_or_else(|_| Err(Failure::Retryable(format!("no answer within {ATTEMPT_TIMEOUT:?}"))));
-                match outcome {
-                    Err(Failure::Retryable(reason)) if attempt < ATTEMPTS => {
-                        tracing::debug!(operation, key, attempt, reason, "S3 call failed, trying again");
-                        tokio::time::sleep(jittered(BACKOFF * 2u32.pow(attempt - 1))).await;
-                        attempt += 1;
-                    }
-                    outcome => return outcome,
-                }
-            }
-        };
-        let outcome = tokio::time::timeout(OPERATION_TIMEOUT, attempts)
-            .await
-            .unwrap_or_else(|_| Err(Failure::Retryable(format!("no answer within {OPERATION_TIMEOUT:?}"))));
+        let what = format!("S3 {operation} {key}");
+        let outcome = with_retries(&what, || self.attempt(&method, key, headers, &body)).await;
         outcome.map_err(|failure| match failure {
             Failure::NotFound => ArchiveError::NotFound(key.to_owned()),
             Failure::Retryable(reason) | Failure::Final(reason) => {
-                ArchiveError::Unavailable(format!("S3 {operation} {key}: {reason}"))
+                ArchiveError::Unavailable(format!("{what}: {reason}"))
             }
         })
     }
@@ -137,21 +94,17 @@ impl S3Objects {
         headers: &[(header::HeaderName, String)],
         body: &Bytes,
     ) -> Result<Bytes, Failure> {
-        let mut request = http::Request::builder().method(method.clone()).uri(self.url(key));
+        let mut request = self.signed.request(method.clone(), &self.url(key), body);
         for (name, value) in headers {
             request = request.header(name, value);
         }
-        let mut request = request
-            .header(header::USER_AGENT, &self.user_agent)
-            .header(header::CONTENT_LENGTH, body.len())
-            .body(SdkBody::from(body.clone()))
-            .map_err(|error| Failure::Final(error.to_string()))?;
-        self.sign(&mut request).await?;
-        let response = self.http.send(request).await.map_err(|error| {
-            let transient = error.is_io() || error.is_timeout() || error.as_other() == Some(ErrorKind::TransientError);
-            let reason = DisplayErrorContext(&error).to_string();
-            if transient { Failure::Retryable(reason) } else { Failure::Final(reason) }
-        })?;
+        let request = request.body(SdkBody::from(body.clone())).map_err(|error| Failure::Final(error.to_string()))?;
+        // As S3 expects it: the path encoded once, not normalised, and `x-amz-content-sha256` set.
+        let mut settings = SigningSettings::default();
+        settings.percent_encoding_mode = PercentEncodingMode::Single;
+        settings.payload_checksum_kind = PayloadChecksumKind::XAmzSha256;
+        settings.uri_path_normalization_mode = UriPathNormalizationMode::Disabled;
+        let response = self.signed.send(request, settings, SignableBody::UnsignedPayload).await?;
         let status = response.status();
         if status.is_success() {
             return Ok(response.into_body());
@@ -174,37 +127,6 @@ impl S3Objects {
             Err(Failure::Final(reason))
         }
     }
-
-    /// Signs `request` with SigV4 as S3 expects it: the path encoded once, not normalised, and
-    /// `x-amz-content-sha256` set.
-    async fn sign(&self, request: &mut http::Request<SdkBody>) -> Result<(), Failure> {
-        let Some(provider) = &self.credentials else {
-            return Err(Failure::Final("no credentials in the SDK configuration".into()));
-        };
-        let credentials = provider.provide_credentials().await.map_err(|error| Failure::Final(error.to_string()))?;
-        let identity = Identity::from(credentials);
-        let mut settings = SigningSettings::default();
-        settings.percent_encoding_mode = PercentEncodingMode::Single;
-        settings.payload_checksum_kind = PayloadChecksumKind::XAmzSha256;
-        settings.uri_path_normalization_mode = UriPathNormalizationMode::Disabled;
-        let params = v4::SigningParams::builder()
-            .identity(&identity)
-            .region(&self.region)
-            .name("s3")
-            .time(SystemTime::now())
-            .settings(settings)
-            .build()
-            .map_err(|error| Failure::Final(error.to_string()))?
-            .into();
-        let uri = request.uri().to_string();
-        let headers = request.headers().iter().filter_map(|(name, value)| Some((name.as_str(), value.to_str().ok()?)));
-        let signable = SignableRequest::new(request.method().as_str(), &uri, headers, SignableBody::UnsignedPayload)
-            .map_err(|error| Failure::Final(error.to_string()))?;
-        let (instructions, _signature) =
-            sign(signable, &params).map_err(|error| Failure::Final(error.to_string()))?.into_parts();
-        instructions.apply_to_request_http1x(request);
-        Ok(())
-    }
 }
 
 #[async_trait]
@@ -220,16 +142,6 @@ impl ObjectStore for S3Objects {
             .collect();
         self.call("GetObject", Method::GET, key, &headers, Bytes::new()).await
     }
-}
-
-/// Why an attempt failed.
-enum Failure {
-    /// In transit, or a `5xx`: another attempt may succeed.
-    Retryable(String),
-    /// Anything else (`403`, a request that cannot be built): it would fail again.
-    Final(String),
-    /// `404 NoSuchKey`.
-    NotFound,
 }
 
 /// A key as a URL path: every byte but the unreserved ones and `/` percent-encoded, as S3's
@@ -253,31 +165,6 @@ fn xml_text(body: &[u8], element: &str) -> Option<String> {
     let start = body.find(&open)? + open.len();
     let end = start + body[start..].find(&format!("</{element}>"))?;
     Some(body[start..end].to_owned())
-}
-
-/// The domain of a region's partition, as the SDK's partition table has it: `aws-cn`, the
-/// European Sovereign Cloud, the ISO partitions, and `amazonaws.com` for every other region
-/// (commercial and GovCloud).
-fn partition_domain(region: &str) -> &'static str {
-    const PARTITIONS: [(&str, &str); 6] = [
-        ("cn-", "amazonaws.com.cn"),
-        ("eusc-", "amazonaws.eu"),
-        ("us-isob-", "sc2s.sgov.gov"),
-        ("us-isof-", "csp.hci.ic.gov"),
-        ("us-iso-", "c2s.ic.gov"),
-        ("eu-isoe-", "cloud.adc-e.uk"),
-    ];
-    PARTITIONS.iter().find(|(prefix, _)| region.starts_with(prefix)).map_or("amazonaws.com", |(_, domain)| domain)
-}
-
-/// A random part of `limit`.
-fn jittered(limit: Duration) -> Duration {
-    let mut bytes = [0; 4];
-    let fraction = match getrandom::fill(&mut bytes) {
-        Ok(()) => f64::from(u32::from_le_bytes(bytes)) / f64::from(u32::MAX),
-        Err(_) => 1.0,
-    };
-    limit.mul_f64(fraction)
 }
 
 #[cfg(test)]
@@ -324,12 +211,5 @@ mod tests {
             S3Objects::new(&aws("us-east-1", Some("http://127.0.0.1:5000/")), "b").url("k"),
             "http://127.0.0.1:5000/b/k"
         );
-    }
-
-    #[test]
-    fn back_off_is_never_longer_than_its_limit() {
-        for _ in 0..100 {
-            assert!(jittered(BACKOFF) <= BACKOFF);
-        }
     }
 }

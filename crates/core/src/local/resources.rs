@@ -1,6 +1,7 @@
 //! What the stack creates in AWS, created on moto: the events queue with its redrive policy to
 //! the events dead-letter queue, the jobs dead-letter queue, the state table, the archive bucket
-//! with its lifecycle, and a SecureString parameter for each configured secret.
+//! with its lifecycle, the archive stream (Firehose, when `archive.writer` is `firehose`) into
+//! it, and a SecureString parameter for each configured secret.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -15,7 +16,9 @@ use aws_sdk_s3::types::{
 use aws_sdk_sqs::types::QueueAttributeName;
 
 use crate::Config;
-use crate::archive::{self, BODIES_PREFIX, EVENTS_PREFIX};
+use crate::archive::{self, BODIES_PREFIX, EVENTS_PREFIX, STREAM_PREFIX};
+use crate::aws::firehose::Firehose;
+use crate::config::ArchiveWriter;
 use crate::envelope::SQS_MAX_MESSAGE_BYTES;
 
 /// The events queue's name.
@@ -28,6 +31,8 @@ pub const JOBS_DLQ: &str = "hookway-jobs-dlq";
 pub const TABLE: &str = "hookway-state";
 /// The archive bucket's name.
 pub const ARCHIVE_BUCKET: &str = "hookway-archive";
+/// The archive stream's name.
+pub const ARCHIVE_STREAM: &str = "hookway-archive";
 
 /// Fourteen days, as the stack keeps dead letters.
 const DLQ_RETENTION_SECONDS: u32 = 14 * 86_400;
@@ -47,6 +52,8 @@ pub struct Resources {
     pub table: String,
     /// The archive bucket.
     pub archive_bucket: String,
+    /// The archive stream, when `archive.writer` is `firehose`.
+    pub archive_stream: Option<String>,
 }
 
 /// Something could not be created.
@@ -92,6 +99,10 @@ pub async fn provision(
     .await?;
     create_table(aws, TABLE).await?;
     create_bucket(aws, ARCHIVE_BUCKET, Some(config)).await?;
+    let archive_stream = match config.archive.writer {
+        ArchiveWriter::Firehose => Some(create_archive_stream(aws, ARCHIVE_STREAM, ARCHIVE_BUCKET).await?),
+        ArchiveWriter::Worker => None,
+    };
     Ok(Resources {
         events_queue_arn: queue_arn(aws, &events_queue_url).await?,
         events_queue_url,
@@ -99,6 +110,7 @@ pub async fn provision(
         jobs_dlq_url,
         table: TABLE.to_owned(),
         archive_bucket: ARCHIVE_BUCKET.to_owned(),
+        archive_stream,
     })
 }
 
@@ -198,6 +210,33 @@ pub async fn create_bucket(aws: &SdkConfig, name: &str, config: Option<&Config>)
         .await
         .map_err(failed(name))?;
     Ok(())
+}
+
+/// Creates the archive stream `name` as the stack does: Direct PUT into `bucket` under
+/// [`STREAM_PREFIX`] (Firehose appends the UTC hour), uncompressed, buffered 60 s or 64 MiB,
+/// encrypted with an AWS owned key. moto writes each `PutRecordBatch` as an object at once.
+/// Its name.
+pub async fn create_archive_stream(aws: &SdkConfig, name: &str, bucket: &str) -> Result<String, ProvisionError> {
+    let firehose = Firehose::new(aws);
+    let named = serde_json::json!({"DeliveryStreamName": name});
+    if firehose.call("DescribeDeliveryStream", &named).await.is_ok() {
+        return Ok(name.to_owned());
+    }
+    let stream = serde_json::json!({
+        "DeliveryStreamName": name,
+        "DeliveryStreamType": "DirectPut",
+        "DeliveryStreamEncryptionConfigurationInput": {"KeyType": "AWS_OWNED_CMK"},
+        "ExtendedS3DestinationConfiguration": {
+            // moto does not check it; the stack's role may write the bucket's stream prefix only.
+            "RoleARN": "arn:aws:iam::123456789012:role/hookway-archive-stream",
+            "BucketARN": format!("arn:aws:s3:::{bucket}"),
+            "Prefix": STREAM_PREFIX,
+            "BufferingHints": {"SizeInMBs": 64, "IntervalInSeconds": 60},
+            "CompressionFormat": "UNCOMPRESSED",
+        },
+    });
+    firehose.call("CreateDeliveryStream", &stream).await.map_err(failed(name))?;
+    Ok(name.to_owned())
 }
 
 /// Stores each parameter as a SecureString.

@@ -13,7 +13,7 @@ use super::{
     BODY_KEYED, Claim, Claimed, Delivery, DeliveryStatus, Kind, NextAttempt, Outcome, RecordKey, RecordStatus, State,
     StateStore, StoreError, WaitReason, rfc3339,
 };
-use crate::archive::ArchiveLocation;
+use crate::archive::{ArchiveLocation, Line, Stamp};
 
 /// Keys per `BatchGetItem`, DynamoDB's most.
 const BATCH_GET_KEYS: usize = 100;
@@ -355,19 +355,27 @@ fn record_status(item: &Item) -> Result<RecordStatus, StoreError> {
     })
 }
 
-/// An archive location as a map attribute.
+/// An archive location as a map attribute: `{key, offset, length}` for a line of an object,
+/// `{streamedAt}` (RFC 3339) for an event put into the archive stream.
 fn location_item(location: &ArchiveLocation) -> AttributeValue {
-    AttributeValue::M(Item::from([
-        ("key".to_owned(), s(&location.key)),
-        ("offset".to_owned(), n(i64::try_from(location.offset).unwrap_or(i64::MAX))),
-        ("length".to_owned(), n(i64::try_from(location.length).unwrap_or(i64::MAX))),
-    ]))
+    AttributeValue::M(match location {
+        ArchiveLocation::Line(line) => Item::from([
+            ("key".to_owned(), s(&line.key)),
+            ("offset".to_owned(), n(i64::try_from(line.offset).unwrap_or(i64::MAX))),
+            ("length".to_owned(), n(i64::try_from(line.length).unwrap_or(i64::MAX))),
+        ]),
+        ArchiveLocation::Stream { at } => Item::from([("streamedAt".to_owned(), s(at.as_str()))]),
+    })
 }
 
 fn location(value: &AttributeValue) -> Option<ArchiveLocation> {
     let fields = value.as_m().ok()?;
+    if let Some(at) = text(fields, "streamedAt") {
+        return Some(ArchiveLocation::Stream { at: Stamp::parse(&at)? });
+    }
     let unsigned = |name: &str| number(fields, name).and_then(|value| u64::try_from(value).ok());
-    Some(ArchiveLocation { key: text(fields, "key")?, offset: unsigned("offset")?, length: unsigned("length")? })
+    let line = Line { key: text(fields, "key")?, offset: unsigned("offset")?, length: unsigned("length")? };
+    Some(ArchiveLocation::Line(line))
 }
 
 /// A delivery as a map attribute.

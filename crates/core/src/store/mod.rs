@@ -537,6 +537,7 @@ mod tests {
 #[allow(clippy::unwrap_used)]
 pub mod contract {
     use super::*;
+    use crate::archive::{Line, Stamp};
 
     const NOW: i64 = 1_700_000_000;
 
@@ -571,8 +572,12 @@ pub mod contract {
     async fn the_first_archive_location_is_kept(store: &impl StateStore) {
         let key = RecordKey::event("stripe", "evt_archived");
         let other = RecordKey::event("stripe", "evt_not_archived");
-        let first = ArchiveLocation { key: "events/stripe/2023/11/14/22/a.ndjson".into(), offset: 10, length: 20 };
-        let second = ArchiveLocation { key: "events/stripe/2023/11/14/22/b.ndjson".into(), offset: 0, length: 20 };
+        let first = ArchiveLocation::Line(Line {
+            key: "events/_batches/2023/11/14/22/a.ndjson".into(),
+            offset: 10,
+            length: 20,
+        });
+        let second = ArchiveLocation::Stream { at: Stamp::parse("2023-11-14T22:13:20.123Z").unwrap() };
         store.claim(&Claim { archive: Some(&first), ..claim(&key, "d1", NOW) }).await.unwrap();
         store.claim(&claim(&other, "d1", NOW)).await.unwrap();
         let failed = Outcome::Failed { error: "503".into(), final_attempt: false };
@@ -580,9 +585,12 @@ pub mod contract {
         store.claim(&Claim { archive: Some(&second), ..claim(&key, "d1", NOW + 2) }).await.unwrap();
         assert_eq!(store.status(&key).await.unwrap().unwrap().archive, Some(first), "the first place stays");
         assert_eq!(store.status(&other).await.unwrap().unwrap().archive, None);
+        let streamed = RecordKey::event("stripe", "evt_streamed");
+        store.claim(&Claim { archive: Some(&second), ..claim(&streamed, "d1", NOW) }).await.unwrap();
+        assert_eq!(store.status(&streamed).await.unwrap().unwrap().archive, Some(second), "put into the stream then");
         let missing = RecordKey::event("stripe", "evt_never_seen");
-        let archived = store.archived(&[key.clone(), other, missing]).await.unwrap();
-        assert_eq!(archived, HashSet::from([key.pk().to_owned()]));
+        let archived = store.archived(&[key.clone(), other, missing, streamed.clone()]).await.unwrap();
+        assert_eq!(archived, HashSet::from([key.pk().to_owned(), streamed.pk().to_owned()]));
         assert_eq!(store.archived(&[]).await.unwrap(), HashSet::new());
     }
 
