@@ -92,7 +92,7 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
     }
     let scenario = &estimate.scenario;
     println!(
-        "{}{}: webhooks through the {} endpoint, {} events a month ({:.1} a second), bodies of {} bytes, {} deliveries each; batches of about {:.1} events ({} s window, at most {}), archived by the {} writer",
+        "{}{}: webhooks through the {} endpoint, {} events a month ({:.1} a second), bodies of {} bytes, {} deliveries each; batches of about {:.1} events (a {} s window, at most {}, for each of the event source mapping's {} pollers sharing the stream), archived by the {} writer",
         args.config.display(),
         args.with.as_ref().map_or_else(String::new, |with| format!(" with {}", with.display())),
         chosen.as_str(),
@@ -103,6 +103,7 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
         scenario.batching.events_per_batch,
         scenario.batching_window_seconds,
         scenario.batch_size,
+        prices.event_source_mapping.pollers,
         scenario.archive_writer.as_str(),
     );
     println!();

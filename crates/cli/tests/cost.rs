@@ -36,7 +36,7 @@ fn prices_the_repository_configuration_per_component() {
         "total",
         "always-free tiers",
         "10M/month",
-        "events (1 s window, at most 10), archived by the firehose writer",
+        "events (a 1 s window, at most 10, for each of the event source mapping's 5 pollers sharing the stream), archived by the firehose writer",
         "\"state\": {\"billing\": \"provisioned\"}",
         "Hookdeck",
         "Svix",
