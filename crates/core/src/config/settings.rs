@@ -227,8 +227,9 @@ impl Default for WorkerConfig {
             timeout_seconds: 60,
             batch_size: 10,
             // A batch gathers for a second from its first event (the latency it adds, at most):
-            // at 10M webhooks a month, batches of about 5, which share the invocation, the
-            // mapping's delete, the archive's record and the metrics lines.
+            // at 10M webhooks a month, shared by Lambda's five pollers, batches of about 2 (10 at
+            // 100M), which share the invocation, the mapping's delete, the archive's record and
+            // the metrics lines.
             batching_window_seconds: 1,
             max_concurrency: 10,
             idempotency_ttl_days: 7,
