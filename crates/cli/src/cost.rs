@@ -32,7 +32,8 @@ pub struct Args {
     /// volume settings are in cost/volume.json.
     #[arg(long = "with", value_name = "FILE")]
     with: Option<PathBuf>,
-    /// Price the configuration behind this front door instead of its own `webhooks.endpoint`.
+    /// Price the configuration behind this front door instead of its own `webhooks.endpoint`:
+    /// rest, http-api or function-url.
     #[arg(long, value_name = "ENDPOINT", value_parser = parse_endpoint)]
     endpoint: Option<Endpoint>,
     /// Print the estimate as JSON.
