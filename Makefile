@@ -123,8 +123,12 @@ bench: ## Criterion benchmarks: verification per scheme, the intake's request pa
 
 .PHONY: cost
 # A benchmark, not part of `make test` (which counts the calls of a small mix: crates/cli/tests/cost_calls.rs).
-cost: $(TOOLS) ## What a million webhooks cost per front door: a fixed mix through the local stack, every AWS call counted (cost/REPORT.md)
+cost: $(TOOLS) ## What a million webhooks cost per front door, with the defaults and cost/volume.json: a fixed mix through the local stack, every AWS call counted (cost/REPORT.md)
 	PATH="$(abspath $(VENV))/bin:$$PATH" cargo run --quiet --locked -p hookway-cost-run -- $(COST_ARGS)
+
+.PHONY: latency
+latency: $(TOOLS) ## What the batching window adds to a delivery: webhooks at a steady rate through the local stack, with the window and without (cost/latency.json)
+	PATH="$(abspath $(VENV))/bin:$$PATH" cargo run --quiet --locked -p hookway-cost-run -- --latency $(LATENCY_ARGS)
 
 .PHONY: bench-coldstart
 # Each Lambda is built on its own, as the CDK builds it (features unify per build): what runs in

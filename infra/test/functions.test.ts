@@ -26,13 +26,13 @@ describe('the intake and worker functions', () => {
   });
 
   test('memory and timeouts come from hookway.json', () => {
-    expect(intake.Properties).toMatchObject({ MemorySize: 1024, Timeout: 10 });
-    expect(worker.Properties).toMatchObject({ MemorySize: 1024, Timeout: 60 });
+    expect(intake.Properties).toMatchObject({ MemorySize: 512, Timeout: 10 });
+    expect(worker.Properties).toMatchObject({ MemorySize: 256, Timeout: 60 });
 
     const changed = synthesize({
-      config: configWith({ intake: { memoryMb: 512, timeoutSeconds: 29 }, worker: { memoryMb: 2048, timeoutSeconds: 900 }, logRetentionDays: 90 }),
+      config: configWith({ intake: { memoryMb: 1024, timeoutSeconds: 29 }, worker: { memoryMb: 2048, timeoutSeconds: 900 }, logRetentionDays: 90 }),
     }).template;
-    expect(resource(changed, 'AWS::Lambda::Function', 'IntakeLambdaFunction').Properties).toMatchObject({ MemorySize: 512, Timeout: 29 });
+    expect(resource(changed, 'AWS::Lambda::Function', 'IntakeLambdaFunction').Properties).toMatchObject({ MemorySize: 1024, Timeout: 29 });
     expect(resource(changed, 'AWS::Lambda::Function', 'WorkerLambdaFunction').Properties).toMatchObject({ MemorySize: 2048, Timeout: 900 });
     changed.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
   });

@@ -68,5 +68,6 @@ function expected(stack: Stack): string[] {
     'Hookway/Intake/SecureParameters: AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:kms:<AWS::Region>:<AWS::AccountId>:key/*]',
     'Hookway/Queueing/JobsDeadLetterQueue: AwsSolutions-SQS3',
     `Hookway/Worker/Lambda/Role: AwsSolutions-IAM5[Resource::<${bucket}.Arn>/bodies/*]`,
+    `Hookway/Worker/Lambda/Role: AwsSolutions-IAM5[Resource::<${bucket}.Arn>/events/_batches/*]`,
   ].sort((a, b) => a.localeCompare(b));
 }

@@ -20,7 +20,7 @@ describe('the queues', () => {
   });
 
   test("the events queue's visibility timeout is six times the worker's timeout, plus the batching window", () => {
-    expect(events.Properties.VisibilityTimeout).toBe(6 * 60);
+    expect(events.Properties.VisibilityTimeout).toBe(6 * 60 + 1);
     const changed = synthesize({ config: configWith({ worker: { timeoutSeconds: 900, batchingWindowSeconds: 20 } }) }).template;
     expect(resource(changed, 'AWS::SQS::Queue', 'QueueingEventsQueue').Properties.VisibilityTimeout).toBe(6 * 900 + 20);
   });
@@ -70,8 +70,8 @@ describe('the worker is driven by the events queue and by asynchronous jobs', ()
       BatchSize: 10,
       ScalingConfig: { MaximumConcurrency: 10 },
       FunctionResponseTypes: ['ReportBatchItemFailures'],
-      // hookway.json asks for no batching window: Lambda's default.
-      MaximumBatchingWindowInSeconds: Match.absent(),
+      // hookway.json gathers a batch for a second from its first event.
+      MaximumBatchingWindowInSeconds: 1,
     });
   });
 

@@ -3,6 +3,8 @@
 
 use std::process::Command;
 
+use hookway_core::Config;
+use hookway_core::config::{ArchiveConfig, StateConfig, WorkerConfig};
 use hookway_testkit::workspace_root;
 use serde_json::Value;
 
@@ -18,6 +20,10 @@ fn estimate(extra: &[&str]) -> Value {
     serde_json::from_str(&out).unwrap()
 }
 
+fn per_million(answer: &Value) -> f64 {
+    answer["usdPerMillion"].as_f64().unwrap()
+}
+
 #[test]
 fn prices_the_repository_configuration_per_component() {
     let (code, out, err) = hookway(&["cost", "--events-per-month", "10M"]);
@@ -26,16 +32,19 @@ fn prices_the_repository_configuration_per_component() {
         "SQS SendMessage (intake)",
         "DynamoDB",
         "front door: rest requests",
+        "Firehose PutRecordBatch (worker)",
         "total",
         "always-free tiers",
         "10M/month",
+        "events (a 1 s window, at most 10, for each of the event source mapping's 5 pollers sharing the stream), archived by the firehose writer",
+        "\"state\": {\"billing\": \"provisioned\"}",
         "Hookdeck",
         "Svix",
     ] {
         assert!(out.contains(expected), "no {expected:?} in:\n{out}");
     }
     let answer = estimate(&[]);
-    let per_million = answer["usdPerMillion"].as_f64().unwrap();
+    let per_million = per_million(&answer);
     let monthly = answer["usdPerMonth"].as_f64().unwrap();
     assert!(per_million > 3.5, "the REST API alone is $3.50 a million: {per_million}");
     assert!((monthly - per_million * 10.0).abs() < 1e-6, "10M events: {monthly} for {per_million} a million");
@@ -44,9 +53,93 @@ fn prices_the_repository_configuration_per_component() {
 }
 
 #[test]
+fn the_output_ends_with_each_front_doors_total() {
+    let (code, out, err) = hookway(&["cost", "--events-per-month", "10M"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let last: Vec<&str> = out.lines().rev().take(3).collect();
+    let doors: Vec<&str> = last.iter().rev().filter_map(|line| line.split_whitespace().next()).collect();
+    assert_eq!(doors, ["rest", "http-api", "function-url"], "{out}");
+    assert!(last[2].contains("(this configuration's)"), "hookway.json's own is rest: {out}");
+    let answer = estimate(&[]);
+    let doors = answer["frontDoors"].as_array().unwrap();
+    let of = |name: &str| {
+        doors.iter().find(|door| door["endpoint"] == name).map(per_million).unwrap_or_else(|| panic!("no {name}"))
+    };
+    assert!((of("rest") - per_million(&answer)).abs() < 1e-9, "rest is the configuration's own front door");
+    // API Gateway's REST API is $3.50 a million requests, the HTTP API $1.00 (and each its access
+    // log, $0.20), a Function URL nothing; each front door's own run times the intake apart.
+    assert!((of("rest") - of("http-api") - 2.5).abs() < 0.2, "{doors:?}");
+    assert!((of("http-api") - of("function-url") - 1.2).abs() < 0.2, "{doors:?}");
+}
+
+#[test]
+fn another_front_door_prices_the_same_configuration_behind_it() {
+    let rest = estimate(&[]);
+    for endpoint in ["http-api", "function-url"] {
+        let behind = estimate(&["--endpoint", endpoint]);
+        assert_eq!(behind["estimate"]["scenario"]["endpoint"], endpoint);
+        let listed = rest["frontDoors"].as_array().unwrap().iter().find(|door| door["endpoint"] == endpoint).unwrap();
+        assert!((per_million(&behind) - per_million(listed)).abs() < 1e-9, "{endpoint}: {behind}");
+        let front: Vec<&str> = behind["estimate"]["lines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|line| line["component"].as_str())
+            .filter(|component| component.starts_with("front door"))
+            .collect();
+        assert_eq!(front, [format!("front door: {endpoint} requests")], "{behind}");
+    }
+    let (code, out, _) = hookway(&["cost", "--events-per-month", "10M", "--endpoint", "function-url"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.lines().last().unwrap().contains("function-url")
+            && out.lines().last().unwrap().contains("(this configuration's)")
+    );
+}
+
+#[test]
+fn the_volume_settings_price_a_steady_stream_cheaper() {
+    let defaults = estimate(&[]);
+    let volume = estimate(&["--with", "cost/volume.json"]);
+    let scenario = &volume["estimate"]["scenario"];
+    assert!(scenario["provisioned"].is_object(), "the state table provisioned: {scenario}");
+    assert!(
+        scenario["eventsPerBatch"].as_f64().unwrap()
+            > defaults["estimate"]["scenario"]["eventsPerBatch"].as_f64().unwrap(),
+        "a longer window fills larger batches: {scenario}"
+    );
+    assert!(
+        per_million(&volume) < per_million(&defaults),
+        "{} against {}",
+        per_million(&volume),
+        per_million(&defaults)
+    );
+    let billing = &volume["stateBilling"];
+    assert!((billing["provisioned"]["usdPerMillion"].as_f64().unwrap() - per_million(&volume)).abs() < 1e-9);
+    assert!(billing["onDemand"]["usdPerMillion"].as_f64().unwrap() > per_million(&volume), "{billing}");
+    // A trickle does not pay for the least capacity.
+    let (_, quiet, _) = hookway(&["cost", "--events-per-month", "100k", "--json", "--with", "cost/volume.json"]);
+    let quiet: Value = serde_json::from_str(&quiet).unwrap();
+    let billing = &quiet["stateBilling"];
+    assert!(
+        billing["provisioned"]["usdPerMonth"].as_f64().unwrap() > billing["onDemand"]["usdPerMonth"].as_f64().unwrap(),
+        "{billing}"
+    );
+}
+
+#[test]
+fn hookway_json_says_the_defaults_it_is_priced_with() {
+    let shipped = Config::load(workspace_root().join("hookway.json")).unwrap();
+    assert_eq!(shipped.worker, WorkerConfig::default(), "hookway.json's worker settings are the defaults");
+    assert_eq!(shipped.intake.memory_mb, hookway_core::config::IntakeConfig::default().memory_mb);
+    assert_eq!(shipped.archive, ArchiveConfig::default());
+    assert_eq!(shipped.state, StateConfig::default());
+}
+
+#[test]
 fn the_scenario_moves_the_cost_as_it_should() {
-    let base = estimate(&[])["usdPerMillion"].as_f64().unwrap();
-    let fanout = estimate(&["--fanout", "3"])["usdPerMillion"].as_f64().unwrap();
+    let base = per_million(&estimate(&[]));
+    let fanout = per_million(&estimate(&["--fanout", "3"]));
     assert!(fanout > base, "three deliveries cost more than one: {fanout} vs {base}");
     let large = estimate(&["--avg-body", "300KiB"]);
     let lines = large["estimate"]["lines"].as_array().unwrap();
@@ -54,11 +147,11 @@ fn the_scenario_moves_the_cost_as_it_should() {
         lines.iter().any(|line| line["component"].as_str().unwrap().contains("claim-checked body")),
         "a body over 256 KiB travels by claim check: {lines:?}"
     );
-    assert!(large["usdPerMillion"].as_f64().unwrap() > base + 5.0, "an S3 PUT a webhook is $5 a million");
+    assert!(per_million(&large) > base + 5.0, "an S3 PUT a webhook is $5 a million");
     // Ten times the traffic fills the batches better: the per-batch calls cost less per event.
     let (_, busy, _) = hookway(&["cost", "--events-per-month", "1B", "--json"]);
     let busy: Value = serde_json::from_str(&busy).unwrap();
-    assert!(busy["usdPerMillion"].as_f64().unwrap() <= base, "{busy}");
+    assert!(per_million(&busy) <= base, "{busy}");
 }
 
 #[test]
@@ -69,7 +162,9 @@ fn bad_input_gets_a_clear_error() {
         (vec!["--events-per-month", "10M", "--avg-body", "7MiB"], "out of range"),
         (vec!["--events-per-month", "10M", "--avg-body", "2 parsecs"], "unit"),
         (vec!["--events-per-month", "10M", "--fanout", "0"], "--fanout"),
+        (vec!["--events-per-month", "10M", "--endpoint", "websocket"], "not a front door"),
         (vec!["--events-per-month", "10M", "--config", "no/such/hookway.json"], "no/such/hookway.json"),
+        (vec!["--events-per-month", "10M", "--with", "no/such/volume.json"], "no/such/volume.json"),
     ] {
         let (code, out, err) = hookway(&[&["cost"], &args[..]].concat());
         assert_eq!(code, 2, "{args:?}: {out}{err}");
@@ -86,5 +181,10 @@ fn bad_input_gets_a_clear_error() {
     let (code, _, err) = hookway(&["cost", "--events-per-month", "10M", "--config", broken.to_str().unwrap()]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("sources[0].toleranceSeconds"), "{err}");
+    let settings = dir.join("settings.json");
+    std::fs::write(&settings, r#"{"worker": {"batchSize": 100, "batchingWindowSeconds": 0}}"#).unwrap();
+    let (code, _, err) = hookway(&["cost", "--events-per-month", "10M", "--with", settings.to_str().unwrap()]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("with") && err.contains("worker.batchingWindowSeconds"), "{err}");
     let _ = std::fs::remove_dir_all(dir);
 }

@@ -31,13 +31,12 @@ async fn an_event_costs_the_calls_it_should_and_no_more() {
     let options = Options {
         hookway: PathBuf::from(env!("CARGO_BIN_EXE_hookway")),
         endpoint: "rest".into(),
+        profile: "default".into(),
+        settings: serde_json::json!({"worker": {"batchSize": 20, "batchingWindowSeconds": 1}}),
         webhooks: WEBHOOKS,
         failing_one_in: FAILING_ONE_IN,
         jobs: JOBS,
         body_bytes: 1024,
-        intake_memory_mb: 1024,
-        batch_size: 20,
-        batching_window_seconds: 1,
         release: false,
         dir: dir.0.clone(),
     };

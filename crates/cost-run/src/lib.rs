@@ -2,26 +2,36 @@
 //! real intake and worker under `cargo lambda watch` — with every AWS call counted by moto's call
 //! log (tools/moto_server.py), every Lambda invocation timed by the local gateway and event
 //! source mapping (`invocations.tsv`), and the bytes the functions log, the destination receives
-//! and the archive keeps. [`measure`] runs one front door and returns what the mix cost, phase by
-//! phase: the webhooks, then the jobs.
+//! and the archive keeps. [`measure`] runs one front door with one configuration profile and
+//! returns what the mix cost, phase by phase: the webhooks, then the jobs. Whatever the profile's
+//! archive writer, its calls are counted as the others are (a Firehose `PutRecordBatch` as
+//! `firehose:PutRecordBatch`), and the model prices each writer from them.
 //!
 //! The webhooks are sent a batch at a time, the event source mapping paused while a batch is
 //! queued, and each burst is drained before the next: moto's SQS receive scans the whole queue, so
 //! a backlog of thousands would slow every call, and the mapping's receives and the worker's
 //! batches fill as a busy queue fills them in AWS (at the local stack's few hundred webhooks a
-//! second, a receive would otherwise come back with one or two).
+//! second, a receive would otherwise come back with one or two). The model spreads what a batch
+//! costs over the batches a scenario's traffic fills.
+//!
+//! [`paced`] sends webhooks at a steady rate instead, one when its time comes, and times each
+//! from its 202 to the destination's receipt: what the batching window adds to a delivery
+//! (`make latency`), and the batches and receives a stream of that rate really makes.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use futures_util::{StreamExt, stream};
 use hookway_core::Config;
+use hookway_core::config::StateBilling;
 use hookway_core::hookway_providers::SignRequest;
 use hookway_core::local::secrets::LocalSecrets;
 use hookway_core::local::state::DevState;
-use hookway_cost::{Call, Invocations, Mix, Phase, VariantRun};
+use hookway_cost::{
+    Batching, Call, Invocations, Mix, PacedRun, Phase, Provisioned, RunSettings, VariantRun, merge_patch, quantile,
+};
 use hookway_testkit::receiver::{Receiver, Reply};
 use hookway_testkit::{free_port, sdk_config_for, wait_for, workspace_root};
 use serde_json::{Value, json};
@@ -33,8 +43,9 @@ pub const SOURCES: [&str; 3] = ["stripe", "github", "shopify"];
 const CALLERS: [&str; 3] = ["hookway-intake", "hookway-worker", "lambda-service"];
 /// Webhooks handed to the stack at once while a burst is sent.
 const CONCURRENCY: usize = 16;
-/// The first run builds both functions.
-const BOOT: Duration = Duration::from_secs(20 * 60);
+/// The first run builds both functions, optimised as Lambda runs them: on a busy two-core
+/// machine, half an hour.
+const BOOT: Duration = Duration::from_secs(45 * 60);
 /// Webhooks sent before counting: enough to start every instance of each function.
 const WARM_UP: usize = 6;
 /// How long a burst may take to be delivered.
@@ -47,6 +58,11 @@ pub struct Options {
     pub hookway: PathBuf,
     /// `webhooks.endpoint`.
     pub endpoint: String,
+    /// The configuration profile's name, `default` or `volume`.
+    pub profile: String,
+    /// Its settings, merged over the mix's configuration (a JSON merge patch): `{}` for
+    /// hookway.json's defaults, `cost/volume.json` for the volume settings.
+    pub settings: Value,
     /// Webhooks to send.
     pub webhooks: u64,
     /// One webhook in this many fails once at the destination.
@@ -55,12 +71,6 @@ pub struct Options {
     pub jobs: u64,
     /// Each webhook's body.
     pub body_bytes: usize,
-    /// `intake.memoryMb`.
-    pub intake_memory_mb: u32,
-    /// `worker.batchSize`.
-    pub batch_size: u32,
-    /// `worker.batchingWindowSeconds`.
-    pub batching_window_seconds: u32,
     /// Run the functions' release builds (what Lambda runs), for their timings.
     pub release: bool,
     /// A folder for the stack's state, configuration and output.
@@ -94,32 +104,64 @@ impl Drop for Stack {
     }
 }
 
-/// Runs the mix through one front door and counts what it cost.
-pub async fn measure(options: &Options, log: impl Fn(&str)) -> Result<(Mix, VariantRun), String> {
+/// The configuration `options` run, written to their folder and read back as the stack reads it.
+fn write_config(options: &Options, destination: &str) -> Result<(PathBuf, Config), String> {
     std::fs::create_dir_all(&options.dir).map_err(|error| format!("{}: {error}", options.dir.display()))?;
-    let receiver = Receiver::start().await;
-    receiver.always(Reply::Status(200));
-    receiver.refuse_once_at("/flaky", 500);
     let config_path = options.dir.join("hookway.json");
-    let config = config_for(options, &receiver.url);
+    let config = config_for(options, destination);
     std::fs::write(&config_path, serde_json::to_string_pretty(&config).unwrap_or_default())
         .map_err(|error| format!("{}: {error}", config_path.display()))?;
-    let parsed = Config::load(&config_path).map_err(|error| error.to_string())?;
+    let parsed = Config::load(&config_path).map_err(|error| format!("{} profile: {error}", options.profile))?;
+    Ok((config_path, parsed))
+}
 
-    log(&format!("{}: starting the local stack…", options.endpoint));
-    let stack = start(options, &config_path).await?;
-    let state = &stack.state;
-    let aws = sdk_config_for(&state.aws_endpoint).await;
+/// The settings of a configuration the cost depends on, as a run records them.
+pub fn run_settings(config: &Config) -> RunSettings {
+    let state = &config.state;
+    RunSettings {
+        batch_size: config.worker.batch_size,
+        batching_window_seconds: config.worker.batching_window_seconds,
+        intake_memory_mb: config.intake.memory_mb,
+        worker_memory_mb: config.worker.memory_mb,
+        archive_retention_days: config.archive.retention_days,
+        archive_writer: config.archive.writer.as_str().to_owned(),
+        provisioned: (state.billing == StateBilling::Provisioned).then_some(Provisioned {
+            read_min: state.read_capacity.min,
+            read_max: state.read_capacity.max,
+            write_min: state.write_capacity.min,
+            write_max: state.write_capacity.max,
+            target_utilization_percent: state.target_utilization_percent,
+        }),
+    }
+}
+
+/// A stack up and warm: each function's instances started (`cargo lambda watch` builds and starts
+/// one on its first invocation: a cold start is not what an event costs), and settled.
+struct Warm {
+    stack: Stack,
+    aws: hookway_core::aws::SdkConfig,
+    http: reqwest::Client,
+    secrets: LocalSecrets,
+}
+
+async fn start_warm(
+    options: &Options,
+    config_path: &Path,
+    parsed: &Config,
+    receiver: &Receiver,
+    log: &impl Fn(&str),
+) -> Result<Warm, String> {
+    log(&format!("{} ({} profile): starting the local stack…", options.endpoint, options.profile));
+    let stack = start(options, config_path).await?;
+    let aws = sdk_config_for(&stack.state.aws_endpoint).await;
     let http = reqwest::Client::new();
     let secrets = LocalSecrets::load(&options.dir.join("state")).map_err(|error| error.to_string())?;
-
-    // Each function's instances started (`cargo lambda watch` builds and starts one on its first
-    // invocation: a cold start is not what an event costs), then the webhooks, a burst at a time.
+    let before = delivered(receiver);
     let warm_up = (0..WARM_UP).map(|index| {
         send(
             &http,
-            &state.gateway_url,
-            &parsed,
+            &stack.state.gateway_url,
+            parsed,
             &secrets,
             SOURCES[index % SOURCES.len()],
             u64::MAX - index as u64,
@@ -127,16 +169,29 @@ pub async fn measure(options: &Options, log: impl Fn(&str)) -> Result<(Mix, Vari
             64,
         )
     });
-    let answers: Vec<Result<(), String>> = stream::iter(warm_up).buffer_unordered(WARM_UP).collect().await;
-    answers.into_iter().collect::<Result<Vec<()>, String>>()?;
-    wait_for("the warm-up webhooks delivered", BOOT, || async { (delivered(&receiver) >= WARM_UP).then_some(()) })
-        .await;
-    settle(&aws, state).await;
+    let answers: Vec<Result<Instant, String>> = stream::iter(warm_up).buffer_unordered(WARM_UP).collect().await;
+    answers.into_iter().collect::<Result<Vec<Instant>, String>>()?;
+    wait_for("the warm-up webhooks delivered", BOOT, || async {
+        (delivered(receiver) >= before + WARM_UP).then_some(())
+    })
+    .await;
+    settle(&aws, &stack.state).await;
+    Ok(Warm { stack, aws, http, secrets })
+}
+
+/// Runs the mix through one front door with one profile and counts what it cost.
+pub async fn measure(options: &Options, log: impl Fn(&str)) -> Result<(Mix, VariantRun), String> {
+    let receiver = Receiver::start().await;
+    receiver.always(Reply::Status(200));
+    receiver.refuse_once_at("/flaky", 500);
+    let (config_path, parsed) = write_config(options, &receiver.url)?;
+    let Warm { stack, aws, http, secrets } = start_warm(options, &config_path, &parsed, &receiver, &log).await?;
+    let state = &stack.state;
     let before = Snapshot::take(&http, state, &stack.output, &receiver).await?;
     let baseline = delivered(&receiver);
     let pause = options.dir.join("state").join(hookway_dev::poller::PAUSE_FILE);
     // A batch for each of the mapping's pollers.
-    let burst = u64::from(options.batch_size.max(10)) * hookway_dev::LAMBDA_CONCURRENCY as u64;
+    let burst = u64::from(parsed.worker.batch_size.max(10)) * hookway_dev::LAMBDA_CONCURRENCY as u64;
     let mut sent = 0;
     while sent < options.webhooks {
         let count = burst.min(options.webhooks - sent);
@@ -149,9 +204,9 @@ pub async fn measure(options: &Options, log: impl Fn(&str)) -> Result<(Mix, Vari
         // Queued whole, then taken: at volume the queue always holds a batch, and the event source
         // mapping's receives come back full.
         std::fs::write(&pause, b"").map_err(|error| format!("{}: {error}", pause.display()))?;
-        let answers: Vec<Result<(), String>> = stream::iter(sends).buffer_unordered(CONCURRENCY).collect().await;
+        let answers: Vec<Result<Instant, String>> = stream::iter(sends).buffer_unordered(CONCURRENCY).collect().await;
         let _ = std::fs::remove_file(&pause);
-        answers.into_iter().collect::<Result<Vec<()>, String>>()?;
+        answers.into_iter().collect::<Result<Vec<Instant>, String>>()?;
         sent += count;
         let expected = baseline + usize::try_from(sent).unwrap_or(usize::MAX);
         wait_for(&format!("{sent} webhooks delivered"), DRAIN, || async {
@@ -206,14 +261,113 @@ pub async fn measure(options: &Options, log: impl Fn(&str)) -> Result<(Mix, Vari
         failed_once: u64::try_from(receiver.received_at("/flaky").iter().filter(|r| r.status == Some(500)).count())
             .unwrap_or(0),
         jobs: options.jobs,
-        batch_size: parsed.worker.batch_size,
-        batching_window_seconds: parsed.worker.batching_window_seconds,
-        intake_memory_mb: parsed.intake.memory_mb,
-        worker_memory_mb: parsed.worker.memory_mb,
-        archive_retention_days: parsed.archive.retention_days,
+        settings: run_settings(&parsed),
     };
     stack.stop().await;
-    Ok((mix, VariantRun { endpoint: options.endpoint.clone(), webhooks, jobs }))
+    let run = VariantRun {
+        endpoint: options.endpoint.clone(),
+        profile: Some(options.profile.clone()),
+        settings: Some(run_settings(&parsed)),
+        webhooks,
+        jobs,
+    };
+    Ok((mix, run))
+}
+
+/// What `paced` runs: webhooks at a steady rate, timed one by one.
+#[derive(Debug, Clone)]
+pub struct Paced {
+    /// The stack and its configuration (`webhooks` is how many are timed, `failing_one_in` and
+    /// `jobs` do not apply).
+    pub options: Options,
+    /// Webhooks a second.
+    pub rate: f64,
+}
+
+/// Sends webhooks at `paced.rate` a second, each when its time comes (not when the last was
+/// answered), and times each from its 202 to the destination's receipt; counts the batches and
+/// the event source mapping's receives meanwhile.
+pub async fn paced(paced: &Paced, log: impl Fn(&str)) -> Result<PacedRun, String> {
+    let options = &paced.options;
+    let receiver = Receiver::start().await;
+    receiver.always(Reply::Status(200));
+    let (config_path, parsed) = write_config(options, &receiver.url)?;
+    let Warm { stack, aws, http, secrets } = start_warm(options, &config_path, &parsed, &receiver, &log).await?;
+    let state = &stack.state;
+    let before = Snapshot::take(&http, state, &stack.output, &receiver).await?;
+    let baseline = delivered(&receiver);
+    let started = tokio::time::Instant::now();
+    let interval = Duration::from_secs_f64(1.0 / paced.rate.max(1e-3));
+    let mut sends = tokio::task::JoinSet::new();
+    for index in 0..options.webhooks {
+        let at = started + interval.mul_f64(index as f64);
+        tokio::time::sleep_until(at).await;
+        let (http, gateway, config, secrets) =
+            (http.clone(), state.gateway_url.clone(), parsed.clone(), secrets.clone());
+        let body_bytes = options.body_bytes;
+        sends.spawn(async move {
+            let source = SOURCES[usize::try_from(index).unwrap_or(0) % SOURCES.len()];
+            let answered = send(&http, &gateway, &config, &secrets, source, index, false, body_bytes).await?;
+            Ok::<_, String>((event_id(index), answered))
+        });
+    }
+    let mut answered = BTreeMap::new();
+    while let Some(sent) = sends.join_next().await {
+        let (id, at) = sent.map_err(|error| error.to_string())??;
+        answered.insert(id, at);
+    }
+    let expected = baseline + answered.len();
+    wait_for(&format!("{} paced webhooks delivered", answered.len()), DRAIN, || async {
+        (delivered(&receiver) >= expected).then_some(())
+    })
+    .await;
+    settle(&aws, state).await;
+    let after = Snapshot::take(&http, state, &stack.output, &receiver).await?;
+    let phase = after.since(&before, options.webhooks);
+    let mut latencies = Vec::new();
+    for request in receiver.received() {
+        let id =
+            serde_json::from_slice::<Value>(&request.body).ok().and_then(|body| body["id"].as_str().map(str::to_owned));
+        if let Some(answered) = id.and_then(|id| answered.get(&id)) {
+            latencies.push(request.at.saturating_duration_since(*answered).as_secs_f64() * 1000.0);
+        }
+    }
+    stack.stop().await;
+    if latencies.len() < answered.len() {
+        return Err(format!("{} of {} paced webhooks were delivered", latencies.len(), answered.len()));
+    }
+    let batching = Batching::measured(&phase);
+    let prices = hookway_cost::Prices::bundled().map_err(|error| error.to_string())?;
+    let model = Batching::of_stream(
+        paced.rate,
+        hookway_dev::LAMBDA_CONCURRENCY as f64,
+        parsed.worker.batching_window_seconds,
+        parsed.worker.batch_size,
+        prices.latencies.of("sqs"),
+    );
+    log(&format!(
+        "{:.2} a second, window {} s: median {:.0} ms, p90 {:.0} ms; {:.1} events a batch ({:.1} by the model), {:.2} receives an event ({:.2})",
+        paced.rate,
+        parsed.worker.batching_window_seconds,
+        quantile(&latencies, 0.5),
+        quantile(&latencies, 0.9),
+        batching.events_per_batch,
+        model.events_per_batch,
+        batching.receives_per_event(),
+        model.receives_per_event(),
+    ));
+    Ok(PacedRun {
+        rate: paced.rate,
+        batching_window_seconds: parsed.worker.batching_window_seconds,
+        batch_size: parsed.worker.batch_size,
+        events: options.webhooks,
+        median_ms: quantile(&latencies, 0.5),
+        p90_ms: quantile(&latencies, 0.9),
+        events_per_batch: batching.events_per_batch,
+        receives_per_event: batching.receives_per_event(),
+        model_events_per_batch: model.events_per_batch,
+        model_receives_per_event: model.receives_per_event(),
+    })
 }
 
 /// The mix's configuration: three sources, the jobs' report handler, one forward destination
@@ -224,8 +378,6 @@ fn config_for(options: &Options, destination: &str) -> Value {
         .map(|name| json!({"name": name, "scheme": name, "secretParameters": [format!("/hookway/{name}/secret")]}))
         .collect();
     let mut config = json!({
-        "intake": {"memoryMb": options.intake_memory_mb},
-        "worker": {"batchSize": options.batch_size, "batchingWindowSeconds": options.batching_window_seconds},
         "sources": sources,
         "routes": [
             {"source": "jobs", "type": "report.generate", "handler": {"custom": "report"}},
@@ -233,9 +385,8 @@ fn config_for(options: &Options, destination: &str) -> Value {
             {"source": "*", "handler": {"forward": {"url": format!("{destination}/hooks")}}}
         ]
     });
-    if options.endpoint != "rest" {
-        config["webhooks"] = json!({"endpoint": options.endpoint});
-    }
+    merge_patch(&mut config, &options.settings);
+    merge_patch(&mut config, &json!({"webhooks": {"endpoint": options.endpoint}}));
     config
 }
 
@@ -287,7 +438,12 @@ async fn start(options: &Options, config: &Path) -> Result<Stack, String> {
     }
 }
 
-/// Signs one webhook as `source` would and posts it: it must be accepted.
+/// The id of the mix's webhook `index`.
+fn event_id(index: u64) -> String {
+    format!("evt_{index:020}")
+}
+
+/// Signs one webhook as `source` would and posts it: it must be accepted. When its answer came.
 #[allow(clippy::too_many_arguments)]
 async fn send(
     http: &reqwest::Client,
@@ -298,14 +454,14 @@ async fn send(
     index: u64,
     failing: bool,
     body_bytes: usize,
-) -> Result<(), String> {
+) -> Result<Instant, String> {
     let settings = config.source(source).ok_or_else(|| format!("no source {source}"))?;
     let source = hookway_core::Source::new(settings).map_err(|error| error.to_string())?;
     let parameter = settings.secret_parameters.first().ok_or("no secret parameter")?;
     let secret = secrets.values.get(parameter).ok_or_else(|| format!("no local secret {parameter}"))?;
     let key = source.scheme.key(secret, None).map_err(|error| error.to_string())?;
     let event_type = if failing { "flaky.refused-once" } else { "invoice.paid" };
-    let id = format!("evt_{index:020}");
+    let id = event_id(index);
     let body = body_of(&id, event_type, body_bytes);
     let url = format!("{gateway}/webhooks/{}", source.name);
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |t| t.as_secs());
@@ -321,8 +477,9 @@ async fn send(
         post = post.header(name, event_type);
     }
     let answer = post.send().await.map_err(|error| format!("POST {url}: {error}"))?;
+    let at = Instant::now();
     match answer.status().as_u16() {
-        200..=299 => Ok(()),
+        200..=299 => Ok(at),
         status => Err(format!("POST {url} answered {status}: {}", answer.text().await.unwrap_or_default())),
     }
 }
@@ -371,7 +528,7 @@ async fn settle(aws: &hookway_core::aws::SdkConfig, state: &DevState) {
 struct Snapshot {
     calls: Vec<Call>,
     invocations: BTreeMap<String, Invocations>,
-    log_bytes: u64,
+    logged: Logged,
     deliveries: u64,
     delivered_bytes: u64,
     cpu_seconds: BTreeMap<String, f64>,
@@ -396,7 +553,7 @@ impl Snapshot {
         Ok(Snapshot {
             calls: calls.into_iter().filter(|call| CALLERS.contains(&call.caller.as_str())).collect(),
             invocations: read_invocations(&state.logs.join("invocations.tsv")),
-            log_bytes: function_log_bytes(output),
+            logged: Logged::read(output),
             deliveries: received.len() as u64,
             delivered_bytes: received.iter().map(request_bytes).sum(),
             cpu_seconds: cpu_seconds(),
@@ -440,7 +597,9 @@ impl Snapshot {
             events,
             calls,
             invocations,
-            log_bytes: self.log_bytes - before.log_bytes,
+            log_bytes: self.logged.bytes - before.logged.bytes,
+            batch_log_bytes: self.logged.batch_bytes - before.logged.batch_bytes,
+            batch_log_lines: self.logged.batch_lines - before.logged.batch_lines,
             deliveries: self.deliveries - before.deliveries,
             delivered_bytes: self.delivered_bytes - before.delivered_bytes,
             archived_bytes: 0,
@@ -482,9 +641,51 @@ fn read_invocations(path: &Path) -> BTreeMap<String, Invocations> {
 }
 
 /// The bytes of the functions' log lines (JSON objects, one a line) in the stack's output.
-fn function_log_bytes(output: &Path) -> u64 {
-    let text = std::fs::read_to_string(output).unwrap_or_default();
-    text.lines().filter(|line| line.trim_start().starts_with('{')).map(|line| line.trim().len() as u64 + 1).sum()
+#[derive(Debug, Default, Clone, Copy)]
+struct Logged {
+    /// All of them.
+    bytes: u64,
+    /// The worker's metrics lines (one per source of an invocation), less the lists of each
+    /// event's values they carry.
+    batch_bytes: u64,
+    /// How many metrics lines.
+    batch_lines: u64,
+}
+
+impl Logged {
+    fn read(output: &Path) -> Logged {
+        let text = std::fs::read_to_string(output).unwrap_or_default();
+        let mut logged = Logged::default();
+        for line in text.lines().map(str::trim).filter(|line| line.starts_with('{')) {
+            let bytes = line.len() as u64 + 1;
+            logged.bytes += bytes;
+            if let Some(per_event) = batch_metrics(line) {
+                logged.batch_bytes += bytes.saturating_sub(per_event);
+                logged.batch_lines += 1;
+            }
+        }
+        logged
+    }
+}
+
+/// For a worker's metrics line (an EMF document with `Processed` or `DeliveriesDelayed`), the
+/// bytes of its members that list a value per event (`"HandlerLatency":[…]`); `None` for another
+/// line.
+fn batch_metrics(line: &str) -> Option<u64> {
+    if !line.contains("\"_aws\"") {
+        return None;
+    }
+    let document: Value = serde_json::from_str(line).ok()?;
+    let members = document.as_object()?;
+    if !(members.contains_key("Processed") || members.contains_key("DeliveriesDelayed")) {
+        return None;
+    }
+    let lists = members
+        .iter()
+        .filter(|(_, value)| value.is_array())
+        .map(|(name, value)| (name.len() + 4 + value.to_string().len()) as u64)
+        .sum();
+    Some(lists)
 }
 
 /// A request's bytes on the wire, roughly: its line, headers and body.

@@ -1,10 +1,12 @@
-//! `cost/measured.json`: what `make cost` counted, per front door and per phase of the mix.
+//! `cost/measured.json`: what `make cost` counted, per front door and configuration profile, and
+//! per phase of the mix.
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
 use crate::CostError;
+use crate::model::Provisioned;
 
 /// One `make cost` run.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -14,9 +16,9 @@ pub struct Measured {
     pub date: String,
     /// The commit it measured.
     pub commit: String,
-    /// What it sent, and the configuration it ran.
+    /// What it sent, and the configuration of its first profile.
     pub mix: Mix,
-    /// One per front door.
+    /// One per front door and profile.
     pub variants: Vec<VariantRun>,
 }
 
@@ -36,6 +38,16 @@ pub struct Mix {
     pub failed_once: u64,
     /// Jobs submitted.
     pub jobs: u64,
+    /// The configuration of the run's first profile (and of every run of a measurement made
+    /// before the runs said their own).
+    #[serde(flatten)]
+    pub settings: RunSettings,
+}
+
+/// The settings of `hookway.json` a run's cost depends on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RunSettings {
     /// `worker.batchSize`.
     pub batch_size: u32,
     /// `worker.batchingWindowSeconds`.
@@ -46,14 +58,31 @@ pub struct Mix {
     pub worker_memory_mb: u32,
     /// `archive.retentionDays`.
     pub archive_retention_days: u32,
+    /// `archive.writer`: `firehose` or `worker` (every run before the setting wrote S3 objects).
+    #[serde(default = "worker_writer")]
+    pub archive_writer: String,
+    /// `state.billing: "provisioned"` and its capacity; none: on-demand.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provisioned: Option<Provisioned>,
 }
 
-/// The run of one front door.
+fn worker_writer() -> String {
+    "worker".to_owned()
+}
+
+/// The run of one front door with one profile.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct VariantRun {
     /// `webhooks.endpoint`.
     pub endpoint: String,
+    /// The configuration profile: `default` (hookway.json as shipped) or `volume`
+    /// (`cost/volume.json` over it). A measurement made before profiles has none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
+    /// Its configuration, when it is not the mix's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub settings: Option<RunSettings>,
     /// The webhooks, from the first request to the last delivery.
     pub webhooks: Phase,
     /// The jobs, from the first `POST /jobs` to the last job's record.
@@ -70,8 +99,16 @@ pub struct Phase {
     pub calls: Vec<Call>,
     /// Lambda invocations, by function.
     pub invocations: BTreeMap<String, Invocations>,
-    /// Bytes the functions logged (what CloudWatch Logs would ingest).
+    /// Bytes the functions logged (what CloudWatch Logs would ingest), all lines together.
     pub log_bytes: u64,
+    /// Of those, the worker's lines of an invocation rather than of an event (its metrics, one
+    /// line per source a batch holds), less what they say of each event (the latencies and ids
+    /// they list): what a batch costs in logs, whatever it holds.
+    #[serde(default)]
+    pub batch_log_bytes: u64,
+    /// How many such lines.
+    #[serde(default)]
+    pub batch_log_lines: u64,
     /// Requests the destination received (retries included) and their bytes, headers included.
     pub deliveries: u64,
     /// Bytes of those requests.
@@ -124,12 +161,30 @@ impl Measured {
             .map_err(|source| CostError::Json { what: "cost/measured.json", source })
     }
 
-    /// The run of one front door.
-    pub fn variant(&self, endpoint: &str) -> Result<&VariantRun, CostError> {
+    /// The run of one front door with `profile` — or, for a measurement made before profiles,
+    /// its one run of that front door.
+    pub fn variant(&self, endpoint: &str, profile: &str) -> Result<&VariantRun, CostError> {
         self.variants
             .iter()
-            .find(|run| run.endpoint == endpoint)
-            .ok_or_else(|| CostError::NoVariant(endpoint.to_owned()))
+            .find(|run| run.endpoint == endpoint && run.profile.as_deref().is_none_or(|named| named == profile))
+            .ok_or_else(|| CostError::NoVariant { endpoint: endpoint.to_owned(), profile: profile.to_owned() })
+    }
+
+    /// The profiles measured, in the order of the runs.
+    pub fn profiles(&self) -> Vec<String> {
+        let mut profiles: Vec<String> = Vec::new();
+        for run in &self.variants {
+            let profile = run.profile.clone().unwrap_or_else(|| crate::DEFAULT_PROFILE.to_owned());
+            if !profiles.contains(&profile) {
+                profiles.push(profile);
+            }
+        }
+        profiles
+    }
+
+    /// The configuration a run ran.
+    pub fn settings_of<'a>(&'a self, run: &'a VariantRun) -> &'a RunSettings {
+        run.settings.as_ref().unwrap_or(&self.mix.settings)
     }
 }
 

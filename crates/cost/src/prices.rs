@@ -19,6 +19,20 @@ pub struct Prices {
     pub peers: Vec<Peer>,
     /// What a function waits for a call, by service (and `destination`), to add to its CPU time.
     pub latencies: Latencies,
+    /// How Lambda's SQS event source mapping polls.
+    pub event_source_mapping: EventSourceMapping,
+}
+
+/// What the SQS event source mapping is assumed to do that its bill depends on.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EventSourceMapping {
+    /// Pollers long-polling the queue while it is idle.
+    pub pollers: f64,
+    /// Where the figure comes from.
+    pub source: String,
+    /// When.
+    pub date: String,
 }
 
 /// Assumed waits, in seconds.

@@ -27,7 +27,6 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::net::IpAddr;
 use std::sync::Arc;
-use std::time::Instant;
 
 use bytes::Bytes;
 use hookway_core::archive::{INLINE_BODY_LIMIT, ObjectStore, Stamp, body_key, unique};
@@ -210,7 +209,6 @@ impl<Q: EventQueue, S: SecretStore, J: StateStore> Intake<Q, S, J> {
     /// A known source's webhook: the sender's address, then the size, the signature, the queue
     /// (and the bucket first for a large body), and only then the acknowledgement.
     async fn accept(&self, source: &Source, request: &mut Request) -> Result<Response<Body>, Rejection> {
-        let started = Instant::now();
         let address = client_address(request);
         if !source.allows(address) {
             return Err(Rejection::Forbidden { address, hidden: source.hide_rejections });
@@ -247,14 +245,7 @@ impl<Q: EventQueue, S: SecretStore, J: StateStore> Intake<Q, S, J> {
         };
         self.queue.send(message).await?;
         // The webhook's one log line, its metrics with it.
-        self.metrics.count(Counted::Accepted(metrics::Accepted {
-            source: &source.name,
-            event_id: &identity.id,
-            event_type: identity.event_type.as_deref(),
-            bytes: size,
-            latency_ms: started.elapsed().as_secs_f64() * 1000.0,
-            request_id: api_request_id(request),
-        }));
+        self.metrics.count(Counted::Accepted(metrics::Accepted { source: &source.name, event_id: &identity.id }));
         Ok(json(StatusCode::ACCEPTED, &Accepted { id: &identity.id }))
     }
 

@@ -4,12 +4,14 @@
 //! default stack); no API call is made.
 //!
 //! An accepted webhook's EMF line is also its only log line: EMF documents may carry members
-//! that are neither metrics nor dimensions, so the line has what an operator looks for — `level`
-//! and `message` as every log line has them, the event's id and type (its source is the `Source`
-//! dimension), the body's size, the time from the request to the queue's answer and API
-//! Gateway's request id — in about 400 bytes, where a log line and an EMF line took about 575
+//! that are neither metrics nor dimensions, so the line has `level` and `message` as every log
+//! line has them, and the event's id (its source is the `Source` dimension) — about 300 bytes
 //! (`tests/logging.rs` prints them). At $0.50 per GB ingested, 100 bytes is $0.05 per million
-//! webhooks. A refused webhook's line is its log line too, at the level the refusal deserves.
+//! webhooks, so the line says no more: the event's type, size, arrival and API Gateway's request
+//! id are in the archive (`hookway events show <id>`), and the intake's time is Lambda's
+//! `Duration` metric. A refused webhook's line is its log line too, at the level the refusal
+//! deserves, with its status, reason, path and request id: refusals are few, and what an
+//! operator reads.
 //!
 //! Dimensions: `Pipeline` (`events`, as the worker's metrics of the same events), with and without
 //! `Source`. A request for an unknown source is counted without its name: the name is the sender's
@@ -87,14 +89,6 @@ pub struct Accepted<'a> {
     pub source: &'a str,
     /// The event's id.
     pub event_id: &'a str,
-    /// Its type, if the source names one.
-    pub event_type: Option<&'a str>,
-    /// The body's size.
-    pub bytes: usize,
-    /// From the request to the queue's answer, in milliseconds.
-    pub latency_ms: f64,
-    /// API Gateway's (or the Function URL's) id of the request.
-    pub request_id: Option<&'a str>,
 }
 
 impl Counted<'_> {
@@ -109,26 +103,13 @@ impl Counted<'_> {
             )
         };
         match *self {
-            Counted::Accepted(accepted) => {
-                // The id, type and request id are the sender's to choose: escaped as JSON strings.
-                let mut line = format!(
-                    r#"{{"level":"INFO","message":"accepted",{},"Pipeline":"{PIPELINE}","Source":"{}","Accepted":1,"event_id":{}"#,
-                    metrics("Accepted", r#"[["Pipeline"],["Pipeline","Source"]]"#),
-                    accepted.source,
-                    json_string(accepted.event_id),
-                );
-                if let Some(event_type) = accepted.event_type {
-                    line.push_str(r#","event_type":"#);
-                    line.push_str(&json_string(event_type));
-                }
-                line.push_str(&format!(r#","bytes":{},"latency_ms":{:.1}"#, accepted.bytes, accepted.latency_ms));
-                if let Some(request_id) = accepted.request_id {
-                    line.push_str(r#","request_id":"#);
-                    line.push_str(&json_string(request_id));
-                }
-                line.push('}');
-                line
-            }
+            // The id is the sender's to choose: escaped as a JSON string.
+            Counted::Accepted(accepted) => format!(
+                r#"{{"level":"INFO","message":"accepted",{},"Pipeline":"{PIPELINE}","Source":"{}","Accepted":1,"event_id":{}}}"#,
+                metrics("Accepted", r#"[["Pipeline"],["Pipeline","Source"]]"#),
+                accepted.source,
+                json_string(accepted.event_id),
+            ),
             Counted::Rejected { source, reason, log } => {
                 let mut line = String::from("{");
                 if let Some(log) = log {
@@ -243,20 +224,13 @@ mod tests {
         }
     }
 
-    fn accepted(event_type: Option<&'static str>, request_id: Option<&'static str>) -> Counted<'static> {
-        Counted::Accepted(Accepted {
-            source: "github",
-            event_id: "d-\"1\"\n",
-            event_type,
-            bytes: 1234,
-            latency_ms: 3.0625,
-            request_id,
-        })
+    fn accepted() -> Counted<'static> {
+        Counted::Accepted(Accepted { source: "github", event_id: "d-\"1\"\n" })
     }
 
     #[test]
     fn an_accepted_webhook_counts_for_its_source_and_for_all() {
-        let document = emf(accepted(Some("push"), Some("req-1")));
+        let document = emf(accepted());
         assert_complete(&document);
         assert_eq!(document["_aws"]["Timestamp"], 1_700_000_000_000u64);
         assert_eq!(
@@ -268,17 +242,12 @@ mod tests {
 
     #[test]
     fn an_accepted_webhooks_metrics_line_is_its_log_line() {
-        let document = emf(accepted(Some("push"), Some("req-1")));
+        let document = emf(accepted());
         assert_eq!(document["level"], "INFO", "Lambda filters application logs by `level`");
         assert_eq!(document["message"], "accepted");
         assert_eq!(document["event_id"], "d-\"1\"\n", "escaped: the sender chooses it");
-        assert_eq!(document["event_type"], "push");
-        assert_eq!(document["bytes"], 1234);
-        assert_eq!(document["latency_ms"], 3.1, "to a tenth of a millisecond");
-        assert_eq!(document["request_id"], "req-1");
-        let bare = emf(accepted(None, None));
-        assert_complete(&bare);
-        assert!(bare.get("event_type").is_none() && bare.get("request_id").is_none(), "{bare}");
+        let members: Vec<&str> = document.as_object().unwrap().keys().map(String::as_str).collect();
+        assert_eq!(members.len(), 7, "level, message, the metrics, their dimensions and value, the id: {members:?}");
     }
 
     #[test]
@@ -299,8 +268,8 @@ mod tests {
         let lines = Arc::new(std::sync::Mutex::new(Vec::new()));
         let kept = Arc::clone(&lines);
         let sink = MetricsSink::to(move |line| kept.lock().unwrap().push(line.to_owned()));
-        sink.count(accepted(None, None));
-        sink.in_namespace("hookway-staging").count(accepted(None, None));
+        sink.count(accepted());
+        sink.in_namespace("hookway-staging").count(accepted());
         let namespaces: Vec<Value> = lines
             .lock()
             .unwrap()

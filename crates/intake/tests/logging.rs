@@ -74,12 +74,9 @@ fn an_accepted_webhook_is_one_log_line_at_info_its_metrics_included() {
     assert_eq!((&line["level"], &line["message"]), (&"INFO".into(), &"accepted".into()), "{line}");
     assert_eq!(line["Source"], "github");
     assert_eq!(line["event_id"], "72d3162e-cc78-11e3-81ab-4c9367dc0958");
-    assert_eq!(line["event_type"], "push");
-    assert_eq!(line["bytes"], body.len());
-    assert!(line["latency_ms"].is_number(), "{line}");
     assert_eq!(line["Accepted"], 1, "the metrics are on the line: {line}");
     assert!(line["_aws"]["CloudWatchMetrics"][0]["Metrics"][0]["Name"] == "Accepted", "{line}");
-    assert!(text.len() < 450, "{} bytes: {text}", text.len());
+    assert!(text.len() < 320, "{} bytes: {text}", text.len());
 
     // A forgery: one line too, at WARN, with why, beside its metrics. (The first also reads the
     // secrets again, in case they were rotated, and says so: at most once a refresh interval.)

@@ -47,7 +47,7 @@ impl<S: StateStore> Worker<S> {
                 Ok(event) => event,
                 Err(error) => {
                     tracing::error!(%message_id, %error, "unreadable message: left to the dead-letter queue");
-                    metrics.record(None, &Processed::Failed(error.to_string()));
+                    metrics.record(None, None, &Processed::Failed(error.to_string()));
                     response.add_failure(message_id);
                     continue;
                 }
@@ -71,7 +71,11 @@ impl<S: StateStore> Worker<S> {
         let mut chain_of_item: HashMap<String, usize> = HashMap::new();
         for (mut prepared, failure) in messages.into_iter().zip(failed) {
             if let Some(reason) = failure {
-                metrics.record(Some(&prepared.event.source), &Processed::Failed(reason));
+                metrics.record(
+                    Some(&prepared.event.source),
+                    Some(prepared.event.id.as_str()),
+                    &Processed::Failed(reason),
+                );
                 response.add_failure(prepared.message_id);
                 continue;
             }
@@ -94,7 +98,7 @@ impl<S: StateStore> Worker<S> {
         for chain in &mut chains {
             chain.sort_by_key(|prepared| prepared.position.as_ref().map(|position| position.version));
         }
-        let outcomes: Vec<(String, String, Processed)> = stream::iter(chains)
+        let outcomes: Vec<(String, String, String, Processed)> = stream::iter(chains)
             .map(|chain| async move {
                 let mut outcomes = Vec::with_capacity(chain.len());
                 for prepared in chain {
@@ -103,9 +107,9 @@ impl<S: StateStore> Worker<S> {
                         attributes: &prepared.attributes,
                         archived: prepared.archived.as_ref(),
                     };
-                    let source = prepared.event.source.clone();
+                    let (source, id) = (prepared.event.source.clone(), prepared.event.id.clone());
                     let processed = self.process(prepared.event, prepared.position, Some(origin), deadline).await;
-                    outcomes.push((prepared.message_id, source, processed));
+                    outcomes.push((prepared.message_id, source, id, processed));
                 }
                 outcomes
             })
@@ -113,8 +117,8 @@ impl<S: StateStore> Worker<S> {
             .flat_map(stream::iter)
             .collect()
             .await;
-        for (message_id, source, processed) in outcomes {
-            metrics.record(Some(&source), &processed);
+        for (message_id, source, id, processed) in outcomes {
+            metrics.record(Some(&source), Some(id.as_str()), &processed);
             if !processed.is_acknowledged() {
                 response.add_failure(message_id);
             }

@@ -35,13 +35,13 @@ impl<S: StateStore> Worker<S> {
         let event = match Event::from_job(job) {
             Ok(event) => event,
             Err(error) => {
-                metrics.record(Some(JOBS_SOURCE), &Processed::Failed(error.to_string()));
+                metrics.record(Some(JOBS_SOURCE), None, &Processed::Failed(error.to_string()));
                 return (Err(error.into()), metrics);
             }
         };
         let job_id = event.id.clone();
         let processed = self.process(event, None, None, deadline).await;
-        metrics.record(Some(JOBS_SOURCE), &processed);
+        metrics.record(Some(JOBS_SOURCE), Some(job_id.as_str()), &processed);
         let done = match processed {
             Processed::Handled { result, .. } => Ok(JobDone { job_id, status: "SUCCEEDED", result }),
             Processed::Duplicate => Ok(JobDone { job_id, status: "SUCCEEDED", result: None }),

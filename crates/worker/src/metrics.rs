@@ -12,6 +12,14 @@
 //! zeros. An event delayed after a failed attempt counts as `Failed` too: the failure-rate alarm
 //! sees a destination that is down while its events wait.
 //!
+//! A line is also the log line of the events it counts: `event_ids` names them (a handled event
+//! has no line of its own; one that failed, waits or is dead-lettered has its warning besides),
+//! and `HandlerLatency` lists the handled ones' times, to a tenth of a millisecond. Every byte is
+//! paid for ($0.50 per GB ingested), and a line is written for each source of each batch: a
+//! line declares `Processed` always and the other counts only when they are not zero. A count
+//! left out is no data point rather than a zero, which a `Sum` and the alarms read alike (they
+//! treat missing data as not breaching, and the failure rate fills its terms with 0).
+//!
 //! Deliveries put off (`DeliveriesDelayed`) are counted by destination, one more line each, with
 //! the dimensions `Pipeline, Destination` (the delivery's name, `forward <url>`).
 
@@ -36,6 +44,7 @@ pub struct Metrics {
 /// Counts of one source (or of no source) over one invocation.
 #[derive(Debug, Clone, Default, PartialEq)]
 struct Counts {
+    event_ids: Vec<String>,
     processed: u32,
     duplicates: u32,
     stale_skipped: u32,
@@ -48,9 +57,12 @@ struct Counts {
 }
 
 impl Metrics {
-    /// Counts one event of `source` (`None`: a message that does not say).
-    pub fn record(&mut self, source: Option<&str>, processed: &Processed) {
-        self.by_source.entry(source.map(str::to_owned)).or_default().record(processed);
+    /// Counts one event of `source` (`None`: a message that does not say), named by its id
+    /// when it has one.
+    pub fn record(&mut self, source: Option<&str>, event_id: Option<&str>, processed: &Processed) {
+        let counts = self.by_source.entry(source.map(str::to_owned)).or_default();
+        counts.event_ids.extend(event_id.map(str::to_owned));
+        counts.record(processed);
         if let Processed::Delayed { destinations, .. } = processed {
             for destination in destinations {
                 *self.delayed_by_destination.entry(destination.clone()).or_default() += 1;
@@ -118,30 +130,29 @@ impl Counts {
 
     fn to_emf(&self, namespace: &str, pipeline: &str, source: Option<&str>, at: SystemTime) -> Value {
         let timestamp = at.duration_since(UNIX_EPOCH).unwrap_or_default().as_millis();
-        let mut metrics = vec![
-            json!({"Name": "Processed", "Unit": "Count"}),
-            json!({"Name": "Duplicates", "Unit": "Count"}),
-            json!({"Name": "StaleSkipped", "Unit": "Count"}),
-            json!({"Name": "Unrouted", "Unit": "Count"}),
-            json!({"Name": "Failed", "Unit": "Count"}),
-            json!({"Name": "DeadLettered", "Unit": "Count"}),
-            json!({"Name": "IdConflicts", "Unit": "Count"}),
-            json!({"Name": "Delayed", "Unit": "Count"}),
-        ];
-        let mut document = json!({
-            "Pipeline": pipeline,
-            "Processed": self.processed,
-            "Duplicates": self.duplicates,
-            "StaleSkipped": self.stale_skipped,
-            "Unrouted": self.unrouted,
-            "Failed": self.failed,
-            "DeadLettered": self.dead_lettered,
-            "IdConflicts": self.id_conflicts,
-            "Delayed": self.delayed,
-        });
+        let mut document = json!({"Pipeline": pipeline, "Processed": self.processed});
+        let mut metrics = vec![json!({"Name": "Processed", "Unit": "Count"})];
+        for (name, count) in [
+            ("Duplicates", self.duplicates),
+            ("StaleSkipped", self.stale_skipped),
+            ("Unrouted", self.unrouted),
+            ("Failed", self.failed),
+            ("DeadLettered", self.dead_lettered),
+            ("IdConflicts", self.id_conflicts),
+            ("Delayed", self.delayed),
+        ] {
+            if count > 0 {
+                metrics.push(json!({"Name": name, "Unit": "Count"}));
+                document[name] = json!(count);
+            }
+        }
         if !self.latencies_ms.is_empty() {
             metrics.push(json!({"Name": "HandlerLatency", "Unit": "Milliseconds"}));
-            document["HandlerLatency"] = json!(self.latencies_ms);
+            let tenths: Vec<f64> = self.latencies_ms.iter().map(|ms| (ms * 10.0).round() / 10.0).collect();
+            document["HandlerLatency"] = json!(tenths);
+        }
+        if !self.event_ids.is_empty() {
+            document["event_ids"] = json!(self.event_ids);
         }
         let dimensions = match source {
             Some(source) => {
@@ -163,6 +174,16 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
+
+    /// The names of the metrics a document declares.
+    fn declared(document: &Value) -> Vec<&str> {
+        document["_aws"]["CloudWatchMetrics"][0]["Metrics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|metric| metric["Name"].as_str().unwrap())
+            .collect()
+    }
 
     #[test]
     fn a_source_is_one_emf_document() {
@@ -190,7 +211,7 @@ mod tests {
             Processed::Delayed { until: 0, failure: None, destinations: vec!["forward http://x".into(), "log".into()] },
             Processed::Waiting,
         ] {
-            metrics.record(Some("github"), &processed);
+            metrics.record(Some("github"), Some("evt_1"), &processed);
         }
         let documents = metrics.to_emf("hookway-staging", "events", UNIX_EPOCH + Duration::from_secs(1_700_000_000));
         assert_eq!(documents.len(), 3, "the source's, then one per destination put off");
@@ -199,12 +220,7 @@ mod tests {
         assert_eq!(emf["_aws"]["CloudWatchMetrics"][0]["Namespace"], "hookway-staging", "the stack's");
         assert_eq!(emf["_aws"]["CloudWatchMetrics"][0]["Dimensions"], json!([["Pipeline"], ["Pipeline", "Source"]]));
         assert_eq!((emf["Pipeline"].as_str(), emf["Source"].as_str()), (Some("events"), Some("github")));
-        let declared: Vec<&str> = emf["_aws"]["CloudWatchMetrics"][0]["Metrics"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|metric| metric["Name"].as_str().unwrap())
-            .collect();
+        let declared = declared(emf);
         for name in &declared {
             assert!(!emf[*name].is_null(), "{name} has a value");
         }
@@ -217,6 +233,7 @@ mod tests {
         assert_eq!((emf["DeadLettered"].as_u64(), emf["Delayed"].as_u64()), (Some(2), Some(2)));
         assert_eq!(emf["IdConflicts"].as_u64(), Some(1), "the refusal is not a conflict");
         assert_eq!(emf["HandlerLatency"], json!([12.0, 1.5]));
+        assert_eq!(emf["event_ids"].as_array().map(Vec::len), Some(11), "the line names each event it counts");
         let by_destination: Vec<(&str, u64)> = documents[1..]
             .iter()
             .map(|document| {
@@ -230,20 +247,43 @@ mod tests {
     #[test]
     fn without_handled_events_no_latency_is_declared() {
         let documents = Metrics::default().to_emf(NAMESPACE, "jobs", SystemTime::now());
-        assert_eq!(documents.len(), 1, "an empty invocation still reports its zeros");
+        assert_eq!(documents.len(), 1, "an empty invocation still reports its zero");
         let emf = &documents[0];
-        assert!(emf.get("HandlerLatency").is_none());
-        assert_eq!(emf["_aws"]["CloudWatchMetrics"][0]["Metrics"].as_array().unwrap().len(), 8);
+        assert!(emf.get("HandlerLatency").is_none() && emf.get("event_ids").is_none());
+        assert_eq!(emf["_aws"]["CloudWatchMetrics"][0]["Metrics"], json!([{"Name": "Processed", "Unit": "Count"}]));
+        assert_eq!(emf["Processed"], 0);
         assert_eq!(emf["_aws"]["CloudWatchMetrics"][0]["Dimensions"], json!([["Pipeline"]]));
+    }
+
+    #[test]
+    fn a_count_is_declared_when_it_is_not_zero_and_latencies_to_a_tenth() {
+        let mut metrics = Metrics::default();
+        for (id, micros) in [("evt_1", 5_453), ("evt_2", 5_453_868)] {
+            let handled = Processed::Handled { latency: Duration::from_micros(micros), result: None };
+            metrics.record(Some("stripe"), Some(id), &handled);
+        }
+        let emf = &metrics.to_emf(NAMESPACE, "events", SystemTime::now())[0];
+        let declared = declared(emf);
+        assert_eq!(declared, ["Processed", "HandlerLatency"], "no zero counts: {emf}");
+        for absent in ["Duplicates", "StaleSkipped", "Unrouted", "Failed", "DeadLettered", "IdConflicts", "Delayed"] {
+            assert!(emf.get(absent).is_none(), "{absent} in {emf}");
+        }
+        assert_eq!(emf["HandlerLatency"], json!([5.5, 5453.9]));
+        assert_eq!(emf["event_ids"], json!(["evt_1", "evt_2"]));
+        assert_eq!(emf["Processed"], 2);
     }
 
     #[test]
     fn each_source_is_counted_apart_and_an_unnamed_message_under_the_pipeline_alone() {
         let mut metrics = Metrics::default();
-        metrics.record(Some("stripe"), &Processed::Handled { latency: Duration::from_millis(3), result: None });
-        metrics.record(Some("github"), &Processed::Failed("503".into()));
-        metrics.record(Some("stripe"), &Processed::Duplicate);
-        metrics.record(None, &Processed::Failed("not an envelope".into()));
+        metrics.record(
+            Some("stripe"),
+            Some("a"),
+            &Processed::Handled { latency: Duration::from_millis(3), result: None },
+        );
+        metrics.record(Some("github"), Some("b"), &Processed::Failed("503".into()));
+        metrics.record(Some("stripe"), Some("c"), &Processed::Duplicate);
+        metrics.record(None, None, &Processed::Failed("not an envelope".into()));
         let documents = metrics.to_emf(NAMESPACE, "events", SystemTime::now());
         let by_source: BTreeMap<Option<&str>, &Value> =
             documents.iter().map(|document| (document["Source"].as_str(), document)).collect();
@@ -256,5 +296,7 @@ mod tests {
         assert_eq!(by_source[&None]["Failed"].as_u64(), Some(1));
         assert_eq!(by_source[&None]["_aws"]["CloudWatchMetrics"][0]["Dimensions"], json!([["Pipeline"]]));
         assert_eq!(by_source[&Some("stripe")]["HandlerLatency"], json!([3.0]));
+        assert_eq!(by_source[&Some("stripe")]["event_ids"], json!(["a", "c"]));
+        assert!(by_source[&None].get("event_ids").is_none(), "an unreadable message has no id");
     }
 }

@@ -165,13 +165,8 @@ impl<S: StateStore> Worker<S> {
             let result = delivered.result;
             self.finish(&key, &Outcome::Succeeded(result.clone()), &delivered.records).await;
             let latency = delivered.latency;
-            // The event's one line at INFO (a forward's own is at DEBUG): its id, source, type and
-            // attempt from the span; latency to a tenth of a millisecond, as the intake's.
-            tracing::info!(
-                deliveries = route.destinations.len(),
-                latency_ms = (latency.as_secs_f64() * 10_000.0).round() / 10.0,
-                "handled"
-            );
+            // No line of its own at INFO: its batch's metrics line names it, with its latency.
+            tracing::debug!(deliveries = route.destinations.len(), "handled");
             return Processed::Handled { latency, result };
         }
         let failure = match delivered.failures.as_slice() {

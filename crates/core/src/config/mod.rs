@@ -894,7 +894,7 @@ mod tests {
 
     #[test]
     fn settings_out_of_range_are_named() {
-        let json = r#"{"worker": {"timeoutSeconds": 901, "batchSize": 100}, "jobs": {"retryAttempts": 3}, "archive": {"retentionDays": 0},
+        let json = r#"{"worker": {"timeoutSeconds": 901, "batchSize": 100, "batchingWindowSeconds": 0}, "jobs": {"retryAttempts": 3}, "archive": {"retentionDays": 0},
             "intake": {"timeoutSeconds": 30}, "api": {"stageName": "v 1"}, "logRetentionDays": 8,
             "sources": [{"name": "a", "scheme": "github", "secretParameters": ["/a"]}]}"#;
         let error = error_of(json);

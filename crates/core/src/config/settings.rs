@@ -174,9 +174,12 @@ impl Default for IntakeConfig {
     fn default() -> Self {
         IntakeConfig {
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
-            // make bench-coldstart: past 1024 MB, doubling saves under 10 ms of a cold start and
-            // 1 ms of a request (README, Performance).
-            memory_mb: 1024,
+            // make bench-coldstart recommends it: from 512 MB, doubling saves under 10 ms of a cold
+            // start and 1 ms of a warm request. Its goals are ratios to a bare function's and a
+            // peak of 16 MB (it peaks under 10 MB), which hold at any size; at 512 MB a cold
+            // start is about 18 ms of CPU and a warm request 2 ms, and a webhook $0.04 a million
+            // less than at 1024 (README, Performance).
+            memory_mb: 512,
             timeout_seconds: 10,
             function_url: false,
             reserved_concurrency: Some(DEFAULT_INTAKE_RESERVED_CONCURRENCY),
@@ -216,11 +219,18 @@ pub struct WorkerConfig {
 impl Default for WorkerConfig {
     fn default() -> Self {
         WorkerConfig {
-            // make bench-coldstart: past 1024 MB, doubling saves under 1 ms of CPU per event.
-            memory_mb: 1024,
+            // Paid by the millisecond and waited for by nobody: a batch is mostly waits (for
+            // DynamoDB, the archive, the destination), paid in proportion to the memory, against
+            // about 10 ms of CPU an event at 256 MB (make bench-coldstart: 1.4 ms on a whole core).
+            // Ten events and their bodies, claim-checked ones included (4.5 MiB at most each), fit.
+            memory_mb: 256,
             timeout_seconds: 60,
             batch_size: 10,
-            batching_window_seconds: 0,
+            // A batch gathers for a second from its first event (the latency it adds, at most):
+            // at 10M webhooks a month, shared by Lambda's five pollers, batches of about 2 (10 at
+            // 100M), which share the invocation, the mapping's delete, the archive's record and
+            // the metrics lines.
+            batching_window_seconds: 1,
             max_concurrency: 10,
             idempotency_ttl_days: 7,
         }
