@@ -541,6 +541,13 @@ const IAM_UNUSED: &[Reason] = &[
               reappears when its visibility timeout ends",
     },
     Reason {
+        principal: "hookway-worker",
+        action: "s3:PutObject",
+        resource: "/events/_batches/",
+        why: "beside the archive stream, an object for the events a batch takes more than ten minutes after they \
+              arrived (a backlog, a redrive) or too large for a stream record; this run's events are archived fresh",
+    },
+    Reason {
         principal: "operator",
         action: "cloudformation:DescribeStacks",
         resource: "",
