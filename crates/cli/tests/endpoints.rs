@@ -106,8 +106,9 @@ async fn each_webhooks_endpoint_delivers_a_signed_webhook_and_refuses_413_and_40
         // A sender outside its source's allowIps: 403, whatever X-Forwarded-For claims.
         stack.assert_walled_off(&client, "walled", "203.0.113.7", &format!("walled-{endpoint}")).await;
 
-        // What is not a webhook route, answered as the front door answers it: API Gateway has no
-        // such resource or route; the Function URL hands every request to the intake.
+        // What is not a webhook route, answered as the front door answers it: `/webhooks/{source}`
+        // hands an unknown source's name to the intake, API Gateway answers a method it has no
+        // route for; the Function URL hands every request to the intake.
         let unknown = client.post(format!("{url}/webhooks/gitlab")).body("{}").send().await.unwrap();
         let put = client.put(format!("{url}/webhooks/github")).body("{}").send().await.unwrap();
         let answers = [
@@ -118,9 +119,7 @@ async fn each_webhooks_endpoint_delivers_a_signed_webhook_and_refuses_413_and_40
             WebhookEndpoint::Rest => {
                 [(404, json!({"error": "not found"})), (403, json!({"message": "Missing Authentication Token"}))]
             }
-            WebhookEndpoint::HttpApi => {
-                [(404, json!({"message": "Not Found"})), (404, json!({"message": "Not Found"}))]
-            }
+            WebhookEndpoint::HttpApi => [(404, json!({"error": "not found"})), (404, json!({"message": "Not Found"}))],
             WebhookEndpoint::FunctionUrl => {
                 [(404, json!({"error": "not found"})), (405, json!({"error": "method not allowed"}))]
             }

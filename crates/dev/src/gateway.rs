@@ -3,8 +3,9 @@
 //! * `/webhooks/{source}` → the event of the front door `webhooks.endpoint` chooses ([`Webhooks`])
 //!   → the intake → its proxy response back to the client (`502` if the function fails):
 //!   - `rest`: `POST|GET` → a REST proxy event (payload 1.0);
-//!   - `http-api`: `POST|GET` of a configured source → an HTTP API event (payload 2.0) of the
-//!     source's own route; any other → `404 {"message": "Not Found"}`, the HTTP API's own answer;
+//!   - `http-api`: `POST|GET` → an HTTP API event (payload 2.0) of the route that serves it in
+//!     AWS, `/webhooks/{source}` (an unknown source's name included: the intake answers it); any
+//!     other method → `404 {"message": "Not Found"}`, the HTTP API's own answer;
 //!   - `function-url`: any method → a Function URL event (payload 2.0), as the URL hands the
 //!     function every request;
 //! * `GET /jobs/{id}` → a REST proxy event → the intake (the REST API keeps `/jobs` whatever the
@@ -90,13 +91,13 @@ pub struct Gateway<D> {
 }
 
 /// The front door of `/webhooks/*`, as the stack deploys it: `webhooks.endpoint`, and the
-/// sources an HTTP API has a route for.
+/// sources with a route of their own (those with a throttle); `/webhooks/{source}` serves the rest.
 #[derive(Debug, Clone, Default)]
 pub struct Webhooks {
     /// `rest`, `http-api` or `function-url`.
     pub endpoint: WebhookEndpoint,
-    /// The configured sources' names.
-    pub sources: Vec<String>,
+    /// The names of the sources with a route of their own.
+    pub own_routes: Vec<String>,
 }
 
 impl Webhooks {
@@ -104,7 +105,12 @@ impl Webhooks {
     pub fn from_config(config: &hookway_core::Config) -> Webhooks {
         Webhooks {
             endpoint: config.webhooks.endpoint,
-            sources: config.sources.iter().map(|source| source.name.clone()).collect(),
+            own_routes: config
+                .sources
+                .iter()
+                .filter(|source| source.throttle.is_some())
+                .map(|source| source.name.clone())
+                .collect(),
         }
     }
 }
@@ -189,12 +195,11 @@ impl<D: Destination> Gateway<D> {
         context: &GatewayContext,
     ) -> Answer {
         let routed = matches!(*method, Method::POST | Method::GET);
-        let known = || self.webhooks.sources.iter().any(|name| name == source);
         // What has no route is answered by the front door itself, then the throttle, and only
         // then is the event built.
         match self.webhooks.endpoint {
             WebhookEndpoint::Rest if !routed => return message(StatusCode::FORBIDDEN, "Missing Authentication Token"),
-            WebhookEndpoint::HttpApi if !routed || !known() => return message(StatusCode::NOT_FOUND, "Not Found"),
+            WebhookEndpoint::HttpApi if !routed => return message(StatusCode::NOT_FOUND, "Not Found"),
             _ => {}
         }
         if let Err(wait) = self.throttles.take(source) {
@@ -202,7 +207,11 @@ impl<D: Destination> Gateway<D> {
         }
         let event = match self.webhooks.endpoint {
             WebhookEndpoint::Rest => proxy_event(request, "/webhooks/{source}", &[("source", source)], context),
-            WebhookEndpoint::HttpApi => http_api_event(request, &format!("{method} /webhooks/{source}"), context),
+            WebhookEndpoint::HttpApi => {
+                let own = self.webhooks.own_routes.iter().any(|name| name == source);
+                let route = if own { source } else { "{source}" };
+                http_api_event(request, &format!("{method} /webhooks/{route}"), context)
+            }
             WebhookEndpoint::FunctionUrl => function_url_event(request, context),
         };
         self.proxy(&event).await
