@@ -188,3 +188,53 @@ fn bad_input_gets_a_clear_error() {
     assert!(err.contains("with") && err.contains("worker.batchingWindowSeconds"), "{err}");
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// Each front door's line of `hookway cost`'s closing list: (per million, a month), as printed.
+fn front_doors(args: &[&str]) -> Vec<(String, String, String)> {
+    let (code, out, err) = hookway(&[&["cost"], args].concat());
+    assert_eq!(code, 0, "{out}{err}");
+    let tail = &out[out.rfind("The same configuration behind each front door").unwrap()..];
+    tail.lines()
+        .skip(1)
+        .filter_map(|line| {
+            let words: Vec<&str> = line.split_whitespace().collect();
+            (words.len() >= 6 && words[2] == "per").then(|| (words[0].into(), words[1].into(), words[4].into()))
+        })
+        .collect()
+}
+
+#[test]
+fn the_readme_headline_is_what_hookway_cost_prints() {
+    let readme = std::fs::read_to_string(workspace_root().join("README.md")).unwrap();
+    let table = &readme[..readme.find("## Quick start").unwrap()];
+    let at = |volume: &str, with: &[&str]| front_doors(&[&["--events-per-month", volume], with].concat());
+    let defaults = ["100k", "10M", "100M"].map(|volume| at(volume, &[]));
+    let high = ["100k", "10M", "100M"].map(|volume| at(volume, &["--with", "cost/volume.json"]));
+    for endpoint in ["function-url", "http-api", "rest"] {
+        let row = table
+            .lines()
+            .find(|line| line.starts_with(&format!("| `{endpoint}`")))
+            .unwrap_or_else(|| panic!("no headline row for {endpoint}"));
+        let quoted: Vec<&str> = row
+            .split('$')
+            .skip(1)
+            .map(|rest| rest.split(|c: char| !(c.is_ascii_digit() || c == '.' || c == ',')).next().unwrap())
+            .collect();
+        let of = |doors: &[(String, String, String)]| {
+            let (_, million, month) = doors.iter().find(|door| door.0 == endpoint).unwrap().clone();
+            (million.trim_start_matches('$').to_owned(), month.trim_start_matches('$').to_owned())
+        };
+        let mut expected = Vec::new();
+        for doors in &defaults {
+            let (million, month) = of(doors);
+            expected.extend([month, million]);
+        }
+        let (_, low_month) = of(&high[0]);
+        expected.push(low_month);
+        for doors in &high[1..] {
+            let (million, month) = of(doors);
+            expected.extend([month, million]);
+        }
+        assert_eq!(quoted, expected, "the README's headline for {endpoint}: {row}");
+    }
+}
