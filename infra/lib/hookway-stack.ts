@@ -187,7 +187,7 @@ export class HookwayStack extends Stack {
       return 'hookway.json';
     }
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'hookway-config-')), 'hookway.json');
-    fs.writeFileSync(file, config.bytes);
+    fs.writeFileSync(file, config.bytes, { mode: 0o644 });
     return file;
   }
 }

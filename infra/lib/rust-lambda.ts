@@ -68,7 +68,11 @@ export class RustLambda extends Construct {
         // asset, and a deploy updates the code.
         commandHooks: {
           beforeBundling: () => [],
-          afterBundling: (_inputDir: string, outputDir: string) => [`cp ${shellQuoted(props.configFile)} ${shellQuoted(`${outputDir}/${PACKAGED_CONFIG}`)}`],
+          // Readable by everyone, as Lambda needs its code's files, whatever the source file's mode.
+          afterBundling: (_inputDir: string, outputDir: string) => {
+            const packaged = shellQuoted(`${outputDir}/${PACKAGED_CONFIG}`);
+            return [`cp ${shellQuoted(props.configFile)} ${packaged}`, `chmod 0644 ${packaged}`];
+          },
         },
       },
       runtime: 'provided.al2023',

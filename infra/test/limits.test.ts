@@ -4,6 +4,8 @@
  * exactly and sizes as upper bounds that are not loose; a configuration past a limit is refused
  * at synth in the check's words; and the 500-source configuration fits every limit.
  */
+import * as fs from 'fs';
+import * as path from 'path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { limitProblems, LIMITS, stackShape } from '../lib/limits';
 import { largeConfig } from './large-config';
@@ -40,6 +42,11 @@ function holdsTo(measured: Measured, predicted: ReturnType<typeof stackShape>): 
 }
 
 describe('infra/limits.json', () => {
+  test("the case named for the repository's hookway.json is that file", () => {
+    const { $schema: _, ...file } = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'hookway.json'), 'utf8'));
+    expect(cases().find((c) => c.name === "the repository's hookway.json")?.config).toEqual(file);
+  });
+
   describe.each(cases().map((c) => [c.name, c] as const))('%s', (_, c) => {
     const document = expand(c);
 

@@ -120,18 +120,27 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
         println!("Note: {note}.");
     }
     let state = &config.state;
-    println!(
-        "The state table {}: ${:.2} a month; {} (auto scaled to {}% of use, {}–{} write and {}–{} read units): ${:.2}.",
-        if billing.is_some() { "provisioned" } else { "on demand" },
-        estimate.monthly(),
-        if billing.is_some() { "on demand" } else { "\"state\": {\"billing\": \"provisioned\"}" },
+    let scaling = format!(
+        "auto scaled to {}% of use, {}–{} write and {}–{} read units",
         state.target_utilization_percent,
         state.write_capacity.min,
         state.write_capacity.max,
         state.read_capacity.min,
         state.read_capacity.max,
-        other.monthly(),
     );
+    if billing.is_some() {
+        println!(
+            "With the state table provisioned ({scaling}): ${:.2} a month in all; on demand: ${:.2}.",
+            estimate.monthly(),
+            other.monthly()
+        );
+    } else {
+        println!(
+            "With the state table on demand: ${:.2} a month in all; \"state\": {{\"billing\": \"provisioned\"}} ({scaling}): ${:.2}.",
+            estimate.monthly(),
+            other.monthly()
+        );
+    }
     for peer in &prices.peers {
         println!(
             "  {} at ${:.2} per million ({}): ${:.0} a month",

@@ -198,9 +198,14 @@ impl Call {
                 };
                 let arn = format!("arn:{partition}:dynamodb:{}:{}:table/{}", self.region, self.account, table.name);
                 let request = Request::new(format!("dynamodb:{action}"), arn);
+                // AWS sends the keys of every call on items; an empty list would pass a
+                // ForAllValues condition that AWS denies.
                 Ok(match &table.partition_keys {
-                    Some(keys) => request.with("dynamodb:LeadingKeys", keys.clone()),
-                    None => request,
+                    Some(keys) if !keys.is_empty() => request.with("dynamodb:LeadingKeys", keys.clone()),
+                    Some(_) if !matches!(action, "Scan" | "DescribeTable") => {
+                        return Err(self.missing("the partition key"));
+                    }
+                    _ => request,
                 })
             })
             .collect()

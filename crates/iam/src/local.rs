@@ -147,8 +147,9 @@ pub fn account(state: &DevState) -> String {
 }
 
 /// The operator policy's placeholders, as the local stack in `state_dir` fills them: `Partition`,
-/// `Region`, `Account`, `StackName` (and `StackNameLowercase`, as S3 names its buckets) and
-/// `SecretsPath`, the path the configuration's parameters are under.
+/// `Region`, `UrlSuffix` (the partition's domain), `Account`, `StackName` (and
+/// `StackNameLowercase`, as S3 names its buckets) and `SecretsPath`, the path the configuration's
+/// parameters are under.
 pub fn placeholders(state_dir: &Path, state: &DevState) -> Result<BTreeMap<&'static str, String>, LocalError> {
     let secrets = LocalSecrets::load(state_dir)
         .map_err(|error| LocalError::Read { path: state_dir.to_owned(), reason: error.to_string() })?;
@@ -156,6 +157,7 @@ pub fn placeholders(state_dir: &Path, state: &DevState) -> Result<BTreeMap<&'sta
     Ok(BTreeMap::from([
         ("Partition", PARTITION.to_owned()),
         ("Region", state.region.clone()),
+        ("UrlSuffix", "amazonaws.com".to_owned()),
         ("Account", account),
         ("StackNameLowercase", name.to_lowercase()),
         ("StackName", name),

@@ -169,7 +169,12 @@ async fn put_records(stream: Option<&dyn RecordStream>, writer: StreamWriter) ->
         let events: usize = call.members.iter().map(Vec::len).sum();
         let bytes: usize = call.records.iter().map(bytes::Bytes::len).sum();
         let outcomes = match put {
-            Ok(outcomes) => outcomes,
+            Ok(outcomes) if outcomes.len() == call.records.len() => outcomes,
+            // A record without its outcome is not known to be archived: none of the call's is.
+            Ok(outcomes) => {
+                let reason = format!("{} outcomes for {} records", outcomes.len(), call.records.len());
+                vec![Err(reason); call.records.len()]
+            }
             Err(error) => vec![Err(error.to_string()); call.records.len()],
         };
         let mut failed = 0;
@@ -275,6 +280,38 @@ mod tests {
         let again = stream.objects.get(new, None).await.unwrap();
         let again = String::from_utf8(again.to_vec()).unwrap();
         assert!(again.lines().count() == 1 && again.contains("\"evt-3\""), "only evt-3: {}", &again[..80]);
+    }
+
+    /// A stream that answers a call with no outcome for its records.
+    #[derive(Debug)]
+    struct Silent;
+
+    #[async_trait::async_trait]
+    impl hookway_core::archive::RecordStream for Silent {
+        async fn put_records(
+            &self,
+            _records: &[bytes::Bytes],
+        ) -> Result<Vec<Result<(), String>>, hookway_core::archive::ArchiveError> {
+            Ok(Vec::new())
+        }
+    }
+
+    #[tokio::test]
+    async fn a_record_without_an_outcome_is_not_taken_as_archived() {
+        let config = json!({
+            "sources": [{"name": "stripe", "scheme": "stripe", "secretParameters": ["/s"]}],
+            "routes": [{"source": "*", "handler": "log"}],
+        });
+        let config = Config::from_json(&config.to_string()).unwrap();
+        let outbound = Outbound {
+            bucket: Some(Arc::new(MemoryObjects::default()) as _),
+            stream: Some(Arc::new(Silent) as _),
+            ..Outbound::from(reqwest::Client::new())
+        };
+        let worker = Worker::new(&config, MemoryStore::default(), &Registry::new(), outbound).unwrap();
+        let mut failed = deliver(&worker, &[envelope("evt-a", 10), envelope("evt-b", 10)]).await;
+        failed.sort();
+        assert_eq!(failed, ["m0", "m1"], "neither is processed before it is archived");
     }
 
     #[tokio::test]
