@@ -1,8 +1,10 @@
 //! A circuit breaker per destination, shared by every worker instance ([`SharedState`]).
 //!
-//! Closed, it lets every request through and counts failures in a row; at the threshold it opens,
-//! and the destination's events wait for the end of the cool-down instead of being tried (and
-//! instead of failing). When the cool-down ends, one instance takes the *trial*: one request, the
+//! Closed, it lets every request through and counts failures in a row; it opens once they reach
+//! the threshold *and* have gone on for [`STREAK`] without a success, so that a destination that
+//! fails some requests and takes others (an overloaded one, not a dead one) keeps flowing while
+//! one that takes nothing is left alone. Open, the destination's events are parked instead of
+//! being tried (see [`crate::release`]). When the cool-down ends, one instance takes the *trial*: one request, the
 //! circuit staying open for the others meanwhile (a lease of one request's time). Success closes
 //! it; failure opens it again for twice as long as the time before, up to [`MAX_OPEN`] (or the
 //! cool-down itself, if that is longer), so that a day-long outage costs a trial every quarter of
@@ -25,6 +27,9 @@ use crate::shared::{Circuit, SharedState};
 pub const CACHE_TTL: Duration = Duration::from_secs(1);
 /// The longest a circuit stays open after failed trials, unless its cool-down is longer.
 pub const MAX_OPEN: Duration = Duration::from_secs(900);
+/// How long failures in a row must go on, with no success, before they open the circuit: a
+/// success within it (a retry that got through) shows the destination is alive.
+pub const STREAK: Duration = Duration::from_secs(2);
 
 /// What a caller may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,6 +38,17 @@ pub enum Permit {
     Closed,
     /// The cool-down is over and this caller makes the one trial request.
     Trial,
+}
+
+/// Why a request may not be made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    /// The circuit is open.
+    #[error(transparent)]
+    Open(#[from] CircuitOpen),
+    /// An operator paused the destination.
+    #[error("paused by an operator: its events are held until it is resumed")]
+    Paused,
 }
 
 /// A request was not made because the circuit is open.
@@ -50,6 +66,7 @@ pub struct CircuitOpen {
 pub struct CircuitBreaker {
     key: String,
     threshold: u32,
+    streak_ms: i64,
     cooldown_ms: i64,
     lease_ms: i64,
     shared: Arc<dyn SharedState>,
@@ -72,6 +89,7 @@ impl CircuitBreaker {
         CircuitBreaker {
             key: key.into(),
             threshold: threshold.max(1),
+            streak_ms: millis(STREAK),
             cooldown_ms: millis(cooldown),
             lease_ms: millis(lease),
             shared,
@@ -80,15 +98,24 @@ impl CircuitBreaker {
         }
     }
 
+    /// The same breaker, opening once failures in a row have gone on for `streak` (rather than
+    /// [`STREAK`]).
+    pub fn with_streak(self, streak: Duration) -> CircuitBreaker {
+        CircuitBreaker { streak_ms: millis(streak), ..self }
+    }
+
     /// Asks to make a request at `now` (Unix ms): then report how it went with
     /// [`CircuitBreaker::record`].
-    pub async fn acquire(&self, now: i64) -> Result<Permit, CircuitOpen> {
+    pub async fn acquire(&self, now: i64) -> Result<Permit, Refusal> {
         let circuit = self.circuit().await;
+        if circuit.paused {
+            return Err(Refusal::Paused);
+        }
         let Some(open_until) = circuit.open_until else {
             return Ok(Permit::Closed);
         };
         if now < open_until {
-            return Err(self.open_until(open_until));
+            return Err(self.open_until(open_until).into());
         }
         match self.shared.take_trial(&self.key, open_until, now + self.lease_ms, now).await {
             Ok(true) => {
@@ -99,7 +126,7 @@ impl CircuitBreaker {
             Ok(false) => {
                 // Another instance makes the trial: wait for it, as for the cool-down.
                 self.forget();
-                Err(self.open_until(now + self.lease_ms))
+                Err(self.open_until(now + self.lease_ms).into())
             }
             Err(error) => {
                 tracing::warn!(destination = %self.key, %error, "cannot take the circuit's trial: going ahead");
@@ -115,7 +142,13 @@ impl CircuitBreaker {
         let known = self.last_known().unwrap_or_default();
         let result = match (permit, healthy) {
             (Permit::Closed, true) if known.failures == 0 => return,
-            (_, true) => self.shared.close(&self.key, now).await.map(|()| Circuit::default()),
+            (_, true) => {
+                let drain = permit == Permit::Trial;
+                if drain {
+                    tracing::info!(destination = %self.key, "the trial succeeded: circuit closed, its parked events released");
+                }
+                self.shared.close(&self.key, now, drain).await.map(|()| Circuit::default())
+            }
             (Permit::Trial, false) => {
                 let until = now + self.open_period(known.trials + 1);
                 tracing::warn!(destination = %self.key, "the trial failed: circuit open again");
@@ -141,7 +174,8 @@ impl CircuitBreaker {
 
     async fn count_failure(&self, now: i64) -> Result<Circuit, hookway_core::store::StoreError> {
         let circuit = self.shared.add_failure(&self.key, now).await?;
-        if circuit.failures < self.threshold || circuit.open_until.is_some() {
+        let streak = now - circuit.since.unwrap_or(now);
+        if circuit.failures < self.threshold || streak < self.streak_ms || circuit.open_until.is_some() {
             return Ok(circuit);
         }
         let until = now + self.cooldown_ms;
@@ -209,6 +243,7 @@ mod tests {
     const LEASE: Duration = Duration::from_secs(11);
     const T0: i64 = 1_795_996_800_000;
 
+    /// A breaker that opens at the threshold, however quickly the failures came.
     fn breaker(shared: &Arc<MemoryShared>, threshold: u32) -> CircuitBreaker {
         CircuitBreaker::new(
             "https://x.example.com",
@@ -217,6 +252,7 @@ mod tests {
             LEASE,
             Arc::clone(shared) as Arc<dyn SharedState>,
         )
+        .with_streak(Duration::ZERO)
     }
 
     async fn fail(breaker: &CircuitBreaker, times: u32, now: i64) {
@@ -234,7 +270,7 @@ mod tests {
         breaker.record(Permit::Closed, true, T0).await;
         assert_eq!(shared.circuit("https://x.example.com").await.unwrap(), Circuit::default(), "a success resets");
         fail(&breaker, 3, T0).await;
-        assert_eq!(breaker.acquire(T0 + 1).await, Err(CircuitOpen { threshold: 3, until_ms: T0 + 30_000 }));
+        assert_eq!(breaker.acquire(T0 + 1).await, Err(CircuitOpen { threshold: 3, until_ms: T0 + 30_000 }.into()));
     }
 
     #[tokio::test(start_paused = true)]
@@ -254,18 +290,18 @@ mod tests {
         let (one, two) = (breaker(&shared, 1), breaker(&shared, 1));
         fail(&one, 1, T0).await;
         let after = T0 + 30_000;
-        assert_eq!(one.acquire(after - 1).await, Err(CircuitOpen { threshold: 1, until_ms: after }), "still open");
+        assert_eq!(one.acquire(after - 1).await, Err(CircuitOpen { threshold: 1, until_ms: after }.into()), "still open");
         assert_eq!(one.acquire(after).await, Ok(Permit::Trial));
         tokio::time::advance(CACHE_TTL).await;
         assert_eq!(
             two.acquire(after).await,
-            Err(CircuitOpen { threshold: 1, until_ms: after + 11_000 }),
+            Err(CircuitOpen { threshold: 1, until_ms: after + 11_000 }.into()),
             "the other instance waits for the trial"
         );
         one.record(Permit::Trial, false, after + 100).await;
         assert_eq!(
             one.acquire(after + 200).await,
-            Err(CircuitOpen { threshold: 1, until_ms: after + 100 + 60_000 }),
+            Err(CircuitOpen { threshold: 1, until_ms: after + 100 + 60_000 }.into()),
             "a failed trial opens it for twice as long"
         );
         let next = after + 100 + 60_000;
@@ -273,6 +309,38 @@ mod tests {
         one.record(Permit::Trial, true, next).await;
         tokio::time::advance(CACHE_TTL).await;
         assert_eq!(two.acquire(next).await, Ok(Permit::Closed), "a good trial closes it for everyone");
+        assert!(shared.circuit("https://x.example.com").await.unwrap().drain, "and its parked events are to be released");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn failures_open_it_only_once_they_have_gone_on_without_a_success() {
+        let shared = Arc::new(MemoryShared::default());
+        let breaker = CircuitBreaker::new("k", 5, COOLDOWN, LEASE, Arc::clone(&shared) as Arc<dyn SharedState>);
+        // An overloaded destination: two failures, then a success, for every event, ten at once.
+        for round in 0..10 {
+            let now = T0 + round * 500;
+            fail(&breaker, 10, now).await;
+            breaker.record(Permit::Closed, true, now + 300).await;
+        }
+        assert_eq!(breaker.acquire(T0 + 5_000).await, Ok(Permit::Closed), "it takes requests: it stays closed");
+        // A dead one: failures only.
+        fail(&breaker, 10, T0 + 6_000).await;
+        assert_eq!(breaker.acquire(T0 + 6_001).await, Ok(Permit::Closed), "not before they have gone on for a while");
+        fail(&breaker, 1, T0 + 6_000 + millis(STREAK)).await;
+        tokio::time::advance(CACHE_TTL).await;
+        assert!(matches!(breaker.acquire(T0 + 8_001).await, Err(Refusal::Open(_))), "then it opens");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_paused_destination_takes_nothing_until_it_is_resumed() {
+        let shared = Arc::new(MemoryShared::default());
+        let breaker = breaker(&shared, 5);
+        shared.pause("https://x.example.com", true, T0).await.unwrap();
+        assert_eq!(breaker.acquire(T0).await, Err(Refusal::Paused));
+        shared.pause("https://x.example.com", false, T0).await.unwrap();
+        tokio::time::advance(CACHE_TTL).await;
+        assert_eq!(breaker.acquire(T0).await, Ok(Permit::Closed));
+        assert!(shared.circuit("https://x.example.com").await.unwrap().drain, "its held events are to be released");
     }
 
     #[tokio::test(start_paused = true)]

@@ -37,6 +37,7 @@ pub mod metrics;
 pub mod ordering;
 pub mod pipeline;
 pub mod rate_limit;
+pub mod release;
 pub mod requeue;
 pub mod retry;
 pub mod router;
@@ -44,6 +45,7 @@ pub mod schedule;
 pub mod secrets;
 pub mod shared;
 pub mod signature;
+pub mod verdict;
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -93,6 +95,8 @@ pub struct Worker<S> {
     unsigned_ids: HashSet<String>,
     /// The metrics' namespace: the stack's name.
     namespace: Arc<str>,
+    /// The destinations' circuits: what the sweep reads.
+    shared: Arc<dyn SharedState>,
 }
 
 /// What the worker reaches beyond its state table, built once at start-up.
@@ -191,6 +195,7 @@ impl<S: StateStore> Worker<S> {
             max_hop: schedule::max_hop(oldest_message_alarm),
             unsigned_ids: config.unsigned_id_sources(),
             namespace: Arc::from(metrics::NAMESPACE),
+            shared: outbound.shared,
         })
     }
 
@@ -206,8 +211,16 @@ impl<S: StateStore> Worker<S> {
         event.record_key(!self.unsigned_ids.contains(&event.source))
     }
 
-    /// One invocation: an SQS batch (it has `Records`) or a job event.
+    /// One invocation: an SQS batch (it has `Records`), the sweep (`{"hookway": "release"}`) or a
+    /// job event.
     pub async fn invoke(&self, payload: Value, deadline: Deadline) -> Result<Value, WorkerError> {
+        if payload.get("hookway").is_some() {
+            let sweep: release::Sweep = serde_json::from_value(payload).map_err(WorkerError::Unrecognised)?;
+            let every = sweep.every_seconds.map_or(release::EVERY, Duration::from_secs);
+            let released = self.release(every).await;
+            metrics::emit_released(&self.namespace, &released);
+            return Ok(serde_json::json!({"released": released.total(), "errors": released.errors}));
+        }
         if payload.get("Records").is_some() {
             let batch: SqsEvent = serde_json::from_value(payload).map_err(WorkerError::Unrecognised)?;
             let (response, metrics) = self.batch(batch, deadline).await;

@@ -21,7 +21,10 @@
 //! treat missing data as not breaching, and the failure rate fills its terms with 0).
 //!
 //! Deliveries put off (`DeliveriesDelayed`) are counted by destination, one more line each, with
-//! the dimensions `Pipeline, Destination` (the delivery's name, `forward <url>`).
+//! the dimensions `Pipeline, Destination` (the delivery's name, `forward <url>`). Of the events
+//! delayed, those parked in the state table count as `Parked` too, and those held for a paused
+//! destination as `Paused` (no alarm watches it: a pause is an operator's choice). The sweep
+//! writes one line, `Released`, under the pipeline `release`.
 
 use std::collections::BTreeMap;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -29,7 +32,10 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use hookway_core::dead_letter::Cause;
 use serde_json::{Value, json};
 
-use crate::pipeline::Processed;
+use hookway_core::store::Hold;
+
+use crate::pipeline::{Processed, WaitsIn};
+use crate::release::Released;
 
 /// The default stack's metric namespace: a stack's is its name.
 pub const NAMESPACE: &str = "Hookway";
@@ -53,6 +59,8 @@ struct Counts {
     dead_lettered: u32,
     id_conflicts: u32,
     delayed: u32,
+    parked: u32,
+    paused: u32,
     latencies_ms: Vec<f64>,
 }
 
@@ -104,6 +112,25 @@ impl Metrics {
     }
 }
 
+/// The sweep's line: the events it released.
+pub fn released_emf(namespace: &str, released: &Released, at: SystemTime) -> Value {
+    let timestamp = at.duration_since(UNIX_EPOCH).unwrap_or_default().as_millis();
+    json!({
+        "Pipeline": "release",
+        "Released": released.total(),
+        "_aws": {
+            "Timestamp": timestamp,
+            "CloudWatchMetrics": [{"Namespace": namespace, "Dimensions": [["Pipeline"]],
+                                   "Metrics": [{"Name": "Released", "Unit": "Count"}]}],
+        },
+    })
+}
+
+/// Prints the sweep's line to stdout.
+pub fn emit_released(namespace: &str, released: &Released) {
+    println!("{}", released_emf(namespace, released, SystemTime::now()));
+}
+
 impl Counts {
     fn record(&mut self, processed: &Processed) {
         match processed {
@@ -119,9 +146,11 @@ impl Counts {
                 self.dead_lettered += 1;
                 self.id_conflicts += u32::from(letter.cause == Cause::IdConflict);
             }
-            Processed::Delayed { failure, .. } => {
+            Processed::Delayed { failure, waits_in, .. } => {
                 self.delayed += 1;
                 self.failed += u32::from(failure.is_some());
+                self.parked += u32::from(matches!(waits_in, WaitsIn::Parked(_)));
+                self.paused += u32::from(*waits_in == WaitsIn::Parked(Some(Hold::Paused)));
             }
             // A message that came back before its time: nothing happened to the event.
             Processed::Waiting => {}
@@ -140,6 +169,8 @@ impl Counts {
             ("DeadLettered", self.dead_lettered),
             ("IdConflicts", self.id_conflicts),
             ("Delayed", self.delayed),
+            ("Parked", self.parked),
+            ("Paused", self.paused),
         ] {
             if count > 0 {
                 metrics.push(json!({"Name": name, "Unit": "Count"}));
@@ -207,8 +238,18 @@ mod tests {
                 destination: String::new(),
                 cause: Cause::IdConflict,
             }),
-            Processed::Delayed { until: 0, failure: Some("503".into()), destinations: vec!["forward http://x".into()] },
-            Processed::Delayed { until: 0, failure: None, destinations: vec!["forward http://x".into(), "log".into()] },
+            Processed::Delayed {
+                until: 0,
+                failure: Some("503".into()),
+                destinations: vec!["forward http://x".into()],
+                waits_in: WaitsIn::Parked(Some(Hold::Circuit)),
+            },
+            Processed::Delayed {
+                until: 0,
+                failure: None,
+                destinations: vec!["forward http://x".into(), "log".into()],
+                waits_in: WaitsIn::Parked(Some(Hold::Paused)),
+            },
             Processed::Waiting,
         ] {
             metrics.record(Some("github"), Some("evt_1"), &processed);
@@ -231,6 +272,7 @@ mod tests {
             "busy, failed, and delayed after a failure"
         );
         assert_eq!((emf["DeadLettered"].as_u64(), emf["Delayed"].as_u64()), (Some(2), Some(2)));
+        assert_eq!((emf["Parked"].as_u64(), emf["Paused"].as_u64()), (Some(2), Some(1)), "a pause is counted apart");
         assert_eq!(emf["IdConflicts"].as_u64(), Some(1), "the refusal is not a conflict");
         assert_eq!(emf["HandlerLatency"], json!([12.0, 1.5]));
         assert_eq!(emf["event_ids"].as_array().map(Vec::len), Some(11), "the line names each event it counts");

@@ -27,7 +27,8 @@ use hookway_core::archive::ArchiveLocation;
 use hookway_core::dead_letter::{Cause, DeadLetter};
 use hookway_core::envelope::Retry;
 use hookway_core::store::{
-    Claim, Claimed, Delivery, DeliveryStatus, NextAttempt, Outcome, RecordKey, StateStore, WaitReason,
+    Claim, Claimed, Delivery, DeliveryStatus, HELD, Hold, NextAttempt, Outcome, Parking, RecordKey, StateStore,
+    WaitReason,
 };
 use serde_json::Value;
 use tracing::Instrument;
@@ -39,6 +40,7 @@ use crate::ordering::Position;
 use crate::requeue::{EventsQueue, with_retry};
 use crate::router::Route;
 use crate::schedule::{self, Decision, Setback, Window};
+use crate::verdict::{self, Next, Verdict};
 use crate::{FINISH_MARGIN, Worker};
 
 /// The SQS message an event came in: what a dead letter, or the event's next wait, carries on,
@@ -86,9 +88,32 @@ pub enum Processed {
         failure: Option<String>,
         /// The deliveries put off by this attempt.
         destinations: Vec<String>,
+        /// Where it waits.
+        waits_in: WaitsIn,
     },
     /// It arrived before its next attempt: back in the queue to wait the rest, and acknowledged.
     Waiting,
+}
+
+/// Where an event waits for its next attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WaitsIn {
+    /// In the events queue, delayed.
+    Queue,
+    /// Parked in its record, held for its destination if it is unwell or paused.
+    Parked(Option<Hold>),
+}
+
+impl WaitsIn {
+    /// How logs name it.
+    pub fn name(self) -> &'static str {
+        match self {
+            WaitsIn::Queue => "queue",
+            WaitsIn::Parked(None) => "parked",
+            WaitsIn::Parked(Some(Hold::Circuit)) => "parked for its destination's circuit",
+            WaitsIn::Parked(Some(Hold::Paused)) => "held while its destination is paused",
+        }
+    }
 }
 
 impl Processed {
@@ -160,7 +185,15 @@ impl<S: StateStore> Worker<S> {
             retention: self.retention,
         });
         let delivered = self.deliver(&event, route, &earlier, deadline, window).await;
-        if delivered.is_complete() {
+        let next = match window {
+            Some(window) => verdict::next(&delivered.verdicts, window.now.max(hookway_core::unix_now_ms()), self.max_hop),
+            None if delivered.verdicts.iter().all(|verdict| *verdict == Verdict::Delivered) => Next::Done,
+            None => match delivered.verdicts.iter().position(|verdict| *verdict == Verdict::Refused) {
+                Some(index) => Next::Refused(index),
+                None => Next::Fail,
+            },
+        };
+        if next == Next::Done {
             self.record_applied(&event, position.as_ref()).await;
             let result = delivered.result;
             self.finish(&key, &Outcome::Succeeded(result.clone()), &delivered.records).await;
@@ -180,33 +213,42 @@ impl<S: StateStore> Worker<S> {
             )),
         };
         let reason = || failure.clone().unwrap_or_else(|| delivered.put_off.join("; "));
-        if let (Some((destination, status)), Some(origin)) = (delivered.refused.clone(), origin)
+        let destination = |index: usize| route.destinations[index].name.clone();
+        let status = |index: usize| delivered.statuses[index];
+        if let (Next::Refused(index), Some(origin)) = (next, origin)
             && !event.is_job()
         {
             let processed = self.fail(&event, &key, reason(), &delivered.records).await;
-            let letter = DeadLetter { reason: reason(), status, destination, cause: Cause::Refused };
+            let letter =
+                DeadLetter { reason: reason(), status: status(index), destination: destination(index), cause: Cause::Refused };
             return self.dead_letter(origin, letter).await.unwrap_or(processed);
         }
-        let (Some((origin, queue)), Some(window)) = (waiting_room, window) else {
-            return self.fail(&event, &key, reason(), &delivered.records).await;
-        };
-        if let Some(given_up) = &delivered.given_up {
-            let reason = format!(
-                "gave up after {} series of attempts since {} (its retry schedule is used up): {}",
-                given_up.series,
-                hookway_core::rfc3339_ms(window.first_attempt_at),
-                reason()
-            );
-            let processed = self.fail(&event, &key, reason.clone(), &delivered.records).await;
-            let letter = DeadLetter {
-                reason,
-                status: given_up.status,
-                destination: given_up.destination.clone(),
-                cause: Cause::RetriesExhausted,
-            };
-            return self.dead_letter(origin, letter).await.unwrap_or(processed);
+        match (next, waiting_room, window) {
+            (Next::GaveUp(index), Some((origin, _)), Some(window)) => {
+                let series = delivered.series[index];
+                let reason = format!(
+                    "gave up after {series} series of attempts since {} (its retry schedule is used up): {}",
+                    hookway_core::rfc3339_ms(window.first_attempt_at),
+                    reason()
+                );
+                let processed = self.fail(&event, &key, reason.clone(), &delivered.records).await;
+                let letter = DeadLetter {
+                    reason,
+                    status: status(index),
+                    destination: destination(index),
+                    cause: Cause::RetriesExhausted,
+                };
+                self.dead_letter(origin, letter).await.unwrap_or(processed)
+            }
+            (Next::Queue(wake), Some(room), Some(window)) => {
+                self.wait(&event, &key, room, window, delivered, failure, Parked::Queue(wake)).await
+            }
+            (Next::Park { index, due, hold }, Some(room), Some(window)) => {
+                let parking = Parked::Park { key: route.destinations[index].key.clone(), due, hold };
+                self.wait(&event, &key, room, window, delivered, failure, parking).await
+            }
+            _ => self.fail(&event, &key, reason(), &delivered.records).await,
         }
-        self.wait(&event, &key, (origin, queue), window, delivered, failure).await
     }
 
     /// Step 1: the event's record, held until the invocation's deadline (and where the event is
@@ -302,8 +344,14 @@ impl<S: StateStore> Worker<S> {
         window: Option<Window>,
     ) -> Delivered {
         let started = Instant::now();
-        let mut delivered = Delivered::default();
-        let mut pending = Vec::with_capacity(route.destinations.len());
+        let count = route.destinations.len();
+        let mut delivered = Delivered {
+            verdicts: vec![Verdict::Delivered; count],
+            statuses: vec![None; count],
+            series: vec![0; count],
+            ..Delivered::default()
+        };
+        let mut pending = Vec::with_capacity(count);
         for (destination, index) in route.destinations.iter().zip(0u32..) {
             let before = earlier.iter().find(|delivery| delivery.destination == destination.name);
             if before.is_some_and(|delivery| delivery.status == DeliveryStatus::Succeeded) {
@@ -311,24 +359,29 @@ impl<S: StateStore> Worker<S> {
                 continue;
             }
             let next = before.and_then(|delivery| delivery.next_attempt);
+            // One held for its destination is tried whenever the event comes: it was released
+            // because the destination is back.
+            let held = next.filter(|next| matches!(next.reason, WaitReason::CircuitOpen | WaitReason::Paused));
             if let (Some(window), Some(next)) = (window, next)
                 && !schedule::is_due(next, window.now)
+                && held.is_none()
             {
-                delivered.waits.push(next);
+                delivered.verdicts[index as usize] = Verdict::WaitUntil(next);
                 continue;
             }
+            let early = held.filter(|held| window.is_some_and(|window| !schedule::is_due(*held, window.now)));
             let slot = next.filter(|next| next.reason == WaitReason::RateLimit).map(|next| next.at_ms);
-            pending.push((destination, index, before, slot));
+            pending.push((destination, index, before, slot, early));
         }
         let handler_deadline = deadline.earlier_by(FINISH_MARGIN);
         let reports = join_all(
-            pending.iter().map(|(destination, _, _, slot)| destination.handler.deliver(event, handler_deadline, *slot)),
+            pending.iter().map(|(destination, _, _, slot, _)| destination.handler.deliver(event, handler_deadline, *slot)),
         )
         .await;
         let now = hookway_core::unix_now();
         let now_ms = hookway_core::unix_now_ms();
         delivered.latency = started.elapsed();
-        for ((destination, index, before, _), report) in pending.into_iter().zip(reports) {
+        for ((destination, index, before, _, early), report) in pending.into_iter().zip(reports) {
             // A delivery dead-lettered before is being redriven: its schedule starts again.
             let retries = before.filter(|delivery| delivery.status != DeliveryStatus::DeadLettered);
             let retries = retries.map_or(0, |delivery| delivery.retries);
@@ -348,6 +401,9 @@ impl<S: StateStore> Worker<S> {
                 retries,
                 next_attempt: None,
             };
+            let slot = index as usize;
+            delivered.statuses[slot] = report.last_status;
+            delivered.series[slot] = retries + 1;
             let error = match report.result {
                 Ok(result) => {
                     delivered.result = delivered.result.take().or(result);
@@ -363,49 +419,73 @@ impl<S: StateStore> Worker<S> {
             if report.permanent {
                 tracing::warn!(destination = %name, %error, "refused for good");
                 record.status = DeliveryStatus::DeadLettered;
-                if delivered.refused.is_none() {
-                    delivered.refused = Some((name.clone(), report.last_status));
-                }
+                delivered.verdicts[slot] = Verdict::Refused;
                 delivered.failures.push(error);
                 delivered.records.push(record);
                 continue;
             }
             let (Some(window), Some(setback)) = (window, report.setback) else {
                 tracing::warn!(destination = %name, %error, "delivery failed");
+                delivered.verdicts[slot] = Verdict::Failed;
                 delivered.failures.push(error);
                 delivered.records.push(record);
                 continue;
             };
-            // A destination that failed, or whose circuit is open, is unwell; one that paced us is not.
+            // A destination that failed, or whose circuit is open, is unwell; one that paced us,
+            // or that an operator paused, is not.
             let unwell = match setback {
                 Setback::Failed { .. } | Setback::CircuitOpen { .. } => true,
                 Setback::Throttled { .. } => report.last_status.is_some_and(|status| status >= 500),
-                Setback::RateLimited { .. } | Setback::NoTime => false,
+                Setback::RateLimited { .. } | Setback::NoTime | Setback::Paused => false,
             };
+            // Held for the destination: its circuit is open (or opened during the series), or it
+            // is paused.
+            let hold = match setback {
+                Setback::CircuitOpen { .. } | Setback::Failed { not_before: Some(_) } => Some(Hold::Circuit),
+                Setback::Paused => Some(Hold::Paused),
+                _ => None,
+            };
+            // Released before its time, it found the destination still closed to it: nothing was
+            // sent, and it waits on as it did.
+            if let (Some(early), Some(hold), Some(before)) = (early, hold, before)
+                && report.attempts == 0
+            {
+                record = Delivery { updated_at: now, ..before.clone() };
+                delivered.verdicts[slot] = Verdict::Park(early, hold);
+                delivered.delayed.push(name.clone());
+                delivered.put_off.push(error);
+                delivered.records.push(record);
+                continue;
+            }
             match destination.schedule.decide(retries, setback, Window { now: now_ms, ..window }) {
                 Decision::Retry { next, retries: used } => {
                     let at = hookway_core::rfc3339_ms(next.at_ms);
                     tracing::warn!(destination = %name, %error, next_attempt = %at, wait = next.reason.name(), "delivery put off");
-                    record.status = if next.reason == WaitReason::Schedule {
-                        DeliveryStatus::Failed
-                    } else {
-                        DeliveryStatus::Delayed
-                    };
+                    record.status =
+                        if used > retries { DeliveryStatus::Failed } else { DeliveryStatus::Delayed };
                     record.retries = used;
                     record.next_attempt = Some(next);
                     delivered.used_entry |= used > retries;
-                    delivered.waits.push(next);
+                    delivered.verdicts[slot] = match hold {
+                        Some(hold) => Verdict::Park(next, hold),
+                        None => Verdict::WaitUntil(next),
+                    };
                     delivered.delayed.push(name.clone());
                     if unwell { delivered.failures.push(error) } else { delivered.put_off.push(error) }
+                }
+                Decision::Hold => {
+                    tracing::info!(destination = %name, "held: the destination is paused");
+                    let next = NextAttempt { at_ms: HELD, reason: WaitReason::Paused };
+                    record.status = DeliveryStatus::Delayed;
+                    record.next_attempt = Some(next);
+                    delivered.verdicts[slot] = Verdict::Park(next, Hold::Paused);
+                    delivered.delayed.push(name.clone());
+                    delivered.put_off.push(error);
                 }
                 Decision::GiveUp => {
                     tracing::warn!(destination = %name, %error, "delivery given up: its retry schedule is used up");
                     record.status = DeliveryStatus::DeadLettered;
-                    if delivered.given_up.is_none() {
-                        let series = retries + 1;
-                        delivered.given_up =
-                            Some(GivenUp { destination: name.clone(), status: report.last_status, series });
-                    }
+                    delivered.verdicts[slot] = Verdict::GaveUp;
                     delivered.failures.push(error);
                 }
             }
@@ -414,9 +494,10 @@ impl<S: StateStore> Worker<S> {
         delivered
     }
 
-    /// Sends the event back to the events queue until the earliest next attempt of its
-    /// deliveries, then records them; should the queue refuse it, the message is left to the
-    /// queue's retries.
+    /// Puts the event back to wait for its next attempt: in the events queue, delayed until then,
+    /// or parked in its record; then records its deliveries. Should the queue or the table refuse
+    /// it, the message is left to the queue's retries.
+    #[allow(clippy::too_many_arguments)]
     async fn wait(
         &self,
         event: &Event,
@@ -425,37 +506,67 @@ impl<S: StateStore> Worker<S> {
         window: Window,
         delivered: Delivered,
         failure: Option<String>,
+        parked: Parked,
     ) -> Processed {
-        let Some(wake) = delivered.waits.iter().map(|next| schedule::wake_at(*next)).min() else {
-            return self.fail(event, key, "nothing to wait for".into(), &delivered.records).await;
+        // A parked event's message is due whenever the sweep sends it: its deliveries' next
+        // attempts, in its record, say which are to be made then.
+        let (wake, not_before) = match &parked {
+            Parked::Queue(wake) => (*wake, *wake),
+            Parked::Park { due, .. } => (*due, hookway_core::unix_now_ms()),
         };
         let sequence = event.retry.map_or(0, |retry| retry.sequence) + 1;
         let attempt = event.retry.map_or(1, |retry| retry.attempt) + u32::from(delivered.used_entry);
         let retry = Retry {
             attempt,
             first_attempt_at: hookway_core::rfc3339_ms(window.first_attempt_at),
-            not_before: hookway_core::rfc3339_ms(wake),
+            not_before: hookway_core::rfc3339_ms(not_before),
             sequence,
         };
-        let delay = schedule::hop(wake, hookway_core::unix_now_ms(), self.max_hop).unwrap_or_default();
-        let sent = match with_retry(origin.body, Some(retry)) {
-            Ok(body) => queue.send(&body, &attributes(origin), delay).await,
-            Err(error) => Err(error.to_string()),
+        let message = match with_retry(origin.body, Some(retry)) {
+            Ok(message) => message,
+            Err(error) => return self.fail(event, key, error.to_string(), &delivered.records).await,
         };
-        if let Err(error) = sent {
-            tracing::error!(%error, "cannot send the event back to wait: left for the queue's retry");
-            let reason = failure.unwrap_or_else(|| format!("cannot wait in the events queue: {error}"));
-            return self.fail(event, key, reason, &delivered.records).await;
+        let (waits_in, stored) = match parked {
+            Parked::Queue(wake) => {
+                let delay = schedule::hop(wake, hookway_core::unix_now_ms(), self.max_hop).unwrap_or_default();
+                if let Err(error) = queue.send(&message, &attributes(origin), delay).await {
+                    tracing::error!(%error, "cannot send the event back to wait: left for the queue's retry");
+                    let reason = failure.unwrap_or_else(|| format!("cannot wait in the events queue: {error}"));
+                    return self.fail(event, key, reason, &delivered.records).await;
+                }
+                // Sent first, recorded next: a record that says it waits has its copy in the queue.
+                let outcome = Outcome::Waiting { sequence, error: failure.clone() };
+                self.finish(key, &outcome, &delivered.records).await;
+                (WaitsIn::Queue, Ok(()))
+            }
+            Parked::Park { key: destination, due, hold } => {
+                let parking = Parking {
+                    destination,
+                    due_ms: due,
+                    hold,
+                    message: message.into_owned(),
+                    attributes: attributes(origin),
+                    parked_at: hookway_core::unix_now_ms(),
+                };
+                let outcome = Outcome::Parked { sequence, error: failure.clone(), parking };
+                let now = hookway_core::unix_now();
+                let expires_at = now + self.record_ttl_seconds;
+                let stored = self.store.finish(key, &outcome, &delivered.records, now, expires_at).await;
+                (WaitsIn::Parked(hold), stored)
+            }
+        };
+        if let Err(error) = stored {
+            // Nothing holds the event but its message: left to the queue's retry.
+            tracing::error!(%error, "cannot park the event: left for the queue's retry");
+            return Processed::Failed(format!("cannot park the event: {error}"));
         }
-        // Sent first, recorded next: a record that says it waits has its copy in the queue.
-        self.finish(key, &Outcome::Waiting { sequence, error: failure.clone() }, &delivered.records).await;
         tracing::info!(
-            next_attempt = %hookway_core::rfc3339_ms(wake),
+            next_attempt = %if verdict::is_timed(wake) { hookway_core::rfc3339_ms(wake) } else { "when resumed".into() },
             series = attempt,
-            delay_seconds = delay.as_secs(),
-            "waits in the events queue for its next attempt"
+            waits_in = waits_in.name(),
+            "waits for its next attempt"
         );
-        Processed::Delayed { until: wake, failure, destinations: delivered.delayed }
+        Processed::Delayed { until: wake, failure, destinations: delivered.delayed, waits_in }
     }
 
     /// A message that arrived before its time: back to the queue, unchanged, for the rest.
@@ -541,36 +652,32 @@ struct Delivered {
     result: Option<Value>,
     /// Each delivery made.
     records: Vec<Delivery>,
+    /// How each of the route's deliveries ended, by index.
+    verdicts: Vec<Verdict>,
+    /// The destinations' last statuses, by index.
+    statuses: Vec<Option<u16>>,
+    /// The series of attempts each has made, this one included, by index.
+    series: Vec<u32>,
     /// Why those that failed did (or found their destination's circuit open).
     failures: Vec<String>,
-    /// Why those put off without a failure were: asked to wait, rate-limited, out of time.
+    /// Why those put off without a failure were: asked to wait, rate-limited, paused, out of time.
     put_off: Vec<String>,
     /// The deliveries put off by this attempt, by name.
     delayed: Vec<String>,
-    /// The next attempt of each delivery still to make: those put off now, and those whose time
-    /// had not come.
-    waits: Vec<NextAttempt>,
     /// Whether a failed series used an entry of a retry schedule.
     used_entry: bool,
-    /// The first delivery refused for good, with the destination's status.
-    refused: Option<(String, Option<u16>)>,
-    /// The first delivery whose retry schedule is used up.
-    given_up: Option<GivenUp>,
 }
 
-impl Delivered {
-    /// Whether every delivery of the event has succeeded.
-    fn is_complete(&self) -> bool {
-        self.failures.is_empty() && self.put_off.is_empty() && self.waits.is_empty()
-    }
-}
-
-/// A delivery that gave up.
-struct GivenUp {
-    destination: String,
-    status: Option<u16>,
-    /// Series of attempts it made.
-    series: u32,
+/// Where an event waits for its next attempt.
+enum Parked {
+    /// In the events queue, to arrive then (Unix ms).
+    Queue(i64),
+    /// Parked for a destination (its key), due then (Unix ms, or [`HELD`]).
+    Park {
+        key: String,
+        due: i64,
+        hold: Option<Hold>,
+    },
 }
 
 #[cfg(test)]

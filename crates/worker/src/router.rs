@@ -35,6 +35,18 @@ pub struct Destination {
     pub handler: Arc<dyn Handler>,
     /// When its deliveries are tried again: a `forward`'s `retry`, the default for the others.
     pub schedule: Arc<Schedule>,
+    /// What its parked events are filed under: a `forward`'s URL (its circuit's and rate limit's
+    /// key), else its name.
+    pub key: String,
+}
+
+/// Where events can be parked, as the sweep walks them: each destination once.
+#[derive(Debug, Clone)]
+pub struct Outlet {
+    /// The key its parked events are filed under.
+    pub key: String,
+    /// Its rate limit, if it has one: released events are spread to keep it.
+    pub per_second: Option<u32>,
 }
 
 impl std::fmt::Debug for Destination {
@@ -54,6 +66,7 @@ impl std::fmt::Debug for Route {
 #[derive(Debug)]
 pub struct Router {
     routes: Vec<Route>,
+    outlets: Vec<Outlet>,
 }
 
 /// A route cannot be built.
@@ -100,10 +113,21 @@ impl Router {
         let mut limiters: HashMap<String, Option<Arc<RateLimiter>>> = HashMap::new();
         let default_schedule = Arc::new(Schedule::default());
         let mut compiled = Vec::with_capacity(routes.len());
+        let mut outlets: Vec<Outlet> = Vec::new();
         for (index, route) in routes.iter().enumerate() {
             let mut destinations = Vec::with_capacity(route.handlers().len());
             for handler in route.handlers() {
                 let name = handler.delivery_name();
+                let (key, per_second) = match handler {
+                    HandlerConfig::Forward(settings) => {
+                        let key = settings.url.parse::<reqwest::Url>().map_or_else(|_| name.clone(), |url| url.to_string());
+                        (key, settings.rate_limit.as_ref().map(|limit| limit.per_second))
+                    }
+                    _ => (name.clone(), None),
+                };
+                if !outlets.iter().any(|outlet| outlet.key == key) {
+                    outlets.push(Outlet { key: key.clone(), per_second });
+                }
                 let schedule = match handler {
                     HandlerConfig::Forward(settings) => Arc::new(Schedule::from_config(&settings.retry)),
                     _ => Arc::clone(&default_schedule),
@@ -151,7 +175,7 @@ impl Router {
                         Arc::new(forward)
                     }
                 };
-                destinations.push(Destination { name, handler, schedule });
+                destinations.push(Destination { name, handler, schedule, key });
             }
             compiled.push(Route {
                 source: route.source.clone(),
@@ -160,7 +184,12 @@ impl Router {
                 destinations,
             });
         }
-        Ok(Router { routes: compiled })
+        Ok(Router { routes: compiled, outlets })
+    }
+
+    /// Each destination once: where events can be parked.
+    pub fn outlets(&self) -> &[Outlet] {
+        &self.outlets
     }
 
     /// The route that takes `event`. An event without a type matches only a `*` type; the body

@@ -2,26 +2,34 @@
 //! caller gives (so that tests bring their own clock).
 //!
 //! A delivery is tried in *series*: `maxAttempts` quick attempts within one invocation. When a
-//! series fails, the delivery uses the next entry of its handler's schedule: the event goes back
-//! to the events queue and the next series starts that long after. When no entry is left, the
-//! event goes to the dead-letter queue.
+//! series fails, the delivery uses the next entry of its handler's schedule. The schedule is
+//! anchored at the event's first attempt: series *n* + 1 starts at the sum of the first *n*
+//! entries after it (or at once, if that is past), so that lateness never piles up. When no entry
+//! is left, the event goes to the dead-letter queue.
 //!
-//! Some setbacks use no entry, because the destination did nothing wrong or was not asked:
-//! a `Retry-After` (or a 429) is honoured as asked, capped by what is left of the schedule's time;
-//! an open circuit is waited out; a rate limit's reserved slot is kept. Once the schedule's time
-//! is over (its entries' sum, from the first attempt), a `Retry-After` or an open circuit counts
-//! as a failed series, so that every event ends, delivered or dead-lettered.
+//! An open circuit uses an entry too: its events are parked until the destination's probe
+//! succeeds or their next series is due, and a destination that stays down runs through the
+//! schedule as one that fails would. Some setbacks use no entry, because the destination did
+//! nothing wrong or was not asked: a `Retry-After` (or a 429) is honoured as asked, capped by
+//! what is left of the schedule's time; a rate limit's reserved slot is kept. Whatever they did,
+//! an event ends within the schedule's time: no wait goes past its end ([`Schedule::ends_at`],
+//! give or take [`GRACE_MS`]), and a setback after it uses the next entry, or gives up. Only an
+//! operator's pause holds an event beyond it ([`Decision::Hold`]).
 //!
-//! SQS delays a message by at most 15 minutes: a longer wait is made of *hops*, the message
-//! sent back each time with what is left of its wait ([`hop`]).
+//! SQS delays a message by at most 15 minutes; a wait longer than a hop ([`max_hop`]) is parked
+//! in the state table instead ([`crate::release`]). A message that arrives early waits the rest
+//! in another hop ([`hop`]).
 
 use std::time::Duration;
 
 use hookway_core::config::RetryConfig;
 use hookway_core::store::{NextAttempt, WaitReason};
 
-/// SQS's longest delay: a longer wait takes several hops.
+/// SQS's longest delay.
 pub const MAX_HOP: Duration = Duration::from_secs(900);
+/// How far past the schedule's end a wait may reach: a rate-limit slot taken by its last series,
+/// or the sweep's minute.
+pub const GRACE_MS: i64 = 60_000;
 /// A message may arrive this much before its time and still be processed: SQS delays are whole
 /// seconds, and clocks of instances differ by milliseconds.
 pub const EARLY_MS: i64 = 1_000;
@@ -56,6 +64,8 @@ pub enum Setback {
         /// The end of the cool-down.
         until: i64,
     },
+    /// An operator paused the destination: nothing was sent.
+    Paused,
     /// Over the rate limit: this slot (Unix ms) is reserved for the delivery.
     RateLimited {
         /// The reserved slot.
@@ -75,7 +85,9 @@ pub enum Decision {
         /// Entries used.
         retries: u32,
     },
-    /// No entry is left: the event goes to the dead-letter queue.
+    /// Held until its destination is resumed: no entry used, no time counted.
+    Hold,
+    /// No entry is left, or the schedule's time is over: the event goes to the dead-letter queue.
     GiveUp,
 }
 
@@ -120,14 +132,13 @@ impl Schedule {
     /// What becomes of a delivery that has used `retries` entries and met `setback`.
     pub fn decide(&self, retries: u32, setback: Setback, window: Window) -> Decision {
         let now = window.now;
-        let time_left = self.ends_at(window.first_attempt_at) - now;
+        let ends_at = self.ends_at(window.first_attempt_at);
+        let time_left = ends_at - now;
         let decision = match setback {
-            Setback::Failed { not_before } => self.fail(retries, now, not_before),
-            Setback::CircuitOpen { until } if time_left <= 0 => self.fail(retries, now, Some(until)),
-            Setback::CircuitOpen { until } => {
-                Decision::Retry { next: at(until.max(now), WaitReason::CircuitOpen), retries }
-            }
-            Setback::Throttled { .. } if time_left <= 0 => self.fail(retries, now, None),
+            Setback::Failed { not_before } => self.fail(retries, window, not_before, WaitReason::Schedule),
+            Setback::CircuitOpen { until } => self.fail(retries, window, Some(until), WaitReason::CircuitOpen),
+            Setback::Paused => return Decision::Hold,
+            Setback::Throttled { .. } if time_left <= 0 => self.fail(retries, window, None, WaitReason::Schedule),
             Setback::Throttled { asked } => {
                 let wait = asked.map_or_else(|| self.next_delay(retries), millis);
                 Decision::Retry { next: at(now + wait.min(time_left), WaitReason::RetryAfter), retries }
@@ -135,25 +146,26 @@ impl Schedule {
             Setback::RateLimited { slot } => Decision::Retry { next: at(slot, WaitReason::RateLimit), retries },
             Setback::NoTime => Decision::Retry { next: at(now, WaitReason::NoTime), retries },
         };
+        let last_start = ends_at.saturating_add(GRACE_MS);
+        let retention_end = window.first_attempt_at.saturating_add(millis(window.retention));
         match decision {
-            Decision::Retry { next, .. }
-                if next.at_ms > window.first_attempt_at.saturating_add(millis(window.retention)) =>
-            {
-                Decision::GiveUp
-            }
+            Decision::Retry { next, .. } if next.at_ms > last_start.min(retention_end) => Decision::GiveUp,
             decision => decision,
         }
     }
 
-    /// A failed series: the next entry, if one is left.
-    fn fail(&self, retries: u32, now: i64, not_before: Option<i64>) -> Decision {
-        match self.delays.get(retries as usize) {
-            Some(delay) => {
-                let when = (now + millis(*delay)).max(not_before.unwrap_or(now));
-                Decision::Retry { next: at(when, WaitReason::Schedule), retries: retries + 1 }
-            }
-            None => Decision::GiveUp,
+    /// A failed series (or an open circuit): the next entry, if one is left — at its place in
+    /// the schedule, not before `not_before` (the end of a circuit's cool-down) and never past the
+    /// schedule's end.
+    fn fail(&self, retries: u32, window: Window, not_before: Option<i64>, reason: WaitReason) -> Decision {
+        let used = retries as usize + 1;
+        if used > self.delays.len() {
+            return Decision::GiveUp;
         }
+        let offset: Duration = self.delays[..used].iter().sum();
+        let when = window.first_attempt_at.saturating_add(millis(offset)).max(not_before.unwrap_or(i64::MIN));
+        let when = when.min(self.ends_at(window.first_attempt_at)).max(window.now);
+        Decision::Retry { next: at(when, reason), retries: retries + 1 }
     }
 
     /// The wait of the next entry (the last one once all are used; a second without any): what a
@@ -236,9 +248,19 @@ mod tests {
         let failed = Setback::Failed { not_before: None };
         assert_eq!(schedule.decide(0, failed, window(T0)), retry(T0 + 5 * SECOND, WaitReason::Schedule, 1));
         let now = T0 + 6 * SECOND;
-        assert_eq!(schedule.decide(1, failed, window(now)), retry(now + 60 * SECOND, WaitReason::Schedule, 2));
-        let now = T0 + 70 * SECOND;
-        assert_eq!(schedule.decide(2, failed, window(now)), retry(now + 600 * SECOND, WaitReason::Schedule, 3));
+        assert_eq!(
+            schedule.decide(1, failed, window(now)),
+            retry(T0 + 65 * SECOND, WaitReason::Schedule, 2),
+            "anchored at the first attempt: the second retry 5 s + 60 s after it"
+        );
+        let late = T0 + 70 * SECOND;
+        assert_eq!(schedule.decide(2, failed, window(late)), retry(T0 + 665 * SECOND, WaitReason::Schedule, 3));
+        let later = T0 + 700 * SECOND;
+        assert_eq!(
+            schedule.decide(1, failed, window(later)),
+            retry(later, WaitReason::Schedule, 2),
+            "a series that is late starts at once"
+        );
         assert_eq!(
             schedule.decide(3, failed, window(T0 + 700 * SECOND)),
             Decision::GiveUp,
@@ -280,7 +302,7 @@ mod tests {
         let over = T0 + 65 * SECOND;
         assert_eq!(
             schedule.decide(1, asked(2), window(over)),
-            retry(over + 60 * SECOND, WaitReason::Schedule, 2),
+            retry(over, WaitReason::Schedule, 2),
             "the schedule's time is over: it counts as a failed series"
         );
         assert_eq!(schedule.decide(2, asked(2), window(over)), Decision::GiveUp);
@@ -293,12 +315,12 @@ mod tests {
     }
 
     #[test]
-    fn an_open_circuit_is_waited_out_and_a_failure_waits_for_it_to_close() {
+    fn an_open_circuit_uses_an_entry_and_a_failure_waits_for_it_to_close() {
         let schedule = schedule(&[5, 60]);
         let until = T0 + 30 * SECOND;
         assert_eq!(
             schedule.decide(0, Setback::CircuitOpen { until }, window(T0)),
-            retry(until, WaitReason::CircuitOpen, 0)
+            retry(until, WaitReason::CircuitOpen, 1)
         );
         assert_eq!(
             schedule.decide(0, Setback::Failed { not_before: Some(until) }, window(T0)),
@@ -308,8 +330,29 @@ mod tests {
         let late = T0 + 70 * SECOND;
         assert_eq!(
             schedule.decide(1, Setback::CircuitOpen { until: late + 10 * SECOND }, window(late)),
-            retry(late + 60 * SECOND, WaitReason::Schedule, 2),
-            "past the schedule's time, an open circuit uses an entry: the event ends"
+            retry(late, WaitReason::CircuitOpen, 2),
+            "past the schedule's time, the last series at once, whatever the circuit"
+        );
+        assert_eq!(schedule.decide(2, Setback::CircuitOpen { until: late }, window(late)), Decision::GiveUp);
+    }
+
+    #[test]
+    fn a_destination_that_stays_down_ends_within_the_schedule_and_a_paused_one_holds() {
+        let schedule = Schedule::default();
+        let (mut now, mut retries, mut series) = (T0, 0, 1);
+        // Its circuit open at every attempt, reopened for the longest a circuit stays open.
+        while let Decision::Retry { next, retries: used } =
+            schedule.decide(retries, Setback::CircuitOpen { until: now + 900 * SECOND }, window(now))
+        {
+            (now, retries, series) = (next.at_ms, used, series + 1);
+        }
+        assert_eq!((series, now), (8, schedule.ends_at(T0)), "eight series, the last at the schedule's end");
+        assert_eq!(schedule.decide(0, Setback::Paused, window(T0 + millis(DAY * 40))), Decision::Hold);
+        let far = schedule.ends_at(T0) + GRACE_MS + 1;
+        assert_eq!(
+            schedule.decide(7, Setback::RateLimited { slot: far }, window(schedule.ends_at(T0))),
+            Decision::GiveUp,
+            "no rate-limit slot past the schedule's end either"
         );
     }
 
@@ -324,7 +367,11 @@ mod tests {
         assert_eq!(schedule.decide(0, Setback::NoTime, window(T0)), retry(T0, WaitReason::NoTime, 0));
         let beyond = T0 + millis(4 * DAY) + 1;
         assert_eq!(schedule.decide(0, Setback::RateLimited { slot: beyond }, window(T0)), Decision::GiveUp);
-        assert_eq!(schedule.decide(0, Setback::CircuitOpen { until: beyond }, window(T0)), Decision::GiveUp);
+        assert_eq!(
+            schedule.decide(0, Setback::CircuitOpen { until: beyond }, window(T0)),
+            retry(T0 + 5 * SECOND, WaitReason::CircuitOpen, 1),
+            "an open circuit waits no longer than the schedule"
+        );
     }
 
     #[test]

@@ -315,18 +315,40 @@ async fn shared_state_contract(shared: &dyn SharedState) {
     const NOW: i64 = 1_795_996_800_000;
     let key = "https://a.example.com/hooks";
     assert_eq!(shared.circuit(key).await.unwrap(), Circuit::default(), "closed until told otherwise");
-    assert_eq!(shared.add_failure(key, NOW).await.unwrap().failures, 1);
-    assert_eq!(shared.add_failure(key, NOW).await.unwrap().failures, 2);
+    assert_eq!(shared.add_failure(key, NOW).await.unwrap().since, Some(NOW), "the streak's start");
+    assert_eq!(
+        shared.add_failure(key, NOW + 5).await.unwrap(),
+        Circuit { failures: 2, since: Some(NOW), ..Circuit::default() }
+    );
     assert!(shared.open(key, NOW + 30_000, NOW).await.unwrap());
     assert!(!shared.open(key, NOW + 60_000, NOW).await.unwrap(), "another instance found it open");
-    assert_eq!(shared.circuit(key).await.unwrap(), Circuit { failures: 2, open_until: Some(NOW + 30_000), trials: 0 });
+    let open = Circuit { failures: 2, open_until: Some(NOW + 30_000), since: Some(NOW), ..Circuit::default() };
+    assert_eq!(shared.circuit(key).await.unwrap(), open);
     let later = NOW + 31_000;
     assert!(shared.take_trial(key, NOW + 30_000, later + 11_000, later).await.unwrap());
     assert!(!shared.take_trial(key, NOW + 30_000, later + 11_000, later).await.unwrap(), "taken already");
     let reopened = shared.reopen(key, later + 60_000, later).await.unwrap();
-    assert_eq!(reopened, Circuit { failures: 3, open_until: Some(later + 60_000), trials: 1 });
-    shared.close(key, later).await.unwrap();
-    assert_eq!(shared.circuit(key).await.unwrap(), Circuit::default());
+    assert_eq!(reopened, Circuit { failures: 3, open_until: Some(later + 60_000), trials: 1, ..open });
+    shared.close(key, later, true).await.unwrap();
+    assert_eq!(
+        shared.circuit(key).await.unwrap(),
+        Circuit { drain: true, ..Circuit::default() },
+        "closed after an outage"
+    );
+    let circuits = shared.circuits(&[key, "https://never.example.com"]).await.unwrap();
+    assert_eq!(circuits.len(), 2, "{circuits:?}");
+    assert!(circuits[key].drain && circuits["https://never.example.com"] == Circuit::default());
+    shared.drained(key).await.unwrap();
+    assert_eq!(shared.circuit(key).await.unwrap(), Circuit::default(), "drained");
+    shared.pause(key, true, later).await.unwrap();
+    assert!(shared.circuit(key).await.unwrap().paused);
+    shared.drained(key).await.unwrap();
+    shared.pause(key, false, later).await.unwrap();
+    assert_eq!(
+        shared.circuit(key).await.unwrap(),
+        Circuit { drain: true, ..Circuit::default() },
+        "resumed: drained next"
+    );
 
     let key = "https://b.example.com/hooks";
     assert_eq!(shared.reserve(key, NOW, 200, true).await.unwrap(), NOW, "idle: at once");

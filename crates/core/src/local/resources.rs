@@ -8,7 +8,8 @@ use std::time::Duration;
 
 use aws_config::SdkConfig;
 use aws_sdk_dynamodb::types::{
-    AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType, TimeToLiveSpecification,
+    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection, ProjectionType,
+    ScalarAttributeType, TimeToLiveSpecification,
 };
 use aws_sdk_s3::types::{
     BucketLifecycleConfiguration, ExpirationStatus, LifecycleExpiration, LifecycleRule, LifecycleRuleFilter,
@@ -159,16 +160,13 @@ pub async fn create_table(aws: &SdkConfig, name: &str) -> Result<(), ProvisionEr
             .create_table()
             .table_name(name)
             .billing_mode(BillingMode::PayPerRequest)
-            .attribute_definitions(
-                AttributeDefinition::builder()
-                    .attribute_name("pk")
-                    .attribute_type(ScalarAttributeType::S)
-                    .build()
-                    .map_err(invalid)?,
-            )
+            .attribute_definitions(attribute("pk", ScalarAttributeType::S).map_err(invalid)?)
+            .attribute_definitions(attribute("parkedFor", ScalarAttributeType::S).map_err(invalid)?)
+            .attribute_definitions(attribute("parkedDue", ScalarAttributeType::N).map_err(invalid)?)
             .key_schema(
                 KeySchemaElement::builder().attribute_name("pk").key_type(KeyType::Hash).build().map_err(invalid)?,
             )
+            .global_secondary_indexes(parked_index().map_err(invalid)?)
             .send()
             .await
             .map_err(failed(name))?;
@@ -176,6 +174,30 @@ pub async fn create_table(aws: &SdkConfig, name: &str) -> Result<(), ProvisionEr
     let ttl = TimeToLiveSpecification::builder().attribute_name("expiresAt").enabled(true).build().map_err(invalid)?;
     client.update_time_to_live().table_name(name).time_to_live_specification(ttl).send().await.map_err(failed(name))?;
     Ok(())
+}
+
+fn attribute(
+    name: &str,
+    kind: ScalarAttributeType,
+) -> Result<AttributeDefinition, aws_sdk_dynamodb::error::BuildError> {
+    AttributeDefinition::builder().attribute_name(name).attribute_type(kind).build()
+}
+
+/// The index of parked events, as the stack declares it: by destination, then due time.
+fn parked_index() -> Result<GlobalSecondaryIndex, aws_sdk_dynamodb::error::BuildError> {
+    GlobalSecondaryIndex::builder()
+        .index_name(crate::store::PARKED_INDEX)
+        .key_schema(KeySchemaElement::builder().attribute_name("parkedFor").key_type(KeyType::Hash).build()?)
+        .key_schema(KeySchemaElement::builder().attribute_name("parkedDue").key_type(KeyType::Range).build()?)
+        .projection(
+            Projection::builder()
+                .projection_type(ProjectionType::Include)
+                .set_non_key_attributes(Some(
+                    ["parkedBody", "parkedAttributes", "parkedHold", "parkedAt"].map(String::from).to_vec(),
+                ))
+                .build(),
+        )
+        .build()
 }
 
 /// Creates the archive bucket, with the stack's lifecycle when `config` is given: archived events

@@ -6,14 +6,16 @@ use std::collections::{HashMap, HashSet};
 
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
-use aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder;
 use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes, ReturnValue};
 
 use super::{
-    BODY_KEYED, Claim, Claimed, Delivery, DeliveryStatus, Kind, NextAttempt, Outcome, RecordKey, RecordStatus, State,
-    StateStore, StoreError, WaitReason, rfc3339,
+    BODY_KEYED, Claim, Claimed, Delivery, DeliveryStatus, Hold, Kind, NextAttempt, Outcome, ParkedEvent, Parking,
+    RecordKey, RecordStatus, State, StateStore, StoreError, WaitReason, rfc3339,
 };
 use crate::archive::{ArchiveLocation, Line, Stamp};
+
+/// The index of parked events: partition `parkedFor` (the destination), sort `parkedDue`.
+pub const PARKED_INDEX: &str = "parked";
 
 /// Keys per `BatchGetItem`, DynamoDB's most.
 const BATCH_GET_KEYS: usize = 100;
@@ -87,6 +89,8 @@ impl StateStore for DynamoStore {
         if claim.event_id.is_some() {
             update.push_str(", eventId = if_not_exists(eventId, :eventid)");
         }
+        // A parked event taken back into the pipeline leaves the `parked` index.
+        update.push_str(" REMOVE parkedFor, parkedDue, parkedBody, parkedAttributes, parkedHold, parkedAt");
         update.push_str(" ADD attempts :one");
         // A job waits for its retry in `ACCEPTED`; an event in `WAITING`, where only its newest
         // copy may take it.
@@ -188,33 +192,54 @@ impl StateStore for DynamoStore {
                 .expression_attribute_values(format!(":d{index}"), delivery_item(delivery));
         }
         // `#error` is named where it is set or removed: DynamoDB refuses a name no expression uses.
-        let with_error = |request: UpdateItemFluentBuilder| request.expression_attribute_names("#error", "error");
-        let request = match outcome {
-            Outcome::Succeeded(_) | Outcome::Failed { .. } | Outcome::Waiting { error: Some(_), .. } => {
-                with_error(request)
-            }
-            Outcome::Waiting { error: None, .. } => request,
+        let (error, remove_error) = match outcome {
+            Outcome::Succeeded(_) => (None, true),
+            Outcome::Failed { error, .. } => (Some(error), false),
+            Outcome::Waiting { error, .. } | Outcome::Parked { error, .. } => (error.as_ref(), false),
         };
-        let request = match outcome {
-            Outcome::Succeeded(Some(result)) => request
-                .update_expression(format!("{set}, #result = :result REMOVE lockedUntil, #error"))
+        let mut remove = String::from(" REMOVE lockedUntil");
+        if let Some(error) = error {
+            set.push_str(", #error = :error");
+            request = request.expression_attribute_values(":error", s(error));
+        }
+        if error.is_some() || remove_error {
+            request = request.expression_attribute_names("#error", "error");
+        }
+        if remove_error {
+            remove.push_str(", #error");
+        }
+        if let Outcome::Succeeded(Some(result)) = outcome {
+            set.push_str(", #result = :result");
+            request = request
                 .expression_attribute_names("#result", "result")
-                .expression_attribute_values(":result", s(&result.to_string())),
-            Outcome::Succeeded(None) => request.update_expression(format!("{set} REMOVE lockedUntil, #error")),
-            Outcome::Failed { error, .. } => request
-                .update_expression(format!("{set}, #error = :error REMOVE lockedUntil"))
-                .expression_attribute_values(":error", s(error)),
-            Outcome::Waiting { sequence, error } => {
-                let request = request.expression_attribute_values(":sequence", n(i64::from(*sequence)));
-                match error {
-                    Some(error) => request
-                        .update_expression(format!("{set}, #sequence = :sequence, #error = :error REMOVE lockedUntil"))
-                        .expression_attribute_values(":error", s(error)),
-                    None => request.update_expression(format!("{set}, #sequence = :sequence REMOVE lockedUntil")),
-                }
+                .expression_attribute_values(":result", s(&result.to_string()));
+        }
+        if let Outcome::Waiting { sequence, .. } | Outcome::Parked { sequence, .. } = outcome {
+            set.push_str(", #sequence = :sequence");
+            request = request
                 .expression_attribute_names("#sequence", "sequence")
+                .expression_attribute_values(":sequence", n(i64::from(*sequence)));
+        }
+        if let Outcome::Parked { parking, .. } = outcome {
+            set.push_str(
+                ", parkedFor = :parkedfor, parkedDue = :parkeddue, parkedBody = :parkedbody, \
+                 parkedAttributes = :parkedattributes, parkedAt = :parkedat",
+            );
+            request = request
+                .expression_attribute_values(":parkedfor", s(&parking.destination))
+                .expression_attribute_values(":parkeddue", n(parking.due_ms))
+                .expression_attribute_values(":parkedbody", s(&parking.message))
+                .expression_attribute_values(":parkedattributes", attributes_item(&parking.attributes))
+                .expression_attribute_values(":parkedat", n(parking.parked_at));
+            match parking.hold {
+                Some(hold) => {
+                    set.push_str(", parkedHold = :parkedhold");
+                    request = request.expression_attribute_values(":parkedhold", s(hold.name()));
+                }
+                None => remove.push_str(", parkedHold"),
             }
-        };
+        }
+        let request = request.update_expression(format!("{set}{remove}"));
         request.send().await.map(drop).map_err(store_error)
     }
 
@@ -253,6 +278,86 @@ impl StateStore for DynamoStore {
         let items = self.batch_get(&pks, Some("pk, #archive"), false).await?;
         Ok(items.into_iter().filter(|item| item.contains_key("archive")).filter_map(|item| text(&item, "pk")).collect())
     }
+
+    async fn parked(
+        &self,
+        destination: &str,
+        due_by: i64,
+        limit: usize,
+    ) -> Result<(Vec<ParkedEvent>, bool), StoreError> {
+        let mut parked = Vec::new();
+        let mut start = None;
+        loop {
+            let page = i32::try_from(limit - parked.len()).unwrap_or(i32::MAX);
+            let output = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .index_name(PARKED_INDEX)
+                .key_condition_expression("parkedFor = :destination AND parkedDue <= :due")
+                .expression_attribute_values(":destination", s(destination))
+                .expression_attribute_values(":due", n(due_by))
+                .limit(page)
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(store_error)?;
+            parked.extend(output.items().iter().filter_map(parked_event));
+            start = output.last_evaluated_key;
+            if start.is_none() || parked.len() >= limit {
+                return Ok((parked, start.is_some()));
+            }
+        }
+    }
+
+    async fn unpark(&self, pk: &str, due_ms: i64) -> Result<bool, StoreError> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key("pk", s(pk))
+            .update_expression("REMOVE parkedFor, parkedDue, parkedBody, parkedAttributes, parkedHold, parkedAt")
+            .condition_expression("parkedDue = :due")
+            .expression_attribute_values(":due", n(due_ms))
+            .send()
+            .await;
+        written(result)
+    }
+}
+
+/// A parked event as the index holds it.
+fn parked_event(item: &Item) -> Option<ParkedEvent> {
+    let attributes = item.get("parkedAttributes")?.as_l().ok()?;
+    let attributes = attributes
+        .iter()
+        .filter_map(|attribute| match attribute.as_l().ok()?.as_slice() {
+            [name, data_type, value] => {
+                Some((name.as_s().ok()?.clone(), data_type.as_s().ok()?.clone(), value.as_s().ok()?.clone()))
+            }
+            _ => None,
+        })
+        .collect();
+    Some(ParkedEvent {
+        pk: text(item, "pk")?,
+        parking: Parking {
+            destination: text(item, "parkedFor")?,
+            due_ms: number(item, "parkedDue")?,
+            hold: text(item, "parkedHold").and_then(|hold| Hold::parse(&hold)),
+            message: text(item, "parkedBody")?,
+            attributes,
+            parked_at: number(item, "parkedAt").unwrap_or_default(),
+        },
+    })
+}
+
+/// A message's attributes as stored: a list of [name, data type, value].
+fn attributes_item(attributes: &[(String, String, String)]) -> AttributeValue {
+    AttributeValue::L(
+        attributes
+            .iter()
+            .map(|(name, data_type, value)| AttributeValue::L(vec![s(name), s(data_type), s(value)]))
+            .collect(),
+    )
 }
 
 impl DynamoStore {

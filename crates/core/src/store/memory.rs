@@ -5,7 +5,10 @@ use std::sync::{Mutex, PoisonError};
 
 use serde_json::Value;
 
-use super::{Claim, Claimed, Delivery, Kind, Outcome, RecordKey, RecordStatus, State, StateStore, StoreError, rfc3339};
+use super::{
+    Claim, Claimed, Delivery, Kind, Outcome, ParkedEvent, Parking, RecordKey, RecordStatus, State, StateStore,
+    StoreError, rfc3339,
+};
 use crate::archive::ArchiveLocation;
 
 /// A state table in a `HashMap`.
@@ -30,6 +33,7 @@ struct Record {
     deliveries: BTreeMap<String, Delivery>,
     archive: Option<ArchiveLocation>,
     sequence: u32,
+    parking: Option<Parking>,
 }
 
 impl Record {
@@ -58,6 +62,7 @@ impl StateStore for MemoryStore {
                     record.archive = claim.archive.cloned();
                 }
                 record.state = State::Running;
+                record.parking = None;
                 record.locked_until = claim.locked_until;
                 record.attempts += 1;
                 record.updated_at = claim.now;
@@ -78,6 +83,7 @@ impl StateStore for MemoryStore {
                     deliveries: BTreeMap::new(),
                     archive: claim.archive.cloned(),
                     sequence: 0,
+                    parking: None,
                 };
                 records.insert(claim.key.pk().to_owned(), record);
                 Ok(Claimed::Acquired { attempts: 1, deliveries: Vec::new() })
@@ -103,12 +109,15 @@ impl StateStore for MemoryStore {
                 record.error = None;
             }
             Outcome::Failed { error, .. } => record.error = Some(error.clone()),
-            Outcome::Waiting { sequence, error } => {
+            Outcome::Waiting { sequence, error } | Outcome::Parked { sequence, error, .. } => {
                 record.sequence = *sequence;
                 if let Some(error) = error {
                     record.error = Some(error.clone());
                 }
             }
+        }
+        if let Outcome::Parked { parking, .. } = outcome {
+            record.parking = Some(parking.clone());
         }
         for delivery in deliveries {
             record.deliveries.insert(delivery.destination.clone(), delivery.clone());
@@ -160,5 +169,34 @@ impl StateStore for MemoryStore {
             .filter(|key| records.get(key.pk()).is_some_and(|record| record.archive.is_some()))
             .map(|key| key.pk().to_owned())
             .collect())
+    }
+
+    async fn parked(
+        &self,
+        destination: &str,
+        due_by: i64,
+        limit: usize,
+    ) -> Result<(Vec<ParkedEvent>, bool), StoreError> {
+        let records = self.records.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut parked: Vec<ParkedEvent> = records
+            .iter()
+            .filter_map(|(pk, record)| Some(ParkedEvent { pk: pk.clone(), parking: record.parking.clone()? }))
+            .filter(|parked| parked.parking.destination == destination && parked.parking.due_ms <= due_by)
+            .collect();
+        parked.sort_by_key(|parked| parked.parking.due_ms);
+        let more = parked.len() > limit;
+        parked.truncate(limit);
+        Ok((parked, more))
+    }
+
+    async fn unpark(&self, pk: &str, due_ms: i64) -> Result<bool, StoreError> {
+        let mut records = self.records.lock().unwrap_or_else(PoisonError::into_inner);
+        let Some(record) =
+            records.get_mut(pk).filter(|record| record.parking.as_ref().is_some_and(|p| p.due_ms == due_ms))
+        else {
+            return Ok(false);
+        };
+        record.parking = None;
+        Ok(true)
     }
 }

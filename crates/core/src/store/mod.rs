@@ -38,7 +38,7 @@ use std::future::Future;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-pub use self::dynamo::{DynamoStore, is_condition_failure, store_error, written};
+pub use self::dynamo::{DynamoStore, PARKED_INDEX, is_condition_failure, store_error, written};
 pub use self::memory::MemoryStore;
 use crate::archive::ArchiveLocation;
 
@@ -209,6 +209,72 @@ pub enum Outcome {
         /// Why, when an attempt failed.
         error: Option<String>,
     },
+    /// An event parked in its own record, out of the events queue, until the sweep releases it
+    /// back there (see [`Parking`]): it waits under this sequence number.
+    Parked {
+        /// The sequence number of the copy parked.
+        sequence: u32,
+        /// Why, when an attempt failed.
+        error: Option<String>,
+        /// What the sweep needs to release it.
+        parking: Parking,
+    },
+}
+
+/// A parked event: held in its record, indexed by destination and due time (the table's
+/// `parked` index), so that a wait costs nothing per minute and a destination's outage keeps
+/// nothing in the events queue. The sweep sends it back to the queue when it is due, or when its
+/// destination's probe succeeds or it is resumed ([`StateStore::parked`], [`StateStore::unpark`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Parking {
+    /// The destination it waits for (its URL): the index's partition.
+    pub destination: String,
+    /// When its schedule releases it (Unix ms); [`HELD`] while its destination is paused.
+    pub due_ms: i64,
+    /// Why it is held beyond its time, if it is.
+    pub hold: Option<Hold>,
+    /// The message to send back to the events queue: the envelope, with its next retry.
+    pub message: String,
+    /// The message's attributes: name, data type, value.
+    pub attributes: Vec<(String, String, String)>,
+    /// When it was parked (Unix ms).
+    pub parked_at: i64,
+}
+
+/// The due time of an event held until its destination is resumed: after any real time.
+pub const HELD: i64 = 9_007_199_254_740_991;
+
+/// Why a parked event is held for its destination.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hold {
+    /// The destination's circuit is open: released when its probe succeeds, or when due.
+    Circuit,
+    /// An operator paused the destination: released when resumed.
+    Paused,
+}
+
+impl Hold {
+    /// The name stored (`parkedHold`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Hold::Circuit => "circuit",
+            Hold::Paused => "paused",
+        }
+    }
+
+    /// The hold of a stored name.
+    pub fn parse(name: &str) -> Option<Hold> {
+        [Hold::Circuit, Hold::Paused].into_iter().find(|hold| hold.name() == name)
+    }
+}
+
+/// A parked event as the `parked` index lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParkedEvent {
+    /// Its record's partition key.
+    pub pk: String,
+    /// Its parking.
+    pub parking: Parking,
 }
 
 impl Outcome {
@@ -216,7 +282,8 @@ impl Outcome {
     pub fn state(&self, kind: Kind) -> State {
         match (self, kind) {
             (Outcome::Succeeded(_), _) => State::Done,
-            (Outcome::Failed { final_attempt: false, .. }, Kind::Job) | (Outcome::Waiting { .. }, _) => State::Waiting,
+            (Outcome::Failed { final_attempt: false, .. }, Kind::Job)
+            | (Outcome::Waiting { .. } | Outcome::Parked { .. }, _) => State::Waiting,
             (Outcome::Failed { .. }, _) => State::Failed,
         }
     }
@@ -272,6 +339,8 @@ pub enum WaitReason {
     RateLimit,
     /// The invocation ran out of time before it was tried.
     NoTime,
+    /// An operator paused the destination: held until it is resumed.
+    Paused,
 }
 
 impl WaitReason {
@@ -283,6 +352,7 @@ impl WaitReason {
             WaitReason::CircuitOpen => "circuit-open",
             WaitReason::RateLimit => "rate-limit",
             WaitReason::NoTime => "no-time",
+            WaitReason::Paused => "paused",
         }
     }
 
@@ -294,6 +364,7 @@ impl WaitReason {
             WaitReason::CircuitOpen,
             WaitReason::RateLimit,
             WaitReason::NoTime,
+            WaitReason::Paused,
         ]
         .into_iter()
         .find(|reason| reason.name() == name)
@@ -438,6 +509,19 @@ pub trait StateStore: Send + Sync {
     /// a batch need not archive again. A read the worker makes once per batch.
     fn archived(&self, keys: &[RecordKey]) -> impl Future<Output = Result<HashSet<String>, StoreError>> + Send;
 
+    /// The events parked for `destination` due by `due_by` (Unix ms), earliest first, at most
+    /// `limit`; whether more are left beside them.
+    fn parked(
+        &self,
+        destination: &str,
+        due_by: i64,
+        limit: usize,
+    ) -> impl Future<Output = Result<(Vec<ParkedEvent>, bool), StoreError>> + Send;
+
+    /// Takes a parked event out of the index once its message is back in the queue, unless it was
+    /// parked again meanwhile (its due time is no longer `due_ms`): `false` then.
+    fn unpark(&self, pk: &str, due_ms: i64) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
     /// A job's status.
     fn job(&self, id: &str) -> impl Future<Output = Result<Option<JobStatus>, StoreError>> + Send {
         async move {
@@ -492,6 +576,19 @@ impl<T: StateStore> StateStore for &T {
 
     fn archived(&self, keys: &[RecordKey]) -> impl Future<Output = Result<HashSet<String>, StoreError>> + Send {
         (**self).archived(keys)
+    }
+
+    fn parked(
+        &self,
+        destination: &str,
+        due_by: i64,
+        limit: usize,
+    ) -> impl Future<Output = Result<(Vec<ParkedEvent>, bool), StoreError>> + Send {
+        (**self).parked(destination, due_by, limit)
+    }
+
+    fn unpark(&self, pk: &str, due_ms: i64) -> impl Future<Output = Result<bool, StoreError>> + Send {
+        (**self).unpark(pk, due_ms)
     }
 }
 
@@ -567,6 +664,62 @@ pub mod contract {
         a_job_moves_through_its_states(store).await;
         versions_only_move_forward(store).await;
         the_first_archive_location_is_kept(store).await;
+        a_parked_event_is_listed_by_destination_and_due_time_until_taken_back(store).await;
+    }
+
+    async fn a_parked_event_is_listed_by_destination_and_due_time_until_taken_back(store: &impl StateStore) {
+        const MS: i64 = NOW * 1000;
+        let destination = "https://parked.example.com/hooks";
+        let park = |id: &str, due_ms: i64, hold: Option<Hold>, sequence: u32| Outcome::Parked {
+            sequence,
+            error: Some("503".into()),
+            parking: Parking {
+                destination: destination.into(),
+                due_ms,
+                hold,
+                message: format!("{{\"id\":\"{id}\"}}"),
+                attributes: vec![("source".into(), "String".into(), "stripe".into())],
+                parked_at: MS,
+            },
+        };
+        let (soon, later, held) = (
+            RecordKey::event("stripe", "evt_soon"),
+            RecordKey::event("stripe", "evt_later"),
+            RecordKey::event("stripe", "evt_held"),
+        );
+        for (key, due, hold) in [
+            (&later, MS + 7_200_000, None),
+            (&soon, MS + 5_000, Some(Hold::Circuit)),
+            (&held, HELD, Some(Hold::Paused)),
+        ] {
+            store.claim(&claim(key, "d1", NOW)).await.unwrap();
+            store.finish(key, &park(key.pk(), due, hold, 1), &[], NOW, NOW + 3600).await.unwrap();
+            assert_eq!(store.status(key).await.unwrap().unwrap().status, "WAITING");
+        }
+        let (due, more) = store.parked(destination, MS + 5_000, 10).await.unwrap();
+        assert_eq!((due.len(), more), (1, false), "only what is due");
+        assert_eq!(due[0].pk, soon.pk());
+        assert_eq!(
+            due[0].parking,
+            match park(soon.pk(), MS + 5_000, Some(Hold::Circuit), 1) {
+                Outcome::Parked { parking, .. } => parking,
+                _ => unreachable!(),
+            }
+        );
+        let (all, more) = store.parked(destination, HELD, 2).await.unwrap();
+        let order: Vec<&str> = all.iter().map(|parked| parked.pk.as_str()).collect();
+        assert_eq!((order, more), (vec![soon.pk(), later.pk()], true), "earliest first, a page at a time");
+        assert!(store.parked("https://other.example.com", HELD, 10).await.unwrap().0.is_empty(), "by destination");
+        assert!(!store.unpark(soon.pk(), MS + 1).await.unwrap(), "parked again meanwhile: left alone");
+        assert!(store.unpark(soon.pk(), MS + 5_000).await.unwrap());
+        assert_eq!(store.parked(destination, MS + 5_000, 10).await.unwrap().0, vec![], "out of the index");
+        // A released copy claims the record and takes it out of the index; a stale one cannot.
+        assert_eq!(store.claim(&Claim { sequence: 0, ..claim(&later, "d1", NOW + 1) }).await.unwrap(), Claimed::Stale);
+        let taken = store.claim(&Claim { sequence: 1, ..claim(&later, "d1", NOW + 1) }).await.unwrap();
+        assert!(matches!(taken, Claimed::Acquired { attempts: 2, .. }), "{taken:?}");
+        let left: Vec<String> =
+            store.parked(destination, HELD, 10).await.unwrap().0.into_iter().map(|parked| parked.pk).collect();
+        assert_eq!(left, vec![held.pk().to_owned()], "the claim took it out");
     }
 
     async fn the_first_archive_location_is_kept(store: &impl StateStore) {

@@ -33,7 +33,7 @@ use http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use serde_json::Value;
 
 use super::{Handler, HandlerError, Report};
-use crate::breaker::{CircuitBreaker, CircuitOpen};
+use crate::breaker::{CircuitBreaker, CircuitOpen, Refusal};
 use crate::deadline::Deadline;
 use crate::event::Event;
 use crate::rate_limit::RateLimiter;
@@ -69,6 +69,9 @@ pub enum ForwardError {
     /// The destination's circuit is open.
     #[error(transparent)]
     CircuitOpen(#[from] CircuitOpen),
+    /// An operator paused the destination.
+    #[error("{0} is paused: its events are held until it is resumed")]
+    Paused(reqwest::Url),
     /// The destination answered with an error status.
     #[error("{url} answered {status}")]
     Status {
@@ -362,7 +365,8 @@ impl Handler for Forward {
                 async move {
                     let permit = match self.breaker.acquire(hookway_core::unix_now_ms()).await {
                         Ok(permit) => permit,
-                        Err(open) => return Attempt::Stop(open.into()),
+                        Err(Refusal::Open(open)) => return Attempt::Stop(open.into()),
+                        Err(Refusal::Paused) => return Attempt::Stop(ForwardError::Paused(self.url.clone())),
                     };
                     if let Some(limiter) = &self.limiter {
                         let slot = reserved.lock().unwrap_or_else(PoisonError::into_inner).take();
@@ -417,14 +421,9 @@ impl Forward {
     /// What a failed delivery means for its next attempt.
     fn setback(&self, error: &ForwardError, sent: u32) -> Setback {
         match error {
-            // Nothing was sent: wait for the circuit, spread over a tenth of the wait (at least a
-            // second) so that the waiting events do not all come back at once.
-            ForwardError::CircuitOpen(open) if sent == 0 => {
-                let wait = open.until_ms - hookway_core::unix_now_ms();
-                let spread = u64::try_from((wait / 10).max(1_000)).unwrap_or(1_000);
-                let jitter = i64::try_from(fastrand::u64(0..=spread)).unwrap_or_default();
-                Setback::CircuitOpen { until: open.until_ms + jitter }
-            }
+            // Nothing was sent: the event is parked until the probe succeeds (or its schedule).
+            ForwardError::CircuitOpen(open) if sent == 0 => Setback::CircuitOpen { until: open.until_ms },
+            ForwardError::Paused(_) => Setback::Paused,
             ForwardError::CircuitOpen(open) => Setback::Failed { not_before: Some(open.until_ms) },
             ForwardError::Throttled { retry_after, .. } => Setback::Throttled { asked: *retry_after },
             ForwardError::RateLimited { slot, .. } if sent == 0 => Setback::RateLimited { slot: *slot },

@@ -1,0 +1,162 @@
+//! The sweep: parked events back to the events queue.
+//!
+//! An event waits *parked* in its own record (see [`hookway_core::store::Parking`]) when its wait
+//! is longer than one hop of the queue, or when its destination holds it: its circuit is open, or
+//! an operator paused it. A wait then costs nothing per minute, and a destination that is down
+//! for a day keeps nothing in the events queue, where the other destinations' events flow.
+//!
+//! Every minute (an EventBridge schedule in AWS; `hookway dev` every second) the worker is invoked
+//! with `{"hookway": "release"}` and walks its destinations (each once), reading their circuits in
+//! one `BatchGetItem`:
+//!
+//! * **paused**: nothing is released; its events are held;
+//! * **closed after an outage, or resumed** (its circuit's `drain`): every event held for it, and
+//!   every event due, until none is left;
+//! * **otherwise** the events whose time has come — and, once an open circuit's cool-down is over,
+//!   the first event held for it as its probe: when that succeeds, the circuit closes and the
+//!   next sweep drains the rest.
+//!
+//! Each event released is sent back to the events queue (a `SendMessageBatch` for ten), spread at
+//! the destination's rate limit, then taken out of the index. Should the worker die in between,
+//! the next sweep sends it again, and the claim drops the copy (the sequence numbers match only
+//! once).
+
+use std::time::Duration;
+
+use futures_util::future::join_all;
+use hookway_core::store::{HELD, ParkedEvent, StateStore};
+use serde::Deserialize;
+
+use crate::Worker;
+use crate::router::Outlet;
+use crate::shared::Circuit;
+
+/// The most events one sweep releases for one destination.
+pub const MAX_RELEASE: usize = 1_000;
+/// How often the deployed stack sweeps.
+pub const EVERY: Duration = Duration::from_secs(60);
+
+/// The invocation that sweeps: `{"hookway": "release"}`, with how often it comes (`everySeconds`,
+/// a minute unless it says).
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Sweep {
+    /// Always `release`.
+    pub hookway: SweepName,
+    /// Seconds between sweeps: a rate-limited destination gets this long's worth of events.
+    #[serde(default)]
+    pub every_seconds: Option<u64>,
+}
+
+/// The one name a sweep has.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SweepName {
+    /// Release parked events.
+    Release,
+}
+
+/// What a sweep did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Released {
+    /// Events sent back to the queue, by destination.
+    pub by_destination: Vec<(String, usize)>,
+    /// Destinations whose parked events could not be read or sent (they are tried again next time).
+    pub errors: usize,
+}
+
+impl Released {
+    /// Events released in all.
+    pub fn total(&self) -> usize {
+        self.by_destination.iter().map(|(_, count)| count).sum()
+    }
+}
+
+impl<S: StateStore> Worker<S> {
+    /// One sweep, `every` after the one before.
+    pub async fn release(&self, every: Duration) -> Released {
+        let mut released = Released::default();
+        let Some(queue) = &self.events_queue else { return released };
+        let outlets = self.router.outlets();
+        let keys: Vec<&str> = outlets.iter().map(|outlet| outlet.key.as_str()).collect();
+        let circuits = match self.shared.circuits(&keys).await {
+            Ok(circuits) => circuits,
+            Err(error) => {
+                tracing::error!(%error, "cannot read the destinations' circuits: nothing released");
+                released.errors += 1;
+                return released;
+            }
+        };
+        for outlet in outlets {
+            let circuit = circuits.get(&outlet.key).copied().unwrap_or_default();
+            match self.release_one(outlet, circuit, every, queue.as_ref()).await {
+                Ok(0) => {}
+                Ok(count) => {
+                    tracing::info!(destination = %outlet.key, released = count, "parked events released");
+                    released.by_destination.push((outlet.key.clone(), count));
+                }
+                Err(error) => {
+                    tracing::error!(destination = %outlet.key, %error, "cannot release parked events: next sweep");
+                    released.errors += 1;
+                }
+            }
+        }
+        released
+    }
+
+    async fn release_one(
+        &self,
+        outlet: &Outlet,
+        circuit: Circuit,
+        every: Duration,
+        queue: &dyn crate::requeue::EventsQueue,
+    ) -> Result<usize, String> {
+        if circuit.paused {
+            return Ok(0);
+        }
+        let now = hookway_core::unix_now_ms();
+        let budget = outlet.per_second.map_or(MAX_RELEASE, |per_second| {
+            let per_sweep = u64::from(per_second).saturating_mul(every.as_secs().max(1));
+            usize::try_from(per_sweep).unwrap_or(MAX_RELEASE).clamp(1, MAX_RELEASE)
+        });
+        let draining = circuit.drain && circuit.open_until.is_none();
+        let mut events = if draining {
+            let (parked, more) = self.store.parked(&outlet.key, HELD, budget).await.map_err(|error| error.to_string())?;
+            if !more && let Err(error) = self.shared.drained(&outlet.key).await {
+                tracing::warn!(destination = %outlet.key, %error, "cannot mark the circuit drained");
+            }
+            parked
+                .into_iter()
+                .filter(|parked| parked.parking.hold.is_some() || parked.parking.due_ms <= now)
+                .collect()
+        } else {
+            self.store.parked(&outlet.key, now, budget).await.map_err(|error| error.to_string())?.0
+        };
+        // An open circuit whose cool-down is over: its first held event is the probe.
+        if events.is_empty() && circuit.open_until.is_some_and(|until| until <= now) {
+            events = self.store.parked(&outlet.key, HELD, 1).await.map_err(|error| error.to_string())?.0;
+        }
+        let spacing_ms = outlet.per_second.map_or(0, |per_second| 1_000 / u64::from(per_second.max(1)));
+        let sent = join_all(events.iter().enumerate().map(|(index, parked)| {
+            let delay = Duration::from_millis(spacing_ms.saturating_mul(index as u64)).min(self.max_hop);
+            self.send_back(queue, parked, delay)
+        }))
+        .await;
+        let mut count = 0;
+        for (parked, sent) in events.iter().zip(sent) {
+            if let Err(error) = sent {
+                tracing::error!(destination = %outlet.key, %error, "cannot send a parked event back: next sweep");
+                continue;
+            }
+            count += 1;
+            if let Err(error) = self.store.unpark(&parked.pk, parked.parking.due_ms).await {
+                tracing::warn!(destination = %outlet.key, %error, "sent back, but still parked: a copy may follow");
+            }
+        }
+        Ok(count)
+    }
+
+    async fn send_back(&self, queue: &dyn crate::requeue::EventsQueue, parked: &ParkedEvent, delay: Duration) -> Result<(), String> {
+        queue.send(&parked.parking.message, &parked.parking.attributes, delay).await
+    }
+}
