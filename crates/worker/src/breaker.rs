@@ -290,7 +290,11 @@ mod tests {
         let (one, two) = (breaker(&shared, 1), breaker(&shared, 1));
         fail(&one, 1, T0).await;
         let after = T0 + 30_000;
-        assert_eq!(one.acquire(after - 1).await, Err(CircuitOpen { threshold: 1, until_ms: after }.into()), "still open");
+        assert_eq!(
+            one.acquire(after - 1).await,
+            Err(CircuitOpen { threshold: 1, until_ms: after }.into()),
+            "still open"
+        );
         assert_eq!(one.acquire(after).await, Ok(Permit::Trial));
         tokio::time::advance(CACHE_TTL).await;
         assert_eq!(
@@ -309,7 +313,10 @@ mod tests {
         one.record(Permit::Trial, true, next).await;
         tokio::time::advance(CACHE_TTL).await;
         assert_eq!(two.acquire(next).await, Ok(Permit::Closed), "a good trial closes it for everyone");
-        assert!(shared.circuit("https://x.example.com").await.unwrap().drain, "and its parked events are to be released");
+        assert!(
+            shared.circuit("https://x.example.com").await.unwrap().drain,
+            "and its parked events are to be released"
+        );
     }
 
     #[tokio::test(start_paused = true)]

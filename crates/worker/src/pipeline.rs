@@ -186,7 +186,9 @@ impl<S: StateStore> Worker<S> {
         });
         let delivered = self.deliver(&event, route, &earlier, deadline, window).await;
         let next = match window {
-            Some(window) => verdict::next(&delivered.verdicts, window.now.max(hookway_core::unix_now_ms()), self.max_hop),
+            Some(window) => {
+                verdict::next(&delivered.verdicts, window.now.max(hookway_core::unix_now_ms()), self.max_hop)
+            }
             None if delivered.verdicts.iter().all(|verdict| *verdict == Verdict::Delivered) => Next::Done,
             None => match delivered.verdicts.iter().position(|verdict| *verdict == Verdict::Refused) {
                 Some(index) => Next::Refused(index),
@@ -219,8 +221,12 @@ impl<S: StateStore> Worker<S> {
             && !event.is_job()
         {
             let processed = self.fail(&event, &key, reason(), &delivered.records).await;
-            let letter =
-                DeadLetter { reason: reason(), status: status(index), destination: destination(index), cause: Cause::Refused };
+            let letter = DeadLetter {
+                reason: reason(),
+                status: status(index),
+                destination: destination(index),
+                cause: Cause::Refused,
+            };
             return self.dead_letter(origin, letter).await.unwrap_or(processed);
         }
         match (next, waiting_room, window) {
@@ -375,7 +381,9 @@ impl<S: StateStore> Worker<S> {
         }
         let handler_deadline = deadline.earlier_by(FINISH_MARGIN);
         let reports = join_all(
-            pending.iter().map(|(destination, _, _, slot, _)| destination.handler.deliver(event, handler_deadline, *slot)),
+            pending
+                .iter()
+                .map(|(destination, _, _, slot, _)| destination.handler.deliver(event, handler_deadline, *slot)),
         )
         .await;
         let now = hookway_core::unix_now();
@@ -461,8 +469,7 @@ impl<S: StateStore> Worker<S> {
                 Decision::Retry { next, retries: used } => {
                     let at = hookway_core::rfc3339_ms(next.at_ms);
                     tracing::warn!(destination = %name, %error, next_attempt = %at, wait = next.reason.name(), "delivery put off");
-                    record.status =
-                        if used > retries { DeliveryStatus::Failed } else { DeliveryStatus::Delayed };
+                    record.status = if used > retries { DeliveryStatus::Failed } else { DeliveryStatus::Delayed };
                     record.retries = used;
                     record.next_attempt = Some(next);
                     delivered.used_entry |= used > retries;
@@ -673,11 +680,7 @@ enum Parked {
     /// In the events queue, to arrive then (Unix ms).
     Queue(i64),
     /// Parked for a destination (its key), due then (Unix ms, or [`HELD`]).
-    Park {
-        key: String,
-        due: i64,
-        hold: Option<Hold>,
-    },
+    Park { key: String, due: i64, hold: Option<Hold> },
 }
 
 #[cfg(test)]

@@ -121,14 +121,12 @@ impl<S: StateStore> Worker<S> {
         });
         let draining = circuit.drain && circuit.open_until.is_none();
         let mut events = if draining {
-            let (parked, more) = self.store.parked(&outlet.key, HELD, budget).await.map_err(|error| error.to_string())?;
+            let (parked, more) =
+                self.store.parked(&outlet.key, HELD, budget).await.map_err(|error| error.to_string())?;
             if !more && let Err(error) = self.shared.drained(&outlet.key).await {
                 tracing::warn!(destination = %outlet.key, %error, "cannot mark the circuit drained");
             }
-            parked
-                .into_iter()
-                .filter(|parked| parked.parking.hold.is_some() || parked.parking.due_ms <= now)
-                .collect()
+            parked.into_iter().filter(|parked| parked.parking.hold.is_some() || parked.parking.due_ms <= now).collect()
         } else {
             self.store.parked(&outlet.key, now, budget).await.map_err(|error| error.to_string())?.0
         };
@@ -156,7 +154,12 @@ impl<S: StateStore> Worker<S> {
         Ok(count)
     }
 
-    async fn send_back(&self, queue: &dyn crate::requeue::EventsQueue, parked: &ParkedEvent, delay: Duration) -> Result<(), String> {
+    async fn send_back(
+        &self,
+        queue: &dyn crate::requeue::EventsQueue,
+        parked: &ParkedEvent,
+        delay: Duration,
+    ) -> Result<(), String> {
         queue.send(&parked.parking.message, &parked.parking.attributes, delay).await
     }
 }

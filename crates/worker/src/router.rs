@@ -120,7 +120,8 @@ impl Router {
                 let name = handler.delivery_name();
                 let (key, per_second) = match handler {
                     HandlerConfig::Forward(settings) => {
-                        let key = settings.url.parse::<reqwest::Url>().map_or_else(|_| name.clone(), |url| url.to_string());
+                        let key =
+                            settings.url.parse::<reqwest::Url>().map_or_else(|_| name.clone(), |url| url.to_string());
                         (key, settings.rate_limit.as_ref().map(|limit| limit.per_second))
                     }
                     _ => (name.clone(), None),

@@ -71,8 +71,11 @@ pub fn next(verdicts: &[Verdict], now: i64, max_hop: Duration) -> Next {
         Verdict::Park(next, _) => Some(next.at_ms),
         _ => None,
     };
-    let Some((earliest, wake_at)) =
-        verdicts.iter().enumerate().filter_map(|(index, verdict)| Some((index, wake(verdict)?))).min_by_key(|(_, at)| *at)
+    let Some((earliest, wake_at)) = verdicts
+        .iter()
+        .enumerate()
+        .filter_map(|(index, verdict)| Some((index, wake(verdict)?)))
+        .min_by_key(|(_, at)| *at)
     else {
         return Next::Done;
     };
