@@ -37,6 +37,10 @@ pub struct Args {
     /// Seconds before a failed job's first retry; each later retry waits twice as long.
     #[arg(long, value_name = "SECONDS", default_value_t = 2)]
     job_retry_delay: u64,
+    /// Seconds between the worker's sweeps, which release parked events whose time has come
+    /// (deployed, every minute).
+    #[arg(long, value_name = "SECONDS", default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=60))]
+    release_interval: u64,
     /// Do not rebuild and restart the functions when the code changes.
     #[arg(long)]
     no_reload: bool,
@@ -69,6 +73,7 @@ pub async fn run(args: Args) -> Result<ExitCode, CliError> {
         lambda_port: args.lambda_port,
         visibility_timeout: Duration::from_secs(args.visibility_timeout),
         job_retry_delay: Duration::from_secs(args.job_retry_delay),
+        release_interval: Duration::from_secs(args.release_interval),
         reload: !args.no_reload,
         release: args.release,
         moto_server,

@@ -366,8 +366,12 @@ fn print_record(record: &RecordStatus) {
     if let Some(error) = &record.error {
         println!("error    {error}");
     }
-    if let Some(next) = record.next_attempt() {
-        println!("next     attempt at {} ({})", hookway_core::rfc3339_ms(next.at_ms), wait_reason(next.reason));
+    match record.next_attempt() {
+        Some(next) if next.reason == WaitReason::Paused => println!("next     attempt when its destination is resumed"),
+        Some(next) => {
+            println!("next     attempt at {} ({})", hookway_core::rfc3339_ms(next.at_ms), wait_reason(next.reason));
+        }
+        None => {}
     }
     print_deliveries(record);
 }
@@ -380,6 +384,7 @@ pub fn wait_reason(reason: WaitReason) -> &'static str {
         WaitReason::CircuitOpen => "the destination's circuit is open",
         WaitReason::RateLimit => "a slot of the destination's rate limit",
         WaitReason::NoTime => "the invocation ran out of time",
+        WaitReason::Paused => "the destination is paused",
     }
 }
 

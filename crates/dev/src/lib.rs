@@ -24,6 +24,7 @@ pub mod gateway;
 pub mod lambda;
 pub mod poller;
 pub mod supervisor;
+pub mod sweeper;
 pub mod throttle;
 
 use std::net::{SocketAddr, TcpListener as StdListener, TcpStream};
@@ -80,6 +81,8 @@ pub struct DevOptions {
     /// The wait before a job's first retry; each later retry waits twice as long. (Lambda waits
     /// about a minute, then two.)
     pub job_retry_delay: Duration,
+    /// How often the worker releases parked events (a minute, deployed).
+    pub release_interval: Duration,
     /// Rebuild and restart the functions when the code changes.
     pub reload: bool,
     /// Run the functions as built for Lambda (`--release`: optimised, as `make build` builds
@@ -298,6 +301,11 @@ async fn run_stack(
         mount: options.mount.clone(),
         calls: Some(CallLog::new(&aws_endpoint, REGION).map_err(std::io::Error::other)?),
     });
+    let sweeper = sweeper::Sweeper {
+        lambda: lambda.clone(),
+        function: WORKER_FUNCTION.to_owned(),
+        interval: options.release_interval,
+    };
     let poller = Poller {
         sqs,
         queue_url: resources.events_queue_url.clone(),
@@ -314,6 +322,7 @@ async fn run_stack(
     let listener = TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], options.port))).await?;
     let (stop, stopped) = watch::channel(false);
     tokio::spawn(gateway.serve(listener, stopped.clone()));
+    tokio::spawn(sweeper.run(stopped.clone()));
     tokio::spawn(poller.run(stopped));
 
     let gateway_url = format!("http://127.0.0.1:{}", options.port);

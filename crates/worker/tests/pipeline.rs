@@ -16,7 +16,7 @@ use hookway_core::envelope::queued as envelope;
 use hookway_core::job::JobEvent;
 use hookway_core::local::resources::{Resources, provision};
 use hookway_core::secret_cache::SsmSecretStore;
-use hookway_core::store::{DeliveryStatus, DynamoStore, RecordKey, StateStore, WaitReason, contract};
+use hookway_core::store::{DeliveryStatus, DynamoStore, HELD, Hold, RecordKey, StateStore, WaitReason, contract};
 use hookway_dev::poller::Poller;
 use hookway_testkit::receiver::{Receiver, Reply};
 use hookway_testkit::{MotoServer, create_table, put_secret, wait_for, workspace_root};
@@ -140,9 +140,12 @@ impl Harness {
         request.send().await.unwrap();
     }
 
-    /// What the event source mapping does, once: a batch from the events queue to `worker`, and
-    /// the messages it acknowledged deleted. How many it received.
+    /// What the schedule and the event source mapping do, once: the sweep (parked events due
+    /// back to the queue), then a batch from the events queue to `worker`, and the messages it
+    /// acknowledged deleted. How many it received.
     async fn pump(&self, worker: &Worker<DynamoStore>) -> usize {
+        let sweep = json!({"hookway": "release", "everySeconds": 1});
+        worker.invoke(sweep, Deadline::after(Duration::from_secs(30))).await.unwrap();
         let poller = Poller {
             sqs: aws_sdk_sqs::Client::new(&self.aws),
             queue_url: self.resources.events_queue_url.clone(),
@@ -480,19 +483,25 @@ async fn a_429_with_retry_after_2_waits_about_2_s_in_the_queue_and_uses_no_retry
 }
 
 #[tokio::test]
-async fn a_retry_after_of_an_hour_is_waited_in_hops_without_holding_the_invocation() {
+async fn a_retry_after_of_an_hour_is_waited_parked_without_holding_the_invocation() {
     let harness = Harness::start().await;
     harness.receiver.script([Reply::RetryAfter(503, "3600".into())]);
     let started = Instant::now();
     let message = envelope("stripe", "evt_1", "invoice.updated", &invoice("evt_1", "in_1", 1));
     let failures = harness.deliver_within(&[("m1", message)], Duration::from_secs(10)).await;
-    assert!(failures.is_empty(), "acknowledged: it waits in the queue");
+    assert!(failures.is_empty(), "acknowledged: it waits, parked");
     assert!(started.elapsed() < Duration::from_secs(5), "it does not sleep");
     let record = harness.store.status(&RecordKey::event("stripe", "evt_1")).await.unwrap().unwrap();
     let next = record.next_attempt().unwrap();
     let hour_from_now = hookway_core::unix_now_ms() + 3_600_000;
     assert!((hour_from_now - 10_000..=hour_from_now).contains(&next.at_ms), "in an hour: {next:?}");
-    assert_eq!(harness.queued().await["delayed"], 1, "one copy waits, delayed (SQS delays 15 minutes at most)");
+    assert_eq!(harness.queued().await.values().sum::<u64>(), 0, "nothing hops through the queue meanwhile");
+    let url = format!("{}/stripe", harness.receiver.url);
+    let (parked, _) = harness.store.parked(&url, HELD, 10).await.unwrap();
+    assert_eq!(parked.len(), 1, "parked for its destination");
+    assert_eq!((parked[0].parking.due_ms, parked[0].parking.hold), (next.at_ms, None), "due in an hour, not held");
+    harness.pump(&harness.worker).await;
+    assert_eq!(harness.store.parked(&url, HELD, 10).await.unwrap().0.len(), 1, "a sweep leaves it until its time");
 }
 
 #[tokio::test]
@@ -514,27 +523,52 @@ async fn a_hanging_destination_is_abandoned_before_the_deadline() {
 }
 
 #[tokio::test]
-async fn an_open_circuit_puts_events_off_to_the_end_of_its_cooldown_without_calling_the_destination() {
-    let harness = Harness::start().await;
+async fn an_open_circuit_parks_events_without_calling_the_destination_and_its_probe_releases_them() {
+    let harness = Harness::with_routes(|url| {
+        json!([{"source": "github", "handler": {"forward": {"url": format!("{url}/github"), "maxAttempts": 1,
+            "circuitBreaker": {"failureThreshold": 2, "cooldownSeconds": 2}}}}])
+    })
+    .await;
     harness.receiver.always(Reply::Status(503));
-    for id in ["d1", "d2"] {
-        assert!(harness.deliver(&[(id, push(id))]).await.is_empty(), "they wait");
-    }
-    assert_eq!(harness.receiver.received().len(), 2, "threshold 2: the circuit is open now");
-    let opened = hookway_core::unix_now_ms();
-    assert!(harness.deliver(&[("d3", push("d3"))]).await.is_empty());
-    assert_eq!(harness.receiver.received().len(), 2, "the destination was spared");
-    let record = harness.record("github", "d3").await.unwrap();
+    let url = format!("{}/github", harness.receiver.url);
+    let shared = DynamoShared::new(aws_sdk_dynamodb::Client::new(&harness.aws), &harness.resources.table);
+    // Failures in a row open it once they have gone on for a while without a success.
+    let mut sent = 0;
+    let (harness_ref, shared_ref, url_ref) = (&harness, &shared, &url);
+    wait_for("the circuit to open", Duration::from_secs(20), || {
+        sent += 1;
+        let id = format!("d{sent}");
+        async move {
+            assert!(harness_ref.deliver(&[(id.as_str(), push(&id))]).await.is_empty(), "they wait");
+            shared_ref.circuit(url_ref).await.unwrap().open_until.map(drop)
+        }
+    })
+    .await;
+    tokio::time::sleep(hookway_worker::breaker::CACHE_TTL).await;
+    let calls = harness.receiver.received().len();
+    assert!(harness.deliver(&[("spared", push("spared"))]).await.is_empty());
+    assert_eq!(harness.receiver.received().len(), calls, "the destination was spared");
+    let record = harness.record("github", "spared").await.unwrap();
     let delivery = &record.deliveries[0];
-    assert_eq!((delivery.status, delivery.retries, delivery.attempts), (DeliveryStatus::Delayed, 0, 0));
-    let next = delivery.next_attempt.unwrap();
-    assert_eq!(next.reason, WaitReason::CircuitOpen);
-    let cooldown_over = opened + 60_000;
-    assert!(
-        (cooldown_over - 2_000..=cooldown_over + 8_000).contains(&next.at_ms),
-        "at the end of the 60 s cool-down, spread a little: {}",
-        next.at_ms - opened
-    );
+    assert_eq!((record.status.as_str(), delivery.attempts, delivery.retries), ("WAITING", 0, 1), "an entry used");
+    assert_eq!(delivery.next_attempt.unwrap().reason, WaitReason::CircuitOpen);
+    let key = harness.store.find_body_keyed("github", "spared").await.unwrap().unwrap();
+    let (parked, _) = harness.store.parked(&url, HELD, 100).await.unwrap();
+    let spared = parked.iter().find(|parked| parked.pk == key.pk()).expect("parked, not in the events queue");
+    assert_eq!(spared.parking.hold, Some(Hold::Circuit), "held for the circuit");
+
+    // The destination is back: once the cool-down is over the sweep sends one event as the probe;
+    // its success closes the circuit and the next sweep releases every event held for it.
+    harness.receiver.always(Reply::Status(200));
+    let expected: BTreeMap<String, usize> =
+        (1..=sent).map(|n| format!("d{n}")).chain(["spared".into()]).map(|id| (id, 1)).collect();
+    harness
+        .pump_until(&harness.worker, "every event delivered", Duration::from_secs(30), || {
+            delivered_by_id(&harness.receiver) == expected
+        })
+        .await;
+    assert!(harness.store.parked(&url, HELD, 100).await.unwrap().0.is_empty(), "nothing left parked");
+    assert!(!shared.circuit(&url).await.unwrap().drain || harness.pump(&harness.worker).await == 0);
 }
 
 #[tokio::test]
@@ -1026,19 +1060,43 @@ async fn two_workers_share_one_circuit() {
     .await;
     harness.receiver.always(Reply::Status(503));
     let second = harness.another_worker().await;
-    let workers = [&harness.worker, &second, &harness.worker];
-    for (n, worker) in workers.into_iter().enumerate() {
-        let id = format!("e{n}");
-        let batch = sqs_batch(&[(id.as_str(), push(&id))]);
-        worker.invoke(batch, Deadline::after(Duration::from_secs(10))).await.unwrap();
-    }
-    assert_eq!(harness.receiver.received().len(), 3, "three failures in all, on two instances: open for both");
+    let url = format!("{}/down", harness.receiver.url);
+    let shared = DynamoShared::new(aws_sdk_dynamodb::Client::new(&harness.aws), &harness.resources.table);
+    // Both instances at the same time, an event each, until their failures together open it.
+    let mut round = 0;
+    let (shared_ref, url_ref) = (&shared, &url);
+    wait_for("the shared circuit to open", Duration::from_secs(20), || {
+        round += 1;
+        let (one, two) = (format!("a{round}"), format!("b{round}"));
+        let (first, second) = (&harness.worker, &second);
+        async move {
+            let deadline = Deadline::after(Duration::from_secs(10));
+            let (a, b) = tokio::join!(
+                first.invoke(sqs_batch(&[(one.as_str(), push(&one))]), deadline),
+                second.invoke(sqs_batch(&[(two.as_str(), push(&two))]), deadline),
+            );
+            a.unwrap();
+            b.unwrap();
+            shared_ref.circuit(url_ref).await.unwrap().open_until.map(drop)
+        }
+    })
+    .await;
+    let failures = shared.circuit(&url).await.unwrap().failures;
+    assert!(failures >= 3, "counted together: {failures}");
     tokio::time::sleep(hookway_worker::breaker::CACHE_TTL).await;
-    let batch = sqs_batch(&[("e4", push("e4"))]);
-    second.invoke(batch, Deadline::after(Duration::from_secs(10))).await.unwrap();
-    assert_eq!(harness.receiver.received().len(), 3, "the second instance, with one failure of its own, spared it too");
-    let record = harness.record("github", "e4").await.unwrap();
-    assert_eq!(record.deliveries[0].next_attempt.unwrap().reason, WaitReason::CircuitOpen);
+    let calls = harness.receiver.received().len();
+    let deadline = Deadline::after(Duration::from_secs(10));
+    let (a, b) = tokio::join!(
+        harness.worker.invoke(sqs_batch(&[("x1", push("x1"))]), deadline),
+        second.invoke(sqs_batch(&[("x2", push("x2"))]), deadline),
+    );
+    a.unwrap();
+    b.unwrap();
+    assert_eq!(harness.receiver.received().len(), calls, "both instances spare it now");
+    for id in ["x1", "x2"] {
+        let record = harness.record("github", id).await.unwrap();
+        assert_eq!(record.deliveries[0].next_attempt.unwrap().reason, WaitReason::CircuitOpen, "{id}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
