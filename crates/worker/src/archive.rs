@@ -83,8 +83,12 @@ impl<S: StateStore> Worker<S> {
     pub(crate) async fn archive(&self, batch: &[Prepared], skip: &[usize]) -> Archived {
         let mut archived = Archived::default();
         let Some(bucket) = &self.bucket else { return archived };
-        let candidates: Vec<usize> =
-            (0..batch.len()).filter(|index| !skip.contains(index) && batch[*index].event.replay.is_none()).collect();
+        // An event back for a later attempt was archived by the receive that first took it (a
+        // message whose archiving failed is never processed, so never sent back): no read for it.
+        let candidates: Vec<usize> = (0..batch.len())
+            .filter(|index| !skip.contains(index))
+            .filter(|index| batch[*index].event.replay.is_none() && batch[*index].event.retry.is_none())
+            .collect();
         if candidates.is_empty() {
             return archived;
         }

@@ -154,8 +154,22 @@ impl CircuitBreaker {
                 tracing::warn!(destination = %self.key, "the trial failed: circuit open again");
                 self.shared.reopen(&self.key, until, now).await
             }
-            (Permit::Closed, false) => self.count_failure(now).await,
+            (Permit::Closed, false) => self.count_failures(1, now, now).await,
         };
+        self.keep(result);
+    }
+
+    /// Reports `count` failed requests made under a closed circuit, the first at `first`: a
+    /// series of attempts reports its failures in one write when it ends (a success within it
+    /// reports itself, and clears them).
+    pub async fn record_failures(&self, count: u32, first: i64, now: i64) {
+        if count > 0 {
+            let result = self.count_failures(count, first, now).await;
+            self.keep(result);
+        }
+    }
+
+    fn keep(&self, result: Result<Circuit, hookway_core::store::StoreError>) {
         match result {
             Ok(circuit) => self.remember(circuit),
             Err(error) => {
@@ -172,8 +186,13 @@ impl CircuitBreaker {
         doubled.min(self.cooldown_ms.max(millis(MAX_OPEN)))
     }
 
-    async fn count_failure(&self, now: i64) -> Result<Circuit, hookway_core::store::StoreError> {
-        let circuit = self.shared.add_failure(&self.key, now).await?;
+    async fn count_failures(
+        &self,
+        count: u32,
+        first: i64,
+        now: i64,
+    ) -> Result<Circuit, hookway_core::store::StoreError> {
+        let circuit = self.shared.add_failures(&self.key, count, first, now).await?;
         let streak = now - circuit.since.unwrap_or(now);
         if circuit.failures < self.threshold || streak < self.streak_ms || circuit.open_until.is_some() {
             return Ok(circuit);

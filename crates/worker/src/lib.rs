@@ -205,6 +205,13 @@ impl<S: StateStore> Worker<S> {
         Worker { namespace: Arc::from(namespace), ..self }
     }
 
+    /// Lets a waiting event stay in the events queue for at most `max_hop` before it is parked
+    /// instead (half the oldest-message alarm's threshold, unless told): a schedule scaled down
+    /// keeps the shape of its waits with a hop scaled as much.
+    pub fn with_max_hop(self, max_hop: Duration) -> Worker<S> {
+        Worker { max_hop: max_hop.clamp(Duration::from_secs(1), schedule::MAX_HOP), ..self }
+    }
+
     /// The key of an event's state record: by its id where its source signs the id, else by its
     /// source, type and body.
     pub(crate) fn record_key(&self, event: &Event) -> RecordKey {

@@ -318,9 +318,9 @@ async fn shared_state_contract(shared: &dyn SharedState) {
     const NOW: i64 = 1_795_996_800_000;
     let key = "https://a.example.com/hooks";
     assert_eq!(shared.circuit(key).await.unwrap(), Circuit::default(), "closed until told otherwise");
-    assert_eq!(shared.add_failure(key, NOW).await.unwrap().since, Some(NOW), "the streak's start");
+    assert_eq!(shared.add_failures(key, 1, NOW, NOW).await.unwrap().since, Some(NOW), "the streak's start");
     assert_eq!(
-        shared.add_failure(key, NOW + 5).await.unwrap(),
+        shared.add_failures(key, 1, NOW + 5, NOW + 5).await.unwrap(),
         Circuit { failures: 2, since: Some(NOW), ..Circuit::default() }
     );
     assert!(shared.open(key, NOW + 30_000, NOW).await.unwrap());

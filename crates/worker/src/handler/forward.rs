@@ -33,7 +33,7 @@ use http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use serde_json::Value;
 
 use super::{Handler, HandlerError, Report};
-use crate::breaker::{CircuitBreaker, CircuitOpen, Refusal};
+use crate::breaker::{CircuitBreaker, CircuitOpen, Permit, Refusal};
 use crate::deadline::Deadline;
 use crate::event::Event;
 use crate::rate_limit::RateLimiter;
@@ -358,10 +358,13 @@ impl Handler for Forward {
         let sent = AtomicU32::new(0);
         let latency = Mutex::new(None);
         let reserved = Mutex::new(slot);
+        // Failures under a closed circuit, and when the first came: reported in one write when
+        // the series ends, unless a success clears them first.
+        let failed: Mutex<Option<(u32, i64)>> = Mutex::new(None);
         let (_, result) = self
             .retry
             .run(deadline, |_, _| {
-                let (body, sent, reserved, latency) = (body.clone(), &sent, &reserved, &latency);
+                let (body, sent, reserved, latency, failed) = (body.clone(), &sent, &reserved, &latency, &failed);
                 async move {
                     let permit = match self.breaker.acquire(hookway_core::unix_now_ms()).await {
                         Ok(permit) => permit,
@@ -380,12 +383,24 @@ impl Handler for Forward {
                     if let Some(healthy) = healthy {
                         *latency.lock().unwrap_or_else(PoisonError::into_inner) = Some(started.elapsed());
                         sent.fetch_add(1, Ordering::Relaxed);
-                        self.breaker.record(permit, healthy, hookway_core::unix_now_ms()).await;
+                        let now = hookway_core::unix_now_ms();
+                        if healthy || permit == Permit::Trial {
+                            // A success breaks the failures in a row; a trial reports at once.
+                            failed.lock().unwrap_or_else(PoisonError::into_inner).take();
+                            self.breaker.record(permit, healthy, now).await;
+                        } else {
+                            let mut failed = failed.lock().unwrap_or_else(PoisonError::into_inner);
+                            let (count, _) = failed.get_or_insert((0, now));
+                            *count += 1;
+                        }
                     }
                     attempt
                 }
             })
             .await;
+        if let Some((count, first)) = failed.into_inner().unwrap_or_else(PoisonError::into_inner) {
+            self.breaker.record_failures(count, first, hookway_core::unix_now_ms()).await;
+        }
         let sent = sent.into_inner();
         let latency = latency.into_inner().unwrap_or_else(PoisonError::into_inner);
         let result = match result {
