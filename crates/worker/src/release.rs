@@ -7,8 +7,11 @@
 //!
 //! Every minute (an EventBridge schedule in AWS; `hookway dev` every second) the worker is invoked
 //! with `{"hookway": "release"}` and walks its destinations (each once), reading their circuits in
-//! one `BatchGetItem`:
+//! one `BatchGetItem`, and every key events were ever parked under (an item of the state table
+//! lists them), so that a destination removed from the configuration leaves none behind:
 //!
+//! * **gone from the configuration**: every event parked for it goes back, for the routes as they
+//!   are now; once none is left, its key is forgotten;
 //! * **paused**: nothing is released; its events are held;
 //! * **closed after an outage, or resumed** (its circuit's `drain`): every event held for it, and
 //!   every event due, until none is left;
@@ -77,8 +80,29 @@ impl<S: StateStore> Worker<S> {
     pub async fn release(&self, every: Duration) -> Released {
         let mut released = Released::default();
         let Some(queue) = &self.events_queue else { return released };
-        let outlets = self.router.outlets();
-        let keys: Vec<&str> = outlets.iter().map(|outlet| outlet.key.as_str()).collect();
+        let mut outlets: Vec<(Outlet, bool)> =
+            self.router.outlets().iter().map(|outlet| (outlet.clone(), true)).collect();
+        match self.shared.parked_keys().await {
+            Ok(known) => {
+                let missing: Vec<&str> = outlets
+                    .iter()
+                    .map(|(outlet, _)| outlet.key.as_str())
+                    .filter(|key| !known.iter().any(|known| known == key))
+                    .collect();
+                if !missing.is_empty()
+                    && let Err(error) = self.shared.note_parked(&missing).await
+                {
+                    tracing::warn!(%error, "cannot note the destinations events are parked for");
+                }
+                for key in known {
+                    if !outlets.iter().any(|(outlet, _)| outlet.key == key) {
+                        outlets.push((Outlet { key, per_second: None }, false));
+                    }
+                }
+            }
+            Err(error) => tracing::warn!(%error, "cannot read the keys events were parked under: configured ones only"),
+        }
+        let keys: Vec<&str> = outlets.iter().map(|(outlet, _)| outlet.key.as_str()).collect();
         let circuits = match self.shared.circuits(&keys).await {
             Ok(circuits) => circuits,
             Err(error) => {
@@ -87,9 +111,9 @@ impl<S: StateStore> Worker<S> {
                 return released;
             }
         };
-        for outlet in outlets {
+        for (outlet, configured) in &outlets {
             let circuit = circuits.get(&outlet.key).copied().unwrap_or_default();
-            match self.release_one(outlet, circuit, every, queue.as_ref()).await {
+            match self.release_one(outlet, *configured, circuit, every, queue.as_ref()).await {
                 Ok(0) => {}
                 Ok(count) => {
                     tracing::info!(destination = %outlet.key, released = count, "parked events released");
@@ -107,11 +131,12 @@ impl<S: StateStore> Worker<S> {
     async fn release_one(
         &self,
         outlet: &Outlet,
+        configured: bool,
         circuit: Circuit,
         every: Duration,
         queue: &dyn crate::requeue::EventsQueue,
     ) -> Result<usize, String> {
-        if circuit.paused {
+        if circuit.paused && configured {
             return Ok(0);
         }
         let now = hookway_core::unix_now_ms();
@@ -119,20 +144,29 @@ impl<S: StateStore> Worker<S> {
             let per_sweep = u64::from(per_second).saturating_mul(every.as_secs().max(1));
             usize::try_from(per_sweep).unwrap_or(MAX_RELEASE).clamp(1, MAX_RELEASE)
         });
-        let draining = circuit.drain && circuit.open_until.is_none();
-        let mut events = if draining {
-            let (parked, more) =
-                self.store.parked(&outlet.key, HELD, budget).await.map_err(|error| error.to_string())?;
+        let failed = |error: hookway_core::store::StoreError| error.to_string();
+        let mut events = if !configured {
+            // Gone from the configuration: everything, for the routes as they are now.
+            let (parked, _) = self.store.parked(&outlet.key, HELD, budget).await.map_err(failed)?;
+            if parked.is_empty()
+                && let Err(error) = self.shared.forget_parked(&outlet.key).await
+            {
+                tracing::warn!(destination = %outlet.key, %error, "cannot forget a key nothing is parked under");
+            }
+            parked
+        } else if circuit.drain && circuit.open_until.is_none() {
+            // Back from an outage, or resumed: what was held for it, and what is due.
+            let (parked, more) = self.store.releasable(&outlet.key, now, budget).await.map_err(failed)?;
             if !more && let Err(error) = self.shared.drained(&outlet.key).await {
                 tracing::warn!(destination = %outlet.key, %error, "cannot mark the circuit drained");
             }
-            parked.into_iter().filter(|parked| parked.parking.hold.is_some() || parked.parking.due_ms <= now).collect()
+            parked
         } else {
-            self.store.parked(&outlet.key, now, budget).await.map_err(|error| error.to_string())?.0
+            self.store.parked(&outlet.key, now, budget).await.map_err(failed)?.0
         };
-        // An open circuit whose cool-down is over: its first held event is the probe.
-        if events.is_empty() && circuit.open_until.is_some_and(|until| until <= now) {
-            events = self.store.parked(&outlet.key, HELD, 1).await.map_err(|error| error.to_string())?.0;
+        // An open circuit whose cool-down is over: the first event held for it is the probe.
+        if events.is_empty() && configured && circuit.open_until.is_some_and(|until| until <= now) {
+            events = self.store.releasable(&outlet.key, now, 1).await.map_err(failed)?.0;
         }
         let spacing_ms = outlet.per_second.map_or(0, |per_second| 1_000 / u64::from(per_second.max(1)));
         let sent = join_all(events.iter().enumerate().map(|(index, parked)| {

@@ -135,7 +135,9 @@ impl Schedule {
         let ends_at = self.ends_at(window.first_attempt_at);
         let time_left = ends_at - now;
         let decision = match setback {
-            Setback::Failed { not_before } => self.fail(retries, window, not_before, WaitReason::Schedule),
+            // A series during which the circuit opened waits for it as an open circuit does.
+            Setback::Failed { not_before: None } => self.fail(retries, window, None, WaitReason::Schedule),
+            Setback::Failed { not_before } => self.fail(retries, window, not_before, WaitReason::CircuitOpen),
             Setback::CircuitOpen { until } => self.fail(retries, window, Some(until), WaitReason::CircuitOpen),
             Setback::Paused => return Decision::Hold,
             Setback::Throttled { .. } if time_left <= 0 => self.fail(retries, window, None, WaitReason::Schedule),
@@ -324,7 +326,7 @@ mod tests {
         );
         assert_eq!(
             schedule.decide(0, Setback::Failed { not_before: Some(until) }, window(T0)),
-            retry(until, WaitReason::Schedule, 1),
+            retry(until, WaitReason::CircuitOpen, 1),
             "the circuit opened during the series: not before its cool-down ends"
         );
         let late = T0 + 70 * SECOND;

@@ -572,6 +572,44 @@ async fn an_open_circuit_parks_events_without_calling_the_destination_and_its_pr
 }
 
 #[tokio::test]
+async fn events_parked_for_a_destination_gone_from_the_configuration_go_where_the_routes_now_say() {
+    let routes = |url: &str, path: &str| {
+        json!([{"source": "github", "handler": {"forward": {"url": format!("{url}/{path}"), "maxAttempts": 1,
+            "retry": {"schedule": ["1h"]}}}}])
+    };
+    let harness = Harness::with_routes(|url| routes(url, "old")).await;
+    harness.receiver.always(Reply::Status(503));
+    assert!(harness.deliver(&[("d1", push("d1"))]).await.is_empty());
+    let old = format!("{}/old", harness.receiver.url);
+    assert_eq!(harness.store.parked(&old, HELD, 10).await.unwrap().0.len(), 1, "parked for an hour");
+    harness.pump(&harness.worker).await;
+
+    // A deploy moves the route: the event parked for the old destination is not left behind.
+    let mut config: Value = serde_json::from_str(
+        &serde_json::to_string(&json!({
+            "queue": {"maxReceiveCount": 2},
+            "sources": [{"name": "github", "scheme": "github", "secretParameters": ["/hookway/github/secret"]}],
+            "routes": routes(&harness.receiver.url, "new"),
+        }))
+        .unwrap(),
+    )
+    .unwrap();
+    config["jobs"] = json!({"retryAttempts": 2});
+    let config = Config::from_json(&config.to_string()).unwrap();
+    let redeployed = Harness::build_worker(&harness.aws, &config, &harness.resources).await;
+    harness.receiver.always(Reply::Status(200));
+    harness
+        .pump_until(&redeployed, "the event at the new destination", Duration::from_secs(20), || {
+            harness.receiver.received().iter().any(|request| request.path == "/new" && request.status == Some(200))
+        })
+        .await;
+    assert!(harness.store.parked(&old, HELD, 10).await.unwrap().0.is_empty());
+    harness.pump(&redeployed).await;
+    let shared = DynamoShared::new(aws_sdk_dynamodb::Client::new(&harness.aws), &harness.resources.table);
+    assert!(!shared.parked_keys().await.unwrap().contains(&old), "its key forgotten once nothing is parked under it");
+}
+
+#[tokio::test]
 async fn the_same_event_delivered_twice_is_forwarded_once() {
     let harness = Harness::start().await;
     let message = envelope("stripe", "evt_1", "invoice.updated", &invoice("evt_1", "in_1", 1));

@@ -9,7 +9,7 @@ use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkErro
 use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes, ReturnValue};
 
 use super::{
-    BODY_KEYED, Claim, Claimed, Delivery, DeliveryStatus, Hold, Kind, NextAttempt, Outcome, ParkedEvent, Parking,
+    BODY_KEYED, Claim, Claimed, Delivery, DeliveryStatus, HELD, Hold, Kind, NextAttempt, Outcome, ParkedEvent, Parking,
     RecordKey, RecordStatus, State, StateStore, StoreError, WaitReason, rfc3339,
 };
 use crate::archive::{ArchiveLocation, Line, Stamp};
@@ -285,29 +285,16 @@ impl StateStore for DynamoStore {
         due_by: i64,
         limit: usize,
     ) -> Result<(Vec<ParkedEvent>, bool), StoreError> {
-        let mut parked = Vec::new();
-        let mut start = None;
-        loop {
-            let page = i32::try_from(limit - parked.len()).unwrap_or(i32::MAX);
-            let output = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .index_name(PARKED_INDEX)
-                .key_condition_expression("parkedFor = :destination AND parkedDue <= :due")
-                .expression_attribute_values(":destination", s(destination))
-                .expression_attribute_values(":due", n(due_by))
-                .limit(page)
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(store_error)?;
-            parked.extend(output.items().iter().filter_map(parked_event));
-            start = output.last_evaluated_key;
-            if start.is_none() || parked.len() >= limit {
-                return Ok((parked, start.is_some()));
-            }
-        }
+        self.query_parked(destination, due_by, None, limit).await
+    }
+
+    async fn releasable(
+        &self,
+        destination: &str,
+        now: i64,
+        limit: usize,
+    ) -> Result<(Vec<ParkedEvent>, bool), StoreError> {
+        self.query_parked(destination, HELD, Some(now), limit).await
     }
 
     async fn unpark(&self, pk: &str, due_ms: i64) -> Result<bool, StoreError> {
@@ -322,6 +309,46 @@ impl StateStore for DynamoStore {
             .send()
             .await;
         written(result)
+    }
+}
+
+impl DynamoStore {
+    /// The events parked for `destination` due by `due_by` — and, with `held_or_due`, only those
+    /// held for it or due by then — a page at a time until `limit`.
+    async fn query_parked(
+        &self,
+        destination: &str,
+        due_by: i64,
+        held_or_due: Option<i64>,
+        limit: usize,
+    ) -> Result<(Vec<ParkedEvent>, bool), StoreError> {
+        let mut parked = Vec::new();
+        let mut start = None;
+        loop {
+            let page = i32::try_from(limit - parked.len()).unwrap_or(i32::MAX);
+            let query = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .index_name(PARKED_INDEX)
+                .key_condition_expression("parkedFor = :destination AND parkedDue <= :due")
+                .expression_attribute_values(":destination", s(destination))
+                .expression_attribute_values(":due", n(due_by))
+                .limit(page)
+                .set_exclusive_start_key(start);
+            let query = match held_or_due {
+                Some(now) => query
+                    .filter_expression("attribute_exists(parkedHold) OR parkedDue <= :now")
+                    .expression_attribute_values(":now", n(now)),
+                None => query,
+            };
+            let output = query.send().await.map_err(store_error)?;
+            parked.extend(output.items().iter().filter_map(parked_event));
+            start = output.last_evaluated_key;
+            if start.is_none() || parked.len() >= limit {
+                return Ok((parked, start.is_some()));
+            }
+        }
     }
 }
 

@@ -189,6 +189,19 @@ impl StateStore for MemoryStore {
         Ok((parked, more))
     }
 
+    async fn releasable(
+        &self,
+        destination: &str,
+        now: i64,
+        limit: usize,
+    ) -> Result<(Vec<ParkedEvent>, bool), StoreError> {
+        let (mut parked, _) = self.parked(destination, super::HELD, usize::MAX).await?;
+        parked.retain(|parked| parked.parking.hold.is_some() || parked.parking.due_ms <= now);
+        let more = parked.len() > limit;
+        parked.truncate(limit);
+        Ok((parked, more))
+    }
+
     async fn unpark(&self, pk: &str, due_ms: i64) -> Result<bool, StoreError> {
         let mut records = self.records.lock().unwrap_or_else(PoisonError::into_inner);
         let Some(record) =

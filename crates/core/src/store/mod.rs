@@ -518,6 +518,16 @@ pub trait StateStore: Send + Sync {
         limit: usize,
     ) -> impl Future<Output = Result<(Vec<ParkedEvent>, bool), StoreError>> + Send;
 
+    /// The events parked for `destination` that are held for it or due by `now` (Unix ms),
+    /// earliest first, at most `limit`; whether more are left beside them. What a destination back
+    /// from an outage, or resumed, releases at once.
+    fn releasable(
+        &self,
+        destination: &str,
+        now: i64,
+        limit: usize,
+    ) -> impl Future<Output = Result<(Vec<ParkedEvent>, bool), StoreError>> + Send;
+
     /// Takes a parked event out of the index once its message is back in the queue, unless it was
     /// parked again meanwhile (its due time is no longer `due_ms`): `false` then.
     fn unpark(&self, pk: &str, due_ms: i64) -> impl Future<Output = Result<bool, StoreError>> + Send;
@@ -585,6 +595,15 @@ impl<T: StateStore> StateStore for &T {
         limit: usize,
     ) -> impl Future<Output = Result<(Vec<ParkedEvent>, bool), StoreError>> + Send {
         (**self).parked(destination, due_by, limit)
+    }
+
+    fn releasable(
+        &self,
+        destination: &str,
+        now: i64,
+        limit: usize,
+    ) -> impl Future<Output = Result<(Vec<ParkedEvent>, bool), StoreError>> + Send {
+        (**self).releasable(destination, now, limit)
     }
 
     fn unpark(&self, pk: &str, due_ms: i64) -> impl Future<Output = Result<bool, StoreError>> + Send {
@@ -710,6 +729,13 @@ pub mod contract {
         let order: Vec<&str> = all.iter().map(|parked| parked.pk.as_str()).collect();
         assert_eq!((order, more), (vec![soon.pk(), later.pk()], true), "earliest first, a page at a time");
         assert!(store.parked("https://other.example.com", HELD, 10).await.unwrap().0.is_empty(), "by destination");
+        let (releasable, _) = store.releasable(destination, MS, 10).await.unwrap();
+        let order: Vec<&str> = releasable.iter().map(|parked| parked.pk.as_str()).collect();
+        assert_eq!(
+            order,
+            vec![soon.pk(), held.pk()],
+            "held for the destination, or due: not the one parked for its time"
+        );
         assert!(!store.unpark(soon.pk(), MS + 1).await.unwrap(), "parked again meanwhile: left alone");
         assert!(store.unpark(soon.pk(), MS + 5_000).await.unwrap());
         assert_eq!(store.parked(destination, MS + 5_000, 10).await.unwrap().0, vec![], "out of the index");
