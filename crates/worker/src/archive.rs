@@ -65,7 +65,7 @@ impl<S: StateStore> Worker<S> {
             let event = &mut batch[index].event;
             match read {
                 Ok(body) => {
-                    event.body = body.into();
+                    event.body = body;
                     event.body_object = None;
                 }
                 Err(error) => {

@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+use bytes::Bytes;
 use hookway_core::config::JOBS_SOURCE;
 use hookway_core::envelope::{BodyEncoding, BodyObject, Envelope, EnvelopeError};
 use hookway_core::job::JobEvent;
@@ -24,8 +25,9 @@ pub struct Event {
     pub content_type: Option<String>,
     /// The headers the source keeps (a job's: all its request headers), lowercase names.
     pub headers: BTreeMap<String, String>,
-    /// The raw body as received (a job's: its `bodyJson`, serialised).
-    pub body: Vec<u8>,
+    /// The raw body as received (a job's: its `bodyJson`, serialised), held once: every
+    /// destination's request shares it.
+    pub body: Bytes,
     /// Where the body is while it has not been read from the archive bucket (a claim check): a
     /// batch reads it, and checks it, before any handler runs.
     pub body_object: Option<BodyObject<'static>>,
@@ -75,9 +77,9 @@ impl Event {
     pub fn from_envelope(json: &str) -> Result<Event, EventError> {
         let mut envelope = Envelope::from_json(json)?;
         let (body, body_object) = match (envelope.body_encoding, envelope.body_object.take()) {
-            (BodyEncoding::S3, Some(object)) => (Vec::new(), Some(object.into_owned())),
+            (BodyEncoding::S3, Some(object)) => (Bytes::new(), Some(object.into_owned())),
             (BodyEncoding::S3, None) => return Err(EventError::NoBodyObject),
-            _ => (envelope.body_bytes()?.into_owned(), None),
+            _ => (Bytes::from(envelope.body_bytes()?.into_owned()), None),
         };
         let retry = match &envelope.retry {
             Some(retry) => {
@@ -124,7 +126,7 @@ impl Event {
             received_at: hookway_core::rfc3339_now(),
             content_type: Some("application/json".to_owned()),
             headers: job.params.header.iter().map(|(name, value)| (name.to_ascii_lowercase(), value.clone())).collect(),
-            body: job.body_json.to_string().into_bytes(),
+            body: Bytes::from(job.body_json.to_string()),
             body_object: None,
             replay: None,
             attempt: 0,
@@ -181,7 +183,7 @@ mod tests {
             "receivedAt": "2026-11-22T05:44:00.123Z", "headers": {"user-agent": "Stripe/1.0"},
             "bodyEncoding": "base64", "body": "AAEC"}"#;
         let event = Event::from_envelope(json).unwrap();
-        assert_eq!(event.body, [0, 1, 2]);
+        assert_eq!(event.body, [0, 1, 2].as_slice());
         assert_eq!(event.record_key(true), RecordKey::event("stripe", "evt_1"));
         let body_key = RecordKey::event_body("stripe", event.event_type.as_deref(), &event.body);
         assert_eq!(event.record_key(false), body_key);

@@ -123,11 +123,9 @@ async fn an_event_waiting_through_the_default_schedule_makes_at_most_sixty_calls
             worker.invoke(json!({"hookway": "release"}), Deadline::after(Duration::from_secs(30))).await.unwrap();
         if swept["released"] != 0 {
             releases += 1;
-            let (reads, marginal) = made(&before, moto_calls(&moto).await)
-                .into_iter()
-                .partition(|(name, _)| {
-                    matches!(name.as_str(), "dynamodb.BatchGetItem" | "dynamodb.Query" | "dynamodb.GetItem")
-                });
+            let (reads, marginal) = made(&before, moto_calls(&moto).await).into_iter().partition(|(name, _)| {
+                matches!(name.as_str(), "dynamodb.BatchGetItem" | "dynamodb.Query" | "dynamodb.GetItem")
+            });
             add(&mut calls, marginal);
             add(&mut sweep_reads, reads);
         }

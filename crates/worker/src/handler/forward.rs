@@ -354,7 +354,7 @@ impl Handler for Forward {
     }
 
     async fn deliver(&self, event: &Event, deadline: Deadline, slot: Option<i64>) -> Report {
-        let body = Bytes::copy_from_slice(&event.body);
+        let body = event.body.clone();
         let sent = AtomicU32::new(0);
         let latency = Mutex::new(None);
         let reserved = Mutex::new(slot);

@@ -49,7 +49,7 @@ mod tests {
             received_at: String::new(),
             content_type: Some("application/json".into()),
             headers: Default::default(),
-            body: body.as_bytes().to_vec(),
+            body: bytes::Bytes::copy_from_slice(body.as_bytes()),
             body_object: None,
             replay: None,
             attempt: 1,
