@@ -27,6 +27,7 @@
 use std::time::Duration;
 
 use futures_util::future::join_all;
+use futures_util::{StreamExt as _, stream};
 use hookway_core::store::{HELD, ParkedEvent, StateStore};
 use serde::Deserialize;
 
@@ -36,6 +37,8 @@ use crate::shared::Circuit;
 
 /// The most events one sweep releases for one destination.
 pub const MAX_RELEASE: usize = 1_000;
+/// Parked events taken out of the index at once.
+const UNPARK_CONCURRENCY: usize = 32;
 /// How often the deployed stack sweeps.
 pub const EVERY: Duration = Duration::from_secs(60);
 
@@ -174,18 +177,25 @@ impl<S: StateStore> Worker<S> {
             self.send_back(queue, parked, delay)
         }))
         .await;
-        let mut count = 0;
+        let mut back = Vec::with_capacity(events.len());
         for (parked, sent) in events.iter().zip(sent) {
-            if let Err(error) = sent {
-                tracing::error!(destination = %outlet.key, %error, "cannot send a parked event back: next sweep");
-                continue;
-            }
-            count += 1;
-            if let Err(error) = self.store.unpark(&parked.pk, parked.parking.due_ms).await {
-                tracing::warn!(destination = %outlet.key, %error, "sent back, but still parked: a copy may follow");
+            match sent {
+                Ok(()) => back.push(parked),
+                Err(error) => {
+                    tracing::error!(destination = %outlet.key, %error, "cannot send a parked event back: next sweep");
+                }
             }
         }
-        Ok(count)
+        // Out of the index, UNPARK_CONCURRENCY at a time.
+        let unparked = stream::iter(&back)
+            .map(|parked| self.store.unpark(&parked.pk, parked.parking.due_ms))
+            .buffer_unordered(UNPARK_CONCURRENCY)
+            .collect::<Vec<_>>()
+            .await;
+        for error in unparked.into_iter().filter_map(Result::err) {
+            tracing::warn!(destination = %outlet.key, %error, "sent back, but still parked: a copy may follow");
+        }
+        Ok(back.len())
     }
 
     async fn send_back(
