@@ -8,7 +8,8 @@ use std::time::Duration;
 
 use aws_config::SdkConfig;
 use aws_sdk_dynamodb::types::{
-    AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType, TimeToLiveSpecification,
+    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection, ProjectionType,
+    ScalarAttributeType, TimeToLiveSpecification,
 };
 use aws_sdk_s3::types::{
     BucketLifecycleConfiguration, ExpirationStatus, LifecycleExpiration, LifecycleRule, LifecycleRuleFilter,
@@ -146,29 +147,44 @@ pub async fn queue_arn(aws: &SdkConfig, url: &str) -> Result<String, ProvisionEr
         .ok_or_else(|| ProvisionError { what: url.to_owned(), reason: "no ARN returned".into() })
 }
 
-/// Creates the state table as the stack does: partition key `pk`, on demand, TTL on `expiresAt`.
+/// Creates the state table as the stack does (infra/lib/hookway-stack.ts): partition key `pk`, on
+/// demand, TTL on `expiresAt`, and the `parked` index of parked events by destination
+/// (`parkedFor`) and when each is due (`parkedDue`), projecting what releasing one needs.
 pub async fn create_table(aws: &SdkConfig, name: &str) -> Result<(), ProvisionError> {
     let client = aws_sdk_dynamodb::Client::new(aws);
     let invalid = |error: aws_sdk_dynamodb::error::BuildError| ProvisionError {
         what: name.to_owned(),
         reason: error.to_string(),
     };
+    let attribute = |name: &str, kind: ScalarAttributeType| {
+        AttributeDefinition::builder().attribute_name(name).attribute_type(kind).build().map_err(invalid)
+    };
+    let key = |name: &str, kind: KeyType| KeySchemaElement::builder().attribute_name(name).key_type(kind).build();
     let exists = client.describe_table().table_name(name).send().await.is_ok();
     if !exists {
+        let parked = GlobalSecondaryIndex::builder()
+            .index_name("parked")
+            .key_schema(key("parkedFor", KeyType::Hash).map_err(invalid)?)
+            .key_schema(key("parkedDue", KeyType::Range).map_err(invalid)?)
+            .projection(
+                Projection::builder()
+                    .projection_type(ProjectionType::Include)
+                    .set_non_key_attributes(Some(
+                        ["parkedBody", "parkedAttributes", "parkedHold", "parkedAt"].map(String::from).to_vec(),
+                    ))
+                    .build(),
+            )
+            .build()
+            .map_err(invalid)?;
         client
             .create_table()
             .table_name(name)
             .billing_mode(BillingMode::PayPerRequest)
-            .attribute_definitions(
-                AttributeDefinition::builder()
-                    .attribute_name("pk")
-                    .attribute_type(ScalarAttributeType::S)
-                    .build()
-                    .map_err(invalid)?,
-            )
-            .key_schema(
-                KeySchemaElement::builder().attribute_name("pk").key_type(KeyType::Hash).build().map_err(invalid)?,
-            )
+            .attribute_definitions(attribute("pk", ScalarAttributeType::S)?)
+            .attribute_definitions(attribute("parkedFor", ScalarAttributeType::S)?)
+            .attribute_definitions(attribute("parkedDue", ScalarAttributeType::N)?)
+            .key_schema(key("pk", KeyType::Hash).map_err(invalid)?)
+            .global_secondary_indexes(parked)
             .send()
             .await
             .map_err(failed(name))?;
