@@ -224,6 +224,9 @@ def _tables(operation, request, region):
         return None
     table = {"name": name}
     item = request.get("Key") or request.get("Item")
+    if operation in ("Query", "Scan") and request.get("IndexName"):
+        # Authorised on the index's ARN (table/NAME/index/INDEX).
+        table["index"] = request["IndexName"]
     if item is not None:
         table["partitionKeys"] = keys(name, [item])
     elif operation == "Query":
@@ -232,16 +235,21 @@ def _tables(operation, request, region):
     return [table]
 
 
-def _hash_key(table, region):
+def _hash_key(table, region, index=None):
+    """The partition key attribute of a table, or of one of its indexes."""
     try:
-        return dynamodb_backends[DEFAULT_ACCOUNT_ID][region].tables[table].hash_key_attr
-    except KeyError:
+        found = dynamodb_backends[DEFAULT_ACCOUNT_ID][region].tables[table]
+        if index is None:
+            return found.hash_key_attr
+        schema = next(i.schema for i in found.all_indexes() if i.name == index)
+        return next(key["AttributeName"] for key in schema if key["KeyType"] == "HASH")
+    except (KeyError, StopIteration):
         return None
 
 
 def _queried_key(table, request, region):
-    """The partition key value a Query's key condition names."""
-    attribute = _hash_key(table, region)
+    """The partition key value a Query's key condition names: the table's, or the index's it queries."""
+    attribute = _hash_key(table, region, request.get("IndexName"))
     names = request.get("ExpressionAttributeNames", {})
     values = request.get("ExpressionAttributeValues", {})
     for name, value in re.findall(r"(#?[A-Za-z0-9_]+)\s*=\s*(:[A-Za-z0-9_]+)", request.get("KeyConditionExpression", "")):

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Annotations, Aws, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
-import { AttributeType, BillingMode, Table } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, BillingMode, ProjectionType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { Archive } from './archive';
@@ -13,7 +13,7 @@ import { Intake } from './intake';
 import { Monitoring } from './monitoring';
 import { Queueing } from './queueing';
 import { WebhooksHttpApi } from './webhooks-http-api';
-import { Worker } from './worker';
+import { PARKED_INDEX, Worker } from './worker';
 
 export interface HookwayStackProps extends StackProps {
   /** hookway.json, validated. */
@@ -153,7 +153,7 @@ export class HookwayStack extends Stack {
 
   /**
    * What the worker has processed (idempotency), the newest version of each entity it applied,
-   * and every job's status. The records expire by their `expiresAt`; the table outlives the stack.
+   * every job's status, and the events parked for a destination (the `parked` index). The records expire by their `expiresAt`; the table outlives the stack.
    * On demand by default; with `state.billing: "provisioned"`, capacity that Application Auto
    * Scaling keeps near the target utilisation, between the configured least and most.
    */
@@ -167,10 +167,28 @@ export class HookwayStack extends Stack {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    // The events parked until their destination takes them again (its circuit open, paused by an
+    // operator, or a retry wait longer than the queue can hold a message), by destination and when
+    // each is due: the worker's sweep queries each destination's due events, `hookway destinations
+    // list` counts them and finds the oldest. Sparse: only a parked event's record has `parkedFor`.
+    table.addGlobalSecondaryIndex({
+      indexName: PARKED_INDEX,
+      partitionKey: { name: 'parkedFor', type: AttributeType.STRING },
+      sortKey: { name: 'parkedDue', type: AttributeType.NUMBER },
+      projectionType: ProjectionType.INCLUDE,
+      nonKeyAttributes: ['parkedBody', 'parkedAttributes', 'parkedHold', 'parkedAt'],
+      ...(provisioned ? { readCapacity: state.readCapacity.min, writeCapacity: state.writeCapacity.min } : {}),
+    });
     if (provisioned) {
       const target = { targetUtilizationPercent: state.targetUtilizationPercent };
       table.autoScaleReadCapacity({ minCapacity: state.readCapacity.min, maxCapacity: state.readCapacity.max }).scaleOnUtilization(target);
       table.autoScaleWriteCapacity({ minCapacity: state.writeCapacity.min, maxCapacity: state.writeCapacity.max }).scaleOnUtilization(target);
+      table
+        .autoScaleGlobalSecondaryIndexReadCapacity(PARKED_INDEX, { minCapacity: state.readCapacity.min, maxCapacity: state.readCapacity.max })
+        .scaleOnUtilization(target);
+      table
+        .autoScaleGlobalSecondaryIndexWriteCapacity(PARKED_INDEX, { minCapacity: state.writeCapacity.min, maxCapacity: state.writeCapacity.max })
+        .scaleOnUtilization(target);
     }
     return table;
   }

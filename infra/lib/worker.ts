@@ -1,5 +1,7 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { Rule, RuleTargetInput, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -10,7 +12,14 @@ import { Construct } from 'constructs';
 import type { Archive } from './archive';
 import type { LoadedConfig } from './config';
 import { RustLambda } from './rust-lambda';
+import { stackScopedName } from './names';
 import { grantSecureParameters } from './secure-parameters';
+
+/** The state table's index of parked events: `parkedFor` (the destination's URL), `parkedDue` (Unix ms). */
+export const PARKED_INDEX = 'parked';
+
+/** What the release rule sends the worker every minute: hookway-worker's sweep of parked events. */
+export const RELEASE_INPUT = { hookway: 'release' } as const;
 
 export interface WorkerProps {
   readonly config: LoadedConfig;
@@ -24,7 +33,7 @@ export interface WorkerProps {
   readonly eventsDeadLetterQueue: IQueue;
   /** Where a job goes once Lambda has given up on it. */
   readonly jobsDeadLetterQueue: IQueue;
-  /** The state table: idempotency records, entity versions and job records. */
+  /** The state table: idempotency records, entity versions, job records and parked events (its `parked` index). */
   readonly table: ITable;
   /** Where the worker archives every event, and reads claim-checked bodies back. */
   readonly archive: Archive;
@@ -32,8 +41,9 @@ export interface WorkerProps {
 }
 
 /**
- * The worker Lambda, invoked two ways: by the events queue's event source mapping with batches
- * of webhooks, and asynchronously by API Gateway with `POST /jobs` jobs.
+ * The worker Lambda, invoked three ways: by the events queue's event source mapping with batches
+ * of webhooks, asynchronously by API Gateway with `POST /jobs` jobs, and every minute by an
+ * EventBridge rule to release the parked events that are due.
  */
 export class Worker extends Construct {
   readonly function: RustFunction;
@@ -90,15 +100,40 @@ export class Worker extends Construct {
 
     // The state table's items, one at a time, exactly as hookway-core's DynamoStore and the worker's
     // shared circuits and rate limits use them (a read, and conditional or atomic updates that
-    // create or change an item); never a scan. (The archive's grant adds one BatchGetItem a
-    // batch: which events are archived already.)
+    // create or change an item); never a scan. One BatchGetItem a batch (which events are archived
+    // already; the archive asks for it too) and one a sweep (the circuits of the destinations with
+    // parked events).
     this.function.addToRolePolicy(
-      new PolicyStatement({ actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], resources: [props.table.tableArn] }),
+      new PolicyStatement({
+        actions: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem'],
+        resources: [props.table.tableArn],
+      }),
     );
+    // The sweep: each destination's parked events that are due, from the index alone (its
+    // projection carries what releasing an event needs), never the table itself.
+    this.function.addToRolePolicy(
+      new PolicyStatement({ actions: ['dynamodb:Query'], resources: [`${props.table.tableArn}/index/${PARKED_INDEX}`] }),
+    );
+
+    // Every minute, the sweep: parked events whose time has come go back to the events queue.
+    // EventBridge hands each sweep to Lambda's asynchronous invocations; one it cannot hand over
+    // is not retried, the next minute's sweep finds the same events due.
+    new Rule(this, 'Release', {
+      ruleName: stackScopedName(this, 'release', 64),
+      description: 'Hookway: every minute, the worker releases the parked events that are due',
+      schedule: Schedule.rate(Duration.minutes(1)),
+      targets: [
+        new LambdaFunction(this.function, {
+          event: RuleTargetInput.fromObject(RELEASE_INPUT),
+          retryAttempts: 0,
+          maxEventAge: Duration.minutes(1),
+        }),
+      ],
+    });
 
     // An event a destination refused for good (a 4xx but 408 and 429), or whose retry schedule is
     // used up, goes to the events DLQ with its reason; an event to be tried later goes back to the
-    // events queue, delayed.
+    // events queue, delayed, as does a parked event the sweep releases.
     this.function.addToRolePolicy(
       new PolicyStatement({
         actions: ['sqs:SendMessage'],

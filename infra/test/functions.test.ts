@@ -25,6 +25,25 @@ describe('the intake and worker functions', () => {
     expect(logGroup.Properties.RetentionInDays).toBe(HOOKWAY_JSON.logRetentionDays);
   });
 
+  test('every minute, an EventBridge rule of the stack’s own invokes the worker with {"hookway": "release"}: the sweep of parked events', () => {
+    const rule = resource(template, 'AWS::Events::Rule', 'WorkerRelease');
+    expect(rule.Properties).toMatchObject({ Name: 'Hookway-release', ScheduleExpression: 'rate(1 minute)', State: 'ENABLED' });
+    expect(rule.Properties.Targets).toHaveLength(1);
+    const [target] = rule.Properties.Targets;
+    expect(target.Arn).toEqual(arnOf(worker.id));
+    expect(JSON.parse(target.Input)).toEqual({ hookway: 'release' });
+    // A sweep EventBridge cannot hand to Lambda is not retried: the next minute's finds the same events due.
+    expect(target.RetryPolicy).toEqual({ MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 60 });
+    // EventBridge may invoke the worker for this rule and no other.
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      FunctionName: arnOf(worker.id),
+      Principal: 'events.amazonaws.com',
+      SourceArn: arnOf(rule.id),
+    });
+    template.resourceCountIs('AWS::Events::Rule', 1);
+  });
+
   test('memory and timeouts come from hookway.json', () => {
     expect(intake.Properties).toMatchObject({ MemorySize: 512, Timeout: 10 });
     expect(worker.Properties).toMatchObject({ MemorySize: 256, Timeout: 60 });

@@ -40,6 +40,8 @@ const TYPES: Record<string, { ref: (id: string, r: Json) => string; arn?: (id: s
   'AWS::KinesisFirehose::DeliveryStream': { ref: (id) => generated(id, 64), arn: (id) => `arn:${P}:firehose:${R}:${A}:deliverystream/${generated(id, 64)}` },
   'AWS::Lambda::Function': { ref: (id) => generated(id, 64), arn: (id) => `arn:${P}:lambda:${R}:${A}:function:${generated(id, 64)}` },
   'AWS::KMS::Key': { ref: () => 'k'.repeat(36), arn: () => `arn:${P}:kms:${R}:${A}:key/${'k'.repeat(36)}` },
+  // Named by the stack (names.ts), at most EventBridge's 64 characters.
+  'AWS::Events::Rule': { ref: () => 'n'.repeat(64), arn: () => `arn:${P}:events:${R}:${A}:rule/${'n'.repeat(64)}` },
   'AWS::IAM::Role': { ref: (id) => generated(id, 64), arn: (id) => `arn:${P}:iam::${A}:role/${generated(id, 64)}` },
   'AWS::CloudWatch::Alarm': { ref: (id) => generated(id, 255), arn: (id) => `arn:${P}:cloudwatch:${R}:${A}:alarm:${generated(id, 255)}` },
   'AWS::CloudWatch::Dashboard': { ref: (id) => generated(id, 255) },

@@ -114,8 +114,11 @@ describe('least privilege', () => {
       Resource: eventsQueue,
     },
     { Effect: 'Allow', Action: sorted(['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage']), Resource: jobsDlq },
-    // The records one item at a time, and which of a batch's events are archived (one BatchGetItem).
+    // The records one item at a time; which of a batch's events are archived, and the circuits of
+    // the destinations with parked events (one BatchGetItem each).
     { Effect: 'Allow', Action: sorted(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem']), Resource: table },
+    // The sweep queries the parked index, and only that index: never the table, nor another index.
+    { Effect: 'Allow', Action: 'dynamodb:Query', Resource: { 'Fn::Join': ['', [table, '/index/parked']] } },
     { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: sorted([eventsDlq, eventsQueue]) },
     // archive.writer "firehose": into the archive stream; a batch object only for the events it
     // takes late (a backlog, a redrive) or too large for a record.
@@ -124,7 +127,7 @@ describe('least privilege', () => {
     { Effect: 'Allow', Action: 's3:GetObject', Resource: objects('bodies/') },
   ];
 
-  test('the worker may consume the events queue and send events back to it, read and write table items, send to both DLQs, archive events and read bodies back, nothing else', () => {
+  test('the worker may consume the events queue and send events back to it, read and write table items, query the parked index, send to both DLQs, archive events and read bodies back, nothing else', () => {
     expect(grantsOf(template, 'WorkerLambdaFunction')).toEqual(workerBase);
   });
 

@@ -108,7 +108,7 @@ describe('the state table', () => {
     template.hasResource('AWS::DynamoDB::Table', {
       Properties: {
         KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+        AttributeDefinitions: Match.arrayWith([{ AttributeName: 'pk', AttributeType: 'S' }]),
         BillingMode: 'PAY_PER_REQUEST',
         TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
         PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
@@ -116,6 +116,28 @@ describe('the state table', () => {
       DeletionPolicy: 'Retain',
       UpdateReplacePolicy: 'Retain',
     });
+  });
+
+  test('indexes the parked events by destination and when each is due, with what releasing one needs and nothing else', () => {
+    const table = resource(template, 'AWS::DynamoDB::Table', 'StateTable');
+    expect(table.Properties.GlobalSecondaryIndexes).toEqual([
+      {
+        IndexName: 'parked',
+        KeySchema: [
+          { AttributeName: 'parkedFor', KeyType: 'HASH' },
+          { AttributeName: 'parkedDue', KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['parkedBody', 'parkedAttributes', 'parkedHold', 'parkedAt'] },
+      },
+    ]);
+    // The destination's URL, and Unix milliseconds: the sweep asks for `parkedDue <= now`.
+    expect(table.Properties.AttributeDefinitions).toEqual([
+      { AttributeName: 'pk', AttributeType: 'S' },
+      { AttributeName: 'parkedFor', AttributeType: 'S' },
+      { AttributeName: 'parkedDue', AttributeType: 'N' },
+    ]);
+    // On demand, as the table is: no capacity of its own.
+    expect(table.Properties.GlobalSecondaryIndexes[0].ProvisionedThroughput).toBeUndefined();
   });
 
   test('with state.billing "provisioned": capacity between the configured least and most, kept near the target utilisation by auto scaling', () => {
@@ -126,17 +148,24 @@ describe('the state table', () => {
     expect(table.Properties).toMatchObject({ ProvisionedThroughput: { ReadCapacityUnits: 5, WriteCapacityUnits: 10 } });
     expect(table.Properties.BillingMode).toBeUndefined();
     expect(table.DeletionPolicy).toBe('Retain');
+    // The parked index scales as the table does: a write the index cannot take throttles the table's.
+    expect(table.Properties.GlobalSecondaryIndexes).toMatchObject([{ IndexName: 'parked', ProvisionedThroughput: { ReadCapacityUnits: 5, WriteCapacityUnits: 10 } }]);
     const targets = Object.values(provisioned.findResources('AWS::ApplicationAutoScaling::ScalableTarget')).map((t: any) => t.Properties);
     expect(targets.map((t) => [t.ScalableDimension, t.MinCapacity, t.MaxCapacity]).sort()).toEqual([
+      ['dynamodb:index:ReadCapacityUnits', 5, 200],
+      ['dynamodb:index:WriteCapacityUnits', 10, 400],
       ['dynamodb:table:ReadCapacityUnits', 5, 200],
       ['dynamodb:table:WriteCapacityUnits', 10, 400],
     ]);
     for (const target of targets) {
-      expect(target).toMatchObject({ ServiceNamespace: 'dynamodb', ResourceId: { 'Fn::Join': ['', ['table/', ref(table.id)]] } });
+      const resourceId = target.ScalableDimension.startsWith('dynamodb:index:') ? ['table/', ref(table.id), '/index/parked'] : ['table/', ref(table.id)];
+      expect(target).toMatchObject({ ServiceNamespace: 'dynamodb', ResourceId: { 'Fn::Join': ['', resourceId] } });
     }
     const policies = Object.values(provisioned.findResources('AWS::ApplicationAutoScaling::ScalingPolicy')).map((p: any) => p.Properties);
     expect(policies.map((p) => [p.PolicyType, p.TargetTrackingScalingPolicyConfiguration.TargetValue, p.TargetTrackingScalingPolicyConfiguration.PredefinedMetricSpecification.PredefinedMetricType]).sort()).toEqual([
       ['TargetTrackingScaling', 60, 'DynamoDBReadCapacityUtilization'],
+      ['TargetTrackingScaling', 60, 'DynamoDBReadCapacityUtilization'],
+      ['TargetTrackingScaling', 60, 'DynamoDBWriteCapacityUtilization'],
       ['TargetTrackingScaling', 60, 'DynamoDBWriteCapacityUtilization'],
     ]);
   });

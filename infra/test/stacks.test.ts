@@ -25,6 +25,8 @@ const SCOPED: Record<string, string> = {
   'AWS::DynamoDB::Table AttributeDefinitions.AttributeName': "an attribute's name is its table's",
   'AWS::DynamoDB::Table KeySchema.AttributeName': "an attribute's name is its table's",
   'AWS::DynamoDB::Table TimeToLiveSpecification.AttributeName': "an attribute's name is its table's",
+  'AWS::DynamoDB::Table GlobalSecondaryIndexes.IndexName': "an index's name is its table's",
+  'AWS::DynamoDB::Table GlobalSecondaryIndexes.KeySchema.AttributeName': "an attribute's name is its table's",
   'AWS::CloudWatch::Alarm Dimensions.Name': 'a dimension name of a metric',
   'AWS::CloudWatch::Alarm MetricName': 'a metric name, of AWS/* namespaces where the dimensions name the stack’s resources',
   'AWS::CloudWatch::Alarm Metrics.MetricStat.Metric.Dimensions.Name': 'a dimension name of a metric',
@@ -82,7 +84,7 @@ describe.each([
     expect(unexplained).toEqual([]);
   });
 
-  test("name what AWS wants unique after the stack: the API, the metrics' namespace, WAF's metrics, the Slack channel", () => {
+  test("name what AWS wants unique after the stack: the API, the metrics' namespace, WAF's metrics, the Slack channel, the release rule", () => {
     const mine = (n: Map<string, string>, stack: string) => [...n.keys()].filter((name) => name.includes(stack)).map((name) => name.replace(stack, '<stack>'));
     expect(mine(namesA, 'hw-a').sort()).toEqual(mine(namesB, 'hw-b').sort());
     expect(mine(namesA, 'hw-a').length).toBeGreaterThan(3);
@@ -115,11 +117,14 @@ describe('the stack name', () => {
     const [one, two] = stacks.map((stack) => Template.fromStack(stack).toJSON());
     const slackName = (t: any) => Object.values<any>(t.Resources).find((r) => r.Type === 'AWS::Chatbot::SlackChannelConfiguration').Properties.ConfigurationName;
     const apiName = (t: any) => Object.values<any>(t.Resources).find((r) => r.Type === 'AWS::ApiGatewayV2::Api').Properties.Name;
+    const ruleName = (t: any) => Object.values<any>(t.Resources).find((r) => r.Type === 'AWS::Events::Rule').Properties.Name;
     for (const t of [one, two]) {
       expect(slackName(t).length).toBeLessThanOrEqual(128);
       expect(apiName(t).length).toBeLessThanOrEqual(128);
+      expect(ruleName(t)).toMatch(/^[A-Za-z0-9-]{1,64}$/);
     }
     expect(slackName(one)).not.toBe(slackName(two));
     expect(apiName(one)).not.toBe(apiName(two));
+    expect(ruleName(one)).not.toBe(ruleName(two));
   });
 });

@@ -78,6 +78,9 @@ pub struct TableAccess {
     pub partition_keys: Option<Vec<String>>,
     /// In a transaction, the part's own action (`PutItem`, `ConditionCheckItem`).
     pub action: Option<String>,
+    /// A `Query` or `Scan` of a secondary index: the index's name (the resource is then the
+    /// index's ARN, `table/NAME/index/INDEX`, and the partition key values the index's own).
+    pub index: Option<String>,
 }
 
 /// A call this check cannot turn into IAM requests.
@@ -92,6 +95,18 @@ pub enum CallError {
         operation: String,
         /// Who made it.
         caller: String,
+    },
+    /// An index named by an operation that reads none (only a `Query` or a `Scan` does).
+    #[error("{service}:{operation} (by {caller}): names the index {index}, which only a Query or a Scan reads")]
+    NotAnIndexRead {
+        /// Its service.
+        service: String,
+        /// The operation.
+        operation: String,
+        /// Who made it.
+        caller: String,
+        /// The index named.
+        index: String,
     },
     /// The log entry lacks what the operation needs.
     #[error("{service}:{operation} (by {caller}): the call log does not say {what}")]
@@ -196,7 +211,19 @@ impl Call {
                     (Some(action), _) | (None, Some(action)) => action,
                     (None, None) => return Err(self.missing("a transaction part's action")),
                 };
-                let arn = format!("arn:{partition}:dynamodb:{}:{}:table/{}", self.region, self.account, table.name);
+                let mut arn = format!("arn:{partition}:dynamodb:{}:{}:table/{}", self.region, self.account, table.name);
+                match (&table.index, action) {
+                    (Some(index), "Query" | "Scan") => arn = format!("{arn}/index/{index}"),
+                    (Some(index), _) => {
+                        return Err(CallError::NotAnIndexRead {
+                            service: self.service.clone(),
+                            operation: self.operation.clone(),
+                            caller: self.caller.clone(),
+                            index: index.clone(),
+                        });
+                    }
+                    (None, _) => {}
+                }
                 let request = Request::new(format!("dynamodb:{action}"), arn);
                 // AWS sends the keys of every call on items; an empty list would pass a
                 // ForAllValues condition that AWS denies.
@@ -375,6 +402,27 @@ mod tests {
                 "dynamodb:PutItem on arn:aws:dynamodb:us-east-1:123456789012:table/t with dynamodb:leadingkeys=b"
             ]
         );
+    }
+
+    #[test]
+    fn a_query_of_an_index_is_authorised_on_the_index_with_the_key_it_names() {
+        let query = call(json!({"service": "dynamodb", "operation": "Query", "tables": [
+            {"name": "Hookway-StateTable-1", "partitionKeys": ["https://billing.example.com/hooks"], "index": "parked"}]}));
+        assert_eq!(
+            described(&query),
+            ["dynamodb:Query on arn:aws:dynamodb:us-east-1:123456789012:table/Hookway-StateTable-1/index/parked \
+                 with dynamodb:leadingkeys=https://billing.example.com/hooks"]
+        );
+        let table = call(json!({"service": "dynamodb", "operation": "Query",
+                                 "tables": [{"name": "t", "partitionKeys": ["job#1"]}]}));
+        assert_eq!(
+            described(&table),
+            ["dynamodb:Query on arn:aws:dynamodb:us-east-1:123456789012:table/t with dynamodb:leadingkeys=job#1"]
+        );
+        // Only a read of an index names one; anything else naming one is a log this check misreads.
+        let put = call(json!({"service": "dynamodb", "operation": "PutItem",
+                               "tables": [{"name": "t", "partitionKeys": ["a"], "index": "parked"}]}));
+        assert!(matches!(put.requests("aws"), Err(CallError::NotAnIndexRead { .. })));
     }
 
     #[test]

@@ -563,6 +563,58 @@ mod tests {
     }
 
     #[test]
+    fn a_query_of_an_index_is_allowed_by_a_grant_on_that_index_only() {
+        // The stack's grant: the table's ARN joined with /index/parked, as the CDK writes it.
+        let document = json!({
+            "Resources": {
+                "Table": {"Type": "AWS::DynamoDB::Table"},
+                "Role": {"Type": "AWS::IAM::Role", "Properties": {"Description": "hookway-worker: grants"}},
+                "Policy": {"Type": "AWS::IAM::Policy", "Properties": {"Roles": [{"Ref": "Role"}], "PolicyDocument": {"Statement": [
+                    {"Effect": "Allow", "Action": "dynamodb:Query",
+                     "Resource": {"Fn::Join": ["", [{"Fn::GetAtt": ["Table", "Arn"]}, "/index/parked"]]}}
+                ]}}},
+                "Worker": {"Type": "AWS::Lambda::Function", "Properties": {"Role": {"Fn::GetAtt": ["Role", "Arn"]}}}
+            },
+            "Outputs": {"TableName": {"Value": {"Ref": "Table"}}}
+        });
+        let binding = Binding {
+            partition: "aws".into(),
+            region: "us-east-1".into(),
+            account: "123456789012".into(),
+            stack_name: "hookway".into(),
+            outputs: BTreeMap::from([("TableName".to_owned(), "hookway-state".to_owned())]),
+            singletons: BTreeMap::new(),
+        };
+        let query = |index: Option<&str>| -> Call {
+            serde_json::from_value(json!({"caller": "hookway-worker", "service": "dynamodb", "operation": "Query",
+                "region": "us-east-1", "account": "123456789012", "count": 1,
+                "tables": [{"name": "hookway-state", "partitionKeys": ["https://a.example.com/in"], "index": index}]}))
+            .unwrap()
+        };
+        let checked = |calls: &[Call]| {
+            let mut template = Template::new(&document, binding.clone()).unwrap();
+            check(&mut template, Path::new("/nonexistent"), None, CALLERS, calls, "aws").unwrap()
+        };
+
+        let report = checked(&[query(Some("parked"))]);
+        assert!(report.denials.is_empty(), "{report}");
+        assert_eq!(report.unused().count(), 0, "{report}");
+
+        // The table itself, or another index, is not what the grant names.
+        for index in [None, Some("other")] {
+            let report = checked(&[query(index)]);
+            let [denial] = report.denials.as_slice() else { panic!("{report}") };
+            let expected = match index {
+                None => "dynamodb:Query on arn:aws:dynamodb:us-east-1:123456789012:table/hookway-state ".to_owned(),
+                Some(index) => format!(
+                    "dynamodb:Query on arn:aws:dynamodb:us-east-1:123456789012:table/hookway-state/index/{index} "
+                ),
+            };
+            assert!(denial.to_string().contains(&expected), "{denial}");
+        }
+    }
+
+    #[test]
     fn unused_grants_need_a_reason_and_a_reason_needs_an_unused_grant() {
         let report = run(&[call("lambda-service", "ReceiveMessage", QUEUE_URL)]).unwrap();
         let reasons = [

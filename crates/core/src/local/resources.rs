@@ -147,26 +147,44 @@ pub async fn queue_arn(aws: &SdkConfig, url: &str) -> Result<String, ProvisionEr
         .ok_or_else(|| ProvisionError { what: url.to_owned(), reason: "no ARN returned".into() })
 }
 
-/// Creates the state table as the stack does: partition key `pk`, on demand, TTL on `expiresAt`.
+/// Creates the state table as the stack does (infra/lib/hookway-stack.ts): partition key `pk`, on
+/// demand, TTL on `expiresAt`, and the `parked` index of parked events by destination
+/// (`parkedFor`) and when each is due (`parkedDue`), projecting what releasing one needs.
 pub async fn create_table(aws: &SdkConfig, name: &str) -> Result<(), ProvisionError> {
     let client = aws_sdk_dynamodb::Client::new(aws);
     let invalid = |error: aws_sdk_dynamodb::error::BuildError| ProvisionError {
         what: name.to_owned(),
         reason: error.to_string(),
     };
+    let attribute = |name: &str, kind: ScalarAttributeType| {
+        AttributeDefinition::builder().attribute_name(name).attribute_type(kind).build().map_err(invalid)
+    };
+    let key = |name: &str, kind: KeyType| KeySchemaElement::builder().attribute_name(name).key_type(kind).build();
     let exists = client.describe_table().table_name(name).send().await.is_ok();
     if !exists {
+        let parked = GlobalSecondaryIndex::builder()
+            .index_name(crate::store::PARKED_INDEX)
+            .key_schema(key("parkedFor", KeyType::Hash).map_err(invalid)?)
+            .key_schema(key("parkedDue", KeyType::Range).map_err(invalid)?)
+            .projection(
+                Projection::builder()
+                    .projection_type(ProjectionType::Include)
+                    .set_non_key_attributes(Some(
+                        ["parkedBody", "parkedAttributes", "parkedHold", "parkedAt"].map(String::from).to_vec(),
+                    ))
+                    .build(),
+            )
+            .build()
+            .map_err(invalid)?;
         client
             .create_table()
             .table_name(name)
             .billing_mode(BillingMode::PayPerRequest)
-            .attribute_definitions(attribute("pk", ScalarAttributeType::S).map_err(invalid)?)
-            .attribute_definitions(attribute("parkedFor", ScalarAttributeType::S).map_err(invalid)?)
-            .attribute_definitions(attribute("parkedDue", ScalarAttributeType::N).map_err(invalid)?)
-            .key_schema(
-                KeySchemaElement::builder().attribute_name("pk").key_type(KeyType::Hash).build().map_err(invalid)?,
-            )
-            .global_secondary_indexes(parked_index().map_err(invalid)?)
+            .attribute_definitions(attribute("pk", ScalarAttributeType::S)?)
+            .attribute_definitions(attribute("parkedFor", ScalarAttributeType::S)?)
+            .attribute_definitions(attribute("parkedDue", ScalarAttributeType::N)?)
+            .key_schema(key("pk", KeyType::Hash).map_err(invalid)?)
+            .global_secondary_indexes(parked)
             .send()
             .await
             .map_err(failed(name))?;
@@ -174,30 +192,6 @@ pub async fn create_table(aws: &SdkConfig, name: &str) -> Result<(), ProvisionEr
     let ttl = TimeToLiveSpecification::builder().attribute_name("expiresAt").enabled(true).build().map_err(invalid)?;
     client.update_time_to_live().table_name(name).time_to_live_specification(ttl).send().await.map_err(failed(name))?;
     Ok(())
-}
-
-fn attribute(
-    name: &str,
-    kind: ScalarAttributeType,
-) -> Result<AttributeDefinition, aws_sdk_dynamodb::error::BuildError> {
-    AttributeDefinition::builder().attribute_name(name).attribute_type(kind).build()
-}
-
-/// The index of parked events, as the stack declares it: by destination, then due time.
-fn parked_index() -> Result<GlobalSecondaryIndex, aws_sdk_dynamodb::error::BuildError> {
-    GlobalSecondaryIndex::builder()
-        .index_name(crate::store::PARKED_INDEX)
-        .key_schema(KeySchemaElement::builder().attribute_name("parkedFor").key_type(KeyType::Hash).build()?)
-        .key_schema(KeySchemaElement::builder().attribute_name("parkedDue").key_type(KeyType::Range).build()?)
-        .projection(
-            Projection::builder()
-                .projection_type(ProjectionType::Include)
-                .set_non_key_attributes(Some(
-                    ["parkedBody", "parkedAttributes", "parkedHold", "parkedAt"].map(String::from).to_vec(),
-                ))
-                .build(),
-        )
-        .build()
 }
 
 /// Creates the archive bucket, with the stack's lifecycle when `config` is given: archived events
