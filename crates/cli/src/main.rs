@@ -6,6 +6,7 @@
 mod archive;
 mod config;
 mod cost;
+mod destinations;
 mod dev;
 mod dlq;
 mod error;
@@ -50,6 +51,9 @@ enum Command {
     /// The dead-letter queues: what failed and why, and another try.
     #[command(subcommand)]
     Dlq(dlq::Command),
+    /// Where events go: each destination's state and parked events; pause one, and resume it.
+    #[command(subcommand)]
+    Destinations(destinations::Command),
     /// The event store: every event archived, listed by source, type, time and status, in full, or
     /// followed as it arrives.
     #[command(subcommand)]
@@ -84,6 +88,7 @@ fn main() -> ExitCode {
             Command::Providers(args) => providers::run(args),
             Command::Send(args) => send::run(args).await,
             Command::Dlq(command) => dlq::run(command).await,
+            Command::Destinations(command) => destinations::run(command).await,
             Command::Events(command) => events::run(command).await,
             Command::Replay(args) => replay::run(args).await,
             Command::Jobs(command) => jobs::run(command).await,
