@@ -1,7 +1,8 @@
 //! `hookway destinations list|pause|resume` against a real moto server: the real `hookway` binary
 //! run as an operator runs it (`--local`, the local stack's state file pointing at this test's
 //! moto), events parked in the state table by the store as the worker parks them, and the circuits
-//! read back as the worker reads them.
+//! read back as the worker reads them; and every call the commands made, checked against the
+//! operator policy.
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -50,9 +51,11 @@ impl Stack {
             aws_endpoint: moto.endpoint.clone(),
             region: "us-east-1".into(),
             lambda_endpoint: "http://127.0.0.1:9".into(),
-            events_queue_url: "http://127.0.0.1:9/queue/hookway-events".into(),
-            events_dlq_url: "http://127.0.0.1:9/queue/hookway-events-dlq".into(),
-            jobs_dlq_url: "http://127.0.0.1:9/queue/hookway-jobs-dlq".into(),
+            // Queues the commands here never call, named as moto names them (the IAM check reads
+            // the account from the events queue's URL).
+            events_queue_url: format!("{}/123456789012/hookway-events", moto.endpoint),
+            events_dlq_url: format!("{}/123456789012/hookway-events-dlq", moto.endpoint),
+            jobs_dlq_url: format!("{}/123456789012/hookway-jobs-dlq", moto.endpoint),
             table: TABLE.into(),
             archive_bucket: "hookway-archive".into(),
             worker_function: "hookway-worker".into(),
@@ -193,4 +196,10 @@ async fn a_destination_is_listed_with_its_parked_events_paused_and_resumed() {
     }
     let circuits = stack.shared().circuits(&["https://elsewhere.example.com/hooks", "log"]).await.unwrap();
     assert!(circuits.values().all(|circuit| *circuit == Circuit::default()), "nothing written for them: {circuits:?}");
+
+    // The commands' calls, replayed against docs/operator-policy.json: none would be denied in AWS.
+    let report =
+        hookway_iam::local::check_operator_calls(&hookway_testkit::workspace_root(), &stack.dir).await.unwrap();
+    assert!(report.checked > 0, "the commands' calls were logged: {report}");
+    assert!(report.denials.is_empty(), "AWS would deny the operator commands:\n{report}");
 }
