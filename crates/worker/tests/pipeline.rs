@@ -599,7 +599,27 @@ async fn a_github_body_re_sent_under_five_new_delivery_ids_reaches_the_destinati
     assert_eq!((record.status.as_str(), record.attempts), ("COMPLETED", 1));
     assert!(harness.store.status(&RecordKey::event("github", "delivery-0")).await.unwrap().is_none(), "not by the id");
 
-    // Another type is another event (whose route the operator was warned about), and another body too.
+    // GitHub does not sign X-GitHub-Event either: the body under other types is the same event.
+    let retyped: Vec<(String, String)> = ["push", "issues", "release"]
+        .iter()
+        .enumerate()
+        .map(|(n, event_type)| (format!("t{n}"), envelope("github", &format!("retyped-{n}"), event_type, body)))
+        .collect();
+    let batch: Vec<(&str, String)> = retyped.iter().map(|(id, message)| (id.as_str(), message.clone())).collect();
+    assert!(harness.deliver(&batch).await.is_empty(), "acknowledged as duplicates");
+    assert_eq!(harness.receiver.received_at("/github").len(), 1, "one event, whatever type it claims");
+    // Kept as long as the replay window (90 days by default), not the 7 days of an id's record.
+    let item = aws_sdk_dynamodb::Client::new(&harness.aws)
+        .get_item()
+        .table_name(&harness.resources.table)
+        .key("pk", aws_sdk_dynamodb::types::AttributeValue::S(key.pk().to_owned()))
+        .send()
+        .await
+        .unwrap();
+    let expires_at: i64 = item.item.unwrap()["expiresAt"].as_n().unwrap().parse().unwrap();
+    let days = (expires_at - hookway_core::unix_now()) as f64 / 86_400.0;
+    assert!((89.9..=90.1).contains(&days), "kept {days} days");
+    // Another body is another event.
     assert!(
         harness.deliver(&[("t", envelope("github", "delivery-9", "push", r#"{"ref": "other"}"#))]).await.is_empty()
     );
