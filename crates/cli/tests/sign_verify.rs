@@ -297,11 +297,29 @@ fn the_readme_replay_table_is_the_one_the_catalog_generates() {
     assert_eq!(readme_block("replays"), table, "run `make schema`");
     let github = table.lines().find(|line| line.starts_with("| `github` |")).unwrap();
     assert!(
-        github.contains("**not signed** (`X-GitHub-Delivery`)") && github.contains("keyed by source, type and body"),
+        github.contains("**not signed** (`X-GitHub-Delivery`)") && github.contains("keyed by source and body"),
         "{github}"
     );
     let stripe = table.lines().find(|line| line.starts_with("| `stripe` |")).unwrap();
     assert!(stripe.contains("in the signed body") && stripe.contains("refused"), "{stripe}");
+}
+
+#[test]
+fn the_security_captured_request_table_is_the_one_the_catalog_generates() {
+    let table = stdout(&hookway(&["providers", "--captured"], b""));
+    let security = std::fs::read_to_string(workspace_root().join("SECURITY.md")).unwrap();
+    let start = security.find("<!-- captured:start -->\n").unwrap() + "<!-- captured:start -->\n".len();
+    let end = security.find("<!-- captured:end -->").unwrap();
+    assert_eq!(security[start..end], table, "run `make schema`");
+    let row = |name: &str| table.lines().find(|line| line.starts_with(&format!("| `{name}` |"))).unwrap().to_owned();
+    let github = row("github");
+    assert!(github.contains("**any time**") && github.contains("keyed by source and body"), "{github}");
+    assert!(github.contains("90 days (the longest of") && github.contains("processed again"), "{github}");
+    let stripe = row("stripe");
+    assert!(stripe.contains("± 300 s") && stripe.contains("refused: the id is signed"), "{stripe}");
+    assert!(stripe.contains("ever: its record, kept 7 days"), "{stripe}");
+    assert!(row("gitlab").contains("the token alone"));
+    assert!(row("mailgun").contains("**any body**: the body is not signed"), "{}", row("mailgun"));
 }
 
 #[test]

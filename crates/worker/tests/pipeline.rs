@@ -631,6 +631,30 @@ async fn a_github_body_re_sent_under_five_new_delivery_ids_reaches_the_destinati
 }
 
 #[tokio::test]
+async fn a_replay_run_delivers_a_github_body_once_however_many_copies_it_sends() {
+    let harness = Harness::start().await;
+    let body = r#"{"ref": "refs/heads/main", "after": "77aa01"}"#;
+    assert!(harness.deliver(&[("m0", envelope("github", "copy-0", "push", body))]).await.is_empty());
+    // Copies archived under other ids, replayed by one run: the run's record is the body's.
+    let replayed = |id: &str, run: &str| {
+        let mut message: Value = serde_json::from_str(&envelope("github", id, "push", body)).unwrap();
+        message["replay"] = json!(run);
+        message.to_string()
+    };
+    let run = [("r0", replayed("copy-0", "r-1")), ("r1", replayed("copy-1", "r-1")), ("r2", replayed("copy-2", "r-1"))];
+    let batch: Vec<(&str, String)> = run.iter().map(|(id, message)| (*id, message.clone())).collect();
+    assert!(harness.deliver(&batch).await.is_empty());
+    let again: Vec<(&str, String)> = vec![("r3", replayed("copy-3", "r-1"))];
+    assert!(harness.deliver(&again).await.is_empty());
+    let received = harness.receiver.received_at("/github");
+    assert_eq!(received.len(), 2, "the delivery, and the run's replay once");
+    assert_eq!(received.iter().filter(|request| request.headers.contains_key("x-hookway-replay")).count(), 1);
+    // Another run is another replay.
+    assert!(harness.deliver(&[("r4", replayed("copy-1", "r-2"))]).await.is_empty());
+    assert_eq!(harness.receiver.received_at("/github").len(), 3);
+}
+
+#[tokio::test]
 async fn a_duplicate_of_an_event_in_progress_is_left_for_a_retry() {
     let harness = Harness::start().await;
     let message = push("d1");
