@@ -431,6 +431,36 @@ fn config_check_refuses_a_configuration_past_an_aws_limit_naming_it_and_the_numb
 }
 
 #[test]
+fn config_check_warnings_a_source_acknowledges_are_not_printed() {
+    let dir = tempdir();
+    let file = dir.join("hookway.json");
+    let check = |acknowledge: &str| {
+        let config = format!(
+            r#"{{"worker": {{"replayWindowDays": 20}},
+                "sources": [{{"name": "github", "scheme": "github", "secretParameters": ["/g"]{acknowledge}}},
+                            {{"name": "quiet", "scheme": "stripe", "secretParameters": ["/q"]}}],
+                "routes": [{{"source": "github", "type": "push", "handler": "log"}}, {{"source": "*", "handler": "log"}}]}}"#
+        );
+        std::fs::write(&file, config).unwrap();
+        let output = hookway(&["config", "check", "--config", file.to_str().unwrap()], b"");
+        assert_eq!(code(&output), 0, "warnings only");
+        String::from_utf8_lossy(&output.stderr).into_owned()
+    };
+    let warned = check("");
+    for warning in [
+        "warning: worker.replayWindowDays: (20 days) is shorter than archive.retentionDays (30 days)",
+        "warning: sources[1]: `quiet` has no route of its own",
+        "warning: routes[0].type: routes `push` events of source `github` by their type, which the `X-GitHub-Event` header carries without a signature",
+    ] {
+        assert!(warned.contains(warning), "{warning}\nnot in:\n{warned}");
+    }
+    assert_eq!(warned.lines().count(), 3, "{warned}");
+    let acknowledged = check(r#", "acknowledge": ["unsigned-type"]"#);
+    assert!(!acknowledged.contains("X-GitHub-Event"), "{acknowledged}");
+    assert_eq!(acknowledged.lines().count(), 2, "the others stay: {acknowledged}");
+}
+
+#[test]
 fn config_check_shows_how_much_of_each_limit_the_stack_takes() {
     let output = hookway(&["config", "check"], b"");
     assert_eq!(code(&output), 0);
