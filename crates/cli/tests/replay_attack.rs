@@ -291,17 +291,17 @@ async fn a_captured_github_delivery_reaches_the_destination_once() {
     // Another body, whose copies reach the events queue together (one SendMessageBatch, as the
     // intake queues envelopes): the worker takes them in one batch and archives each copy (a
     // batch archives its new events before any of them has a record), then delivers one.
-    let raced = Captured::sign(&stack, r#"{"ref": "refs/heads/release", "after": "77aa01"}"#);
+    let copied = Captured::sign(&stack, r#"{"ref": "refs/heads/release", "after": "77aa01"}"#);
     let aws = hookway_core::local::sdk_config(&state.aws_endpoint).await;
     let copies = ["q-0", "q-1", "q-2", "q-3"];
-    queue_together(&aws, &state.events_queue_url, &copies, &raced.body).await;
+    queue_together(&aws, &state.events_queue_url, &copies, &copied.body).await;
     wait_for("the copies' body at the destination, 3 copies taken for duplicates", STEP_DEADLINE, || async {
         let duplicates = copies.iter().filter(|delivery| duplicates_of(&stack, delivery) == 1).count();
         let drained = queue_length(&aws, &state.events_queue_url).await == 0;
-        (raced.delivered(&receiver) == 1 && duplicates == 3 && drained).then_some(())
+        (copied.delivered(&receiver) == 1 && duplicates == 3 && drained).then_some(())
     })
     .await;
-    assert_eq!(raced.delivered(&receiver), 1, "4 copies: delivered once");
+    assert_eq!(copied.delivered(&receiver), 1, "4 copies: delivered once");
     wait_for("the 4 copies in the archive", STEP_DEADLINE, || {
         let (code, listed) =
             stack.local(&["events", "list", "--source", "github", "--since", "1h", "--config", &config]);
@@ -322,7 +322,7 @@ async fn a_captured_github_delivery_reaches_the_destination_once() {
         (replays == 2 && queue_length(&aws, &state.events_queue_url).await == 0).then_some(())
     })
     .await;
-    assert_eq!((delivered(), raced.delivered(&receiver)), (2, 2), "each body: its delivery, and the replay once");
+    assert_eq!((delivered(), copied.delivered(&receiver)), (2, 2), "each body: its delivery, and the replay once");
     // Nor further back than worker.replayWindowDays.
     let (code, said) = stack.local(&["replay", "--source", "github", "--since", "91days", "--config", &config]);
     assert_ne!(code, 0, "{said}");
