@@ -152,11 +152,11 @@ fuzz: ## The property tests at length: at least 1,000,000 cases in all (FUZZ_CAS
 	@awk -F'\t' '{ printf "  %-72s %9d\n", $$1, $$2; total += $$2 } END { printf "fuzz: %d cases in all, no failure\n", total }' $(FUZZ_REPORT)
 
 .PHONY: schema
-schema: ## Regenerate hookway.schema.json and the README's provider and replay tables from the code
+schema: ## Regenerate hookway.schema.json, the README's provider and replay tables and SECURITY.md's captured-request table from the code
 	cargo run --quiet -p hookway-cli -- config schema > hookway.schema.json
-	for table in providers replays; do \
-		flag=$$([ $$table = providers ] && echo --markdown || echo --replays); \
-		cargo run --quiet -p hookway-cli -- providers $$flag | TABLE=$$table $(PYTHON) -c 'import os, re, sys; \
-			name = os.environ["TABLE"]; table = sys.stdin.read(); readme = open("README.md").read(); \
-			open("README.md", "w").write(re.sub(r"(<!-- %s:start -->\n).*?(<!-- %s:end -->)" % (name, name), lambda m: m.group(1) + table + m.group(2), readme, flags=re.S))'; \
+	for table in providers:--markdown:README.md replays:--replays:README.md captured:--captured:SECURITY.md; do \
+		IFS=: read -r name flag file <<< "$$table"; \
+		cargo run --quiet -p hookway-cli -- providers $$flag | TABLE=$$name FILE=$$file $(PYTHON) -c 'import os, re, sys; \
+			name = os.environ["TABLE"]; path = os.environ["FILE"]; table = sys.stdin.read(); text = open(path).read(); \
+			open(path, "w").write(re.sub(r"(<!-- %s:start -->\n).*?(<!-- %s:end -->)" % (name, name), lambda m: m.group(1) + table + m.group(2), text, flags=re.S))'; \
 	done

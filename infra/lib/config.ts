@@ -42,6 +42,7 @@ export interface WorkerConfig {
   readonly batchingWindowSeconds: number;
   readonly maxConcurrency: number;
   readonly idempotencyTtlDays: number;
+  readonly replayWindowDays: number;
 }
 
 export interface QueueConfig {

@@ -59,8 +59,8 @@ impl Archived {
     }
 }
 
-/// The keys of their records in the state table, as the worker keys them: by id, or by source,
-/// type and body where the source does not sign the id (`unsigned`, from
+/// The keys of their records in the state table, as the worker keys them: by id, or by source
+/// and body where the source does not sign the id (`unsigned`, from
 /// [`hookway_core::Config::unsigned_id_sources`]) — a claim-checked body is read for it.
 pub async fn record_keys(
     bucket: &S3Store,
@@ -71,7 +71,7 @@ pub async fn record_keys(
     for event in events {
         let envelope = &event.envelope;
         let key = if unsigned.contains(envelope.source.as_ref()) {
-            RecordKey::event_body(&envelope.source, envelope.event_type.as_deref(), &event.body(bucket).await?)
+            RecordKey::event_body(&envelope.source, &event.body(bucket).await?)
         } else {
             RecordKey::event(&envelope.source, &envelope.id)
         };
@@ -304,7 +304,8 @@ pub enum Status {
     Failed,
     /// Not processed yet, being processed, or waiting in the events queue for its next attempt.
     Pending,
-    /// Its record has expired (`worker.idempotencyTtlDays`): only the archive remembers it.
+    /// Its record has expired (`worker.idempotencyTtlDays`; keyed by body, also
+    /// `archive.retentionDays` and `worker.replayWindowDays`): only the archive remembers it.
     Expired,
 }
 

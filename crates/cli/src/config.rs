@@ -13,7 +13,9 @@ pub enum Command {
     /// Validate a configuration file, naming every field at fault (exit 2); check that its stack
     /// fits every AWS limit it can reach (resources per stack, the template's size, API Gateway's
     /// resources or routes, the roles' policy size, ...), naming the limit and the numbers; and
-    /// warn about what it allows that a signature does not cover (routes on an unsigned type header).
+    /// warn about what it allows that a signature does not cover (routes on an unsigned type
+    /// header), sources whose events only the catch-all `log` route takes, and a replay window
+    /// shorter than the archive's retention. A source's `acknowledge` silences its own warnings.
     Check {
         /// The configuration file.
         #[arg(long, value_name = "FILE", default_value = "hookway.json")]

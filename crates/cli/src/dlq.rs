@@ -200,7 +200,7 @@ async fn read(stack: &Stack, queue: Queue, messages: Vec<Message>) -> Vec<DeadLe
                         .filter(|record| !record.status.is_empty());
                     // A source that does not sign its ids keys its events by their body.
                     if let (None, Ok(body)) = (&record, envelope.body_bytes()) {
-                        let key = RecordKey::event_body(&envelope.source, envelope.event_type.as_deref(), &body);
+                        let key = RecordKey::event_body(&envelope.source, &body);
                         record = store.status(&key).await.ok().flatten();
                     }
                     let refusal = Refusal::from_attributes(|name| {

@@ -11,8 +11,8 @@
 //!   nearest first); once the record has expired, the archive is searched instead.
 //!
 //! A record is keyed by source and event id — or, for a source whose signature does not cover its
-//! ids (GitHub, Shopify), by source, type and body, with the id beside it, found by a scan of the
-//! table; without `--source`, every source of the configuration (and `jobs`) is looked up.
+//! ids (GitHub, Shopify), by source and body, with the id it first came under beside it, found by a
+//! scan of the table; without `--source`, every source of the configuration (and `jobs`) is looked up.
 
 use std::collections::HashSet;
 use std::io::Write as _;
@@ -23,6 +23,7 @@ use std::time::Duration;
 use hookway_core::Config;
 use hookway_core::archive::{ArchiveLocation, Stamp};
 use hookway_core::config::JOBS_SOURCE;
+use hookway_core::config::RecordTtl;
 use hookway_core::envelope::BodyEncoding;
 use hookway_core::store::{RecordKey, RecordStatus, StateStore, WaitReason};
 
@@ -31,8 +32,6 @@ use crate::error::CliError;
 use crate::filter::{Filter, Window, parse_time};
 use crate::stack::{Stack, StackArgs};
 
-/// How long records are kept when the configuration does not say.
-const DEFAULT_RECORD_TTL_DAYS: u32 = 7;
 /// The window `list` reads, and `show` searches, without `--since`.
 const DEFAULT_SPAN: Duration = Duration::from_secs(86_400);
 
@@ -96,10 +95,9 @@ pub fn unsigned_id_sources(config: &Path) -> HashSet<String> {
     Config::load(config).map(|config| config.unsigned_id_sources()).unwrap_or_default()
 }
 
-/// How long the configuration keeps records (7 days if it cannot be read).
-pub fn record_ttl(config: &Path) -> Duration {
-    let days = Config::load(config).map_or(DEFAULT_RECORD_TTL_DAYS, |config| config.worker.idempotency_ttl_days);
-    Duration::from_secs(u64::from(days) * 86_400)
+/// How long the configuration keeps records (the defaults' if it cannot be read).
+pub fn record_ttl(config: &Path) -> RecordTtl {
+    Config::load(config).map_or_else(|_| RecordTtl::default(), |config| config.record_ttl())
 }
 
 /// An archived event as `list` shows it: where it stands, and its record.
@@ -135,7 +133,7 @@ pub async fn listed(
         .filter_map(|(event, key)| {
             // Not `remove`: events of one body share its record (a body-keyed source re-sent).
             let record = records.get(key.pk()).cloned();
-            let stands = Status::of(record.as_ref(), &event.envelope.received_at, ttl);
+            let stands = Status::of(record.as_ref(), &event.envelope.received_at, ttl.duration(key));
             status.is_none_or(|wanted| wanted == stands).then_some(Listed { event, status: stands, record })
         })
         .collect();
@@ -177,6 +175,8 @@ async fn list(filter: &Filter, status: Option<Status>, config: &Path, stack: &St
 pub struct Found {
     /// Its source.
     pub source: String,
+    /// The key of its record (by id, or by body).
+    pub key: RecordKey,
     /// Its record.
     pub record: Option<RecordStatus>,
     /// Its envelope, from the archive.
@@ -207,15 +207,16 @@ pub async fn lookup(
     let aws = |error: hookway_core::store::StoreError| CliError::Aws(error.to_string());
     let mut found = Vec::new();
     for source in &sources {
-        let key = if source == JOBS_SOURCE { RecordKey::job(id) } else { RecordKey::event(source, id) };
+        let mut key = if source == JOBS_SOURCE { RecordKey::job(id) } else { RecordKey::event(source, id) };
         // An item without a status only notes the replay runs that sent the event (see `replay`).
         let mut record = table.status(&key).await.map_err(aws)?.filter(|record| !record.status.is_empty());
         // A source that does not sign its ids keys its events by their body, with the id beside.
         if record.is_none()
             && source != JOBS_SOURCE
-            && let Some(key) = table.find_body_keyed(source, id).await.map_err(aws)?
+            && let Some(body_key) = table.find_body_keyed(source, id).await.map_err(aws)?
         {
-            record = table.status(&key).await.map_err(aws)?;
+            record = table.status(&body_key).await.map_err(aws)?;
+            key = body_key;
         }
         let record = record.filter(|record| !record.status.is_empty());
         let archived = match record.as_ref().and_then(|record| record.archive.as_ref()) {
@@ -223,7 +224,7 @@ pub async fn lookup(
             None => None,
         };
         if record.is_some() || archived.is_some() {
-            found.push(Found { source: source.clone(), record, archived, replays: Vec::new() });
+            found.push(Found { source: source.clone(), key, record, archived, replays: Vec::new() });
         }
     }
     let placed = found.iter().any(|found| found.record.as_ref().is_some_and(|record| record.archive.is_some()));
@@ -236,6 +237,7 @@ pub async fn lookup(
                 Some(entry) => entry.archived = Some(event),
                 None => found.push(Found {
                     source: event.envelope.source.to_string(),
+                    key: RecordKey::event(&event.envelope.source, id),
                     record: None,
                     archived: Some(event),
                     replays: Vec::new(),
@@ -246,7 +248,7 @@ pub async fn lookup(
     for found in &mut found {
         let runs = found.record.as_ref().map(|record| record.replays.clone()).unwrap_or_default();
         for run in runs {
-            let replayed = table.status(&RecordKey::replay(&found.source, id, &run)).await.map_err(aws)?;
+            let replayed = table.status(&RecordKey::replay(&found.key, &run)).await.map_err(aws)?;
             found.replays.push((run, replayed));
         }
     }
@@ -271,7 +273,7 @@ async fn show(
         return Ok(ExitCode::FAILURE);
     }
     let bucket = stack.bucket();
-    for Found { source, record, archived, replays } in &found {
+    for Found { source, record, archived, replays, .. } in &found {
         if body_only {
             if let Some(event) = archived {
                 let body = event.body(bucket).await?;
@@ -303,7 +305,10 @@ async fn show(
                 }
             }
         } else {
-            println!("status   no record: not processed yet, or expired (worker.idempotencyTtlDays)");
+            println!(
+                "status   no record: not processed yet, or expired (worker.idempotencyTtlDays; keyed by body, also \
+                 archive.retentionDays and worker.replayWindowDays)"
+            );
         }
         if let Some(event) = archived {
             let body = event.body(bucket).await?;

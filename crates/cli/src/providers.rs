@@ -1,9 +1,11 @@
 //! `hookway providers`: the catalog — each provider's name, the header(s) it signs in, its
 //! algorithm, and what its source needs in `hookway.json`. `--markdown` prints the README's table;
-//! `--replays` the README's table of what each signature covers and how replays are stopped.
+//! `--replays` the README's table of what each signature covers and how replays are stopped;
+//! `--captured` SECURITY.md's table of what a captured request can do, and for how long.
 
 use std::process::ExitCode;
 
+use hookway_core::config::RecordTtl;
 use hookway_core::hookway_providers::spec::{Algorithm, Handshake, Locate, Part, SecretFormat};
 use hookway_core::scheme::{CATALOG, Provider};
 
@@ -18,6 +20,10 @@ pub struct Args {
     /// how a replay under a new id is stopped (Markdown).
     #[arg(long, conflicts_with = "markdown")]
     replays: bool,
+    /// Print SECURITY.md's table of what a captured request of each provider can and cannot do,
+    /// and for how long, with the default settings (Markdown).
+    #[arg(long, conflicts_with_all = ["markdown", "replays"])]
+    captured: bool,
 }
 
 pub fn run(args: Args) -> Result<ExitCode, CliError> {
@@ -27,6 +33,10 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
     }
     if args.replays {
         print!("{}", replays());
+        return Ok(ExitCode::SUCCESS);
+    }
+    if args.captured {
+        print!("{}", captured(&RecordTtl::default()));
         return Ok(ExitCode::SUCCESS);
     }
     println!("{:<18} {:<13} {:<58} NEEDS", "NAME", "ALGORITHM", "HEADERS");
@@ -122,10 +132,59 @@ pub fn replays() -> String {
                 "the same body is the same id: processed once"
             }
             (true, true) => "refused: the new id breaks the signature",
-            (false, true) => "keyed by source, type and body instead of the id: processed once",
-            (_, false) => "keyed by source, type and body: processed once (but the token alone is the proof)",
+            (false, true) => "keyed by source and body instead of the id: processed once",
+            (_, false) => "keyed by source and body: processed once (but the token alone is the proof)",
         };
         table.push_str(&format!("| `{}` | {id} | {event_type} | {timestamp} | {replay} |\n", provider.name));
+    }
+    table
+}
+
+/// SECURITY.md's table: what a request captured on the wire can be made to do, what it cannot,
+/// and for how long — from what each provider signs, with the records kept as `ttl` says.
+pub fn captured(ttl: &RecordTtl) -> String {
+    let mut table = String::from(
+        "| scheme | a captured request can be sent again | re-sent under a new id, or another type | processed once for |\n|---|---|---|---|\n",
+    );
+    let tolerance = hookway_core::config::DEFAULT_TOLERANCE_SECONDS;
+    for provider in CATALOG {
+        let spec = provider.spec;
+        let covered = spec.covered();
+        let signs = !matches!(spec.algorithm, Algorithm::Token | Algorithm::Basic);
+        let body_signed = signs && (spec.signed.contains(&Part::Body) || spec.signed.contains(&Part::SortedForm));
+        let when = match (signs, covered.timestamp, body_signed) {
+            (false, _, _) => "any time — and the token alone lets whoever holds it send **any body**".to_owned(),
+            (true, true, false) => {
+                format!("within ± {tolerance} s of its signed time — with **any body**: the body is not signed")
+            }
+            (true, true, true) => format!("within ± {tolerance} s of its signed time (`toleranceSeconds`), no later"),
+            (true, false, _) => "**any time**: no signed timestamp".to_owned(),
+        };
+        let body_keyed = !covered.id;
+        let mut resent = match (body_keyed, spec.id.is_none() && spec.hooks.identify.is_none()) {
+            (true, _) => "the same event: its record is keyed by source and body, not by the unsigned id".to_owned(),
+            (false, true) => "the same event: its id is a digest of the signed body".to_owned(),
+            (false, false) => "refused: the id is signed".to_owned(),
+        };
+        if !covered.event_type && !body_keyed {
+            resent.push_str(
+                "; its unsigned type can be changed while the id stays: routed by the new type if it arrives first",
+            );
+        } else if !covered.event_type {
+            resent.push_str("; another type is the same event too, but routed by that type if it arrives first");
+        }
+        let days = if body_keyed { ttl.by_body_days } else { ttl.by_id_days };
+        let kept = if body_keyed {
+            format!("{days} days (the longest of `idempotencyTtlDays`, `archive.retentionDays` and `replayWindowDays`)")
+        } else {
+            format!("{days} days (`idempotencyTtlDays`)")
+        };
+        let once = if covered.timestamp {
+            format!("ever: its record, kept {kept}, outlives the {tolerance} s window")
+        } else {
+            format!("{kept}; **after that the captured request is processed again**")
+        };
+        table.push_str(&format!("| `{}` | {when} | {resent} | {once} |\n", provider.name));
     }
     table
 }

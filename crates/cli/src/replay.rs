@@ -9,15 +9,22 @@
 //! is the same run, and skips what it sent already, so an interrupted replay is simply run again.
 //! The destinations get the event's own id in `Idempotency-Key`, and `X-Hookway-Replay: <run>`.
 //!
+//! An event of a source that does not sign its ids is keyed by its body: however many copies of
+//! that body the archive holds (re-sent under new ids, each archived), a run sends it once. A
+//! replay by time reaches `worker.replayWindowDays` back at most: the records of body-keyed events
+//! are kept at least that long, so every copy it finds is known for what it is.
+//!
 //! Events of an ordered source older than the version its entity is at are still skipped, as on
 //! their first run.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use aws_sdk_sqs::types::{MessageAttributeValue, SendMessageBatchRequestEntry};
 use hookway_core::Config;
+use hookway_core::config::{DEFAULT_REPLAY_WINDOW_DAYS, RecordTtl};
 use hookway_core::store::RecordKey;
 use sha2::{Digest, Sha256};
 
@@ -61,6 +68,9 @@ pub struct Plan {
     pub window: Option<Window>,
     /// How many events selected this run sent already (skipped).
     pub earlier: usize,
+    /// How many selected events were copies of a body selected already (an event keyed by its
+    /// body, re-sent under new ids): sent once.
+    pub copies: usize,
     /// The events selected it has not sent yet, with their records' keys, oldest first.
     pub pending: Vec<(Archived, RecordKey)>,
 }
@@ -84,7 +94,12 @@ pub async fn plan(
     let bucket = stack.bucket();
     let table = stack.store();
     let window = match filter.since {
-        Some(_) => Some(filter.window(Duration::ZERO)?),
+        Some(since) => {
+            let days =
+                Config::load(config).map_or(DEFAULT_REPLAY_WINDOW_DAYS, |config| config.worker.replay_window_days);
+            within_reach(since, SystemTime::now(), days)?;
+            Some(filter.window(Duration::ZERO)?)
+        }
         None => None,
     };
     let run = run.unwrap_or_else(|| run_name(&filter.canonical(window.as_ref()), status));
@@ -118,12 +133,18 @@ pub async fn plan(
     let keys = archive::record_keys(bucket, &events, &unsigned).await?;
     let records = archive::records(table, &keys).await?;
     let ttl = record_ttl(config);
-    let mut earlier = 0;
+    let (mut earlier, mut copies) = (0, 0);
     let mut pending = Vec::new();
+    let mut selected = HashSet::new();
     for (event, key) in events.into_iter().zip(keys) {
         let record = records.get(key.pk());
-        let stands = Status::of(record, &event.envelope.received_at, ttl);
+        let stands = Status::of(record, &event.envelope.received_at, ttl.duration(&key));
         if status.is_some_and(|wanted| wanted != stands) {
+            continue;
+        }
+        // One event a record: the copies of a body-keyed event are one event.
+        if !selected.insert(key.pk().to_owned()) {
+            copies += 1;
             continue;
         }
         if record.is_some_and(|record| record.replays.contains(&run)) {
@@ -132,7 +153,22 @@ pub async fn plan(
             pending.push((event, key));
         }
     }
-    Ok(Plan { run, window, earlier, pending })
+    Ok(Plan { run, window, earlier, copies, pending })
+}
+
+/// A replay by time reaches `days` (`worker.replayWindowDays`) back from `now` at most.
+fn within_reach(since: SystemTime, now: SystemTime, days: u32) -> Result<(), CliError> {
+    let reach = Duration::from_secs(u64::from(days) * 86_400);
+    let limit = now.checked_sub(reach).unwrap_or(SystemTime::UNIX_EPOCH);
+    if since >= limit {
+        return Ok(());
+    }
+    Err(CliError::Usage(format!(
+        "--since {} is further back than a replay may reach: worker.replayWindowDays is {days} day(s), so {} at the \
+         earliest (an event keyed by its body is known for what it is that long, no longer)",
+        humantime::format_rfc3339_seconds(since),
+        humantime::format_rfc3339_seconds(limit)
+    )))
 }
 
 pub async fn run(args: Args) -> Result<ExitCode, CliError> {
@@ -143,8 +179,12 @@ pub async fn run(args: Args) -> Result<ExitCode, CliError> {
         .window
         .as_ref()
         .map_or_else(String::new, |window| format!(" received {} … {}", window.since.as_str(), window.until.as_str()));
-    let (earlier, pending) = (plan.earlier, &plan.pending);
-    let skipped = if earlier > 0 { format!(", {earlier} sent already by this run (skipped)") } else { String::new() };
+    let (earlier, copies, pending) = (plan.earlier, plan.copies, &plan.pending);
+    let mut skipped =
+        if earlier > 0 { format!(", {earlier} sent already by this run (skipped)") } else { String::new() };
+    if copies > 0 {
+        skipped.push_str(&format!(", {copies} more copies of a body among them (sent once)"));
+    }
     println!("replay {run}: {} event(s){received}{skipped}", earlier + pending.len());
     if args.dry_run {
         for (event, _) in pending {
@@ -168,13 +208,12 @@ pub async fn send(
     run: &str,
     events: &[(Archived, RecordKey)],
     rate: f64,
-    record_ttl: Duration,
+    record_ttl: RecordTtl,
 ) -> Result<usize, CliError> {
     let sqs = stack.sqs();
     let mut pace = Pace::new(rate);
     let mut progress = Progress::new("replayed", events.len());
     let per_request = (rate.ceil() as usize).clamp(1, 10);
-    let expires_at = hookway_core::unix_now() + i64::try_from(record_ttl.as_secs()).unwrap_or(i64::MAX / 2);
     let mut sent = 0;
     for chunk in events.chunks(per_request) {
         let mut entries = Vec::with_capacity(chunk.len());
@@ -214,7 +253,7 @@ pub async fn send(
         for (_, key) in chunk {
             stack
                 .store()
-                .mark_replayed(key, run, expires_at)
+                .mark_replayed(key, run, hookway_core::unix_now() + record_ttl.seconds(key))
                 .await
                 .map_err(|error| CliError::Aws(error.to_string()))?;
         }
@@ -233,6 +272,20 @@ pub fn run_name(canonical: &str, status: Option<Status>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_replay_by_time_reaches_the_replay_window_back_at_most() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+        let days = |n: u64| Duration::from_secs(n * 86_400);
+        within_reach(now - days(90), now, 90).unwrap();
+        within_reach(now - days(1), now, 90).unwrap();
+        let error = within_reach(now - days(91), now, 90).unwrap_err().to_string();
+        assert!(
+            error.contains("--since 2026-10-16T08:00:00Z is further back than a replay may reach: worker.replayWindowDays is 90 day(s), so 2026-10-17T08:00:00Z at the earliest"),
+            "{error}"
+        );
+        within_reach(now - days(200), now, 365).unwrap();
+    }
 
     #[test]
     fn a_run_is_named_by_its_filter() {

@@ -297,11 +297,29 @@ fn the_readme_replay_table_is_the_one_the_catalog_generates() {
     assert_eq!(readme_block("replays"), table, "run `make schema`");
     let github = table.lines().find(|line| line.starts_with("| `github` |")).unwrap();
     assert!(
-        github.contains("**not signed** (`X-GitHub-Delivery`)") && github.contains("keyed by source, type and body"),
+        github.contains("**not signed** (`X-GitHub-Delivery`)") && github.contains("keyed by source and body"),
         "{github}"
     );
     let stripe = table.lines().find(|line| line.starts_with("| `stripe` |")).unwrap();
     assert!(stripe.contains("in the signed body") && stripe.contains("refused"), "{stripe}");
+}
+
+#[test]
+fn the_security_captured_request_table_is_the_one_the_catalog_generates() {
+    let table = stdout(&hookway(&["providers", "--captured"], b""));
+    let security = std::fs::read_to_string(workspace_root().join("SECURITY.md")).unwrap();
+    let start = security.find("<!-- captured:start -->\n").unwrap() + "<!-- captured:start -->\n".len();
+    let end = security.find("<!-- captured:end -->").unwrap();
+    assert_eq!(security[start..end], table, "run `make schema`");
+    let row = |name: &str| table.lines().find(|line| line.starts_with(&format!("| `{name}` |"))).unwrap().to_owned();
+    let github = row("github");
+    assert!(github.contains("**any time**") && github.contains("keyed by source and body"), "{github}");
+    assert!(github.contains("90 days (the longest of") && github.contains("processed again"), "{github}");
+    let stripe = row("stripe");
+    assert!(stripe.contains("± 300 s") && stripe.contains("refused: the id is signed"), "{stripe}");
+    assert!(stripe.contains("ever: its record, kept 7 days"), "{stripe}");
+    assert!(row("gitlab").contains("the token alone"));
+    assert!(row("mailgun").contains("**any body**: the body is not signed"), "{}", row("mailgun"));
 }
 
 #[test]
@@ -410,6 +428,36 @@ fn config_check_refuses_a_configuration_past_an_aws_limit_naming_it_and_the_numb
         assert!(stderr.contains(refusal), "{refusal}\nnot in:\n{stderr}");
     }
     assert!(stdout(&output).is_empty(), "nothing said to fit");
+}
+
+#[test]
+fn config_check_warnings_a_source_acknowledges_are_not_printed() {
+    let dir = tempdir();
+    let file = dir.join("hookway.json");
+    let check = |acknowledge: &str| {
+        let config = format!(
+            r#"{{"worker": {{"replayWindowDays": 20}},
+                "sources": [{{"name": "github", "scheme": "github", "secretParameters": ["/g"]{acknowledge}}},
+                            {{"name": "quiet", "scheme": "stripe", "secretParameters": ["/q"]}}],
+                "routes": [{{"source": "github", "type": "push", "handler": "log"}}, {{"source": "*", "handler": "log"}}]}}"#
+        );
+        std::fs::write(&file, config).unwrap();
+        let output = hookway(&["config", "check", "--config", file.to_str().unwrap()], b"");
+        assert_eq!(code(&output), 0, "warnings only");
+        String::from_utf8_lossy(&output.stderr).into_owned()
+    };
+    let warned = check("");
+    for warning in [
+        "warning: worker.replayWindowDays: (20 days) is shorter than archive.retentionDays (30 days)",
+        "warning: sources[1]: `quiet` has no route of its own",
+        "warning: routes[0].type: routes `push` events of source `github` by their type, which the `X-GitHub-Event` header carries without a signature",
+    ] {
+        assert!(warned.contains(warning), "{warning}\nnot in:\n{warned}");
+    }
+    assert_eq!(warned.lines().count(), 3, "{warned}");
+    let acknowledged = check(r#", "acknowledge": ["unsigned-type"]"#);
+    assert!(!acknowledged.contains("X-GitHub-Event"), "{acknowledged}");
+    assert_eq!(acknowledged.lines().count(), 2, "the others stay: {acknowledged}");
 }
 
 #[test]

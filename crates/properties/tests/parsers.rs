@@ -164,6 +164,7 @@ fn config() -> impl Strategy<Value = Config> {
                 // A provider whose GET handshake checks a verify token needs its parameter.
                 verify_token_parameter: needs_token(scheme).then(|| "/hookway/meta/verify-token".to_owned()),
                 public_url: None,
+                acknowledge: Vec::new(),
             }
         });
     (

@@ -114,7 +114,7 @@ impl Custom {
                         format!(
                             "the template does not sign `{header}`, so a captured request verifies under any id: \
                              add `{{id}}` to the template if the sender signs it, or say `\"idSigned\": false` \
-                             (its events are then keyed by source, type and body)"
+                             (its events are then keyed by source and body)"
                         ),
                     ));
                 }

@@ -142,14 +142,14 @@ pub fn digest_id(source: &str, body: &[u8]) -> String {
     hex::encode(digest)
 }
 
-/// The idempotency key of an event whose sender does not sign its id ([`Covered::id`]): the same
-/// body of the same type from the same source is the same event, whatever id it came under, so a
-/// captured request re-sent under new ids is processed once.
-pub fn body_key(source: &str, event_type: Option<&str>, body: &[u8]) -> String {
+/// The idempotency key of an event whose sender does not sign its id ([`Covered::id`]): a digest
+/// of what the signature covers — the source and the body — and of nothing the sender leaves
+/// unsigned. The same body from the same source is the same event, whatever id or type header it
+/// came with, so a captured request re-sent under new ids or other types is processed once.
+pub fn body_key(source: &str, body: &[u8]) -> String {
     let digest = Sha256::new()
+        .chain_update(b"body-key\n")
         .chain_update(source.as_bytes())
-        .chain_update(b"\n")
-        .chain_update(event_type.unwrap_or_default().as_bytes())
         .chain_update(b"\n")
         .chain_update(body)
         .finalize();

@@ -82,7 +82,7 @@ impl Spec<'static> {
 pub struct Covered {
     /// The event id cannot be changed: it is signed, or it is a digest of the signed body, or it
     /// is in the signed body. Where it is not, the engine keys the event by a digest of its
-    /// source, type and body instead of the id sent (see [`crate::body_key`]).
+    /// source and body instead of the id sent (see [`crate::body_key`]).
     pub id: bool,
     /// A signed timestamp bounds replays to the source's tolerance.
     pub timestamp: bool,

@@ -139,15 +139,22 @@ impl Event {
         self.source == JOBS_SOURCE
     }
 
-    /// The key of its state record: a replay's is its run's own; else by its id, or — where its
-    /// source does not sign the id (`id_signed` false) — by its source, type and body, so that a
-    /// captured request re-sent under new ids is one event.
+    /// The key of its state record: by its id, or — where its source does not sign the id
+    /// (`id_signed` false) — by what the signature covers, its source and body (never its type,
+    /// which such a source sends in an unsigned header), so that a captured request re-sent under
+    /// new ids or types is one event. A replay's is its run's own beside that record: a run
+    /// delivers a body once, however many copies of it the archive holds.
     pub fn record_key(&self, id_signed: bool) -> RecordKey {
-        match (self.is_job(), &self.replay, id_signed) {
-            (true, _, _) => RecordKey::job(&self.id),
-            (false, Some(run), _) => RecordKey::replay(&self.source, &self.id, run),
-            (false, None, true) => RecordKey::event(&self.source, &self.id),
-            (false, None, false) => RecordKey::event_body(&self.source, self.event_type.as_deref(), &self.body),
+        if self.is_job() {
+            return RecordKey::job(&self.id);
+        }
+        let key = match id_signed {
+            true => RecordKey::event(&self.source, &self.id),
+            false => RecordKey::event_body(&self.source, &self.body),
+        };
+        match &self.replay {
+            Some(run) => RecordKey::replay(&key, run),
+            None => key,
         }
     }
 
@@ -185,7 +192,7 @@ mod tests {
         let event = Event::from_envelope(json).unwrap();
         assert_eq!(event.body, [0, 1, 2].as_slice());
         assert_eq!(event.record_key(true), RecordKey::event("stripe", "evt_1"));
-        let body_key = RecordKey::event_body("stripe", event.event_type.as_deref(), &event.body);
+        let body_key = RecordKey::event_body("stripe", &event.body);
         assert_eq!(event.record_key(false), body_key);
         assert!(body_key.pk().starts_with("event#stripe#body:"), "{}", body_key.pk());
         assert_eq!(event.retry, None);
@@ -193,8 +200,8 @@ mod tests {
 
         let replayed = json.replace(r#""body": "AAEC""#, r#""body": "AAEC", "replay": "r-1""#);
         let event = Event::from_envelope(&replayed).unwrap();
-        assert_eq!(event.record_key(true), RecordKey::replay("stripe", "evt_1", "r-1"), "a record of its own");
-        assert_eq!(event.record_key(false), RecordKey::replay("stripe", "evt_1", "r-1"), "whatever its source signs");
+        assert_eq!(event.record_key(true), RecordKey::replay(&RecordKey::event("stripe", "evt_1"), "r-1"), "its own");
+        assert_eq!(event.record_key(false), RecordKey::replay(&body_key, "r-1"), "by body where the id is unsigned");
 
         let claimed = json.replace(
             r#""bodyEncoding": "base64", "body": "AAEC""#,
@@ -204,6 +211,24 @@ mod tests {
         assert_eq!((event.body.len(), event.body_object.unwrap().key.as_ref()), (0, "bodies/stripe/k"));
         let nameless = claimed.replace(r#", "bodyObject": {"key": "bodies/stripe/k", "size": 3, "sha256": "ab"}"#, "");
         assert!(matches!(Event::from_envelope(&nameless), Err(EventError::NoBodyObject)));
+    }
+
+    #[test]
+    fn an_unsigned_id_or_type_never_makes_another_record() {
+        let envelope = |id: &str, event_type: &str, replay: &str| {
+            let json = format!(
+                r#"{{"version": 1, "id": "{id}", "source": "github", "type": "{event_type}", "receivedAt": "2026-11-22T05:44:00.123Z",
+                "bodyEncoding": "utf8", "body": "{{}}"{replay}}}"#
+            );
+            Event::from_envelope(&json).unwrap()
+        };
+        let first = envelope("d-1", "push", "").record_key(false);
+        for (id, event_type) in [("d-2", "push"), ("d-1", "issues"), ("d-3", "release")] {
+            assert_eq!(envelope(id, event_type, "").record_key(false), first, "{id} {event_type}");
+            let replayed = envelope(id, event_type, r#", "replay": "r-1""#).record_key(false);
+            assert_eq!(replayed, RecordKey::replay(&first, "r-1"), "one replay record a run: {id} {event_type}");
+        }
+        assert_ne!(envelope("d-2", "push", "").record_key(true), envelope("d-1", "push", "").record_key(true));
     }
 
     #[test]

@@ -85,7 +85,8 @@ pub struct Worker<S> {
     bucket: Option<Arc<dyn ObjectStore>>,
     stream: Option<Arc<dyn RecordStream>>,
     events_queue: Option<Arc<dyn EventsQueue>>,
-    record_ttl_seconds: i64,
+    /// How long a record is kept: a body-keyed event's as long as the archive and the replay window.
+    record_ttl: hookway_core::config::RecordTtl,
     job_attempts: u32,
     /// How long the events queue keeps an event: no retry waits beyond it.
     retention: Duration,
@@ -189,7 +190,7 @@ impl<S: StateStore> Worker<S> {
             bucket: outbound.bucket,
             stream: outbound.stream,
             events_queue: outbound.events_queue,
-            record_ttl_seconds: i64::from(config.worker.idempotency_ttl_days) * 86_400,
+            record_ttl: config.record_ttl(),
             job_attempts: config.jobs.retry_attempts + 1,
             retention: Duration::from_secs(u64::from(config.queue.retention_days) * 86_400),
             max_hop: schedule::max_hop(oldest_message_alarm),
@@ -213,7 +214,7 @@ impl<S: StateStore> Worker<S> {
     }
 
     /// The key of an event's state record: by its id where its source signs the id, else by its
-    /// source, type and body.
+    /// source and body (never by the type: the source's signature does not cover its header).
     pub(crate) fn record_key(&self, event: &Event) -> RecordKey {
         event.record_key(!self.unsigned_ids.contains(&event.source))
     }

@@ -276,7 +276,7 @@ impl<S: StateStore> Worker<S> {
             event_type: event.event_type.as_deref(),
             locked_until: deadline.unix_seconds(),
             now,
-            expires_at: deadline.unix_seconds() + self.record_ttl_seconds,
+            expires_at: deadline.unix_seconds() + self.record_ttl.seconds(key),
             archive: origin.and_then(|origin| origin.archived),
             sequence: event.retry.map_or(0, |retry| retry.sequence),
             event_id: key.is_body_keyed().then_some(event.id.as_str()),
@@ -557,7 +557,7 @@ impl<S: StateStore> Worker<S> {
                 };
                 let outcome = Outcome::Parked { sequence, error: failure.clone(), parking };
                 let now = hookway_core::unix_now();
-                let expires_at = now + self.record_ttl_seconds;
+                let expires_at = now + self.record_ttl.seconds(key);
                 let stored = self.store.finish(key, &outcome, &delivered.records, now, expires_at).await;
                 (WaitsIn::Parked(hold), stored)
             }
@@ -593,7 +593,7 @@ impl<S: StateStore> Worker<S> {
     /// Records the version an event applied to its entity.
     async fn record_applied(&self, event: &Event, position: Option<&Position>) {
         let Some(position) = position else { return };
-        let expires_at = hookway_core::unix_now() + self.record_ttl_seconds;
+        let expires_at = hookway_core::unix_now() + i64::from(self.record_ttl.by_id_days) * 86_400;
         if let Err(error) = self.store.record_version(&position.entity, position.version, &event.id, expires_at).await {
             tracing::error!(%error, "handled, but the applied version was not recorded");
         }
@@ -631,7 +631,7 @@ impl<S: StateStore> Worker<S> {
     /// deadline and a re-delivery is processed again: at least once, never lost.
     async fn finish(&self, key: &RecordKey, outcome: &Outcome, deliveries: &[Delivery]) {
         let now = hookway_core::unix_now();
-        if let Err(error) = self.store.finish(key, outcome, deliveries, now, now + self.record_ttl_seconds).await {
+        if let Err(error) = self.store.finish(key, outcome, deliveries, now, now + self.record_ttl.seconds(key)).await {
             tracing::error!(%error, "cannot record the outcome");
         }
     }
@@ -722,7 +722,7 @@ mod tests {
         assert!(died.is_err(), "the invocation is cut off mid-handler");
 
         // GitHub does not sign its delivery ids: its events are keyed by their body.
-        let key = RecordKey::event_body("github", Some("push"), b"{}");
+        let key = RecordKey::event_body("github", b"{}");
         let digest = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(b"{}"));
         let now = hookway_core::unix_now();
         let claim_at = |now| Claim {

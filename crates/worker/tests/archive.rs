@@ -147,10 +147,10 @@ async fn deliver(worker: &Worker<DynamoStore>, messages: &[(String, String)]) ->
 }
 
 /// The key of an event's record, as the worker keys it: GitHub does not sign its delivery ids, so
-/// its events are keyed by source, type and body; Stripe's by id.
-fn record_key(source: &str, id: &str, event_type: &str, body: &[u8]) -> RecordKey {
+/// its events are keyed by source and body; Stripe's by id.
+fn record_key(source: &str, id: &str, body: &[u8]) -> RecordKey {
     match source {
-        "github" => RecordKey::event_body(source, Some(event_type), body),
+        "github" => RecordKey::event_body(source, body),
         _ => RecordKey::event(source, id),
     }
 }
@@ -198,7 +198,7 @@ async fn a_3_mib_body_reaches_its_destination_byte_for_byte_by_claim_check() {
     assert_eq!(delivered[0].headers["content-type"], "application/octet-stream");
 
     // Archived too, into the stream: its envelope, which names the body.
-    let (_, archived) = harness.archived(&record_key("github", "large-1", "push", &body), "github", "large-1").await;
+    let (_, archived) = harness.archived(&record_key("github", "large-1", &body), "github", "large-1").await;
     assert_eq!(archived.body_object.unwrap().size, body.len() as u64);
 }
 
@@ -232,7 +232,7 @@ async fn a_batch_is_archived_as_one_object_per_hour_whatever_its_sources_and_not
 
     for (source, id) in [("github", "gh-1"), ("github", "gh-2"), ("github", "gh-3"), ("stripe", "evt-1")] {
         let body = format!(r#"{{"id": "{id}"}}"#);
-        let key = record_key(source, id, "thing.happened", body.as_bytes());
+        let key = record_key(source, id, body.as_bytes());
         let (location, archived) = harness.archived(&key, source, id).await;
         assert!(matches!(location, ArchiveLocation::Line(_)), "{location:?}");
         assert_eq!((archived.source.as_ref(), archived.id.as_ref()), (source, id), "the record places its event");
@@ -259,11 +259,7 @@ async fn with_the_bucket_unreachable_no_event_is_processed_and_every_one_returns
     failed.sort();
     assert_eq!(failed, ["m-1", "m-2"]);
     assert!(harness.receiver.received().is_empty(), "nothing is delivered before it is archived");
-    assert_eq!(
-        harness.store.status(&record_key("github", "gh-1", "thing.happened", b"{}")).await.unwrap(),
-        None,
-        "nor claimed"
-    );
+    assert_eq!(harness.store.status(&record_key("github", "gh-1", b"{}")).await.unwrap(), None, "nor claimed");
 
     // Once the bucket is back, the same messages are archived and delivered.
     let worker = harness.worker(&harness.aws);
@@ -322,7 +318,7 @@ async fn through_the_stream_a_batch_is_one_put_record_batch_and_nothing_is_archi
     assert!(batches[0].starts_with(&format!("events/_batches/{}/", late.hour_path())), "by its receipt: {batches:?}");
 
     for (source, id) in [("github", "gh-1"), ("github", "gh-2"), ("stripe", "evt-1"), ("github", "gh-late")] {
-        let key = record_key(source, id, "thing.happened", format!(r#"{{"id": "{id}"}}"#).as_bytes());
+        let key = record_key(source, id, format!(r#"{{"id": "{id}"}}"#).as_bytes());
         let (location, archived) = harness.archived(&key, source, id).await;
         assert_eq!((archived.source.as_ref(), archived.id.as_ref()), (source, id));
         match location {
@@ -355,7 +351,7 @@ async fn with_the_stream_refusing_no_event_is_processed_and_every_one_returns_to
     failed.sort();
     assert_eq!(failed, ["m-1", "m-2"]);
     assert!(harness.receiver.received().is_empty(), "nothing is delivered before it is archived");
-    assert_eq!(harness.store.status(&record_key("github", "gh-1", "thing.happened", b"{}")).await.unwrap(), None);
+    assert_eq!(harness.store.status(&record_key("github", "gh-1", b"{}")).await.unwrap(), None);
     assert!(harness.archive_objects().await.is_empty());
 
     // Unreachable, as well.

@@ -275,7 +275,7 @@ async fn a_rate_limit_costs_one_write_per_request() {
     // moto always meets (a slot missed is reserved again, by design).
     let mut calls = without_circuit(harness.batch(&[github("gh-1")]).await);
     let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&harness.aws), &harness.table);
-    let key = hookway_core::store::RecordKey::event_body("github", Some("push"), br#"{"id": "gh-1"}"#);
+    let key = hookway_core::store::RecordKey::event_body("github", br#"{"id": "gh-1"}"#);
     let record = store.status(&key).await.unwrap().unwrap();
     let attempts = record.deliveries.iter().map(|delivery| delivery.attempts).sum::<u32>() as usize;
     let reserved = calls.remove("DynamoDB.UpdateItem rate#").unwrap_or(0);

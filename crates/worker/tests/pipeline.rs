@@ -693,7 +693,27 @@ async fn a_github_body_re_sent_under_five_new_delivery_ids_reaches_the_destinati
     assert_eq!((record.status.as_str(), record.attempts), ("COMPLETED", 1));
     assert!(harness.store.status(&RecordKey::event("github", "delivery-0")).await.unwrap().is_none(), "not by the id");
 
-    // Another type is another event (whose route the operator was warned about), and another body too.
+    // GitHub does not sign X-GitHub-Event either: the body under other types is the same event.
+    let retyped: Vec<(String, String)> = ["push", "issues", "release"]
+        .iter()
+        .enumerate()
+        .map(|(n, event_type)| (format!("t{n}"), envelope("github", &format!("retyped-{n}"), event_type, body)))
+        .collect();
+    let batch: Vec<(&str, String)> = retyped.iter().map(|(id, message)| (id.as_str(), message.clone())).collect();
+    assert!(harness.deliver(&batch).await.is_empty(), "acknowledged as duplicates");
+    assert_eq!(harness.receiver.received_at("/github").len(), 1, "one event, whatever type it claims");
+    // Kept as long as the replay window (90 days by default), not the 7 days of an id's record.
+    let item = aws_sdk_dynamodb::Client::new(&harness.aws)
+        .get_item()
+        .table_name(&harness.resources.table)
+        .key("pk", aws_sdk_dynamodb::types::AttributeValue::S(key.pk().to_owned()))
+        .send()
+        .await
+        .unwrap();
+    let expires_at: i64 = item.item.unwrap()["expiresAt"].as_n().unwrap().parse().unwrap();
+    let days = (expires_at - hookway_core::unix_now()) as f64 / 86_400.0;
+    assert!((89.9..=90.1).contains(&days), "kept {days} days");
+    // Another body is another event.
     assert!(
         harness.deliver(&[("t", envelope("github", "delivery-9", "push", r#"{"ref": "other"}"#))]).await.is_empty()
     );
@@ -702,6 +722,30 @@ async fn a_github_body_re_sent_under_five_new_delivery_ids_reaches_the_destinati
     let stripe = envelope("stripe", "evt_k", "invoice.updated", &invoice("evt_k", "in_k", 1));
     assert!(harness.deliver(&[("s", stripe)]).await.is_empty());
     assert!(harness.store.status(&RecordKey::event("stripe", "evt_k")).await.unwrap().is_some());
+}
+
+#[tokio::test]
+async fn a_replay_run_delivers_a_github_body_once_however_many_copies_it_sends() {
+    let harness = Harness::start().await;
+    let body = r#"{"ref": "refs/heads/main", "after": "77aa01"}"#;
+    assert!(harness.deliver(&[("m0", envelope("github", "copy-0", "push", body))]).await.is_empty());
+    // Copies archived under other ids, replayed by one run: the run's record is the body's.
+    let replayed = |id: &str, run: &str| {
+        let mut message: Value = serde_json::from_str(&envelope("github", id, "push", body)).unwrap();
+        message["replay"] = json!(run);
+        message.to_string()
+    };
+    let run = [("r0", replayed("copy-0", "r-1")), ("r1", replayed("copy-1", "r-1")), ("r2", replayed("copy-2", "r-1"))];
+    let batch: Vec<(&str, String)> = run.iter().map(|(id, message)| (*id, message.clone())).collect();
+    assert!(harness.deliver(&batch).await.is_empty());
+    let again: Vec<(&str, String)> = vec![("r3", replayed("copy-3", "r-1"))];
+    assert!(harness.deliver(&again).await.is_empty());
+    let received = harness.receiver.received_at("/github");
+    assert_eq!(received.len(), 2, "the delivery, and the run's replay once");
+    assert_eq!(received.iter().filter(|request| request.headers.contains_key("x-hookway-replay")).count(), 1);
+    // Another run is another replay.
+    assert!(harness.deliver(&[("r4", replayed("copy-1", "r-2"))]).await.is_empty());
+    assert_eq!(harness.receiver.received_at("/github").len(), 3);
 }
 
 #[tokio::test]

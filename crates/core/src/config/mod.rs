@@ -20,9 +20,10 @@ pub use self::routes::{
     glob_matches,
 };
 pub use self::settings::{
-    AlarmsConfig, ApiConfig, ArchiveConfig, ArchiveWriter, CapacityRange, DEFAULT_MAX_BODY_BYTES, DEFAULT_RUNBOOK_URL,
-    IntakeConfig, JobsConfig, LOG_RETENTION_DAYS, MAX_BODY_BYTES_LIMIT, QueueConfig, QuotaConfig, QuotaPeriod,
-    SlackConfig, StateBilling, StateConfig, WafConfig, WebhookEndpoint, WebhooksConfig, WorkerConfig,
+    AlarmsConfig, ApiConfig, ArchiveConfig, ArchiveWriter, CapacityRange, DEFAULT_MAX_BODY_BYTES,
+    DEFAULT_REPLAY_WINDOW_DAYS, DEFAULT_RUNBOOK_URL, IntakeConfig, JobsConfig, LOG_RETENTION_DAYS,
+    MAX_BODY_BYTES_LIMIT, QueueConfig, QuotaConfig, QuotaPeriod, SlackConfig, StateBilling, StateConfig, WafConfig,
+    WebhookEndpoint, WebhooksConfig, WorkerConfig,
 };
 use crate::cidr::Cidr;
 pub use crate::scheme::{Encoding, HmacAlgorithm, HmacConfig, SchemeName};
@@ -143,6 +144,25 @@ pub struct SourceConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "schema", schemars(length(min = 1)))]
     pub allow_ips: Option<Vec<String>>,
+    /// Warnings of `hookway config check` about this source that are known and accepted, so that
+    /// they are no longer printed: `unsigned-type` (a route chooses its events by a type the
+    /// signature does not cover), `no-route` (only the catch-all `log` route takes its events).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub acknowledge: Vec<Acknowledged>,
+}
+
+/// A `hookway config check` warning about a source, accepted in its `acknowledge`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "kebab-case")]
+pub enum Acknowledged {
+    /// A route chooses this source's events by their type, which the signature does not cover
+    /// (GitHub's `X-GitHub-Event` header): a captured request re-sent with another type reaches
+    /// that route.
+    UnsignedType,
+    /// No route of its own: its events reach only the catch-all `log` handler (logged and
+    /// acknowledged, delivered nowhere).
+    NoRoute,
 }
 
 /// A token bucket: `rate` requests a second on average, `burst` at once.
@@ -302,9 +322,57 @@ impl Config {
     }
 }
 
+/// How long the state table keeps an event's record, in days.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RecordTtl {
+    /// A record keyed by the event's id: `worker.idempotencyTtlDays`.
+    pub by_id_days: u32,
+    /// A record keyed by the event's body (a source that does not sign its ids): as long as the
+    /// id-keyed one, the archive (`archive.retentionDays`) and the farthest a replay may reach
+    /// (`worker.replayWindowDays`), whichever is longest — so that no copy of the body the archive
+    /// holds or a replay can reach is taken for a new event.
+    pub by_body_days: u32,
+}
+
+impl RecordTtl {
+    /// How long the record of this key is kept, in days.
+    pub fn days(&self, key: &crate::store::RecordKey) -> u32 {
+        if key.is_body_keyed() { self.by_body_days } else { self.by_id_days }
+    }
+
+    /// How long the record of this key is kept, in seconds.
+    pub fn seconds(&self, key: &crate::store::RecordKey) -> i64 {
+        i64::from(self.days(key)) * 86_400
+    }
+
+    /// How long the record of this key is kept.
+    pub fn duration(&self, key: &crate::store::RecordKey) -> std::time::Duration {
+        std::time::Duration::from_secs(u64::from(self.days(key)) * 86_400)
+    }
+}
+
+impl Default for RecordTtl {
+    /// The defaults' (7 days by id; by body 90, `worker.replayWindowDays`).
+    fn default() -> Self {
+        RecordTtl::of(&WorkerConfig::default(), &ArchiveConfig::default())
+    }
+}
+
+impl RecordTtl {
+    fn of(worker: &WorkerConfig, archive: &ArchiveConfig) -> RecordTtl {
+        let by_id_days = worker.idempotency_ttl_days;
+        RecordTtl { by_id_days, by_body_days: by_id_days.max(archive.retention_days).max(worker.replay_window_days) }
+    }
+}
+
 impl Config {
+    /// How long the state table keeps each kind of event record.
+    pub fn record_ttl(&self) -> RecordTtl {
+        RecordTtl::of(&self.worker, &self.archive)
+    }
+
     /// The sources whose signature does not cover the event id (GitHub, Shopify, an `hmac`
-    /// template without `{id}`): their events' records are keyed by source, type and body
+    /// template without `{id}`): their events' records are keyed by source and body
     /// ([`crate::store::RecordKey::event_body`]), so that a captured request re-sent under new ids
     /// is one event. The worker and the operator commands both key records by it.
     pub fn unsigned_id_sources(&self) -> HashSet<String> {
@@ -409,11 +477,37 @@ impl Config {
                     .to_owned(),
             });
         }
+        if self.worker.replay_window_days < self.archive.retention_days {
+            warnings.push(Problem {
+                field: "worker.replayWindowDays".to_owned(),
+                message: format!(
+                    "({} days) is shorter than archive.retentionDays ({} days): `hookway replay` refuses to reach \
+                     archived events older than {} days",
+                    self.worker.replay_window_days, self.archive.retention_days, self.worker.replay_window_days
+                ),
+            });
+        }
+        for (index, source) in self.sources.iter().enumerate() {
+            if !source.acknowledge.contains(&Acknowledged::NoRoute) && self.only_logged(source) {
+                warnings.push(Problem {
+                    field: format!("sources[{index}]"),
+                    message: format!(
+                        "`{}` has no route of its own: its events are only logged (by the catch-all `log` \
+                         route, or as unrouted) and delivered nowhere. Add a route for it, or say it is meant \
+                         with \"acknowledge\": [\"no-route\"]",
+                        source.name
+                    ),
+                });
+            }
+        }
         for (index, route) in self.routes.iter().enumerate() {
             if route.event_type == "*" {
                 continue;
             }
             for source in self.sources.iter().filter(|source| routes::glob_matches(&route.source, &source.name)) {
+                if source.acknowledge.contains(&Acknowledged::UnsignedType) {
+                    continue;
+                }
                 let Ok(scheme) = source.compile_scheme() else { continue };
                 if scheme.spec().covered().event_type {
                     continue;
@@ -427,13 +521,23 @@ impl Config {
                     message: format!(
                         "routes `{}` events of source `{}` by their type, which {} carries without a signature: \
                          a captured request re-sent with another type reaches this route. Route on a signed \
-                         field of the body instead (`where`), or accept it knowingly",
+                         field of the body instead (`where`), or accept it knowingly: \"acknowledge\": \
+                         [\"unsigned-type\"] on the source",
                         route.event_type, source.name, carried
                     ),
                 });
             }
         }
         warnings
+    }
+
+    /// Whether nothing but `log` handlers takes the events of `source`, and no route names it but
+    /// the catch-all (`"source": "*"`): its events are logged and delivered nowhere.
+    fn only_logged(&self, source: &SourceConfig) -> bool {
+        let mut matching = self.routes.iter().filter(|route| routes::glob_matches(&route.source, &source.name));
+        matching.all(|route| {
+            route.source == "*" && route.handlers().iter().all(|handler| matches!(handler, HandlerConfig::Log))
+        })
     }
 }
 
@@ -564,6 +668,7 @@ impl Problems {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::RecordKey;
 
     fn source(name: &str, scheme: &str) -> String {
         format!(r#"{{"name": "{name}", "scheme": "{scheme}", "secretParameters": ["/hookway/{name}/secret"]}}"#)
@@ -734,7 +839,11 @@ mod tests {
     #[test]
     fn the_deprecated_function_url_and_an_unthrottled_one_are_warnings() {
         let json = |webhooks: &str, intake: &str| {
-            format!(r#"{{"webhooks": {webhooks}, "intake": {intake}, "sources": [{}]}}"#, source("a", "github"))
+            format!(
+                r#"{{"webhooks": {webhooks}, "intake": {intake}, "sources": [{}], "routes": [{}]}}"#,
+                source("a", "github"),
+                r#"{"source": "a", "handler": "log"}"#
+            )
         };
         let warnings = |json: &str| -> Vec<String> {
             Config::from_json(json).unwrap().warnings().iter().map(ToString::to_string).collect()
@@ -812,8 +921,78 @@ mod tests {
             ),
             "{warnings:?}"
         );
+        let acknowledged = json.replace(
+            r#""secretParameters": ["/g"]"#,
+            r#""secretParameters": ["/g"], "acknowledge": ["unsigned-type"]"#,
+        );
+        assert!(Config::from_json(&acknowledged).unwrap().warnings().is_empty(), "acknowledged on the source");
         let example = Config::from_json(include_str!("../../../../hookway.json")).unwrap();
-        assert!(example.warnings().is_empty(), "{:?}", example.warnings());
+        let warnings: Vec<String> = example.warnings().iter().map(ToString::to_string).collect();
+        assert!(warnings.iter().all(|warning| warning.contains("has no route of its own")), "{warnings:?}");
+    }
+
+    #[test]
+    fn a_source_only_the_catch_all_log_takes_is_a_warning_until_acknowledged() {
+        let config = |sources: &str, routes: &str| {
+            let json = format!(r#"{{"sources": [{sources}], "routes": [{routes}]}}"#);
+            Config::from_json(&json).unwrap().warnings().iter().map(ToString::to_string).collect::<Vec<_>>()
+        };
+        let github = r#"{"name": "github", "scheme": "github", "secretParameters": ["/g"]}"#;
+        let stripe = r#"{"name": "stripe", "scheme": "stripe", "secretParameters": ["/s"]}"#;
+        let both = format!("{github}, {stripe}");
+        let catch_all = r#"{"source": "*", "handler": "log"}"#;
+        let forward = r#"{"source": "stripe", "handler": {"forward": {"url": "https://example.com/s"}}}"#;
+        let warnings = config(&both, &format!("{forward}, {catch_all}"));
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(warnings[0].starts_with("sources[0]: `github` has no route of its own: its events are only logged"));
+        assert_eq!(config(&both, "").len(), 2, "no route at all: every event unrouted");
+        let own_log = r#"{"source": "git*", "handler": "log"}"#;
+        assert!(
+            config(&both, &format!("{forward}, {own_log}, {catch_all}")).is_empty(),
+            "a route of its own, even a log"
+        );
+        let forward_all = r#"{"source": "*", "handler": {"forward": {"url": "https://example.com/all"}}}"#;
+        assert!(config(&both, forward_all).is_empty(), "a catch-all that delivers");
+        let acknowledged = github.replace(r#"["/g"]"#, r#"["/g"], "acknowledge": ["no-route"]"#);
+        assert!(config(&format!("{acknowledged}, {stripe}"), &format!("{forward}, {catch_all}")).is_empty());
+        let unknown = github.replace(r#"["/g"]"#, r#"["/g"], "acknowledge": ["everything"]"#);
+        assert!(Config::from_json(&format!(r#"{{"sources": [{unknown}]}}"#)).is_err(), "only the warnings there are");
+    }
+
+    #[test]
+    fn a_body_keyed_record_lives_as_long_as_the_archive_and_the_replay_window() {
+        let github = r#""sources": [{"name": "github", "scheme": "github", "secretParameters": ["/g"]}]"#;
+        let config = |settings: &str| Config::from_json(&format!("{{{settings}{github}}}")).unwrap();
+        let by_id = RecordKey::event("github", "d-1");
+        let by_body = RecordKey::event_body("github", b"{}");
+        let defaults = config("").record_ttl();
+        assert_eq!(defaults, RecordTtl::default());
+        assert_eq!((defaults.days(&by_id), defaults.days(&by_body)), (7, 90), "idempotencyTtlDays; replayWindowDays");
+        assert_eq!(defaults.seconds(&RecordKey::replay(&by_body, "r-1")), 90 * 86_400, "a replay run's record too");
+        assert_eq!(defaults.seconds(&RecordKey::job("j-1")), 7 * 86_400);
+        let archive = config(r#""archive": {"retentionDays": 400}, "#).record_ttl();
+        assert_eq!((archive.days(&by_id), archive.days(&by_body)), (7, 400), "as long as the archive");
+        let ids = config(r#""worker": {"idempotencyTtlDays": 120, "replayWindowDays": 10}, "#).record_ttl();
+        assert_eq!((ids.days(&by_id), ids.days(&by_body)), (120, 120), "never shorter than an id's");
+    }
+
+    #[test]
+    fn a_replay_window_shorter_than_the_archive_is_a_warning() {
+        let github = r#""sources": [{"name": "github", "scheme": "github", "secretParameters": ["/g"], "acknowledge": ["no-route"]}]"#;
+        let warnings = |settings: &str| -> Vec<String> {
+            let config = Config::from_json(&format!("{{{settings}{github}}}")).unwrap();
+            config.warnings().iter().map(ToString::to_string).collect()
+        };
+        assert!(warnings("").is_empty());
+        let short = warnings(r#""worker": {"replayWindowDays": 20}, "#);
+        assert_eq!(
+            short,
+            ["worker.replayWindowDays: (20 days) is shorter than archive.retentionDays (30 days): `hookway replay` \
+              refuses to reach archived events older than 20 days"]
+        );
+        assert!(warnings(r#""worker": {"replayWindowDays": 30}, "#).is_empty());
+        let error = error_of(&format!(r#"{{"worker": {{"replayWindowDays": 0}}, {github}}}"#));
+        assert!(error.starts_with("worker.replayWindowDays: "), "{error}");
     }
 
     #[test]

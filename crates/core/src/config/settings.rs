@@ -190,6 +190,9 @@ impl Default for IntakeConfig {
 /// The intake's default reserved concurrency: at about 10 ms a webhook, a few thousand a second.
 pub const DEFAULT_INTAKE_RESERVED_CONCURRENCY: u32 = 50;
 
+/// How far back a replay by time may reach, unless `worker.replayWindowDays` says otherwise.
+pub const DEFAULT_REPLAY_WINDOW_DAYS: u32 = 90;
+
 /// The worker Lambda and its SQS event source mapping.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -212,8 +215,13 @@ pub struct WorkerConfig {
     #[cfg_attr(feature = "schema", schemars(range(min = 2, max = 1000)))]
     pub max_concurrency: u32,
     /// How long a processed event's id is remembered, so a re-delivery is not processed again.
+    /// The record of an event keyed by its body (a source that does not sign its ids) is kept
+    /// longer: as long as this, `archive.retentionDays` and `replayWindowDays`, whichever is longest.
     #[cfg_attr(feature = "schema", schemars(range(min = 1, max = 365)))]
     pub idempotency_ttl_days: u32,
+    /// The farthest back, in days, a replay by time (`hookway replay --since`) may reach.
+    #[cfg_attr(feature = "schema", schemars(range(min = 1, max = 3650)))]
+    pub replay_window_days: u32,
 }
 
 impl Default for WorkerConfig {
@@ -233,6 +241,7 @@ impl Default for WorkerConfig {
             batching_window_seconds: 1,
             max_concurrency: 10,
             idempotency_ttl_days: 7,
+            replay_window_days: DEFAULT_REPLAY_WINDOW_DAYS,
         }
     }
 }
@@ -522,6 +531,7 @@ impl WorkerConfig {
         check(problems, "worker.batchingWindowSeconds", self.batching_window_seconds, 0, 300);
         check(problems, "worker.maxConcurrency", self.max_concurrency, 2, 1_000);
         check(problems, "worker.idempotencyTtlDays", self.idempotency_ttl_days, 1, 365);
+        check(problems, "worker.replayWindowDays", self.replay_window_days, 1, 3_650);
         if self.batch_size > 10 && self.batching_window_seconds == 0 {
             problems.add("worker.batchingWindowSeconds", "must be at least 1 when batchSize is over 10 (an SQS rule)");
         }

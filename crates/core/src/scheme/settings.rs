@@ -30,8 +30,8 @@ pub struct HmacConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id_header: Option<String>,
     /// Say `false` when `idHeader` is set but the template has no `{id}`: the sender does not sign
-    /// its id, so a captured request would verify under any id, and its events are keyed by source,
-    /// type and body instead (a replay under a new id is one event). Refused without it.
+    /// its id, so a captured request would verify under any id, and its events are keyed by source
+    /// and body instead (a replay under a new id is one event). Refused without it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id_signed: Option<bool>,
     /// A JSON pointer to the event id in the body, e.g. `/id` (instead of `idHeader`).

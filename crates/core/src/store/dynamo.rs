@@ -44,9 +44,10 @@ impl DynamoStore {
             .client
             .scan()
             .table_name(&self.table)
-            .filter_expression("eventId = :id AND begins_with(pk, :prefix)")
+            .filter_expression("eventId = :id AND begins_with(pk, :prefix) AND NOT contains(pk, :replay)")
             .expression_attribute_values(":id", s(id))
             .expression_attribute_values(":prefix", s(&prefix))
+            .expression_attribute_values(":replay", s("#replay#"))
             .projection_expression("pk")
             .into_paginator()
             .items()

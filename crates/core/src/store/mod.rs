@@ -4,8 +4,8 @@
 //!
 //! | `pk` | item |
 //! |---|---|
-//! | `event#<source>#<event id>`, or `event#<source>#body:<key>` where the source does not sign its ids | a webhook's idempotency record: `IN_PROGRESS` → `COMPLETED`, or `WAITING` for its next attempt in the events queue, or `FAILED` (left to the queue's retries, or dead-lettered), with its deliveries, its place in the archive (`archive`) and the replay runs that sent it again (`replays`) |
-//! | `event#<source>#<event id>#replay#<run>` | the record of a replay run's delivery of the event, as above |
+//! | `event#<source>#<event id>`, or `event#<source>#body:<key>` where the source does not sign its ids (`<key>`: a digest of source and body, what the signature covers) | a webhook's idempotency record: `IN_PROGRESS` → `COMPLETED`, or `WAITING` for its next attempt in the events queue, or `FAILED` (left to the queue's retries, or dead-lettered), with its deliveries, its place in the archive (`archive`) and the replay runs that sent it again (`replays`) |
+//! | the event's key and `#replay#<run>` | the record of a replay run's delivery of the event, as above |
 //! | `job#<job id>` | a job's record: `ACCEPTED` → `RUNNING` → `SUCCEEDED` or `FAILED` |
 //! | `entity#<source>#<entity key>` | the newest version applied to an entity |
 //!
@@ -100,23 +100,30 @@ impl RecordKey {
         RecordKey { kind: Kind::Event, pk: format!("event#{source}#{id}") }
     }
 
-    /// The record of a replay run's delivery of an event: apart from the event's own, so a
-    /// replay is not taken for a duplicate, and one replay run delivers it once.
-    pub fn replay(source: &str, id: &str, run: &str) -> RecordKey {
-        RecordKey { kind: Kind::Event, pk: format!("event#{source}#{id}#replay#{run}") }
+    /// The record of a replay run's delivery of the event whose record is `event`: apart from the
+    /// event's own, so a replay is not taken for a duplicate, and one replay run delivers it once —
+    /// for an event keyed by its body, once however many copies of that body the run sends.
+    pub fn replay(event: &RecordKey, run: &str) -> RecordKey {
+        RecordKey { kind: Kind::Event, pk: format!("{}#replay#{run}", event.pk) }
     }
 
-    /// A webhook event's record keyed by its body — source, type and the body's SHA-256
-    /// ([`crate::scheme::body_key`]) — for a source whose signature does not cover its id (GitHub,
-    /// Shopify): a signed body re-sent under any number of new ids is one event.
-    pub fn event_body(source: &str, event_type: Option<&str>, body: &[u8]) -> RecordKey {
-        let key = crate::scheme::body_key(source, event_type, body);
+    /// A webhook event's record keyed by what its signature covers — its source and the body's
+    /// SHA-256 ([`crate::scheme::body_key`]) — for a source whose signature does not cover its id
+    /// (GitHub, Shopify): a signed body re-sent under any number of new ids, or with another type
+    /// in an unsigned header, is one event.
+    pub fn event_body(source: &str, body: &[u8]) -> RecordKey {
+        let key = crate::scheme::body_key(source, body);
         RecordKey { kind: Kind::Event, pk: format!("event#{source}#{BODY_KEYED}{key}") }
     }
 
-    /// Whether it is an event's record keyed by its body.
+    /// Whether it is the record of an event keyed by its body, or of a replay run's delivery of one.
     pub fn is_body_keyed(&self) -> bool {
-        self.kind == Kind::Event && self.pk.contains(BODY_KEYED)
+        self.kind == Kind::Event
+            && self
+                .pk
+                .strip_prefix("event#")
+                .and_then(|rest| rest.split_once('#'))
+                .is_some_and(|(_, key)| key.starts_with(BODY_KEYED))
     }
 
     /// An event's record by its partition key, as read from the table.
@@ -634,6 +641,30 @@ mod tests {
         assert_eq!(State::parse(Kind::Event, "IN_PROGRESS"), Some(State::Running));
         assert_eq!(State::parse(Kind::Event, "WAITING"), Some(State::Waiting));
         assert_eq!(State::parse(Kind::Job, "ACCEPTED"), Some(State::Waiting));
+    }
+
+    #[test]
+    fn a_body_key_is_what_the_signature_covers_and_nothing_else() {
+        let key = RecordKey::event_body("github", br#"{"ref": "main"}"#);
+        assert!(key.pk().starts_with("event#github#body:") && key.is_body_keyed(), "{}", key.pk());
+        assert_eq!(key, RecordKey::event_body("github", br#"{"ref": "main"}"#), "one body, one record");
+        assert_ne!(key, RecordKey::event_body("github", br#"{"ref": "dev"}"#), "another body, another record");
+        assert_ne!(key, RecordKey::event_body("github-2", br#"{"ref": "main"}"#), "another source, another record");
+        assert!(!RecordKey::event("github", "body").is_body_keyed());
+        assert!(!RecordKey::event("github", "x#body:1").is_body_keyed(), "an id is never taken for a body key");
+        assert!(!RecordKey::job("body:1").is_body_keyed());
+    }
+
+    #[test]
+    fn a_replay_run_has_a_record_of_its_own_beside_the_events() {
+        let by_id = RecordKey::event("stripe", "evt_1");
+        assert_eq!(RecordKey::replay(&by_id, "r-1").pk(), "event#stripe#evt_1#replay#r-1");
+        assert!(!RecordKey::replay(&by_id, "r-1").is_body_keyed());
+        let by_body = RecordKey::event_body("github", b"{}");
+        let replayed = RecordKey::replay(&by_body, "r-1");
+        assert_eq!(replayed.pk(), format!("{}#replay#r-1", by_body.pk()), "one record a run, whatever id a copy has");
+        assert!(replayed.is_body_keyed(), "kept as long as the body's own record");
+        assert_ne!(replayed, RecordKey::replay(&by_body, "r-2"));
     }
 
     #[test]
