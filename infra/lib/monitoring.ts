@@ -244,14 +244,21 @@ export class Monitoring extends Construct {
       graph('Failed and dead-lettered, by source', [search('Failed', ['Pipeline', 'Source']), search('DeadLettered', ['Pipeline', 'Source'])], 6),
       graph('Delivery latency (p99 ms), by source', [search('HandlerLatency', ['Pipeline', 'Source'], 'p99')], 6),
     );
-    // During an outage the events wait in the queue, delayed, on their retry schedules: how many
-    // deliveries each destination puts off, and how many events wait.
+    // During an outage the events wait on their retry schedules — a short wait delayed in the
+    // queue, a long one or one held for its destination parked in the state table: how many
+    // deliveries each destination puts off, how many events wait, are parked, held for a paused
+    // destination, and released by the sweep.
     this.dashboard.addWidgets(
-      graph('Deliveries put off, by destination', [search('DeliveriesDelayed', ['Destination', 'Pipeline'])]),
+      graph('Deliveries put off, by destination', [search('DeliveriesDelayed', ['Destination', 'Pipeline'])], 8),
       graph('Events waiting for their next attempt', [
         props.eventsQueue.metric('ApproximateNumberOfMessagesDelayed', { ...queueMax, label: 'delayed in the events queue' }),
         search('Delayed', ['Pipeline', 'Source']),
-      ]),
+      ], 8),
+      graph('Parked, held while paused, and released', [
+        search('Parked', ['Pipeline', 'Source']),
+        search('Paused', ['Pipeline', 'Source']),
+        search('Released', ['Pipeline']),
+      ], 8),
     );
     this.dashboard.addWidgets(
       graph('Dead-letter queues: messages', [
