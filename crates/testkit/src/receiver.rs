@@ -56,6 +56,9 @@ struct State {
     by_path: HashMap<String, Reply>,
     /// Paths that refuse the first request of each event (by `Idempotency-Key`) with a status.
     once_by_path: HashMap<String, (u16, HashSet<String>)>,
+    /// Paths that refuse the first N requests of each event (by `Idempotency-Key`) with a status:
+    /// N, the status, and the requests of each event so far.
+    first_by_path: HashMap<String, (u32, u16, HashMap<String, u32>)>,
     received: Vec<Received>,
 }
 
@@ -107,6 +110,13 @@ impl Receiver {
     /// and as otherwise scripted to its retries: a destination that fails every event once.
     pub fn refuse_once_at(&self, path: &str, status: u16) {
         self.state.lock().unwrap().once_by_path.insert(path.to_owned(), (status, HashSet::new()));
+    }
+
+    /// At `path`, answers `status` to the first `times` requests of each event (its
+    /// `Idempotency-Key`) and as otherwise scripted to the later ones: an overloaded destination
+    /// that takes every event at its `times + 1`-th attempt.
+    pub fn refuse_first_at(&self, path: &str, times: u32, status: u16) {
+        self.state.lock().unwrap().first_by_path.insert(path.to_owned(), (times, status, HashMap::new()));
     }
 
     /// Every request so far to `path`.
@@ -163,11 +173,20 @@ async fn answer(state: Arc<Mutex<State>>, request: Request<Incoming>) -> Result<
         let mut state = state.lock().unwrap();
         let path = parts.uri.path().to_owned();
         let key = parts.headers.get("idempotency-key").and_then(|key| key.to_str().ok()).map(str::to_owned);
+        let refused = match (state.first_by_path.get_mut(&path), &key) {
+            (Some((times, status, seen)), Some(key)) => {
+                let count = seen.entry(key.clone()).or_default();
+                *count += 1;
+                (*count <= *times).then_some(Reply::Status(*status))
+            }
+            _ => None,
+        };
         let first = match (state.once_by_path.get_mut(&path), key) {
             (Some((status, seen)), Some(key)) => seen.insert(key).then_some(Reply::Status(*status)),
             _ => None,
         };
-        let reply = first
+        let reply = refused
+            .or(first)
             .or_else(|| state.scripts_by_path.get_mut(&path).and_then(VecDeque::pop_front))
             .or_else(|| state.script.pop_front())
             .or_else(|| state.by_path.get(&path).cloned())
