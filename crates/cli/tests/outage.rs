@@ -26,12 +26,10 @@ use local_stack::{LocalStack, event_body};
 use serde_json::{Value, json};
 
 /// A's rate limit, requests a second.
-const A_PER_SECOND: usize = 10;
-/// Events for A, and for B, in each phase of the outage: what the local stack (a debug build on
-/// moto, two instances of each function) carries in a minute or two on a busy machine, and more
-/// than A's rate limit lets through in that time.
-const A_EVENTS: usize = 300;
-const B_EVENTS: usize = 30;
+const A_PER_SECOND: usize = 100;
+/// Events for A, and for B, in each phase of the outage.
+const A_EVENTS: usize = 2_000;
+const B_EVENTS: usize = 200;
 /// Requests in flight at the gateway while sending.
 const IN_FLIGHT: usize = 32;
 /// The most B's p99 delay may grow while A is down.

@@ -24,10 +24,14 @@ impl Sweeper {
     /// Sweeps until `stop` turns true.
     pub async fn run(self, mut stop: watch::Receiver<bool>) {
         let sweep = json!({"hookway": "release", "everySeconds": self.interval.as_secs().max(1)});
+        // At a fixed rate, as the schedule fires: each sweep releases an interval's worth of a
+        // rate-limited destination's events. One that overruns delays the next.
+        let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + self.interval, self.interval);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tokio::select! {
                 _ = stop.changed() => return,
-                () = tokio::time::sleep(self.interval) => {}
+                _ = ticks.tick() => {}
             }
             if let Err(error) = self.lambda.invoke(&self.function, &sweep).await {
                 eprintln!("[sweeper] {error}");
