@@ -123,8 +123,17 @@ bench: ## Criterion benchmarks: verification per scheme, the intake's request pa
 
 .PHONY: cost
 # A benchmark, not part of `make test` (which counts the calls of a small mix: crates/cli/tests/cost_calls.rs).
-cost: $(TOOLS) ## What a million webhooks cost per front door, with the defaults and cost/volume.json: a fixed mix through the local stack, every AWS call counted (cost/REPORT.md)
+cost: $(TOOLS) ## What a million webhooks cost per front door, with the defaults and cost/volume.json: a fixed mix through the local stack, every AWS call counted (cost/REPORT.md); then `make cost-outage`
 	PATH="$(abspath $(VENV))/bin:$$PATH" cargo run --quiet --locked -p hookway-cost-run -- $(COST_ARGS)
+	$(MAKE) --no-print-directory cost-outage
+
+OUTAGE_CALLS := target/cost/outage-calls.json
+.PHONY: cost-outage
+# A minute: the waits test (in `make test` too) writes the calls it counted, priced beside cost/report.json's figure.
+cost-outage: $(TOOLS) ## What an event costs whose destination is down through the whole default retry schedule: its calls counted by crates/worker/tests/waits.rs, priced (cost/outage.json)
+	mkdir -p $(dir $(OUTAGE_CALLS)) && rm -f $(OUTAGE_CALLS)
+	PATH="$(abspath $(VENV))/bin:$$PATH" HOOKWAY_OUTAGE_CALLS="$(abspath $(OUTAGE_CALLS))" cargo test --quiet --locked -p hookway-worker --test waits
+	cargo run --quiet --locked -p hookway-cost-run -- --outage $(OUTAGE_CALLS)
 
 .PHONY: latency
 latency: $(TOOLS) ## What the batching window adds to a delivery: webhooks at a steady rate through the local stack, with the window and without (cost/latency.json)

@@ -238,3 +238,72 @@ fn the_readme_headline_is_what_hookway_cost_prints() {
         assert_eq!(quoted, expected, "the README's headline for {endpoint}: {row}");
     }
 }
+
+/// `cost/outage.json`, priced again from the calls it records.
+fn outage() -> (Value, hookway_cost::Outage) {
+    let text = std::fs::read_to_string(workspace_root().join("cost/outage.json")).unwrap();
+    let committed: Value = serde_json::from_str(&text).unwrap();
+    let calls: hookway_cost::WaitCalls = serde_json::from_value(committed["measured"].clone()).unwrap();
+    let waits: Vec<u64> = serde_json::from_value(committed["waitsSeconds"].clone()).unwrap();
+    let priced = hookway_cost::outage(
+        &calls,
+        &waits,
+        &hookway_cost::Measured::bundled().unwrap(),
+        &hookway_cost::Prices::bundled().unwrap(),
+    )
+    .unwrap();
+    (committed, priced)
+}
+
+#[test]
+fn the_outage_is_priced_for_the_default_schedule_from_the_calls_it_records() {
+    let (committed, priced) = outage();
+    let defaults: Vec<u64> =
+        hookway_core::config::RetryConfig::default().delays().iter().map(|wait| wait.as_secs()).collect();
+    assert_eq!(priced.waits_seconds, defaults, "cost/outage.json prices the default schedule");
+    assert_eq!(hookway_cost::DEFAULT_WAITS_SECONDS.to_vec(), defaults);
+    let hop = hookway_core::config::AlarmsConfig::default().oldest_message_age_seconds / 2;
+    assert_eq!(u64::from(hop), hookway_cost::DEFAULT_HOP_SECONDS, "a hop is half the oldest-message alarm's age");
+    let measured = &priced.measured;
+    assert_eq!(measured.calls.values().sum::<u64>(), measured.total, "{measured:?}");
+    let close = |field: &str, value: f64| {
+        let recorded = committed[field].as_f64().unwrap();
+        assert!(
+            (recorded - value).abs() < 1e-9,
+            "cost/outage.json's {field} is {recorded}, priced {value}: run `make cost-outage`"
+        );
+    };
+    close("usdPerMillion", priced.usd_per_million);
+    let normal = &committed["normal"];
+    assert!((normal["usdPerMillion"].as_f64().unwrap() - priced.normal.usd_per_million).abs() < 1e-9, "{normal}");
+    // What cost/report.json says of the same front door and profile, rounded as it rounds.
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(workspace_root().join("cost/report.json")).unwrap()).unwrap();
+    let entry = report
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|entry| entry["endpoint"] == "function-url" && entry["profile"] == "default")
+        .unwrap();
+    assert!((entry["usd_per_million"].as_f64().unwrap() - priced.normal.usd_per_million).abs() < 1e-4, "{entry}");
+}
+
+#[test]
+fn the_readme_quotes_the_outage_as_priced() {
+    let (_, priced) = outage();
+    let readme = std::fs::read_to_string(workspace_root().join("README.md")).unwrap();
+    let section = &readme[readme.find("## What it costs").unwrap()..readme.find("## Performance").unwrap()];
+    let paragraph = section
+        .split("\n\n")
+        .find(|paragraph| paragraph.starts_with("**What an outage costs"))
+        .expect("the cost section says what an outage costs");
+    let paragraph = paragraph.replace('\n', " ");
+    for quoted in [
+        format!("{} AWS calls", priced.measured.total),
+        format!("**${:.2} a million such events**", priced.usd_per_million),
+        format!("${:.2} in the same services", priced.normal.queue_table_and_worker_usd_per_million),
+        format!("${:.2} in all", priced.normal.usd_per_million),
+    ] {
+        assert!(paragraph.contains(&quoted), "the README's outage does not say {quoted:?}:\n{paragraph}");
+    }
+}

@@ -1,14 +1,16 @@
 //! `make cost`: the mix through each front door with each profile, then `cost/measured.json`,
 //! `cost/report.json` and `cost/REPORT.md`, and the tables on the terminal. `make latency`
 //! (`--latency`): what the batching window adds to a delivery, into `cost/latency.json`.
+//! `--outage FILE`: the calls `crates/worker/tests/waits.rs` counted for an event waiting through
+//! the whole default schedule (its `HOOKWAY_OUTAGE_CALLS` file), priced into `cost/outage.json`.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Parser;
 use hookway_cost::{
-    DEFAULT_PROFILE, HEADLINE_VOLUME, LatencyReport, MONTH_SECONDS, Measured, Prices, VOLUME_JSON, VOLUME_PROFILE,
-    latency_section, markdown_report, report_json, run_estimates, text_table,
+    DEFAULT_PROFILE, DEFAULT_WAITS_SECONDS, HEADLINE_VOLUME, LatencyReport, MONTH_SECONDS, Measured, Prices,
+    VOLUME_JSON, VOLUME_PROFILE, WaitCalls, latency_section, markdown_report, report_json, run_estimates, text_table,
 };
 use hookway_cost_run::{Options, Paced, measure, paced};
 use hookway_testkit::workspace_root;
@@ -45,6 +47,11 @@ struct Args {
     /// 10M a month's rate and at `--low-rate`, with the default window and without.
     #[arg(long)]
     latency: bool,
+    /// Price an event waiting through the whole default retry schedule instead, from the calls
+    /// `crates/worker/tests/waits.rs` wrote to FILE (`HOOKWAY_OUTAGE_CALLS=FILE`), into
+    /// `outage.json`.
+    #[arg(long, value_name = "FILE", conflicts_with = "latency")]
+    outage: Option<PathBuf>,
     /// Webhooks timed at 10M a month's rate, for each window.
     #[arg(long, default_value_t = 200)]
     paced_webhooks: u64,
@@ -66,7 +73,13 @@ struct Args {
 #[tokio::main]
 async fn main() -> ExitCode {
     let args = Args::parse();
-    let result = if args.latency { latency(args).await } else { run(args).await };
+    let result = if let Some(calls) = args.outage.clone() {
+        outage(&calls, &args.out)
+    } else if args.latency {
+        latency(args).await
+    } else {
+        run(args).await
+    };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
@@ -210,6 +223,31 @@ async fn latency(args: Args) -> Result<(), String> {
     write(&path, &(serde_json::to_string_pretty(&report).unwrap_or_default() + "\n"))?;
     print!("{}", latency_section(&report));
     println!("\nwritten: {}", path.display());
+    Ok(())
+}
+
+/// `cost/outage.json`, from the calls the waits test counted.
+fn outage(calls: &Path, out: &Path) -> Result<(), String> {
+    let text = std::fs::read_to_string(calls).map_err(|error| format!("{}: {error}", calls.display()))?;
+    let calls: WaitCalls = serde_json::from_str(&text).map_err(|error| format!("{}: {error}", calls.display()))?;
+    let prices = Prices::bundled().map_err(|error| error.to_string())?;
+    let measured = Measured::bundled().map_err(|error| error.to_string())?;
+    let priced = hookway_cost::outage(&calls, &DEFAULT_WAITS_SECONDS, &measured, &prices).map_err(|e| e.to_string())?;
+    let mut report = json!({"date": hookway_core::rfc3339_now()[..10].to_owned(), "commit": commit()});
+    hookway_cost::merge_patch(&mut report, &serde_json::to_value(&priced).map_err(|error| error.to_string())?);
+    let path = out.join("outage.json");
+    write(&path, &(serde_json::to_string_pretty(&report).unwrap_or_default() + "\n"))?;
+    for line in &priced.lines {
+        println!("{:>9.4}  {}", line.usd_per_million, line.component);
+    }
+    println!(
+        "an event waiting through the default schedule: {} calls, ${:.2} per million such events (a delivered webhook: ${:.2}, of which ${:.2} in the same services)\nwritten: {}",
+        priced.measured.total,
+        priced.usd_per_million,
+        priced.normal.usd_per_million,
+        priced.normal.queue_table_and_worker_usd_per_million,
+        path.display()
+    );
     Ok(())
 }
 

@@ -7,13 +7,16 @@
 //! delivered and archived: that is a [`Measured`] run, kept in `cost/measured.json`. [`estimate`]
 //! prices a run with `cost/prices.json` for a [`Scenario`] — a profile's configuration or a
 //! user's, at a monthly volume (`hookway cost`) — into [`Line`]s: one per component, with its
-//! calls per event and its dollars per million events. Nothing here calls AWS: it runs offline,
+//! calls per event and its dollars per million events. [`outage`] prices an event whose destination
+//! is down through the whole default retry schedule, from the calls `crates/worker/tests/waits.rs`
+//! counted (`cost/outage.json`). Nothing here calls AWS: it runs offline,
 //! in a second.
 
 mod batching;
 mod latency;
 mod measured;
 mod model;
+mod outage;
 mod prices;
 mod render;
 mod units;
@@ -23,6 +26,10 @@ pub use latency::{LatencyReport, PacedRun, quantile};
 pub use measured::{Call, Invocations, Measured, Mix, Phase, RunSettings, VariantRun};
 pub use model::{
     ArchiveWriter, Endpoint, Estimate, Kind, Line, MONTH_SECONDS, Provisioned, Scenario, estimate, measured_batch,
+};
+pub use outage::{
+    DEFAULT_HOP_SECONDS, DEFAULT_WAITS_SECONDS, Hopping, NORMAL_ENDPOINT, Normal, Outage, PARKED_FIELDS_BYTES,
+    WaitCalls, outage,
 };
 pub use prices::{EventSourceMapping, Latencies, Peer, Price, Prices};
 pub use render::{

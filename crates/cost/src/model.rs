@@ -30,7 +30,7 @@ pub const LAMBDA_SERVICE: &str = "lambda-service";
 pub const CLAIM_CHECK_ABOVE: u64 = 256 * 1024;
 /// How long a month is: the rate a monthly volume makes, and the hours capacity is paid for.
 pub const MONTH_SECONDS: f64 = 30.4 * 86_400.0;
-const SQS_CHUNK: f64 = 64.0 * 1024.0;
+pub(crate) const SQS_CHUNK: f64 = 64.0 * 1024.0;
 const HTTP_API_UNIT: f64 = 512.0 * 1024.0;
 const GB: f64 = 1e9;
 /// An API Gateway access log line (the stage's JSON format).

@@ -13,6 +13,10 @@
 //! keys events are parked under (a `GetItem`), the circuits (a `BatchGetItem`) and a `Query` per
 //! destination, every minute, which cost the same whether no event waits or a million (reported
 //! apart).
+//!
+//! With `HOOKWAY_OUTAGE_CALLS=FILE` it also writes the counts there as JSON, for `make cost` to
+//! price (`cost/outage.json`): `{"calls": {"sqs.ReceiveMessage": 8, …}, "total": 57,
+//! "sweepReads": {…}, "receives": 8, "releases": 5}`.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -152,4 +156,8 @@ async fn an_event_waiting_through_the_default_schedule_makes_at_most_sixty_calls
     assert_eq!(receives, 8, "eight series of attempts, the last one dead-lettered");
     assert!(total <= MOST_CALLS, "{total} calls, more than {MOST_CALLS}: {calls:#?}");
     assert!(receiver.received().is_empty(), "the destination refused every connection");
+    if let Some(path) = std::env::var_os("HOOKWAY_OUTAGE_CALLS") {
+        let counts = json!({"calls": calls, "total": total, "sweepReads": sweep_reads, "receives": receives, "releases": releases});
+        std::fs::write(&path, serde_json::to_string_pretty(&counts).unwrap() + "\n").unwrap();
+    }
 }
