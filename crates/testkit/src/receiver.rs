@@ -16,6 +16,7 @@ use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
+use tokio::sync::Barrier;
 use tokio::task::{JoinHandle, JoinSet};
 
 /// How the receiver answers one request.
@@ -56,6 +57,8 @@ struct State {
     by_path: HashMap<String, Reply>,
     /// Paths that refuse the first request of each event (by `Idempotency-Key`) with a status.
     once_by_path: HashMap<String, (u16, HashSet<String>)>,
+    /// Paths whose requests are held until so many have come, then answered together.
+    held_by_path: HashMap<String, Arc<Barrier>>,
     received: Vec<Received>,
 }
 
@@ -109,6 +112,12 @@ impl Receiver {
         self.state.lock().unwrap().once_by_path.insert(path.to_owned(), (status, HashSet::new()));
     }
 
+    /// At `path`, holds each request until `count` of them have come, then answers them all
+    /// at once (as otherwise scripted); and the next `count` the same way.
+    pub fn hold_at(&self, path: &str, count: usize) {
+        self.state.lock().unwrap().held_by_path.insert(path.to_owned(), Arc::new(Barrier::new(count)));
+    }
+
     /// Every request so far to `path`.
     pub fn received_at(&self, path: &str) -> Vec<Received> {
         self.received().into_iter().filter(|request| request.path == path).collect()
@@ -159,6 +168,10 @@ fn serve(listener: TcpListener, state: Arc<Mutex<State>>) -> JoinHandle<()> {
 async fn answer(state: Arc<Mutex<State>>, request: Request<Incoming>) -> Result<Response<Full<Bytes>>, hyper::Error> {
     let (parts, body) = request.into_parts();
     let body = body.collect().await?.to_bytes().to_vec();
+    let held = state.lock().unwrap().held_by_path.get(parts.uri.path()).cloned();
+    if let Some(barrier) = held {
+        barrier.wait().await;
+    }
     let reply = {
         let mut state = state.lock().unwrap();
         let path = parts.uri.path().to_owned();
