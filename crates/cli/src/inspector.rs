@@ -295,7 +295,7 @@ impl Inspector {
                 };
                 let _ = write!(
                     page,
-                    "<tr class=\"letter\"><td>{id}</td><td>{source}/{event_type}</td><td>{at}</td><td>{count}x</td>\
+                    "<tr class=\"letter\" data-id=\"{id}\"><td>{id}</td><td>{source}/{event_type}</td><td>{at}</td><td>{count}x</td>\
                      <td>{reason}{deliveries}</td><td>{button}</td></tr>",
                     id = escape(id),
                     source = escape(source),

@@ -56,6 +56,8 @@ fn config_for(receiver: &Receiver) -> Value {
             {"forward": {"url": format!("{}/fanout-plain", receiver.url), "maxAttempts": 1, "retry": retry}}
         ]},
         {"source": "github", "type": "refused", "handler": {"forward": {"url": format!("{}/refuses", receiver.url), "maxAttempts": 3}}},
+        // The inspector's dead letters: refused for good the first time (step 2c scripts it).
+        {"source": "github", "type": "dead-letter", "handler": {"forward": {"url": format!("{}/dead-letters", receiver.url), "maxAttempts": 3}}},
         // One retry a second after the first series, then the DLQ.
         {"source": "github", "type": "flaky", "handler": {"forward": {"url": format!("{}/flaky", receiver.url), "maxAttempts": 1,
             "retry": {"schedule": ["1s"]}}}},
@@ -172,8 +174,11 @@ async fn the_local_stack_end_to_end() {
     assert!(!read(&tail_err).contains("panicked"), "{}", read(&tail_err));
 
     // 2c. The inspector in a real browser (crates/cli/tests/inspector.py): an event sent appears
-    //     in the list without a reload, its detail shows the body, "replay" delivers it again.
+    //     in the list without a reload, its detail shows the body, "replay" delivers it again;
+    //     two events refused for good are on the dead-letter page with why, "redrive" sends one
+    //     back and "redrive all" the other, and the destination, accepting them now, gets each.
     let inspected = "e2e-inspector";
+    receiver.refuse_once_at("/dead-letters", 410);
     let screenshots = workspace_root().join("target/inspector-screenshots");
     let _ = std::fs::remove_dir_all(&screenshots);
     let python = workspace_root().join(".venv/bin/python");
@@ -190,6 +195,7 @@ async fn the_local_stack_end_to_end() {
         .arg(workspace_root().join("crates/cli/tests/inspector.py"))
         .args(["--url", &url, "--hookway", env!("CARGO_BIN_EXE_hookway"), "--config", &config_arg])
         .args(["--state-dir", &state_dir, "--id", inspected, "--screenshots", screenshots.to_str().unwrap()])
+        .args(["--refused-type", "dead-letter"])
         .args(["--chromium", &chromium, "--chromedriver", &chromedriver])
         .current_dir(workspace_root())
         .kill_on_drop(true)
@@ -206,6 +212,11 @@ async fn the_local_stack_end_to_end() {
     assert!(delivered[1].headers.contains_key("x-hookway-replay"), "then replayed: {:?}", delivered[1].headers);
     assert_eq!(delivered[0].body, delivered[1].body, "the same body");
     assert!(screenshots.join("inspector-event.png").exists());
+    for dead in [format!("{inspected}-dlq-1"), format!("{inspected}-dlq-2")] {
+        let answers: Vec<Option<u16>> = deliveries(&receiver, &dead).iter().map(|request| request.status).collect();
+        assert_eq!(answers, [Some(410), Some(200)], "{dead}: refused once, not retried, delivered once redriven");
+    }
+    assert!(screenshots.join("inspector-dlq-empty.png").exists());
 
     // The handshakes of Meta and Dropbox, answered through the local gateway and never queued.
     let token = local_secret(&stack, "/hookway/meta/verify-token");

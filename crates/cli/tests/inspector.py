@@ -3,9 +3,13 @@ Selenium against a running local stack, as a developer would use it.
 
 An event sent with `hookway send` appears in the list without a reload, and is delivered; its
 detail shows the body (pretty-printed, a hostile string in it inert); "replay" sends it again,
-and the detail shows the replay delivered. Every step waits for its condition with a deadline.
-Screenshots go where --screenshots says (a test artifact). Run by crates/cli/tests/e2e.rs, which
-checks at its receiver that the replay was a second delivery.
+and the detail shows the replay delivered. Then two events of --refused-type, which their
+destination refuses for good the first time it sees each (and accepts after), are listed as
+failed; the dead-letter page shows both with why; "redrive" on one takes it off the page and it
+is delivered; "redrive all" empties the page, and the other is delivered too. Every step waits
+for its condition with a deadline. Screenshots go where --screenshots says (a test artifact).
+Run by crates/cli/tests/e2e.rs, which checks at its receiver that the replay was a second
+delivery, and that each dead letter was refused once, then delivered once: `ID-dlq-1`, `ID-dlq-2`.
 """
 
 import argparse
@@ -33,6 +37,7 @@ def main():
     parser.add_argument("--config", required=True)
     parser.add_argument("--state-dir", required=True)
     parser.add_argument("--id", required=True)
+    parser.add_argument("--refused-type", required=True)
     parser.add_argument("--screenshots", required=True)
     parser.add_argument("--chromium", default="/usr/bin/chromium")
     parser.add_argument("--chromedriver", default="/usr/bin/chromedriver")
@@ -69,11 +74,7 @@ def run(driver, wait, args):
 
     body = json.dumps({"id": args.id, "type": "inspector.test", "created": 1,
                        "data": {"object": {"id": args.id, "note": HOSTILE, "amount": 4200}}})
-    sent = subprocess.run(
-        [args.hookway, "send", args.url, "--source", "github", "--config", args.config, "--id", args.id,
-         "--type", "inspector.test", "--data", body, "--local", "--state-dir", args.state_dir],
-        capture_output=True, text=True, timeout=STEP_SECONDS, check=False)
-    assert sent.returncode == 0, sent.stdout + sent.stderr
+    send(args, args.id, "inspector.test", body)
 
     row = (By.CSS_SELECTOR, f'tr.event[data-id="{args.id}"]')
     wait.until(EC.presence_of_element_located(row))
@@ -105,6 +106,82 @@ def run(driver, wait, args):
     assert driver.execute_script("return window.__same_page === true;"), "the replay shows without a reload"
     driver.save_screenshot(os.path.join(args.screenshots, "inspector-event.png"))
     print("inspector: listed live, detail with its body, replayed and delivered again")
+
+    dead_letters(driver, wait, args)
+    print("inspector: two dead letters shown with why, one redriven and delivered, then all; the page empty")
+
+
+def dead_letters(driver, wait, args):
+    """Two events refused for good: the dead-letter page, "redrive" on one, then "redrive all"."""
+    dead = [f"{args.id}-dlq-1", f"{args.id}-dlq-2"]
+    for event_id in dead:
+        send(args, event_id, args.refused_type)
+    driver.get(args.url + "/_hookway/")
+    for event_id in dead:
+        wait.until(lambda d, event_id=event_id: status_in_list(d, event_id) == "failed")
+    driver.find_element(By.LINK_TEXT, "dead letters").click()
+    # The page is a snapshot of the queue: reloaded, as a user would, until both are in it.
+    reloading = WebDriverWait(driver, STEP_SECONDS, poll_frequency=1.0,
+                              ignored_exceptions=(NoSuchElementException, StaleElementReferenceException))
+    reloading.until(lambda d: sorted(letters(d)) == dead or d.refresh())
+    shown = letters(driver)
+    for event_id in dead:
+        cells = shown[event_id]
+        assert cells[1] == f"github/{args.refused_type}", cells
+        assert "answered 410 Gone (refused for good)" in cells[4], "why: " + cells[4]
+        delivery = texts(driver, f'tr.letter[data-id="{event_id}"] tr.delivery td')
+        assert delivery[2:5] == ["DEAD_LETTERED", "1", "410"], "one attempt, not retried: " + str(delivery)
+    assert "events dead-letter queue: 2" in driver.find_element(By.TAG_NAME, "main").text
+    driver.save_screenshot(os.path.join(args.screenshots, "inspector-dlq.png"))
+
+    # One: its letter leaves the page (which reloads itself), the other stays; it is delivered.
+    driver.find_element(By.CSS_SELECTOR, f'button.redrive[data-id="{dead[0]}"]').click()
+    wait.until(lambda d: d.find_element(By.ID, "redrive-result").text == f"redriven: {dead[0]}")
+    wait.until(lambda d: list(letters(d)) == [dead[1]])
+    assert "events dead-letter queue: 1" in driver.find_element(By.TAG_NAME, "main").text
+    driver.find_element(By.LINK_TEXT, "events").click()
+    wait.until(lambda d: status_in_list(d, dead[0]) == "delivered")
+    assert status_in_list(driver, dead[1]) == "failed", "the other is still where it was"
+
+    # All, once confirmed: the page empty, the other delivered too.
+    driver.find_element(By.LINK_TEXT, "dead letters").click()
+    reloading.until(lambda d: list(letters(d)) == [dead[1]] or d.refresh())
+    driver.find_element(By.CSS_SELECTOR, 'button.redrive[data-all="1"][data-queue="events"]').click()
+    confirm = wait.until(EC.alert_is_present())
+    assert "every dead letter of the events queue" in confirm.text, confirm.text
+    confirm.accept()
+    wait.until(lambda d: d.find_element(By.ID, "redrive-result").text == f"redriven: {dead[1]}")
+    wait.until(lambda d: "events dead-letter queue: 0" in d.find_element(By.TAG_NAME, "main").text)
+    assert not driver.find_elements(By.CSS_SELECTOR, "tr.letter"), "no letter left on the page"
+    assert not driver.find_elements(By.CSS_SELECTOR, 'button.redrive[data-queue="events"]')
+    driver.save_screenshot(os.path.join(args.screenshots, "inspector-dlq-empty.png"))
+    driver.find_element(By.LINK_TEXT, "events").click()
+    wait.until(lambda d: status_in_list(d, dead[1]) == "delivered")
+
+
+def send(args, event_id, event_type, body=None):
+    """`hookway send` of a github event, as a developer would send one. (GitHub does not sign its
+    delivery id: a body of its own makes each a new event.)"""
+    if body is None:
+        body = json.dumps({"id": event_id, "type": event_type})
+    command = [args.hookway, "send", args.url, "--source", "github", "--config", args.config, "--id", event_id,
+               "--type", event_type, "--data", body, "--local", "--state-dir", args.state_dir]
+    sent = subprocess.run(command, capture_output=True, text=True, timeout=STEP_SECONDS, check=False)
+    assert sent.returncode == 0, sent.stdout + sent.stderr
+
+
+def status_in_list(driver, event_id):
+    """The status the list shows for an event (None while it is not listed)."""
+    cells = texts(driver, f'tr.event[data-id="{event_id}"] td')
+    return cells[4] if cells else None
+
+
+def letters(driver):
+    """The dead letters the page shows, by event id: their cells' text (time, why, …)."""
+    rows = driver.execute_script(
+        "return Array.from(document.querySelectorAll('tr.letter'),"
+        " row => Array.from(row.children, cell => cell.innerText.trim()));")
+    return {cells[0]: cells for cells in rows}
 
 
 def texts(driver, selector):
