@@ -296,10 +296,11 @@ async fn the_events_a_batch_sends_back_to_wait_go_in_send_message_batches() {
     assert_eq!(response["batchItemFailures"], json!([]), "each waits in the queue, acknowledged here");
     // How many go together depends on when each delivery fails (moto applies DynamoDB requests
     // one at a time, which spreads them, the more so on a loaded machine): 1 or 2 calls here
-    // mostly; never a SendMessage. Sends made together are proven one call below.
+    // mostly, never one a message; never a SendMessage. Sends made together are one call exactly,
+    // below: a sender that sent a message a call fails both.
     let batches = calls.get("SQS.SendMessageBatch").copied().unwrap_or(0);
     println!("10 events sent back to wait in {batches} SendMessageBatch call(s)");
-    assert!((1..=10).contains(&batches), "{calls:?}");
+    assert!((1..=5).contains(&batches), "at least two messages a call: {calls:?}");
     assert_eq!(calls.get("SQS.SendMessage"), None, "{calls:?}");
     assert_eq!(calls.get("DynamoDB.UpdateItem"), Some(&20), "the claim and the outcome, as any attempt: {calls:?}");
     assert_eq!(queued(&harness).await, 10, "all ten wait in the queue");
