@@ -1,6 +1,7 @@
-//! Property tests over every parser that sees outside input: each scheme's headers and
-//! verification (through a compiled `hookway_core::Source`, the surface the intake uses), the
-//! intake's handler, the event envelope, the job event, the local gateway's proxy request
+//! Property tests over every parser that sees outside input: each provider of the catalog through
+//! its own parse-and-verify path (headers, body, URL, key material, handshakes), each scheme's
+//! headers and verification (through a compiled `hookway_core::Source`, the surface the intake
+//! uses), the intake's handler, the event envelope, the job event, the local gateway's proxy request
 //! conversion, `hookway.json` and its IP ranges. They live here, apart from the code they test, so
 //! that they can be run at length on their own (`make fuzz`) and re-pointed when a module moves.
 //!
@@ -10,7 +11,8 @@
 //!
 //! This library is only the runner: [`check`] runs one property for `PROPTEST_CASES` cases (64 by
 //! default, so that `make test` stays quick) and, when `HOOKWAY_FUZZ_REPORT` names a file, appends
-//! the number of cases it ran there, which `make fuzz` adds up and prints.
+//! the number of cases it ran there, which `make fuzz` adds up and prints, one line per property or
+//! per provider ([`check_as`]).
 
 use std::cell::Cell;
 use std::io::Write as _;
@@ -52,6 +54,16 @@ where
     S: Strategy,
     S::Value: std::fmt::Debug,
 {
+    check_as(name, name, strategy, property);
+}
+
+/// Runs the property `name` as [`check`] does, counting its cases under `counted` in the report:
+/// the properties of one provider add up to one line.
+pub fn check_as<S>(counted: &str, name: &str, strategy: S, property: impl Fn(S::Value) -> Result<(), TestCaseError>)
+where
+    S: Strategy,
+    S::Value: std::fmt::Debug,
+{
     let ran = Cell::new(0u64);
     let mut runner = TestRunner::new(config());
     let result = runner.run(&strategy, |value| {
@@ -59,7 +71,7 @@ where
         property(value)
     });
     match result {
-        Ok(()) => report(name, ran.get()),
+        Ok(()) => report(counted, ran.get()),
         Err(TestError::Fail(reason, value)) => panic!("{name}: {reason}\nminimal failing input: {value:#?}"),
         Err(TestError::Abort(reason)) => panic!("{name}: aborted: {reason}"),
     }

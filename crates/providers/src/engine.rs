@@ -156,38 +156,45 @@ fn verifying_key<'k>(
     if spec.hooks.signed.is_none() && spec.signed.contains(&Part::Url) && request.url.is_empty() {
         return Err(VerifyError::NoUrl);
     }
-    let active = keys.iter().filter(|key| key.is_active(now));
     let found = match spec.algorithm {
-        Algorithm::Token | Algorithm::Basic => active.into_iter().find(|key| {
+        Algorithm::Token | Algorithm::Basic => keys.iter().filter(|key| key.is_active(now)).find(|key| {
             let token = key.token_bytes().unwrap_or_default();
             presented.tokens.iter().any(|presented| bool::from(presented.as_bytes().ct_eq(token)))
         }),
-        _ => {
-            let message = Message { spec, request, presented: &presented };
-            let mut whole: Option<Vec<u8>> = None;
-            active.into_iter().find(|key| match &key.material {
-                Material::Ed25519(public) => {
-                    let whole = whole.get_or_insert_with(|| message.to_vec());
-                    ed25519_matches(public, whole, &presented.signatures)
-                }
-                Material::Ed25519Signing(private) => {
-                    let whole = whole.get_or_insert_with(|| message.to_vec());
-                    ed25519_matches(&private.verifying_key(), whole, &presented.signatures)
-                }
-                Material::P256(public) => p256_matches(public, &message, &presented.signatures),
-                Material::P256Signing(private) => {
-                    p256_matches(private.verifying_key(), &message, &presented.signatures)
-                }
-                _ => message.mac(key).is_some_and(|expected| {
-                    presented
-                        .signatures
-                        .iter()
-                        .any(|signature| bool::from(expected.as_bytes().ct_eq(signature.as_bytes())))
-                }),
-            })
-        }
+        _ => signing_key(spec, request, &presented, keys, now).or_else(|| {
+            // The provider may have signed another spelling of the same URL (Twilio's port).
+            let variant = spec.hooks.url_variant.and_then(|variant| variant(request.url))?;
+            signing_key(spec, &Request { url: &variant, ..*request }, &presented, keys, now)
+        }),
     };
     found.ok_or(VerifyError::Mismatch)
+}
+
+/// The active key whose signature over `request` was presented.
+fn signing_key<'k>(
+    spec: &Spec<'_>,
+    request: &Request<'_>,
+    presented: &Presented<'_>,
+    keys: &'k [Key],
+    now: i64,
+) -> Option<&'k Key> {
+    let message = Message { spec, request, presented };
+    let mut whole: Option<Vec<u8>> = None;
+    keys.iter().filter(|key| key.is_active(now)).find(|key| match &key.material {
+        Material::Ed25519(public) => {
+            let whole = whole.get_or_insert_with(|| message.to_vec());
+            ed25519_matches(public, whole, &presented.signatures)
+        }
+        Material::Ed25519Signing(private) => {
+            let whole = whole.get_or_insert_with(|| message.to_vec());
+            ed25519_matches(&private.verifying_key(), whole, &presented.signatures)
+        }
+        Material::P256(public) => p256_matches(public, &message, &presented.signatures),
+        Material::P256Signing(private) => p256_matches(private.verifying_key(), &message, &presented.signatures),
+        _ => message.mac(key).is_some_and(|expected| {
+            presented.signatures.iter().any(|signature| bool::from(expected.as_bytes().ct_eq(signature.as_bytes())))
+        }),
+    })
 }
 
 fn ed25519_matches(public: &ed25519_dalek::VerifyingKey, message: &[u8], signatures: &[Signature]) -> bool {

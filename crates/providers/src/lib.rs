@@ -202,9 +202,13 @@ impl Scheme {
         Key::new(spec.algorithm, spec.secret, secret, expires_at)
     }
 
-    /// Prepares a test sender's private key (public-key providers).
+    /// Prepares a test sender's private key (public-key providers, and Standard Webhooks' `whsk_`).
     pub fn private_key(&self, private_key: &str) -> Result<Key, KeyError> {
-        Key::private(self.spec().algorithm, private_key)
+        let spec = self.spec();
+        if !spec.algorithm.is_public_key() && spec.secret != SecretFormat::Whsec {
+            return Err(KeyError::Malformed("only Ed25519 and P-256 providers take a private key"));
+        }
+        Key::private(spec.algorithm, private_key)
     }
 
     /// Verifies a request at Unix time `now`.

@@ -368,6 +368,8 @@ pub type IdentifyHook = for<'r> fn(&Request<'r>) -> Result<Named<'r>, MalformedE
 pub type SignHook = fn(&SignRequest<'_>, &str, &[u8], bool) -> Signed;
 /// The signed bytes, from the request and what it presented.
 pub type SignedHook = for<'r> fn(&Request<'r>, &Presented<'r>) -> Vec<u8>;
+/// Another spelling of the URL the provider may have signed instead of the one given, or `None`.
+pub type UrlVariantHook = fn(&str) -> Option<String>;
 
 /// Functions for what a descriptor's data cannot say.
 #[derive(Debug, Clone, Copy, Default)]
@@ -381,9 +383,12 @@ pub struct Hooks {
     pub sign: Option<SignHook>,
     /// The bytes signed, when not a template of [`Part`]s (Mailgun signs fields of its body).
     pub signed: Option<SignedHook>,
+    /// Another spelling of the URL, tried when the URL as given does not verify (Twilio signs
+    /// with or without the scheme's default port).
+    pub url_variant: Option<UrlVariantHook>,
 }
 
 impl Hooks {
     /// No hooks: the descriptor's data says everything.
-    pub const NONE: Hooks = Hooks { presented: None, identify: None, sign: None, signed: None };
+    pub const NONE: Hooks = Hooks { presented: None, identify: None, sign: None, signed: None, url_variant: None };
 }

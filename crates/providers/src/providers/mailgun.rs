@@ -26,7 +26,7 @@ pub const PROVIDER: Provider = Provider {
         timestamp: Some(Timestamp { at: TimestampAt::Custom, format: TimeFormat::UnixSeconds, checked: true }),
         id: Some(Locate::Pointer("/event-data/id")),
         event_type: Some(Locate::Pointer("/event-data/event")),
-        hooks: Hooks { presented: Some(presented), identify: None, sign: Some(sign), signed: Some(signed) },
+        hooks: Hooks { presented: Some(presented), identify: None, sign: Some(sign), signed: Some(signed), url_variant: None },
         ..Spec::BODY_HMAC
     },
 };

@@ -27,7 +27,7 @@ pub const PROVIDER: Provider = Provider {
         timestamp: Some(Timestamp { at: TimestampAt::Header("X-Slack-Request-Timestamp"), format: TimeFormat::UnixSeconds, checked: true }),
         handshake: Some(Handshake::Verified { shown: "url_verification: answers its challenge", answer: handshake }),
         kept_headers: &["X-Slack-Retry-Num", "X-Slack-Retry-Reason"],
-        hooks: Hooks { presented: None, identify: Some(identify), sign: None, signed: None },
+        hooks: Hooks { presented: None, identify: Some(identify), sign: None, signed: None, url_variant: None },
         ..Spec::BODY_HMAC
     },
 };

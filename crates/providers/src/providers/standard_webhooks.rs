@@ -27,7 +27,7 @@ pub const PROVIDER: Provider = Provider {
         secret: SecretFormat::Whsec,
         id_style: IdStyle::Prefixed("msg_"),
         kept_headers: &["webhook-id", "webhook-timestamp", "svix-id", "svix-timestamp"],
-        hooks: Hooks { presented: Some(presented), identify: Some(identify), sign: Some(sign), signed: None },
+        hooks: Hooks { presented: Some(presented), identify: Some(identify), sign: Some(sign), signed: None, url_variant: None },
         ..Spec::BODY_HMAC
     },
 };
@@ -110,7 +110,7 @@ fn sign_svix(request: &SignRequest<'_>, timestamp: &str, signature: &[u8], asymm
 pub const SVIX_SPEC: Spec<'static> = Spec {
     signature: Carrier::Custom { shown: "svix-signature, svix-id, svix-timestamp" },
     kept_headers: &["svix-id", "svix-timestamp"],
-    hooks: Hooks { presented: Some(presented), identify: Some(identify), sign: Some(sign_svix), signed: None },
+    hooks: Hooks { presented: Some(presented), identify: Some(identify), sign: Some(sign_svix), signed: None, url_variant: None },
     ..PROVIDER.spec
 };
 
