@@ -455,8 +455,15 @@ impl<S: StateStore> Worker<S> {
             };
             // Released before its time, it found the destination still closed to it: nothing was
             // sent, and it waits on as it did.
+            let same_hold = |early: NextAttempt, hold: Hold| {
+                matches!(
+                    (early.reason, hold),
+                    (WaitReason::CircuitOpen, Hold::Circuit) | (WaitReason::Paused, Hold::Paused)
+                )
+            };
             if let (Some(early), Some(hold), Some(before)) = (early, hold, before)
                 && report.attempts == 0
+                && same_hold(early, hold)
             {
                 record = Delivery { updated_at: now, ..before.clone() };
                 delivered.verdicts[slot] = Verdict::Park(early, hold);
@@ -557,7 +564,10 @@ impl<S: StateStore> Worker<S> {
                 };
                 let outcome = Outcome::Parked { sequence, error: failure.clone(), parking };
                 let now = hookway_core::unix_now();
-                let expires_at = now + self.record_ttl.seconds(key);
+                // Held until its destination is resumed, however long that is: the record stays
+                // (its next claim sets its expiry again).
+                let expires_at =
+                    if due == HELD { now + HELD_RECORD_SECONDS } else { now + self.record_ttl.seconds(key) };
                 let stored = self.store.finish(key, &outcome, &delivered.records, now, expires_at).await;
                 (WaitsIn::Parked(hold), stored)
             }
@@ -649,6 +659,10 @@ fn attributes(origin: Origin<'_>) -> Vec<(String, String, String)> {
         })
         .collect()
 }
+
+/// How long the record of an event held for a paused destination is kept: until it is resumed,
+/// in practice (ten years).
+const HELD_RECORD_SECONDS: i64 = 10 * 365 * 86_400;
 
 /// What the deliveries of one attempt came to.
 #[derive(Default)]

@@ -139,9 +139,6 @@ impl<S: StateStore> Worker<S> {
         every: Duration,
         queue: &dyn crate::requeue::EventsQueue,
     ) -> Result<usize, String> {
-        if circuit.paused && configured {
-            return Ok(0);
-        }
         let now = hookway_core::unix_now_ms();
         let budget = outlet.per_second.map_or(MAX_RELEASE, |per_second| {
             let per_sweep = u64::from(per_second).saturating_mul(every.as_secs().max(1));
@@ -157,6 +154,13 @@ impl<S: StateStore> Worker<S> {
                 tracing::warn!(destination = %outlet.key, %error, "cannot forget a key nothing is parked under");
             }
             parked
+        } else if circuit.paused {
+            // Paused: what it holds stays (and so does the pause, whatever else wrote its item);
+            // what is due goes, for the event's other destinations.
+            if let Err(error) = self.shared.pause(&outlet.key, true, now).await {
+                tracing::warn!(destination = %outlet.key, %error, "cannot keep the destination paused");
+            }
+            self.store.parked(&outlet.key, now, budget).await.map_err(failed)?.0
         } else if circuit.drain && circuit.open_until.is_none() {
             // Back from an outage, or resumed: what was held for it, and what is due.
             let (parked, more) = self.store.releasable(&outlet.key, now, budget).await.map_err(failed)?;
@@ -165,10 +169,14 @@ impl<S: StateStore> Worker<S> {
             }
             parked
         } else {
-            self.store.parked(&outlet.key, now, budget).await.map_err(failed)?.0
+            // What is due, and whatever a pause still holds though the destination is not paused
+            // (an attempt that read the pause just before it was lifted).
+            let mut parked = self.store.parked(&outlet.key, now, budget).await.map_err(failed)?.0;
+            parked.extend(self.store.held_until_resumed(&outlet.key, budget).await.map_err(failed)?);
+            parked
         };
         // An open circuit whose cool-down is over: the first event held for it is the probe.
-        if events.is_empty() && configured && circuit.open_until.is_some_and(|until| until <= now) {
+        if events.is_empty() && configured && !circuit.paused && circuit.open_until.is_some_and(|until| until <= now) {
             events = self.store.releasable(&outlet.key, now, 1).await.map_err(failed)?.0;
         }
         let spacing_ms = outlet.per_second.map_or(0, |per_second| 1_000 / u64::from(per_second.max(1)));
@@ -188,7 +196,7 @@ impl<S: StateStore> Worker<S> {
         }
         // Out of the index, UNPARK_CONCURRENCY at a time.
         let unparked = stream::iter(&back)
-            .map(|parked| self.store.unpark(&parked.pk, parked.parking.due_ms))
+            .map(|parked| self.store.unpark(&parked.pk, &parked.parking))
             .buffer_unordered(UNPARK_CONCURRENCY)
             .collect::<Vec<_>>()
             .await;

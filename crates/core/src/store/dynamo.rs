@@ -286,7 +286,7 @@ impl StateStore for DynamoStore {
         due_by: i64,
         limit: usize,
     ) -> Result<(Vec<ParkedEvent>, bool), StoreError> {
-        self.query_parked(destination, due_by, None, limit).await
+        self.query_parked(destination, due_by, false, limit).await
     }
 
     async fn releasable(
@@ -295,18 +295,42 @@ impl StateStore for DynamoStore {
         now: i64,
         limit: usize,
     ) -> Result<(Vec<ParkedEvent>, bool), StoreError> {
-        self.query_parked(destination, HELD, Some(now), limit).await
+        // Those due by now, and those held (a filter cannot name the index's sort key).
+        let (mut events, more_due) = self.query_parked(destination, now, false, limit).await?;
+        let (held, more_held) = self.query_parked(destination, HELD, true, limit).await?;
+        events.extend(held.into_iter().filter(|held| held.parking.due_ms > now));
+        events.sort_by_key(|parked| parked.parking.due_ms);
+        let more = more_due || more_held || events.len() > limit;
+        events.truncate(limit);
+        Ok((events, more))
     }
 
-    async fn unpark(&self, pk: &str, due_ms: i64) -> Result<bool, StoreError> {
+    async fn held_until_resumed(&self, destination: &str, limit: usize) -> Result<Vec<ParkedEvent>, StoreError> {
+        let output = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name(PARKED_INDEX)
+            .key_condition_expression("parkedFor = :destination AND parkedDue = :held")
+            .expression_attribute_values(":destination", s(destination))
+            .expression_attribute_values(":held", n(HELD))
+            .limit(i32::try_from(limit).unwrap_or(i32::MAX))
+            .send()
+            .await
+            .map_err(store_error)?;
+        Ok(output.items().iter().filter_map(parked_event).collect())
+    }
+
+    async fn unpark(&self, pk: &str, parking: &Parking) -> Result<bool, StoreError> {
         let result = self
             .client
             .update_item()
             .table_name(&self.table)
             .key("pk", s(pk))
             .update_expression("REMOVE parkedFor, parkedDue, parkedBody, parkedAttributes, parkedHold, parkedAt")
-            .condition_expression("parkedDue = :due")
-            .expression_attribute_values(":due", n(due_ms))
+            .condition_expression("parkedDue = :due AND parkedAt = :at")
+            .expression_attribute_values(":due", n(parking.due_ms))
+            .expression_attribute_values(":at", n(parking.parked_at))
             .send()
             .await;
         written(result)
@@ -314,19 +338,21 @@ impl StateStore for DynamoStore {
 }
 
 impl DynamoStore {
-    /// The events parked for `destination` due by `due_by` — and, with `held_or_due`, only those
-    /// held for it or due by then — a page at a time until `limit`.
+    /// The events parked for `destination` due by `due_by` — only those held for it, with `held`
+    /// — a page at a time until `limit`.
     async fn query_parked(
         &self,
         destination: &str,
         due_by: i64,
-        held_or_due: Option<i64>,
+        held: bool,
         limit: usize,
     ) -> Result<(Vec<ParkedEvent>, bool), StoreError> {
         let mut parked = Vec::new();
         let mut start = None;
         loop {
-            let page = i32::try_from(limit - parked.len()).unwrap_or(i32::MAX);
+            // A filtered page reads more than it returns: read pages of a hundred at least.
+            let wanted = limit - parked.len();
+            let page = i32::try_from(if held { wanted.max(100) } else { wanted }).unwrap_or(i32::MAX);
             let query = self
                 .client
                 .query()
@@ -337,17 +363,19 @@ impl DynamoStore {
                 .expression_attribute_values(":due", n(due_by))
                 .limit(page)
                 .set_exclusive_start_key(start);
-            let query = match held_or_due {
-                Some(now) => query
-                    .filter_expression("attribute_exists(parkedHold) OR parkedDue <= :now")
-                    .expression_attribute_values(":now", n(now)),
-                None => query,
-            };
+            let query = if held { query.filter_expression("attribute_exists(parkedHold)") } else { query };
             let output = query.send().await.map_err(store_error)?;
-            parked.extend(output.items().iter().filter_map(parked_event));
+            for item in output.items() {
+                match parked_event(item) {
+                    Some(event) => parked.push(event),
+                    None => tracing::error!(destination, "a parked event that cannot be read is left in the index"),
+                }
+            }
             start = output.last_evaluated_key;
             if start.is_none() || parked.len() >= limit {
-                return Ok((parked, start.is_some()));
+                let more = start.is_some() || parked.len() > limit;
+                parked.truncate(limit);
+                return Ok((parked, more));
             }
         }
     }

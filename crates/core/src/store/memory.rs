@@ -202,11 +202,17 @@ impl StateStore for MemoryStore {
         Ok((parked, more))
     }
 
-    async fn unpark(&self, pk: &str, due_ms: i64) -> Result<bool, StoreError> {
+    async fn held_until_resumed(&self, destination: &str, limit: usize) -> Result<Vec<ParkedEvent>, StoreError> {
+        let (mut parked, _) = self.parked(destination, super::HELD, usize::MAX).await?;
+        parked.retain(|parked| parked.parking.due_ms == super::HELD);
+        parked.truncate(limit);
+        Ok(parked)
+    }
+
+    async fn unpark(&self, pk: &str, parking: &Parking) -> Result<bool, StoreError> {
         let mut records = self.records.lock().unwrap_or_else(PoisonError::into_inner);
-        let Some(record) =
-            records.get_mut(pk).filter(|record| record.parking.as_ref().is_some_and(|p| p.due_ms == due_ms))
-        else {
+        let same = |parked: &Parking| parked.due_ms == parking.due_ms && parked.parked_at == parking.parked_at;
+        let Some(record) = records.get_mut(pk).filter(|record| record.parking.as_ref().is_some_and(same)) else {
             return Ok(false);
         };
         record.parking = None;

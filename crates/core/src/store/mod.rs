@@ -535,9 +535,16 @@ pub trait StateStore: Send + Sync {
         limit: usize,
     ) -> impl Future<Output = Result<(Vec<ParkedEvent>, bool), StoreError>> + Send;
 
+    /// The events held for `destination` until it is resumed (due [`HELD`]), at most `limit`.
+    fn held_until_resumed(
+        &self,
+        destination: &str,
+        limit: usize,
+    ) -> impl Future<Output = Result<Vec<ParkedEvent>, StoreError>> + Send;
+
     /// Takes a parked event out of the index once its message is back in the queue, unless it was
-    /// parked again meanwhile (its due time is no longer `due_ms`): `false` then.
-    fn unpark(&self, pk: &str, due_ms: i64) -> impl Future<Output = Result<bool, StoreError>> + Send;
+    /// parked again meanwhile (it is no longer this `parking`): `false` then.
+    fn unpark(&self, pk: &str, parking: &Parking) -> impl Future<Output = Result<bool, StoreError>> + Send;
 
     /// A job's status.
     fn job(&self, id: &str) -> impl Future<Output = Result<Option<JobStatus>, StoreError>> + Send {
@@ -613,8 +620,16 @@ impl<T: StateStore> StateStore for &T {
         (**self).releasable(destination, now, limit)
     }
 
-    fn unpark(&self, pk: &str, due_ms: i64) -> impl Future<Output = Result<bool, StoreError>> + Send {
-        (**self).unpark(pk, due_ms)
+    fn held_until_resumed(
+        &self,
+        destination: &str,
+        limit: usize,
+    ) -> impl Future<Output = Result<Vec<ParkedEvent>, StoreError>> + Send {
+        (**self).held_until_resumed(destination, limit)
+    }
+
+    fn unpark(&self, pk: &str, parking: &Parking) -> impl Future<Output = Result<bool, StoreError>> + Send {
+        (**self).unpark(pk, parking)
     }
 }
 
@@ -767,8 +782,13 @@ pub mod contract {
             vec![soon.pk(), held.pk()],
             "held for the destination, or due: not the one parked for its time"
         );
-        assert!(!store.unpark(soon.pk(), MS + 1).await.unwrap(), "parked again meanwhile: left alone");
-        assert!(store.unpark(soon.pk(), MS + 5_000).await.unwrap());
+        let parking = due[0].parking.clone();
+        let again = Parking { parked_at: MS + 1, ..parking.clone() };
+        assert!(
+            !store.unpark(soon.pk(), &again).await.unwrap(),
+            "parked again meanwhile, with the same due: left alone"
+        );
+        assert!(store.unpark(soon.pk(), &parking).await.unwrap());
         assert_eq!(store.parked(destination, MS + 5_000, 10).await.unwrap().0, vec![], "out of the index");
         // A released copy claims the record and takes it out of the index; a stale one cannot.
         assert_eq!(store.claim(&Claim { sequence: 0, ..claim(&later, "d1", NOW + 1) }).await.unwrap(), Claimed::Stale);
