@@ -12,17 +12,22 @@
 //!
 //! * **gone from the configuration**: every event parked for it goes back, for the routes as they
 //!   are now; once none is left, its key is forgotten;
-//! * **paused**: nothing is released; its events are held;
+//! * **paused**: what it holds stays held (only what is due by its schedule goes);
 //! * **closed after an outage, or resumed** (its circuit's `drain`): every event held for it, and
 //!   every event due, until none is left;
-//! * **otherwise** the events whose time has come — and, once an open circuit's cool-down is over,
-//!   the first event held for it as its probe: when that succeeds, the circuit closes and the
-//!   next sweep drains the rest.
+//! * **otherwise** the events whose time has come, and any a pause still holds once lifted — and,
+//!   once an open circuit's cool-down is over, the first event held for it as its probe: when
+//!   that succeeds, the circuit closes and the next sweep drains the rest.
+//!
+//! A paused destination's events that are due by their schedule still go (for the event's other
+//! destinations; the paused one holds its delivery again), and each sweep keeps the pause from
+//! expiring.
 //!
 //! Each event released is sent back to the events queue (a `SendMessageBatch` for ten), spread at
 //! the destination's rate limit, then taken out of the index. Should the worker die in between,
-//! the next sweep sends it again, and the claim drops the copy (the sequence numbers match only
-//! once).
+//! the next sweep sends it again, and the claim keeps the copies from running twice (a copy of a
+//! finished event is a duplicate; one of an event parked again under a newer sequence number is
+//! stale).
 
 use std::time::Duration;
 
