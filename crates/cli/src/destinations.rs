@@ -5,7 +5,7 @@
 //! handler's URL (as the worker normalises it: `https://billing.internal/hooks`), or the name of
 //! another handler (`log`, `custom report`), whose events can wait parked for a later attempt too.
 //! Every worker instance shares each forward URL's circuit in the state table (`circuit#<url>`);
-//! events that wait longer than a hop of the queue, or that their destination holds, are parked in
+//! events that wait longer than half the oldest-message alarm's threshold, or that their destination holds, are parked in
 //! their records, listed by destination in the table's `parked` index.
 //!
 //! * `list` — each destination: its circuit's state (`closed`, `open`, `half-open` once the

@@ -286,6 +286,7 @@ async fn destinations_that_fail_under_load() {
         "outage: B's p99 delay {outage:.2?} (A healthy {baseline:.2?}, B alone {alone:.2?}): {added:.2?} added by the outage; {parked} of A's events parked"
     );
     assert!(added <= MAX_ADDED_DELAY, "B waited {added:?} longer while A was down");
+    assert!(parked > 0, "A's events wait parked, not in the events queue");
 
     // A comes back: each of its events is delivered once, at its rate; nothing is left.
     let back = Instant::now();
@@ -319,7 +320,13 @@ async fn destinations_that_fail_under_load() {
         all.then_some(())
     })
     .await;
-    let counted: u64 = stack.function_lines().iter().filter_map(|line| line["Paused"].as_u64()).sum();
+    // The worker writes its metrics line once the batch's outcomes are recorded: wait for it.
+    let count_paused = || -> u64 { stack.function_lines().iter().filter_map(|line| line["Paused"].as_u64()).sum() };
+    wait_for("the held events in the Paused metric", STEP_DEADLINE, || {
+        std::future::ready((count_paused() >= held.len() as u64).then_some(()))
+    })
+    .await;
+    let counted = count_paused();
     eprintln!("paused: {} events held, {counted} counted as Paused", held.len());
     assert_eq!(counted, held.len() as u64, "each held event counted once in the worker's Paused metric");
     assert!(others.received_at("/paused").is_empty(), "nothing sent to a paused destination");

@@ -16,7 +16,7 @@ pub struct Sweeper {
     pub lambda: Lambda,
     /// The worker's name.
     pub function: String,
-    /// Between the end of one sweep and the start of the next.
+    /// Between the starts of two sweeps (one that overruns delays the next).
     pub interval: Duration,
 }
 
