@@ -383,7 +383,7 @@ describe('monitoring', () => {
         ['Events queue: messages', 'Events queue: waiting and in flight', 'Events queue: oldest message (s)'],
         ['Worker: invocations', 'Worker: duration (ms)'],
         ['Processed, by source', 'Duplicates and stale-skipped, by source', 'Failed and dead-lettered, by source', 'Delivery latency (p99 ms), by source'],
-        ['Deliveries put off, by destination', 'Events waiting for their next attempt'],
+        ['Deliveries put off, by destination', 'Events waiting for their next attempt', 'Parked, held while paused, and released'],
         ['Dead-letter queues: messages', 'Alarms'],
       ]);
     });
