@@ -39,7 +39,7 @@ pub struct Args {
     job_retry_delay: u64,
     /// Seconds between the worker's sweeps, which release parked events whose time has come
     /// (deployed, every minute).
-    #[arg(long, value_name = "SECONDS", default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=60))]
+    #[arg(long, value_name = "SECONDS", default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=3600))]
     release_interval: u64,
     /// Do not rebuild and restart the functions when the code changes.
     #[arg(long)]

@@ -275,6 +275,10 @@ async fn the_local_stack_end_to_end() {
         std::future::ready(ok.then_some(()))
     })
     .await;
+    // `hookway destinations list` reads each destination's circuit and its parked events.
+    let (code, listed) = stack.local(&["destinations", "list", "--config", &config_arg]);
+    assert_eq!(code, 0, "{listed}");
+    assert!(listed.contains("closed"), "{listed}");
     let (_, said) = stack.local(&["dlq", "list"]);
     assert!(said.contains("is empty"), "{said}");
 

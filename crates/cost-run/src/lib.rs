@@ -408,6 +408,9 @@ async fn start(options: &Options, config: &Path) -> Result<Stack, String> {
     let file = |path: &Path| std::fs::File::create(path).map_err(|error| format!("{}: {error}", path.display()));
     let mut child = Command::new(&options.hookway)
         .args(["dev", "--no-reload"])
+        // The mix parks nothing (its one retry waits 5 s in the queue): no sweep during the run,
+        // whose fixed cost a minute is not the events'.
+        .args(["--release-interval", "3600"])
         .args(options.release.then_some("--release"))
         .arg("--config")
         .arg(config)
