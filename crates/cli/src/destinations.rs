@@ -311,7 +311,7 @@ async fn parked(
             .set_exclusive_start_key(start)
             .send()
             .await
-            .map_err(|error| CliError::Aws(aws_sdk_dynamodb::error::DisplayErrorContext(error).to_string()))?;
+            .map_err(CliError::aws)?;
         for item in output.items() {
             parked.add(item.get("parkedAt").and_then(|at| at.as_n().ok()).and_then(|at| at.parse().ok()));
         }

@@ -177,7 +177,7 @@ async fn receive_batch(
         .message_attribute_names("All")
         .send()
         .await
-        .map_err(|error| CliError::Aws(aws_sdk_sqs::error::DisplayErrorContext(error).to_string()))?
+        .map_err(CliError::aws)?
         .messages
         .unwrap_or_default())
 }
@@ -436,12 +436,7 @@ pub async fn redrive_matching(
             match send_back(stack, sqs, &lambda, &letter).await {
                 Ok(id) => {
                     let receipt = letter.message.receipt_handle().unwrap_or_default();
-                    sqs.delete_message()
-                        .queue_url(url)
-                        .receipt_handle(receipt)
-                        .send()
-                        .await
-                        .map_err(|error| CliError::Aws(aws_sdk_sqs::error::DisplayErrorContext(error).to_string()))?;
+                    sqs.delete_message().queue_url(url).receipt_handle(receipt).send().await.map_err(CliError::aws)?;
                     each(Redriven::Sent(id));
                 }
                 Err(reason) => {
@@ -504,7 +499,7 @@ async fn send_back(
                 .send()
                 .await
                 .map(|_| envelope.id.to_string())
-                .map_err(|e| aws_sdk_sqs::error::DisplayErrorContext(e).to_string())
+                .map_err(|error| CliError::aws(error).to_string())
         }
         Letter::Job(record) => {
             let payload = serde_json::to_vec(&record.request_payload).unwrap_or_default();
@@ -516,7 +511,7 @@ async fn send_back(
                 .send()
                 .await
                 .map(|_| record.request_payload["context"]["request-id"].as_str().unwrap_or("?").to_owned())
-                .map_err(|e| aws_sdk_lambda::error::DisplayErrorContext(e).to_string())
+                .map_err(|error| CliError::aws(error).to_string())
         }
         Letter::Unreadable(reason) => Err(format!("left in place, {reason}")),
     }

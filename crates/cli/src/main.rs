@@ -101,8 +101,14 @@ fn main() -> ExitCode {
     result.unwrap_or_else(fail)
 }
 
-/// A usage error: exit 2, as clap does for the errors it finds itself.
+/// The error said on stderr, with its exit code (see [`error`]); a reader that went away (`| head`)
+/// ends the command quietly, as it meant to.
 fn fail(error: CliError) -> ExitCode {
+    if let CliError::Io(io) = &error
+        && io.kind() == std::io::ErrorKind::BrokenPipe
+    {
+        return ExitCode::SUCCESS;
+    }
     eprintln!("hookway: {error}");
-    ExitCode::from(2)
+    error.exit_code()
 }

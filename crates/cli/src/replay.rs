@@ -243,7 +243,7 @@ pub async fn send(
             .set_entries(Some(entries))
             .send()
             .await
-            .map_err(|error| CliError::Aws(aws_sdk_sqs::error::DisplayErrorContext(error).to_string()))?;
+            .map_err(CliError::aws)?;
         if let Some(failed) = output.failed().first() {
             return Err(CliError::Aws(format!(
                 "the events queue refused a replayed event: {} (run again to go on)",

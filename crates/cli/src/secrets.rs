@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use aws_sdk_ssm::error::{DisplayErrorContext, SdkError};
+use aws_sdk_ssm::error::SdkError;
 use aws_sdk_ssm::operation::get_parameter::{GetParameterError, GetParameterOutput};
 use aws_sdk_ssm::types::ParameterType;
 use hookway_core::config::ParameterUse;
@@ -98,7 +98,7 @@ pub async fn run(command: Command) -> Result<ExitCode, CliError> {
         .overwrite(true)
         .send()
         .await
-        .map_err(|error| CliError::Aws(DisplayErrorContext(error).to_string()))?;
+        .map_err(CliError::aws)?;
     if args.stack.is_local() {
         let mut local = LocalSecrets::load(&args.stack.state_dir)?;
         local.values.insert(parameter.clone(), value);
@@ -127,7 +127,7 @@ fn current_value(
         }
         Err(error) => Err(CliError::Aws(format!(
             "cannot read the secrets in use from {parameter}, so nothing was changed: {}",
-            DisplayErrorContext(error)
+            CliError::aws(error)
         ))),
     }
 }

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use aws_config::SdkConfig;
+use aws_sdk_cloudformation::error::ProvideErrorMetadata as _;
 use hookway_core::archive::{S3Store, s3_client};
 use hookway_core::local::state::DevState;
 use hookway_core::store::DynamoStore;
@@ -150,12 +151,14 @@ impl StackArgs {
 
 /// A CloudFormation stack's outputs, by key.
 async fn outputs(aws: &SdkConfig, stack: &str) -> Result<HashMap<String, String>, CliError> {
-    let described = aws_sdk_cloudformation::Client::new(aws)
-        .describe_stacks()
-        .stack_name(stack)
-        .send()
-        .await
-        .map_err(|error| CliError::Aws(aws_sdk_cloudformation::error::DisplayErrorContext(error).to_string()))?;
+    let described =
+        aws_sdk_cloudformation::Client::new(aws).describe_stacks().stack_name(stack).send().await.map_err(|error| {
+            match error.as_service_error().and_then(|error| error.message()) {
+                // CloudFormation says so with a ValidationError: "Stack with id X does not exist".
+                Some(message) if message.contains("does not exist") => CliError::UnknownStack(stack.to_owned()),
+                _ => CliError::aws(error),
+            }
+        })?;
     let outputs = described.stacks().first().map(|stack| stack.outputs()).unwrap_or_default();
     Ok(outputs
         .iter()
