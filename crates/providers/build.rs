@@ -1,6 +1,7 @@
 //! Builds the catalog from the files in `src/providers/`: every file there is one provider, with a
-//! `pub const PROVIDER: Provider`, and its vectors are `vectors/<file stem>.json`. Adding a provider
-//! is adding those two files; no list elsewhere names it.
+//! `pub const PROVIDER: Provider`, its vectors are `vectors/<file stem>.json` and its sample events
+//! `samples/<file stem>/samples.json` with the bodies beside it. Adding a provider is adding those
+//! files; no list elsewhere names it.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -9,8 +10,10 @@ fn main() {
     let root = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
     let providers = Path::new(&root).join("src/providers");
     let vectors = Path::new(&root).join("vectors");
+    let samples = Path::new(&root).join("samples");
     println!("cargo:rerun-if-changed={}", providers.display());
     println!("cargo:rerun-if-changed={}", vectors.display());
+    println!("cargo:rerun-if-changed={}", samples.display());
 
     let mut stems: Vec<String> = std::fs::read_dir(&providers)
         .expect("src/providers is readable")
@@ -39,7 +42,72 @@ fn main() {
             writeln!(code, "    ({stem:?}, include_str!({:?})),", path.display().to_string()).unwrap();
         }
     }
+    code.push_str("];\n\n/// Each provider's sample events, in the order of its manifest.\n");
+    code.push_str("pub(crate) static SAMPLES: &[(&crate::Provider, &[crate::sample::Sample])] = &[\n");
+    for stem in &stems {
+        let dir = samples.join(stem);
+        println!("cargo:rerun-if-changed={}", dir.display());
+        writeln!(code, "    (&{stem}::PROVIDER, &[").unwrap();
+        for sample in manifest(&dir) {
+            code.push_str(&sample);
+        }
+        code.push_str("    ]),\n");
+    }
     code.push_str("];\n");
     let out = Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("catalog.rs");
     std::fs::write(out, code).expect("OUT_DIR is writable");
+}
+
+/// The `Sample`s of `dir/samples.json`, as Rust expressions; a manifest that is not as documented
+/// (crates/providers/README.md) fails the build, naming the file and the field.
+fn manifest(dir: &Path) -> Vec<String> {
+    let path = dir.join("samples.json");
+    let Ok(text) = std::fs::read_to_string(&path) else { return Vec::new() };
+    let fail = |why: &str| -> ! { panic!("{}: {why}", path.display()) };
+    let manifest: serde_json::Value = serde_json::from_str(&text).unwrap_or_else(|error| fail(&error.to_string()));
+    let Some(entries) = manifest.get("samples").and_then(serde_json::Value::as_array) else {
+        fail("expected {\"samples\": [...]}")
+    };
+    const FIELDS: [&str; 8] = ["event", "file", "contentType", "eventType", "source", "headers", "idField", "note"];
+    entries
+        .iter()
+        .enumerate()
+        .map(|(index, entry)| {
+            let fail = |why: &str| -> ! { fail(&format!("samples[{index}]: {why}")) };
+            let Some(object) = entry.as_object() else { fail("expected an object") };
+            if let Some(unknown) = object.keys().find(|key| !FIELDS.contains(&key.as_str())) {
+                fail(&format!("unknown field `{unknown}`"));
+            }
+            let text = |field: &str| object.get(field).and_then(serde_json::Value::as_str);
+            let required = |field: &str| text(field).unwrap_or_else(|| fail(&format!("`{field}` is required")));
+            let optional = |field: &str| match object.get(field) {
+                None | Some(serde_json::Value::Null) => "None".to_owned(),
+                Some(serde_json::Value::String(value)) => format!("Some({value:?})"),
+                Some(_) => fail(&format!("`{field}` is a string")),
+            };
+            let file = dir.join(required("file"));
+            if !file.is_file() {
+                fail(&format!("no file {}", file.display()));
+            }
+            let mut headers = String::new();
+            if let Some(map) = object.get("headers") {
+                let Some(map) = map.as_object() else { fail("`headers` is an object of strings") };
+                for (name, value) in map {
+                    let Some(value) = value.as_str() else { fail("`headers` is an object of strings") };
+                    write!(headers, "({name:?}, {value:?}), ").unwrap();
+                }
+            }
+            format!(
+                "        crate::sample::Sample {{ event: {:?}, content_type: {:?}, event_type: {}, source: {:?}, \
+                 headers: &[{headers}], id_field: {}, note: {}, body: include_str!({:?}) }},\n",
+                required("event"),
+                required("contentType"),
+                optional("eventType"),
+                required("source"),
+                optional("idField"),
+                optional("note"),
+                file.display().to_string(),
+            )
+        })
+        .collect()
 }

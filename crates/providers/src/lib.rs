@@ -26,7 +26,8 @@
 //! * [`key`] — secrets, public keys and tokens prepared once;
 //! * [`wire`] — the helpers beneath every provider: headers, timestamps, encodings, JSON pointers;
 //! * [`providers`] — one module per provider;
-//! * [`custom`] — the generic HMAC sender described by settings.
+//! * [`custom`] — the generic HMAC sender described by settings;
+//! * [`sample`] — real sample events of each provider, for a test sender.
 //!
 //! Every verification checks the raw body bytes (never re-serialised JSON), compares in constant
 //! time, accepts several keys at once (rotation), checks timestamps both ways, and fails closed.
@@ -41,6 +42,7 @@ use sha2::{Digest as _, Sha256};
 pub mod custom;
 pub mod engine;
 pub mod key;
+pub mod sample;
 pub mod spec;
 pub mod wire;
 
