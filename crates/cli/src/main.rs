@@ -22,6 +22,7 @@ mod sign;
 mod stack;
 mod tail;
 mod target;
+mod trigger;
 mod verify;
 
 use std::process::ExitCode;
@@ -48,6 +49,8 @@ enum Command {
     Providers(providers::Args),
     /// Sign a webhook as its provider would and post it; prints the status and the event id.
     Send(send::Args),
+    /// Send a provider's real sample event, signed as the provider signs it, to a source of the stack.
+    Trigger(trigger::Args),
     /// The dead-letter queues: what failed and why, and another try.
     #[command(subcommand)]
     Dlq(dlq::Command),
@@ -87,6 +90,7 @@ fn main() -> ExitCode {
             Command::Verify(args) => verify::run(args).await,
             Command::Providers(args) => providers::run(args),
             Command::Send(args) => send::run(args).await,
+            Command::Trigger(args) => trigger::run(args).await,
             Command::Dlq(command) => dlq::run(command).await,
             Command::Destinations(command) => destinations::run(command).await,
             Command::Events(command) => events::run(command).await,

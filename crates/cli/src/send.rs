@@ -1,105 +1,264 @@
-//! `hookway send`: sign a webhook as its provider would, and post it.
+//! `hookway send`: sign a webhook as its provider would, and post it. The signing and posting,
+//! and finding where to post and with which key, are shared with `hookway trigger`.
 
-use std::path::PathBuf;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use hookway_core::scheme::SignRequest;
-use hookway_core::{Config, unix_now};
-use serde_json::{Value, json};
-
+use aws_config::SdkConfig;
 use hookway_core::local::secrets::LocalSecrets;
+use hookway_core::local::state::DevState;
+use hookway_core::scheme::{Key, SignRequest};
+use hookway_core::{Config, Source, unix_now};
+use http::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
+use serde_json::{Value, json};
 
 use crate::error::CliError;
 use crate::sign::fresh_id;
 use crate::stack::StackArgs;
 use crate::target;
+use crate::verify::parse_headers;
 
-/// Prints the answer's status and the event id.
+/// Prints the answer's status and the event id (exit 0 on a 2xx answer, 1 otherwise).
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The API (`http://127.0.0.1:3000`, or the stack's ApiUrl output); `/webhooks/<source>` is added.
+    /// Where to post: the API (`/webhooks/<source>` is added) or a webhook URL (`{source}` is
+    /// replaced) [default: the local stack's with --local, else the deployed stack's WebhookUrl].
     #[arg(value_name = "URL")]
-    url: String,
+    url: Option<String>,
     /// The source to send as.
     #[arg(long, value_name = "NAME")]
     source: String,
-    /// The configuration file the source is read from.
-    #[arg(long, value_name = "FILE", default_value = "hookway.json")]
-    config: PathBuf,
+    /// The configuration file the source is read from [default: the one the local stack runs
+    /// with, with --local; else hookway.json].
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
     /// The secret to sign with [default: the source's newest secret, read from SSM].
     #[arg(long, value_name = "SECRET")]
     secret: Option<String>,
     /// A test private key, for providers that sign with one (Ed25519, P-256).
     #[arg(long, value_name = "KEY", conflicts_with = "secret")]
     private_key: Option<String>,
-    /// The body: `@FILE`, or the JSON itself [default: a test event naming its id and type].
-    #[arg(long, value_name = "@FILE|JSON")]
+    /// The body: `@FILE`, `@-` for stdin, or the body itself [default: a test event naming its
+    /// id and type].
+    #[arg(long, value_name = "@FILE|@-|BODY")]
     data: Option<String>,
+    /// The body's content type.
+    #[arg(long, value_name = "TYPE", default_value = "application/json")]
+    content_type: String,
+    /// A header to send besides the signature's, `Name: value`; repeat for each.
+    #[arg(short = 'H', long = "header", value_name = "'Name: value'")]
+    headers: Vec<String>,
     /// The event type, for schemes that send it in a header, and for the default body.
     #[arg(long = "type", value_name = "TYPE", default_value = "hookway.test")]
     event_type: String,
     /// The delivery id [default: a fresh one].
     #[arg(long, value_name = "ID")]
     id: Option<String>,
+    /// Print one JSON object: {"status", "id", "source", "url"}.
+    #[arg(long)]
+    json: bool,
     #[command(flatten)]
     stack: StackArgs,
 }
 
 pub async fn run(args: Args) -> Result<ExitCode, CliError> {
-    let config = Config::load(&args.config)?;
+    let place = Place::find(&args.stack, args.url.as_deref(), args.config.as_deref()).await?;
+    let config = Config::load(&place.config)?;
     let source = config
         .source(&args.source)
-        .ok_or_else(|| CliError::UnknownSource { name: args.source.clone(), config: args.config.clone() })?;
-    let source = hookway_core::Source::new(source)?;
-    let id = args.id.unwrap_or_else(|| fresh_id(&source.scheme));
+        .ok_or_else(|| CliError::UnknownSource { name: args.source.clone(), config: place.config.clone() })?;
+    let source = Source::new(source)?;
+    let id = args.id.clone().unwrap_or_else(|| fresh_id(&source.scheme));
     let body = match &args.data {
         Some(data) => match data.strip_prefix('@') {
-            Some(path) => std::fs::read(path).map_err(|error| CliError::Read { path: path.into(), source: error })?,
+            Some(path) => target::read_body(Some(Path::new(path)))?,
             None => data.clone().into_bytes(),
         },
         None => sample(&id, &args.event_type).to_string().into_bytes(),
     };
-    let key = match (&args.private_key, &args.secret) {
-        (Some(private), _) => source.scheme.private_key(private)?,
-        (None, Some(secret)) => source.scheme.key(secret, None)?,
+    let key = signing_key(&source, args.secret.as_deref(), args.private_key.as_deref(), &args.stack, &place).await?;
+    let url = place.webhook_url(&source.name);
+    let headers = parse_headers(&args.headers)?;
+    let delivered = post(Outgoing {
+        source: &source,
+        key: &key,
+        url: &url,
+        id: &id,
+        body,
+        content_type: &args.content_type,
+        event_type: Some(&args.event_type),
+        headers,
+    })
+    .await?;
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        let said = json!({"status": delivered.status, "id": delivered.id, "source": source.name, "url": url});
+        writeln!(out, "{said}")?;
+    } else {
+        writeln!(out, "{}", delivered.line())?;
+    }
+    Ok(delivered.exit_code())
+}
+
+/// Where a command posts, and the configuration and AWS it reads its source and secrets from.
+pub struct Place {
+    /// The webhook URL, `{source}` standing for the source's name; or the API it is under.
+    url: String,
+    /// The configuration file.
+    pub config: PathBuf,
+    /// AWS, where the stack was looked up (else the secrets come through the default chain).
+    aws: Option<SdkConfig>,
+}
+
+impl Place {
+    /// `url` if given, else the local stack's webhook URL (`--local`), else the deployed stack's
+    /// `WebhookUrl` output. The configuration is `config` if given, else the one the local stack
+    /// runs with (`--local`), else `hookway.json`.
+    pub async fn find(stack: &StackArgs, url: Option<&str>, config: Option<&Path>) -> Result<Place, CliError> {
+        let local_config = || DevState::read(&stack.state_dir).ok().map(|state| state.config);
+        let config = match config {
+            Some(config) => config.to_owned(),
+            None if stack.is_local() => local_config().unwrap_or_else(|| PathBuf::from("hookway.json")),
+            None => PathBuf::from("hookway.json"),
+        };
+        match url {
+            Some(url) => Ok(Place { url: url.to_owned(), config, aws: None }),
+            None => {
+                let found = stack.resolve().await?;
+                Ok(Place { url: found.webhook_url, config, aws: Some(found.aws) })
+            }
+        }
+    }
+
+    /// The URL `source` posts to.
+    pub fn webhook_url(&self, source: &str) -> String {
+        webhook_url(&self.url, source)
+    }
+}
+
+/// The key to sign as `source` with: the given secret or test private key; else, for a public-key
+/// provider, the local stack's test private key; else the source's newest secret from SSM.
+pub async fn signing_key(
+    source: &Source,
+    secret: Option<&str>,
+    private_key: Option<&str>,
+    stack: &StackArgs,
+    place: &Place,
+) -> Result<Key, CliError> {
+    match (private_key, secret) {
+        (Some(private), _) => Ok(source.scheme.private_key(private)?),
+        (None, Some(secret)) => Ok(source.scheme.key(secret, None)?),
         // Only a test private key signs as a public-key provider: the local stack keeps one.
         (None, None) if source.scheme.spec().algorithm.is_public_key() => {
-            let local = LocalSecrets::load(&args.stack.state_dir)?;
+            let local = LocalSecrets::load(&stack.state_dir)?;
             let private = source.secret_parameters.first().and_then(|parameter| local.private_keys.get(parameter));
             let private = private.ok_or_else(|| {
                 CliError::Usage(format!("{} signs with a private key: give a test key with --private-key", source.name))
             })?;
-            source.scheme.private_key(private)?
+            Ok(source.scheme.private_key(private)?)
         }
         (None, None) => {
-            let aws = args.stack.sdk_config().await?;
-            target::keys(&source, &[], Some(&aws)).await?.remove(0)
+            let aws = match &place.aws {
+                Some(aws) => aws.clone(),
+                None => stack.sdk_config().await?,
+            };
+            Ok(target::keys(source, &[], Some(&aws)).await?.remove(0))
         }
-    };
-    let url = webhook_url(&args.url, &source.name);
-    let signed_url = source.public_url.clone().unwrap_or_else(|| url.clone());
-    let request = SignRequest { id: &id, timestamp: unix_now(), body: &body, method: "POST", url: &signed_url };
-    let signed = source.scheme.sign(&key, &request).map_err(|error| CliError::Usage(error.to_string()))?;
-    let body = signed.body.unwrap_or(body);
-    let mut post = reqwest::Client::new().post(&url).header("content-type", "application/json").body(body);
-    for (name, value) in signed.headers {
-        post = post.header(name, value);
     }
-    if let Some(name) = source.scheme.type_header() {
-        post = post.header(name, &args.event_type);
-    }
-    let response = post.send().await.map_err(|error| CliError::Http(format!("POST {url}: {error}")))?;
-    let status = response.status();
-    let answer: Value = response.json().await.unwrap_or(Value::Null);
-    match answer.get("id").and_then(Value::as_str) {
-        Some(event_id) => println!("{status}  id: {event_id}"),
-        None => println!("{status}  {answer}"),
-    }
-    Ok(if status.is_success() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 
-/// `URL/webhooks/<source>`, unless `url` already is a source's webhook URL.
-fn webhook_url(url: &str, source: &str) -> String {
+/// A webhook to sign and post.
+pub struct Outgoing<'a> {
+    pub source: &'a Source,
+    pub key: &'a Key,
+    /// Where it goes, and the URL it is signed for unless the source has a `publicUrl`.
+    pub url: &'a str,
+    /// The delivery id, where the provider sends one in a header.
+    pub id: &'a str,
+    pub body: Vec<u8>,
+    pub content_type: &'a str,
+    /// Sent in the provider's type header, where it has one.
+    pub event_type: Option<&'a str>,
+    /// More headers; the signature's are the scheme's alone.
+    pub headers: HeaderMap,
+}
+
+/// What the receiver answered.
+#[derive(Debug)]
+pub struct Delivered {
+    pub status: u16,
+    /// The event id the answer gives, else the one sent.
+    pub id: String,
+    /// The answer's body (JSON where it is).
+    pub answer: Value,
+}
+
+impl Delivered {
+    /// `202 Accepted  id: …`, or the status and the answer.
+    pub fn line(&self) -> String {
+        let status = reqwest::StatusCode::from_u16(self.status).map(|status| status.to_string());
+        let status = status.unwrap_or_else(|_| self.status.to_string());
+        match self.answer.get("id").and_then(Value::as_str) {
+            Some(id) => format!("{status}  id: {id}"),
+            None if self.answer.is_null() && (200..300).contains(&self.status) => format!("{status}  id: {}", self.id),
+            None if self.answer.is_null() => status,
+            None => match &self.answer {
+                // A text answer (a handshake's challenge) as sent.
+                Value::String(text) => format!("{status}  {text}"),
+                answer => format!("{status}  {answer}"),
+            },
+        }
+    }
+
+    /// 0 on a 2xx answer, 1 otherwise.
+    pub fn exit_code(&self) -> ExitCode {
+        if (200..300).contains(&self.status) { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+    }
+}
+
+/// Signs `outgoing` exactly as its provider does — headers, id, timestamp, the body where the
+/// signature travels in it — and posts it.
+pub async fn post(outgoing: Outgoing<'_>) -> Result<Delivered, CliError> {
+    let Outgoing { source, key, url, id, body, content_type, event_type, headers: extra } = outgoing;
+    let signed_url = source.public_url.as_deref().unwrap_or(url);
+    let request = SignRequest { id, timestamp: unix_now(), body: &body, method: "POST", url: signed_url };
+    let signed = source.scheme.sign(key, &request).map_err(|error| CliError::Usage(error.to_string()))?;
+    let body = signed.body.unwrap_or(body);
+    let mut headers = HeaderMap::new();
+    let value = |text: &str| HeaderValue::from_str(text).map_err(|_| CliError::Header(text.to_owned()));
+    headers.insert(CONTENT_TYPE, value(content_type)?);
+    if let (Some(name), Some(event_type)) = (source.scheme.type_header(), event_type) {
+        let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| CliError::Header(name.to_owned()))?;
+        headers.insert(name, value(event_type)?);
+    }
+    for (name, value) in extra.iter() {
+        headers.insert(name, value.clone());
+    }
+    for (name, text) in &signed.headers {
+        let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| CliError::Header(name.clone()))?;
+        headers.insert(name, value(text)?);
+    }
+    let response = reqwest::Client::new()
+        .post(url)
+        .headers(headers)
+        .body(body)
+        .send()
+        .await
+        .map_err(|error| CliError::Http(format!("POST {url}: {error}")))?;
+    let status = response.status().as_u16();
+    let text = response.text().await.unwrap_or_default();
+    let answer = serde_json::from_str(&text).unwrap_or(if text.is_empty() { Value::Null } else { Value::String(text) });
+    let answered = answer.get("id").and_then(Value::as_str).map(str::to_owned);
+    Ok(Delivered { status, id: answered.unwrap_or_else(|| id.to_owned()), answer })
+}
+
+/// `url` with `{source}` replaced; else `url` itself when it already is the source's webhook URL;
+/// else the API's: `url/webhooks/<source>`.
+pub fn webhook_url(url: &str, source: &str) -> String {
+    if url.contains("{source}") {
+        return url.replace("{source}", source);
+    }
     let url = url.trim_end_matches('/');
     if url.ends_with(&format!("/webhooks/{source}")) { url.to_owned() } else { format!("{url}/webhooks/{source}") }
 }
@@ -127,5 +286,21 @@ mod tests {
         assert_eq!(webhook_url("http://127.0.0.1:3000", "github"), "http://127.0.0.1:3000/webhooks/github");
         assert_eq!(webhook_url("https://x/v1/", "github"), "https://x/v1/webhooks/github");
         assert_eq!(webhook_url("https://x/v1/webhooks/github", "github"), "https://x/v1/webhooks/github");
+        assert_eq!(
+            webhook_url("https://x.lambda-url.on.aws/webhooks/{source}", "github"),
+            "https://x.lambda-url.on.aws/webhooks/github"
+        );
+    }
+
+    #[test]
+    fn the_line_says_the_status_and_the_id() {
+        let delivered = |status, answer| Delivered { status, id: "sent".into(), answer };
+        assert_eq!(delivered(202, json!({"id": "evt_1"})).line(), "202 Accepted  id: evt_1");
+        assert_eq!(delivered(200, json!({"challenge": "c"})).line(), "200 OK  {\"challenge\":\"c\"}");
+        assert_eq!(delivered(200, json!("challenge")).line(), "200 OK  challenge");
+        assert_eq!(delivered(204, Value::Null).line(), "204 No Content  id: sent");
+        assert_eq!(delivered(401, Value::Null).line(), "401 Unauthorized");
+        assert_eq!(delivered(204, Value::Null).exit_code(), ExitCode::SUCCESS);
+        assert_eq!(delivered(403, Value::Null).exit_code(), ExitCode::FAILURE);
     }
 }

@@ -50,6 +50,9 @@ pub struct Stack {
     pub aws: SdkConfig,
     /// The API, with its stage: `https://…/v1` or `http://127.0.0.1:3000`.
     pub api_url: String,
+    /// Where each source sends its webhooks, through the front door `webhooks.endpoint` chose:
+    /// `{source}` stands for the source's name (the `WebhookUrl` output).
+    pub webhook_url: String,
     /// The events queue.
     pub events_queue_url: String,
     /// The events dead-letter queue.
@@ -116,6 +119,8 @@ impl StackArgs {
             return Ok(Stack {
                 aws: local_sdk_config(&state.aws_endpoint).await,
                 api_url: state.gateway_url.clone(),
+                // The local gateway serves every front door under this one path.
+                webhook_url: format!("{}/webhooks/{{source}}", state.gateway_url.trim_end_matches('/')),
                 events_queue_url: state.events_queue_url,
                 events_dlq_url: state.events_dlq_url,
                 jobs_dlq_url: state.jobs_dlq_url,
@@ -136,6 +141,7 @@ impl StackArgs {
         };
         Ok(Stack {
             api_url: output("ApiUrl")?.trim_end_matches('/').to_owned(),
+            webhook_url: output("WebhookUrl")?,
             events_queue_url: output("EventsQueueUrl")?,
             events_dlq_url: output("EventsDeadLetterQueueUrl")?,
             jobs_dlq_url: output("JobsDeadLetterQueueUrl")?,

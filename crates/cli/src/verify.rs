@@ -1,15 +1,18 @@
 //! `hookway verify`: checks a request's signature exactly as the intake does.
 
+use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use hookway_core::scheme::Request;
 use http::{HeaderMap, HeaderName, HeaderValue};
+use serde_json::json;
 
 use crate::error::CliError;
 use crate::target::{self, Target};
 
-/// Prints `valid`, then the event's `id:` and `type:` (exit 0), or `invalid: <reason>` (exit 1).
+/// Prints `valid`, then the event's `id:` and `type:` (exit 0), or `invalid: <reason>` (exit 1);
+/// `--json`, one object: {"valid", "source", "reason", "id", "type"}.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     #[command(flatten)]
@@ -36,6 +39,9 @@ pub struct Args {
     /// The request body; stdin when absent or `-`.
     #[arg(value_name = "BODY_FILE")]
     body: Option<PathBuf>,
+    /// Print one JSON object: {"valid", "source", "reason", "id", "type"}.
+    #[arg(long)]
+    json: bool,
 }
 
 pub async fn run(args: Args) -> Result<ExitCode, CliError> {
@@ -49,19 +55,35 @@ pub async fn run(args: Args) -> Result<ExitCode, CliError> {
     let now = args.now.unwrap_or_else(hookway_core::unix_now);
     let url = args.url.as_deref().or(source.public_url.as_deref()).unwrap_or_default();
     let request = Request { method: &args.method, url, headers: &headers, body: &body };
-    if let Err(reason) = source.verify(&request, &keys, now) {
-        println!("invalid: {reason}");
+    let verified = source.verify(&request, &keys, now);
+    let identified = verified.as_ref().ok().map(|()| source.identify(&request));
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        let (id, event_type, note) = match &identified {
+            Some(Ok(identity)) => (Some(identity.id.as_str()), identity.event_type.as_deref(), None),
+            Some(Err(problem)) => (None, None, Some(format!("the intake would answer 400: {problem}"))),
+            None => (None, None, None),
+        };
+        let reason = verified.as_ref().err().map(ToString::to_string).or(note);
+        let said =
+            json!({"valid": verified.is_ok(), "source": source.name, "reason": reason, "id": id, "type": event_type});
+        writeln!(out, "{said}")?;
+        return Ok(if verified.is_ok() { ExitCode::SUCCESS } else { ExitCode::FAILURE });
+    }
+    if let Err(reason) = verified {
+        writeln!(out, "invalid: {reason}")?;
         return Ok(ExitCode::FAILURE);
     }
-    println!("valid");
-    match source.identify(&request) {
-        Ok(identity) => {
-            println!("id: {}", identity.id);
+    writeln!(out, "valid")?;
+    match identified {
+        Some(Ok(identity)) => {
+            writeln!(out, "id: {}", identity.id)?;
             if let Some(event_type) = identity.event_type {
-                println!("type: {event_type}");
+                writeln!(out, "type: {event_type}")?;
             }
         }
-        Err(problem) => println!("note: the intake would answer 400: {problem}"),
+        Some(Err(problem)) => writeln!(out, "note: the intake would answer 400: {problem}")?,
+        None => {}
     }
     Ok(ExitCode::SUCCESS)
 }

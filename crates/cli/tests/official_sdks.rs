@@ -2,25 +2,15 @@
 //! SDK accepts, and what the SDK signs `hookway verify` accepts. The SDKs are installed into .venv
 //! from tools/requirements.txt; tools/official_sdks.py drives them.
 
-use std::io::Write as _;
 use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 use hookway_core::hookway_providers::key::generate;
 use hookway_core::scheme::Scheme;
-use hookway_testkit::workspace_root;
+use hookway_testkit::{run_with_stdin, workspace_root};
 
 fn run(program: &str, args: &[&str], stdin: &[u8]) -> Output {
-    let mut child = Command::new(program)
-        .args(args)
-        .current_dir(workspace_root())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|error| panic!("{program}: {error}"));
-    let _ = child.stdin.take().unwrap().write_all(stdin);
-    child.wait_with_output().unwrap()
+    run_with_stdin(program, args, stdin)
 }
 
 fn python() -> String {
