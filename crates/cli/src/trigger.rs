@@ -173,6 +173,7 @@ fn list(provider: &Provider, as_json: bool) -> Result<(), CliError> {
                     "eventType": sample.event_type,
                     "contentType": sample.content_type,
                     "source": sample.source,
+                    "note": sample.note,
                     "default": index == 0,
                 })
             })
