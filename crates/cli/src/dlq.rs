@@ -568,7 +568,10 @@ async fn redrive(args: RedriveArgs) -> Result<ExitCode, CliError> {
                 "redrive up to {up_to} dead letter(s) of the {} dead-letter queue (about {held} in it)?",
                 queue_name(args.queue)
             );
-            if !confirm(&question, "more than 100 dead letters")? {
+            let unattended = format!(
+                "more than {CONFIRM_ABOVE} dead letters are redriven only once confirmed, and there is no terminal to ask on: pass --yes (or bound the run with --max)"
+            );
+            if !confirm(&question, &unattended)? {
                 eprintln!("nothing redriven");
                 return Ok(ExitCode::FAILURE);
             }

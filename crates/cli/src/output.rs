@@ -54,12 +54,10 @@ pub fn json_pretty(value: &serde_json::Value) -> io::Result<()> {
 }
 
 /// Asks `question` (y/N) on stderr and reads the answer from the terminal. Without a terminal to
-/// ask on, a usage error: `what` needs `--yes`.
-pub fn confirm(question: &str, what: &str) -> Result<bool, CliError> {
+/// ask on, the usage error `unattended` (which names the flag that answers for the user).
+pub fn confirm(question: &str, unattended: &str) -> Result<bool, CliError> {
     if !(io::stdin().is_terminal() && io::stderr().is_terminal()) {
-        return Err(CliError::Usage(format!(
-            "{what} are only sent back once confirmed, and there is no terminal to ask on: pass --yes"
-        )));
+        return Err(CliError::Usage(unattended.to_owned()));
     }
     eprint!("{question} [y/N] ");
     let mut answer = String::new();
