@@ -32,7 +32,7 @@ use hookway_worker::shared::{Circuit, DynamoShared, SharedState};
 use serde_json::{Value, json};
 
 use crate::error::CliError;
-use crate::output::{out, outln};
+use crate::output::{json_pretty, out, outln};
 use crate::stack::StackArgs;
 
 #[derive(Debug, clap::Subcommand)]
@@ -279,7 +279,7 @@ async fn list(json: bool, config: &Path, stack: &StackArgs) -> Result<ExitCode, 
         keys.iter().zip(parked).map(|(key, parked)| Row::new(key, &circuit_of(&circuits, key), parked, now)).collect();
     if json {
         let array = Value::Array(rows.iter().map(Row::json).collect());
-        outln!("{}", serde_json::to_string_pretty(&array).unwrap_or_default())?;
+        json_pretty(&array)?;
     } else {
         out!("{}", table(&rows, now))?;
     }

@@ -356,10 +356,10 @@ impl DeadLetter {
         if full {
             letter["record"] = self.record().map_or(Value::Null, crate::events::record_json);
             letter["body"] = match &self.kind {
-                Letter::Event { envelope, .. } => envelope
-                    .body_bytes()
-                    .map(|bytes| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
-                    .unwrap_or(Value::Null),
+                // The text; not UTF-8, `null` (`events show --body` prints the bytes).
+                Letter::Event { envelope, .. } => {
+                    json!(envelope.body_bytes().ok().and_then(|bytes| String::from_utf8(bytes.to_vec()).ok()))
+                }
                 Letter::Job(record) => Value::String(record.request_payload["bodyJson"].to_string()),
                 Letter::Unreadable(_) => json!(self.message.body()),
             };
@@ -606,12 +606,24 @@ async fn redrive(args: RedriveArgs) -> Result<ExitCode, CliError> {
 }
 
 /// `dlq delete --id`: reads the queue through once, deletes each letter of that id by its receipt
-/// handle, and leaves the others as they were.
+/// handle, and leaves the others as they were — visible again at once, however the run ends.
 async fn delete(args: DeleteArgs) -> Result<ExitCode, CliError> {
     let stack = args.stack.resolve().await?;
-    let sqs = stack.sqs();
-    let url = queue_url(&stack, args.queue);
-    let (mut seen, mut left, mut deleted) = (HashSet::new(), Vec::new(), 0);
+    let (sqs, url) = (stack.sqs(), queue_url(&stack, args.queue));
+    let mut left = Vec::new();
+    let deleted = delete_matching(&stack, &args, &mut left).await;
+    release(sqs, url, &left).await;
+    if deleted? == 0 {
+        eprintln!("no dead letter `{}` in the {} dead-letter queue", args.id, queue_name(args.queue));
+        return Ok(ExitCode::FAILURE);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Deletes the letters of `args.id`, saying each, and keeps the others in `left`: how many it deleted.
+async fn delete_matching(stack: &Stack, args: &DeleteArgs, left: &mut Vec<DeadLetter>) -> Result<usize, CliError> {
+    let (sqs, url) = (stack.sqs(), queue_url(stack, args.queue));
+    let (mut seen, mut deleted, mut written) = (HashSet::new(), 0, Ok(()));
     loop {
         let batch = receive_batch(sqs, url, 10, REDRIVE_VISIBILITY_SECONDS).await?;
         let fresh: Vec<Message> =
@@ -619,28 +631,23 @@ async fn delete(args: DeleteArgs) -> Result<ExitCode, CliError> {
         if fresh.is_empty() {
             break;
         }
-        for letter in read(&stack, args.queue, fresh).await {
+        for letter in read(stack, args.queue, fresh).await {
             let id = letter.summary().map(|(id, ..)| id);
             if id != Some(args.id.as_str()) && letter.message.message_id() != Some(args.id.as_str()) {
                 left.push(letter);
                 continue;
             }
             let receipt = letter.message.receipt_handle().unwrap_or_default();
-            let gone = sqs.delete_message().queue_url(url).receipt_handle(receipt).send().await;
-            if let Err(error) = gone {
-                release(sqs, url, &left).await;
-                return Err(CliError::aws(error));
-            }
+            sqs.delete_message().queue_url(url).receipt_handle(receipt).send().await.map_err(CliError::aws)?;
             deleted += 1;
-            outln!("deleted: {} (message {})", id.unwrap_or("-"), letter.message.message_id().unwrap_or("?"))?;
+            if written.is_ok() {
+                let message = letter.message.message_id().unwrap_or("?");
+                written = outln!("deleted: {} (message {message})", id.unwrap_or("-"));
+            }
         }
     }
-    release(sqs, url, &left).await;
-    if deleted == 0 {
-        eprintln!("no dead letter `{}` in the {} dead-letter queue", args.id, queue_name(args.queue));
-        return Ok(ExitCode::FAILURE);
-    }
-    Ok(ExitCode::SUCCESS)
+    written?;
+    Ok(deleted)
 }
 
 /// Another try for one letter: an event back to the events queue, a job back to the worker. The
