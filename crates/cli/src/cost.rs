@@ -13,6 +13,7 @@ use hookway_cost::{
 };
 
 use crate::error::CliError;
+use crate::output::{json_pretty, out, outln};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -88,11 +89,11 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
             })).collect::<Vec<_>>(),
             "measured": {"date": measured.date, "commit": measured.commit},
         });
-        println!("{}", serde_json::to_string_pretty(&answer).map_err(std::io::Error::other)?);
+        json_pretty(&answer)?;
         return Ok(ExitCode::SUCCESS);
     }
     let scenario = &estimate.scenario;
-    println!(
+    outln!(
         "{}{}: webhooks through the {} endpoint, {} events a month ({:.1} a second), bodies of {} bytes, {} deliveries each; batches of about {:.1} events (a {} s window, at most {}, for each of the event source mapping's {} pollers sharing the stream), archived by the {} writer",
         args.config.display(),
         args.with.as_ref().map_or_else(String::new, |with| format!(" with {}", with.display())),
@@ -106,18 +107,18 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
         scenario.batch_size,
         prices.event_source_mapping.pollers,
         scenario.archive_writer.as_str(),
-    );
-    println!();
-    print!("{}", text_table(std::slice::from_ref(estimate), estimate, &prices));
-    println!();
-    println!(
+    )?;
+    outln!()?;
+    out!("{}", text_table(std::slice::from_ref(estimate), estimate, &prices))?;
+    outln!()?;
+    outln!(
         "${:.2} per million webhooks: ${:.2} a month at {}, free tiers not subtracted.",
         estimate.usd_per_million,
         estimate.monthly(),
         volume_name(events)
-    );
+    )?;
     for note in &estimate.notes {
-        println!("Note: {note}.");
+        outln!("Note: {note}.")?;
     }
     let state = &config.state;
     let scaling = format!(
@@ -129,38 +130,38 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
         state.read_capacity.max,
     );
     if billing.is_some() {
-        println!(
+        outln!(
             "With the state table provisioned ({scaling}): ${:.2} a month in all; on demand: ${:.2}.",
             estimate.monthly(),
             other.monthly()
-        );
+        )?;
     } else {
-        println!(
+        outln!(
             "With the state table on demand: ${:.2} a month in all; \"state\": {{\"billing\": \"provisioned\"}} ({scaling}): ${:.2}.",
             estimate.monthly(),
             other.monthly()
-        );
+        )?;
     }
     for peer in &prices.peers {
-        println!(
+        outln!(
             "  {} at ${:.2} per million ({}): ${:.0} a month",
             peer.name,
             peer.usd_per_million,
             peer.note,
             peer.usd_per_million * events / 1e6
-        );
+        )?;
     }
-    println!(
+    outln!(
         "Calls per event as `make cost` counted them on {} ({}); list prices of {} ({}); compute is estimated from local timings.",
         measured.date,
         measured.commit,
         prices.region,
         prices.prices.values().map(|price| price.date.as_str()).max().unwrap_or("?"),
-    );
-    println!("Not per event: alarms, the dashboard, custom metrics and the WAF's web ACL are a fixed monthly cost.");
-    println!();
-    println!("The same configuration behind each front door, at {} a month:", volume_name(events));
-    print!("{}", front_doors_table(&doors, chosen));
+    )?;
+    outln!("Not per event: alarms, the dashboard, custom metrics and the WAF's web ACL are a fixed monthly cost.")?;
+    outln!()?;
+    outln!("The same configuration behind each front door, at {} a month:", volume_name(events))?;
+    out!("{}", front_doors_table(&doors, chosen))?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -32,6 +32,7 @@ use hookway_worker::shared::{Circuit, DynamoShared, SharedState};
 use serde_json::{Value, json};
 
 use crate::error::CliError;
+use crate::output::{json_pretty, out, outln};
 use crate::stack::StackArgs;
 
 #[derive(Debug, clap::Subcommand)]
@@ -261,9 +262,9 @@ async fn list(json: bool, config: &Path, stack: &StackArgs) -> Result<ExitCode, 
     let destinations = destinations(&Config::load(config)?);
     if destinations.is_empty() {
         if json {
-            println!("[]");
+            outln!("[]")?;
         } else {
-            println!("no destination: the routes of {} send events nowhere", config.display());
+            outln!("no destination: the routes of {} send events nowhere", config.display())?;
         }
         return Ok(ExitCode::SUCCESS);
     }
@@ -278,9 +279,9 @@ async fn list(json: bool, config: &Path, stack: &StackArgs) -> Result<ExitCode, 
         keys.iter().zip(parked).map(|(key, parked)| Row::new(key, &circuit_of(&circuits, key), parked, now)).collect();
     if json {
         let array = Value::Array(rows.iter().map(Row::json).collect());
-        println!("{}", serde_json::to_string_pretty(&array).unwrap_or_default());
+        json_pretty(&array)?;
     } else {
-        print!("{}", table(&rows, now));
+        out!("{}", table(&rows, now))?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -350,7 +351,7 @@ async fn pause(target: &Target, paused: bool) -> Result<ExitCode, CliError> {
     let aws = |error: hookway_core::store::StoreError| CliError::Aws(error.to_string());
     let was = shared.circuit(&destination.key).await.map_err(aws)?;
     shared.pause(&destination.key, paused, hookway_core::unix_now_ms()).await.map_err(aws)?;
-    println!("{}", paused_message(destination, paused, was.paused));
+    outln!("{}", paused_message(destination, paused, was.paused))?;
     Ok(ExitCode::SUCCESS)
 }
 

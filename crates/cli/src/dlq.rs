@@ -1,4 +1,4 @@
-//! `hookway dlq list|show|redrive`: what failed, why, and another try.
+//! `hookway dlq list|show|redrive|delete`: what failed, why, another try, and letting one go.
 //!
 //! The events dead-letter queue holds envelopes SQS moved there after `maxReceiveCount`
 //! deliveries (crashes, poison messages) — why each failed is on its record in the state table —
@@ -15,22 +15,30 @@
 //! says what it would redrive. It goes through the queue once, redriving each match as it reads
 //! it: an interrupted redrive is run again for the rest. A letter sent back but not yet deleted
 //! when a run is cut short is sent back again by the next; the worker's idempotency record then
-//! acknowledges the second copy without delivering it again.
+//! acknowledges the second copy without delivering it again. A redrive of more than
+//! [`CONFIRM_ABOVE`] letters is confirmed first, on a terminal, or given `--yes`.
+//!
+//! `delete --id` reads the queue through once in the same way and deletes each letter of that id
+//! by its receipt handle: a letter understood that must not be tried again (an `id-conflict`).
 
 use std::collections::{HashMap, HashSet};
 use std::process::ExitCode;
 use std::time::Duration;
 
-use aws_sdk_sqs::types::{ChangeMessageVisibilityBatchRequestEntry, Message, MessageSystemAttributeName};
+use aws_sdk_sqs::types::{
+    ChangeMessageVisibilityBatchRequestEntry, Message, MessageSystemAttributeName, QueueAttributeName,
+};
 use hookway_core::Envelope;
 use hookway_core::config::JOBS_SOURCE;
 use hookway_core::dead_letter::{Cause, DeadLetter as Refusal};
 use hookway_core::job::DestinationRecord;
 use hookway_core::store::{RecordKey, RecordStatus, StateStore};
+use serde_json::{Value, json};
 
 use crate::error::CliError;
 use crate::events::truncate;
 use crate::filter::{Filter, Pace, parse_rate};
+use crate::output::{confirm, json_line, outln};
 use crate::stack::{Stack, StackArgs};
 
 #[derive(Debug, clap::Subcommand)]
@@ -39,8 +47,12 @@ pub enum Command {
     List(Args),
     /// Every dead letter in full, with why it failed.
     Show(Args),
-    /// Send the dead letters that match back for another try; the others stay.
+    /// Send the dead letters that match back for another try; the others stay. More than 100
+    /// letters are sent back only once confirmed: on a terminal, by answering y; else with --yes.
     Redrive(RedriveArgs),
+    /// Delete a dead letter for good, by its id (one understood, that must not be tried again);
+    /// exits 1 if there is none.
+    Delete(DeleteArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -59,6 +71,9 @@ pub struct RedriveArgs {
     /// Print what would be redriven, and how many, and send nothing back.
     #[arg(long)]
     dry_run: bool,
+    /// Redrive more than 100 letters without asking.
+    #[arg(long)]
+    yes: bool,
     #[command(flatten)]
     stack: StackArgs,
 }
@@ -71,6 +86,22 @@ pub struct Args {
     /// At most this many messages.
     #[arg(long, value_name = "N", default_value_t = 10)]
     max: usize,
+    /// One JSON object a line, one per dead letter (see the README for its keys).
+    #[arg(long)]
+    json: bool,
+    #[command(flatten)]
+    stack: StackArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DeleteArgs {
+    /// The letter's id: its event's or job's id, as `dlq list` prints it, or its message id, as
+    /// `dlq show` prints it. Every letter of that id is deleted.
+    #[arg(long, value_name = "ID")]
+    id: String,
+    /// Which dead-letter queue.
+    #[arg(long, value_enum, default_value = "events")]
+    queue: Queue,
     #[command(flatten)]
     stack: StackArgs,
 }
@@ -85,6 +116,8 @@ pub enum Queue {
 
 /// How long messages being read are hidden from other readers.
 const READ_VISIBILITY_SECONDS: i32 = 30;
+/// A redrive of more letters than this asks first (or takes `--yes`).
+const CONFIRM_ABOVE: usize = 100;
 /// How long a redrive hides the letters it has read and leaves, while it reads on.
 const REDRIVE_VISIBILITY_SECONDS: i32 = 300;
 
@@ -109,17 +142,53 @@ pub async fn run(command: Command) -> Result<ExitCode, CliError> {
         Command::List(args) => (args, false),
         Command::Show(args) => (args, true),
         Command::Redrive(args) => return redrive(args).await,
+        Command::Delete(args) => return delete(args).await,
     };
     let stack = args.stack.resolve().await?;
     let letters = letters(&stack, args.queue, args.max).await?;
     if letters.is_empty() {
-        println!("the {} dead-letter queue is empty", queue_name(args.queue));
+        let empty = format!("the {} dead-letter queue is empty", queue_name(args.queue));
+        // `--json` prints nothing for nothing: the sentence is for whoever reads along.
+        if args.json {
+            eprintln!("{empty}")
+        } else {
+            outln!("{empty}")?
+        }
         return Ok(ExitCode::SUCCESS);
     }
     for letter in &letters {
-        if full { print_full(letter) } else { print_line(letter) }
+        match (args.json, full) {
+            (true, _) => json_line(&letter.json(args.queue, full))?,
+            (false, true) => print_full(letter)?,
+            (false, false) => print_line(letter)?,
+        }
+    }
+    // The rest of the queue, said where it does not mix with what a script reads.
+    let held = held(&stack, args.queue).await?;
+    if held > letters.len() {
+        eprintln!("{} of about {held} dead letter(s) shown: give --max N to see more", letters.len());
+    } else if letters.len() >= args.max {
+        eprintln!("{} dead letter(s) shown, as many as --max asks: there may be more", letters.len());
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// About how many letters the queue holds: those visible and those being read.
+async fn held(stack: &Stack, queue: Queue) -> Result<usize, CliError> {
+    let attributes = stack
+        .sqs()
+        .get_queue_attributes()
+        .queue_url(queue_url(stack, queue))
+        .attribute_names(QueueAttributeName::ApproximateNumberOfMessages)
+        .attribute_names(QueueAttributeName::ApproximateNumberOfMessagesNotVisible)
+        .send()
+        .await
+        .map_err(CliError::aws)?;
+    let count = |name: QueueAttributeName| {
+        attributes.attributes().and_then(|all| all.get(&name)).and_then(|n| n.parse::<usize>().ok()).unwrap_or(0)
+    };
+    Ok(count(QueueAttributeName::ApproximateNumberOfMessages)
+        + count(QueueAttributeName::ApproximateNumberOfMessagesNotVisible))
 }
 
 /// Up to `max` dead letters of `queue`, each read with why it failed, and left where they are
@@ -266,6 +335,38 @@ impl DeadLetter {
         receive_count(&self.message)
     }
 
+    /// As `--json` prints it: one object, the same keys for every letter (`null` where a kind of
+    /// letter has nothing to say); `full` (`dlq show`) adds the record and the body.
+    pub fn json(&self, queue: Queue, full: bool) -> Value {
+        let (id, source, event_type, at) = match self.summary() {
+            Some((id, source, event_type, at)) => (Some(id), Some(source), event_type, Some(at)),
+            None => (None, None, None, None),
+        };
+        let (cause, destination, status) = match &self.kind {
+            Letter::Event { refusal: Some(refusal), .. } => {
+                (Some(refusal.cause.name()), Some(refusal.destination.as_str()), refusal.status)
+            }
+            _ => (None, None, None),
+        };
+        let mut letter = json!({
+            "queue": queue_name(queue), "messageId": self.message.message_id(), "id": id, "source": source,
+            "type": event_type, "at": at, "receiveCount": self.receive_count().parse::<u64>().ok(),
+            "reason": self.reason(), "cause": cause, "destination": destination, "lastStatus": status,
+        });
+        if full {
+            letter["record"] = self.record().map_or(Value::Null, crate::events::record_json);
+            letter["body"] = match &self.kind {
+                // The text; not UTF-8, `null` (`events show --body` prints the bytes).
+                Letter::Event { envelope, .. } => {
+                    json!(envelope.body_bytes().ok().and_then(|bytes| String::from_utf8(bytes.to_vec()).ok()))
+                }
+                Letter::Job(record) => Value::String(record.request_payload["bodyJson"].to_string()),
+                Letter::Unreadable(_) => json!(self.message.body()),
+            };
+        }
+        letter
+    }
+
     /// Its event's record, for an event's letter that has one.
     pub fn record(&self) -> Option<&RecordStatus> {
         match &self.kind {
@@ -275,9 +376,9 @@ impl DeadLetter {
     }
 }
 
-fn print_line(letter: &DeadLetter) {
+fn print_line(letter: &DeadLetter) -> std::io::Result<()> {
     match &letter.kind {
-        Letter::Event { envelope, .. } => println!(
+        Letter::Event { envelope, .. } => outln!(
             "{}  {}/{}  delivered {}x  {}",
             envelope.id,
             envelope.source,
@@ -285,55 +386,59 @@ fn print_line(letter: &DeadLetter) {
             receive_count(&letter.message),
             letter.reason()
         ),
-        Letter::Job(record) => println!(
+        Letter::Job(record) => outln!(
             "{}  {}  {} attempts  {}",
             record.request_payload["context"]["request-id"].as_str().unwrap_or("?"),
             record.request_payload["bodyJson"]["type"].as_str().unwrap_or("-"),
             record.request_context.approximate_invoke_count,
             letter.reason()
         ),
-        Letter::Unreadable(_) => println!("{}  {}", letter.message.message_id().unwrap_or("?"), letter.reason()),
+        Letter::Unreadable(_) => outln!("{}  {}", letter.message.message_id().unwrap_or("?"), letter.reason()),
     }
 }
 
-fn print_full(letter: &DeadLetter) {
-    println!("message {} (delivered {}x)", letter.message.message_id().unwrap_or("?"), receive_count(&letter.message));
+fn print_full(letter: &DeadLetter) -> std::io::Result<()> {
+    outln!("message {} (delivered {}x)", letter.message.message_id().unwrap_or("?"), receive_count(&letter.message))?;
     match &letter.kind {
         Letter::Event { envelope, record, .. } => {
-            println!(
+            outln!(
                 "  event    {} from {}, type {}",
                 envelope.id,
                 envelope.source,
                 envelope.event_type.as_deref().unwrap_or("-")
-            );
-            println!("  received {} (request {})", envelope.received_at, envelope.request_id.as_deref().unwrap_or("-"));
+            )?;
+            outln!("  received {} (request {})", envelope.received_at, envelope.request_id.as_deref().unwrap_or("-"))?;
             if let Some(record) = record {
-                println!(
+                outln!(
                     "  record   {} after {} attempt(s), last at {}",
-                    record.status, record.attempts, record.updated_at
-                );
-                crate::events::print_deliveries(record);
+                    record.status,
+                    record.attempts,
+                    record.updated_at
+                )?;
+                crate::events::print_deliveries(record)?;
             }
-            println!("  reason   {}", letter.reason());
+            outln!("  reason   {}", letter.reason())?;
             let body =
                 envelope.body_bytes().map(|bytes| String::from_utf8_lossy(&bytes).into_owned()).unwrap_or_default();
-            println!("  body     {}", truncate(&body, 2048));
+            outln!("  body     {}", truncate(&body, 2048))?;
         }
         Letter::Job(record) => {
-            println!("  job      {}", record.request_payload["context"]["request-id"].as_str().unwrap_or("?"));
-            println!(
+            outln!("  job      {}", record.request_payload["context"]["request-id"].as_str().unwrap_or("?"))?;
+            outln!(
                 "  given up {} ({}, {} attempts)",
-                record.timestamp, record.request_context.condition, record.request_context.approximate_invoke_count
-            );
-            println!("  reason   {}", letter.reason());
-            println!("  body     {}", truncate(&record.request_payload["bodyJson"].to_string(), 2048));
+                record.timestamp,
+                record.request_context.condition,
+                record.request_context.approximate_invoke_count
+            )?;
+            outln!("  reason   {}", letter.reason())?;
+            outln!("  body     {}", truncate(&record.request_payload["bodyJson"].to_string(), 2048))?;
         }
         Letter::Unreadable(_) => {
-            println!("  reason   {}", letter.reason());
-            println!("  body     {}", truncate(letter.message.body().unwrap_or_default(), 2048));
+            outln!("  reason   {}", letter.reason())?;
+            outln!("  body     {}", truncate(letter.message.body().unwrap_or_default(), 2048))?;
         }
     }
-    println!();
+    outln!()
 }
 
 /// Makes read messages visible again at once.
@@ -455,6 +560,23 @@ pub async fn redrive_matching(
 /// `dlq redrive`: each letter as it goes, then what was done.
 async fn redrive(args: RedriveArgs) -> Result<ExitCode, CliError> {
     let stack = args.stack.resolve().await?;
+    if !args.dry_run && !args.yes {
+        let held = held(&stack, args.queue).await?;
+        let up_to = args.max.unwrap_or(usize::MAX).min(held);
+        if up_to > CONFIRM_ABOVE {
+            let question = format!(
+                "redrive up to {up_to} dead letter(s) of the {} dead-letter queue (about {held} in it)?",
+                queue_name(args.queue)
+            );
+            let unattended = format!(
+                "more than {CONFIRM_ABOVE} dead letters are redriven only once confirmed, and there is no terminal to ask on: pass --yes (or bound the run with --max)"
+            );
+            if !confirm(&question, &unattended)? {
+                eprintln!("nothing redriven");
+                return Ok(ExitCode::FAILURE);
+            }
+        }
+    }
     let redrive = Redrive {
         queue: args.queue,
         filter: args.filter,
@@ -462,21 +584,70 @@ async fn redrive(args: RedriveArgs) -> Result<ExitCode, CliError> {
         rate: args.rate,
         dry_run: args.dry_run,
     };
-    let done = redrive_matching(&stack, &redrive, |redriven| match redriven {
-        Redriven::Sent(id) => println!("redriven: {id}"),
-        Redriven::Would(letter) => println!("would redrive: {letter}"),
-        Redriven::Failed(message, reason) => println!("not redriven: {message}: {reason}"),
+    // A reader gone does not cut the run short: each letter is sent back before it is told of.
+    let mut written = Ok(());
+    let done = redrive_matching(&stack, &redrive, |redriven| {
+        if written.is_ok() {
+            written = match redriven {
+                Redriven::Sent(id) => outln!("redriven: {id}"),
+                Redriven::Would(letter) => outln!("would redrive: {letter}"),
+                Redriven::Failed(message, reason) => outln!("not redriven: {message}: {reason}"),
+            };
+        }
     })
     .await?;
+    written?;
     if redrive.dry_run {
-        println!(
-            "dry run: {} dead letter(s) would be redriven, none was; {} left as they are",
-            done.matched, done.left
-        );
+        outln!("dry run: {} dead letter(s) would be redriven, none was; {} left as they are", done.matched, done.left)?;
     } else if done.matched == 0 {
-        println!("no dead letter in the {} dead-letter queue matches", queue_name(redrive.queue));
+        outln!("no dead letter in the {} dead-letter queue matches", queue_name(redrive.queue))?;
     }
     Ok(if done.failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+/// `dlq delete --id`: reads the queue through once, deletes each letter of that id by its receipt
+/// handle, and leaves the others as they were — visible again at once, however the run ends.
+async fn delete(args: DeleteArgs) -> Result<ExitCode, CliError> {
+    let stack = args.stack.resolve().await?;
+    let (sqs, url) = (stack.sqs(), queue_url(&stack, args.queue));
+    let mut left = Vec::new();
+    let deleted = delete_matching(&stack, &args, &mut left).await;
+    release(sqs, url, &left).await;
+    if deleted? == 0 {
+        eprintln!("no dead letter `{}` in the {} dead-letter queue", args.id, queue_name(args.queue));
+        return Ok(ExitCode::FAILURE);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Deletes the letters of `args.id`, saying each, and keeps the others in `left`: how many it deleted.
+async fn delete_matching(stack: &Stack, args: &DeleteArgs, left: &mut Vec<DeadLetter>) -> Result<usize, CliError> {
+    let (sqs, url) = (stack.sqs(), queue_url(stack, args.queue));
+    let (mut seen, mut deleted, mut written) = (HashSet::new(), 0, Ok(()));
+    loop {
+        let batch = receive_batch(sqs, url, 10, REDRIVE_VISIBILITY_SECONDS).await?;
+        let fresh: Vec<Message> =
+            batch.into_iter().filter(|message| seen.insert(message.message_id().map(str::to_owned))).collect();
+        if fresh.is_empty() {
+            break;
+        }
+        for letter in read(stack, args.queue, fresh).await {
+            let id = letter.summary().map(|(id, ..)| id);
+            if id != Some(args.id.as_str()) && letter.message.message_id() != Some(args.id.as_str()) {
+                left.push(letter);
+                continue;
+            }
+            let receipt = letter.message.receipt_handle().unwrap_or_default();
+            sqs.delete_message().queue_url(url).receipt_handle(receipt).send().await.map_err(CliError::aws)?;
+            deleted += 1;
+            if written.is_ok() {
+                let message = letter.message.message_id().unwrap_or("?");
+                written = outln!("deleted: {} (message {message})", id.unwrap_or("-"));
+            }
+        }
+    }
+    written?;
+    Ok(deleted)
 }
 
 /// Another try for one letter: an event back to the events queue, a job back to the worker. The

@@ -25,11 +25,13 @@ use hookway_core::archive::{ArchiveLocation, Stamp};
 use hookway_core::config::JOBS_SOURCE;
 use hookway_core::config::RecordTtl;
 use hookway_core::envelope::BodyEncoding;
-use hookway_core::store::{RecordKey, RecordStatus, StateStore, WaitReason};
+use hookway_core::store::{Delivery, RecordKey, RecordStatus, StateStore, WaitReason};
+use serde_json::{Value, json};
 
 use crate::archive::{self, Archived, Searched, Status};
 use crate::error::CliError;
 use crate::filter::{Filter, Window, parse_time};
+use crate::output::{json_line, outln};
 use crate::stack::{Stack, StackArgs};
 
 /// The window `list` reads, and `show` searches, without `--since`.
@@ -44,6 +46,9 @@ pub enum Command {
         /// Only events that stand so.
         #[arg(long, value_enum)]
         status: Option<Status>,
+        /// One JSON object a line, one per event (see the README for its keys).
+        #[arg(long)]
+        json: bool,
         /// The configuration file (how long records are kept: older events are `expired`).
         #[arg(long, value_name = "FILE", default_value = "hookway.json")]
         config: PathBuf,
@@ -62,6 +67,9 @@ pub enum Command {
         /// Print the body alone, byte for byte, and nothing else.
         #[arg(long)]
         body: bool,
+        /// Print it as one JSON object (see the README for its keys).
+        #[arg(long, conflicts_with = "body")]
+        json: bool,
         /// Where to search the archive once the record has expired: from TIME [default: 1d ago].
         #[arg(long, value_name = "TIME", value_parser = parse_time)]
         since: Option<std::time::SystemTime>,
@@ -79,12 +87,17 @@ pub enum Command {
 
 pub async fn run(command: Command) -> Result<ExitCode, CliError> {
     match command {
-        Command::List { filter, status, config, stack } => {
-            list(&filter, status, &config, &stack.resolve().await?).await
+        Command::List { filter, status, json, config, stack } => {
+            list(&filter, status, json, &config, &stack.resolve().await?).await
         }
-        Command::Show { id, source, body, since, config, stack } => {
+        Command::Show { id, source, body, json, since, config, stack } => {
             let search = Filter { source: source.clone(), since, ids: vec![id.clone()], ..Filter::default() };
-            show(&id, source, body, &search, &config, &stack.resolve().await?).await
+            let shown = match (body, json) {
+                (true, _) => Shown::Body,
+                (_, true) => Shown::Json,
+                _ => Shown::Text,
+            };
+            show(&id, source, shown, &search, &config, &stack.resolve().await?).await
         }
         Command::Tail(args) => crate::tail::run(args).await,
     }
@@ -140,11 +153,26 @@ pub async fn listed(
     Ok((listed, searched, window))
 }
 
-async fn list(filter: &Filter, status: Option<Status>, config: &Path, stack: &Stack) -> Result<ExitCode, CliError> {
+async fn list(
+    filter: &Filter,
+    status: Option<Status>,
+    json: bool,
+    config: &Path,
+    stack: &Stack,
+) -> Result<ExitCode, CliError> {
     let (listed, searched, window) = listed(filter, status, config, stack).await?;
     let mut out = std::io::stdout().lock();
-    for Listed { event, status, .. } in &listed {
+    for Listed { event, status, record } in &listed {
         let envelope = &event.envelope;
+        if json {
+            let line = json!({
+                "receivedAt": envelope.received_at, "id": envelope.id, "source": envelope.source,
+                "type": envelope.event_type, "status": status.name(),
+                "attempts": record.as_ref().map(|record| record.attempts), "archived": event.location.to_string(),
+            });
+            writeln!(out, "{line}")?;
+            continue;
+        }
         let event_type = envelope.event_type.as_deref().unwrap_or("-");
         writeln!(
             out,
@@ -255,10 +283,21 @@ pub async fn lookup(
     Ok((found, sources))
 }
 
+/// How `events show` prints an event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shown {
+    /// For a person to read.
+    Text,
+    /// The body alone, byte for byte.
+    Body,
+    /// One JSON object.
+    Json,
+}
+
 async fn show(
     id: &str,
     source: Option<String>,
-    body_only: bool,
+    shown: Shown,
     search: &Filter,
     config: &Path,
     stack: &Stack,
@@ -273,6 +312,15 @@ async fn show(
         return Ok(ExitCode::FAILURE);
     }
     let bucket = stack.bucket();
+    if shown == Shown::Json {
+        let mut events = Vec::new();
+        for found in &found {
+            events.push(found_json(found, bucket).await?);
+        }
+        json_line(&json!({"id": id, "events": events}))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let body_only = shown == Shown::Body;
     for Found { source, record, archived, replays, .. } in &found {
         if body_only {
             if let Some(event) = archived {
@@ -283,38 +331,41 @@ async fn show(
             continue;
         }
         if let Some(event) = archived {
-            print_envelope(event);
+            print_envelope(event)?;
         } else {
-            println!("event    {id} from {source}, type {}", record_type(record.as_ref()));
+            outln!("event    {id} from {source}, type {}", record_type(record.as_ref()))?;
             if let Some(location) = record.as_ref().and_then(|record| record.archive.as_ref()) {
-                println!("archived {location}: {}", not_found(location));
+                outln!("archived {location}: {}", not_found(location))?;
             }
         }
         if let Some(record) = record {
-            print_record(record);
+            print_record(record)?;
             for (run, replayed) in replays {
                 match replayed {
                     Some(replayed) => {
-                        println!(
+                        outln!(
                             "replay   {run}: {} after {} attempt(s); first seen {}, last change {}",
-                            replayed.status, replayed.attempts, replayed.created_at, replayed.updated_at
-                        );
-                        print_deliveries(replayed);
+                            replayed.status,
+                            replayed.attempts,
+                            replayed.created_at,
+                            replayed.updated_at
+                        )?;
+                        print_deliveries(replayed)?;
                     }
-                    None => println!("replay   {run}: sent, not processed yet"),
+                    None => outln!("replay   {run}: sent, not processed yet")?,
                 }
             }
         } else {
-            println!(
+            outln!(
                 "status   no record: not processed yet, or expired (worker.idempotencyTtlDays; keyed by body, also \
                  archive.retentionDays and worker.replayWindowDays)"
-            );
+            )?;
         }
         if let Some(event) = archived {
             let body = event.body(bucket).await?;
-            println!("body     {}", truncate(&String::from_utf8_lossy(&body), 2048));
+            outln!("body     {}", truncate(&String::from_utf8_lossy(&body), 2048))?;
         }
-        println!();
+        outln!()?;
     }
     if body_only {
         eprintln!("event `{id}` has a record but no archived envelope (the archive keeps archive.retentionDays)");
@@ -336,49 +387,109 @@ fn not_found(location: &ArchiveLocation) -> &'static str {
 }
 
 fn record_type(record: Option<&RecordStatus>) -> &str {
-    record.and_then(|record| record.event_type.as_deref()).unwrap_or("-")
+    record_type_of(record).unwrap_or("-")
 }
 
-fn print_envelope(event: &Archived) {
+fn record_type_of(record: Option<&RecordStatus>) -> Option<&str> {
+    record.and_then(|record| record.event_type.as_deref())
+}
+
+/// An event found, as `events show --json` prints it.
+async fn found_json(found: &Found, bucket: &hookway_core::archive::S3Store) -> Result<Value, CliError> {
+    let Found { source, record, archived, replays, .. } = found;
+    let envelope = archived.as_ref().map(|event| &event.envelope);
+    let body = match archived {
+        Some(event) => Some(event.body(bucket).await?),
+        None => None,
+    };
+    let replays: Vec<Value> = replays
+        .iter()
+        .map(|(run, replayed)| json!({"run": run, "record": replayed.as_ref().map(record_json)}))
+        .collect();
+    Ok(json!({
+        "source": source,
+        "type": envelope.and_then(|envelope| envelope.event_type.as_deref()).or(record_type_of(record.as_ref())),
+        "receivedAt": envelope.map(|envelope| &envelope.received_at),
+        "requestId": envelope.and_then(|envelope| envelope.request_id.as_deref()),
+        "archived": archived.as_ref().map(|event| event.location.to_string())
+            .or_else(|| record.as_ref()?.archive.as_ref().map(ToString::to_string)),
+        "contentType": envelope.and_then(|envelope| envelope.content_type.as_deref()),
+        "headers": envelope.map(|envelope| &envelope.headers),
+        "bodyBytes": body.as_ref().map(Vec::len),
+        "body": body.and_then(|body| String::from_utf8(body).ok()),
+        "record": record.as_ref().map(record_json),
+        "replays": replays,
+    }))
+}
+
+/// A record as `--json` prints it (`events show`, `dlq show`).
+pub fn record_json(record: &RecordStatus) -> Value {
+    let next = record.next_attempt();
+    json!({
+        "status": record.status, "attempts": record.attempts, "type": record.event_type,
+        "createdAt": record.created_at, "updatedAt": record.updated_at, "error": record.error,
+        "result": record.result,
+        "nextAttemptAt": next.filter(|next| next.reason != WaitReason::Paused).map(|next| hookway_core::rfc3339_ms(next.at_ms)),
+        "nextAttemptReason": next.map(|next| wait_reason(next.reason)),
+        "deliveries": record.deliveries.iter().map(delivery_json).collect::<Vec<_>>(),
+    })
+}
+
+/// A delivery as `--json` prints it (`events show`, `dlq show`, `events tail`).
+pub fn delivery_json(delivery: &Delivery) -> Value {
+    json!({
+        "index": delivery.index, "destination": delivery.destination, "status": delivery.status.name(),
+        "attempts": delivery.attempts, "lastStatus": delivery.last_status, "latencyMs": delivery.latency_ms,
+        "error": delivery.error, "deliveredAt": delivery.delivered_at.map(rfc3339),
+    })
+}
+
+fn print_envelope(event: &Archived) -> std::io::Result<()> {
     let envelope = &event.envelope;
-    println!(
+    outln!(
         "event    {} from {}, type {}",
         envelope.id,
         envelope.source,
         envelope.event_type.as_deref().unwrap_or("-")
-    );
-    println!("received {} (request {})", envelope.received_at, envelope.request_id.as_deref().unwrap_or("-"));
-    println!("archived {}", event.location);
+    )?;
+    outln!("received {} (request {})", envelope.received_at, envelope.request_id.as_deref().unwrap_or("-"))?;
+    outln!("archived {}", event.location)?;
     let content_type = envelope.content_type.as_deref().unwrap_or("-");
     match (&envelope.body_object, envelope.body_encoding) {
-        (Some(object), _) => println!(
+        (Some(object), _) => outln!(
             "content  {content_type}, {} bytes, by claim check: {} (sha256 {})",
-            object.size, object.key, object.sha256
+            object.size,
+            object.key,
+            object.sha256
         ),
-        (None, BodyEncoding::Base64) => println!("content  {content_type}, binary (base64 in the envelope)"),
-        (None, _) => println!("content  {content_type}, {} bytes", envelope.body.len()),
-    }
+        (None, BodyEncoding::Base64) => outln!("content  {content_type}, binary (base64 in the envelope)"),
+        (None, _) => outln!("content  {content_type}, {} bytes", envelope.body.len()),
+    }?;
     for (name, value) in &envelope.headers {
-        println!("header   {name}: {value}");
+        outln!("header   {name}: {value}")?;
     }
+    Ok(())
 }
 
-fn print_record(record: &RecordStatus) {
-    println!(
+fn print_record(record: &RecordStatus) -> std::io::Result<()> {
+    outln!(
         "status   {} after {} attempt(s); first seen {}, last change {}",
-        record.status, record.attempts, record.created_at, record.updated_at
-    );
+        record.status,
+        record.attempts,
+        record.created_at,
+        record.updated_at
+    )?;
     if let Some(error) = &record.error {
-        println!("error    {error}");
+        outln!("error    {error}")?;
     }
     match record.next_attempt() {
-        Some(next) if next.reason == WaitReason::Paused => println!("next     attempt when its destination is resumed"),
+        Some(next) if next.reason == WaitReason::Paused => outln!("next     attempt when its destination is resumed")?,
         Some(next) => {
-            println!("next     attempt at {} ({})", hookway_core::rfc3339_ms(next.at_ms), wait_reason(next.reason));
+            outln!("next     attempt at {} ({})", hookway_core::rfc3339_ms(next.at_ms), wait_reason(next.reason))?;
         }
         None => {}
     }
-    print_deliveries(record);
+    print_deliveries(record)
 }
 
 /// Why an event waits, as an operator reads it.
@@ -394,12 +505,12 @@ pub fn wait_reason(reason: WaitReason) -> &'static str {
 }
 
 /// One line per delivery, and its last error under it.
-pub fn print_deliveries(record: &RecordStatus) {
+pub fn print_deliveries(record: &RecordStatus) -> std::io::Result<()> {
     for delivery in &record.deliveries {
         let answer = delivery.last_status.map_or_else(|| "-".to_owned(), |status| status.to_string());
         let delivered = delivery.delivered_at.map(|at| format!("  delivered {}", rfc3339(at))).unwrap_or_default();
         let latency = delivery.latency_ms.map(|latency| format!("  took {latency} ms")).unwrap_or_default();
-        println!(
+        outln!(
             "delivery {}  {}  {} attempt(s)  last answer {}  {}{}{}",
             delivery.index,
             delivery.status.name(),
@@ -408,11 +519,12 @@ pub fn print_deliveries(record: &RecordStatus) {
             delivery.destination,
             delivered,
             latency
-        );
+        )?;
         if let Some(error) = &delivery.error {
-            println!("         error: {error}");
+            outln!("         error: {error}")?;
         }
     }
+    Ok(())
 }
 
 /// `text`, cut at `max` characters with its full size said.

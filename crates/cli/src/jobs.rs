@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use serde_json::Value;
 
 use crate::error::CliError;
+use crate::output::{json_line, json_pretty};
 use crate::stack::StackArgs;
 
 #[derive(Debug, clap::Subcommand)]
@@ -17,11 +18,14 @@ pub enum Command {
         #[command(flatten)]
         api: ApiArgs,
     },
-    /// A job's status; exits 1 if there is no such job.
+    /// A job's status, as `GET /jobs/{id}` answers it; exits 1 if there is no such job.
     Status {
         /// The job's id.
         #[arg(value_name = "ID")]
         id: String,
+        /// Print the answer as one line of JSON: `jobId`, `status`, `type`, `attempts`, ….
+        #[arg(long)]
+        json: bool,
         #[command(flatten)]
         api: ApiArgs,
     },
@@ -39,6 +43,7 @@ pub struct ApiArgs {
 
 pub async fn run(command: Command) -> Result<ExitCode, CliError> {
     let client = reqwest::Client::new();
+    let json = matches!(command, Command::Status { json: true, .. });
     let (request, api) = match &command {
         Command::Submit { job, api } => {
             let job: Value =
@@ -46,7 +51,7 @@ pub async fn run(command: Command) -> Result<ExitCode, CliError> {
             let url = format!("{}/jobs", api.base_url().await?);
             (client.post(url).json(&job), api)
         }
-        Command::Status { id, api } => (client.get(format!("{}/jobs/{id}", api.base_url().await?)), api),
+        Command::Status { id, api, .. } => (client.get(format!("{}/jobs/{id}", api.base_url().await?)), api),
     };
     let request = match &api.api_key {
         Some(key) => request.header("x-api-key", key),
@@ -56,7 +61,11 @@ pub async fn run(command: Command) -> Result<ExitCode, CliError> {
     let status = response.status();
     let body: Value = response.json().await.unwrap_or(Value::Null);
     if status.is_success() {
-        println!("{}", serde_json::to_string_pretty(&body).unwrap_or_default());
+        if json {
+            json_line(&body)?
+        } else {
+            json_pretty(&body)?
+        }
         return Ok(ExitCode::SUCCESS);
     }
     eprintln!("{status}: {body}");

@@ -14,6 +14,7 @@ mod events;
 mod filter;
 mod inspector;
 mod jobs;
+mod output;
 mod providers;
 mod replay;
 mod secrets;

@@ -8,8 +8,10 @@ use std::process::ExitCode;
 use hookway_core::config::RecordTtl;
 use hookway_core::hookway_providers::spec::{Algorithm, Handshake, Locate, Part, SecretFormat};
 use hookway_core::scheme::{CATALOG, Provider};
+use serde_json::json;
 
 use crate::error::CliError;
+use crate::output::{json_line, out, outln};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -24,34 +26,53 @@ pub struct Args {
     /// and for how long, with the default settings (Markdown).
     #[arg(long, conflicts_with_all = ["markdown", "replays"])]
     captured: bool,
+    /// One JSON object a line, one per provider and the generic hmac scheme: `name`, `title`,
+    /// `algorithm`, `headers`, `handshake`, `needs`, `docs`.
+    #[arg(long, conflicts_with_all = ["markdown", "replays", "captured"])]
+    json: bool,
 }
 
 pub fn run(args: Args) -> Result<ExitCode, CliError> {
     if args.markdown {
-        print!("{}", markdown());
+        out!("{}", markdown())?;
         return Ok(ExitCode::SUCCESS);
     }
     if args.replays {
-        print!("{}", replays());
+        out!("{}", replays())?;
         return Ok(ExitCode::SUCCESS);
     }
     if args.captured {
-        print!("{}", captured(&RecordTtl::default()));
+        out!("{}", captured(&RecordTtl::default()))?;
         return Ok(ExitCode::SUCCESS);
     }
-    println!("{:<18} {:<13} {:<58} NEEDS", "NAME", "ALGORITHM", "HEADERS");
+    if args.json {
+        for provider in CATALOG {
+            let spec = provider.spec;
+            json_line(&json!({
+                "name": provider.name, "title": provider.title, "algorithm": spec.algorithm.label(),
+                "headers": spec.signature.shown(), "handshake": spec.handshake.map(|handshake| handshake.shown()),
+                "needs": needs(provider), "docs": provider.docs,
+            }))?;
+        }
+        json_line(&json!({
+            "name": "hmac", "title": "Generic HMAC", "algorithm": "HMAC-SHA*", "headers": "configurable",
+            "handshake": null, "needs": "its `hmac` settings", "docs": null,
+        }))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    outln!("{:<18} {:<13} {:<58} NEEDS", "NAME", "ALGORITHM", "HEADERS")?;
     for provider in CATALOG {
         let spec = provider.spec;
-        println!(
+        outln!(
             "{:<18} {:<13} {:<58} {}",
             provider.name,
             spec.algorithm.label(),
             spec.signature.shown(),
             needs(provider)
-        );
+        )?;
     }
-    println!("{:<18} {:<13} {:<58} its `hmac` settings", "hmac", "HMAC-SHA*", "configurable");
-    println!("\n{} providers, and the generic hmac scheme.", CATALOG.len());
+    outln!("{:<18} {:<13} {:<58} its `hmac` settings", "hmac", "HMAC-SHA*", "configurable")?;
+    outln!("\n{} providers, and the generic hmac scheme.", CATALOG.len())?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -32,6 +32,7 @@ use crate::archive::{self, Archived, Status};
 use crate::error::CliError;
 use crate::events::{record_ttl, unsigned_id_sources};
 use crate::filter::{Filter, Pace, Progress, Window, parse_rate};
+use crate::output::outln;
 use crate::stack::{Stack, StackArgs};
 
 /// Send archived events through the worker again: to every destination their routes name now.
@@ -185,18 +186,18 @@ pub async fn run(args: Args) -> Result<ExitCode, CliError> {
     if copies > 0 {
         skipped.push_str(&format!(", {copies} more copies of a body among them (sent once)"));
     }
-    println!("replay {run}: {} event(s){received}{skipped}", earlier + pending.len());
+    outln!("replay {run}: {} event(s){received}{skipped}", earlier + pending.len())?;
     if args.dry_run {
         for (event, _) in pending {
             let envelope = &event.envelope;
             let event_type = envelope.event_type.as_deref().unwrap_or("-");
-            println!("would replay {}  {}  {}  {}", envelope.received_at, envelope.id, envelope.source, event_type);
+            outln!("would replay {}  {}  {}  {}", envelope.received_at, envelope.id, envelope.source, event_type)?;
         }
-        println!("dry run: {} event(s) would be replayed, none was sent", pending.len());
+        outln!("dry run: {} event(s) would be replayed, none was sent", pending.len())?;
         return Ok(ExitCode::SUCCESS);
     }
     let sent = send(&stack, run, pending, args.rate, record_ttl(&args.config)).await?;
-    println!("replayed {sent} event(s) (run {run})");
+    outln!("replayed {sent} event(s) (run {run})")?;
     Ok(ExitCode::SUCCESS)
 }
 

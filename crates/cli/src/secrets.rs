@@ -21,6 +21,7 @@ use hookway_core::secret::{StoredSecret, format_parameter, generate, generate_ou
 use hookway_core::{Config, unix_now};
 
 use crate::error::CliError;
+use crate::output::outln;
 use crate::stack::StackArgs;
 
 #[derive(Debug, clap::Subcommand)]
@@ -104,12 +105,12 @@ pub async fn run(command: Command) -> Result<ExitCode, CliError> {
         local.values.insert(parameter.clone(), value);
         local.save()?;
     }
-    println!("{parameter}: {} secret(s)", secrets.len());
+    outln!("{parameter}: {} secret(s)", secrets.len())?;
     if args.value.is_none() {
-        println!("new secret (give it to the sender): {new_secret}");
+        outln!("new secret (give it to the sender): {new_secret}")?;
     }
     if let Some(until) = secrets.iter().skip(1).filter_map(|secret| secret.expires_at).max() {
-        println!("the previous secret(s) stay valid until {}", rfc3339(until));
+        outln!("the previous secret(s) stay valid until {}", rfc3339(until))?;
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -7,6 +7,7 @@ use hookway_core::scheme::{Scheme, SignRequest};
 use hookway_core::unix_now;
 
 use crate::error::CliError;
+use crate::output::outln;
 use crate::target::{self, Target};
 
 /// Prints one `Name: value` line per header; a provider that carries its signature in the body
@@ -59,11 +60,11 @@ pub async fn run(args: Args) -> Result<std::process::ExitCode, CliError> {
     };
     let signed = source.scheme.sign(&key, &request).map_err(|error| CliError::Usage(error.to_string()))?;
     for (name, value) in &signed.headers {
-        println!("{name}: {value}");
+        outln!("{name}: {value}")?;
     }
     if let Some(body) = signed.body {
-        println!();
-        println!("{}", String::from_utf8_lossy(&body));
+        outln!()?;
+        outln!("{}", String::from_utf8_lossy(&body))?;
     }
     Ok(std::process::ExitCode::SUCCESS)
 }

@@ -323,16 +323,7 @@ fn show_outcome(event: &Archived, record: &RecordStatus, json: bool, colour: boo
     let at = hookway_core::rfc3339_now();
     let mut out = std::io::stdout().lock();
     if json {
-        let deliveries: Vec<Value> = record
-            .deliveries
-            .iter()
-            .map(|delivery| {
-                json!({
-                    "destination": delivery.destination, "status": delivery.status.name(), "attempts": delivery.attempts,
-                    "lastStatus": delivery.last_status, "latencyMs": delivery.latency_ms, "error": delivery.error,
-                })
-            })
-            .collect();
+        let deliveries: Vec<Value> = record.deliveries.iter().map(crate::events::delivery_json).collect();
         let next = record.next_attempt().map(|next| hookway_core::rfc3339_ms(next.at_ms));
         let line = json!({
             "event": "outcome", "at": at, "id": envelope.id, "source": envelope.source, "type": envelope.event_type,
