@@ -540,13 +540,16 @@ async fn deployed(
 ) -> Result<Option<Target>, CliError> {
     let cloudformation = aws_sdk_cloudformation::Client::new(aws);
     let region = aws.region().map_or_else(|| "this region".to_owned(), ToString::to_string);
-    let denied = |stack: &str, error: CliError| {
-        format!("cannot describe {stack}: {error} (grant cloudformation:DescribeStacks, docs/operator-policy.json)")
+    let unreadable = |stack: &str, error: CliError| {
+        let fix = format!(
+            "grant cloudformation:DescribeStacks on {stack} (docs/operator-policy.json), or check AWS_PROFILE and --region"
+        );
+        Check::fail(format!("stack {stack}"), format!("cannot be described: {error}"), fix)
     };
     report.add(match describe(&cloudformation, "CDKToolkit").await {
         Ok(Some((status, _))) => Check::ok("CDK bootstrap", format!("CDKToolkit is {status}")),
         Ok(None) => Check::fail("CDK bootstrap", format!("no CDKToolkit stack in {region}"), "npx cdk bootstrap"),
-        Err(error) => Check::fail("CDK bootstrap", denied("CDKToolkit", error), "see the error"),
+        Err(error) => unreadable("CDKToolkit", error),
     })?;
     let deploy = format!("npx cdk deploy{}", fixes.deploy);
     let stack = format!("stack {name}");
@@ -557,7 +560,7 @@ async fn deployed(
             return Ok(None);
         }
         Err(error) => {
-            report.add(Check::fail(stack, denied(name, error), "see the error"))?;
+            report.add(unreadable(name, error))?;
             return Ok(None);
         }
     };

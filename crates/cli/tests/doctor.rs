@@ -35,6 +35,14 @@ fn assert_schema_valid(file: &Path) {
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
 }
 
+/// An empty directory of this test run's.
+fn fresh_dir(name: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
 /// The lines of `doctor`'s report.
 fn lines(stdout: &str) -> Vec<&str> {
     stdout.lines().filter(|line| !line.trim().is_empty()).collect()
@@ -42,9 +50,7 @@ fn lines(stdout: &str) -> Vec<&str> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn init_writes_what_the_local_stack_runs_and_doctor_checks_it() {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("doctor-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = fresh_dir("doctor");
     let file = dir.join("hookway.json");
 
     // init: a starter file, and the commands that come next.
@@ -211,9 +217,7 @@ async fn create_stack(aws: &aws_config::SdkConfig, name: &str, outputs: Value) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn before_and_after_a_deploy_doctor_names_what_is_missing_and_its_fix() {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("doctor-account-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = fresh_dir("doctor-account");
     let file = dir.join("staging.json");
     let (code, said, errors) = init(&file, &[]);
     assert_eq!(code, 0, "{said}{errors}");
