@@ -1,8 +1,8 @@
 //! `hookway doctor`: what stands between this configuration and a working stack, one line per
 //! check, each failure with the command that fixes it.
 //!
-//! Before a deploy: AWS credentials and a region resolve (no call: the SDK's credential chain
-//! and its configuration); the configuration parses and fits every limit `hookway config check`
+//! Before a deploy: AWS credentials and a region resolve (the SDK's credential chain and its
+//! configuration, no STS call); the configuration parses and fits every limit `hookway config check`
 //! checks; every secret parameter it names — each source's secrets and verify token, each
 //! destination's signing secret and `Authorization` value — exists in SSM, is a SecureString and
 //! holds what its scheme reads (the value is never printed); the CDK bootstrap stack exists.
@@ -257,7 +257,7 @@ fn fixes(args: &Args, path: &Path, state: Option<&DevState>) -> Fixes {
     Fixes { config, local, deploy, aws_prefix }
 }
 
-/// Whether the SDK's credential chain finds credentials (no call to AWS is made).
+/// Whether the SDK's credential chain finds credentials: as the commands resolve them, no STS call.
 async fn credentials(aws: &SdkConfig) -> Check {
     const FIX: &str = "aws configure, or aws sso login, or set AWS_PROFILE";
     let Some(provider) = aws.credentials_provider() else {

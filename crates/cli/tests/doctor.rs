@@ -96,6 +96,7 @@ async fn init_writes_what_the_local_stack_runs_and_doctor_checks_it() {
     let mut stack = LocalStack::start(&dir, &config);
     stack.running().await;
     let (code, said) = stack.local(&["doctor"]);
+    eprintln!("hookway doctor --local:\n{said}");
     assert_eq!(code, 0, "{said}");
     let report = lines(&said);
     assert!(report.iter().all(|line| line.starts_with("ok   ")), "{said}");
@@ -139,6 +140,7 @@ async fn init_writes_what_the_local_stack_runs_and_doctor_checks_it() {
     std::fs::write(&second_file, serde_json::to_string_pretty(&second).unwrap()).unwrap();
     let second_path = second_file.to_str().unwrap();
     let (code, said) = stack.local(&["doctor", "--config", second_path]);
+    eprintln!("hookway doctor --local --config {second_path}:\n{said}");
     assert_eq!(code, 1, "{said}");
     let state_dir = stack.state_dir.to_str().unwrap();
     let fix = format!("hookway secrets put shopify --config {second_path} --local --state-dir {state_dir}");
@@ -282,8 +284,8 @@ async fn before_and_after_a_deploy_doctor_names_what_is_missing_and_its_fix() {
     assert!(said.contains("ok   CDK bootstrap: CDKToolkit is CREATE_COMPLETE"), "{said}");
     assert!(said.contains("ok   stack Hookway: CREATE_COMPLETE"), "{said}");
     assert!(said.contains("FAIL stack outputs: missing: ApiUrl, EventsQueueUrl"), "{said}");
-    let digest = format!("FAIL configuration digest: the stack runs sha256:0000, this file is sha256:");
-    assert!(said.contains(&digest) && said.contains(&format!("— fix: {deploy}")), "{said}");
+    let digest = "FAIL configuration digest: the stack runs sha256:0000, this file is sha256:";
+    assert!(said.contains(digest) && said.contains(&format!("— fix: {deploy}")), "{said}");
 
     // No credentials anywhere: said, with what to do, before any call.
     let nowhere = dir.join("none");
@@ -298,4 +300,13 @@ async fn before_and_after_a_deploy_doctor_names_what_is_missing_and_its_fix() {
         tokio::task::block_in_place(|| doctor_in_account(&moto.endpoint, &file, &no_credentials));
     assert_eq!(code, 1, "{said}{errors}");
     assert!(said.contains("FAIL AWS credentials: none found") && said.contains("— fix: aws configure"), "{said}");
+
+    // --local with no local stack running: said first, with the command that starts one.
+    let (code, said, errors) = hookway(&["doctor", "--json", "--local", "--state-dir", dir.to_str().unwrap()]);
+    assert_eq!(code, 1, "{said}{errors}");
+    let answer: Value = serde_json::from_str(&said).unwrap();
+    assert_eq!(answer["ok"], json!(false));
+    assert_eq!(answer["checks"][0]["name"], "local stack");
+    assert_eq!(answer["checks"][0]["status"], "fail");
+    assert_eq!(answer["checks"][0]["fix"], "make dev");
 }
