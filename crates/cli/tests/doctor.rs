@@ -287,6 +287,34 @@ async fn before_and_after_a_deploy_doctor_names_what_is_missing_and_its_fix() {
     let digest = "FAIL configuration digest: the stack runs sha256:0000, this file is sha256:";
     assert!(said.contains(digest) && said.contains(&format!("— fix: {deploy}")), "{said}");
 
+    // A stack deployed from this file (--stack, or HOOKWAY_STACK): every output there, and its digest.
+    let digest = hookway_core::config::digest(&std::fs::read(&file).unwrap());
+    let outputs: serde_json::Map<String, Value> = [
+        "ApiUrl",
+        "WebhookUrl",
+        "EventsQueueUrl",
+        "EventsDeadLetterQueueUrl",
+        "JobsDeadLetterQueueUrl",
+        "TableName",
+        "ArchiveBucketName",
+        "WorkerFunctionName",
+    ]
+    .into_iter()
+    .map(|key| (key.to_owned(), json!({"Value": format!("the {key}")})))
+    .chain([("ConfigDigest".to_owned(), json!({"Value": digest}))])
+    .collect();
+    create_stack(&aws, "Staging", Value::Object(outputs)).await;
+    let staging = [("HOOKWAY_STACK", "Staging")];
+    let (code, said, errors) = tokio::task::block_in_place(|| doctor_in_account(&moto.endpoint, &file, &staging));
+    assert_eq!(code, 1, "the GitHub secret is still a String: {said}{errors}");
+    for line in [
+        "ok   stack Staging: CREATE_COMPLETE".to_owned(),
+        "ok   stack outputs: all 9 there".to_owned(),
+        format!("ok   configuration digest: the stack runs this file ({digest})"),
+    ] {
+        assert!(lines(&said).contains(&line.as_str()), "{line}\n{said}");
+    }
+
     // No credentials anywhere: said, with what to do, before any call.
     let nowhere = dir.join("none");
     let nowhere = nowhere.to_str().unwrap();
