@@ -410,6 +410,8 @@ async fn parameters(
                 " --value '<the Authorization header the destination expects>'",
             ),
         };
+        // The local stack's is made up, as the first start makes up each.
+        let value = if fixes.local.is_empty() { value } else { "" };
         let put = format!("hookway secrets put {name}{}{}{value}", fixes.config, fixes.local);
         let parameter = Parameter { name, role: role.to_owned(), put };
         if let Some(value) = present(ssm, &parameter, report).await? {

@@ -197,7 +197,7 @@ fn write(path: &Path, text: &str, force: bool) -> Result<(), CliError> {
         if error.kind() == std::io::ErrorKind::AlreadyExists {
             CliError::Usage(format!("{} exists: it is left as it is (--force overwrites it)", path.display()))
         } else {
-            CliError::Read { path: path.to_owned(), source: error }
+            CliError::Io(std::io::Error::new(error.kind(), format!("cannot write {}: {error}", path.display())))
         }
     })?;
     file.write_all(text.as_bytes())?;

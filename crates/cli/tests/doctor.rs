@@ -136,6 +136,10 @@ async fn init_writes_what_the_local_stack_runs_and_doctor_checks_it() {
     second["sources"].as_array_mut().unwrap().push(json!({
         "name": "shopify", "scheme": "shopify", "secretParameters": ["/hookway/shopify/secret"],
     }));
+    second["routes"][0]["handler"]["forward"]["sign"] =
+        json!({"secretParameters": ["/hookway/destinations/app/signing"]});
+    second["routes"][0]["handler"]["forward"]["authorization"] =
+        json!({"parameter": "/hookway/destinations/app/token"});
     let second_file = dir.join("second.json");
     std::fs::write(&second_file, serde_json::to_string_pretty(&second).unwrap()).unwrap();
     let second_path = second_file.to_str().unwrap();
@@ -147,23 +151,39 @@ async fn init_writes_what_the_local_stack_runs_and_doctor_checks_it() {
     let missing =
         format!("FAIL parameter /hookway/shopify/secret: the secret of source shopify does not exist — fix: {fix}");
     assert!(lines(&said).contains(&missing.as_str()), "{missing}\n{said}");
-    assert!(said.contains("FAIL configuration digest: the local stack runs sha256:"), "{said}");
-    assert!(said.contains("ok   parameter /hookway/stripe/secret"), "{said}");
+    for missing in [
+        "FAIL parameter /hookway/destinations/app/signing: the signing secret of a destination does not exist — fix: hookway secrets put /hookway/destinations/app/signing --config",
+        "FAIL parameter /hookway/destinations/app/token: the Authorization value of a destination does not exist — fix: hookway secrets put /hookway/destinations/app/token --config",
+        "FAIL configuration digest: the local stack runs sha256:",
+        "ok   parameter /hookway/stripe/secret",
+    ] {
+        assert!(lines(&said).iter().any(|line| line.starts_with(missing)), "{missing}\n{said}");
+    }
     let (code, said, _) = hookway(&["doctor", "--json", "--config", second_path, "--local", "--state-dir", state_dir]);
     assert_eq!(code, 1);
     let answer: Value = serde_json::from_str(&said).unwrap();
     assert_eq!(answer["ok"], json!(false));
     let failed: Vec<&Value> = answer["checks"].as_array().unwrap().iter().filter(|c| c["status"] == "fail").collect();
-    assert_eq!(failed.len(), 2, "{said}");
+    assert_eq!(failed.len(), 4, "{said}");
     assert_eq!(failed[0]["name"], "parameter /hookway/shopify/secret");
     assert_eq!(failed[0]["fix"], json!(fix));
 
-    // The fix it prints fixes it; no secret is ever printed by doctor.
-    let args: Vec<&str> = fix.split(' ').skip(1).collect();
-    let (code, said, errors) = hookway(&args);
-    assert_eq!(code, 0, "{said}{errors}");
-    let (_, said) = stack.local(&["doctor", "--config", second_path]);
-    assert!(said.contains("ok   parameter /hookway/shopify/secret: SecureString, 1 shopify secret(s)"), "{said}");
+    // The fixes it prints fix them; no secret is ever printed by doctor.
+    for check in &failed[..3] {
+        let args: Vec<&str> = check["fix"].as_str().unwrap().split(' ').skip(1).collect();
+        let (code, said, errors) = hookway(&args);
+        assert_eq!(code, 0, "{said}{errors}");
+    }
+    let (code, said) = stack.local(&["doctor", "--config", second_path]);
+    assert_eq!(code, 1, "the local stack still runs the first file: {said}");
+    for fixed in [
+        "ok   parameter /hookway/shopify/secret: SecureString, 1 shopify secret(s)",
+        "ok   parameter /hookway/destinations/app/signing: SecureString, 1 whsec_ signing secret(s)",
+        "ok   parameter /hookway/destinations/app/token: SecureString, an Authorization header value",
+    ] {
+        assert!(lines(&said).contains(&fixed), "{fixed}\n{said}");
+    }
+    assert_eq!(said.matches("FAIL ").count(), 1, "{said}");
     let secrets: std::collections::BTreeMap<String, String> =
         serde_json::from_str(&std::fs::read_to_string(stack.state_dir.join("secrets.json")).unwrap()).unwrap();
     for value in secrets.values() {
