@@ -9,9 +9,11 @@ mod cost;
 mod destinations;
 mod dev;
 mod dlq;
+mod doctor;
 mod error;
 mod events;
 mod filter;
+mod init;
 mod inspector;
 mod jobs;
 mod output;
@@ -75,6 +77,10 @@ enum Command {
     /// Check hookway.json, or print its JSON Schema.
     #[command(subcommand)]
     Config(config::Command),
+    /// Write a starter hookway.json: a source per provider, every event forwarded to one URL.
+    Init(init::Args),
+    /// Check what stands between this configuration and a working stack, each failure with its fix.
+    Doctor(doctor::Args),
     /// What a month of webhooks costs on AWS with this hookway.json, per component, offline.
     Cost(cost::Args),
 }
@@ -101,6 +107,8 @@ fn main() -> ExitCode {
             Command::Dev(args) => dev::run(args).await,
             Command::Config(command) => config::run(command),
             Command::Cost(args) => cost::run(args),
+            Command::Init(args) => init::run(args),
+            Command::Doctor(args) => doctor::run(args).await,
         }
     });
     result.unwrap_or_else(fail)

@@ -566,7 +566,7 @@ const IAM_UNUSED: &[Reason] = &[
         principal: "operator",
         action: "cloudformation:DescribeStacks",
         resource: "",
-        why: "the commands find a deployed stack by its outputs; the local stack's are in its state file",
+        why: "the commands find a deployed stack by its outputs, and doctor the CDK bootstrap stack; the local stack's outputs are in its state file, and it needs no bootstrap",
     },
 ];
 
