@@ -44,9 +44,10 @@ pub enum Command {
         /// Only events that stand so.
         #[arg(long, value_enum)]
         status: Option<Status>,
-        /// The configuration file (how long records are kept: older events are `expired`).
-        #[arg(long, value_name = "FILE", default_value = "hookway.json")]
-        config: PathBuf,
+        /// The configuration file (how long records are kept: older events are `expired`)
+        /// [default: the local stack's, else hookway.json].
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
         #[command(flatten)]
         stack: StackArgs,
     },
@@ -65,9 +66,10 @@ pub enum Command {
         /// Where to search the archive once the record has expired: from TIME [default: 1d ago].
         #[arg(long, value_name = "TIME", value_parser = parse_time)]
         since: Option<std::time::SystemTime>,
-        /// The configuration file the sources are read from.
-        #[arg(long, value_name = "FILE", default_value = "hookway.json")]
-        config: PathBuf,
+        /// The configuration file the sources are read from [default: the local stack's, else
+        /// hookway.json].
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
         #[command(flatten)]
         stack: StackArgs,
     },
@@ -80,9 +82,11 @@ pub enum Command {
 pub async fn run(command: Command) -> Result<ExitCode, CliError> {
     match command {
         Command::List { filter, status, config, stack } => {
+            let config = stack.config(config.as_deref()).await;
             list(&filter, status, &config, &stack.resolve().await?).await
         }
         Command::Show { id, source, body, since, config, stack } => {
+            let config = stack.config(config.as_deref()).await;
             let search = Filter { source: source.clone(), since, ids: vec![id.clone()], ..Filter::default() };
             show(&id, source, body, &search, &config, &stack.resolve().await?).await
         }

@@ -8,7 +8,8 @@
 //! secrets in use cannot be read (access denied, throttled, SSM unreachable), `rotate` stops and
 //! changes nothing: overwriting them would cut off every sender still signing with them.
 
-use std::path::PathBuf;
+use std::io::IsTerminal as _;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -42,12 +43,18 @@ pub struct Args {
     /// The source, or a destination's parameter (`/…`, as the routes name it).
     #[arg(value_name = "SOURCE|PARAMETER")]
     source: String,
-    /// The new secret, as the sender shows it [default: a fresh random one, printed once].
-    #[arg(long, value_name = "SECRET")]
+    /// The new secret, as the sender shows it: it lands in your shell's history, so prefer stdin
+    /// or --value-file [default: stdin when it is not a terminal; else, or when stdin is empty, a
+    /// fresh random one, printed once].
+    #[arg(long, value_name = "SECRET", conflicts_with = "value_file")]
     value: Option<String>,
-    /// The configuration file the source is read from.
-    #[arg(long, value_name = "FILE", default_value = "hookway.json")]
-    config: PathBuf,
+    /// Read the new secret from this file (`-`: stdin); one trailing newline is dropped.
+    #[arg(long, value_name = "FILE")]
+    value_file: Option<PathBuf>,
+    /// The configuration file the source is read from [default: the local stack's, else
+    /// hookway.json].
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
     #[command(flatten)]
     stack: StackArgs,
 }
@@ -57,7 +64,8 @@ pub async fn run(command: Command) -> Result<ExitCode, CliError> {
         Command::Put(args) => (args, None),
         Command::Rotate { args, grace } => (args, Some(*grace)),
     };
-    let config = Config::load(&args.config)?;
+    let path = args.stack.config_path(args.config.as_deref());
+    let config = Config::load(&path)?;
     let destination = config.outbound_parameters().into_iter().find(|(name, _)| *name == args.source);
     let (parameter, fresh) = match (config.source(&args.source), destination) {
         (Some(source), _) => (source.secret_parameters.first().cloned().unwrap_or_default(), generate(source.scheme)),
@@ -69,11 +77,13 @@ pub async fn run(command: Command) -> Result<ExitCode, CliError> {
         }
         (None, Some((name, used))) => (name.to_owned(), generate_outbound(used)),
         (None, None) => {
-            return Err(CliError::UnknownSource { name: args.source.clone(), config: args.config.clone() });
+            return Err(CliError::UnknownSource { name: args.source.clone(), config: path });
         }
     };
-    let new_secret = match &args.value {
-        Some(value) => value.clone(),
+    let given = given_value(args)?;
+    let generated = given.is_none();
+    let new_secret = match given {
+        Some(value) => value,
         None => fresh.map_err(|error| CliError::Usage(error.to_string()))?,
     };
     let ssm = aws_sdk_ssm::Client::new(&args.stack.sdk_config().await?);
@@ -105,13 +115,46 @@ pub async fn run(command: Command) -> Result<ExitCode, CliError> {
         local.save()?;
     }
     println!("{parameter}: {} secret(s)", secrets.len());
-    if args.value.is_none() {
+    if generated {
         println!("new secret (give it to the sender): {new_secret}");
     }
     if let Some(until) = secrets.iter().skip(1).filter_map(|secret| secret.expires_at).max() {
         println!("the previous secret(s) stay valid until {}", rfc3339(until));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The secret given: `--value` (with a warning: it lands in the shell's history and the process
+/// list), `--value-file`, or stdin when it is not a terminal; none (a fresh one is made) when
+/// stdin is a terminal or empty.
+fn given_value(args: &Args) -> Result<Option<String>, CliError> {
+    if let Some(value) = &args.value {
+        eprintln!(
+            "hookway: warning: --value puts the secret in your shell's history and the process list: \
+             pipe it on stdin or give --value-file FILE"
+        );
+        return Ok(Some(value.clone()));
+    }
+    let text = match args.value_file.as_deref() {
+        Some(path) if path != Path::new("-") => {
+            std::fs::read_to_string(path).map_err(|source| CliError::Read { path: path.to_owned(), source })?
+        }
+        Some(_) => std::io::read_to_string(std::io::stdin())?,
+        None if std::io::stdin().is_terminal() => return Ok(None),
+        None => std::io::read_to_string(std::io::stdin())?,
+    };
+    let value = one_line(&text);
+    match (value.is_empty(), &args.value_file) {
+        (false, _) => Ok(Some(value.to_owned())),
+        (true, None) => Ok(None),
+        (true, Some(path)) => Err(CliError::Usage(format!("--value-file {}: no secret in it", path.display()))),
+    }
+}
+
+/// The text without the newline `echo` and editors end it with.
+fn one_line(text: &str) -> &str {
+    let text = text.strip_suffix('\n').unwrap_or(text);
+    text.strip_suffix('\r').unwrap_or(text)
 }
 
 /// The parameter's value now: empty when it does not exist yet (a first rotation). Any other
@@ -135,4 +178,17 @@ fn current_value(
 fn rfc3339(seconds: i64) -> String {
     let at = std::time::UNIX_EPOCH + Duration::from_secs(u64::try_from(seconds).unwrap_or_default());
     humantime::format_rfc3339_seconds(at).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_trailing_newline_is_dropped_and_nothing_else() {
+        assert_eq!(one_line("whsec_abc\n"), "whsec_abc");
+        assert_eq!(one_line("whsec_abc\r\n"), "whsec_abc");
+        assert_eq!(one_line("whsec_abc"), "whsec_abc");
+        assert_eq!(one_line(" a b \n\n"), " a b \n", "only the one newline a line ends with");
+    }
 }

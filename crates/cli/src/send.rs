@@ -23,9 +23,10 @@ pub struct Args {
     /// The source to send as.
     #[arg(long, value_name = "NAME")]
     source: String,
-    /// The configuration file the source is read from.
-    #[arg(long, value_name = "FILE", default_value = "hookway.json")]
-    config: PathBuf,
+    /// The configuration file the source is read from [default: the local stack's, else
+    /// hookway.json].
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
     /// The secret to sign with [default: the source's newest secret, read from SSM].
     #[arg(long, value_name = "SECRET")]
     secret: Option<String>,
@@ -46,10 +47,11 @@ pub struct Args {
 }
 
 pub async fn run(args: Args) -> Result<ExitCode, CliError> {
-    let config = Config::load(&args.config)?;
+    let path = args.stack.config_path(args.config.as_deref());
+    let config = Config::load(&path)?;
     let source = config
         .source(&args.source)
-        .ok_or_else(|| CliError::UnknownSource { name: args.source.clone(), config: args.config.clone() })?;
+        .ok_or_else(|| CliError::UnknownSource { name: args.source.clone(), config: path })?;
     let source = hookway_core::Source::new(source)?;
     let id = args.id.unwrap_or_else(|| fresh_id(&source.scheme));
     let body = match &args.data {
