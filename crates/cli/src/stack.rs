@@ -37,8 +37,9 @@ pub struct AwsChoice {
 static AWS_CHOICE: OnceLock<AwsChoice> = OnceLock::new();
 /// The default chain's configuration, built once: the config check and the commands share it.
 static DEFAULT_SDK_CONFIG: tokio::sync::OnceCell<SdkConfig> = tokio::sync::OnceCell::const_new();
-/// The deployed stack's outputs, read once: the config check and [`StackArgs::resolve`] share them.
-static OUTPUTS: tokio::sync::OnceCell<HashMap<String, String>> = tokio::sync::OnceCell::const_new();
+/// The deployed stack's outputs, or why they cannot be read, asked once: the configuration check
+/// and [`StackArgs::resolve`] share the answer (an unreachable AWS is waited for once).
+static OUTPUTS: tokio::sync::OnceCell<Result<HashMap<String, String>, String>> = tokio::sync::OnceCell::const_new();
 
 /// Sets `--profile` and `--region` for the whole process, before any AWS call (a second call is
 /// ignored).
@@ -153,8 +154,8 @@ impl StackArgs {
     /// The configuration file the command reads, the one the stack runs: `explicit` (`--config`)
     /// if given; else the local stack's (its state names the file `hookway dev` runs); else
     /// `hookway.json`. When a file is given that the local stack does not run, it says so on
-    /// stderr. For secrets and senders, which read the stack's sources but not the stack itself;
-    /// the commands that act on the stack take [`StackArgs::config`].
+    /// stderr. What `secrets` and `send` read (they need no more of a deployed stack than SSM or
+    /// a URL); the commands that act on the stack take [`StackArgs::config`].
     pub fn config_path(&self, explicit: Option<&Path>) -> PathBuf {
         let local = self.is_local().then(|| DevState::read(&self.state_dir).ok()).flatten();
         match (explicit, local) {
@@ -176,8 +177,7 @@ impl StackArgs {
     pub async fn config(&self, explicit: Option<&Path>) -> PathBuf {
         let path = self.config_path(explicit);
         if !self.is_local() {
-            let aws = default_sdk_config().await;
-            let deployed = OUTPUTS.get_or_try_init(|| outputs(&aws, &self.stack)).await.ok();
+            let deployed = self.outputs().await.ok();
             let running = deployed.and_then(|outputs| outputs.get("ConfigDigest"));
             if let (Some(running), Some(file)) = (running, file_digest(&path))
                 && *running != file
@@ -191,6 +191,17 @@ impl StackArgs {
             }
         }
         path
+    }
+
+    /// The deployed stack's outputs, asked of CloudFormation once a process.
+    async fn outputs(&self) -> Result<&'static HashMap<String, String>, CliError> {
+        let asked = OUTPUTS
+            .get_or_init(|| async {
+                outputs(&default_sdk_config().await, &self.stack).await.map_err(|error| error.to_string())
+            })
+            .await;
+        // Every error of `outputs` exits 1, as this one does.
+        asked.as_ref().map_err(|reason| CliError::Aws(reason.clone()))
     }
 
     /// The stack meant, and its parts.
@@ -211,7 +222,7 @@ impl StackArgs {
             });
         }
         let aws = default_sdk_config().await;
-        let outputs = OUTPUTS.get_or_try_init(|| outputs(&aws, &self.stack)).await?;
+        let outputs = self.outputs().await?;
         let output = |key: &str| {
             outputs
                 .get(key)

@@ -12,7 +12,7 @@ use std::time::Duration;
 use hookway_core::local::secrets::LocalSecrets;
 use hookway_core::local::state::DevState;
 use hookway_testkit::receiver::{Receiver, Reply};
-use hookway_testkit::{MotoServer, closed_endpoint, create_bucket, wait_for};
+use hookway_testkit::{MotoServer, closed_endpoint, create_bucket, put_secret, wait_for};
 use serde_json::json;
 
 /// A folder of this test's own.
@@ -315,6 +315,22 @@ async fn profile_and_region_reach_aws_and_a_file_the_stack_does_not_run_is_said(
     assert_eq!(output.status.code(), Some(1));
     let asked = scopes(1);
     assert!(asked[0].contains("Credential=AKIDOPS/") && asked[0].contains("/eu-west-3/cloudformation/"), "{asked:?}");
+
+    // No such stack: said once, and asked once, though both the check and the command need it.
+    cloudformation.always(Reply::Body(
+        400,
+        "text/xml",
+        "<ErrorResponse xmlns=\"http://cloudformation.amazonaws.com/doc/2010-05-15/\"><Error><Type>Sender</Type>\
+         <Code>ValidationError</Code><Message>Stack with id hw-test does not exist</Message></Error>\
+         <RequestId>1</RequestId></ErrorResponse>"
+            .to_owned(),
+    ));
+    let output = tokio::task::block_in_place(|| run(&["--profile", "ops"]));
+    let said = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{said}");
+    assert!(said.starts_with("hookway: no stack named hw-test in this account and region"), "{said}");
+    assert_eq!(said.lines().count(), 1, "{said}");
+    assert_eq!(scopes(2).len(), 1, "CloudFormation is asked once");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -325,6 +341,8 @@ async fn secrets_put_takes_the_secret_from_stdin_and_warns_about_value() {
     let config = dir.join("stack.json");
     config_of(&config, "acme");
     local_stack(&dir, &moto.endpoint, &config);
+    // The secret `hookway dev` generated (and moto's SSM started, however slowly).
+    put_secret(&aws, "/hookway/acme/secret", "generated").await;
     let ssm = aws_sdk_ssm::Client::new(&aws);
     let stored = || async {
         let parameter = ssm.get_parameter().name("/hookway/acme/secret").with_decryption(true).send().await.unwrap();
