@@ -1,5 +1,5 @@
-//! `hookway secrets put|rotate <SOURCE|PARAMETER>`: a source's secret in SSM, as a SecureString —
-//! or a destination's parameter, named as the configuration names it: a `sign.secretParameters`
+//! `hookway secrets put|rotate <SOURCE|PARAMETER>` (or `--source NAME`): a source's secret in SSM,
+//! as a SecureString — or a destination's parameter, named as the configuration names it: a `sign.secretParameters`
 //! signing secret (`whsec_…`), or an `authorization.parameter` value (`Bearer …`; put only).
 //! The new value comes from stdin (when it is not a terminal), `--value-file`, or `--value`
 //! (which lands in the shell's history, and says so); without one, a fresh one is made.
@@ -43,8 +43,11 @@ pub enum Command {
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The source, or a destination's parameter (`/…`, as the routes name it).
-    #[arg(value_name = "SOURCE|PARAMETER")]
-    source: String,
+    #[arg(value_name = "SOURCE|PARAMETER", required_unless_present = "source_flag")]
+    named: Option<String>,
+    /// The source, as the other commands name it (instead of naming it first).
+    #[arg(long = "source", value_name = "NAME", conflicts_with = "named")]
+    source_flag: Option<String>,
     /// The new secret, as the sender shows it: it lands in your shell's history, so prefer stdin
     /// or --value-file [default: stdin when it is not a terminal; else, or when stdin is empty, a
     /// fresh random one, printed once].
@@ -68,18 +71,22 @@ pub async fn run(command: Command) -> Result<ExitCode, CliError> {
     };
     let path = args.stack.config_path(args.config.as_deref());
     let config = Config::load(&path)?;
-    let destination = config.outbound_parameters().into_iter().find(|(name, _)| *name == args.source);
-    let (parameter, fresh) = match (config.source(&args.source), destination) {
+    // clap requires one of the two.
+    let named = args.named.as_ref().or(args.source_flag.as_ref()).cloned().unwrap_or_default();
+    // `--source` names a source only; first, a destination's parameter too.
+    let parameters = if args.source_flag.is_some() { Vec::new() } else { config.outbound_parameters() };
+    let destination = parameters.into_iter().find(|(name, _)| *name == named);
+    let (parameter, fresh) = match (config.source(&named), destination) {
         (Some(source), _) => (source.secret_parameters.first().cloned().unwrap_or_default(), generate(source.scheme)),
         (None, Some((_, ParameterUse::Authorization))) if grace.is_some() => {
             return Err(CliError::Usage(format!(
                 "{}: an Authorization parameter holds one value: `hookway secrets put` the new one",
-                args.source
+                named
             )));
         }
         (None, Some((name, used))) => (name.to_owned(), generate_outbound(used)),
         (None, None) => {
-            return Err(CliError::UnknownSource { name: args.source.clone(), config: path });
+            return Err(CliError::UnknownSource { name: named, config: path });
         }
     };
     let given = given_value(args)?;

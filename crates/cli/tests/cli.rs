@@ -359,11 +359,11 @@ async fn secrets_put_takes_the_secret_from_stdin_and_warns_about_value() {
     assert!(!err.contains("warning"), "{err}");
     assert_eq!(LocalSecrets::load(&dir).unwrap().values["/hookway/acme/secret"], "from-stdin");
 
-    // --value-file.
+    // --value-file; the source named as the other commands name it.
     std::fs::write(dir.join("secret.txt"), "from-file\r\n").unwrap();
     let output = hookway_in(
         &dir,
-        &["secrets", "put", "acme", "--value-file", "secret.txt", "--local", "--state-dir", state],
+        &["secrets", "put", "--source", "acme", "--value-file", "secret.txt", "--local", "--state-dir", state],
         b"",
     );
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
@@ -385,7 +385,9 @@ async fn secrets_put_takes_the_secret_from_stdin_and_warns_about_value() {
     assert!(fresh.starts_with("whsec_") || fresh.len() >= 32, "{fresh}");
     assert!(out.contains(&format!("new secret (give it to the sender): {fresh}")), "{out}");
 
-    // Both: a usage error.
+    // Both ways of naming it, or both values: a usage error.
+    let output = hookway_in(&dir, &["secrets", "put", "acme", "--source", "acme", "--local"], b"x");
+    assert_eq!(output.status.code(), Some(2));
     let output = hookway_in(&dir, &["secrets", "put", "acme", "--value", "a", "--value-file", "b", "--local"], b"");
     assert_eq!(output.status.code(), Some(2));
 }
