@@ -38,17 +38,20 @@ use crate::error::CliError;
 #[command(name = "hookway", version, after_help = AFTER_HELP)]
 struct Cli {
     /// The AWS profile the commands call AWS with [default: AWS_PROFILE, else the default chain].
-    #[arg(long, global = true, value_name = "NAME")]
+    #[arg(long, global = true, value_name = "NAME", help_heading = GLOBAL)]
     profile: Option<String>,
     /// The AWS region of the stack [default: AWS_REGION, else the profile's].
-    #[arg(long, global = true, value_name = "REGION")]
+    #[arg(long, global = true, value_name = "REGION", help_heading = GLOBAL)]
     region: Option<String>,
     /// Colour the output: auto (a terminal, unless NO_COLOR is set), always, never.
-    #[arg(long, global = true, value_name = "WHEN", value_enum, default_value_t, hide_possible_values = true)]
+    #[arg(long, global = true, value_name = "WHEN", value_enum, default_value_t, hide_possible_values = true, help_heading = GLOBAL)]
     color: colour::ColourChoice,
     #[command(subcommand)]
     command: Command,
 }
+
+/// The heading of the options every command takes, in each one's help.
+const GLOBAL: &str = "Options of every command";
 
 /// The commands in `--help`, by what they work on. A name not (yet) a command is left out.
 const GROUPS: [(&str, &[&str]); 4] = [
