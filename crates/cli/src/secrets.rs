@@ -1,6 +1,7 @@
 //! `hookway secrets put|rotate <SOURCE|PARAMETER>` (or `--source NAME`): a source's secret in SSM,
-//! as a SecureString — or a destination's parameter, named as the configuration names it: a `sign.secretParameters`
-//! signing secret (`whsec_…`), or an `authorization.parameter` value (`Bearer …`; put only).
+//! as a SecureString — or a destination's parameter, named as the configuration names it: a
+//! `sign.secretParameters` signing secret (`whsec_…`), or an `authorization.parameter` value
+//! (`Bearer …`; put only).
 //! The new value comes from stdin (when it is not a terminal), `--value-file`, or `--value`
 //! (which lands in the shell's history, and says so); without one, a fresh one is made.
 //!
