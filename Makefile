@@ -78,9 +78,16 @@ fmt: ## Format the code
 .PHONY: build
 # One package at a time, as the CDK builds them: features unify per build, and the worker's
 # (reqwest, HTTP/2) have no business in the intake.
-build: $(TOOLS) ## Build the Lambda binaries for arm64 (zips in target/lambda)
+# The command line's man pages (target/man/hookway.1, one per command) and completion scripts
+# (target/completions), from the same definition as its --help.
+build: $(TOOLS) ## Build the Lambda binaries for arm64 (zips in target/lambda), the man pages and shell completions
 	PATH="$(abspath $(VENV))/bin:$$PATH" cargo lambda build --release --arm64 --output-format zip -p hookway-intake
 	PATH="$(abspath $(VENV))/bin:$$PATH" cargo lambda build --release --arm64 --output-format zip -p hookway-worker
+	cargo run --quiet --locked -p hookway-cli -- man --out target/man
+	mkdir -p target/completions
+	for completion in bash:hookway.bash zsh:_hookway fish:hookway.fish powershell:_hookway.ps1; do \
+		cargo run --quiet --locked -p hookway-cli -- completions $${completion%%:*} > target/completions/$${completion#*:}; \
+	done
 
 .PHONY: infra-test
 # cfn-lint's W3005 is the CDK making each function depend on its role explicitly, beside the GetAtt.

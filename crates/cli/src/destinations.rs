@@ -43,9 +43,10 @@ pub enum Command {
         /// One JSON array: destination, state, parked, oldestParkedAt, nextProbeAt.
         #[arg(long)]
         json: bool,
-        /// The configuration file the destinations are read from.
-        #[arg(long, value_name = "FILE", default_value = "hookway.json")]
-        config: PathBuf,
+        /// The configuration file the destinations are read from [default: the local stack's,
+        /// else hookway.json].
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
         #[command(flatten)]
         stack: StackArgs,
     },
@@ -62,9 +63,10 @@ pub struct Target {
     /// The forward handler's URL, as the configuration gives it (or as `list` prints it).
     #[arg(long, value_name = "URL")]
     url: String,
-    /// The configuration file the destinations are read from.
-    #[arg(long, value_name = "FILE", default_value = "hookway.json")]
-    config: PathBuf,
+    /// The configuration file the destinations are read from [default: the local stack's, else
+    /// hookway.json].
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
     #[command(flatten)]
     stack: StackArgs,
 }
@@ -74,7 +76,7 @@ const PAGE: i32 = 1_000;
 
 pub async fn run(command: Command) -> Result<ExitCode, CliError> {
     match command {
-        Command::List { json, config, stack } => list(json, &config, &stack).await,
+        Command::List { json, config, stack } => list(json, &stack.config(config.as_deref()).await, &stack).await,
         Command::Pause(target) => pause(&target, true).await,
         Command::Resume(target) => pause(&target, false).await,
     }
@@ -344,8 +346,9 @@ pub fn pausable<'a>(destinations: &'a [Destination], url: &str, config: &Path) -
 
 /// `pause` (`paused`) or `resume`.
 async fn pause(target: &Target, paused: bool) -> Result<ExitCode, CliError> {
-    let destinations = destinations(&Config::load(&target.config)?);
-    let destination = pausable(&destinations, &target.url, &target.config)?;
+    let config = target.stack.config(target.config.as_deref()).await;
+    let destinations = destinations(&Config::load(&config)?);
+    let destination = pausable(&destinations, &target.url, &config)?;
     let stack = target.stack.resolve().await?;
     let shared = DynamoShared::new(aws_sdk_dynamodb::Client::new(&stack.aws), &stack.table);
     let aws = |error: hookway_core::store::StoreError| CliError::Aws(error.to_string());

@@ -49,9 +49,10 @@ pub enum Command {
         /// One JSON object a line, one per event (see the README for its keys).
         #[arg(long)]
         json: bool,
-        /// The configuration file (how long records are kept: older events are `expired`).
-        #[arg(long, value_name = "FILE", default_value = "hookway.json")]
-        config: PathBuf,
+        /// The configuration file (how long records are kept: older events are `expired`)
+        /// [default: the local stack's, else hookway.json].
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
         #[command(flatten)]
         stack: StackArgs,
     },
@@ -73,9 +74,10 @@ pub enum Command {
         /// Where to search the archive once the record has expired: from TIME [default: 1d ago].
         #[arg(long, value_name = "TIME", value_parser = parse_time)]
         since: Option<std::time::SystemTime>,
-        /// The configuration file the sources are read from.
-        #[arg(long, value_name = "FILE", default_value = "hookway.json")]
-        config: PathBuf,
+        /// The configuration file the sources are read from [default: the local stack's, else
+        /// hookway.json].
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
         #[command(flatten)]
         stack: StackArgs,
     },
@@ -88,9 +90,11 @@ pub enum Command {
 pub async fn run(command: Command) -> Result<ExitCode, CliError> {
     match command {
         Command::List { filter, status, json, config, stack } => {
+            let config = stack.config(config.as_deref()).await;
             list(&filter, status, json, &config, &stack.resolve().await?).await
         }
         Command::Show { id, source, body, json, since, config, stack } => {
+            let config = stack.config(config.as_deref()).await;
             let search = Filter { source: source.clone(), since, ids: vec![id.clone()], ..Filter::default() };
             let shown = match (body, json) {
                 (true, _) => Shown::Body,

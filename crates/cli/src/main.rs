@@ -4,7 +4,10 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 mod archive;
+mod colour;
+mod completions;
 mod config;
+mod confirm;
 mod cost;
 mod destinations;
 mod dev;
@@ -30,16 +33,74 @@ mod verify;
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{FromArgMatches as _, Parser, Subcommand};
 
 use crate::error::CliError;
 
 /// Hookway: verify, queue and process webhooks on AWS.
 #[derive(Debug, Parser)]
-#[command(name = "hookway", version, propagate_version = true)]
+#[command(name = "hookway", version, after_help = AFTER_HELP)]
 struct Cli {
+    /// The AWS profile the commands call AWS with [default: AWS_PROFILE, else the default chain].
+    #[arg(long, global = true, value_name = "NAME", help_heading = GLOBAL)]
+    profile: Option<String>,
+    /// The AWS region of the stack [default: AWS_REGION, else the profile's].
+    #[arg(long, global = true, value_name = "REGION", help_heading = GLOBAL)]
+    region: Option<String>,
+    /// Colour the output: auto (a terminal, unless NO_COLOR is set), always, never.
+    #[arg(long, global = true, value_name = "WHEN", value_enum, default_value_t, hide_possible_values = true, help_heading = GLOBAL)]
+    color: colour::ColourChoice,
     #[command(subcommand)]
     command: Command,
+}
+
+/// The heading of the options every command takes, in each one's help.
+const GLOBAL: &str = "Options of every command";
+
+/// The commands in `--help`, by what they work on. A name not (yet) a command is left out.
+const GROUPS: [(&str, &[&str]); 4] = [
+    ("Local (this machine, no AWS account)", &["dev", "send", "listen", "trigger", "sign", "verify", "providers"]),
+    ("Events (the archive, replays, dead letters)", &["events", "replay", "dlq"]),
+    ("Operations (a stack's destinations, jobs, secrets)", &["destinations", "jobs", "secrets"]),
+    ("Configuration", &["init", "config", "doctor", "cost", "completions"]),
+];
+
+/// Examples and exit codes, after the options.
+const AFTER_HELP: &str = "\
+Examples:
+  hookway dev                                          the whole stack on this machine
+  hookway send http://127.0.0.1:3000 --source stripe --local
+  hookway events tail --local                          follow events as they arrive
+  hookway events list --since 2h --status failed
+  hookway replay --since 2h --source stripe --dry-run
+  hookway --profile prod --region eu-west-1 dlq list --stack hookway-prod
+  hookway secrets put stripe --local < secret.txt
+  hookway completions zsh > ~/.zfunc/_hookway
+
+Exit codes:
+  0  success
+  1  a failure at run time: AWS, the network, a check that failed
+  2  a usage or configuration error: fix the command line or the configuration";
+
+/// The command line, its help listing the commands by group.
+pub fn command_line() -> clap::Command {
+    let command = <Cli as clap::CommandFactory>::command();
+    let width = command.get_subcommands().map(|sub| sub.get_name().len()).max().unwrap_or(0);
+    let mut listing = String::new();
+    for (heading, names) in GROUPS {
+        listing.push_str(&format!("{heading}:\n"));
+        for name in names {
+            if let Some(sub) = command.find_subcommand(name).filter(|sub| !sub.is_hide_set()) {
+                let about = sub.get_about().map(|about| about.to_string()).unwrap_or_default();
+                let about = about.lines().next().unwrap_or_default();
+                listing.push_str(&format!("  {name:<width$}  {about}\n"));
+            }
+        }
+        listing.push('\n');
+    }
+    command.help_template(format!(
+        "{{about-with-newline}}\n{{usage-heading}} {{usage}}\n\n{listing}Options:\n{{options}}{{after-help}}"
+    ))
 }
 
 #[derive(Debug, Subcommand)]
@@ -83,10 +144,20 @@ enum Command {
     Doctor(doctor::Args),
     /// What a month of webhooks costs on AWS with this hookway.json, per component, offline.
     Cost(cost::Args),
+    /// Print the completion script of a shell on stdout: bash, zsh, fish, powershell.
+    Completions(completions::Args),
+    /// Write the man pages (hookway.1 and one per command) into a folder.
+    #[command(hide = true)]
+    Man(completions::ManArgs),
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::from_arg_matches(&command_line().get_matches()) {
+        Ok(cli) => cli,
+        Err(error) => error.exit(),
+    };
+    stack::choose_aws(stack::AwsChoice { profile: cli.profile, region: cli.region });
+    colour::choose(cli.color);
     let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(error) => return fail(CliError::Io(error)),
@@ -109,6 +180,8 @@ fn main() -> ExitCode {
             Command::Cost(args) => cost::run(args),
             Command::Init(args) => init::run(args),
             Command::Doctor(args) => doctor::run(args).await,
+            Command::Completions(args) => completions::run(args, command_line()),
+            Command::Man(args) => completions::man(args, command_line()),
         }
     });
     result.unwrap_or_else(fail)
@@ -124,4 +197,36 @@ fn fail(error: CliError) -> ExitCode {
     }
     eprintln!("hookway: {error}");
     error.exit_code()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_command_is_listed_in_one_group() {
+        let command = command_line();
+        for sub in command.get_subcommands().filter(|sub| !sub.is_hide_set() && sub.get_name() != "help") {
+            let groups = GROUPS.iter().filter(|(_, names)| names.contains(&sub.get_name())).count();
+            assert_eq!(groups, 1, "`{}` belongs in one group of GROUPS (main.rs)", sub.get_name());
+        }
+        command.debug_assert();
+    }
+
+    #[test]
+    fn the_examples_parse() {
+        let examples =
+            AFTER_HELP.split("Exit codes:").next().unwrap().lines().filter(|line| line.starts_with("  hookway"));
+        let mut count = 0;
+        for example in examples {
+            // The command, without its comment or a redirection.
+            let command = example.trim().split("  ").next().unwrap();
+            let words = command.split_whitespace().take_while(|word| !["<", ">"].contains(word));
+            if let Err(error) = Cli::try_parse_from(words) {
+                panic!("{example}: {error}");
+            }
+            count += 1;
+        }
+        assert_eq!(count, 8);
+    }
 }

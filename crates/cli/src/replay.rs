@@ -53,9 +53,14 @@ pub struct Args {
     /// run; after a relative --since such as 2h, resume with the name the first run printed].
     #[arg(long, value_name = "NAME")]
     run: Option<String>,
-    /// The configuration file (how long records are kept).
-    #[arg(long, value_name = "FILE", default_value = "hookway.json")]
-    config: PathBuf,
+    /// Send without asking, however many events the filter selects (more than 100: asked on a
+    /// terminal, refused elsewhere without it).
+    #[arg(long, short = 'y')]
+    yes: bool,
+    /// The configuration file (how long records are kept) [default: the local stack's, else
+    /// hookway.json].
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
     #[command(flatten)]
     stack: StackArgs,
 }
@@ -173,8 +178,9 @@ fn within_reach(since: SystemTime, now: SystemTime, days: u32) -> Result<(), Cli
 }
 
 pub async fn run(args: Args) -> Result<ExitCode, CliError> {
+    let config = args.stack.config(args.config.as_deref()).await;
     let stack = args.stack.resolve().await?;
-    let plan = plan(&args.filter, args.status, args.run.clone(), &args.config, &stack).await?;
+    let plan = plan(&args.filter, args.status, args.run.clone(), &config, &stack).await?;
     let run = &plan.run;
     let received = plan
         .window
@@ -196,7 +202,11 @@ pub async fn run(args: Args) -> Result<ExitCode, CliError> {
         outln!("dry run: {} event(s) would be replayed, none was sent", pending.len())?;
         return Ok(ExitCode::SUCCESS);
     }
-    let sent = send(&stack, run, pending, args.rate, record_ttl(&args.config)).await?;
+    if !args.yes && !crate::confirm::confirm(pending.len(), "replay")? {
+        eprintln!("nothing was replayed");
+        return Ok(ExitCode::FAILURE);
+    }
+    let sent = send(&stack, run, pending, args.rate, record_ttl(&config)).await?;
     outln!("replayed {sent} event(s) (run {run})")?;
     Ok(ExitCode::SUCCESS)
 }

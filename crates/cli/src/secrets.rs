@@ -1,6 +1,9 @@
-//! `hookway secrets put|rotate <SOURCE|PARAMETER>`: a source's secret in SSM, as a SecureString —
-//! or a destination's parameter, named as the configuration names it: a `sign.secretParameters`
-//! signing secret (`whsec_…`), or an `authorization.parameter` value (`Bearer …`; put only).
+//! `hookway secrets put|rotate <SOURCE|PARAMETER>` (or `--source NAME`): a source's secret in SSM,
+//! as a SecureString — or a destination's parameter, named as the configuration names it: a
+//! `sign.secretParameters` signing secret (`whsec_…`), or an `authorization.parameter` value
+//! (`Bearer …`; put only).
+//! The new value comes from stdin (when it is not a terminal), `--value-file`, or `--value`
+//! (which lands in the shell's history, and says so); without one, a fresh one is made.
 //!
 //! `rotate` keeps the secrets in use valid for a grace period (default 24 h) beside the new one,
 //! so senders can switch without a failed delivery: the parameter becomes
@@ -8,7 +11,8 @@
 //! secrets in use cannot be read (access denied, throttled, SSM unreachable), `rotate` stops and
 //! changes nothing: overwriting them would cut off every sender still signing with them.
 
-use std::path::PathBuf;
+use std::io::IsTerminal as _;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -41,14 +45,23 @@ pub enum Command {
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The source, or a destination's parameter (`/…`, as the routes name it).
-    #[arg(value_name = "SOURCE|PARAMETER")]
-    source: String,
-    /// The new secret, as the sender shows it [default: a fresh random one, printed once].
-    #[arg(long, value_name = "SECRET")]
+    #[arg(value_name = "SOURCE|PARAMETER", required_unless_present = "source_flag")]
+    named: Option<String>,
+    /// The source, as the other commands name it (instead of naming it first).
+    #[arg(long = "source", value_name = "NAME", conflicts_with = "named")]
+    source_flag: Option<String>,
+    /// The new secret, as the sender shows it: it lands in your shell's history, so prefer stdin
+    /// or --value-file [default: stdin when it is not a terminal; else, or when stdin is empty, a
+    /// fresh random one, printed once].
+    #[arg(long, value_name = "SECRET", conflicts_with = "value_file")]
     value: Option<String>,
-    /// The configuration file the source is read from.
-    #[arg(long, value_name = "FILE", default_value = "hookway.json")]
-    config: PathBuf,
+    /// Read the new secret from this file (`-`: stdin); one trailing newline is dropped.
+    #[arg(long, value_name = "FILE")]
+    value_file: Option<PathBuf>,
+    /// The configuration file the source is read from [default: the local stack's, else
+    /// hookway.json].
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
     #[command(flatten)]
     stack: StackArgs,
 }
@@ -58,23 +71,30 @@ pub async fn run(command: Command) -> Result<ExitCode, CliError> {
         Command::Put(args) => (args, None),
         Command::Rotate { args, grace } => (args, Some(*grace)),
     };
-    let config = Config::load(&args.config)?;
-    let destination = config.outbound_parameters().into_iter().find(|(name, _)| *name == args.source);
-    let (parameter, fresh) = match (config.source(&args.source), destination) {
+    let path = args.stack.config_path(args.config.as_deref());
+    let config = Config::load(&path)?;
+    // clap requires one of the two.
+    let named = args.named.as_ref().or(args.source_flag.as_ref()).cloned().unwrap_or_default();
+    // `--source` names a source only; first, a destination's parameter too.
+    let parameters = if args.source_flag.is_some() { Vec::new() } else { config.outbound_parameters() };
+    let destination = parameters.into_iter().find(|(name, _)| *name == named);
+    let (parameter, fresh) = match (config.source(&named), destination) {
         (Some(source), _) => (source.secret_parameters.first().cloned().unwrap_or_default(), generate(source.scheme)),
         (None, Some((_, ParameterUse::Authorization))) if grace.is_some() => {
             return Err(CliError::Usage(format!(
                 "{}: an Authorization parameter holds one value: `hookway secrets put` the new one",
-                args.source
+                named
             )));
         }
         (None, Some((name, used))) => (name.to_owned(), generate_outbound(used)),
         (None, None) => {
-            return Err(CliError::UnknownSource { name: args.source.clone(), config: args.config.clone() });
+            return Err(CliError::UnknownSource { name: named, config: path });
         }
     };
-    let new_secret = match &args.value {
-        Some(value) => value.clone(),
+    let given = given_value(args)?;
+    let generated = given.is_none();
+    let new_secret = match given {
+        Some(value) => value,
         None => fresh.map_err(|error| CliError::Usage(error.to_string()))?,
     };
     let ssm = aws_sdk_ssm::Client::new(&args.stack.sdk_config().await?);
@@ -106,13 +126,46 @@ pub async fn run(command: Command) -> Result<ExitCode, CliError> {
         local.save()?;
     }
     outln!("{parameter}: {} secret(s)", secrets.len())?;
-    if args.value.is_none() {
+    if generated {
         outln!("new secret (give it to the sender): {new_secret}")?;
     }
     if let Some(until) = secrets.iter().skip(1).filter_map(|secret| secret.expires_at).max() {
         outln!("the previous secret(s) stay valid until {}", rfc3339(until))?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The secret given: `--value` (with a warning: it lands in the shell's history and the process
+/// list), `--value-file`, or stdin when it is not a terminal; none (a fresh one is made) when
+/// stdin is a terminal or empty.
+fn given_value(args: &Args) -> Result<Option<String>, CliError> {
+    if let Some(value) = &args.value {
+        eprintln!(
+            "hookway: warning: --value puts the secret in your shell's history and the process list: \
+             pipe it on stdin or give --value-file FILE"
+        );
+        return Ok(Some(value.clone()));
+    }
+    let text = match args.value_file.as_deref() {
+        Some(path) if path != Path::new("-") => {
+            std::fs::read_to_string(path).map_err(|source| CliError::Read { path: path.to_owned(), source })?
+        }
+        Some(_) => std::io::read_to_string(std::io::stdin())?,
+        None if std::io::stdin().is_terminal() => return Ok(None),
+        None => std::io::read_to_string(std::io::stdin())?,
+    };
+    let value = one_line(&text);
+    match (value.is_empty(), &args.value_file) {
+        (false, _) => Ok(Some(value.to_owned())),
+        (true, None) => Ok(None),
+        (true, Some(path)) => Err(CliError::Usage(format!("--value-file {}: no secret in it", path.display()))),
+    }
+}
+
+/// The text without the newline `echo` and editors end it with.
+fn one_line(text: &str) -> &str {
+    let text = text.strip_suffix('\n').unwrap_or(text);
+    text.strip_suffix('\r').unwrap_or(text)
 }
 
 /// The parameter's value now: empty when it does not exist yet (a first rotation). Any other
@@ -136,4 +189,17 @@ fn current_value(
 fn rfc3339(seconds: i64) -> String {
     let at = std::time::UNIX_EPOCH + Duration::from_secs(u64::try_from(seconds).unwrap_or_default());
     humantime::format_rfc3339_seconds(at).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_trailing_newline_is_dropped_and_nothing_else() {
+        assert_eq!(one_line("whsec_abc\n"), "whsec_abc");
+        assert_eq!(one_line("whsec_abc\r\n"), "whsec_abc");
+        assert_eq!(one_line("whsec_abc"), "whsec_abc");
+        assert_eq!(one_line(" a b \n\n"), " a b \n", "only the one newline a line ends with");
+    }
 }

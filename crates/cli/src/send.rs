@@ -7,7 +7,6 @@ use std::process::ExitCode;
 
 use aws_config::SdkConfig;
 use hookway_core::local::secrets::LocalSecrets;
-use hookway_core::local::state::DevState;
 use hookway_core::scheme::{Key, SignRequest};
 use hookway_core::{Config, Source, unix_now};
 use http::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
@@ -113,15 +112,9 @@ pub struct Place {
 
 impl Place {
     /// `url` if given, else the local stack's webhook URL (`--local`), else the deployed stack's
-    /// `WebhookUrl` output. The configuration is `config` if given, else the one the local stack
-    /// runs with (`--local`), else `hookway.json`.
+    /// `WebhookUrl` output. The configuration is the one [`StackArgs::config_path`] names.
     pub async fn find(stack: &StackArgs, url: Option<&str>, config: Option<&Path>) -> Result<Place, CliError> {
-        let local_config = || DevState::read(&stack.state_dir).ok().map(|state| state.config);
-        let config = match config {
-            Some(config) => config.to_owned(),
-            None if stack.is_local() => local_config().unwrap_or_else(|| PathBuf::from("hookway.json")),
-            None => PathBuf::from("hookway.json"),
-        };
+        let config = stack.config_path(config);
         match url {
             Some(url) => Ok(Place { url: url.to_owned(), config, aws: None }),
             None => {

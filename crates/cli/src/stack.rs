@@ -2,12 +2,14 @@
 //! `AWS_ENDPOINT_URL` is set), found by its state file, or the deployed stack, found by its
 //! CloudFormation outputs with the default credential chain. Neither needs the emulator: the state
 //! file and the SDK configuration for moto are `hookway-core`'s.
+//!
+//! The configuration file a command reads is the one the stack runs ([`StackArgs::config`]).
 
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use aws_config::SdkConfig;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_cloudformation::error::ProvideErrorMetadata as _;
 use hookway_core::archive::{S3Store, s3_client};
 use hookway_core::local::state::DevState;
@@ -19,9 +21,49 @@ use crate::error::CliError;
 /// calls were the operator's, and the IAM check (crates/iam) checks them against the operator policy.
 pub const APP_NAME: &str = "hookway-cli";
 
-/// SDK configuration from the default credential chain, as the commands call AWS.
+/// The configuration file read when none is given and no local stack says which it runs.
+pub const DEFAULT_CONFIG: &str = "hookway.json";
+
+/// `--profile` and `--region`: the account and region every AWS call of the command goes to.
+#[derive(Debug, Clone, Default)]
+pub struct AwsChoice {
+    /// The profile of ~/.aws/config [default: AWS_PROFILE, else the default chain].
+    pub profile: Option<String>,
+    /// The region [default: AWS_REGION, else the profile's].
+    pub region: Option<String>,
+}
+
+/// The choice the command line made, set once at start ([`choose_aws`]).
+static AWS_CHOICE: OnceLock<AwsChoice> = OnceLock::new();
+/// The default chain's configuration, built once: the config check and the commands share it.
+static DEFAULT_SDK_CONFIG: tokio::sync::OnceCell<SdkConfig> = tokio::sync::OnceCell::const_new();
+/// The deployed stack's outputs, or why they cannot be read, asked once: the configuration check
+/// and [`StackArgs::resolve`] share the answer (an unreachable AWS is waited for once).
+static OUTPUTS: tokio::sync::OnceCell<Result<HashMap<String, String>, String>> = tokio::sync::OnceCell::const_new();
+
+/// Sets `--profile` and `--region` for the whole process, before any AWS call (a second call is
+/// ignored).
+pub fn choose_aws(choice: AwsChoice) {
+    let _ = AWS_CHOICE.set(choice);
+}
+
+/// SDK configuration from the default credential chain, with `--profile` and `--region`, as the
+/// commands call AWS.
 pub async fn default_sdk_config() -> SdkConfig {
-    hookway_core::aws::with_app_name(&hookway_core::aws::sdk_config().await, APP_NAME)
+    DEFAULT_SDK_CONFIG
+        .get_or_init(|| async {
+            let choice = AWS_CHOICE.get().cloned().unwrap_or_default();
+            let mut loader = hookway_core::aws::tuned(aws_config::defaults(BehaviorVersion::latest()));
+            if let Some(profile) = &choice.profile {
+                loader = loader.profile_name(profile);
+            }
+            if let Some(region) = choice.region {
+                loader = loader.region(Region::new(region));
+            }
+            hookway_core::aws::with_app_name(&loader.load().await, APP_NAME)
+        })
+        .await
+        .clone()
 }
 
 /// SDK configuration reaching a local stack's moto at `endpoint`, as the commands call it.
@@ -112,6 +154,59 @@ impl StackArgs {
         }
     }
 
+    /// The configuration file the command reads, the one the stack runs: `explicit` (`--config`)
+    /// if given; else the local stack's (its state names the file `hookway dev` runs); else
+    /// `hookway.json`. When a file is given that the local stack does not run, it says so on
+    /// stderr. What `secrets` and `send` read (they need no more of a deployed stack than SSM or
+    /// a URL); the commands that act on the stack take [`StackArgs::config`].
+    pub fn config_path(&self, explicit: Option<&Path>) -> PathBuf {
+        let local = self.is_local().then(|| DevState::read(&self.state_dir).ok()).flatten();
+        match (explicit, local) {
+            (Some(file), Some(state)) => {
+                if file_digest(file).is_some_and(|digest| Some(digest) != file_digest(&state.config)) {
+                    eprintln!("hookway: the local stack runs {}, not {}", state.config.display(), file.display());
+                }
+                file.to_owned()
+            }
+            (Some(file), None) => file.to_owned(),
+            (None, Some(state)) => state.config,
+            (None, None) => PathBuf::from(DEFAULT_CONFIG),
+        }
+    }
+
+    /// [`StackArgs::config_path`], and for a deployed stack, whether it runs that file: when its
+    /// `ConfigDigest` output differs from the file's digest (`hookway config check` prints it),
+    /// that is said on stderr. A stack that cannot be read is said by the command's own calls.
+    pub async fn config(&self, explicit: Option<&Path>) -> PathBuf {
+        let path = self.config_path(explicit);
+        if !self.is_local() {
+            let deployed = self.outputs().await.ok();
+            let running = deployed.and_then(|outputs| outputs.get("ConfigDigest"));
+            if let (Some(running), Some(file)) = (running, file_digest(&path))
+                && *running != file
+            {
+                eprintln!(
+                    "hookway: the stack {} runs a configuration whose digest {running} differs from {}'s ({file}): \
+                     deploy it, or pass the file it was deployed with (--config)",
+                    self.stack,
+                    path.display()
+                );
+            }
+        }
+        path
+    }
+
+    /// The deployed stack's outputs, asked of CloudFormation once a process.
+    async fn outputs(&self) -> Result<&'static HashMap<String, String>, CliError> {
+        let asked = OUTPUTS
+            .get_or_init(|| async {
+                outputs(&default_sdk_config().await, &self.stack).await.map_err(|error| error.to_string())
+            })
+            .await;
+        // Every error of `outputs` exits 1, as this one does.
+        asked.as_ref().map_err(|reason| CliError::Aws(reason.clone()))
+    }
+
     /// The stack meant, and its parts.
     pub async fn resolve(&self) -> Result<Stack, CliError> {
         if self.is_local() {
@@ -132,7 +227,7 @@ impl StackArgs {
             });
         }
         let aws = default_sdk_config().await;
-        let outputs = outputs(&aws, &self.stack).await?;
+        let outputs = self.outputs().await?;
         let output = |key: &str| {
             outputs
                 .get(key)
@@ -153,6 +248,11 @@ impl StackArgs {
             clients: Clients::default(),
         })
     }
+}
+
+/// A file's digest as the stack outputs it (`ConfigDigest`), if the file can be read.
+fn file_digest(path: &Path) -> Option<String> {
+    std::fs::read(path).ok().map(|bytes| hookway_core::config::digest(&bytes))
 }
 
 /// A CloudFormation stack's outputs, by key.

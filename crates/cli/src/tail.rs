@@ -19,8 +19,8 @@
 //! until it is delivered or failed, for at most [`FOLLOW`].
 
 use std::collections::{HashMap, HashSet};
-use std::io::{IsTerminal as _, Write as _};
-use std::path::PathBuf;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant, SystemTime};
 
@@ -58,9 +58,10 @@ pub struct Args {
     /// Seconds between polls (each costs a ListObjectsV2 a layout followed, and one per source of the layout before).
     #[arg(long, value_name = "SECONDS", default_value_t = 2.0)]
     interval: f64,
-    /// The configuration file (its sources, and which of them key events by their body).
-    #[arg(long, value_name = "FILE", default_value = "hookway.json")]
-    config: PathBuf,
+    /// The configuration file (its sources, and which of them key events by their body)
+    /// [default: the local stack's, else hookway.json].
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
     #[command(flatten)]
     stack: StackArgs,
 }
@@ -78,8 +79,9 @@ pub async fn run(args: Args) -> Result<ExitCode, CliError> {
     if !(args.interval.is_finite() && args.interval >= 0.1) {
         return Err(CliError::Usage("--interval: at least 0.1 seconds".into()));
     }
+    let config = args.stack.config(args.config.as_deref()).await;
     let stack = args.stack.resolve().await?;
-    let mut tail = Tail::new(&args, stack).await?;
+    let mut tail = Tail::new(&args, &config, stack).await?;
     eprintln!(
         "following {} (a poll every {} s: {} ListObjectsV2, a GetObject per new archive object, a BatchGetItem per 100 events awaiting their outcome); Ctrl-C to stop",
         tail.sources.as_ref().map_or_else(|| "every source".to_owned(), |sources| sources.join(", ")),
@@ -132,9 +134,9 @@ struct Tail {
 }
 
 impl Tail {
-    async fn new(args: &Args, stack: Stack) -> Result<Tail, CliError> {
+    async fn new(args: &Args, config_path: &Path, stack: Stack) -> Result<Tail, CliError> {
         let bucket = stack.bucket().clone();
-        let config = Config::load(&args.config).ok();
+        let config = Config::load(config_path).ok();
         let sources = match &args.source {
             Some(source) => Some(vec![source.clone()]),
             None => config.as_ref().map(|config| config.sources.iter().map(|s| s.name.clone()).collect()),
@@ -153,7 +155,7 @@ impl Tail {
             writer.is_none_or(|writer| writer == ArchiveWriter::Firehose) || (layouts.stream && !layouts.batches);
         let batches =
             writer.is_none_or(|writer| writer == ArchiveWriter::Worker) || (layouts.batches && !layouts.stream);
-        let colour = !args.json && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+        let colour = !args.json && crate::colour::on_stdout();
         let mut tail = Tail {
             table: stack.store().clone(),
             bucket,
@@ -162,7 +164,7 @@ impl Tail {
             stream,
             batches,
             event_type: args.event_type.clone(),
-            unsigned: unsigned_id_sources(&args.config),
+            unsigned: unsigned_id_sources(config_path),
             started: SystemTime::now(),
             seen: HashSet::new(),
             followed: Vec::new(),

@@ -295,6 +295,34 @@ async fn a_window_is_listed_and_replayed_exactly_and_a_dry_run_sends_nothing() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_replay_of_more_than_a_hundred_events_needs_yes_without_a_terminal() {
+    let stack = Stack::start("replay-yes").await;
+    let start = SystemTime::now() - Duration::from_secs(3600);
+    let envelopes: Vec<String> = (0..101)
+        .map(|i| {
+            envelope("github", &format!("many-{i}"), "push", Stamp::of(start + Duration::from_secs(i * 10)).as_str())
+        })
+        .collect();
+    stack.enqueue(&stack.queue_url, &envelopes).await;
+    assert_eq!(stack.process_queue().await, 101);
+    let replay = ["replay", "--since", "2h", "--source", "github"];
+
+    // No terminal to ask at (stdin is null): nothing sent, and what to do said; exit 2.
+    let (code, said) = stack.hookway(&replay, true);
+    assert_eq!(code, 2, "{said}");
+    assert!(said.contains("hookway: replay of 101 events: pass --yes to go on"), "{said}");
+    assert_eq!(stack.queue_length(&stack.queue_url).await, 0);
+
+    // A dry run needs no answer; --yes sends them.
+    let (code, dry) = stack.hookway(&[&replay[..], &["--dry-run"]].concat(), true);
+    assert_eq!(code, 0, "{dry}");
+    let (code, said) = stack.hookway(&[&replay[..], &["--yes"]].concat(), true);
+    assert_eq!(code, 0, "{said}");
+    assert!(said.contains("replayed 101 event(s)"), "{said}");
+    assert_eq!(stack.drain_ids(&stack.queue_url).await.len(), 101);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_interrupted_replay_run_again_sends_no_event_twice() {
     let stack = Stack::start("replay-interrupted").await;
     let (ids, times, envelopes) = events(10);
