@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Aws, Duration, Stack } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, RuleTargetInput, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
@@ -17,6 +17,9 @@ import { grantSecureParameters } from './secure-parameters';
 
 /** The state table's index of parked events: `parkedFor` (the destination's URL), `parkedDue` (Unix ms). */
 export const PARKED_INDEX = 'parked';
+
+/** Between the stack's name and a listener's own in its queue's name (hookway-worker's `listen::QUEUE_INFIX`). */
+export const LISTEN_QUEUE_INFIX = '-listen-';
 
 /** What the release rule sends the worker every minute: hookway-worker's sweep of parked events. */
 export const RELEASE_INPUT = { hookway: 'release' } as const;
@@ -138,6 +141,15 @@ export class Worker extends Construct {
       new PolicyStatement({
         actions: ['sqs:SendMessage'],
         resources: [props.eventsDeadLetterQueue.queueArn, props.eventsQueue.queueArn],
+      }),
+    );
+
+    // `hookway listen`: a copy of each new event to the queues developers' listeners create while
+    // they run, named `<stack>-listen-<8 hex>` (the worker finds them in the table's `listeners` item).
+    this.function.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['sqs:SendMessage'],
+        resources: [`arn:${Aws.PARTITION}:sqs:${Aws.REGION}:${Aws.ACCOUNT_ID}:${Aws.STACK_NAME}${LISTEN_QUEUE_INFIX}*`],
       }),
     );
 
