@@ -1,4 +1,4 @@
-import { Aws, Duration, Stack } from 'aws-cdk-lib';
+import { Aws, Duration, Stack, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, RuleTargetInput, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
@@ -152,6 +152,10 @@ export class Worker extends Construct {
         resources: [`arn:${Aws.PARTITION}:sqs:${Aws.REGION}:${Aws.ACCOUNT_ID}:${Aws.STACK_NAME}${LISTEN_QUEUE_INFIX}*`],
       }),
     );
+    Validations.of(this.function.role!).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sqs:<AWS::Region>:<AWS::AccountId>:<AWS::StackName>${LISTEN_QUEUE_INFIX}*]`,
+      reason: 'SendMessage only, to the queues of `hookway listen`: each is created while a developer listens, under a name made then.',
+    });
 
     // Every event into the archive, a batch at a time; claim-checked bodies back out.
     props.archive.grantWorker(this.function, props.table);
