@@ -164,7 +164,12 @@ def _resources(service, operation, environ, request, region):
     # WSGI hands the path decoded, as latin-1 characters of its bytes.
     path = environ.get("PATH_INFO", "").encode("latin-1", "replace").decode("utf-8", "replace")
     if service == "sqs":
-        found = {"queueUrl": request.get("QueueUrl"), "queueName": request.get("QueueName")}
+        found = {
+            "queueUrl": request.get("QueueUrl"),
+            "queueName": request.get("QueueName"),
+            # Tags given to CreateQueue: AWS asks for sqs:TagQueue as well.
+            "tagged": True if operation == "CreateQueue" and (request.get("tags") or request.get("Tags")) else None,
+        }
     elif service == "dynamodb":
         found = {"tables": _tables(operation, request, region)}
     elif service == "s3":

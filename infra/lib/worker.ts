@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Aws, Duration, Stack, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, RuleTargetInput, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
@@ -17,6 +17,9 @@ import { grantSecureParameters } from './secure-parameters';
 
 /** The state table's index of parked events: `parkedFor` (the destination's URL), `parkedDue` (Unix ms). */
 export const PARKED_INDEX = 'parked';
+
+/** Between the stack's name and a listener's own in its queue's name (hookway-worker's `listen::QUEUE_INFIX`). */
+export const LISTEN_QUEUE_INFIX = '-listen-';
 
 /** What the release rule sends the worker every minute: hookway-worker's sweep of parked events. */
 export const RELEASE_INPUT = { hookway: 'release' } as const;
@@ -140,6 +143,19 @@ export class Worker extends Construct {
         resources: [props.eventsDeadLetterQueue.queueArn, props.eventsQueue.queueArn],
       }),
     );
+
+    // `hookway listen`: a copy of each new event to the queues developers' listeners create while
+    // they run, named `<stack>-listen-<8 hex>` (the worker finds them in the table's `listeners` item).
+    this.function.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['sqs:SendMessage'],
+        resources: [`arn:${Aws.PARTITION}:sqs:${Aws.REGION}:${Aws.ACCOUNT_ID}:${Aws.STACK_NAME}${LISTEN_QUEUE_INFIX}*`],
+      }),
+    );
+    Validations.of(this.function.role!).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sqs:<AWS::Region>:<AWS::AccountId>:<AWS::StackName>${LISTEN_QUEUE_INFIX}*]`,
+      reason: 'SendMessage only, to the queues of `hookway listen`: each is created while a developer listens, under a name made then.',
+    });
 
     // Every event into the archive, a batch at a time; claim-checked bodies back out.
     props.archive.grantWorker(this.function, props.table);

@@ -107,6 +107,9 @@ describe('least privilege', () => {
     expect(kms.Condition.StringEquals['kms:EncryptionContext:PARAMETER_ARN']).toEqual(sorted(names.map(parameterArn)));
   });
 
+  const listenQueues = {
+    'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sqs:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':', { Ref: 'AWS::StackName' }, '-listen-*']],
+  };
   const workerBase = [
     {
       Effect: 'Allow',
@@ -119,7 +122,8 @@ describe('least privilege', () => {
     { Effect: 'Allow', Action: sorted(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem']), Resource: table },
     // The sweep queries the parked index, and only that index: never the table, nor another index.
     { Effect: 'Allow', Action: 'dynamodb:Query', Resource: { 'Fn::Join': ['', [table, '/index/parked']] } },
-    { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: sorted([eventsDlq, eventsQueue]) },
+    // Both DLQs, and the queues of `hookway listen` while one runs: named after the stack, created by the developer.
+    { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: sorted([eventsDlq, eventsQueue, listenQueues]) },
     // archive.writer "firehose": into the archive stream; a batch object only for the events it
     // takes late (a backlog, a redrive) or too large for a record.
     { Effect: 'Allow', Action: 'firehose:PutRecordBatch', Resource: arnOf(resource(template, 'AWS::KinesisFirehose::DeliveryStream', 'ArchiveStream').id) },
@@ -127,7 +131,7 @@ describe('least privilege', () => {
     { Effect: 'Allow', Action: 's3:GetObject', Resource: objects('bodies/') },
   ];
 
-  test('the worker may consume the events queue and send events back to it, read and write table items, query the parked index, send to both DLQs, archive events and read bodies back, nothing else', () => {
+  test('the worker may consume the events queue and send events back to it, read and write table items, query the parked index, send to both DLQs and to the queues of hookway listen, archive events and read bodies back, nothing else', () => {
     expect(grantsOf(template, 'WorkerLambdaFunction')).toEqual(workerBase);
   });
 

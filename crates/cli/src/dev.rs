@@ -51,6 +51,10 @@ pub struct Args {
     /// Where the state file and the generated secrets are kept.
     #[arg(long, value_name = "DIR", default_value = ".hookway")]
     state_dir: PathBuf,
+    /// Forward every source's events to this URL as well (a service on this machine), without
+    /// editing the configuration file: the stack runs a copy with a `forward` route to it.
+    #[arg(long, value_name = "URL")]
+    forward_to: Option<String>,
 }
 
 pub async fn run(args: Args) -> Result<ExitCode, CliError> {
@@ -78,6 +82,7 @@ pub async fn run(args: Args) -> Result<ExitCode, CliError> {
         release: args.release,
         moto_server,
         tool_dir,
+        forward_to: args.forward_to,
     };
     hookway_dev::run(options).await?;
     Ok(ExitCode::SUCCESS)

@@ -19,6 +19,7 @@ mod filter;
 mod init;
 mod inspector;
 mod jobs;
+mod listen;
 mod output;
 mod providers;
 mod replay;
@@ -125,6 +126,8 @@ enum Command {
     /// followed as it arrives.
     #[command(subcommand)]
     Events(events::Command),
+    /// Forward the stack's new events to a service on this machine as they arrive, until Ctrl-C.
+    Listen(listen::Args),
     /// Send archived events through the worker again, by filter: a time window, a source, a type, ids.
     Replay(replay::Args),
     /// Submit a job, or ask for its status.
@@ -172,6 +175,7 @@ fn main() -> ExitCode {
             Command::Dlq(command) => dlq::run(command).await,
             Command::Destinations(command) => destinations::run(command).await,
             Command::Events(command) => events::run(command).await,
+            Command::Listen(args) => listen::run(args).await,
             Command::Replay(args) => replay::run(args).await,
             Command::Jobs(command) => jobs::run(command).await,
             Command::Secrets(command) => secrets::run(command).await,

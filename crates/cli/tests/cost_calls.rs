@@ -68,7 +68,7 @@ async fn an_event_costs_the_calls_it_should_and_no_more() {
             "hookway-worker",
             "GetItem",
             0.5,
-            "each destination's breaker state, read once a second by an instance, not once an event",
+            "each destination's breaker state, read once a second by an instance, and the listeners of `hookway listen`, once in 5 s: not once an event",
         ),
         ("hookway-worker", "BatchGetItem", batches, "which events of a batch are new, once a batch"),
         ("hookway-worker", "PutRecordBatch", batches, "the archive stream: one PutRecordBatch a batch"),

@@ -563,6 +563,26 @@ const IAM_UNUSED: &[Reason] = &[
               arrived (a backlog, a redrive) or too large for a stream record; this run's events are archived fresh",
     },
     Reason {
+        principal: "hookway-worker",
+        action: "sqs:SendMessage",
+        resource: "-listen-",
+        why: "copies of new events to the queues of `hookway listen` while one runs; the listen test \
+              (crates/cli/tests/listen.rs) runs one, and its IAM check allows every call",
+    },
+    Reason {
+        principal: "operator",
+        action: "sqs:CreateQueue",
+        resource: "-listen-",
+        why: "the same: `hookway listen`",
+    },
+    Reason { principal: "operator", action: "sqs:TagQueue", resource: "-listen-", why: "the same: `hookway listen`" },
+    Reason {
+        principal: "operator",
+        action: "sqs:DeleteQueue",
+        resource: "-listen-",
+        why: "the same: `hookway listen`",
+    },
+    Reason {
         principal: "operator",
         action: "cloudformation:DescribeStacks",
         resource: "",

@@ -94,6 +94,9 @@ pub struct DevOptions {
     pub tool_dir: Option<PathBuf>,
     /// What the gateway serves under `/_hookway/` (the inspector of `hookway dev`), if anything.
     pub mount: Option<Arc<dyn gateway::Mount>>,
+    /// A URL every source's events are forwarded to as well (`--forward-to`): the stack runs a
+    /// configuration derived from `config` ([`with_forward`]), which is left as it is.
+    pub forward_to: Option<String>,
 }
 
 /// Why the local stack stopped or could not start.
@@ -193,8 +196,52 @@ pub fn stage_config(config: &Path, state_dir: &Path) -> Result<StagedConfig, Dev
     })
 }
 
+/// The file, in the state folder, of the configuration derived for `--forward-to`.
+pub const FORWARD_CONFIG_FILE: &str = "hookway.forward.json";
+
+/// The configuration `config` with every source's events forwarded to `url` as well: a `forward`
+/// handler to it joins each route that is not the jobs' (unless it has one), and a route to it
+/// follows them for each source, for the events no route took.
+pub fn with_forward(config: &[u8], url: &str) -> Result<Vec<u8>, DevError> {
+    let parsed = Config::from_slice(config)?;
+    let shape = |message: String| ConfigError::Shape { field: "routes".into(), message };
+    let mut document: serde_json::Value = serde_json::from_slice(config).map_err(|error| shape(error.to_string()))?;
+    let forward = serde_json::json!({"forward": {"url": url}});
+    let Some(object) = document.as_object_mut() else {
+        return Err(shape("the configuration is not a JSON object".into()).into());
+    };
+    let routes = object.entry("routes").or_insert_with(|| serde_json::json!([]));
+    let Some(routes) = routes.as_array_mut() else {
+        return Err(shape("not a list".into()).into());
+    };
+    for route in routes.iter_mut() {
+        let Some(route) = route.as_object_mut() else { continue };
+        if route.get("source").and_then(serde_json::Value::as_str) == Some(hookway_core::config::JOBS_SOURCE) {
+            continue;
+        }
+        let mut handlers = match (route.remove("handler"), route.remove("handlers")) {
+            (Some(handler), _) => vec![handler],
+            (None, Some(serde_json::Value::Array(handlers))) => handlers,
+            (None, _) => Vec::new(),
+        };
+        if !handlers
+            .iter()
+            .any(|handler| handler.pointer("/forward/url").and_then(serde_json::Value::as_str) == Some(url))
+        {
+            handlers.push(forward.clone());
+        }
+        route.insert("handlers".into(), serde_json::Value::Array(handlers));
+    }
+    for source in &parsed.sources {
+        routes.push(serde_json::json!({"source": source.name, "handler": forward}));
+    }
+    let derived = serde_json::to_vec_pretty(&document).map_err(|error| shape(error.to_string()))?;
+    Config::from_slice(&derived)?;
+    Ok(derived)
+}
+
 /// Runs the local stack until Ctrl-C (or SIGTERM), then stops everything it started.
-pub async fn run(options: DevOptions) -> Result<(), DevError> {
+pub async fn run(mut options: DevOptions) -> Result<(), DevError> {
     if !env::is_stack_name(&options.stack) {
         return Err(EnvError::Stack(options.stack).into());
     }
@@ -208,6 +255,18 @@ pub async fn run(options: DevOptions) -> Result<(), DevError> {
             println!("stopped {stopped} process group(s) left by a run that did not finish");
         }
         DevState::remove(&options.state_dir);
+    }
+    if let Some(url) = &options.forward_to {
+        let bytes = std::fs::read(&options.config)
+            .map_err(|source| ConfigError::Read { path: options.config.display().to_string(), source })?;
+        let derived = options.state_dir.join(FORWARD_CONFIG_FILE);
+        std::fs::write(&derived, with_forward(&bytes, url)?)?;
+        println!(
+            "forwarding every source's events to {url} as well: the stack runs {}, derived from {} (left as it is)",
+            derived.display(),
+            options.config.display()
+        );
+        options.config = derived;
     }
     let staged = stage_config(&options.config, &options.state_dir)?;
     for (what, port, option) in [
@@ -484,4 +543,37 @@ fn print_banner(state: &DevState, staged: &StagedConfig, inspector: bool) {
     );
     println!("AWS_ENDPOINT_URL={} (moto); logs in {}", state.aws_endpoint, state.logs.display());
     println!("Press Ctrl-C to stop everything.");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forward_to_joins_every_route_but_the_jobs_and_follows_them_for_each_source() {
+        let config = serde_json::json!({
+            "sources": [{"name": "stripe", "scheme": "stripe", "secretParameters": ["/s"]},
+                        {"name": "github", "scheme": "github", "secretParameters": ["/g"]}],
+            "routes": [
+                {"source": "jobs", "type": "report.generate", "handler": {"custom": "report"}},
+                {"source": "stripe", "type": "invoice.*", "handler": "log"},
+                {"source": "github", "handlers": ["log", {"forward": {"url": "http://127.0.0.1:9/hook"}}]},
+            ],
+        });
+        let derived = with_forward(config.to_string().as_bytes(), "http://127.0.0.1:9/hook").unwrap();
+        let derived = Config::from_slice(&derived).unwrap();
+        let described: Vec<(String, usize)> =
+            derived.routes.iter().map(|route| (route.source.clone(), route.handlers().len())).collect();
+        assert_eq!(
+            described,
+            [
+                ("jobs".into(), 1),
+                ("stripe".into(), 2),
+                ("github".into(), 2),
+                ("stripe".into(), 1),
+                ("github".into(), 1)
+            ]
+        );
+        assert!(with_forward(config.to_string().as_bytes(), "ftp://nowhere").is_err(), "the URL is checked");
+    }
 }

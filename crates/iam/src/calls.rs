@@ -42,6 +42,8 @@ pub struct Call {
     pub queue_url: Option<String>,
     /// SQS: the queue, by name (`GetQueueUrl`, `CreateQueue`).
     pub queue_name: Option<String>,
+    /// SQS: whether `CreateQueue` tags the queue it creates (AWS then asks for `sqs:TagQueue` too).
+    pub tagged: Option<bool>,
     /// DynamoDB: the tables, each with the partition key values named.
     pub tables: Option<Vec<TableAccess>>,
     /// S3: the bucket.
@@ -177,6 +179,9 @@ impl Call {
             "PurgeQueue" => "sqs:PurgeQueue",
             "ListDeadLetterSourceQueues" => "sqs:ListDeadLetterSourceQueues",
             "GetQueueUrl" => "sqs:GetQueueUrl",
+            "CreateQueue" => "sqs:CreateQueue",
+            "DeleteQueue" => "sqs:DeleteQueue",
+            "TagQueue" => "sqs:TagQueue",
             "ListQueues" => return Ok(vec![Request::new("sqs:ListQueues", "*")]),
             _ => return Err(self.unknown()),
         };
@@ -192,7 +197,11 @@ impl Call {
             .and_then(|url| url.trim_end_matches('/').rsplit('/').nth(1))
             .filter(|account| account.chars().all(|c| c.is_ascii_digit()))
             .unwrap_or(&self.account);
-        Ok(vec![Request::new(action, format!("arn:{partition}:sqs:{}:{account}:{name}", self.region))])
+        let arn = format!("arn:{partition}:sqs:{}:{account}:{name}", self.region);
+        if action == "sqs:CreateQueue" && self.tagged == Some(true) {
+            return Ok(vec![Request::new(action, arn.clone()), Request::new("sqs:TagQueue", arn)]);
+        }
+        Ok(vec![Request::new(action, arn)])
     }
 
     fn dynamodb(&self, partition: &str) -> Result<Vec<Request>, CallError> {
@@ -381,6 +390,21 @@ mod tests {
     }
 
     #[test]
+    fn a_queue_created_with_tags_is_also_tagged() {
+        let create = call(json!({"service": "sqs", "operation": "CreateQueue", "queueName": "hookway-listen-0a1b2c3d",
+                                  "tagged": true}));
+        assert_eq!(
+            described(&create),
+            [
+                "sqs:CreateQueue on arn:aws:sqs:us-east-1:123456789012:hookway-listen-0a1b2c3d",
+                "sqs:TagQueue on arn:aws:sqs:us-east-1:123456789012:hookway-listen-0a1b2c3d"
+            ]
+        );
+        let untagged = call(json!({"service": "sqs", "operation": "CreateQueue", "queueName": "q"}));
+        assert_eq!(described(&untagged), ["sqs:CreateQueue on arn:aws:sqs:us-east-1:123456789012:q"]);
+    }
+
+    #[test]
     fn dynamodb_calls_carry_their_leading_keys_and_a_transaction_its_parts() {
         let get = call(json!({"service": "dynamodb", "operation": "BatchGetItem",
                                "tables": [{"name": "hookway-state", "partitionKeys": ["event#a", "event#b"]}]}));
@@ -476,7 +500,7 @@ mod tests {
 
     #[test]
     fn an_unknown_operation_is_an_error() {
-        let unknown = call(json!({"service": "sqs", "operation": "TagQueue", "queueUrl": "http://h/1/q"}));
+        let unknown = call(json!({"service": "sqs", "operation": "AddPermission", "queueUrl": "http://h/1/q"}));
         assert!(matches!(unknown.requests("aws"), Err(CallError::UnknownOperation { .. })));
         let unknown = call(json!({"service": "sns", "operation": "Publish"}));
         assert!(matches!(unknown.requests("aws"), Err(CallError::UnknownOperation { .. })));

@@ -126,7 +126,7 @@ fn read_json(path: &Path) -> Result<Value, LocalError> {
 
 /// The local stack's name: what its resources' names begin with (`hookway` of `hookway-state`).
 pub fn stack_name(state: &DevState) -> String {
-    state.table.rsplit_once('-').map_or(state.table.as_str(), |(prefix, _)| prefix).to_owned()
+    state.stack_name().to_owned()
 }
 
 /// The local stack in a deployed one's terms.

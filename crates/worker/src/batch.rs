@@ -5,7 +5,8 @@
 //! events, or two copies of one event — form a *chain* and run one after another, oldest first;
 //! chains run side by side. Only the messages that failed are reported (`batchItemFailures`), so
 //! only they return to the queue; an unreadable message fails alone, and so does one whose body
-//! cannot be read back or which cannot be archived.
+//! cannot be read back or which cannot be archived. Beside the deliveries, the batch's new events
+//! are copied to the listeners of `hookway listen`, if any ([`crate::listen`]).
 
 use std::collections::HashMap;
 
@@ -55,6 +56,34 @@ impl<S: StateStore> Worker<S> {
             let attributes = message.message_attributes;
             messages.push(Prepared { message_id, event, position: None, body, attributes, archived: None });
         }
+        // Copies of the new events for the listeners of `hookway listen`, sent beside the
+        // deliveries: first attempts only (no retry, no replay), and no copy at all while no
+        // listener is known to be live.
+        let copies: Vec<(String, String)> = match &self.listening {
+            Some(listening) if !listening.none_live() => messages
+                .iter()
+                .filter(|prepared| prepared.event.retry.is_none() && prepared.event.replay.is_none())
+                .map(|prepared| (prepared.event.source.clone(), prepared.body.clone()))
+                .collect(),
+            _ => Vec::new(),
+        };
+        let listen = async {
+            if let Some(listening) = &self.listening {
+                listening.copy(&copies).await;
+            }
+        };
+        let (delivered, ()) = tokio::join!(self.run_batch(messages, response, metrics, deadline), listen);
+        delivered
+    }
+
+    /// The batch's readable messages through the pipeline.
+    async fn run_batch(
+        &self,
+        mut messages: Vec<Prepared>,
+        mut response: SqsBatchResponse,
+        mut metrics: Metrics,
+        deadline: Deadline,
+    ) -> (SqsBatchResponse, Metrics) {
         // The archive bucket first: bodies back, then the events seen for the first time archived.
         let mut failures = self.read_bodies(&mut messages).await;
         let skip: Vec<usize> = failures.iter().map(|(index, _)| *index).collect();

@@ -17,6 +17,11 @@
 //!   schedule is used up, goes to the dead-letter queue. Every log line within carries the event
 //!   id, source, type and attempt; each invocation ends with EMF metrics lines, one per source.
 //!
+//!
+//! Beside a batch's deliveries, [`listen`] copies its new events to the developers' listeners
+//! (`hookway listen`), if any are live: at most one `GetItem` per 5 s per instance while it
+//! works, none while it is idle.
+//!
 //! [`retry`] is the deadline-aware retry policy of one series of attempts, [`schedule`] when the
 //! next series starts, [`handler::forward`] one attempt; [`breaker`] and [`rate_limit`] protect
 //! each destination with state every instance shares ([`shared`]); [`secrets`] are the
@@ -33,6 +38,7 @@ pub mod deadline;
 pub mod event;
 pub mod handler;
 pub mod job;
+pub mod listen;
 pub mod metrics;
 pub mod ordering;
 pub mod pipeline;
@@ -98,6 +104,8 @@ pub struct Worker<S> {
     namespace: Arc<str>,
     /// The destinations' circuits: what the sweep reads.
     shared: Arc<dyn SharedState>,
+    /// Where `hookway listen` gets copies of new events ([`listen`]); none: nowhere.
+    listening: Option<Arc<listen::Listening>>,
 }
 
 /// What the worker reaches beyond its state table, built once at start-up.
@@ -197,6 +205,7 @@ impl<S: StateStore> Worker<S> {
             unsigned_ids: config.unsigned_id_sources(),
             namespace: Arc::from(metrics::NAMESPACE),
             shared: outbound.shared,
+            listening: None,
         })
     }
 
@@ -204,6 +213,12 @@ impl<S: StateStore> Worker<S> {
     /// default stack's.
     pub fn in_namespace(self, namespace: &str) -> Worker<S> {
         Worker { namespace: Arc::from(namespace), ..self }
+    }
+
+    /// Copies each new event to the listeners `listeners` registers (`hookway listen`), beside
+    /// its delivery.
+    pub fn with_listeners(self, listeners: Arc<dyn listen::Listeners>) -> Worker<S> {
+        Worker { listening: Some(Arc::new(listen::Listening::new(listeners))), ..self }
     }
 
     /// Lets a waiting event stay in the events queue for at most `max_hop` before it is parked

@@ -14,7 +14,8 @@
 //! (the archive, and the claim-checked bodies), `HOOKWAY_ARCHIVE_STREAM` (with the `firehose`
 //! archive writer, the stream events are archived through), and the usual AWS variables (`AWS_ENDPOINT_URL`
 //! points the clients at moto locally). The destinations' secret parameters are read once here,
-//! in one batch, and cached.
+//! in one batch, and cached. The state table also names the developers' listeners
+//! (`hookway listen`), whose queues get copies of new events.
 
 // No unwrap or expect on request paths: every failure is an error with a status or an exit code.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
@@ -36,6 +37,7 @@ use hookway_worker::dead_letter::SqsDeadLetterQueue;
 use hookway_worker::deadline::Deadline;
 use hookway_worker::handler::Registry;
 use hookway_worker::handler::report::Report;
+use hookway_worker::listen::AwsListeners;
 use hookway_worker::requeue::SqsEventsQueue;
 use hookway_worker::secrets::Secrets;
 use hookway_worker::shared::DynamoShared;
@@ -54,7 +56,7 @@ async fn main() -> Result<(), Error> {
     let aws = hookway_core::aws::lambda_sdk_config("hookway-worker")?;
     let dynamodb = aws_sdk_dynamodb::Client::new(&aws);
     let shared = DynamoShared::new(dynamodb.clone(), env.get(Var::Table));
-    let store = DynamoStore::new(dynamodb, env.get(Var::Table));
+    let store = DynamoStore::new(dynamodb.clone(), env.get(Var::Table));
     // Your own handlers: register them here, route to them with {"custom": "<name>"}.
     let registry = Registry::new().with("report", Report);
     let client = reqwest::Client::builder()
@@ -67,6 +69,7 @@ async fn main() -> Result<(), Error> {
     let parameters: Vec<String> = config.outbound_parameters().iter().map(|(name, _)| (*name).to_owned()).collect();
     secrets.preload(&parameters).await;
     let sqs = aws_sdk_sqs::Client::new(&aws);
+    let listeners = AwsListeners::new(dynamodb.clone(), env.get(Var::Table), sqs.clone());
     let firehose = match config.archive.writer {
         // `LambdaEnv` refused to start without the stream's name with this writer.
         ArchiveWriter::Firehose => Some(FirehoseStream::new(&aws, env.get(Var::ArchiveStream))),
@@ -83,7 +86,8 @@ async fn main() -> Result<(), Error> {
         bucket: Some(Arc::new(S3Objects::new(&aws, env.get(Var::ArchiveBucket)))),
         stream,
     };
-    let worker = Arc::new(Worker::new(config, store, &registry, outbound)?.in_namespace(env.get(Var::Stack)));
+    let worker = Worker::new(config, store, &registry, outbound)?.in_namespace(env.get(Var::Stack));
+    let worker = Arc::new(worker.with_listeners(Arc::new(listeners)));
     let archive_stream = async {
         if let Some(url) = firehose_endpoint {
             let endpoint = async move { Ok::<_, Error>(Endpoint::builder().url(url).build()) };

@@ -103,6 +103,12 @@ impl DevState {
         let _ = std::fs::remove_file(dir.join(STATE_FILE));
     }
 
+    /// The local stack's name as its resources' names begin with it (`hookway` of
+    /// `hookway-state`): what a deployed stack's name is to the names of its resources.
+    pub fn stack_name(&self) -> &str {
+        self.table.rsplit_once('-').map_or(self.table.as_str(), |(prefix, _)| prefix)
+    }
+
     /// What the deployed stack's CloudFormation outputs say, said of this stack, under the same
     /// keys: what ties the stack's resources to the local ones (the IAM check, crates/iam).
     pub fn outputs(&self) -> Vec<(&'static str, &str)> {

@@ -1,0 +1,475 @@
+//! `hookway listen`: the stack's new events, forwarded to a service on this machine as they arrive.
+//!
+//! It creates an SQS queue of its own, `<stack>-listen-<8 hex>` (kept an hour at most, tagged), and
+//! registers it in the state table's `listeners` item; the worker copies each new event there
+//! beside its delivery ([`hookway_worker::listen`]), which it leaves as it is. Each event is POSTed
+//! to `--forward-to` with its body as received (a claim-checked one read from the archive bucket),
+//! its content type, the provider's headers the stack kept and `Hookway-Event-Id`; with
+//! `--sign-secret`, Standard Webhooks headers too. The registration is renewed every
+//! [`RENEW_EVERY`] ([`EXPIRES_IN`] ahead); Ctrl-C removes it and deletes the queue. Nothing of this
+//! runs, nor costs, while no listener does.
+
+use std::collections::{HashSet, VecDeque};
+use std::io::Write as _;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use aws_sdk_sqs::types::{DeleteMessageBatchRequestEntry, QueueAttributeName};
+use hookway_core::archive::read_body;
+use hookway_core::envelope::Envelope;
+use hookway_core::scheme::{Key, Scheme, SignRequest};
+use hookway_core::unix_now;
+use hookway_worker::listen::{EXPIRES_AT, LISTENERS_PK, QUEUE_INFIX, QUEUES, SOURCES};
+use serde_json::json;
+
+use crate::error::CliError;
+use crate::stack::{Stack, StackArgs};
+
+/// How often the registration is renewed.
+pub const RENEW_EVERY: Duration = Duration::from_secs(60);
+/// How far ahead a registration expires: a listener that died is forgotten then.
+pub const EXPIRES_IN: Duration = Duration::from_secs(180);
+/// How long the queue keeps an event nobody received: an hour.
+const RETENTION_SECONDS: &str = "3600";
+/// A long poll: one `ReceiveMessage` waits up to 20 s for events (180 an hour while none comes).
+const LONG_POLL_SECONDS: i32 = 20;
+/// The longest SQS queue name.
+const QUEUE_NAME_MAX: usize = 80;
+/// Event ids remembered, so that a copy SQS hands over twice is forwarded once.
+const REMEMBERED: usize = 1000;
+
+/// Follows the stack's new events and POSTs each to a service on this machine, until Ctrl-C.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Where each event is POSTed: its body as received, its content type, the provider's
+    /// headers the stack kept, and Hookway-Event-Id.
+    #[arg(long, value_name = "URL")]
+    forward_to: String,
+    /// Only events of this source (repeat for more) [default: every source].
+    #[arg(long = "source", value_name = "NAME")]
+    sources: Vec<String>,
+    /// Only events of this type (`*` matches anything: `invoice.*`; repeat for more).
+    #[arg(long = "type", value_name = "TYPE")]
+    types: Vec<String>,
+    /// Also sign each request with Standard Webhooks headers (webhook-id, webhook-timestamp,
+    /// webhook-signature) with this secret, for a local service that verifies them.
+    #[arg(long, value_name = "whsec_…")]
+    sign_secret: Option<String>,
+    /// One JSON object a line per event: `{"receivedAt", "source", "type", "id", "status", "latencyMs", "error"}`.
+    #[arg(long)]
+    json: bool,
+    #[command(flatten)]
+    stack: StackArgs,
+}
+
+pub async fn run(args: Args) -> Result<ExitCode, CliError> {
+    let target = reqwest::Url::parse(&args.forward_to)
+        .ok()
+        .filter(|url| matches!(url.scheme(), "http" | "https"))
+        .ok_or_else(|| CliError::Usage(format!("--forward-to {}: not an http(s) URL", args.forward_to)))?;
+    let signer = args.sign_secret.as_deref().map(Signer::new).transpose()?;
+    let stack_name = match args.stack.is_local() {
+        true => hookway_core::local::state::DevState::running(&args.stack.state_dir)?.stack_name().to_owned(),
+        false => args.stack.stack.clone(),
+    };
+    let stack = args.stack.resolve().await?;
+    let listener = Listener::create(&stack, &stack_name, &args.sources).await?;
+    let mut err = std::io::stderr().lock();
+    writeln!(
+        err,
+        "forwarding {} of {stack_name} to {target} (queue {}); Ctrl-C to stop",
+        if args.sources.is_empty() { "every source".to_owned() } else { args.sources.join(", ") },
+        listener.name
+    )?;
+    drop(err);
+    let forwarder = Forwarder {
+        client: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(Duration::from_secs(30))
+            .build()
+            .map_err(|error| CliError::Http(error.to_string()))?,
+        target,
+        signer,
+        stack: &stack,
+    };
+    let listened = listen(&args, &listener, &forwarder).await;
+    // Whatever ended it (Ctrl-C, a closed pipe, an error), the queue goes.
+    let removed = listener.remove().await;
+    let code = listened?;
+    removed?;
+    Ok(code)
+}
+
+/// Receives and forwards until Ctrl-C.
+async fn listen(args: &Args, listener: &Listener, forwarder: &Forwarder<'_>) -> Result<ExitCode, CliError> {
+    let interrupted = tokio::signal::ctrl_c();
+    tokio::pin!(interrupted);
+    let mut renewed = Instant::now();
+    let mut seen: (HashSet<String>, VecDeque<String>) = Default::default();
+    loop {
+        if renewed.elapsed() >= RENEW_EVERY {
+            match listener.register(false).await {
+                Ok(()) => renewed = Instant::now(),
+                Err(error) => eprintln!("cannot renew the registration, trying again: {error}"),
+            }
+        }
+        let received = tokio::select! {
+            _ = &mut interrupted => return Ok(ExitCode::SUCCESS),
+            received = listener.receive() => received,
+        };
+        let messages = match received {
+            Ok(messages) => messages,
+            Err(error) => {
+                eprintln!("cannot receive, trying again: {error}");
+                tokio::select! {
+                    _ = &mut interrupted => return Ok(ExitCode::SUCCESS),
+                    () = tokio::time::sleep(Duration::from_secs(1)) => continue,
+                }
+            }
+        };
+        let mut handled = Vec::with_capacity(messages.len());
+        for message in messages {
+            if let Some(receipt) = message.receipt_handle {
+                handled.push(receipt);
+            }
+            let Some(body) = message.body else { continue };
+            let envelope = match Envelope::from_json(&body) {
+                Ok(envelope) => envelope,
+                Err(error) => {
+                    eprintln!("a message that is not an event, skipped: {error}");
+                    continue;
+                }
+            };
+            if !wanted(args, &envelope) || !seen.0.insert(envelope.id.to_string()) {
+                continue;
+            }
+            seen.1.push_back(envelope.id.to_string());
+            if seen.1.len() > REMEMBERED
+                && let Some(oldest) = seen.1.pop_front()
+            {
+                seen.0.remove(&oldest);
+            }
+            let forwarded = tokio::select! {
+                _ = &mut interrupted => return Ok(ExitCode::SUCCESS),
+                forwarded = forwarder.forward(&envelope) => forwarded,
+            };
+            show(&envelope, &forwarded, args.json)?;
+        }
+        if let Err(error) = listener.delete(handled).await {
+            eprintln!("cannot delete received events (they may come again): {error}");
+        }
+    }
+}
+
+/// Whether `--source` and `--type` let the event through.
+fn wanted(args: &Args, envelope: &Envelope<'_>) -> bool {
+    (args.sources.is_empty() || args.sources.iter().any(|source| *source == envelope.source))
+        && (args.types.is_empty()
+            || envelope.event_type.as_deref().is_some_and(|event_type| {
+                args.types.iter().any(|pattern| hookway_core::config::glob_matches(pattern, event_type))
+            }))
+}
+
+/// A listener's queue and registration.
+struct Listener {
+    sqs: aws_sdk_sqs::Client,
+    dynamodb: aws_sdk_dynamodb::Client,
+    table: String,
+    name: String,
+    url: String,
+    sources: Vec<String>,
+}
+
+impl Listener {
+    /// Creates the queue and registers it.
+    async fn create(stack: &Stack, stack_name: &str, sources: &[String]) -> Result<Listener, CliError> {
+        let suffix = &uuid::Uuid::new_v4().simple().to_string()[..8];
+        let name = format!("{stack_name}{QUEUE_INFIX}{suffix}");
+        if name.len() > QUEUE_NAME_MAX {
+            return Err(CliError::Usage(format!(
+                "the stack's name is too long for a listener's queue ({name} is over {QUEUE_NAME_MAX} characters)"
+            )));
+        }
+        // A long poll outlasts the SDK's usual attempt timeout.
+        let timeouts = aws_sdk_sqs::config::timeout::TimeoutConfig::builder()
+            .operation_attempt_timeout(Duration::from_secs(u64::from(LONG_POLL_SECONDS.unsigned_abs()) + 5))
+            .operation_timeout(Duration::from_secs(u64::from(LONG_POLL_SECONDS.unsigned_abs()) + 10))
+            .build();
+        let sqs = aws_sdk_sqs::Client::from_conf(
+            aws_sdk_sqs::config::Builder::from(&stack.aws).timeout_config(timeouts).build(),
+        );
+        let created = sqs
+            .create_queue()
+            .queue_name(&name)
+            .attributes(QueueAttributeName::MessageRetentionPeriod, RETENTION_SECONDS)
+            .tags("hookway:stack", stack_name)
+            .tags("hookway:purpose", "hookway listen")
+            .send()
+            .await
+            .map_err(CliError::aws)?;
+        let url = created.queue_url.unwrap_or_default();
+        let listener = Listener {
+            sqs,
+            dynamodb: aws_sdk_dynamodb::Client::new(&stack.aws),
+            table: stack.table.clone(),
+            name,
+            url,
+            sources: sources.to_vec(),
+        };
+        if let Err(error) = listener.register(true).await {
+            let _ = listener.sqs.delete_queue().queue_url(&listener.url).send().await;
+            return Err(error);
+        }
+        Ok(listener)
+    }
+
+    /// Registers the queue, or renews its registration. The first time, the map is created if
+    /// it is absent, and the entries of listeners that expired are removed.
+    async fn register(&self, first: bool) -> Result<(), CliError> {
+        let key = AttributeValue::S(LISTENERS_PK.to_owned());
+        let now = unix_now();
+        let expires_at = now + i64::try_from(EXPIRES_IN.as_secs()).unwrap_or(180);
+        let mut expired = Vec::new();
+        if first {
+            self.dynamodb
+                .update_item()
+                .table_name(&self.table)
+                .key("pk", key.clone())
+                .update_expression("SET #queues = if_not_exists(#queues, :empty)")
+                .expression_attribute_names("#queues", QUEUES)
+                .expression_attribute_values(":empty", AttributeValue::M(Default::default()))
+                .send()
+                .await
+                .map_err(CliError::aws)?;
+            let item = self
+                .dynamodb
+                .get_item()
+                .table_name(&self.table)
+                .key("pk", key.clone())
+                .consistent_read(true)
+                .send()
+                .await
+                .map_err(CliError::aws)?;
+            let queues = item.item.as_ref().and_then(|item| item.get(QUEUES));
+            expired = queues
+                .map(hookway_worker::listen::read_queues)
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|listener| listener.expires_at <= now)
+                .map(|listener| listener.queue_url)
+                .collect();
+        }
+        let mut entry = std::collections::HashMap::from([(EXPIRES_AT.to_owned(), number(expires_at))]);
+        if !self.sources.is_empty() {
+            let sources = self.sources.iter().map(|source| AttributeValue::S(source.clone())).collect();
+            entry.insert(SOURCES.to_owned(), AttributeValue::L(sources));
+        }
+        // The item itself expires (the table's TTL) once no listener renews it.
+        let mut expression = "SET #queues.#queue = :entry, #expires = :expires".to_owned();
+        let mut request = self
+            .dynamodb
+            .update_item()
+            .table_name(&self.table)
+            .key("pk", key)
+            .expression_attribute_names("#queues", QUEUES)
+            .expression_attribute_names("#queue", &self.url)
+            .expression_attribute_names("#expires", EXPIRES_AT)
+            .expression_attribute_values(":entry", AttributeValue::M(entry))
+            .expression_attribute_values(":expires", number(expires_at));
+        if !expired.is_empty() {
+            let removed: Vec<String> = (0..expired.len()).map(|index| format!("#queues.#expired{index}")).collect();
+            expression = format!("{expression} REMOVE {}", removed.join(", "));
+            for (index, url) in expired.iter().enumerate() {
+                request = request.expression_attribute_names(format!("#expired{index}"), url);
+            }
+        }
+        request.update_expression(expression).send().await.map_err(CliError::aws)?;
+        Ok(())
+    }
+
+    /// Up to ten events, waiting up to 20 s for the first.
+    async fn receive(&self) -> Result<Vec<aws_sdk_sqs::types::Message>, CliError> {
+        let received = self
+            .sqs
+            .receive_message()
+            .queue_url(&self.url)
+            .max_number_of_messages(10)
+            .wait_time_seconds(LONG_POLL_SECONDS)
+            .send()
+            .await
+            .map_err(CliError::aws)?;
+        Ok(received.messages.unwrap_or_default())
+    }
+
+    /// Deletes the messages handled.
+    async fn delete(&self, receipts: Vec<String>) -> Result<(), CliError> {
+        if receipts.is_empty() {
+            return Ok(());
+        }
+        let mut request = self.sqs.delete_message_batch().queue_url(&self.url);
+        for (index, receipt) in receipts.into_iter().enumerate() {
+            let entry = DeleteMessageBatchRequestEntry::builder().id(index.to_string()).receipt_handle(receipt).build();
+            request = request.entries(entry.map_err(|error| CliError::Aws(error.to_string()))?);
+        }
+        request.send().await.map_err(CliError::aws)?;
+        Ok(())
+    }
+
+    /// Removes the registration and deletes the queue.
+    async fn remove(&self) -> Result<(), CliError> {
+        let deregistered = self
+            .dynamodb
+            .update_item()
+            .table_name(&self.table)
+            .key("pk", AttributeValue::S(LISTENERS_PK.to_owned()))
+            .update_expression("REMOVE #queues.#queue")
+            .expression_attribute_names("#queues", QUEUES)
+            .expression_attribute_names("#queue", &self.url)
+            .send()
+            .await
+            .map_err(CliError::aws);
+        self.sqs.delete_queue().queue_url(&self.url).send().await.map_err(CliError::aws)?;
+        deregistered.map(drop)
+    }
+}
+
+fn number(value: i64) -> AttributeValue {
+    AttributeValue::N(value.to_string())
+}
+
+/// Signs with a Standard Webhooks secret, through the catalog's `standard-webhooks` scheme.
+struct Signer {
+    scheme: Scheme,
+    key: Key,
+}
+
+impl Signer {
+    fn new(secret: &str) -> Result<Signer, CliError> {
+        if !secret.starts_with("whsec_") {
+            return Err(CliError::Usage("--sign-secret: a Standard Webhooks secret, whsec_ and base64".into()));
+        }
+        let scheme = Scheme::named("standard-webhooks")
+            .ok_or_else(|| CliError::Usage("the standard-webhooks scheme is not in this build".into()))?;
+        let key = scheme.key(secret, None)?;
+        Ok(Signer { scheme, key })
+    }
+
+    /// The headers for `body` of event `id`, signed now.
+    fn headers(&self, id: &str, body: &[u8], url: &str) -> Result<Vec<(String, String)>, CliError> {
+        let request = SignRequest { id, timestamp: unix_now(), body, method: "POST", url };
+        let signed = self.scheme.sign(&self.key, &request).map_err(|error| CliError::Usage(error.to_string()))?;
+        Ok(signed.headers)
+    }
+}
+
+/// POSTs events to the local service.
+struct Forwarder<'s> {
+    client: reqwest::Client,
+    target: reqwest::Url,
+    signer: Option<Signer>,
+    stack: &'s Stack,
+}
+
+/// What the local service answered, or why it could not.
+struct Forwarded {
+    status: Option<u16>,
+    latency: Duration,
+    error: Option<String>,
+}
+
+impl Forwarder<'_> {
+    async fn forward(&self, envelope: &Envelope<'_>) -> Forwarded {
+        let started = Instant::now();
+        let failed = |error: String| Forwarded { status: None, latency: started.elapsed(), error: Some(error) };
+        let body = match &envelope.body_object {
+            Some(object) => match read_body(self.stack.bucket(), object).await {
+                Ok(body) => body.to_vec(),
+                Err(error) => return failed(format!("cannot read the body from the archive bucket: {error}")),
+            },
+            None => match envelope.body_bytes() {
+                Ok(body) => body.into_owned(),
+                Err(error) => return failed(error.to_string()),
+            },
+        };
+        let mut headers = reqwest::header::HeaderMap::new();
+        let mut add = |name: &str, value: &str| {
+            if let (Ok(name), Ok(value)) = (
+                reqwest::header::HeaderName::from_bytes(name.as_bytes()),
+                reqwest::header::HeaderValue::from_str(value),
+            ) {
+                headers.insert(name, value);
+            }
+        };
+        for (name, value) in &envelope.headers {
+            add(name, value);
+        }
+        if let Some(content_type) = &envelope.content_type {
+            add("content-type", content_type);
+        }
+        add("hookway-event-id", &envelope.id);
+        if let Some(signer) = &self.signer {
+            match signer.headers(&envelope.id, &body, self.target.as_str()) {
+                Ok(signed) => signed.iter().for_each(|(name, value)| add(name, value)),
+                Err(error) => return failed(error.to_string()),
+            }
+        }
+        let started = Instant::now();
+        match self.client.post(self.target.clone()).headers(headers).body(body).send().await {
+            Ok(response) => {
+                Forwarded { status: Some(response.status().as_u16()), latency: started.elapsed(), error: None }
+            }
+            Err(error) => failed(connection_words(&error, &self.target)),
+        }
+    }
+}
+
+/// Why the local service could not be reached, in words.
+fn connection_words(error: &reqwest::Error, target: &reqwest::Url) -> String {
+    if error.is_connect() {
+        format!("cannot connect to {target}: is your service running?")
+    } else if error.is_timeout() {
+        format!("{target} did not answer within 30 s")
+    } else {
+        format!("{target}: {error}")
+    }
+}
+
+/// One line for the event.
+fn show(envelope: &Envelope<'_>, forwarded: &Forwarded, json: bool) -> Result<(), CliError> {
+    let mut out = std::io::stdout().lock();
+    let latency_ms = u64::try_from(forwarded.latency.as_millis()).unwrap_or(u64::MAX);
+    if json {
+        let line = json!({
+            "receivedAt": envelope.received_at, "source": envelope.source, "type": envelope.event_type,
+            "id": envelope.id, "status": forwarded.status, "latencyMs": latency_ms, "error": forwarded.error,
+        });
+        writeln!(out, "{line}")?;
+    } else {
+        let event_type = envelope.event_type.as_deref().unwrap_or("-");
+        let answer = match (&forwarded.status, &forwarded.error) {
+            (Some(status), _) => format!("{status} in {latency_ms} ms"),
+            (None, Some(error)) => format!("error: {error}"),
+            (None, None) => "-".to_owned(),
+        };
+        writeln!(out, "{}  {}  {event_type}  {}  {answer}", envelope.received_at, envelope.source, envelope.id)?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sign_secret_is_a_standard_webhooks_one() {
+        assert!(matches!(Signer::new("sk_live_1"), Err(CliError::Usage(_))));
+        let signer = Signer::new("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").unwrap();
+        let headers = signer.headers("evt_1", b"{}", "http://127.0.0.1:1/hook").unwrap();
+        let header = |name: &str| headers.iter().find(|(n, _)| n == name).map(|(_, value)| value.as_str());
+        assert_eq!(header("webhook-id"), Some("evt_1"));
+        assert!(header("webhook-timestamp").is_some());
+        assert!(header("webhook-signature").is_some_and(|signature| signature.starts_with("v1,")));
+    }
+}
