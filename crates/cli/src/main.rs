@@ -70,8 +70,11 @@ const GROUPS: [(&str, &[&str]); 4] = [
 const AFTER_HELP: &str = "\
 Examples:
   hookway dev                                          the whole stack on this machine
-  hookway send http://127.0.0.1:3000 --source stripe --local
+  hookway trigger stripe --local                       a real Stripe event, signed as Stripe signs it
+  hookway listen --local --forward-to http://localhost:8080/webhooks
   hookway events tail --local                          follow events as they arrive
+  hookway init --source stripe --source github         a starter hookway.json
+  hookway doctor --stack hookway-prod --smoke          what stands between the file and a working stack
   hookway events list --since 2h --status failed
   hookway replay --since 2h --source stripe --dry-run
   hookway --profile prod --region eu-west-1 dlq list --stack hookway-prod
