@@ -527,10 +527,21 @@ fn print_banner(state: &DevState, staged: &StagedConfig, inspector: bool) {
         hookway_core::config::WebhookEndpoint::HttpApi => "an HTTP API's payload 2.0 events",
         hookway_core::config::WebhookEndpoint::FunctionUrl => "the Function URL's events",
     };
-    println!("Send a webhook signed as each source would (webhooks.endpoint {}: {door}):", config.webhooks.endpoint);
+    println!(
+        "Send a real event of each source's provider, signed as the provider signs it (webhooks.endpoint {}: {door}):",
+        config.webhooks.endpoint
+    );
     for source in &config.sources {
-        println!("  {hookway} send {url} --source {} --config {} --local", source.name, config_arg.display());
+        let name = source.name.as_str();
+        match source.scheme {
+            scheme if scheme.is_custom() => println!("  {hookway} send --source {name} --local"),
+            scheme if scheme.as_str() == name => println!("  {hookway} trigger {scheme} --local"),
+            scheme => println!("  {hookway} trigger {scheme} --source {name} --local"),
+        }
     }
+    println!();
+    println!("Forward every event to a service on this machine as it arrives (Ctrl-C stops it):");
+    println!("  {hookway} listen --local --forward-to http://localhost:8080/webhooks");
     println!();
     println!(
         "Operate it: {hookway} events tail --local | {hookway} events list --local | {hookway} replay --since 1h --local | {hookway} dlq list --local | {hookway} jobs status <jobId> --local"
