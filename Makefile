@@ -86,7 +86,7 @@ build: $(TOOLS) ## Build the Lambda binaries for arm64 (zips in target/lambda), 
 	cargo run --quiet --locked -p hookway-cli -- man --out target/man
 	mkdir -p target/completions
 	for completion in bash:hookway.bash zsh:_hookway fish:hookway.fish powershell:_hookway.ps1; do \
-		cargo run --quiet --locked -p hookway-cli -- completions $${completion%%:*} > target/completions/$${completion#*:}; \
+		cargo run --quiet --locked -p hookway-cli -- completions $${completion%%:*} > target/completions/$${completion#*:} || exit 1; \
 	done
 
 .PHONY: infra-test

@@ -8,7 +8,7 @@ use hookway_core::config::{ConfigError, Problem, limits};
 use serde_json::{Value, json};
 
 use crate::error::CliError;
-use crate::output::{json_line, outln};
+use crate::output::{json_line, outln, warnln};
 
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
@@ -51,7 +51,7 @@ pub fn run(command: Command) -> Result<ExitCode, CliError> {
                 outln!("  {usage}")?;
             }
             for warning in config.warnings() {
-                eprintln!("warning: {warning}");
+                warnln!("warning: {warning}");
             }
         }
         Command::Schema => {

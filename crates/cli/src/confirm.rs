@@ -1,6 +1,6 @@
-//! The question a command asks before it acts on many events at once (`hookway replay`): more
-//! than [`LARGE`] are sent only after a `y` on a terminal, or with `--yes`; elsewhere (a script,
-//! CI) the command stops and says to pass `--yes`.
+//! The question a command asks before it acts on many events at once (`hookway replay`, `hookway
+//! dlq redrive`): more than [`LARGE`] are sent only after a `y` on a terminal, or with `--yes`;
+//! elsewhere (a script, CI) the command stops and says to pass `--yes`.
 
 use std::io::{BufRead, IsTerminal as _, Write};
 
@@ -9,17 +9,18 @@ use crate::error::CliError;
 /// Up to this many events a command acts without asking.
 pub const LARGE: usize = 100;
 
-/// Whether to go on with `what` (`replay`) of `count` events: yes up to [`LARGE`]; above, yes if
-/// the person at the terminal answers `y` (asked on stderr); not a terminal: a usage error (exit 2)
-/// saying to pass `--yes`. The caller skips it when `--yes` is given.
-pub fn confirm(count: usize, what: &str) -> Result<bool, CliError> {
-    let terminal = std::io::stdin().is_terminal();
-    ask(count, what, terminal, &mut std::io::stdin().lock(), &mut std::io::stderr())
+/// Whether to go on with `what` (`replay`) of `count` `things` (`events`): yes up to [`LARGE`];
+/// above, yes if the person at the terminal answers `y` (asked on stderr, read on stdin); without a
+/// terminal on both: a usage error (exit 2) saying to pass `--yes`. The caller skips it when
+/// `--yes` is given.
+pub fn confirm(count: usize, what: &str, things: &str) -> Result<bool, CliError> {
+    let terminal = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
+    ask(count, (what, things), terminal, &mut std::io::stdin().lock(), &mut std::io::stderr())
 }
 
 fn ask(
     count: usize,
-    what: &str,
+    (what, things): (&str, &str),
     terminal: bool,
     answer: &mut impl BufRead,
     prompt: &mut impl Write,
@@ -29,10 +30,10 @@ fn ask(
     }
     if !terminal {
         return Err(CliError::Usage(format!(
-            "{what} of {count} events: pass --yes to go on (on a terminal, hookway asks first)"
+            "{what} of {count} {things}: pass --yes to go on (on a terminal, hookway asks first)"
         )));
     }
-    write!(prompt, "{what} {count} events? [y/N] ")?;
+    write!(prompt, "{what} {count} {things}? [y/N] ")?;
     prompt.flush()?;
     let mut line = String::new();
     answer.read_line(&mut line)?;
@@ -45,7 +46,7 @@ mod tests {
 
     fn asked(count: usize, terminal: bool, typed: &str) -> (Result<bool, CliError>, String) {
         let mut prompt = Vec::new();
-        let answer = ask(count, "replay", terminal, &mut typed.as_bytes(), &mut prompt);
+        let answer = ask(count, ("replay", "events"), terminal, &mut typed.as_bytes(), &mut prompt);
         (answer, String::from_utf8(prompt).unwrap())
     }
 

@@ -15,8 +15,9 @@
 //! says what it would redrive. It goes through the queue once, redriving each match as it reads
 //! it: an interrupted redrive is run again for the rest. A letter sent back but not yet deleted
 //! when a run is cut short is sent back again by the next; the worker's idempotency record then
-//! acknowledges the second copy without delivering it again. A redrive of more than
-//! [`CONFIRM_ABOVE`] letters is confirmed first, on a terminal, or given `--yes`.
+//! acknowledges the second copy without delivering it again. Without `--yes`, the matches are
+//! counted first (a dry run); more than [`LARGE`] are confirmed on a terminal, and the run then
+//! sends back no more than were counted.
 //!
 //! `delete --id` reads the queue through once in the same way and deletes each letter of that id
 //! by its receipt handle: a letter understood that must not be tried again (an `id-conflict`).
@@ -35,10 +36,11 @@ use hookway_core::job::DestinationRecord;
 use hookway_core::store::{RecordKey, RecordStatus, StateStore};
 use serde_json::{Value, json};
 
+use crate::confirm::{LARGE, confirm};
 use crate::error::CliError;
 use crate::events::truncate;
 use crate::filter::{Filter, Pace, parse_rate};
-use crate::output::{confirm, json_line, outln};
+use crate::output::{json_line, outln, warnln};
 use crate::stack::{Stack, StackArgs};
 
 #[derive(Debug, clap::Subcommand)]
@@ -48,7 +50,8 @@ pub enum Command {
     /// Every dead letter in full, with why it failed.
     Show(Args),
     /// Send the dead letters that match back for another try; the others stay. More than 100
-    /// letters are sent back only once confirmed: on a terminal, by answering y; else with --yes.
+    /// matches are sent back only once confirmed: on a terminal, by answering y (no sends nothing,
+    /// exit 0); elsewhere with --yes (without it, exit 2).
     Redrive(RedriveArgs),
     /// Delete a dead letter for good, by its id (one understood, that must not be tried again);
     /// exits 1 if there is none.
@@ -71,8 +74,9 @@ pub struct RedriveArgs {
     /// Print what would be redriven, and how many, and send nothing back.
     #[arg(long)]
     dry_run: bool,
-    /// Redrive more than 100 letters without asking.
-    #[arg(long)]
+    /// Send back without asking, however many letters match (without it, the matches are
+    /// counted first; more than 100 are asked about on a terminal, refused elsewhere).
+    #[arg(long, short = 'y')]
     yes: bool,
     #[command(flatten)]
     stack: StackArgs,
@@ -116,8 +120,6 @@ pub enum Queue {
 
 /// How long messages being read are hidden from other readers.
 const READ_VISIBILITY_SECONDS: i32 = 30;
-/// A redrive of more letters than this asks first (or takes `--yes`).
-const CONFIRM_ABOVE: usize = 100;
 /// How long a redrive hides the letters it has read and leaves, while it reads on.
 const REDRIVE_VISIBILITY_SECONDS: i32 = 300;
 
@@ -150,7 +152,7 @@ pub async fn run(command: Command) -> Result<ExitCode, CliError> {
         let empty = format!("the {} dead-letter queue is empty", queue_name(args.queue));
         // `--json` prints nothing for nothing: the sentence is for whoever reads along.
         if args.json {
-            eprintln!("{empty}")
+            warnln!("{empty}")
         } else {
             outln!("{empty}")?
         }
@@ -164,11 +166,11 @@ pub async fn run(command: Command) -> Result<ExitCode, CliError> {
         }
     }
     // The rest of the queue, said where it does not mix with what a script reads.
-    let held = held(&stack, args.queue).await?;
-    if held > letters.len() {
-        eprintln!("{} of about {held} dead letter(s) shown: give --max N to see more", letters.len());
+    // A count that cannot be read (denied, throttled) leaves the hint out; the list stands.
+    if let Some(held) = held(&stack, args.queue).await.ok().filter(|held| *held > letters.len()) {
+        warnln!("{} of about {held} dead letter(s) shown: give --max N to see more", letters.len());
     } else if letters.len() >= args.max {
-        eprintln!("{} dead letter(s) shown, as many as --max asks: there may be more", letters.len());
+        warnln!("{} dead letter(s) shown, as many as --max asks: there may be more", letters.len());
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -242,6 +244,9 @@ async fn receive_batch(
         .queue_url(url)
         .max_number_of_messages(i32::try_from(count.clamp(1, 10)).unwrap_or(10))
         .visibility_timeout(visibility)
+        // Long polling, if only for a second: a short poll samples some of SQS's servers and can
+        // come back empty while the queue holds letters, which would end a read through it early.
+        .wait_time_seconds(1)
         .message_system_attribute_names(MessageSystemAttributeName::All)
         .message_attribute_names("All")
         .send()
@@ -560,30 +565,25 @@ pub async fn redrive_matching(
 /// `dlq redrive`: each letter as it goes, then what was done.
 async fn redrive(args: RedriveArgs) -> Result<ExitCode, CliError> {
     let stack = args.stack.resolve().await?;
-    if !args.dry_run && !args.yes {
-        let held = held(&stack, args.queue).await?;
-        let up_to = args.max.unwrap_or(usize::MAX).min(held);
-        if up_to > CONFIRM_ABOVE {
-            let question = format!(
-                "redrive up to {up_to} dead letter(s) of the {} dead-letter queue (about {held} in it)?",
-                queue_name(args.queue)
-            );
-            let unattended = format!(
-                "more than {CONFIRM_ABOVE} dead letters are redriven only once confirmed, and there is no terminal to ask on: pass --yes (or bound the run with --max)"
-            );
-            if !confirm(&question, &unattended)? {
-                eprintln!("nothing redriven");
-                return Ok(ExitCode::FAILURE);
-            }
-        }
-    }
-    let redrive = Redrive {
+    let mut redrive = Redrive {
         queue: args.queue,
         filter: args.filter,
         max: args.max.unwrap_or(usize::MAX),
         rate: args.rate,
         dry_run: args.dry_run,
     };
+    if !args.dry_run && !args.yes {
+        // How many match, counted by a dry run (the letters stay where they are): more than
+        // LARGE are asked about, and the run sends back no more than were counted and agreed to.
+        let counting = Redrive { dry_run: true, ..redrive.clone() };
+        let counted = redrive_matching(&stack, &counting, |_| ()).await?.matched;
+        if !confirm(counted, "redrive", "dead letters")? {
+            // Declining is an answer, not a failure.
+            warnln!("nothing was redriven");
+            return Ok(ExitCode::SUCCESS);
+        }
+        redrive.max = redrive.max.min(counted.max(LARGE));
+    }
     // A reader gone does not cut the run short: each letter is sent back before it is told of.
     let mut written = Ok(());
     let done = redrive_matching(&stack, &redrive, |redriven| {
@@ -614,7 +614,7 @@ async fn delete(args: DeleteArgs) -> Result<ExitCode, CliError> {
     let deleted = delete_matching(&stack, &args, &mut left).await;
     release(sqs, url, &left).await;
     if deleted? == 0 {
-        eprintln!("no dead letter `{}` in the {} dead-letter queue", args.id, queue_name(args.queue));
+        warnln!("no dead letter `{}` in the {} dead-letter queue", args.id, queue_name(args.queue));
         return Ok(ExitCode::FAILURE);
     }
     Ok(ExitCode::SUCCESS)

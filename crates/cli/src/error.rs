@@ -116,7 +116,7 @@ impl CliError {
 /// The SDK's own account of an error, for `RUST_LOG=debug`.
 fn tracing_debug<E: std::fmt::Debug>(error: &E) {
     if std::env::var("RUST_LOG").is_ok_and(|level| level.contains("debug") || level.contains("trace")) {
-        eprintln!("hookway: debug: {error:?}");
+        crate::output::warnln!("hookway: debug: {error:?}");
     }
 }
 

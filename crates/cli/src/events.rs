@@ -31,7 +31,7 @@ use serde_json::{Value, json};
 use crate::archive::{self, Archived, Searched, Status};
 use crate::error::CliError;
 use crate::filter::{Filter, Window, parse_time};
-use crate::output::{json_line, outln};
+use crate::output::{json_line, outln, warnln};
 use crate::stack::{Stack, StackArgs};
 
 /// The window `list` reads, and `show` searches, without `--since`.
@@ -188,7 +188,7 @@ async fn list(
             status.name()
         )?;
     }
-    eprintln!(
+    warnln!(
         "{} event(s) received {} … {}: {} hour prefix(es) listed, {} object(s) read ({} KiB) in {} ms",
         listed.len(),
         window.since.as_str(),
@@ -308,7 +308,7 @@ async fn show(
 ) -> Result<ExitCode, CliError> {
     let (found, sources) = lookup(id, source, search, config, stack).await?;
     if found.is_empty() {
-        eprintln!(
+        warnln!(
             "no event `{id}` in the state table (sources: {}) nor in the archive since {}: give --since to search further back",
             sources.join(", "),
             search.window(DEFAULT_SPAN)?.since.as_str()
@@ -372,7 +372,7 @@ async fn show(
         outln!()?;
     }
     if body_only {
-        eprintln!("event `{id}` has a record but no archived envelope (the archive keeps archive.retentionDays)");
+        warnln!("event `{id}` has a record but no archived envelope (the archive keeps archive.retentionDays)");
         return Ok(ExitCode::FAILURE);
     }
     Ok(ExitCode::SUCCESS)

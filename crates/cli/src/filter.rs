@@ -8,6 +8,7 @@ use hookway_core::archive::Stamp;
 use hookway_core::config::glob_matches;
 
 use crate::error::CliError;
+use crate::output::warnln;
 
 /// `--source`, `--type`, `--since`, `--until`, `--id`.
 #[derive(Debug, Clone, Default, clap::Args)]
@@ -164,7 +165,7 @@ impl Progress {
         if self.last.elapsed() >= Duration::from_secs(2) {
             self.last = std::time::Instant::now();
             let percent = (done * 100).checked_div(self.total).unwrap_or(100);
-            eprintln!("{} {done}/{} ({percent}%) in {}s", self.what, self.total, self.started.elapsed().as_secs());
+            warnln!("{} {done}/{} ({percent}%) in {}s", self.what, self.total, self.started.elapsed().as_secs());
         }
     }
 }

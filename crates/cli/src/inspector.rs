@@ -39,6 +39,7 @@ use crate::dlq::{self, Queue, Redrive, Redriven};
 use crate::error::CliError;
 use crate::events::{self, Listed};
 use crate::filter::{Filter, parse_time};
+use crate::output::warnln;
 use crate::replay;
 use crate::stack::{Stack, StackArgs};
 
@@ -103,7 +104,7 @@ impl Inspector {
             _ => return text(StatusCode::NOT_FOUND, "no such page"),
         };
         answer.unwrap_or_else(|error| {
-            eprintln!("[inspector] {path}: {error}");
+            warnln!("[inspector] {path}: {error}");
             // What was asked cannot be done (an event no longer archived, a bad filter) is the
             // asker's; anything else is the stack's, which may come back.
             let status = if matches!(error, CliError::Usage(_)) {

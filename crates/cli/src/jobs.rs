@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use serde_json::Value;
 
 use crate::error::CliError;
-use crate::output::{json_line, json_pretty};
+use crate::output::{json_line, json_pretty, warnln};
 use crate::stack::StackArgs;
 
 #[derive(Debug, clap::Subcommand)]
@@ -68,9 +68,9 @@ pub async fn run(command: Command) -> Result<ExitCode, CliError> {
         }
         return Ok(ExitCode::SUCCESS);
     }
-    eprintln!("{status}: {body}");
+    warnln!("{status}: {body}");
     if status == reqwest::StatusCode::FORBIDDEN && api.api_key.is_none() && !api.stack.is_local() {
-        eprintln!("the deployed API needs its key: --api-key or HOOKWAY_API_KEY");
+        warnln!("the deployed API needs its key: --api-key or HOOKWAY_API_KEY");
     }
     Ok(ExitCode::FAILURE)
 }

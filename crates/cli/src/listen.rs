@@ -24,6 +24,7 @@ use hookway_worker::listen::{EXPIRES_AT, LISTENERS_PK, QUEUE_INFIX, QUEUES, SOUR
 use serde_json::json;
 
 use crate::error::CliError;
+use crate::output::warnln;
 use crate::stack::{Stack, StackArgs};
 
 /// How often the registration is renewed.
@@ -75,14 +76,11 @@ pub async fn run(args: Args) -> Result<ExitCode, CliError> {
     };
     let stack = args.stack.resolve().await?;
     let listener = Listener::create(&stack, &stack_name, &args.sources).await?;
-    let mut err = std::io::stderr().lock();
-    writeln!(
-        err,
+    warnln!(
         "forwarding {} of {stack_name} to {target} (queue {}); Ctrl-C to stop",
         if args.sources.is_empty() { "every source".to_owned() } else { args.sources.join(", ") },
         listener.name
-    )?;
-    drop(err);
+    );
     let forwarder = Forwarder {
         client: reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
@@ -111,7 +109,7 @@ async fn listen(args: &Args, listener: &Listener, forwarder: &Forwarder<'_>) -> 
         if renewed.elapsed() >= RENEW_EVERY {
             match listener.register(false).await {
                 Ok(()) => renewed = Instant::now(),
-                Err(error) => eprintln!("cannot renew the registration, trying again: {error}"),
+                Err(error) => warnln!("cannot renew the registration, trying again: {error}"),
             }
         }
         let received = tokio::select! {
@@ -121,7 +119,7 @@ async fn listen(args: &Args, listener: &Listener, forwarder: &Forwarder<'_>) -> 
         let messages = match received {
             Ok(messages) => messages,
             Err(error) => {
-                eprintln!("cannot receive, trying again: {error}");
+                warnln!("cannot receive, trying again: {error}");
                 tokio::select! {
                     _ = &mut interrupted => return Ok(ExitCode::SUCCESS),
                     () = tokio::time::sleep(Duration::from_secs(1)) => continue,
@@ -137,7 +135,7 @@ async fn listen(args: &Args, listener: &Listener, forwarder: &Forwarder<'_>) -> 
             let envelope = match Envelope::from_json(&body) {
                 Ok(envelope) => envelope,
                 Err(error) => {
-                    eprintln!("a message that is not an event, skipped: {error}");
+                    warnln!("a message that is not an event, skipped: {error}");
                     continue;
                 }
             };
@@ -157,7 +155,7 @@ async fn listen(args: &Args, listener: &Listener, forwarder: &Forwarder<'_>) -> 
             show(&envelope, &forwarded, args.json)?;
         }
         if let Err(error) = listener.delete(handled).await {
-            eprintln!("cannot delete received events (they may come again): {error}");
+            warnln!("cannot delete received events (they may come again): {error}");
         }
     }
 }

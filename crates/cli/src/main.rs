@@ -2,6 +2,9 @@
 
 // No unwrap or expect on request paths: every failure is an error with a status or an exit code.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+// No print macro: each panics on a closed pipe. Stdout through `outln!` and `?`, stderr through
+// `warnln!` (see `output`).
+#![deny(clippy::print_stdout, clippy::print_stderr)]
 
 mod archive;
 mod colour;
@@ -37,6 +40,7 @@ use std::process::ExitCode;
 use clap::{FromArgMatches as _, Parser, Subcommand};
 
 use crate::error::CliError;
+use crate::output::warnln;
 
 /// Hookway: verify, queue and process webhooks on AWS.
 #[derive(Debug, Parser)]
@@ -202,7 +206,7 @@ fn fail(error: CliError) -> ExitCode {
     {
         return ExitCode::SUCCESS;
     }
-    eprintln!("hookway: {error}");
+    warnln!("hookway: {error}");
     error.exit_code()
 }
 

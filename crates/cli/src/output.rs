@@ -1,15 +1,14 @@
 //! What the commands print on stdout, written so that a reader that goes away (`hookway … | head`)
 //! ends the command quietly: every write returns its `io::Error`, which `?` turns into
 //! [`CliError::Io`](crate::error::CliError::Io), and `main` ends a broken pipe with exit 0. No
-//! `println!`, which panics on a closed pipe. Diagnostics stay on stderr (`eprintln!`).
+//! `println!`, which panics on a closed pipe. Diagnostics go to stderr through [`warnln!`], which
+//! drops what a closed stderr cannot take (`2>&1 | head`): no `eprintln!`, which panics there too.
 //!
 //! `--json` output is one JSON object a line where a command prints several things (a list), or
 //! one object where it prints one: [`json_line`].
 
 use std::fmt;
-use std::io::{self, IsTerminal as _, Write as _};
-
-use crate::error::CliError;
+use std::io::{self, Write as _};
 
 /// Writes a line to stdout: `outln!("{id}  {status}")?`.
 macro_rules! outln {
@@ -28,7 +27,15 @@ macro_rules! out {
     };
 }
 
-pub(crate) use {out, outln};
+/// Writes a line to stderr, if it can: `warnln!("poll failed, trying again: {reason}")`. A
+/// stderr that is closed or gone is no failure of the command: what it could not take is dropped.
+macro_rules! warnln {
+    ($($arg:tt)*) => {
+        $crate::output::warn_line(format_args!($($arg)*))
+    };
+}
+
+pub(crate) use {out, outln, warnln};
 
 /// `args` and a newline, on stdout.
 pub fn line(args: fmt::Arguments<'_>) -> io::Result<()> {
@@ -53,14 +60,8 @@ pub fn json_pretty(value: &serde_json::Value) -> io::Result<()> {
     line(format_args!("{text}"))
 }
 
-/// Asks `question` (y/N) on stderr and reads the answer from the terminal. Without a terminal to
-/// ask on, the usage error `unattended` (which names the flag that answers for the user).
-pub fn confirm(question: &str, unattended: &str) -> Result<bool, CliError> {
-    if !(io::stdin().is_terminal() && io::stderr().is_terminal()) {
-        return Err(CliError::Usage(unattended.to_owned()));
-    }
-    eprint!("{question} [y/N] ");
-    let mut answer = String::new();
-    io::stdin().read_line(&mut answer)?;
-    Ok(matches!(answer.trim(), "y" | "Y" | "yes"))
+/// `args` and a newline, on stderr, if it can take them.
+pub fn warn_line(args: fmt::Arguments<'_>) {
+    let mut stderr = io::stderr().lock();
+    let _ = stderr.write_fmt(args).and_then(|()| stderr.write_all(b"\n"));
 }

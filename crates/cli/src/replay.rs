@@ -32,7 +32,7 @@ use crate::archive::{self, Archived, Status};
 use crate::error::CliError;
 use crate::events::{record_ttl, unsigned_id_sources};
 use crate::filter::{Filter, Pace, Progress, Window, parse_rate};
-use crate::output::outln;
+use crate::output::{outln, warnln};
 use crate::stack::{Stack, StackArgs};
 
 /// Send archived events through the worker again: to every destination their routes name now.
@@ -53,8 +53,8 @@ pub struct Args {
     /// run; after a relative --since such as 2h, resume with the name the first run printed].
     #[arg(long, value_name = "NAME")]
     run: Option<String>,
-    /// Send without asking, however many events the filter selects (more than 100: asked on a
-    /// terminal, refused elsewhere without it).
+    /// Send without asking, however many events the filter selects. More than 100 are asked
+    /// about on a terminal (answering no sends nothing, exit 0) and refused elsewhere (exit 2).
     #[arg(long, short = 'y')]
     yes: bool,
     /// The configuration file (how long records are kept) [default: the local stack's, else
@@ -202,9 +202,10 @@ pub async fn run(args: Args) -> Result<ExitCode, CliError> {
         outln!("dry run: {} event(s) would be replayed, none was sent", pending.len())?;
         return Ok(ExitCode::SUCCESS);
     }
-    if !args.yes && !crate::confirm::confirm(pending.len(), "replay")? {
-        eprintln!("nothing was replayed");
-        return Ok(ExitCode::FAILURE);
+    if !args.yes && !crate::confirm::confirm(pending.len(), "replay", "events")? {
+        // Declining is an answer, not a failure.
+        warnln!("nothing was replayed");
+        return Ok(ExitCode::SUCCESS);
     }
     let sent = send(&stack, run, pending, args.rate, record_ttl(&config)).await?;
     outln!("replayed {sent} event(s) (run {run})")?;

@@ -2,8 +2,10 @@
 //! as a SecureString — or a destination's parameter, named as the configuration names it: a
 //! `sign.secretParameters` signing secret (`whsec_…`), or an `authorization.parameter` value
 //! (`Bearer …`; put only).
-//! The new value comes from stdin (when it is not a terminal), `--value-file`, or `--value`
-//! (which lands in the shell's history, and says so); without one, a fresh one is made.
+//! The new value comes from stdin (a pipe or a file; any stdin with `--value-file -`),
+//! `--value-file`, or `--value` (which lands in the shell's history, and says so); without one, a
+//! fresh one is made. A value given is checked against the form its scheme takes (a destination's
+//! signing secret: `whsec_…`) before anything is stored.
 //!
 //! `rotate` keeps the secrets in use valid for a grace period (default 24 h) beside the new one,
 //! so senders can switch without a failed delivery: the parameter becomes
@@ -12,6 +14,8 @@
 //! changes nothing: overwriting them would cut off every sender still signing with them.
 
 use std::io::IsTerminal as _;
+use std::os::fd::AsFd as _;
+use std::os::unix::fs::FileTypeExt as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
@@ -20,12 +24,14 @@ use aws_sdk_ssm::error::SdkError;
 use aws_sdk_ssm::operation::get_parameter::{GetParameterError, GetParameterOutput};
 use aws_sdk_ssm::types::ParameterType;
 use hookway_core::config::ParameterUse;
+use hookway_core::hookway_providers::providers::standard_webhooks;
 use hookway_core::local::secrets::LocalSecrets;
+use hookway_core::scheme::{Key, Scheme};
 use hookway_core::secret::{StoredSecret, format_parameter, generate, generate_outbound, parse_parameter};
 use hookway_core::{Config, unix_now};
 
 use crate::error::CliError;
-use crate::output::outln;
+use crate::output::{outln, warnln};
 use crate::stack::StackArgs;
 
 #[derive(Debug, clap::Subcommand)]
@@ -51,11 +57,12 @@ pub struct Args {
     #[arg(long = "source", value_name = "NAME", conflicts_with = "named")]
     source_flag: Option<String>,
     /// The new secret, as the sender shows it: it lands in your shell's history, so prefer stdin
-    /// or --value-file [default: stdin when it is not a terminal; else, or when stdin is empty, a
-    /// fresh random one, printed once].
+    /// or --value-file [default: stdin when it is a pipe or a file; else, or when stdin is empty,
+    /// a fresh random one, printed once].
     #[arg(long, value_name = "SECRET", conflicts_with = "value_file")]
     value: Option<String>,
-    /// Read the new secret from this file (`-`: stdin); one trailing newline is dropped.
+    /// Read the new secret from this file (`-`: stdin, whatever it is); one trailing newline is
+    /// dropped.
     #[arg(long, value_name = "FILE")]
     value_file: Option<PathBuf>,
     /// The configuration file the source is read from [default: the local stack's, else
@@ -78,20 +85,30 @@ pub async fn run(command: Command) -> Result<ExitCode, CliError> {
     // `--source` names a source only; first, a destination's parameter too.
     let parameters = if args.source_flag.is_some() { Vec::new() } else { config.outbound_parameters() };
     let destination = parameters.into_iter().find(|(name, _)| *name == named);
-    let (parameter, fresh) = match (config.source(&named), destination) {
-        (Some(source), _) => (source.secret_parameters.first().cloned().unwrap_or_default(), generate(source.scheme)),
+    // The parameter, a fresh value for it, and the form a value given must take (none: any).
+    let (parameter, fresh, form) = match (config.source(&named), destination) {
+        (Some(source), _) => (
+            source.secret_parameters.first().cloned().unwrap_or_default(),
+            generate(source.scheme),
+            Some(Form::Source(hookway_core::Source::new(source)?.scheme)),
+        ),
         (None, Some((_, ParameterUse::Authorization))) if grace.is_some() => {
             return Err(CliError::Usage(format!(
                 "{}: an Authorization parameter holds one value: `hookway secrets put` the new one",
                 named
             )));
         }
-        (None, Some((name, used))) => (name.to_owned(), generate_outbound(used)),
+        (None, Some((name, used))) => {
+            (name.to_owned(), generate_outbound(used), (used == ParameterUse::Signing).then_some(Form::Signing))
+        }
         (None, None) => {
             return Err(CliError::UnknownSource { name: named, config: path });
         }
     };
     let given = given_value(args)?;
+    if let (Some(value), Some(form)) = (&given, &form) {
+        form.suits(value).map_err(|reason| CliError::Usage(format!("{named}: {reason}; nothing was stored")))?;
+    }
     let generated = given.is_none();
     let new_secret = match given {
         Some(value) => value,
@@ -135,12 +152,38 @@ pub async fn run(command: Command) -> Result<ExitCode, CliError> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The form of a value given.
+enum Form {
+    /// A source's secret, as its scheme takes it.
+    Source(Scheme),
+    /// A destination's signing secret: Standard Webhooks' `whsec_…`.
+    Signing,
+}
+
+impl Form {
+    /// Whether `value` takes this form; if not, why (without the value).
+    fn suits(&self, value: &str) -> Result<(), String> {
+        let key = match self {
+            Form::Source(scheme) => scheme.key(value, None),
+            Form::Signing if value.starts_with("whpk_") => {
+                return Err("a destination signs with a whsec_ secret, not a whpk_ public key".into());
+            }
+            Form::Signing => {
+                let spec = &standard_webhooks::PROVIDER.spec;
+                Key::new(spec.algorithm, spec.secret, value, None)
+            }
+        };
+        key.map(drop).map_err(|error| error.to_string())
+    }
+}
+
 /// The secret given: `--value` (with a warning: it lands in the shell's history and the process
-/// list), `--value-file`, or stdin when it is not a terminal; none (a fresh one is made) when
-/// stdin is a terminal or empty.
+/// list), `--value-file`, or stdin when it is a pipe or a file; none (a fresh one is made) when
+/// stdin is a terminal, empty, or something that may never end (a socket, a character device:
+/// `ssh`, `docker -i`), unless `--value-file -` asks for it.
 fn given_value(args: &Args) -> Result<Option<String>, CliError> {
     if let Some(value) = &args.value {
-        eprintln!(
+        warnln!(
             "hookway: warning: --value puts the secret in your shell's history and the process list: \
              pipe it on stdin or give --value-file FILE"
         );
@@ -151,7 +194,7 @@ fn given_value(args: &Args) -> Result<Option<String>, CliError> {
             std::fs::read_to_string(path).map_err(|source| CliError::Read { path: path.to_owned(), source })?
         }
         Some(_) => std::io::read_to_string(std::io::stdin())?,
-        None if std::io::stdin().is_terminal() => return Ok(None),
+        None if !stdin_ends() => return Ok(None),
         None => std::io::read_to_string(std::io::stdin())?,
     };
     let value = one_line(&text);
@@ -160,6 +203,17 @@ fn given_value(args: &Args) -> Result<Option<String>, CliError> {
         (true, None) => Ok(None),
         (true, Some(path)) => Err(CliError::Usage(format!("--value-file {}: no secret in it", path.display()))),
     }
+}
+
+/// Whether stdin is a pipe or a file, which end: not a terminal, a socket or a character device
+/// (`/dev/null` included), which a command left waiting on would hang on.
+fn stdin_ends() -> bool {
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        return false;
+    }
+    let metadata = stdin.as_fd().try_clone_to_owned().and_then(|fd| std::fs::File::from(fd).metadata());
+    metadata.is_ok_and(|metadata| metadata.file_type().is_fifo() || metadata.is_file())
 }
 
 /// The text without the newline `echo` and editors end it with.
@@ -201,5 +255,23 @@ mod tests {
         assert_eq!(one_line("whsec_abc\r\n"), "whsec_abc");
         assert_eq!(one_line("whsec_abc"), "whsec_abc");
         assert_eq!(one_line(" a b \n\n"), " a b \n", "only the one newline a line ends with");
+    }
+
+    #[test]
+    fn a_value_given_must_take_its_scheme_s_form() {
+        let discord = Form::Source(Scheme::named("discord").unwrap());
+        // RFC 8032's first test key.
+        let public = "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a";
+        assert!(discord.suits(public).is_ok(), "an Ed25519 public key, 64 hex digits");
+        let said = discord.suits("whsec_not-a-public-key").unwrap_err();
+        assert!(said.contains("64 hex digits") && !said.contains("whsec_not"), "{said}");
+        assert!(Form::Source(Scheme::named("stripe").unwrap()).suits("whsec_anything").is_ok());
+
+        let fresh = generate_outbound(ParameterUse::Signing).unwrap();
+        assert!(Form::Signing.suits(&fresh).is_ok(), "{fresh}");
+        assert!(Form::Signing.suits("whsec_!!not base64!!").is_err());
+        assert!(Form::Signing.suits("").is_err());
+        let public = Form::Signing.suits("whpk_MCowBQYDK2VwAyEA").unwrap_err();
+        assert!(public.contains("whsec_"), "{public}");
     }
 }

@@ -16,6 +16,7 @@ use hookway_core::local::state::DevState;
 use hookway_core::store::DynamoStore;
 
 use crate::error::CliError;
+use crate::output::warnln;
 
 /// The application name the commands' AWS calls carry in their user agent: CloudTrail says which
 /// calls were the operator's, and the IAM check (crates/iam) checks them against the operator policy.
@@ -164,7 +165,7 @@ impl StackArgs {
         match (explicit, local) {
             (Some(file), Some(state)) => {
                 if file_digest(file).is_some_and(|digest| Some(digest) != file_digest(&state.config)) {
-                    eprintln!("hookway: the local stack runs {}, not {}", state.config.display(), file.display());
+                    warnln!("hookway: the local stack runs {}, not {}", state.config.display(), file.display());
                 }
                 file.to_owned()
             }
@@ -185,7 +186,7 @@ impl StackArgs {
             if let (Some(running), Some(file)) = (running, file_digest(&path))
                 && *running != file
             {
-                eprintln!(
+                warnln!(
                     "hookway: the stack {} runs a configuration whose digest {running} differs from {}'s ({file}): \
                      deploy it, or pass the file it was deployed with (--config)",
                     self.stack,

@@ -36,6 +36,7 @@ use serde_json::{Value, json};
 use crate::archive::{self, Archived, Layouts};
 use crate::error::CliError;
 use crate::events::unsigned_id_sources;
+use crate::output::warnln;
 use crate::stack::{Stack, StackArgs};
 
 /// How late after its receipt an event may be archived and still be shown.
@@ -82,7 +83,7 @@ pub async fn run(args: Args) -> Result<ExitCode, CliError> {
     let config = args.stack.config(args.config.as_deref()).await;
     let stack = args.stack.resolve().await?;
     let mut tail = Tail::new(&args, &config, stack).await?;
-    eprintln!(
+    warnln!(
         "following {} (a poll every {} s: {} ListObjectsV2, a GetObject per new archive object, a BatchGetItem per 100 events awaiting their outcome); Ctrl-C to stop",
         tail.sources.as_ref().map_or_else(|| "every source".to_owned(), |sources| sources.join(", ")),
         args.interval,
@@ -106,7 +107,7 @@ pub async fn run(args: Args) -> Result<ExitCode, CliError> {
                 Err(CliError::Io(error)) if error.kind() == std::io::ErrorKind::BrokenPipe => return Ok(ExitCode::SUCCESS),
                 // A timeout, a throttle, a network blip: said, and the next poll tries again (a tail
                 // is left running unattended).
-                Err(CliError::Aws(reason)) => eprintln!("poll failed, trying again: {reason}"),
+                Err(CliError::Aws(reason)) => warnln!("poll failed, trying again: {reason}"),
                 Err(error) => return Err(error),
             },
         }

@@ -25,7 +25,14 @@ fn scratch(name: &str) -> PathBuf {
 
 /// `hookway <args>` in `dir`, with nothing of this shell's AWS settings, and `stdin`.
 fn hookway_in(dir: &Path, args: &[&str], stdin: &[u8]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_hookway"))
+    let mut child = hookway_with(dir, args, Stdio::piped());
+    child.stdin.take().unwrap().write_all(stdin).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+/// `hookway <args>` started in `dir`, with nothing of this shell's AWS settings, on `stdin`.
+fn hookway_with(dir: &Path, args: &[&str], stdin: Stdio) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_hookway"))
         .args(args)
         .current_dir(dir)
         .env_remove("AWS_ENDPOINT_URL")
@@ -35,13 +42,11 @@ fn hookway_in(dir: &Path, args: &[&str], stdin: &[u8]) -> Output {
         .env_remove("HOOKWAY_STACK")
         .env_remove("NO_COLOR")
         .env("AWS_EC2_METADATA_DISABLED", "true")
-        .stdin(Stdio::piped())
+        .stdin(stdin)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(stdin).unwrap();
-    child.wait_with_output().unwrap()
+        .unwrap()
 }
 
 fn hookway(args: &[&str]) -> Output {
@@ -384,6 +389,29 @@ async fn secrets_put_takes_the_secret_from_stdin_and_warns_about_value() {
     let fresh = stored().await;
     assert!(fresh.starts_with("whsec_") || fresh.len() >= 32, "{fresh}");
     assert!(out.contains(&format!("new secret (give it to the sender): {fresh}")), "{out}");
+
+    // Stdin a socket that stays open (ssh, docker -i): not waited on; a fresh one.
+    let (_open, socket) = std::os::unix::net::UnixStream::pair().unwrap();
+    let mut child = hookway_with(
+        &dir,
+        &["secrets", "put", "acme", "--local", "--state-dir", state],
+        Stdio::from(std::os::fd::OwnedFd::from(socket)),
+    );
+    let status = wait_for("secrets put on an open socket to end", Duration::from_secs(60), || {
+        std::future::ready(child.try_wait().unwrap())
+    })
+    .await;
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(status.code(), Some(0), "{}", text(&output.stderr));
+    assert_ne!(stored().await, fresh, "a fresh one again");
+    assert!(text(&output.stdout).contains("new secret (give it to the sender): "));
+
+    // A value the scheme cannot take: refused, nothing stored.
+    let before = stored().await;
+    let output = hookway_in(&dir, &["secrets", "put", "acme", "--value", "", "--local", "--state-dir", state], b"");
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output.stderr));
+    assert!(text(&output.stderr).contains("acme: the secret is empty; nothing was stored"), "{}", text(&output.stderr));
+    assert_eq!(stored().await, before);
 
     // Both ways of naming it, or both values: a usage error.
     let output = hookway_in(&dir, &["secrets", "put", "acme", "--source", "acme", "--local"], b"x");

@@ -1,7 +1,9 @@
 //! The commands as scripts use them: output piped into a reader that stops early (`| head -1`)
-//! ends a command quietly with exit 0, never a panic; each `--json` output parses, with the keys
-//! the README documents; `dlq delete --id` removes one dead letter; and `dlq redrive` of more than
-//! 100 letters will not run unattended without `--yes`. Against one local stack (`hookway dev`):
+//! ends a command quietly with exit 0, never a panic — stderr closed too (`2>&1 | head -0`), or
+//! alone, a command ends as it would have, its diagnostics dropped; each `--json` output parses,
+//! with the keys the README documents; `dlq delete --id` removes one dead letter; and `dlq
+//! redrive` of more than 100 matching letters will not run unattended without `--yes`, while one
+//! of a few matches in a larger queue runs. Against one local stack (`hookway dev`):
 //! events sent through it, one refused by its destination into the events dead-letter queue.
 
 mod local_stack;
@@ -105,14 +107,49 @@ async fn finish(mut child: Child, stderr: std::thread::JoinHandle<String>) -> (i
 }
 
 fn spawn(args: &[String], stdout: Stdio) -> Child {
+    spawn_with(args, stdout, Stdio::piped())
+}
+
+fn spawn_with(args: &[String], stdout: Stdio, stderr: Stdio) -> Child {
     Command::new(HOOKWAY)
         .args(args)
         .current_dir(workspace_root())
         .stdin(Stdio::null())
         .stdout(stdout)
-        .stderr(Stdio::piped())
+        .stderr(stderr)
         .spawn()
         .unwrap()
+}
+
+/// Waits for the command to end, within its deadline: its exit code (101 if it panicked).
+async fn exit_code(mut child: Child) -> i32 {
+    let status =
+        wait_for("the command to end", COMMAND_DEADLINE, || std::future::ready(child.try_wait().unwrap())).await;
+    status.code().unwrap_or(-1)
+}
+
+/// `hookway args 2>&1 | head -0`: stdout and stderr one pipe whose reader has gone. Exit code.
+async fn both_gone(args: &[String]) -> i32 {
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let child = spawn_with(args, Stdio::from(writer.try_clone().unwrap()), Stdio::from(writer));
+    exit_code(child).await
+}
+
+/// `hookway args` with stderr a pipe whose reader has gone, stdout read to the end: exit code
+/// and stdout.
+async fn stderr_gone(args: &[String]) -> (i32, String) {
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let mut child = spawn_with(args, Stdio::piped(), Stdio::from(writer));
+    let mut stdout = child.stdout.take().unwrap();
+    let read = std::thread::spawn(move || {
+        let mut text = String::new();
+        stdout.read_to_string(&mut text).unwrap();
+        text
+    });
+    let code = exit_code(child).await;
+    (code, read.join().unwrap())
 }
 
 /// `hookway args | head -1`: the reader takes the first line and closes its end. Exit code and
@@ -142,7 +179,8 @@ async fn reader_gone(args: &[String]) -> (i32, String) {
     finish(child, stderr).await
 }
 
-/// Both ways a reader stops early end the command quietly, with exit 0 and no panic.
+/// Both ways a reader stops early end the command quietly, with exit 0 and no panic; so does a
+/// reader of stdout and stderr both (`2>&1`) gone before the first line.
 async fn assert_quiet_when_the_reader_stops(args: &[String]) {
     for (how, (code, stderr)) in [
         ("after the first line", first_line_then_close(args).await),
@@ -152,6 +190,7 @@ async fn assert_quiet_when_the_reader_stops(args: &[String]) {
         assert!(!stderr.contains("Broken pipe"), "{args:?}, reader gone {how}: said on stderr: {stderr}");
         assert_eq!(code, 0, "{args:?}, reader gone {how}: {stderr}");
     }
+    assert_eq!(both_gone(args).await, 0, "{args:?}, reader of stdout and stderr gone");
 }
 
 fn strings(args: &[&str]) -> Vec<String> {
@@ -162,8 +201,23 @@ fn strings(args: &[&str]) -> Vec<String> {
 async fn offline_commands_script_well() {
     let config = workspace_root().join("hookway.json");
     let config = config.to_str().unwrap();
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("scripting-offline-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    // A body signed as GitHub would sign it, for `verify --json`.
+    let body = dir.join("body.json");
+    std::fs::write(&body, r#"{"zen": "Keep it logically awesome."}"#).unwrap();
+    let body = body.to_str().unwrap();
+    let (code, headers, err) = hookway(&strings(&["sign", "--scheme", "github", "--secret", "s3cret", body]));
+    assert_eq!(code, 0, "{err}");
+    let mut verify = strings(&["verify", "--scheme", "github", "--secret", "s3cret", "--json", body]);
+    for header in headers.lines() {
+        verify.extend(["-H".to_owned(), header.to_owned()]);
+    }
+    assert_quiet_when_the_reader_stops(&verify).await;
     for args in [
         &["providers"][..],
+        &["trigger", "stripe", "--list"],
+        &["trigger", "stripe", "--list", "--json"],
         &["providers", "--json"],
         &["config", "check", "--config", config],
         &["config", "check", "--config", config, "--json"],
@@ -190,9 +244,13 @@ async fn offline_commands_script_well() {
     has_keys(&checked["sources"][0], &["name", "scheme", "secretParameters"]);
     has_keys(&checked["limits"][0], &["what", "used", "limit", "quota"]);
 
+    // A usage error with nowhere to say it: exit 2 all the same, not a panic's 101.
+    for args in [&["trigger", "no-such-provider", "--list"][..], &["verify", "--scheme", "no-such-provider", body]] {
+        assert_eq!(stderr_gone(&strings(args)).await.0, 2, "{args:?}");
+        assert_eq!(both_gone(&strings(args)).await, 2, "{args:?}");
+    }
+
     // An invalid file: still one object, its errors by field, and exit 2.
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("scripting-offline-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
     let invalid = dir.join("hookway.json");
     let sources = json!([{"name": "stripe", "scheme": "stripe", "secretParameters": ["/s"], "toleranceSeconds": -1}]);
     std::fs::write(&invalid, json!({"sources": sources}).to_string()).unwrap();
@@ -274,6 +332,10 @@ async fn the_stack_s_commands_script_well() {
         assert_quiet_when_the_reader_stops(&local(args)).await;
     }
     assert_quiet_when_the_reader_stops(&strings(&["providers"])).await;
+    // `send`, each time the same event (a duplicate after the first, answered all the same).
+    let body = local_stack::event_body("script-piped", "invoice.paid");
+    let send = ["send", &stack.url, "--source", "stripe", "--config", &config, "--id", "script-piped", "--data", &body];
+    assert_quiet_when_the_reader_stops(&local(&send)).await;
 
     // `--json` of each read command parses, with its documented keys.
     let (code, out, err) = hookway(&local(&["events", "show", "script-1", "--json", "--config", &config]));
@@ -318,12 +380,16 @@ async fn the_stack_s_commands_script_well() {
     let (code, out, err) = hookway(&local(&["dlq", "list", "--json"]));
     assert_eq!((code, out.as_str()), (0, ""), "{err}");
     assert!(err.contains("the events dead-letter queue is empty"), "{err}");
+    // Said on stderr only: with stderr closed, unsaid.
+    assert_eq!(stderr_gone(&local(&["dlq", "list", "--json"])).await, (0, String::new()));
+    assert_eq!(both_gone(&local(&["dlq", "list", "--json"])).await, 0);
     let (code, _, err) = hookway(&local(&["dlq", "delete", "--id", "script-refused"]));
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("no dead letter `script-refused` in the events dead-letter queue"), "{err}");
 
-    // More letters than 100: `dlq list` says how many it did not print, and a redrive without a
-    // terminal to confirm on refuses unless `--yes`.
+    // More letters than 100 (events never claimed): `dlq list` says how many it did not print; a
+    // redrive of them all without a terminal to confirm on refuses unless `--yes`, while one of a
+    // single letter among them needs no confirming.
     let state = stack.state().unwrap();
     let aws = hookway_core::local::sdk_config(&state.aws_endpoint).await;
     let sqs = aws_sdk_sqs::Client::new(&aws);
@@ -331,7 +397,13 @@ async fn the_stack_s_commands_script_well() {
         let entries = (0..10).map(|n| {
             aws_sdk_sqs::types::SendMessageBatchRequestEntry::builder()
                 .id(n.to_string())
-                .message_body(format!("not an envelope {batch}-{n}"))
+                .message_body(hookway_testkit::queued_envelope(
+                    "stripe",
+                    &format!("bulk-{batch}-{n}"),
+                    "invoice.paid",
+                    "2026-11-22T05:44:00.123Z",
+                    "{}",
+                ))
                 .build()
                 .unwrap()
         });
@@ -347,10 +419,22 @@ async fn the_stack_s_commands_script_well() {
     let (code, out, err) = hookway(&local(&["dlq", "list"]));
     assert_eq!((code, out.lines().count()), (0, 10), "{out}{err}");
     assert!(err.contains("10 of about 110 dead letter(s) shown: give --max N to see more"), "{err}");
+    // The count said on stderr after the list: with stderr closed, the list all the same.
+    let (code, out) = stderr_gone(&local(&["dlq", "list"])).await;
+    assert_eq!((code, out.lines().count()), (0, 10), "{out}");
+    assert_eq!(both_gone(&local(&["dlq", "list"])).await, 0);
     let (code, out, err) = hookway(&local(&["dlq", "redrive"]));
     assert_eq!(code, 2, "{out}{err}");
-    assert!(err.contains("pass --yes"), "{err}");
+    assert!(err.contains("redrive of 110 dead letters: pass --yes"), "{err}");
+    assert_eq!(stderr_gone(&local(&["dlq", "redrive"])).await.0, 2, "the usage error, unsaid");
     assert_eq!(queue_length(&aws, &state.events_dlq_url).await, 110, "nothing redriven");
+    // What is asked about is how many match, not how many the queue holds.
+    let (code, out, err) = hookway(&local(&["dlq", "redrive", "--id", "bulk-3-4"]));
+    assert_eq!((code, out.as_str()), (0, "redriven: bulk-3-4\n"), "{err}");
+    assert_eq!(queue_length(&aws, &state.events_dlq_url).await, 109, "the one letter redriven");
+    let (code, out, err) = hookway(&local(&["dlq", "redrive", "--id", "evt_none"]));
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("no dead letter in the events dead-letter queue matches"), "{out}{err}");
 
     // The commands' calls (`dlq delete`'s among them), against docs/operator-policy.json.
     stack.assert_iam_allows_every_call().await;
