@@ -32,7 +32,7 @@ use hookway_worker::shared::{Circuit, DynamoShared, SharedState};
 use serde_json::{Value, json};
 
 use crate::error::CliError;
-use crate::output::{json_pretty, out, outln};
+use crate::output::{json_line, out, outln};
 use crate::stack::StackArgs;
 
 #[derive(Debug, clap::Subcommand)]
@@ -40,7 +40,7 @@ pub enum Command {
     /// Each destination once: its state (closed, open, half-open, paused), the events parked for
     /// it and the oldest, and its next probe.
     List {
-        /// One JSON array: destination, state, parked, oldestParkedAt, nextProbeAt.
+        /// One JSON object a line: destination, state, parked, oldestParkedAt, nextProbeAt.
         #[arg(long)]
         json: bool,
         /// The configuration file the destinations are read from [default: the local stack's,
@@ -259,13 +259,11 @@ fn two_units(major: i64, major_unit: &str, minor: i64, minor_unit: &str) -> Stri
     if minor == 0 { format!("{major}{major_unit}") } else { format!("{major}{major_unit} {minor}{minor_unit}") }
 }
 
-/// `list`: each destination's line, as a table or one JSON array.
+/// `list`: each destination's line, as a table or one JSON object a line.
 async fn list(json: bool, config: &Path, stack: &StackArgs) -> Result<ExitCode, CliError> {
     let destinations = destinations(&Config::load(config)?);
     if destinations.is_empty() {
-        if json {
-            outln!("[]")?;
-        } else {
+        if !json {
             outln!("no destination: the routes of {} send events nowhere", config.display())?;
         }
         return Ok(ExitCode::SUCCESS);
@@ -280,8 +278,9 @@ async fn list(json: bool, config: &Path, stack: &StackArgs) -> Result<ExitCode, 
     let rows: Vec<Row> =
         keys.iter().zip(parked).map(|(key, parked)| Row::new(key, &circuit_of(&circuits, key), parked, now)).collect();
     if json {
-        let array = Value::Array(rows.iter().map(Row::json).collect());
-        json_pretty(&array)?;
+        for row in &rows {
+            json_line(&row.json())?;
+        }
     } else {
         out!("{}", table(&rows, now))?;
     }

@@ -20,36 +20,30 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use aws_config::SdkConfig;
-use aws_sdk_cloudformation::error::ProvideErrorMetadata as _;
 use aws_sdk_ssm::config::ProvideCredentials as _;
 use aws_sdk_ssm::operation::get_parameter::GetParameterError;
 use aws_sdk_ssm::types::ParameterType;
+use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use hookway_core::config::{ParameterUse, digest, limits};
 use hookway_core::local::state::DevState;
-use hookway_core::scheme::{Key, Scheme, SignRequest};
+use hookway_core::scheme::{Key, Scheme};
 use hookway_core::secret::parse_parameter;
 use hookway_core::store::{DynamoStore, RecordKey, StateStore};
-use hookway_core::{Config, Source, unix_now};
+use hookway_core::{Config, Source};
+use http::HeaderMap;
 use serde_json::{Value, json};
 
 use crate::error::CliError;
-use crate::stack::{StackArgs, default_sdk_config};
+use crate::output::json_line;
+use crate::send::{self, Outgoing};
+use crate::sign::fresh_id;
+use crate::stack::{
+    self, CONFIG_DIGEST, DEFAULT_CONFIG, OUTPUT_KEYS, StackArgs, TABLE_NAME, WEBHOOK_URL, default_sdk_config,
+};
 
 /// How long `--smoke` waits for the test event's record.
 const SMOKE_DEADLINE: Duration = Duration::from_secs(30);
-
-/// The outputs the operator commands and `--smoke` read.
-const OUTPUTS: [&str; 9] = [
-    "ApiUrl",
-    "WebhookUrl",
-    "EventsQueueUrl",
-    "EventsDeadLetterQueueUrl",
-    "JobsDeadLetterQueueUrl",
-    "TableName",
-    "ArchiveBucketName",
-    "WorkerFunctionName",
-    "ConfigDigest",
-];
 
 /// Prints one line per check (`ok`, `warn`, or `FAIL … — fix: <command>`); exits 1 if any fails.
 #[derive(Debug, clap::Args)]
@@ -142,16 +136,105 @@ impl Report {
     }
 }
 
-/// How the fixes name this run's configuration and stack.
+/// How the fixes name this run's configuration, stack, account and region.
 struct Fixes {
+    /// `hookway`, with the `--profile` and `--region` this run was given (the local stack needs
+    /// neither).
+    hookway: String,
     /// ` --config FILE`, unless it is the default.
     config: String,
     /// ` --local` (and its `--state-dir`), or nothing.
     local: String,
-    /// `npx cdk deploy`'s context for this file and stack.
+    /// `npx cdk deploy` for this file and stack, in this account and region.
     deploy: String,
-    /// `AWS_ENDPOINT_URL=… ` before an `aws` command for the local stack.
-    aws_prefix: String,
+    /// `npx cdk bootstrap`, in this account and region.
+    bootstrap: String,
+    /// How an `aws` command starts: `aws`, with the local stack's endpoint or the profile given.
+    aws: String,
+    /// ` --region R` at the end of an `aws` command, when --region was given.
+    region: String,
+    /// ` --profile P`, when --profile was given.
+    profile: String,
+}
+
+impl Fixes {
+    /// `aws <command>`, for this account and region.
+    fn aws(&self, command: &str) -> String {
+        format!("{}{command}{}", self.aws, self.region)
+    }
+}
+
+/// Why an AWS call failed, as far as its fix goes (the words are [`CliError::aws`]'s).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Trouble {
+    /// The credentials lack a permission.
+    Denied,
+    /// The session has expired.
+    Expired,
+    /// No credentials were found, or AWS does not recognise them.
+    Credentials,
+    /// The endpoint did not answer.
+    Unreachable,
+    /// Anything else: throttled, an answer that could not be read.
+    Other,
+}
+
+impl Trouble {
+    fn of<E, R>(error: &SdkError<E, R>) -> Trouble
+    where
+        E: ProvideErrorMetadata + std::error::Error + 'static,
+        R: std::fmt::Debug,
+    {
+        if let SdkError::ServiceError(service) = error {
+            return match service.err().code().unwrap_or_default() {
+                "AccessDenied" | "AccessDeniedException" | "UnauthorizedOperation" | "AuthorizationError" => {
+                    Trouble::Denied
+                }
+                "ExpiredToken" | "ExpiredTokenException" | "RequestExpired" | "TokenRefreshRequired" => {
+                    Trouble::Expired
+                }
+                "UnrecognizedClientException"
+                | "InvalidClientTokenId"
+                | "InvalidSignatureException"
+                | "SignatureDoesNotMatch" => Trouble::Credentials,
+                _ => Trouble::Other,
+            };
+        }
+        // The credential chain's failures come as the causes' text alone.
+        let mut causes = String::new();
+        let mut cause = std::error::Error::source(error);
+        while let Some(error) = cause {
+            causes.push_str(&error.to_string().to_ascii_lowercase());
+            causes.push('\n');
+            cause = error.source();
+        }
+        let about_credentials = ["credential", "token", "session", "sso"].iter().any(|word| causes.contains(word));
+        match error {
+            _ if about_credentials && causes.contains("expired") => Trouble::Expired,
+            _ if causes.contains("credential") => Trouble::Credentials,
+            SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) => Trouble::Unreachable,
+            _ => Trouble::Other,
+        }
+    }
+
+    /// The command that fixes it; `grant` is the permission a denied call lacks.
+    fn fix(self, grant: &str, fixes: &Fixes) -> String {
+        match self {
+            Trouble::Denied => format!("grant {grant} to the credentials in use (docs/operator-policy.json)"),
+            Trouble::Expired => {
+                format!("sign in again: aws sso login{} (or refresh the credentials you exported)", fixes.profile)
+            }
+            Trouble::Credentials => format!("aws configure{}, or give another --profile", fixes.profile),
+            Trouble::Unreachable if !fixes.local.is_empty() => "start the local stack: make dev".to_owned(),
+            Trouble::Unreachable => "check the network, and --region (and any AWS_ENDPOINT_URL_* set)".to_owned(),
+            Trouble::Other => format!("try again; RUST_LOG=debug {} doctor says more", fixes.hookway),
+        }
+    }
+
+    /// Whether every further call would fail alike: the checks that call AWS stop there.
+    fn halts(self) -> bool {
+        matches!(self, Trouble::Expired | Trouble::Credentials | Trouble::Unreachable)
+    }
 }
 
 pub async fn run(args: Args) -> Result<ExitCode, CliError> {
@@ -176,47 +259,68 @@ pub async fn run(args: Args) -> Result<ExitCode, CliError> {
         Some(_) => args.stack.sdk_config().await?,
         None => default_sdk_config().await,
     };
-    let path = args.config.clone().or_else(|| state.as_ref().map(|state| state.config.clone()));
-    let path = path.unwrap_or_else(|| PathBuf::from("hookway.json"));
+    let path = args.stack.config_path(args.config.as_deref());
     let fixes = fixes(&args, &path, state.as_ref());
 
-    let credentials = credentials(&aws).await;
-    let resolved = credentials.status == Status::Ok;
+    let credentials = credentials(&aws, &fixes).await;
+    let mut ready = credentials.status == Status::Ok;
     report.add(credentials)?;
     report.add(match aws.region() {
         Some(region) => Check::ok("AWS region", region.to_string()),
         None => {
-            Check::fail("AWS region", "none is set", "export AWS_REGION=<region> (or set a region in your AWS profile)")
+            ready = false;
+            let fix = "give --region, or export AWS_REGION=<region>, or set a region in your AWS profile";
+            Check::fail("AWS region", "none is set", fix)
         }
     })?;
 
     let checked = configuration(&path, &fixes, &mut report)?;
+    // What cannot be checked without AWS, said once: each of its calls would fail as one above did.
+    let mut skipped = Vec::new();
     let mut keys = HashMap::new();
-    if let Some((config, _)) = &checked
-        && resolved
-    {
-        keys = parameters(&aws_sdk_ssm::Client::new(&aws), config, &fixes, &mut report).await?;
+    let mut halted = false;
+    if !ready {
+        skipped.push("the SSM parameters".to_owned());
+    } else if let Some((config, _)) = &checked {
+        let mut halt = Halt::default();
+        keys = parameters(&aws_sdk_ssm::Client::new(&aws), config, &fixes, &mut halt, &mut report).await?;
+        if halt.skipped > 0 {
+            skipped.push(format!("{} more parameter(s)", halt.skipped));
+        }
+        halted = halt.trouble.is_some();
     }
+    let reachable = ready && !halted;
 
     let target = match &state {
         Some(state) => {
             report.add(Check::ok("CDK bootstrap", "skipped: the local stack needs none"))?;
             Some(local_stack(state, &args.stack.state_dir, &path, checked.as_ref(), &mut report)?)
         }
-        None if resolved => deployed(&aws, &args.stack.stack, checked.as_ref(), &fixes, &mut report).await?,
-        None => None,
+        None if reachable => deployed(&aws, &args.stack.stack, checked.as_ref(), &fixes, &mut report).await?,
+        None => {
+            skipped.push(format!("the CDK bootstrap and stack {}", args.stack.stack));
+            None
+        }
     };
 
-    if args.smoke {
-        let check = match (&target, &checked) {
-            (Some(target), Some((config, _))) => smoke(&aws, target, config, &keys, &fixes).await,
-            (None, _) if resolved => Check::fail(
-                "smoke test",
-                "there is no stack to send through",
-                format!("npx cdk deploy{}", fixes.deploy),
-            ),
-            _ => Check::warn("smoke test", "skipped: fix the failures above first", None),
-        };
+    let smoked = match (&target, &checked) {
+        _ if !args.smoke => None,
+        (Some(target), Some((config, _))) if reachable => Some(smoke(&aws, target, config, &keys, &fixes).await),
+        (None, _) if reachable => {
+            Some(Check::fail("smoke test", "there is no stack to send through", fixes.deploy.clone()))
+        }
+        (Some(_), None) => Some(Check::warn("smoke test", "skipped: fix the configuration first", None)),
+        _ => {
+            skipped.push("the smoke test".to_owned());
+            None
+        }
+    };
+    if !skipped.is_empty() {
+        let above = if halted { "the failure above" } else { "the failures above" };
+        let detail = format!("skipped: fix {above} ({} cannot be checked until then)", skipped.join(", "));
+        report.add(Check::warn("AWS checks", detail, None))?;
+    }
+    if let Some(check) = smoked {
         report.add(check)?;
     }
     finish(report)
@@ -227,15 +331,13 @@ fn finish(report: Report) -> Result<ExitCode, CliError> {
     let failed = report.failed();
     if report.json {
         let checks: Vec<Value> = report.checks.iter().map(Check::json).collect();
-        let answer = json!({"ok": !failed, "checks": checks});
-        let text = serde_json::to_string_pretty(&answer).map_err(std::io::Error::other)?;
-        writeln!(std::io::stdout().lock(), "{text}")?;
+        json_line(&json!({"ok": !failed, "checks": checks}))?;
     }
     Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
 }
 
 fn fixes(args: &Args, path: &Path, state: Option<&DevState>) -> Fixes {
-    let default_file = path == Path::new("hookway.json");
+    let default_file = path == Path::new(DEFAULT_CONFIG);
     let config = if default_file || (state.is_some() && args.config.is_none()) {
         String::new()
     } else {
@@ -246,22 +348,50 @@ fn fixes(args: &Args, path: &Path, state: Option<&DevState>) -> Fixes {
         Some(_) => format!(" --local --state-dir {}", args.stack.state_dir.display()),
         None => String::new(),
     };
-    let mut deploy = String::new();
+    // The account and region this run was given, carried into each command a fix names; the
+    // local stack's are its own.
+    let choice = if state.is_some() { stack::AwsChoice::default() } else { stack::aws_choice() };
+    let mut hookway = "hookway".to_owned();
+    let mut cdk = String::new();
+    let mut aws = String::new();
+    if let Some(profile) = &choice.profile {
+        hookway.push_str(&format!(" --profile {profile}"));
+        cdk.push_str(&format!("AWS_PROFILE={profile} "));
+        aws.push_str(&format!("AWS_PROFILE={profile} "));
+    }
+    if let Some(region) = &choice.region {
+        hookway.push_str(&format!(" --region {region}"));
+        cdk.push_str(&format!("AWS_REGION={region} "));
+    }
+    if let Some(state) = state {
+        aws.push_str(&format!("AWS_ENDPOINT_URL={} ", state.aws_endpoint));
+    }
+    aws.push_str("aws ");
+    let mut deploy = format!("{cdk}npx cdk deploy");
     if !default_file {
         deploy.push_str(&format!(" -c config={}", path.display()));
     }
     if args.stack.stack != "Hookway" {
         deploy.push_str(&format!(" -c stackName={}", args.stack.stack));
     }
-    let aws_prefix = state.map(|state| format!("AWS_ENDPOINT_URL={} ", state.aws_endpoint)).unwrap_or_default();
-    Fixes { config, local, deploy, aws_prefix }
+    Fixes {
+        hookway,
+        config,
+        local,
+        deploy,
+        bootstrap: format!("{cdk}npx cdk bootstrap"),
+        aws,
+        region: choice.region.map(|region| format!(" --region {region}")).unwrap_or_default(),
+        profile: choice.profile.map(|profile| format!(" --profile {profile}")).unwrap_or_default(),
+    }
 }
 
 /// Whether the SDK's credential chain finds credentials: as the commands resolve them, no STS call.
-async fn credentials(aws: &SdkConfig) -> Check {
-    const FIX: &str = "aws configure, or aws sso login, or set AWS_PROFILE";
+async fn credentials(aws: &SdkConfig, fixes: &Fixes) -> Check {
+    let profile = &fixes.profile;
+    let fix = format!("aws configure{profile}, or aws sso login{profile}, or give another --profile");
     let Some(provider) = aws.credentials_provider() else {
-        return Check::fail("AWS credentials", "no credential provider is configured", FIX);
+        return Check::fail("AWS credentials", "no credential provider is configured", fix);
     };
     match provider.provide_credentials().await {
         Ok(credentials) => {
@@ -272,7 +402,7 @@ async fn credentials(aws: &SdkConfig) -> Check {
             Check::ok("AWS credentials", detail)
         }
         // The chain's error says which providers it tried; it never holds a secret.
-        Err(error) => Check::fail("AWS credentials", format!("none found ({error})"), FIX),
+        Err(error) => Check::fail("AWS credentials", format!("none found ({error})"), fix),
     }
 }
 
@@ -324,11 +454,11 @@ fn one_line(text: &str) -> String {
 async fn read_parameter(
     ssm: &aws_sdk_ssm::Client,
     name: &str,
-) -> Result<Option<(Option<ParameterType>, String)>, CliError> {
+) -> Result<Option<(Option<ParameterType>, String)>, aws_sdk_ssm::error::SdkError<GetParameterError>> {
     match ssm.get_parameter().name(name).with_decryption(true).send().await {
         Ok(output) => Ok(output.parameter.map(|parameter| (parameter.r#type, parameter.value.unwrap_or_default()))),
         Err(error) if matches!(error.as_service_error(), Some(GetParameterError::ParameterNotFound(_))) => Ok(None),
-        Err(error) => Err(CliError::aws(error)),
+        Err(error) => Err(error),
     }
 }
 
@@ -341,15 +471,29 @@ struct Parameter<'a> {
     put: String,
 }
 
+/// Where SSM stopped answering: the parameters after it are not read, but counted.
+#[derive(Default)]
+struct Halt {
+    trouble: Option<Trouble>,
+    skipped: usize,
+}
+
 /// Each secret parameter of the configuration: present, a SecureString, of the form its scheme
-/// reads. The usable keys of each source, by name, for `--smoke`.
+/// reads. The usable keys of each source, by name, for `--smoke`. Once a read fails in a way
+/// every other would (no credentials, an expired session, SSM unreachable), the rest are skipped.
 async fn parameters(
     ssm: &aws_sdk_ssm::Client,
     config: &Config,
     fixes: &Fixes,
+    halt: &mut Halt,
     report: &mut Report,
 ) -> Result<HashMap<String, Vec<Key>>, CliError> {
     let mut keys = HashMap::new();
+    // A value is read from a file, never given on the command line: it would land in the shell's history.
+    let aws_put = |name: &str, what: &str| {
+        let put = fixes.aws(&format!("ssm put-parameter --type SecureString --name {name} --value file://secret.txt"));
+        format!("{put} (secret.txt: {what}, no trailing newline)")
+    };
     for source_config in &config.sources {
         let source = match Source::new(source_config) {
             Ok(source) => source,
@@ -363,17 +507,18 @@ async fn parameters(
         let mut usable = Vec::new();
         for (index, name) in source.secret_parameters.iter().enumerate() {
             let put = if index == 0 {
-                let value =
-                    if fixes.local.is_empty() { format!(" --value <the secret {title} shows>") } else { String::new() };
-                format!("hookway secrets put {}{}{}{value}", source.name, fixes.config, fixes.local)
+                // The local stack's is made up, as its first start makes up each.
+                let value = if fixes.local.is_empty() {
+                    format!(" --value-file secret.txt (secret.txt: the secret {title} shows)")
+                } else {
+                    String::new()
+                };
+                format!("{} secrets put {}{}{}{value}", fixes.hookway, source.name, fixes.config, fixes.local)
             } else {
-                format!(
-                    "{}aws ssm put-parameter --type SecureString --name {name} --value <the secret {title} shows>",
-                    fixes.aws_prefix
-                )
+                aws_put(name, &format!("the secret {title} shows"))
             };
             let parameter = Parameter { name, role: format!("secret of source {}", source.name), put };
-            if let Some(value) = present(ssm, &parameter, report).await? {
+            if let Some(value) = present(ssm, &parameter, fixes, halt, report).await? {
                 let (found, problems) = source.keys([(name.as_str(), value.as_str())]);
                 let check = match problems.first() {
                     Some(problem) => form_fail(&parameter, &format!("a {} secret", source.scheme.name()), problem),
@@ -388,12 +533,9 @@ async fn parameters(
             }
         }
         if let Some(name) = &source.verify_token_parameter {
-            let put = format!(
-                "{}aws ssm put-parameter --type SecureString --name {name} --value <the verify token you give {title}>",
-                fixes.aws_prefix
-            );
+            let put = aws_put(name, &format!("the verify token you give {title}"));
             let parameter = Parameter { name, role: format!("verify token of source {}", source.name), put };
-            if let Some(value) = present(ssm, &parameter, report).await? {
+            if let Some(value) = present(ssm, &parameter, fixes, halt, report).await? {
                 report.add(match Key::verify_token(&value) {
                     Ok(_) => Check::ok(format!("parameter {name}"), "SecureString, a verify token"),
                     Err(problem) => form_fail(&parameter, "a verify token", &problem),
@@ -407,14 +549,14 @@ async fn parameters(
             ParameterUse::Signing => ("signing secret of a destination", ""),
             ParameterUse::Authorization => (
                 "Authorization value of a destination",
-                " --value '<the Authorization header the destination expects>'",
+                " --value-file token.txt (token.txt: the Authorization header the destination expects)",
             ),
         };
         // The local stack's is made up, as the first start makes up each.
         let value = if fixes.local.is_empty() { value } else { "" };
-        let put = format!("hookway secrets put {name}{}{}{value}", fixes.config, fixes.local);
+        let put = format!("{} secrets put {name}{}{}{value}", fixes.hookway, fixes.config, fixes.local);
         let parameter = Parameter { name, role: role.to_owned(), put };
-        if let Some(value) = present(ssm, &parameter, report).await? {
+        if let Some(value) = present(ssm, &parameter, fixes, halt, report).await? {
             report.add(match outbound_form(used, &value) {
                 Ok(what) => Check::ok(format!("parameter {name}"), format!("SecureString, {what}")),
                 Err(problem) => form_fail(&parameter, "what a destination's parameter holds", &problem),
@@ -424,12 +566,19 @@ async fn parameters(
     Ok(keys)
 }
 
-/// The parameter's value if it exists and is a SecureString; otherwise the failure, reported.
+/// The parameter's value if it exists and is a SecureString; otherwise the failure, reported,
+/// with the fix its kind calls for. After a read that halts, none is read: each is counted.
 async fn present(
     ssm: &aws_sdk_ssm::Client,
     parameter: &Parameter<'_>,
+    fixes: &Fixes,
+    halt: &mut Halt,
     report: &mut Report,
 ) -> Result<Option<String>, CliError> {
+    if halt.trouble.is_some() {
+        halt.skipped += 1;
+        return Ok(None);
+    }
     let name = format!("parameter {}", parameter.name);
     let check = match read_parameter(ssm, parameter.name).await {
         Ok(Some((Some(ParameterType::SecureString), value))) => return Ok(Some(value)),
@@ -439,11 +588,14 @@ async fn present(
             Check::fail(name, detail, parameter.put.clone())
         }
         Ok(None) => Check::fail(name, format!("the {} does not exist", parameter.role), parameter.put.clone()),
-        Err(error) => Check::fail(
-            name,
-            format!("the {} cannot be read: {error}", parameter.role),
-            "grant ssm:GetParameter on it (docs/operator-policy.json), or check --region and AWS_PROFILE",
-        ),
+        Err(error) => {
+            let trouble = Trouble::of(&error);
+            if trouble.halts() {
+                halt.trouble = Some(trouble);
+            }
+            let fix = trouble.fix("ssm:GetParameter on it", fixes);
+            Check::fail(name, format!("the {} cannot be read: {}", parameter.role, CliError::aws(error)), fix)
+        }
     };
     report.add(check)?;
     Ok(None)
@@ -540,33 +692,40 @@ async fn deployed(
     fixes: &Fixes,
     report: &mut Report,
 ) -> Result<Option<Target>, CliError> {
-    let cloudformation = aws_sdk_cloudformation::Client::new(aws);
     let region = aws.region().map_or_else(|| "this region".to_owned(), ToString::to_string);
-    let unreadable = |stack: &str, error: CliError| {
-        let fix = format!(
-            "grant cloudformation:DescribeStacks on {stack} (docs/operator-policy.json), or check AWS_PROFILE and --region"
-        );
-        Check::fail(format!("stack {stack}"), format!("cannot be described: {error}"), fix)
+    let unreadable = |stack: &str, error: SdkError<_, _>| {
+        let trouble = Trouble::of(&error);
+        let fix = trouble.fix(&format!("cloudformation:DescribeStacks on {stack}"), fixes);
+        (trouble, Check::fail(format!("stack {stack}"), format!("cannot be described: {}", CliError::aws(error)), fix))
     };
-    report.add(match describe(&cloudformation, "CDKToolkit").await {
-        Ok(Some((status, _))) => Check::ok("CDK bootstrap", format!("CDKToolkit is {status}")),
-        Ok(None) => Check::fail("CDK bootstrap", format!("no CDKToolkit stack in {region}"), "npx cdk bootstrap"),
-        Err(error) => unreadable("CDKToolkit", error),
+    report.add(match stack::describe(aws, "CDKToolkit").await {
+        Ok(Some(bootstrap)) => Check::ok("CDK bootstrap", format!("CDKToolkit is {}", bootstrap.status)),
+        Ok(None) => Check::fail("CDK bootstrap", format!("no CDKToolkit stack in {region}"), fixes.bootstrap.clone()),
+        Err(error) => {
+            let (trouble, check) = unreadable("CDKToolkit", error);
+            if trouble.halts() {
+                report.add(check)?;
+                report.add(Check::warn(format!("stack {name}"), "skipped: fix the failure above", None))?;
+                return Ok(None);
+            }
+            check
+        }
     })?;
-    let deploy = format!("npx cdk deploy{}", fixes.deploy);
+    let deploy = &fixes.deploy;
     let stack = format!("stack {name}");
-    let (status, outputs) = match describe(&cloudformation, name).await {
+    let stack::Described { status, outputs } = match stack::describe(aws, name).await {
         Ok(Some(found)) => found,
         Ok(None) => {
-            report.add(Check::warn(stack, format!("not deployed in {region} yet"), Some(deploy)))?;
+            report.add(Check::warn(stack, format!("not deployed in {region} yet"), Some(deploy.clone())))?;
             return Ok(None);
         }
         Err(error) => {
-            report.add(unreadable(name, error))?;
+            report.add(unreadable(name, error).1)?;
             return Ok(None);
         }
     };
-    let events = format!("aws cloudformation describe-stack-events --stack-name {name}, then {deploy}");
+    let events =
+        format!("{}, then {deploy}", fixes.aws(&format!("cloudformation describe-stack-events --stack-name {name}")));
     report.add(if status.ends_with("_IN_PROGRESS") {
         Check::warn(stack, format!("{status}: a deployment is under way"), None)
     } else if status.ends_with("_FAILED") || status.contains("ROLLBACK") {
@@ -574,24 +733,24 @@ async fn deployed(
     } else {
         Check::ok(stack, status)
     })?;
-    let missing: Vec<&str> = OUTPUTS.into_iter().filter(|key| !outputs.contains_key(*key)).collect();
+    let missing: Vec<&str> = OUTPUT_KEYS.into_iter().filter(|key| !outputs.contains_key(*key)).collect();
     report.add(if missing.is_empty() {
-        Check::ok("stack outputs", format!("all {} there", OUTPUTS.len()))
+        Check::ok("stack outputs", format!("all {} there", OUTPUT_KEYS.len()))
     } else {
         Check::fail("stack outputs", format!("missing: {}", missing.join(", ")), deploy.clone())
     })?;
-    if let (Some((_, digest_of_file)), Some(running)) = (checked, outputs.get("ConfigDigest")) {
+    if let (Some((_, digest_of_file)), Some(running)) = (checked, outputs.get(CONFIG_DIGEST)) {
         report.add(if running == digest_of_file {
             Check::ok("configuration digest", format!("the stack runs this file ({running})"))
         } else {
             Check::fail(
                 "configuration digest",
                 format!("the stack runs {running}, this file is {digest_of_file}"),
-                deploy,
+                deploy.clone(),
             )
         })?;
     }
-    Ok(match (outputs.get("WebhookUrl"), outputs.get("TableName")) {
+    Ok(match (outputs.get(WEBHOOK_URL), outputs.get(TABLE_NAME)) {
         (Some(url), Some(table)) => Some(Target {
             webhook_url: url.clone(),
             table: table.clone(),
@@ -599,34 +758,6 @@ async fn deployed(
         }),
         _ => None,
     })
-}
-
-/// A stack's status and outputs, or `None` if there is no such stack.
-async fn describe(
-    cloudformation: &aws_sdk_cloudformation::Client,
-    name: &str,
-) -> Result<Option<(String, HashMap<String, String>)>, CliError> {
-    let described = match cloudformation.describe_stacks().stack_name(name).send().await {
-        Ok(described) => described,
-        // CloudFormation says so with a ValidationError: "Stack with id X does not exist".
-        Err(error)
-            if error
-                .as_service_error()
-                .and_then(|error| error.message())
-                .is_some_and(|m| m.contains("does not exist")) =>
-        {
-            return Ok(None);
-        }
-        Err(error) => return Err(CliError::aws(error)),
-    };
-    let Some(stack) = described.stacks().first() else { return Ok(None) };
-    let status = stack.stack_status().map_or_else(|| "UNKNOWN".to_owned(), |status| status.as_str().to_owned());
-    let outputs = stack
-        .outputs()
-        .iter()
-        .filter_map(|output| Some((output.output_key()?.to_owned(), output.output_value()?.to_owned())))
-        .collect();
-    Ok(Some((status, outputs)))
 }
 
 /// A signed test event through the webhook URL, and its record in the state table.
@@ -660,7 +791,8 @@ async fn smoke(
         RecordKey::event(&source.name, &event_id)
     };
     let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(aws), &target.table);
-    let show = format!("hookway events show {event_id} --source {}{}{}", source.name, fixes.config, fixes.local);
+    let show =
+        format!("{} events show {event_id} --source {}{}{}", fixes.hookway, source.name, fixes.config, fixes.local);
     loop {
         match store.status(&record_key).await {
             Ok(Some(record)) if !record.status.is_empty() => {
@@ -693,35 +825,29 @@ async fn smoke(
     }
 }
 
-/// Posts a test event signed as `source` with `key`: the id the intake gave it, and the body.
+/// Posts a test event signed as `source` with `key`, as `hookway send` does: the id the intake
+/// gave it, and the body as sent.
 async fn post(source: &Source, key: &Key, url: &str) -> Result<(String, Vec<u8>), String> {
-    let id = crate::sign::fresh_id(&source.scheme);
-    let event_type = "hookway.doctor";
-    let body = json!({
-        "id": id, "type": event_type, "created": unix_now(), "event_id": id,
-        "event": {"type": event_type}, "data": {"object": {"id": id}}, "sentBy": "hookway doctor --smoke",
-    })
-    .to_string()
-    .into_bytes();
-    let signed_url = source.public_url.as_deref().unwrap_or(url);
-    let request = SignRequest { id: &id, timestamp: unix_now(), body: &body, method: "POST", url: signed_url };
-    let signed =
-        source.scheme.sign(key, &request).map_err(|error| format!("cannot sign as {}: {error}", source.name))?;
-    let body = signed.body.unwrap_or(body);
-    let client = reqwest::Client::builder().timeout(SMOKE_DEADLINE).build().map_err(|error| error.to_string())?;
-    let mut request = client.post(url).header("content-type", "application/json").body(body.clone());
-    for (name, value) in signed.headers {
-        request = request.header(name, value);
-    }
-    if let Some(name) = source.scheme.type_header() {
-        request = request.header(name, event_type);
-    }
-    let response = request.send().await.map_err(|error| format!("POST {url}: {error}"))?;
-    let status = response.status();
-    let answer: Value = response.json().await.unwrap_or(Value::Null);
-    match answer.get("id").and_then(Value::as_str) {
-        Some(event_id) if status.is_success() => Ok((event_id.to_owned(), body)),
-        _ => Err(format!("POST {url} answered {status} {answer}")),
+    const EVENT_TYPE: &str = "hookway.doctor";
+    let id = fresh_id(&source.scheme);
+    let outgoing = Outgoing {
+        source,
+        key,
+        url,
+        id: &id,
+        body: send::sample(&id, EVENT_TYPE, "hookway doctor --smoke").to_string().into_bytes(),
+        content_type: "application/json",
+        event_type: Some(EVENT_TYPE),
+        headers: HeaderMap::new(),
+    };
+    let delivered = tokio::time::timeout(SMOKE_DEADLINE, send::post(outgoing))
+        .await
+        .map_err(|_| format!("POST {url}: no answer in {} s", SMOKE_DEADLINE.as_secs()))?
+        .map_err(|error| error.to_string())?;
+    if (200..300).contains(&delivered.status) {
+        Ok((delivered.id, delivered.body))
+    } else {
+        Err(format!("POST {url} answered {}", delivered.line()))
     }
 }
 
@@ -758,8 +884,16 @@ mod tests {
     #[test]
     fn the_repository_configuration_passes_the_configuration_check() {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../hookway.json");
-        let fixes =
-            Fixes { config: String::new(), local: String::new(), deploy: String::new(), aws_prefix: String::new() };
+        let fixes = Fixes {
+            hookway: "hookway".into(),
+            config: String::new(),
+            local: String::new(),
+            deploy: String::new(),
+            bootstrap: String::new(),
+            aws: "aws ".into(),
+            region: String::new(),
+            profile: String::new(),
+        };
         let mut report = Report { checks: Vec::new(), json: true };
         let (config, digest) = configuration(&path, &fixes, &mut report).unwrap().unwrap();
         assert!(config.source("stripe").is_some());

@@ -85,12 +85,17 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
     for name in &names {
         writeln!(out, "  hookway trigger {name} --local{config_arg}")?;
     }
-    writeln!(out, "Before a deploy, put each secret as its provider shows it (a SecureString in SSM):")?;
+    writeln!(
+        out,
+        "Before a deploy, put each secret as its provider shows it (a SecureString in SSM), from a file: \
+         on the command line it would land in your shell's history:"
+    )?;
     for provider in &providers {
         writeln!(
             out,
-            "  hookway secrets put {}{config_arg} --value <the secret {} shows>",
-            provider.name, provider.title
+            "  hookway secrets put {name}{config_arg} --value-file {name}-secret.txt   # the secret {title} shows",
+            name = provider.name,
+            title = provider.title
         )?;
     }
     writeln!(out, "  hookway doctor{config_arg}")?;

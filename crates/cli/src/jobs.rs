@@ -10,7 +10,7 @@ use crate::stack::StackArgs;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
-    /// Submit a job; prints the answer, `{"jobId": ..., "status": "ACCEPTED"}`.
+    /// Submit a job; prints the answer on one line, `{"jobId": ..., "status": "ACCEPTED"}`.
     Submit {
         /// The job: `{"type": "...", "payload": ...}`.
         #[arg(value_name = "JSON")]
@@ -43,7 +43,8 @@ pub struct ApiArgs {
 
 pub async fn run(command: Command) -> Result<ExitCode, CliError> {
     let client = reqwest::Client::new();
-    let json = matches!(command, Command::Status { json: true, .. });
+    // Submit's answer is one line of JSON; status's, with --json.
+    let json = matches!(command, Command::Submit { .. } | Command::Status { json: true, .. });
     let (request, api) = match &command {
         Command::Submit { job, api } => {
             let job: Value =

@@ -62,11 +62,12 @@ pub struct Args {
 }
 
 pub async fn run(args: Args) -> Result<ExitCode, CliError> {
-    let place = Place::find(&args.stack, args.url.as_deref(), args.config.as_deref()).await?;
-    let config = Config::load(&place.config)?;
+    // What the command line and the configuration say first: a usage error needs no AWS.
+    let config_path = args.stack.config_path(args.config.as_deref());
+    let config = Config::load(&config_path)?;
     let source = config
         .source(&args.source)
-        .ok_or_else(|| CliError::UnknownSource { name: args.source.clone(), config: place.config.clone() })?;
+        .ok_or_else(|| CliError::UnknownSource { name: args.source.clone(), config: config_path.clone() })?;
     let source = Source::new(source)?;
     let id = args.id.clone().unwrap_or_else(|| fresh_id(&source.scheme));
     let body = match &args.data {
@@ -74,11 +75,12 @@ pub async fn run(args: Args) -> Result<ExitCode, CliError> {
             Some(path) => target::read_body(Some(Path::new(path)))?,
             None => data.clone().into_bytes(),
         },
-        None => sample(&id, &args.event_type).to_string().into_bytes(),
+        None => sample(&id, &args.event_type, "hookway send").to_string().into_bytes(),
     };
+    let headers = parse_headers(&args.headers)?;
+    let place = Place::find(&args.stack, args.url.as_deref()).await?;
     let key = signing_key(&source, args.secret.as_deref(), args.private_key.as_deref(), &args.stack, &place).await?;
     let url = place.webhook_url(&source.name);
-    let headers = parse_headers(&args.headers)?;
     let delivered = post(Outgoing {
         source: &source,
         key: &key,
@@ -100,26 +102,23 @@ pub async fn run(args: Args) -> Result<ExitCode, CliError> {
     Ok(delivered.exit_code())
 }
 
-/// Where a command posts, and the configuration and AWS it reads its source and secrets from.
+/// Where a command posts, and the AWS it reads its source's secrets from.
 pub struct Place {
     /// The webhook URL, `{source}` standing for the source's name; or the API it is under.
     url: String,
-    /// The configuration file.
-    pub config: PathBuf,
     /// AWS, where the stack was looked up (else the secrets come through the default chain).
     aws: Option<SdkConfig>,
 }
 
 impl Place {
     /// `url` if given, else the local stack's webhook URL (`--local`), else the deployed stack's
-    /// `WebhookUrl` output. The configuration is the one [`StackArgs::config_path`] names.
-    pub async fn find(stack: &StackArgs, url: Option<&str>, config: Option<&Path>) -> Result<Place, CliError> {
-        let config = stack.config_path(config);
+    /// `WebhookUrl` output.
+    pub async fn find(stack: &StackArgs, url: Option<&str>) -> Result<Place, CliError> {
         match url {
-            Some(url) => Ok(Place { url: url.to_owned(), config, aws: None }),
+            Some(url) => Ok(Place { url: url.to_owned(), aws: None }),
             None => {
                 let found = stack.resolve().await?;
-                Ok(Place { url: found.webhook_url, config, aws: Some(found.aws) })
+                Ok(Place { url: found.webhook_url, aws: Some(found.aws) })
             }
         }
     }
@@ -185,6 +184,8 @@ pub struct Delivered {
     pub id: String,
     /// The answer's body (JSON where it is).
     pub answer: Value,
+    /// The body as sent (the signature's, for a scheme that signs inside it).
+    pub body: Vec<u8>,
 }
 
 impl Delivered {
@@ -235,7 +236,7 @@ pub async fn post(outgoing: Outgoing<'_>) -> Result<Delivered, CliError> {
     let response = reqwest::Client::new()
         .post(url)
         .headers(headers)
-        .body(body)
+        .body(body.clone())
         .send()
         .await
         .map_err(|error| CliError::Http(format!("POST {url}: {error}")))?;
@@ -243,7 +244,7 @@ pub async fn post(outgoing: Outgoing<'_>) -> Result<Delivered, CliError> {
     let text = response.text().await.unwrap_or_default();
     let answer = serde_json::from_str(&text).unwrap_or(if text.is_empty() { Value::Null } else { Value::String(text) });
     let answered = answer.get("id").and_then(Value::as_str).map(str::to_owned);
-    Ok(Delivered { status, id: answered.unwrap_or_else(|| id.to_owned()), answer })
+    Ok(Delivered { status, id: answered.unwrap_or_else(|| id.to_owned()), answer, body })
 }
 
 /// `url` with `{source}` replaced; else `url` itself when it already is the source's webhook URL;
@@ -257,8 +258,8 @@ pub fn webhook_url(url: &str, source: &str) -> String {
 }
 
 /// A test event every scheme can name: `id`/`type` (Stripe, Standard Webhooks, hmac), `event_id`
-/// and `event.type` (Slack).
-fn sample(id: &str, event_type: &str) -> Value {
+/// and `event.type` (Slack); `sent_by` names the command that sent it.
+pub(crate) fn sample(id: &str, event_type: &str, sent_by: &str) -> Value {
     json!({
         "id": id,
         "type": event_type,
@@ -266,7 +267,7 @@ fn sample(id: &str, event_type: &str) -> Value {
         "event_id": id,
         "event": {"type": event_type},
         "data": {"object": {"id": id}},
-        "sentBy": "hookway send",
+        "sentBy": sent_by,
     })
 }
 
@@ -287,7 +288,7 @@ mod tests {
 
     #[test]
     fn the_line_says_the_status_and_the_id() {
-        let delivered = |status, answer| Delivered { status, id: "sent".into(), answer };
+        let delivered = |status, answer| Delivered { status, id: "sent".into(), answer, body: Vec::new() };
         assert_eq!(delivered(202, json!({"id": "evt_1"})).line(), "202 Accepted  id: evt_1");
         assert_eq!(delivered(200, json!({"challenge": "c"})).line(), "200 OK  {\"challenge\":\"c\"}");
         assert_eq!(delivered(200, json!("challenge")).line(), "200 OK  challenge");

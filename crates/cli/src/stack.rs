@@ -10,7 +10,8 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use aws_config::{BehaviorVersion, Region, SdkConfig};
-use aws_sdk_cloudformation::error::ProvideErrorMetadata as _;
+use aws_sdk_cloudformation::error::{ProvideErrorMetadata as _, SdkError};
+use aws_sdk_cloudformation::operation::describe_stacks::DescribeStacksError;
 use hookway_core::archive::{S3Store, s3_client};
 use hookway_core::local::state::DevState;
 use hookway_core::store::DynamoStore;
@@ -34,6 +35,32 @@ pub struct AwsChoice {
     pub region: Option<String>,
 }
 
+/// The outputs of a deployed stack the commands read: [`StackArgs::resolve`] each but the last,
+/// [`StackArgs::config`] the last.
+pub(crate) const OUTPUT_KEYS: [&str; 9] = [
+    API_URL,
+    WEBHOOK_URL,
+    EVENTS_QUEUE_URL,
+    EVENTS_DLQ_URL,
+    JOBS_DLQ_URL,
+    TABLE_NAME,
+    ARCHIVE_BUCKET,
+    WORKER_FUNCTION,
+    CONFIG_DIGEST,
+];
+const API_URL: &str = "ApiUrl";
+/// Where each source posts, `{source}` standing for its name.
+pub(crate) const WEBHOOK_URL: &str = "WebhookUrl";
+const EVENTS_QUEUE_URL: &str = "EventsQueueUrl";
+const EVENTS_DLQ_URL: &str = "EventsDeadLetterQueueUrl";
+const JOBS_DLQ_URL: &str = "JobsDeadLetterQueueUrl";
+/// The state table's name.
+pub(crate) const TABLE_NAME: &str = "TableName";
+const ARCHIVE_BUCKET: &str = "ArchiveBucketName";
+const WORKER_FUNCTION: &str = "WorkerFunctionName";
+/// The digest of the configuration the stack was deployed with.
+pub(crate) const CONFIG_DIGEST: &str = "ConfigDigest";
+
 /// The choice the command line made, set once at start ([`choose_aws`]).
 static AWS_CHOICE: OnceLock<AwsChoice> = OnceLock::new();
 /// The default chain's configuration, built once: the config check and the commands share it.
@@ -48,12 +75,17 @@ pub fn choose_aws(choice: AwsChoice) {
     let _ = AWS_CHOICE.set(choice);
 }
 
+/// `--profile` and `--region` as the command line gave them (for the commands a fix names).
+pub(crate) fn aws_choice() -> AwsChoice {
+    AWS_CHOICE.get().cloned().unwrap_or_default()
+}
+
 /// SDK configuration from the default credential chain, with `--profile` and `--region`, as the
 /// commands call AWS.
 pub async fn default_sdk_config() -> SdkConfig {
     DEFAULT_SDK_CONFIG
         .get_or_init(|| async {
-            let choice = AWS_CHOICE.get().cloned().unwrap_or_default();
+            let choice = aws_choice();
             let mut loader = hookway_core::aws::tuned(aws_config::defaults(BehaviorVersion::latest()));
             if let Some(profile) = &choice.profile {
                 loader = loader.profile_name(profile);
@@ -182,7 +214,7 @@ impl StackArgs {
         let path = self.config_path(explicit);
         if !self.is_local() {
             let deployed = self.outputs().await.ok();
-            let running = deployed.and_then(|outputs| outputs.get("ConfigDigest"));
+            let running = deployed.and_then(|outputs| outputs.get(CONFIG_DIGEST));
             if let (Some(running), Some(file)) = (running, file_digest(&path))
                 && *running != file
             {
@@ -236,14 +268,14 @@ impl StackArgs {
                 .ok_or_else(|| CliError::MissingOutput { stack: self.stack.clone(), key: key.to_owned() })
         };
         Ok(Stack {
-            api_url: output("ApiUrl")?.trim_end_matches('/').to_owned(),
-            webhook_url: output("WebhookUrl")?,
-            events_queue_url: output("EventsQueueUrl")?,
-            events_dlq_url: output("EventsDeadLetterQueueUrl")?,
-            jobs_dlq_url: output("JobsDeadLetterQueueUrl")?,
-            table: output("TableName")?,
-            archive_bucket: output("ArchiveBucketName")?,
-            worker_function: output("WorkerFunctionName")?,
+            api_url: output(API_URL)?.trim_end_matches('/').to_owned(),
+            webhook_url: output(WEBHOOK_URL)?,
+            events_queue_url: output(EVENTS_QUEUE_URL)?,
+            events_dlq_url: output(EVENTS_DLQ_URL)?,
+            jobs_dlq_url: output(JOBS_DLQ_URL)?,
+            table: output(TABLE_NAME)?,
+            archive_bucket: output(ARCHIVE_BUCKET)?,
+            worker_function: output(WORKER_FUNCTION)?,
             lambda_endpoint: None,
             aws,
             clients: Clients::default(),
@@ -258,17 +290,42 @@ fn file_digest(path: &Path) -> Option<String> {
 
 /// A CloudFormation stack's outputs, by key.
 async fn outputs(aws: &SdkConfig, stack: &str) -> Result<HashMap<String, String>, CliError> {
-    let described =
-        aws_sdk_cloudformation::Client::new(aws).describe_stacks().stack_name(stack).send().await.map_err(|error| {
-            match error.as_service_error().and_then(|error| error.message()) {
-                // CloudFormation says so with a ValidationError: "Stack with id X does not exist".
-                Some(message) if message.contains("does not exist") => CliError::UnknownStack(stack.to_owned()),
-                _ => CliError::aws(error),
-            }
-        })?;
-    let outputs = described.stacks().first().map(|stack| stack.outputs()).unwrap_or_default();
-    Ok(outputs
+    match describe(aws, stack).await.map_err(CliError::aws)? {
+        Some(described) => Ok(described.outputs),
+        None => Err(CliError::UnknownStack(stack.to_owned())),
+    }
+}
+
+/// A deployed stack, as CloudFormation describes it.
+pub(crate) struct Described {
+    /// `CREATE_COMPLETE`, `UPDATE_ROLLBACK_FAILED`, …
+    pub status: String,
+    /// Its outputs, by key.
+    pub outputs: HashMap<String, String>,
+}
+
+/// A CloudFormation stack's status and outputs, or `None` if there is no such stack; the SDK's
+/// error as it came, for a caller that tells its kinds apart.
+pub(crate) async fn describe(aws: &SdkConfig, stack: &str) -> Result<Option<Described>, SdkError<DescribeStacksError>> {
+    let described = match aws_sdk_cloudformation::Client::new(aws).describe_stacks().stack_name(stack).send().await {
+        Ok(described) => described,
+        // CloudFormation says so with a ValidationError: "Stack with id X does not exist".
+        Err(error)
+            if error
+                .as_service_error()
+                .and_then(|error| error.message())
+                .is_some_and(|message| message.contains("does not exist")) =>
+        {
+            return Ok(None);
+        }
+        Err(error) => return Err(error),
+    };
+    let Some(found) = described.stacks().first() else { return Ok(None) };
+    let status = found.stack_status().map_or_else(|| "UNKNOWN".to_owned(), |status| status.as_str().to_owned());
+    let outputs = found
+        .outputs()
         .iter()
         .filter_map(|output| Some((output.output_key()?.to_owned(), output.output_value()?.to_owned())))
-        .collect())
+        .collect();
+    Ok(Some(Described { status, outputs }))
 }

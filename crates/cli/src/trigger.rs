@@ -3,7 +3,7 @@
 //! send.
 
 use std::io::Write as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use hookway_core::hookway_providers::sample::{self, Sample};
@@ -48,7 +48,7 @@ pub struct Args {
     #[arg(long, value_name = "KEY", conflicts_with = "secret")]
     private_key: Option<String>,
     /// Print JSON: one object {"status", "id", "source", "provider", "event", "url"}; with --list,
-    /// an array of the samples.
+    /// one object a line per sample {"event", "eventType", "contentType", "source", "note", "default"}.
     #[arg(long)]
     json: bool,
     #[command(flatten)]
@@ -72,8 +72,11 @@ pub async fn run(args: Args) -> Result<ExitCode, CliError> {
             names.join(", ")
         ))
     })?;
-    let place = Place::find(&args.stack, args.url.as_deref(), args.config.as_deref()).await?;
-    let source = source_for(provider, args.source.as_deref(), &place)?;
+    // The source before the stack: a usage error needs no AWS.
+    let config = args.stack.config_path(args.config.as_deref());
+    let source = source_for(provider, args.source.as_deref(), &config)?;
+    let headers = sample_headers(sample)?;
+    let place = Place::find(&args.stack, args.url.as_deref()).await?;
     let key =
         send::signing_key(&source, args.secret.as_deref(), args.private_key.as_deref(), &args.stack, &place).await?;
     let id = fresh_id(&source.scheme);
@@ -86,7 +89,7 @@ pub async fn run(args: Args) -> Result<ExitCode, CliError> {
         body: sample.body(&provider.spec, &id, unix_now()),
         content_type: sample.content_type,
         event_type: sample.event_type,
-        headers: sample_headers(sample)?,
+        headers,
     })
     .await?;
     let mut out = std::io::stdout().lock();
@@ -107,13 +110,13 @@ pub async fn run(args: Args) -> Result<ExitCode, CliError> {
 }
 
 /// The source named, or the configuration's first whose scheme is the provider.
-fn source_for(provider: &Provider, named: Option<&str>, place: &Place) -> Result<Source, CliError> {
-    let config = Config::load(&place.config)?;
+fn source_for(provider: &Provider, named: Option<&str>, path: &Path) -> Result<Source, CliError> {
+    let config = Config::load(path)?;
     let source = match named {
         Some(name) => {
             let found = config.source(name);
             let found =
-                found.ok_or_else(|| CliError::UnknownSource { name: name.to_owned(), config: place.config.clone() })?;
+                found.ok_or_else(|| CliError::UnknownSource { name: name.to_owned(), config: path.to_owned() })?;
             let source = Source::new(found)?;
             if source.scheme.name() != provider.name {
                 return Err(CliError::Usage(format!(
@@ -134,7 +137,7 @@ fn source_for(provider: &Provider, named: Option<&str>, place: &Place) -> Result
                 None => {
                     return Err(CliError::Usage(format!(
                         "no source of {} verifies as {}: add one, or name one with --source",
-                        place.config.display(),
+                        path.display(),
                         provider.name
                     )));
                 }
@@ -164,21 +167,17 @@ fn list(provider: &Provider, as_json: bool) -> Result<(), CliError> {
     let samples = sample::samples(provider.name);
     let mut out = std::io::stdout().lock();
     if as_json {
-        let listed: Vec<_> = samples
-            .iter()
-            .enumerate()
-            .map(|(index, sample)| {
-                json!({
-                    "event": sample.event,
-                    "eventType": sample.event_type,
-                    "contentType": sample.content_type,
-                    "source": sample.source,
-                    "note": sample.note,
-                    "default": index == 0,
-                })
-            })
-            .collect();
-        writeln!(out, "{}", serde_json::Value::Array(listed))?;
+        for (index, sample) in samples.iter().enumerate() {
+            let listed = json!({
+                "event": sample.event,
+                "eventType": sample.event_type,
+                "contentType": sample.content_type,
+                "source": sample.source,
+                "note": sample.note,
+                "default": index == 0,
+            });
+            writeln!(out, "{listed}")?;
+        }
         return Ok(());
     }
     let width = samples.iter().map(|sample| sample.event.len()).max().unwrap_or(0);

@@ -124,11 +124,14 @@ impl Stack {
         (output.status.code().unwrap_or(-1), text(&output.stdout), text(&output.stderr))
     }
 
-    /// `list --json`, by destination.
+    /// `list --json`, by destination: one compact object a line.
     fn list(&self) -> Vec<Value> {
         let (code, out, err) = self.hookway(&["list", "--json"]);
         assert_eq!(code, 0, "{out}{err}");
-        serde_json::from_str::<Value>(&out).unwrap().as_array().unwrap().clone()
+        out.lines()
+            .map(|line| serde_json::from_str::<Value>(line).unwrap_or_else(|error| panic!("{error}: {line}\n{out}")))
+            .inspect(|row| assert!(row.is_object(), "{row}"))
+            .collect()
     }
 
     async fn circuit(&self) -> Circuit {

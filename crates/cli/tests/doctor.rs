@@ -117,10 +117,11 @@ async fn init_writes_what_the_local_stack_runs_and_doctor_checks_it() {
     assert!(smoke.starts_with("ok   smoke test: stripe event evt_"), "{said}");
     assert!(smoke.contains(&format!("sent to {}/webhooks/stripe, recorded", stack.url)), "{smoke}");
 
-    // --json: one object, the same checks.
+    // --json: one compact object on one line, the same checks.
     let (code, said, errors) =
         hookway(&["doctor", "--json", "--local", "--state-dir", stack.state_dir.to_str().unwrap()]);
     assert_eq!(code, 0, "{errors}");
+    assert_eq!(said.lines().count(), 1, "{said}");
     let answer: Value = serde_json::from_str(&said).unwrap();
     assert_eq!(answer["ok"], json!(true));
     let checks = answer["checks"].as_array().unwrap();
@@ -196,11 +197,12 @@ async fn init_writes_what_the_local_stack_runs_and_doctor_checks_it() {
 }
 
 /// `hookway doctor` against an account (moto, reached per service, as a deployed stack's
-/// account is: no `AWS_ENDPOINT_URL`, which would mean the local stack), with the given
-/// environment on top (an empty value unsets a variable).
-fn doctor_in_account(moto: &str, config: &Path, env: &[(&str, &str)]) -> (i32, String, String) {
+/// account is: no `AWS_ENDPOINT_URL`, which would mean the local stack), with the given global
+/// options before it and environment on top (an empty value unsets a variable).
+fn doctor_in_account(moto: &str, config: &Path, globals: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
     let mut command = Command::new(env!("CARGO_BIN_EXE_hookway"));
     command
+        .args(globals)
         .args(["doctor", "--config", config.to_str().unwrap()])
         .current_dir(workspace_root())
         .env_remove("AWS_ENDPOINT_URL")
@@ -245,17 +247,13 @@ async fn before_and_after_a_deploy_doctor_names_what_is_missing_and_its_fix() {
     assert_eq!(code, 0, "{said}{errors}");
     let moto = hookway_testkit::MotoServer::start();
     let aws = moto.sdk_config().await;
-    // Stripe's secret put as the fix says; GitHub's as a plain String, readable by anyone who lists parameters.
+    // Stripe's secret put as the fix says, from a file; GitHub's as a plain String, readable by
+    // anyone who lists parameters.
     let ssm = aws_sdk_ssm::Client::new(&aws);
-    let put = [
-        "secrets",
-        "put",
-        "stripe",
-        "--config",
-        file.to_str().unwrap(),
-        "--value",
-        "whsec_c2VjcmV0LXNlY3JldC1zZWNyZXQ=",
-    ];
+    let secret_file = dir.join("secret.txt");
+    std::fs::write(&secret_file, "whsec_c2VjcmV0LXNlY3JldC1zZWNyZXQ=\n").unwrap();
+    let put =
+        ["secrets", "put", "stripe", "--config", file.to_str().unwrap(), "--value-file", secret_file.to_str().unwrap()];
     let output = Command::new(env!("CARGO_BIN_EXE_hookway"))
         .args(put)
         .env_remove("AWS_ENDPOINT_URL")
@@ -275,7 +273,7 @@ async fn before_and_after_a_deploy_doctor_names_what_is_missing_and_its_fix() {
         .unwrap();
 
     // Before a deploy: no bootstrap, no stack.
-    let (code, said, errors) = tokio::task::block_in_place(|| doctor_in_account(&moto.endpoint, &file, &[]));
+    let (code, said, errors) = tokio::task::block_in_place(|| doctor_in_account(&moto.endpoint, &file, &[], &[]));
     assert_eq!(code, 1, "{said}{errors}");
     let deploy = format!("npx cdk deploy -c config={}", file.display());
     for line in [
@@ -290,6 +288,55 @@ async fn before_and_after_a_deploy_doctor_names_what_is_missing_and_its_fix() {
         assert!(lines(&said).iter().any(|said| said.starts_with(&line)), "{line}\n{said}");
     }
     assert!(!said.contains("It's a Secret") && !said.contains("whsec_c2Vj"), "no secret is printed:\n{said}");
+    assert!(!said.contains("--value "), "a fix never puts a secret on the command line:\n{said}");
+
+    // --profile and --region: each fix names them, as the command that fixes it needs them.
+    let profiles = dir.join("aws-config");
+    std::fs::write(&profiles, "[profile staging]\nregion = us-east-1\n").unwrap();
+    let globals = ["--profile", "staging", "--region", "us-east-1"];
+    let (code, said, errors) = tokio::task::block_in_place(|| {
+        doctor_in_account(&moto.endpoint, &file, &globals, &[("AWS_CONFIG_FILE", profiles.to_str().unwrap())])
+    });
+    assert_eq!(code, 1, "{said}{errors}");
+    for line in [
+        format!(
+            "FAIL parameter /hookway/github/secret: the secret of source github is a String, not a SecureString: it is stored unencrypted — fix: hookway --profile staging --region us-east-1 secrets put github --config {} --value-file secret.txt",
+            file.display()
+        ),
+        "FAIL CDK bootstrap: no CDKToolkit stack in us-east-1 — fix: AWS_PROFILE=staging AWS_REGION=us-east-1 npx cdk bootstrap".to_owned(),
+        format!("warn stack Hookway: not deployed in us-east-1 yet — fix: AWS_PROFILE=staging AWS_REGION=us-east-1 {deploy}"),
+    ] {
+        assert!(lines(&said).iter().any(|said| said.starts_with(&line)), "{line}\n{said}");
+    }
+
+    // No region: said once, and what needs one is skipped, not failed one call at a time.
+    let nowhere = dir.join("none");
+    let nowhere = nowhere.to_str().unwrap();
+    let no_region = [("AWS_REGION", ""), ("AWS_DEFAULT_REGION", ""), ("AWS_CONFIG_FILE", nowhere)];
+    let (code, said, errors) =
+        tokio::task::block_in_place(|| doctor_in_account(&moto.endpoint, &file, &[], &no_region));
+    assert_eq!(code, 1, "{said}{errors}");
+    assert_eq!(said.matches("FAIL ").count(), 1, "{said}");
+    assert!(said.contains("FAIL AWS region: none is set — fix: give --region"), "{said}");
+    let skipped = "warn AWS checks: skipped: fix the failures above (the SSM parameters, the CDK bootstrap and stack Hookway cannot be checked until then)";
+    assert!(lines(&said).contains(&skipped), "{skipped}\n{said}");
+
+    // SSM unreachable: the first parameter says so with the fix for that, the rest are skipped.
+    let down = format!("http://127.0.0.1:{}", hookway_testkit::free_port());
+    let (code, said, errors) = tokio::task::block_in_place(|| {
+        doctor_in_account(&moto.endpoint, &file, &[], &[("AWS_ENDPOINT_URL_SSM", &down)])
+    });
+    assert_eq!(code, 1, "{said}{errors}");
+    let failed: Vec<&str> = lines(&said).into_iter().filter(|line| line.starts_with("FAIL ")).collect();
+    assert_eq!(failed.len(), 1, "{said}");
+    assert!(
+        failed[0].starts_with("FAIL parameter /hookway/stripe/secret: the secret of source stripe cannot be read: "),
+        "{said}"
+    );
+    assert!(failed[0].ends_with("— fix: check the network, and --region (and any AWS_ENDPOINT_URL_* set)"), "{said}");
+    assert!(!said.contains("grant ssm:GetParameter"), "{said}");
+    let skipped = "warn AWS checks: skipped: fix the failure above (1 more parameter(s), the CDK bootstrap and stack Hookway cannot be checked until then)";
+    assert!(lines(&said).contains(&skipped), "{skipped}\n{said}");
 
     // After a deploy of another configuration: outputs missing, and the digest is not this file's.
     create_stack(&aws, "CDKToolkit", json!({"BucketName": {"Value": "cdk-assets"}})).await;
@@ -299,7 +346,7 @@ async fn before_and_after_a_deploy_doctor_names_what_is_missing_and_its_fix() {
         json!({"ConfigDigest": {"Value": "sha256:0000"}, "WebhookUrl": {"Value": "https://example.com/webhooks/{source}"}}),
     )
     .await;
-    let (code, said, errors) = tokio::task::block_in_place(|| doctor_in_account(&moto.endpoint, &file, &[]));
+    let (code, said, errors) = tokio::task::block_in_place(|| doctor_in_account(&moto.endpoint, &file, &[], &[]));
     assert_eq!(code, 1, "{said}{errors}");
     assert!(said.contains("ok   CDK bootstrap: CDKToolkit is CREATE_COMPLETE"), "{said}");
     assert!(said.contains("ok   stack Hookway: CREATE_COMPLETE"), "{said}");
@@ -320,7 +367,7 @@ async fn before_and_after_a_deploy_doctor_names_what_is_missing_and_its_fix() {
         .collect();
     create_stack(&aws, "Staging", Value::Object(outputs)).await;
     let staging = [("HOOKWAY_STACK", "Staging")];
-    let (code, said, errors) = tokio::task::block_in_place(|| doctor_in_account(&moto.endpoint, &file, &staging));
+    let (code, said, errors) = tokio::task::block_in_place(|| doctor_in_account(&moto.endpoint, &file, &[], &staging));
     assert_eq!(code, 1, "the GitHub secret is still a String: {said}{errors}");
     for line in [
         "ok   stack Staging: CREATE_COMPLETE".to_owned(),
@@ -331,8 +378,6 @@ async fn before_and_after_a_deploy_doctor_names_what_is_missing_and_its_fix() {
     }
 
     // No credentials anywhere: said, with what to do, before any call.
-    let nowhere = dir.join("none");
-    let nowhere = nowhere.to_str().unwrap();
     let no_credentials = [
         ("AWS_ACCESS_KEY_ID", ""),
         ("AWS_SECRET_ACCESS_KEY", ""),
@@ -340,9 +385,11 @@ async fn before_and_after_a_deploy_doctor_names_what_is_missing_and_its_fix() {
         ("AWS_SHARED_CREDENTIALS_FILE", nowhere),
     ];
     let (code, said, errors) =
-        tokio::task::block_in_place(|| doctor_in_account(&moto.endpoint, &file, &no_credentials));
+        tokio::task::block_in_place(|| doctor_in_account(&moto.endpoint, &file, &[], &no_credentials));
     assert_eq!(code, 1, "{said}{errors}");
     assert!(said.contains("FAIL AWS credentials: none found") && said.contains("— fix: aws configure"), "{said}");
+    assert_eq!(said.matches("FAIL ").count(), 1, "the checks that need credentials are skipped: {said}");
+    assert!(said.contains("warn AWS checks: skipped: fix the failures above"), "{said}");
 
     // --local with no local stack running: said first, with the command that starts one.
     let (code, said, errors) = hookway(&["doctor", "--json", "--local", "--state-dir", dir.to_str().unwrap()]);

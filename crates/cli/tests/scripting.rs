@@ -358,11 +358,13 @@ async fn the_stack_s_commands_script_well() {
 
     let (code, out, err) = hookway(&local(&["destinations", "list", "--json", "--config", &config]));
     assert_eq!(code, 0, "{err}");
-    let destinations: Value = serde_json::from_str(&out).unwrap();
-    destinations.as_array().unwrap().iter().for_each(|destination| has_keys(destination, &DESTINATION));
+    let destinations = json_lines(&out);
+    assert!(!destinations.is_empty(), "{out}");
+    destinations.iter().for_each(|destination| has_keys(destination, &DESTINATION));
 
     let (code, out, err) = hookway(&local(&["jobs", "submit", r#"{"type": "report.generate", "payload": {"a": 1}}"#]));
     assert_eq!(code, 0, "{err}");
+    assert_eq!(out.lines().count(), 1, "one line: {out}");
     let job = serde_json::from_str::<Value>(&out).unwrap()["jobId"].as_str().unwrap().to_owned();
     let status = wait_for("the job to succeed", STEP_DEADLINE, || {
         let (code, out, _) = hookway(&local(&["jobs", "status", &job, "--json"]));

@@ -3,7 +3,8 @@
 //! (the test key, for the public-key providers), is accepted by the intake verifying with that
 //! provider's scheme; the handshake samples are answered as the providers expect; `send` takes its
 //! body from stdin, its headers from `-H` and its content type from `--content-type`; a stack that
-//! is down is a failure (exit 1), an unknown provider a usage error (exit 2).
+//! is down is a failure (exit 1), an unknown provider or source a usage error (exit 2), said
+//! before any AWS call.
 
 mod local_stack;
 
@@ -60,7 +61,8 @@ fn list_names_the_samples_and_an_unknown_provider_is_a_usage_error() {
 
     let (code, said) = hookway(&["trigger", "slack", "--list", "--json"]);
     assert_eq!(code, 0, "{said}");
-    let listed: Vec<Value> = serde_json::from_str(&said).unwrap();
+    let listed: Vec<Value> = said.lines().map(|line| serde_json::from_str(line).unwrap()).collect();
+    assert!(listed.iter().all(Value::is_object), "one object a line: {said}");
     let events: Vec<&str> = listed.iter().map(|sample| sample["event"].as_str().unwrap()).collect();
     assert_eq!(events, ["event_callback", "url_verification", "slash_command"]);
     assert_eq!(listed[0]["default"], true);
@@ -75,6 +77,51 @@ fn list_names_the_samples_and_an_unknown_provider_is_a_usage_error() {
     let (code, said) = hookway(&["trigger", "stripe", "no.such.event", "--url", "http://127.0.0.1:9"]);
     assert_eq!(code, 2, "{said}");
     assert!(said.contains("payment_intent.succeeded, customer.created"), "names the samples there are: {said}");
+}
+
+/// `hookway ARGS` where AWS cannot be reached: no credentials anywhere, CloudFormation's endpoint
+/// a port nothing listens on, no local stack meant. Exit code and output.
+fn hookway_without_aws(args: &[&str]) -> (i32, String) {
+    let nowhere = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("no-aws-here");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_hookway"))
+        .args(args)
+        .current_dir(hookway_testkit::workspace_root())
+        .env_remove("AWS_ENDPOINT_URL")
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY")
+        .env_remove("AWS_SESSION_TOKEN")
+        .env_remove("HOOKWAY_STACK")
+        .env("AWS_CONFIG_FILE", &nowhere)
+        .env("AWS_SHARED_CREDENTIALS_FILE", &nowhere)
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_ENDPOINT_URL_CLOUDFORMATION", format!("http://127.0.0.1:{}", free_port()))
+        .output()
+        .unwrap();
+    let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
+    (output.status.code().unwrap_or(-1), text(&output.stdout) + &text(&output.stderr))
+}
+
+#[test]
+fn a_source_the_configuration_lacks_is_a_usage_error_before_any_aws_call() {
+    for args in [
+        &["send", "--source", "nosuch"][..],
+        &["trigger", "stripe", "--source", "nosuch"],
+        &["send", "--source", "nosuch", "--config", "hookway.json"],
+    ] {
+        let (code, said) = hookway_without_aws(args);
+        assert_eq!(code, 2, "{args:?}: {said}");
+        assert!(said.contains("no source named `nosuch` in hookway.json"), "{args:?}: {said}");
+    }
+    let (code, said) = hookway_without_aws(&["trigger", "github", "--source", "stripe"]);
+    assert_eq!(code, 2, "{said}");
+    assert!(said.contains("the source `stripe` verifies as stripe, not github"), "{said}");
+    // A source that is there: the stack is looked up, and AWS cannot be reached.
+    let (code, said) = hookway_without_aws(&["send", "--source", "stripe"]);
+    assert_eq!(code, 1, "{said}");
+    let (code, said) = hookway_without_aws(&["trigger", "stripe"]);
+    assert_eq!(code, 1, "{said}");
 }
 
 #[test]
