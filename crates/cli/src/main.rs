@@ -238,6 +238,6 @@ mod tests {
             }
             count += 1;
         }
-        assert_eq!(count, 8);
+        assert_eq!(count, 11);
     }
 }
