@@ -290,7 +290,7 @@ pub async fn records(table: &DynamoStore, keys: &[RecordKey]) -> Result<HashMap<
         .buffer_unordered(PARALLEL_READS)
         .try_collect()
         .await
-        .map_err(|error| CliError::Aws(error.to_string()))?;
+        .map_err(CliError::aws_said)?;
     Ok(maps.into_iter().flatten().collect())
 }
 
@@ -336,7 +336,7 @@ impl Status {
 }
 
 fn aws(error: impl std::fmt::Display) -> CliError {
-    CliError::Aws(error.to_string())
+    CliError::aws_said(error)
 }
 
 #[cfg(test)]

@@ -272,7 +272,7 @@ async fn list(json: bool, config: &Path, stack: &StackArgs) -> Result<ExitCode, 
     let client = aws_sdk_dynamodb::Client::new(&stack.aws);
     let shared = DynamoShared::new(client.clone(), &stack.table);
     let keys: Vec<&str> = destinations.iter().map(|destination| destination.key.as_str()).collect();
-    let circuits = shared.circuits(&keys).await.map_err(|error| CliError::Aws(error.to_string()))?;
+    let circuits = shared.circuits(&keys).await.map_err(CliError::aws_said)?;
     let parked = try_join_all(keys.iter().map(|key| parked(&client, &stack.table, key, PAGE))).await?;
     let now = hookway_core::unix_now_ms();
     let rows: Vec<Row> =
@@ -350,7 +350,7 @@ async fn pause(target: &Target, paused: bool) -> Result<ExitCode, CliError> {
     let destination = pausable(&destinations, &target.url, &config)?;
     let stack = target.stack.resolve().await?;
     let shared = DynamoShared::new(aws_sdk_dynamodb::Client::new(&stack.aws), &stack.table);
-    let aws = |error: hookway_core::store::StoreError| CliError::Aws(error.to_string());
+    let aws = CliError::aws_said::<hookway_core::store::StoreError>;
     let was = shared.circuit(&destination.key).await.map_err(aws)?;
     shared.pause(&destination.key, paused, hookway_core::unix_now_ms()).await.map_err(aws)?;
     outln!("{}", paused_message(destination, paused, was.paused))?;

@@ -9,12 +9,12 @@
 //! AWS errors are said in words, with what to do ([`CliError::aws`]); `RUST_LOG=debug` adds the
 //! SDK's own account of them.
 
-use std::error::Error as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+use hookway_core::aws::sdk_error_words;
 use hookway_core::config::ConfigError;
 use hookway_core::scheme::KeyError;
 use hookway_core::secret_cache::StoreError;
@@ -45,7 +45,7 @@ pub enum CliError {
     #[error("secret: {0}")]
     Key(#[from] KeyError),
     /// A source's secrets could not be read.
-    #[error(transparent)]
+    #[error("{}", advised(&.0.to_string()))]
     Secrets(#[from] StoreError),
     /// A source has no usable secret.
     #[error("no usable secret for source `{0}`: give --secret, or put one with `hookway secrets put`")]
@@ -109,7 +109,13 @@ impl CliError {
         R: std::fmt::Debug,
     {
         tracing_debug(&error);
-        CliError::Aws(aws_words(&error))
+        CliError::Aws(advised(&sdk_error_words(&error)))
+    }
+
+    /// A core error that says an AWS failure in words (the state table's, the archive's), with
+    /// what to do: `.map_err(CliError::aws_said)`.
+    pub fn aws_said<E: std::fmt::Display>(error: E) -> CliError {
+        CliError::Aws(advised(&error.to_string()))
     }
 }
 
@@ -120,98 +126,124 @@ fn tracing_debug<E: std::fmt::Debug>(error: &E) {
     }
 }
 
-/// What went wrong with an AWS call and what to do, in a sentence or two.
-fn aws_words<E, R>(error: &SdkError<E, R>) -> String
-where
-    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-    R: std::fmt::Debug,
-{
-    // The causes, outermost first, as text: the credential chain's errors come only this way.
-    let mut chain = Vec::new();
-    let mut cause: Option<&(dyn std::error::Error + 'static)> = error.source();
-    while let Some(error) = cause {
-        chain.push(error.to_string());
-        cause = error.source();
-    }
-    let causes = chain.join(": ");
-    match error {
-        SdkError::ServiceError(service) => {
-            let service = service.err();
-            let code = service.code().unwrap_or("an error");
-            let message = service.message().unwrap_or("");
-            aws_service_words(code, message)
-        }
-        SdkError::TimeoutError(_) => {
-            "AWS did not answer in time: check the network, or try again (--region says where)".into()
-        }
-        _ if mentions_credentials(&causes) => format!(
-            "no AWS credentials found: run `aws configure` or `aws sso login`, set AWS_PROFILE (or --profile), or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY ({})",
-            last(&chain)
-        ),
-        _ if causes.contains("region") && causes.contains("not") => {
-            "no AWS region set: give --region, or set AWS_REGION (or a region in your profile)".into()
-        }
-        SdkError::DispatchFailure(_) => format!(
-            "cannot reach the AWS endpoint ({}): check the network or AWS_ENDPOINT_URL; for the local stack, is `make dev` running?",
-            last(&chain)
-        ),
-        SdkError::ResponseError(_) => format!("AWS sent an answer that could not be read ({})", last(&chain)),
-        _ => format!("an AWS call could not be made ({})", last(&chain)),
+/// An AWS failure said in words ([`sdk_error_words`], or a core error that carries them), with
+/// what to do.
+fn advised(words: &str) -> String {
+    match advice(words) {
+        Some(advice) => format!("{words}: {advice}"),
+        None => words.to_owned(),
     }
 }
 
-/// A service's error code and message, in words.
-fn aws_service_words(code: &str, message: &str) -> String {
-    match code {
-        "ExpiredToken" | "ExpiredTokenException" | "RequestExpired" | "TokenRefreshRequired" => format!(
-            "your AWS session has expired ({message}): sign in again (`aws sso login`, or refresh the token you exported)"
-        ),
-        "AccessDenied" | "AccessDeniedException" | "UnauthorizedOperation" | "AuthorizationError" => format!(
-            "access denied ({message}): the credentials in use lack this permission; docs/operator-policy.json lists what the commands need"
-        ),
-        "UnrecognizedClientException"
-        | "InvalidClientTokenId"
-        | "InvalidSignatureException"
-        | "SignatureDoesNotMatch" => {
-            format!(
-                "AWS does not recognise these credentials ({message}): check AWS_PROFILE (or --profile) and the keys it holds"
-            )
-        }
-        "ThrottlingException" | "Throttling" | "TooManyRequestsException" | "RequestLimitExceeded" => {
-            format!("AWS is throttling these calls ({message}): wait a moment and try again")
-        }
-        "ResourceNotFoundException" | "QueueDoesNotExist" | "AWS.SimpleQueueService.NonExistentQueue" => format!(
-            "not found ({message}): is the stack deployed and up to date (npx cdk deploy), and are --stack and --region right?"
-        ),
-        _ if message.is_empty() => format!("AWS refused the call: {code}"),
-        _ => format!("AWS refused the call: {code}: {message}"),
-    }
-}
-
-/// Whether the causes say the credential chain found nothing.
-fn mentions_credentials(causes: &str) -> bool {
-    let causes = causes.to_ascii_lowercase();
-    causes.contains("credential") && !causes.contains("expired")
-}
-
-/// The innermost cause, the one that says what happened.
-fn last(chain: &[String]) -> &str {
-    chain.last().map(String::as_str).unwrap_or("no detail")
+/// What to do about a failure said in [`AwsFailure`]'s words.
+fn advice(words: &str) -> Option<&'static str> {
+    let words = words.to_lowercase();
+    let refused = |codes: &[&str]| {
+        words.contains("refused the call: ") && codes.iter().any(|code| words.contains(&code.to_lowercase()))
+    };
+    Some(if words.contains("the aws session has expired") {
+        "sign in again (`aws sso login`, or refresh the token you exported)"
+    } else if words.contains("no aws credentials") {
+        "run `aws configure` or `aws sso login`, set AWS_PROFILE (or --profile), or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
+    } else if words.contains("no aws region set") {
+        "give --region, or set AWS_REGION (or a region in your profile)"
+    } else if words.contains("cannot reach the ") && words.contains(" endpoint (") {
+        "check the network or AWS_ENDPOINT_URL; for the local stack, is `make dev` running?"
+    } else if words.contains("did not answer in time") {
+        "check the network, or try again (--region says where)"
+    } else if refused(&["AccessDenied", "UnauthorizedOperation", "AuthorizationError", "Forbidden"]) {
+        "the credentials in use lack this permission; docs/operator-policy.json lists what the commands need"
+    } else if refused(&["UnrecognizedClient", "InvalidClientTokenId", "InvalidSignature", "SignatureDoesNotMatch"]) {
+        "AWS does not recognise these credentials: check AWS_PROFILE (or --profile) and the keys it holds"
+    } else if refused(&["Throttl", "TooManyRequests", "RequestLimitExceeded", "SlowDown"]) {
+        "AWS is throttling these calls: wait a moment and try again"
+    } else if refused(&["ResourceNotFound", "QueueDoesNotExist", "NonExistentQueue", "NoSuchBucket"]) {
+        "is the stack deployed and up to date (npx cdk deploy), and are --stack and --region right?"
+    } else {
+        return None;
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    use aws_sdk_ssm::operation::get_parameters::GetParametersError;
+    use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+    use aws_smithy_runtime_api::client::result::ConnectorError;
+    use aws_smithy_types::body::SdkBody;
+    use aws_smithy_types::error::ErrorMetadata;
+
+    /// What the command line says of a call that failed to dispatch with this cause, as the SDK's.
+    fn dispatch_failure(cause: &str) -> String {
+        let cause = Box::new(std::io::Error::other(cause.to_owned()));
+        let error: SdkError<GetParametersError, HttpResponse> =
+            SdkError::dispatch_failure(ConnectorError::other(cause, None));
+        CliError::aws(error).to_string()
+    }
+
+    fn refused(code: &str, message: &str) -> String {
+        let metadata = ErrorMetadata::builder().code(code).message(message).build();
+        let raw = HttpResponse::new(400.try_into().unwrap(), SdkBody::from("{}"));
+        CliError::aws(SdkError::service_error(GetParametersError::generic(metadata), raw)).to_string()
+    }
+
     #[test]
-    fn service_errors_are_said_in_words() {
-        assert!(
-            aws_service_words("ExpiredTokenException", "The security token included in the request is expired")
-                .contains("sign in again")
+    fn service_errors_are_said_in_words_with_what_to_do() {
+        let expired = refused("ExpiredTokenException", "The security token included in the request is expired");
+        assert!(expired.starts_with("the AWS session has expired (ExpiredTokenException: "), "{expired}");
+        assert!(expired.ends_with("sign in again (`aws sso login`, or refresh the token you exported)"), "{expired}");
+        let denied = refused("AccessDeniedException", "not authorized");
+        assert!(denied.starts_with("SSM refused the call: AccessDeniedException: not authorized: "), "{denied}");
+        assert!(denied.contains("operator-policy.json"), "{denied}");
+        assert!(refused("ParameterNotFound", "").ends_with("SSM refused the call: ParameterNotFound"));
+        assert!(refused("ThrottlingException", "Rate exceeded").contains("wait a moment"));
+        assert!(refused("UnrecognizedClientException", "bad").contains("check AWS_PROFILE"));
+    }
+
+    #[test]
+    fn an_expired_sso_session_is_not_an_unreachable_endpoint() {
+        for cause in [
+            "an error occurred while loading credentials: the SSO token has expired and cannot be refreshed",
+            "an error occurred while loading credentials: Error retrieving credentials from credential_process: Error when retrieving token from sso: Token has expired and refresh failed",
+        ] {
+            let said = dispatch_failure(cause);
+            assert!(said.starts_with("the AWS session has expired ("), "{said}");
+            assert!(said.contains("aws sso login"), "{said}");
+            assert!(!said.contains("cannot reach"), "{said}");
+        }
+    }
+
+    #[test]
+    fn missing_credentials_are_said_with_what_to_do() {
+        let said = dispatch_failure(
+            "an error occurred while loading credentials: failed to load IMDS session token: service error: request forbidden: IMDS is disabled or the caller has insufficient permissions.",
         );
-        assert!(aws_service_words("AccessDeniedException", "not authorized").contains("operator-policy.json"));
-        assert!(aws_service_words("QueueDoesNotExist", "").contains("--region"));
-        assert_eq!(aws_service_words("Odd", "x"), "AWS refused the call: Odd: x");
+        assert!(said.starts_with("no AWS credentials ("), "{said}");
+        assert!(said.contains("`aws configure`"), "{said}");
+    }
+
+    #[test]
+    fn a_missing_region_is_said_with_what_to_do() {
+        let error: SdkError<GetParametersError, HttpResponse> =
+            SdkError::construction_failure(Box::new(std::io::Error::other("Invalid Configuration: Missing Region")));
+        assert_eq!(
+            CliError::aws(error).to_string(),
+            "no AWS region set: give --region, or set AWS_REGION (or a region in your profile)"
+        );
+    }
+
+    #[test]
+    fn an_endpoint_down_is_said_once_in_words() {
+        let said = dispatch_failure("tcp connect error: Connection refused (os error 111)");
+        assert_eq!(
+            said,
+            "cannot reach the SSM endpoint (tcp connect error: Connection refused (os error 111)): check the network or AWS_ENDPOINT_URL; for the local stack, is `make dev` running?"
+        );
+        // A core error carrying the same words says the same thing.
+        let store = StoreError("cannot reach the SSM endpoint (Connection refused (os error 111))".into());
+        assert!(CliError::Secrets(store).to_string().ends_with("is `make dev` running?"));
+        assert_eq!(CliError::aws_said("something else").to_string(), "something else");
     }
 
     #[test]

@@ -236,7 +236,7 @@ pub async fn lookup(
     };
     let bucket = stack.bucket();
     let table = stack.store();
-    let aws = |error: hookway_core::store::StoreError| CliError::Aws(error.to_string());
+    let aws = CliError::aws_said::<hookway_core::store::StoreError>;
     let mut found = Vec::new();
     for source in &sources {
         let mut key = if source == JOBS_SOURCE { RecordKey::job(id) } else { RecordKey::event(source, id) };

@@ -267,7 +267,7 @@ pub async fn send(
                 .store()
                 .mark_replayed(key, run, hookway_core::unix_now() + record_ttl.seconds(key))
                 .await
-                .map_err(|error| CliError::Aws(error.to_string()))?;
+                .map_err(CliError::aws_said)?;
         }
         sent += chunk.len();
         progress.update(sent);

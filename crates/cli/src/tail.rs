@@ -94,6 +94,8 @@ pub async fn run(args: Args) -> Result<ExitCode, CliError> {
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let interrupted = tokio::signal::ctrl_c();
     tokio::pin!(interrupted);
+    // The last failure said: a failure that repeats every poll is said once, until it changes.
+    let mut failing: Option<String> = None;
     loop {
         let poll = async {
             ticks.tick().await;
@@ -102,12 +104,16 @@ pub async fn run(args: Args) -> Result<ExitCode, CliError> {
         tokio::select! {
             _ = &mut interrupted => return Ok(ExitCode::SUCCESS),
             polled = poll => match polled {
-                Ok(()) => {}
+                Ok(()) => failing = None,
                 // `| head` closed its end: done, as any filter of a pipe.
                 Err(CliError::Io(error)) if error.kind() == std::io::ErrorKind::BrokenPipe => return Ok(ExitCode::SUCCESS),
                 // A timeout, a throttle, a network blip: said, and the next poll tries again (a tail
                 // is left running unattended).
-                Err(CliError::Aws(reason)) => warnln!("poll failed, trying again: {reason}"),
+                Err(CliError::Aws(reason)) if failing.as_ref() != Some(&reason) => {
+                    warnln!("poll failed, trying again: {reason}");
+                    failing = Some(reason);
+                }
+                Err(CliError::Aws(_)) => {}
                 Err(error) => return Err(error),
             },
         }
@@ -376,7 +382,7 @@ fn paint(text: &str, code: &str, colour: bool) -> String {
 }
 
 fn aws(error: impl std::fmt::Display) -> CliError {
-    CliError::Aws(error.to_string())
+    CliError::aws_said(error)
 }
 
 #[cfg(test)]

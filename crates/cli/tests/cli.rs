@@ -39,6 +39,11 @@ fn hookway_with(dir: &Path, args: &[&str], stdin: Stdio) -> std::process::Child 
         .env_remove("AWS_PROFILE")
         .env_remove("AWS_REGION")
         .env_remove("AWS_DEFAULT_REGION")
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY")
+        .env_remove("AWS_SESSION_TOKEN")
+        .env("AWS_CONFIG_FILE", dir.join("no-aws-config"))
+        .env("AWS_SHARED_CREDENTIALS_FILE", dir.join("no-aws-credentials"))
         .env_remove("HOOKWAY_STACK")
         .env_remove("NO_COLOR")
         .env("AWS_EC2_METADATA_DISABLED", "true")
@@ -89,6 +94,13 @@ fn config_of(path: &Path, name: &str) {
     std::fs::write(path, config.to_string()).unwrap();
 }
 
+/// What a command said names no part of the SDK's `Debug` account of an error.
+fn assert_said_in_words(said: &str) {
+    for debug in ["DispatchFailure", "Debug", "ConnectorError", "SdkBody", "{ "] {
+        assert!(!said.contains(debug), "{debug}: {said}");
+    }
+}
+
 #[test]
 fn a_success_exits_0_a_failure_at_run_time_1_and_a_usage_error_2() {
     let providers = hookway(&["providers"]);
@@ -102,10 +114,47 @@ fn a_success_exits_0_a_failure_at_run_time_1_and_a_usage_error_2() {
     let down = hookway(&["dlq", "list", "--local", "--state-dir", dir.to_str().unwrap()]);
     let said = text(&down.stderr);
     assert_eq!(down.status.code(), Some(1), "{said}");
-    assert!(said.starts_with("hookway: cannot reach the AWS endpoint"), "{said}");
+    assert!(said.starts_with("hookway: cannot reach the SQS endpoint ("), "{said}");
     assert!(said.contains("is `make dev` running?"), "{said}");
-    for debug in ["DispatchFailure", "Debug", "ConnectorError", "{ "] {
-        assert!(!said.contains(debug), "{debug}: {said}");
+    assert_said_in_words(&said);
+
+    // Every command that reads AWS says why it failed in words, with what to do: the state table,
+    // the archive, the secrets, and the credential chain when there are none.
+    let state_dir = dir.to_str().unwrap();
+    std::fs::write(
+        dir.join("hookway.json"),
+        json!({
+            "sources": [
+                {"name": "acme", "scheme": "github", "secretParameters": ["/hookway/acme/secret"]},
+                {"name": "pay", "scheme": "stripe", "secretParameters": ["/hookway/pay/secret"]},
+            ],
+            "routes": [{"source": "*", "handler": "log"}],
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let local = ["--local", "--state-dir", state_dir];
+    let runs: [(&[&str], &str); 8] = [
+        (&["events", "list"], "cannot reach the "),
+        (&["events", "show", "evt-1"], "cannot reach the "),
+        (&["destinations", "list"], "cannot reach the "),
+        (&["replay", "--dry-run", "--since", "1h", "-y"], "cannot reach the "),
+        (&["send", "--source", "acme"], "cannot reach the SSM endpoint"),
+        (&["trigger", "stripe"], "cannot reach the SSM endpoint"),
+        (&["verify", "--source", "acme", "-H", "X-Hub-Signature-256: sha256=00"], "no AWS credentials"),
+        (&["sign", "--source", "acme"], "no AWS credentials"),
+    ];
+    for (command, expected) in runs {
+        let args: Vec<&str> = if ["verify", "sign"].contains(&command[0]) {
+            command.to_vec()
+        } else {
+            command.iter().chain(&local).copied().collect()
+        };
+        let output = hookway_in(&dir, &args, b"{}");
+        let said = text(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{command:?}: {said}");
+        assert!(said.contains(expected), "{command:?}: {said}");
+        assert_said_in_words(&said);
     }
 
     // No stack started there at all.

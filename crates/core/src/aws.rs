@@ -6,8 +6,9 @@
 //! The Lambdas take [`lambda_sdk_config`]: Lambda hands a function its region and credentials in
 //! environment variables, so nothing else of the default chains (profiles, SSO, web identity,
 //! IMDS) is built at init or linked into the binary. The command line takes [`sdk_config`], the
-//! default chains whole.
+//! default chains whole. An SDK error is said in words by [`sdk_error_words`].
 
+pub mod failure;
 pub mod firehose;
 pub mod http;
 pub mod s3;
@@ -24,6 +25,7 @@ use aws_config::timeout::TimeoutConfig;
 use aws_config::{AppName, BehaviorVersion, ConfigLoader, Region};
 use aws_credential_types::provider::SharedCredentialsProvider;
 
+pub use self::failure::{AwsFailure, sdk_error_words};
 pub use self::http::HttpClient;
 pub use aws_config::SdkConfig;
 pub use aws_smithy_types::endpoint::Endpoint;

@@ -13,9 +13,9 @@ use std::future::Future;
 use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
 
-use aws_sdk_ssm::error::DisplayErrorContext;
 use tokio::time::Instant;
 
+use crate::aws::sdk_error_words;
 use crate::scheme::{Key, Request, VerifyError};
 use crate::source::Source;
 
@@ -81,7 +81,7 @@ impl SecretStore for SsmSecretStore {
                 .with_decryption(true)
                 .send()
                 .await
-                .map_err(|error| StoreError(DisplayErrorContext(error).to_string()))?;
+                .map_err(|error| StoreError(sdk_error_words(&error)))?;
             for parameter in output.parameters.unwrap_or_default() {
                 if let (Some(name), Some(value)) = (parameter.name, parameter.value) {
                     values.insert(name, value);

@@ -6,7 +6,7 @@ use std::fmt;
 
 use async_trait::async_trait;
 use aws_config::SdkConfig;
-use aws_sdk_s3::error::{DisplayErrorContext, ProvideErrorMetadata};
+use aws_sdk_s3::error::ProvideErrorMetadata;
 use aws_sdk_s3::primitives::ByteStream;
 use bytes::Bytes;
 
@@ -71,10 +71,10 @@ impl S3Store {
     }
 }
 
-fn unavailable<E: std::error::Error + 'static, R: fmt::Debug>(
+fn unavailable<E: ProvideErrorMetadata + std::error::Error + 'static, R: fmt::Debug>(
     error: aws_sdk_s3::error::SdkError<E, R>,
 ) -> ArchiveError {
-    ArchiveError::Unavailable(DisplayErrorContext(error).to_string())
+    ArchiveError::Unavailable(crate::aws::sdk_error_words(&error))
 }
 
 #[async_trait]

@@ -5,7 +5,7 @@
 use std::collections::{HashMap, HashSet};
 
 use aws_sdk_dynamodb::Client;
-use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes, ReturnValue};
 
 use super::{
@@ -634,11 +634,11 @@ pub fn is_condition_failure<E: ProvideErrorMetadata, R>(error: &SdkError<E, R>) 
     error.as_service_error().and_then(ProvideErrorMetadata::code) == Some("ConditionalCheckFailedException")
 }
 
-/// An SDK error as a store error, with its whole context.
+/// An SDK error as a store error, in words ([`crate::aws::sdk_error_words`]).
 pub fn store_error<E, R>(error: SdkError<E, R>) -> StoreError
 where
-    E: std::error::Error + 'static,
+    E: ProvideErrorMetadata + std::error::Error + 'static,
     R: std::fmt::Debug,
 {
-    StoreError(DisplayErrorContext(error).to_string())
+    StoreError(crate::aws::sdk_error_words(&error))
 }
