@@ -13,7 +13,7 @@ use hookway_cost::{
 };
 
 use crate::error::CliError;
-use crate::output::{json_pretty, out, outln};
+use crate::output::{json_line, out, outln};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -89,7 +89,7 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
             })).collect::<Vec<_>>(),
             "measured": {"date": measured.date, "commit": measured.commit},
         });
-        json_pretty(&answer)?;
+        json_line(&answer)?;
         return Ok(ExitCode::SUCCESS);
     }
     let scenario = &estimate.scenario;
