@@ -519,7 +519,8 @@ mod tests {
         assert_eq!(names, ["Policy1", "Managed1", "Role1/inline"], "a managed policy attached by its Roles too");
         assert_eq!(policies.unevaluated, ["arn:aws:iam::aws:policy/ReadOnlyAccess"]);
         let send = |queue: &str| {
-            let request = crate::policy::Request::new("sqs:SendMessage", format!("arn:aws:sqs:us-east-1:123456789012:{queue}"));
+            let request =
+                crate::policy::Request::new("sqs:SendMessage", format!("arn:aws:sqs:us-east-1:123456789012:{queue}"));
             crate::policy::evaluate(&policies.policies, &request)
         };
         assert!(matches!(send("hookway-listen-0a1b2c3d"), crate::policy::Decision::Allowed(_)));
