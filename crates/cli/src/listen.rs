@@ -96,6 +96,11 @@ pub async fn run(args: Args) -> Result<ExitCode, CliError> {
         .filter(|url| matches!(url.scheme(), "http" | "https"))
         .ok_or_else(|| CliError::Usage(format!("--forward-to {}: not an http(s) URL", args.forward_to)))?;
     let signer = args.sign_secret.as_ref().map(|secret| Signer::new(&secret.0)).transpose()?;
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(30))
+        .build()
+        .map_err(|error| CliError::Http(error.to_string()))?;
     // From here on, Ctrl-C, SIGTERM and SIGHUP stop the listener, and it cleans up what it made.
     let stop = Stop::install()?;
     let stack_name = match args.stack.is_local() {
@@ -103,6 +108,9 @@ pub async fn run(args: Args) -> Result<ExitCode, CliError> {
         false => args.stack.stack.clone(),
     };
     let stack = args.stack.resolve().await?;
+    if stop.requested() {
+        return Ok(ExitCode::SUCCESS);
+    }
     let (listener, stopped) =
         match future::select(pin!(Listener::create(&stack, &stack_name, &args.sources)), pin!(stop.wait())).await {
             Either::Left((created, _)) => (created?, false),
@@ -112,16 +120,7 @@ pub async fn run(args: Args) -> Result<ExitCode, CliError> {
     let listened = match stopped {
         true => Ok(ExitCode::SUCCESS),
         false => {
-            let forwarder = Forwarder {
-                client: reqwest::Client::builder()
-                    .redirect(reqwest::redirect::Policy::none())
-                    .timeout(Duration::from_secs(30))
-                    .build()
-                    .map_err(|error| CliError::Http(error.to_string()))?,
-                target,
-                signer,
-                stack: &stack,
-            };
+            let forwarder = Forwarder { client, target, signer, stack: &stack };
             let what = if args.sources.is_empty() { "every source".to_owned() } else { args.sources.join(", ") };
             let listening = async {
                 announce(&stack_name, &what, &forwarder.target, &listener).await?;
@@ -180,6 +179,11 @@ impl Stop {
             }
         });
         Ok(Stop(receiver))
+    }
+
+    /// Whether a signal came.
+    fn requested(&self) -> bool {
+        *self.0.borrow()
     }
 
     /// Until a signal comes.
