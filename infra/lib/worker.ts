@@ -2,7 +2,7 @@ import { Aws, Duration, Stack, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, RuleTargetInput, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { ManagedPolicy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -20,6 +20,8 @@ export const PARKED_INDEX = 'parked';
 
 /** Between the stack's name and a listener's own in its queue's name (hookway-worker's `listen::QUEUE_INFIX`). */
 export const LISTEN_QUEUE_INFIX = '-listen-';
+/** After it, the listener's own 8 hex digits: the queues of a stack named `<stack>-listen-x` do not match. */
+export const LISTEN_QUEUE_SUFFIX = '????????';
 
 /** What the release rule sends the worker every minute: hookway-worker's sweep of parked events. */
 export const RELEASE_INPUT = { hookway: 'release' } as const;
@@ -145,15 +147,22 @@ export class Worker extends Construct {
     );
 
     // `hookway listen`: a copy of each new event to the queues developers' listeners create while
-    // they run, named `<stack>-listen-<8 hex>` (the worker finds them in the table's `listeners` item).
-    this.function.addToRolePolicy(
-      new PolicyStatement({
-        actions: ['sqs:SendMessage'],
-        resources: [`arn:${Aws.PARTITION}:sqs:${Aws.REGION}:${Aws.ACCOUNT_ID}:${Aws.STACK_NAME}${LISTEN_QUEUE_INFIX}*`],
-      }),
-    );
-    Validations.of(this.function.role!).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sqs:<AWS::Region>:<AWS::AccountId>:<AWS::StackName>${LISTEN_QUEUE_INFIX}*]`,
+    // they run, named `<stack>-listen-<8 hex>` (the worker finds them in the table's `listeners`
+    // item). A managed policy of its own: the role's inline policies share IAM's 10,240 characters,
+    // which the destinations' secrets grant needs, and this grant must not narrow it.
+    const listen = new ManagedPolicy(this, 'ListenQueues', {
+      description: 'Hookway worker: copies of new events to the queues of hookway listen',
+      roles: [this.function.role!],
+      statements: [
+        new PolicyStatement({
+          actions: ['sqs:SendMessage'],
+          resources: [`arn:${Aws.PARTITION}:sqs:${Aws.REGION}:${Aws.ACCOUNT_ID}:${Aws.STACK_NAME}${LISTEN_QUEUE_INFIX}${LISTEN_QUEUE_SUFFIX}`],
+        }),
+      ],
+    });
+    this.function.node.addDependency(listen);
+    Validations.of(listen).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sqs:<AWS::Region>:<AWS::AccountId>:<AWS::StackName>${LISTEN_QUEUE_INFIX}${LISTEN_QUEUE_SUFFIX}]`,
       reason: 'SendMessage only, to the queues of `hookway listen`: each is created while a developer listens, under a name made then.',
     });
 

@@ -69,6 +69,6 @@ function expected(stack: Stack): string[] {
     'Hookway/Queueing/JobsDeadLetterQueue: AwsSolutions-SQS3',
     `Hookway/Worker/Lambda/Role: AwsSolutions-IAM5[Resource::<${bucket}.Arn>/bodies/*]`,
     `Hookway/Worker/Lambda/Role: AwsSolutions-IAM5[Resource::<${bucket}.Arn>/events/_batches/*]`,
-    'Hookway/Worker/Lambda/Role: AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sqs:<AWS::Region>:<AWS::AccountId>:<AWS::StackName>-listen-*]',
+    'Hookway/Worker/ListenQueues: AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sqs:<AWS::Region>:<AWS::AccountId>:<AWS::StackName>-listen-????????]',
   ].sort((a, b) => a.localeCompare(b));
 }

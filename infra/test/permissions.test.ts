@@ -108,7 +108,7 @@ describe('least privilege', () => {
   });
 
   const listenQueues = {
-    'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sqs:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':', { Ref: 'AWS::StackName' }, '-listen-*']],
+    'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sqs:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':', { Ref: 'AWS::StackName' }, '-listen-????????']],
   };
   const workerBase = [
     {
@@ -122,8 +122,7 @@ describe('least privilege', () => {
     { Effect: 'Allow', Action: sorted(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem']), Resource: table },
     // The sweep queries the parked index, and only that index: never the table, nor another index.
     { Effect: 'Allow', Action: 'dynamodb:Query', Resource: { 'Fn::Join': ['', [table, '/index/parked']] } },
-    // Both DLQs, and the queues of `hookway listen` while one runs: named after the stack, created by the developer.
-    { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: sorted([eventsDlq, eventsQueue, listenQueues]) },
+    { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: sorted([eventsDlq, eventsQueue]) },
     // archive.writer "firehose": into the archive stream; a batch object only for the events it
     // takes late (a backlog, a redrive) or too large for a record.
     { Effect: 'Allow', Action: 'firehose:PutRecordBatch', Resource: arnOf(resource(template, 'AWS::KinesisFirehose::DeliveryStream', 'ArchiveStream').id) },
@@ -131,8 +130,20 @@ describe('least privilege', () => {
     { Effect: 'Allow', Action: 's3:GetObject', Resource: objects('bodies/') },
   ];
 
-  test('the worker may consume the events queue and send events back to it, read and write table items, query the parked index, send to both DLQs and to the queues of hookway listen, archive events and read bodies back, nothing else', () => {
+  test('the worker may consume the events queue and send events back to it, read and write table items, query the parked index, send to both DLQs, archive events and read bodies back, nothing else', () => {
     expect(grantsOf(template, 'WorkerLambdaFunction')).toEqual(workerBase);
+  });
+
+  test("the worker may send to the queues of hookway listen, named after its stack and 8 hex digits, through a managed policy of its own (outside the inline policies' size)", () => {
+    for (const t of [template, destinations]) {
+      const roleId = resource(t, 'AWS::IAM::Role', 'WorkerLambdaRole').id;
+      const managed = Object.entries(t.findResources('AWS::IAM::ManagedPolicy'));
+      expect(managed).toHaveLength(1);
+      const [id, policy] = managed[0] as [string, any];
+      expect(policy.Properties.Roles).toEqual([{ Ref: roleId }]);
+      expect(policy.Properties.PolicyDocument.Statement).toEqual([{ Effect: 'Allow', Action: 'sqs:SendMessage', Resource: listenQueues }]);
+      expect(resource(t, 'AWS::Lambda::Function', 'WorkerLambdaFunction').DependsOn).toContain(id);
+    }
   });
 
   test('with archive.writer "worker", the worker puts its archive objects under events/ instead, and has no stream', () => {
@@ -191,7 +202,8 @@ describe('least privilege', () => {
       expect(resource(t, 'AWS::Lambda::Function', `${prefix}LambdaFunction`).DependsOn).toContain(policy.id);
       expect(resource(t, 'AWS::IAM::Policy', `${prefix}LambdaRoleDefaultPolicy`).DependsOn).toEqual([policy.id]);
     }
-    template.resourceCountIs('AWS::IAM::ManagedPolicy', 0);
+    // The one managed policy is the worker's grant to the listeners' queues.
+    template.resourceCountIs('AWS::IAM::ManagedPolicy', 1);
   });
 
   test("a source's verify token is the intake's to read, as its secrets are", () => {

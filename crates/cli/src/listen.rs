@@ -6,21 +6,28 @@
 //! to `--forward-to` with its body as received (a claim-checked one read from the archive bucket),
 //! its content type, the provider's headers the stack kept and `Hookway-Event-Id`; with
 //! `--sign-secret`, Standard Webhooks headers too. The registration is renewed every
-//! [`RENEW_EVERY`] ([`EXPIRES_IN`] ahead); Ctrl-C removes it and deletes the queue. Nothing of this
-//! runs, nor costs, while no listener does.
+//! [`RENEW_EVERY`] ([`EXPIRES_IN`] ahead), beside the forwarding; Ctrl-C (or SIGTERM, SIGHUP)
+//! removes it and deletes the queue. No queue, no poll and nothing billed for a listener while none
+//! runs.
+//!
+//! Expiry times are this machine's clock: one off by more than a minute from the workers' and the
+//! other listeners' shortens or stretches the three minutes a listener that died is kept.
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::io::Write as _;
+use std::pin::pin;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
+use aws_sdk_dynamodb::error::ProvideErrorMetadata as _;
 use aws_sdk_dynamodb::types::AttributeValue;
 use aws_sdk_sqs::types::{DeleteMessageBatchRequestEntry, QueueAttributeName};
+use futures_util::future::{self, Either};
 use hookway_core::archive::read_body;
 use hookway_core::envelope::Envelope;
 use hookway_core::scheme::{Key, Scheme, SignRequest};
 use hookway_core::unix_now;
-use hookway_worker::listen::{EXPIRES_AT, LISTENERS_PK, QUEUE_INFIX, QUEUES, SOURCES};
+use hookway_worker::listen::{EXPIRES_AT, LISTENERS_PK, QUEUE_INFIX, QUEUES, REFRESH, SOURCES};
 use serde_json::json;
 
 use crate::error::CliError;
@@ -31,8 +38,12 @@ use crate::stack::{Stack, StackArgs};
 pub const RENEW_EVERY: Duration = Duration::from_secs(60);
 /// How far ahead a registration expires: a listener that died is forgotten then.
 pub const EXPIRES_IN: Duration = Duration::from_secs(180);
+/// After a renewal failed, the next try.
+const RENEW_AGAIN: Duration = Duration::from_secs(10);
 /// How long the queue keeps an event nobody received: an hour.
 const RETENTION_SECONDS: &str = "3600";
+/// The largest message the queue takes: SQS's most, 1 MiB, as the events queue's.
+const MAXIMUM_MESSAGE_SIZE: &str = "1048576";
 /// A long poll: one `ReceiveMessage` waits up to 20 s for events (180 an hour while none comes).
 const LONG_POLL_SECONDS: i32 = 20;
 /// The longest SQS queue name.
@@ -55,8 +66,8 @@ pub struct Args {
     types: Vec<String>,
     /// Also sign each request with Standard Webhooks headers (webhook-id, webhook-timestamp,
     /// webhook-signature) with this secret, for a local service that verifies them.
-    #[arg(long, value_name = "whsec_…")]
-    sign_secret: Option<String>,
+    #[arg(long, value_name = "whsec_…", env = "HOOKWAY_SIGN_SECRET", hide_env_values = true)]
+    sign_secret: Option<SignSecret>,
     /// One JSON object a line per event: `{"receivedAt", "source", "type", "id", "status", "latencyMs", "error"}`.
     #[arg(long)]
     json: bool,
@@ -64,66 +75,178 @@ pub struct Args {
     stack: StackArgs,
 }
 
+/// A `--sign-secret`, never shown (not even in a debug print).
+#[derive(Clone)]
+struct SignSecret(String);
+
+impl From<String> for SignSecret {
+    fn from(secret: String) -> SignSecret {
+        SignSecret(secret)
+    }
+}
+
+impl std::fmt::Debug for SignSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SignSecret(…)")
+    }
+}
+
 pub async fn run(args: Args) -> Result<ExitCode, CliError> {
     let target = reqwest::Url::parse(&args.forward_to)
         .ok()
         .filter(|url| matches!(url.scheme(), "http" | "https"))
         .ok_or_else(|| CliError::Usage(format!("--forward-to {}: not an http(s) URL", args.forward_to)))?;
-    let signer = args.sign_secret.as_deref().map(Signer::new).transpose()?;
+    let signer = args.sign_secret.as_ref().map(|secret| Signer::new(&secret.0)).transpose()?;
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(30))
+        .build()
+        .map_err(|error| CliError::Http(error.to_string()))?;
+    // From here on, Ctrl-C, SIGTERM and SIGHUP stop the listener, and it cleans up what it made.
+    let stop = Stop::install()?;
     let stack_name = match args.stack.is_local() {
         true => hookway_core::local::state::DevState::running(&args.stack.state_dir)?.stack_name().to_owned(),
         false => args.stack.stack.clone(),
     };
     let stack = args.stack.resolve().await?;
-    let listener = Listener::create(&stack, &stack_name, &args.sources).await?;
-    warnln!(
-        "forwarding {} of {stack_name} to {target} (queue {}); Ctrl-C to stop",
-        if args.sources.is_empty() { "every source".to_owned() } else { args.sources.join(", ") },
-        listener.name
-    );
-    let forwarder = Forwarder {
-        client: reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(Duration::from_secs(30))
-            .build()
-            .map_err(|error| CliError::Http(error.to_string()))?,
-        target,
-        signer,
-        stack: &stack,
-    };
-    let listened = listen(&args, &listener, &forwarder).await;
-    // Whatever ended it (Ctrl-C, a closed pipe, an error), the queue goes.
-    let removed = listener.remove().await;
-    let code = listened?;
-    removed?;
-    Ok(code)
-}
-
-/// Receives and forwards until Ctrl-C.
-async fn listen(args: &Args, listener: &Listener, forwarder: &Forwarder<'_>) -> Result<ExitCode, CliError> {
-    let interrupted = tokio::signal::ctrl_c();
-    tokio::pin!(interrupted);
-    let mut renewed = Instant::now();
-    let mut seen: (HashSet<String>, VecDeque<String>) = Default::default();
-    loop {
-        if renewed.elapsed() >= RENEW_EVERY {
-            match listener.register(false).await {
-                Ok(()) => renewed = Instant::now(),
-                Err(error) => warnln!("cannot renew the registration, trying again: {error}"),
+    if stop.requested() {
+        return Ok(ExitCode::SUCCESS);
+    }
+    let (listener, stopped) =
+        match future::select(pin!(Listener::create(&stack, &stack_name, &args.sources)), pin!(stop.wait())).await {
+            Either::Left((created, _)) => (created?, false),
+            // Stopped while the queue was being made: it is finished, then removed.
+            Either::Right(((), creating)) => (creating.await?, true),
+        };
+    let listened = match stopped {
+        true => Ok(ExitCode::SUCCESS),
+        false => {
+            let forwarder = Forwarder { client, target, signer, stack: &stack };
+            let what = if args.sources.is_empty() { "every source".to_owned() } else { args.sources.join(", ") };
+            let listening = async {
+                announce(&stack_name, &what, &forwarder.target, &listener).await?;
+                listen(&args, &listener, &forwarder).await
+            };
+            tokio::select! {
+                () = stop.wait() => Ok(ExitCode::SUCCESS),
+                listened = listening => listened,
+                never = keep_registered(&listener) => match never {},
             }
         }
-        let received = tokio::select! {
-            _ = &mut interrupted => return Ok(ExitCode::SUCCESS),
-            received = listener.receive() => received,
-        };
-        let messages = match received {
+    };
+    // Whatever ended it (a signal, a closed pipe, an error), the queue goes; if it cannot, the
+    // listener says which to delete, and ends as it would have.
+    listener.remove().await;
+    listened
+}
+
+/// Says which queue listens at once, and that it is ready once every worker can have seen the
+/// registration (they read it again every [`REFRESH`]).
+async fn announce(stack_name: &str, what: &str, target: &reqwest::Url, listener: &Listener) -> Result<(), CliError> {
+    let mut err = std::io::stderr().lock();
+    writeln!(err, "registered (queue {}); the stack's workers see it within {} s", listener.name, REFRESH.as_secs())?;
+    drop(err);
+    tokio::time::sleep(REFRESH).await;
+    let mut err = std::io::stderr().lock();
+    writeln!(err, "ready: forwarding {what} of {stack_name} to {target}; Ctrl-C to stop")?;
+    Ok(())
+}
+
+/// Ctrl-C, SIGTERM or SIGHUP, each handled from the moment it is installed.
+struct Stop(tokio::sync::watch::Receiver<bool>);
+
+impl Stop {
+    fn install() -> Result<Stop, CliError> {
+        let (stopped, receiver) = tokio::sync::watch::channel(false);
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            let mut interrupt = signal(SignalKind::interrupt())?;
+            let mut terminate = signal(SignalKind::terminate())?;
+            let mut hangup = signal(SignalKind::hangup())?;
+            tokio::spawn(async move {
+                tokio::select! {
+                    _ = interrupt.recv() => {}
+                    _ = terminate.recv() => {}
+                    _ = hangup.recv() => {}
+                }
+                let _ = stopped.send(true);
+            });
+        }
+        #[cfg(not(unix))]
+        tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                let _ = stopped.send(true);
+            }
+        });
+        Ok(Stop(receiver))
+    }
+
+    /// Whether a signal came.
+    fn requested(&self) -> bool {
+        *self.0.borrow()
+    }
+
+    /// Until a signal comes.
+    async fn wait(&self) {
+        let mut receiver = self.0.clone();
+        if receiver.wait_for(|stopped| *stopped).await.is_err() {
+            // No signal can come any more.
+            std::future::pending::<()>().await;
+        }
+    }
+}
+
+/// Renews the registration every [`RENEW_EVERY`], beside the forwarding (a slow local service
+/// does not hold it up), and says when it cannot: a registration not renewed for [`EXPIRES_IN`]
+/// lapses, and the stack copies nothing to this listener until it is renewed.
+async fn keep_registered(listener: &Listener) -> std::convert::Infallible {
+    let mut renewed = tokio::time::Instant::now();
+    let mut lapsed = false;
+    let mut next = RENEW_EVERY;
+    loop {
+        tokio::time::sleep(next).await;
+        match listener.renew().await {
+            Ok(()) => {
+                if lapsed {
+                    warnln!("the registration is renewed: new events are forwarded again");
+                }
+                (renewed, lapsed, next) = (tokio::time::Instant::now(), false, RENEW_EVERY);
+            }
+            Err(error) => {
+                let left = EXPIRES_IN.saturating_sub(renewed.elapsed());
+                if left.is_zero() {
+                    if !lapsed {
+                        warnln!(
+                            "the registration lapsed: the stack copies no event to this listener until it is renewed \
+                             (trying every {} s): {error}",
+                            RENEW_AGAIN.as_secs()
+                        );
+                    }
+                    lapsed = true;
+                } else {
+                    warnln!(
+                        "cannot renew the registration (it lapses in {} s), trying again in {} s: {error}",
+                        left.as_secs(),
+                        RENEW_AGAIN.as_secs()
+                    );
+                }
+                next = RENEW_AGAIN;
+            }
+        }
+    }
+}
+
+/// Receives and forwards, until the caller stops it.
+async fn listen(args: &Args, listener: &Listener, forwarder: &Forwarder<'_>) -> Result<ExitCode, CliError> {
+    let mut seen: (HashSet<String>, VecDeque<String>) = Default::default();
+    loop {
+        let messages = match listener.receive().await {
             Ok(messages) => messages,
             Err(error) => {
                 warnln!("cannot receive, trying again: {error}");
-                tokio::select! {
-                    _ = &mut interrupted => return Ok(ExitCode::SUCCESS),
-                    () = tokio::time::sleep(Duration::from_secs(1)) => continue,
-                }
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                continue;
             }
         };
         let mut handled = Vec::with_capacity(messages.len());
@@ -148,10 +271,7 @@ async fn listen(args: &Args, listener: &Listener, forwarder: &Forwarder<'_>) -> 
             {
                 seen.0.remove(&oldest);
             }
-            let forwarded = tokio::select! {
-                _ = &mut interrupted => return Ok(ExitCode::SUCCESS),
-                forwarded = forwarder.forward(&envelope) => forwarded,
-            };
+            let forwarded = forwarder.forward(&envelope).await;
             show(&envelope, &forwarded, args.json)?;
         }
         if let Err(error) = listener.delete(handled).await {
@@ -180,7 +300,8 @@ struct Listener {
 }
 
 impl Listener {
-    /// Creates the queue and registers it.
+    /// Creates the queue and registers it; then removes the registrations of listeners that
+    /// expired, and their queues.
     async fn create(stack: &Stack, stack_name: &str, sources: &[String]) -> Result<Listener, CliError> {
         let suffix = &uuid::Uuid::new_v4().simple().to_string()[..8];
         let name = format!("{stack_name}{QUEUE_INFIX}{suffix}");
@@ -201,6 +322,8 @@ impl Listener {
             .create_queue()
             .queue_name(&name)
             .attributes(QueueAttributeName::MessageRetentionPeriod, RETENTION_SECONDS)
+            .attributes(QueueAttributeName::MaximumMessageSize, MAXIMUM_MESSAGE_SIZE)
+            .attributes(QueueAttributeName::SqsManagedSseEnabled, "true")
             .tags("hookway:stack", stack_name)
             .tags("hookway:purpose", "hookway listen")
             .send()
@@ -215,75 +338,113 @@ impl Listener {
             url,
             sources: sources.to_vec(),
         };
-        if let Err(error) = listener.register(true).await {
+        if let Err(error) = listener.register().await {
             let _ = listener.sqs.delete_queue().queue_url(&listener.url).send().await;
             return Err(error);
         }
+        listener.prune().await;
         Ok(listener)
     }
 
-    /// Registers the queue, or renews its registration. The first time, the map is created if
-    /// it is absent, and the entries of listeners that expired are removed.
-    async fn register(&self, first: bool) -> Result<(), CliError> {
-        let key = AttributeValue::S(LISTENERS_PK.to_owned());
-        let now = unix_now();
-        let expires_at = now + i64::try_from(EXPIRES_IN.as_secs()).unwrap_or(180);
-        let mut expired = Vec::new();
-        if first {
-            self.dynamodb
-                .update_item()
-                .table_name(&self.table)
-                .key("pk", key.clone())
-                .update_expression("SET #queues = if_not_exists(#queues, :empty)")
-                .expression_attribute_names("#queues", QUEUES)
-                .expression_attribute_values(":empty", AttributeValue::M(Default::default()))
-                .send()
-                .await
-                .map_err(CliError::aws)?;
-            let item = self
-                .dynamodb
-                .get_item()
-                .table_name(&self.table)
-                .key("pk", key.clone())
-                .consistent_read(true)
-                .send()
-                .await
-                .map_err(CliError::aws)?;
-            let queues = item.item.as_ref().and_then(|item| item.get(QUEUES));
-            expired = queues
-                .map(hookway_worker::listen::read_queues)
-                .unwrap_or_default()
-                .into_iter()
-                .filter(|listener| listener.expires_at <= now)
-                .map(|listener| listener.queue_url)
-                .collect();
+    /// Registers the queue: creates the `listeners` item's map if it is absent, then sets its
+    /// entry. The item carries no expiry of its own (an older one's is removed): only its
+    /// entries expire.
+    async fn register(&self) -> Result<(), CliError> {
+        self.dynamodb
+            .update_item()
+            .table_name(&self.table)
+            .key("pk", AttributeValue::S(LISTENERS_PK.to_owned()))
+            .update_expression("SET #queues = if_not_exists(#queues, :empty) REMOVE #expires")
+            .expression_attribute_names("#queues", QUEUES)
+            .expression_attribute_names("#expires", EXPIRES_AT)
+            .expression_attribute_values(":empty", AttributeValue::M(Default::default()))
+            .send()
+            .await
+            .map_err(CliError::aws)?;
+        self.set_entry().await.map_err(CliError::aws)
+    }
+
+    /// Renews the registration; if the map is gone (the item was deleted meanwhile), registers
+    /// afresh.
+    async fn renew(&self) -> Result<(), CliError> {
+        match self.set_entry().await {
+            Err(error) if error.code() == Some("ValidationException") => self.register().await,
+            renewed => renewed.map_err(CliError::aws),
         }
-        let mut entry = std::collections::HashMap::from([(EXPIRES_AT.to_owned(), number(expires_at))]);
+    }
+
+    /// Sets the queue's entry: [`EXPIRES_IN`] from now, and the sources it follows.
+    async fn set_entry(
+        &self,
+    ) -> Result<(), aws_sdk_dynamodb::error::SdkError<aws_sdk_dynamodb::operation::update_item::UpdateItemError>> {
+        let expires_at = unix_now() + i64::try_from(EXPIRES_IN.as_secs()).unwrap_or(180);
+        let mut entry = HashMap::from([(EXPIRES_AT.to_owned(), number(expires_at))]);
         if !self.sources.is_empty() {
             let sources = self.sources.iter().map(|source| AttributeValue::S(source.clone())).collect();
             entry.insert(SOURCES.to_owned(), AttributeValue::L(sources));
         }
-        // The item itself expires (the table's TTL) once no listener renews it.
-        let mut expression = "SET #queues.#queue = :entry, #expires = :expires".to_owned();
-        let mut request = self
-            .dynamodb
+        self.dynamodb
             .update_item()
             .table_name(&self.table)
-            .key("pk", key)
+            .key("pk", AttributeValue::S(LISTENERS_PK.to_owned()))
+            .update_expression("SET #queues.#queue = :entry")
             .expression_attribute_names("#queues", QUEUES)
             .expression_attribute_names("#queue", &self.url)
-            .expression_attribute_names("#expires", EXPIRES_AT)
             .expression_attribute_values(":entry", AttributeValue::M(entry))
-            .expression_attribute_values(":expires", number(expires_at));
-        if !expired.is_empty() {
-            let removed: Vec<String> = (0..expired.len()).map(|index| format!("#queues.#expired{index}")).collect();
-            expression = format!("{expression} REMOVE {}", removed.join(", "));
-            for (index, url) in expired.iter().enumerate() {
-                request = request.expression_attribute_names(format!("#expired{index}"), url);
+            .send()
+            .await
+            .map(drop)
+    }
+
+    /// Removes the entries of listeners that expired (each only if it is still expired: one
+    /// renewed meanwhile stays), and deletes their queues. What it cannot do, it says, and
+    /// listens all the same.
+    async fn prune(&self) {
+        let key = AttributeValue::S(LISTENERS_PK.to_owned());
+        let read = self.dynamodb.get_item().table_name(&self.table).key("pk", key.clone()).consistent_read(true).send();
+        let item = match read.await {
+            Ok(item) => item,
+            Err(error) => return warnln!("cannot look for expired listeners: {}", CliError::aws(error)),
+        };
+        let now = unix_now();
+        let expired = item
+            .item
+            .as_ref()
+            .and_then(|item| item.get(QUEUES))
+            .map(hookway_worker::listen::read_queues)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|listener| listener.expires_at < now && listener.queue_url != self.url);
+        for listener in expired {
+            let removed = self
+                .dynamodb
+                .update_item()
+                .table_name(&self.table)
+                .key("pk", key.clone())
+                .update_expression("REMOVE #queues.#queue")
+                .condition_expression("#queues.#queue.#expires < :now")
+                .expression_attribute_names("#queues", QUEUES)
+                .expression_attribute_names("#queue", &listener.queue_url)
+                .expression_attribute_names("#expires", EXPIRES_AT)
+                .expression_attribute_values(":now", number(now))
+                .send()
+                .await;
+            match removed {
+                Ok(_) => {}
+                // Renewed meanwhile, or removed by another: not this one's to remove.
+                Err(error) if error.code() == Some("ConditionalCheckFailedException") => continue,
+                Err(error) => {
+                    warnln!("cannot remove an expired listener: {}", CliError::aws(error));
+                    continue;
+                }
+            }
+            let deleted = self.sqs.delete_queue().queue_url(&listener.queue_url).send().await;
+            if let Err(error) = deleted
+                && !error.as_service_error().is_some_and(|e| e.is_queue_does_not_exist())
+            {
+                warnln!("cannot delete an expired listener's queue {}: {}", listener.queue_url, CliError::aws(error));
             }
         }
-        request.update_expression(expression).send().await.map_err(CliError::aws)?;
-        Ok(())
     }
 
     /// Up to ten events, waiting up to 20 s for the first.
@@ -314,8 +475,8 @@ impl Listener {
         Ok(())
     }
 
-    /// Removes the registration and deletes the queue.
-    async fn remove(&self) -> Result<(), CliError> {
+    /// Removes the registration and deletes the queue; what it cannot do, it says how to do.
+    async fn remove(&self) {
         let deregistered = self
             .dynamodb
             .update_item()
@@ -325,10 +486,21 @@ impl Listener {
             .expression_attribute_names("#queues", QUEUES)
             .expression_attribute_names("#queue", &self.url)
             .send()
-            .await
-            .map_err(CliError::aws);
-        self.sqs.delete_queue().queue_url(&self.url).send().await.map_err(CliError::aws)?;
-        deregistered.map(drop)
+            .await;
+        if let Err(error) = deregistered {
+            warnln!(
+                "cannot remove the registration (it expires within {} s): {}",
+                EXPIRES_IN.as_secs(),
+                CliError::aws(error)
+            );
+        }
+        if let Err(error) = self.sqs.delete_queue().queue_url(&self.url).send().await {
+            warnln!(
+                "cannot delete the listener's queue: {}; delete it with: aws sqs delete-queue --queue-url {}",
+                CliError::aws(error),
+                self.url
+            );
+        }
     }
 }
 
@@ -349,7 +521,10 @@ impl Signer {
         }
         let scheme = Scheme::named("standard-webhooks")
             .ok_or_else(|| CliError::Usage("the standard-webhooks scheme is not in this build".into()))?;
-        let key = scheme.key(secret, None)?;
+        // In words of its own: a key's error could quote what it was given.
+        let key = scheme
+            .key(secret, None)
+            .map_err(|_| CliError::Usage("--sign-secret: not a Standard Webhooks secret (whsec_ and base64)".into()))?;
         Ok(Signer { scheme, key })
     }
 

@@ -5,7 +5,11 @@
 
 mod local_stack;
 
+use std::collections::HashMap;
 use std::path::PathBuf;
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use aws_sdk_sqs::types::QueueAttributeName;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -37,7 +41,8 @@ impl Listen {
         let (out, err) = (stack.dir.join("listen.out"), stack.dir.join("listen.err"));
         let child = Command::new(env!("CARGO_BIN_EXE_hookway"))
             .args(["listen", "--local", "--state-dir", stack.state_dir.to_str().unwrap()])
-            .args(["--forward-to", forward_to, "--sign-secret", SIGN_SECRET, "--json"])
+            .args(["--forward-to", forward_to, "--json"])
+            .env("HOOKWAY_SIGN_SECRET", SIGN_SECRET)
             .stdin(Stdio::null())
             .stdout(std::fs::File::create(&out).unwrap())
             .stderr(std::fs::File::create(&err).unwrap())
@@ -61,6 +66,19 @@ impl Drop for Listen {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// The `listeners` item's entries, by queue URL.
+async fn listeners(dynamodb: &aws_sdk_dynamodb::Client, table: &str) -> HashMap<String, AttributeValue> {
+    let item = dynamodb
+        .get_item()
+        .table_name(table)
+        .key("pk", AttributeValue::S("listeners".into()))
+        .consistent_read(true)
+        .send()
+        .await
+        .unwrap();
+    item.item.unwrap()["queues"].as_m().unwrap().clone()
 }
 
 /// The id `hookway send` printed.
@@ -99,13 +117,43 @@ async fn listen_forwards_each_new_event_to_a_local_service_and_the_stack_deliver
     assert_eq!(std::fs::read_to_string(&stack.config).unwrap(), config.to_string(), "hookway.json is not edited");
     assert!(state.config.ends_with(hookway_dev::FORWARD_CONFIG_FILE), "{:?}", state.config);
 
+    // A listener that died two minutes ago, its queue left behind: the next one to start removes both.
+    let aws = sdk_config_for(&state.aws_endpoint).await;
+    let (sqs, dynamodb) = (aws_sdk_sqs::Client::new(&aws), aws_sdk_dynamodb::Client::new(&aws));
+    let dead = format!("{}-listen-deadbeef", state.stack_name());
+    let dead_url = sqs.create_queue().queue_name(&dead).send().await.unwrap().queue_url.unwrap();
+    let entry = AttributeValue::M([("expiresAt".to_owned(), AttributeValue::N((unix_now() - 120).to_string()))].into());
+    dynamodb
+        .put_item()
+        .table_name(&state.table)
+        .item("pk", AttributeValue::S("listeners".into()))
+        .item("queues", AttributeValue::M([(dead_url.clone(), entry)].into()))
+        .send()
+        .await
+        .unwrap();
+
     let mut listen = Listen::start(&stack, &format!("{}/hook", local.url));
-    wait_for("hookway listen to register", STEP, || {
-        std::future::ready(read(&listen.err).contains("forwarding every source").then_some(()))
+    wait_for("hookway listen to be ready", STEP, || {
+        std::future::ready(read(&listen.err).contains("ready: forwarding every source").then_some(()))
     })
     .await;
     let queue = read(&listen.err).split("(queue ").nth(1).unwrap().split(')').next().unwrap().to_owned();
     assert!(queue.starts_with(&format!("{}-listen-", state.stack_name())), "{queue}");
+    let url = sqs.get_queue_url().queue_name(&queue).send().await.unwrap().queue_url.unwrap();
+    let attributes = sqs
+        .get_queue_attributes()
+        .queue_url(&url)
+        .attribute_names(QueueAttributeName::All)
+        .send()
+        .await
+        .unwrap()
+        .attributes
+        .unwrap();
+    assert_eq!(attributes[&QueueAttributeName::MaximumMessageSize], "1048576", "{attributes:?}");
+    assert_eq!(attributes[&QueueAttributeName::SqsManagedSseEnabled], "true", "{attributes:?}");
+    assert!(listeners(&dynamodb, &state.table).await.keys().eq([&url]), "the dead listener's entry is removed");
+    let left = sqs.list_queues().queue_name_prefix(&dead).send().await.unwrap();
+    assert!(left.queue_urls().is_empty(), "and its queue deleted: {left:?}");
 
     // 1. Three providers: JSON, a form body, an Ed25519 signature.
     let stripe_body = event_body("evt_listen_1", "invoice.paid");
@@ -225,18 +273,12 @@ async fn listen_forwards_each_new_event_to_a_local_service_and_the_stack_deliver
     let child = &mut listen.child;
     let exit = wait_for("hookway listen to exit", STEP, || std::future::ready(child.try_wait().unwrap())).await;
     assert!(exit.success(), "{exit:?}: {}", read(&listen.err));
-    let aws = sdk_config_for(&state.aws_endpoint).await;
-    let queues = aws_sdk_sqs::Client::new(&aws).list_queues().queue_name_prefix(&queue).send().await.unwrap();
+    let queues = sqs.list_queues().queue_name_prefix(&queue).send().await.unwrap();
     assert!(queues.queue_urls().is_empty(), "{queues:?}");
-    let item = aws_sdk_dynamodb::Client::new(&aws)
-        .get_item()
-        .table_name(&state.table)
-        .key("pk", aws_sdk_dynamodb::types::AttributeValue::S("listeners".into()))
-        .send()
-        .await
-        .unwrap();
-    let registered = item.item.unwrap()["queues"].as_m().unwrap().clone();
+    let registered = listeners(&dynamodb, &state.table).await;
     assert!(registered.is_empty(), "{registered:?}");
+    let said = format!("{}{}", read(&listen.out), read(&listen.err));
+    assert!(!said.contains(SIGN_SECRET), "the signing secret is never printed");
 
     stack.stop().await;
 }

@@ -467,7 +467,7 @@ fn config_check_shows_how_much_of_each_limit_the_stack_takes() {
     let listing = stdout(&output);
     assert!(listing.contains("fits one stack:"), "{listing}");
     assert!(
-        listing.contains(r#"       70 of       500  CloudFormation resources in the stack ("Resources per stack")"#),
+        listing.contains(r#"       71 of       500  CloudFormation resources in the stack ("Resources per stack")"#),
         "{listing}"
     );
     assert!(

@@ -201,7 +201,8 @@ pub const FORWARD_CONFIG_FILE: &str = "hookway.forward.json";
 
 /// The configuration `config` with every source's events forwarded to `url` as well: a `forward`
 /// handler to it joins each route that is not the jobs' (unless it has one), and a route to it
-/// follows them for each source, for the events no route took.
+/// follows them for each source, for the events no route took. Jobs are never forwarded: a route
+/// whose source pattern also matches `jobs` (`*`) is preceded by an unchanged copy for the jobs.
 pub fn with_forward(config: &[u8], url: &str) -> Result<Vec<u8>, DevError> {
     let parsed = Config::from_slice(config)?;
     let shape = |message: String| ConfigError::Shape { field: "routes".into(), message };
@@ -214,11 +215,26 @@ pub fn with_forward(config: &[u8], url: &str) -> Result<Vec<u8>, DevError> {
     let Some(routes) = routes.as_array_mut() else {
         return Err(shape("not a list".into()).into());
     };
-    for route in routes.iter_mut() {
-        let Some(route) = route.as_object_mut() else { continue };
-        if route.get("source").and_then(serde_json::Value::as_str) == Some(hookway_core::config::JOBS_SOURCE) {
+    let jobs = hookway_core::config::JOBS_SOURCE;
+    let mut derived_routes = Vec::with_capacity(routes.len());
+    for mut route in std::mem::take(routes) {
+        let Some(object) = route.as_object_mut() else {
+            derived_routes.push(route);
+            continue;
+        };
+        let source = object.get("source").and_then(serde_json::Value::as_str).unwrap_or_default().to_owned();
+        if source == jobs {
+            derived_routes.push(route);
             continue;
         }
+        if hookway_core::config::glob_matches(&source, jobs) {
+            // A pattern that takes the jobs too (`*`): the jobs keep it unchanged, in a copy of
+            // their own ahead of it (the first route that matches wins).
+            let mut for_jobs = object.clone();
+            for_jobs.insert("source".into(), serde_json::Value::String(jobs.to_owned()));
+            derived_routes.push(serde_json::Value::Object(for_jobs));
+        }
+        let route = object;
         let mut handlers = match (route.remove("handler"), route.remove("handlers")) {
             (Some(handler), _) => vec![handler],
             (None, Some(serde_json::Value::Array(handlers))) => handlers,
@@ -231,7 +247,9 @@ pub fn with_forward(config: &[u8], url: &str) -> Result<Vec<u8>, DevError> {
             handlers.push(forward.clone());
         }
         route.insert("handlers".into(), serde_json::Value::Array(handlers));
+        derived_routes.push(serde_json::Value::Object(std::mem::take(route)));
     }
+    *routes = derived_routes;
     for source in &parsed.sources {
         routes.push(serde_json::json!({"source": source.name, "handler": forward}));
     }
@@ -558,6 +576,8 @@ fn print_banner(state: &DevState, staged: &StagedConfig, inspector: bool) {
 
 #[cfg(test)]
 mod tests {
+    use hookway_core::config::glob_matches;
+
     use super::*;
 
     #[test]
@@ -586,5 +606,23 @@ mod tests {
             ]
         );
         assert!(with_forward(config.to_string().as_bytes(), "ftp://nowhere").is_err(), "the URL is checked");
+    }
+
+    #[test]
+    fn forward_to_leaves_the_jobs_of_a_route_for_every_source_as_they_were() {
+        let config = serde_json::json!({
+            "sources": [{"name": "stripe", "scheme": "stripe", "secretParameters": ["/s"]}],
+            "routes": [{"source": "*", "handler": "log"}],
+        });
+        let url = "http://127.0.0.1:9/hook";
+        let derived = Config::from_slice(&with_forward(config.to_string().as_bytes(), url).unwrap()).unwrap();
+        let first = |source: &str| {
+            let route = derived.routes.iter().find(|route| glob_matches(&route.source, source)).unwrap();
+            route.handlers().iter().map(|handler| serde_json::to_value(handler).unwrap()).collect::<Vec<_>>()
+        };
+        assert_eq!(first("jobs"), [serde_json::json!("log")], "a job takes the route as it was");
+        let stripe = first("stripe");
+        assert_eq!((stripe.len(), &stripe[0]), (2, &serde_json::json!("log")));
+        assert_eq!(stripe[1].pointer("/forward/url"), Some(&serde_json::json!(url)), "a webhook is forwarded too");
     }
 }

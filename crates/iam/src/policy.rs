@@ -476,6 +476,11 @@ mod tests {
         assert!(!arn_like("arn:aws:sqs:us-*-1:1:q", "arn:aws:sqs:us-east:x-1:1:q"), "one inside its part stays there");
         assert!(arn_like("arn:aws:sqs:us-?ast-1:1:q", "arn:aws:sqs:us-east-1:1:q"));
         assert!(!arn_like("arn:aws:sqs:us-east-1:1:q", "arn:aws:sqs:us-east-1:1:q2"));
+        // A listener's queue: the stack's name and eight characters, not another stack's queue.
+        let listen = "arn:aws:sqs:us-east-1:1:hw-listen-????????";
+        assert!(arn_like(listen, "arn:aws:sqs:us-east-1:1:hw-listen-0a1b2c3d"));
+        assert!(!arn_like(listen, "arn:aws:sqs:us-east-1:1:hw-listen-x-listen-0a1b2c3d"));
+        assert!(!arn_like(listen, "arn:aws:sqs:us-east-1:1:hw-listen-0a1b2c3"));
         assert!(arn_like(
             "arn:aws:logs:us-east-1:1:log-group:g:*",
             "arn:aws:logs:us-east-1:1:log-group:g:log-stream:s"

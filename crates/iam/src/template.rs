@@ -471,6 +471,9 @@ mod tests {
                     {"Effect": "Allow", "Action": "dynamodb:GetItem", "Resource": {"Fn::Sub": "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${Table1}"}},
                     {"Effect": "Allow", "Action": "logs:PutLogEvents", "Resource": {"Fn::GetAtt": ["Logs1", "Arn"]}}
                 ]}}},
+                "Managed1": {"Type": "AWS::IAM::ManagedPolicy", "Properties": {"Roles": [{"Ref": "Role1"}], "PolicyDocument": {"Statement": [
+                    {"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":sqs:",
+                        {"Ref": "AWS::Region"}, ":", {"Ref": "AWS::AccountId"}, ":", {"Ref": "AWS::StackName"}, "-listen-????????"]]}}]}}},
                 "Function1": {"Type": "AWS::Lambda::Function", "Properties": {"Role": {"Fn::GetAtt": ["Role1", "Arn"]}}},
                 "Mapping1": {"Type": "AWS::Lambda::EventSourceMapping", "Properties": {
                     "EventSourceArn": {"Fn::GetAtt": ["Queue1", "Arn"]}, "FunctionName": {"Ref": "Function1"}}}
@@ -512,8 +515,17 @@ mod tests {
         assert_eq!(function, "Function1");
         let role = template.role_of(&function).unwrap();
         let policies = template.policies_of(&role).unwrap();
-        assert_eq!(policies.policies.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(), ["Policy1", "Role1/inline"]);
+        let names: Vec<&str> = policies.policies.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, ["Policy1", "Managed1", "Role1/inline"], "a managed policy attached by its Roles too");
         assert_eq!(policies.unevaluated, ["arn:aws:iam::aws:policy/ReadOnlyAccess"]);
+        let send = |queue: &str| {
+            let request =
+                crate::policy::Request::new("sqs:SendMessage", format!("arn:aws:sqs:us-east-1:123456789012:{queue}"));
+            crate::policy::evaluate(&policies.policies, &request)
+        };
+        assert!(matches!(send("hookway-listen-0a1b2c3d"), crate::policy::Decision::Allowed(_)));
+        let other = send("hookway-listen-x-listen-0a1b2c3d");
+        assert!(matches!(other, crate::policy::Decision::NotAllowed), "another stack's listener: {other:?}");
         assert!(matches!(
             template.function_running("hookway-intake", Path::new("/nonexistent")),
             Err(TemplateError::NoFunction(_))

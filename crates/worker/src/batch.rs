@@ -6,17 +6,20 @@
 //! chains run side by side. Only the messages that failed are reported (`batchItemFailures`), so
 //! only they return to the queue; an unreadable message fails alone, and so does one whose body
 //! cannot be read back or which cannot be archived. Beside the deliveries, the batch's new events
-//! are copied to the listeners of `hookway listen`, if any ([`crate::listen`]).
+//! are copied to the listeners of `hookway listen`, if any ([`crate::listen`]): the batch waits for
+//! the copies [`crate::listen::GRACE`] at most once its deliveries are done.
 
 use std::collections::HashMap;
 
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent, SqsMessageAttribute};
+use futures_util::future::{self, Either};
 use futures_util::stream::{self, StreamExt};
 use hookway_core::archive::ArchiveLocation;
 use hookway_core::store::StateStore;
 
 use crate::deadline::Deadline;
 use crate::event::{Event, EventError};
+use crate::listen::GRACE;
 use crate::metrics::Metrics;
 use crate::ordering::Position;
 use crate::pipeline::{Origin, Processed};
@@ -40,6 +43,10 @@ impl<S: StateStore> Worker<S> {
         let mut response = SqsBatchResponse::default();
         let mut metrics = Metrics::default();
         let mut messages: Vec<Prepared> = Vec::with_capacity(batch.records.len());
+        // Copies of the new events for the listeners of `hookway listen`: none at all while no
+        // listener is known to be live.
+        let copying = self.listening.as_ref().is_some_and(|listening| !listening.none_live());
+        let mut copies: Vec<(String, String)> = Vec::new();
         for message in batch.records {
             let message_id = message.message_id.unwrap_or_default();
             let body = message.body.unwrap_or_default();
@@ -53,27 +60,29 @@ impl<S: StateStore> Worker<S> {
                     continue;
                 }
             };
+            // A new event: on its first receive, neither the worker's retry nor a replay.
+            let first_receive = message.attributes.get("ApproximateReceiveCount").is_none_or(|count| count == "1");
+            if copying && first_receive && event.retry.is_none() && event.replay.is_none() {
+                copies.push((event.source.clone(), body.clone()));
+            }
             let attributes = message.message_attributes;
             messages.push(Prepared { message_id, event, position: None, body, attributes, archived: None });
         }
-        // Copies of the new events for the listeners of `hookway listen`, sent beside the
-        // deliveries: first attempts only (no retry, no replay), and no copy at all while no
-        // listener is known to be live.
-        let copies: Vec<(String, String)> = match &self.listening {
-            Some(listening) if !listening.none_live() => messages
-                .iter()
-                .filter(|prepared| prepared.event.retry.is_none() && prepared.event.replay.is_none())
-                .map(|prepared| (prepared.event.source.clone(), prepared.body.clone()))
-                .collect(),
-            _ => Vec::new(),
-        };
-        let listen = async {
+        let copy = async {
             if let Some(listening) = &self.listening {
                 listening.copy(&copies).await;
             }
         };
-        let (delivered, ()) = tokio::join!(self.run_batch(messages, response, metrics, deadline), listen);
-        delivered
+        let delivery = std::pin::pin!(self.run_batch(messages, response, metrics, deadline));
+        match future::select(delivery, std::pin::pin!(copy)).await {
+            Either::Left((delivered, copy)) => {
+                if tokio::time::timeout(GRACE, copy).await.is_err() {
+                    tracing::warn!("the copies for the listeners outlasted the deliveries: dropped");
+                }
+                delivered
+            }
+            Either::Right(((), delivery)) => delivery.await,
+        }
     }
 
     /// The batch's readable messages through the pipeline.
@@ -153,5 +162,88 @@ impl<S: StateStore> Worker<S> {
             }
         }
         (response, metrics)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::time::{Duration, Instant};
+
+    use hookway_core::Config;
+    use hookway_core::store::MemoryStore;
+    use serde_json::{Value, json};
+
+    use crate::deadline::Deadline;
+    use crate::handler::Registry;
+    use crate::listen::{GRACE, Listener, Listeners};
+    use crate::{Outbound, Worker};
+
+    /// Listeners that hang, or fail, wherever they are asked.
+    #[derive(Debug)]
+    enum Broken {
+        /// The registry read never answers.
+        HangsReading,
+        /// One listener is live; sending to it never answers.
+        HangsSending,
+        /// Every call fails.
+        Fails,
+    }
+
+    #[async_trait::async_trait]
+    impl Listeners for Broken {
+        async fn registered(&self) -> Result<Vec<Listener>, String> {
+            match self {
+                Broken::HangsReading => std::future::pending().await,
+                Broken::HangsSending => Ok(vec![Listener {
+                    queue_url: "https://q/hangs".into(),
+                    expires_at: hookway_core::unix_now() + 120,
+                    sources: None,
+                }]),
+                Broken::Fails => Err("ProvisionedThroughputExceededException: slow down".into()),
+            }
+        }
+
+        async fn send(&self, _queue_url: &str, _bodies: &[&str]) -> Result<bool, String> {
+            match self {
+                Broken::Fails => Err("InternalError".into()),
+                _ => std::future::pending().await,
+            }
+        }
+    }
+
+    fn worker() -> Worker<MemoryStore> {
+        let config = json!({
+            "sources": [{"name": "stripe", "scheme": "stripe", "secretParameters": ["/s"]}],
+            "routes": [{"source": "*", "handler": "log"}],
+        });
+        let config = Config::from_json(&config.to_string()).unwrap();
+        Worker::new(&config, MemoryStore::default(), &Registry::new(), Outbound::from(reqwest::Client::new())).unwrap()
+    }
+
+    /// Two new events and a message that is not one.
+    fn batch() -> Value {
+        let event = |id: &str| hookway_core::envelope::queued("stripe", id, "invoice.paid", "{}");
+        json!({"Records": [
+            {"messageId": "m0", "body": event("evt_0"), "eventSource": "aws:sqs", "attributes": {"ApproximateReceiveCount": "1"}},
+            {"messageId": "m1", "body": "not an envelope", "eventSource": "aws:sqs"},
+            {"messageId": "m2", "body": event("evt_2"), "eventSource": "aws:sqs"},
+        ]})
+    }
+
+    #[tokio::test]
+    async fn listeners_that_hang_or_fail_leave_the_batch_as_it_is_and_delay_it_by_the_grace_at_most() {
+        let deadline = || Deadline::after(Duration::from_secs(30));
+        let alone = worker().invoke(batch(), deadline()).await.unwrap();
+        assert_eq!(alone["batchItemFailures"], json!([{"itemIdentifier": "m1"}]));
+        for broken in [Broken::HangsReading, Broken::HangsSending, Broken::Fails] {
+            let case = format!("{broken:?}");
+            let worker = worker().with_listeners(Arc::new(broken));
+            let started = Instant::now();
+            let answered = tokio::time::timeout(Duration::from_secs(10), worker.invoke(batch(), deadline())).await;
+            let answered = answered.expect("the batch answers though its listeners do not").unwrap();
+            assert_eq!(answered, alone, "{case}");
+            assert!(started.elapsed() < GRACE + Duration::from_millis(500), "{case}: {:?}", started.elapsed());
+        }
     }
 }

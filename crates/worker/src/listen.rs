@@ -7,11 +7,17 @@
 //!
 //! Before it delivers a batch, the worker learns the live listeners — one eventually consistent
 //! `GetItem` of that item, at most once every [`REFRESH`] per instance, and **none** when the batch
-//! holds only retries and replays — and sends each first-attempt event whose source a listener
-//! follows to its queue with `SendMessageBatch`: the envelope as the worker received it (a
-//! claim-checked body stays in the archive bucket; the listener reads it there). This runs beside
-//! the deliveries, and its failures are logged, never the event's: a listener can neither fail,
-//! delay nor change what the stack delivers. A queue that is gone (its listener exited) is skipped.
+//! holds nothing to copy — and sends each event a listener follows to its queue with
+//! `SendMessageBatch`: the envelope as the worker received it (a claim-checked body stays in the
+//! archive bucket; the listener reads it there). Copied are the events on their first receive that
+//! the worker did not send back itself: not its retries, not a replay, not a message SQS hands over
+//! again after a failure (`ApproximateReceiveCount` over 1). A letter redriven from the dead-letter
+//! queue comes back as a new message, and is copied again.
+//!
+//! This runs beside the deliveries, through clients of its own (their own retry partition, one
+//! attempt, [`CALL_TIMEOUT`] a call), and outlasts them by [`GRACE`] at most: its failures are
+//! logged, never the event's, and a listener can neither fail, delay by more than that, nor change
+//! what the stack delivers. A queue that is gone (its listener exited) is skipped.
 //!
 //! What it costs: with no listener, at most one `GetItem` (0.5 read unit) per [`REFRESH`] per
 //! instance while the worker processes new events, and nothing while it is idle; with one, a
@@ -37,6 +43,13 @@ pub const SOURCES: &str = "sources";
 pub const QUEUE_INFIX: &str = "-listen-";
 /// How long the worker trusts what it read of the listeners.
 pub const REFRESH: Duration = Duration::from_secs(5);
+/// How long one call for the listeners (a `GetItem`, a `SendMessageBatch`) may take, in one attempt.
+pub const CALL_TIMEOUT: Duration = Duration::from_secs(1);
+/// How long the copies may go on once the batch's deliveries are done; then they are dropped.
+pub const GRACE: Duration = Duration::from_secs(1);
+/// The SDK's retry partition of the listeners' clients: their throttling and retry tokens are not
+/// the deliveries'.
+const RETRY_PARTITION: &str = "hookway-listen";
 
 /// Messages in one `SendMessageBatch`, SQS's most.
 const BATCH_ENTRIES: usize = 10;
@@ -80,9 +93,31 @@ pub struct AwsListeners {
 }
 
 impl AwsListeners {
-    /// The listeners registered in `table`.
-    pub fn new(dynamodb: aws_sdk_dynamodb::Client, table: impl Into<String>, sqs: aws_sdk_sqs::Client) -> Self {
-        AwsListeners { dynamodb, table: table.into(), sqs }
+    /// The listeners registered in `table`, through DynamoDB and SQS clients of their own made from
+    /// `aws`: one attempt of at most [`CALL_TIMEOUT`] a call, in a retry partition apart from the
+    /// worker's other clients.
+    pub fn new(aws: &hookway_core::aws::SdkConfig, table: impl Into<String>) -> Self {
+        let timeouts = || {
+            aws_sdk_sqs::config::timeout::TimeoutConfig::builder()
+                .operation_timeout(CALL_TIMEOUT)
+                .operation_attempt_timeout(CALL_TIMEOUT)
+                .build()
+        };
+        let dynamodb = aws_sdk_dynamodb::config::Builder::from(aws)
+            .retry_config(aws_sdk_dynamodb::config::retry::RetryConfig::standard().with_max_attempts(1))
+            .retry_partition(aws_sdk_dynamodb::config::retry::RetryPartition::new(RETRY_PARTITION))
+            .timeout_config(timeouts())
+            .build();
+        let sqs = aws_sdk_sqs::config::Builder::from(aws)
+            .retry_config(aws_sdk_sqs::config::retry::RetryConfig::standard().with_max_attempts(1))
+            .retry_partition(aws_sdk_sqs::config::retry::RetryPartition::new(RETRY_PARTITION))
+            .timeout_config(timeouts())
+            .build();
+        AwsListeners {
+            dynamodb: aws_sdk_dynamodb::Client::from_conf(dynamodb),
+            table: table.into(),
+            sqs: aws_sdk_sqs::Client::from_conf(sqs),
+        }
     }
 }
 
@@ -188,8 +223,8 @@ impl Listening {
         listeners.into_iter().filter(|listener| listener.expires_at > now).collect()
     }
 
-    /// Sends each of `events` (source, envelope as received: first attempts only) to every live
-    /// listener that follows its source. Nothing to send: no call at all.
+    /// Sends each of `events` (source, envelope as received) to every live listener that follows
+    /// its source. Nothing to send: no call at all.
     pub async fn copy(&self, events: &[(String, String)]) {
         if events.is_empty() {
             return;

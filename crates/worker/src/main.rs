@@ -69,7 +69,7 @@ async fn main() -> Result<(), Error> {
     let parameters: Vec<String> = config.outbound_parameters().iter().map(|(name, _)| (*name).to_owned()).collect();
     secrets.preload(&parameters).await;
     let sqs = aws_sdk_sqs::Client::new(&aws);
-    let listeners = AwsListeners::new(dynamodb.clone(), env.get(Var::Table), sqs.clone());
+    let listeners = AwsListeners::new(&aws, env.get(Var::Table));
     let firehose = match config.archive.writer {
         // `LambdaEnv` refused to start without the stream's name with this writer.
         ArchiveWriter::Firehose => Some(FirehoseStream::new(&aws, env.get(Var::ArchiveStream))),

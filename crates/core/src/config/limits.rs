@@ -717,7 +717,7 @@ mod tests {
         let lines: Vec<String> = usage(&config).unwrap().iter().map(ToString::to_string).collect();
         assert_eq!(
             lines[0],
-            format!("{:>9} of       500  CloudFormation resources in the stack (\"Resources per stack\")", 70)
+            format!("{:>9} of       500  CloudFormation resources in the stack (\"Resources per stack\")", 71)
         );
         assert!(lines.iter().any(|line| line.contains("API Gateway resources in the REST API")), "{lines:#?}");
         assert!(
