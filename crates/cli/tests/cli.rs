@@ -23,6 +23,28 @@ fn scratch(name: &str) -> PathBuf {
     dir
 }
 
+/// This shell's AWS settings, which no run of these tests may inherit.
+const SHELL_AWS: [&str; 7] = [
+    "AWS_ENDPOINT_URL",
+    "AWS_PROFILE",
+    "AWS_REGION",
+    "AWS_DEFAULT_REGION",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+];
+
+/// Removes each of `names` from a command's environment.
+trait EnvRemoveEach {
+    fn env_remove_each(&mut self, names: impl IntoIterator<Item = &'static str>) -> &mut Self;
+}
+
+impl EnvRemoveEach for Command {
+    fn env_remove_each(&mut self, names: impl IntoIterator<Item = &'static str>) -> &mut Self {
+        names.into_iter().fold(self, |command, name| command.env_remove(name))
+    }
+}
+
 /// `hookway <args>` in `dir`, with nothing of this shell's AWS settings, and `stdin`.
 fn hookway_in(dir: &Path, args: &[&str], stdin: &[u8]) -> Output {
     let mut child = hookway_with(dir, args, Stdio::piped());
@@ -35,13 +57,7 @@ fn hookway_with(dir: &Path, args: &[&str], stdin: Stdio) -> std::process::Child 
     Command::new(env!("CARGO_BIN_EXE_hookway"))
         .args(args)
         .current_dir(dir)
-        .env_remove("AWS_ENDPOINT_URL")
-        .env_remove("AWS_PROFILE")
-        .env_remove("AWS_REGION")
-        .env_remove("AWS_DEFAULT_REGION")
-        .env_remove("AWS_ACCESS_KEY_ID")
-        .env_remove("AWS_SECRET_ACCESS_KEY")
-        .env_remove("AWS_SESSION_TOKEN")
+        .env_remove_each(SHELL_AWS)
         .env("AWS_CONFIG_FILE", dir.join("no-aws-config"))
         .env("AWS_SHARED_CREDENTIALS_FILE", dir.join("no-aws-credentials"))
         .env_remove("HOOKWAY_STACK")
@@ -327,12 +343,7 @@ async fn profile_and_region_reach_aws_and_a_file_the_stack_does_not_run_is_said(
             .args(globals)
             .args(["destinations", "list", "--stack", "hw-test"])
             .current_dir(&dir)
-            .env_remove("AWS_ENDPOINT_URL")
-            .env_remove("AWS_PROFILE")
-            .env_remove("AWS_REGION")
-            .env_remove("AWS_DEFAULT_REGION")
-            .env_remove("AWS_ACCESS_KEY_ID")
-            .env_remove("AWS_SECRET_ACCESS_KEY")
+            .env_remove_each(SHELL_AWS)
             .env("AWS_CONFIG_FILE", aws_dir.join("config"))
             .env("AWS_SHARED_CREDENTIALS_FILE", aws_dir.join("credentials"))
             .env("AWS_EC2_METADATA_DISABLED", "true")
