@@ -82,6 +82,14 @@ pub enum RouterError {
         /// The names registered.
         registered: String,
     },
+    /// A target cannot be built.
+    #[error("routes[{index}]: {name} cannot be built")]
+    Target {
+        /// The route's index.
+        index: usize,
+        /// The target.
+        name: String,
+    },
     /// A `forward` handler cannot be built.
     #[error("routes[{index}].handler.forward.{error}")]
     Forward {
@@ -140,6 +148,13 @@ impl Router {
                         name: name.clone(),
                         registered: registry.names().join(", "),
                     })?,
+                    HandlerConfig::Sqs(_)
+                    | HandlerConfig::Sns(_)
+                    | HandlerConfig::EventBridge(_)
+                    | HandlerConfig::Lambda(_)
+                    | HandlerConfig::StepFunctions(_) => {
+                        return Err(RouterError::Target { index, name });
+                    }
                     HandlerConfig::Forward(settings) => {
                         let forward_error = |error| RouterError::Forward { index, error };
                         let url: reqwest::Url =

@@ -13,11 +13,15 @@ use serde::{Deserialize, Serialize};
 pub mod limits;
 mod routes;
 mod settings;
+mod targets;
 
 pub use self::routes::{
     AuthorizationConfig, BreakerConfig, Condition, DEFAULT_SCHEDULE, ForwardConfig, HandlerConfig, JOBS_SOURCE,
     MAX_PER_SECOND, MAX_SCHEDULE_ENTRIES, ParameterUse, RateLimitConfig, RetryConfig, RouteConfig, SignConfig,
     glob_matches,
+};
+pub use self::targets::{
+    Arn, Delivery, EventBridgeTarget, InvocationType, LambdaTarget, SnsTarget, SqsTarget, StepFunctionsTarget, Target,
 };
 pub use self::settings::{
     AlarmsConfig, ApiConfig, ArchiveConfig, ArchiveWriter, CapacityRange, DEFAULT_MAX_BODY_BYTES,

@@ -13,6 +13,7 @@ use std::time::Duration;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 
+use super::targets::{Delivery, EventBridgeTarget, LambdaTarget, SnsTarget, SqsTarget, StepFunctionsTarget, Target};
 use super::{Config, Problems, is_valid_parameter_name};
 
 /// The source of the jobs `POST /jobs` accepts; routes name it like a webhook source.
@@ -44,16 +45,23 @@ pub struct RouteConfig {
 }
 
 /// A condition on an event's JSON body: the value at `pointer` `equals` a value, is `in` a list,
-/// or `exists` (or not). Exactly one of the three.
+/// or `exists` (or not); or a `jq` program, which holds when its first output is neither `false`
+/// nor `null`. Exactly one of the four.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(
     feature = "schema",
-    schemars(extend("oneOf" = [{"required": ["equals"]}, {"required": ["in"]}, {"required": ["exists"]}]))
+    schemars(extend("oneOf" = [
+        {"required": ["pointer", "equals"]},
+        {"required": ["pointer", "in"]},
+        {"required": ["pointer", "exists"]},
+        {"required": ["jq"]}
+    ]))
 )]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Condition {
     /// A JSON pointer into the body, e.g. `/data/object/status` (`""` is the whole body).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub pointer: String,
     /// The value there equals this one (any JSON, `null` included).
     #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
@@ -66,6 +74,11 @@ pub struct Condition {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "schema", schemars(with = "bool"))]
     pub exists: Option<bool>,
+    /// A jq program run on the whole body, e.g. `.data.object.amount > 10000`; `pointer` is not
+    /// given with it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
+    pub jq: Option<String>,
 }
 
 /// A handler and its settings.
@@ -79,6 +92,16 @@ pub enum HandlerConfig {
     Forward(ForwardConfig),
     /// A Rust handler registered in the worker under this name: `"handler": {"custom": "report"}`.
     Custom(String),
+    /// `SendMessage` to an SQS queue: `{"sqs": {"queueArn": ...}}`.
+    Sqs(SqsTarget),
+    /// `Publish` to an SNS topic: `{"sns": {"topicArn": ...}}`.
+    Sns(SnsTarget),
+    /// `PutEvents` on an EventBridge bus: `{"eventBridge": {"busArn": ...}}`.
+    EventBridge(EventBridgeTarget),
+    /// `Invoke` a Lambda function: `{"lambda": {"functionArn": ...}}`.
+    Lambda(LambdaTarget),
+    /// `StartExecution` of a Step Functions state machine: `{"stepFunctions": {"stateMachineArn": ...}}`.
+    StepFunctions(StepFunctionsTarget),
 }
 
 /// The `forward` handler's settings.
@@ -118,6 +141,11 @@ pub struct ForwardConfig {
     /// The `Authorization` header, read from an SSM SecureString parameter.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authorization: Option<AuthorizationConfig>,
+    /// A jq program run on the body before delivery: what it yields is sent instead of the body
+    /// (`with_headers({...})` also sets headers). A program that fails or yields nothing sends the
+    /// event to the dead-letter queue.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transform: Option<String>,
 }
 
 /// Standard Webhooks signing of forwarded requests: `webhook-id` (the event id),
@@ -187,7 +215,7 @@ impl Default for RetryConfig {
 }
 
 impl RetryConfig {
-    fn is_default(&self) -> bool {
+    pub(super) fn is_default(&self) -> bool {
         *self == RetryConfig::default()
     }
 
@@ -196,7 +224,7 @@ impl RetryConfig {
         self.schedule.iter().filter_map(|entry| humantime::parse_duration(entry).ok()).collect()
     }
 
-    fn validate(&self, at: &str, limits: &ScheduleLimits, problems: &mut Problems) {
+    pub(super) fn validate(&self, at: &str, limits: &ScheduleLimits, problems: &mut Problems) {
         if self.schedule.len() > MAX_SCHEDULE_ENTRIES {
             let message = format!("{} entries: at most {MAX_SCHEDULE_ENTRIES}", self.schedule.len());
             problems.add(format!("{at}.schedule"), message);
@@ -365,7 +393,14 @@ impl RouteConfig {
                 HandlerConfig::Custom(name) if name.is_empty() => {
                     problems.add(format!("{at}.custom"), "name the handler registered in the worker");
                 }
-                _ => {}
+                HandlerConfig::Log | HandlerConfig::Custom(_) => {}
+                HandlerConfig::Sqs(target) => target.validate(&format!("{at}.sqs"), limits, problems),
+                HandlerConfig::Sns(target) => target.validate(&format!("{at}.sns"), limits, problems),
+                HandlerConfig::EventBridge(target) => target.validate(&format!("{at}.eventBridge"), limits, problems),
+                HandlerConfig::Lambda(target) => target.validate(&format!("{at}.lambda"), limits, problems),
+                HandlerConfig::StepFunctions(target) => {
+                    target.validate(&format!("{at}.stepFunctions"), limits, problems);
+                }
             }
         }
     }
@@ -373,12 +408,42 @@ impl RouteConfig {
 
 impl HandlerConfig {
     /// What names the handler's delivery of an event in its record and in logs: `log`,
-    /// `custom <name>` or `forward <url>`.
+    /// `custom <name>`, `forward <url>`, or a target's kind and ARN (`sqs arn:aws:sqs:…`).
     pub fn delivery_name(&self) -> String {
         match self {
             HandlerConfig::Log => "log".to_owned(),
             HandlerConfig::Custom(name) => format!("custom {name}"),
             HandlerConfig::Forward(forward) => format!("forward {}", forward.url),
+            HandlerConfig::Sqs(target) => format!("sqs {}", target.queue_arn),
+            HandlerConfig::Sns(target) => format!("sns {}", target.topic_arn),
+            HandlerConfig::EventBridge(target) => format!("eventBridge {}", target.bus_arn),
+            HandlerConfig::Lambda(target) => format!("lambda {}", target.function_arn),
+            HandlerConfig::StepFunctions(target) => format!("stepFunctions {}", target.state_machine_arn),
+        }
+    }
+
+    /// The jq program its deliveries run on the body first, if it has one.
+    pub fn transform(&self) -> Option<&str> {
+        match self {
+            HandlerConfig::Log | HandlerConfig::Custom(_) => None,
+            HandlerConfig::Forward(forward) => forward.transform.as_deref(),
+            HandlerConfig::Sqs(target) => target.delivery().transform,
+            HandlerConfig::Sns(target) => target.delivery().transform,
+            HandlerConfig::EventBridge(target) => target.delivery().transform,
+            HandlerConfig::Lambda(target) => target.delivery().transform,
+            HandlerConfig::StepFunctions(target) => target.delivery().transform,
+        }
+    }
+
+    /// A target's delivery settings (`None` for `log`, `custom` and `forward`).
+    pub fn target_delivery(&self) -> Option<Delivery<'_>> {
+        match self {
+            HandlerConfig::Log | HandlerConfig::Custom(_) | HandlerConfig::Forward(_) => None,
+            HandlerConfig::Sqs(target) => Some(target.delivery()),
+            HandlerConfig::Sns(target) => Some(target.delivery()),
+            HandlerConfig::EventBridge(target) => Some(target.delivery()),
+            HandlerConfig::Lambda(target) => Some(target.delivery()),
+            HandlerConfig::StepFunctions(target) => Some(target.delivery()),
         }
     }
 }
@@ -391,6 +456,7 @@ impl Condition {
             (Some(expected), _, _) => found == Some(expected),
             (None, Some(values), _) => found.is_some_and(|found| values.contains(found)),
             (None, None, Some(exists)) => found.is_some() == exists,
+            // A jq condition is compiled and run by the worker.
             (None, None, None) => false,
         }
     }
@@ -402,15 +468,17 @@ impl Condition {
                 format!("`{}` is not a JSON pointer such as /data/object/status", self.pointer),
             );
         }
-        let tests = [self.equals.is_some(), self.one_of.is_some(), self.exists.is_some()];
+        let tests = [self.equals.is_some(), self.one_of.is_some(), self.exists.is_some(), self.jq.is_some()];
         if tests.into_iter().filter(|given| *given).count() != 1 {
-            problems.add(at.to_owned(), "give exactly one of `equals`, `in` or `exists`");
+            problems.add(at.to_owned(), "give exactly one of `equals`, `in`, `exists` or `jq`");
+        } else if self.jq.is_some() && !self.pointer.is_empty() {
+            problems.add(format!("{at}.pointer"), "a `jq` condition reads the whole body: give no `pointer`");
         }
     }
 }
 
 /// RFC 6901: empty (the whole document), or `/`-separated tokens where `~` is `~0` or `~1`.
-fn is_json_pointer(pointer: &str) -> bool {
+pub(super) fn is_json_pointer(pointer: &str) -> bool {
     let escapes_ok = pointer.split('~').skip(1).all(|after| after.starts_with('0') || after.starts_with('1'));
     (pointer.is_empty() || pointer.starts_with('/')) && escapes_ok
 }
@@ -451,21 +519,8 @@ impl ForwardConfig {
             problems.add(format!("{at}.maxAttempts"), format!("{} is out of range 1..=20", self.max_attempts));
         }
         self.retry.validate(&format!("{at}.retry"), limits, problems);
-        if let Some(limit) = &self.rate_limit
-            && !(1..=MAX_PER_SECOND).contains(&limit.per_second)
-        {
-            let message = format!("{} is out of range 1..={MAX_PER_SECOND}", limit.per_second);
-            problems.add(format!("{at}.rateLimit.perSecond"), message);
-        }
-        let breaker = &self.circuit_breaker;
-        if !(1..=1000).contains(&breaker.failure_threshold) {
-            let message = format!("{} is out of range 1..=1000", breaker.failure_threshold);
-            problems.add(format!("{at}.circuitBreaker.failureThreshold"), message);
-        }
-        if !(1..=3600).contains(&breaker.cooldown_seconds) {
-            let message = format!("{} is out of range 1..=3600", breaker.cooldown_seconds);
-            problems.add(format!("{at}.circuitBreaker.cooldownSeconds"), message);
-        }
+        check_rate_limit(at, self.rate_limit.as_ref(), problems);
+        self.circuit_breaker.validate(&format!("{at}.circuitBreaker"), problems);
         if let Some(sign) = &self.sign {
             if sign.secret_parameters.is_empty() {
                 problems.add(format!("{at}.sign.secretParameters"), "name at least one SSM parameter");
@@ -490,6 +545,29 @@ impl ForwardConfig {
             } else if http::HeaderValue::from_str(value).is_err() {
                 problems.add(at, "not a valid HTTP header value");
             }
+        }
+    }
+}
+
+/// Checks a destination's `rateLimit`.
+pub(super) fn check_rate_limit(at: &str, limit: Option<&RateLimitConfig>, problems: &mut Problems) {
+    if let Some(limit) = limit
+        && !(1..=MAX_PER_SECOND).contains(&limit.per_second)
+    {
+        let message = format!("{} is out of range 1..={MAX_PER_SECOND}", limit.per_second);
+        problems.add(format!("{at}.rateLimit.perSecond"), message);
+    }
+}
+
+impl BreakerConfig {
+    pub(super) fn validate(&self, at: &str, problems: &mut Problems) {
+        if !(1..=1000).contains(&self.failure_threshold) {
+            let message = format!("{} is out of range 1..=1000", self.failure_threshold);
+            problems.add(format!("{at}.failureThreshold"), message);
+        }
+        if !(1..=3600).contains(&self.cooldown_seconds) {
+            let message = format!("{} is out of range 1..=3600", self.cooldown_seconds);
+            problems.add(format!("{at}.cooldownSeconds"), message);
         }
     }
 }
@@ -589,8 +667,8 @@ mod tests {
             filters.lines().collect::<Vec<_>>(),
             [
                 "routes[0].where[0].pointer: `data.id` is not a JSON pointer such as /data/object/status",
-                "routes[0].where[1]: give exactly one of `equals`, `in` or `exists`",
-                "routes[0].where[2]: give exactly one of `equals`, `in` or `exists`",
+                "routes[0].where[1]: give exactly one of `equals`, `in`, `exists` or `jq`",
+                "routes[0].where[2]: give exactly one of `equals`, `in`, `exists` or `jq`",
             ]
         );
         let destination = error(json!([{"source": "stripe", "handlers": [{"forward": {"url": "https://x.example.com",
