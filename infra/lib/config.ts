@@ -106,19 +106,62 @@ export interface SourceConfig {
   readonly throttle?: ThrottleConfig;
 }
 
-/** A route; the stack only needs its destinations' secret parameters. */
+/** A route; the stack needs its source (whether it takes jobs) and its handlers' secrets and resources. */
 export interface RouteConfig {
+  /** A source's name, `jobs`, or a pattern where `*` matches anything. */
+  readonly source: string;
   readonly handler?: HandlerConfig;
   readonly handlers?: readonly HandlerConfig[];
 }
 
-/** `"log"`, `{"custom": name}` or `{"forward": {...}}`. */
-export type HandlerConfig = string | { readonly custom: string } | { readonly forward: ForwardConfig };
+/** `"log"`, `{"custom": name}`, `{"forward": {...}}`, or an AWS-native target naming its resource by ARN. */
+export type HandlerConfig =
+  | string
+  | { readonly custom: string }
+  | { readonly forward: ForwardConfig }
+  | { readonly sqs: SqsTarget }
+  | { readonly sns: SnsTarget }
+  | { readonly eventBridge: EventBridgeTarget }
+  | { readonly lambda: LambdaTarget }
+  | { readonly stepFunctions: StepFunctionsTarget };
 
 export interface ForwardConfig {
   readonly url: string;
   readonly sign?: { readonly secretParameters: readonly string[] };
   readonly authorization?: { readonly parameter: string };
+}
+
+/** `SendMessage` to a queue; `kmsKeyArn`: its customer managed key, if it has one. */
+export interface SqsTarget {
+  readonly queueArn: string;
+  readonly messageGroupPointer?: string;
+  readonly kmsKeyArn?: string;
+}
+
+/** `Publish` to a topic; `kmsKeyArn`: its customer managed key, if it has one. */
+export interface SnsTarget {
+  readonly topicArn: string;
+  readonly messageGroupPointer?: string;
+  readonly kmsKeyArn?: string;
+}
+
+/** `PutEvents` on a bus. */
+export interface EventBridgeTarget {
+  readonly busArn: string;
+  readonly detailType: string;
+  readonly source: string;
+}
+
+/** `Invoke` a function (a version or alias may follow its name). */
+export interface LambdaTarget {
+  readonly functionArn: string;
+  readonly invocationType: 'Event' | 'RequestResponse';
+  readonly timeoutSeconds: number;
+}
+
+/** `StartExecution` of a state machine. */
+export interface StepFunctionsTarget {
+  readonly stateMachineArn: string;
 }
 
 /** What serves `/webhooks/*`: the REST API, an HTTP API, or the intake's Function URL. */

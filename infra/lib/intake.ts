@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { FunctionUrlAuthType, InvokeMode, type FunctionUrl } from 'aws-cdk-lib/aws-lambda';
@@ -10,6 +10,7 @@ import type { Archive } from './archive';
 import type { LoadedConfig } from './config';
 import { RustLambda } from './rust-lambda';
 import { grantSecureParameters } from './secure-parameters';
+import { attachGrants, intakeJobGrants, MANAGED_POLICIES_PER_ROLE } from './targets';
 
 export interface IntakeProps {
   readonly config: LoadedConfig;
@@ -76,6 +77,16 @@ export class Intake extends Construct {
       }),
     );
     props.archive.grantBodiesPut(this.function);
+    // `GET /jobs/{id}` of a job a state machine runs: its execution's status.
+    const executions = attachGrants(this, 'JobExecutions', this.function, intakeJobGrants(settings), "the intake's reads of the jobs' executions", MANAGED_POLICIES_PER_ROLE);
+    for (const policy of executions) {
+      for (const resource of policy.document.toJSON().Statement.flatMap((statement: { Resource: string | string[] }) => [statement.Resource].flat())) {
+        Validations.of(policy).acknowledge({
+          id: `AwsSolutions-IAM5[Resource::${resource}]`,
+          reason: 'DescribeExecution of the executions of a state machine the jobs routes name: each execution is named after its job when it starts, so the grant names the machine only.',
+        });
+      }
+    }
     // The sources' secrets and verify tokens, that the operator puts in SSM.
     grantSecureParameters(this, this.function, 'intake', settings);
 

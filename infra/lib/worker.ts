@@ -14,6 +14,7 @@ import type { LoadedConfig } from './config';
 import { RustLambda } from './rust-lambda';
 import { stackScopedName } from './names';
 import { grantSecureParameters } from './secure-parameters';
+import { attachGrants, MANAGED_POLICIES_PER_ROLE, workerTargetGrants } from './targets';
 
 /** The state table's index of parked events: `parkedFor` (the destination's URL), `parkedDue` (Unix ms). */
 export const PARKED_INDEX = 'parked';
@@ -165,6 +166,10 @@ export class Worker extends Construct {
       id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sqs:<AWS::Region>:<AWS::AccountId>:<AWS::StackName>${LISTEN_QUEUE_INFIX}${LISTEN_QUEUE_SUFFIX}]`,
       reason: 'SendMessage only, to the queues of `hookway listen`: each is created while a developer listens, under a name made then.',
     });
+
+    // The routes' targets: exactly the queues, topics, buses, functions and state machines they
+    // name, each with its target's one action (and the keys SQS and SNS encrypt them with).
+    attachGrants(this, 'Targets', this.function, workerTargetGrants(props.config.settings), "the worker's calls to the routes' targets", MANAGED_POLICIES_PER_ROLE - 1);
 
     // Every event into the archive, a batch at a time; claim-checked bodies back out.
     props.archive.grantWorker(this.function, props.table);

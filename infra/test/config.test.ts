@@ -84,6 +84,31 @@ describe('hookway.json', () => {
     expect(message).toMatch(/sources\[1\]\.scheme: must be one of .*\btwilio\b.*\bhmac\b/);
   });
 
+  test("the five targets load under their own keys, with the schema's defaults", () => {
+    const handlers = [
+      { sqs: { queueArn: 'arn:aws:sqs:eu-west-1:123456789012:orders.fifo', messageGroupPointer: '/data/id', kmsKeyArn: 'arn:aws:kms:eu-west-1:123456789012:key/k' } },
+      { sns: { topicArn: 'arn:aws:sns:eu-west-1:123456789012:orders' } },
+      { eventBridge: { busArn: 'arn:aws:events:eu-west-1:123456789012:event-bus/payments' } },
+      { lambda: { functionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:fulfil:live', transform: '{id: .id}' } },
+      { stepFunctions: { stateMachineArn: 'arn:aws:states:eu-west-1:123456789012:stateMachine:orders', maxAttempts: 5 } },
+    ];
+    const { settings } = config({ sources: [github], routes: [{ source: 'github', where: [{ jq: '.action == "opened"' }], handlers }] });
+    const [sqs, sns, eventBridge, lambda, stepFunctions] = settings.routes![0].handlers as any[];
+    expect(sqs.sqs).toMatchObject({ queueArn: handlers[0].sqs!.queueArn, messageGroupPointer: '/data/id', kmsKeyArn: handlers[0].sqs!.kmsKeyArn, maxAttempts: 3 });
+    expect(sns.sns).toMatchObject({ topicArn: handlers[1].sns!.topicArn, maxAttempts: 3 });
+    expect(eventBridge.eventBridge).toMatchObject({ detailType: '{type}', source: 'hookway.{source}' });
+    expect(lambda.lambda).toMatchObject({ invocationType: 'Event', timeoutSeconds: 30, transform: '{id: .id}' });
+    expect(stepFunctions.stepFunctions).toMatchObject({ stateMachineArn: handlers[4].stepFunctions!.stateMachineArn, maxAttempts: 5 });
+  });
+
+  test("a target's unknown field, missing resource or unknown invocation type is refused", () => {
+    const refused = (handler: unknown) => problemsOf({ sources: [github], routes: [{ source: 'github', handler }] });
+    expect(refused({ sqs: { queueArn: 'arn:aws:sqs:eu-west-1:123456789012:q', queueUrl: 'https://sqs' } })).toContain('queueUrl');
+    expect(refused({ sns: {} })).toContain('topicArn');
+    expect(refused({ lambda: { functionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:f', invocationType: 'DryRun' } })).toMatch(/routes\[0\]\.handler/);
+    expect(refused({ stepFunctions: { stateMachineArn: 'arn:aws:states:eu-west-1:123456789012:stateMachine:m', timeoutSeconds: 3 } })).toMatch(/routes\[0\]\.handler/);
+  });
+
   test('sources are required', () => {
     expect(problemsOf({})).toContain('sources: missing field');
   });
