@@ -16,17 +16,20 @@ refused, and so is one whose `Host` is not a loopback name (DNS rebinding).
 It also keeps the request log `make cost` reads: every AWS call is counted by caller, service and
 operation, exactly (`GET /_hookway/calls` answers the counts as JSON). The caller is the SDK's
 application name (`app/hookway-intake` in its user agent), the service the credential scope of the
-call's signature, the operation its `X-Amz-Target` (JSON protocols: SQS, DynamoDB, SSM) or, for
-S3's REST protocol, its method, path and query. DynamoDB's calls also count the capacity units
+call's signature, the operation its `X-Amz-Target` (JSON protocols: SQS, DynamoDB, SSM,
+EventBridge, Step Functions), its `Action` (the query protocol: SNS) or, for the REST protocols
+of S3 and of Lambda's Invoke, its method, path and query. DynamoDB's calls also count the capacity units
 they consume, from their request: a read of an item is half a unit (a whole one when strongly
 consistent), a write one unit (two in a transaction), items being under 1 KB (`make cost` records
 the table's largest, and its calls test checks it).
 
 Beside the counts it keeps what IAM would be asked of each call (`GET /_hookway/requests`, read by
 the IAM check, crates/iam): caller, service, operation, region and account, and the resources and
-condition keys the call touches — the queue URL, the table and the partition key values (for
-`dynamodb:LeadingKeys`), the bucket, key and listed prefix, the SSM parameter names and whether
-they are decrypted, the Firehose delivery stream, the Lambda function, the CloudFormation stack —
+condition keys the call touches — the queue URL (and the KMS key of a queue a message is sent
+to), the table and the partition key values (for `dynamodb:LeadingKeys`), the bucket, key and
+listed prefix, the SSM parameter names and whether they are decrypted, the Firehose delivery
+stream, the SNS topic (and its KMS key), the EventBridge buses of a PutEvents, the Step Functions
+state machine or execution, the Lambda function and qualifier, the CloudFormation stack —
 one entry per distinct call, with how many times it was made. A call moto does not see — the
 local gateway plays Lambda's Invoke API — is added by whoever serves it, with `POST
 /_hookway/requests` and an entry of the same shape.
@@ -139,6 +142,9 @@ def _count(environ):
         operation = target.rsplit(".", 1)[-1]
     elif service == "s3":
         operation = _s3_operation(environ["REQUEST_METHOD"], environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""))
+    elif service == "lambda" and environ["REQUEST_METHOD"] == "POST" and environ.get("PATH_INFO", "").endswith("/invocations"):
+        # Lambda's REST protocol: POST /2015-03-31/functions/NAME/invocations.
+        operation = "Invoke"
     else:
         operation = parse_qs(environ.get("QUERY_STRING", "")).get("Action", ["?"])[0]
     agent = environ.get("HTTP_X_AMZ_USER_AGENT", "") + " " + environ.get("HTTP_USER_AGENT", "")
@@ -169,7 +175,19 @@ def _resources(service, operation, environ, request, region):
             "queueName": request.get("QueueName"),
             # Tags given to CreateQueue: AWS asks for sqs:TagQueue as well.
             "tagged": True if operation == "CreateQueue" and (request.get("tags") or request.get("Tags")) else None,
+            # A message sent to a queue with a KMS key: SQS asks KMS for it on the sender's behalf.
+            "kmsKey": _queue_key(request.get("QueueUrl"), region) if operation.startswith("SendMessage") else None,
         }
+    elif service == "sns":
+        topic = request.get("TopicArn")
+        found = {"topicArn": topic, "kmsKey": _topic_key(topic) if operation.startswith("Publish") else None}
+    elif service == "events":
+        # PutEvents names each entry's bus, by name or ARN; an entry that names none goes to `default`.
+        entries = request.get("Entries") if isinstance(request.get("Entries"), list) else []
+        buses = sorted({entry.get("EventBusName") or "default" for entry in entries if isinstance(entry, dict)})
+        found = {"buses": buses or None}
+    elif service == "states":
+        found = {"stateMachineArn": request.get("stateMachineArn"), "executionArn": request.get("executionArn")}
     elif service == "dynamodb":
         found = {"tables": _tables(operation, request, region)}
     elif service == "s3":
@@ -188,13 +206,47 @@ def _resources(service, operation, environ, request, region):
     elif service == "firehose":
         found = {"deliveryStream": request.get("DeliveryStreamName")}
     elif service == "lambda":
+        # /2015-03-31/functions/NAME/invocations: NAME may be a name, `name:qualifier` or an ARN.
         parts = path.strip("/").split("/")
-        found = {"function": parts[2] if len(parts) > 2 and parts[1] == "functions" else None}
+        params = parse_qs(environ.get("QUERY_STRING", ""))
+        found = {
+            "function": parts[2] if len(parts) > 2 and parts[1] == "functions" else None,
+            "qualifier": params.get("Qualifier", [None])[0],
+        }
     elif service == "cloudformation":
         found = {"stack": request.get("StackName")}
     else:
         found = {}
     return {name: value for name, value in found.items() if value is not None}
+
+
+def _queue_key(url, region):
+    """The KMS key a queue (by its URL, `.../ACCOUNT/NAME`) encrypts messages with, if any."""
+    from moto.sqs.models import sqs_backends
+
+    if not url:
+        return None
+    parts = url.rstrip("/").split("/")
+    name, account = parts[-1], parts[-2] if len(parts) > 1 else ""
+    try:
+        queue = sqs_backends[account if account.isdigit() else DEFAULT_ACCOUNT_ID][region].queues[name]
+    except KeyError:
+        return None
+    return getattr(queue, "kms_master_key_id", None) or None
+
+
+def _topic_key(arn):
+    """The KMS key a topic (by its ARN) encrypts messages with, if any."""
+    from moto.sns.models import sns_backends
+
+    parts = (arn or "").split(":")
+    if len(parts) < 6:
+        return None
+    try:
+        topic = sns_backends[parts[4]][parts[3]].topics[arn]
+    except KeyError:
+        return None
+    return getattr(topic, "kms_master_key_id", None) or None
 
 
 def _tables(operation, request, region):

@@ -9,8 +9,13 @@
 //! `kms:Decrypt` of the key SSM encrypted it with, asked by SSM on the caller's behalf
 //! (`kms:ViaService`) with the parameter's ARN as encryption context; a DynamoDB item call carries
 //! the partition key values it names (`dynamodb:LeadingKeys`), and each part of a transaction is
-//! authorised as its own action. An operation not listed here is an error, never a pass: the check
-//! must be taught what IAM asks of it.
+//! authorised as its own action. A message sent to an SQS queue or published to an SNS topic
+//! encrypted with a customer managed key also needs `kms:GenerateDataKey` and `kms:Decrypt` of
+//! that key, asked by the service on the caller's behalf (`kms:ViaService`); a `PutEvents` is
+//! authorised on each bus its entries name, a Lambda `Invoke` on the function as the call names it
+//! (a qualified ARN with `Qualifier`), a Step Functions call on its state machine or execution.
+//! An operation not listed here is an error, never a pass: the check must be taught what IAM asks
+//! of it.
 
 use serde::{Deserialize, Serialize};
 
@@ -64,8 +69,21 @@ pub struct Call {
     pub key_id: Option<String>,
     /// Firehose: the delivery stream.
     pub delivery_stream: Option<String>,
-    /// Lambda: the function.
+    /// SQS `SendMessage`, SNS `Publish`: the KMS key the queue or topic encrypts messages with
+    /// (its ARN, id or alias); the service asks KMS for it on the caller's behalf.
+    pub kms_key: Option<String>,
+    /// SNS: the topic.
+    pub topic_arn: Option<String>,
+    /// EventBridge `PutEvents`: the buses its entries name, by name or ARN.
+    pub buses: Option<Vec<String>>,
+    /// Step Functions: the state machine (`StartExecution`).
+    pub state_machine_arn: Option<String>,
+    /// Step Functions: the execution (`DescribeExecution`).
+    pub execution_arn: Option<String>,
+    /// Lambda: the function (a name, `name:qualifier`, or an ARN).
     pub function: Option<String>,
+    /// Lambda: the version or alias of `Qualifier`.
+    pub qualifier: Option<String>,
     /// CloudFormation: the stack.
     pub stack: Option<String>,
 }
@@ -135,6 +153,9 @@ impl Call {
             "s3" => self.s3(partition)?,
             "ssm" => self.ssm(partition)?,
             "firehose" => self.firehose(partition)?,
+            "sns" => self.sns(partition)?,
+            "events" => self.events(partition)?,
+            "states" => self.states()?,
             "lambda" => self.lambda(partition)?,
             "cloudformation" => self.cloudformation(partition)?,
             "sts" if self.operation == "GetCallerIdentity" => Vec::new(),
@@ -201,6 +222,81 @@ impl Call {
         if action == "sqs:CreateQueue" && self.tagged == Some(true) {
             return Ok(vec![Request::new(action, arn.clone()), Request::new("sqs:TagQueue", arn)]);
         }
+        let mut requests = vec![Request::new(action, arn)];
+        if action == "sqs:SendMessage" {
+            requests.extend(self.message_key(partition, "sqs", &self.region, account));
+        }
+        Ok(requests)
+    }
+
+    /// What SQS or SNS (`via`) asks KMS for on the caller's behalf to send it a message, when the
+    /// queue or topic (in `region` and `account`) is encrypted with [`Call::kms_key`]: a data key,
+    /// and its decryption. None for an AWS managed key (`alias/aws/sqs`): its key policy lets the
+    /// account's callers use it through the service, whatever their own policies say.
+    fn message_key(&self, partition: &str, via: &str, region: &str, account: &str) -> Vec<Request> {
+        let key = match self.kms_key.as_deref() {
+            None => return Vec::new(),
+            Some(key) if key.starts_with("alias/aws/") => return Vec::new(),
+            Some(key) if key.starts_with("arn:") => key.to_owned(),
+            Some(alias) if alias.starts_with("alias/") => format!("arn:{partition}:kms:{region}:{account}:{alias}"),
+            Some(id) => format!("arn:{partition}:kms:{region}:{account}:key/{id}"),
+        };
+        let suffix = if partition == "aws-cn" { "amazonaws.com.cn" } else { "amazonaws.com" };
+        ["kms:GenerateDataKey", "kms:Decrypt"]
+            .into_iter()
+            .map(|action| {
+                Request::new(action, key.clone())
+                    .with("kms:ViaService", [format!("{via}.{region}.{suffix}")])
+                    .with("kms:CallerAccount", [self.account.as_str()])
+            })
+            .collect()
+    }
+
+    fn sns(&self, partition: &str) -> Result<Vec<Request>, CallError> {
+        if !matches!(self.operation.as_str(), "Publish" | "PublishBatch") {
+            return Err(self.unknown());
+        }
+        let topic = self.topic_arn.as_deref().ok_or_else(|| self.missing("the topic"))?;
+        // arn:PARTITION:sns:REGION:ACCOUNT:NAME: the key is the topic's, in its region and account.
+        let parts: Vec<&str> = topic.split(':').collect();
+        let (region, account) = match parts.as_slice() {
+            [_, _, _, region, account, _] => (*region, *account),
+            _ => return Err(self.missing("the topic's ARN")),
+        };
+        let mut requests = vec![Request::new("sns:Publish", topic)];
+        requests.extend(self.message_key(partition, "sns", region, account));
+        Ok(requests)
+    }
+
+    fn events(&self, partition: &str) -> Result<Vec<Request>, CallError> {
+        if self.operation != "PutEvents" {
+            return Err(self.unknown());
+        }
+        let buses = self.buses.as_deref().ok_or_else(|| self.missing("the buses"))?;
+        Ok(buses
+            .iter()
+            .map(|bus| match bus.starts_with("arn:") {
+                true => Request::new("events:PutEvents", bus.as_str()),
+                false => Request::new(
+                    "events:PutEvents",
+                    format!("arn:{partition}:events:{}:{}:event-bus/{bus}", self.region, self.account),
+                ),
+            })
+            .collect())
+    }
+
+    fn states(&self) -> Result<Vec<Request>, CallError> {
+        let (action, arn) = match self.operation.as_str() {
+            "StartExecution" | "StartSyncExecution" => (
+                format!("states:{}", self.operation),
+                self.state_machine_arn.as_deref().ok_or_else(|| self.missing("the state machine"))?,
+            ),
+            "DescribeExecution" | "StopExecution" | "GetExecutionHistory" => (
+                format!("states:{}", self.operation),
+                self.execution_arn.as_deref().ok_or_else(|| self.missing("the execution"))?,
+            ),
+            _ => return Err(self.unknown()),
+        };
         Ok(vec![Request::new(action, arn)])
     }
 
@@ -338,7 +434,14 @@ impl Call {
             return Err(self.unknown());
         }
         let function = self.function.as_deref().ok_or_else(|| self.missing("the function"))?;
-        let arn = format!("arn:{partition}:lambda:{}:{}:function:{function}", self.region, self.account);
+        let mut arn = match function.starts_with("arn:") {
+            true => function.to_owned(),
+            false => format!("arn:{partition}:lambda:{}:{}:function:{function}", self.region, self.account),
+        };
+        // IAM authorises the ARN the call names: with `Qualifier`, the version's or alias's.
+        if let Some(qualifier) = &self.qualifier {
+            arn = format!("{arn}:{qualifier}");
+        }
         Ok(vec![Request::new("lambda:InvokeFunction", arn)])
     }
 
@@ -499,10 +602,80 @@ mod tests {
     }
 
     #[test]
+    fn a_message_to_an_encrypted_queue_or_topic_also_needs_its_key_through_the_service() {
+        let key = "arn:aws:kms:eu-west-1:210987654321:key/k1";
+        let send = call(json!({"service": "sqs", "operation": "SendMessage", "region": "eu-west-1",
+                                "queueUrl": "https://sqs.eu-west-1.amazonaws.com/210987654321/orders", "kmsKey": key}));
+        assert_eq!(
+            described(&send),
+            [
+                "sqs:SendMessage on arn:aws:sqs:eu-west-1:210987654321:orders".to_owned(),
+                format!(
+                    "kms:GenerateDataKey on {key} with kms:calleraccount=123456789012, kms:viaservice=sqs.eu-west-1.amazonaws.com"
+                ),
+                format!(
+                    "kms:Decrypt on {key} with kms:calleraccount=123456789012, kms:viaservice=sqs.eu-west-1.amazonaws.com"
+                ),
+            ]
+        );
+        // A key id is the key's ARN in the topic's region and account; an AWS managed key asks nothing of IAM.
+        let publish = call(json!({"service": "sns", "operation": "Publish", "kmsKey": "k2",
+                                   "topicArn": "arn:aws:sns:us-west-2:210987654321:payments"}));
+        let publish = described(&publish);
+        assert_eq!(publish[0], "sns:Publish on arn:aws:sns:us-west-2:210987654321:payments");
+        assert!(
+            publish[1].starts_with("kms:GenerateDataKey on arn:aws:kms:us-west-2:210987654321:key/k2 "),
+            "{publish:?}"
+        );
+        assert!(publish[2].ends_with("kms:viaservice=sns.us-west-2.amazonaws.com"), "{publish:?}");
+        let managed = call(json!({"service": "sqs", "operation": "SendMessageBatch", "kmsKey": "alias/aws/sqs",
+                                   "queueUrl": "http://127.0.0.1:5000/123456789012/q"}));
+        assert_eq!(described(&managed), ["sqs:SendMessage on arn:aws:sqs:us-east-1:123456789012:q"]);
+        let plain =
+            call(json!({"service": "sns", "operation": "Publish", "topicArn": "arn:aws:sns:us-east-1:123456789012:t"}));
+        assert_eq!(described(&plain), ["sns:Publish on arn:aws:sns:us-east-1:123456789012:t"]);
+    }
+
+    #[test]
+    fn a_put_events_is_authorised_on_each_bus_and_step_functions_on_the_machine_or_execution() {
+        let put = call(json!({"service": "events", "operation": "PutEvents",
+                               "buses": ["arn:aws:events:eu-west-1:123456789012:event-bus/payments", "default"]}));
+        assert_eq!(
+            described(&put),
+            [
+                "events:PutEvents on arn:aws:events:eu-west-1:123456789012:event-bus/payments",
+                "events:PutEvents on arn:aws:events:us-east-1:123456789012:event-bus/default"
+            ]
+        );
+        let machine = "arn:aws:states:eu-west-1:123456789012:stateMachine:orders";
+        let start = call(json!({"service": "states", "operation": "StartExecution", "stateMachineArn": machine}));
+        assert_eq!(described(&start), [format!("states:StartExecution on {machine}")]);
+        let execution = "arn:aws:states:eu-west-1:123456789012:execution:orders:evt_1";
+        let describe = call(json!({"service": "states", "operation": "DescribeExecution", "executionArn": execution}));
+        assert_eq!(described(&describe), [format!("states:DescribeExecution on {execution}")]);
+        let without = call(json!({"service": "states", "operation": "StartExecution"}));
+        assert!(matches!(without.requests("aws"), Err(CallError::Missing { what: "the state machine", .. })));
+    }
+
+    #[test]
+    fn an_invoke_is_authorised_on_the_function_as_the_call_names_it() {
+        let arn = "arn:aws:lambda:eu-west-1:210987654321:function:fulfil";
+        let by_arn = call(json!({"service": "lambda", "operation": "Invoke", "function": arn}));
+        assert_eq!(described(&by_arn), [format!("lambda:InvokeFunction on {arn}")]);
+        let aliased = call(json!({"service": "lambda", "operation": "Invoke", "function": arn, "qualifier": "live"}));
+        assert_eq!(described(&aliased), [format!("lambda:InvokeFunction on {arn}:live")]);
+        let by_name = call(json!({"service": "lambda", "operation": "Invoke", "function": "fulfil:7"}));
+        assert_eq!(
+            described(&by_name),
+            ["lambda:InvokeFunction on arn:aws:lambda:us-east-1:123456789012:function:fulfil:7"]
+        );
+    }
+
+    #[test]
     fn an_unknown_operation_is_an_error() {
         let unknown = call(json!({"service": "sqs", "operation": "AddPermission", "queueUrl": "http://h/1/q"}));
         assert!(matches!(unknown.requests("aws"), Err(CallError::UnknownOperation { .. })));
-        let unknown = call(json!({"service": "sns", "operation": "Publish"}));
+        let unknown = call(json!({"service": "sns", "operation": "Subscribe"}));
         assert!(matches!(unknown.requests("aws"), Err(CallError::UnknownOperation { .. })));
     }
 }
