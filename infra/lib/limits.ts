@@ -8,6 +8,7 @@
 import LIMITS from '../limits.json';
 import type { HookwayConfig, WebhookEndpoint } from './config';
 import { outboundParameters, sourceParameters } from './config';
+import { targetPolicies } from './targets';
 
 export { LIMITS };
 
@@ -104,6 +105,8 @@ export function stackShape(settings: HookwayConfig): StackShape {
   // Each role with parameters to read has an inline policy of its own for them.
   const parameterPolicies = [grants.intake, grants.worker].filter((grant) => grant.patterns.length > 0).length;
   const nameChars = throttled.reduce((sum, name) => sum + name.length, 0);
+  // The routes' targets: managed policies of their own, as many as their grants fill.
+  const targets = targetPolicies(settings);
   return {
     resources:
       resources.base[endpoint] +
@@ -114,12 +117,17 @@ export function stackShape(settings: HookwayConfig): StackShape {
       (settings.intake.functionUrl && endpoint !== 'function-url' ? resources.functionUrl : 0) +
       (settings.state.billing === 'provisioned' ? resources.provisioned : 0) +
       (settings.archive.writer === 'firehose' ? resources.firehose : 0) +
-      resources.parameterPolicy * parameterPolicies,
+      resources.parameterPolicy * parameterPolicies +
+      resources.targetPolicy * targets.policies,
     templateBytes:
       templateBytes.base[endpoint] +
       templateBytes.parameterPolicy * parameterPolicies +
       templateBytes.throttledSource[endpoint] * throttled.length +
       templateBytes.throttledSourceNameChar[endpoint] * nameChars +
+      templateBytes.targetPolicy * targets.policies +
+      templateBytes.targetStatement * targets.statements +
+      templateBytes.targetResource * targets.resources +
+      templateBytes.targetResourceChar * targets.resourceChars +
       patterns.reduce((sum, pattern) => sum + templateBytes.parameterPattern + templateBytes.parameterPatternChar * pattern.length, 0),
     restApiResources: (endpoint === 'rest' ? shape.restApiResources.rest : shape.restApiResources.other) + shape.restApiResources.throttledSource * (endpoint === 'rest' ? throttled.length : 0),
     httpApiRoutes: endpoint === 'http-api' ? shape.httpApiRoutes.base + shape.httpApiRoutes.throttledSource * throttled.length : 0,

@@ -152,6 +152,27 @@ export function packGrants(grants: readonly Grant[], limit = MANAGED_POLICY_CHAR
   return documents;
 }
 
+/** What the managed policies of the routes' targets add to the stack: policies, statements, resources and their characters. */
+export interface TargetPolicies {
+  readonly policies: number;
+  readonly statements: number;
+  readonly resources: number;
+  readonly resourceChars: number;
+}
+
+/** The managed policies the worker's and the intake's target grants are packed into. */
+export function targetPolicies(settings: HookwayConfig): TargetPolicies {
+  const documents = [...packGrants(workerTargetGrants(settings)), ...packGrants(intakeJobGrants(settings))];
+  const statements = documents.flat();
+  const resources = statements.flatMap((grant) => grant.resources);
+  return {
+    policies: documents.length,
+    statements: statements.length,
+    resources: resources.length,
+    resourceChars: resources.reduce((sum, resource) => sum + resource.length, 0),
+  };
+}
+
 /**
  * Attaches `grants` to the function's role as managed policies `<id>`, `<id>2`, … (as few as hold
  * them), in place before the function; none when there are no grants. A configuration whose

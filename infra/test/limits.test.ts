@@ -75,6 +75,44 @@ describe('infra/limits.json', () => {
     }
   });
 
+  describe("the routes' targets, whose grants are managed policies of their own", () => {
+    const machine = (name: string) => `arn:aws-us-gov:states:us-gov-west-1:123456789012:stateMachine:${name}`;
+    const five = [
+      { sqs: { queueArn: 'arn:aws-us-gov:sqs:us-gov-west-1:123456789012:orders', kmsKeyArn: 'arn:aws-us-gov:kms:us-gov-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab' } },
+      { sns: { topicArn: 'arn:aws-us-gov:sns:us-gov-west-1:123456789012:payments' } },
+      { eventBridge: { busArn: 'arn:aws-us-gov:events:us-gov-west-1:123456789012:event-bus/payments' } },
+      { lambda: { functionArn: 'arn:aws-us-gov:lambda:us-gov-west-1:123456789012:function:fulfil:live' } },
+      { stepFunctions: { stateMachineArn: machine('orders') } },
+    ];
+    const queues = (n: number) => Array.from({ length: n }, (_, i) => ({ sqs: { queueArn: `arn:aws-us-gov:sqs:us-gov-west-1:123456789012:tenant-${i}-${'q'.repeat(i % 40)}` } }));
+    const withTargets = (handlers: readonly unknown[]) => ({
+      ...largeConfig({ sources: 20, throttled: 2, routes: 20 }),
+      routes: [
+        { source: 'stripe-000', handlers },
+        { source: 'jobs', handler: { stepFunctions: { stateMachineArn: machine('reports') } } },
+        { source: '*', handler: 'log' },
+      ],
+    });
+
+    test.each([
+      ['all five', five],
+      ['300 queues, in several policies', queues(300)],
+    ])('%s: hold to the predictions, and their own share of the template is predicted closely', (_, handlers) => {
+      const { template, settings } = deployed(withTargets(handlers));
+      const measured = measure(template);
+      const predicted = stackShape(settings);
+      holdsTo(measured, predicted);
+      expect(limitProblems(settings)).toEqual([]);
+      // Against the same stack without targets: what the policies add, counted exactly and bounded closely.
+      const without = deployed({ ...withTargets([]), routes: [{ source: '*', handler: 'log' }] });
+      const plain = { measured: measure(without.template), predicted: stackShape(without.settings) };
+      expect(measured.resources - plain.measured.resources).toBe(predicted.resources - plain.predicted.resources);
+      const real = measured.templateBytes - plain.measured.templateBytes;
+      const bound = predicted.templateBytes - plain.predicted.templateBytes;
+      expect({ within: real <= bound && bound - real <= 1_000, real, bound }).toEqual({ within: true, real, bound });
+    });
+  });
+
   describe('the 500-source configuration: 50 with their own throttle, 1,000 routes', () => {
     const { template, settings } = deployed(largeConfig());
     const measured = measure(template);
