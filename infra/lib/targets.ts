@@ -182,7 +182,7 @@ export function attachGrants(scope: Construct, id: string, fn: IFunction, grants
   const documents = packGrants(grants);
   if (documents.length > available) {
     throw new ConfigError('the configuration', [
-      `routes: ${description} needs ${documents.length} managed policies of ${MANAGED_POLICY_CHARS.toLocaleString('en-US')} characters; ` +
+      `routes: ${description} need ${documents.length} managed policies of ${MANAGED_POLICY_CHARS.toLocaleString('en-US')} characters; ` +
         `the role has room for ${available} ("Managed policies per role" is ${MANAGED_POLICIES_PER_ROLE}): name fewer resources`,
     ]);
   }

@@ -152,7 +152,7 @@ describe("the routes' targets", () => {
     test('more than the role can hold is refused at synth, saying why', () => {
       const thousands = Array.from({ length: 1_000 }, (_, i) => ({ sqs: { queueArn: `arn:aws:sqs:eu-west-1:123456789012:tenant-${i}-orders-queue-with-a-long-name` } }));
       expect(() => build({ config: configWith({ routes: [{ source: 'stripe', handlers: thousands }] }) })).toThrow(
-        /routes: the worker's calls to the routes' targets needs \d+ managed policies of 6,144 characters; the role has room for 9/,
+        /routes: the worker's calls to the routes' targets need \d+ managed policies of 6,144 characters; the role has room for 9/,
       );
     });
 
