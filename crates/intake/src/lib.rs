@@ -4,7 +4,9 @@
 //! metrics line ([`metrics`]). A provider's handshake — a signed `POST` such as Slack's
 //! `url_verification` or Zoom's `endpoint.url_validation`, or a `GET /webhooks/{source}` such as
 //! Meta's `hub.challenge` — is answered as the provider documents and never reaches the queue. It
-//! also answers `GET /jobs/{id}` from the job's record in the state table.
+//! also answers `GET /jobs/{id}` from the job's record in the state table (for a job that started a Step
+//! Functions execution, from `DescribeExecution` while the record says it runs: see
+//! [`hookway_core::job`]).
 //!
 //! A body over [`INLINE_BODY_LIMIT`] travels by claim check: the intake stores it in the archive
 //! bucket first, and queues an envelope that names the object, its size and its SHA-256; if S3
