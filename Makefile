@@ -55,8 +55,8 @@ browser: ## Install chromium and chromium-driver (Debian) when they are missing
 	fi
 
 .PHONY: dev
-dev: $(TOOLS) ## The whole stack on this machine, no AWS account, at http://127.0.0.1:3000 (PORT=…, FORWARD_TO=URL); Ctrl-C stops it
-	PATH="$(abspath $(VENV))/bin:$$PATH" cargo run --quiet --locked -p hookway-cli -- dev $(if $(PORT),--port $(PORT)) $(if $(FORWARD_TO),--forward-to $(FORWARD_TO))
+dev: $(TOOLS) ## The whole stack on this machine, no AWS account, at http://127.0.0.1:3000 (PORT=…, FORWARD_TO=URL, FUNCTIONS="NAME=URL …"); Ctrl-C stops it
+	PATH="$(abspath $(VENV))/bin:$$PATH" cargo run --quiet --locked -p hookway-cli -- dev $(if $(PORT),--port $(PORT)) $(if $(FORWARD_TO),--forward-to $(FORWARD_TO)) $(foreach function,$(FUNCTIONS),--function $(function))
 
 .PHONY: test
 # The IAM proof runs within it: the end-to-end test (crates/cli/tests/e2e.rs) ends by replaying

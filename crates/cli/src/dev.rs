@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-use hookway_dev::DevOptions;
+use hookway_dev::{DevOptions, LocalFunctions};
 
 use crate::error::CliError;
 use crate::inspector::Inspector;
@@ -55,6 +55,13 @@ pub struct Args {
     /// editing the configuration file: the stack runs a copy with a `forward` route to it.
     #[arg(long, value_name = "URL")]
     forward_to: Option<String>,
+    /// Serve a `lambda` target's function on this machine: NAME is the function's name in the
+    /// target's ARN, URL where it answers (repeatable). A URL without a path is a Lambda Invoke
+    /// API, such as another `cargo lambda watch`; any other URL is POSTed the payload as it is,
+    /// and its answer is the function's (a 5xx or an `X-Amz-Function-Error` header: a function
+    /// error).
+    #[arg(long = "function", value_name = "NAME=URL")]
+    functions: Vec<String>,
 }
 
 pub async fn run(args: Args) -> Result<ExitCode, CliError> {
@@ -64,6 +71,8 @@ pub async fn run(args: Args) -> Result<ExitCode, CliError> {
         let launcher = PathBuf::from("tools/moto-server");
         if launcher.exists() { launcher } else { PathBuf::from("moto_server") }
     });
+    let functions = LocalFunctions::parse(args.functions.iter().map(String::as_str))
+        .map_err(|reason| CliError::Usage(format!("--function {reason}")))?;
     let tool_dir = venv.join("cargo-lambda").exists().then(|| std::fs::canonicalize(&venv)).transpose()?;
     // The inspector at /_hookway/: the operator commands' functions, on this stack.
     let inspector = Inspector::new(args.state_dir.clone(), args.config.clone());
@@ -83,6 +92,7 @@ pub async fn run(args: Args) -> Result<ExitCode, CliError> {
         moto_server,
         tool_dir,
         forward_to: args.forward_to,
+        functions,
     };
     hookway_dev::run(options).await?;
     Ok(ExitCode::SUCCESS)

@@ -5,6 +5,13 @@
 //!
 //! A job that failed every attempt reaches the jobs dead-letter queue as Lambda's on-failure
 //! [`DestinationRecord`], which the local stack writes in the same shape and `hookway dlq` reads.
+//!
+//! A job routed to a `stepFunctions` target is done, for the worker, once its execution started:
+//! the job's record keeps the start (`{"executionArn", "startDate"}`) as its result, and
+//! `GET /jobs/{id}` reports the job `RUNNING` with its `executionArn` until the execution ends. The
+//! intake then asks Step Functions ([`Executions`]) and caches the end in the record
+//! ([`with_end`]): `SUCCEEDED` with the execution's output as the job's result, or `FAILED` with its
+//! error and cause.
 
 use std::collections::BTreeMap;
 
@@ -159,6 +166,186 @@ pub struct DestinationResponseContext {
     pub function_error: Option<String>,
 }
 
+/// The delivery name of a `stepFunctions` target starts with this.
+const STEP_FUNCTIONS_DELIVERY: &str = "stepFunctions ";
+/// Where a job's record keeps the end of the execution it started, beside the start.
+const EXECUTION_END: &str = "execution";
+
+/// A Step Functions execution, as `DescribeExecution` answers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Execution {
+    /// `RUNNING`, `SUCCEEDED`, `FAILED`, `TIMED_OUT`, `ABORTED` or `PENDING_REDRIVE`.
+    pub status: String,
+    /// Its output, once it succeeded: JSON (or the text, if it is not JSON).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output: Option<Value>,
+    /// Its error code, once it failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// Its error's cause, once it failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cause: Option<String>,
+}
+
+impl Execution {
+    /// Whether it ended (a `PENDING_REDRIVE` execution may run again).
+    pub fn has_ended(&self) -> bool {
+        !matches!(self.status.as_str(), "RUNNING" | "PENDING_REDRIVE")
+    }
+
+    /// The job's status once the execution ended: `SUCCEEDED`, else `FAILED`.
+    pub fn job_status(&self) -> &'static str {
+        if self.status == "SUCCEEDED" { "SUCCEEDED" } else { "FAILED" }
+    }
+
+    /// Why it failed, in words: its error and cause, else its status (`TIMED_OUT`, `ABORTED`).
+    pub fn failure(&self) -> Option<String> {
+        if self.status == "SUCCEEDED" {
+            return None;
+        }
+        let error = self.error.clone().unwrap_or_else(|| format!("execution {}", self.status));
+        Some(match &self.cause {
+            Some(cause) if !cause.is_empty() => format!("{error}: {cause}"),
+            _ => error,
+        })
+    }
+}
+
+/// Asks Step Functions where an execution stands.
+#[async_trait::async_trait]
+pub trait Executions: Send + Sync + std::fmt::Debug {
+    /// `DescribeExecution` of `execution_arn`.
+    async fn describe_execution(&self, execution_arn: &str) -> Result<Execution, String>;
+}
+
+/// Step Functions' `DescribeExecution` (JSON 1.0, SigV4), in the region of each execution's ARN,
+/// at `AWS_ENDPOINT_URL` when it is set (moto), on the process's HTTP client. Building it makes no
+/// call: the intake builds it at init and calls it only for a job whose execution is running.
+// The worker's Step Functions client (`hookway_core::aws`) has the same call: one of the two goes.
+#[derive(Clone)]
+pub struct StepFunctionsExecutions {
+    endpoint: Option<String>,
+    credentials: Option<aws_credential_types::provider::SharedCredentialsProvider>,
+    user_agent: String,
+    http: crate::aws::HttpClient,
+}
+
+impl std::fmt::Debug for StepFunctionsExecutions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StepFunctionsExecutions").field("endpoint", &self.endpoint).finish_non_exhaustive()
+    }
+}
+
+impl StepFunctionsExecutions {
+    /// With `aws`'s credentials, application name and endpoint.
+    pub fn new(aws: &crate::aws::SdkConfig) -> StepFunctionsExecutions {
+        let user_agent = aws.app_name().map_or_else(|| "hookway".to_owned(), |app| format!("hookway app/{app}"));
+        StepFunctionsExecutions {
+            endpoint: aws.endpoint_url().map(|endpoint| endpoint.trim_end_matches('/').to_owned()),
+            credentials: aws.credentials_provider(),
+            user_agent,
+            http: crate::aws::HttpClient::shared(),
+        }
+    }
+
+    async fn describe(&self, execution_arn: &str) -> Result<Execution, String> {
+        use aws_credential_types::provider::ProvideCredentials;
+        use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
+
+        let region = crate::config::Arn::parse(execution_arn)
+            .filter(|arn| arn.service == "states")
+            .map(|arn| arn.region)
+            .ok_or_else(|| format!("`{execution_arn}` is not an execution's ARN"))?;
+        let endpoint = match &self.endpoint {
+            Some(endpoint) => endpoint.clone(),
+            None if region.starts_with("cn-") => format!("https://states.{region}.amazonaws.com.cn"),
+            None => format!("https://states.{region}.amazonaws.com"),
+        };
+        let body = serde_json::json!({"executionArn": execution_arn}).to_string();
+        let mut request = http::Request::builder()
+            .method(http::Method::POST)
+            .uri(format!("{endpoint}/"))
+            .header(http::header::USER_AGENT, &self.user_agent)
+            .header(http::header::CONTENT_TYPE, "application/x-amz-json-1.0")
+            .header("x-amz-target", "AWSStepFunctions.DescribeExecution")
+            .header(http::header::CONTENT_LENGTH, body.len())
+            .body(aws_smithy_types::body::SdkBody::from(body.clone()))
+            .map_err(|error| error.to_string())?;
+        let provider = self.credentials.as_ref().ok_or("no credentials in the SDK configuration")?;
+        let credentials = provider.provide_credentials().await.map_err(|error| error.to_string())?;
+        let identity = aws_smithy_runtime_api::client::identity::Identity::from(credentials);
+        let params = aws_sigv4::sign::v4::SigningParams::builder()
+            .identity(&identity)
+            .region(region)
+            .name("states")
+            .time(std::time::SystemTime::now())
+            .settings(SigningSettings::default())
+            .build()
+            .map_err(|error| error.to_string())?
+            .into();
+        let uri = request.uri().to_string();
+        let headers = request.headers().iter().filter_map(|(name, value)| Some((name.as_str(), value.to_str().ok()?)));
+        let signable = SignableRequest::new("POST", &uri, headers, SignableBody::Bytes(body.as_bytes()))
+            .map_err(|error| error.to_string())?;
+        let (instructions, _) = sign(signable, &params).map_err(|error| error.to_string())?.into_parts();
+        instructions.apply_to_request_http1x(&mut request);
+        let answer = self.http.send(request).await.map_err(|error| error.to_string())?;
+        let json: Value = serde_json::from_slice(answer.body()).unwrap_or(Value::Null);
+        if !answer.status().is_success() {
+            let code = json.get("__type").and_then(Value::as_str).unwrap_or_default();
+            let code = code.rsplit('#').next().unwrap_or(code);
+            let message = json.get("message").or_else(|| json.get("Message")).and_then(Value::as_str);
+            return Err(format!(
+                "DescribeExecution: {} {code}: {}",
+                answer.status().as_u16(),
+                message.unwrap_or_default()
+            ));
+        }
+        let text = |name: &str| json.get(name).and_then(Value::as_str).map(str::to_owned);
+        Ok(Execution {
+            status: text("status").ok_or("DescribeExecution answered no status")?,
+            output: text("output").map(|output| serde_json::from_str(&output).unwrap_or(Value::String(output))),
+            error: text("error"),
+            cause: text("cause"),
+        })
+    }
+}
+
+#[async_trait::async_trait]
+impl Executions for StepFunctionsExecutions {
+    async fn describe_execution(&self, execution_arn: &str) -> Result<Execution, String> {
+        self.describe(execution_arn).await
+    }
+}
+
+/// The execution a job's `stepFunctions` target started, from the job's record: its ARN, and its
+/// end once cached. `None` when no `stepFunctions` delivery of the job succeeded.
+pub fn started_execution<'a>(
+    status: &str,
+    result: Option<&'a Value>,
+    deliveries: &[crate::store::Delivery],
+) -> Option<(&'a str, Option<Execution>)> {
+    let started = status == "SUCCEEDED"
+        && deliveries.iter().any(|delivery| {
+            delivery.destination.starts_with(STEP_FUNCTIONS_DELIVERY)
+                && delivery.status == crate::store::DeliveryStatus::Succeeded
+        });
+    let result = result.filter(|_| started)?;
+    let arn = result.get("executionArn")?.as_str()?;
+    let end = result.get(EXECUTION_END).and_then(|end| serde_json::from_value(end.clone()).ok());
+    Some((arn, end))
+}
+
+/// The record's result once the execution it started ended: the start, with its end beside it.
+pub fn with_end(started: &Value, end: &Execution) -> Value {
+    let mut result = started.clone();
+    if let (Some(object), Ok(end)) = (result.as_object_mut(), serde_json::to_value(end)) {
+        object.insert(EXECUTION_END.to_owned(), end);
+    }
+    result
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -172,6 +359,47 @@ mod tests {
         assert_eq!(event.job_type(), Some("report.generate"));
         assert_eq!(event.context.resource_path, "/jobs");
         assert_eq!(event.params.header["content-type"], "application/json");
+    }
+
+    #[test]
+    fn a_job_that_started_an_execution_runs_until_its_end_is_cached_beside_the_start() {
+        use crate::store::{Delivery, DeliveryStatus};
+        let arn = "arn:aws:states:us-east-1:123456789012:execution:orders:job-1";
+        let started = serde_json::json!({"executionArn": arn, "startDate": 1.7e9});
+        let delivery = |destination: &str, status| Delivery {
+            destination: destination.to_owned(),
+            index: 0,
+            status,
+            attempts: 1,
+            last_status: None,
+            latency_ms: None,
+            error: None,
+            delivered_at: None,
+            updated_at: 0,
+            retries: 0,
+            next_attempt: None,
+        };
+        let machine = "stepFunctions arn:aws:states:us-east-1:123456789012:stateMachine:orders";
+        let done = [delivery(machine, DeliveryStatus::Succeeded)];
+        assert_eq!(started_execution("SUCCEEDED", Some(&started), &done), Some((arn, None)));
+        assert_eq!(started_execution("FAILED", Some(&started), &done), None, "no execution started");
+        let lambda = [delivery("lambda arn:aws:lambda:us-east-1:123456789012:function:f", DeliveryStatus::Succeeded)];
+        assert_eq!(started_execution("SUCCEEDED", Some(&started), &lambda), None, "a function's answer is its own");
+
+        let failed = Execution {
+            status: "FAILED".into(),
+            output: None,
+            error: Some("States.TaskFailed".into()),
+            cause: Some("no stock".into()),
+        };
+        let ended = with_end(&started, &failed);
+        let (_, end) = started_execution("SUCCEEDED", Some(&ended), &done).unwrap();
+        let end = end.unwrap();
+        assert_eq!((end.job_status(), end.failure().as_deref()), ("FAILED", Some("States.TaskFailed: no stock")));
+        let timed_out = Execution { status: "TIMED_OUT".into(), output: None, error: None, cause: None };
+        assert_eq!((timed_out.has_ended(), timed_out.failure().as_deref()), (true, Some("execution TIMED_OUT")));
+        let running = Execution { status: "RUNNING".into(), output: None, error: None, cause: None };
+        assert!(!running.has_ended());
     }
 
     #[test]

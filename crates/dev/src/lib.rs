@@ -97,6 +97,56 @@ pub struct DevOptions {
     /// A URL every source's events are forwarded to as well (`--forward-to`): the stack runs a
     /// configuration derived from `config` ([`with_forward`]), which is left as it is.
     pub forward_to: Option<String>,
+    /// The functions `lambda` targets call on this machine (`--function NAME=URL`): the worker
+    /// gets them as [`LOCAL_FUNCTIONS_VAR`].
+    pub functions: LocalFunctions,
+}
+
+/// The variable that names the functions served on this machine to the worker: a JSON object
+/// `{"NAME": "URL"}`. A `lambda` target whose function's name is in it calls that URL instead of
+/// Lambda: a URL without a path is a Lambda Invoke API (another `cargo lambda watch`); any other
+/// URL receives the payload as it is.
+pub const LOCAL_FUNCTIONS_VAR: &str = "HOOKWAY_LOCAL_FUNCTIONS";
+
+/// The functions served on this machine, by name (`--function NAME=URL`, repeatable).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LocalFunctions(pub std::collections::BTreeMap<String, String>);
+
+impl LocalFunctions {
+    /// Reads `NAME=URL` pairs: the name of a Lambda function (what follows `function:` in a
+    /// `lambda` target's ARN) and an `http(s)` URL on which it is served.
+    pub fn parse<'a>(pairs: impl IntoIterator<Item = &'a str>) -> Result<LocalFunctions, String> {
+        let mut functions = std::collections::BTreeMap::new();
+        for pair in pairs {
+            let Some((name, url)) = pair.split_once('=') else {
+                return Err(format!("`{pair}` is not NAME=URL, e.g. fulfil=http://127.0.0.1:9001"));
+            };
+            let valid_name = !name.is_empty()
+                && name.len() <= 64
+                && name.bytes().all(|byte| byte.is_ascii_alphanumeric() || byte == b'-' || byte == b'_');
+            if !valid_name {
+                return Err(format!("`{name}` is not a Lambda function name (letters, digits, - and _)"));
+            }
+            let parsed = reqwest::Url::parse(url).map_err(|error| format!("`{url}` ({name}) is not a URL: {error}"))?;
+            if !matches!(parsed.scheme(), "http" | "https") || parsed.host().is_none() {
+                return Err(format!("`{url}` ({name}) is not an http(s) URL"));
+            }
+            if functions.insert(name.to_owned(), url.to_owned()).is_some() {
+                return Err(format!("`{name}` is given twice"));
+            }
+        }
+        Ok(LocalFunctions(functions))
+    }
+
+    /// Whether none is given.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The value of [`LOCAL_FUNCTIONS_VAR`]: `{"NAME": "URL"}`.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(&self.0).unwrap_or_else(|_| "{}".to_owned())
+    }
 }
 
 /// Why the local stack stopped or could not start.
@@ -316,7 +366,10 @@ async fn run_stack(
 ) -> Result<(), DevError> {
     let config = &staged.config;
     let moto_log = logs.join("moto.log");
-    println!("starting moto on 127.0.0.1:{} (SQS, SSM, DynamoDB, S3)…", options.aws_port);
+    println!(
+        "starting moto on 127.0.0.1:{} (SQS, SSM, DynamoDB, S3, and the targets' SNS, EventBridge, Step Functions)…",
+        options.aws_port
+    );
     let mut moto = Command::new(&options.moto_server);
     moto.args(["-H", "127.0.0.1", "-p", &options.aws_port.to_string()]);
     // Whatever --moto-server is: no global CORS (tools/moto-server also refuses browser origins).
@@ -420,7 +473,7 @@ async fn run_stack(
         process_groups: supervisor.process_groups(),
     };
     state.write(&options.state_dir)?;
-    print_banner(&state, staged, options.mount.is_some());
+    print_banner(&state, staged, options.mount.is_some(), &options.functions);
 
     let result = wait_for_stop(supervisor, logs).await;
     let _ = stop.send(true);
@@ -474,6 +527,8 @@ fn watch_command(
         .env("AWS_ACCESS_KEY_ID", "local")
         .env("AWS_SECRET_ACCESS_KEY", "local")
         .env_remove("AWS_PROFILE");
+    // Set even when empty: a value left in the shell that runs the stack never reaches the worker.
+    command.env(LOCAL_FUNCTIONS_VAR, options.functions.to_json());
     Ok(command)
 }
 
@@ -517,7 +572,7 @@ async fn wait_for_stop(supervisor: &mut Supervisor, logs: &Path) -> Result<(), D
     }
 }
 
-fn print_banner(state: &DevState, staged: &StagedConfig, inspector: bool) {
+fn print_banner(state: &DevState, staged: &StagedConfig, inspector: bool, functions: &LocalFunctions) {
     let config = &staged.config;
     let url = &state.gateway_url;
     let hookway = std::env::current_exe()
@@ -571,6 +626,13 @@ fn print_banner(state: &DevState, staged: &StagedConfig, inspector: bool) {
         config_arg.display()
     );
     println!("AWS_ENDPOINT_URL={} (moto); logs in {}", state.aws_endpoint, state.logs.display());
+    println!(
+        "Create a target's queue, topic, bus or state machine in moto (account 123456789012), e.g.: aws --endpoint-url {} --region {} sqs create-queue --queue-name orders",
+        state.aws_endpoint, state.region
+    );
+    for (name, url) in &functions.0 {
+        println!("lambda targets calling function {name} are served by {url}");
+    }
     println!("Press Ctrl-C to stop everything.");
 }
 
@@ -606,6 +668,24 @@ mod tests {
             ]
         );
         assert!(with_forward(config.to_string().as_bytes(), "ftp://nowhere").is_err(), "the URL is checked");
+    }
+
+    #[test]
+    fn local_functions_are_name_equals_url_and_reach_the_worker_as_one_json_object() {
+        let functions =
+            LocalFunctions::parse(["fulfil=http://127.0.0.1:9001", "report=http://127.0.0.1:9002/invoke"]).unwrap();
+        let json: serde_json::Value = serde_json::from_str(&functions.to_json()).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"fulfil": "http://127.0.0.1:9001", "report": "http://127.0.0.1:9002/invoke"})
+        );
+        assert_eq!(LocalFunctions::default().to_json(), "{}");
+        for wrong in
+            ["fulfil", "=http://127.0.0.1:9001", "ful fil=http://127.0.0.1:9001", "fulfil=ftp://host", "fulfil=nowhere"]
+        {
+            assert!(LocalFunctions::parse([wrong]).is_err(), "{wrong} is refused");
+        }
+        assert!(LocalFunctions::parse(["a=http://127.0.0.1:1", "a=http://127.0.0.1:2"]).is_err(), "a name twice");
     }
 
     #[test]

@@ -4,7 +4,9 @@
 //! metrics line ([`metrics`]). A provider's handshake — a signed `POST` such as Slack's
 //! `url_verification` or Zoom's `endpoint.url_validation`, or a `GET /webhooks/{source}` such as
 //! Meta's `hub.challenge` — is answered as the provider documents and never reaches the queue. It
-//! also answers `GET /jobs/{id}` from the job's record in the state table.
+//! also answers `GET /jobs/{id}` from the job's record in the state table (for a job that started a Step
+//! Functions execution, from `DescribeExecution` while the record says it runs: see
+//! [`hookway_core::job`]).
 //!
 //! A body over [`INLINE_BODY_LIMIT`] travels by claim check: the intake stores it in the archive
 //! bucket first, and queues an envelope that names the object, its size and its SHA-256; if S3
@@ -33,10 +35,11 @@ use hookway_core::archive::{INLINE_BODY_LIMIT, ObjectStore, Stamp, body_key, uni
 use hookway_core::config::Config;
 use hookway_core::envelope::{BodyEncoding, BodyObject, ENVELOPE_VERSION, Envelope};
 use hookway_core::hookway_providers::spec::Handshake;
+use hookway_core::job::{self, Execution, Executions};
 use hookway_core::scheme::{Answer, Identity, Request as Signed};
 use hookway_core::secret_cache::{SecretCache, SecretStore, VerifyFailure};
 use hookway_core::source::SourceError;
-use hookway_core::store::StateStore;
+use hookway_core::store::{JobStatus, RecordKey, StateStore};
 use hookway_core::{Source, source};
 use http::{Method, StatusCode, header};
 use lambda_http::request::RequestContext;
@@ -61,6 +64,8 @@ pub struct Intake<Q, S, J> {
     bodies: Arc<dyn ObjectStore>,
     max_body_bytes: usize,
     metrics: MetricsSink,
+    /// Where a job's Step Functions execution is looked up, while it runs.
+    executions: Option<Arc<dyn Executions>>,
 }
 
 /// The routes the intake serves.
@@ -107,7 +112,15 @@ impl<Q: EventQueue, S: SecretStore, J: StateStore> Intake<Q, S, J> {
             bodies,
             max_body_bytes: config.intake.max_body_bytes,
             metrics: MetricsSink::default(),
+            executions: None,
         })
+    }
+
+    /// Follows the Step Functions executions jobs start with `executions` (without it, such a job
+    /// stays `RUNNING`).
+    pub fn with_executions(mut self, executions: Arc<dyn Executions>) -> Self {
+        self.executions = Some(executions);
+        self
     }
 
     /// Writes the metrics lines to `sink` instead of stdout.
@@ -312,12 +325,39 @@ impl<Q: EventQueue, S: SecretStore, J: StateStore> Intake<Q, S, J> {
 }
 
 impl<Q, S, J: StateStore> Intake<Q, S, J> {
-    /// `GET /jobs/{id}`: the job's record, or 404.
+    /// `GET /jobs/{id}`: the job's record, or 404. A job whose Step Functions execution runs is
+    /// asked after at Step Functions, and its end, once there is one, cached in its record.
     async fn job_status(&self, id: &str) -> Result<Response<Body>, Rejection> {
-        match self.jobs.job(id).await? {
-            Some(status) => Ok(json(StatusCode::OK, &status)),
-            None => Err(Rejection::UnknownJob),
+        let mut status = self.jobs.job(id).await?.ok_or(Rejection::UnknownJob)?;
+        if let (Some(arn), Some(executions)) = (status.running_execution(), &self.executions) {
+            match executions.describe_execution(arn).await {
+                Ok(execution) if execution.has_ended() => {
+                    if let Some(ended) = self.end_execution(id, &execution).await? {
+                        status = ended;
+                    }
+                }
+                Ok(_) => {}
+                // The job's status as recorded, rather than no answer: it is asked again next time.
+                Err(error) => tracing::warn!(%error, execution_arn = arn, "cannot describe the job's execution"),
+            }
         }
+        Ok(json(StatusCode::OK, &status))
+    }
+
+    /// Caches the end of a job's execution in its record, beside its start: the job's status then.
+    async fn end_execution(&self, id: &str, execution: &Execution) -> Result<Option<JobStatus>, Rejection> {
+        let key = RecordKey::job(id);
+        let Some(mut record) = self.jobs.status(&key).await? else { return Ok(None) };
+        let Some(started) = &record.result else { return Ok(None) };
+        let ended = job::with_end(started, execution);
+        let now = hookway_core::unix_now();
+        if !self.jobs.set_job_result(id, &ended, now).await? {
+            return Ok(None);
+        }
+        tracing::info!(job_id = id, status = %execution.status, "the job's execution ended");
+        record.result = Some(ended);
+        record.updated_at = hookway_core::store::rfc3339(now);
+        Ok(Some(JobStatus::of(id, record)))
     }
 }
 

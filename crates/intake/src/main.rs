@@ -20,6 +20,7 @@ use std::sync::Arc;
 use hookway_core::aws::s3::S3Objects;
 use hookway_core::aws::{Endpoint, SdkConfig};
 use hookway_core::env::{self, LambdaEnv, Var};
+use hookway_core::job::StepFunctionsExecutions;
 use hookway_core::secret_cache::{SecretCache, SsmSecretStore};
 use hookway_core::store::DynamoStore;
 use hookway_intake::Intake;
@@ -40,7 +41,10 @@ async fn main() -> Result<(), Error> {
     let jobs = DynamoStore::new(aws_sdk_dynamodb::Client::new(&aws), env.get(Var::Table));
     let bodies = Arc::new(S3Objects::new(&aws, env.get(Var::ArchiveBucket)));
     let metrics = MetricsSink::stdout().in_namespace(env.get(Var::Stack));
-    let intake = Arc::new(Intake::new(env.config(), queue, secrets, jobs, bodies)?.with_metrics(metrics));
+    // Built without a call: only `GET /jobs/{id}` of a job whose execution runs uses it.
+    let executions = Arc::new(StepFunctionsExecutions::new(&aws));
+    let intake = Intake::new(env.config(), queue, secrets, jobs, bodies)?.with_metrics(metrics);
+    let intake = Arc::new(intake.with_executions(executions));
     tokio::join!(intake.preload_secrets(), hookway_core::aws::preconnect("SQS", sqs_endpoint(&aws)));
     // The raw event, converted by the intake itself: `lambda_http`'s own conversion panics on
     // some requests a client can send (see `hookway_intake::event`). The runtime only checks that

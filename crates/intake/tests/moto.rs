@@ -13,9 +13,10 @@ use hookway_core::archive::{ArchiveError, INLINE_BODY_LIMIT, ObjectStore, S3Stor
 use hookway_core::aws::s3::S3Objects;
 use hookway_core::config::MAX_BODY_BYTES_LIMIT;
 use hookway_core::envelope::{BodyEncoding, SQS_MAX_MESSAGE_BYTES};
+use hookway_core::job::StepFunctionsExecutions;
 use hookway_core::scheme::{Scheme, SignRequest};
 use hookway_core::secret_cache::{DEFAULT_TTL, SecretCache, SsmSecretStore};
-use hookway_core::store::{Claim, DynamoStore, Outcome, RecordKey, StateStore};
+use hookway_core::store::{Claim, Delivery, DeliveryStatus, DynamoStore, Outcome, RecordKey, StateStore};
 use hookway_core::{Config, Envelope, Source};
 use hookway_intake::Intake;
 use hookway_intake::metrics::MetricsSink;
@@ -445,14 +446,10 @@ async fn a_redelivery_carries_the_same_event_id() {
     assert_eq!(ids.values().copied().collect::<Vec<_>>(), [2], "both queued; the worker deduplicates");
 }
 
-#[tokio::test]
-async fn a_job_status_is_read_from_its_record_and_an_unknown_job_is_404() {
-    let harness = Harness::start().await;
-    let jobs = DynamoStore::new(aws_sdk_dynamodb::Client::new(&harness.aws), TABLE);
-    let key = RecordKey::job("c6af9ac6-7b61-11e6-9a41-93e8deadbeef");
-    let now = 1_700_000_000;
+/// The worker's claim of a `report.generate` job at `now`: it runs.
+async fn claim_job(jobs: &DynamoStore, key: &RecordKey, now: i64) {
     let claim = Claim {
-        key: &key,
+        key,
         digest: "d",
         event_type: Some("report.generate"),
         locked_until: now + 60,
@@ -463,6 +460,15 @@ async fn a_job_status_is_read_from_its_record_and_an_unknown_job_is_404() {
         event_id: None,
     };
     jobs.claim(&claim).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_job_status_is_read_from_its_record_and_an_unknown_job_is_404() {
+    let harness = Harness::start().await;
+    let jobs = DynamoStore::new(aws_sdk_dynamodb::Client::new(&harness.aws), TABLE);
+    let key = RecordKey::job("c6af9ac6-7b61-11e6-9a41-93e8deadbeef");
+    let now = 1_700_000_000;
+    claim_job(&jobs, &key, now).await;
     let running = harness.send("GET", "/jobs/c6af9ac6-7b61-11e6-9a41-93e8deadbeef", &[], b"").await;
     assert_eq!(running.status, StatusCode::OK);
     assert_eq!(running.body["status"], "RUNNING");
@@ -483,6 +489,80 @@ async fn a_job_status_is_read_from_its_record_and_an_unknown_job_is_404() {
         (wrong_method.status, &wrong_method.headers["allow"]),
         (StatusCode::METHOD_NOT_ALLOWED, &"GET".parse().unwrap())
     );
+}
+
+/// `GET /jobs/job-sfn`.
+async fn job_sfn(intake: &LambdaIntake) -> Answer {
+    answer(intake.handle(rest_event("GET", "/jobs/job-sfn", &[], b"")).await)
+}
+
+/// With the Python of `.venv` (boto3 comes with moto), against moto at `endpoint`: `script`'s output.
+fn boto3(endpoint: &str, script: &str) -> String {
+    let prelude = "import json, sys, boto3\nsfn = boto3.client('stepfunctions', endpoint_url=sys.argv[1], \
+        region_name='us-east-1', aws_access_key_id='test', aws_secret_access_key='test')\n";
+    let output = std::process::Command::new(hookway_testkit::workspace_root().join(".venv/bin/python"))
+        .args(["-c", &format!("{prelude}{script}"), endpoint])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8(output.stdout).unwrap().trim().to_owned()
+}
+
+#[tokio::test]
+async fn a_job_that_started_an_execution_runs_until_step_functions_says_it_ended() {
+    let harness = Harness::start().await;
+    let endpoint = harness._moto.endpoint.clone();
+    let execution_arn = boto3(
+        &endpoint,
+        "definition = json.dumps({'StartAt': 'Done', 'States': {'Done': {'Type': 'Pass', 'End': True}}})\n\
+         machine = sfn.create_state_machine(name='reports', definition=definition, \
+           roleArn='arn:aws:iam::123456789012:role/sfn')['stateMachineArn']\n\
+         print(sfn.start_execution(stateMachineArn=machine, name='job-sfn', input='{}')['executionArn'])",
+    );
+    // What the worker records for a job its stepFunctions target started.
+    let jobs = DynamoStore::new(aws_sdk_dynamodb::Client::new(&harness.aws), TABLE);
+    let key = RecordKey::job("job-sfn");
+    let now = hookway_core::unix_now();
+    claim_job(&jobs, &key, now).await;
+    let started = json!({"executionArn": execution_arn, "startDate": 1_700_000_001.5});
+    let delivery = Delivery {
+        destination: "stepFunctions arn:aws:states:us-east-1:123456789012:stateMachine:reports".into(),
+        index: 0,
+        status: DeliveryStatus::Succeeded,
+        attempts: 1,
+        last_status: None,
+        latency_ms: Some(12),
+        error: None,
+        delivered_at: Some(now),
+        updated_at: now,
+        retries: 0,
+        next_attempt: None,
+    };
+    jobs.finish(&key, &Outcome::Succeeded(Some(started)), &[delivery], now, now + 86_400).await.unwrap();
+
+    let following = intake(&harness.config, Clients::all(&harness.aws), &harness.queue_url, DEFAULT_TTL).await;
+    let following = following.with_executions(Arc::new(StepFunctionsExecutions::new(&harness.aws)));
+    let running = job_sfn(&following).await;
+    assert_eq!(running.status, StatusCode::OK);
+    assert_eq!((&running.body["status"], &running.body["executionArn"]), (&json!("RUNNING"), &json!(execution_arn)));
+    assert_eq!(running.body.get("result"), None, "the start is not the job's result: {}", running.body);
+
+    boto3(&endpoint, &format!("sfn.stop_execution(executionArn='{execution_arn}')"));
+    let ended = job_sfn(&following).await;
+    assert_eq!(
+        (&ended.body["status"], &ended.body["error"]),
+        (&json!("FAILED"), &json!("execution ABORTED")),
+        "{}",
+        ended.body
+    );
+    let record = jobs.status(&key).await.unwrap().unwrap();
+    assert_eq!(record.result.unwrap()["execution"]["status"], "ABORTED", "the end is cached in the record");
+
+    // Once cached, Step Functions is not asked again: here it cannot be reached, and the end stands.
+    let unreachable = sdk_config_for(&closed_endpoint()).await;
+    let cached = intake(&harness.config, Clients::all(&harness.aws), &harness.queue_url, DEFAULT_TTL).await;
+    let cached = cached.with_executions(Arc::new(StepFunctionsExecutions::new(&unreachable)));
+    assert_eq!(job_sfn(&cached).await.body, ended.body);
 }
 
 #[tokio::test]

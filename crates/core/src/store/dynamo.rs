@@ -335,6 +335,24 @@ impl StateStore for DynamoStore {
             .await;
         written(result)
     }
+
+    async fn set_job_result(&self, id: &str, result: &serde_json::Value, now: i64) -> Result<bool, StoreError> {
+        let written_result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key("pk", s(RecordKey::job(id).pk()))
+            .update_expression("SET #result = :result, updatedAt = :now")
+            .condition_expression("#status = :done")
+            .expression_attribute_names("#result", "result")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":result", s(&result.to_string()))
+            .expression_attribute_values(":now", n(now))
+            .expression_attribute_values(":done", s(State::Done.name(Kind::Job)))
+            .send()
+            .await;
+        written(written_result)
+    }
 }
 
 impl DynamoStore {

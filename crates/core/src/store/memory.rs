@@ -218,4 +218,14 @@ impl StateStore for MemoryStore {
         record.parking = None;
         Ok(true)
     }
+
+    async fn set_job_result(&self, id: &str, result: &Value, now: i64) -> Result<bool, StoreError> {
+        let mut records = self.records.lock().unwrap_or_else(PoisonError::into_inner);
+        let Some(record) = records.get_mut(RecordKey::job(id).pk()).filter(|record| record.state == State::Done) else {
+            return Ok(false);
+        };
+        record.result = Some(result.clone());
+        record.updated_at = now;
+        Ok(true)
+    }
 }

@@ -474,6 +474,50 @@ pub struct JobStatus {
     /// The last attempt's error.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// The Step Functions execution the job started, if its route's `stepFunctions` target did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub execution_arn: Option<String>,
+}
+
+impl JobStatus {
+    /// A job's status from its record. A job that started a Step Functions execution is `RUNNING`
+    /// until the execution's end is cached in its record ([`crate::job::with_end`]), then
+    /// `SUCCEEDED` with the execution's output as its result, or `FAILED` with its error.
+    pub fn of(id: &str, record: RecordStatus) -> JobStatus {
+        let execution = crate::job::started_execution(&record.status, record.result.as_ref(), &record.deliveries)
+            .map(|(arn, end)| (arn.to_owned(), end));
+        let mut status = JobStatus {
+            job_id: id.to_owned(),
+            status: record.status,
+            attempts: record.attempts,
+            job_type: record.event_type,
+            created_at: record.created_at,
+            updated_at: record.updated_at,
+            result: record.result,
+            error: record.error,
+            execution_arn: None,
+        };
+        if let Some((arn, end)) = execution {
+            status.execution_arn = Some(arn);
+            match end {
+                Some(end) => {
+                    status.status = end.job_status().to_owned();
+                    status.error = end.failure();
+                    status.result = end.output;
+                }
+                None => {
+                    status.status = State::Running.name(Kind::Job).to_owned();
+                    status.result = None;
+                }
+            }
+        }
+        status
+    }
+
+    /// The execution it waits for: its ARN while it runs.
+    pub fn running_execution(&self) -> Option<&str> {
+        self.execution_arn.as_deref().filter(|_| self.status == State::Running.name(Kind::Job))
+    }
 }
 
 /// The table could not be read or written.
@@ -548,19 +592,17 @@ pub trait StateStore: Send + Sync {
 
     /// A job's status.
     fn job(&self, id: &str) -> impl Future<Output = Result<Option<JobStatus>, StoreError>> + Send {
-        async move {
-            Ok(self.status(&RecordKey::job(id)).await?.map(|record| JobStatus {
-                job_id: id.to_owned(),
-                status: record.status,
-                attempts: record.attempts,
-                job_type: record.event_type,
-                created_at: record.created_at,
-                updated_at: record.updated_at,
-                result: record.result,
-                error: record.error,
-            }))
-        }
+        async move { Ok(self.status(&RecordKey::job(id)).await?.map(|record| JobStatus::of(id, record))) }
     }
+
+    /// Replaces the result of a job that succeeded (the end of the execution it started, beside
+    /// the start): `false` if the job's record is not a succeeded one.
+    fn set_job_result(
+        &self,
+        id: &str,
+        result: &Value,
+        now: i64,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 }
 
 /// A shared store is a store (a test keeps the store to look into it while a worker uses it).
@@ -631,6 +673,15 @@ impl<T: StateStore> StateStore for &T {
     fn unpark(&self, pk: &str, parking: &Parking) -> impl Future<Output = Result<bool, StoreError>> + Send {
         (**self).unpark(pk, parking)
     }
+
+    fn set_job_result(
+        &self,
+        id: &str,
+        result: &Value,
+        now: i64,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send {
+        (**self).set_job_result(id, result, now)
+    }
 }
 
 /// The key of an entity's version item.
@@ -639,7 +690,7 @@ pub fn entity_key(source: &str, entity: &str) -> String {
 }
 
 /// RFC 3339 of a Unix time in seconds.
-fn rfc3339(seconds: i64) -> String {
+pub fn rfc3339(seconds: i64) -> String {
     let seconds = u64::try_from(seconds).unwrap_or_default();
     humantime::format_rfc3339_seconds(std::time::UNIX_EPOCH + std::time::Duration::from_secs(seconds)).to_string()
 }
@@ -727,6 +778,7 @@ pub mod contract {
         deliveries_are_kept_across_attempts(store).await;
         a_waiting_event_is_claimed_by_its_newest_copy_only(store).await;
         a_job_moves_through_its_states(store).await;
+        a_job_that_started_an_execution_runs_until_its_end_is_recorded(store).await;
         versions_only_move_forward(store).await;
         the_first_archive_location_is_kept(store).await;
         a_parked_event_is_listed_by_destination_and_due_time_until_taken_back(store).await;
@@ -991,6 +1043,32 @@ pub mod contract {
         store.finish(&failing, &last, &[], NOW + 1, NOW + 3600).await.unwrap();
         let failed = store.job("job-2").await.unwrap().unwrap();
         assert_eq!((failed.status.as_str(), failed.error.as_deref()), ("FAILED", Some("payload is not an object")));
+    }
+
+    async fn a_job_that_started_an_execution_runs_until_its_end_is_recorded(store: &impl StateStore) {
+        let key = RecordKey::job("job-sfn");
+        let arn = "arn:aws:states:us-east-1:123456789012:execution:orders:job-sfn";
+        let machine = "stepFunctions arn:aws:states:us-east-1:123456789012:stateMachine:orders";
+        assert!(!store.set_job_result("job-sfn", &serde_json::json!({}), NOW).await.unwrap(), "no such job");
+        store.claim(&claim(&key, "d1", NOW)).await.unwrap();
+        let started = serde_json::json!({"executionArn": arn, "startDate": 1_700_000_001.5});
+        let delivered = [delivery(machine, 0, DeliveryStatus::Succeeded, 1, NOW + 1)];
+        store.finish(&key, &Outcome::Succeeded(Some(started.clone())), &delivered, NOW + 1, NOW + 3600).await.unwrap();
+        let running = store.job("job-sfn").await.unwrap().unwrap();
+        assert_eq!((running.status.as_str(), running.running_execution()), ("RUNNING", Some(arn)));
+        assert_eq!(running.result, None, "the start is not the job's result");
+
+        let end = crate::job::Execution {
+            status: "SUCCEEDED".into(),
+            output: Some(serde_json::json!({"shipped": true})),
+            error: None,
+            cause: None,
+        };
+        assert!(store.set_job_result("job-sfn", &crate::job::with_end(&started, &end), NOW + 5).await.unwrap());
+        let done = store.job("job-sfn").await.unwrap().unwrap();
+        assert_eq!((done.status.as_str(), &done.result), ("SUCCEEDED", &Some(serde_json::json!({"shipped": true}))));
+        assert_eq!((done.execution_arn.as_deref(), done.running_execution()), (Some(arn), None));
+        assert_eq!(done.updated_at, "2023-11-14T22:13:25Z");
     }
 
     async fn versions_only_move_forward(store: &impl StateStore) {
