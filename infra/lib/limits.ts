@@ -8,7 +8,7 @@
 import LIMITS from '../limits.json';
 import type { HookwayConfig, WebhookEndpoint } from './config';
 import { outboundParameters, sourceParameters } from './config';
-import { targetPolicies } from './targets';
+import { intakeJobGrants, MANAGED_POLICIES_PER_ROLE, MANAGED_POLICY_CHARS, packGrants, targetPolicies, workerTargetGrants } from './targets';
 
 export { LIMITS };
 
@@ -185,6 +185,19 @@ export function limitProblems(settings: HookwayConfig): string[] {
         `${field}: ${what} ${count(roleParameters(role, settings).length)} secret parameters; even granted by the shortest paths ` +
           `they share (${count(predicted.grants[role].patterns.length)}), they need ${count(predicted.rolePolicyChars[role])} ` +
           `${limits.rolePolicyChars.what}; ${holds('rolePolicyChars')}: put the parameters under fewer paths`,
+      );
+    }
+  }
+  // The targets' grants, in managed policies of their own: the worker's role holds the listeners' besides.
+  for (const [grants, what, available] of [
+    [workerTargetGrants(settings), "the worker's calls to the routes' targets", MANAGED_POLICIES_PER_ROLE - 1],
+    [intakeJobGrants(settings), "the intake's reads of the jobs' executions", MANAGED_POLICIES_PER_ROLE],
+  ] as const) {
+    const needed = packGrants(grants).length;
+    if (needed > available) {
+      problems.push(
+        `routes: ${what} need ${needed} managed policies of ${count(MANAGED_POLICY_CHARS)} characters; ` +
+          `the role has room for ${available} ("Managed policies per role" is ${MANAGED_POLICIES_PER_ROLE}): name fewer resources`,
       );
     }
   }

@@ -9,16 +9,31 @@
 //! SSM parameters by path prefix exactly when this module says the names do not fit; its tests
 //! hold the file to templates synthesised at several sizes, and both sides' tests to the same
 //! cases (`infra/test/limits-cases.json`).
+//!
+//! The routes' AWS-native targets are granted in managed policies of their own (`infra/lib/targets.ts`):
+//! the worker's calls in `Worker/Targets`, `Targets2`, …, the intake's reads of the jobs' executions in
+//! `Intake/JobExecutions`, …, each packed into documents of at most 6,144 characters by the same rule
+//! as here; a role holds ten managed policies, the worker's one of them for its queues.
 
 use std::collections::BTreeSet;
 use std::sync::LazyLock;
 
 use serde::Deserialize;
+use serde_json::{Value, json};
 
-use super::{ArchiveWriter, Config, Problem, StateBilling, WebhookEndpoint};
+use super::{
+    ArchiveWriter, Arn, Config, HandlerConfig, JOBS_SOURCE, Problem, RouteConfig, StateBilling, WebhookEndpoint,
+    glob_matches,
+};
 
 /// The stack's shape and AWS's limits, as the CDK app reads them too.
 const LIMITS_JSON: &str = include_str!("../../../../infra/limits.json");
+
+/// IAM's size of a managed policy: characters, whitespace aside ("Managed policy size").
+const MANAGED_POLICY_CHARS: u64 = 6_144;
+
+/// IAM's default "Managed policies per role"; the worker's role holds the listeners' one besides.
+const MANAGED_POLICIES_PER_ROLE: u64 = 10;
 
 static MODEL: LazyLock<Result<Model, String>> =
     LazyLock::new(|| serde_json::from_str(LIMITS_JSON).map_err(|error| format!("infra/limits.json: {error}")));
@@ -118,6 +133,7 @@ struct ResourceShape {
     provisioned: u64,
     firehose: u64,
     parameter_policy: u64,
+    target_policy: u64,
 }
 
 #[derive(Debug, Deserialize)]
@@ -144,6 +160,10 @@ struct TemplateShape {
     throttled_source_name_char: PerEndpoint,
     parameter_pattern: u64,
     parameter_pattern_char: u64,
+    target_policy: u64,
+    target_statement: u64,
+    target_resource: u64,
+    target_resource_char: u64,
 }
 
 #[derive(Debug, Deserialize)]
@@ -244,6 +264,8 @@ pub struct StackShape {
     pub role_policy_chars: PerRole<u64>,
     /// How each role is granted its parameters.
     pub grants: PerRole<ParameterGrant>,
+    /// The managed policies each role's grants for the routes' targets fill (none without targets).
+    pub target_policies: PerRole<u64>,
     /// Bytes of each function's resource-based policy.
     pub function_policy_bytes: PerRole<u64>,
     /// Bytes of each function's environment.
@@ -292,6 +314,173 @@ fn throttled_sources(config: &Config) -> Vec<&str> {
         return Vec::new();
     }
     config.sources.iter().filter(|source| source.throttle.is_some()).map(|source| source.name.as_str()).collect()
+}
+
+/// One statement of a grant for the routes' targets: these actions on these resources, maybe under
+/// a condition.
+#[derive(Debug, Clone, PartialEq)]
+struct Grant {
+    actions: &'static [&'static str],
+    resources: Vec<String>,
+    condition: Option<Value>,
+}
+
+/// The characters of `value` as JSON, as IAM and JavaScript count them (UTF-16 units, no whitespace).
+fn json_chars(value: &Value) -> u64 {
+    value.to_string().encode_utf16().count() as u64
+}
+
+impl Grant {
+    /// The statement's characters with no resource: `{"Effect":"Allow","Action":…,"Resource":[]…}`.
+    fn bare_chars(&self) -> u64 {
+        let action = match self.actions {
+            [one] => json!(one),
+            many => json!(many),
+        };
+        let mut statement = json!({"Effect": "Allow", "Action": action, "Resource": []});
+        if let Some(condition) = &self.condition {
+            statement["Condition"] = condition.clone();
+        }
+        json_chars(&statement)
+    }
+}
+
+/// The distinct values, sorted: the same grant whatever the routes' order.
+fn distinct<'a>(values: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    values.into_iter().collect::<BTreeSet<_>>().into_iter().map(str::to_owned).collect()
+}
+
+/// The DNS suffix of a partition's service endpoints, as `kms:ViaService` names them.
+fn url_suffix(partition: &str) -> &'static str {
+    if partition == "aws-cn" { "amazonaws.com.cn" } else { "amazonaws.com" }
+}
+
+/// The actions of the targets' deliveries, in the order the worker's grants list them.
+static TARGET_ACTIONS: [&str; 5] =
+    ["sqs:SendMessage", "sns:Publish", "events:PutEvents", "lambda:InvokeFunction", "states:StartExecution"];
+
+/// The action a target's delivery makes, and the resource it is made on; `None` for a handler
+/// that calls no AWS service.
+fn target_call(handler: &HandlerConfig) -> Option<(&'static str, &str)> {
+    match handler {
+        HandlerConfig::Sqs(target) => Some(("sqs:SendMessage", &target.queue_arn)),
+        HandlerConfig::Sns(target) => Some(("sns:Publish", &target.topic_arn)),
+        HandlerConfig::EventBridge(target) => Some(("events:PutEvents", &target.bus_arn)),
+        HandlerConfig::Lambda(target) => Some(("lambda:InvokeFunction", &target.function_arn)),
+        HandlerConfig::StepFunctions(target) => Some(("states:StartExecution", &target.state_machine_arn)),
+        HandlerConfig::Log | HandlerConfig::Forward(_) | HandlerConfig::Custom(_) => None,
+    }
+}
+
+/// What the worker's role is granted for the routes' targets: each action on the resources the
+/// routes name, and `kms:Decrypt` and `kms:GenerateDataKey` on an encrypted queue's or topic's key
+/// when SQS or SNS asks for it on the worker's behalf; none without targets.
+fn worker_target_grants(config: &Config) -> Vec<Grant> {
+    let handlers: Vec<&HandlerConfig> = config.routes.iter().flat_map(RouteConfig::handlers).collect();
+    let calls: Vec<(&str, &str)> = handlers.iter().filter_map(|handler| target_call(handler)).collect();
+    let mut grants: Vec<Grant> = TARGET_ACTIONS
+        .iter()
+        .map(|action| Grant {
+            actions: std::slice::from_ref(action),
+            resources: distinct(calls.iter().filter(|(called, _)| called == action).map(|(_, arn)| *arn)),
+            condition: None,
+        })
+        .collect();
+    // SQS and SNS use an encrypted queue's or topic's key for the sender, in the resource's region.
+    let encrypted: Vec<(&str, &str)> = handlers
+        .iter()
+        .filter_map(|handler| match handler {
+            HandlerConfig::Sqs(target) => Some((target.queue_arn.as_str(), target.kms_key_arn.as_deref()?)),
+            HandlerConfig::Sns(target) => Some((target.topic_arn.as_str(), target.kms_key_arn.as_deref()?)),
+            _ => None,
+        })
+        .collect();
+    if !encrypted.is_empty() {
+        let via: Vec<String> = encrypted
+            .iter()
+            .filter_map(|(arn, _)| Arn::parse(arn))
+            .map(|arn| format!("{}.{}.{}", arn.service, arn.region, url_suffix(arn.partition)))
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        grants.push(Grant {
+            actions: &["kms:Decrypt", "kms:GenerateDataKey"],
+            resources: distinct(encrypted.iter().map(|(_, key)| *key)),
+            condition: Some(json!({"StringEquals": {"kms:ViaService": via}})),
+        });
+    }
+    grants.retain(|grant| !grant.resources.is_empty());
+    grants
+}
+
+/// What the intake's role is granted to answer `GET /jobs/{id}`: `states:DescribeExecution` on the
+/// executions (`arn:…:execution:MACHINE:*`) of each state machine a route taking `jobs` starts.
+fn intake_job_grants(config: &Config) -> Vec<Grant> {
+    let machines =
+        distinct(config.routes.iter().filter(|route| glob_matches(&route.source, JOBS_SOURCE)).flat_map(|route| {
+            route.handlers().iter().filter_map(|handler| match handler {
+                HandlerConfig::StepFunctions(target) => Some(target.state_machine_arn.as_str()),
+                _ => None,
+            })
+        }));
+    let executions: Vec<String> = machines
+        .iter()
+        .filter_map(|machine| Arn::parse(machine))
+        .map(|arn| {
+            let name = arn.resource.strip_prefix("stateMachine:").unwrap_or(arn.resource);
+            format!("arn:{}:states:{}:{}:execution:{name}:*", arn.partition, arn.region, arn.account)
+        })
+        .collect();
+    if executions.is_empty() {
+        return Vec::new();
+    }
+    vec![Grant { actions: &["states:DescribeExecution"], resources: executions, condition: None }]
+}
+
+/// What a role's target grants add to the stack, packed into managed policies: the policies, their
+/// statements, resources and the resources' characters.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct TargetPolicies {
+    policies: u64,
+    statements: u64,
+    resources: u64,
+    resource_chars: u64,
+}
+
+/// The grants packed into as few documents of at most [`MANAGED_POLICY_CHARS`] as hold them, as
+/// the stack packs them (`packGrants`): a grant with more resources than fit in what is left of a
+/// document goes on in the next, under the same actions and conditions. A document's characters
+/// are `{"Version":"2012-10-17","Statement":[]}`'s and each statement's with a comma.
+fn pack(grants: &[Grant]) -> TargetPolicies {
+    let document = json_chars(&json!({"Version": "2012-10-17", "Statement": []}));
+    let mut packed = TargetPolicies::default();
+    // The open document: its characters so far, and whether it holds a statement.
+    let (mut used, mut open) = (document, false);
+    for grant in grants {
+        let bare = grant.bare_chars();
+        // The statement being filled: its resources, and its characters with them.
+        let (mut resources, mut chars) = (0_u64, bare);
+        for resource in &grant.resources {
+            let quoted = json_chars(&json!(resource));
+            let next = chars + quoted + u64::from(resources > 0);
+            if used + next + 1 > MANAGED_POLICY_CHARS && (resources > 0 || open) {
+                packed.statements += u64::from(resources > 0);
+                packed.policies += 1;
+                (used, open) = (document, false);
+                (resources, chars) = (1, bare + quoted);
+            } else {
+                (resources, chars) = (resources + 1, next);
+            }
+            packed.resources += 1;
+            packed.resource_chars += resource.encode_utf16().count() as u64;
+        }
+        if resources > 0 {
+            packed.statements += 1;
+            (used, open) = (used + chars + 1, true);
+        }
+    }
+    packed.policies += u64::from(open);
+    packed
 }
 
 impl Model {
@@ -370,6 +559,13 @@ impl Model {
         // Each role with parameters to read has an inline policy of its own for them.
         let parameter_policies =
             [&grants.intake, &grants.worker].iter().filter(|grant| !grant.patterns.is_empty()).count() as u64;
+        // The routes' targets: managed policies of their own, as many as their grants fill.
+        let targets = PerRole { intake: pack(&intake_job_grants(config)), worker: pack(&worker_target_grants(config)) };
+        let target = |count: fn(&TargetPolicies) -> u64| count(&targets.intake) + count(&targets.worker);
+        let target_bytes = template.target_policy * target(|packed| packed.policies)
+            + template.target_statement * target(|packed| packed.statements)
+            + template.target_resource * target(|packed| packed.resources)
+            + template.target_resource_char * target(|packed| packed.resource_chars);
         let resources = &shape.resources;
         let function_url = endpoint == WebhookEndpoint::FunctionUrl || config.intake.function_url;
         let http_api = endpoint == WebhookEndpoint::HttpApi;
@@ -386,12 +582,14 @@ impl Model {
                 }
                 + if config.state.billing == StateBilling::Provisioned { resources.provisioned } else { 0 }
                 + if config.archive.writer == ArchiveWriter::Firehose { resources.firehose } else { 0 }
-                + resources.parameter_policy * parameter_policies,
+                + resources.parameter_policy * parameter_policies
+                + resources.target_policy * target(|packed| packed.policies),
             template_bytes: template.base.of(endpoint)
                 + template.parameter_policy * parameter_policies
                 + template.throttled_source.of(endpoint) * count
                 + template.throttled_source_name_char.of(endpoint) * name_chars
-                + pattern_bytes,
+                + pattern_bytes
+                + target_bytes,
             rest_api_resources: if endpoint == WebhookEndpoint::Rest {
                 shape.rest_api_resources.rest + shape.rest_api_resources.throttled_source * count
             } else {
@@ -407,6 +605,7 @@ impl Model {
                 worker: base.worker + grants.worker.chars,
             },
             grants,
+            target_policies: PerRole { intake: targets.intake.policies, worker: targets.worker.policies },
             function_policy_bytes: PerRole {
                 intake: shape.function_policy_bytes.intake.base
                     + if function_url { shape.function_policy_bytes.intake.function_url } else { 0 },
@@ -475,6 +674,18 @@ impl Model {
                 );
             }
         }
+        for (what, needed, room) in target_rooms(&predicted) {
+            if needed > room {
+                add(
+                    "routes",
+                    format!(
+                        "{what} need {needed} managed policies of {} characters; the role has room for {room} (\"Managed \
+                         policies per role\" is {MANAGED_POLICIES_PER_ROLE}): name fewer resources",
+                        thousands(MANAGED_POLICY_CHARS),
+                    ),
+                );
+            }
+        }
         for (role, policy, environment) in [
             ("intake", predicted.function_policy_bytes.intake, predicted.environment_bytes.intake),
             ("worker", predicted.function_policy_bytes.worker, predicted.environment_bytes.worker),
@@ -506,6 +717,15 @@ impl Model {
         }
         problems
     }
+}
+
+/// Each role's target grants: what they are, the managed policies they fill, and the room its role
+/// has for them (the worker's holds the listeners' policy besides).
+fn target_rooms(shape: &StackShape) -> [(&'static str, u64, u64); 2] {
+    [
+        ("the worker's calls to the routes' targets", shape.target_policies.worker, MANAGED_POLICIES_PER_ROLE - 1),
+        ("the intake's reads of the jobs' executions", shape.target_policies.intake, MANAGED_POLICIES_PER_ROLE),
+    ]
 }
 
 /// One respect in which the stack is limited: how much of it the configuration takes.
@@ -565,6 +785,16 @@ pub fn usage(config: &Config) -> Result<Vec<Usage>, String> {
             chars,
             &limits.role_policy_chars,
         ));
+    }
+    for (what, used, room) in target_rooms(&shape) {
+        if used > 0 {
+            all.push(Usage {
+                what: format!("managed policies for {what}"),
+                used,
+                limit: room,
+                quota: "Managed policies per role".to_owned(),
+            });
+        }
     }
     Ok(all)
 }
@@ -637,7 +867,7 @@ mod tests {
     fn predicts_what_the_stack_predicts_and_refuses_in_its_words() {
         let cases: Value = serde_json::from_str(CASES).unwrap();
         let cases = cases["cases"].as_array().unwrap();
-        assert!(cases.len() >= 6, "the stack's cases");
+        assert!(cases.len() >= 11, "the stack's cases, those with targets among them");
         for case in cases {
             let name = case["name"].as_str().unwrap();
             let config = Config::from_json(&expand(case).to_string()).unwrap_or_else(|error| panic!("{name}: {error}"));
@@ -701,6 +931,146 @@ mod tests {
         );
         assert!(shape.role_policy_chars.intake <= 10_240);
         assert!(check(&many).is_empty());
+    }
+
+    #[test]
+    fn a_grant_fills_a_managed_policy_to_its_last_character_then_goes_on_in_the_next() {
+        // 43 queues and one more whose ARN is 109 characters make a document of exactly 6,144
+        // characters by the stack's count (`packGrants`): one policy; a character more, two, the
+        // grant's actions in both.
+        let prefix = "arn:aws:sqs:eu-west-1:123456789012:";
+        let grant = |last: usize| Grant {
+            actions: &["sqs:SendMessage"],
+            resources: (0..43)
+                .map(|i| format!("{prefix}{}{i:03}", "a".repeat(97)))
+                .chain([format!("{prefix}{}", "z".repeat(last - prefix.len()))])
+                .collect(),
+            condition: None,
+        };
+        let one = pack(&[grant(109)]);
+        assert_eq!(one, TargetPolicies { policies: 1, statements: 1, resources: 44, resource_chars: 43 * 135 + 109 });
+        let two = pack(&[grant(110)]);
+        assert_eq!(two, TargetPolicies { policies: 2, statements: 2, resources: 44, resource_chars: 43 * 135 + 110 });
+    }
+
+    /// A configuration whose routes name these targets (a `stripe` source besides).
+    fn with_routes(routes: Value) -> Config {
+        let config = json!({
+            "sources": [{"name": "stripe", "scheme": "stripe", "secretParameters": ["/hookway/stripe/secret"]}],
+            "routes": routes,
+        });
+        Config::from_json(&config.to_string()).unwrap()
+    }
+
+    #[test]
+    fn the_targets_grants_are_counted_as_the_stack_packs_them() {
+        // infra's `targetPolicies` for the target cases of limits-cases.json: policies, statements,
+        // resources and their characters, the worker's and the intake's together.
+        let expected = [
+            ("targets: all five", (2, 7, 12, 829)),
+            ("targets: 40 queues", (3, 4, 80, 15_080)),
+            ("refused: the routes' targets", (10, 10, 220, 55_220)),
+        ];
+        let cases: Value = serde_json::from_str(CASES).unwrap();
+        for (name, (policies, statements, resources, resource_chars)) in expected {
+            let case =
+                cases["cases"].as_array().unwrap().iter().find(|case| case["name"].as_str().unwrap().starts_with(name));
+            let config = Config::from_json(&expand(case.unwrap()).to_string()).unwrap();
+            let both = [pack(&worker_target_grants(&config)), pack(&intake_job_grants(&config))];
+            let total = |count: fn(&TargetPolicies) -> u64| both.iter().map(count).sum::<u64>();
+            assert_eq!(
+                (
+                    total(|packed| packed.policies),
+                    total(|packed| packed.statements),
+                    total(|packed| packed.resources),
+                    total(|packed| packed.resource_chars)
+                ),
+                (policies, statements, resources, resource_chars),
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_five_targets_grant_each_resource_and_the_keys_through_their_services() {
+        let arn = |service: &str, resource: &str| format!("arn:aws:{service}:eu-west-1:123456789012:{resource}");
+        let config = with_routes(json!([
+            {"source": "stripe", "handlers": [
+                {"sqs": {"queueArn": arn("sqs", "orders"), "kmsKeyArn": arn("kms", "key/1")}},
+                {"sns": {"topicArn": "arn:aws-cn:sns:cn-north-1:123456789012:payments", "kmsKeyArn": arn("kms", "key/2")}},
+                {"eventBridge": {"busArn": arn("events", "event-bus/payments")}},
+                {"lambda": {"functionArn": arn("lambda", "function:fulfil:live")}},
+                {"stepFunctions": {"stateMachineArn": arn("states", "stateMachine:orders")}},
+            ]},
+            {"source": "stripe", "type": "charge.*", "handler": {"sqs": {"queueArn": arn("sqs", "orders"), "kmsKeyArn": arn("kms", "key/1")}}},
+            {"source": "j*", "handler": {"stepFunctions": {"stateMachineArn": arn("states", "stateMachine:reports")}}},
+            {"source": "*", "handler": "log"},
+        ]));
+        let worker = worker_target_grants(&config);
+        let statement = |grant: &Grant| (grant.actions.join(" "), grant.resources.join(" "));
+        assert_eq!(
+            worker.iter().map(statement).collect::<Vec<_>>(),
+            [
+                ("sqs:SendMessage", arn("sqs", "orders")),
+                ("sns:Publish", "arn:aws-cn:sns:cn-north-1:123456789012:payments".to_owned()),
+                ("events:PutEvents", arn("events", "event-bus/payments")),
+                ("lambda:InvokeFunction", arn("lambda", "function:fulfil:live")),
+                (
+                    "states:StartExecution",
+                    format!("{} {}", arn("states", "stateMachine:orders"), arn("states", "stateMachine:reports"))
+                ),
+                ("kms:Decrypt kms:GenerateDataKey", format!("{} {}", arn("kms", "key/1"), arn("kms", "key/2"))),
+            ]
+            .map(|(actions, resources)| (actions.to_owned(), resources))
+        );
+        assert_eq!(
+            worker[5].condition,
+            Some(
+                json!({"StringEquals": {"kms:ViaService": ["sns.cn-north-1.amazonaws.com.cn", "sqs.eu-west-1.amazonaws.com"]}})
+            )
+        );
+        let intake = intake_job_grants(&config);
+        assert_eq!(
+            intake.iter().map(statement).collect::<Vec<_>>(),
+            [("states:DescribeExecution".to_owned(), arn("states", "execution:reports:*"))]
+        );
+        let shape = stack_shape(&config).unwrap();
+        assert_eq!(shape.target_policies, PerRole { intake: 1, worker: 1 });
+        let lines: Vec<String> = usage(&config).unwrap().iter().map(ToString::to_string).collect();
+        assert!(
+            lines.contains(
+                &"        1 of         9  managed policies for the worker's calls to the routes' targets (\"Managed policies \
+                  per role\")"
+                    .to_owned()
+            ),
+            "{lines:#?}"
+        );
+        let plain = stack_shape(&with_routes(json!([{"source": "*", "handler": "log"}]))).unwrap();
+        assert_eq!(plain.target_policies, PerRole { intake: 0, worker: 0 });
+        assert_eq!(shape.resources - plain.resources, 2, "a managed policy for each role");
+    }
+
+    #[test]
+    fn target_grants_past_a_roles_managed_policies_are_refused_in_the_stacks_words() {
+        // 500 state machines that jobs start: the worker starts them, the intake reads their
+        // executions; infra's `limitProblems` says this of the same configuration.
+        let machines: Vec<Value> = (0..500)
+            .map(|i| {
+                let name = format!("{:r<80}", format!("report-{i}-"));
+                json!({"stepFunctions": {"stateMachineArn": format!("arn:aws:states:eu-west-1:123456789012:stateMachine:{name}")}})
+            })
+            .collect();
+        let config = with_routes(json!([{"source": "j*", "handlers": machines}]));
+        let problems: Vec<String> = check(&config).iter().map(ToString::to_string).collect();
+        assert_eq!(
+            problems,
+            [
+                "routes: the worker's calls to the routes' targets need 12 managed policies of 6,144 characters; the \
+                 role has room for 9 (\"Managed policies per role\" is 10): name fewer resources",
+                "routes: the intake's reads of the jobs' executions need 12 managed policies of 6,144 characters; the \
+                 role has room for 10 (\"Managed policies per role\" is 10): name fewer resources",
+            ]
+        );
     }
 
     #[test]
