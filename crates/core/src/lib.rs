@@ -33,6 +33,7 @@ pub mod secret;
 pub mod secret_cache;
 pub mod source;
 pub mod store;
+pub mod target;
 pub mod telemetry;
 
 pub use config::{Config, SchemeName};
