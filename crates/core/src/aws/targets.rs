@@ -20,7 +20,9 @@ use std::fmt;
 
 use aws_config::SdkConfig;
 use aws_sigv4::http_request::{SignableBody, SigningSettings};
+use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::body::SdkBody;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use bytes::Bytes;
 use http::Method;
 use serde::Deserialize;
@@ -28,7 +30,7 @@ use serde_json::{Value, json};
 
 use super::HttpClient;
 use super::s3::xml_text;
-use super::signed::{Failure, Signed};
+use super::signed::{Failure, Signed, partition_domain};
 use crate::config::Arn;
 
 /// The variable naming the functions served locally: a JSON object `{"NAME": "URL"}`.
@@ -134,6 +136,35 @@ impl From<Failure> for TargetError {
             Failure::NotFound => TargetError::answered(404, "NotFound", ""),
         }
     }
+}
+
+impl TargetError {
+    /// What went wrong with a call an SDK client made (the worker's SQS `SendMessage`).
+    pub fn of_sdk<E>(error: &SdkError<E, aws_smithy_runtime_api::http::Response>) -> TargetError
+    where
+        E: ProvideErrorMetadata + std::error::Error + 'static,
+    {
+        match error {
+            SdkError::ServiceError(answer) => {
+                let status = answer.raw().status().as_u16();
+                let code = answer.err().code().unwrap_or_default();
+                TargetError::answered(status, code, answer.err().message().unwrap_or_default())
+            }
+            SdkError::ConstructionFailure(_) => TargetError::not_made(super::sdk_error_words(error)),
+            _ => TargetError::in_transit(super::sdk_error_words(error)),
+        }
+    }
+}
+
+/// The URL of the queue `arn`, without a call: `AWS_ENDPOINT_URL`'s (moto) or the queue's region's
+/// host, then `/{account}/{name}`.
+pub fn queue_url(aws: &SdkConfig, arn: &str) -> Option<String> {
+    let arn = Arn::parse(arn)?;
+    let base = match aws.endpoint_url() {
+        Some(endpoint) => endpoint.trim_end_matches('/').to_owned(),
+        None => format!("https://sqs.{}.{}", arn.region, partition_domain(arn.region)),
+    };
+    Some(format!("{base}/{}/{}", arn.account, arn.resource))
 }
 
 /// Whether an answer with `status` and error `code` may succeed when the call is made again:
@@ -407,7 +438,7 @@ impl Invocation {
 #[derive(Clone)]
 enum FunctionAt {
     /// The Invoke API (Lambda's, or a local one): its service and the invocations' URL.
-    Api(Service, String),
+    Api(Box<Service>, String),
     /// A local HTTP endpoint: the payload is POSTed to it as it is.
     Url(String),
 }
@@ -440,7 +471,7 @@ impl LambdaFunction {
                     let mut service = Service::new(aws, "lambda", parsed.region);
                     service.endpoint = url.trim_end_matches('/').to_owned();
                     let invocations = format!("{}/2015-03-31/functions/{name}/invocations", service.endpoint);
-                    FunctionAt::Api(service, invocations)
+                    FunctionAt::Api(Box::new(service), invocations)
                 } else {
                     FunctionAt::Url(url.to_owned())
                 }
@@ -448,7 +479,7 @@ impl LambdaFunction {
             None => {
                 let service = Service::new(aws, "lambda", parsed.region);
                 let invocations = format!("{}/2015-03-31/functions/{}/invocations", service.endpoint, form_encode(arn));
-                FunctionAt::Api(service, invocations)
+                FunctionAt::Api(Box::new(service), invocations)
             }
         };
         Ok(LambdaFunction { at, arn: arn.to_owned() })
@@ -659,6 +690,16 @@ mod tests {
         }
         assert!(TargetError::in_transit("connection refused").is_retryable());
         assert!(!TargetError::not_made("no credentials").is_retryable());
+    }
+
+    #[test]
+    fn a_queues_url_is_its_regions_or_the_configured_endpoints() {
+        let arn = "arn:aws:sqs:eu-west-1:123456789012:orders.fifo";
+        let aws = SdkConfig::builder().region(aws_config::Region::new("us-east-1")).build();
+        assert_eq!(queue_url(&aws, arn).unwrap(), "https://sqs.eu-west-1.amazonaws.com/123456789012/orders.fifo");
+        let moto = aws.to_builder().endpoint_url("http://127.0.0.1:5000/").build();
+        assert_eq!(queue_url(&moto, arn).unwrap(), "http://127.0.0.1:5000/123456789012/orders.fifo");
+        assert_eq!(queue_url(&aws, "orders"), None);
     }
 
     #[test]
