@@ -363,3 +363,43 @@ async fn a_body_past_the_topics_limit_travels_as_a_reference_to_the_archive_buck
     let fetched: Value = serde_json::from_slice(&fetched.bytes().await.unwrap()).unwrap();
     assert_eq!(fetched, serde_json::from_str::<Value>(&body).unwrap(), "the whole body, by its URL");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_put_events_entry_that_failed_is_a_failure_classified_by_its_own_code() {
+    use hookway_core::aws::targets::{EventBus, SnsTopic};
+    let aws_endpoint = Receiver::start().await;
+    let aws = hookway_testkit::sdk_config_for(&aws_endpoint.url).await;
+    let bus = EventBus::new(&aws, &format!("arn:aws:events:eu-west-1:{ACCOUNT}:event-bus/payments")).unwrap();
+    let failed = |code: &str| {
+        let answer = json!({"FailedEntryCount": 1, "Entries": [{"ErrorCode": code, "ErrorMessage": "no"}]});
+        Reply::Body(200, "application/x-amz-json-1.1", answer.to_string())
+    };
+    let accepted = json!({"FailedEntryCount": 0, "Entries": [{"EventId": "e-1"}]}).to_string();
+    aws_endpoint.script([
+        failed("ThrottlingException"),
+        failed("MalformedDetail"),
+        Reply::Body(200, "application/x-amz-json-1.1", accepted),
+    ]);
+    let throttled = bus.put_event("hookway.stripe", "invoice.paid", "{}").await.unwrap_err();
+    assert!(throttled.is_retryable(), "{throttled}");
+    let malformed = bus.put_event("hookway.stripe", "invoice.paid", "{}").await.unwrap_err();
+    assert!(!malformed.is_retryable());
+    assert_eq!(malformed.to_string(), "MalformedDetail: no");
+    assert_eq!(bus.put_event("hookway.stripe", "invoice.paid", "{}").await.unwrap(), "e-1");
+    let sent: Value = serde_json::from_slice(&aws_endpoint.received()[0].body).unwrap();
+    let entry = &sent["Entries"][0];
+    assert_eq!(
+        (entry["Source"].as_str(), entry["DetailType"].as_str()),
+        (Some("hookway.stripe"), Some("invoice.paid"))
+    );
+    assert_eq!(aws_endpoint.received()[0].headers["x-amz-target"], "AWSEvents.PutEvents");
+    assert!(aws_endpoint.received()[0].headers["authorization"].to_str().unwrap().contains("/eu-west-1/events/"));
+
+    // SNS's query protocol answers an error in XML.
+    let topic = SnsTopic::new(&aws, &format!("arn:aws:sns:eu-west-1:{ACCOUNT}:gone")).unwrap();
+    let missing = "<ErrorResponse><Error><Type>Sender</Type><Code>NotFound</Code><Message>Topic does not exist &amp; never did</Message></Error></ErrorResponse>";
+    aws_endpoint.script([Reply::Body(404, "text/xml", missing.into())]);
+    let error = topic.publish("{}", &[], None).await.unwrap_err();
+    assert!(!error.is_retryable());
+    assert_eq!(error.to_string(), "NotFound: Topic does not exist & never did");
+}
