@@ -23,8 +23,9 @@
 //! works, none while it is idle.
 //!
 //! [`retry`] is the deadline-aware retry policy of one series of attempts, [`schedule`] when the
-//! next series starts, [`handler::forward`] one attempt; [`breaker`] and [`rate_limit`] protect
-//! each destination with state every instance shares ([`shared`]); [`secrets`] are the
+//! next series starts, [`handler::forward`] one attempt to a URL and [`handler::target`] one to an
+//! AWS resource (SQS, SNS, EventBridge, Lambda, Step Functions); [`breaker`] and [`rate_limit`]
+//! protect each destination with state every instance shares ([`shared`]); [`secrets`] are the
 //! destinations' credentials and [`signature`] their signatures.
 
 // No unwrap or expect on request paths: every failure is an error with a status or an exit code.

@@ -2,7 +2,7 @@
 //! cost the worker's arm64 package hundreds of kilobytes for one call): SNS `Publish` (the query
 //! protocol: a form in, XML out), EventBridge `PutEvents` (JSON 1.1), Lambda `Invoke` (REST), and
 //! Step Functions `StartExecution` and `DescribeExecution` (JSON 1.0). Each is signed and sent as
-//! [`super::signed`] does for every call Hookway makes on its own, in the region of the ARN it
+//! `signed` does for every call Hookway makes on its own, in the region of the ARN it
 //! names, at `AWS_ENDPOINT_URL` when it is set (moto) and else at the service's regional host.
 //! SQS `SendMessage` goes through the SDK's SQS client, which the worker has anyway.
 //!

@@ -7,7 +7,7 @@
 //! * `{"sqs": …}`, `{"sns": …}`, `{"eventBridge": …}`, `{"lambda": …}`, `{"stepFunctions": …}` —
 //!   [`target::Target`]: put the event on an AWS resource of the user's, named by its ARN.
 //!
-//! `forward` and the targets try a delivery the same way ([`guard`]): a series of attempts under
+//! `forward` and the targets try a delivery the same way (`guard`): a series of attempts under
 //! the resource's circuit breaker and rate limit, then the retry schedule.
 //!
 //! A route may name several handlers; each makes a *delivery* of the event, recorded on its own

@@ -17,7 +17,7 @@
 //! those a transform sets. A body that would take the message past its service's limit is
 //! written to the archive bucket and travels as `bodyRef` (a pre-signed URL good for an hour).
 //!
-//! A delivery is tried as `forward`'s is ([`super::guard`]): a series of `maxAttempts` attempts
+//! A delivery is tried as `forward`'s is (`handler::guard`): a series of `maxAttempts` attempts
 //! with backoff, the resource's circuit breaker and rate limit (keyed by its ARN), then the
 //! retry schedule. Throttling, a `5xx`, a failure on the way and a function's error are retried;
 //! anything else AWS refuses — access denied, no such resource, an invalid request — sends the
