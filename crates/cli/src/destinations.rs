@@ -430,7 +430,12 @@ mod tests {
         ]));
         let registry = Registry::new().with("report", hookway_worker::handler::report::Report);
         let state: Arc<dyn SharedState> = Arc::new(MemoryShared::default());
-        let shared = Shared { client: &reqwest::Client::new(), secrets: &Arc::new(Secrets::none()), state: &state };
+        let shared = Shared {
+            client: &reqwest::Client::new(),
+            secrets: &Arc::new(Secrets::none()),
+            state: &state,
+            targets: None,
+        };
         let router = Router::new(&config.routes, &registry, &shared).unwrap();
         let outlets: Vec<&str> = router.outlets().iter().map(|outlet| outlet.key.as_str()).collect();
         let listed = destinations(&config);

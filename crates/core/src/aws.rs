@@ -13,6 +13,7 @@ pub mod firehose;
 pub mod http;
 pub mod s3;
 mod signed;
+pub mod targets;
 pub mod tls;
 
 use std::fmt::Display;

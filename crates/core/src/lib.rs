@@ -1,7 +1,8 @@
 //! Hookway's core library: what the intake, the worker and the command line share.
 //!
 //! * [`archive`] — the event store: every event archived in S3, and the bodies too large for a message.
-//! * [`aws`] — the AWS SDK configuration, with timeouts.
+//! * [`aws`] — the AWS SDK configuration, with timeouts, and the calls made without SDK crates
+//!   (S3, Firehose, and the targets' SNS, EventBridge, Lambda and Step Functions).
 //! * [`cidr`] — IP address ranges, for a source's allowlist.
 //! * [`config`] — `hookway.json`, parsed and validated with errors that name the field at fault.
 //! * [`dead_letter`] — why an event is in the events dead-letter queue.
@@ -13,6 +14,7 @@
 //! * [`job`] — the job event `POST /jobs` hands the worker, and Lambda's record of one that failed.
 //! * `local` (feature `local`) — the local stack as the operator commands and tests see it.
 //! * [`store`] — the state table: idempotency records, entity versions and job statuses.
+//! * [`target`] — the versioned envelope an AWS-native target receives.
 //! * [`telemetry`] — JSON logs.
 
 // No unwrap or expect on request paths: every failure is an error with a status or an exit code.
@@ -33,6 +35,7 @@ pub mod secret;
 pub mod secret_cache;
 pub mod source;
 pub mod store;
+pub mod target;
 pub mod telemetry;
 
 pub use config::{Config, SchemeName};

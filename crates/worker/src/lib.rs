@@ -23,8 +23,9 @@
 //! works, none while it is idle.
 //!
 //! [`retry`] is the deadline-aware retry policy of one series of attempts, [`schedule`] when the
-//! next series starts, [`handler::forward`] one attempt; [`breaker`] and [`rate_limit`] protect
-//! each destination with state every instance shares ([`shared`]); [`secrets`] are the
+//! next series starts, [`handler::forward`] one attempt to a URL and [`handler::target`] one to an
+//! AWS resource (SQS, SNS, EventBridge, Lambda, Step Functions); [`breaker`] and [`rate_limit`]
+//! protect each destination with state every instance shares ([`shared`]); [`secrets`] are the
 //! destinations' credentials and [`signature`] their signatures.
 
 // No unwrap or expect on request paths: every failure is an error with a status or an exit code.
@@ -68,6 +69,7 @@ use crate::dead_letter::DeadLetterQueue;
 use crate::deadline::Deadline;
 use crate::event::{Event, EventError};
 use crate::handler::Registry;
+use crate::handler::target::TargetClients;
 pub use crate::job::JobDone;
 use crate::ordering::OrderingGuard;
 pub use crate::pipeline::Processed;
@@ -129,6 +131,9 @@ pub struct Outbound {
     /// The archive stream (`archive.writer: "firehose"`): with one, events are archived into it
     /// (but those received long ago, into the bucket); without, into the bucket, an object a batch.
     pub stream: Option<Arc<dyn RecordStream>>,
+    /// The AWS clients the `sqs`, `sns`, `eventBridge`, `lambda` and `stepFunctions` targets
+    /// call through; without them, a route naming a target is refused at start-up.
+    pub targets: Option<Arc<TargetClients>>,
 }
 
 /// A client alone: no secrets to read, no queue to write, no archive, circuits and rate limits
@@ -143,6 +148,7 @@ impl From<reqwest::Client> for Outbound {
             shared: Arc::new(MemoryShared::default()),
             bucket: None,
             stream: None,
+            targets: None,
         }
     }
 }
@@ -188,7 +194,12 @@ impl<S: StateStore> Worker<S> {
         outbound: impl Into<Outbound>,
     ) -> Result<Worker<S>, RouterError> {
         let outbound = outbound.into();
-        let shared = Shared { client: &outbound.client, secrets: &outbound.secrets, state: &outbound.shared };
+        let shared = Shared {
+            client: &outbound.client,
+            secrets: &outbound.secrets,
+            state: &outbound.shared,
+            targets: outbound.targets.as_deref(),
+        };
         let oldest_message_alarm = Duration::from_secs(u64::from(config.alarms.oldest_message_age_seconds));
         Ok(Worker {
             store,

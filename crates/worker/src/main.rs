@@ -13,7 +13,8 @@
 //! (where events a destination refused for good, or out of retries, go), `HOOKWAY_ARCHIVE_BUCKET`
 //! (the archive, and the claim-checked bodies), `HOOKWAY_ARCHIVE_STREAM` (with the `firehose`
 //! archive writer, the stream events are archived through), and the usual AWS variables (`AWS_ENDPOINT_URL`
-//! points the clients at moto locally). The destinations' secret parameters are read once here,
+//! points the clients at moto locally; `HOOKWAY_LOCAL_FUNCTIONS` names the functions `lambda`
+//! targets invoke locally, see [`LocalFunctions`]). The destinations' secret parameters are read once here,
 //! in one batch, and cached. The state table also names the developers' listeners
 //! (`hookway listen`), whose queues get copies of new events.
 
@@ -28,6 +29,7 @@ use std::time::Duration;
 use hookway_core::archive::RecordStream;
 use hookway_core::aws::firehose::FirehoseStream;
 use hookway_core::aws::s3::S3Objects;
+use hookway_core::aws::targets::LocalFunctions;
 use hookway_core::aws::{Endpoint, SdkConfig};
 use hookway_core::config::ArchiveWriter;
 use hookway_core::env::{self, LambdaEnv, Var};
@@ -37,6 +39,7 @@ use hookway_worker::dead_letter::SqsDeadLetterQueue;
 use hookway_worker::deadline::Deadline;
 use hookway_worker::handler::Registry;
 use hookway_worker::handler::report::Report;
+use hookway_worker::handler::target::TargetClients;
 use hookway_worker::listen::AwsListeners;
 use hookway_worker::requeue::SqsEventsQueue;
 use hookway_worker::secrets::Secrets;
@@ -69,6 +72,9 @@ async fn main() -> Result<(), Error> {
     let parameters: Vec<String> = config.outbound_parameters().iter().map(|(name, _)| (*name).to_owned()).collect();
     secrets.preload(&parameters).await;
     let sqs = aws_sdk_sqs::Client::new(&aws);
+    let local_functions = LocalFunctions::from_env().inspect_err(|error| tracing::error!(%error, "cannot start"))?;
+    let bucket = S3Objects::new(&aws, env.get(Var::ArchiveBucket));
+    let targets = TargetClients::new(&aws, sqs.clone(), local_functions, Some(bucket.clone()));
     let listeners = AwsListeners::new(&aws, env.get(Var::Table));
     let firehose = match config.archive.writer {
         // `LambdaEnv` refused to start without the stream's name with this writer.
@@ -83,8 +89,9 @@ async fn main() -> Result<(), Error> {
         dead_letters: Some(Arc::new(SqsDeadLetterQueue::new(sqs.clone(), env.get(Var::EventsDlqUrl)))),
         events_queue: Some(Arc::new(SqsEventsQueue::new(sqs, env.get(Var::EventsQueueUrl)))),
         shared: Arc::new(shared),
-        bucket: Some(Arc::new(S3Objects::new(&aws, env.get(Var::ArchiveBucket)))),
+        bucket: Some(Arc::new(bucket)),
         stream,
+        targets: Some(Arc::new(targets)),
     };
     let worker = Worker::new(config, store, &registry, outbound)?.in_namespace(env.get(Var::Stack));
     let worker = Arc::new(worker.with_listeners(Arc::new(listeners)));

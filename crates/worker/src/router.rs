@@ -5,13 +5,16 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use hookway_core::config::{Condition, HandlerConfig, RouteConfig, glob_matches};
+use hookway_core::config::{
+    BreakerConfig, Condition, HandlerConfig, InvocationType, RateLimitConfig, RouteConfig, glob_matches,
+};
 use serde_json::Value;
 
 use crate::breaker::CircuitBreaker;
 use crate::event::Event;
 use crate::handler::forward::{Forward, ForwardSetupError};
 use crate::handler::log::Log;
+use crate::handler::target::{Target, TargetClients};
 use crate::handler::{Handler, Registry};
 use crate::rate_limit::RateLimiter;
 use crate::schedule::{SLEEP_HORIZON_MS, Schedule};
@@ -33,10 +36,11 @@ pub struct Destination {
     pub name: String,
     /// The handler.
     pub handler: Arc<dyn Handler>,
-    /// When its deliveries are tried again: a `forward`'s `retry`, the default for the others.
+    /// When its deliveries are tried again: a `forward`'s or a target's `retry`, the default for
+    /// the others.
     pub schedule: Arc<Schedule>,
-    /// What its parked events are filed under: a `forward`'s URL (its circuit's and rate limit's
-    /// key), else its name.
+    /// What its parked events are filed under: a `forward`'s URL or a target's ARN (its circuit's
+    /// and rate limit's key), else its name.
     pub key: String,
 }
 
@@ -83,12 +87,14 @@ pub enum RouterError {
         registered: String,
     },
     /// A target cannot be built.
-    #[error("routes[{index}]: {name} cannot be built")]
+    #[error("routes[{index}]: {name} cannot be built: {reason}")]
     Target {
         /// The route's index.
         index: usize,
         /// The target.
         name: String,
+        /// Why.
+        reason: String,
     },
     /// A `forward` handler cannot be built.
     #[error("routes[{index}].handler.forward.{error}")]
@@ -100,8 +106,9 @@ pub enum RouterError {
     },
 }
 
-/// What forward handlers share: the HTTP client, the destinations' secrets, and the state every
-/// worker instance shares about each destination (its circuit and rate limit).
+/// What forward handlers and targets share: the HTTP client, the destinations' secrets, the state
+/// every worker instance shares about each destination (its circuit and rate limit), and the AWS
+/// clients of the targets.
 #[derive(Debug, Clone)]
 pub struct Shared<'a> {
     /// The HTTP client.
@@ -110,15 +117,67 @@ pub struct Shared<'a> {
     pub secrets: &'a Arc<Secrets>,
     /// Circuits and rate limits.
     pub state: &'a Arc<dyn SharedState>,
+    /// The AWS clients targets call through.
+    pub targets: Option<&'a TargetClients>,
+}
+
+/// Each resource's circuit breaker and rate limit, built for the first handler that names it and
+/// shared by the others.
+struct SharedGuards<'a> {
+    state: &'a Arc<dyn SharedState>,
+    breakers: HashMap<String, Arc<CircuitBreaker>>,
+    limiters: HashMap<String, Option<Arc<RateLimiter>>>,
+}
+
+impl SharedGuards<'_> {
+    /// The breaker and rate limiter of the resource `key`, whose attempts take at most `attempt`.
+    fn of(
+        &mut self,
+        key: &str,
+        settings: &BreakerConfig,
+        attempt: Duration,
+        rate_limit: Option<&RateLimitConfig>,
+    ) -> (Arc<CircuitBreaker>, Option<Arc<RateLimiter>>) {
+        let state = self.state;
+        let breaker = self.breakers.entry(key.to_owned()).or_insert_with(|| {
+            let cooldown = Duration::from_secs(u64::from(settings.cooldown_seconds));
+            // A trial holds the circuit for one request's time, its wait for a rate-limit slot
+            // included.
+            let lease = attempt + Duration::from_secs(1) + Duration::from_millis(SLEEP_HORIZON_MS.unsigned_abs());
+            Arc::new(CircuitBreaker::new(
+                key.to_owned(),
+                settings.failure_threshold,
+                cooldown,
+                lease,
+                Arc::clone(state),
+            ))
+        });
+        let limiter = self.limiters.entry(key.to_owned()).or_insert_with(|| {
+            let limit = rate_limit?;
+            Some(Arc::new(RateLimiter::new(key.to_owned(), limit.per_second, Arc::clone(state))))
+        });
+        (Arc::clone(breaker), limiter.clone())
+    }
+}
+
+/// The ARN a target names.
+fn target_arn(handler: &HandlerConfig) -> Option<&str> {
+    match handler {
+        HandlerConfig::Sqs(target) => Some(&target.queue_arn),
+        HandlerConfig::Sns(target) => Some(&target.topic_arn),
+        HandlerConfig::EventBridge(target) => Some(&target.bus_arn),
+        HandlerConfig::Lambda(target) => Some(&target.function_arn),
+        HandlerConfig::StepFunctions(target) => Some(&target.state_machine_arn),
+        HandlerConfig::Log | HandlerConfig::Forward(_) | HandlerConfig::Custom(_) => None,
+    }
 }
 
 impl Router {
     /// Compiles the routes. Forward handlers share the client, the secrets and the shared state;
     /// those to the same URL share its circuit breaker and rate limit (with the first such
-    /// handler's settings).
+    /// handler's settings), as targets naming the same ARN do.
     pub fn new(routes: &[RouteConfig], registry: &Registry, shared: &Shared<'_>) -> Result<Router, RouterError> {
-        let mut breakers: HashMap<String, Arc<CircuitBreaker>> = HashMap::new();
-        let mut limiters: HashMap<String, Option<Arc<RateLimiter>>> = HashMap::new();
+        let mut guards = SharedGuards { state: shared.state, breakers: HashMap::new(), limiters: HashMap::new() };
         let default_schedule = Arc::new(Schedule::default());
         let mut compiled = Vec::with_capacity(routes.len());
         let mut outlets: Vec<Outlet> = Vec::new();
@@ -132,13 +191,20 @@ impl Router {
                             settings.url.parse::<reqwest::Url>().map_or_else(|_| name.clone(), |url| url.to_string());
                         (key, settings.rate_limit.as_ref().map(|limit| limit.per_second))
                     }
-                    _ => (name.clone(), None),
+                    // A target's: its ARN.
+                    _ => match (target_arn(handler), handler.target_delivery()) {
+                        (Some(arn), Some(delivery)) => {
+                            (arn.to_owned(), delivery.rate_limit.map(|limit| limit.per_second))
+                        }
+                        _ => (name.clone(), None),
+                    },
                 };
                 if !outlets.iter().any(|outlet| outlet.key == key) {
                     outlets.push(Outlet { key: key.clone(), per_second });
                 }
-                let schedule = match handler {
-                    HandlerConfig::Forward(settings) => Arc::new(Schedule::from_config(&settings.retry)),
+                let schedule = match (handler, handler.target_delivery()) {
+                    (HandlerConfig::Forward(settings), _) => Arc::new(Schedule::from_config(&settings.retry)),
+                    (_, Some(delivery)) => Arc::new(Schedule::from_config(delivery.retry)),
                     _ => Arc::clone(&default_schedule),
                 };
                 let handler: Arc<dyn Handler> = match handler {
@@ -153,41 +219,38 @@ impl Router {
                     | HandlerConfig::EventBridge(_)
                     | HandlerConfig::Lambda(_)
                     | HandlerConfig::StepFunctions(_) => {
-                        return Err(RouterError::Target { index, name });
+                        let target_error = |reason: String| RouterError::Target { index, name: name.clone(), reason };
+                        let clients = shared
+                            .targets
+                            .ok_or_else(|| target_error("the worker has no AWS clients for targets".into()))?;
+                        let Some(delivery) = handler.target_delivery() else {
+                            return Err(target_error("not a target".into()));
+                        };
+                        // One attempt's longest time: an `Invoke` waited for, else an AWS call's.
+                        let attempt = match handler {
+                            HandlerConfig::Lambda(lambda)
+                                if lambda.invocation_type == InvocationType::RequestResponse =>
+                            {
+                                Duration::from_secs(u64::from(lambda.timeout_seconds))
+                            }
+                            _ => hookway_core::aws::OPERATION_TIMEOUT,
+                        };
+                        let (breaker, limiter) =
+                            guards.of(&key, delivery.circuit_breaker, attempt, delivery.rate_limit);
+                        let target = Target::new(handler, clients, breaker, limiter)
+                            .map_err(|error| target_error(error.to_string()))?;
+                        Arc::new(target)
                     }
                     HandlerConfig::Forward(settings) => {
                         let forward_error = |error| RouterError::Forward { index, error };
                         let url: reqwest::Url =
                             settings.url.parse().map_err(|error| forward_error(ForwardSetupError::Url(error)))?;
-                        let key = url.to_string();
-                        let settings_breaker = &settings.circuit_breaker;
-                        let breaker = breakers.entry(key.clone()).or_insert_with(|| {
-                            let cooldown = Duration::from_secs(u64::from(settings_breaker.cooldown_seconds));
-                            // A trial holds the circuit for one request's time, its wait for a
-                            // rate-limit slot included.
-                            let lease = Duration::from_secs(u64::from(settings.timeout_seconds) + 1)
-                                + Duration::from_millis(SLEEP_HORIZON_MS.unsigned_abs());
-                            let state = Arc::clone(shared.state);
-                            Arc::new(CircuitBreaker::new(
-                                key.clone(),
-                                settings_breaker.failure_threshold,
-                                cooldown,
-                                lease,
-                                state,
-                            ))
-                        });
-                        let limiter = limiters.entry(key.clone()).or_insert_with(|| {
-                            let limit = settings.rate_limit.as_ref()?;
-                            Some(Arc::new(RateLimiter::new(key.clone(), limit.per_second, Arc::clone(shared.state))))
-                        });
-                        let forward = Forward::new(
-                            settings,
-                            shared.client.clone(),
-                            Arc::clone(breaker),
-                            limiter.clone(),
-                            Arc::clone(shared.secrets),
-                        )
-                        .map_err(forward_error)?;
+                        let attempt = Duration::from_secs(u64::from(settings.timeout_seconds));
+                        let (breaker, limiter) =
+                            guards.of(url.as_str(), &settings.circuit_breaker, attempt, settings.rate_limit.as_ref());
+                        let forward =
+                            Forward::new(settings, shared.client.clone(), breaker, limiter, Arc::clone(shared.secrets))
+                                .map_err(forward_error)?;
                         Arc::new(forward)
                     }
                 };
@@ -253,7 +316,8 @@ mod tests {
     fn router(config: &[RouteConfig], registry: &Registry) -> Result<Router, RouterError> {
         let secrets = Arc::new(Secrets::none());
         let state: Arc<dyn SharedState> = Arc::new(crate::shared::MemoryShared::default());
-        Router::new(config, registry, &Shared { client: &reqwest::Client::new(), secrets: &secrets, state: &state })
+        let shared = Shared { client: &reqwest::Client::new(), secrets: &secrets, state: &state, targets: None };
+        Router::new(config, registry, &shared)
     }
 
     #[test]

@@ -112,6 +112,7 @@ impl Harness {
             shared: Arc::new(DynamoShared::new(aws_sdk_dynamodb::Client::new(aws), &resources.table)),
             bucket: Some(Arc::new(S3Objects::new(aws, &resources.archive_bucket))),
             stream: resources.archive_stream.as_ref().map(|stream| Arc::new(FirehoseStream::new(aws, stream)) as _),
+            targets: None,
         };
         Worker::new(config, store, &registry, outbound).unwrap()
     }

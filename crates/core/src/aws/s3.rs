@@ -20,11 +20,13 @@
 //! endpoint (`AWS_ENDPOINT_URL`: moto), the bucket as the first segment of its path.
 
 use std::fmt;
+use std::time::Duration;
 
 use async_trait::async_trait;
 use aws_config::SdkConfig;
 use aws_sigv4::http_request::{
-    PayloadChecksumKind, PercentEncodingMode, SignableBody, SigningSettings, UriPathNormalizationMode,
+    PayloadChecksumKind, PercentEncodingMode, SignableBody, SignatureLocation, SigningSettings,
+    UriPathNormalizationMode,
 };
 use aws_smithy_types::body::SdkBody;
 use bytes::Bytes;
@@ -65,6 +67,32 @@ impl S3Objects {
     /// The object's URL.
     fn url(&self, key: &str) -> String {
         format!("{}/{}", self.base, encode_key(key))
+    }
+
+    /// A pre-signed `GET` of `key`, good for `expires_in` (or until the credentials that signed
+    /// it expire, if sooner: a Lambda's role session lasts at least as long as its invocation).
+    pub async fn presigned_get(&self, key: &str, expires_in: Duration) -> Result<String, ArchiveError> {
+        let request = http::Request::builder()
+            .method(Method::GET)
+            .uri(self.url(key))
+            .body(SdkBody::empty())
+            .map_err(|error| ArchiveError::Unavailable(error.to_string()))?;
+        let mut settings = SigningSettings::default();
+        settings.percent_encoding_mode = PercentEncodingMode::Single;
+        settings.uri_path_normalization_mode = UriPathNormalizationMode::Disabled;
+        settings.signature_location = SignatureLocation::QueryParams;
+        settings.expires_in = Some(expires_in);
+        self.signed.presign(request, settings).await.map_err(|failure| match failure {
+            Failure::Retryable(reason) | Failure::Final(reason) => {
+                ArchiveError::Unavailable(format!("pre-signing GET {key}: {reason}"))
+            }
+            Failure::NotFound => ArchiveError::NotFound(key.to_owned()),
+        })
+    }
+
+    /// The bucket's name.
+    pub fn bucket(&self) -> &str {
+        &self.bucket
     }
 
     /// Sends one call, attempted up to three times within the operation's timeout.
@@ -159,7 +187,7 @@ fn encode_key(key: &str) -> String {
 }
 
 /// An element's text in S3's XML error answer (`<Code>NoSuchKey</Code>`, `<Message>…`).
-fn xml_text(body: &[u8], element: &str) -> Option<String> {
+pub(crate) fn xml_text(body: &[u8], element: &str) -> Option<String> {
     let body = std::str::from_utf8(body).ok()?;
     let open = format!("<{element}>");
     let start = body.find(&open)? + open.len();

@@ -62,6 +62,11 @@ impl Signed {
         Signed { service, region, credentials: aws.credentials_provider(), user_agent, http: HttpClient::shared() }
     }
 
+    /// `service` in `region` (a resource's, from its ARN), otherwise as [`Signed::new`].
+    pub(crate) fn in_region(aws: &SdkConfig, service: &'static str, region: &str) -> Signed {
+        Signed { region: region.to_owned(), ..Signed::new(aws, service) }
+    }
+
     /// The region.
     pub(crate) fn region(&self) -> &str {
         &self.region
@@ -99,6 +104,17 @@ impl Signed {
             let reason = DisplayErrorContext(&error).to_string();
             if transient { Failure::Retryable(reason) } else { Failure::Final(reason) }
         })
+    }
+
+    /// `request` signed in its query string, good for `expires_in`: a URL anyone holding it may
+    /// use until then (or until the credentials that signed it expire, if sooner).
+    pub(crate) async fn presign(
+        &self,
+        mut request: http::Request<SdkBody>,
+        settings: SigningSettings,
+    ) -> Result<String, Failure> {
+        self.sign(&mut request, settings, SignableBody::UnsignedPayload).await?;
+        Ok(request.uri().to_string())
     }
 
     async fn sign(

@@ -22,8 +22,7 @@
 //! that succeeded is not repeated); when the schedule is used up, the event goes to the
 //! dead-letter queue.
 
-use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use async_trait::async_trait;
@@ -32,12 +31,13 @@ use hookway_core::config::ForwardConfig;
 use http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use serde_json::Value;
 
+use super::guard::{Cause, Guards, Held, Series};
 use super::{Handler, HandlerError, Report};
-use crate::breaker::{CircuitBreaker, CircuitOpen, Permit, Refusal};
+use crate::breaker::{CircuitBreaker, CircuitOpen};
 use crate::deadline::Deadline;
 use crate::event::Event;
 use crate::rate_limit::RateLimiter;
-use crate::retry::{Attempt, Backoff, MIN_ATTEMPT_TIME, RetryError, RetryPolicy, retry_after};
+use crate::retry::{Attempt, Backoff, RetryError, RetryPolicy, retry_after};
 use crate::schedule::Setback;
 use crate::secrets::{SecretError, Secrets};
 use crate::signature;
@@ -51,9 +51,7 @@ pub struct Forward {
     client: reqwest::Client,
     url: reqwest::Url,
     timeout: Duration,
-    retry: RetryPolicy,
-    breaker: Arc<CircuitBreaker>,
-    limiter: Option<Arc<RateLimiter>>,
+    guards: Guards,
     /// The static `headers`, ready to send.
     headers: HeaderMap,
     /// The `sign.secretParameters`.
@@ -187,9 +185,7 @@ impl Forward {
             client,
             url: settings.url.parse()?,
             timeout: Duration::from_secs(u64::from(settings.timeout_seconds)),
-            retry: RetryPolicy::new(settings.max_attempts, Backoff::default()),
-            breaker,
-            limiter,
+            guards: Guards { retry: RetryPolicy::new(settings.max_attempts, Backoff::default()), breaker, limiter },
             headers,
             signing: settings.sign.iter().flat_map(|sign| sign.secret_parameters.iter().cloned()).collect(),
             authorization: settings.authorization.as_ref().map(|authorization| authorization.parameter.clone()),
@@ -199,7 +195,7 @@ impl Forward {
 
     /// The same handler with another backoff (tests use short ones).
     pub fn with_backoff(mut self, backoff: Backoff) -> Forward {
-        self.retry = self.retry.with_backoff(backoff);
+        self.guards.retry = self.guards.retry.clone().with_backoff(backoff);
         self
     }
 
@@ -249,33 +245,6 @@ impl Forward {
         Ok(headers)
     }
 
-    /// Waits for a slot of the destination's rate limit — the one reserved at an earlier attempt,
-    /// if it is still good, else a new one — when it is near; a far one is kept for the delivery.
-    /// A wait that overran its slot (a busy machine) takes another slot: a request never goes
-    /// later than its slot allows.
-    async fn pace(&self, limiter: &RateLimiter, reserved: Option<i64>, deadline: Deadline) -> Result<(), ForwardError> {
-        let mut reserved = reserved;
-        loop {
-            let now = hookway_core::unix_now_ms();
-            let slot = match reserved.take() {
-                Some(slot) if limiter.still_valid(slot, now) => slot,
-                _ => limiter
-                    .reserve(now)
-                    .await
-                    .map_err(|error| ForwardError::Shared { url: self.url.clone(), reason: error.to_string() })?,
-            };
-            let wait = Duration::from_millis(u64::try_from(slot - now).unwrap_or_default());
-            if !RateLimiter::is_near(slot, now) || wait + MIN_ATTEMPT_TIME > deadline.remaining() {
-                return Err(ForwardError::RateLimited { url: self.url.clone(), slot });
-            }
-            tokio::time::sleep(wait).await;
-            if limiter.still_valid(slot, hookway_core::unix_now_ms()) {
-                return Ok(());
-            }
-            tracing::debug!(url = %self.url, "woke up too late for the rate limit's slot: another one");
-        }
-    }
-
     /// One POST: done with its status, worth retrying, or not (refused by the destination, or
     /// asked to wait). Beside it, whether the destination is healthy, if a request was sent.
     async fn attempt(
@@ -306,6 +275,7 @@ impl Forward {
         if let Some(run) = &event.replay {
             request = request.header("X-Hookway-Replay", run);
         }
+        // TODO(merge): add `event.set_headers` (the transform's `with_headers`) once event.rs has it.
         let response = match request.body(body).send().await {
             Ok(response) => response,
             Err(error) => return (Attempt::Retry(self.request_error(&error), None), Some(false)),
@@ -354,55 +324,18 @@ impl Handler for Forward {
     }
 
     async fn deliver(&self, event: &Event, deadline: Deadline, slot: Option<i64>) -> Report {
-        let body = event.body.clone();
-        let sent = AtomicU32::new(0);
-        let latency = Mutex::new(None);
-        let reserved = Mutex::new(slot);
-        // Failures under a closed circuit, and when the first came: reported in one write when
-        // the series ends, unless a success clears them first.
-        let failed: Mutex<Option<(u32, i64)>> = Mutex::new(None);
-        let (_, result) = self
-            .retry
-            .run(deadline, |_, _| {
-                let (body, sent, reserved, latency, failed) = (body.clone(), &sent, &reserved, &latency, &failed);
-                async move {
-                    let permit = match self.breaker.acquire(hookway_core::unix_now_ms()).await {
-                        Ok(permit) => permit,
-                        Err(Refusal::Open(open)) => return Attempt::Stop(open.into()),
-                        Err(Refusal::Paused) => return Attempt::Stop(ForwardError::Paused(self.url.clone())),
-                    };
-                    if let Some(limiter) = &self.limiter {
-                        let slot = reserved.lock().unwrap_or_else(PoisonError::into_inner).take();
-                        if let Err(error) = self.pace(limiter, slot, deadline).await {
-                            return Attempt::Stop(error);
-                        }
-                    }
-                    let timeout = self.timeout.min(deadline.remaining());
-                    let started = std::time::Instant::now();
-                    let (attempt, healthy) = self.attempt(event, body, timeout).await;
-                    if let Some(healthy) = healthy {
-                        *latency.lock().unwrap_or_else(PoisonError::into_inner) = Some(started.elapsed());
-                        sent.fetch_add(1, Ordering::Relaxed);
-                        let now = hookway_core::unix_now_ms();
-                        if healthy || permit == Permit::Trial {
-                            // A success breaks the failures in a row; a trial reports at once.
-                            failed.lock().unwrap_or_else(PoisonError::into_inner).take();
-                            self.breaker.record(permit, healthy, now).await;
-                        } else {
-                            let mut failed = failed.lock().unwrap_or_else(PoisonError::into_inner);
-                            let (count, _) = failed.get_or_insert((0, now));
-                            *count += 1;
-                        }
-                    }
-                    attempt
-                }
+        let held = |held: Held| match held {
+            Held::Open(open) => ForwardError::CircuitOpen(open),
+            Held::Paused => ForwardError::Paused(self.url.clone()),
+            Held::RateLimited { slot } => ForwardError::RateLimited { url: self.url.clone(), slot },
+            Held::Shared(reason) => ForwardError::Shared { url: self.url.clone(), reason },
+        };
+        let Series { result, sent, latency } = self
+            .guards
+            .run(deadline, slot, held, || {
+                self.attempt(event, event.body.clone(), self.timeout.min(deadline.remaining()))
             })
             .await;
-        if let Some((count, first)) = failed.into_inner().unwrap_or_else(PoisonError::into_inner) {
-            self.breaker.record_failures(count, first, hookway_core::unix_now_ms()).await;
-        }
-        let sent = sent.into_inner();
-        let latency = latency.into_inner().unwrap_or_else(PoisonError::into_inner);
         let result = match result {
             Ok(status) => {
                 tracing::debug!(url = %self.url, attempts = sent, "forwarded");
@@ -435,15 +368,14 @@ impl Handler for Forward {
 impl Forward {
     /// What a failed delivery means for its next attempt.
     fn setback(&self, error: &ForwardError, sent: u32) -> Setback {
-        match error {
-            // Nothing was sent: the event is parked until the probe succeeds (or its schedule).
-            ForwardError::CircuitOpen(open) if sent == 0 => Setback::CircuitOpen { until: open.until_ms },
-            ForwardError::Paused(_) => Setback::Paused,
-            ForwardError::CircuitOpen(open) => Setback::Failed { not_before: Some(open.until_ms) },
-            ForwardError::Throttled { retry_after, .. } => Setback::Throttled { asked: *retry_after },
-            ForwardError::RateLimited { slot, .. } if sent == 0 => Setback::RateLimited { slot: *slot },
-            ForwardError::NoTime(_) => Setback::NoTime,
-            _ => Setback::Failed { not_before: None },
-        }
+        let cause = match error {
+            ForwardError::CircuitOpen(open) => Cause::Open(open.until_ms),
+            ForwardError::Paused(_) => Cause::Paused,
+            ForwardError::Throttled { retry_after, .. } => Cause::Throttled(*retry_after),
+            ForwardError::RateLimited { slot, .. } => Cause::RateLimited(*slot),
+            ForwardError::NoTime(_) => Cause::NoTime,
+            _ => Cause::Failed,
+        };
+        cause.setback(sent)
     }
 }

@@ -3,14 +3,21 @@
 //! * `"log"` — [`log::Log`]: log the event and acknowledge it;
 //! * `{"forward": {...}}` — [`forward::Forward`]: POST the original body to a URL;
 //! * `{"custom": "<name>"}` — a Rust handler of your own, registered under that name in
-//!   [`Registry`] (see [`report::Report`] for an example, registered in `main.rs`).
+//!   [`Registry`] (see [`report::Report`] for an example, registered in `main.rs`);
+//! * `{"sqs": …}`, `{"sns": …}`, `{"eventBridge": …}`, `{"lambda": …}`, `{"stepFunctions": …}` —
+//!   [`target::Target`]: put the event on an AWS resource of the user's, named by its ARN.
+//!
+//! `forward` and the targets try a delivery the same way (`guard`): a series of attempts under
+//! the resource's circuit breaker and rate limit, then the retry schedule.
 //!
 //! A route may name several handlers; each makes a *delivery* of the event, recorded on its own
 //! ([`Handler::deliver`] says what the record keeps of it).
 
 pub mod forward;
+mod guard;
 pub mod log;
 pub mod report;
+pub mod target;
 
 use std::collections::HashMap;
 use std::fmt;
