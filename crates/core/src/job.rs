@@ -219,103 +219,39 @@ pub trait Executions: Send + Sync + std::fmt::Debug {
     async fn describe_execution(&self, execution_arn: &str) -> Result<Execution, String>;
 }
 
-/// Step Functions' `DescribeExecution` (JSON 1.0, SigV4), in the region of each execution's ARN,
-/// at `AWS_ENDPOINT_URL` when it is set (moto), on the process's HTTP client. Building it makes no
-/// call: the intake builds it at init and calls it only for a job whose execution is running.
-// The worker's Step Functions client (`hookway_core::aws`) has the same call: one of the two goes.
+/// Step Functions' `DescribeExecution`, in the region of each execution's ARN, at
+/// `AWS_ENDPOINT_URL` when it is set (moto). Building it makes no call: the intake builds it at
+/// init and calls it only for a job whose execution is running.
 #[derive(Clone)]
 pub struct StepFunctionsExecutions {
-    endpoint: Option<String>,
-    credentials: Option<aws_credential_types::provider::SharedCredentialsProvider>,
-    user_agent: String,
-    http: crate::aws::HttpClient,
+    aws: crate::aws::SdkConfig,
 }
 
 impl std::fmt::Debug for StepFunctionsExecutions {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("StepFunctionsExecutions").field("endpoint", &self.endpoint).finish_non_exhaustive()
+        f.debug_struct("StepFunctionsExecutions").finish_non_exhaustive()
     }
 }
 
 impl StepFunctionsExecutions {
     /// With `aws`'s credentials, application name and endpoint.
     pub fn new(aws: &crate::aws::SdkConfig) -> StepFunctionsExecutions {
-        let user_agent = aws.app_name().map_or_else(|| "hookway".to_owned(), |app| format!("hookway app/{app}"));
-        StepFunctionsExecutions {
-            endpoint: aws.endpoint_url().map(|endpoint| endpoint.trim_end_matches('/').to_owned()),
-            credentials: aws.credentials_provider(),
-            user_agent,
-            http: crate::aws::HttpClient::shared(),
-        }
-    }
-
-    async fn describe(&self, execution_arn: &str) -> Result<Execution, String> {
-        use aws_credential_types::provider::ProvideCredentials;
-        use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
-
-        let region = crate::config::Arn::parse(execution_arn)
-            .filter(|arn| arn.service == "states")
-            .map(|arn| arn.region)
-            .ok_or_else(|| format!("`{execution_arn}` is not an execution's ARN"))?;
-        let endpoint = match &self.endpoint {
-            Some(endpoint) => endpoint.clone(),
-            None if region.starts_with("cn-") => format!("https://states.{region}.amazonaws.com.cn"),
-            None => format!("https://states.{region}.amazonaws.com"),
-        };
-        let body = serde_json::json!({"executionArn": execution_arn}).to_string();
-        let mut request = http::Request::builder()
-            .method(http::Method::POST)
-            .uri(format!("{endpoint}/"))
-            .header(http::header::USER_AGENT, &self.user_agent)
-            .header(http::header::CONTENT_TYPE, "application/x-amz-json-1.0")
-            .header("x-amz-target", "AWSStepFunctions.DescribeExecution")
-            .header(http::header::CONTENT_LENGTH, body.len())
-            .body(aws_smithy_types::body::SdkBody::from(body.clone()))
-            .map_err(|error| error.to_string())?;
-        let provider = self.credentials.as_ref().ok_or("no credentials in the SDK configuration")?;
-        let credentials = provider.provide_credentials().await.map_err(|error| error.to_string())?;
-        let identity = aws_smithy_runtime_api::client::identity::Identity::from(credentials);
-        let params = aws_sigv4::sign::v4::SigningParams::builder()
-            .identity(&identity)
-            .region(region)
-            .name("states")
-            .time(std::time::SystemTime::now())
-            .settings(SigningSettings::default())
-            .build()
-            .map_err(|error| error.to_string())?
-            .into();
-        let uri = request.uri().to_string();
-        let headers = request.headers().iter().filter_map(|(name, value)| Some((name.as_str(), value.to_str().ok()?)));
-        let signable = SignableRequest::new("POST", &uri, headers, SignableBody::Bytes(body.as_bytes()))
-            .map_err(|error| error.to_string())?;
-        let (instructions, _) = sign(signable, &params).map_err(|error| error.to_string())?.into_parts();
-        instructions.apply_to_request_http1x(&mut request);
-        let answer = self.http.send(request).await.map_err(|error| error.to_string())?;
-        let json: Value = serde_json::from_slice(answer.body()).unwrap_or(Value::Null);
-        if !answer.status().is_success() {
-            let code = json.get("__type").and_then(Value::as_str).unwrap_or_default();
-            let code = code.rsplit('#').next().unwrap_or(code);
-            let message = json.get("message").or_else(|| json.get("Message")).and_then(Value::as_str);
-            return Err(format!(
-                "DescribeExecution: {} {code}: {}",
-                answer.status().as_u16(),
-                message.unwrap_or_default()
-            ));
-        }
-        let text = |name: &str| json.get(name).and_then(Value::as_str).map(str::to_owned);
-        Ok(Execution {
-            status: text("status").ok_or("DescribeExecution answered no status")?,
-            output: text("output").map(|output| serde_json::from_str(&output).unwrap_or(Value::String(output))),
-            error: text("error"),
-            cause: text("cause"),
-        })
+        StepFunctionsExecutions { aws: aws.clone() }
     }
 }
 
 #[async_trait::async_trait]
 impl Executions for StepFunctionsExecutions {
     async fn describe_execution(&self, execution_arn: &str) -> Result<Execution, String> {
-        self.describe(execution_arn).await
+        let step_functions =
+            crate::aws::targets::StepFunctions::new(&self.aws, execution_arn).map_err(|error| error.to_string())?;
+        let execution = step_functions.describe_execution(execution_arn).await.map_err(|error| error.to_string())?;
+        Ok(Execution {
+            status: execution.status,
+            output: execution.output.map(|output| serde_json::from_str(&output).unwrap_or(Value::String(output))),
+            error: execution.error,
+            cause: execution.cause,
+        })
     }
 }
 

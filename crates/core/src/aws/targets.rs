@@ -559,8 +559,8 @@ impl fmt::Debug for StepFunctions {
 pub struct Started {
     /// Its ARN.
     pub execution_arn: String,
-    /// When it started, Unix seconds.
-    pub start_date: f64,
+    /// When it started, Unix seconds (unknown when an earlier attempt started it).
+    pub start_date: Option<f64>,
     /// Whether it had been started before, by an earlier attempt of the same delivery.
     pub already: bool,
 }
@@ -605,21 +605,20 @@ impl StepFunctions {
     }
 
     /// Starts an execution of `state_machine` named `name` with `input` (JSON text). An
-    /// execution of that name already there (an earlier attempt's) is the one started:
-    /// described, not started again.
+    /// execution of that name already there (an earlier attempt's) is the one started: its ARN
+    /// follows from the name, so no other call (nor permission) is needed.
     pub async fn start_execution(&self, state_machine: &str, name: &str, input: &str) -> Result<Started, TargetError> {
         let request = json!({"stateMachineArn": state_machine, "name": name, "input": input});
         match self.service.json_call("1.0", "AWSStepFunctions.StartExecution", &request).await {
             Ok(answer) => Ok(Started {
                 execution_arn: answer["executionArn"].as_str().unwrap_or_default().to_owned(),
-                start_date: answer["startDate"].as_f64().unwrap_or_default(),
+                start_date: answer["startDate"].as_f64(),
                 already: false,
             }),
             Err(error) if error.code.as_deref() == Some("ExecutionAlreadyExists") => {
                 let arn = execution_arn(state_machine, name)
                     .ok_or_else(|| TargetError::not_made(format!("`{state_machine}` is not a state machine's ARN")))?;
-                let execution = self.describe_execution(&arn).await?;
-                Ok(Started { execution_arn: execution.execution_arn, start_date: execution.start_date, already: true })
+                Ok(Started { execution_arn: arn, start_date: None, already: true })
             }
             Err(error) => Err(error),
         }

@@ -376,9 +376,10 @@ impl Target {
                 if started.already {
                     tracing::info!(execution = %started.execution_arn, "execution already started by an earlier attempt");
                 }
-                let start_ms = (started.start_date * 1000.0) as i64;
-                let result =
-                    json!({"executionArn": started.execution_arn, "startDate": hookway_core::rfc3339_ms(start_ms)});
+                let mut result = json!({"executionArn": started.execution_arn});
+                if let Some(start) = started.start_date {
+                    result["startDate"] = json!(hookway_core::rfc3339_ms((start * 1000.0) as i64));
+                }
                 Ok((Some(result), 200))
             }
         }
