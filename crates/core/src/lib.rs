@@ -14,6 +14,7 @@
 //! * `local` (feature `local`) — the local stack as the operator commands and tests see it.
 //! * [`store`] — the state table: idempotency records, entity versions and job statuses.
 //! * [`telemetry`] — JSON logs.
+//! * [`transform`] — jq programs: a destination's `transform` and a route's `jq` condition.
 
 // No unwrap or expect on request paths: every failure is an error with a status or an exit code.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
@@ -34,6 +35,7 @@ pub mod secret_cache;
 pub mod source;
 pub mod store;
 pub mod telemetry;
+pub mod transform;
 
 pub use config::{Config, SchemeName};
 pub use envelope::Envelope;

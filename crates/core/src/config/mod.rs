@@ -20,14 +20,14 @@ pub use self::routes::{
     MAX_PER_SECOND, MAX_SCHEDULE_ENTRIES, ParameterUse, RateLimitConfig, RetryConfig, RouteConfig, SignConfig,
     glob_matches,
 };
-pub use self::targets::{
-    Arn, Delivery, EventBridgeTarget, InvocationType, LambdaTarget, SnsTarget, SqsTarget, StepFunctionsTarget, Target,
-};
 pub use self::settings::{
     AlarmsConfig, ApiConfig, ArchiveConfig, ArchiveWriter, CapacityRange, DEFAULT_MAX_BODY_BYTES,
     DEFAULT_REPLAY_WINDOW_DAYS, DEFAULT_RUNBOOK_URL, IntakeConfig, JobsConfig, LOG_RETENTION_DAYS,
     MAX_BODY_BYTES_LIMIT, QueueConfig, QuotaConfig, QuotaPeriod, SlackConfig, StateBilling, StateConfig, WafConfig,
     WebhookEndpoint, WebhooksConfig, WorkerConfig,
+};
+pub use self::targets::{
+    Arn, Delivery, EventBridgeTarget, InvocationType, LambdaTarget, SnsTarget, SqsTarget, StepFunctionsTarget, Target,
 };
 use crate::cidr::Cidr;
 pub use crate::scheme::{Encoding, HmacAlgorithm, HmacConfig, SchemeName};
