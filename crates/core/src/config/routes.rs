@@ -561,19 +561,28 @@ impl ForwardConfig {
             check_parameter(&format!("{at}.authorization.parameter"), &authorization.parameter, problems);
         }
         for (name, value) in &self.headers {
-            let at = format!("{at}.headers.{name}");
-            let lower = name.to_ascii_lowercase();
-            if http::HeaderName::from_bytes(name.as_bytes()).is_err() {
-                problems.add(at, format!("`{name}` is not an HTTP header name"));
-            } else if RESERVED_HEADERS.contains(&lower.as_str())
-                || RESERVED_HEADER_PREFIXES.iter().any(|prefix| lower.starts_with(prefix))
-            {
-                let hint = if lower == "authorization" { ": use `authorization` and an SSM parameter" } else { "" };
-                problems.add(at, format!("`{name}` is set by Hookway{hint}"));
-            } else if http::HeaderValue::from_str(value).is_err() {
-                problems.add(at, "not a valid HTTP header value");
+            if let Some(problem) = header_problem(name, value) {
+                problems.add(format!("{at}.headers.{name}"), problem);
             }
         }
+    }
+}
+
+/// What is wrong with a header a `forward` is given to send (a static one, or one its transform
+/// sets): not an HTTP header, or one Hookway sets itself. `None`: it may be sent.
+pub fn header_problem(name: &str, value: &str) -> Option<String> {
+    let lower = name.to_ascii_lowercase();
+    if http::HeaderName::from_bytes(name.as_bytes()).is_err() {
+        Some(format!("`{name}` is not an HTTP header name"))
+    } else if RESERVED_HEADERS.contains(&lower.as_str())
+        || RESERVED_HEADER_PREFIXES.iter().any(|prefix| lower.starts_with(prefix))
+    {
+        let hint = if lower == "authorization" { ": use `authorization` and an SSM parameter" } else { "" };
+        Some(format!("`{name}` is set by Hookway{hint}"))
+    } else if http::HeaderValue::from_str(value).is_err() {
+        Some("not a valid HTTP header value".to_owned())
+    } else {
+        None
     }
 }
 

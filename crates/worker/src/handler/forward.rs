@@ -5,6 +5,9 @@
 //! * with `sign`, Standard Webhooks headers prove the request came from Hookway (see
 //!   [`crate::signature`]); with `authorization`, the parameter's value is the `Authorization`
 //!   header; `headers` are added as they are. Secrets are read through [`Secrets`], never logged;
+//! * with `transform`, the body is what the jq program yielded (JSON), and the headers it set
+//!   with `with_headers` are sent beside the static ones (over them, for the same name); one that
+//!   is not a header a destination may be sent refuses the event for good;
 //! * each attempt has a timeout (default 10 s), never past the invocation's deadline;
 //! * failures are retried by the [`RetryPolicy`] — one *series* of up to `maxAttempts` attempts,
 //!   with exponential backoff and full jitter within the invocation's time budget; a 4xx other
@@ -28,7 +31,7 @@ use std::time::{Duration, SystemTime};
 
 use async_trait::async_trait;
 use bytes::Bytes;
-use hookway_core::config::ForwardConfig;
+use hookway_core::config::{ForwardConfig, header_problem};
 use http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use serde_json::Value;
 
@@ -208,9 +211,13 @@ impl Forward {
         &self.url
     }
 
-    /// The headers only this destination gets: its static ones, `Authorization`, the signature.
-    async fn credentials(&self, event: &Event) -> Result<HeaderMap, ForwardError> {
+    /// The headers only this destination gets: its static ones, those its transform set,
+    /// `Authorization`, the signature.
+    async fn credentials(&self, event: &Event, set_headers: &HeaderMap) -> Result<HeaderMap, ForwardError> {
         let mut headers = self.headers.clone();
+        for (name, value) in set_headers {
+            headers.insert(name, value.clone());
+        }
         let secret_error =
             |error: SecretError| ForwardError::Secret { url: self.url.clone(), reason: error.to_string() };
         if let Some(parameter) = &self.authorization {
@@ -281,11 +288,12 @@ impl Forward {
     async fn attempt(
         &self,
         event: &Event,
+        set_headers: &HeaderMap,
         body: Bytes,
         timeout: Duration,
     ) -> (Attempt<StatusCode, ForwardError>, Option<bool>) {
         let content_type = event.content_type.as_deref().unwrap_or("application/octet-stream");
-        let headers = match self.credentials(event).await {
+        let headers = match self.credentials(event, set_headers).await {
             Ok(headers) => headers,
             // Not now; the event is retried, and the secret may be readable then.
             Err(error) => return (Attempt::Stop(error), None),
@@ -347,6 +355,20 @@ impl Forward {
     }
 }
 
+/// The headers a transform set (`with_headers`), checked as config check checks static ones.
+fn set_headers(set: &[(String, String)]) -> Result<HeaderMap, String> {
+    let mut headers = HeaderMap::with_capacity(set.len());
+    for (name, value) in set {
+        if let Some(problem) = header_problem(name, value) {
+            return Err(format!("with_headers: {problem}"));
+        }
+        let header = HeaderName::from_bytes(name.as_bytes()).ok().zip(HeaderValue::from_str(value).ok());
+        let (name, value) = header.ok_or_else(|| format!("with_headers: `{name}` is not a valid HTTP header"))?;
+        headers.insert(name, value);
+    }
+    Ok(headers)
+}
+
 #[async_trait]
 impl Handler for Forward {
     async fn handle(&self, event: &Event, deadline: Deadline) -> Result<Option<Value>, HandlerError> {
@@ -354,6 +376,22 @@ impl Handler for Forward {
     }
 
     async fn deliver(&self, event: &Event, deadline: Deadline, slot: Option<i64>) -> Report {
+        let set_headers = match set_headers(&event.set_headers) {
+            Ok(headers) => headers,
+            Err(reason) => {
+                tracing::warn!(url = %self.url, %reason, "refused: its transform set a header Hookway does not send");
+                let result = Err(format!("transform: {reason}").into());
+                return Report {
+                    result,
+                    attempts: 0,
+                    last_status: None,
+                    latency: None,
+                    permanent: true,
+                    setback: None,
+                };
+            }
+        };
+        let set_headers = &set_headers;
         let body = event.body.clone();
         let sent = AtomicU32::new(0);
         let latency = Mutex::new(None);
@@ -379,7 +417,7 @@ impl Handler for Forward {
                     }
                     let timeout = self.timeout.min(deadline.remaining());
                     let started = std::time::Instant::now();
-                    let (attempt, healthy) = self.attempt(event, body, timeout).await;
+                    let (attempt, healthy) = self.attempt(event, set_headers, body, timeout).await;
                     if let Some(healthy) = healthy {
                         *latency.lock().unwrap_or_else(PoisonError::into_inner) = Some(started.elapsed());
                         sent.fetch_add(1, Ordering::Relaxed);
