@@ -207,8 +207,9 @@ impl<'a> Arn<'a> {
 
 /// Checks that `text` at `at` is an ARN of `service` whose resource starts with `kind` (`""`: any).
 pub(super) fn check_arn(at: &str, text: &str, service: &str, kind: &str, example: &str, problems: &mut Problems) {
-    let fits = Arn::parse(text)
-        .is_some_and(|arn| arn.service == service && arn.resource.starts_with(kind) && arn.resource.len() > kind.len());
+    let fits = Arn::parse(text).is_some_and(|arn| {
+        arn.service == service && arn.resource.starts_with(kind) && arn.resource.len() > kind.len()
+    });
     if !fits {
         problems.add(at, format!("`{text}` is not an ARN such as {example}"));
     }
