@@ -71,9 +71,10 @@ pub async fn run(args: Args) -> Result<ExitCode, CliError> {
     let path = args.stack.config_path(args.config.as_deref());
     let config = Config::load(&path)?;
     let (at, handler) = handler(&config, args.route, args.handler, &path)?;
-    let code = handler
-        .transform()
-        .ok_or_else(|| CliError::Usage(format!("{at} (`{}`) has no transform", handler.delivery_name())))?;
+    let code = handler.transform().ok_or_else(|| {
+        let place = at.rsplit_once('.').map_or(at.as_str(), |(place, _)| place);
+        CliError::Usage(format!("{place} (`{}`) has no transform", handler.delivery_name()))
+    })?;
     let program = Program::compile(code).map_err(|error| CliError::Usage(format!("{at}.transform: {error}")))?;
     let route = &config.routes[args.route];
     let input = match (&args.event, &args.file) {
@@ -110,7 +111,7 @@ pub async fn run(args: Args) -> Result<ExitCode, CliError> {
             if args.json {
                 json_line(&json!({"error": error.to_string()}))?;
             } else {
-                warnln!("{at}.transform: {error}");
+                warnln!("hookway: {at}.transform: {error}");
             }
             Ok(ExitCode::FAILURE)
         }
