@@ -32,6 +32,7 @@ mod sign;
 mod stack;
 mod tail;
 mod target;
+mod transform;
 mod trigger;
 mod verify;
 
@@ -67,7 +68,7 @@ const GROUPS: [(&str, &[&str]); 4] = [
     ("Local (this machine, no AWS account)", &["dev", "send", "listen", "trigger", "sign", "verify", "providers"]),
     ("Events (the archive, replays, dead letters)", &["events", "replay", "dlq"]),
     ("Operations (a stack's destinations, jobs, secrets)", &["destinations", "jobs", "secrets"]),
-    ("Configuration", &["init", "config", "doctor", "cost", "completions"]),
+    ("Configuration", &["init", "config", "transform", "doctor", "cost", "completions"]),
 ];
 
 /// Examples and exit codes, after the options.
@@ -78,6 +79,7 @@ Examples:
   hookway listen --local --forward-to http://localhost:8080/webhooks
   hookway events tail --local                          follow events as they arrive
   hookway init --source stripe --source github         a starter hookway.json
+  hookway transform --route 0 --file invoice.json      what route 0's transform makes of a body
   hookway doctor --stack hookway-prod --smoke          what stands between the file and a working stack
   hookway events list --since 2h --status failed
   hookway replay --since 2h --source stripe --dry-run
@@ -89,6 +91,14 @@ Exit codes:
   0  success
   1  a failure at run time: AWS, the network, a check that failed
   2  a usage or configuration error: fix the command line or the configuration";
+
+/// `hookway transform --help`'s examples.
+const TRANSFORM_EXAMPLES: &str = "\
+Examples:
+  hookway transform --route 0 --file invoice.json              the first handler of the first route
+  hookway transform --route 2 --handler 1 --file - < body.json  the second handler, the body on stdin
+  hookway transform --route 0 --event evt_1NvX2a --local        an event the local stack archived
+  hookway transform --route 0 --file invoice.json --json        {\"body\": …, \"headers\": {…}}";
 
 /// The command line, its help listing the commands by group.
 pub fn command_line() -> clap::Command {
@@ -148,6 +158,9 @@ enum Command {
     /// Check hookway.json, or print its JSON Schema.
     #[command(subcommand)]
     Config(config::Command),
+    /// Run a route's transform (jq) on an archived event's body or a file's, and print what it yields.
+    #[command(after_help = TRANSFORM_EXAMPLES)]
+    Transform(transform::Args),
     /// Write a starter hookway.json: a source per provider, every event forwarded to one URL.
     Init(init::Args),
     /// Check what stands between this configuration and a working stack, each failure with its fix.
@@ -189,6 +202,7 @@ fn main() -> ExitCode {
             Command::Dev(args) => dev::run(args).await,
             Command::Config(command) => config::run(command),
             Command::Cost(args) => cost::run(args),
+            Command::Transform(args) => transform::run(args).await,
             Command::Init(args) => init::run(args),
             Command::Doctor(args) => doctor::run(args).await,
             Command::Completions(args) => completions::run(args, command_line()),

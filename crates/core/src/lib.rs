@@ -16,6 +16,7 @@
 //! * [`store`] — the state table: idempotency records, entity versions and job statuses.
 //! * [`target`] — the versioned envelope an AWS-native target receives.
 //! * [`telemetry`] — JSON logs.
+//! * [`transform`] — jq programs: a destination's `transform` and a route's `jq` condition.
 
 // No unwrap or expect on request paths: every failure is an error with a status or an exit code.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
@@ -37,6 +38,7 @@ pub mod source;
 pub mod store;
 pub mod target;
 pub mod telemetry;
+pub mod transform;
 
 pub use config::{Config, SchemeName};
 pub use envelope::Envelope;

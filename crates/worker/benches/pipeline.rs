@@ -7,6 +7,9 @@
 //! rate-limit slot (UpdateItem) — through the real SDK client (request, SigV4 signature, response
 //! parsing) against a local HTTP stand-in that answers at once, so that the time is the worker's.
 //!
+//! And what a destination's `transform` (jq) adds: a batch forwarded to a local receiver with and
+//! without one, and the program alone on a 1 KiB body.
+//!
 //! `cargo bench -p hookway-worker --bench pipeline`
 
 #![allow(missing_docs)]
@@ -21,6 +24,7 @@ use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_mai
 use hookway_core::Config;
 use hookway_core::envelope::Envelope;
 use hookway_core::store::MemoryStore;
+use hookway_core::transform::Program;
 use hookway_testkit::receiver::{Receiver, Reply};
 use hookway_worker::Worker;
 use hookway_worker::breaker::CircuitBreaker;
@@ -91,16 +95,25 @@ fn pipeline(c: &mut Criterion) {
     let single = worker(json!({"source": "*", "handler": {"custom": "sink"}}));
     let fan_out = worker(json!({"source": "*", "where": [{"pointer": "/type", "equals": "invoice.paid"}],
         "handlers": [{"custom": "sink"}, {"custom": "audit"}, {"custom": "archive"}]}));
+    batches(c, &runtime, "worker/1KiB", [("batch-of-10", &single), ("batch-of-10/fan-out-of-3", &fan_out)]);
+}
+
+/// Each worker's CPU per event, a batch of 10 at a time (after one batch that warms it up).
+fn batches<const N: usize>(
+    c: &mut Criterion,
+    runtime: &tokio::runtime::Runtime,
+    group: &str,
+    workers: [(&str, &Worker<MemoryStore>); N],
+) {
     let deadline = Deadline::after(Duration::from_secs(3600));
     let mut serial = 0;
-    for worker in [&single, &fan_out] {
+    for (_, worker) in workers {
         let (response, _) = runtime.block_on(worker.batch(batch(&mut serial), deadline));
         assert!(response.batch_item_failures.is_empty());
     }
-
-    let mut group = c.benchmark_group("worker/1KiB");
+    let mut group = c.benchmark_group(group);
     group.throughput(Throughput::Elements(BATCH as u64));
-    for (name, worker) in [("batch-of-10", &single), ("batch-of-10/fan-out-of-3", &fan_out)] {
+    for (name, worker) in workers {
         group.bench_function(name, |b| {
             b.iter_batched(
                 || batch(&mut serial),
@@ -147,5 +160,27 @@ fn destination_state(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, pipeline, destination_state);
+/// Reshapes a Stripe event and sets a header: what a typical transform does.
+const TRANSFORM: &str =
+    r#"{id, type, invoice: .data.object.id, version: .created} | with_headers({"X-Invoice": .invoice})"#;
+
+fn transform(c: &mut Criterion) {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let receiver = runtime.block_on(Receiver::start());
+    let url = format!("{}/hooks", receiver.url);
+    let plain = worker(json!({"source": "*", "handler": {"forward": {"url": url}}}));
+    let shaped = worker(json!({"source": "*", "handler": {"forward": {"url": url, "transform": TRANSFORM}}}));
+    batches(c, &runtime, "worker/1KiB/forward", [("batch-of-10", &plain), ("batch-of-10/with-transform", &shaped)]);
+    assert!(receiver.received_at("/hooks").last().unwrap().headers.contains_key("x-invoice"));
+
+    let program = Program::compile(TRANSFORM).unwrap();
+    let message = &batch(&mut 0).records[0];
+    let event = Event::from_envelope(message.body.as_deref().unwrap()).unwrap();
+    let mut group = c.benchmark_group("transform");
+    group.bench_function("compile", |b| b.iter(|| Program::compile(black_box(TRANSFORM)).unwrap()));
+    group.bench_function("run on 1KiB", |b| b.iter(|| event.transformed(black_box(&program)).unwrap()));
+    group.finish();
+}
+
+criterion_group!(benches, pipeline, destination_state, transform);
 criterion_main!(benches);

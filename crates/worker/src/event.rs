@@ -7,6 +7,7 @@ use hookway_core::config::JOBS_SOURCE;
 use hookway_core::envelope::{BodyEncoding, BodyObject, Envelope, EnvelopeError};
 use hookway_core::job::JobEvent;
 use hookway_core::store::RecordKey;
+use hookway_core::transform::{EventVars, Program, TransformError};
 use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
 
@@ -37,6 +38,9 @@ pub struct Event {
     pub attempt: u32,
     /// Where it stands in its retries, once it has waited in the queue for one.
     pub retry: Option<RetryState>,
+    /// Headers (`forward`) or message attributes (targets) its destination's transform set
+    /// (`with_headers`, `with_attributes`); empty without a transform.
+    pub set_headers: Vec<(String, String)>,
 }
 
 /// An event's `retry` block, read: its times in Unix milliseconds.
@@ -111,6 +115,7 @@ impl Event {
             replay: envelope.replay.map(Into::into),
             attempt: 0,
             retry,
+            set_headers: Vec::new(),
         })
     }
 
@@ -131,6 +136,7 @@ impl Event {
             replay: None,
             attempt: 0,
             retry: None,
+            set_headers: Vec::new(),
         })
     }
 
@@ -166,6 +172,29 @@ impl Event {
     /// The body as JSON.
     pub fn json<T: DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
         serde_json::from_slice(&self.body)
+    }
+
+    /// What `$event` shows a jq program.
+    pub fn vars(&self) -> EventVars<'_> {
+        EventVars {
+            id: &self.id,
+            source: &self.source,
+            event_type: self.event_type.as_deref(),
+            received_at: &self.received_at,
+        }
+    }
+
+    /// The event as a destination with a transform sees it: the program's output as its JSON
+    /// body, and the headers or attributes it set. The body must be JSON.
+    pub fn transformed(&self, program: &Program) -> Result<Event, TransformError> {
+        let output = program.run_bytes(&self.body, &self.vars())?;
+        let body = serde_json::to_vec(&output.body).map_err(|error| TransformError::Output(error.to_string()))?;
+        Ok(Event {
+            body: Bytes::from(body),
+            content_type: Some("application/json".to_owned()),
+            set_headers: output.headers,
+            ..self.clone()
+        })
     }
 }
 

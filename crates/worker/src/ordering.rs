@@ -93,6 +93,7 @@ mod tests {
             replay: None,
             attempt: 1,
             retry: None,
+            set_headers: Vec::new(),
         }
     }
 

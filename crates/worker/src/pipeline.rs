@@ -30,18 +30,33 @@ use hookway_core::store::{
     Claim, Claimed, Delivery, DeliveryStatus, HELD, Hold, NextAttempt, Outcome, Parking, RecordKey, StateStore,
     WaitReason,
 };
+use hookway_core::transform::TransformError;
 use serde_json::Value;
 use tracing::Instrument;
 use tracing::field::Empty;
 
 use crate::deadline::Deadline;
 use crate::event::Event;
+use crate::handler::Report;
 use crate::ordering::Position;
 use crate::requeue::{EventsQueue, with_retry};
 use crate::router::Route;
 use crate::schedule::{self, Decision, Setback, Window};
 use crate::verdict::{self, Next, Verdict};
 use crate::{FINISH_MARGIN, Worker};
+
+/// A transform that failed, or yielded nothing: no attempt was made, and none would go otherwise,
+/// so the event goes to the dead-letter queue with jq's error.
+fn transform_failed(error: &TransformError) -> Report {
+    Report {
+        result: Err(format!("transform: {error}").into()),
+        attempts: 0,
+        last_status: None,
+        latency: None,
+        permanent: true,
+        setback: None,
+    }
+}
 
 /// The SQS message an event came in: what a dead letter, or the event's next wait, carries on,
 /// and where the batch archived it.
@@ -380,11 +395,15 @@ impl<S: StateStore> Worker<S> {
             pending.push((destination, index, before, slot, early));
         }
         let handler_deadline = deadline.earlier_by(FINISH_MARGIN);
-        let reports = join_all(
-            pending
-                .iter()
-                .map(|(destination, _, _, slot, _)| destination.handler.deliver(event, handler_deadline, *slot)),
-        )
+        let reports = join_all(pending.iter().map(|(destination, _, _, slot, _)| async move {
+            // A destination with a transform sees what its program yields; one without, the event
+            // as it came (its body never parsed here).
+            match destination.transform.as_deref().map(|program| event.transformed(program)) {
+                None => destination.handler.deliver(event, handler_deadline, *slot).await,
+                Some(Ok(transformed)) => destination.handler.deliver(&transformed, handler_deadline, *slot).await,
+                Some(Err(error)) => transform_failed(&error),
+            }
+        }))
         .await;
         let now = hookway_core::unix_now();
         let now_ms = hookway_core::unix_now_ms();

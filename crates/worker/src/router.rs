@@ -8,6 +8,7 @@ use std::time::Duration;
 use hookway_core::config::{
     BreakerConfig, Condition, HandlerConfig, InvocationType, RateLimitConfig, RouteConfig, glob_matches,
 };
+use hookway_core::transform::{Program, TransformError};
 use serde_json::Value;
 
 use crate::breaker::CircuitBreaker;
@@ -26,6 +27,8 @@ pub struct Route {
     source: String,
     event_type: String,
     conditions: Vec<Condition>,
+    /// Its `jq` conditions, compiled, by their index in `conditions`.
+    jq_conditions: Vec<(usize, Program)>,
     /// Its handlers, in order: one delivery each.
     pub destinations: Vec<Destination>,
 }
@@ -42,6 +45,8 @@ pub struct Destination {
     /// What its parked events are filed under: a `forward`'s URL or a target's ARN (its circuit's
     /// and rate limit's key), else its name.
     pub key: String,
+    /// Its `transform`, compiled: run on the body before each delivery.
+    pub transform: Option<Arc<Program>>,
 }
 
 /// Where events can be parked, as the sweep walks them: each destination once.
@@ -95,6 +100,16 @@ pub enum RouterError {
         name: String,
         /// Why.
         reason: String,
+    },
+    /// A `transform` or a `jq` condition is not a valid jq program (config check refuses it).
+    #[error("routes[{index}]: {what} is not a valid jq program: {error}")]
+    Program {
+        /// The route's index.
+        index: usize,
+        /// Which program.
+        what: String,
+        /// Why.
+        error: TransformError,
     },
     /// A `forward` handler cannot be built.
     #[error("routes[{index}].handler.forward.{error}")]
@@ -183,8 +198,15 @@ impl Router {
         let mut outlets: Vec<Outlet> = Vec::new();
         for (index, route) in routes.iter().enumerate() {
             let mut destinations = Vec::with_capacity(route.handlers().len());
+            let compile = |what: String, code: &str| {
+                Program::compile(code).map_err(|error| RouterError::Program { index, what, error })
+            };
             for handler in route.handlers() {
                 let name = handler.delivery_name();
+                let transform = match handler.transform() {
+                    Some(code) => Some(Arc::new(compile(format!("the transform of {name}"), code)?)),
+                    None => None,
+                };
                 let (key, per_second) = match handler {
                     HandlerConfig::Forward(settings) => {
                         let key =
@@ -254,12 +276,19 @@ impl Router {
                         Arc::new(forward)
                     }
                 };
-                destinations.push(Destination { name, handler, schedule, key });
+                destinations.push(Destination { name, handler, schedule, key, transform });
+            }
+            let mut jq_conditions = Vec::new();
+            for (at, condition) in route.conditions.iter().enumerate() {
+                if let Some(code) = &condition.jq {
+                    jq_conditions.push((at, compile(format!("where[{at}].jq"), code)?));
+                }
             }
             compiled.push(Route {
                 source: route.source.clone(),
                 event_type: route.event_type.clone(),
                 conditions: route.conditions.clone(),
+                jq_conditions,
                 destinations,
             });
         }
@@ -284,7 +313,22 @@ impl Router {
                 return true;
             }
             let body = body.get_or_insert_with(|| event.json::<Value>().ok()).as_ref();
-            route.conditions.iter().all(|condition| body.is_some_and(|body| condition.holds(body)))
+            body.is_some_and(|body| {
+                route.conditions.iter().enumerate().all(|(at, condition)| route.holds(at, condition, body))
+            })
+        })
+    }
+}
+
+impl Route {
+    /// Whether its `at`-th condition holds on `body`; a `jq` condition that fails does not.
+    fn holds(&self, at: usize, condition: &Condition, body: &Value) -> bool {
+        let Some((_, program)) = self.jq_conditions.iter().find(|(index, _)| *index == at) else {
+            return condition.holds(body);
+        };
+        program.holds(body).unwrap_or_else(|error| {
+            tracing::warn!(condition = at, %error, "a jq condition failed on the body: it does not hold");
+            false
         })
     }
 }
@@ -310,6 +354,7 @@ mod tests {
             replay: None,
             attempt: 1,
             retry: None,
+            set_headers: Vec::new(),
         }
     }
 

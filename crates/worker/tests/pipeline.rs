@@ -956,6 +956,77 @@ async fn a_filter_that_excludes_an_event_means_no_request() {
     assert_eq!(keys, ["d1"]);
 }
 
+#[tokio::test]
+async fn transforms_reshape_each_delivery_and_one_that_fails_sends_the_event_to_the_dead_letter_queue_with_jq_s_error()
+{
+    let harness = Harness::with_routes(|url| {
+        json!([
+            {"source": "github", "where": [{"jq": ".ref | startswith(\"refs/heads/\")"}], "handlers": [
+                {"forward": {"url": format!("{url}/shaped"), "transform": "{ref, by: $event.source, id: $event.id} | with_headers({\"X-Ref\": .ref})"}},
+                {"forward": {"url": format!("{url}/checked"), "transform": "if .amount then {amount} else error(\"no amount\") end"}},
+                {"forward": {"url": format!("{url}/original")}}
+            ]},
+            {"source": "slack", "handler": {"forward": {"url": format!("{url}/reserved"), "transform": "with_headers({\"Idempotency-Key\": \"mine\"})"}}},
+            {"source": "*", "handler": "log"}
+        ])
+    })
+    .await;
+    let batch = [
+        ("m1", envelope("github", "d1", "push", r#"{"ref": "refs/heads/main", "amount": 5, "token": "t"}"#)),
+        ("m2", envelope("github", "d2", "push", r#"{"ref": "refs/heads/main"}"#)),
+        ("m3", envelope("github", "d3", "push", r#"{"ref": "refs/tags/v1", "amount": 1}"#)),
+        ("m4", envelope("slack", "s1", "event_callback", r#"{"type": "event_callback"}"#)),
+    ];
+    assert!(harness.deliver(&batch).await.is_empty(), "every message is done with: delivered, logged or dead-lettered");
+
+    let shaped = harness.receiver.received_at("/shaped");
+    let shaped_bodies: Vec<Value> =
+        shaped.iter().map(|request| serde_json::from_slice(&request.body).unwrap()).collect();
+    assert_eq!(
+        shaped_bodies,
+        [
+            json!({"ref": "refs/heads/main", "by": "github", "id": "d1"}),
+            json!({"ref": "refs/heads/main", "by": "github", "id": "d2"})
+        ],
+        "d3 is a tag: the jq condition does not hold, and the log route takes it"
+    );
+    assert_eq!(shaped[0].headers["x-ref"], "refs/heads/main");
+    assert_eq!(shaped[0].headers["content-type"], "application/json");
+    let checked = harness.receiver.received_at("/checked");
+    assert_eq!(checked.len(), 1, "d2 has no amount: nothing is sent for it");
+    assert_eq!(checked[0].body, br#"{"amount":5}"#);
+    let original = harness.receiver.received_at("/original");
+    assert_eq!(original.len(), 2);
+    assert_eq!(original[0].headers["content-type"], "application/json; charset=utf-8", "no transform: as it came");
+    assert!(original.iter().all(|request| request.headers.get("x-ref").is_none()));
+    assert!(harness.receiver.received_at("/reserved").is_empty(), "a header Hookway sets itself is never sent");
+
+    let mut reasons: Vec<(String, String)> = harness
+        .dead_letters()
+        .await
+        .into_iter()
+        .map(|(_, attributes)| {
+            let attribute = |name: &str| attributes.iter().find(|(key, _)| key == name).unwrap().1.clone();
+            (attribute("hookway-reason"), attribute("hookway-destination"))
+        })
+        .collect();
+    reasons.sort();
+    let url = &harness.receiver.url;
+    assert_eq!(
+        reasons,
+        [
+            ("1 of 3 deliveries failed: transform: no amount".to_owned(), format!("forward {url}/checked")),
+            (
+                "transform: with_headers: `Idempotency-Key` is set by Hookway".to_owned(),
+                format!("forward {url}/reserved")
+            ),
+        ]
+    );
+    let record = harness.record("github", "d2").await.unwrap();
+    let statuses: Vec<_> = record.deliveries.iter().map(|delivery| delivery.status).collect();
+    assert_eq!(statuses, [DeliveryStatus::Succeeded, DeliveryStatus::DeadLettered, DeliveryStatus::Succeeded]);
+}
+
 const TOKEN: &str = "Bearer e2c4f1d6a9b0-never-in-a-log";
 
 #[tokio::test]

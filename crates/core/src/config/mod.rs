@@ -18,7 +18,7 @@ mod targets;
 pub use self::routes::{
     AuthorizationConfig, BreakerConfig, Condition, DEFAULT_SCHEDULE, ForwardConfig, HandlerConfig, JOBS_SOURCE,
     MAX_PER_SECOND, MAX_SCHEDULE_ENTRIES, ParameterUse, RateLimitConfig, RetryConfig, RouteConfig, SignConfig,
-    glob_matches,
+    glob_matches, header_problem,
 };
 pub use self::settings::{
     AlarmsConfig, ApiConfig, ArchiveConfig, ArchiveWriter, CapacityRange, DEFAULT_MAX_BODY_BYTES,

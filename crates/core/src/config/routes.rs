@@ -402,7 +402,17 @@ impl RouteConfig {
                     target.validate(&format!("{at}.stepFunctions"), limits, problems);
                 }
             }
+            if let Some(code) = handler.transform() {
+                check_program(&format!("{at}.{}.transform", handler.key()), code, problems);
+            }
         }
+    }
+}
+
+/// Compiles a jq program, as the worker will: a syntax error, or an undefined name, is a problem.
+fn check_program(at: &str, code: &str, problems: &mut Problems) {
+    if let Err(error) = crate::transform::Program::compile(code) {
+        problems.add(at, format!("not a valid jq program: {error}"));
     }
 }
 
@@ -419,6 +429,21 @@ impl HandlerConfig {
             HandlerConfig::EventBridge(target) => format!("eventBridge {}", target.bus_arn),
             HandlerConfig::Lambda(target) => format!("lambda {}", target.function_arn),
             HandlerConfig::StepFunctions(target) => format!("stepFunctions {}", target.state_machine_arn),
+        }
+    }
+
+    /// Its key in `hookway.json`: `log`, `custom`, `forward`, `sqs`, `sns`, `eventBridge`,
+    /// `lambda` or `stepFunctions`.
+    pub fn key(&self) -> &'static str {
+        match self {
+            HandlerConfig::Log => "log",
+            HandlerConfig::Custom(_) => "custom",
+            HandlerConfig::Forward(_) => "forward",
+            HandlerConfig::Sqs(_) => "sqs",
+            HandlerConfig::Sns(_) => "sns",
+            HandlerConfig::EventBridge(_) => "eventBridge",
+            HandlerConfig::Lambda(_) => "lambda",
+            HandlerConfig::StepFunctions(_) => "stepFunctions",
         }
     }
 
@@ -473,6 +498,9 @@ impl Condition {
             problems.add(at.to_owned(), "give exactly one of `equals`, `in`, `exists` or `jq`");
         } else if self.jq.is_some() && !self.pointer.is_empty() {
             problems.add(format!("{at}.pointer"), "a `jq` condition reads the whole body: give no `pointer`");
+        }
+        if let Some(code) = &self.jq {
+            check_program(&format!("{at}.jq"), code, problems);
         }
     }
 }
@@ -533,19 +561,28 @@ impl ForwardConfig {
             check_parameter(&format!("{at}.authorization.parameter"), &authorization.parameter, problems);
         }
         for (name, value) in &self.headers {
-            let at = format!("{at}.headers.{name}");
-            let lower = name.to_ascii_lowercase();
-            if http::HeaderName::from_bytes(name.as_bytes()).is_err() {
-                problems.add(at, format!("`{name}` is not an HTTP header name"));
-            } else if RESERVED_HEADERS.contains(&lower.as_str())
-                || RESERVED_HEADER_PREFIXES.iter().any(|prefix| lower.starts_with(prefix))
-            {
-                let hint = if lower == "authorization" { ": use `authorization` and an SSM parameter" } else { "" };
-                problems.add(at, format!("`{name}` is set by Hookway{hint}"));
-            } else if http::HeaderValue::from_str(value).is_err() {
-                problems.add(at, "not a valid HTTP header value");
+            if let Some(problem) = header_problem(name, value) {
+                problems.add(format!("{at}.headers.{name}"), problem);
             }
         }
+    }
+}
+
+/// What is wrong with a header a `forward` is given to send (a static one, or one its transform
+/// sets): not an HTTP header, or one Hookway sets itself. `None`: it may be sent.
+pub fn header_problem(name: &str, value: &str) -> Option<String> {
+    let lower = name.to_ascii_lowercase();
+    if http::HeaderName::from_bytes(name.as_bytes()).is_err() {
+        Some(format!("`{name}` is not an HTTP header name"))
+    } else if RESERVED_HEADERS.contains(&lower.as_str())
+        || RESERVED_HEADER_PREFIXES.iter().any(|prefix| lower.starts_with(prefix))
+    {
+        let hint = if lower == "authorization" { ": use `authorization` and an SSM parameter" } else { "" };
+        Some(format!("`{name}` is set by Hookway{hint}"))
+    } else if http::HeaderValue::from_str(value).is_err() {
+        Some("not a valid HTTP header value".to_owned())
+    } else {
+        None
     }
 }
 
@@ -685,6 +722,33 @@ mod tests {
         }
         assert!(!destination.contains("X-Ok"), "{destination}");
         assert!(!destination.contains("Bearer abc"), "a secret pasted in is not repeated: {destination}");
+    }
+
+    #[test]
+    fn transforms_and_jq_conditions_are_compiled_and_a_mistake_names_its_route_and_field() {
+        let sqs = "arn:aws:sqs:eu-west-1:123456789012:orders";
+        assert!(
+            config_with_routes(json!([{"source": "stripe", "where": [{"jq": ".data.object.amount > 10000"}], "handlers": [
+                {"forward": {"url": "https://a.example.com", "transform": "{id, amount: .data.object.amount} | with_headers({\"X-Source\": $event.source})"}},
+                {"sqs": {"queueArn": sqs, "transform": "del(.data.object.customer) | with_attributes({type: $event.type})"}}
+            ]}]))
+            .is_ok()
+        );
+        let error = config_with_routes(json!([
+            {"source": "stripe", "type": "invoice.*", "handler": "log"},
+            {"source": "stripe", "where": [{"pointer": "/livemode", "equals": true}, {"jq": ".amount >"}], "handler": "log"},
+            {"source": "stripe", "handlers": ["log", {"sqs": {"queueArn": sqs, "transform": "{id: .id"}},
+                                              {"forward": {"url": "https://a.example.com", "transform": "nosuchfilter(1)"}}]}
+        ]))
+        .unwrap_err();
+        assert_eq!(
+            error.lines().collect::<Vec<_>>(),
+            [
+                "routes[1].where[1].jq: not a valid jq program: expected term at the end of the program",
+                "routes[2].handlers[1].sqs.transform: not a valid jq program: expected closing brace at the end of the program",
+                "routes[2].handlers[2].forward.transform: not a valid jq program: undefined filter `nosuchfilter` at line 1, column 1",
+            ]
+        );
     }
 
     #[test]

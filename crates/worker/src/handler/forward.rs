@@ -5,6 +5,9 @@
 //! * with `sign`, Standard Webhooks headers prove the request came from Hookway (see
 //!   [`crate::signature`]); with `authorization`, the parameter's value is the `Authorization`
 //!   header; `headers` are added as they are. Secrets are read through [`Secrets`], never logged;
+//! * with `transform`, the body is what the jq program yielded (JSON), and the headers it set
+//!   with `with_headers` are sent beside the static ones (over them, for the same name); one that
+//!   is not a header a destination may be sent refuses the event for good;
 //! * each attempt has a timeout (default 10 s), never past the invocation's deadline;
 //! * failures are retried by the [`RetryPolicy`] — one *series* of up to `maxAttempts` attempts,
 //!   with exponential backoff and full jitter within the invocation's time budget; a 4xx other
@@ -27,7 +30,7 @@ use std::time::{Duration, SystemTime};
 
 use async_trait::async_trait;
 use bytes::Bytes;
-use hookway_core::config::ForwardConfig;
+use hookway_core::config::{ForwardConfig, header_problem};
 use http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use serde_json::Value;
 
@@ -204,9 +207,13 @@ impl Forward {
         &self.url
     }
 
-    /// The headers only this destination gets: its static ones, `Authorization`, the signature.
-    async fn credentials(&self, event: &Event) -> Result<HeaderMap, ForwardError> {
+    /// The headers only this destination gets: its static ones, those its transform set,
+    /// `Authorization`, the signature.
+    async fn credentials(&self, event: &Event, set_headers: &HeaderMap) -> Result<HeaderMap, ForwardError> {
         let mut headers = self.headers.clone();
+        for (name, value) in set_headers {
+            headers.insert(name, value.clone());
+        }
         let secret_error =
             |error: SecretError| ForwardError::Secret { url: self.url.clone(), reason: error.to_string() };
         if let Some(parameter) = &self.authorization {
@@ -250,11 +257,12 @@ impl Forward {
     async fn attempt(
         &self,
         event: &Event,
+        set_headers: &HeaderMap,
         body: Bytes,
         timeout: Duration,
     ) -> (Attempt<StatusCode, ForwardError>, Option<bool>) {
         let content_type = event.content_type.as_deref().unwrap_or("application/octet-stream");
-        let headers = match self.credentials(event).await {
+        let headers = match self.credentials(event, set_headers).await {
             Ok(headers) => headers,
             // Not now; the event is retried, and the secret may be readable then.
             Err(error) => return (Attempt::Stop(error), None),
@@ -275,7 +283,6 @@ impl Forward {
         if let Some(run) = &event.replay {
             request = request.header("X-Hookway-Replay", run);
         }
-        // TODO(merge): add `event.set_headers` (the transform's `with_headers`) once event.rs has it.
         let response = match request.body(body).send().await {
             Ok(response) => response,
             Err(error) => return (Attempt::Retry(self.request_error(&error), None), Some(false)),
@@ -317,6 +324,20 @@ impl Forward {
     }
 }
 
+/// The headers a transform set (`with_headers`), checked as config check checks static ones.
+fn set_headers(set: &[(String, String)]) -> Result<HeaderMap, String> {
+    let mut headers = HeaderMap::with_capacity(set.len());
+    for (name, value) in set {
+        if let Some(problem) = header_problem(name, value) {
+            return Err(format!("with_headers: {problem}"));
+        }
+        let header = HeaderName::from_bytes(name.as_bytes()).ok().zip(HeaderValue::from_str(value).ok());
+        let (name, value) = header.ok_or_else(|| format!("with_headers: `{name}` is not a valid HTTP header"))?;
+        headers.insert(name, value);
+    }
+    Ok(headers)
+}
+
 #[async_trait]
 impl Handler for Forward {
     async fn handle(&self, event: &Event, deadline: Deadline) -> Result<Option<Value>, HandlerError> {
@@ -324,6 +345,22 @@ impl Handler for Forward {
     }
 
     async fn deliver(&self, event: &Event, deadline: Deadline, slot: Option<i64>) -> Report {
+        let set_headers = match set_headers(&event.set_headers) {
+            Ok(headers) => headers,
+            Err(reason) => {
+                tracing::warn!(url = %self.url, %reason, "refused: its transform set a header Hookway does not send");
+                let result = Err(format!("transform: {reason}").into());
+                return Report {
+                    result,
+                    attempts: 0,
+                    last_status: None,
+                    latency: None,
+                    permanent: true,
+                    setback: None,
+                };
+            }
+        };
+        let set_headers = &set_headers;
         let held = |held: Held| match held {
             Held::Open(open) => ForwardError::CircuitOpen(open),
             Held::Paused => ForwardError::Paused(self.url.clone()),
@@ -333,7 +370,7 @@ impl Handler for Forward {
         let Series { result, sent, latency } = self
             .guards
             .run(deadline, slot, held, || {
-                self.attempt(event, event.body.clone(), self.timeout.min(deadline.remaining()))
+                self.attempt(event, set_headers, event.body.clone(), self.timeout.min(deadline.remaining()))
             })
             .await;
         let result = match result {

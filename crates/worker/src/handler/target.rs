@@ -282,8 +282,8 @@ impl Target {
             body: &event.body,
             replay: event.replay.as_deref(),
         };
-        // TODO(merge): `&event.set_headers` (the transform's `with_attributes`) once event.rs has it.
-        let extra: &[(String, String)] = &[];
+        // What the transform set with `with_attributes`.
+        let extra: &[(String, String)] = &event.set_headers;
         let body = inbound.body();
         let mut entry = (String::new(), String::new());
         let (attributes, overhead, group) = match &self.resource {
