@@ -78,9 +78,9 @@ export class Archive extends Construct {
   }
 
   /** The intake puts claim-checked bodies, and nothing else. */
-  grantBodiesPut(fn: IFunction): void {
+  grantBodiesPut(fn: IFunction, why = 'the intake puts each body over the inline limit under a key of its own'): void {
     fn.addToRolePolicy(new PolicyStatement({ actions: ['s3:PutObject'], resources: [this.arnOf(BODIES_PREFIX)] }));
-    this.acknowledgeObjects(fn.role!, [BODIES_PREFIX], 'the intake puts each body over the inline limit under a key of its own');
+    this.acknowledgeObjects(fn.role!, [BODIES_PREFIX], why);
   }
 
   /**

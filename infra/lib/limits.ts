@@ -60,7 +60,12 @@ function grantChars(patterns: readonly string[]): number {
 /** The role's policy without its parameter grant, at its longest. */
 export function roleBaseChars(role: GrantingRole, settings: HookwayConfig): number {
   const tracing = settings.tracing ? shape.rolePolicyChars[role].tracing : 0;
-  return role === 'intake' ? shape.rolePolicyChars.intake.base + tracing : shape.rolePolicyChars.worker.base[settings.archive.writer] + tracing;
+  if (role === 'intake') {
+    return shape.rolePolicyChars.intake.base + tracing;
+  }
+  // With targets, the worker may put a body past a target's limit in the archive bucket.
+  const targetBodies = workerTargetGrants(settings).length > 0 ? shape.rolePolicyChars.worker.targetBodies : 0;
+  return shape.rolePolicyChars.worker.base[settings.archive.writer] + tracing + targetBodies;
 }
 
 /** The parameters a role reads. */
@@ -128,6 +133,8 @@ export function stackShape(settings: HookwayConfig): StackShape {
       templateBytes.targetStatement * targets.statements +
       templateBytes.targetResource * targets.resources +
       templateBytes.targetResourceChar * targets.resourceChars +
+      // With targets, the worker's statement putting bodies past a target's limit.
+      (workerTargetGrants(settings).length > 0 ? templateBytes.targetBodies : 0) +
       patterns.reduce((sum, pattern) => sum + templateBytes.parameterPattern + templateBytes.parameterPatternChar * pattern.length, 0),
     restApiResources: (endpoint === 'rest' ? shape.restApiResources.rest : shape.restApiResources.other) + shape.restApiResources.throttledSource * (endpoint === 'rest' ? throttled.length : 0),
     httpApiRoutes: endpoint === 'http-api' ? shape.httpApiRoutes.base + shape.httpApiRoutes.throttledSource * throttled.length : 0,

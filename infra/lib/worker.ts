@@ -169,7 +169,13 @@ export class Worker extends Construct {
 
     // The routes' targets: exactly the queues, topics, buses, functions and state machines they
     // name, each with its target's one action (and the keys SQS and SNS encrypt them with).
-    attachGrants(this, 'Targets', this.function, workerTargetGrants(props.config.settings), "the worker's calls to the routes' targets", MANAGED_POLICIES_PER_ROLE - 1);
+    const targetGrants = workerTargetGrants(props.config.settings);
+    attachGrants(this, 'Targets', this.function, targetGrants, "the worker's calls to the routes' targets", MANAGED_POLICIES_PER_ROLE - 1);
+    if (targetGrants.length > 0) {
+      // A message past its target's size limit carries a reference to its body, which the worker
+      // puts in the archive bucket first.
+      props.archive.grantBodiesPut(this.function, "the worker puts each body past a target's message limit under a key of its own");
+    }
 
     // Every event into the archive, a batch at a time; claim-checked bodies back out.
     props.archive.grantWorker(this.function, props.table);

@@ -164,6 +164,7 @@ struct TemplateShape {
     target_statement: u64,
     target_resource: u64,
     target_resource_char: u64,
+    target_bodies: u64,
 }
 
 #[derive(Debug, Deserialize)]
@@ -180,9 +181,12 @@ struct IntakeRoleShape {
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
 struct WorkerRoleShape {
     base: PerWriter,
     tracing: u64,
+    /// The statement that lets the worker put a body past a target's limit in the archive bucket.
+    target_bodies: u64,
 }
 
 #[derive(Debug, Deserialize)]
@@ -535,7 +539,9 @@ impl Model {
         let tracing = |chars: u64| if config.tracing { chars } else { 0 };
         PerRole {
             intake: roles.intake.base + tracing(roles.intake.tracing),
-            worker: roles.worker.base.of(config.archive.writer) + tracing(roles.worker.tracing),
+            worker: roles.worker.base.of(config.archive.writer)
+                + tracing(roles.worker.tracing)
+                + if worker_target_grants(config).is_empty() { 0 } else { roles.worker.target_bodies },
         }
     }
 
@@ -565,7 +571,9 @@ impl Model {
         let target_bytes = template.target_policy * target(|packed| packed.policies)
             + template.target_statement * target(|packed| packed.statements)
             + template.target_resource * target(|packed| packed.resources)
-            + template.target_resource_char * target(|packed| packed.resource_chars);
+            + template.target_resource_char * target(|packed| packed.resource_chars)
+            // With targets, the worker's statement putting bodies past a target's limit.
+            + if targets.worker.policies > 0 { template.target_bodies } else { 0 };
         let resources = &shape.resources;
         let function_url = endpoint == WebhookEndpoint::FunctionUrl || config.intake.function_url;
         let http_api = endpoint == WebhookEndpoint::HttpApi;
