@@ -86,7 +86,7 @@ pub async fn run(command: Command) -> Result<ExitCode, CliError> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Destination {
     /// What its circuit and parked events are filed under: a forward URL, normalised as the
-    /// worker does, else the handler's name.
+    /// worker does, a target's ARN, else the handler's name.
     pub key: String,
     /// A forward handler's: only those have a circuit, and can be paused.
     pub forward: bool,
@@ -104,7 +104,15 @@ pub fn destinations(config: &Config) -> Vec<Destination> {
                 forward: true,
                 per_second: settings.rate_limit.as_ref().map(|limit| limit.per_second),
             },
-            _ => Destination { key: handler.delivery_name(), forward: false, per_second: None },
+            // A target's circuit and rate limit are its ARN's, as the worker files them.
+            _ => match (handler.target_arn(), handler.target_delivery()) {
+                (Some(arn), Some(delivery)) => Destination {
+                    key: arn.to_owned(),
+                    forward: false,
+                    per_second: delivery.rate_limit.map(|limit| limit.per_second),
+                },
+                _ => Destination { key: handler.delivery_name(), forward: false, per_second: None },
+            },
         };
         if !destinations.iter().any(|known| known.key == destination.key) {
             destinations.push(destination);

@@ -7,7 +7,7 @@ use std::io::Read as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use hookway_core::config::{HandlerConfig, RouteConfig};
+use hookway_core::config::{HandlerConfig, RouteConfig, header_problem};
 use hookway_core::transform::{EventVars, Program};
 use hookway_core::{Config, rfc3339_now};
 use serde_json::{Map, Value, json};
@@ -89,7 +89,28 @@ pub async fn run(args: Args) -> Result<ExitCode, CliError> {
         received_at: &input.received_at,
     };
     let named = if matches!(handler, HandlerConfig::Forward(_)) { "headers" } else { "attributes" };
-    match program.run_bytes(&input.body, &vars) {
+    let forward = matches!(handler, HandlerConfig::Forward(_));
+    // What the worker would refuse too: a header Hookway sets itself, or too many attributes.
+    let refused = |output: &hookway_core::transform::Output| -> Option<String> {
+        if forward {
+            let mut problems = output.headers.iter().filter_map(|(name, value)| header_problem(name, value));
+            return problems.next().map(|problem| format!("with_headers: {problem}"));
+        }
+        // hookway-id, hookway-source and, if the event has a type, hookway-type.
+        let most = hookway_core::target::MAX_ATTRIBUTES - 2 - usize::from(input.event_type.is_some());
+        (output.headers.len() > most).then(|| {
+            format!(
+                "with_attributes gives {} attribute(s): SQS and SNS take {most} beside Hookway's",
+                output.headers.len()
+            )
+        })
+    };
+    match program.run_bytes(&input.body, &vars).map_err(|error| error.to_string()).and_then(|output| {
+        match refused(&output) {
+            Some(problem) => Err(problem),
+            None => Ok(output),
+        }
+    }) {
         Ok(output) => {
             if args.json {
                 let set: Map<String, Value> =
@@ -109,7 +130,7 @@ pub async fn run(args: Args) -> Result<ExitCode, CliError> {
         }
         Err(error) => {
             if args.json {
-                json_line(&json!({"error": error.to_string()}))?;
+                json_line(&json!({"error": error}))?;
             } else {
                 warnln!("hookway: {at}.transform: {error}");
             }

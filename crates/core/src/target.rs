@@ -226,6 +226,9 @@ pub fn body_bytes(body: &Body, raw: &[u8]) -> Vec<u8> {
     }
 }
 
+/// The most message attributes SQS and SNS take: Hookway's three and up to seven of a transform's.
+pub const MAX_ATTRIBUTES: usize = 10;
+
 /// The string attributes an SQS message or SNS notification carries: `hookway-id`,
 /// `hookway-source`, `hookway-type` (if the event has one), then `extra` (a transform's).
 pub fn attributes(event: &Inbound<'_>, extra: &[(String, String)]) -> Vec<(String, String)> {

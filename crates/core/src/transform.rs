@@ -40,13 +40,64 @@ const BODY_KEY: &str = "\u{0}hookway-body";
 /// The key under which they put the headers or attributes.
 const HEADERS_KEY: &str = "\u{0}hookway-headers";
 
-/// Prepended to every program: the helpers mark their output with keys no JSON body from a
-/// webhook has (they start with a NUL character).
+/// Prepended to every program: the helpers mark their output with keys that start with a NUL
+/// character and with this process's random [`nonce`] (`NONCE` here), which no body from a
+/// webhook can know: a sender cannot pose as a helper to set headers.
 const HELPERS: &str = r#"
-def with_headers($headers): {"\u0000hookway-body": ., "\u0000hookway-headers": $headers, "\u0000hookway-kind": "with_headers"};
-def with_attributes($attributes): {"\u0000hookway-body": ., "\u0000hookway-headers": $attributes, "\u0000hookway-kind": "with_attributes"};
+def with_headers($headers): {"\u0000hookway-body": ., "\u0000hookway-headers": $headers, "\u0000hookway-kind": "with_headers", "\u0000hookway-nonce": "NONCE"};
+def with_attributes($attributes): {"\u0000hookway-body": ., "\u0000hookway-headers": $attributes, "\u0000hookway-kind": "with_attributes", "\u0000hookway-nonce": "NONCE"};
 "#;
 const KIND_KEY: &str = "\u{0}hookway-kind";
+const NONCE_KEY: &str = "\u{0}hookway-nonce";
+
+/// The most nesting a body may have to be read by a program (serde_json's own limit): deeper, it
+/// is refused before jaq's parser, which recurses, could overflow the stack.
+const MAX_DEPTH: usize = 128;
+/// The longest error message of a program kept: jq's messages quote the values they failed on,
+/// which are the webhook's, and the reason travels to logs, records and the dead-letter queue.
+const MAX_MESSAGE_CHARS: usize = 200;
+
+/// This process's nonce: 128 random bits, in hex.
+fn nonce() -> &'static str {
+    static NONCE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    NONCE.get_or_init(|| {
+        let mut bytes = [0u8; 16];
+        // Without randomness the nonce is still unknown to senders: the process's start time.
+        if getrandom::fill(&mut bytes).is_err() {
+            let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+            bytes = now.as_nanos().to_le_bytes();
+        }
+        hex::encode(bytes)
+    })
+}
+
+/// Whether `body` nests arrays and objects deeper than `limit` (brackets inside strings aside).
+fn nests_deeper_than(body: &[u8], limit: usize) -> bool {
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    for &byte in body {
+        if in_string {
+            match byte {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match byte {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > limit {
+                    return true;
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    false
+}
 
 /// The standard library's definitions left out, by name and arity: they call filters Hookway
 /// does not build in — regular expressions, dates, `@base64` and the other formats, libm's math —
@@ -160,8 +211,9 @@ pub enum TransformError {
 impl Program {
     /// Parses and compiles `code`, with `$event` and the helpers defined.
     pub fn compile(code: &str) -> Result<Program, TransformError> {
-        let full = format!("{HELPERS}{code}");
-        let offset = HELPERS.len();
+        let helpers = HELPERS.replace("NONCE", nonce());
+        let full = format!("{helpers}{code}");
+        let offset = helpers.len();
         let std_defs = jaq_std::defs().filter(|def| !LEFT_OUT.contains(&(def.name, def.args.len())));
         let defs = jaq_core::defs().chain(std_defs).chain(jaq_json::defs());
         let funs = jaq_core::funs::<Data>()
@@ -192,6 +244,9 @@ impl Program {
 
     /// Runs the program on a body as received: it must be JSON.
     pub fn run_bytes(&self, body: &[u8], event: &EventVars<'_>) -> Result<Output, TransformError> {
+        if nests_deeper_than(body, MAX_DEPTH) {
+            return Err(TransformError::NotJson(format!("it nests deeper than {MAX_DEPTH} levels")));
+        }
         let input = jaq_json::read::parse_single(body).map_err(|error| TransformError::NotJson(error.to_string()))?;
         self.run_val(input, event)
     }
@@ -199,7 +254,9 @@ impl Program {
     fn run_val(&self, input: Val, event: &EventVars<'_>) -> Result<Output, TransformError> {
         let first = self.first(input, event_val(event))?.ok_or(TransformError::Empty)?;
         let (body, headers) = match first {
-            Val::Obj(object) if object.contains_key(&Val::from(BODY_KEY.to_owned())) => {
+            Val::Obj(object)
+                if object.get(&Val::from(NONCE_KEY.to_owned())) == Some(&Val::from(nonce().to_owned())) =>
+            {
                 let field = |key: &str| object.get(&Val::from(key.to_owned())).cloned().unwrap_or_default();
                 let helper = to_string_lossy(&field(KIND_KEY));
                 (field(BODY_KEY), headers_of(&helper, field(HEADERS_KEY))?)
@@ -211,8 +268,8 @@ impl Program {
 
     /// Whether the program, as a condition, holds on `body`: its first output is neither
     /// `false` nor `null` (no output, or an error, is not holding; the error is returned).
-    pub fn holds(&self, body: &Value) -> Result<bool, TransformError> {
-        let first = self.first(from_json(body), event_val(&EventVars::default()))?;
+    pub fn holds(&self, body: &Value, event: &EventVars<'_>) -> Result<bool, TransformError> {
+        let first = self.first(from_json(body), event_val(event))?;
         Ok(first.is_some_and(|value| !matches!(value, Val::Null | Val::Bool(false))))
     }
 
@@ -230,10 +287,15 @@ impl Program {
 }
 
 /// jq's message for a failure; `error("no")` is just `no`.
+/// At most [`MAX_MESSAGE_CHARS`] of it.
 fn run_message(error: jaq_core::Error<Val>) -> String {
-    match error.into_val() {
+    let message = match error.into_val() {
         Val::TStr(text) | Val::BStr(text) => String::from_utf8_lossy(&text).into_owned(),
         other => other.to_string(),
+    };
+    match message.char_indices().nth(MAX_MESSAGE_CHARS) {
+        Some((cut, _)) => format!("{}…", &message[..cut]),
+        None => message,
     }
 }
 
@@ -454,10 +516,32 @@ mod tests {
     }
 
     #[test]
+    fn a_body_cannot_pose_as_a_helper_nor_nest_past_the_limit_and_long_errors_are_cut() {
+        let forged = br#"{"\u0000hookway-body": 1, "\u0000hookway-headers": {"X-Tenant": "evil"}, "\u0000hookway-kind": "with_headers", "\u0000hookway-nonce": "NONCE"}"#;
+        let output = Program::compile(".").unwrap().run_bytes(forged, &EVENT).unwrap();
+        assert!(output.headers.is_empty(), "{output:?}");
+        let deep = format!("{}{}", "[".repeat(129), "]".repeat(129));
+        assert!(matches!(
+            Program::compile(".").unwrap().run_bytes(deep.as_bytes(), &EVENT),
+            Err(TransformError::NotJson(_))
+        ));
+        let fine = format!("{}\"[[[\"{}", "[".repeat(128), "]".repeat(128));
+        assert!(Program::compile(".").unwrap().run_bytes(fine.as_bytes(), &EVENT).is_ok());
+        let long = format!("{{\"a\": \"{}\"}}", "x".repeat(1000));
+        let Err(TransformError::Run(message)) =
+            Program::compile(".a | error").unwrap().run_bytes(long.as_bytes(), &EVENT)
+        else {
+            panic!("an error");
+        };
+        assert_eq!(message.chars().count(), 201, "{message}");
+    }
+
+    #[test]
     fn a_condition_holds_on_a_first_output_that_is_neither_false_nor_null() {
         let body = json!({"amount": 20000, "status": "paid"});
-        let holds = |code: &str| Program::compile(code).unwrap().holds(&body);
+        let holds = |code: &str| Program::compile(code).unwrap().holds(&body, &EVENT);
         assert_eq!(holds(".amount > 10000"), Ok(true));
+        assert_eq!(holds("$event.source == \"stripe\""), Ok(true), "a condition sees the event");
         assert_eq!(holds(".status == \"open\""), Ok(false));
         assert_eq!(holds(".missing"), Ok(false));
         assert_eq!(holds("empty"), Ok(false));

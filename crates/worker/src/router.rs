@@ -175,18 +175,6 @@ impl SharedGuards<'_> {
     }
 }
 
-/// The ARN a target names.
-fn target_arn(handler: &HandlerConfig) -> Option<&str> {
-    match handler {
-        HandlerConfig::Sqs(target) => Some(&target.queue_arn),
-        HandlerConfig::Sns(target) => Some(&target.topic_arn),
-        HandlerConfig::EventBridge(target) => Some(&target.bus_arn),
-        HandlerConfig::Lambda(target) => Some(&target.function_arn),
-        HandlerConfig::StepFunctions(target) => Some(&target.state_machine_arn),
-        HandlerConfig::Log | HandlerConfig::Forward(_) | HandlerConfig::Custom(_) => None,
-    }
-}
-
 impl Router {
     /// Compiles the routes. Forward handlers share the client, the secrets and the shared state;
     /// those to the same URL share its circuit breaker and rate limit (with the first such
@@ -214,7 +202,7 @@ impl Router {
                         (key, settings.rate_limit.as_ref().map(|limit| limit.per_second))
                     }
                     // A target's: its ARN.
-                    _ => match (target_arn(handler), handler.target_delivery()) {
+                    _ => match (handler.target_arn(), handler.target_delivery()) {
                         (Some(arn), Some(delivery)) => {
                             (arn.to_owned(), delivery.rate_limit.map(|limit| limit.per_second))
                         }
@@ -314,7 +302,7 @@ impl Router {
             }
             let body = body.get_or_insert_with(|| event.json::<Value>().ok()).as_ref();
             body.is_some_and(|body| {
-                route.conditions.iter().enumerate().all(|(at, condition)| route.holds(at, condition, body))
+                route.conditions.iter().enumerate().all(|(at, condition)| route.holds(at, condition, body, event))
             })
         })
     }
@@ -322,11 +310,11 @@ impl Router {
 
 impl Route {
     /// Whether its `at`-th condition holds on `body`; a `jq` condition that fails does not.
-    fn holds(&self, at: usize, condition: &Condition, body: &Value) -> bool {
+    fn holds(&self, at: usize, condition: &Condition, body: &Value, event: &Event) -> bool {
         let Some((_, program)) = self.jq_conditions.iter().find(|(index, _)| *index == at) else {
             return condition.holds(body);
         };
-        program.holds(body).unwrap_or_else(|error| {
+        program.holds(body, &event.vars()).unwrap_or_else(|error| {
             tracing::warn!(condition = at, %error, "a jq condition failed on the body: it does not hold");
             false
         })

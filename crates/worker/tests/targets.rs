@@ -268,7 +268,7 @@ async fn one_event_reaches_a_queue_a_topic_a_bus_a_function_and_a_state_machine(
     // Step Functions: one execution, named after the event, whose input is the envelope.
     let executions = stack.executions().await;
     assert_eq!(executions.len(), 1, "{executions:?}");
-    assert_eq!(executions[0]["name"], "evt_1");
+    assert_eq!(executions[0]["name"], "stripe.evt_1");
     let arn = executions[0]["executionArn"].as_str().unwrap();
     let execution = StepFunctions::new(&stack.aws, arn).unwrap().describe_execution(arn).await.unwrap();
     let input: Value = serde_json::from_str(execution.input.as_deref().unwrap()).unwrap();
@@ -307,7 +307,7 @@ async fn a_repeated_start_finds_the_execution_the_first_one_started() {
     assert_eq!(stack.executions().await.len(), 1, "one execution for one event");
     // What the second start met: the name taken, which counts as started.
     let states = StepFunctions::new(&stack.aws, &stack.machine_arn).unwrap();
-    let started = states.start_execution(&stack.machine_arn, "evt_3", "{}").await.unwrap();
+    let started = states.start_execution(&stack.machine_arn, "stripe.evt_3", "{}").await.unwrap();
     assert!(started.already, "{started:?}");
     assert_eq!(json!(started.execution_arn), first["executionArn"]);
 }

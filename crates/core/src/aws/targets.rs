@@ -38,7 +38,7 @@ pub const LOCAL_FUNCTIONS_ENV: &str = "HOOKWAY_LOCAL_FUNCTIONS";
 
 /// The error codes AWS services give throttling, or a passing inability to serve: another
 /// attempt may succeed.
-const RETRYABLE_CODES: [&str; 22] = [
+const RETRYABLE_CODES: [&str; 24] = [
     "Throttling",
     "ThrottlingException",
     "ThrottledException",
@@ -57,6 +57,9 @@ const RETRYABLE_CODES: [&str; 22] = [
     "InternalServerError",
     "KMSThrottlingException",
     "KmsThrottled",
+    // SNS's and SQS's names for KMS throttling the key of an encrypted topic or queue.
+    "KMSThrottling",
+    "KMS.ThrottlingException",
     "EC2ThrottledException",
     "ResourceConflictException",
     "ResourceNotReadyException",
@@ -639,24 +642,45 @@ pub fn execution_arn(state_machine: &str, name: &str) -> Option<String> {
     Some(format!("{prefix}:execution:{machine}:{name}"))
 }
 
-/// The name of the execution that delivers event `id` (of replay run `replay`): the id itself
-/// when it is a valid name, else its valid characters and a digest of it — always the same for
-/// the same event, so that a retry finds the execution an earlier attempt started, and at most
-/// the 80 characters Step Functions allows.
-pub fn execution_name(id: &str, replay: Option<&str>) -> String {
-    use sha2::{Digest, Sha256};
-    const MAX: usize = 80;
-    let whole = match replay {
-        Some(run) => format!("{id}.{run}"),
-        None => id.to_owned(),
-    };
+/// The name of the execution that delivers `source`'s event `id` (of replay run `replay`):
+/// `{source}.{id}`, or `{source}.{id}.{run}` for a replay — always the same for the same event
+/// (ids are unique within a source), so that a retry finds the execution an earlier attempt
+/// started; within the 80 characters Step Functions allows.
+pub fn execution_name(source: &str, id: &str, replay: Option<&str>) -> String {
     let allowed =
         |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '+' | '=' | '@' | '!' | '(' | ')');
-    if whole.len() <= MAX && !whole.is_empty() && whole.chars().all(allowed) {
-        return whole;
+    bounded(&delivery_of(source, id, replay), 80, allowed)
+}
+
+/// The deduplication id of `source`'s event `id` (of replay run `replay`) on a FIFO queue or
+/// topic: as [`execution_name`], within the 128 characters of ASCII letters, digits and
+/// punctuation SQS and SNS allow; a replay is a message of its own.
+pub fn deduplication_id(source: &str, id: &str, replay: Option<&str>) -> String {
+    bounded(&delivery_of(source, id, replay), 128, |c| c.is_ascii_graphic())
+}
+
+/// A FIFO message group: `value` when SQS and SNS take it as it is (at most 128 ASCII letters,
+/// digits and punctuation), else its allowed characters and a digest of it.
+pub fn message_group_id(value: &str) -> String {
+    bounded(value, 128, |c| c.is_ascii_graphic())
+}
+
+fn delivery_of(source: &str, id: &str, replay: Option<&str>) -> String {
+    match replay {
+        Some(run) => format!("{source}.{id}.{run}"),
+        None => format!("{source}.{id}"),
+    }
+}
+
+/// `whole` when it is made of `allowed` characters and at most `max` of them; else its allowed
+/// characters and a digest of the whole, within `max`: the same for the same `whole`.
+fn bounded(whole: &str, max: usize, allowed: impl Fn(char) -> bool) -> String {
+    use sha2::{Digest, Sha256};
+    if whole.len() <= max && !whole.is_empty() && whole.chars().all(&allowed) {
+        return whole.to_owned();
     }
     let digest = hex::encode(&Sha256::digest(whole.as_bytes())[..8]);
-    let kept: String = whole.chars().filter(|c| allowed(*c)).take(MAX - digest.len() - 1).collect();
+    let kept: String = whole.chars().filter(|c| allowed(*c)).take(max - digest.len() - 1).collect();
     format!("{kept}-{digest}")
 }
 
@@ -726,13 +750,19 @@ mod tests {
 
     #[test]
     fn an_execution_is_named_after_its_event_and_found_by_that_name() {
-        assert_eq!(execution_name("evt_01HZX", None), "evt_01HZX");
-        assert_eq!(execution_name("evt_01HZX", Some("r1")), "evt_01HZX.r1");
-        let odd = execution_name("a/b:c d", None);
-        assert!(odd.starts_with("abcd-") && odd.len() == 5 + 16, "{odd}");
-        assert_eq!(odd, execution_name("a/b:c d", None), "the same event, the same name");
-        assert_ne!(odd, execution_name("a/b:c  d", None));
-        assert!(execution_name(&"x".repeat(200), None).len() <= 80);
+        assert_eq!(execution_name("stripe", "evt_01HZX", None), "stripe.evt_01HZX");
+        assert_eq!(execution_name("stripe", "evt_01HZX", Some("r1")), "stripe.evt_01HZX.r1");
+        assert_ne!(execution_name("stripe", "evt_1", None), execution_name("github", "evt_1", None));
+        let odd = execution_name("s", "a/b:c d", None);
+        assert!(odd.starts_with("s.abcd-") && odd.len() == 7 + 16, "{odd}");
+        assert_eq!(odd, execution_name("s", "a/b:c d", None), "the same event, the same name");
+        assert_ne!(odd, execution_name("s", "a/b:c  d", None));
+        assert!(execution_name("s", &"x".repeat(200), None).len() <= 80);
+        assert_eq!(deduplication_id("stripe", "evt_1", Some("r-2")), "stripe.evt_1.r-2");
+        assert_eq!(message_group_id("cus_123"), "cus_123");
+        let group = message_group_id("Zoë Smith");
+        assert!(group.starts_with("ZoSmith-") && group.chars().all(|c| c.is_ascii_graphic()), "{group}");
+        assert!(message_group_id(&"g".repeat(300)).len() <= 128);
         assert_eq!(
             execution_arn("arn:aws:states:eu-west-1:123456789012:stateMachine:orders", "evt").as_deref(),
             Some("arn:aws:states:eu-west-1:123456789012:execution:orders:evt")

@@ -13,7 +13,9 @@ use std::time::Duration;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 
-use super::targets::{Delivery, EventBridgeTarget, LambdaTarget, SnsTarget, SqsTarget, StepFunctionsTarget, Target};
+use super::targets::{
+    Delivery, EventBridgeTarget, InvocationType, LambdaTarget, SnsTarget, SqsTarget, StepFunctionsTarget, Target,
+};
 use super::{Config, Problems, is_valid_parameter_name};
 
 /// The source of the jobs `POST /jobs` accepts; routes name it like a webhook source.
@@ -397,7 +399,16 @@ impl RouteConfig {
                 HandlerConfig::Sqs(target) => target.validate(&format!("{at}.sqs"), limits, problems),
                 HandlerConfig::Sns(target) => target.validate(&format!("{at}.sns"), limits, problems),
                 HandlerConfig::EventBridge(target) => target.validate(&format!("{at}.eventBridge"), limits, problems),
-                HandlerConfig::Lambda(target) => target.validate(&format!("{at}.lambda"), limits, problems),
+                HandlerConfig::Lambda(target) => {
+                    target.validate(&format!("{at}.lambda"), limits, problems);
+                    if self.source == JOBS_SOURCE && target.invocation_type == InvocationType::Event {
+                        problems.add(
+                            format!("{at}.lambda.invocationType"),
+                            "a job's status follows the function's answer: use \"RequestResponse\" (with \"Event\" the job \
+                             would succeed as soon as Lambda queued it)",
+                        );
+                    }
+                }
                 HandlerConfig::StepFunctions(target) => {
                     target.validate(&format!("{at}.stepFunctions"), limits, problems);
                 }
@@ -444,6 +455,18 @@ impl HandlerConfig {
             HandlerConfig::EventBridge(_) => "eventBridge",
             HandlerConfig::Lambda(_) => "lambda",
             HandlerConfig::StepFunctions(_) => "stepFunctions",
+        }
+    }
+
+    /// A target's ARN: what its circuit, rate limit and parked events are filed under.
+    pub fn target_arn(&self) -> Option<&str> {
+        match self {
+            HandlerConfig::Sqs(target) => Some(&target.queue_arn),
+            HandlerConfig::Sns(target) => Some(&target.topic_arn),
+            HandlerConfig::EventBridge(target) => Some(&target.bus_arn),
+            HandlerConfig::Lambda(target) => Some(&target.function_arn),
+            HandlerConfig::StepFunctions(target) => Some(&target.state_machine_arn),
+            HandlerConfig::Log | HandlerConfig::Forward(_) | HandlerConfig::Custom(_) => None,
         }
     }
 
@@ -652,6 +675,28 @@ mod tests {
             "routes": routes,
         });
         Config::from_json(&config.to_string()).map_err(|error| error.to_string())
+    }
+
+    #[test]
+    fn a_job_waits_for_its_function_and_a_state_machine_is_named_unqualified() {
+        let error = config_with_routes(json!([
+            {"source": "jobs", "handler": {"lambda": {"functionArn": "arn:aws:lambda:eu-west-1:123456789012:function:work"}}},
+            {"source": "stripe", "handler": {"stepFunctions": {"stateMachineArn": "arn:aws:states:eu-west-1:123456789012:stateMachine:orders:live"}}}
+        ]))
+        .unwrap_err();
+        assert!(
+            error.contains("routes[0].handler.lambda.invocationType: a job's status follows the function's answer"),
+            "{error}"
+        );
+        assert!(
+            error.contains("routes[1].handler.stepFunctions.stateMachineArn: name the state machine itself"),
+            "{error}"
+        );
+        config_with_routes(json!([
+            {"source": "jobs", "handler": {"lambda": {"functionArn": "arn:aws:lambda:eu-west-1:123456789012:function:work", "invocationType": "RequestResponse"}}},
+            {"source": "stripe", "handler": {"lambda": {"functionArn": "arn:aws:lambda:eu-west-1:123456789012:function:work"}}}
+        ]))
+        .unwrap();
     }
 
     #[test]

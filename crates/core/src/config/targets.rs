@@ -302,6 +302,13 @@ impl StepFunctionsTarget {
             "arn:aws:states:eu-west-1:123456789012:stateMachine:orders",
             problems,
         );
+        // IAM grants StartExecution on a state machine, not on one of its versions or aliases.
+        if Arn::parse(&self.state_machine_arn).is_some_and(|arn| arn.resource.matches(':').count() > 1) {
+            problems.add(
+                format!("{at}.stateMachineArn"),
+                "name the state machine itself, without a version or alias: its executions are named and granted by it",
+            );
+        }
         check_delivery(at, self.delivery(), limits, problems);
     }
 }

@@ -34,8 +34,8 @@ use hookway_core::aws::OPERATION_TIMEOUT;
 use hookway_core::aws::SdkConfig;
 use hookway_core::aws::s3::S3Objects;
 use hookway_core::aws::targets::{
-    EventBus, Fifo, Invocation, LambdaFunction, LocalFunctions, SnsTopic, StepFunctions, TargetError, execution_name,
-    queue_url,
+    EventBus, Fifo, Invocation, LambdaFunction, LocalFunctions, SnsTopic, StepFunctions, TargetError, deduplication_id,
+    execution_name, message_group_id, queue_url,
 };
 use hookway_core::config::{Arn, HandlerConfig, InvocationType, Target as _};
 use hookway_core::target::{self, BODY_URL_LIFETIME, Body, BodyRef, Inbound, Limit};
@@ -49,6 +49,9 @@ use crate::event::Event;
 use crate::rate_limit::RateLimiter;
 use crate::retry::{Attempt, Backoff, RetryError, RetryPolicy};
 
+/// The largest function answer kept as a delivery's result, in the state table's record (whose
+/// items DynamoDB caps at 400 KB): past it, the result says how large the answer was.
+const MAX_KEPT_ANSWER: usize = 64 * 1024;
 /// What every target shares, built once at start-up: the SDK configuration (credentials,
 /// `AWS_ENDPOINT_URL`), the SQS client, the functions served locally, and the archive bucket
 /// bodies too large for their service are written to.
@@ -289,6 +292,14 @@ impl Target {
         let (attributes, overhead, group) = match &self.resource {
             Resource::Sqs { fifo, pointer, .. } | Resource::Sns { fifo, pointer, .. } => {
                 let attributes = target::attributes(&inbound, extra);
+                if attributes.len() > target::MAX_ATTRIBUTES {
+                    return Err(TargetError::not_made(format!(
+                        "transform: with_attributes gives {} attribute(s), {} with Hookway's: SQS and SNS take {}",
+                        extra.len(),
+                        attributes.len(),
+                        target::MAX_ATTRIBUTES
+                    )));
+                }
                 let group = fifo.then(|| message_group(&body, pointer.as_deref(), &event.source));
                 (attributes.clone(), target::attributes_size(&attributes), group)
             }
@@ -335,7 +346,8 @@ impl Target {
 
     /// One call: its result (a function's answer, an execution) and the answer's status.
     async fn call(&self, event: &Event, prepared: &Prepared) -> Result<(Option<Value>, u16), TargetError> {
-        let fifo = prepared.group.as_deref().map(|group| Fifo { group, deduplication: &event.id });
+        let deduplication = deduplication_id(&event.source, &event.id, event.replay.as_deref());
+        let fifo = prepared.group.as_deref().map(|group| Fifo { group, deduplication: &deduplication });
         match &self.resource {
             Resource::Sqs { client, url, .. } => {
                 let mut request = client.send_message().queue_url(url).message_body(&prepared.payload);
@@ -363,6 +375,10 @@ impl Target {
                 let answer = function.invoke(*invocation, Bytes::from(prepared.payload.clone())).await?;
                 match invocation {
                     Invocation::Event => Ok((None, 202)),
+                    // The answer is kept in the event's (or job's) record: a large one is named, not kept.
+                    Invocation::RequestResponse if answer.len() > MAX_KEPT_ANSWER => {
+                        Ok((Some(json!({"answerBytes": answer.len(), "kept": false})), 200))
+                    }
                     Invocation::RequestResponse => {
                         let result = serde_json::from_slice(&answer)
                             .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&answer).into_owned()));
@@ -371,7 +387,7 @@ impl Target {
                 }
             }
             Resource::StepFunctions { client, machine } => {
-                let name = execution_name(&event.id, event.replay.as_deref());
+                let name = execution_name(&event.source, &event.id, event.replay.as_deref());
                 let started = client.start_execution(machine, &name, &prepared.payload).await?;
                 if started.already {
                     tracing::info!(execution = %started.execution_arn, "execution already started by an earlier attempt");
@@ -414,7 +430,7 @@ impl Target {
 }
 
 /// A FIFO message's group: the value at `pointer` in the JSON body (a string as it is, anything
-/// else as JSON), else the source; at most the 128 characters SQS and SNS allow.
+/// else as JSON), else the source; as SQS and SNS take it ([`message_group_id`]).
 fn message_group(body: &Body, pointer: Option<&str>, source: &str) -> String {
     let found = match (body, pointer) {
         (Body::Json(json), Some(pointer)) => json.pointer(pointer).filter(|value| !value.is_null()),
@@ -425,7 +441,7 @@ fn message_group(body: &Body, pointer: Option<&str>, source: &str) -> String {
         Some(value) => value.to_string(),
         None => source.to_owned(),
     };
-    group.chars().take(128).collect()
+    message_group_id(&group)
 }
 
 #[async_trait]
