@@ -252,6 +252,6 @@ mod tests {
             }
             count += 1;
         }
-        assert_eq!(count, 11);
+        assert_eq!(count, 12);
     }
 }
