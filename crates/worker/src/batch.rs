@@ -146,7 +146,10 @@ impl<S: StateStore> Worker<S> {
                         archived: prepared.archived.as_ref(),
                     };
                     let (source, id) = (prepared.event.source.clone(), prepared.event.id.clone());
+                    // The batch's sends back to the queue wait for this event while it runs.
+                    let processing = self.events_queue.as_ref().map(|queue| queue.enter());
                     let processed = self.process(prepared.event, prepared.position, Some(origin), deadline).await;
+                    drop(processing);
                     outcomes.push((prepared.message_id, source, id, processed));
                 }
                 outcomes

@@ -5,8 +5,10 @@
 //!
 //! The events of a batch that go back together — a destination down sends back every event of
 //! the batch bound for it — go in one `SendMessageBatch` (up to 10 messages, 256 KiB in all), not
-//! a `SendMessage` each: a send waits [`LINGER`] for others to join it. Each sender still learns
-//! whether its own message was taken, and records that the event waits only once it was.
+//! a `SendMessage` each: a send waits until every event the batch is still processing waits to
+//! send too ([`EventsQueue::enter`]), so that no event that could still join is left out, and
+//! then the messages go together. Each sender still learns whether its own message was taken,
+//! and records that the event waits only once it was.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -17,13 +19,15 @@ use async_trait::async_trait;
 use aws_sdk_sqs::operation::send_message::builders::SendMessageFluentBuilder;
 use aws_sdk_sqs::types::{MessageAttributeValue, SendMessageBatchRequestEntry};
 use hookway_core::envelope::{Envelope, EnvelopeError, Retry};
-use tokio::sync::oneshot;
+use tokio::sync::{Notify, oneshot};
 
-/// How long a send waits for others to join its `SendMessageBatch`: the events of a batch that go
-/// back together (their destination down) finish their deliveries at about the same time. It is
-/// paid only by a batch that sends events back: 20 ms of a 1024 MB worker is $0.33 per million
-/// such batches, where each message it saves is $0.40 per million.
+/// How long a send made outside a batch's events (the sweep's releases) waits for others to join
+/// its `SendMessageBatch`: such sends are made together, within one poll of each other.
 pub const LINGER: Duration = Duration::from_millis(20);
+/// How long a batch's send waits at most for the batch's other events to finish or send too. The
+/// wait costs nothing — the invocation lasts as long as the events still processing anyway —
+/// and this bound only keeps a message from waiting on an event that hangs.
+pub const GATHER_AT_MOST: Duration = Duration::from_secs(2);
 /// Messages in one `SendMessageBatch`, SQS's most.
 const BATCH_ENTRIES: usize = 10;
 /// Bytes of messages in one `SendMessageBatch` (bodies and attributes), SQS's most before its
@@ -36,15 +40,55 @@ pub trait EventsQueue: Send + Sync + std::fmt::Debug {
     /// Sends the message `body` with its `attributes` (name, data type, value), to be received
     /// no sooner than `delay` (whole seconds, at most 15 minutes).
     async fn send(&self, body: &str, attributes: &[(String, String, String)], delay: Duration) -> Result<(), String>;
+
+    /// One event of a batch begins processing: until the guard is dropped, sends wait for it to
+    /// send too, or to end.
+    fn enter(&self) -> Processing<'_>;
 }
 
-/// The events queue in SQS: the sends made within [`LINGER`] of each other go in one
-/// `SendMessageBatch`.
+/// An event being processed, which the sends of its batch wait for.
+#[derive(Debug)]
+#[must_use = "the event counts as processing until this is dropped"]
+pub struct Processing<'a> {
+    gathering: &'a Gathering,
+}
+
+impl Drop for Processing<'_> {
+    fn drop(&mut self) {
+        self.gathering.state().processing -= 1;
+        self.gathering.changed.notify_waiters();
+    }
+}
+
+/// The events queue in SQS: the sends of a batch's events go in as few `SendMessageBatch`es as
+/// they fit in.
 #[derive(Debug, Clone)]
 pub struct SqsEventsQueue {
     client: aws_sdk_sqs::Client,
     queue_url: String,
-    pending: Arc<Mutex<Vec<Pending>>>,
+    gathering: Arc<Gathering>,
+}
+
+/// The messages waiting for their `SendMessageBatch`, and the events that may still join them.
+#[derive(Debug, Default)]
+struct Gathering {
+    state: Mutex<Gathered>,
+    changed: Notify,
+}
+
+#[derive(Debug, Default)]
+struct Gathered {
+    pending: Vec<Pending>,
+    /// Events processing, each of which may still send.
+    processing: usize,
+    /// How many times the pending messages were taken to be sent.
+    taken: u64,
+}
+
+impl Gathering {
+    fn state(&self) -> std::sync::MutexGuard<'_, Gathered> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
 }
 
 /// A message waiting for its batch, and where its sender waits for the answer.
@@ -58,11 +102,7 @@ struct Pending {
 impl SqsEventsQueue {
     /// The queue at `queue_url`.
     pub fn new(client: aws_sdk_sqs::Client, queue_url: impl Into<String>) -> SqsEventsQueue {
-        SqsEventsQueue { client, queue_url: queue_url.into(), pending: Arc::default() }
-    }
-
-    fn take(&self) -> Vec<Pending> {
-        std::mem::take(&mut *self.pending.lock().unwrap_or_else(PoisonError::into_inner))
+        SqsEventsQueue { client, queue_url: queue_url.into(), gathering: Arc::default() }
     }
 
     /// Sends what is pending, in batches of at most [`BATCH_ENTRIES`] and [`BATCH_BYTES`], and
@@ -132,22 +172,63 @@ impl EventsQueue for SqsEventsQueue {
         }
         let entry = entry.build().map_err(|error| error.to_string())?;
         let (answer, answered) = oneshot::channel();
-        let full = {
-            let mut pending = self.pending.lock().unwrap_or_else(PoisonError::into_inner);
-            pending.push(Pending { entry, bytes, answer });
-            pending.len() >= BATCH_ENTRIES
+        let (mine, alone) = {
+            let mut state = self.gathering.state();
+            state.pending.push(Pending { entry, bytes, answer });
+            (state.taken, state.processing == 0)
         };
-        // A full batch goes at once; else, after the wait, what joined by then goes (most often
-        // the first sender's timer takes every message, and the others' find nothing left).
-        if !full {
-            tokio::time::sleep(LINGER).await;
-        }
-        let pending = self.take();
-        if !pending.is_empty() {
-            self.flush(pending).await;
+        // Sent when a batch is full, or every event processing waits to send; else when the wait
+        // is over. Whoever finds its messages due sends them all; the others learn their fate
+        // from it.
+        let wait = if alone { LINGER } else { GATHER_AT_MOST };
+        let until = tokio::time::Instant::now() + wait;
+        loop {
+            let changed = self.gathering.changed.notified();
+            let mut changed = std::pin::pin!(changed);
+            changed.as_mut().enable();
+            let turn = {
+                let mut state = self.gathering.state();
+                if state.taken != mine {
+                    Turn::Taken
+                } else if state.pending.len() >= BATCH_ENTRIES
+                    || (state.processing > 0 && state.pending.len() >= state.processing)
+                    || tokio::time::Instant::now() >= until
+                {
+                    state.taken += 1;
+                    Turn::Send(std::mem::take(&mut state.pending))
+                } else {
+                    Turn::Wait
+                }
+            };
+            match turn {
+                Turn::Taken => break,
+                Turn::Send(pending) => {
+                    self.gathering.changed.notify_waiters();
+                    self.flush(pending).await;
+                    break;
+                }
+                Turn::Wait => {
+                    let _ = tokio::time::timeout_at(until, changed).await;
+                }
+            }
         }
         answered.await.unwrap_or_else(|_| Err("the batch it was in was never sent".into()))
     }
+
+    fn enter(&self) -> Processing<'_> {
+        self.gathering.state().processing += 1;
+        Processing { gathering: &self.gathering }
+    }
+}
+
+/// What a sender does with the messages pending, its own among them.
+enum Turn {
+    /// Another sender took them to send.
+    Taken,
+    /// They are due: send them.
+    Send(Vec<Pending>),
+    /// Wait for more to join, or for the wait to end.
+    Wait,
 }
 
 /// A message attribute.
