@@ -28,9 +28,9 @@ SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
 
-$(TOOLS): tools/requirements.txt
+$(TOOLS): tools/requirements.txt $(wildcard tools/sdks/requirements-*.txt)
 	$(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r tools/requirements.txt
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r tools/requirements.txt $(addprefix -r ,$(wildcard tools/sdks/requirements-*.txt))
 	touch $@
 
 $(NODE_MODULES): package-lock.json

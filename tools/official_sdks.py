@@ -2,6 +2,12 @@
 
     official_sdks.py sign PROVIDER SECRET BODY_FILE URL NOW      prints the headers, `Name: value`
     official_sdks.py verify PROVIDER SECRET BODY_FILE URL NOW    headers on stdin; exit 0 if the SDK accepts
+    official_sdks.py cases                                       the cases of tools/sdks/, a JSON line each
+
+A provider is driven here, or by its own module, tools/sdks/<provider>.py (`-` written `_`), which
+has SECRET and BODY (the case the test runs), sign(secret, body, url, now) returning the headers,
+and verify(secret, body, url, headers) with the header names in lower case; its SDK is pinned in
+tools/sdks/requirements-*.txt.
 
 SECRET is what `hookway sign` takes: the secret, or for Discord and SendGrid the test private key
 (the SDK verifies with its public key). Where an SDK only verifies, signing follows its own code.
@@ -11,9 +17,30 @@ import base64
 import datetime
 import hashlib
 import hmac
+import importlib
+import json
+import pathlib
 import sys
 import urllib.parse
 import uuid
+
+
+MODULES = pathlib.Path(__file__).parent / "sdks"
+
+
+def module(provider):
+    """The provider's own module in tools/sdks/, if it has one."""
+    path = MODULES / f"{provider.replace('-', '_')}.py"
+    if not path.exists():
+        return None
+    sys.path.insert(0, str(MODULES))
+    return importlib.import_module(path.stem)
+
+
+def cases():
+    for path in sorted(MODULES.glob("*.py")):
+        found = module(path.stem)
+        print(json.dumps({"provider": path.stem.replace("_", "-"), "secret": found.SECRET, "body": found.BODY}))
 
 
 def public_discord(seed_hex):
@@ -29,6 +56,9 @@ def sendgrid_key(private_b64):
 
 
 def sign(provider, secret, body, url, now):
+    own = module(provider)
+    if own is not None:
+        return own.sign(secret, body, url, now)
     text = body.decode()
     if provider == "stripe":
         from stripe import WebhookSignature
@@ -88,6 +118,9 @@ def sign(provider, secret, body, url, now):
 def verify(provider, secret, body, url, headers):
     text = body.decode()
     h = {name.lower(): value for name, value in headers.items()}
+    own = module(provider)
+    if own is not None:
+        return own.verify(secret, body, url, h)
     if provider == "stripe":
         from stripe import WebhookSignature
 
@@ -145,6 +178,9 @@ def verify(provider, secret, body, url, headers):
 
 
 def main():
+    if sys.argv[1:] == ["cases"]:
+        cases()
+        return
     mode, provider, secret, body_file, url, now = sys.argv[1:7]
     body = open(body_file, "rb").read()
     if mode == "sign":

@@ -6,7 +6,7 @@
 use std::process::ExitCode;
 
 use hookway_core::config::RecordTtl;
-use hookway_core::hookway_providers::spec::{Algorithm, Handshake, Locate, Part, SecretFormat};
+use hookway_core::hookway_providers::spec::{Algorithm, Evidence, Handshake, Locate, Part, SecretFormat};
 use hookway_core::scheme::{CATALOG, Provider};
 use serde_json::json;
 
@@ -27,7 +27,9 @@ pub struct Args {
     #[arg(long, conflicts_with_all = ["markdown", "replays"])]
     captured: bool,
     /// One JSON object a line, one per provider and the generic hmac scheme: `name`, `title`,
-    /// `algorithm`, `headers`, `handshake`, `needs`, `docs`.
+    /// `algorithm`, `signs` (false where a token or basic auth is all it sends), `headers`,
+    /// `handshake`, `needs`, `evidence` (`documented example`, `official SDK` or `documented rule`),
+    /// `sdk` (the official SDK's package and version, if that is the evidence), `docs`.
     #[arg(long, conflicts_with_all = ["markdown", "replays", "captured"])]
     json: bool,
 }
@@ -48,15 +50,21 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
     if args.json {
         for provider in CATALOG {
             let spec = provider.spec;
+            let sdk = match provider.evidence {
+                Evidence::Sdk(sdk) => Some(sdk),
+                _ => None,
+            };
             json_line(&json!({
                 "name": provider.name, "title": provider.title, "algorithm": spec.algorithm.label(),
-                "headers": spec.signature.shown(), "handshake": spec.handshake.map(|handshake| handshake.shown()),
-                "needs": needs(provider), "docs": provider.docs,
+                "signs": signs(provider), "headers": spec.signature.shown(),
+                "handshake": spec.handshake.map(|handshake| handshake.shown()), "needs": needs(provider),
+                "evidence": provider.evidence.kind(), "sdk": sdk, "docs": provider.docs,
             }))?;
         }
         json_line(&json!({
-            "name": "hmac", "title": "Generic HMAC", "algorithm": "HMAC-SHA*", "headers": "configurable",
-            "handshake": null, "needs": "its `hmac` settings", "docs": null,
+            "name": "hmac", "title": "Generic HMAC", "algorithm": "HMAC-SHA*", "signs": true,
+            "headers": "configurable", "handshake": null, "needs": "its `hmac` settings", "evidence": null,
+            "sdk": null, "docs": null,
         }))?;
         return Ok(ExitCode::SUCCESS);
     }
@@ -72,8 +80,26 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
         )?;
     }
     outln!("{:<18} {:<13} {:<58} its `hmac` settings", "hmac", "HMAC-SHA*", "configurable")?;
-    outln!("\n{} providers, and the generic hmac scheme.", CATALOG.len())?;
+    outln!("\n{}", summary())?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Whether the provider signs its requests, rather than sending a token or a basic credential.
+fn signs(provider: &Provider) -> bool {
+    !matches!(provider.spec.algorithm, Algorithm::Token | Algorithm::Basic)
+}
+
+/// How many providers verify a signature, how many of those their own example or SDK pins, and
+/// how many send a token or basic credential instead.
+pub fn summary() -> String {
+    let signing = CATALOG.iter().filter(|provider| signs(provider));
+    let pinned = signing.clone().filter(|provider| provider.evidence.is_pinned()).count();
+    let signing = signing.count();
+    format!(
+        "{signing} providers verify a signature ({pinned} pinned by their documentation's own example or \
+         their official SDK), {} check a token or basic credential; and the generic hmac scheme.",
+        CATALOG.len() - signing
+    )
 }
 
 /// What a source of this provider needs in `hookway.json`, and how its secret is written.
@@ -85,6 +111,8 @@ fn needs(provider: &Provider) -> String {
         SecretFormat::Ed25519Hex => "public key (hex)",
         SecretFormat::P256Base64Der => "public key (base64)",
         SecretFormat::UserPassword => "user:password",
+        SecretFormat::Base64Bytes => "secret (base64)",
+        SecretFormat::HexBytes => "secret (hex)",
     };
     let mut needs = format!("secretParameters: {secret}");
     if spec.signed.contains(&hookway_core::hookway_providers::spec::Part::Url) {
@@ -98,13 +126,14 @@ fn needs(provider: &Provider) -> String {
 
 /// The README's provider table.
 pub fn markdown() -> String {
-    let mut table =
-        String::from("| scheme | provider | signature | algorithm | handshake | needs |\n|---|---|---|---|---|---|\n");
+    let mut table = String::from(
+        "| scheme | provider | signature | algorithm | handshake | needs | evidence |\n|---|---|---|---|---|---|---|\n",
+    );
     for provider in CATALOG {
         let spec = provider.spec;
         let handshake = spec.handshake.map_or("", |handshake| handshake.shown());
         table.push_str(&format!(
-            "| `{}` | [{}]({}) | `{}` | {} | {} | {} |\n",
+            "| `{}` | [{}]({}) | `{}` | {} | {} | {} | {} |\n",
             provider.name,
             provider.title,
             provider.docs,
@@ -112,9 +141,21 @@ pub fn markdown() -> String {
             spec.algorithm.label(),
             handshake,
             needs(provider),
+            evidence(provider.evidence),
         ));
     }
+    table.push('\n');
+    table.push_str(&summary());
+    table.push('\n');
     table
+}
+
+/// The evidence, as the README's table shows it.
+fn evidence(evidence: Evidence) -> String {
+    match evidence {
+        Evidence::Sdk(sdk) => format!("official SDK ({sdk})"),
+        other => other.kind().to_owned(),
+    }
 }
 
 /// The README's table of what each signature covers: the id, the type, the timestamp (and so the

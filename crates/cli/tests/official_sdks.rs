@@ -1,6 +1,7 @@
 //! Each provider whose official SDK is a Python package, both ways: what `hookway sign` signs the
 //! SDK accepts, and what the SDK signs `hookway verify` accepts. The SDKs are installed into .venv
-//! from tools/requirements.txt; tools/official_sdks.py drives them.
+//! from tools/requirements.txt and tools/sdks/requirements-*.txt; tools/official_sdks.py drives
+//! them, with a module of its own in tools/sdks/ for each provider added since.
 
 use std::path::PathBuf;
 use std::process::Output;
@@ -23,10 +24,10 @@ fn text(output: &Output) -> String {
 
 /// A provider, the secret `hookway verify` takes, and what signs (the secret, or a test private key).
 struct Case {
-    provider: &'static str,
+    provider: String,
     secret: String,
     signing: String,
-    body: &'static str,
+    body: String,
 }
 
 fn cases() -> Vec<Case> {
@@ -34,16 +35,16 @@ fn cases() -> Vec<Case> {
         let spec = hookway_core::hookway_providers::find(name).unwrap().spec;
         generate(spec.algorithm, spec.secret, [42u8; 32])
     };
-    let hmac = |provider: &'static str, secret: &str, body: &'static str| Case {
-        provider,
+    let hmac = |provider: &str, secret: &str, body: &str| Case {
+        provider: provider.to_owned(),
         secret: secret.to_owned(),
         signing: secret.to_owned(),
-        body,
+        body: body.to_owned(),
     };
     let json = r#"{"type": "thing.done", "id": "evt_1", "data": {"n": 1}}"#;
     let discord = pair("discord");
     let sendgrid = pair("sendgrid");
-    vec![
+    let mut cases = vec![
         hmac("stripe", "whsec_test_secret", json),
         hmac("slack", "8f742231b10e8888abcd99yyyzzz85a5", json),
         hmac("twilio", "12345", "CallSid=CA1234567890ABCDE&Caller=%2B12349013030&Digits=1234&From=%2B12349013030"),
@@ -58,9 +59,45 @@ fn cases() -> Vec<Case> {
         hmac("standard-webhooks", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", json),
         hmac("paddle", "pdl_ntfset_01gkpjp8bkm3tm53kdgkx6sms7_6h3qd3uFSi9YCD3OLYAShQI90XTI5vEI", json),
         hmac("square", "asdf1234", json),
-        Case { provider: "discord", secret: discord.secret, signing: discord.private_key.unwrap(), body: json },
-        Case { provider: "sendgrid", secret: sendgrid.secret, signing: sendgrid.private_key.unwrap(), body: "[]" },
-    ]
+        Case {
+            provider: "discord".into(),
+            secret: discord.secret,
+            signing: discord.private_key.unwrap(),
+            body: json.into(),
+        },
+        Case {
+            provider: "sendgrid".into(),
+            secret: sendgrid.secret,
+            signing: sendgrid.private_key.unwrap(),
+            body: "[]".into(),
+        },
+    ];
+    // The providers with a module of their own in tools/sdks/.
+    let listed = run(&python(), &["tools/official_sdks.py", "cases"], b"");
+    assert!(listed.status.success(), "{}", text(&listed));
+    for line in String::from_utf8(listed.stdout).unwrap().lines() {
+        let case: serde_json::Value = serde_json::from_str(line).unwrap();
+        let field = |name: &str| case[name].as_str().unwrap_or_else(|| panic!("{line}: no {name}")).to_owned();
+        cases.push(hmac(&field("provider"), &field("secret"), &field("body")));
+    }
+    cases
+}
+
+/// Every provider whose evidence is its official SDK is tried here, both ways (and a few whose
+/// documented example pins them too).
+#[test]
+fn each_provider_pinned_by_its_sdk_is_tried_with_it() {
+    use hookway_core::hookway_providers::spec::Evidence;
+    let mut tried: Vec<String> = cases().into_iter().map(|case| case.provider).collect();
+    tried.sort();
+    tried.dedup();
+    let pinned: Vec<String> = hookway_core::hookway_providers::CATALOG
+        .iter()
+        .filter(|provider| matches!(provider.evidence, Evidence::Sdk(_)))
+        .map(|provider| provider.name.to_owned())
+        .collect();
+    let untried: Vec<&String> = pinned.iter().filter(|name| !tried.contains(name)).collect();
+    assert!(untried.is_empty(), "pinned by an official SDK, never tried with it: {untried:?}");
 }
 
 const URL: &str = "https://hooks.example.com/v1/webhooks/provider?account=7";
@@ -68,7 +105,7 @@ const URL: &str = "https://hooks.example.com/v1/webhooks/provider?account=7";
 fn body_file(case: &Case) -> PathBuf {
     let path =
         PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("sdk-{}-{}.body", case.provider, std::process::id()));
-    std::fs::write(&path, case.body).unwrap();
+    std::fs::write(&path, &case.body).unwrap();
     path
 }
 
@@ -78,7 +115,7 @@ fn what_hookway_signs_each_official_sdk_accepts() {
     let now = hookway_core::unix_now().to_string();
     for case in cases() {
         let file = body_file(&case);
-        let key_flag = if Scheme::named(case.provider).unwrap().spec().algorithm.is_public_key() {
+        let key_flag = if Scheme::named(&case.provider).unwrap().spec().algorithm.is_public_key() {
             "--private-key"
         } else {
             "--secret"
@@ -88,7 +125,7 @@ fn what_hookway_signs_each_official_sdk_accepts() {
             &[
                 "sign",
                 "--scheme",
-                case.provider,
+                &case.provider,
                 key_flag,
                 &case.signing,
                 "--url",
@@ -102,7 +139,7 @@ fn what_hookway_signs_each_official_sdk_accepts() {
         assert!(signed.status.success(), "{}: {}", case.provider, text(&signed));
         let sdk = run(
             &python(),
-            &["tools/official_sdks.py", "verify", case.provider, &case.signing, file.to_str().unwrap(), URL, &now],
+            &["tools/official_sdks.py", "verify", &case.provider, &case.signing, file.to_str().unwrap(), URL, &now],
             &signed.stdout,
         );
         assert!(
@@ -118,7 +155,7 @@ fn what_hookway_signs_each_official_sdk_accepts() {
             &[
                 "tools/official_sdks.py",
                 "verify",
-                case.provider,
+                &case.provider,
                 &case.signing,
                 file.to_str().unwrap(),
                 &format!("{URL}x"),
@@ -126,7 +163,7 @@ fn what_hookway_signs_each_official_sdk_accepts() {
             ],
             &signed.stdout,
         );
-        let signs_url = Scheme::named(case.provider).unwrap().signs_url();
+        let signs_url = Scheme::named(&case.provider).unwrap().signs_url();
         assert_eq!(tampered.status.success(), !signs_url, "{}: another URL", case.provider);
     }
 }
@@ -139,11 +176,12 @@ fn what_each_official_sdk_signs_hookway_verifies() {
         let file = body_file(&case);
         let signed = run(
             &python(),
-            &["tools/official_sdks.py", "sign", case.provider, &case.signing, file.to_str().unwrap(), URL, &now],
+            &["tools/official_sdks.py", "sign", &case.provider, &case.signing, file.to_str().unwrap(), URL, &now],
             b"",
         );
         assert!(signed.status.success(), "{}: {}", case.provider, text(&signed));
-        let mut args = vec!["verify", "--scheme", case.provider, "--secret", &case.secret, "--url", URL, "--now", &now];
+        let mut args =
+            vec!["verify", "--scheme", &case.provider, "--secret", &case.secret, "--url", URL, "--now", &now];
         let lines = String::from_utf8(signed.stdout.clone()).unwrap();
         let headers: Vec<String> = lines.lines().flat_map(|line| ["-H".to_owned(), line.to_owned()]).collect();
         args.extend(headers.iter().map(String::as_str));

@@ -86,6 +86,11 @@ impl Key {
             (Algorithm::Token | Algorithm::Basic, _) => Material::Token(secret.as_bytes().into()),
             (Algorithm::Ed25519, _) => return Err(KeyError::Malformed("an Ed25519 public key is needed")),
             (hmac, SecretFormat::Whsec) => hmac_key(hmac, &base64(secret.strip_prefix("whsec_").unwrap_or(secret))?)?,
+            (hmac, SecretFormat::Base64Bytes) => hmac_key(hmac, &base64(secret.trim())?)?,
+            (hmac, SecretFormat::HexBytes) => hmac_key(
+                hmac,
+                &hex::decode(secret.trim()).map_err(|_| KeyError::Malformed("the secret is hex digits"))?,
+            )?,
             (hmac, _) => hmac_key(hmac, secret.as_bytes())?,
         };
         Ok(Key { material, expires_at, handshake_only: false })
@@ -234,6 +239,7 @@ pub fn generate(algorithm: Algorithm, format: SecretFormat, random: [u8; 32]) ->
         }
         (_, SecretFormat::Whsec) => text(format!("whsec_{}", BASE64.encode(random))),
         (_, SecretFormat::UserPassword) => text(format!("hookway:{}", hex::encode(&random[..16]))),
+        (_, SecretFormat::Base64Bytes) => text(BASE64.encode(random)),
         _ => text(hex::encode(random)),
     }
 }

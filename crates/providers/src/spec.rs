@@ -21,8 +21,42 @@ pub struct Provider {
     pub title: &'static str,
     /// Where the provider documents its rule.
     pub docs: &'static str,
+    /// Where its secret is found in the provider's dashboard (or API), and where the webhook's URL
+    /// is pasted, in a sentence or two.
+    pub setup: &'static str,
+    /// What pins the descriptor to the provider's own behaviour.
+    pub evidence: Evidence,
     /// How it signs and how its events are named.
     pub spec: Spec<'static>,
+}
+
+/// What pins a provider's descriptor to the provider's own behaviour, strongest first. Its
+/// vectors (`vectors/<provider>.json`) say where each comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Evidence {
+    /// A signed example published in the provider's documentation verifies.
+    Documented,
+    /// The provider's official SDK, named with its version: what it signs verifies, and what the
+    /// catalog signs it accepts (`crates/cli/tests/official_sdks.rs`).
+    Sdk(&'static str),
+    /// Neither exists: the vectors follow the documented rule, computed independently.
+    Rule,
+}
+
+impl Evidence {
+    /// The kind, as `hookway providers --json` and the README's table show it.
+    pub fn kind(self) -> &'static str {
+        match self {
+            Evidence::Documented => "documented example",
+            Evidence::Sdk(_) => "official SDK",
+            Evidence::Rule => "documented rule",
+        }
+    }
+
+    /// Whether the provider's own example or SDK pins it.
+    pub fn is_pinned(self) -> bool {
+        !matches!(self, Evidence::Rule)
+    }
 }
 
 /// How a sender signs a request, and how the request names its event.
@@ -165,6 +199,8 @@ pub enum Encoding {
     Hex,
     /// Standard base64 with padding.
     Base64,
+    /// URL-safe base64, with or without padding (sent without).
+    Base64Url,
 }
 
 /// Where a signature is presented.
@@ -316,6 +352,10 @@ pub enum SecretFormat {
     P256Base64Der,
     /// `user:password`, for HTTP Basic authentication.
     UserPassword,
+    /// Base64 of the key's bytes (e.g. Samsara's secret, a Microsoft Teams outgoing webhook's).
+    Base64Bytes,
+    /// Hex of the key's bytes (e.g. Squarespace's and Onfleet's secrets).
+    HexBytes,
 }
 
 /// The style of a made-up event id.

@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use crate::engine::{Request, SignRequest};
 use crate::providers::{CATALOG, VECTORS};
-use crate::spec::{Algorithm, SecretFormat};
+use crate::spec::{Algorithm, Evidence, SecretFormat};
 use crate::{Scheme, VerifyError};
 
 const TOLERANCE: u64 = 300;
@@ -86,6 +86,8 @@ fn wrong_secret(scheme: &Scheme, vector: &Vector) -> String {
         (Some(wrong), _) => wrong.clone(),
         (None, SecretFormat::Whsec) => "whsec_bm90IHRoZSBzZWNyZXQgeW91IHNlZWs=".into(),
         (None, SecretFormat::Text | SecretFormat::UserPassword) => format!("{}x", vector.secret),
+        (None, SecretFormat::Base64Bytes) => "bm90IHRoZSBzZWNyZXQgeW91IHNlZWs=".into(),
+        (None, SecretFormat::HexBytes) => "6e6f742074686520736563726574".into(),
         (None, format) => panic!("a {format:?} vector gives its wrongSecret"),
     }
 }
@@ -99,6 +101,31 @@ fn every_provider_has_vectors_and_a_unique_name() {
     for provider in CATALOG {
         assert!(!vectors(&stem(provider.name)).is_empty());
         assert!(provider.docs.starts_with("https://"), "{}", provider.name);
+        assert!(provider.setup.len() > 20, "{}: where its secret is, and where its URL goes", provider.name);
+    }
+}
+
+/// A provider's evidence is what its vectors say they come from: its documentation's own example
+/// (`<Title> docs, <page>: …`), its official SDK (named with the version that signed or verified),
+/// or else the documented rule, computed independently.
+#[test]
+fn each_provider_s_evidence_is_what_its_vectors_come_from() {
+    for provider in CATALOG {
+        let provenances: Vec<String> =
+            vectors(&stem(provider.name)).into_iter().map(|vector| vector.provenance).collect();
+        let named = |text: &str| provenances.iter().any(|provenance| provenance.contains(text));
+        match provider.evidence {
+            Evidence::Documented => assert!(
+                provenances.iter().any(|provenance| provenance.starts_with(&format!("{} docs", provider.title))),
+                "{}: no vector from its docs: {provenances:?}",
+                provider.name
+            ),
+            Evidence::Sdk(sdk) => {
+                let package = sdk.split(',').next().unwrap_or(sdk);
+                assert!(named(package), "{}: no vector names {package}: {provenances:?}", provider.name);
+            }
+            Evidence::Rule => assert!(named("documented rule"), "{}: {provenances:?}", provider.name),
+        }
     }
 }
 

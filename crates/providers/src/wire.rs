@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use std::fmt;
 
 use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::engine::general_purpose::{STANDARD as BASE64, URL_SAFE_NO_PAD as BASE64_URL};
 use http::HeaderMap;
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
@@ -42,6 +42,12 @@ impl Signature {
                 }
                 BASE64.decode_slice(text, &mut bytes).ok()?
             }
+            Encoding::Base64Url => {
+                if text.len() > MAX_SIGNATURE_LEN.div_ceil(3) * 4 {
+                    return None;
+                }
+                BASE64_URL.decode_slice(text.trim_end_matches('='), &mut bytes).ok()?
+            }
         };
         u8::try_from(len).ok().filter(|len| *len > 0).map(|len| Signature { bytes, len })
     }
@@ -71,6 +77,7 @@ pub fn encode(bytes: &[u8], encoding: Encoding) -> String {
     match encoding {
         Encoding::Hex => hex::encode(bytes),
         Encoding::Base64 => BASE64.encode(bytes),
+        Encoding::Base64Url => BASE64_URL.encode(bytes),
     }
 }
 
@@ -251,7 +258,7 @@ mod tests {
     #[test]
     fn signatures_decode_in_either_encoding_up_to_the_longest() {
         let bytes = [7u8; 64];
-        for encoding in [Encoding::Hex, Encoding::Base64] {
+        for encoding in [Encoding::Hex, Encoding::Base64, Encoding::Base64Url] {
             let text = encode(&bytes, encoding);
             assert_eq!(Signature::decode(&text, encoding).unwrap().as_bytes(), bytes);
             assert_eq!(Signature::decode("not a signature!", encoding), None);

@@ -9,6 +9,8 @@ pub const PROVIDER: Provider = Provider {
     name: "bitbucket",
     title: "Bitbucket",
     docs: "https://support.atlassian.com/bitbucket-cloud/docs/manage-webhooks/#Secure-webhooks",
+    setup: "",
+    evidence: Evidence::Rule,
     spec: Spec {
         signature: Carrier::Header { name: "X-Hub-Signature", prefix: "sha256=", encoding: Encoding::Hex },
         id: Some(Locate::Header("X-Request-UUID")),

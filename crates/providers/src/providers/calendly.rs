@@ -9,6 +9,8 @@ pub const PROVIDER: Provider = Provider {
     name: "calendly",
     title: "Calendly",
     docs: "https://developer.calendly.com/api-docs/4c305798a61d3-webhook-signatures",
+    setup: "",
+    evidence: Evidence::Rule,
     spec: Spec {
         signature: Carrier::Pairs {
             name: "Calendly-Webhook-Signature",

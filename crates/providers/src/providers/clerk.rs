@@ -10,5 +10,7 @@ pub const PROVIDER: Provider = Provider {
     name: "clerk",
     title: "Clerk",
     docs: "https://clerk.com/docs/webhooks/sync-data",
+    setup: "",
+    evidence: Evidence::Sdk("svix 2.9.1"),
     spec: SVIX_SPEC,
 };

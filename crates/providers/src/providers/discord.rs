@@ -18,6 +18,8 @@ pub const PROVIDER: Provider = Provider {
     name: "discord",
     title: "Discord",
     docs: "https://discord.com/developers/docs/interactions/overview#setting-up-an-endpoint-validating-security-request-headers",
+    setup: "",
+    evidence: Evidence::Sdk("PyNaCl 1.6.2, the verifier of Discord's docs"),
     spec: Spec {
         algorithm: Algorithm::Ed25519,
         signature: Carrier::Header { name: "X-Signature-Ed25519", prefix: "", encoding: Encoding::Hex },

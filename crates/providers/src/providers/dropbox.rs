@@ -14,6 +14,8 @@ pub const PROVIDER: Provider = Provider {
     name: "dropbox",
     title: "Dropbox",
     docs: "https://www.dropbox.com/developers/reference/webhooks",
+    setup: "",
+    evidence: Evidence::Rule,
     spec: Spec {
         signature: Carrier::Header { name: "X-Dropbox-Signature", prefix: "", encoding: Encoding::Hex },
         handshake: Some(Handshake::Get { shown: "GET ?challenge=: echoes it", needs_token: false, answer: challenge }),

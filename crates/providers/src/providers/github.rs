@@ -9,6 +9,8 @@ pub const PROVIDER: Provider = Provider {
     name: "github",
     title: "GitHub",
     docs: "https://docs.github.com/en/webhooks/using-webhooks/validating-webhook-deliveries",
+    setup: "",
+    evidence: Evidence::Documented,
     spec: Spec {
         signature: Carrier::Header { name: "X-Hub-Signature-256", prefix: "sha256=", encoding: Encoding::Hex },
         id: Some(Locate::Header("X-GitHub-Delivery")),

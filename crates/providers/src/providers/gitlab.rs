@@ -9,6 +9,8 @@ pub const PROVIDER: Provider = Provider {
     name: "gitlab",
     title: "GitLab",
     docs: "https://docs.gitlab.com/user/project/integrations/webhooks/#validate-requests-with-a-secret-token",
+    setup: "",
+    evidence: Evidence::Documented,
     spec: Spec {
         algorithm: Algorithm::Token,
         signature: Carrier::Token { name: "X-Gitlab-Token" },

@@ -11,6 +11,8 @@ pub const PROVIDER: Provider = Provider {
     name: "hubspot",
     title: "HubSpot",
     docs: "https://developers.hubspot.com/docs/apps/legacy-apps/authentication/validating-requests#validate-the-v3-request-signature",
+    setup: "",
+    evidence: Evidence::Sdk("hubspot-api-client 12.0.0"),
     spec: Spec {
         signature: Carrier::Header { name: "X-HubSpot-Signature-v3", prefix: "", encoding: Encoding::Base64 },
         signed: &[Part::Method, Part::Url, Part::Body, Part::Timestamp],

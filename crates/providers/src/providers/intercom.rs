@@ -9,6 +9,8 @@ pub const PROVIDER: Provider = Provider {
     name: "intercom",
     title: "Intercom",
     docs: "https://developers.intercom.com/docs/webhooks/webhook-notifications#signed-notifications",
+    setup: "",
+    evidence: Evidence::Rule,
     spec: Spec {
         algorithm: Algorithm::HmacSha1,
         signature: Carrier::Header { name: "X-Hub-Signature", prefix: "sha1=", encoding: Encoding::Hex },

@@ -9,6 +9,8 @@ pub const PROVIDER: Provider = Provider {
     name: "lemon-squeezy",
     title: "Lemon Squeezy",
     docs: "https://docs.lemonsqueezy.com/help/webhooks/signing-requests",
+    setup: "",
+    evidence: Evidence::Rule,
     spec: Spec {
         signature: Carrier::Header { name: "X-Signature", prefix: "", encoding: Encoding::Hex },
         event_type: Some(Locate::Header("X-Event-Name")),

@@ -9,6 +9,8 @@ pub const PROVIDER: Provider = Provider {
     name: "linear",
     title: "Linear",
     docs: "https://linear.app/developers/webhooks#securing-webhooks",
+    setup: "",
+    evidence: Evidence::Rule,
     spec: Spec {
         signature: Carrier::Header { name: "Linear-Signature", prefix: "", encoding: Encoding::Hex },
         timestamp: Some(Timestamp {

@@ -19,6 +19,8 @@ pub const PROVIDER: Provider = Provider {
     name: "mailgun",
     title: "Mailgun",
     docs: "https://documentation.mailgun.com/docs/mailgun/user-manual/webhooks/securing-webhooks",
+    setup: "",
+    evidence: Evidence::Rule,
     spec: Spec {
         signature: Carrier::Custom { shown: "body: signature.{timestamp, token, signature}" },
         // What the hook signs: the timestamp, then the token (presented as the id). Not the body.

@@ -19,6 +19,8 @@ pub const PROVIDER: Provider = Provider {
     name: "meta",
     title: "Meta (Facebook, Instagram, WhatsApp)",
     docs: "https://developers.facebook.com/docs/graph-api/webhooks/getting-started",
+    setup: "",
+    evidence: Evidence::Rule,
     spec: Spec {
         signature: Carrier::Header { name: "X-Hub-Signature-256", prefix: "sha256=", encoding: Encoding::Hex },
         event_type: Some(Locate::Pointer("/object")),

@@ -8,6 +8,8 @@ pub const PROVIDER: Provider = Provider {
     name: "mux",
     title: "Mux",
     docs: "https://docs.mux.com/core/verify-webhook-signatures",
+    setup: "",
+    evidence: Evidence::Rule,
     spec: Spec {
         signature: Carrier::Pairs { name: "Mux-Signature", separator: ',', timestamp_key: Some("t"), signature_key: "v1", encoding: Encoding::Hex },
         signed: &[Part::Timestamp, Part::text("."), Part::Body],

@@ -9,6 +9,8 @@ pub const PROVIDER: Provider = Provider {
     name: "paddle",
     title: "Paddle",
     docs: "https://developer.paddle.com/webhooks/signature-verification",
+    setup: "",
+    evidence: Evidence::Sdk("paddle-python-sdk 1.16.1"),
     spec: Spec {
         signature: Carrier::Pairs { name: "Paddle-Signature", separator: ';', timestamp_key: Some("ts"), signature_key: "h1", encoding: Encoding::Hex },
         signed: &[Part::Timestamp, Part::text(":"), Part::Body],

@@ -9,6 +9,8 @@ pub const PROVIDER: Provider = Provider {
     name: "pagerduty",
     title: "PagerDuty",
     docs: "https://developer.pagerduty.com/docs/webhooks-overview#verifying-signatures",
+    setup: "",
+    evidence: Evidence::Rule,
     spec: Spec {
         signature: Carrier::Pairs { name: "X-PagerDuty-Signature", separator: ',', timestamp_key: None, signature_key: "v1", encoding: Encoding::Hex },
         id: Some(Locate::Pointer("/event/id")),

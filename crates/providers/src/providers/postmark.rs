@@ -10,6 +10,8 @@ pub const PROVIDER: Provider = Provider {
     name: "postmark",
     title: "Postmark",
     docs: "https://postmarkapp.com/developer/webhooks/webhooks-overview#protecting-your-webhook",
+    setup: "",
+    evidence: Evidence::Documented,
     spec: Spec {
         algorithm: Algorithm::Basic,
         signature: Carrier::Basic,

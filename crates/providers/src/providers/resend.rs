@@ -10,5 +10,7 @@ pub const PROVIDER: Provider = Provider {
     name: "resend",
     title: "Resend",
     docs: "https://resend.com/docs/webhooks/verify-webhooks-requests",
+    setup: "",
+    evidence: Evidence::Sdk("svix 2.9.1"),
     spec: SVIX_SPEC,
 };

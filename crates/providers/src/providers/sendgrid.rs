@@ -11,6 +11,8 @@ pub const PROVIDER: Provider = Provider {
     name: "sendgrid",
     title: "SendGrid",
     docs: "https://www.twilio.com/docs/sendgrid/for-developers/tracking-events/getting-started-event-webhook-security-features",
+    setup: "",
+    evidence: Evidence::Sdk("sendgrid 6.12.5"),
     spec: Spec {
         algorithm: Algorithm::EcdsaP256Sha256,
         signature: Carrier::Header {

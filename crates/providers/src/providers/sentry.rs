@@ -9,6 +9,8 @@ pub const PROVIDER: Provider = Provider {
     name: "sentry",
     title: "Sentry",
     docs: "https://docs.sentry.io/organization/integrations/integration-platform/webhooks/#sentry-hook-signature",
+    setup: "",
+    evidence: Evidence::Rule,
     spec: Spec {
         signature: Carrier::Header { name: "Sentry-Hook-Signature", prefix: "", encoding: Encoding::Hex },
         id: Some(Locate::Header("Request-ID")),

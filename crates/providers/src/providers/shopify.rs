@@ -9,6 +9,8 @@ pub const PROVIDER: Provider = Provider {
     name: "shopify",
     title: "Shopify",
     docs: "https://shopify.dev/docs/apps/build/webhooks/subscribe/https#step-5-verify-the-webhook",
+    setup: "",
+    evidence: Evidence::Rule,
     spec: Spec {
         signature: Carrier::Header { name: "X-Shopify-Hmac-SHA256", prefix: "", encoding: Encoding::Base64 },
         id: Some(Locate::Header("X-Shopify-Webhook-Id")),

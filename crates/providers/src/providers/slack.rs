@@ -21,6 +21,8 @@ pub const PROVIDER: Provider = Provider {
     name: "slack",
     title: "Slack",
     docs: "https://api.slack.com/authentication/verifying-requests-from-slack",
+    setup: "",
+    evidence: Evidence::Documented,
     spec: Spec {
         signature: Carrier::Versioned { name: "X-Slack-Signature", version: "v0", encoding: Encoding::Hex },
         signed: &[Part::text("v0:"), Part::Timestamp, Part::text(":"), Part::Body],

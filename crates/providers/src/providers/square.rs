@@ -10,6 +10,8 @@ pub const PROVIDER: Provider = Provider {
     name: "square",
     title: "Square",
     docs: "https://developer.squareup.com/docs/webhooks/step3validate",
+    setup: "",
+    evidence: Evidence::Sdk("squareup 46.0.0.20260916"),
     spec: Spec {
         signature: Carrier::Header { name: "X-Square-HmacSha256-Signature", prefix: "", encoding: Encoding::Base64 },
         signed: &[Part::Url, Part::Body],

@@ -19,6 +19,8 @@ pub const PROVIDER: Provider = Provider {
     name: "standard-webhooks",
     title: "Standard Webhooks",
     docs: "https://github.com/standard-webhooks/standard-webhooks/blob/main/spec/standard-webhooks.md",
+    setup: "",
+    evidence: Evidence::Sdk("standardwebhooks 1.1.0"),
     spec: Spec {
         signature: Carrier::Custom { shown: "webhook-signature (v1, v1a), webhook-id, webhook-timestamp; or svix-*" },
         signed: &[Part::Id, Part::text("."), Part::Timestamp, Part::text("."), Part::Body],

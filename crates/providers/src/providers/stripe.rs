@@ -10,6 +10,8 @@ pub const PROVIDER: Provider = Provider {
     name: "stripe",
     title: "Stripe",
     docs: "https://docs.stripe.com/webhooks#verify-manually",
+    setup: "",
+    evidence: Evidence::Sdk("stripe 16.1.0"),
     spec: Spec {
         signature: Carrier::Pairs {
             name: "Stripe-Signature",

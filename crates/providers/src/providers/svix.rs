@@ -10,5 +10,7 @@ pub const PROVIDER: Provider = Provider {
     name: "svix",
     title: "Svix",
     docs: "https://docs.svix.com/receiving/verifying-payloads/how-manual",
+    setup: "",
+    evidence: Evidence::Sdk("svix 2.9.1"),
     spec: SVIX_SPEC,
 };

@@ -27,6 +27,8 @@ pub const PROVIDER: Provider = Provider {
     name: "twilio",
     title: "Twilio",
     docs: "https://www.twilio.com/docs/usage/webhooks/webhooks-security#validating-signatures-from-twilio",
+    setup: "",
+    evidence: Evidence::Documented,
     spec: Spec {
         algorithm: Algorithm::HmacSha1,
         signature: Carrier::Header { name: SIGNATURE, prefix: "", encoding: Encoding::Base64 },

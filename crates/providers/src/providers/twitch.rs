@@ -16,6 +16,8 @@ pub const PROVIDER: Provider = Provider {
     name: "twitch",
     title: "Twitch EventSub",
     docs: "https://dev.twitch.tv/docs/eventsub/handling-webhook-events/#verifying-the-event-message",
+    setup: "",
+    evidence: Evidence::Rule,
     spec: Spec {
         signature: Carrier::Header {
             name: "Twitch-Eventsub-Message-Signature",

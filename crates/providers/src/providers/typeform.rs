@@ -9,6 +9,8 @@ pub const PROVIDER: Provider = Provider {
     name: "typeform",
     title: "Typeform",
     docs: "https://www.typeform.com/developers/webhooks/secure-your-webhooks/",
+    setup: "",
+    evidence: Evidence::Rule,
     spec: Spec {
         signature: Carrier::Header { name: "Typeform-Signature", prefix: "sha256=", encoding: Encoding::Base64 },
         id: Some(Locate::Pointer("/event_id")),

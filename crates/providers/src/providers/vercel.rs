@@ -9,6 +9,8 @@ pub const PROVIDER: Provider = Provider {
     name: "vercel",
     title: "Vercel",
     docs: "https://vercel.com/docs/webhooks/webhooks-api#securing-webhooks",
+    setup: "",
+    evidence: Evidence::Rule,
     spec: Spec {
         algorithm: Algorithm::HmacSha1,
         signature: Carrier::Header { name: "x-vercel-signature", prefix: "", encoding: Encoding::Hex },

@@ -9,6 +9,8 @@ pub const PROVIDER: Provider = Provider {
     name: "woocommerce",
     title: "WooCommerce",
     docs: "https://woocommerce.github.io/woocommerce-rest-api-docs/#webhooks",
+    setup: "",
+    evidence: Evidence::Rule,
     spec: Spec {
         signature: Carrier::Header { name: "X-WC-Webhook-Signature", prefix: "", encoding: Encoding::Base64 },
         id: Some(Locate::Header("X-WC-Webhook-Delivery-ID")),

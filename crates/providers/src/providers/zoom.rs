@@ -18,6 +18,8 @@ pub const PROVIDER: Provider = Provider {
     name: "zoom",
     title: "Zoom",
     docs: "https://developers.zoom.us/docs/api/webhooks/#verify-webhook-events",
+    setup: "",
+    evidence: Evidence::Rule,
     spec: Spec {
         signature: Carrier::Versioned { name: "x-zm-signature", version: "v0", encoding: Encoding::Hex },
         signed: &[Part::text("v0:"), Part::Timestamp, Part::text(":"), Part::Body],
