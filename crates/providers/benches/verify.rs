@@ -4,6 +4,10 @@
 //! The target: within 1.3x of the primitive at 64 KiB, where it dominates and anything else —
 //! header parsing, decoding, comparing, the descriptor's indirections — must be noise.
 //!
+//! Beside them, what the catalog's size costs a function's init: finding a source's provider by
+//! name (the last of the catalog, the longest search) and preparing its key, as the intake does
+//! once per source. Run it on two catalogs to compare them.
+//!
 //! `cargo bench -p hookway-providers --bench verify`
 
 #![allow(missing_docs)]
@@ -127,5 +131,17 @@ fn verification(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, verification);
+fn catalog(c: &mut Criterion) {
+    let mut group = c.benchmark_group("init");
+    let last = hookway_providers::CATALOG.last().unwrap().name;
+    group.bench_function(BenchmarkId::new("find-the-last-provider", hookway_providers::CATALOG.len()), |b| {
+        b.iter(|| Scheme::named(black_box(last)).unwrap());
+    });
+    group.bench_function(BenchmarkId::new("a-stripe-source", hookway_providers::CATALOG.len()), |b| {
+        b.iter(|| Scheme::named(black_box("stripe")).unwrap().key(black_box(SECRET), None).unwrap());
+    });
+    group.finish();
+}
+
+criterion_group!(benches, catalog, verification);
 criterion_main!(benches);

@@ -9,7 +9,7 @@ pub const PROVIDER: Provider = Provider {
     name: "bitbucket",
     title: "Bitbucket",
     docs: "https://support.atlassian.com/bitbucket-cloud/docs/manage-webhooks/#Secure-webhooks",
-    setup: "",
+    setup: "Repository settings → Webhooks → Add webhook: paste the Hookway URL as the URL and set a Secret, which Bitbucket then signs with.",
     evidence: Evidence::Rule,
     spec: Spec {
         signature: Carrier::Header { name: "X-Hub-Signature", prefix: "sha256=", encoding: Encoding::Hex },

@@ -9,7 +9,7 @@ pub const PROVIDER: Provider = Provider {
     name: "calendly",
     title: "Calendly",
     docs: "https://developer.calendly.com/api-docs/4c305798a61d3-webhook-signatures",
-    setup: "",
+    setup: "Create a webhook subscription with the API (POST /webhook_subscriptions) giving the Hookway URL and a signing_key you choose; that signing key is the secret.",
     evidence: Evidence::Rule,
     spec: Spec {
         signature: Carrier::Pairs {

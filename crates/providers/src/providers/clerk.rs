@@ -10,7 +10,7 @@ pub const PROVIDER: Provider = Provider {
     name: "clerk",
     title: "Clerk",
     docs: "https://clerk.com/docs/webhooks/sync-data",
-    setup: "",
+    setup: "Dashboard → Configure → Webhooks → Add Endpoint: paste the Hookway URL; the endpoint's Signing Secret (whsec_…) is the secret.",
     evidence: Evidence::Sdk("svix 2.9.1"),
     spec: SVIX_SPEC,
 };

@@ -18,7 +18,7 @@ pub const PROVIDER: Provider = Provider {
     name: "discord",
     title: "Discord",
     docs: "https://discord.com/developers/docs/interactions/overview#setting-up-an-endpoint-validating-security-request-headers",
-    setup: "",
+    setup: "Developer Portal → your application → General Information: the Public Key is the secret; paste the Hookway URL as the Interactions Endpoint URL.",
     evidence: Evidence::Sdk("PyNaCl 1.6.2, the verifier of Discord's docs"),
     spec: Spec {
         algorithm: Algorithm::Ed25519,

@@ -14,7 +14,7 @@ pub const PROVIDER: Provider = Provider {
     name: "dropbox",
     title: "Dropbox",
     docs: "https://www.dropbox.com/developers/reference/webhooks",
-    setup: "",
+    setup: "App Console → your app → Settings: the App secret is the secret; add the Hookway URL under Webhooks (Dropbox sends the challenge first).",
     evidence: Evidence::Rule,
     spec: Spec {
         signature: Carrier::Header { name: "X-Dropbox-Signature", prefix: "", encoding: Encoding::Hex },

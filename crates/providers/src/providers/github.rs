@@ -9,7 +9,7 @@ pub const PROVIDER: Provider = Provider {
     name: "github",
     title: "GitHub",
     docs: "https://docs.github.com/en/webhooks/using-webhooks/validating-webhook-deliveries",
-    setup: "",
+    setup: "Repository or organization Settings → Webhooks → Add webhook: paste the Hookway URL as the Payload URL, content type application/json, and set a Secret.",
     evidence: Evidence::Documented,
     spec: Spec {
         signature: Carrier::Header { name: "X-Hub-Signature-256", prefix: "sha256=", encoding: Encoding::Hex },

@@ -9,7 +9,7 @@ pub const PROVIDER: Provider = Provider {
     name: "gitlab",
     title: "GitLab",
     docs: "https://docs.gitlab.com/user/project/integrations/webhooks/#validate-requests-with-a-secret-token",
-    setup: "",
+    setup: "Project Settings → Webhooks → Add new webhook: paste the Hookway URL and set a Secret token, which GitLab sends as it is.",
     evidence: Evidence::Documented,
     spec: Spec {
         algorithm: Algorithm::Token,

@@ -11,7 +11,7 @@ pub const PROVIDER: Provider = Provider {
     name: "hubspot",
     title: "HubSpot",
     docs: "https://developers.hubspot.com/docs/apps/legacy-apps/authentication/validating-requests#validate-the-v3-request-signature",
-    setup: "",
+    setup: "Developer account → your app → Auth: the Client secret is the secret; set the Hookway URL as the Target URL under Webhooks.",
     evidence: Evidence::Sdk("hubspot-api-client 12.0.0"),
     spec: Spec {
         signature: Carrier::Header { name: "X-HubSpot-Signature-v3", prefix: "", encoding: Encoding::Base64 },

@@ -9,7 +9,7 @@ pub const PROVIDER: Provider = Provider {
     name: "intercom",
     title: "Intercom",
     docs: "https://developers.intercom.com/docs/webhooks/webhook-notifications#signed-notifications",
-    setup: "",
+    setup: "Developer Hub → your app → Basic information: the Client secret is the secret; paste the Hookway URL under Webhooks.",
     evidence: Evidence::Rule,
     spec: Spec {
         algorithm: Algorithm::HmacSha1,

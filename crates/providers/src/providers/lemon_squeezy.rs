@@ -9,7 +9,7 @@ pub const PROVIDER: Provider = Provider {
     name: "lemon-squeezy",
     title: "Lemon Squeezy",
     docs: "https://docs.lemonsqueezy.com/help/webhooks/signing-requests",
-    setup: "",
+    setup: "Settings → Webhooks → add endpoint: paste the Hookway URL and set a Signing secret (6 to 40 characters).",
     evidence: Evidence::Rule,
     spec: Spec {
         signature: Carrier::Header { name: "X-Signature", prefix: "", encoding: Encoding::Hex },

@@ -9,7 +9,7 @@ pub const PROVIDER: Provider = Provider {
     name: "linear",
     title: "Linear",
     docs: "https://linear.app/developers/webhooks#securing-webhooks",
-    setup: "",
+    setup: "Settings → API → Webhooks → New webhook: paste the Hookway URL; the webhook's Signing secret is the secret.",
     evidence: Evidence::Rule,
     spec: Spec {
         signature: Carrier::Header { name: "Linear-Signature", prefix: "", encoding: Encoding::Hex },

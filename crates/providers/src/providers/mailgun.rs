@@ -19,7 +19,7 @@ pub const PROVIDER: Provider = Provider {
     name: "mailgun",
     title: "Mailgun",
     docs: "https://documentation.mailgun.com/docs/mailgun/user-manual/webhooks/securing-webhooks",
-    setup: "",
+    setup: "Sending → Webhooks (per domain): paste the Hookway URL for each event; the HTTP webhook signing key shown there is the secret.",
     evidence: Evidence::Rule,
     spec: Spec {
         signature: Carrier::Custom { shown: "body: signature.{timestamp, token, signature}" },

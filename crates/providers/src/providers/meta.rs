@@ -19,7 +19,7 @@ pub const PROVIDER: Provider = Provider {
     name: "meta",
     title: "Meta (Facebook, Instagram, WhatsApp)",
     docs: "https://developers.facebook.com/docs/graph-api/webhooks/getting-started",
-    setup: "",
+    setup: "App Dashboard → your app → Webhooks (or WhatsApp → Configuration): paste the Hookway URL as the Callback URL and a Verify Token; Settings → Basic → App Secret is the secret.",
     evidence: Evidence::Rule,
     spec: Spec {
         signature: Carrier::Header { name: "X-Hub-Signature-256", prefix: "sha256=", encoding: Encoding::Hex },

@@ -8,7 +8,7 @@ pub const PROVIDER: Provider = Provider {
     name: "mux",
     title: "Mux",
     docs: "https://docs.mux.com/core/verify-webhook-signatures",
-    setup: "",
+    setup: "Dashboard → Settings → Webhooks → Create new webhook: paste the Hookway URL; its Signing Secret is the secret.",
     evidence: Evidence::Rule,
     spec: Spec {
         signature: Carrier::Pairs { name: "Mux-Signature", separator: ',', timestamp_key: Some("t"), signature_key: "v1", encoding: Encoding::Hex },

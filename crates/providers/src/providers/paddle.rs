@@ -9,7 +9,7 @@ pub const PROVIDER: Provider = Provider {
     name: "paddle",
     title: "Paddle",
     docs: "https://developer.paddle.com/webhooks/signature-verification",
-    setup: "",
+    setup: "Paddle → Developer tools → Notifications → New destination: paste the Hookway URL; the destination's secret key (pdl_ntfset_…) is the secret.",
     evidence: Evidence::Sdk("paddle-python-sdk 1.16.1"),
     spec: Spec {
         signature: Carrier::Pairs { name: "Paddle-Signature", separator: ';', timestamp_key: Some("ts"), signature_key: "h1", encoding: Encoding::Hex },

@@ -9,7 +9,7 @@ pub const PROVIDER: Provider = Provider {
     name: "pagerduty",
     title: "PagerDuty",
     docs: "https://developer.pagerduty.com/docs/webhooks-overview#verifying-signatures",
-    setup: "",
+    setup: "Integrations → Generic Webhooks (v3) → New Webhook: paste the Hookway URL; the signing secret is shown once, when the subscription is created.",
     evidence: Evidence::Rule,
     spec: Spec {
         signature: Carrier::Pairs { name: "X-PagerDuty-Signature", separator: ',', timestamp_key: None, signature_key: "v1", encoding: Encoding::Hex },

@@ -10,7 +10,7 @@ pub const PROVIDER: Provider = Provider {
     name: "postmark",
     title: "Postmark",
     docs: "https://postmarkapp.com/developer/webhooks/webhooks-overview#protecting-your-webhook",
-    setup: "",
+    setup: "Server → Webhooks → Add webhook: paste the Hookway URL with basic-auth credentials (https://user:password@…); those credentials are the secret.",
     evidence: Evidence::Documented,
     spec: Spec {
         algorithm: Algorithm::Basic,

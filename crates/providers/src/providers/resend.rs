@@ -10,7 +10,7 @@ pub const PROVIDER: Provider = Provider {
     name: "resend",
     title: "Resend",
     docs: "https://resend.com/docs/webhooks/verify-webhooks-requests",
-    setup: "",
+    setup: "Dashboard → Webhooks → Add Webhook: paste the Hookway URL; the webhook's Signing Secret (whsec_…) is the secret.",
     evidence: Evidence::Sdk("svix 2.9.1"),
     spec: SVIX_SPEC,
 };

@@ -11,7 +11,7 @@ pub const PROVIDER: Provider = Provider {
     name: "sendgrid",
     title: "SendGrid",
     docs: "https://www.twilio.com/docs/sendgrid/for-developers/tracking-events/getting-started-event-webhook-security-features",
-    setup: "",
+    setup: "Settings → Mail Settings → Event Webhook: paste the Hookway URL as the HTTP Post URL and enable Signed Event Webhook; the Verification Key shown is the secret.",
     evidence: Evidence::Sdk("sendgrid 6.12.5"),
     spec: Spec {
         algorithm: Algorithm::EcdsaP256Sha256,

@@ -9,7 +9,7 @@ pub const PROVIDER: Provider = Provider {
     name: "sentry",
     title: "Sentry",
     docs: "https://docs.sentry.io/organization/integrations/integration-platform/webhooks/#sentry-hook-signature",
-    setup: "",
+    setup: "Settings → Developer Settings → your integration: paste the Hookway URL as the Webhook URL; the integration's Client Secret is the secret.",
     evidence: Evidence::Rule,
     spec: Spec {
         signature: Carrier::Header { name: "Sentry-Hook-Signature", prefix: "", encoding: Encoding::Hex },

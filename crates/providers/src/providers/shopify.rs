@@ -9,7 +9,7 @@ pub const PROVIDER: Provider = Provider {
     name: "shopify",
     title: "Shopify",
     docs: "https://shopify.dev/docs/apps/build/webhooks/subscribe/https#step-5-verify-the-webhook",
-    setup: "",
+    setup: "Settings → Notifications → Webhooks (or your app's Partner Dashboard): paste the Hookway URL; the signing secret shown there (the app's client secret for app webhooks) is the secret.",
     evidence: Evidence::Rule,
     spec: Spec {
         signature: Carrier::Header { name: "X-Shopify-Hmac-SHA256", prefix: "", encoding: Encoding::Base64 },

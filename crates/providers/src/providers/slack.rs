@@ -21,7 +21,7 @@ pub const PROVIDER: Provider = Provider {
     name: "slack",
     title: "Slack",
     docs: "https://api.slack.com/authentication/verifying-requests-from-slack",
-    setup: "",
+    setup: "api.slack.com/apps → your app → Basic Information: the Signing Secret is the secret; paste the Hookway URL under Event Subscriptions (or Interactivity, Slash Commands).",
     evidence: Evidence::Documented,
     spec: Spec {
         signature: Carrier::Versioned { name: "X-Slack-Signature", version: "v0", encoding: Encoding::Hex },

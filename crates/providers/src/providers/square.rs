@@ -10,7 +10,7 @@ pub const PROVIDER: Provider = Provider {
     name: "square",
     title: "Square",
     docs: "https://developer.squareup.com/docs/webhooks/step3validate",
-    setup: "",
+    setup: "Developer Console → your application → Webhooks → Subscriptions → Add subscription: paste the Hookway URL; its Signature key is the secret, and the URL must match publicUrl.",
     evidence: Evidence::Sdk("squareup 46.0.0.20260916"),
     spec: Spec {
         signature: Carrier::Header { name: "X-Square-HmacSha256-Signature", prefix: "", encoding: Encoding::Base64 },

@@ -19,7 +19,7 @@ pub const PROVIDER: Provider = Provider {
     name: "standard-webhooks",
     title: "Standard Webhooks",
     docs: "https://github.com/standard-webhooks/standard-webhooks/blob/main/spec/standard-webhooks.md",
-    setup: "",
+    setup: "In the sender's webhook settings, paste the Hookway URL; its signing secret (whsec_…, or a whpk_… public key for asymmetric signatures) is the secret.",
     evidence: Evidence::Sdk("standardwebhooks 1.1.0"),
     spec: Spec {
         signature: Carrier::Custom { shown: "webhook-signature (v1, v1a), webhook-id, webhook-timestamp; or svix-*" },

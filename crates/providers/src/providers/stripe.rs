@@ -10,7 +10,7 @@ pub const PROVIDER: Provider = Provider {
     name: "stripe",
     title: "Stripe",
     docs: "https://docs.stripe.com/webhooks#verify-manually",
-    setup: "",
+    setup: "Dashboard → Developers → Webhooks → Add endpoint: paste the Hookway URL; the endpoint's Signing secret (whsec_…) is the secret.",
     evidence: Evidence::Sdk("stripe 16.1.0"),
     spec: Spec {
         signature: Carrier::Pairs {

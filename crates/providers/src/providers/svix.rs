@@ -10,7 +10,7 @@ pub const PROVIDER: Provider = Provider {
     name: "svix",
     title: "Svix",
     docs: "https://docs.svix.com/receiving/verifying-payloads/how-manual",
-    setup: "",
+    setup: "In the Svix application portal of the sender, add an endpoint with the Hookway URL; the endpoint's Signing Secret (whsec_…) is the secret.",
     evidence: Evidence::Sdk("svix 2.9.1"),
     spec: SVIX_SPEC,
 };

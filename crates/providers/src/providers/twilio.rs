@@ -27,7 +27,7 @@ pub const PROVIDER: Provider = Provider {
     name: "twilio",
     title: "Twilio",
     docs: "https://www.twilio.com/docs/usage/webhooks/webhooks-security#validating-signatures-from-twilio",
-    setup: "",
+    setup: "Console → Account Info: the Auth Token is the secret; paste the Hookway URL as the webhook of a phone number or messaging service (and set publicUrl to that exact URL).",
     evidence: Evidence::Documented,
     spec: Spec {
         algorithm: Algorithm::HmacSha1,

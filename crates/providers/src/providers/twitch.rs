@@ -16,7 +16,7 @@ pub const PROVIDER: Provider = Provider {
     name: "twitch",
     title: "Twitch EventSub",
     docs: "https://dev.twitch.tv/docs/eventsub/handling-webhook-events/#verifying-the-event-message",
-    setup: "",
+    setup: "Create an EventSub subscription (POST /eventsub/subscriptions) with the webhook transport: the Hookway URL as callback and a secret you choose (10 to 100 characters).",
     evidence: Evidence::Rule,
     spec: Spec {
         signature: Carrier::Header {

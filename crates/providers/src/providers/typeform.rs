@@ -9,7 +9,7 @@ pub const PROVIDER: Provider = Provider {
     name: "typeform",
     title: "Typeform",
     docs: "https://www.typeform.com/developers/webhooks/secure-your-webhooks/",
-    setup: "",
+    setup: "Form → Connect → Webhooks → Add a webhook: paste the Hookway URL, then Edit → Secret to set the secret.",
     evidence: Evidence::Rule,
     spec: Spec {
         signature: Carrier::Header { name: "Typeform-Signature", prefix: "sha256=", encoding: Encoding::Base64 },

@@ -9,7 +9,7 @@ pub const PROVIDER: Provider = Provider {
     name: "vercel",
     title: "Vercel",
     docs: "https://vercel.com/docs/webhooks/webhooks-api#securing-webhooks",
-    setup: "",
+    setup: "Team Settings → Webhooks → Create webhook: paste the Hookway URL; the secret shown once on creation is the secret (integration webhooks sign with the integration's Client Secret).",
     evidence: Evidence::Rule,
     spec: Spec {
         algorithm: Algorithm::HmacSha1,

@@ -9,7 +9,7 @@ pub const PROVIDER: Provider = Provider {
     name: "woocommerce",
     title: "WooCommerce",
     docs: "https://woocommerce.github.io/woocommerce-rest-api-docs/#webhooks",
-    setup: "",
+    setup: "WooCommerce → Settings → Advanced → Webhooks → Add webhook: paste the Hookway URL as the Delivery URL and set a Secret.",
     evidence: Evidence::Rule,
     spec: Spec {
         signature: Carrier::Header { name: "X-WC-Webhook-Signature", prefix: "", encoding: Encoding::Base64 },

@@ -18,7 +18,7 @@ pub const PROVIDER: Provider = Provider {
     name: "zoom",
     title: "Zoom",
     docs: "https://developers.zoom.us/docs/api/webhooks/#verify-webhook-events",
-    setup: "",
+    setup: "App Marketplace → your app → Features → Access: the Secret Token is the secret; paste the Hookway URL as the Event notification endpoint URL (Zoom validates it first).",
     evidence: Evidence::Rule,
     spec: Spec {
         signature: Carrier::Versioned { name: "x-zm-signature", version: "v0", encoding: Encoding::Hex },
