@@ -176,8 +176,9 @@ fuzz: ## The property tests at length: every provider ≥ 20,000 cases, over 1,0
 		END { for (i = 1; i <= n; i++) printf "  %-72s %9d\n", order[i], cases[order[i]]; printf "fuzz: %d cases in all, no failure\n", total }' $(FUZZ_REPORT)
 
 .PHONY: schema
-schema: ## Regenerate hookway.schema.json, the README's provider and replay tables and SECURITY.md's captured-request table from the code
+schema: ## Regenerate hookway.schema.json, the README's provider and replay tables, SECURITY.md's captured-request table and docs/providers from the code
 	cargo run --quiet -p hookway-cli -- config schema > hookway.schema.json
+	rm -rf docs/providers && cargo run --quiet -p hookway-cli -- providers --pages docs/providers
 	for table in providers:--markdown:README.md replays:--replays:README.md captured:--captured:SECURITY.md; do \
 		IFS=: read -r name flag file <<< "$$table"; \
 		cargo run --quiet -p hookway-cli -- providers $$flag | TABLE=$$name FILE=$$file $(PYTHON) -c 'import os, re, sys; \

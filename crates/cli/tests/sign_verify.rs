@@ -292,6 +292,29 @@ fn the_readme_provider_table_is_the_one_the_catalog_generates() {
 }
 
 #[test]
+fn the_provider_pages_are_the_ones_the_catalog_generates() {
+    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("pages-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(code(&hookway(&["providers", "--pages", dir.to_str().unwrap()], b"")), 0);
+    let files = |dir: &std::path::Path| -> Vec<(String, String)> {
+        let mut files: Vec<(String, String)> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|entry| {
+                let path = entry.unwrap().path();
+                (path.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read_to_string(&path).unwrap())
+            })
+            .collect();
+        files.sort();
+        files
+    };
+    let generated = files(&dir);
+    assert_eq!(generated.len(), hookway_core::scheme::CATALOG.len(), "a page a provider");
+    assert!(generated.iter().all(|(_, page)| page.contains("## Set it up") && page.contains("## Replays")));
+    assert!(files(&workspace_root().join("docs/providers")) == generated, "run `make schema`");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
 fn the_readme_replay_table_is_the_one_the_catalog_generates() {
     let table = stdout(&hookway(&["providers", "--replays"], b""));
     assert_eq!(readme_block("replays"), table, "run `make schema`");
