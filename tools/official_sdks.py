@@ -17,7 +17,7 @@ import base64
 import datetime
 import hashlib
 import hmac
-import importlib
+import importlib.util
 import json
 import pathlib
 import sys
@@ -33,8 +33,11 @@ def module(provider):
     path = MODULES / f"{provider.replace('-', '_')}.py"
     if not path.exists():
         return None
-    sys.path.insert(0, str(MODULES))
-    return importlib.import_module(path.stem)
+    # Under a name of its own: tools/sdks/openai.py must not hide the `openai` package it drives.
+    spec = importlib.util.spec_from_file_location(f"hookway_sdk_{path.stem}", path)
+    loaded = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(loaded)
+    return loaded
 
 
 def cases():
