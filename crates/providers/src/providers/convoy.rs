@@ -10,7 +10,7 @@ pub const PROVIDER: Provider = Provider {
     title: "Convoy",
     docs: "https://docs.getconvoy.io/product-manual/signatures",
     setup: "In Convoy, add an endpoint with the Hookway URL https://<api>/webhooks/<source> in the project whose signature format is simple, hash SHA512 and encoding hex; the endpoint's secret is the key.",
-    evidence: Evidence::Rule,
+    evidence: Evidence::Sdk("convoy-python 0.2.0"),
     spec: Spec {
         algorithm: Algorithm::HmacSha512,
         signature: Carrier::Header { name: "X-Convoy-Signature", prefix: "", encoding: Encoding::Hex },

@@ -11,7 +11,7 @@ pub const PROVIDER: Provider = Provider {
     title: "ElevenLabs",
     docs: "https://elevenlabs.io/docs/product-guides/administration/webhooks",
     setup: "In ElevenLabs, Settings → Webhooks, create a webhook with the Hookway URL https://<api>/webhooks/<source> and HMAC authentication; the secret shown once is the key.",
-    evidence: Evidence::Rule,
+    evidence: Evidence::Sdk("elevenlabs 2.78.0"),
     spec: Spec {
         signature: Carrier::Pairs {
             name: "ElevenLabs-Signature",
