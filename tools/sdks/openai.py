@@ -1,0 +1,47 @@
+"""OpenAI, with openai 3.63.0: `OpenAI().webhooks.verify_signature` verifies (Standard Webhooks).
+
+The SDK only verifies, and verifies the Standard Webhooks rule (`webhook-id`, `webhook-timestamp`,
+`webhook-signature: v1,<base64>` over `{id}.{timestamp}.{body}`), so the specification's own
+library, standardwebhooks 1.1.0, signs.
+"""
+
+import datetime
+import json
+import pathlib
+import sys
+import uuid
+
+from standardwebhooks.webhooks import Webhook
+
+# This module's name is the SDK's: the SDK is imported with this directory out of the path, and
+# this module back under its name once it has it.
+_this, _path = sys.modules.pop(__name__), sys.path[:]
+sys.path[:] = [entry for entry in sys.path if pathlib.Path(entry or ".").resolve() != pathlib.Path(__file__).resolve().parent]
+try:
+    from openai import InvalidWebhookSignatureError, OpenAI
+
+    # The client loads its resources when first asked for them: asked here, while it can.
+    WEBHOOKS = OpenAI(api_key="unused").webhooks
+finally:
+    sys.path[:], sys.modules[__name__] = _path, _this
+
+SECRET = "whsec_RdvaYFYUXuIFuEbvZHwMfYFhUf7aMYjYcmM24+Aj40c="
+BODY = json.dumps(
+    {"id": "evt_685343a1381c819085d44c354e1b330e", "type": "response.completed", "object": "event",
+     "created_at": 1750287018, "data": {"id": "resp_abc123"}}
+)
+
+
+def sign(secret, body, url, now):
+    webhook_id = f"wh_{uuid.uuid4().hex}"
+    at = datetime.datetime.fromtimestamp(now, tz=datetime.timezone.utc)
+    signature = Webhook(secret).sign(webhook_id, at, body.decode())
+    return {"webhook-id": webhook_id, "webhook-timestamp": str(now), "webhook-signature": signature}
+
+
+def verify(secret, body, url, headers):
+    try:
+        WEBHOOKS.verify_signature(body, headers, secret=secret)
+    except InvalidWebhookSignatureError:
+        return False
+    return True
