@@ -5,7 +5,8 @@
     official_sdks.py cases                                       the cases of tools/sdks/, a JSON line each
 
 A provider is driven here, or by its own module, tools/sdks/<provider>.py (`-` written `_`), which
-has SECRET and BODY (the case the test runs), sign(secret, body, url, now) returning the headers,
+has SECRET and BODY (the case the test runs; PUBLIC too, the key `hookway verify` takes, where
+SECRET is a test private key), sign(secret, body, url, now) returning the headers,
 and verify(secret, body, url, headers) with the header names in lower case; its SDK is pinned in
 tools/sdks/requirements-*.txt.
 
@@ -43,7 +44,10 @@ def module(provider):
 def cases():
     for path in sorted(MODULES.glob("*.py")):
         found = module(path.stem)
-        print(json.dumps({"provider": path.stem.replace("_", "-"), "secret": found.SECRET, "body": found.BODY}))
+        case = {"provider": path.stem.replace("_", "-"), "secret": found.SECRET, "body": found.BODY}
+        # A provider that signs with a private key: SECRET signs, PUBLIC verifies.
+        case["public"] = getattr(found, "PUBLIC", found.SECRET)
+        print(json.dumps(case))
 
 
 def public_discord(seed_hex):

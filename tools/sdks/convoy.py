@@ -5,17 +5,8 @@ endpoint's secret as UTF-8.
 """
 
 import json
-import pathlib
-import sys
 
-# This module's name is the SDK's: the SDK is imported with this directory out of the path, and
-# this module back under its name once it has it.
-_this, _path = sys.modules.pop(__name__), sys.path[:]
-sys.path[:] = [entry for entry in sys.path if pathlib.Path(entry or ".").resolve() != pathlib.Path(__file__).resolve().parent]
-try:
-    from convoy.utils.webhook import Webhook
-finally:
-    sys.path[:], sys.modules[__name__] = _path, _this
+from convoy.utils.webhook import Webhook
 
 SECRET = "convoy-endpoint-secret"
 BODY = json.dumps({"event_type": "invoice.paid", "data": {"id": "inv_1", "amount": 1000}}, separators=(",", ":"))

@@ -7,19 +7,10 @@ of the raw body with the webhook secret, NFKD-normalised, as UTF-8.
 import hashlib
 import hmac
 import json
-import pathlib
-import sys
 import unicodedata
 
-# This module's name is the SDK's: the SDK is imported with this directory out of the path, and
-# this module back under its name once it has it.
-_this, _path = sys.modules.pop(__name__), sys.path[:]
-sys.path[:] = [entry for entry in sys.path if pathlib.Path(entry or ".").resolve() != pathlib.Path(__file__).resolve().parent]
-try:
-    from easypost.errors import SignatureVerificationError
-    from easypost.util import validate_webhook
-finally:
-    sys.path[:], sys.modules[__name__] = _path, _this
+from easypost.errors import SignatureVerificationError
+from easypost.util import validate_webhook
 
 SECRET = "easypost-webhook-secret"
 BODY = json.dumps(

@@ -7,21 +7,12 @@ HMAC-SHA256 of `{t}.{body}` with the webhook secret as UTF-8.
 import hashlib
 import hmac
 import json
-import pathlib
-import sys
 
-# This module's name is the SDK's: the SDK is imported with this directory out of the path, and
-# this module back under its name once it has it.
-_this, _path = sys.modules.pop(__name__), sys.path[:]
-sys.path[:] = [entry for entry in sys.path if pathlib.Path(entry or ".").resolve() != pathlib.Path(__file__).resolve().parent]
-try:
-    from elevenlabs import ElevenLabs
-    from elevenlabs.errors import BadRequestError
+from elevenlabs import ElevenLabs
+from elevenlabs.errors import BadRequestError
 
-    # The client loads its parts when first asked for them: asked here, while it can.
-    WEBHOOKS = ElevenLabs(api_key="unused").webhooks
-finally:
-    sys.path[:], sys.modules[__name__] = _path, _this
+# The client loads its parts when first asked for them: asked here, while it can.
+WEBHOOKS = ElevenLabs(api_key="unused").webhooks
 
 SECRET = "wsec_3b7d1f0e9a2c4e6b8d0f1a3c5e7b9d2f"
 BODY = json.dumps(

@@ -7,23 +7,14 @@ library, standardwebhooks 1.1.0, signs.
 
 import datetime
 import json
-import pathlib
-import sys
 import uuid
 
 from standardwebhooks.webhooks import Webhook
 
-# This module's name is the SDK's: the SDK is imported with this directory out of the path, and
-# this module back under its name once it has it.
-_this, _path = sys.modules.pop(__name__), sys.path[:]
-sys.path[:] = [entry for entry in sys.path if pathlib.Path(entry or ".").resolve() != pathlib.Path(__file__).resolve().parent]
-try:
-    from openai import InvalidWebhookSignatureError, OpenAI
+from openai import InvalidWebhookSignatureError, OpenAI
 
-    # The client loads its resources when first asked for them: asked here, while it can.
-    WEBHOOKS = OpenAI(api_key="unused").webhooks
-finally:
-    sys.path[:], sys.modules[__name__] = _path, _this
+# The client loads its resources when first asked for them: asked here, while it can.
+WEBHOOKS = OpenAI(api_key="unused").webhooks
 
 SECRET = "whsec_RdvaYFYUXuIFuEbvZHwMfYFhUf7aMYjYcmM24+Aj40c="
 BODY = json.dumps(

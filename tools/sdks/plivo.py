@@ -4,8 +4,6 @@ get_signature_v3 over its own construct_post_url."""
 
 import contextlib
 import importlib
-import pathlib
-import sys
 import urllib.parse
 import uuid
 
@@ -15,17 +13,8 @@ BODY = "From=14155550100&MessageUUID=c3e4a8c8-5d9b-11ee-8f7e-0242ac110002&Text=H
 
 @contextlib.contextmanager
 def sdk():
-    """plivo.utils.signature_v3, which this module's name hides while tools/sdks/ is on the path:
-    the package stands under its name while in use."""
-    here = pathlib.Path(__file__).resolve().parent
-    path, mine = sys.path[:], sys.modules.pop("plivo", None)
-    sys.path[:] = [entry for entry in path if pathlib.Path(entry or ".").resolve() != here]
-    try:
-        yield importlib.import_module("plivo.utils.signature_v3")
-    finally:
-        sys.path[:] = path
-        if mine is not None:
-            sys.modules["plivo"] = mine
+    """The SDK's module, imported when first used."""
+    yield importlib.import_module("plivo.utils.signature_v3")
 
 
 def params(body):

@@ -7,20 +7,11 @@ library, standardwebhooks 1.1.0, signs.
 
 import datetime
 import json
-import pathlib
-import sys
 import uuid
 
 from standardwebhooks.webhooks import Webhook
 
-# This module's name is the SDK's: the SDK is imported with this directory out of the path, and
-# this module back under its name once it has it.
-_this, _path = sys.modules.pop(__name__), sys.path[:]
-sys.path[:] = [entry for entry in sys.path if pathlib.Path(entry or ".").resolve() != pathlib.Path(__file__).resolve().parent]
-try:
-    from replicate.webhook import WebhookSigningSecret, WebhookValidationError, Webhooks
-finally:
-    sys.path[:], sys.modules[__name__] = _path, _this
+from replicate.webhook import WebhookSigningSecret, WebhookValidationError, Webhooks
 
 SECRET = "whsec_5WbX5kEWLlfzsGNjH64I8lOOqUB6e8FH"
 BODY = json.dumps(

@@ -5,18 +5,9 @@ the API key as the secret.
 """
 
 import json
-import pathlib
-import sys
 
-# This module's name is the SDK's: the SDK is imported with this directory out of the path, and
-# this module back under its name once it has it.
-_this, _path = sys.modules.pop(__name__), sys.path[:]
-sys.path[:] = [entry for entry in sys.path if pathlib.Path(entry or ".").resolve() != pathlib.Path(__file__).resolve().parent]
-try:
-    from retell import Retell
-    from retell.lib.webhook_auth import symmetric
-finally:
-    sys.path[:], sys.modules[__name__] = _path, _this
+from retell import Retell
+from retell.lib.webhook_auth import symmetric
 
 SECRET = "key_5f7a8b9c0d1e2f3a4b5c6d7e8f90"
 BODY = json.dumps(
