@@ -1,9 +1,7 @@
 """Emailit: emailit's WebhookSignature signs (compute_signature) and verifies (verify): hex
 HMAC-SHA256 of "{timestamp}.{body}" in X-Emailit-Signature, the timestamp in X-Emailit-Timestamp."""
 
-from shadowed import sdk
-
-emailit = sdk("emailit", "emailit")
+import emailit
 
 SECRET = "emailit-webhook-signing-secret"
 BODY = '{"event_id":"evt_2bH7kNwP5mQaV1sXgIdKe6pZr","type":"email.delivered","data":{"object":{"id":"em_4yM2nTvR8oPcX3uZiKeLg7sB","object":"email","from":"hello@example.com","to":["alice@example.com"],"subject":"Welcome","status":"delivered"}}}'

@@ -4,9 +4,7 @@ Mailtrap-Signature); it only verifies, so signing follows its code."""
 import hashlib
 import hmac
 
-from shadowed import sdk
-
-webhooks = sdk("mailtrap", "mailtrap.webhooks")
+from mailtrap import webhooks
 
 SECRET = "mailtrap-webhook-signing-secret"
 BODY = '{"events":[{"event":"delivery","message_id":"1df37d17-0286-4d8b-8edf-bc4ec5be86e6","sending_stream":"transactional","email":"receiver@example.com","timestamp":1700000000,"event_id":"bede7236-2284-43d6-a953-1fdcafd0fdbc"}]}'
