@@ -7,19 +7,16 @@ standardwebhooks library handed the secret base64-encoded, as Polar's docs tell 
 
 import base64
 import datetime
-import importlib
-import pathlib
-import sys
+import uuid
+
+import standardwebhooks
+from polar.v2026_10.webhooks import validate_event
+from polar.webhooks import PolarWebhookError, PolarWebhookVerificationError
 
 SECRET = "polar_whs_ZQsTzvEXgBMwn5jXKX4UpFUqDiSEoUxtbkiM8Kl7Xn1"
 BODY = '{"type":"order.paid","timestamp":"2025-06-01T12:00:00.000000Z","data":{"id":"a7bb8f2c-4f4d-4d0c-9d46-0f6d6b2a1e01","status":"paid","total_amount":2000,"currency":"usd"}}'
 
-
 def sign(secret, body, url, now):
-    import uuid
-
-    import standardwebhooks
-
     msg_id = str(uuid.uuid4())
     at = datetime.datetime.fromtimestamp(now, tz=datetime.timezone.utc)
     key = base64.b64encode(secret.encode()).decode()
@@ -27,28 +24,12 @@ def sign(secret, body, url, now):
     return {"webhook-id": msg_id, "webhook-timestamp": str(now), "webhook-signature": signature}
 
 
-def sdk():
-    """The SDK's webhook modules. The SDK's package is named `polar`, as this module is: it is
-    imported with this directory off the path, then this module is put back under its name."""
-    here = pathlib.Path(__file__).resolve().parent
-    own = sys.modules.pop("polar", None)
-    path = sys.path[:]
-    sys.path[:] = [entry for entry in path if pathlib.Path(entry or ".").resolve() != here]
-    try:
-        return importlib.import_module("polar.webhooks"), importlib.import_module("polar.v2026_10.webhooks")
-    finally:
-        sys.path[:] = path
-        if own is not None:
-            sys.modules["polar"] = own
-
-
 def verify(secret, body, url, headers):
-    webhooks, versioned = sdk()
     try:
-        versioned.validate_event(body, headers, secret)
-    except webhooks.PolarWebhookVerificationError:
+        validate_event(body, headers, secret)
+    except PolarWebhookVerificationError:
         return False
-    except webhooks.PolarWebhookError:
+    except PolarWebhookError:
         # Raised only once the signature verified: the payload did not load into the SDK's typed
         # models (an event type or field this SDK version does not know).
         return True

@@ -19,20 +19,25 @@ pub const PROVIDER: Provider = Provider {
             `https://<api>/webhooks/<source>`, choose the Raw format, and copy the secret it generates \
             (or the one you set) as the source's secret.",
     evidence: Evidence::Sdk("polar-sdk 1.0.2"),
-    spec: Spec {
-        signature: Carrier::Custom { shown: "webhook-signature, webhook-id, webhook-timestamp" },
-        secret: SecretFormat::Text,
-        id_style: IdStyle::Uuid,
-        kept_headers: &["webhook-id", "webhook-timestamp"],
-        hooks: Hooks {
-            presented: Some(standard_webhooks::presented),
-            identify: Some(standard_webhooks::identify),
-            sign: Some(sign),
-            signed: None,
-            url_variant: None,
-        },
-        ..standard_webhooks::PROVIDER.spec
+    spec: TEXT_SECRET_SPEC,
+};
+
+/// Standard Webhooks keyed with a text secret's UTF-8 bytes rather than a `whsec_` base64 one, as
+/// Polar and Whop sign: `webhook-id`, `webhook-timestamp`, `webhook-signature` (`v1,<base64>`
+/// entries) over `{id}.{timestamp}.{body}`. The type is the body's `type`.
+pub const TEXT_SECRET_SPEC: Spec<'static> = Spec {
+    signature: Carrier::Custom { shown: "webhook-signature, webhook-id, webhook-timestamp" },
+    secret: SecretFormat::Text,
+    id_style: IdStyle::Uuid,
+    kept_headers: &["webhook-id", "webhook-timestamp"],
+    hooks: Hooks {
+        presented: Some(standard_webhooks::presented),
+        identify: Some(standard_webhooks::identify),
+        sign: Some(sign),
+        signed: None,
+        url_variant: None,
     },
+    ..standard_webhooks::PROVIDER.spec
 };
 
 fn sign(request: &SignRequest<'_>, timestamp: &str, signature: &[u8], asymmetric: bool) -> Signed {
