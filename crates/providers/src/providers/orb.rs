@@ -9,7 +9,7 @@ use crate::spec::*;
 pub const PROVIDER: Provider = Provider {
     name: "orb",
     title: "Orb",
-    docs: "https://docs.withorb.com/guides/integrations-and-exports/webhooks",
+    docs: "https://docs.withorb.com/integrations-and-exports/webhooks",
     setup: "In the Orb dashboard, Developers → Webhooks → Add endpoint: paste the Hookway URL \
             `https://<api>/webhooks/<source>`; the endpoint's signing secret is the source's secret.",
     evidence: Evidence::Sdk("orb-billing 4.90.0"),

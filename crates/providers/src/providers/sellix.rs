@@ -9,8 +9,8 @@ pub const PROVIDER: Provider = Provider {
     name: "sellix",
     title: "Sellix",
     docs: "https://docs.sellix.io/api-reference/webhooks",
-    setup: "In the Sellix dashboard, Developers → Webhooks: add an endpoint with the Hookway URL \
-            `https://<api>/webhooks/<source>`; the shop's webhook secret (Settings → Security) is the \
+    setup: "In the Sellix dashboard, add a webhook endpoint with the Hookway URL \
+            `https://<api>/webhooks/<source>`; the shop's webhook secret, on its settings page, is the \
             source's secret.",
     evidence: Evidence::Rule,
     spec: Spec {
