@@ -5,7 +5,7 @@ import hashlib
 import hmac
 import importlib
 
-from installed import package
+from support import package
 
 SECRET = "cc-shared-secret-9f1e"
 BODY = '{"attempt_number":1,"event":{"api_version":"2018-03-22","created_at":"2023-08-30T19:29:20Z","data":{"id":"2aee9dd1-67b8-43ef-8dfe-977959850f27","code":"XA6G6ZFR"},"id":"0b2bad4f-a6d4-4f39-9b47-bd0f3da1da03","resource":"event","type":"charge:created"},"id":"f7a7b3c1-9a1e-4f2b-8a3d-7f4e3c2b1a90","scheduled_for":"2023-08-30T19:29:20Z"}'

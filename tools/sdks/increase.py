@@ -2,21 +2,16 @@
 secret's UTF-8 bytes (unwrap passes the client's webhook secret to standardwebhooks as bytes). The
 SDK only verifies; sign uses standardwebhooks with the same bytes."""
 
-import datetime
-import uuid
+from standardwebhooks.webhooks import WebhookVerificationError
 
-from installed import package
-from standardwebhooks.webhooks import Webhook, WebhookVerificationError
+from support import package, standard_webhooks
 
 SECRET = "increase_webhook_secret_4f2a"
 BODY = '{"associated_object_id":"account_in71c4amph0vgo2qllky","associated_object_type":"account","category":"account.created","created_at":"2020-01-31T23:59:59Z","id":"event_001dzz0r20rzr4zrhrr1364hy80","type":"event"}'
 
 
 def sign(secret, body, url, now):
-    msg = "msg_" + uuid.uuid4().hex
-    at = datetime.datetime.fromtimestamp(now, tz=datetime.timezone.utc)
-    signature = Webhook(secret.encode()).sign(msg, at, body.decode())
-    return {"webhook-id": msg, "webhook-timestamp": str(now), "webhook-signature": signature}
+    return standard_webhooks(secret.encode(), body, now)
 
 
 def verify(secret, body, url, headers):

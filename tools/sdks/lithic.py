@@ -1,21 +1,16 @@
 """Lithic, with lithic's webhooks.verify_signature (Standard Webhooks, whsec_ secret). The SDK only
 verifies; sign uses standardwebhooks, the library lithic's verify_signature calls."""
 
-import datetime
-import uuid
+from standardwebhooks.webhooks import WebhookVerificationError
 
-from installed import package
-from standardwebhooks.webhooks import Webhook, WebhookVerificationError
+from support import package, standard_webhooks
 
 SECRET = "whsec_zlFsbBZ8Xcodlpcu6NDTdSzZRLSdhkst"
 BODY = '{"event_type":"card.created","card_token":"ba6f1a6b-6f0f-4bd4-8a3c-6b9a2c8e5d41"}'
 
 
 def sign(secret, body, url, now):
-    msg = "msg_" + uuid.uuid4().hex
-    at = datetime.datetime.fromtimestamp(now, tz=datetime.timezone.utc)
-    signature = Webhook(secret).sign(msg, at, body.decode())
-    return {"webhook-id": msg, "webhook-timestamp": str(now), "webhook-signature": signature}
+    return standard_webhooks(secret, body, now)
 
 
 def verify(secret, body, url, headers):

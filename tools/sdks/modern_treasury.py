@@ -3,7 +3,7 @@ HMAC-SHA256 of the body with the webhook key, in X-Signature."""
 
 import uuid
 
-from installed import package
+from support import package
 
 SECRET = "mt_webhook_key_7c1a"
 BODY = '{"event":"completed","data":{"id":"1b1a3c2e-4f0d-4d55-9a2a-6f3f3c2b1a90","object":"payment_order","type":"ach","amount":1000,"direction":"credit","currency":"USD","status":"completed"}}'

@@ -6,7 +6,7 @@ import datetime
 import hashlib
 import hmac
 
-from installed import package
+from support import package
 
 SECRET = "orb_webhook_secret_5d3e"
 BODY = '{"id":"4f2c8e1a9b7d6c5e","created_at":"2023-11-14T22:13:20.000000+00:00","type":"subscription.started","properties":{}}'

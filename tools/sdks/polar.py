@@ -7,7 +7,7 @@ import hmac
 import importlib
 import uuid
 
-from installed import package
+from support import package
 
 SECRET = "polar_whs_test_5f2d8c1a9b3e7f60"
 BODY = '{"type":"customer.created","timestamp":"2025-01-01T00:00:00Z","api_version":"2026-10","data":{"id":"992fae2a-2a17-4b7a-8d9e-e287cf90131b","created_at":"2025-01-01T00:00:00Z","modified_at":null,"metadata":{},"external_id":null,"email":"customer@example.com","email_verified":true,"type":"individual","name":"Jane Doe","billing_name":null,"billing_address":null,"tax_id":null,"locale":null,"organization_id":"1dbfc517-0bbf-4301-9ba8-555ca42b9737","default_payment_method_id":null,"deleted_at":null,"first_user_event_at":null,"avatar_url":null}}'

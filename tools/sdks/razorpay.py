@@ -5,7 +5,7 @@ import hashlib
 import hmac
 import uuid
 
-from installed import package
+from support import package
 
 SECRET = "rzp_webhook_secret_2Kd8"
 BODY = '{"entity":"event","account_id":"acc_BFQ7uQEaa7j2z7","event":"payment.captured","contains":["payment"],"payload":{"payment":{"entity":{"id":"pay_DESlfW9H8K9uqM","entity":"payment","amount":100,"currency":"INR","status":"captured"}}},"created_at":1567674606}'
