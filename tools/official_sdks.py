@@ -34,7 +34,10 @@ def module(provider):
     path = MODULES / f"{provider.replace('-', '_')}.py"
     if not path.exists():
         return None
-    # Under a name of its own: tools/sdks/openai.py must not hide the `openai` package it drives.
+    # Under a name of its own: tools/sdks/openai.py must not hide the `openai` package it drives;
+    # tools/sdks/ comes last on the path, for what the modules share (tools/sdks/support).
+    if str(MODULES) not in sys.path:
+        sys.path.append(str(MODULES))
     spec = importlib.util.spec_from_file_location(f"hookway_sdk_{path.stem}", path)
     loaded = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(loaded)
