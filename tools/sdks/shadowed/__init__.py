@@ -1,5 +1,5 @@
 """Imports an SDK whose package has the name of the provider's module in tools/sdks/ (`workos`,
-`onfido`, `dropbox_sign`): official_sdks.py puts tools/sdks/ first on sys.path, so the module
+`onfido`, `boldsign`): official_sdks.py puts tools/sdks/ first on sys.path, so the module
 itself would be found instead. Not a case: official_sdks.py lists only tools/sdks/*.py."""
 
 import importlib

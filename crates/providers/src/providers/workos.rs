@@ -32,23 +32,32 @@ pub const PROVIDER: Provider = Provider {
 };
 
 fn presented<'r>(request: &Request<'r>) -> Result<Presented<'r>, VerifyError> {
-    let value = wire::header(request.headers, HEADER)?;
+    pairs(request, HEADER, TimeFormat::UnixMillis, &["v1"])
+}
+
+/// A header of `t=<timestamp>` and signature pairs, separated by commas with or without spaces:
+/// every pair named in `signature_keys` is a hex signature that counts.
+pub(super) fn pairs<'r>(
+    request: &Request<'r>,
+    header: &str,
+    format: TimeFormat,
+    signature_keys: &[&str],
+) -> Result<Presented<'r>, VerifyError> {
+    let value = wire::header(request.headers, header)?;
     let mut presented = Presented::default();
     for (key, entry) in value.split(',').filter_map(|pair| pair.trim().split_once('=')) {
-        match key {
-            "t" if presented.timestamp.is_none() => {
-                let millis = wire::timestamp(entry, TimeFormat::UnixMillis, HEADER)?;
-                presented.timestamp = Some((Cow::Borrowed(entry), millis));
-            }
-            "v1" => presented.signatures.extend(Signature::decode(entry, Encoding::Hex)),
-            _ => {}
+        if key == "t" && presented.timestamp.is_none() {
+            let seconds = wire::timestamp(entry, format, header)?;
+            presented.timestamp = Some((Cow::Borrowed(entry), seconds));
+        } else if signature_keys.contains(&key) {
+            presented.signatures.extend(Signature::decode(entry, Encoding::Hex));
         }
     }
     if presented.timestamp.is_none() {
-        return Err(wire::malformed(HEADER));
+        return Err(wire::malformed(header));
     }
     if presented.signatures.is_empty() {
-        return Err(VerifyError::NoAcceptedSignature { header: HEADER.to_owned(), version: "v1".to_owned() });
+        return Err(VerifyError::NoAcceptedSignature { header: header.to_owned(), version: signature_keys.join("|") });
     }
     Ok(presented)
 }
