@@ -35,8 +35,9 @@ fn presented<'r>(request: &Request<'r>) -> Result<Presented<'r>, VerifyError> {
     pairs(request, HEADER, TimeFormat::UnixMillis, &["v1"])
 }
 
-/// A header of `t=<timestamp>` and signature pairs, separated by commas with or without spaces:
-/// every pair named in `signature_keys` is a hex signature that counts.
+/// A header of `t=<timestamp>` and signature pairs, separated by commas, spaces or both (Persona
+/// sends two `t=…,v1=…` groups, space-separated, while a secret rotates): every pair named in
+/// `signature_keys` is a hex signature that counts, and the first `t` is the timestamp.
 pub(super) fn pairs<'r>(
     request: &Request<'r>,
     header: &str,
@@ -45,7 +46,7 @@ pub(super) fn pairs<'r>(
 ) -> Result<Presented<'r>, VerifyError> {
     let value = wire::header(request.headers, header)?;
     let mut presented = Presented::default();
-    for (key, entry) in value.split(',').filter_map(|pair| pair.trim().split_once('=')) {
+    for (key, entry) in value.split([',', ' ']).filter_map(|pair| pair.split_once('=')) {
         if key == "t" && presented.timestamp.is_none() {
             let seconds = wire::timestamp(entry, format, header)?;
             presented.timestamp = Some((Cow::Borrowed(entry), seconds));
