@@ -17,7 +17,7 @@ use crate::wire::JsonStr;
 pub const PROVIDER: Provider = Provider {
     name: "veriff",
     title: "Veriff",
-    docs: "https://devdocs.veriff.com/docs/hmac-authentication-and-endpoint-security",
+    docs: "https://devdocs.veriff.com/v1/docs/hmac-authentication-and-endpoint-security",
     setup: "In the Veriff Customer Portal, open the integration's settings: copy its Shared secret key, and set its Webhook decisions URL (and Webhook events URL) to https://<api>/webhooks/<source>.",
     evidence: Evidence::Rule,
     spec: Spec {
