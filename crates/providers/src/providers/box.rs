@@ -1,4 +1,4 @@
-//! Box (named `box-com`: `box` is a Rust keyword): `BOX-SIGNATURE-PRIMARY` and
+//! Box: `BOX-SIGNATURE-PRIMARY` and
 //! `BOX-SIGNATURE-SECONDARY`, each the base64 HMAC-SHA256 of the body followed by the
 //! `BOX-DELIVERY-TIMESTAMP` header (RFC 3339, e.g. `2016-07-11T10:10:33-07:00`), one with the
 //! application's primary signature key, one with its secondary key, both as UTF-8.
@@ -26,7 +26,7 @@ const ALGORITHM: &str = "BOX-SIGNATURE-ALGORITHM";
 
 /// Box.
 pub const PROVIDER: Provider = Provider {
-    name: "box-com",
+    name: "box",
     title: "Box",
     docs: "https://developer.box.com/guides/webhooks/v2/signatures-v2",
     setup: "In the Box developer console, open the application's Webhooks tab, choose Manage signature keys and generate the primary and secondary keys (configure both); create the webhook with the address https://<api>/webhooks/<source>.",
