@@ -105,6 +105,18 @@ fn every_provider_has_vectors_and_a_unique_name() {
     }
 }
 
+/// The catalog's breadth, and how much of it the providers' own examples and SDKs pin.
+#[test]
+fn at_least_120_providers_verify_a_signature_half_of_them_pinned_by_their_own_example_or_sdk() {
+    let signing: Vec<_> = CATALOG
+        .iter()
+        .filter(|provider| !matches!(provider.spec.algorithm, Algorithm::Token | Algorithm::Basic))
+        .collect();
+    let pinned = signing.iter().filter(|provider| provider.evidence.is_pinned()).count();
+    assert!(signing.len() >= 120, "{} providers verify a signature", signing.len());
+    assert!(2 * pinned >= signing.len(), "{pinned} of {} pinned", signing.len());
+}
+
 /// A provider's evidence is what its vectors say they come from: its documentation's own example
 /// (`<Title> docs, <page>: …`), its official SDK (named with the version that signed or verified),
 /// or else the documented rule, computed independently.

@@ -24,7 +24,7 @@ pub const PROVIDER: Provider = Provider {
     title: "Adyen",
     docs: "https://docs.adyen.com/development-resources/webhooks/verify-hmac-signatures",
     setup: "In the Adyen Customer Area, Developers → Webhooks → Create new webhook (Standard webhook): paste `https://<api>/webhooks/<source>` as the server URL, then under Security generate the HMAC key; that hex key is the key.",
-    evidence: Evidence::Sdk("Adyen 16.0.0"),
+    evidence: Evidence::Rule,
     spec: Spec {
         signature: Carrier::Custom { shown: "body: NotificationRequestItem.additionalData.hmacSignature" },
         // What the hook signs: eight fields of the item, not the body.
