@@ -157,9 +157,9 @@ bench-coldstart: $(TOOLS) ## Cold starts of the intake and the worker against a 
 	target/debug/hookway-coldstart --bin-dir target/release $(COLDSTART_ARGS)
 
 # The property tests at length, FUZZ_CASES cases each: 19 over the intake, the gateway and the parsers,
-# and 4 over each of the catalog's 32 providers (arbitrary requests; a signed request and one change
-# to it; key material; handshakes), whose cases add up to one line per provider. 147 × 7,000:
-# 28,000 cases per provider, 1,029,000 in all. They run in the test profile (overflow checks and
+# and 4 over each provider of the catalog (arbitrary requests; a signed request and one change to
+# it; key material; handshakes), whose cases add up to one line per provider: 28,000 cases per
+# provider at 7,000 each. They run in the test profile (overflow checks and
 # debug assertions on, Hookway's code unoptimised) but with the elliptic-curve crates optimised, as
 # in any real build: unoptimised, one Ed25519 signature takes tens of milliseconds. That builds those
 # crates and what uses them once more, beside the build of `make test`.
@@ -168,7 +168,7 @@ FUZZ_REPORT := $(abspath target)/fuzz-report.tsv
 FUZZ_OPTIMISED := curve25519-dalek ed25519-dalek p256 primeorder elliptic-curve ecdsa crypto-bigint
 
 .PHONY: fuzz
-fuzz: ## The property tests at length: every provider ≥ 20,000 cases, over 1,000,000 in all (FUZZ_CASES per property); prints the counts
+fuzz: ## The property tests at length: every provider ≥ 20,000 cases (FUZZ_CASES per property); prints the counts
 	rm -f $(FUZZ_REPORT)
 	PROPTEST_CASES=$(FUZZ_CASES) HOOKWAY_FUZZ_REPORT=$(FUZZ_REPORT) cargo test --locked --no-fail-fast -p hookway-properties \
 		$(foreach crate,$(FUZZ_OPTIMISED),--config 'profile.dev.package.$(crate).opt-level=3')

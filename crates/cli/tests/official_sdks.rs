@@ -107,19 +107,32 @@ fn each_provider_pinned_by_its_sdk_is_tried_with_it() {
 
 const URL: &str = "https://hooks.example.com/v1/webhooks/provider?account=7";
 
-fn body_file(case: &Case) -> PathBuf {
-    let path =
-        PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("sdk-{}-{}.body", case.provider, std::process::id()));
+fn body_file(case: &Case, test: &str) -> PathBuf {
+    let name = format!("sdk-{test}-{}-{}.body", case.provider, std::process::id());
+    let path = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
     std::fs::write(&path, &case.body).unwrap();
     path
+}
+
+/// Runs `check` for every case, a few at a time: each starts an SDK's Python, which mostly waits
+/// on imports.
+fn each_case(check: impl Fn(&Case) + Sync) {
+    let cases = cases();
+    let threads = std::thread::available_parallelism().map_or(2, usize::from).max(2);
+    std::thread::scope(|scope| {
+        for start in 0..threads {
+            let (cases, check) = (&cases, &check);
+            scope.spawn(move || cases.iter().skip(start).step_by(threads).for_each(check));
+        }
+    });
 }
 
 #[test]
 fn what_hookway_signs_each_official_sdk_accepts() {
     let hookway = env!("CARGO_BIN_EXE_hookway");
     let now = hookway_core::unix_now().to_string();
-    for case in cases() {
-        let file = body_file(&case);
+    each_case(|case| {
+        let file = body_file(case, "accepts");
         let key_flag = if Scheme::named(&case.provider).unwrap().spec().algorithm.is_public_key() {
             "--private-key"
         } else {
@@ -170,15 +183,15 @@ fn what_hookway_signs_each_official_sdk_accepts() {
         );
         let signs_url = Scheme::named(&case.provider).unwrap().signs_url();
         assert_eq!(tampered.status.success(), !signs_url, "{}: another URL", case.provider);
-    }
+    });
 }
 
 #[test]
 fn what_each_official_sdk_signs_hookway_verifies() {
     let hookway = env!("CARGO_BIN_EXE_hookway");
     let now = hookway_core::unix_now().to_string();
-    for case in cases() {
-        let file = body_file(&case);
+    each_case(|case| {
+        let file = body_file(case, "verifies");
         let signed = run(
             &python(),
             &["tools/official_sdks.py", "sign", &case.provider, &case.signing, file.to_str().unwrap(), URL, &now],
@@ -210,5 +223,5 @@ fn what_each_official_sdk_signs_hookway_verifies() {
             let refused = run(hookway, &other, b"");
             assert_eq!(refused.status.code(), Some(1), "{}: a wrong secret", case.provider);
         }
-    }
+    });
 }
