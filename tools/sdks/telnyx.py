@@ -11,8 +11,8 @@ from unittest import mock
 import nacl.signing
 
 SECRET = "1f1e1d1c1b1a191817161514131211100f0e0d0c0b0a09080706050403020100"
-# The public key as Hookway takes an Ed25519 key in base64: whpk_ before it.
-PUBLIC = "whpk_" + base64.b64encode(bytes(nacl.signing.SigningKey(bytes.fromhex(SECRET)).verify_key)).decode()
+# The public key, in base64 as Telnyx shows it.
+PUBLIC = base64.b64encode(bytes(nacl.signing.SigningKey(bytes.fromhex(SECRET)).verify_key)).decode()
 BODY = '{"data":{"event_type":"message.received","id":"b301ed3f-1490-491f-995f-6e64e69674d4","occurred_at":"2023-11-14T22:13:20.000+00:00","payload":{"direction":"inbound","from":{"phone_number":"+13125550100"},"id":"84cca175-9755-4859-b67f-4730d7f58aa3","text":"Hello from Telnyx!","to":[{"phone_number":"+13125550199","status":"webhook_delivered"}],"type":"SMS"},"record_type":"event"},"meta":{"attempt":1,"delivered_to":"https://example.com/webhooks"}}'
 
 

@@ -121,6 +121,7 @@ fn needs(provider: &Provider) -> String {
         SecretFormat::Text => "secret",
         SecretFormat::Whsec => "whsec_… secret (or whpk_… public key)",
         SecretFormat::Ed25519Hex => "public key (hex)",
+        SecretFormat::Ed25519Base64 => "public key (base64)",
         SecretFormat::P256Base64Der => "public key (base64)",
         SecretFormat::UserPassword => "user:password",
         SecretFormat::Base64Bytes => "secret (base64)",

@@ -72,6 +72,7 @@ impl Key {
         }
         let material = match (algorithm, format) {
             (_, SecretFormat::Whsec) if secret.starts_with("whpk_") => ed25519_public(&base64(&secret[5..])?)?,
+            (Algorithm::Ed25519, SecretFormat::Ed25519Base64) => ed25519_public(&base64(secret.trim())?)?,
             (Algorithm::Ed25519, SecretFormat::Ed25519Hex) => ed25519_public(
                 &hex::decode(secret.trim())
                     .map_err(|_| KeyError::Malformed("an Ed25519 public key is 64 hex digits"))?,
@@ -219,8 +220,13 @@ pub fn generate(algorithm: Algorithm, format: SecretFormat, random: [u8; 32]) ->
     match (algorithm, format) {
         (Algorithm::Ed25519, _) => {
             let private = ed25519_dalek::SigningKey::from_bytes(&random);
+            let public = private.verifying_key();
             Generated {
-                secret: hex::encode(private.verifying_key().as_bytes()),
+                secret: if format == SecretFormat::Ed25519Base64 {
+                    BASE64.encode(public.as_bytes())
+                } else {
+                    hex::encode(public.as_bytes())
+                },
                 private_key: Some(hex::encode(random)),
             }
         }

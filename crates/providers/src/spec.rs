@@ -348,6 +348,8 @@ pub enum SecretFormat {
     Whsec,
     /// An Ed25519 public key in hex (Discord's "public key").
     Ed25519Hex,
+    /// An Ed25519 public key in base64 (Telnyx's "public key").
+    Ed25519Base64,
     /// A P-256 public key as base64 DER (SubjectPublicKeyInfo), as SendGrid shows it.
     P256Base64Der,
     /// `user:password`, for HTTP Basic authentication.

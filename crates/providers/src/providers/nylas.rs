@@ -27,5 +27,8 @@ pub const PROVIDER: Provider = Provider {
 };
 
 fn challenge(request: &Request<'_>, _keys: &[Key]) -> Option<Answer> {
-    wire::query_parameter(request.url, "challenge").map(Answer::text)
+    let mut answer = Answer::text(wire::query_parameter(request.url, "challenge")?);
+    // Echoed text a browser must not sniff into a page.
+    answer.headers.push(("x-content-type-options", "nosniff"));
+    Some(answer)
 }

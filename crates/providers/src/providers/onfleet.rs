@@ -27,5 +27,8 @@ pub const PROVIDER: Provider = Provider {
 };
 
 fn check(request: &Request<'_>, _keys: &[Key]) -> Option<Answer> {
-    Some(Answer::text(wire::query_parameter(request.url, "check")?))
+    let mut answer = Answer::text(wire::query_parameter(request.url, "check")?);
+    // Echoed text a browser must not sniff into a page.
+    answer.headers.push(("x-content-type-options", "nosniff"));
+    Some(answer)
 }

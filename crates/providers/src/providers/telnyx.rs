@@ -1,7 +1,6 @@
 //! Telnyx (API v2 webhooks): `telnyx-signature-ed25519: <base64>`, an Ed25519 signature of
 //! `{timestamp}|{body}`, the timestamp in `telnyx-timestamp` (Unix seconds), verified with the
-//! account's public key. Telnyx shows the key as base64; it is written here with `whpk_` before
-//! it, as Standard Webhooks writes an Ed25519 public key. The id is the body's `data.id`, the type
+//! account's public key, given in base64 as Telnyx shows it. The id is the body's `data.id`, the type
 //! `data.event_type` (`message.received`).
 
 use crate::spec::*;
@@ -11,7 +10,7 @@ pub const PROVIDER: Provider = Provider {
     name: "telnyx",
     title: "Telnyx",
     docs: "https://developers.telnyx.com/docs/development/api-fundamentals/webhooks",
-    setup: "The public key is under Account Settings, Keys & Credentials, Public Key in the Telnyx Mission Control Portal: give it as `whpk_` followed by the key. Paste `https://<api>/webhooks/<source>` as the webhook URL of the messaging profile, Call Control application or other product that sends the events.",
+    setup: "The public key is under Account Settings, Keys & Credentials, Public Key in the Telnyx Mission Control Portal: it is the secret, as shown. Paste `https://<api>/webhooks/<source>` as the webhook URL of the messaging profile, Call Control application or other product that sends the events.",
     evidence: Evidence::Sdk("telnyx 4.189.0"),
     spec: Spec {
         algorithm: Algorithm::Ed25519,
@@ -24,7 +23,7 @@ pub const PROVIDER: Provider = Provider {
         }),
         id: Some(Locate::Pointer("/data/id")),
         event_type: Some(Locate::Pointer("/data/event_type")),
-        secret: SecretFormat::Whsec,
+        secret: SecretFormat::Ed25519Base64,
         ..Spec::BODY_HMAC
     },
 };
