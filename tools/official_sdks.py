@@ -89,12 +89,6 @@ def cases():
         print(json.dumps(case))
 
 
-def public_discord(seed_hex):
-    import nacl.signing
-
-    return nacl.signing.SigningKey(bytes.fromhex(seed_hex))
-
-
 def sendgrid_key(private_b64):
     from cryptography.hazmat.primitives import serialization
 
@@ -146,9 +140,6 @@ def sign(provider, secret, body, url, now):
     if provider == "square":
         sig = base64.b64encode(hmac.new(secret.encode(), (url + text).encode(), hashlib.sha256).digest()).decode()
         return {"X-Square-HmacSha256-Signature": sig}
-    if provider == "discord":
-        signed = public_discord(secret).sign(f"{now}".encode() + body)
-        return {"X-Signature-Ed25519": signed.signature.hex(), "X-Signature-Timestamp": str(now)}
     if provider == "sendgrid":
         from cryptography.hazmat.primitives import hashes
         from cryptography.hazmat.primitives.asymmetric import ec
@@ -207,9 +198,6 @@ def verify(provider, secret, body, url, headers, now):
         return verify_signature(
             request_body=text, signature_header=h["x-square-hmacsha256-signature"], signature_key=secret, notification_url=url
         )
-    if provider == "discord":
-        public_discord(secret).verify_key.verify(f"{h['x-signature-timestamp']}".encode() + body, bytes.fromhex(h["x-signature-ed25519"]))
-        return True
     if provider == "sendgrid":
         from cryptography.hazmat.primitives import serialization
         from sendgrid.helpers.eventwebhook import EventWebhook
