@@ -11,6 +11,8 @@ PYTHON ?= python3
 VENV := .venv
 TOOLS := $(VENV)/.installed
 NODE_MODULES := node_modules/.installed
+# The providers' official Node.js SDKs that tools/official_sdks.py drives (tools/sdks/*.mjs).
+SDK_NODE_MODULES := tools/sdks/node_modules/.installed
 # moto, with DynamoDB's one-write-at-a-time per item (see tools/moto_server.py).
 export MOTO_SERVER := $(abspath tools/moto-server)
 CDK := CDK_DISABLE_CLI_TELEMETRY=true npx cdk
@@ -35,6 +37,10 @@ $(TOOLS): tools/requirements.txt $(wildcard tools/sdks/requirements-*.txt)
 
 $(NODE_MODULES): package-lock.json
 	npm ci --no-audit --no-fund
+	touch $@
+
+$(SDK_NODE_MODULES): tools/sdks/package-lock.json
+	npm ci --prefix tools/sdks --no-audit --no-fund
 	touch $@
 
 .PHONY: tools
@@ -62,7 +68,7 @@ dev: $(TOOLS) ## The whole stack on this machine, no AWS account, at http://127.
 # The IAM proof runs within it: the end-to-end test (crates/cli/tests/e2e.rs) ends by replaying
 # every AWS call of its run against the roles of the template synthesised for its configuration
 # and against docs/operator-policy.json (crates/iam); it needs node_modules for that synth.
-test: $(TOOLS) browser lint infra-test ## Everything CI checks: format, lints, unit and integration tests, the CDK app, the IAM proof
+test: $(TOOLS) $(SDK_NODE_MODULES) browser lint infra-test ## Everything CI checks: format, lints, unit and integration tests, the CDK app, the IAM proof
 	cargo test --workspace --locked
 	$(VENV)/bin/python -c 'import json, jsonschema; jsonschema.validate(json.load(open("hookway.json")), json.load(open("hookway.schema.json")))'
 

@@ -8,7 +8,9 @@ A provider is driven here, or by its own module, tools/sdks/<provider>.py (`-` w
 has SECRET and BODY (the case the test runs; PUBLIC too, the key `hookway verify` takes, where
 SECRET is a test private key), sign(secret, body, url, now) returning the headers,
 and verify(secret, body, url, headers) with the header names in lower case; its SDK is pinned in
-tools/sdks/requirements-*.txt.
+tools/sdks/requirements-*.txt. A provider whose official SDK is a Node.js package has instead
+tools/sdks/<provider>.mjs, the same in JavaScript, run by node through tools/sdks/run.mjs; its SDK
+is pinned in tools/sdks/package.json and package-lock.json (installed into tools/sdks/node_modules).
 
 SECRET is what `hookway sign` takes: the secret, or for Discord and SendGrid the test private key
 (the SDK verifies with its public key). Where an SDK only verifies, signing follows its own code.
@@ -21,7 +23,9 @@ import hmac
 import importlib.util
 import json
 import pathlib
+import subprocess
 import sys
+import tempfile
 import urllib.parse
 import uuid
 
@@ -29,11 +33,42 @@ import uuid
 MODULES = pathlib.Path(__file__).parent / "sdks"
 
 
+class NodeModule:
+    """A module tools/sdks/<stem>.mjs, driven by node through tools/sdks/run.mjs."""
+
+    def __init__(self, stem):
+        self.stem = stem
+        case = json.loads(self.run("case").stdout)
+        self.SECRET, self.BODY, self.PUBLIC = case["secret"], case["body"], case["public"]
+
+    def run(self, mode, *args, stdin=""):
+        command = ["node", str(MODULES / "run.mjs"), mode, self.stem, *args]
+        done = subprocess.run(command, input=stdin, capture_output=True, text=True)
+        if mode != "verify" and done.returncode != 0:
+            raise SystemExit(f"{' '.join(command[:4])}: {done.stdout}{done.stderr}")
+        return done
+
+    def sign(self, secret, body, url, now):
+        with tempfile.NamedTemporaryFile() as file:
+            file.write(body)
+            file.flush()
+            return json.loads(self.run("sign", secret, file.name, url, str(now)).stdout)
+
+    def verify(self, secret, body, url, headers, now):
+        with tempfile.NamedTemporaryFile() as file:
+            file.write(body)
+            file.flush()
+            done = self.run("verify", secret, file.name, url, str(now), stdin=json.dumps(headers))
+        print(done.stdout + done.stderr, end="")
+        return done.returncode == 0
+
+
 def module(provider):
     """The provider's own module in tools/sdks/, if it has one."""
-    path = MODULES / f"{provider.replace('-', '_')}.py"
+    stem = provider.replace("-", "_")
+    path = MODULES / f"{stem}.py"
     if not path.exists():
-        return None
+        return NodeModule(stem) if (MODULES / f"{stem}.mjs").exists() else None
     # Under a name of its own: tools/sdks/openai.py must not hide the `openai` package it drives;
     # tools/sdks/ comes last on the path, for what the modules share (tools/sdks/support).
     if str(MODULES) not in sys.path:
@@ -45,18 +80,13 @@ def module(provider):
 
 
 def cases():
-    for path in sorted(MODULES.glob("*.py")):
-        found = module(path.stem)
-        case = {"provider": path.stem.replace("_", "-"), "secret": found.SECRET, "body": found.BODY}
+    stems = {path.stem for path in MODULES.glob("*.py")} | ({path.stem for path in MODULES.glob("*.mjs")} - {"run"})
+    for stem in sorted(stems):
+        found = module(stem)
+        case = {"provider": stem.replace("_", "-"), "secret": found.SECRET, "body": found.BODY}
         # A provider that signs with a private key: SECRET signs, PUBLIC verifies.
         case["public"] = getattr(found, "PUBLIC", found.SECRET)
         print(json.dumps(case))
-
-
-def public_discord(seed_hex):
-    import nacl.signing
-
-    return nacl.signing.SigningKey(bytes.fromhex(seed_hex))
 
 
 def sendgrid_key(private_b64):
@@ -110,9 +140,6 @@ def sign(provider, secret, body, url, now):
     if provider == "square":
         sig = base64.b64encode(hmac.new(secret.encode(), (url + text).encode(), hashlib.sha256).digest()).decode()
         return {"X-Square-HmacSha256-Signature": sig}
-    if provider == "discord":
-        signed = public_discord(secret).sign(f"{now}".encode() + body)
-        return {"X-Signature-Ed25519": signed.signature.hex(), "X-Signature-Timestamp": str(now)}
     if provider == "sendgrid":
         from cryptography.hazmat.primitives import hashes
         from cryptography.hazmat.primitives.asymmetric import ec
@@ -125,10 +152,12 @@ def sign(provider, secret, body, url, now):
     raise SystemExit(f"no SDK signs as {provider}")
 
 
-def verify(provider, secret, body, url, headers):
+def verify(provider, secret, body, url, headers, now):
     text = body.decode()
     h = {name.lower(): value for name, value in headers.items()}
     own = module(provider)
+    if isinstance(own, NodeModule):
+        return own.verify(secret, body, url, h, now)
     if own is not None:
         return own.verify(secret, body, url, h)
     if provider == "stripe":
@@ -169,9 +198,6 @@ def verify(provider, secret, body, url, headers):
         return verify_signature(
             request_body=text, signature_header=h["x-square-hmacsha256-signature"], signature_key=secret, notification_url=url
         )
-    if provider == "discord":
-        public_discord(secret).verify_key.verify(f"{h['x-signature-timestamp']}".encode() + body, bytes.fromhex(h["x-signature-ed25519"]))
-        return True
     if provider == "sendgrid":
         from cryptography.hazmat.primitives import serialization
         from sendgrid.helpers.eventwebhook import EventWebhook
@@ -199,7 +225,7 @@ def main():
         return
     headers = dict(line.split(": ", 1) for line in sys.stdin.read().splitlines() if ": " in line)
     try:
-        valid = verify(provider, secret, body, url, headers)
+        valid = verify(provider, secret, body, url, headers, int(now))
     except Exception as error:  # the SDKs refuse by raising
         print(f"refused: {error!r}")
         valid = False

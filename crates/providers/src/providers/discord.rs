@@ -19,7 +19,7 @@ pub const PROVIDER: Provider = Provider {
     title: "Discord",
     docs: "https://discord.com/developers/docs/interactions/overview#setting-up-an-endpoint-validating-security-request-headers",
     setup: "Developer Portal → your application → General Information: the Public Key is the secret; paste the Hookway URL as the Interactions Endpoint URL.",
-    evidence: Evidence::Sdk("PyNaCl 1.6.2, the verifier of Discord's docs"),
+    evidence: Evidence::Sdk("discord-interactions 4.4.0, Discord's own verifier"),
     spec: Spec {
         algorithm: Algorithm::Ed25519,
         signature: Carrier::Header { name: "X-Signature-Ed25519", prefix: "", encoding: Encoding::Hex },

@@ -12,7 +12,7 @@ pub const PROVIDER: Provider = Provider {
     title: "Hookdeck",
     docs: "https://hookdeck.com/docs/authentication#hookdeck-webhook-signature-verification",
     setup: "In the Hookdeck dashboard, Settings → Secrets shows the project's signing secret; make the Hookway URL https://<api>/webhooks/<source> the connection's HTTP destination, with Hookdeck signature authentication.",
-    evidence: Evidence::Rule,
+    evidence: Evidence::Sdk("@hookdeck/sdk 0.4.0"),
     spec: Spec {
         signature: Carrier::Header { name: "x-hookdeck-signature", prefix: "", encoding: Encoding::Base64 },
         id: Some(Locate::Header("x-hookdeck-eventid")),

@@ -10,7 +10,7 @@ pub const PROVIDER: Provider = Provider {
     title: "Linear",
     docs: "https://linear.app/developers/webhooks#securing-webhooks",
     setup: "Settings → API → Webhooks → New webhook: paste the Hookway URL; the webhook's Signing secret is the secret.",
-    evidence: Evidence::Rule,
+    evidence: Evidence::Sdk("@linear/sdk 98.0.0"),
     spec: Spec {
         signature: Carrier::Header { name: "Linear-Signature", prefix: "", encoding: Encoding::Hex },
         timestamp: Some(Timestamp {

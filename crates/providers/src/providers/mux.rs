@@ -9,7 +9,7 @@ pub const PROVIDER: Provider = Provider {
     title: "Mux",
     docs: "https://docs.mux.com/core/verify-webhook-signatures",
     setup: "Dashboard → Settings → Webhooks → Create new webhook: paste the Hookway URL; its Signing Secret is the secret.",
-    evidence: Evidence::Rule,
+    evidence: Evidence::Sdk("@mux/mux-node 15.3.0"),
     spec: Spec {
         signature: Carrier::Pairs { name: "Mux-Signature", separator: ',', timestamp_key: Some("t"), signature_key: "v1", encoding: Encoding::Hex },
         signed: &[Part::Timestamp, Part::text("."), Part::Body],

@@ -10,7 +10,7 @@ pub const PROVIDER: Provider = Provider {
     title: "Plain",
     docs: "https://www.plain.com/docs/request-signing",
     setup: "In Plain, Settings > Request signing shows (or generates) the workspace's HMAC secret; add https://<api>/webhooks/<source> under Settings > Webhooks > Add webhook target.",
-    evidence: Evidence::Rule,
+    evidence: Evidence::Sdk("@team-plain/typescript-sdk 5.12.1"),
     spec: Spec {
         signature: Carrier::Header { name: "Plain-Request-Signature", prefix: "", encoding: Encoding::Hex },
         id: Some(Locate::Pointer("/id")),

@@ -12,7 +12,7 @@ pub const PROVIDER: Provider = Provider {
     title: "Sanity",
     docs: "https://www.sanity.io/docs/webhooks",
     setup: "In sanity.io/manage, open the project's API > Webhooks, create a webhook with the URL https://<api>/webhooks/<source>, and set its Secret (the same text is configured here).",
-    evidence: Evidence::Rule,
+    evidence: Evidence::Sdk("@sanity/webhook 4.0.4"),
     spec: Spec {
         signature: Carrier::Pairs {
             name: "sanity-webhook-signature",

@@ -12,7 +12,7 @@ pub const PROVIDER: Provider = Provider {
     title: "Webflow",
     docs: "https://developers.webflow.com/data/docs/working-with-webhooks#validating-request-signatures",
     setup: "Create the webhook with Webflow's API (POST /v2/sites/{site_id}/webhooks) or the site settings' Apps & Integrations > Webhooks, with the URL https://<api>/webhooks/<source>; the secret is the OAuth app's client secret, or the secret shown for a webhook made in the site settings.",
-    evidence: Evidence::Rule,
+    evidence: Evidence::Sdk("webflow-api 3.3.4"),
     spec: Spec {
         signature: Carrier::Header { name: "x-webflow-signature", prefix: "", encoding: Encoding::Hex },
         signed: &[Part::Timestamp, Part::text(":"), Part::Body],

@@ -19,7 +19,7 @@ pub const PROVIDER: Provider = Provider {
     title: "Zoom",
     docs: "https://developers.zoom.us/docs/api/webhooks/#verify-webhook-events",
     setup: "App Marketplace → your app → Features → Access: the Secret Token is the secret; paste the Hookway URL as the Event notification endpoint URL (Zoom validates it first).",
-    evidence: Evidence::Rule,
+    evidence: Evidence::Sdk("@zoom/rivet 0.4.0"),
     spec: Spec {
         signature: Carrier::Versioned { name: "x-zm-signature", version: "v0", encoding: Encoding::Hex },
         signed: &[Part::text("v0:"), Part::Timestamp, Part::text(":"), Part::Body],
