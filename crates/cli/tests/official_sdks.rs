@@ -1,7 +1,8 @@
-//! Each provider whose official SDK is a Python package, both ways: what `hookway sign` signs the
-//! SDK accepts, and what the SDK signs `hookway verify` accepts. The SDKs are installed into .venv
-//! from tools/requirements.txt and tools/sdks/requirements-*.txt; tools/official_sdks.py drives
-//! them, with a module of its own in tools/sdks/ for each provider added since.
+//! Each provider whose official SDK is a Python or Node.js package, both ways: what `hookway sign`
+//! signs the SDK accepts, and what the SDK signs `hookway verify` accepts. The Python SDKs are
+//! installed into .venv from tools/requirements.txt and tools/sdks/requirements-*.txt, the Node.js
+//! ones into tools/sdks/node_modules from tools/sdks/package-lock.json; tools/official_sdks.py
+//! drives them, through a module of its own in tools/sdks/ for each provider added since.
 
 use std::path::PathBuf;
 use std::process::Output;
