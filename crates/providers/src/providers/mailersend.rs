@@ -10,7 +10,7 @@ pub const PROVIDER: Provider = Provider {
     title: "MailerSend",
     docs: "https://developers.mailersend.com/api/v1/webhooks.html#security",
     setup: "In MailerSend, Integrations > Webhooks > Add webhook (for the domain): the endpoint URL is https://<api>/webhooks/<source>; the webhook's page shows its signing secret.",
-    evidence: Evidence::Rule,
+    evidence: Evidence::Sdk("mailersend 3.4.0"),
     spec: Spec {
         signature: Carrier::Header { name: "Signature", prefix: "", encoding: Encoding::Hex },
         id: Some(Locate::Pointer("/data/id")),
