@@ -1,7 +1,7 @@
 //! # hookway-providers
 //!
 //! Webhook signature verification for the senders people name first — Stripe, GitHub, Slack,
-//! Shopify, Twilio, SendGrid, Discord, Zoom, Meta and 150 more — and for any HMAC sender you
+//! Shopify, Twilio, SendGrid, Discord, Zoom, Meta and 153 more — and for any HMAC sender you
 //! describe. Verification and signing only: no AWS, no async runtime, no framework. It is the
 //! catalog Hookway's intake runs on, usable by any Rust service that receives webhooks.
 //!
