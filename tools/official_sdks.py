@@ -229,7 +229,8 @@ def main():
     except Exception as error:  # the SDKs refuse by raising
         print(f"refused: {error!r}")
         valid = False
-    sys.exit(0 if valid else 1)
+    # Only a plain True is acceptance: a module returning anything else refused.
+    sys.exit(0 if valid is True else 1)
 
 
 if __name__ == "__main__":

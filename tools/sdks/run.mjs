@@ -8,7 +8,7 @@
 // sign(secret, body, url, now) returning the headers (or a promise of them), and
 // verify(secret, body, url, headers) returning whether its SDK accepts (or a promise of it), with
 // the header names in lower case; body is a Buffer, now Unix seconds. While signing and verifying,
-// the SDK's clock reads NOW, the clock `hookway verify --now` is given.
+// Date.now() reads NOW, the clock `hookway verify --now` is given (`new Date()` does not).
 
 import { readFileSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";

@@ -32,8 +32,9 @@ pub struct Args {
     pages: Option<std::path::PathBuf>,
     /// One JSON object a line, one per provider and the generic hmac scheme: `name`, `title`,
     /// `algorithm`, `signs` (false where a token or basic auth is all it sends), `headers`,
-    /// `handshake`, `needs`, `evidence` (`documented example`, `official SDK` or `documented rule`),
-    /// `sdk` (the official SDK's package and version, if that is the evidence), `docs`.
+    /// `handshake`, `needs`, `evidence` (`documented example`, `official SDK`, `documented
+    /// verifier` — the library its documentation verifies with — or `documented rule`), `sdk` (the
+    /// package and version of that SDK or verifier), `docs`.
     #[arg(long, conflicts_with_all = ["markdown", "replays", "captured"])]
     json: bool,
 }
@@ -63,7 +64,7 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
         for provider in CATALOG {
             let spec = provider.spec;
             let sdk = match provider.evidence {
-                Evidence::Sdk(sdk) => Some(sdk),
+                Evidence::Sdk(sdk) | Evidence::Verifier(sdk) => Some(sdk),
                 _ => None,
             };
             json_line(&json!({
@@ -108,8 +109,8 @@ pub fn summary() -> String {
     let pinned = signing.clone().filter(|provider| provider.evidence.is_pinned()).count();
     let signing = signing.count();
     format!(
-        "{signing} providers verify a signature ({pinned} pinned by their documentation's own example or \
-         their official SDK), {} check a token or basic credential; and the generic hmac scheme.",
+        "{signing} providers verify a signature ({pinned} pinned by their documentation's own example, their \
+         official SDK or the verifier their documentation names), {} check a token or basic credential; and the generic hmac scheme.",
         CATALOG.len() - signing
     )
 }
@@ -167,6 +168,7 @@ pub fn markdown() -> String {
 fn evidence(evidence: Evidence) -> String {
     match evidence {
         Evidence::Sdk(sdk) => format!("official SDK ({sdk})"),
+        Evidence::Verifier(sdk) => format!("the verifier its docs name ({sdk})"),
         other => other.kind().to_owned(),
     }
 }
@@ -296,6 +298,11 @@ fn page(provider: &Provider) -> String {
         }
         Evidence::Sdk(sdk) => format!(
             "{}'s official SDK ({sdk}) accepts what Hookway signs, and Hookway accepts what it signs, in every test run.",
+            provider.title
+        ),
+        Evidence::Verifier(library) => format!(
+            "{}'s documentation tells receivers to verify with {library}, which accepts what Hookway signs, and \
+             Hookway accepts what it signs, in every test run.",
             provider.title
         ),
         Evidence::Rule => format!(

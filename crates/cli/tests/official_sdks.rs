@@ -99,7 +99,7 @@ fn each_provider_pinned_by_its_sdk_is_tried_with_it() {
     tried.dedup();
     let pinned: Vec<String> = hookway_core::hookway_providers::CATALOG
         .iter()
-        .filter(|provider| matches!(provider.evidence, Evidence::Sdk(_)))
+        .filter(|provider| matches!(provider.evidence, Evidence::Sdk(_) | Evidence::Verifier(_)))
         .map(|provider| provider.name.to_owned())
         .collect();
     let untried: Vec<&String> = pinned.iter().filter(|name| !tried.contains(name)).collect();
@@ -184,7 +184,30 @@ fn what_hookway_signs_each_official_sdk_accepts() {
         );
         let signs_url = Scheme::named(&case.provider).unwrap().signs_url();
         assert_eq!(tampered.status.success(), !signs_url, "{}: another URL", case.provider);
+
+        // The SDK refuses the same headers over a body with one character changed.
+        let changed = PathBuf::from(format!("{}.changed", file.display()));
+        std::fs::write(&changed, changed_body(&case.body)).unwrap();
+        let refused = run(
+            &python(),
+            &["tools/official_sdks.py", "verify", &case.provider, &case.signing, changed.to_str().unwrap(), URL, &now],
+            &signed.stdout,
+        );
+        assert_eq!(refused.status.code(), Some(1), "{}: the SDK accepted a changed body", case.provider);
     });
+}
+
+/// The body with its first letter or digit changed to another of its kind (a space added to a body
+/// without one).
+fn changed_body(body: &str) -> String {
+    let Some(at) = body.find(|c: char| c.is_ascii_alphanumeric()) else { return format!("{body} ") };
+    let to = match body.as_bytes()[at] {
+        b'a' => 'b',
+        b'0' => '1',
+        c if c.is_ascii_digit() => '0',
+        _ => 'a',
+    };
+    format!("{}{to}{}", &body[..at], &body[at + 1..])
 }
 
 #[test]
@@ -213,12 +236,14 @@ fn what_each_official_sdk_signs_hookway_verifies() {
             text(&verified)
         );
 
-        // The secret with its first character changed, still of its form (text, hex or base64).
-        let wrong = match case.secret.chars().next() {
-            Some('a') => format!("b{}", &case.secret[1..]),
-            _ => format!("a{}", &case.secret[1..]),
+        // The secret with its first character (after `whsec_`) changed, still of its form (text,
+        // hex or base64).
+        let at = if case.secret.starts_with("whsec_") { "whsec_".len() } else { 0 };
+        let wrong = match case.secret[at..].chars().next() {
+            Some('a') => format!("{}b{}", &case.secret[..at], &case.secret[at + 1..]),
+            _ => format!("{}a{}", &case.secret[..at], &case.secret[at + 1..]),
         };
-        if case.secret == case.signing && !case.secret.starts_with("whsec_") {
+        if case.secret == case.signing {
             let mut other = args.clone();
             other[4] = &wrong;
             let refused = run(hookway, &other, b"");

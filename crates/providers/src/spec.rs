@@ -39,6 +39,9 @@ pub enum Evidence {
     /// The provider's official SDK, named with its version: what it signs verifies, and what the
     /// catalog signs it accepts (`crates/cli/tests/official_sdks.rs`).
     Sdk(&'static str),
+    /// The library the provider's documentation tells receivers to verify with — Svix's, or
+    /// Standard Webhooks' — named with its version, tested as an official SDK is.
+    Verifier(&'static str),
     /// Neither exists: the vectors follow the documented rule, computed independently.
     Rule,
 }
@@ -49,6 +52,7 @@ impl Evidence {
         match self {
             Evidence::Documented => "documented example",
             Evidence::Sdk(_) => "official SDK",
+            Evidence::Verifier(_) => "documented verifier",
             Evidence::Rule => "documented rule",
         }
     }

@@ -132,7 +132,7 @@ fn each_provider_s_evidence_is_what_its_vectors_come_from() {
                 "{}: no vector from its docs: {provenances:?}",
                 provider.name
             ),
-            Evidence::Sdk(sdk) => {
+            Evidence::Sdk(sdk) | Evidence::Verifier(sdk) => {
                 let package = sdk.split(',').next().unwrap_or(sdk);
                 assert!(named(package), "{}: no vector names {package}: {provenances:?}", provider.name);
             }

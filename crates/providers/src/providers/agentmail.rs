@@ -17,7 +17,7 @@ pub const PROVIDER: Provider = Provider {
     title: "AgentMail",
     docs: "https://docs.agentmail.to/webhook-verification",
     setup: "In the AgentMail console, Webhooks > Create webhook with the URL https://<api>/webhooks/<source> (or client.webhooks.create); the webhook's secret (whsec_…) is shown there and returned by the API.",
-    evidence: Evidence::Sdk("svix 2.9.1"),
+    evidence: Evidence::Verifier("svix 2.9.1"),
     spec: Spec { hooks: Hooks { identify: Some(identify), ..SVIX_SPEC.hooks }, ..SVIX_SPEC },
 };
 

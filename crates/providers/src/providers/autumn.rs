@@ -14,6 +14,6 @@ pub const PROVIDER: Provider = Provider {
     setup: "In the Autumn dashboard, Developer → Webhooks → Add Endpoint: paste the Hookway URL \
             `https://<api>/webhooks/<source>` and pick the events; the endpoint's signing secret \
             (`whsec_…`) is the source's secret.",
-    evidence: Evidence::Sdk("svix 2.9.1"),
+    evidence: Evidence::Verifier("svix 2.9.1"),
     spec: SVIX_SPEC,
 };

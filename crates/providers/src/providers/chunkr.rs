@@ -16,7 +16,7 @@ pub const PROVIDER: Provider = Provider {
     setup: "In the Chunkr dashboard, Webhooks: add an endpoint with the Hookway URL \
             `https://<api>/webhooks/<source>`; the endpoint's signing secret (`whsec_…`) is the \
             source's secret.",
-    evidence: Evidence::Sdk("svix 2.9.1"),
+    evidence: Evidence::Verifier("svix 2.9.1"),
     spec: Spec {
         id: Some(Locate::Header("svix-id")),
         event_type: Some(Locate::Pointer("/event_type")),

@@ -11,6 +11,6 @@ pub const PROVIDER: Provider = Provider {
     title: "Clerk",
     docs: "https://clerk.com/docs/webhooks/sync-data",
     setup: "Dashboard → Configure → Webhooks → Add Endpoint: paste the Hookway URL; the endpoint's Signing Secret (whsec_…) is the secret.",
-    evidence: Evidence::Sdk("svix 2.9.1"),
+    evidence: Evidence::Verifier("svix 2.9.1"),
     spec: SVIX_SPEC,
 };

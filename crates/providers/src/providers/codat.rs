@@ -13,7 +13,7 @@ pub const PROVIDER: Provider = Provider {
     title: "Codat",
     docs: "https://docs.codat.io/using-the-api/webhooks/create-consumer#webhook-signature-verification",
     setup: "In the Codat Portal, Settings → Webhooks → Events → Configure consumer → Add endpoint: paste the Hookway URL https://<api>/webhooks/<source> and choose the event types; the endpoint's Signing secret (whsec_…) is the secret.",
-    evidence: Evidence::Sdk("svix 2.9.1"),
+    evidence: Evidence::Verifier("svix 2.9.1"),
     spec: Spec {
         id: Some(Locate::Header("svix-id")),
         event_type: Some(Locate::Pointer("/eventType")),

@@ -15,6 +15,6 @@ pub const PROVIDER: Provider = Provider {
     setup: "In the Crossmint console, Webhooks → Add Endpoint: paste the Hookway URL \
             `https://<api>/webhooks/<source>` and pick the events; the endpoint's Signing Secret \
             (`whsec_…`) is the source's secret.",
-    evidence: Evidence::Sdk("svix 2.9.1"),
+    evidence: Evidence::Verifier("svix 2.9.1"),
     spec: SVIX_SPEC,
 };

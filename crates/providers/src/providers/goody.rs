@@ -15,7 +15,7 @@ pub const PROVIDER: Provider = Provider {
     setup: "In Goody, Organization → Automation API (or Commerce API, then the app) → Webhooks: add an \
             endpoint with the Hookway URL `https://<api>/webhooks/<source>`; the endpoint's Signing \
             Secret (`whsec_…`) is the source's secret.",
-    evidence: Evidence::Documented,
+    evidence: Evidence::Rule,
     spec: Spec {
         signature: Carrier::Custom { shown: "svix-signature, svix-id, svix-timestamp" },
         id: Some(Locate::Pointer("/id")),

@@ -16,6 +16,7 @@ pub const PROVIDER: Provider = Provider {
         algorithm: Algorithm::Token,
         signature: Carrier::Token { name: "X-Webhook-Secret" },
         event_type: Some(Locate::Pointer("/event/scope")),
+        signed: &[],
         ..Spec::BODY_HMAC
     },
 };

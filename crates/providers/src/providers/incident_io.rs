@@ -13,7 +13,7 @@ pub const PROVIDER: Provider = Provider {
     title: "incident.io",
     docs: "https://docs.incident.io/api-reference/webhooks",
     setup: "In incident.io, open Settings > Webhooks, add an endpoint with the URL `https://<api>/webhooks/<source>` and choose its event types; the endpoint's Signing secret (`whsec_…`) is the secret.",
-    evidence: Evidence::Sdk("svix 2.9.1"),
+    evidence: Evidence::Verifier("svix 2.9.1"),
     spec: Spec {
         signature: Carrier::Custom { shown: "webhook-signature (v1), webhook-id, webhook-timestamp" },
         id: Some(Locate::Header("webhook-id")),

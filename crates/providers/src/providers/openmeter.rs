@@ -14,6 +14,6 @@ pub const PROVIDER: Provider = Provider {
     setup: "In OpenMeter Cloud, Notifications → Channels → create a webhook channel with the Hookway URL \
             `https://<api>/webhooks/<source>`; the channel's signing secret (`whsec_…`) is the source's \
             secret.",
-    evidence: Evidence::Sdk("svix 2.9.1"),
+    evidence: Evidence::Verifier("svix 2.9.1"),
     spec: SVIX_SPEC,
 };

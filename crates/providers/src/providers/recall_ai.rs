@@ -15,7 +15,7 @@ pub const PROVIDER: Provider = Provider {
     title: "Recall.ai",
     docs: "https://docs.recall.ai/docs/verify-events",
     setup: "In the Recall.ai dashboard, Developers → API Keys & Secrets: create the workspace verification secret (whsec_…), the secret; add the Hookway URL https://<api>/webhooks/<source> as a webhook endpoint.",
-    evidence: Evidence::Sdk("svix 2.9.1"),
+    evidence: Evidence::Verifier("svix 2.9.1"),
     spec: Spec {
         id: Some(Locate::Header("webhook-id")),
         event_type: Some(Locate::Pointer("/event")),

@@ -13,7 +13,7 @@ pub const PROVIDER: Provider = Provider {
     title: "Render",
     docs: "https://render.com/docs/webhooks",
     setup: "In the Render Dashboard, open Integrations > Webhooks > Create Webhook and paste `https://<api>/webhooks/<source>` as the URL; the webhook's Signing Secret (`whsec_…`) is the secret.",
-    evidence: Evidence::Sdk("standardwebhooks 1.1.0"),
+    evidence: Evidence::Verifier("standardwebhooks 1.1.0"),
     spec: Spec {
         signature: Carrier::Custom { shown: "webhook-signature (v1), webhook-id, webhook-timestamp" },
         kept_headers: &["webhook-id", "webhook-timestamp"],

@@ -11,6 +11,6 @@ pub const PROVIDER: Provider = Provider {
     title: "Resend",
     docs: "https://resend.com/docs/webhooks/verify-webhooks-requests",
     setup: "Dashboard → Webhooks → Add Webhook: paste the Hookway URL; the webhook's Signing Secret (whsec_…) is the secret.",
-    evidence: Evidence::Sdk("svix 2.9.1"),
+    evidence: Evidence::Verifier("svix 2.9.1"),
     spec: SVIX_SPEC,
 };

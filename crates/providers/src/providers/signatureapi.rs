@@ -13,6 +13,6 @@ pub const PROVIDER: Provider = Provider {
     title: "SignatureAPI",
     docs: "https://signatureapi.com/docs/api/guides/how-to/verify-webhooks",
     setup: "In the SignatureAPI Dashboard (in test or live mode), open Settings > Webhooks, add an endpoint with the URL https://<api>/webhooks/<source>, and copy its Signing Secret (whsec_…).",
-    evidence: Evidence::Sdk("standardwebhooks 1.1.0"),
+    evidence: Evidence::Verifier("standardwebhooks 1.1.0"),
     spec: standard_webhooks::PROVIDER.spec,
 };

@@ -14,7 +14,7 @@ pub const PROVIDER: Provider = Provider {
     title: "Sohar Health",
     docs: "https://docs.soharhealth.com/documentation/webhooks/security",
     setup: "In the Sohar Health dashboard, open Webhooks (the Svix portal) and add an endpoint with `https://<api>/webhooks/<source>` as its URL; the endpoint's Signing Secret (`whsec_…`) is the secret.",
-    evidence: Evidence::Sdk("svix 2.9.1"),
+    evidence: Evidence::Verifier("svix 2.9.1"),
     spec: Spec {
         id: Some(Locate::Header("svix-id")),
         event_type: None,

@@ -13,6 +13,6 @@ pub const PROVIDER: Provider = Provider {
     title: "Stack Auth",
     docs: "https://docs.stack-auth.com/docs/apps/webhooks",
     setup: "In the Stack Auth dashboard, Webhooks → create an endpoint with the Hookway URL https://<api>/webhooks/<source>; the signing secret (whsec_…) shown in the endpoint's details is the secret.",
-    evidence: Evidence::Sdk("svix 2.9.1"),
+    evidence: Evidence::Verifier("svix 2.9.1"),
     spec: SVIX_SPEC,
 };

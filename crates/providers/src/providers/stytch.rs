@@ -20,7 +20,7 @@ pub const PROVIDER: Provider = Provider {
     title: "Stytch",
     docs: "https://stytch.com/docs/guides/webhooks/overview",
     setup: "In the Stytch dashboard, under Webhooks, add an endpoint with the URL https://<api>/webhooks/<source> and copy its signing secret (whsec_…).",
-    evidence: Evidence::Sdk("svix 2.9.1"),
+    evidence: Evidence::Verifier("svix 2.9.1"),
     spec: Spec {
         hooks: Hooks { identify: Some(identify), ..SVIX_SPEC.hooks },
         ..SVIX_SPEC

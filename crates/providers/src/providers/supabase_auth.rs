@@ -16,7 +16,7 @@ pub const PROVIDER: Provider = Provider {
     title: "Supabase Auth",
     docs: "https://supabase.com/docs/guides/auth/auth-hooks/send-email-hook",
     setup: "In the Supabase Dashboard, open Authentication → Hooks, add a Send Email (or Send SMS) hook of type HTTPS with `https://<api>/webhooks/<source>` as its URL, and generate its secret; the secret shown (`v1,whsec_…`) without its `v1,` prefix is the secret.",
-    evidence: Evidence::Sdk("standardwebhooks 1.1.0"),
+    evidence: Evidence::Verifier("standardwebhooks 1.1.0"),
     spec: Spec {
         signature: Carrier::Custom { shown: "webhook-signature (v1), webhook-id, webhook-timestamp" },
         id: Some(Locate::Header("webhook-id")),

@@ -16,6 +16,7 @@ pub const PROVIDER: Provider = Provider {
         algorithm: Algorithm::Token,
         signature: Carrier::Token { name: "x-vapi-secret" },
         event_type: Some(Locate::Pointer("/message/type")),
+        signed: &[],
         ..Spec::BODY_HMAC
     },
 };

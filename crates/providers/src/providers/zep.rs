@@ -13,7 +13,7 @@ pub const PROVIDER: Provider = Provider {
     title: "Zep",
     docs: "https://help.getzep.com/webhooks",
     setup: "In the Zep Dashboard, Webhooks (per project): add an endpoint with the Hookway URL https://<api>/webhooks/<source> and the events to receive; the endpoint's signing secret (whsec_…) is the secret.",
-    evidence: Evidence::Sdk("svix 2.9.1"),
+    evidence: Evidence::Verifier("svix 2.9.1"),
     spec: Spec {
         id: Some(Locate::Header("svix-id")),
         event_type: Some(Locate::Pointer("/event_name")),
