@@ -4,21 +4,15 @@ The SDK only verifies (DodoPayments(...).webhooks.unwrap, with the standardwebho
 signing follows it with that library's Webhook.sign.
 """
 
-import datetime
+from support import standard_webhooks
+
 
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 BODY = '{"business_id":"bus_P9Xa1cT3mK7qW2","type":"payment.succeeded","timestamp":"2025-06-01T12:00:00Z","data":{"payload_type":"Payment","payment_id":"pay_Lm4Q8nR2sT6vX0","total_amount":2999,"currency":"USD","status":"succeeded"}}'
 
 
 def sign(secret, body, url, now):
-    import uuid
-
-    import standardwebhooks
-
-    msg_id = "msg_" + uuid.uuid4().hex
-    at = datetime.datetime.fromtimestamp(now, tz=datetime.timezone.utc)
-    signature = standardwebhooks.Webhook(secret).sign(msg_id, at, body.decode())
-    return {"webhook-id": msg_id, "webhook-timestamp": str(now), "webhook-signature": signature}
+    return standard_webhooks(secret, body, now)
 
 
 def verify(secret, body, url, headers):

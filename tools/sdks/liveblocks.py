@@ -2,12 +2,11 @@
 Webhooks, `whsec_` secret). The SDK only verifies, so the specification's own library,
 standardwebhooks, signs."""
 
-import datetime
 import json
-import uuid
 
 from liveblocks.webhooks import WebhookHandler
-from standardwebhooks.webhooks import Webhook
+from support import standard_webhooks
+
 
 SECRET = "whsec_sFOnQ5c0RrXGyh4b/4Bh7zZWMrLnc1IP"
 BODY = json.dumps(
@@ -20,10 +19,7 @@ BODY = json.dumps(
 
 
 def sign(secret, body, url, now):
-    msg = "msg_" + uuid.uuid4().hex
-    at = datetime.datetime.fromtimestamp(now, tz=datetime.timezone.utc)
-    signature = Webhook(secret).sign(msg, at, body.decode())
-    return {"webhook-id": msg, "webhook-timestamp": str(now), "webhook-signature": signature}
+    return standard_webhooks(secret, body, now)
 
 
 def verify(secret, body, url, headers):

@@ -5,16 +5,14 @@ The SDK only verifies, and verifies the Standard Webhooks rule (`webhook-id`, `w
 library, standardwebhooks 1.1.0, signs.
 """
 
-import datetime
 import json
-import uuid
-
-from standardwebhooks.webhooks import Webhook
 
 from openai import InvalidWebhookSignatureError, OpenAI
+from support import standard_webhooks
 
 # The client loads its resources when first asked for them: asked here, while it can.
 WEBHOOKS = OpenAI(api_key="unused").webhooks
+
 
 SECRET = "whsec_RdvaYFYUXuIFuEbvZHwMfYFhUf7aMYjYcmM24+Aj40c="
 BODY = json.dumps(
@@ -24,10 +22,7 @@ BODY = json.dumps(
 
 
 def sign(secret, body, url, now):
-    webhook_id = f"wh_{uuid.uuid4().hex}"
-    at = datetime.datetime.fromtimestamp(now, tz=datetime.timezone.utc)
-    signature = Webhook(secret).sign(webhook_id, at, body.decode())
-    return {"webhook-id": webhook_id, "webhook-timestamp": str(now), "webhook-signature": signature}
+    return standard_webhooks(secret, body, now)
 
 
 def verify(secret, body, url, headers):

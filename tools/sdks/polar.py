@@ -6,22 +6,18 @@ standardwebhooks library handed the secret base64-encoded, as Polar's docs tell 
 """
 
 import base64
-import datetime
 import json
-import uuid
 
-import standardwebhooks
 from polar.webhooks import PolarWebhookVerificationError, validate_event
+from support import standard_webhooks
+
 
 SECRET = "polar_whs_ZQsTzvEXgBMwn5jXKX4UpFUqDiSEoUxtbkiM8Kl7Xn1"
 BODY = '{"type":"order.paid","timestamp":"2025-06-01T12:00:00.000000Z","data":{"id":"a7bb8f2c-4f4d-4d0c-9d46-0f6d6b2a1e01","status":"paid","total_amount":2000,"currency":"usd"}}'
 
 def sign(secret, body, url, now):
-    msg_id = str(uuid.uuid4())
-    at = datetime.datetime.fromtimestamp(now, tz=datetime.timezone.utc)
-    key = base64.b64encode(secret.encode()).decode()
-    signature = standardwebhooks.Webhook(key).sign(msg_id, at, body.decode())
-    return {"webhook-id": msg_id, "webhook-timestamp": str(now), "webhook-signature": signature}
+    # The SDK keys the HMAC with the secret's own bytes: the library takes them base64-encoded.
+    return standard_webhooks(base64.b64encode(secret.encode()).decode(), body, now)
 
 
 def verify(secret, body, url, headers):

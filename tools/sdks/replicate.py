@@ -5,13 +5,11 @@ The SDK only verifies, and verifies the Standard Webhooks rule (`webhook-id`, `w
 library, standardwebhooks 1.1.0, signs.
 """
 
-import datetime
 import json
-import uuid
-
-from standardwebhooks.webhooks import Webhook
 
 from replicate.webhook import WebhookSigningSecret, WebhookValidationError, Webhooks
+from support import standard_webhooks
+
 
 SECRET = "whsec_5WbX5kEWLlfzsGNjH64I8lOOqUB6e8FH"
 BODY = json.dumps(
@@ -23,10 +21,7 @@ BODY = json.dumps(
 
 
 def sign(secret, body, url, now):
-    webhook_id = f"msg_{uuid.uuid4().hex}"
-    at = datetime.datetime.fromtimestamp(now, tz=datetime.timezone.utc)
-    signature = Webhook(secret).sign(webhook_id, at, body.decode())
-    return {"webhook-id": webhook_id, "webhook-timestamp": str(now), "webhook-signature": signature}
+    return standard_webhooks(secret, body, now)
 
 
 def verify(secret, body, url, headers):

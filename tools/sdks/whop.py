@@ -6,21 +6,17 @@ base64-encoded as the SDK does.
 """
 
 import base64
-import datetime
-import uuid
+
+from support import standard_webhooks
+
 
 SECRET = "ws_5b2d8c1f9e7a4d3c6b0a1f2e9d8c7b6a5f4e3d2c1b0a9f8e"
 BODY = '{"id":"msg_2xK9pLmQ4rT7vW1yZ3bN5cD8","api_version":"v1","timestamp":"2025-06-01T12:00:00.000Z","type":"payment.succeeded","data":{"id":"pay_Qd8sK2mL9xT4vB","status":"paid","total":25.0,"currency":"usd"}}'
 
 
 def sign(secret, body, url, now):
-    import standardwebhooks
-
-    msg_id = "msg_" + uuid.uuid4().hex
-    at = datetime.datetime.fromtimestamp(now, tz=datetime.timezone.utc)
-    key = base64.b64encode(secret.encode()).decode()
-    signature = standardwebhooks.Webhook(key).sign(msg_id, at, body.decode())
-    return {"webhook-id": msg_id, "webhook-timestamp": str(now), "webhook-signature": signature}
+    # The SDK keys the HMAC with the secret's own bytes: the library takes them base64-encoded.
+    return standard_webhooks(base64.b64encode(secret.encode()).decode(), body, now)
 
 
 def verify(secret, body, url, headers):

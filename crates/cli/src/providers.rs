@@ -325,7 +325,7 @@ pub fn captured(ttl: &RecordTtl) -> String {
     for provider in CATALOG {
         let spec = provider.spec;
         let covered = spec.covered();
-        let signs = !matches!(spec.algorithm, Algorithm::Token | Algorithm::Basic);
+        let signs = signs(provider);
         let body_signed = signs && (spec.signed.contains(&Part::Body) || spec.signed.contains(&Part::SortedForm));
         let when = match (signs, covered.timestamp, body_signed) {
             (false, _, _) => "any time — and the token alone lets whoever holds it send **any body**".to_owned(),

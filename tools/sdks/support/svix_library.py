@@ -1,26 +1,26 @@
-"""Svix's headers, signed and verified with the svix library (tools/requirements.txt), for the
-providers whose docs tell users to verify their webhooks with it."""
+"""A module's `sign` and `verify` for a provider whose documentation tells receivers to verify with
+the svix library (tools/requirements.txt): `from support.svix_library import sign, verify`, or
+`sign_webhook_names` where the provider sends the `webhook-*` header names (svix verifies either)."""
 
-import datetime
-import uuid
+from support import headers, verified
 
 
-def sign(secret, body, now):
-    """The svix-* headers of `body` at `now`, signed with svix's Webhook.sign and the whsec_ secret."""
+def sign(secret, body, url, now):
+    """The `svix-*` headers of `body` at `now`, signed with svix's Webhook and the whsec_ secret."""
     from svix.webhooks import Webhook
 
-    msg_id = "msg_" + uuid.uuid4().hex
-    at = datetime.datetime.fromtimestamp(now, tz=datetime.timezone.utc)
-    return {"svix-id": msg_id, "svix-timestamp": str(now), "svix-signature": Webhook(secret).sign(msg_id, at, body.decode())}
+    return headers(Webhook(secret), body, now, names="svix")
 
 
-def verify(secret, body, headers):
-    """Whether svix's Webhook.verify accepts `body` under `headers`."""
-    from svix.webhooks import Webhook, WebhookVerificationError
+def sign_webhook_names(secret, body, url, now):
+    """The same signature under the `webhook-*` names."""
+    from svix.webhooks import Webhook
 
-    try:
-        Webhook(secret).verify(body, headers)
-    except (WebhookVerificationError, ValueError):
-        # A malformed signature header can escape as a bare ValueError.
-        return False
-    return True
+    return headers(Webhook(secret), body, now)
+
+
+def verify(secret, body, url, request_headers):
+    """Whether svix's Webhook.verify accepts `body` under the headers."""
+    from svix.webhooks import Webhook
+
+    return verified(Webhook(secret), body, request_headers)
