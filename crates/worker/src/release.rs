@@ -160,9 +160,10 @@ impl<S: StateStore> Worker<S> {
             }
             parked
         } else if circuit.paused {
-            // Paused: what it holds stays (and so does the pause, whatever else wrote its item);
-            // what is due goes, for the event's other destinations.
-            if let Err(error) = self.shared.pause(&outlet.key, true, now).await {
+            // Paused: what it holds stays (and so does the pause, whatever else wrote its item,
+            // unless it was resumed since it was read); what is due goes, for the event's other
+            // destinations.
+            if let Err(error) = self.shared.keep_paused(&outlet.key).await {
                 tracing::warn!(destination = %outlet.key, %error, "cannot keep the destination paused");
             }
             self.store.parked(&outlet.key, now, budget).await.map_err(failed)?.0
