@@ -46,7 +46,7 @@ $(SDK_NODE_MODULES): tools/sdks/package-lock.json
 .PHONY: tools
 tools: $(TOOLS) ## Install the Python tools into .venv
 
-# The inspector's browser test (crates/cli/tests/e2e.rs runs crates/cli/tests/inspector.py) drives
+# The inspector's browser test (tools/cli/tests/e2e.rs runs tools/cli/tests/inspector.py) drives
 # headless Chromium from Debian's packages, with their chromedriver (or the CHROMIUM and
 # CHROMEDRIVER given, as on GitHub's runners, which have Chrome).
 export CHROMIUM ?= /usr/bin/chromium
@@ -65,9 +65,9 @@ dev: $(TOOLS) ## The whole stack on this machine, no AWS account, at http://127.
 	PATH="$(abspath $(VENV))/bin:$$PATH" cargo run --quiet --locked -p hookway-cli -- dev $(if $(PORT),--port $(PORT)) $(if $(FORWARD_TO),--forward-to $(FORWARD_TO)) $(foreach function,$(FUNCTIONS),--function $(function))
 
 .PHONY: test
-# The IAM proof runs within it: the end-to-end test (crates/cli/tests/e2e.rs) ends by replaying
+# The IAM proof runs within it: the end-to-end test (tools/cli/tests/e2e.rs) ends by replaying
 # every AWS call of its run against the roles of the template synthesised for its configuration
-# and against docs/operator-policy.json (crates/iam); it needs node_modules for that synth.
+# and against docs/operator-policy.json (testing/iam); it needs node_modules for that synth.
 test: $(TOOLS) $(SDK_NODE_MODULES) browser lint infra-test ## Everything CI checks: format, lints, unit and integration tests, the CDK app, the IAM proof
 	cargo test --workspace --locked
 	$(VENV)/bin/python -c 'import json, jsonschema; jsonschema.validate(json.load(open("hookway.json")), json.load(open("hookway.schema.json")))'
@@ -135,7 +135,7 @@ bench: ## Criterion benchmarks: verification per scheme, the intake's request pa
 	cargo bench -p hookway-worker --bench pipeline
 
 .PHONY: cost
-# A benchmark, not part of `make test` (which counts the calls of a small mix: crates/cli/tests/cost_calls.rs).
+# A benchmark, not part of `make test` (which counts the calls of a small mix: tools/cli/tests/cost_calls.rs).
 cost: $(TOOLS) ## What a million webhooks cost per front door, with the defaults and cost/volume.json: a fixed mix through the local stack, every AWS call counted (cost/REPORT.md); then `make cost-outage`
 	PATH="$(abspath $(VENV))/bin:$$PATH" cargo run --quiet --locked -p hookway-cost-run -- $(COST_ARGS)
 	$(MAKE) --no-print-directory cost-outage

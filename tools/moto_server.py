@@ -24,7 +24,7 @@ consistent), a write one unit (two in a transaction), items being under 1 KB (`m
 the table's largest, and its calls test checks it).
 
 Beside the counts it keeps what IAM would be asked of each call (`GET /_hookway/requests`, read by
-the IAM check, crates/iam): caller, service, operation, region and account, and the resources and
+the IAM check, testing/iam): caller, service, operation, region and account, and the resources and
 condition keys the call touches — the queue URL (and the KMS key of a queue a message is sent
 to), the table and the partition key values (for `dynamodb:LeadingKeys`), the bucket, key and
 listed prefix, the SSM parameter names and whether they are decrypted, the Firehose delivery

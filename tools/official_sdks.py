@@ -1,4 +1,4 @@
-"""Signs and verifies webhooks with the providers' official SDKs, for crates/cli/tests/official_sdks.rs.
+"""Signs and verifies webhooks with the providers' official SDKs, for tools/cli/tests/official_sdks.rs.
 
     official_sdks.py sign PROVIDER SECRET BODY_FILE URL NOW      prints the headers, `Name: value`
     official_sdks.py verify PROVIDER SECRET BODY_FILE URL NOW    headers on stdin; exit 0 if the SDK accepts

@@ -37,7 +37,7 @@ pub enum Evidence {
     /// A signed example published in the provider's documentation verifies.
     Documented,
     /// The provider's official SDK, named with its version: what it signs verifies, and what the
-    /// catalog signs it accepts (`crates/cli/tests/official_sdks.rs`).
+    /// catalog signs it accepts (`tools/cli/tests/official_sdks.rs`).
     Sdk(&'static str),
     /// The library the provider's documentation tells receivers to verify with — Svix's, or
     /// Standard Webhooks' — named with its version, tested as an official SDK is.

@@ -110,7 +110,7 @@ impl DevState {
     }
 
     /// What the deployed stack's CloudFormation outputs say, said of this stack, under the same
-    /// keys: what ties the stack's resources to the local ones (the IAM check, crates/iam).
+    /// keys: what ties the stack's resources to the local ones (the IAM check, testing/iam).
     pub fn outputs(&self) -> Vec<(&'static str, &str)> {
         vec![
             ("ApiUrl", &self.gateway_url),

@@ -159,7 +159,7 @@ impl LocalStack {
 
     /// Every AWS call the run has made so far, replayed against the role it is made with in AWS
     /// (in the template the CDK app synthesises for this stack's configuration) or, for the
-    /// operator commands', against docs/operator-policy.json (crates/iam): the report, once no
+    /// operator commands', against docs/operator-policy.json (testing/iam): the report, once no
     /// call would be denied. Each denial names its caller, action, resource and condition keys.
     pub async fn assert_iam_allows_every_call(&self) -> Report {
         // What the run called, kept beside its logs for whoever reads a failure.

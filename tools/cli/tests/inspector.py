@@ -8,7 +8,7 @@ destination refuses for good the first time it sees each (and accepts after), ar
 failed; the dead-letter page shows both with why; "redrive" on one takes it off the page and it
 is delivered; "redrive all" empties the page, and the other is delivered too. Every step waits
 for its condition with a deadline. Screenshots go where --screenshots says (a test artifact).
-Run by crates/cli/tests/e2e.rs, which checks at its receiver that the replay was a second
+Run by tools/cli/tests/e2e.rs, which checks at its receiver that the replay was a second
 delivery, and that each dead letter was refused once, then delivered once: `ID-dlq-1`, `ID-dlq-2`.
 """
 

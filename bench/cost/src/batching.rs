@@ -1,7 +1,7 @@
 //! How the SQS event source mapping turns a stream of events into worker batches, and what it
 //! calls SQS for on the way.
 //!
-//! The mapping (Lambda's, and the local stack's `crates/dev/src/poller.rs`, which does what it
+//! The mapping (Lambda's, and the local stack's `tools/dev/src/poller.rs`, which does what it
 //! does) long-polls the queue with several pollers at once — Lambda with five while the queue
 //! keeps up, the local stack with two — and a message goes to whichever receive SQS hands it:
 //! the pollers share the stream. A receive comes back as soon as a message is there. With a

@@ -173,7 +173,7 @@ async fn the_local_stack_end_to_end() {
     assert!(exit.success(), "{exit:?}: {}", read(&tail_err));
     assert!(!read(&tail_err).contains("panicked"), "{}", read(&tail_err));
 
-    // 2c. The inspector in a real browser (crates/cli/tests/inspector.py): an event sent appears
+    // 2c. The inspector in a real browser (tools/cli/tests/inspector.py): an event sent appears
     //     in the list without a reload, its detail shows the body, "replay" delivers it again;
     //     two events refused for good are on the dead-letter page with why, "redrive" sends one
     //     back and "redrive all" the other, and the destination, accepting them now, gets each.
@@ -192,7 +192,7 @@ async fn the_local_stack_end_to_end() {
         );
     }
     let browser = tokio::process::Command::new(&python)
-        .arg(workspace_root().join("crates/cli/tests/inspector.py"))
+        .arg(workspace_root().join("tools/cli/tests/inspector.py"))
         .args(["--url", &url, "--hookway", env!("CARGO_BIN_EXE_hookway"), "--config", &config_arg])
         .args(["--state-dir", &state_dir, "--id", inspected, "--screenshots", screenshots.to_str().unwrap()])
         .args(["--refused-type", "dead-letter"])
@@ -566,7 +566,7 @@ const IAM_UNUSED: &[Reason] = &[
         action: "sqs:SendMessage",
         resource: "-listen-",
         why: "copies of new events to the queues of `hookway listen` while one runs; the listen test \
-              (crates/cli/tests/listen.rs) runs one, and its IAM check allows every call",
+              (tools/cli/tests/listen.rs) runs one, and its IAM check allows every call",
     },
     Reason {
         principal: "operator",

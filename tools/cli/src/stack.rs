@@ -20,7 +20,7 @@ use crate::error::CliError;
 use crate::output::warnln;
 
 /// The application name the commands' AWS calls carry in their user agent: CloudTrail says which
-/// calls were the operator's, and the IAM check (crates/iam) checks them against the operator policy.
+/// calls were the operator's, and the IAM check (testing/iam) checks them against the operator policy.
 pub const APP_NAME: &str = "hookway-cli";
 
 /// The configuration file read when none is given and no local stack says which it runs.

@@ -227,7 +227,7 @@ impl Destination for SqsDestination {
 
 /// moto's request log (tools/moto_server.py, `POST /_hookway/requests`), where the gateway records
 /// each Lambda API call it serves — as CloudTrail records it in AWS — so that the IAM check
-/// (crates/iam) replays them with the calls moto served itself.
+/// (testing/iam) replays them with the calls moto served itself.
 #[derive(Debug, Clone)]
 pub struct CallLog {
     client: reqwest::Client,

@@ -204,7 +204,7 @@ impl Stack {
     }
 
     /// The commands' calls in this test, replayed against docs/operator-policy.json: none would be
-    /// denied in AWS (crates/iam).
+    /// denied in AWS (testing/iam).
     async fn assert_operator_policy_allows_the_commands(&self) {
         let root = hookway_testkit::workspace_root();
         let report = hookway_iam::local::check_operator_calls(&root, &self.dir).await.unwrap();
