@@ -427,8 +427,9 @@ pub enum QuotaPeriod {
     Month,
 }
 
-/// Where the README's runbook is: every alarm's description links to it.
-pub const DEFAULT_RUNBOOK_URL: &str = "https://github.com/hookway/hookway#runbook";
+/// The docs site's runbook: every alarm's description links to it, each alarm to its own page
+/// beside it (`operations/<alarm>.html`).
+pub const DEFAULT_RUNBOOK_URL: &str = "https://hookway.github.io/hookway/operations/runbook.html";
 
 /// Alarm thresholds beyond the fixed ones (any error, throttle, dead letter or 5XX alarms at once),
 /// and where alarms are sent besides the email of the deploy.
