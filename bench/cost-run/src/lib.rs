@@ -1,3 +1,5 @@
+//! Counts what a fixed mix of events costs through the local stack: AWS calls, invocations, bytes.
+//!
 //! `make cost`'s measurement: a fixed mix of events through the local stack — `hookway dev`, the
 //! real intake and worker under `cargo lambda watch` — with every AWS call counted by moto's call
 //! log (tools/moto_server.py), every Lambda invocation timed by the local gateway and event

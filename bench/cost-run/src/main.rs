@@ -1,3 +1,5 @@
+//! `make cost`: counts the calls of each endpoint and profile, and writes the reports in `cost/`.
+//!
 //! `make cost`: the mix through each front door with each profile, then `cost/measured.json`,
 //! `cost/report.json` and `cost/REPORT.md`, and the tables on the terminal. `make latency`
 //! (`--latency`): what the batching window adds to a delivery, into `cost/latency.json`.
