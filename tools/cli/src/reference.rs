@@ -210,14 +210,20 @@ fn argument(page: &mut String, arg: &clap::Arg) {
     if !help.is_empty() {
         let _ = write!(line, ": {}", sentence(&text(&help)));
     }
+    // Values with a help of their own listed under the option, one a line; others in the line.
     let mut values = String::new();
-    if takes_values && !arg.is_hide_possible_values_set() {
-        for value in arg.get_possible_values().iter().filter(|value| !value.is_hide_set()) {
-            let _ = match value.get_help() {
-                Some(help) => writeln!(values, "  - `{}`: {}", value.get_name(), sentence(&text(&help.to_string()))),
-                None => writeln!(values, "  - `{}`", value.get_name()),
-            };
+    let possible: Vec<clap::builder::PossibleValue> = match takes_values && !arg.is_hide_possible_values_set() {
+        true => arg.get_possible_values().into_iter().filter(|value| !value.is_hide_set()).collect(),
+        false => Vec::new(),
+    };
+    if possible.iter().any(|value| value.get_help().is_some()) {
+        for value in &possible {
+            let help = value.get_help().map(|help| sentence(&text(&help.to_string()))).unwrap_or_default();
+            let _ = writeln!(values, "  - `{}`: {help}", value.get_name());
         }
+    } else if !possible.is_empty() {
+        let names: Vec<String> = possible.iter().map(|value| format!("`{}`", value.get_name())).collect();
+        let _ = write!(line, " Values: {}.", names.join(", "));
     }
     if takes_values && !arg.is_hide_default_value_set() && !arg.get_default_values().is_empty() {
         let defaults: Vec<String> =
