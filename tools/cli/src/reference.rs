@@ -542,9 +542,9 @@ fn intake() -> String {
          The front door answers some requests itself, and they never reach the intake:\n\n\
          - `429`: API Gateway's throttle (`api.throttlingRateLimit`, or a source's `throttle`). \
          The sender retries.\n\
-         - `5XX`: the intake could not run (a throttle past `intake.reservedConcurrency`, a crash, \
-         a timeout). Nothing was acknowledged; the sender retries, and an alarm fires \
-         ([Alarms](alarms.md)).\n\
+         - `5XX` (or `429` through a Function URL): the intake could not run: throttled past \
+         `intake.reservedConcurrency`, a crash, a timeout. Nothing was acknowledged; the sender \
+         retries, and an alarm fires ([Alarms](alarms.md)).\n\
          - `403` on `POST /jobs` or `GET /jobs/{id}` without the API key (`x-api-key`), and \
          `403` from WAF (`webhooks.waf`) past its rate.\n\
          - `413` from API Gateway for a request over its own 10 MB limit; Lambda's payload limit \
@@ -572,8 +572,8 @@ const MEANINGS: [(&str, &str); 15] = [
     ("Unrouted", "Events no route takes: logged and acknowledged."),
     (
         "Failed",
-        "Attempts that failed, or found their destination's circuit open: the event waits for another \
-         attempt.",
+        "Events whose attempt failed, found a destination's circuit open, or found the event busy in \
+         another invocation: the event waits for another attempt.",
     ),
     (
         "DeadLettered",
