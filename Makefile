@@ -185,6 +185,7 @@ fuzz: ## The property tests at length: every provider ≥ 20,000 cases (FUZZ_CAS
 schema: ## Regenerate hookway.schema.json, the README's provider and replay tables, SECURITY.md's captured-request table and docs/providers from the code
 	cargo run --quiet -p hookway-cli -- config schema > hookway.schema.json
 	rm -rf docs/providers && cargo run --quiet -p hookway-cli -- providers --pages docs/providers
+	cargo run --quiet -p hookway-cli -- reference --out docs/reference && UPDATE=1 npx jest infra/test/reference.test.ts
 	for table in providers:--markdown:README.md replays:--replays:README.md captured:--captured:SECURITY.md; do \
 		IFS=: read -r name flag file <<< "$$table"; \
 		cargo run --quiet -p hookway-cli -- providers $$flag | TABLE=$$name FILE=$$file $(PYTHON) -c 'import os, re, sys; \

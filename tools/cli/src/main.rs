@@ -25,6 +25,7 @@ mod jobs;
 mod listen;
 mod output;
 mod providers;
+mod reference;
 mod replay;
 mod secrets;
 mod send;
@@ -172,6 +173,9 @@ enum Command {
     /// Write the man pages (hookway.1 and one per command) into a folder.
     #[command(hide = true)]
     Man(completions::ManArgs),
+    /// Print a page of the docs' Reference, made from the code (`make schema` writes them).
+    #[command(hide = true)]
+    Reference(reference::Args),
 }
 
 fn main() -> ExitCode {
@@ -207,6 +211,7 @@ fn main() -> ExitCode {
             Command::Doctor(args) => doctor::run(args).await,
             Command::Completions(args) => completions::run(args, command_line()),
             Command::Man(args) => completions::man(args, command_line()),
+            Command::Reference(args) => reference::run(args, command_line()),
         }
     });
     result.unwrap_or_else(fail)
