@@ -444,11 +444,11 @@ pub struct AlarmsConfig {
     #[cfg_attr(feature = "schema", schemars(range(min = 1)))]
     pub visible_messages: u32,
     /// Alarm when more than this share of the worker's events and jobs fail (in percent, over
-    /// 15 minutes)...
+    /// 15 minutes), once at least `failureRateMinEvents` were handled in those 15 minutes.
     #[cfg_attr(feature = "schema", schemars(range(min = 1, max = 100)))]
     pub failure_rate_percent: u32,
-    /// ...once at least this many were handled in those 15 minutes: one failure among ten events
-    /// at night is not a page.
+    /// The fewest events and jobs handled in 15 minutes for `failureRatePercent` to alarm: one
+    /// failure among ten events at night is not a page.
     #[cfg_attr(feature = "schema", schemars(range(min = 1)))]
     pub failure_rate_min_events: u32,
     /// Alarm when one source's signature rejections reach this many in 5 minutes: an attack, or a
