@@ -60,6 +60,7 @@ pub enum CliError {
     #[error(transparent)]
     LocalSecrets(#[from] hookway_core::local::secrets::SecretsFileError),
     /// The local stack stopped with an error.
+    #[cfg(feature = "dev")]
     #[error(transparent)]
     Dev(#[from] hookway_dev::DevError),
     /// A deployed stack lacks an output.
@@ -94,11 +95,12 @@ impl CliError {
             CliError::Io(_)
             | CliError::Secrets(_)
             | CliError::LocalStack(_)
-            | CliError::Dev(_)
             | CliError::MissingOutput { .. }
             | CliError::UnknownStack(_)
             | CliError::Aws(_)
             | CliError::Http(_) => ExitCode::from(1),
+            #[cfg(feature = "dev")]
+            CliError::Dev(_) => ExitCode::from(1),
         }
     }
 

@@ -479,3 +479,28 @@ async fn secrets_put_takes_the_secret_from_stdin_and_warns_about_value() {
     let output = hookway_in(&dir, &["secrets", "put", "acme", "--value", "a", "--value-file", "b", "--local"], b"");
     assert_eq!(output.status.code(), Some(2));
 }
+
+/// What `cargo tree` says hookway-cli depends on, with `features` (its dev-dependencies too).
+fn dependency_tree(features: &[&str]) -> String {
+    let output = Command::new(env!("CARGO"))
+        .args(["tree", "--locked", "--offline", "--package", "hookway-cli", "--prefix", "none"])
+        .args(["--edges", "normal,build,dev", "--format", "{p}"])
+        .args(features)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "cargo tree: {}", text(&output.stderr));
+    text(&output.stdout)
+}
+
+/// The operator's build (`--no-default-features`) has nothing of the emulator: hookway-dev (and
+/// what it alone brings) comes with the `dev` feature only, which the default build has.
+#[test]
+fn the_operator_build_leaves_the_local_stack_out() {
+    let depends_on = |tree: &str, name: &str| tree.lines().any(|line| line.split(' ').next() == Some(name));
+    let operator = dependency_tree(&["--no-default-features"]);
+    assert!(depends_on(&operator, "hookway-core"), "{operator}");
+    assert!(!depends_on(&operator, "hookway-dev"), "the operator build depends on the emulator:\n{operator}");
+    let default = dependency_tree(&[]);
+    assert!(depends_on(&default, "hookway-dev"), "`hookway dev` is in the default build:\n{default}");
+}
