@@ -35,6 +35,10 @@ pub enum CliError {
     /// The configuration is not valid.
     #[error(transparent)]
     Config(#[from] ConfigError),
+    /// The configuration file a command read is not valid: the file, and what is wrong with it
+    /// (each further problem on a line of its own).
+    #[error("{}: {}", path.display(), source.to_string().replace('\n', "\n  "))]
+    ConfigFile { path: PathBuf, source: ConfigError },
     /// A source does not compile (an `hmac` section the configuration check would refuse).
     #[error(transparent)]
     Source(#[from] SourceError),
@@ -85,6 +89,7 @@ impl CliError {
         match self {
             CliError::Usage(_)
             | CliError::Config(_)
+            | CliError::ConfigFile { .. }
             | CliError::Source(_)
             | CliError::UnknownSource { .. }
             | CliError::Key(_)
