@@ -218,7 +218,7 @@ async fn latency(args: Args) -> Result<(), String> {
     let report = LatencyReport {
         date: hookway_core::rfc3339_now()[..10].to_owned(),
         commit: commit(),
-        pollers: hookway_dev::LAMBDA_CONCURRENCY,
+        pollers: hookway_core::local::LAMBDA_CONCURRENCY,
         runs,
     };
     let path = args.out.join("latency.json");
