@@ -90,7 +90,7 @@ pub struct Args {
     /// At most this many messages.
     #[arg(long, value_name = "N", default_value_t = 10)]
     max: usize,
-    /// One JSON object a line, one per dead letter (see the README for its keys).
+    /// One JSON object a line, one per dead letter (its keys: the docs' Scripting reference, docs/reference/scripting.md).
     #[arg(long)]
     json: bool,
     #[command(flatten)]

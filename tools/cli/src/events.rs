@@ -41,10 +41,10 @@ pub enum Command {
     List {
         #[command(flatten)]
         filter: Filter,
-        /// Only events that stand so.
+        /// Only events with this status.
         #[arg(long, value_enum)]
         status: Option<Status>,
-        /// One JSON object a line, one per event (see the README for its keys).
+        /// One JSON object a line, one per event (its keys: the docs' Scripting reference, docs/reference/scripting.md).
         #[arg(long)]
         json: bool,
         /// The configuration file (how long records are kept: older events are `expired`)
@@ -66,7 +66,7 @@ pub enum Command {
         /// Print the body alone, byte for byte, and nothing else.
         #[arg(long)]
         body: bool,
-        /// Print it as one JSON object (see the README for its keys).
+        /// Print it as one JSON object (its keys: the docs' Scripting reference, docs/reference/scripting.md).
         #[arg(long, conflicts_with = "body")]
         json: bool,
         /// Where to search the archive once the record has expired: from TIME [default: 1d ago].

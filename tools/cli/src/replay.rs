@@ -39,7 +39,7 @@ use crate::stack::{Stack, StackArgs};
 pub struct Args {
     #[command(flatten)]
     filter: Filter,
-    /// Only events that stand so.
+    /// Only events with this status.
     #[arg(long, value_enum)]
     status: Option<Status>,
     /// Events sent a second, at most (`N/s`).
