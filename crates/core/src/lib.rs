@@ -9,7 +9,8 @@
 //! * [`env`] — the Lambdas' environment variables, declared once.
 //! * [`scheme`] — the signature schemes: verify, sign, and name the event a request carries.
 //! * [`source`] — a configured source, compiled for the request path.
-//! * [`secret`] and [`secret_cache`] — secrets as stored in SSM, and their cache.
+//! * [`secret`] and [`secret_cache`] — secrets as stored in SSM, and the one cache the intake and
+//!   the worker read them through.
 //! * [`envelope`] — the versioned JSON an event travels in through SQS.
 //! * [`job`] — the job event `POST /jobs` hands the worker, and Lambda's record of one that failed.
 //! * `local` (feature `local`) — the local stack as the operator commands and tests see it.

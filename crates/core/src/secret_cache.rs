@@ -1,33 +1,68 @@
-//! The secret cache: each source's keys, read from SSM SecureString parameters at start-up, kept
-//! for a TTL, and read again at once when a signature fails against them — at most once every
-//! `refresh_interval` — so that a rotated secret works without waiting for the TTL, even just
-//! after a cold start, and a flood of bad signatures cannot flood SSM.
+//! The secret cache: SSM SecureString parameters, read decrypted (`WithDecryption`) and kept in
+//! memory, by one policy for every Lambda — the intake's sources' secrets and the worker's
+//! destination secrets (`sign.secretParameters`, `authorization.parameter`) alike.
 //!
-//! When SSM cannot be reached, the keys already held are kept (and retried after
-//! `refresh_interval`); a source whose keys were never read answers [`VerifyFailure::Unavailable`],
-//! which the intake turns into 503 so the sender retries. A source with no usable secret rejects
-//! everything.
+//! * **At start-up** [`SecretCache::preload`] reads every parameter the Lambda uses in one batch:
+//!   [`SsmSecretStore`] asks `GetParameters` for ten names a call, the most it takes. If that
+//!   read fails, each parameter is read on its first use.
+//! * **A value is kept for the TTL** (five minutes), then read again by its next use.
+//! * **A forced read** — [`SecretCache::refresh_soon`]: a signature failing against the cached
+//!   secrets, a destination refusing our credentials — makes the next use read the parameter at
+//!   once, so a rotated secret works without waiting for the TTL, even just after start-up. A
+//!   parameter is forced at most once per **minimum gap** (30 s), so a flood of bad signatures costs
+//!   SSM one call per parameter per 30 s, however many requests it holds.
+//! * **A parameter that does not exist** is looked for again after the minimum gap, not the TTL:
+//!   once you put it, it is used within 30 s; until then it costs at most one read per 30 s.
+//! * **When SSM cannot be read**, the values already held are kept and used, and the read is tried
+//!   again after the minimum gap. A parameter never read answers [`StoreError`] for that long
+//!   (the intake answers 503, so the sender retries; the worker retries the delivery).
+//! * **Values never show**: they are [`Secret`]s, `<redacted>` in `Debug` output; log lines and
+//!   errors name the parameter, never its value.
+//!
+//! SSM calls: once warm, an event costs no SSM call on the hot path — every use is answered from
+//! memory while the values are fresh (the tests below count the calls). Per parameter, SSM is read
+//! at most once per TTL (by the first use after it runs out), plus at most once per minimum gap for
+//! a forced read, a missing parameter or a failed read.
 
 use std::collections::HashMap;
-use std::future::Future;
-use std::sync::{Arc, PoisonError, RwLock};
+use std::fmt;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::Duration;
 
+use async_trait::async_trait;
 use tokio::time::Instant;
 
 use crate::aws::sdk_error_words;
-use crate::scheme::{Key, Request, VerifyError};
-use crate::source::Source;
 
-/// How long keys are used before they are read again.
+/// How long a value is used before it is read again.
 pub const DEFAULT_TTL: Duration = Duration::from_secs(300);
-/// The least time between two reads of a source's secrets forced by failures.
+/// The minimum gap between two reads of a parameter not due to the TTL: forced, of a missing
+/// parameter, or after a failure.
 pub const DEFAULT_REFRESH_INTERVAL: Duration = Duration::from_secs(30);
 
+/// GetParameters takes at most ten names a call.
+const NAMES_PER_CALL: usize = 10;
+
 /// Where secrets are kept.
+#[async_trait]
 pub trait SecretStore: Send + Sync {
     /// The decrypted values of these parameters, in order; `None` for one that does not exist.
-    fn fetch(&self, names: &[String]) -> impl Future<Output = Result<Vec<Option<String>>, StoreError>> + Send;
+    async fn fetch(&self, names: &[String]) -> Result<Vec<Option<String>>, StoreError>;
+}
+
+#[async_trait]
+impl<T: SecretStore + ?Sized> SecretStore for Box<T> {
+    async fn fetch(&self, names: &[String]) -> Result<Vec<Option<String>>, StoreError> {
+        (**self).fetch(names).await
+    }
+}
+
+#[async_trait]
+impl<T: SecretStore + ?Sized> SecretStore for Arc<T> {
+    async fn fetch(&self, names: &[String]) -> Result<Vec<Option<String>>, StoreError> {
+        (**self).fetch(names).await
+    }
 }
 
 /// The secret store could not be read.
@@ -35,28 +70,121 @@ pub trait SecretStore: Send + Sync {
 #[error("cannot read secrets: {0}")]
 pub struct StoreError(pub String);
 
-/// Why a request did not verify.
+/// A parameter's value cannot be used now.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum VerifyFailure {
-    /// The request is not genuine, or the source has no usable secret.
-    #[error(transparent)]
-    Rejected(#[from] VerifyError),
-    /// The source's secrets have never been read: the store is unreachable.
-    #[error(transparent)]
-    Unavailable(#[from] StoreError),
+pub enum SecretError {
+    /// The parameter does not exist (put it with `hookway secrets put`).
+    #[error("parameter {0} not found")]
+    NotFound(String),
+    /// It has never been read: the store cannot be reached.
+    #[error("parameter {parameter} unavailable: {reason}")]
+    Unavailable {
+        /// The parameter.
+        parameter: String,
+        /// Why.
+        reason: StoreError,
+    },
+}
+
+/// A parameter's value: `<redacted>` in `Debug` output.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// The value itself, to verify or sign with, or to put in a request.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<String> for Secret {
+    fn from(value: String) -> Secret {
+        Secret(value)
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
+    }
 }
 
 /// A store whose every parameter holds the one value, for tests and benchmarks.
 #[derive(Debug, Clone)]
 pub struct OneSecret(pub &'static str);
 
+#[async_trait]
 impl SecretStore for OneSecret {
     async fn fetch(&self, names: &[String]) -> Result<Vec<Option<String>>, StoreError> {
         Ok(names.iter().map(|_| Some(self.0.to_owned())).collect())
     }
 }
 
-/// SecureString parameters in SSM Parameter Store.
+/// Parameters in memory, for tests: the test sets their values and whether the store can be
+/// reached, and counts the calls made to it. Clones share their parameters.
+#[derive(Default, Clone)]
+pub struct MemorySecrets {
+    values: Arc<Mutex<HashMap<String, String>>>,
+    down: Arc<AtomicBool>,
+    calls: Arc<AtomicUsize>,
+}
+
+impl MemorySecrets {
+    /// A store holding these parameters.
+    pub fn with(parameters: &[(&str, &str)]) -> MemorySecrets {
+        let store = MemorySecrets::default();
+        for (name, value) in parameters {
+            store.set(name, value);
+        }
+        store
+    }
+
+    /// Puts a parameter.
+    pub fn set(&self, name: &str, value: &str) {
+        self.values.lock().unwrap_or_else(PoisonError::into_inner).insert(name.to_owned(), value.to_owned());
+    }
+
+    /// Makes every call fail (`true`), or succeed again.
+    pub fn set_down(&self, down: bool) {
+        self.down.store(down, Ordering::SeqCst);
+    }
+
+    /// The calls made so far, failed ones included.
+    pub fn calls(&self) -> usize {
+        self.calls.load(Ordering::SeqCst)
+    }
+}
+
+impl fmt::Debug for MemorySecrets {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MemorySecrets").field("calls", &self.calls()).finish_non_exhaustive()
+    }
+}
+
+#[async_trait]
+impl SecretStore for MemorySecrets {
+    async fn fetch(&self, names: &[String]) -> Result<Vec<Option<String>>, StoreError> {
+        self.calls.fetch_add(1, Ordering::SeqCst);
+        if self.down.load(Ordering::SeqCst) {
+            return Err(StoreError("connection refused".to_owned()));
+        }
+        let values = self.values.lock().unwrap_or_else(PoisonError::into_inner);
+        Ok(names.iter().map(|name| values.get(name).cloned()).collect())
+    }
+}
+
+/// No store at all: every parameter is unavailable (a worker whose routes read none).
+#[derive(Debug, Clone)]
+pub struct NoStore;
+
+#[async_trait]
+impl SecretStore for NoStore {
+    async fn fetch(&self, _names: &[String]) -> Result<Vec<Option<String>>, StoreError> {
+        Err(StoreError("no parameter store is configured".to_owned()))
+    }
+}
+
+/// SecureString parameters in SSM Parameter Store, read decrypted.
 #[derive(Debug, Clone)]
 pub struct SsmSecretStore {
     client: aws_sdk_ssm::Client,
@@ -69,11 +197,11 @@ impl SsmSecretStore {
     }
 }
 
+#[async_trait]
 impl SecretStore for SsmSecretStore {
     async fn fetch(&self, names: &[String]) -> Result<Vec<Option<String>>, StoreError> {
         let mut values: HashMap<String, String> = HashMap::new();
-        // GetParameters takes at most ten names.
-        for chunk in names.chunks(10) {
+        for chunk in names.chunks(NAMES_PER_CALL) {
             let output = self
                 .client
                 .get_parameters()
@@ -82,6 +210,7 @@ impl SecretStore for SsmSecretStore {
                 .send()
                 .await
                 .map_err(|error| StoreError(sdk_error_words(&error)))?;
+            // A name that does not exist comes back in `invalid_parameters`: not found.
             for parameter in output.parameters.unwrap_or_default() {
                 if let (Some(name), Some(value)) = (parameter.name, parameter.value) {
                     values.insert(name, value);
@@ -92,285 +221,351 @@ impl SecretStore for SsmSecretStore {
     }
 }
 
-/// Each source's keys, cached.
-#[derive(Debug)]
+/// Parameters' values, cached (see the [module](self) for the policy).
 pub struct SecretCache<S> {
     store: S,
     ttl: Duration,
-    refresh_interval: Duration,
+    min_gap: Duration,
     entries: RwLock<HashMap<String, Entry>>,
 }
 
-#[derive(Debug, Clone)]
+/// What is known of one parameter.
+#[derive(Clone)]
 struct Entry {
-    keys: Arc<[Key]>,
-    /// When the keys are read again on use.
-    stale_at: Instant,
-    /// The earliest time a failure may force a read: `refresh_interval` after the last forced
-    /// read, or failed read. Reads at start-up and on expiry do not count.
-    refresh_allowed_at: Instant,
+    held: Held,
+    /// When its next use reads it again.
+    read_at: Instant,
+    /// The earliest a forced read may happen.
+    force_allowed_at: Instant,
+}
+
+#[derive(Clone)]
+enum Held {
+    Value(Arc<Secret>),
+    /// The parameter does not exist.
+    Missing,
+    /// It has never been read: why.
+    Unreadable(StoreError),
+}
+
+impl<S> fmt::Debug for SecretCache<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let names: Vec<String> = self.entries.read().unwrap_or_else(PoisonError::into_inner).keys().cloned().collect();
+        f.debug_struct("SecretCache")
+            .field("ttl", &self.ttl)
+            .field("min_gap", &self.min_gap)
+            .field("parameters", &names)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SecretCache<Box<dyn SecretStore>> {
+    /// A cache without a store: every parameter is unavailable.
+    pub fn none() -> Self {
+        SecretCache::new(Box::new(NoStore))
+    }
 }
 
 impl<S: SecretStore> SecretCache<S> {
-    /// A cache with the default TTL and refresh interval.
+    /// A cache with the default TTL (five minutes) and minimum gap (30 s).
     pub fn new(store: S) -> SecretCache<S> {
         SecretCache::with_timing(store, DEFAULT_TTL, DEFAULT_REFRESH_INTERVAL)
     }
 
-    /// A cache with its timing given.
-    pub fn with_timing(store: S, ttl: Duration, refresh_interval: Duration) -> SecretCache<S> {
-        SecretCache { store, ttl, refresh_interval, entries: RwLock::new(HashMap::new()) }
+    /// A cache with its TTL and minimum gap between reads not due to the TTL given.
+    pub fn with_timing(store: S, ttl: Duration, min_gap: Duration) -> SecretCache<S> {
+        SecretCache { store, ttl, min_gap, entries: RwLock::new(HashMap::new()) }
     }
 
-    /// Reads every source's secrets at start-up, in one batch. Sources that cannot be read now
-    /// are read again on their first request.
-    pub async fn preload<'s>(&self, sources: impl IntoIterator<Item = &'s Source>) {
-        let sources: Vec<&Source> = sources.into_iter().collect();
-        let names: Vec<String> = sources.iter().flat_map(|source| source.secret_parameters.iter().cloned()).collect();
-        match self.store.fetch(&names).await {
+    /// Reads these parameters at start-up, in one batch; whether it could. If the store cannot be
+    /// read now, each parameter is read on its first use.
+    pub async fn preload(&self, names: &[String]) -> bool {
+        let unique = unique(names.iter().map(String::as_str));
+        if unique.is_empty() {
+            return true;
+        }
+        match self.store.fetch(&unique).await {
             Ok(values) => {
-                let mut values = values.into_iter();
-                for source in sources {
-                    let values: Vec<_> = values.by_ref().take(source.secret_parameters.len()).collect();
-                    self.install(source, &values);
-                }
-            }
-            Err(error) => tracing::error!(%error, "secrets unavailable at start-up"),
-        }
-    }
-
-    /// Verifies a request against the source's cached keys; on a mismatch, reads the secrets
-    /// again (rate-limited) and tries once more, so a rotated secret is picked up at once.
-    pub async fn verify(&self, source: &Source, request: &Request<'_>, now: i64) -> Result<(), VerifyFailure> {
-        let keys = self.keys(source).await?;
-        match source.verify(request, &keys, now) {
-            Err(VerifyError::Mismatch | VerifyError::NoSecret) if self.claim_refresh(source) => {
-                tracing::info!(source = %source.name, "signature failed against cached secrets: reading them again");
-                let keys = self.read(source).await?;
-                Ok(source.verify(request, &keys, now)?)
-            }
-            result => Ok(result?),
-        }
-    }
-
-    /// The source's keys, read again once stale.
-    pub async fn keys(&self, source: &Source) -> Result<Arc<[Key]>, StoreError> {
-        match self.entry(&source.name) {
-            Some(entry) if Instant::now() < entry.stale_at => Ok(entry.keys),
-            _ => self.read(source).await,
-        }
-    }
-
-    fn entry(&self, source: &str) -> Option<Entry> {
-        self.entries.read().unwrap_or_else(PoisonError::into_inner).get(source).cloned()
-    }
-
-    /// Whether a failure may force a read now; if so, the next one must wait `refresh_interval`.
-    fn claim_refresh(&self, source: &Source) -> bool {
-        let now = Instant::now();
-        let mut entries = self.entries.write().unwrap_or_else(PoisonError::into_inner);
-        match entries.get_mut(&source.name) {
-            Some(entry) if now < entry.refresh_allowed_at => false,
-            Some(entry) => {
-                entry.refresh_allowed_at = now + self.refresh_interval;
+                self.install(&unique, values);
                 true
             }
-            None => true,
-        }
-    }
-
-    /// Reads the source's secrets from the store. On failure, keys already held are kept and
-    /// used until the next attempt, `refresh_interval` later.
-    async fn read(&self, source: &Source) -> Result<Arc<[Key]>, StoreError> {
-        match self.store.fetch(&source.secret_parameters).await {
-            Ok(values) => Ok(self.install(source, &values)),
             Err(error) => {
-                let now = Instant::now();
-                let mut entries = self.entries.write().unwrap_or_else(PoisonError::into_inner);
-                let entry = entries.get_mut(&source.name).ok_or_else(|| error.clone())?;
-                tracing::warn!(source = %source.name, %error, "cannot read secrets: using those already held");
-                entry.stale_at = now + self.refresh_interval;
-                entry.refresh_allowed_at = now + self.refresh_interval;
-                Ok(entry.keys.clone())
+                tracing::error!(%error, "secrets unavailable at start-up: each is read on first use");
+                false
             }
         }
     }
 
-    /// Turns a source's parameter values into its cached keys, logging what is unusable (never
-    /// the secret itself).
-    fn install(&self, source: &Source, values: &[Option<String>]) -> Arc<[Key]> {
-        for (parameter, value) in source.secret_parameters.iter().zip(values) {
-            if value.is_none() {
-                tracing::error!(source = %source.name, %parameter, "secret parameter not found");
-            }
+    /// These parameters' values, in order (`None`: the parameter does not exist): from memory
+    /// while fresh; those stale, or never read, read in one call. Fails if one has never been read
+    /// and cannot be now.
+    pub async fn get_all<N: AsRef<str>>(&self, names: &[N]) -> Result<Vec<Option<Arc<Secret>>>, StoreError> {
+        let stale: Vec<String> = {
+            let now = Instant::now();
+            let entries = self.entries.read().unwrap_or_else(PoisonError::into_inner);
+            unique(
+                names
+                    .iter()
+                    .map(AsRef::as_ref)
+                    .filter(|name| entries.get(*name).is_none_or(|entry| now >= entry.read_at)),
+            )
+        };
+        if !stale.is_empty() {
+            self.read(&stale).await;
         }
-        let stored = source
-            .secret_parameters
+        let entries = self.entries.read().unwrap_or_else(PoisonError::into_inner);
+        names
             .iter()
-            .zip(values)
-            .filter_map(|(name, value)| Some((name.as_str(), value.as_deref()?)));
-        let (keys, problems) = source.keys(stored);
-        for problem in problems {
-            tracing::error!(source = %source.name, %problem, "unusable secret ignored");
+            .map(|name| match entries.get(name.as_ref()).map(|entry| &entry.held) {
+                Some(Held::Value(value)) => Ok(Some(Arc::clone(value))),
+                Some(Held::Missing) => Ok(None),
+                Some(Held::Unreadable(error)) => Err(error.clone()),
+                // Just read, so known: only a concurrent test could see this.
+                None => Err(StoreError("not read yet".to_owned())),
+            })
+            .collect()
+    }
+
+    /// One parameter's value, which must exist.
+    pub async fn get(&self, name: &str) -> Result<Arc<Secret>, SecretError> {
+        match self.get_all(&[name]).await {
+            Ok(mut values) => values.pop().flatten().ok_or_else(|| SecretError::NotFound(name.to_owned())),
+            Err(reason) => Err(SecretError::Unavailable { parameter: name.to_owned(), reason }),
         }
-        if keys.is_empty() {
-            tracing::error!(source = %source.name, "no usable secret: every request to this source is rejected");
-        }
-        let keys: Arc<[Key]> = keys.into();
+    }
+
+    /// Makes the next use of these parameters read them again, at once, unless each was forced
+    /// within the minimum gap. Returns whether any will be read again.
+    pub fn refresh_soon<N: AsRef<str>>(&self, names: &[N]) -> bool {
         let now = Instant::now();
         let mut entries = self.entries.write().unwrap_or_else(PoisonError::into_inner);
-        let refresh_allowed_at = entries.get(&source.name).map_or(now, |entry| entry.refresh_allowed_at);
-        entries.insert(source.name.clone(), Entry { keys: keys.clone(), stale_at: now + self.ttl, refresh_allowed_at });
-        keys
+        let mut forced = false;
+        for name in names {
+            match entries.get_mut(name.as_ref()) {
+                Some(entry) if now >= entry.force_allowed_at => {
+                    entry.read_at = now;
+                    entry.force_allowed_at = now + self.min_gap;
+                    forced = true;
+                }
+                Some(_) => {}
+                // Never read: its next use reads it anyway.
+                None => forced = true,
+            }
+        }
+        forced
     }
+
+    /// Reads these parameters from the store. On failure, values held are kept and used until
+    /// the next attempt, the minimum gap later.
+    async fn read(&self, names: &[String]) {
+        match self.store.fetch(names).await {
+            Ok(values) => self.install(names, values),
+            Err(error) => {
+                let now = Instant::now();
+                let retry_at = now + self.min_gap;
+                let mut entries = self.entries.write().unwrap_or_else(PoisonError::into_inner);
+                for name in names {
+                    match entries.get_mut(name) {
+                        Some(entry) if !matches!(entry.held, Held::Unreadable(_)) => {
+                            tracing::warn!(parameter = %name, %error, "cannot read the parameter: using the value held");
+                            entry.read_at = retry_at;
+                            entry.force_allowed_at = retry_at;
+                        }
+                        _ => {
+                            tracing::error!(parameter = %name, %error, "cannot read the parameter");
+                            let held = Held::Unreadable(error.clone());
+                            entries.insert(name.clone(), Entry { held, read_at: retry_at, force_allowed_at: retry_at });
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Keeps values just read, logging the parameters that do not exist (never a value). A value
+    /// unchanged keeps its `Arc`, so what was derived from it need not be again.
+    fn install(&self, names: &[String], values: Vec<Option<String>>) {
+        let now = Instant::now();
+        let mut entries = self.entries.write().unwrap_or_else(PoisonError::into_inner);
+        for (name, value) in names.iter().zip(values) {
+            let previous = entries.remove(name);
+            let entry = match value {
+                Some(value) => {
+                    let held = match previous.as_ref().map(|entry| &entry.held) {
+                        Some(Held::Value(kept)) if kept.expose() == value => Arc::clone(kept),
+                        _ => Arc::new(Secret(value)),
+                    };
+                    // A read due to the TTL leaves a forced one allowed, so a rotation just after
+                    // it is still picked up at once.
+                    let force_allowed_at = previous.map_or(now, |entry| entry.force_allowed_at);
+                    Entry { held: Held::Value(held), read_at: now + self.ttl, force_allowed_at }
+                }
+                None => {
+                    tracing::error!(parameter = %name, "secret parameter not found: put it with `hookway secrets put`");
+                    let retry_at = now + self.min_gap;
+                    Entry { held: Held::Missing, read_at: retry_at, force_allowed_at: retry_at }
+                }
+            };
+            entries.insert(name.clone(), entry);
+        }
+    }
+}
+
+/// The names, each once, in order.
+fn unique<'n>(names: impl Iterator<Item = &'n str>) -> Vec<String> {
+    let mut unique: Vec<String> = Vec::new();
+    for name in names {
+        if !unique.iter().any(|held| held == name) {
+            unique.push(name.to_owned());
+        }
+    }
+    unique
 }
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Mutex;
-    use std::sync::atomic::{AtomicUsize, Ordering};
-
     use super::*;
-    use http::HeaderMap;
 
-    use crate::scheme::{Scheme, SignRequest};
+    const TOKEN: &str = "/hookway/out/token";
+    const SIGNING: &str = "/hookway/github/secret";
+    const MISSING: &str = "/hookway/nowhere";
 
-    /// An in-memory store whose values and reachability the test controls.
-    #[derive(Default)]
-    struct FakeStore {
-        values: Mutex<HashMap<String, String>>,
-        down: Mutex<bool>,
-        reads: AtomicUsize,
+    async fn value(cache: &SecretCache<MemorySecrets>, name: &str) -> String {
+        cache.get(name).await.unwrap().expose().to_owned()
     }
 
-    impl FakeStore {
-        fn set(&self, name: &str, value: &str) {
-            self.values.lock().unwrap().insert(name.to_owned(), value.to_owned());
+    // The tests run on tokio's paused clock: time moves only when a test advances it.
+
+    #[tokio::test(start_paused = true)]
+    async fn preloading_reads_in_one_batch_then_uses_cost_no_call_until_the_ttl_runs_out() {
+        let store = MemorySecrets::with(&[(TOKEN, "Bearer one"), (SIGNING, "s1")]);
+        let cache = SecretCache::new(store.clone());
+        cache.preload(&[TOKEN.into(), SIGNING.into(), TOKEN.into()]).await;
+        assert_eq!(store.calls(), 1);
+        for _ in 0..1000 {
+            assert_eq!(cache.get_all(&[SIGNING, TOKEN]).await.unwrap().len(), 2);
         }
-    }
+        tokio::time::advance(DEFAULT_TTL - Duration::from_millis(1)).await;
+        assert_eq!(value(&cache, TOKEN).await, "Bearer one");
+        assert_eq!(store.calls(), 1, "no call while the values are fresh");
 
-    impl SecretStore for &FakeStore {
-        async fn fetch(&self, names: &[String]) -> Result<Vec<Option<String>>, StoreError> {
-            self.reads.fetch_add(1, Ordering::SeqCst);
-            if *self.down.lock().unwrap() {
-                return Err(StoreError("connection refused".into()));
-            }
-            let values = self.values.lock().unwrap();
-            Ok(names.iter().map(|name| values.get(name).cloned()).collect())
-        }
-    }
-
-    fn source() -> Source {
-        let mut source = Source::with_scheme("github", Scheme::named("github").unwrap());
-        source.secret_parameters = vec!["/hookway/github/secret".into()];
-        source
-    }
-
-    fn signed(source: &Source, secret: &str) -> HeaderMap {
-        let key = source.scheme.key(secret, None).unwrap();
-        let request = SignRequest { id: "d1", timestamp: 0, body: b"{}", method: "POST", url: "" };
-        source
-            .scheme
-            .sign(&key, &request)
-            .unwrap()
-            .headers
-            .into_iter()
-            .map(|(n, v)| (n.parse().unwrap(), v.parse().unwrap()))
-            .collect()
-    }
-
-    fn now() -> i64 {
-        1_700_000_000
+        store.set(TOKEN, "Bearer two");
+        tokio::time::advance(Duration::from_millis(1)).await;
+        assert_eq!(cache.get_all(&[TOKEN, SIGNING]).await.unwrap()[0].as_deref().unwrap().expose(), "Bearer two");
+        assert_eq!(store.calls(), 2, "both stale parameters read again in one call");
+        assert_eq!(value(&cache, TOKEN).await, "Bearer two");
+        assert_eq!(store.calls(), 2);
     }
 
     #[tokio::test(start_paused = true)]
-    async fn keys_are_read_once_then_served_from_the_cache_until_stale() {
-        let store = FakeStore::default();
-        store.set("/hookway/github/secret", "s1");
-        let cache = SecretCache::new(&store);
-        let source = source();
-        cache.preload([&source]).await;
-        for _ in 0..3 {
-            assert_eq!(cache.verify(&source, &Request::post(&signed(&source, "s1"), b"{}"), now()).await, Ok(()));
-        }
-        assert_eq!(store.reads.load(Ordering::SeqCst), 1);
-        tokio::time::advance(DEFAULT_TTL).await;
-        cache.verify(&source, &Request::post(&signed(&source, "s1"), b"{}"), now()).await.unwrap();
-        assert_eq!(store.reads.load(Ordering::SeqCst), 2, "read again once stale");
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn a_rotated_secret_works_at_once_and_failures_read_at_most_once_per_interval() {
-        let store = FakeStore::default();
-        store.set("/hookway/github/secret", "old");
-        let cache = SecretCache::new(&store);
-        let source = source();
-        cache.preload([&source]).await;
+    async fn a_forced_read_happens_at_once_and_at_most_once_per_gap() {
+        let store = MemorySecrets::with(&[(SIGNING, "old")]);
+        let cache = SecretCache::new(store.clone());
+        cache.preload(&[SIGNING.into()]).await;
         tokio::time::advance(Duration::from_secs(1)).await;
-        store.set("/hookway/github/secret", "new");
-        assert_eq!(
-            cache.verify(&source, &Request::post(&signed(&source, "new"), b"{}"), now()).await,
-            Ok(()),
-            "just after start-up"
-        );
-        assert_eq!(store.reads.load(Ordering::SeqCst), 2);
+        store.set(SIGNING, "new");
+        assert!(cache.refresh_soon(&[SIGNING]), "just after start-up");
+        assert_eq!(value(&cache, SIGNING).await, "new");
+        assert_eq!(store.calls(), 2);
 
-        for _ in 0..10 {
-            let result = cache.verify(&source, &Request::post(&signed(&source, "forged"), b"{}"), now()).await;
-            assert_eq!(result, Err(VerifyFailure::Rejected(VerifyError::Mismatch)));
+        for _ in 0..100 {
+            assert!(!cache.refresh_soon(&[SIGNING]));
+            value(&cache, SIGNING).await;
         }
-        assert_eq!(store.reads.load(Ordering::SeqCst), 2, "rate-limited: no read within the interval");
+        assert_eq!(store.calls(), 2, "a flood within the gap costs no call");
         tokio::time::advance(DEFAULT_REFRESH_INTERVAL).await;
-        let _ = cache.verify(&source, &Request::post(&signed(&source, "forged"), b"{}"), now()).await;
-        assert_eq!(store.reads.load(Ordering::SeqCst), 3, "one read once the interval has passed");
+        assert!(cache.refresh_soon(&[SIGNING]));
+        value(&cache, SIGNING).await;
+        assert_eq!(store.calls(), 3, "one call once the gap has passed");
     }
 
     #[tokio::test(start_paused = true)]
-    async fn preloading_reads_every_source_in_one_batch() {
-        let store = FakeStore::default();
-        store.set("/hookway/github/secret", "s1");
-        store.set("/hookway/other/secret", "s2");
-        let cache = SecretCache::new(&store);
-        let mut other = source();
-        other.name = "other".into();
-        other.secret_parameters = vec!["/hookway/other/secret".into()];
-        cache.preload([&source(), &other]).await;
-        assert_eq!(store.reads.load(Ordering::SeqCst), 1);
-        assert_eq!(cache.verify(&other, &Request::post(&signed(&other, "s2"), b"{}"), now()).await, Ok(()));
-        assert_eq!(cache.verify(&source(), &Request::post(&signed(&source(), "s1"), b"{}"), now()).await, Ok(()));
-        assert_eq!(store.reads.load(Ordering::SeqCst), 1);
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn keys_held_are_kept_while_the_store_is_down() {
-        let store = FakeStore::default();
-        store.set("/hookway/github/secret", "s1");
-        let cache = SecretCache::new(&store);
-        let source = source();
-        cache.preload([&source]).await;
-        *store.down.lock().unwrap() = true;
+    async fn a_forced_read_is_allowed_right_after_a_read_due_to_the_ttl() {
+        let store = MemorySecrets::with(&[(SIGNING, "old")]);
+        let cache = SecretCache::new(store.clone());
+        cache.preload(&[SIGNING.into()]).await;
         tokio::time::advance(DEFAULT_TTL).await;
-        assert_eq!(cache.verify(&source, &Request::post(&signed(&source, "s1"), b"{}"), now()).await, Ok(()));
+        value(&cache, SIGNING).await;
+        store.set(SIGNING, "new");
+        assert!(cache.refresh_soon(&[SIGNING]));
+        assert_eq!(value(&cache, SIGNING).await, "new");
+        assert_eq!(store.calls(), 3);
     }
 
     #[tokio::test(start_paused = true)]
-    async fn a_source_never_read_is_unavailable_not_rejected() {
-        let store = FakeStore::default();
-        *store.down.lock().unwrap() = true;
-        let cache = SecretCache::new(&store);
-        let source = source();
-        cache.preload([&source]).await;
-        let result = cache.verify(&source, &Request::post(&signed(&source, "s1"), b"{}"), now()).await;
-        assert!(matches!(result, Err(VerifyFailure::Unavailable(_))), "{result:?}");
+    async fn a_missing_parameter_is_looked_for_again_after_the_gap_not_the_ttl() {
+        let store = MemorySecrets::default();
+        let cache = SecretCache::new(store.clone());
+        cache.preload(&[MISSING.into()]).await;
+        for _ in 0..100 {
+            assert_eq!(cache.get(MISSING).await.unwrap_err(), SecretError::NotFound(MISSING.into()));
+            assert!(!cache.refresh_soon(&[MISSING]), "a missing parameter is not forced within the gap");
+        }
+        assert_eq!(cache.get_all(&[MISSING]).await.unwrap(), vec![None]);
+        assert_eq!(store.calls(), 1, "one call for the whole flood");
+
+        store.set(MISSING, "put since");
+        tokio::time::advance(DEFAULT_REFRESH_INTERVAL).await;
+        assert_eq!(value(&cache, MISSING).await, "put since");
+        assert_eq!(store.calls(), 2);
     }
 
     #[tokio::test(start_paused = true)]
-    async fn a_source_without_its_parameter_rejects_everything() {
-        let store = FakeStore::default();
-        let cache = SecretCache::new(&store);
-        let source = source();
-        cache.preload([&source]).await;
-        let result = cache.verify(&source, &Request::post(&signed(&source, "s1"), b"{}"), now()).await;
-        assert_eq!(result, Err(VerifyFailure::Rejected(VerifyError::NoSecret)));
+    async fn values_held_are_kept_while_the_store_is_down_and_read_again_after_the_gap() {
+        let store = MemorySecrets::with(&[(TOKEN, "Bearer one")]);
+        let cache = SecretCache::new(store.clone());
+        cache.preload(&[TOKEN.into(), MISSING.into()]).await;
+        store.set_down(true);
+        tokio::time::advance(DEFAULT_TTL).await;
+        for _ in 0..100 {
+            assert_eq!(value(&cache, TOKEN).await, "Bearer one");
+            assert_eq!(cache.get(MISSING).await.unwrap_err(), SecretError::NotFound(MISSING.into()));
+        }
+        assert_eq!(store.calls(), 3, "one failed read each, then none within the gap");
+
+        store.set_down(false);
+        store.set(TOKEN, "Bearer two");
+        tokio::time::advance(DEFAULT_REFRESH_INTERVAL).await;
+        assert_eq!(value(&cache, TOKEN).await, "Bearer two");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_parameter_never_read_is_unavailable_and_retried_after_the_gap() {
+        let store = MemorySecrets::with(&[(TOKEN, "Bearer one")]);
+        store.set_down(true);
+        let cache = SecretCache::new(store.clone());
+        cache.preload(&[TOKEN.into()]).await;
+        let unavailable =
+            SecretError::Unavailable { parameter: TOKEN.into(), reason: StoreError("connection refused".into()) };
+        for _ in 0..100 {
+            assert_eq!(cache.get(TOKEN).await.unwrap_err(), unavailable);
+        }
+        assert_eq!(store.calls(), 2, "start-up, then the first use; none more within the gap");
+
+        store.set_down(false);
+        tokio::time::advance(DEFAULT_REFRESH_INTERVAL).await;
+        assert_eq!(value(&cache, TOKEN).await, "Bearer one");
+        assert_eq!(store.calls(), 3);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_unchanged_value_keeps_its_identity_across_reads() {
+        let store = MemorySecrets::with(&[(SIGNING, "s1")]);
+        let cache = SecretCache::new(store.clone());
+        cache.preload(&[SIGNING.into()]).await;
+        let before = cache.get(SIGNING).await.unwrap();
+        tokio::time::advance(DEFAULT_TTL).await;
+        let after = cache.get(SIGNING).await.unwrap();
+        assert!(Arc::ptr_eq(&before, &after));
+        store.set(SIGNING, "s2");
+        assert!(cache.refresh_soon(&[SIGNING]));
+        assert!(!Arc::ptr_eq(&after, &cache.get(SIGNING).await.unwrap()));
+    }
+
+    #[test]
+    fn values_never_show_in_debug_output() {
+        let secret = Secret::from("Bearer hunter2".to_owned());
+        assert_eq!(format!("{secret:?}"), "<redacted>");
+        assert_eq!(format!("{:?}", Some(Arc::new(secret))), "Some(<redacted>)");
     }
 }

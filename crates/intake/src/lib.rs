@@ -3,7 +3,8 @@
 //! The intake Lambda: receives `POST /webhooks/{source}`, refuses a sender outside the source's
 //! `allowIps`, proves the request genuine with the source's scheme and secrets, puts the event in
 //! the events queue, and only then answers `202 {"id": ...}`; each webhook is counted in an EMF
-//! metrics line ([`metrics`]). A provider's handshake — a signed `POST` such as Slack's
+//! metrics line ([`metrics`]). A source's keys come from the secret cache, with one re-read when a
+//! signature fails against them ([`keys`]). A provider's handshake — a signed `POST` such as Slack's
 //! `url_verification` or Zoom's `endpoint.url_validation`, or a `GET /webhooks/{source}` such as
 //! Meta's `hub.challenge` — is answered as the provider documents and never reaches the queue. It
 //! also answers `GET /jobs/{id}` from the job's record in the state table (for a job that started a Step
@@ -23,6 +24,7 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod event;
+pub mod keys;
 pub mod metrics;
 pub mod queue;
 pub mod response;
@@ -39,7 +41,7 @@ use hookway_core::envelope::{BodyEncoding, BodyObject, ENVELOPE_VERSION, Envelop
 use hookway_core::hookway_providers::spec::Handshake;
 use hookway_core::job::{self, Execution, Executions};
 use hookway_core::scheme::{Answer, Identity, Request as Signed};
-use hookway_core::secret_cache::{SecretCache, SecretStore, VerifyFailure};
+use hookway_core::secret_cache::{SecretCache, SecretStore};
 use hookway_core::source::SourceError;
 use hookway_core::store::{JobStatus, RecordKey, StateStore};
 use hookway_core::{Source, source};
@@ -52,6 +54,7 @@ use tracing::Instrument;
 use tracing::field::Empty;
 
 use crate::event::ProxyResponse;
+use crate::keys::{SourceKeys, VerifyFailure};
 use crate::metrics::{Counted, MetricsSink};
 use crate::queue::{EventQueue, OutgoingMessage};
 use crate::response::{Rejection, json};
@@ -60,7 +63,7 @@ use crate::response::{Rejection, json};
 #[derive(Debug)]
 pub struct Intake<Q, S, J> {
     sources: HashMap<String, Source>,
-    secrets: SecretCache<S>,
+    keys: SourceKeys<S>,
     queue: Q,
     jobs: J,
     bodies: Arc<dyn ObjectStore>,
@@ -108,7 +111,7 @@ impl<Q: EventQueue, S: SecretStore, J: StateStore> Intake<Q, S, J> {
     ) -> Result<Intake<Q, S, J>, SourceError> {
         Ok(Intake {
             sources: source::compile(config)?,
-            secrets,
+            keys: SourceKeys::new(secrets),
             queue,
             jobs,
             bodies,
@@ -133,7 +136,7 @@ impl<Q: EventQueue, S: SecretStore, J: StateStore> Intake<Q, S, J> {
 
     /// Reads every source's secrets, at start-up.
     pub async fn preload_secrets(&self) {
-        self.secrets.preload(self.sources.values()).await;
+        self.keys.preload(self.sources.values()).await;
     }
 
     /// Answers one raw event, the JSON text Lambda hands over: a request, or a 400 for an event
@@ -238,12 +241,12 @@ impl<Q: EventQueue, S: SecretStore, J: StateStore> Intake<Q, S, J> {
         };
         let signed = Signed { method: request.method().as_str(), url: &url, headers: request.headers(), body };
         let now = hookway_core::unix_now();
-        self.secrets.verify(source, &signed, now).await.map_err(|failure| match failure {
+        self.keys.verify(source, &signed, now).await.map_err(|failure| match failure {
             VerifyFailure::Rejected(reason) => Rejection::Unauthorized { reason, hidden: source.hide_rejections },
             VerifyFailure::Unavailable(error) => Rejection::SecretsUnavailable(error),
         })?;
         if source.scheme.spec().handshake.is_some() {
-            let keys = self.secrets.keys(source).await?;
+            let keys = self.keys.keys(source).await?;
             if let Some(answer) = source.answer_verified(&signed, &keys, now) {
                 tracing::info!(scheme = source.scheme.name(), "answered the handshake");
                 return Ok(handshake_response(answer));
@@ -315,7 +318,7 @@ impl<Q: EventQueue, S: SecretStore, J: StateStore> Intake<Q, S, J> {
         }
         let url = provider_url(source, request);
         let get = Signed { method: "GET", url: &url, headers: request.headers(), body: &[] };
-        let keys = self.secrets.keys(source).await?;
+        let keys = self.keys.keys(source).await?;
         match source.scheme.answer_get(&get, &keys) {
             Some(answer) => {
                 tracing::info!(scheme = source.scheme.name(), "answered the handshake");

@@ -15,6 +15,9 @@
 
 // No unwrap or expect on request paths: every failure is an error with a status or an exit code.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+// Start-up (the secrets read and the keys derived beside the SQS connection) nests deeper than the
+// default.
+#![recursion_limit = "256"]
 
 use std::convert::Infallible;
 use std::sync::Arc;

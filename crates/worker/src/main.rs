@@ -70,7 +70,7 @@ async fn main() -> Result<(), Error> {
         .connect_timeout(Duration::from_secs(5))
         .build()?;
     let timeout = Duration::from_secs(u64::from(config.worker.timeout_seconds));
-    let secrets = Secrets::new(SsmSecretStore::new(aws_sdk_ssm::Client::new(&aws)));
+    let secrets = Secrets::new(Box::new(SsmSecretStore::new(aws_sdk_ssm::Client::new(&aws))));
     let parameters: Vec<String> = config.outbound_parameters().iter().map(|(name, _)| (*name).to_owned()).collect();
     secrets.preload(&parameters).await;
     let sqs = aws_sdk_sqs::Client::new(&aws);

@@ -72,7 +72,7 @@ mod tests {
     const SIGNATURE: &str = "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=";
 
     fn secret(value: &str) -> Secret {
-        Secret::for_tests(value.to_owned())
+        Secret::from(value.to_owned())
     }
 
     #[test]

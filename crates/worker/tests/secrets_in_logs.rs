@@ -1,6 +1,6 @@
 //! A destination's `Authorization` value reaches it, and no log line says it — at the most verbose
 //! level, through the same JSON subscriber the Lambda installs, with the request failing and
-//! retried as well as succeeding.
+//! retried as well as succeeding; the 401 makes the worker read its parameters again, once.
 //!
 //! A test binary of its own, as `logging.rs` explains: `tracing` caches per call site whether
 //! anyone listens, process-wide.
@@ -8,37 +8,20 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use async_trait::async_trait;
 use aws_lambda_events::event::sqs::SqsEvent;
 use hookway_core::Config;
+use hookway_core::secret_cache::MemorySecrets;
 use hookway_core::store::MemoryStore;
 use hookway_testkit::logs::Capture;
 use hookway_testkit::receiver::{Receiver, Reply};
 use hookway_worker::deadline::Deadline;
 use hookway_worker::handler::Registry;
-use hookway_worker::secrets::{ParameterStore, Secrets};
+use hookway_worker::secrets::Secrets;
 use hookway_worker::{Outbound, Worker};
 use serde_json::json;
 
 const TOKEN: &str = "Bearer 7f3a9c-only-the-destination-may-see-this";
 const SIGNING: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
-
-/// The parameters, in memory.
-struct Parameters;
-
-#[async_trait]
-impl ParameterStore for Parameters {
-    async fn fetch(&self, names: &[String]) -> Result<Vec<Option<String>>, String> {
-        Ok(names
-            .iter()
-            .map(|name| match name.as_str() {
-                "/out/token" => Some(TOKEN.to_owned()),
-                "/out/signing" => Some(SIGNING.to_owned()),
-                _ => None,
-            })
-            .collect())
-    }
-}
 
 #[test]
 fn the_authorization_value_arrives_and_no_log_line_holds_a_secret() {
@@ -56,7 +39,8 @@ fn the_authorization_value_arrives_and_no_log_line_holds_a_secret() {
                     "authorization": {"parameter": "/out/token"}, "sign": {"secretParameters": ["/out/signing"]}}}}],
             });
             let config = Config::from_json(&config.to_string()).unwrap();
-            let secrets = Secrets::new(Parameters);
+            let store = MemorySecrets::with(&[("/out/token", TOKEN), ("/out/signing", SIGNING)]);
+            let secrets = Secrets::new(Box::new(store.clone()));
             secrets.preload(&["/out/token".into(), "/out/signing".into()]).await;
             let outbound = Outbound { secrets: Arc::new(secrets), ..Outbound::from(reqwest::Client::new()) };
             let worker = Worker::new(&config, MemoryStore::default(), &Registry::new(), outbound).unwrap();
@@ -64,6 +48,7 @@ fn the_authorization_value_arrives_and_no_log_line_holds_a_secret() {
             for _ in 0..2 {
                 worker.batch(batch_of("d1", "{}"), deadline).await;
             }
+            assert_eq!(store.calls(), 2, "read at start-up, and once more after the 401");
             receiver.received()
         })
     });

@@ -42,7 +42,7 @@ use crate::event::Event;
 use crate::rate_limit::RateLimiter;
 use crate::retry::{Attempt, Backoff, RetryError, RetryPolicy, retry_after};
 use crate::schedule::Setback;
-use crate::secrets::{SecretError, Secrets};
+use crate::secrets::{Secret, SecretError, Secrets};
 use crate::signature;
 
 /// The `User-Agent` of forwarded requests.
@@ -61,6 +61,8 @@ pub struct Forward {
     signing: Vec<String>,
     /// The `authorization.parameter`.
     authorization: Option<String>,
+    /// Both, the `authorization.parameter` first: read together.
+    parameters: Vec<String>,
     secrets: Arc<Secrets>,
 }
 
@@ -184,14 +186,18 @@ impl Forward {
             let (name, value) = header.ok_or_else(|| ForwardSetupError::Header(name.clone()))?;
             headers.insert(name, value);
         }
+        let signing: Vec<String> =
+            settings.sign.iter().flat_map(|sign| sign.secret_parameters.iter().cloned()).collect();
+        let authorization = settings.authorization.as_ref().map(|authorization| authorization.parameter.clone());
         Ok(Forward {
             client,
             url: settings.url.parse()?,
             timeout: Duration::from_secs(u64::from(settings.timeout_seconds)),
             guards: Guards { retry: RetryPolicy::new(settings.max_attempts, Backoff::default()), breaker, limiter },
             headers,
-            signing: settings.sign.iter().flat_map(|sign| sign.secret_parameters.iter().cloned()).collect(),
-            authorization: settings.authorization.as_ref().map(|authorization| authorization.parameter.clone()),
+            parameters: authorization.iter().chain(&signing).cloned().collect(),
+            signing,
+            authorization,
             secrets,
         })
     }
@@ -214,10 +220,24 @@ impl Forward {
         for (name, value) in set_headers {
             headers.insert(name, value.clone());
         }
-        let secret_error =
-            |error: SecretError| ForwardError::Secret { url: self.url.clone(), reason: error.to_string() };
-        if let Some(parameter) = &self.authorization {
-            let secret = self.secrets.get(parameter).await.map_err(secret_error)?;
+        if self.parameters.is_empty() {
+            return Ok(headers);
+        }
+        // Every parameter in one read, when they are not all fresh.
+        let values = self.secrets.get_all(&self.parameters).await.map_err(|reason| ForwardError::Secret {
+            url: self.url.clone(),
+            reason: format!("{} unavailable: {reason}", self.parameters.join(", ")),
+        })?;
+        let found = self.parameters.iter().zip(values).map(|(parameter, value)| {
+            let missing = || ForwardError::Secret {
+                url: self.url.clone(),
+                reason: SecretError::NotFound(parameter.clone()).to_string(),
+            };
+            value.ok_or_else(missing)
+        });
+        let found: Vec<Arc<Secret>> = found.collect::<Result<_, _>>()?;
+        let (authorization, signing) = found.split_at(usize::from(self.authorization.is_some()));
+        if let (Some(parameter), [secret]) = (&self.authorization, authorization) {
             let mut value = HeaderValue::from_str(secret.expose()).map_err(|_| ForwardError::Secret {
                 url: self.url.clone(),
                 reason: format!("parameter {parameter} is not a valid Authorization header value"),
@@ -225,13 +245,9 @@ impl Forward {
             value.set_sensitive(true);
             headers.insert(header::AUTHORIZATION, value);
         }
-        if !self.signing.is_empty() {
-            let mut values = Vec::with_capacity(self.signing.len());
-            for parameter in &self.signing {
-                values.push(self.secrets.get(parameter).await.map_err(secret_error)?);
-            }
+        if !signing.is_empty() {
             let now = hookway_core::unix_now();
-            let (keys, problems) = signature::active_keys(values.iter().map(AsRef::as_ref), now);
+            let (keys, problems) = signature::active_keys(signing.iter().map(AsRef::as_ref), now);
             for problem in problems {
                 tracing::error!(url = %self.url, %problem, "unusable signing secret ignored");
             }
@@ -295,7 +311,9 @@ impl Forward {
         }
         if matches!(status, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN) {
             // Perhaps a rotated credential: the next request reads it again.
-            self.secrets.refresh_soon(self.authorization.iter().chain(&self.signing).map(String::as_str));
+            if self.secrets.refresh_soon(&self.parameters) {
+                tracing::info!(url = %self.url, %status, "credentials refused: reading them again");
+            }
         }
         if !is_retryable(status) {
             return (Attempt::Stop(ForwardError::Status { url: self.url.clone(), status }), healthy);
