@@ -196,6 +196,7 @@ fuzz: ## The property tests at length: every provider ≥ 20,000 cases (FUZZ_CAS
 schema: ## Regenerate from the code hookway.schema.json, the docs' provider pages with their entries in docs/SUMMARY.md, the providers and replays tables of the docs, and SECURITY.md's captured-request table
 	cargo run --quiet -p hookway-cli -- config schema > hookway.schema.json
 	rm -rf docs/providers && cargo run --quiet -p hookway-cli -- providers --pages docs/providers
+	cargo run --quiet -p hookway-cli -- reference --out docs/reference && UPDATE=1 npx jest infra/test/reference.test.ts
 	for table in summary:--summary:docs/SUMMARY.md providers:--markdown:docs/guides/providers.md \
 		replays:--replays:docs/how-it-works/security.md captured:--captured:SECURITY.md; do \
 		IFS=: read -r name flag file <<< "$$table"; \

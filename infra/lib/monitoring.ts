@@ -109,7 +109,7 @@ export class Monitoring extends Construct {
     }
 
     const { alarms } = props;
-    const runbook = (alarm: string) => ` Runbook: ${alarms.runbookUrl} (${alarm}).`;
+    const runbook = (alarm: string) => ` Runbook: ${runbookLink(alarms.runbookUrl, alarm)}`;
     const lambdaSum = { period: FAST, statistic: 'Sum' };
     const queueMax = { period: QUEUE, statistic: 'Maximum' };
     const alarm = (name: string, metric: IMetric, threshold: number, description: string) =>
@@ -119,7 +119,7 @@ export class Monitoring extends Construct {
     alarm('EventsQueueOldestMessage', props.eventsQueue.metricApproximateAgeOfOldestMessage(queueMax), alarms.oldestMessageAgeSeconds, 'Events wait too long: the worker is failing, throttled or too slow.');
     alarm('EventsQueueBacklog', props.eventsQueue.metricApproximateNumberOfMessagesVisible(queueMax), alarms.visibleMessages, 'Too many events wait: the worker is failing, throttled or too slow.');
     alarm('WorkerErrors', props.worker.metricErrors(lambdaSum), 1, 'The worker failed a job, or crashed on a batch.');
-    alarm('WorkerThrottles', props.worker.metricThrottles(lambdaSum), 1, 'The worker was throttled.');
+    alarm('WorkerThrottles', props.worker.metricThrottles(lambdaSum), 1, 'The worker was throttled: events wait in the queue and jobs are retried, so deliveries are late.');
     alarm(
       'EventsDeadLetters',
       props.eventsDeadLetterQueue.metricApproximateNumberOfMessagesVisible(queueMax),
@@ -375,6 +375,26 @@ function functionWidgets(name: string, fn: IFunction): GraphWidget[] {
     graph(`${name}: invocations`, [fn.metricInvocations(sum), fn.metricErrors(sum), fn.metricThrottles(sum)]),
     graph(`${name}: duration (ms)`, [fn.metricDuration({ period: FAST, statistic: 'p50' }), fn.metricDuration({ period: FAST, statistic: 'p99' })]),
   ];
+}
+
+/** The docs site's runbook page; the site has a page for each alarm beside it. */
+const DOCS_RUNBOOK_PAGE = '/operations/runbook.html';
+
+/**
+ * Where an alarm's description sends the reader. The docs site's runbook (the default
+ * `alarms.runbookUrl`, or your own build of the site) has a page for each alarm beside it,
+ * `operations/<the alarm in kebab case>.html`, which the alarm links to; any other runbook is
+ * linked as it is, followed by the alarm's name.
+ */
+export function runbookLink(runbookUrl: string, alarm: string): string {
+  if (runbookUrl.endsWith(DOCS_RUNBOOK_PAGE)) {
+    const page = alarm
+      .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
+      .replace(/([A-Za-z])([0-9])/g, '$1-$2')
+      .toLowerCase();
+    return `${runbookUrl.slice(0, -DOCS_RUNBOOK_PAGE.length)}/operations/${page}.html`;
+  }
+  return `${runbookUrl} (${alarm}).`;
 }
 
 /** The text at the top of the dashboard: the flow, and a console link to every part of it. */

@@ -1,3 +1,5 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { largeConfig } from './large-config';
@@ -58,7 +60,7 @@ function graphed(template: Template, title: string): string[] {
   });
 }
 
-const RUNBOOK = 'https://github.com/hookway/hookway#runbook';
+const RUNBOOK = 'https://hookway.github.io/hookway/operations/runbook.html';
 
 describe('monitoring', () => {
   const { template } = synthesize();
@@ -258,11 +260,26 @@ describe('monitoring', () => {
     );
   });
 
-  test('every alarm says what happened and links to the runbook', () => {
-    for (const [name, alarm] of Object.entries(alarms(template))) {
-      expect({ name, description: alarm.AlarmDescription }).toEqual({ name, description: expect.stringMatching(/^\S.{40,}/) });
-      expect(alarm.AlarmDescription).toContain(`Runbook: ${RUNBOOK} (`);
+  test("every alarm says what happened and links to its own page of the docs site's runbook", () => {
+    const site = 'https://hookway.github.io/hookway/';
+    const http = alarms(synthesize({ config: configWith({ webhooks: { endpoint: 'http-api' } }) }).template);
+    const every = { ...alarms(template), WebhooksApi5xx: http.WebhooksApi5xx };
+    expect(Object.keys(every)).toHaveLength(15);
+    const pages: Record<string, string> = {};
+    for (const [name, alarm] of Object.entries(every)) {
+      const description: string = alarm.AlarmDescription;
+      expect({ name, description }).toEqual({ name, description: expect.stringMatching(/^\S.{40,} Runbook: \S+\.html$/) });
+      const page = description.slice(description.lastIndexOf(' ') + 1);
+      expect(page.startsWith(`${site}operations/`)).toBe(true);
+      pages[name] = page.slice(site.length).replace(/\.html$/, '.md');
+      // The page is one of the docs site's sources, and it is about this alarm.
+      const source = path.join(__dirname, '..', '..', 'docs', pages[name]);
+      expect({ name, exists: fs.existsSync(source) }).toEqual({ name, exists: true });
+      expect(fs.readFileSync(source, 'utf8').split('\n')[0]).toBe(`# ${name}`);
     }
+    expect(pages.Api5xx).toBe('operations/api-5xx.md');
+    expect(pages.WebhooksApi5xx).toBe('operations/webhooks-api-5xx.md');
+    expect(pages.EventsQueueOldestMessage).toBe('operations/events-queue-oldest-message.md');
     const moved = alarms(synthesize({ config: configWith({ alarms: { runbookUrl: 'https://wiki.example.com/hookway' } }) }).template);
     expect(moved.FailureRate.AlarmDescription).toContain('Runbook: https://wiki.example.com/hookway (FailureRate).');
   });

@@ -1,3 +1,5 @@
+//! A hello-world Rust Lambda: the baseline `make bench-coldstart` measures the functions against.
+//!
 //! The smallest useful Rust Lambda, as the runtime's own examples write it: `lambda_runtime` on a
 //! Tokio runtime, answering each event with a greeting. `make bench-coldstart` builds it in the
 //! same run and with the same release profile as the intake and the worker, and measures their

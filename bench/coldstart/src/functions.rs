@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use base64::Engine as _;
 use hmac::{Hmac, Mac};
 use hookway_core::env::{self, Var};
-use hookway_dev::events::{GatewayContext, GatewayRequest, proxy_event};
+use hookway_core::local::events::{GatewayContext, GatewayRequest, proxy_event};
 use http::HeaderMap;
 use serde_json::{Value, json};
 use sha2::Sha256;

@@ -1,3 +1,5 @@
+//! Measures the cold starts of the intake and the worker against a hello-world Rust Lambda.
+//!
 //! `make bench-coldstart`: how much a cold start of the intake and of the worker costs, against a
 //! hello-world `lambda_runtime` function built in the same run.
 //!

@@ -1,3 +1,5 @@
+//! `hookway-coldstart`: the command `make bench-coldstart` runs to time cold starts.
+//!
 //! `hookway-coldstart`: measures cold starts of the release binaries in `--bin-dir` (`make
 //! bench-coldstart` builds them first) and prints the table, the ratios and the memory model.
 

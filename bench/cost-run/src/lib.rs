@@ -1,3 +1,5 @@
+//! Counts what a fixed mix of events costs through the local stack: AWS calls, invocations, bytes.
+//!
 //! `make cost`'s measurement: a fixed mix of events through the local stack — `hookway dev`, the
 //! real intake and worker under `cargo lambda watch` — with every AWS call counted by moto's call
 //! log (tools/moto_server.py), every Lambda invocation timed by the local gateway and event
@@ -189,9 +191,9 @@ pub async fn measure(options: &Options, log: impl Fn(&str)) -> Result<(Mix, Vari
     let state = &stack.state;
     let before = Snapshot::take(&http, state, &stack.output, &receiver).await?;
     let baseline = delivered(&receiver);
-    let pause = options.dir.join("state").join(hookway_dev::poller::PAUSE_FILE);
+    let pause = options.dir.join("state").join(hookway_core::local::PAUSE_FILE);
     // A batch for each of the mapping's pollers.
-    let burst = u64::from(parsed.worker.batch_size.max(10)) * hookway_dev::LAMBDA_CONCURRENCY as u64;
+    let burst = u64::from(parsed.worker.batch_size.max(10)) * hookway_core::local::LAMBDA_CONCURRENCY as u64;
     let mut sent = 0;
     while sent < options.webhooks {
         let count = burst.min(options.webhooks - sent);
@@ -340,7 +342,7 @@ pub async fn paced(paced: &Paced, log: impl Fn(&str)) -> Result<PacedRun, String
     let prices = hookway_cost::Prices::bundled().map_err(|error| error.to_string())?;
     let model = Batching::of_stream(
         paced.rate,
-        hookway_dev::LAMBDA_CONCURRENCY as f64,
+        hookway_core::local::LAMBDA_CONCURRENCY as f64,
         parsed.worker.batching_window_seconds,
         parsed.worker.batch_size,
         prices.latencies.of("sqs"),

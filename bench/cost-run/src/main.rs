@@ -1,3 +1,5 @@
+//! `make cost`: counts the calls of each endpoint and profile, and writes the reports in `cost/`.
+//!
 //! `make cost`: the mix through each front door with each profile, then `cost/measured.json`,
 //! `cost/report.json` and `cost/REPORT.md`, and the tables on the terminal. `make latency`
 //! (`--latency`): what the batching window adds to a delivery, into `cost/latency.json`.
@@ -216,7 +218,7 @@ async fn latency(args: Args) -> Result<(), String> {
     let report = LatencyReport {
         date: hookway_core::rfc3339_now()[..10].to_owned(),
         commit: commit(),
-        pollers: hookway_dev::LAMBDA_CONCURRENCY,
+        pollers: hookway_core::local::LAMBDA_CONCURRENCY,
         runs,
     };
     let path = args.out.join("latency.json");

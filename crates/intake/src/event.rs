@@ -20,7 +20,7 @@ use lambda_http::request::LambdaRequest;
 use lambda_http::{Body, Request, Response};
 use serde::{Deserialize, Serialize};
 
-use crate::response::error_response;
+use crate::response::{MALFORMED_REQUEST, error_response};
 
 /// Where an event came from, and so the shape its answer takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,9 +63,12 @@ pub enum ProxyResponse {
 pub struct Malformed(&'static str);
 
 impl Malformed {
-    /// `400 {"error": "malformed request: …"}`.
+    /// `400 {"error": "malformed request: …"}` ([`MALFORMED_REQUEST`]).
     pub fn into_response(self) -> Response<Body> {
-        error_response(StatusCode::BAD_REQUEST, &self.to_string())
+        error_response(
+            StatusCode::from_u16(MALFORMED_REQUEST.status).unwrap_or(StatusCode::BAD_REQUEST),
+            &self.to_string(),
+        )
     }
 }
 
@@ -225,6 +228,7 @@ mod tests {
             assert_eq!(answer.status(), StatusCode::BAD_REQUEST, "{what}");
             let Body::Text(body) = answer.body() else { panic!("{what}: a JSON body") };
             assert!(body.starts_with(r#"{"error":"malformed request: "#), "{what}: {body}");
+            assert!(MALFORMED_REQUEST.error.starts_with("malformed request: "));
         }
         assert_eq!(status(convert(r#"{"anything": 1}"#)), 400, "not an event at all");
         assert_eq!(status(convert("null")), 400);

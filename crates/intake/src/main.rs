@@ -1,3 +1,5 @@
+//! The intake Lambda's entry point: sets up once at start-up, then serves each request.
+//!
 //! The intake Lambda's entry point: builds the configuration, the AWS clients and the secret
 //! cache once, at start-up, then serves requests with [`Intake::handle`].
 //!

@@ -86,44 +86,168 @@ pub enum Rejection {
     Envelope(#[from] EnvelopeError),
 }
 
+/// One answer of the intake: its status, its body, the headers it adds,
+/// and when it is given. [`ANSWERS`] lists them all; docs/reference/intake.md is made from it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Answer {
+    /// The status.
+    pub status: u16,
+    /// A refusal's reason: its body is `{"error": "<error>"}`.
+    pub error: &'static str,
+    /// Else, what its body holds.
+    pub body: &'static str,
+    /// The headers it adds, besides `Content-Type: application/json`.
+    pub headers: &'static str,
+    /// When the intake gives it.
+    pub when: &'static str,
+}
+
+/// A webhook queued.
+pub const ACCEPTED: Answer = Answer {
+    status: 202,
+    error: "",
+    body: r#"{"id": "<event id>"}"#,
+    headers: "",
+    when: "The signature is valid and the events queue has the event. The id is the provider's event id (or, for a provider that sends none, one derived from the body), the one `hookway events show` takes.",
+};
+/// A provider's handshake, answered.
+pub const HANDSHAKE: Answer = Answer {
+    status: 200,
+    error: "",
+    body: "the provider's answer (a challenge echoed, a token)",
+    headers: "the provider's content type",
+    when: "A handshake: a signed `POST` (Slack's `url_verification`, Zoom's `endpoint.url_validation`, Twitch's and Discord's) after its signature check, or a `GET` to a source whose provider has one (Meta's `hub.challenge`, Dropbox's `challenge`). It never reaches the queue.",
+};
+/// A job's status.
+pub const JOB_STATUS: Answer = Answer {
+    status: 200,
+    error: "",
+    body: r#"{"jobId", "status", "attempts", "type", "createdAt", "updatedAt", "result", "error", "executionArn"}"#,
+    headers: "",
+    when: "`GET /jobs/{id}` through the REST API (behind its API key): the job's record in the state table. `status` is `ACCEPTED`, `RUNNING`, `SUCCEEDED` or `FAILED`; `type`, `result`, `error` and `executionArn` only when there is one.",
+};
+/// Verified, but not an event.
+pub const MALFORMED_EVENT: Answer = Answer {
+    status: 400,
+    error: "malformed event: <why>",
+    body: "",
+    headers: "",
+    when: "The signature is valid but the event cannot be named: its id or type is not where the provider puts them (a Stripe body that is not JSON).",
+};
+/// Not a request.
+pub const MALFORMED_REQUEST: Answer = Answer {
+    status: 400,
+    error: "malformed request: <why>",
+    body: "",
+    headers: "",
+    when: "The event Lambda handed over cannot be a request: a `Host` or `X-Forwarded-Proto` that make no URL, a query that is no URI, a body that is not the base64 it says it is.",
+};
+/// A bad signature.
+pub const UNAUTHORIZED: Answer = Answer {
+    status: 401,
+    error: "invalid signature",
+    body: "",
+    headers: "",
+    when: "The signature is missing, malformed, wrong or too old. The body never says which; the intake's log line does.",
+};
+/// An address outside `allowIps`, or a refused handshake.
+pub const FORBIDDEN: Answer = Answer {
+    status: 403,
+    error: "forbidden",
+    body: "",
+    headers: "",
+    when: "The sender's address is outside the source's `allowIps` (checked first, before the size and the signature), or a `GET` handshake whose check failed (a wrong verify token, no challenge).",
+};
+/// Nothing here, or a refusal hidden as such.
+pub const NOT_FOUND: Answer = Answer {
+    status: 404,
+    error: "not found",
+    body: "",
+    headers: "",
+    when: "No source of that name, no job of that id, a path that is neither `/webhooks/{source}` nor `/jobs/{id}` (or `/jobs/{id}` through an HTTP API or a Function URL); and, on a source with `hideRejections`, what would be a 401 or a 403.",
+};
+/// A method the path does not take.
+pub const METHOD_NOT_ALLOWED: Answer = Answer {
+    status: 405,
+    error: "method not allowed",
+    body: "",
+    headers: "`Allow`: the path's methods",
+    when: "A method other than `POST` or `GET` on `/webhooks/{source}`, a `GET` to a source whose provider has no `GET` handshake, or other than `GET` on `/jobs/{id}`.",
+};
+/// A body over the limit.
+pub const PAYLOAD_TOO_LARGE: Answer = Answer {
+    status: 413,
+    error: "payload too large",
+    body: "",
+    headers: "",
+    when: "The body is over `intake.maxBodyBytes`.",
+};
+/// A fault of the intake's own.
+pub const INTERNAL_ERROR: Answer = Answer {
+    status: 500,
+    error: "internal error",
+    body: "",
+    headers: "",
+    when: "The event's message could not be written (a fault of the intake, never of the sender).",
+};
+/// AWS did not answer.
+pub const UNAVAILABLE: Answer = Answer {
+    status: 503,
+    error: "temporarily unavailable, retry later",
+    body: "",
+    headers: "`Retry-After: 10`",
+    when: "SQS did not take the event; or S3 did not take a body over 256 KiB; or SSM could not give the source's secrets; or the state table could not be read for a job. Nothing was acknowledged: the sender retries.",
+};
+
+/// Every answer the intake gives, in the order of their status.
+pub const ANSWERS: [Answer; 12] = [
+    JOB_STATUS,
+    HANDSHAKE,
+    ACCEPTED,
+    MALFORMED_EVENT,
+    MALFORMED_REQUEST,
+    UNAUTHORIZED,
+    FORBIDDEN,
+    NOT_FOUND,
+    METHOD_NOT_ALLOWED,
+    PAYLOAD_TOO_LARGE,
+    INTERNAL_ERROR,
+    UNAVAILABLE,
+];
+
 impl Rejection {
-    /// The status this rejection is answered with.
-    pub fn status(&self) -> StatusCode {
+    /// The answer this rejection is given.
+    pub fn answer(&self) -> &'static Answer {
         match self {
             Rejection::NoRoute
             | Rejection::UnknownSource
             | Rejection::UnknownJob
             | Rejection::Unauthorized { hidden: true, .. }
             | Rejection::Forbidden { hidden: true, .. }
-            | Rejection::HandshakeRefused { hidden: true } => StatusCode::NOT_FOUND,
-            Rejection::Forbidden { hidden: false, .. } | Rejection::HandshakeRefused { hidden: false } => {
-                StatusCode::FORBIDDEN
-            }
-            Rejection::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
-            Rejection::TooLarge { .. } | Rejection::Envelope(EnvelopeError::TooLarge(_)) => {
-                StatusCode::PAYLOAD_TOO_LARGE
-            }
-            Rejection::Unauthorized { hidden: false, .. } => StatusCode::UNAUTHORIZED,
-            Rejection::Malformed(_) => StatusCode::BAD_REQUEST,
+            | Rejection::HandshakeRefused { hidden: true } => &NOT_FOUND,
+            Rejection::Forbidden { hidden: false, .. } | Rejection::HandshakeRefused { hidden: false } => &FORBIDDEN,
+            Rejection::MethodNotAllowed { .. } => &METHOD_NOT_ALLOWED,
+            Rejection::TooLarge { .. } | Rejection::Envelope(EnvelopeError::TooLarge(_)) => &PAYLOAD_TOO_LARGE,
+            Rejection::Unauthorized { hidden: false, .. } => &UNAUTHORIZED,
+            Rejection::Malformed(_) => &MALFORMED_EVENT,
             Rejection::SecretsUnavailable(_)
             | Rejection::QueueUnavailable(_)
             | Rejection::ArchiveUnavailable(_)
-            | Rejection::TableUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-            Rejection::Envelope(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            | Rejection::TableUnavailable(_) => &UNAVAILABLE,
+            Rejection::Envelope(_) => &INTERNAL_ERROR,
         }
     }
 
-    /// What the sender is told.
+    /// The status this rejection is answered with.
+    pub fn status(&self) -> StatusCode {
+        StatusCode::from_u16(self.answer().status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+    }
+
+    /// What the sender is told: the answer's, or the malformed event's reason.
     fn public_reason(&self) -> String {
-        match self.status() {
-            StatusCode::NOT_FOUND => "not found".into(),
-            StatusCode::METHOD_NOT_ALLOWED => "method not allowed".into(),
-            StatusCode::PAYLOAD_TOO_LARGE => "payload too large".into(),
-            StatusCode::UNAUTHORIZED => "invalid signature".into(),
-            StatusCode::FORBIDDEN => "forbidden".into(),
-            StatusCode::SERVICE_UNAVAILABLE => "temporarily unavailable, retry later".into(),
-            StatusCode::BAD_REQUEST => self.to_string(),
-            _ => "internal error".into(),
+        match self {
+            Rejection::Malformed(_) => self.to_string(),
+            _ => self.answer().error.to_owned(),
         }
     }
 
@@ -198,4 +322,51 @@ pub fn json(status: StatusCode, body: &impl Serialize) -> Response<Body> {
 /// `{"error": reason}` with `status`.
 pub fn error_response(status: StatusCode, reason: &str) -> Response<Body> {
     json(status, &ErrorBody { error: reason })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A rejection's response is its answer: the status, `{"error": …}`, and the headers it names.
+    #[test]
+    fn a_rejection_is_answered_as_the_list_says() {
+        let rejections = [
+            Rejection::NoRoute,
+            Rejection::UnknownSource,
+            Rejection::UnknownJob,
+            Rejection::MethodNotAllowed { method: Method::PUT, allow: "GET, POST" },
+            Rejection::Forbidden { address: None, hidden: false },
+            Rejection::Forbidden { address: None, hidden: true },
+            Rejection::TooLarge { size: 2, limit: 1 },
+            Rejection::HandshakeRefused { hidden: false },
+            Rejection::HandshakeRefused { hidden: true },
+        ];
+        for rejection in rejections {
+            let answer = *rejection.answer();
+            assert!(ANSWERS.contains(&answer), "{answer:?}");
+            let response = rejection.into_response();
+            assert_eq!(response.status().as_u16(), answer.status);
+            let Body::Text(body) = response.body() else { panic!("a JSON body") };
+            assert_eq!(body, &serde_json::json!({"error": answer.error}).to_string());
+            let header = answer.headers.split('`').nth(1).map(|header| header.split(':').next().unwrap_or_default());
+            assert_eq!(
+                header.map(|header| response.headers().contains_key(header)),
+                header.map(|_| true),
+                "{answer:?}"
+            );
+        }
+        assert!(UNAVAILABLE.headers.contains(&format!("Retry-After: {RETRY_AFTER_SECONDS}")));
+    }
+
+    /// Each answer has its when, and a body; a refusal's is `{"error": …}` alone.
+    #[test]
+    fn every_answer_says_when_and_what() {
+        for answer in ANSWERS {
+            assert!(!answer.when.is_empty(), "{answer:?}");
+            assert!(answer.error.is_empty() != answer.body.is_empty(), "{answer:?}");
+            assert_eq!(answer.status >= 400, !answer.error.is_empty(), "{answer:?}");
+        }
+        assert!(ANSWERS.windows(2).all(|pair| pair[0].status <= pair[1].status), "in the order of their status");
+    }
 }

@@ -1,4 +1,4 @@
-//! # hookway-providers
+//! Webhook signature verification and signing, provider by provider, for any Rust service: no AWS.
 //!
 //! Webhook signature verification for the senders people name first — Stripe, GitHub, Slack,
 //! Shopify, Twilio, SendGrid, Discord, Zoom, Meta and 153 more — and for any HMAC sender you

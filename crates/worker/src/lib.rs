@@ -1,4 +1,6 @@
-//! The worker Lambda: one pipeline, two thin adapters.
+//! The worker Lambda: delivers each queued event to its routes' handlers, and runs jobs.
+//!
+//! One pipeline, two thin adapters:
 //!
 //! * [`batch`] — **SQS batches** of event envelopes from the events queue. It answers with a
 //!   partial batch response, so only the failed messages return to the queue (and, after

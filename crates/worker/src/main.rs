@@ -1,3 +1,5 @@
+//! The worker Lambda's entry point: sets up once at start-up, then runs each invocation.
+//!
 //! The worker Lambda's entry point: builds the configuration, the DynamoDB client, the HTTP
 //! client and the handlers once, at start-up, then runs each invocation through [`Worker::invoke`].
 //!

@@ -1,4 +1,6 @@
-//! IAM proven offline. moto accepts any call, so a missing `kms:Decrypt` or a mistyped ARN would
+//! IAM proven offline: every AWS call of a local run, checked against the policy that makes it in AWS.
+//!
+//! moto accepts any call, so a missing `kms:Decrypt` or a mistyped ARN would
 //! otherwise be found at the first real deploy. This crate replays every AWS call a run of the
 //! local stack made — as tools/moto_server.py logged it, with the resources and condition keys IAM
 //! looks at — against the policies that call is made with in AWS:

@@ -1,3 +1,5 @@
+//! `hookway-iam`: checks a running local stack's AWS calls against the IAM the stack deploys.
+//!
 //! `hookway-iam`: checks the run of a local stack (`make dev`) against the IAM the stack deploys —
 //! every call its moto has seen so far — and prints what would be denied and what is granted
 //! unused. Exits 1 when a call would be denied.

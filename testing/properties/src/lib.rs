@@ -1,3 +1,5 @@
+//! Property tests of every parser that sees outside input.
+//!
 //! Property tests over every parser that sees outside input: each provider of the catalog through
 //! its own parse-and-verify path (headers, body, URL, key material, handshakes), each scheme's
 //! headers and verification (through a compiled `hookway_core::Source`, the surface the intake

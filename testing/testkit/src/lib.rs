@@ -1,3 +1,5 @@
+//! Test support: a moto server per test, a scriptable HTTP destination, waits with deadlines.
+//!
 //! Test support shared by the integration tests: a real `moto_server` started for one test on a
 //! free 127.0.0.1 port and stopped when dropped, SDK configuration pointed at it, and waiting for
 //! a condition with a deadline instead of sleeping.

@@ -10,6 +10,28 @@ use serde_json::{Value, json};
 use crate::error::CliError;
 use crate::output::{json_line, outln, warnln};
 
+/// A configuration file as a command reads it: once, whole, and checked. The digest is of the
+/// bytes parsed, so the file compared with what a stack runs is the file the command acts on.
+#[derive(Debug)]
+pub struct Loaded {
+    /// The file.
+    pub path: PathBuf,
+    /// What it says.
+    pub config: Config,
+    /// Its digest, as the stack outputs it (`ConfigDigest`) and `config check` prints it.
+    pub digest: String,
+}
+
+impl Loaded {
+    /// Reads `path` once, and parses and checks what it read; every error names the file.
+    pub fn read(path: &Path) -> Result<Loaded, CliError> {
+        let bytes = std::fs::read(path).map_err(|source| CliError::Read { path: path.to_owned(), source })?;
+        let config =
+            Config::from_slice(&bytes).map_err(|source| CliError::ConfigFile { path: path.to_owned(), source })?;
+        Ok(Loaded { path: path.to_owned(), config, digest: hookway_core::config::digest(&bytes) })
+    }
+}
+
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
     /// Validate a configuration file, naming every field at fault (exit 2); check that its stack
@@ -35,14 +57,17 @@ pub fn run(command: Command) -> Result<ExitCode, CliError> {
     match command {
         Command::Check { config: path, json: true } => return check_json(&path),
         Command::Check { config: path, json: false } => {
-            let config = Config::load(&path)?;
+            // Read once: the digest printed is of the bytes checked. The file is the one named on
+            // the command line, so its errors are said as the fields at fault alone.
+            let bytes = std::fs::read(&path).map_err(|source| CliError::Read { path: path.clone(), source })?;
+            let config = Config::from_slice(&bytes)?;
             // Before any synth: what AWS would refuse only when the stack is deployed.
             let problems = limits::check(&config);
             if !problems.is_empty() {
                 return Err(ConfigError::Invalid(problems).into());
             }
             outln!("{}: {} sources", path.display(), config.sources.len())?;
-            outln!("digest {}", hookway_core::config::digest(&std::fs::read(&path)?))?;
+            outln!("digest {}", hookway_core::config::digest(&bytes))?;
             for source in &config.sources {
                 outln!("  {:<20} {:<18} {}", source.name, source.scheme, source.secret_parameters.join(", "))?;
             }
@@ -65,8 +90,10 @@ pub fn run(command: Command) -> Result<ExitCode, CliError> {
 /// `config check --json`: one object, whether the file is valid or not.
 fn check_json(path: &Path) -> Result<ExitCode, CliError> {
     let problem = |problem: &Problem| json!({"field": problem.field, "message": problem.message});
-    let digest = std::fs::read(path).ok().map(|bytes| hookway_core::config::digest(&bytes));
-    let checked = Config::load(path).and_then(|config| {
+    // Read once: the digest is of the bytes checked (none if the file cannot be read).
+    let bytes = std::fs::read(path).map_err(|source| ConfigError::Read { path: path.display().to_string(), source });
+    let digest = bytes.as_ref().ok().map(|bytes| hookway_core::config::digest(bytes));
+    let checked = bytes.and_then(|bytes| Config::from_slice(&bytes)).and_then(|config| {
         let problems = limits::check(&config);
         if problems.is_empty() { Ok(config) } else { Err(ConfigError::Invalid(problems)) }
     });

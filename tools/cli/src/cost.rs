@@ -167,7 +167,7 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
 
 /// The configuration, with `with`'s settings merged over it.
 fn load(path: &Path, with: Option<&Path>) -> Result<Config, CliError> {
-    let Some(with) = with else { return Ok(Config::load(path)?) };
+    let Some(with) = with else { return Ok(crate::config::Loaded::read(path)?.config) };
     let read = |path: &Path| -> Result<serde_json::Value, CliError> {
         let text =
             std::fs::read_to_string(path).map_err(|source| CliError::Read { path: path.to_path_buf(), source })?;

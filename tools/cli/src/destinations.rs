@@ -31,6 +31,7 @@ use hookway_worker::release::MAX_RELEASE;
 use hookway_worker::shared::{Circuit, DynamoShared, SharedState};
 use serde_json::{Value, json};
 
+use crate::config::Loaded;
 use crate::error::CliError;
 use crate::output::{json_line, out, outln};
 use crate::stack::StackArgs;
@@ -76,7 +77,7 @@ const PAGE: i32 = 1_000;
 
 pub async fn run(command: Command) -> Result<ExitCode, CliError> {
     match command {
-        Command::List { json, config, stack } => list(json, &stack.config(config.as_deref()).await, &stack).await,
+        Command::List { json, config, stack } => list(json, &stack.config(config.as_deref()).await?, &stack).await,
         Command::Pause(target) => pause(&target, true).await,
         Command::Resume(target) => pause(&target, false).await,
     }
@@ -268,11 +269,11 @@ fn two_units(major: i64, major_unit: &str, minor: i64, minor_unit: &str) -> Stri
 }
 
 /// `list`: each destination's line, as a table or one JSON object a line.
-async fn list(json: bool, config: &Path, stack: &StackArgs) -> Result<ExitCode, CliError> {
-    let destinations = destinations(&Config::load(config)?);
+async fn list(json: bool, config: &Loaded, stack: &StackArgs) -> Result<ExitCode, CliError> {
+    let destinations = destinations(&config.config);
     if destinations.is_empty() {
         if !json {
-            outln!("no destination: the routes of {} send events nowhere", config.display())?;
+            outln!("no destination: the routes of {} send events nowhere", config.path.display())?;
         }
         return Ok(ExitCode::SUCCESS);
     }
@@ -353,9 +354,9 @@ pub fn pausable<'a>(destinations: &'a [Destination], url: &str, config: &Path) -
 
 /// `pause` (`paused`) or `resume`.
 async fn pause(target: &Target, paused: bool) -> Result<ExitCode, CliError> {
-    let config = target.stack.config(target.config.as_deref()).await;
-    let destinations = destinations(&Config::load(&config)?);
-    let destination = pausable(&destinations, &target.url, &config)?;
+    let config = target.stack.config(target.config.as_deref()).await?;
+    let destinations = destinations(&config.config);
+    let destination = pausable(&destinations, &target.url, &config.path)?;
     let stack = target.stack.resolve().await?;
     let shared = DynamoShared::new(aws_sdk_dynamodb::Client::new(&stack.aws), &stack.table);
     let aws = CliError::aws_said::<hookway_core::store::StoreError>;

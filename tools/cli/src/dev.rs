@@ -75,7 +75,7 @@ pub async fn run(args: Args) -> Result<ExitCode, CliError> {
         .map_err(|reason| CliError::Usage(format!("--function {reason}")))?;
     let tool_dir = venv.join("cargo-lambda").exists().then(|| std::fs::canonicalize(&venv)).transpose()?;
     // The inspector at /_hookway/: the operator commands' functions, on this stack.
-    let inspector = Inspector::new(args.state_dir.clone(), args.config.clone());
+    let inspector = Inspector::new(args.state_dir.clone());
     let options = DevOptions {
         mount: Some(Arc::new(inspector)),
         config: args.config,

@@ -35,6 +35,10 @@ pub enum CliError {
     /// The configuration is not valid.
     #[error(transparent)]
     Config(#[from] ConfigError),
+    /// The configuration file a command read is not valid: the file, and what is wrong with it
+    /// (each further problem on a line of its own).
+    #[error("{}: {}", path.display(), source.to_string().replace('\n', "\n  "))]
+    ConfigFile { path: PathBuf, source: ConfigError },
     /// A source does not compile (an `hmac` section the configuration check would refuse).
     #[error(transparent)]
     Source(#[from] SourceError),
@@ -60,6 +64,7 @@ pub enum CliError {
     #[error(transparent)]
     LocalSecrets(#[from] hookway_core::local::secrets::SecretsFileError),
     /// The local stack stopped with an error.
+    #[cfg(feature = "dev")]
     #[error(transparent)]
     Dev(#[from] hookway_dev::DevError),
     /// A deployed stack lacks an output.
@@ -84,6 +89,7 @@ impl CliError {
         match self {
             CliError::Usage(_)
             | CliError::Config(_)
+            | CliError::ConfigFile { .. }
             | CliError::Source(_)
             | CliError::UnknownSource { .. }
             | CliError::Key(_)
@@ -94,11 +100,12 @@ impl CliError {
             CliError::Io(_)
             | CliError::Secrets(_)
             | CliError::LocalStack(_)
-            | CliError::Dev(_)
             | CliError::MissingOutput { .. }
             | CliError::UnknownStack(_)
             | CliError::Aws(_)
             | CliError::Http(_) => ExitCode::from(1),
+            #[cfg(feature = "dev")]
+            CliError::Dev(_) => ExitCode::from(1),
         }
     }
 

@@ -14,16 +14,14 @@
 //! ids (GitHub, Shopify), by source and body, with the id it first came under beside it, found by a
 //! scan of the table; without `--source`, every source of the configuration (and `jobs`) is looked up.
 
-use std::collections::HashSet;
 use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
 use hookway_core::Config;
 use hookway_core::archive::{ArchiveLocation, Stamp};
 use hookway_core::config::JOBS_SOURCE;
-use hookway_core::config::RecordTtl;
 use hookway_core::envelope::BodyEncoding;
 use hookway_core::store::{Delivery, RecordKey, RecordStatus, StateStore, WaitReason};
 use serde_json::{Value, json};
@@ -89,12 +87,14 @@ pub enum Command {
 
 pub async fn run(command: Command) -> Result<ExitCode, CliError> {
     match command {
+        // The configuration is read before any AWS call: a file that cannot be read stops the
+        // command, naming the file.
         Command::List { filter, status, json, config, stack } => {
-            let config = stack.config(config.as_deref()).await;
+            let config = stack.config(config.as_deref()).await?.config;
             list(&filter, status, json, &config, &stack.resolve().await?).await
         }
         Command::Show { id, source, body, json, since, config, stack } => {
-            let config = stack.config(config.as_deref()).await;
+            let config = stack.config(config.as_deref()).await?.config;
             let search = Filter { source: source.clone(), since, ids: vec![id.clone()], ..Filter::default() };
             let shown = match (body, json) {
                 (true, _) => Shown::Body,
@@ -105,16 +105,6 @@ pub async fn run(command: Command) -> Result<ExitCode, CliError> {
         }
         Command::Tail(args) => crate::tail::run(args).await,
     }
-}
-
-/// The sources whose records are keyed by body (none if the configuration cannot be read).
-pub fn unsigned_id_sources(config: &Path) -> HashSet<String> {
-    Config::load(config).map(|config| config.unsigned_id_sources()).unwrap_or_default()
-}
-
-/// How long the configuration keeps records (the defaults' if it cannot be read).
-pub fn record_ttl(config: &Path) -> RecordTtl {
-    Config::load(config).map_or_else(|_| RecordTtl::default(), |config| config.record_ttl())
 }
 
 /// An archived event as `list` shows it: where it stands, and its record.
@@ -133,17 +123,16 @@ pub struct Listed {
 pub async fn listed(
     filter: &Filter,
     status: Option<Status>,
-    config: &Path,
+    config: &Config,
     stack: &Stack,
 ) -> Result<(Vec<Listed>, Searched, Window), CliError> {
     let window = filter.window(DEFAULT_SPAN)?;
     let bucket = stack.bucket();
     let table = stack.store();
     let (events, searched) = archive::search(bucket, filter, &window).await?;
-    let unsigned = unsigned_id_sources(config);
-    let keys = archive::record_keys(bucket, &events, &unsigned).await?;
+    let keys = archive::record_keys(bucket, &events, &config.unsigned_id_sources()).await?;
     let records = archive::records(table, &keys).await?;
-    let ttl = record_ttl(config);
+    let ttl = config.record_ttl();
     let listed = events
         .into_iter()
         .zip(&keys)
@@ -161,7 +150,7 @@ async fn list(
     filter: &Filter,
     status: Option<Status>,
     json: bool,
-    config: &Path,
+    config: &Config,
     stack: &Stack,
 ) -> Result<ExitCode, CliError> {
     let (listed, searched, window) = listed(filter, status, config, stack).await?;
@@ -224,15 +213,12 @@ pub async fn lookup(
     id: &str,
     source: Option<String>,
     search: &Filter,
-    config: &Path,
+    config: &Config,
     stack: &Stack,
 ) -> Result<(Vec<Found>, Vec<String>), CliError> {
     let sources = match source {
         Some(source) => vec![source],
-        None => {
-            let config = Config::load(config)?;
-            config.sources.iter().map(|source| source.name.clone()).chain([JOBS_SOURCE.to_owned()]).collect()
-        }
+        None => config.sources.iter().map(|source| source.name.clone()).chain([JOBS_SOURCE.to_owned()]).collect(),
     };
     let bucket = stack.bucket();
     let table = stack.store();
@@ -303,7 +289,7 @@ async fn show(
     source: Option<String>,
     shown: Shown,
     search: &Filter,
-    config: &Path,
+    config: &Config,
     stack: &Stack,
 ) -> Result<ExitCode, CliError> {
     let (found, sources) = lookup(id, source, search, config, stack).await?;

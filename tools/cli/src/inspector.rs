@@ -35,6 +35,7 @@ use http_body_util::Full;
 use tokio::sync::OnceCell;
 
 use crate::archive::Status;
+use crate::config::Loaded;
 use crate::dlq::{self, Queue, Redrive, Redriven};
 use crate::error::CliError;
 use crate::events::{self, Listed};
@@ -64,14 +65,22 @@ const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; st
 #[derive(Debug)]
 pub struct Inspector {
     state_dir: PathBuf,
-    config: PathBuf,
+    config: OnceCell<Config>,
     stack: OnceCell<Stack>,
 }
 
 impl Inspector {
-    /// For the stack `hookway dev` runs with this state folder and configuration.
-    pub fn new(state_dir: PathBuf, config: PathBuf) -> Inspector {
-        Inspector { state_dir, config, stack: OnceCell::new() }
+    /// For the stack `hookway dev` runs with this state folder.
+    pub fn new(state_dir: PathBuf) -> Inspector {
+        Inspector { state_dir, config: OnceCell::new(), stack: OnceCell::new() }
+    }
+
+    /// The configuration the stack runs, read once: the copy `hookway dev` put in the state folder
+    /// as it started, which the functions read too (an edit of the file given reaches neither
+    /// before the next start). An error names the file, on the page and on stderr.
+    async fn config(&self) -> Result<&Config, CliError> {
+        let staged = self.state_dir.join(hookway_core::env::CONFIG_FILE);
+        self.config.get_or_try_init(|| async move { Loaded::read(&staged).map(|loaded| loaded.config) }).await
     }
 
     /// The local stack, once its state file is written (the gateway may answer before).
@@ -117,10 +126,8 @@ impl Inspector {
     }
 
     /// The sources of the configuration, for the filter.
-    fn sources(&self) -> Vec<String> {
-        Config::load(&self.config)
-            .map(|config| config.sources.iter().map(|source| source.name.clone()).collect())
-            .unwrap_or_default()
+    async fn sources(&self) -> Result<Vec<String>, CliError> {
+        Ok(self.config().await?.sources.iter().map(|source| source.name.clone()).collect())
     }
 
     async fn list_page(&self, query: &Query) -> Result<String, CliError> {
@@ -129,7 +136,7 @@ impl Inspector {
         let source = query.get("source").unwrap_or_default();
         let _ =
             write!(page, "<label>source <select name=\"source\" id=\"filter-source\"><option value=\"\">any</option>");
-        for name in self.sources() {
+        for name in self.sources().await? {
             let selected = if name == source { " selected" } else { "" };
             let _ = write!(page, "<option value=\"{0}\"{selected}>{0}</option>", escape(&name));
         }
@@ -176,7 +183,7 @@ impl Inspector {
             ..Filter::default()
         };
         let status = query.get("status").and_then(|status| Status::from_str(status, true).ok());
-        let (listed, _, _) = events::listed(&filter, status, &self.config, stack).await?;
+        let (listed, _, _) = events::listed(&filter, status, self.config().await?, stack).await?;
         let mut rows = String::new();
         for Listed { event, status, record } in listed.iter().rev().take(EVENTS_SHOWN) {
             let envelope = &event.envelope;
@@ -205,7 +212,7 @@ impl Inspector {
         let (id, source) = (query.get("id").unwrap_or_default(), query.get("source").filter(|s| !s.is_empty()));
         let stack = self.stack().await?;
         let search = Filter { source: source.map(str::to_owned), ids: vec![id.to_owned()], ..Filter::default() };
-        let (found, _) = events::lookup(id, source.map(str::to_owned), &search, &self.config, stack).await?;
+        let (found, _) = events::lookup(id, source.map(str::to_owned), &search, self.config().await?, stack).await?;
         let mut page = head(&format!("Event {id}"));
         let Some(found) = found.into_iter().next() else {
             let _ = write!(page, "<p class=\"missing\">No event <code>{}</code> in the last day.</p>", escape(id));
@@ -261,7 +268,7 @@ impl Inspector {
         let (id, source) = (query.get("id").unwrap_or_default(), query.get("source").filter(|s| !s.is_empty()));
         let stack = self.stack().await?;
         let search = Filter { source: source.map(str::to_owned), ids: vec![id.to_owned()], ..Filter::default() };
-        let (found, _) = events::lookup(id, source.map(str::to_owned), &search, &self.config, stack).await?;
+        let (found, _) = events::lookup(id, source.map(str::to_owned), &search, self.config().await?, stack).await?;
         Ok(found.first().map(render_live).unwrap_or_default())
     }
 
@@ -322,8 +329,8 @@ impl Inspector {
         let filter = Filter { source: Some(source.to_owned()), ids: vec![id.to_owned()], ..Filter::default() };
         let clicked = UNIX_EPOCH.elapsed().unwrap_or_default().as_millis();
         let run = replay::run_name(&format!("inspector {} {clicked}", filter.canonical(None)), None);
-        let plan = replay::plan(&filter, None, Some(run), &self.config, stack).await?;
-        let ttl = events::record_ttl(&self.config);
+        let plan = replay::plan(&filter, None, Some(run), self.config().await?, stack).await?;
+        let ttl = self.config().await?.record_ttl();
         let sent = replay::send(stack, &plan.run, &plan.pending, REPLAY_RATE, ttl).await?;
         Ok(text(StatusCode::OK, &format!("replayed {sent} event(s) (run {})", plan.run)))
     }
@@ -634,7 +641,7 @@ mod tests {
     #[tokio::test]
     async fn a_button_press_without_the_inspectors_header_is_refused_before_anything_runs() {
         // No stack runs in this folder: a press that got past the check would fail otherwise.
-        let inspector = Inspector::new("/nonexistent".into(), "hookway.json".into());
+        let inspector = Inspector::new("/nonexistent".into());
         for path in ["/_hookway/replay", "/_hookway/redrive"] {
             let form = Request::post(path).body(Bytes::from_static(b"queue=events")).unwrap();
             assert_eq!(inspector.route(form).await.status(), StatusCode::FORBIDDEN, "{path}");

@@ -13,6 +13,7 @@ mod config;
 mod confirm;
 mod cost;
 mod destinations;
+#[cfg(feature = "dev")]
 mod dev;
 mod dlq;
 mod doctor;
@@ -20,11 +21,13 @@ mod error;
 mod events;
 mod filter;
 mod init;
+#[cfg(feature = "dev")]
 mod inspector;
 mod jobs;
 mod listen;
 mod output;
 mod providers;
+mod reference;
 mod replay;
 mod secrets;
 mod send;
@@ -154,7 +157,12 @@ enum Command {
     #[command(subcommand)]
     Secrets(secrets::Command),
     /// Run the whole stack on this machine, no AWS account needed, until Ctrl-C.
+    #[cfg(feature = "dev")]
     Dev(dev::Args),
+    /// Run the whole stack on this machine: not in this build, which left the local stack out.
+    #[cfg(not(feature = "dev"))]
+    #[command(disable_help_flag = true)]
+    Dev(NoDev),
     /// Check hookway.json, or print its JSON Schema.
     #[command(subcommand)]
     Config(config::Command),
@@ -172,7 +180,24 @@ enum Command {
     /// Write the man pages (hookway.1 and one per command) into a folder.
     #[command(hide = true)]
     Man(completions::ManArgs),
+    /// Print a page of the docs' Reference, made from the code (`make schema` writes them).
+    #[command(hide = true)]
+    Reference(reference::Args),
 }
+
+/// `hookway dev` in a build without the local stack (`--no-default-features`): whatever follows
+/// it, it says how to get a build with it.
+#[cfg(not(feature = "dev"))]
+#[derive(Debug, clap::Args)]
+struct NoDev {
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
+    _args: Vec<String>,
+}
+
+/// What `hookway dev` says in a build without the local stack.
+#[cfg(not(feature = "dev"))]
+const NO_DEV: &str = "this hookway was built without the local stack (its `dev` feature): \
+     install one with it, `cargo install --path tools/cli --features dev` from the repository";
 
 fn main() -> ExitCode {
     let cli = match Cli::from_arg_matches(&command_line().get_matches()) {
@@ -199,7 +224,10 @@ fn main() -> ExitCode {
             Command::Replay(args) => replay::run(args).await,
             Command::Jobs(command) => jobs::run(command).await,
             Command::Secrets(command) => secrets::run(command).await,
+            #[cfg(feature = "dev")]
             Command::Dev(args) => dev::run(args).await,
+            #[cfg(not(feature = "dev"))]
+            Command::Dev(_) => Err(CliError::Usage(NO_DEV.into())),
             Command::Config(command) => config::run(command),
             Command::Cost(args) => cost::run(args),
             Command::Transform(args) => transform::run(args).await,
@@ -207,6 +235,7 @@ fn main() -> ExitCode {
             Command::Doctor(args) => doctor::run(args).await,
             Command::Completions(args) => completions::run(args, command_line()),
             Command::Man(args) => completions::man(args, command_line()),
+            Command::Reference(args) => reference::run(args, command_line()),
         }
     });
     result.unwrap_or_else(fail)

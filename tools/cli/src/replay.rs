@@ -18,19 +18,18 @@
 //! their first run.
 
 use std::collections::HashSet;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, SystemTime};
 
 use aws_sdk_sqs::types::{MessageAttributeValue, SendMessageBatchRequestEntry};
 use hookway_core::Config;
-use hookway_core::config::{DEFAULT_REPLAY_WINDOW_DAYS, RecordTtl};
+use hookway_core::config::RecordTtl;
 use hookway_core::store::RecordKey;
 use sha2::{Digest, Sha256};
 
 use crate::archive::{self, Archived, Status};
 use crate::error::CliError;
-use crate::events::{record_ttl, unsigned_id_sources};
 use crate::filter::{Filter, Pace, Progress, Window, parse_rate};
 use crate::output::{outln, warnln};
 use crate::stack::{Stack, StackArgs};
@@ -88,7 +87,7 @@ pub async fn plan(
     filter: &Filter,
     status: Option<Status>,
     run: Option<String>,
-    config: &Path,
+    config: &Config,
     stack: &Stack,
 ) -> Result<Plan, CliError> {
     if filter.since.is_none() && filter.ids.is_empty() {
@@ -101,9 +100,7 @@ pub async fn plan(
     let table = stack.store();
     let window = match filter.since {
         Some(since) => {
-            let days =
-                Config::load(config).map_or(DEFAULT_REPLAY_WINDOW_DAYS, |config| config.worker.replay_window_days);
-            within_reach(since, SystemTime::now(), days)?;
+            within_reach(since, SystemTime::now(), config.worker.replay_window_days)?;
             Some(filter.window(Duration::ZERO)?)
         }
         None => None,
@@ -115,7 +112,7 @@ pub async fn plan(
         None => {
             let sources = match &filter.source {
                 Some(source) => vec![source.clone()],
-                None => Config::load(config)?.sources.iter().map(|source| source.name.clone()).collect(),
+                None => config.sources.iter().map(|source| source.name.clone()).collect(),
             };
             let (found, missing) = archive::by_ids(bucket, table, &filter.ids, &sources).await?;
             if !missing.is_empty() {
@@ -135,10 +132,9 @@ pub async fn plan(
                 .collect()
         }
     };
-    let unsigned = unsigned_id_sources(config);
-    let keys = archive::record_keys(bucket, &events, &unsigned).await?;
+    let keys = archive::record_keys(bucket, &events, &config.unsigned_id_sources()).await?;
     let records = archive::records(table, &keys).await?;
-    let ttl = record_ttl(config);
+    let ttl = config.record_ttl();
     let (mut earlier, mut copies) = (0, 0);
     let mut pending = Vec::new();
     let mut selected = HashSet::new();
@@ -178,7 +174,8 @@ fn within_reach(since: SystemTime, now: SystemTime, days: u32) -> Result<(), Cli
 }
 
 pub async fn run(args: Args) -> Result<ExitCode, CliError> {
-    let config = args.stack.config(args.config.as_deref()).await;
+    // Read before any AWS call: a file that cannot be read stops the command, naming the file.
+    let config = args.stack.config(args.config.as_deref()).await?.config;
     let stack = args.stack.resolve().await?;
     let plan = plan(&args.filter, args.status, args.run.clone(), &config, &stack).await?;
     let run = &plan.run;
@@ -207,7 +204,7 @@ pub async fn run(args: Args) -> Result<ExitCode, CliError> {
         warnln!("nothing was replayed");
         return Ok(ExitCode::SUCCESS);
     }
-    let sent = send(&stack, run, pending, args.rate, record_ttl(&config)).await?;
+    let sent = send(&stack, run, pending, args.rate, config.record_ttl()).await?;
     outln!("replayed {sent} event(s) (run {run})")?;
     Ok(ExitCode::SUCCESS)
 }

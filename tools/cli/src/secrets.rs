@@ -28,8 +28,9 @@ use hookway_core::hookway_providers::providers::standard_webhooks;
 use hookway_core::local::secrets::LocalSecrets;
 use hookway_core::scheme::{Key, Scheme};
 use hookway_core::secret::{StoredSecret, format_parameter, generate, generate_outbound, parse_parameter};
-use hookway_core::{Config, unix_now};
+use hookway_core::unix_now;
 
+use crate::config::Loaded;
 use crate::error::CliError;
 use crate::output::{outln, warnln};
 use crate::stack::StackArgs;
@@ -78,8 +79,7 @@ pub async fn run(command: Command) -> Result<ExitCode, CliError> {
         Command::Put(args) => (args, None),
         Command::Rotate { args, grace } => (args, Some(*grace)),
     };
-    let path = args.stack.config_path(args.config.as_deref());
-    let config = Config::load(&path)?;
+    let Loaded { path, config, .. } = args.stack.load_config(args.config.as_deref())?;
     // clap requires one of the two.
     let named = args.named.as_ref().or(args.source_flag.as_ref()).cloned().unwrap_or_default();
     // `--source` names a source only; first, a destination's parameter too.

@@ -8,10 +8,11 @@ use std::process::ExitCode;
 use aws_config::SdkConfig;
 use hookway_core::local::secrets::LocalSecrets;
 use hookway_core::scheme::{Key, SignRequest};
-use hookway_core::{Config, Source, unix_now};
+use hookway_core::{Source, unix_now};
 use http::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
 use serde_json::{Value, json};
 
+use crate::config::Loaded;
 use crate::error::CliError;
 use crate::sign::fresh_id;
 use crate::stack::StackArgs;
@@ -63,8 +64,7 @@ pub struct Args {
 
 pub async fn run(args: Args) -> Result<ExitCode, CliError> {
     // What the command line and the configuration say first: a usage error needs no AWS.
-    let config_path = args.stack.config_path(args.config.as_deref());
-    let config = Config::load(&config_path)?;
+    let Loaded { path: config_path, config, .. } = args.stack.load_config(args.config.as_deref())?;
     let source = config
         .source(&args.source)
         .ok_or_else(|| CliError::UnknownSource { name: args.source.clone(), config: config_path.clone() })?;

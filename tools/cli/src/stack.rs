@@ -3,7 +3,8 @@
 //! CloudFormation outputs with the default credential chain. Neither needs the emulator: the state
 //! file and the SDK configuration for moto are `hookway-core`'s.
 //!
-//! The configuration file a command reads is the one the stack runs ([`StackArgs::config`]).
+//! The configuration file a command reads is the one the stack runs ([`StackArgs::config`]), read
+//! once a command and passed down.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -16,6 +17,7 @@ use hookway_core::archive::{S3Store, s3_client};
 use hookway_core::local::state::DevState;
 use hookway_core::store::DynamoStore;
 
+use crate::config::Loaded;
 use crate::error::CliError;
 use crate::output::warnln;
 
@@ -189,44 +191,58 @@ impl StackArgs {
 
     /// The configuration file the command reads, the one the stack runs: `explicit` (`--config`)
     /// if given; else the local stack's (its state names the file `hookway dev` runs); else
-    /// `hookway.json`. When a file is given that the local stack does not run, it says so on
-    /// stderr. What `secrets` and `send` read (they need no more of a deployed stack than SSM or
-    /// a URL); the commands that act on the stack take [`StackArgs::config`].
+    /// `hookway.json`.
     pub fn config_path(&self, explicit: Option<&Path>) -> PathBuf {
-        let local = self.is_local().then(|| DevState::read(&self.state_dir).ok()).flatten();
-        match (explicit, local) {
-            (Some(file), Some(state)) => {
-                if file_digest(file).is_some_and(|digest| Some(digest) != file_digest(&state.config)) {
-                    warnln!("hookway: the local stack runs {}, not {}", state.config.display(), file.display());
-                }
-                file.to_owned()
-            }
-            (Some(file), None) => file.to_owned(),
+        match (explicit, self.local_state()) {
+            (Some(file), _) => file.to_owned(),
             (None, Some(state)) => state.config,
             (None, None) => PathBuf::from(DEFAULT_CONFIG),
         }
     }
 
-    /// [`StackArgs::config_path`], and for a deployed stack, whether it runs that file: when its
+    /// The local stack's state, if it is the stack meant and has one.
+    fn local_state(&self) -> Option<DevState> {
+        self.is_local().then(|| DevState::read(&self.state_dir).ok()).flatten()
+    }
+
+    /// The configuration file of [`StackArgs::config_path`], read once and checked (an error
+    /// names the file, and no AWS call is made before it). When a file is given that the local
+    /// stack does not run, it says so on stderr. What `secrets`, `send` and `trigger` read (they
+    /// need no more of a deployed stack than SSM or a URL); the commands that act on the stack
+    /// take [`StackArgs::config`].
+    pub fn load_config(&self, explicit: Option<&Path>) -> Result<Loaded, CliError> {
+        let loaded = Loaded::read(&self.config_path(explicit))?;
+        if explicit.is_some()
+            && let Some(state) = self.local_state()
+            // The file the stack runs only tells the two apart: one that cannot be read says nothing.
+            && file_digest(&state.config).is_some_and(|running| running != loaded.digest)
+        {
+            warnln!("hookway: the local stack runs {}, not {}", state.config.display(), loaded.path.display());
+        }
+        Ok(loaded)
+    }
+
+    /// [`StackArgs::load_config`], and for a deployed stack, whether it runs that file: when its
     /// `ConfigDigest` output differs from the file's digest (`hookway config check` prints it),
     /// that is said on stderr. A stack that cannot be read is said by the command's own calls.
-    pub async fn config(&self, explicit: Option<&Path>) -> PathBuf {
-        let path = self.config_path(explicit);
+    pub async fn config(&self, explicit: Option<&Path>) -> Result<Loaded, CliError> {
+        let loaded = self.load_config(explicit)?;
         if !self.is_local() {
             let deployed = self.outputs().await.ok();
             let running = deployed.and_then(|outputs| outputs.get(CONFIG_DIGEST));
-            if let (Some(running), Some(file)) = (running, file_digest(&path))
-                && *running != file
+            if let Some(running) = running
+                && *running != loaded.digest
             {
                 warnln!(
-                    "hookway: the stack {} runs a configuration whose digest {running} differs from {}'s ({file}): \
+                    "hookway: the stack {} runs a configuration whose digest {running} differs from {}'s ({}): \
                      deploy it, or pass the file it was deployed with (--config)",
                     self.stack,
-                    path.display()
+                    loaded.path.display(),
+                    loaded.digest
                 );
             }
         }
-        path
+        Ok(loaded)
     }
 
     /// The deployed stack's outputs, asked of CloudFormation once a process.

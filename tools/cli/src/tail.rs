@@ -2,8 +2,8 @@
 //!
 //! It reads what the operator commands read — the archive bucket and the state table — never the
 //! logs, so it follows the local stack and a deployed one alike. It follows the layout the
-//! configuration's `archive.writer` names (both, without a configuration; and the one a stack
-//! not yet updated writes: the only one the bucket holds). A poll costs, for the archive stream,
+//! configuration's `archive.writer` names (and the one a stack not yet updated writes: the only one
+//! the bucket holds). A poll costs, for the archive stream,
 //! one `ListObjectsV2` of the current hour's objects (and of the hour before, in an hour's first
 //! [`LATE`]: Firehose files an object under the hour its buffer began); for the batch objects,
 //! one of the current hour's *after* the last few minutes' keys (they are keyed by their first
@@ -20,7 +20,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant, SystemTime};
 
@@ -35,7 +35,6 @@ use serde_json::{Value, json};
 
 use crate::archive::{self, Archived, Layouts};
 use crate::error::CliError;
-use crate::events::unsigned_id_sources;
 use crate::output::warnln;
 use crate::stack::{Stack, StackArgs};
 
@@ -80,12 +79,13 @@ pub async fn run(args: Args) -> Result<ExitCode, CliError> {
     if !(args.interval.is_finite() && args.interval >= 0.1) {
         return Err(CliError::Usage("--interval: at least 0.1 seconds".into()));
     }
-    let config = args.stack.config(args.config.as_deref()).await;
+    // Read before any AWS call: a file that cannot be read stops the command, naming the file.
+    let config = args.stack.config(args.config.as_deref()).await?.config;
     let stack = args.stack.resolve().await?;
     let mut tail = Tail::new(&args, &config, stack).await?;
     warnln!(
         "following {} (a poll every {} s: {} ListObjectsV2, a GetObject per new archive object, a BatchGetItem per 100 events awaiting their outcome); Ctrl-C to stop",
-        tail.sources.as_ref().map_or_else(|| "every source".to_owned(), |sources| sources.join(", ")),
+        tail.sources.join(", "),
         args.interval,
         // The stream's prefix, the batch objects', and each source's of the layout before.
         usize::from(tail.stream) + usize::from(tail.batches) + tail.old_sources.len()
@@ -123,8 +123,8 @@ pub async fn run(args: Args) -> Result<ExitCode, CliError> {
 struct Tail {
     bucket: S3Store,
     table: DynamoStore,
-    /// The sources followed: `--source`, else the configuration's; none named: every one.
-    sources: Option<Vec<String>>,
+    /// The sources followed: `--source`, else the configuration's.
+    sources: Vec<String>,
     /// The sources followed that the archive's layout before holds, when the tail started.
     old_sources: Vec<String>,
     /// Whether Firehose's stream objects are followed.
@@ -141,27 +141,19 @@ struct Tail {
 }
 
 impl Tail {
-    async fn new(args: &Args, config_path: &Path, stack: Stack) -> Result<Tail, CliError> {
+    async fn new(args: &Args, config: &Config, stack: Stack) -> Result<Tail, CliError> {
         let bucket = stack.bucket().clone();
-        let config = Config::load(config_path).ok();
         let sources = match &args.source {
-            Some(source) => Some(vec![source.clone()]),
-            None => config.as_ref().map(|config| config.sources.iter().map(|s| s.name.clone()).collect()),
+            Some(source) => vec![source.clone()],
+            None => config.sources.iter().map(|s| s.name.clone()).collect(),
         };
         let layouts = Layouts::of(&bucket).await?;
-        let old_sources = layouts
-            .old_sources
-            .iter()
-            .filter(|source| sources.as_ref().is_none_or(|followed| followed.contains(source)))
-            .cloned()
-            .collect();
-        // The writer the configuration names (both without one), and whichever layout alone the
-        // bucket holds: a stack not yet updated writes it.
-        let writer = config.as_ref().map(|config| config.archive.writer);
-        let stream =
-            writer.is_none_or(|writer| writer == ArchiveWriter::Firehose) || (layouts.stream && !layouts.batches);
-        let batches =
-            writer.is_none_or(|writer| writer == ArchiveWriter::Worker) || (layouts.batches && !layouts.stream);
+        let old_sources = layouts.old_sources.iter().filter(|source| sources.contains(source)).cloned().collect();
+        // The writer the configuration names, and whichever layout alone the bucket holds: a stack
+        // not yet updated writes it.
+        let writer = config.archive.writer;
+        let stream = writer == ArchiveWriter::Firehose || (layouts.stream && !layouts.batches);
+        let batches = writer == ArchiveWriter::Worker || (layouts.batches && !layouts.stream);
         let colour = !args.json && crate::colour::on_stdout();
         let mut tail = Tail {
             table: stack.store().clone(),
@@ -171,7 +163,7 @@ impl Tail {
             stream,
             batches,
             event_type: args.event_type.clone(),
-            unsigned: unsigned_id_sources(config_path),
+            unsigned: config.unsigned_id_sources(),
             started: SystemTime::now(),
             seen: HashSet::new(),
             followed: Vec::new(),
@@ -218,10 +210,10 @@ impl Tail {
                     prefix.clone()
                 };
                 let keys = self.bucket.list_after(&prefix, &after).await.map_err(aws)?;
-                fresh.extend(keys.into_iter().filter(|key| {
-                    !self.seen.contains(key)
-                        && self.sources.as_ref().is_none_or(|sources| sources.iter().any(|s| may_hold(key, s)))
-                }));
+                fresh.extend(
+                    keys.into_iter()
+                        .filter(|key| !self.seen.contains(key) && self.sources.iter().any(|s| may_hold(key, s))),
+                );
             }
         }
         // Keys that can no more be listed: forget them (a stream object's hour is past, a batch
@@ -236,7 +228,7 @@ impl Tail {
         for key in fresh {
             let object = self.bucket.get(&key, None).await.map_err(aws)?;
             received.extend(archive::archived_lines(&key, &object, |envelope| {
-                self.sources.as_ref().is_none_or(|sources| sources.iter().any(|s| *s == envelope.source))
+                self.sources.iter().any(|s| *s == envelope.source)
                     && self.event_type.as_deref().is_none_or(|pattern| {
                         envelope.event_type.as_deref().is_some_and(|t| hookway_core::config::glob_matches(pattern, t))
                     })

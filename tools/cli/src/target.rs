@@ -6,10 +6,11 @@ use std::path::{Path, PathBuf};
 
 use aws_config::SdkConfig;
 use clap::builder::PossibleValuesParser;
+use hookway_core::Source;
 use hookway_core::scheme::{CATALOG, Key, Scheme};
 use hookway_core::secret_cache::{SecretStore, SsmSecretStore};
-use hookway_core::{Config, Source};
 
+use crate::config::Loaded;
 use crate::error::CliError;
 
 /// The schemes `--scheme` names: the catalog's (`hmac` needs settings, so it comes through
@@ -42,7 +43,7 @@ impl Target {
         }
         // clap requires --source when --scheme is absent.
         let name = self.source.clone().unwrap_or_default();
-        let config = Config::load(&self.config)?;
+        let config = Loaded::read(&self.config)?.config;
         let source =
             config.source(&name).ok_or_else(|| CliError::UnknownSource { name, config: self.config.clone() })?;
         Ok(Source::new(source)?)

@@ -12,6 +12,7 @@ use hookway_core::transform::{EventVars, Program};
 use hookway_core::{Config, rfc3339_now};
 use serde_json::{Map, Value, json};
 
+use crate::config::Loaded;
 use crate::error::CliError;
 use crate::events::lookup;
 use crate::filter::{Filter, parse_time};
@@ -68,8 +69,7 @@ struct Input {
 }
 
 pub async fn run(args: Args) -> Result<ExitCode, CliError> {
-    let path = args.stack.config_path(args.config.as_deref());
-    let config = Config::load(&path)?;
+    let Loaded { path, config, .. } = args.stack.load_config(args.config.as_deref())?;
     let (at, handler) = handler(&config, args.route, args.handler, &path)?;
     let code = handler.transform().ok_or_else(|| {
         let place = at.rsplit_once('.').map_or(at.as_str(), |(place, _)| place);
@@ -78,7 +78,7 @@ pub async fn run(args: Args) -> Result<ExitCode, CliError> {
     let program = Program::compile(code).map_err(|error| CliError::Usage(format!("{at}.transform: {error}")))?;
     let route = &config.routes[args.route];
     let input = match (&args.event, &args.file) {
-        (Some(id), _) => archived(id, &args, &path).await?,
+        (Some(id), _) => archived(id, &args, &config).await?,
         (None, Some(file)) => from_file(file, &args, route)?,
         (None, None) => return Err(CliError::Usage("give --event ID or --file FILE".to_owned())),
     };
@@ -168,11 +168,11 @@ fn handler<'c>(
 }
 
 /// An archived event, found as `hookway events show` finds it.
-async fn archived(id: &str, args: &Args, path: &Path) -> Result<Input, CliError> {
+async fn archived(id: &str, args: &Args, config: &Config) -> Result<Input, CliError> {
     let stack = args.stack.resolve().await?;
     let search =
         Filter { source: args.source.clone(), since: args.since, ids: vec![id.to_owned()], ..Filter::default() };
-    let (found, sources) = lookup(id, args.source.clone(), &search, path, &stack).await?;
+    let (found, sources) = lookup(id, args.source.clone(), &search, config, &stack).await?;
     let Some(event) = found.iter().find_map(|found| found.archived.as_ref()) else {
         return Err(CliError::Usage(format!(
             "no archived event `{id}` (sources: {}): give --since to search further back, or --file",

@@ -3,15 +3,16 @@
 //! send.
 
 use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use hookway_core::hookway_providers::sample::{self, Sample};
 use hookway_core::hookway_providers::{self, Provider};
-use hookway_core::{Config, Source, unix_now};
+use hookway_core::{Source, unix_now};
 use http::{HeaderMap, HeaderName, HeaderValue};
 use serde_json::json;
 
+use crate::config::Loaded;
 use crate::error::CliError;
 use crate::send::{self, Outgoing, Place};
 use crate::sign::fresh_id;
@@ -73,7 +74,7 @@ pub async fn run(args: Args) -> Result<ExitCode, CliError> {
         ))
     })?;
     // The source before the stack: a usage error needs no AWS.
-    let config = args.stack.config_path(args.config.as_deref());
+    let config = args.stack.load_config(args.config.as_deref())?;
     let source = source_for(provider, args.source.as_deref(), &config)?;
     let headers = sample_headers(sample)?;
     let place = Place::find(&args.stack, args.url.as_deref()).await?;
@@ -110,8 +111,8 @@ pub async fn run(args: Args) -> Result<ExitCode, CliError> {
 }
 
 /// The source named, or the configuration's first whose scheme is the provider.
-fn source_for(provider: &Provider, named: Option<&str>, path: &Path) -> Result<Source, CliError> {
-    let config = Config::load(path)?;
+fn source_for(provider: &Provider, named: Option<&str>, loaded: &Loaded) -> Result<Source, CliError> {
+    let (config, path) = (&loaded.config, &loaded.path);
     let source = match named {
         Some(name) => {
             let found = config.source(name);

@@ -1,7 +1,8 @@
 //! The command line as a script sees it: exit codes (0 success, 1 a failure at run time, 2 a usage
 //! or configuration error), help, version, completions; `--profile` and `--region` reaching AWS;
-//! the configuration a command reads being the one its stack runs; and `secrets put` taking its
-//! value from stdin. The built binary, against a real moto server (through the local stack's state
+//! the configuration a command reads being the one its stack runs, read once, and a broken one
+//! stopping the command before any AWS call; `secrets put` taking its value from stdin; and the
+//! operator build (no default features) leaving the emulator out. The built binary, against a real moto server (through the local stack's state
 //! file, this process standing in for `hookway dev`) or a stand-in for CloudFormation.
 
 use std::io::Write as _;
@@ -478,4 +479,82 @@ async fn secrets_put_takes_the_secret_from_stdin_and_warns_about_value() {
     assert_eq!(output.status.code(), Some(2));
     let output = hookway_in(&dir, &["secrets", "put", "acme", "--value", "a", "--value-file", "b", "--local"], b"");
     assert_eq!(output.status.code(), Some(2));
+}
+
+/// Every command that reads the configuration reads it first, once, and stops on a file it cannot
+/// use: exit 2, the file named with what is wrong in it, before any AWS call (with no credentials
+/// here, a call would fail first, exit 1). No command goes on with defaults in its place, which
+/// would key records wrongly.
+#[test]
+fn a_broken_configuration_stops_the_command_naming_the_file_before_any_aws_call() {
+    let dir = scratch("broken");
+    let broken = b"{\"sources\": [{\"name\": \"acme\", \"scheme\": \"github\",";
+    std::fs::write(dir.join("broken.json"), broken).unwrap();
+    let json_error = hookway_core::Config::from_slice(broken).unwrap_err().to_string();
+    // Well-formed JSON, but no configuration: each problem on a line of its own.
+    let source =
+        |name: &str| json!({"name": name, "scheme": "github", "secretParameters": ["/s"], "toleranceSeconds": 0});
+    std::fs::write(dir.join("invalid.json"), json!({"sources": [source("a"), source("b")]}).to_string()).unwrap();
+    let invalid_error = hookway_core::Config::from_json(&std::fs::read_to_string(dir.join("invalid.json")).unwrap())
+        .unwrap_err()
+        .to_string();
+    std::fs::write(dir.join("body.json"), "{}").unwrap();
+    let commands: [&[&str]; 11] = [
+        &["replay", "--since", "1h", "-y"],
+        &["replay", "--id", "evt_1", "--source", "acme", "-y"],
+        &["events", "list"],
+        &["events", "show", "evt_1"],
+        &["events", "tail"],
+        &["destinations", "list"],
+        &["destinations", "pause", "--url", "https://example.com/hook"],
+        &["send", "--source", "acme"],
+        &["trigger", "github"],
+        &["secrets", "put", "acme"],
+        &["transform", "--route", "0", "--file", "body.json"],
+    ];
+    for (file, error) in [("broken.json", &json_error), ("invalid.json", &invalid_error)] {
+        for command in commands {
+            for stack in [&["--stack", "hw-test"][..], &["--local", "--state-dir", "no-stack-here"]] {
+                let args = [command, &["--config", file], stack].concat();
+                let output = hookway_in(&dir, &args, b"");
+                let said = text(&output.stderr);
+                assert_eq!(output.status.code(), Some(2), "{args:?}: {said}");
+                assert_eq!(said, format!("hookway: {file}: {}\n", error.replace('\n', "\n  ")), "{args:?}");
+            }
+        }
+    }
+    // The file named with the JSON error, in words.
+    assert!(json_error.contains("EOF while parsing"), "{json_error}");
+    assert!(invalid_error.lines().count() > 1, "several problems: {invalid_error}");
+
+    // A file that is not there: named, exit 2.
+    let output = hookway_in(&dir, &["replay", "--since", "1h", "--config", "missing.json", "--stack", "hw-test"], b"");
+    let said = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{said}");
+    assert!(said.starts_with("hookway: cannot read missing.json: No such file"), "{said}");
+}
+
+/// What `cargo tree` says hookway-cli depends on, with `features` (its dev-dependencies too).
+fn dependency_tree(features: &[&str]) -> String {
+    let output = Command::new(env!("CARGO"))
+        .args(["tree", "--locked", "--offline", "--package", "hookway-cli", "--prefix", "none"])
+        .args(["--edges", "normal,build,dev", "--format", "{p}"])
+        .args(features)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "cargo tree: {}", text(&output.stderr));
+    text(&output.stdout)
+}
+
+/// The operator's build (`--no-default-features`) has nothing of the emulator: hookway-dev (and
+/// what it alone brings) comes with the `dev` feature only, which the default build has.
+#[test]
+fn the_operator_build_leaves_the_local_stack_out() {
+    let depends_on = |tree: &str, name: &str| tree.lines().any(|line| line.split(' ').next() == Some(name));
+    let operator = dependency_tree(&["--no-default-features"]);
+    assert!(depends_on(&operator, "hookway-core"), "{operator}");
+    assert!(!depends_on(&operator, "hookway-dev"), "the operator build depends on the emulator:\n{operator}");
+    let default = dependency_tree(&[]);
+    assert!(depends_on(&default, "hookway-dev"), "`hookway dev` is in the default build:\n{default}");
 }

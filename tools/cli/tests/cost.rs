@@ -289,14 +289,13 @@ fn the_outage_is_priced_for_the_default_schedule_from_the_calls_it_records() {
 }
 
 #[test]
-fn the_readme_quotes_the_outage_as_priced() {
+fn the_docs_quote_the_outage_as_priced() {
     let (_, priced) = outage();
-    let readme = std::fs::read_to_string(workspace_root().join("README.md")).unwrap();
-    let section = &readme[readme.find("## What it costs").unwrap()..readme.find("## Performance").unwrap()];
-    let paragraph = section
+    let guide = std::fs::read_to_string(workspace_root().join("docs/guides/cost.md")).unwrap();
+    let paragraph = guide
         .split("\n\n")
         .find(|paragraph| paragraph.starts_with("**What an outage costs"))
-        .expect("the cost section says what an outage costs");
+        .expect("docs/guides/cost.md says what an outage costs");
     let paragraph = paragraph.replace('\n', " ");
     for quoted in [
         format!("{} AWS calls", priced.measured.total),
@@ -304,6 +303,6 @@ fn the_readme_quotes_the_outage_as_priced() {
         format!("${:.2} in the same services", priced.normal.queue_table_and_worker_usd_per_million),
         format!("${:.2} in all", priced.normal.usd_per_million),
     ] {
-        assert!(paragraph.contains(&quoted), "the README's outage does not say {quoted:?}:\n{paragraph}");
+        assert!(paragraph.contains(&quoted), "docs/guides/cost.md's outage does not say {quoted:?}:\n{paragraph}");
     }
 }

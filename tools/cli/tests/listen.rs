@@ -115,7 +115,7 @@ async fn listen_forwards_each_new_event_to_a_local_service_and_the_stack_deliver
     // given is left as it was.
     assert!(printed.contains(&format!("forwarding every source's events to {dev_url} as well")), "{printed}");
     assert_eq!(std::fs::read_to_string(&stack.config).unwrap(), config.to_string(), "hookway.json is not edited");
-    assert!(state.config.ends_with(hookway_dev::FORWARD_CONFIG_FILE), "{:?}", state.config);
+    assert!(state.config.ends_with(hookway_core::local::FORWARD_CONFIG_FILE), "{:?}", state.config);
 
     // A listener that died two minutes ago, its queue left behind: the next one to start removes both.
     let aws = sdk_config_for(&state.aws_endpoint).await;

@@ -24,7 +24,7 @@ const STEP_DEADLINE: Duration = Duration::from_secs(90);
 const COMMAND_DEADLINE: Duration = Duration::from_secs(60);
 const HOOKWAY: &str = env!("CARGO_BIN_EXE_hookway");
 
-/// The keys of each `--json` shape, as the README's table gives them.
+/// The keys of each `--json` shape, as docs/reference/scripting.md's table gives them.
 const EVENT_LINE: [&str; 7] = ["receivedAt", "id", "source", "type", "status", "attempts", "archived"];
 const SHOWN_EVENT: [&str; 11] = [
     "source",
@@ -69,6 +69,32 @@ const LETTER: [&str; 11] = [
 const PROVIDER: [&str; 7] = ["name", "title", "algorithm", "headers", "handshake", "needs", "docs"];
 const CHECK: [&str; 7] = ["ok", "config", "digest", "sources", "limits", "warnings", "errors"];
 const DESTINATION: [&str; 5] = ["destination", "state", "parked", "oldestParkedAt", "nextProbeAt"];
+
+#[test]
+fn the_scripting_reference_lists_every_key_the_commands_print() {
+    let page = std::fs::read_to_string(workspace_root().join("docs/reference/scripting.md")).unwrap();
+    let row = |command: &str| {
+        page.lines()
+            .find(|line| line.starts_with(&format!("| {command} |")))
+            .unwrap_or_else(|| panic!("docs/reference/scripting.md has no row for {command}"))
+    };
+    let shapes: [(&str, &[&str]); 8] = [
+        ("`events list`", &EVENT_LINE),
+        ("`events show ID`", &SHOWN_EVENT),
+        ("(a record)", &RECORD),
+        ("(a record)", &DELIVERY),
+        ("`dlq list`", &LETTER),
+        ("`providers`", &PROVIDER),
+        ("`config check`", &CHECK),
+        ("`destinations list`", &DESTINATION),
+    ];
+    for (command, keys) in shapes {
+        let row = row(command);
+        for key in keys {
+            assert!(row.contains(&format!("`{key}`")), "docs/reference/scripting.md's {command} row lacks `{key}`");
+        }
+    }
+}
 
 fn has_keys(value: &Value, keys: &[&str]) {
     let object = value.as_object().unwrap_or_else(|| panic!("not an object: {value}"));

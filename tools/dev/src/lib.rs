@@ -53,9 +53,7 @@ use crate::supervisor::Supervisor;
 pub const INTAKE_FUNCTION: &str = "hookway-intake";
 /// The worker function's name: its binary's.
 pub const WORKER_FUNCTION: &str = "hookway-worker";
-/// Instances of each function `cargo lambda watch` runs at once; the poller hands the worker as
-/// many batches at once, as the event source mapping does up to `worker.maxConcurrency`.
-pub const LAMBDA_CONCURRENCY: usize = 2;
+pub use hookway_core::local::{FORWARD_CONFIG_FILE, LAMBDA_CONCURRENCY};
 /// The local stack's name when none is given: the default stack's, whose metric namespace is
 /// `Hookway`.
 pub const DEFAULT_STACK: &str = "Hookway";
@@ -245,9 +243,6 @@ pub fn stage_config(config: &Path, state_dir: &Path) -> Result<StagedConfig, Dev
         digest: hookway_core::config::digest(&bytes),
     })
 }
-
-/// The file, in the state folder, of the configuration derived for `--forward-to`.
-pub const FORWARD_CONFIG_FILE: &str = "hookway.forward.json";
 
 /// The configuration `config` with every source's events forwarded to `url` as well: a `forward`
 /// handler to it joins each route that is not the jobs' (unless it has one), and a route to it

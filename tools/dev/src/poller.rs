@@ -19,8 +19,7 @@ use tokio::sync::watch;
 
 use super::lambda::Lambda;
 
-/// The file in the stack's state folder that pauses the event source mapping while it exists.
-pub const PAUSE_FILE: &str = "event-source-mapping.paused";
+pub use hookway_core::local::PAUSE_FILE;
 
 /// The event source mapping's long poll, as Lambda's: an idle queue costs a receive per poller
 /// every 20 s, and a message is handed over as soon as it arrives.

@@ -1098,6 +1098,11 @@ mod tests {
     fn alarms_take_their_thresholds_a_runbook_and_a_slack_channel() {
         let defaults = Config::from_json(&config(&[source("a", "github")])).unwrap();
         assert_eq!(defaults.alarms.runbook_url, DEFAULT_RUNBOOK_URL);
+        // The default is a page of the docs site, built from docs/ (an .md source for each .html).
+        let page =
+            DEFAULT_RUNBOOK_URL.strip_prefix("https://hookway.github.io/hookway/").unwrap().replace(".html", ".md");
+        let docs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs");
+        assert!(docs.join(&page).is_file(), "{DEFAULT_RUNBOOK_URL}: no docs/{page}");
         assert_eq!((defaults.alarms.slack.as_ref(), defaults.tracing), (None, false));
         let json = r#"{"tracing": true, "alarms": {"slack": {"workspaceId": "T07EA123LEP", "channelId": "C07EZ1ABC23"}},
             "sources": [{"name": "a", "scheme": "github", "secretParameters": ["/a"]}]}"#;

@@ -427,8 +427,9 @@ pub enum QuotaPeriod {
     Month,
 }
 
-/// Where the README's runbook is: every alarm's description links to it.
-pub const DEFAULT_RUNBOOK_URL: &str = "https://github.com/hookway/hookway#runbook";
+/// The docs site's runbook: every alarm's description links to it, each alarm to its own page
+/// beside it (`operations/<alarm>.html`).
+pub const DEFAULT_RUNBOOK_URL: &str = "https://hookway.github.io/hookway/operations/runbook.html";
 
 /// Alarm thresholds beyond the fixed ones (any error, throttle, dead letter or 5XX alarms at once),
 /// and where alarms are sent besides the email of the deploy.
@@ -443,11 +444,11 @@ pub struct AlarmsConfig {
     #[cfg_attr(feature = "schema", schemars(range(min = 1)))]
     pub visible_messages: u32,
     /// Alarm when more than this share of the worker's events and jobs fail (in percent, over
-    /// 15 minutes)...
+    /// 15 minutes), once at least `failureRateMinEvents` were handled in those 15 minutes.
     #[cfg_attr(feature = "schema", schemars(range(min = 1, max = 100)))]
     pub failure_rate_percent: u32,
-    /// ...once at least this many were handled in those 15 minutes: one failure among ten events
-    /// at night is not a page.
+    /// The fewest events and jobs handled in 15 minutes for `failureRatePercent` to alarm: one
+    /// failure among ten events at night is not a page.
     #[cfg_attr(feature = "schema", schemars(range(min = 1)))]
     pub failure_rate_min_events: u32,
     /// Alarm when one source's signature rejections reach this many in 5 minutes: an attack, or a
