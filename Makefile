@@ -68,9 +68,19 @@ dev: $(TOOLS) ## The whole stack on this machine, no AWS account, at http://127.
 # The IAM proof runs within it: the end-to-end test (tools/cli/tests/e2e.rs) ends by replaying
 # every AWS call of its run against the roles of the template synthesised for its configuration
 # and against docs/operator-policy.json (testing/iam); it needs node_modules for that synth.
-test: $(TOOLS) $(SDK_NODE_MODULES) browser lint infra-test ## Everything CI checks: format, lints, unit and integration tests, the CDK app, the IAM proof
+# The docs' runnable shell blocks run within it too (tools/cli/tests/docs.rs), against a local stack.
+test: $(TOOLS) $(SDK_NODE_MODULES) browser lint docs infra-test ## Everything CI checks: format, lints, the docs site, unit and integration tests, the CDK app, the IAM proof
 	cargo test --workspace --locked
 	$(VENV)/bin/python -c 'import json, jsonschema; jsonschema.validate(json.load(open("hookway.json")), json.load(open("hookway.schema.json")))'
+
+.PHONY: docs
+# mdBook reports a page it cannot render well (an unclosed HTML tag, a missing file) as a warning and
+# still exits 0: a warning fails the build here.
+docs: $(TOOLS) ## Build the docs site into target/docs (mdBook) and check every internal link and anchor in it
+	mkdir -p target
+	$(VENV)/bin/mdbook build docs 2>&1 | tee target/docs-build.log
+	@if grep -q 'WARN' target/docs-build.log; then echo "make docs: mdBook warned (above): fix the page it names" >&2; exit 1; fi
+	$(VENV)/bin/python tools/check_docs.py target/docs
 
 .PHONY: lint
 lint: ## rustfmt and clippy, warnings as errors
@@ -182,11 +192,13 @@ fuzz: ## The property tests at length: every provider ≥ 20,000 cases (FUZZ_CAS
 		END { for (i = 1; i <= n; i++) printf "  %-72s %9d\n", order[i], cases[order[i]]; printf "fuzz: %d cases in all, no failure\n", total }' $(FUZZ_REPORT)
 
 .PHONY: schema
-schema: ## Regenerate hookway.schema.json, the README's provider and replay tables, SECURITY.md's captured-request table and docs/providers from the code
+# Each generated table or list sits in its file between `<!-- name:start -->` and `<!-- name:end -->`.
+schema: ## Regenerate from the code hookway.schema.json, the docs' provider pages with their entries in docs/SUMMARY.md, the providers and replays tables of the docs, and SECURITY.md's captured-request table
 	cargo run --quiet -p hookway-cli -- config schema > hookway.schema.json
 	rm -rf docs/providers && cargo run --quiet -p hookway-cli -- providers --pages docs/providers
 	cargo run --quiet -p hookway-cli -- reference --out docs/reference && UPDATE=1 npx jest infra/test/reference.test.ts
-	for table in providers:--markdown:README.md replays:--replays:README.md captured:--captured:SECURITY.md; do \
+	for table in summary:--summary:docs/SUMMARY.md providers:--markdown:docs/guides/providers.md \
+		replays:--replays:docs/how-it-works/security.md captured:--captured:SECURITY.md; do \
 		IFS=: read -r name flag file <<< "$$table"; \
 		cargo run --quiet -p hookway-cli -- providers $$flag | TABLE=$$name FILE=$$file $(PYTHON) -c 'import os, re, sys; \
 			name = os.environ["TABLE"]; path = os.environ["FILE"]; table = sys.stdin.read(); text = open(path).read(); \

@@ -1,7 +1,9 @@
 //! `hookway providers`: the catalog — each provider's name, the header(s) it signs in, its
-//! algorithm, and what its source needs in `hookway.json`. `--markdown` prints the README's table;
-//! `--replays` the README's table of what each signature covers and how replays are stopped;
-//! `--captured` SECURITY.md's table of what a captured request can do, and for how long.
+//! algorithm, and what its source needs in `hookway.json`. `--markdown` prints the providers table of
+//! the docs (docs/guides/providers.md); `--replays` their table of what each signature covers and
+//! how replays are stopped (docs/how-it-works/security.md); `--captured` SECURITY.md's table of what
+//! a captured request can do, and for how long; `--pages` writes a docs page per provider and
+//! `--summary` the lines of docs/SUMMARY.md that list those pages.
 
 use std::process::ExitCode;
 
@@ -15,10 +17,10 @@ use crate::output::{json_line, out, outln};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Print the table of the README (Markdown) instead.
+    /// Print the providers table of the docs (Markdown) instead.
     #[arg(long)]
     markdown: bool,
-    /// Print the README's table of what each provider's signature covers, its replay window, and
+    /// Print the docs' table of what each provider's signature covers, its replay window, and
     /// how a replay under a new id is stopped (Markdown).
     #[arg(long, conflicts_with = "markdown")]
     replays: bool,
@@ -30,12 +32,16 @@ pub struct Args {
     /// window and what pins it (the docs' provider guides, docs/providers).
     #[arg(long, value_name = "DIR", conflicts_with_all = ["markdown", "replays", "captured"])]
     pages: Option<std::path::PathBuf>,
+    /// Print the docs' table of contents entries for those pages, one nested Markdown link a
+    /// provider, as docs/SUMMARY.md lists them.
+    #[arg(long, conflicts_with_all = ["markdown", "replays", "captured", "pages"])]
+    summary: bool,
     /// One JSON object a line, one per provider and the generic hmac scheme: `name`, `title`,
     /// `algorithm`, `signs` (false where a token or basic auth is all it sends), `headers`,
     /// `handshake`, `needs`, `evidence` (`documented example`, `official SDK`, `documented
     /// verifier` — the library its documentation verifies with — or `documented rule`), `sdk` (the
     /// package and version of that SDK or verifier), `docs`.
-    #[arg(long, conflicts_with_all = ["markdown", "replays", "captured"])]
+    #[arg(long, conflicts_with_all = ["markdown", "replays", "captured", "pages", "summary"])]
     json: bool,
 }
 
@@ -54,6 +60,10 @@ pub fn run(args: Args) -> Result<ExitCode, CliError> {
             std::fs::write(dir.join(file), page)?;
         }
         outln!("{} pages written in {}", CATALOG.len(), dir.display())?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if args.summary {
+        out!("{}", summary_entries())?;
         return Ok(ExitCode::SUCCESS);
     }
     if args.captured {
@@ -138,7 +148,7 @@ fn needs(provider: &Provider) -> String {
     needs
 }
 
-/// The README's provider table.
+/// The docs' provider table.
 pub fn markdown() -> String {
     let mut table = String::from(
         "| scheme | provider | signature | algorithm | handshake | needs | evidence |\n|---|---|---|---|---|---|---|\n",
@@ -164,7 +174,7 @@ pub fn markdown() -> String {
     table
 }
 
-/// The evidence, as the README's table shows it.
+/// The evidence, as the docs' table shows it.
 fn evidence(evidence: Evidence) -> String {
     match evidence {
         Evidence::Sdk(sdk) => format!("official SDK ({sdk})"),
@@ -173,7 +183,7 @@ fn evidence(evidence: Evidence) -> String {
     }
 }
 
-/// The README's table of what each signature covers: the id, the type, the timestamp (and so the
+/// The docs' table of what each signature covers: the id, the type, the timestamp (and so the
 /// window a captured request can be replayed in), and what stops a replay under a new id.
 pub fn replays() -> String {
     let mut table = String::from(
@@ -231,6 +241,22 @@ impl Replays {
     }
 }
 
+/// The entries of docs/SUMMARY.md for the provider pages: nested under the providers guide, in the
+/// catalog's order (by name), each with the provider's title.
+pub fn summary_entries() -> String {
+    CATALOG.iter().map(|provider| format!("  - [{}](providers/{}.md)\n", provider.title, provider.name)).collect()
+}
+
+/// Catalog prose as Markdown text: a `<` outside a code span is escaped, so that a placeholder such
+/// as `https://<api>/webhooks/<source>` shows as written instead of opening an HTML tag.
+fn prose(text: &str) -> String {
+    text.split('`')
+        .enumerate()
+        .map(|(index, part)| if index % 2 == 0 { part.replace('<', "&lt;") } else { part.to_owned() })
+        .collect::<Vec<_>>()
+        .join("`")
+}
+
 /// One Markdown page per provider, by file name: how to set it up, what it sends, how it is
 /// verified, what stops a replay, and what pins it — all from the catalog.
 pub fn pages() -> Vec<(String, String)> {
@@ -258,7 +284,7 @@ fn page(provider: &Provider) -> String {
         provider.title, provider.title, provider.docs
     ));
     page.push_str("## Set it up\n\n");
-    page.push_str(&format!("{}\n\n", provider.setup));
+    page.push_str(&format!("{}\n\n", prose(provider.setup)));
     page.push_str(&format!(
         "The URL is the stack's `WebhookUrl` output with the source's name, e.g. \
          `https://<api>/webhooks/{name}`. In `hookway.json`:\n\n```json\n\
@@ -276,7 +302,7 @@ fn page(provider: &Provider) -> String {
     page.push_str("## What it sends\n\n");
     let samples = hookway_core::hookway_providers::sample::samples(name);
     for (index, sample) in samples.iter().enumerate() {
-        let note = sample.note.map(|note| format!(" — {note}")).unwrap_or_default();
+        let note = sample.note.map(|note| format!(" — {}", prose(note))).unwrap_or_default();
         let default = if index == 0 { " (the default)" } else { "" };
         page.push_str(&format!(
             "- `{}`{default}, `{}`{note} ([example]({}))\n",

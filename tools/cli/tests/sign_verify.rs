@@ -275,20 +275,36 @@ fn the_committed_json_schema_is_the_one_the_code_generates() {
     assert_eq!(stdout(&output), committed, "run `hookway config schema > hookway.schema.json`");
 }
 
-/// What the README holds between `<!-- name:start -->` and `<!-- name:end -->`.
-fn readme_block(name: &str) -> String {
-    let readme = std::fs::read_to_string(workspace_root().join("README.md")).unwrap();
+/// What `file` (from the repository's root) holds between `<!-- name:start -->` and
+/// `<!-- name:end -->`.
+fn generated_block(file: &str, name: &str) -> String {
+    let text = std::fs::read_to_string(workspace_root().join(file)).unwrap();
     let start_marker = format!("<!-- {name}:start -->\n");
-    let start = readme.find(&start_marker).unwrap() + start_marker.len();
-    let end = readme.find(&format!("<!-- {name}:end -->")).unwrap();
-    readme[start..end].to_owned()
+    let start = text.find(&start_marker).unwrap_or_else(|| panic!("{file} has no {start_marker}")) + start_marker.len();
+    let end = text.find(&format!("<!-- {name}:end -->")).unwrap_or_else(|| panic!("{file} has no {name}:end"));
+    text[start..end].to_owned()
 }
 
 #[test]
-fn the_readme_provider_table_is_the_one_the_catalog_generates() {
+fn the_docs_provider_table_is_the_one_the_catalog_generates() {
     let table = stdout(&hookway(&["providers", "--markdown"], b""));
-    assert_eq!(readme_block("providers"), table, "run `make schema`");
+    assert_eq!(generated_block("docs/guides/providers.md", "providers"), table, "run `make schema`");
     assert!(table.lines().count() >= 2 + 30, "at least 30 providers");
+}
+
+#[test]
+fn the_docs_table_of_contents_lists_every_provider_page_the_catalog_generates() {
+    let entries = stdout(&hookway(&["providers", "--summary"], b""));
+    assert_eq!(generated_block("docs/SUMMARY.md", "summary"), entries, "run `make schema`");
+    let catalog = hookway_core::scheme::CATALOG;
+    assert_eq!(entries.lines().count(), catalog.len(), "an entry a provider:\n{entries}");
+    for (line, provider) in entries.lines().zip(catalog) {
+        let entry = format!("  - [{}](providers/{}.md)", provider.title, provider.name);
+        assert_eq!(line, entry, "nested under the providers guide, titled as the catalog says");
+        assert!(workspace_root().join("docs/providers").join(format!("{}.md", provider.name)).is_file(), "{line}");
+    }
+    let names: Vec<&str> = catalog.iter().map(|provider| provider.name).collect();
+    assert!(names.is_sorted(), "listed by name");
 }
 
 #[test]
@@ -310,14 +326,22 @@ fn the_provider_pages_are_the_ones_the_catalog_generates() {
     let generated = files(&dir);
     assert_eq!(generated.len(), hookway_core::scheme::CATALOG.len(), "a page a provider");
     assert!(generated.iter().all(|(_, page)| page.contains("## Set it up") && page.contains("## Replays")));
+    // Outside code, a `<` would open an HTML tag (the docs site shows `https://<api>/…` as nothing).
+    for (file, page) in &generated {
+        let prose = page.replacen("<!-- Generated", "", 1);
+        let tags: Vec<&str> = prose.split('`').step_by(2).filter(|part| part.contains('<')).collect();
+        assert!(tags.is_empty(), "{file}: an unescaped `<` in {tags:?}");
+    }
+    let tally = &generated.iter().find(|(file, _)| file == "tally.md").unwrap().1;
+    assert!(tally.contains("https://&lt;api>/webhooks/&lt;source>"), "{tally}");
     assert!(files(&workspace_root().join("docs/providers")) == generated, "run `make schema`");
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
-fn the_readme_replay_table_is_the_one_the_catalog_generates() {
+fn the_docs_replay_table_is_the_one_the_catalog_generates() {
     let table = stdout(&hookway(&["providers", "--replays"], b""));
-    assert_eq!(readme_block("replays"), table, "run `make schema`");
+    assert_eq!(generated_block("docs/how-it-works/security.md", "replays"), table, "run `make schema`");
     let github = table.lines().find(|line| line.starts_with("| `github` |")).unwrap();
     assert!(
         github.contains("**not signed** (`X-GitHub-Delivery`)") && github.contains("keyed by source and body"),
@@ -330,10 +354,7 @@ fn the_readme_replay_table_is_the_one_the_catalog_generates() {
 #[test]
 fn the_security_captured_request_table_is_the_one_the_catalog_generates() {
     let table = stdout(&hookway(&["providers", "--captured"], b""));
-    let security = std::fs::read_to_string(workspace_root().join("SECURITY.md")).unwrap();
-    let start = security.find("<!-- captured:start -->\n").unwrap() + "<!-- captured:start -->\n".len();
-    let end = security.find("<!-- captured:end -->").unwrap();
-    assert_eq!(security[start..end], table, "run `make schema`");
+    assert_eq!(generated_block("SECURITY.md", "captured"), table, "run `make schema`");
     let row = |name: &str| table.lines().find(|line| line.starts_with(&format!("| `{name}` |"))).unwrap().to_owned();
     let github = row("github");
     assert!(github.contains("**any time**") && github.contains("keyed by source and body"), "{github}");
