@@ -86,6 +86,8 @@ docs: $(TOOLS) ## Build the docs site into target/docs (mdBook) and check every 
 lint: ## rustfmt and clippy, warnings as errors
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets --locked -- -D warnings
+	# The operator's build of the command line: without the emulator (`--no-default-features`).
+	cargo clippy -p hookway-cli --all-targets --no-default-features --locked -- -D warnings
 
 .PHONY: fmt
 fmt: ## Format the code

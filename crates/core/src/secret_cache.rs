@@ -21,7 +21,8 @@
 //!
 //! SSM calls: once warm, an event costs no SSM call on the hot path — every use is answered from
 //! memory while the values are fresh (the tests below count the calls). Per parameter, SSM is read
-//! at most once per TTL (by the first use after it runs out), plus at most once per minimum gap for
+//! at most once per TTL (by the first use after it runs out; uses that overlap that read keep the
+//! value held rather than read it too), plus at most once per minimum gap for
 //! a forced read, a missing parameter or a failed read.
 
 use std::collections::HashMap;
@@ -300,18 +301,29 @@ impl<S: SecretStore> SecretCache<S> {
     /// while fresh; those stale, or never read, read in one call. Fails if one has never been read
     /// and cannot be now.
     pub async fn get_all<N: AsRef<str>>(&self, names: &[N]) -> Result<Vec<Option<Arc<Secret>>>, StoreError> {
-        let stale: Vec<String> = {
-            let now = Instant::now();
+        let now = Instant::now();
+        let is_stale =
+            |entries: &HashMap<String, Entry>, name: &str| entries.get(name).is_none_or(|e| now >= e.read_at);
+        let any_stale = {
             let entries = self.entries.read().unwrap_or_else(PoisonError::into_inner);
-            unique(
-                names
-                    .iter()
-                    .map(AsRef::as_ref)
-                    .filter(|name| entries.get(*name).is_none_or(|entry| now >= entry.read_at)),
-            )
+            names.iter().any(|name| is_stale(&entries, name.as_ref()))
         };
-        if !stale.is_empty() {
-            self.read(&stale).await;
+        if any_stale {
+            let stale: Vec<String> = {
+                let mut entries = self.entries.write().unwrap_or_else(PoisonError::into_inner);
+                let stale = unique(names.iter().map(AsRef::as_ref).filter(|name| is_stale(&entries, name)));
+                // Claimed: while this read is out (the minimum gap at most), concurrent uses keep
+                // the value held instead of reading the same parameters again.
+                for name in &stale {
+                    if let Some(entry) = entries.get_mut(name) {
+                        entry.read_at = now + self.min_gap;
+                    }
+                }
+                stale
+            };
+            if !stale.is_empty() {
+                self.read(&stale).await;
+            }
         }
         let entries = self.entries.read().unwrap_or_else(PoisonError::into_inner);
         names
@@ -367,7 +379,7 @@ impl<S: SecretStore> SecretCache<S> {
                 for name in names {
                     match entries.get_mut(name) {
                         Some(entry) if !matches!(entry.held, Held::Unreadable(_)) => {
-                            tracing::warn!(parameter = %name, %error, "cannot read the parameter: using the value held");
+                            tracing::warn!(parameter = %name, %error, "cannot read the parameter: keeping what was held");
                             entry.read_at = retry_at;
                             entry.force_allowed_at = retry_at;
                         }
@@ -455,6 +467,33 @@ mod tests {
         assert_eq!(store.calls(), 2, "both stale parameters read again in one call");
         assert_eq!(value(&cache, TOKEN).await, "Bearer two");
         assert_eq!(store.calls(), 2);
+    }
+
+    /// A store that takes a while to answer, so that uses overlap a read.
+    struct Slow(MemorySecrets);
+
+    #[async_trait]
+    impl SecretStore for Slow {
+        async fn fetch(&self, names: &[String]) -> Result<Vec<Option<String>>, StoreError> {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            self.0.fetch(names).await
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn uses_that_overlap_a_read_keep_the_value_held_instead_of_reading_again() {
+        let store = MemorySecrets::with(&[(TOKEN, "Bearer one")]);
+        let cache = SecretCache::new(Slow(store.clone()));
+        cache.preload(&[TOKEN.into()]).await;
+        tokio::time::advance(DEFAULT_TTL).await;
+        store.set(TOKEN, "Bearer two");
+        let (first, second, third) = tokio::join!(cache.get(TOKEN), cache.get(TOKEN), cache.get(TOKEN));
+        assert_eq!(store.calls(), 2, "one read at start-up, one for the three uses the TTL found stale");
+        let values: Vec<&str> =
+            [&first, &second, &third].iter().map(|value| value.as_ref().unwrap().expose()).collect();
+        assert_eq!(values[0], "Bearer two", "the use that read it has the new value");
+        assert!(values[1..].iter().all(|value| *value == "Bearer one"), "the others, the value held: {values:?}");
+        assert_eq!(cache.get(TOKEN).await.unwrap().expose(), "Bearer two");
     }
 
     #[tokio::test(start_paused = true)]

@@ -1,6 +1,6 @@
 //! The intake Lambda: verifies each webhook, queues it in SQS, and only then answers `202`.
 //!
-//! The intake Lambda: receives `POST /webhooks/{source}`, refuses a sender outside the source's
+//! It receives `POST /webhooks/{source}`, refuses a sender outside the source's
 //! `allowIps`, proves the request genuine with the source's scheme and secrets, puts the event in
 //! the events queue, and only then answers `202 {"id": ...}`; each webhook is counted in an EMF
 //! metrics line ([`metrics`]). A source's keys come from the secret cache, with one re-read when a

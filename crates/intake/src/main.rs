@@ -1,6 +1,6 @@
 //! The intake Lambda's entry point: sets up once at start-up, then serves each request.
 //!
-//! The intake Lambda's entry point: builds the configuration, the AWS clients and the secret
+//! It builds the configuration, the AWS clients and the secret
 //! cache once, at start-up, then serves requests with [`Intake::handle`].
 //!
 //! Init reads the secrets from SSM and opens the connection to SQS at the same time, so that the

@@ -1,6 +1,6 @@
 //! The worker Lambda's entry point: sets up once at start-up, then runs each invocation.
 //!
-//! The worker Lambda's entry point: builds the configuration, the DynamoDB client, the HTTP
+//! It builds the configuration, the DynamoDB client, the HTTP
 //! client and the handlers once, at start-up, then runs each invocation through [`Worker::invoke`].
 //!
 //! The AWS clients and the forwarding client share the process's one TLS configuration (one root

@@ -1058,6 +1058,24 @@ async fn the_authorization_value_and_static_headers_arrive_and_a_missing_token_s
     assert!(!error.contains(TOKEN));
 }
 
+#[tokio::test]
+async fn a_401_reads_the_credentials_again_and_retries_and_a_second_within_the_gap_is_final() {
+    let harness = Harness::with_parameters(&[("/hookway/out/billing/token", TOKEN)], |url| {
+        json!([{"source": "github", "handler": {"forward": {"url": format!("{url}/billing"), "maxAttempts": 1,
+            "authorization": {"parameter": "/hookway/out/billing/token"}}}}])
+    })
+    .await;
+    // Perhaps the token was rotated: it is read again, and the event waits for its next series.
+    harness.receiver.script([Reply::Status(401), Reply::Status(401)]);
+    assert!(harness.deliver(&[("m1", push("d1"))]).await.is_empty());
+    assert!(harness.dead_letters().await.is_empty(), "not final: the credentials are read again first");
+    // A second refusal within the minimum gap between reads is the destination's answer.
+    assert!(harness.deliver(&[("m2", push("d2"))]).await.is_empty());
+    let letters = harness.dead_letters().await;
+    assert_eq!(letters.len(), 1, "{letters:?}");
+    assert!(letters[0].1.contains(&("hookway-status".to_owned(), "401".to_owned())), "{letters:?}");
+}
+
 /// Verifies a request with the Python `standardwebhooks` package: argv[1] the secret, stdin a
 /// JSON object with the headers and the body. Exits 0 if it verifies.
 const VERIFY_PY: &str = r#"

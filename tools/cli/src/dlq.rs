@@ -74,7 +74,7 @@ pub struct RedriveArgs {
     /// Print what would be redriven, and how many, and send nothing back.
     #[arg(long)]
     dry_run: bool,
-    /// Send back without asking, however many letters match (without it, the matches are
+    /// Send back without asking, however many dead letters match (without it, the matches are
     /// counted first; more than 100 are asked about on a terminal, refused elsewhere).
     #[arg(long, short = 'y')]
     yes: bool,
@@ -99,8 +99,8 @@ pub struct Args {
 
 #[derive(Debug, clap::Args)]
 pub struct DeleteArgs {
-    /// The letter's id: its event's or job's id, as `dlq list` prints it, or its message id, as
-    /// `dlq show` prints it. Every letter of that id is deleted.
+    /// The dead letter's id: its event's or job's id, as `dlq list` prints it, or its message id,
+    /// as `dlq show` prints it. Every dead letter of that id is deleted.
     #[arg(long, value_name = "ID")]
     id: String,
     /// Which dead-letter queue.

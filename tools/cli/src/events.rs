@@ -80,8 +80,8 @@ pub enum Command {
         stack: StackArgs,
     },
     /// Follow new events as they arrive, then each one's outcome as it changes, until Ctrl-C.
-    /// Reads the archive and the state table (a poll: one ListObjectsV2, and one per source of the
-    /// archive's layout before): the local stack's or a deployed one's.
+    /// Reads the archive and the state table (a poll: one ListObjectsV2, and one per source still
+    /// archived in the per-source layout, `events/<source>/…`): the local stack's or a deployed one's.
     Tail(crate::tail::Args),
 }
 

@@ -55,7 +55,7 @@ pub struct Args {
     /// One JSON object a line: `{"event": "received", …}`, then `{"event": "outcome", …}` as it changes.
     #[arg(long)]
     json: bool,
-    /// Seconds between polls (each costs a ListObjectsV2 a layout followed, and one per source of the layout before).
+    /// Seconds between polls (each costs a ListObjectsV2, and one per source still archived in the per-source layout, `events/<source>/…`).
     #[arg(long, value_name = "SECONDS", default_value_t = 2.0)]
     interval: f64,
     /// The configuration file (its sources, and which of them key events by their body)

@@ -41,6 +41,11 @@ fn issue_numbers(text: &str) -> Vec<String> {
     let lower = text.to_lowercase();
     let mut found = Vec::new();
     for (at, _) in lower.match_indices('#') {
+        // Not `PKCS#8`, nor a URL's fragment (`https://…#2-create-an-app`).
+        let token = lower[..at].rsplit(|c: char| c.is_whitespace() || c == '(').next().unwrap_or("");
+        if token.ends_with(|c: char| c.is_ascii_alphanumeric()) || token.contains("://") {
+            continue;
+        }
         if lower[at + 1..].starts_with(|c: char| c.is_ascii_digit()) {
             found.push(lower[at..].chars().take(12).collect());
         }
@@ -68,10 +73,12 @@ fn commit_ids(text: &str) -> Vec<String> {
         let after = &text[at + word.len()..];
         let whole = before.rsplit(char::is_whitespace).next().unwrap_or("");
         let in_url = whole.contains("://");
+        // A replay run's id (`r-3f2a9c0b1d4e`), and the signature algorithm.
+        let not_a_commit = before.ends_with("r-") || word == "ed25519";
         let digest = before.ends_with("sha256:") || before.ends_with("sha256=");
         let uuid = (word.len() == 8 && (after.starts_with("-…") || is_uuid_rest(after)))
             || (before.ends_with('-') && before.len() >= 9 && is_uuid_prefix(&before[..before.len() - 1]));
-        if !(in_url || digest || uuid) {
+        if !(in_url || digest || uuid || not_a_commit) {
             found.push(word.to_owned());
         }
     }
@@ -131,17 +138,58 @@ fn the_readme_has_no_issue_numbers_commit_ids_or_history() {
     assert_eq!(history(&text), Vec::<String>::new(), "history in README.md: say what is true today");
 }
 
+/// Every Markdown file a user reads besides the README: the docs site's pages (the generated ones
+/// too: their text comes from the code), SECURITY.md, CONTRIBUTING.md and ARCHITECTURE.md.
+fn user_pages() -> Vec<(String, String)> {
+    let root = workspace_root();
+    let mut paths: Vec<std::path::PathBuf> =
+        ["SECURITY.md", "CONTRIBUTING.md", "ARCHITECTURE.md"].iter().map(|name| root.join(name)).collect();
+    let mut dirs = vec![root.join("docs")];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|extension| extension == "md") {
+                paths.push(path);
+            }
+        }
+    }
+    paths.sort();
+    paths
+        .into_iter()
+        .map(|path| {
+            let text = std::fs::read_to_string(&path).unwrap();
+            (path.strip_prefix(&root).unwrap().display().to_string(), text)
+        })
+        .collect()
+}
+
+#[test]
+fn no_page_a_user_reads_has_issue_numbers_commit_ids_or_history() {
+    let pages = user_pages();
+    assert!(pages.len() > 200, "the docs pages were not found: {}", pages.len());
+    let mut found = Vec::new();
+    for (path, text) in &pages {
+        let text = prose(text);
+        let hits = issue_numbers(&text).into_iter().chain(commit_ids(&text)).chain(history(&text));
+        found.extend(hits.map(|hit| format!("{path}: {hit}")));
+    }
+    assert!(found.is_empty(), "say what is true today, without issue numbers or commit ids:\n{}", found.join("\n"));
+}
+
 #[test]
 fn the_checks_find_what_they_look_for() {
     assert_eq!(issue_numbers("fixed in issue 14, see #27 (issue of the week)").len(), 3);
     assert_eq!(issue_numbers("the [runbook](#runbook) and `#[derive]`; issues are welcome"), Vec::<String>::new());
+    assert_eq!(issue_numbers("a PKCS#8 key; [docs](https://example.com/a#2-create-an-app)"), Vec::<String>::new());
     assert_eq!(commit_ids("since 3ceefca the worker"), ["3ceefca"]);
     assert_eq!(
         commit_ids("merged c4641c1f0e9a7b0d9c0e1e2f3a4b5c6d7e8f9a0b"),
         ["c4641c1f0e9a7b0d9c0e1e2f3a4b5c6d7e8f9a0b"]
     );
     let allowed = "evt_90ca5f33a2cb4830a678995c5f497372 2a9f7b21-2436-4a2d-beff-9aa6e25d3f50 3592bac6-… \
-                   sha256:53121349a0 https://example.com/commit/3ceefca1 1048576 deadbeef decade";
+                   sha256:53121349a0 https://example.com/commit/3ceefca1 1048576 deadbeef decade r-3f2a9c0b1d4e ed25519";
     assert_eq!(commit_ids(allowed), Vec::<String>::new());
     assert_eq!(history("The intake was slow. It is now fast.").len(), 0, "two sentences, each true today");
     assert_eq!(history("The limit was 540 and is now 200. Before issue 9 it was not.").len(), 2);

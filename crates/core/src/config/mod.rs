@@ -149,7 +149,7 @@ pub struct SourceConfig {
     #[cfg_attr(feature = "schema", schemars(length(min = 1)))]
     pub allow_ips: Option<Vec<String>>,
     /// Warnings of `hookway config check` about this source that are known and accepted, so that
-    /// they are no longer printed: `unsigned-type` (a route chooses its events by a type the
+    /// they are not printed: `unsigned-type` (a route chooses its events by a type the
     /// signature does not cover), `no-route` (only the catch-all `log` route takes its events).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub acknowledge: Vec<Acknowledged>,

@@ -83,6 +83,16 @@ pub enum ForwardError {
         /// Its answer.
         status: StatusCode,
     },
+    /// The destination refused our credentials (401 or 403) while they may have been rotated:
+    /// they are read again, and the delivery retried; a second refusal within the secret cache's
+    /// minimum gap is a [`ForwardError::Status`], final.
+    #[error("{url} answered {status}: its credentials are read again before the next try")]
+    CredentialsRefused {
+        /// The destination.
+        url: reqwest::Url,
+        /// Its answer.
+        status: StatusCode,
+    },
     /// The destination asked to wait: a 429, or `Retry-After`.
     #[error("{url} answered {status}, asking to wait{}", .retry_after.map(|wait| format!(" {}", humantime::format_duration(wait))).unwrap_or_default())]
     Throttled {
@@ -142,7 +152,9 @@ impl ForwardError {
     /// The destination's last answer, if it gave one.
     pub fn status(&self) -> Option<StatusCode> {
         match self {
-            ForwardError::Status { status, .. } | ForwardError::Throttled { status, .. } => Some(*status),
+            ForwardError::Status { status, .. }
+            | ForwardError::CredentialsRefused { status, .. }
+            | ForwardError::Throttled { status, .. } => Some(*status),
             ForwardError::OutOfTime { last, .. } => last.status(),
             _ => None,
         }
@@ -309,11 +321,13 @@ impl Forward {
         if status.is_success() {
             return (Attempt::Done(status), healthy);
         }
-        if matches!(status, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN) {
-            // Perhaps a rotated credential: the next request reads it again.
-            if self.secrets.refresh_soon(&self.parameters) {
-                tracing::info!(url = %self.url, %status, "credentials refused: reading them again");
-            }
+        if matches!(status, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN)
+            && self.secrets.refresh_soon(&self.parameters)
+        {
+            // Perhaps a rotated credential: the next attempt reads it again, so the refusal is
+            // not final yet (a second one within the minimum gap is).
+            tracing::info!(url = %self.url, %status, "credentials refused: reading them again, then a retry");
+            return (Attempt::Retry(ForwardError::CredentialsRefused { url: self.url.clone(), status }, None), healthy);
         }
         if !is_retryable(status) {
             return (Attempt::Stop(ForwardError::Status { url: self.url.clone(), status }), healthy);
