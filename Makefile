@@ -65,12 +65,21 @@ dev: $(TOOLS) ## The whole stack on this machine, no AWS account, at http://127.
 	PATH="$(abspath $(VENV))/bin:$$PATH" cargo run --quiet --locked -p hookway-cli -- dev $(if $(PORT),--port $(PORT)) $(if $(FORWARD_TO),--forward-to $(FORWARD_TO)) $(foreach function,$(FUNCTIONS),--function $(function))
 
 .PHONY: test
+# The tests `make test` runs beside the others (tools/cli/tests/<name>.rs), and their test functions.
+LONG_TESTS := outage cost_calls e2e
+LONG_TEST_NAMES := destinations_that_fail_under_load an_event_costs_the_calls_it_should_and_no_more the_local_stack_end_to_end
 # The IAM proof runs within it: the end-to-end test (tools/cli/tests/e2e.rs) ends by replaying
 # every AWS call of its run against the roles of the template synthesised for its configuration
 # and against docs/operator-policy.json (testing/iam); it needs node_modules for that synth.
 # The docs' runnable shell blocks run within it too (tools/cli/tests/docs.rs), against a local stack.
 test: $(TOOLS) $(SDK_NODE_MODULES) browser lint docs infra-test ## Everything CI checks: format, lints, the docs site, unit and integration tests, the CDK app, the IAM proof
-	cargo test --workspace --locked
+	cargo test --workspace --locked --no-run
+	@# The three longest tests drive a local stack of their own for minutes, mostly waiting on it:
+	@# they run beside the others (cargo holds its lock only while it builds), their output after.
+	cargo test --locked -p hookway-cli $(addprefix --test ,$(LONG_TESTS)) > target/long-tests.log 2>&1 & long=$$!; \
+		status=0; cargo test --workspace --locked -- $(addprefix --skip ,$(LONG_TEST_NAMES)) || status=$$?; \
+		if wait $$long; then grep -E '^(test |     Running)' target/long-tests.log; else cat target/long-tests.log; status=1; fi; \
+		exit $$status
 	$(VENV)/bin/python -c 'import json, jsonschema; jsonschema.validate(json.load(open("hookway.json")), json.load(open("hookway.schema.json")))'
 
 .PHONY: docs
@@ -86,8 +95,8 @@ docs: $(TOOLS) ## Build the docs site into target/docs (mdBook) and check every 
 lint: ## rustfmt and clippy, warnings as errors
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets --locked -- -D warnings
-	# The operator's build of the command line: without the emulator (`--no-default-features`).
-	cargo clippy -p hookway-cli --all-targets --no-default-features --locked -- -D warnings
+	@# The operator's build of the command line: without the emulator (`--no-default-features`).
+	cargo clippy -p hookway-cli --no-default-features --locked -- -D warnings
 
 .PHONY: fmt
 fmt: ## Format the code
