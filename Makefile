@@ -75,8 +75,9 @@ LONG_TEST_NAMES := destinations_that_fail_under_load an_event_costs_the_calls_it
 test: $(TOOLS) $(SDK_NODE_MODULES) browser lint docs infra-test ## Everything CI checks: format, lints, the docs site, unit and integration tests, the CDK app, the IAM proof
 	cargo test --workspace --locked --no-run
 	@# The three longest tests drive a local stack of their own for minutes, mostly waiting on it:
-	@# they run beside the others (cargo holds its lock only while it builds), their output after.
-	cargo test --locked -p hookway-cli $(addprefix --test ,$(LONG_TESTS)) > target/long-tests.log 2>&1 & long=$$!; \
+	@# they run beside the others (cargo holds its lock only while it builds, and with --workspace
+	@# both runs build what --no-run built), their output after.
+	cargo test --workspace --locked $(addprefix --test ,$(LONG_TESTS)) > target/long-tests.log 2>&1 & long=$$!; \
 		status=0; cargo test --workspace --locked -- $(addprefix --skip ,$(LONG_TEST_NAMES)) || status=$$?; \
 		if wait $$long; then grep -E '^(test |     Running)' target/long-tests.log; else cat target/long-tests.log; status=1; fi; \
 		exit $$status
