@@ -430,7 +430,7 @@ pub fn delivery_json(delivery: &Delivery) -> Value {
     json!({
         "index": delivery.index, "destination": delivery.destination, "status": delivery.status.name(),
         "attempts": delivery.attempts, "lastStatus": delivery.last_status, "latencyMs": delivery.latency_ms,
-        "error": delivery.error, "deliveredAt": delivery.delivered_at.map(rfc3339),
+        "error": delivery.error, "deliveredAt": delivery.delivered_at.map(hookway_core::store::rfc3339),
     })
 }
 
@@ -498,7 +498,10 @@ pub fn wait_reason(reason: WaitReason) -> &'static str {
 pub fn print_deliveries(record: &RecordStatus) -> std::io::Result<()> {
     for delivery in &record.deliveries {
         let answer = delivery.last_status.map_or_else(|| "-".to_owned(), |status| status.to_string());
-        let delivered = delivery.delivered_at.map(|at| format!("  delivered {}", rfc3339(at))).unwrap_or_default();
+        let delivered = delivery
+            .delivered_at
+            .map(|at| format!("  delivered {}", hookway_core::store::rfc3339(at)))
+            .unwrap_or_default();
         let latency = delivery.latency_ms.map(|latency| format!("  took {latency} ms")).unwrap_or_default();
         outln!(
             "delivery {}  {}  {} attempt(s)  last answer {}  {}{}{}",
@@ -523,11 +526,6 @@ pub fn truncate(text: &str, max: usize) -> String {
         Some((end, _)) => format!("{}… ({} bytes)", &text[..end], text.len()),
         None => text.to_owned(),
     }
-}
-
-fn rfc3339(seconds: i64) -> String {
-    let at = std::time::UNIX_EPOCH + Duration::from_secs(u64::try_from(seconds).unwrap_or_default());
-    humantime::format_rfc3339_seconds(at).to_string()
 }
 
 #[cfg(test)]

@@ -147,7 +147,7 @@ pub async fn run(command: Command) -> Result<ExitCode, CliError> {
         outln!("new secret (give it to the sender): {new_secret}")?;
     }
     if let Some(until) = secrets.iter().skip(1).filter_map(|secret| secret.expires_at).max() {
-        outln!("the previous secret(s) stay valid until {}", rfc3339(until))?;
+        outln!("the previous secret(s) stay valid until {}", hookway_core::store::rfc3339(until))?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -238,11 +238,6 @@ fn current_value(
             CliError::aws(error)
         ))),
     }
-}
-
-fn rfc3339(seconds: i64) -> String {
-    let at = std::time::UNIX_EPOCH + Duration::from_secs(u64::try_from(seconds).unwrap_or_default());
-    humantime::format_rfc3339_seconds(at).to_string()
 }
 
 #[cfg(test)]
